@@ -1,0 +1,47 @@
+import type { Bundle, OperationOutcome, Resource } from '@medplum/fhirtypes';
+
+/** A parsed search request: the resource type and the raw query parameters (name -> values). */
+export interface SearchRequest {
+  resourceType: string;
+  /** Query parameters in order, as received (e.g. [['name', 'Jan'], ['_count', '10']]). */
+  params: ReadonlyArray<readonly [string, string]>;
+  /** Absolute base URL used to build paging links and fullUrls, e.g. http://127.0.0.1:8080/fhir */
+  baseUrl: string;
+}
+
+export interface CreateOptions {
+  /** `If-None-Exist` query string (without leading `?`): conditional create. */
+  ifNoneExist?: string;
+}
+
+export interface UpdateOptions {
+  /** Version id from `If-Match` (W/"3" -> "3"). */
+  ifMatch?: string;
+}
+
+export interface WriteResult<T extends Resource = Resource> {
+  resource: T;
+  /** true when a new resource or version was created; false for a conditional create that matched. */
+  created: boolean;
+}
+
+/**
+ * The FHIR data at one organisation (layer 1). Implemented on the node's own database
+ * (`SqlFhirRepository`) or by an adapter over an existing FHIR server (`RemoteFhirRepository`).
+ * Every method throws `FhirError` (with an OperationOutcome) for a problem a caller caused.
+ */
+export interface FhirRepository {
+  create<T extends Resource>(resource: T, options?: CreateOptions): Promise<WriteResult<T>>;
+  read<T extends Resource = Resource>(resourceType: string, id: string): Promise<T>;
+  vread<T extends Resource = Resource>(resourceType: string, id: string, versionId: string): Promise<T>;
+  /** Update, or create with a client-chosen id (update-as-create). */
+  update<T extends Resource>(resource: T, options?: UpdateOptions): Promise<WriteResult<T>>;
+  delete(resourceType: string, id: string): Promise<void>;
+  history(resourceType: string, id: string | undefined, params: SearchRequest['params'], baseUrl: string): Promise<Bundle>;
+  search(request: SearchRequest): Promise<Bundle>;
+  /** Batch or transaction bundle (transaction: atomic, urn:uuid references resolved). */
+  processBundle(bundle: Bundle, baseUrl: string): Promise<Bundle>;
+  everything(patientId: string, baseUrl: string): Promise<Bundle>;
+}
+
+export type { OperationOutcome };
