@@ -1,0 +1,185 @@
+/**
+ * bench/fhir: drives a running Ketenlog node over HTTP with autocannon (10 connections) on a
+ * generated dataset, on SQLite and (when KETENLOG_BENCH_PG is set) on PostgreSQL, and prints a
+ * table with the median of several runs and the ratio against the Medplum reference.
+ *
+ *   node bench/fhir/run.ts [--patients 10000] [--observations 100000] [--runs 3] [--duration 15]
+ *   KETENLOG_BENCH_PG=postgres://user:pw@127.0.0.1:5432/db node bench/fhir/run.ts
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { batches, CODES } from './dataset.ts';
+
+const { values: opts } = parseArgs({
+  options: {
+    patients: { type: 'string', default: '10000' },
+    observations: { type: 'string', default: '100000' },
+    runs: { type: 'string', default: '3' },
+    duration: { type: 'string', default: '15' },
+  },
+});
+const PATIENTS = Number(opts.patients);
+const OBSERVATIONS = Number(opts.observations);
+const RUNS = Number(opts.runs);
+const DURATION = Number(opts.duration);
+
+/** Medplum 5.0 on PostgreSQL 15 + Redis 7, same machine kind and load generator (issue 2). */
+const MEDPLUM = { read: 395, search: 286, create: 94 };
+
+interface Node {
+  base: string;
+  proc: ChildProcess;
+}
+
+async function startNode(database: string): Promise<Node> {
+  const dir = mkdtempSync(join(tmpdir(), 'ketenlog-bench-'));
+  const config = join(dir, 'node.yaml');
+  writeFileSync(
+    config,
+    [
+      'node: bench',
+      'organisation: { ura: "90000001", name: "Benchmark Ziekenhuis", type: ziekenhuis }',
+      'listen: { host: 127.0.0.1, port: 0 }',
+      `database: "${database.startsWith('postgres') ? database : join(dir, 'fhir.sqlite')}"`,
+      'log: { level: warn }',
+    ].join('\n'),
+  );
+  const proc = spawn(process.execPath, ['packages/node/src/cli.ts', 'node', '--config', config], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const base = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    proc.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /FHIR base: (\S+)/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    proc.on('exit', (code) => reject(new Error(`node exited with ${code}`)));
+  });
+  return { base, proc };
+}
+
+async function load(base: string): Promise<number> {
+  const started = performance.now();
+  let n = 0;
+  for (const bundle of batches(PATIENTS, OBSERVATIONS, 1000)) {
+    const res = await fetch(`${base}/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/fhir+json', prefer: 'return=minimal' },
+      body: JSON.stringify(bundle),
+    });
+    if (!res.ok) throw new Error(`load failed: ${res.status} ${await res.text()}`);
+    await res.arrayBuffer();
+    n += bundle.entry!.length;
+    if (process.stderr.isTTY) process.stderr.write(`\rloading ${n}/${PATIENTS + OBSERVATIONS}`);
+  }
+  if (process.stderr.isTTY) process.stderr.write('\n');
+  return n / ((performance.now() - started) / 1000);
+}
+
+function rand(n: number): number {
+  return Math.floor(Math.random() * n);
+}
+
+type Scenario = { name: string; kind: keyof typeof MEDPLUM; request: () => { method: string; path: string; body?: string } };
+
+function scenarios(basePath: string): Scenario[] {
+  return [
+    { name: 'read Patient by id', kind: 'read', request: () => ({ method: 'GET', path: `${basePath}/Patient/bench-p${rand(PATIENTS)}` }) },
+    { name: 'search Patient?name=', kind: 'search', request: () => ({ method: 'GET', path: `${basePath}/Patient?name=${['jans', 'bakker', 'vries', 'smit'][rand(4)]}&_count=20` }) },
+    {
+      name: 'search Observation?patient=&code=',
+      kind: 'search',
+      request: () => ({ method: 'GET', path: `${basePath}/Observation?patient=Patient/bench-p${rand(PATIENTS)}&code=http://loinc.org|${CODES[rand(CODES.length)].code}` }),
+    },
+    {
+      name: 'create Observation',
+      kind: 'create',
+      request: () => ({
+        method: 'POST',
+        path: `${basePath}/Observation`,
+        body: JSON.stringify({
+          resourceType: 'Observation',
+          status: 'final',
+          code: { coding: [{ system: 'http://loinc.org', code: '8867-4' }] },
+          subject: { reference: `Patient/bench-p${rand(PATIENTS)}` },
+          effectiveDateTime: '2025-06-01T10:00:00Z',
+          valueQuantity: { value: 70, unit: '/min', system: 'http://unitsofmeasure.org', code: '/min' },
+        }),
+      }),
+    },
+  ];
+}
+
+async function cannon(base: string, s: Scenario, duration: number) {
+  const url = new URL(base);
+  const result = await autocannon({
+    url: url.origin,
+    connections: 10,
+    duration,
+    headers: { 'content-type': 'application/fhir+json', accept: 'application/fhir+json' },
+    requests: [{ setupRequest: (req: Record<string, unknown>) => ({ ...req, ...s.request() }) }],
+  });
+  if (result.non2xx > 0 || result.errors > 0) console.error(`  ${s.name}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function singleClientReadP50(base: string): Promise<number> {
+  const samples: number[] = [];
+  for (let i = 0; i < 2000; i++) {
+    const t = performance.now();
+    const res = await fetch(`${base}/Patient/bench-p${rand(PATIENTS)}`);
+    await res.arrayBuffer();
+    samples.push(performance.now() - t);
+  }
+  return median(samples.slice(200));
+}
+
+async function benchEngine(engine: string, database: string) {
+  const node = await startNode(database);
+  try {
+    console.error(`[${engine}] loading ${PATIENTS} patients + ${OBSERVATIONS} observations…`);
+    const importRate = await load(node.base);
+    const path = new URL(node.base).pathname;
+    const rows: string[][] = [];
+    for (const s of scenarios(path)) {
+      await cannon(node.base, s, 3); // warm-up
+      const runs = [];
+      for (let r = 0; r < RUNS; r++) runs.push(await cannon(node.base, s, DURATION));
+      const rps = median(runs.map((x) => x.rps));
+      const target = engine === 'sqlite' ? 10 : 5;
+      rows.push([
+        engine,
+        s.name,
+        rps.toFixed(0),
+        median(runs.map((x) => x.p50)).toFixed(1),
+        median(runs.map((x) => x.p99)).toFixed(1),
+        `${(rps / MEDPLUM[s.kind]).toFixed(1)}× (target ${target}×)`,
+      ]);
+      console.error(`  ${rows.at(-1)!.join(' | ')}`);
+    }
+    const p50 = await singleClientReadP50(node.base);
+    return { rows, importRate, p50 };
+  } finally {
+    node.proc.kill('SIGTERM');
+  }
+}
+
+const results = [await benchEngine('sqlite', 'sqlite')];
+if (process.env.KETENLOG_BENCH_PG) results.push(await benchEngine('postgres', process.env.KETENLOG_BENCH_PG));
+else console.error('KETENLOG_BENCH_PG not set: PostgreSQL not measured.');
+
+console.log(`\nbench/fhir — ${PATIENTS} patients, ${OBSERVATIONS} observations, 10 connections, ${DURATION} s, median of ${RUNS}\n`);
+console.log('| engine | operation | req/s | p50 ms | p99 ms | vs Medplum |');
+console.log('|---|---|---:|---:|---:|---|');
+for (const r of results) for (const row of r.rows) console.log(`| ${row.join(' | ')} |`);
+console.log('\n| engine | single-client read p50 ms | import (transaction bundles) resources/s |');
+console.log('|---|---:|---:|');
+const engines = ['sqlite', 'postgres'];
+results.forEach((r, i) => console.log(`| ${engines[i]} | ${r.p50.toFixed(2)} | ${r.importRate.toFixed(0)} |`));
