@@ -1,1 +1,4 @@
-export const hello = (): string => "hi";
+export type { Db, Dialect, Queryable, Row, SqlValue } from './db.ts';
+export { openSqlite } from './sqlite.ts';
+export { openPostgres } from './postgres.ts';
+export { openDatabase } from './open.ts';

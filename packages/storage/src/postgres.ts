@@ -1,0 +1,100 @@
+import pg from 'pg';
+import type { Db, Queryable, Row, SqlValue } from './db.ts';
+import { Mutex } from './mutex.ts';
+import { toNumberedPlaceholders } from './placeholders.ts';
+
+/** PostgreSQL type OIDs whose text form we parse ourselves. */
+const INT8_OID = 20;
+
+/**
+ * Type parsers for this pool only (not pg's process-wide defaults): BIGINT comes back as a JS
+ * number, as the Db contract promises. Values we store (epoch ms, versions, counts) are far
+ * below 2^53.
+ */
+const typeParsers = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === INT8_OID) return (value: string) => Number(value);
+    return pg.types.getTypeParser(oid, format);
+  },
+} as pg.CustomTypesConfig;
+
+/** pg sends a Buffer as bytea; a plain Uint8Array would be sent as text. */
+const toPgParams = (params: readonly SqlValue[]): unknown[] =>
+  params.map((p) => (p instanceof Uint8Array && !Buffer.isBuffer(p) ? Buffer.from(p) : p));
+
+/**
+ * Opens a PostgreSQL database through a `pg` Pool. SQL uses `?` placeholders (translated once
+ * per distinct SQL text and cached); each transaction runs on one pooled client. Transactions
+ * are serialised within this process, as the Db contract promises.
+ */
+export async function openPostgres(url: string, options: { searchPath?: string } = {}): Promise<Db> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    types: typeParsers,
+    max: 10,
+    // Applied to every new connection, e.g. an isolated schema for a test.
+    options: options.searchPath ? `-c search_path=${options.searchPath}` : undefined,
+  });
+  // An idle client losing its connection must not crash the process; the pool replaces it.
+  pool.on('error', () => {});
+  // Fail at open time, not at the first query, when the server is unreachable.
+  (await pool.connect()).release();
+
+  const translated = new Map<string, string>();
+  const text = (sql: string): string => {
+    let t = translated.get(sql);
+    if (t === undefined) {
+      t = toNumberedPlaceholders(sql);
+      translated.set(sql, t);
+    }
+    return t;
+  };
+  const lock = new Mutex();
+
+  const on = (client: pg.Pool | pg.PoolClient): Queryable => ({
+    async all<T = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
+      const result = await client.query(text(sql), toPgParams(params));
+      return result.rows as T[];
+    },
+    async run(sql: string, params: readonly SqlValue[] = []): Promise<{ changes: number }> {
+      const result = await client.query(text(sql), toPgParams(params));
+      return { changes: result.rowCount ?? 0 };
+    },
+  });
+
+  const direct = on(pool);
+  return {
+    dialect: 'postgres',
+    all: direct.all,
+    run: direct.run,
+    async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+      return lock.runExclusive(async () => {
+        const client = await pool.connect();
+        let broken = false;
+        try {
+          await client.query('BEGIN');
+          const result = await fn(on(client));
+          await client.query('COMMIT');
+          return result;
+        } catch (error) {
+          try {
+            await client.query('ROLLBACK');
+          } catch {
+            broken = true;
+          }
+          throw error;
+        } finally {
+          // A client whose ROLLBACK failed is in an unknown state: destroy it rather than reuse it.
+          client.release(broken);
+        }
+      });
+    },
+    async exec(sql: string): Promise<void> {
+      // Simple-query protocol: several `;`-separated statements in one round trip.
+      await pool.query(sql);
+    },
+    async close(): Promise<void> {
+      await pool.end();
+    },
+  };
+}

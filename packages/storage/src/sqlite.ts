@@ -1,0 +1,126 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import type { Db, Queryable, Row, SqlValue } from './db.ts';
+import { Mutex } from './mutex.ts';
+
+/** Prepared statements are kept per connection, keyed by SQL text; the cap bounds memory. */
+const STATEMENT_CACHE_SIZE = 1000;
+
+/** How long a connection waits for another process's write lock before SQLITE_BUSY (ms). */
+const BUSY_TIMEOUT_MS = 5000;
+
+/** One `node:sqlite` connection with a statement cache. */
+class Connection {
+  readonly raw: DatabaseSync;
+  #statements = new Map<string, StatementSync>();
+
+  constructor(path: string, options: { readOnly: boolean }) {
+    this.raw = new DatabaseSync(path, { readOnly: options.readOnly, timeout: BUSY_TIMEOUT_MS });
+  }
+
+  statement(sql: string): StatementSync {
+    let statement = this.#statements.get(sql);
+    if (!statement) {
+      statement = this.raw.prepare(sql);
+      if (this.#statements.size >= STATEMENT_CACHE_SIZE) {
+        // Maps iterate in insertion order: drop the oldest entry.
+        this.#statements.delete(this.#statements.keys().next().value as string);
+      }
+      this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  all<T>(sql: string, params: readonly SqlValue[]): T[] {
+    return this.statement(sql).all(...(params as SqlValue[])) as T[];
+  }
+
+  run(sql: string, params: readonly SqlValue[]): { changes: number } {
+    return { changes: Number(this.statement(sql).run(...(params as SqlValue[])).changes) };
+  }
+}
+
+/**
+ * Plain reads go to a second connection: in WAL mode it sees the last committed state, never the
+ * uncommitted writes of a transaction that is awaiting something on the writer connection.
+ * Anything that may write (including `INSERT ... RETURNING`) goes through the writer.
+ */
+const isPlainRead = (sql: string): boolean =>
+  /^\s*(SELECT|WITH)\b/i.test(sql) && !/\b(INSERT|UPDATE|DELETE|REPLACE|RETURNING)\b/i.test(sql);
+
+/**
+ * Opens (or creates) a SQLite database on the built-in `node:sqlite`: WAL journal,
+ * `synchronous=FULL` (a commit is on disk before it returns), and transactions serialised by an
+ * in-process lock with `BEGIN IMMEDIATE`, because one connection is the only writer.
+ */
+export async function openSqlite(path: string): Promise<Db> {
+  const inMemory = path === ':memory:' || path === '';
+  if (!inMemory) mkdirSync(dirname(path), { recursive: true });
+  const writer = new Connection(path, { readOnly: false });
+  writer.raw.exec(
+    `PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`,
+  );
+  // An in-memory database is private to its connection, so it has no separate reader.
+  const reader = inMemory ? undefined : new Connection(path, { readOnly: true });
+  reader?.raw.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+
+  const lock = new Mutex();
+  // Marks the async context of a running transaction, to catch `db.run` inside `db.transaction`
+  // (which would otherwise wait for its own lock forever).
+  const inTransaction = new AsyncLocalStorage<boolean>();
+  const guard = (): void => {
+    if (inTransaction.getStore()) {
+      throw new Error('use the transaction handle (tx), not the Db, inside db.transaction()');
+    }
+  };
+  let closed = false;
+
+  const tx: Queryable = {
+    all: async <T = Row>(sql: string, params: readonly SqlValue[] = []) => writer.all<T>(sql, params),
+    run: async (sql: string, params: readonly SqlValue[] = []) => writer.run(sql, params),
+  };
+
+  const db: Db = {
+    dialect: 'sqlite',
+    async all<T = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
+      if (reader && isPlainRead(sql)) return reader.all<T>(sql, params);
+      guard();
+      return lock.runExclusive(async () => writer.all<T>(sql, params));
+    },
+    async run(sql: string, params: readonly SqlValue[] = []): Promise<{ changes: number }> {
+      guard();
+      return lock.runExclusive(async () => writer.run(sql, params));
+    },
+    async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+      guard();
+      return lock.runExclusive(() =>
+        inTransaction.run(true, async () => {
+          writer.raw.exec('BEGIN IMMEDIATE');
+          try {
+            const result = await fn(tx);
+            writer.raw.exec('COMMIT');
+            return result;
+          } catch (error) {
+            if (writer.raw.isTransaction) writer.raw.exec('ROLLBACK');
+            throw error;
+          }
+        }),
+      );
+    },
+    async exec(sql: string): Promise<void> {
+      guard();
+      await lock.runExclusive(async () => writer.raw.exec(sql));
+    },
+    async close(): Promise<void> {
+      if (closed) return;
+      closed = true;
+      await lock.runExclusive(async () => {
+        reader?.raw.close();
+        writer.raw.close();
+      });
+    },
+  };
+  return db;
+}
