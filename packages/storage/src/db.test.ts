@@ -1,0 +1,122 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Db } from './db.ts';
+import { openDatabase } from './open.ts';
+import { toNumberedPlaceholders } from './placeholders.ts';
+import { testDatabases } from './testing.ts';
+
+describe.each(testDatabases())('the $name engine', ({ open }) => {
+  let db: Db;
+  beforeEach(async () => {
+    db = await open();
+    await db.exec(
+      'CREATE TABLE t (k TEXT PRIMARY KEY, n BIGINT NOT NULL, x DOUBLE PRECISION); CREATE INDEX t_n ON t (n)',
+    );
+  });
+  afterEach(async () => db.close());
+
+  it('returns BIGINT columns as JS numbers and reports changed rows', async () => {
+    const { changes } = await db.run('INSERT INTO t (k, n, x) VALUES (?, ?, ?), (?, ?, ?)', [
+      'a',
+      1_700_000_000_000,
+      1.5,
+      'b',
+      2,
+      null,
+    ]);
+    expect(changes).toBe(2);
+    const rows = await db.all<{ k: string; n: number; x: number | null }>('SELECT k, n, x FROM t ORDER BY k');
+    expect(rows.map((r) => ({ ...r }))).toEqual([
+      { k: 'a', n: 1_700_000_000_000, x: 1.5 },
+      { k: 'b', n: 2, x: null },
+    ]);
+    expect((await db.run('UPDATE t SET n = n + 1 WHERE k = ?', ['zzz'])).changes).toBe(0);
+  });
+
+  it('commits a transaction as a whole', async () => {
+    const result = await db.transaction(async (tx) => {
+      await tx.run('INSERT INTO t (k, n) VALUES (?, ?)', ['a', 1]);
+      await tx.run('INSERT INTO t (k, n) VALUES (?, ?)', ['b', 2]);
+      return (await tx.all<{ c: number }>('SELECT count(*) AS c FROM t'))[0].c;
+    });
+    expect(Number(result)).toBe(2);
+    expect(await db.all('SELECT k FROM t')).toHaveLength(2);
+  });
+
+  it('rolls back everything when the transaction throws', async () => {
+    await expect(
+      db.transaction(async (tx) => {
+        await tx.run('INSERT INTO t (k, n) VALUES (?, ?)', ['a', 1]);
+        await tx.run('INSERT INTO t (k, n) VALUES (?, ?)', ['a', 2]); // primary-key violation
+      }),
+    ).rejects.toThrow();
+    expect(await db.all('SELECT k FROM t')).toHaveLength(0);
+    // The handle is usable afterwards.
+    await db.run('INSERT INTO t (k, n) VALUES (?, ?)', ['c', 3]);
+    expect(await db.all('SELECT k FROM t')).toHaveLength(1);
+  });
+
+  it('serialises concurrent read-modify-write transactions so no update is lost', async () => {
+    await db.run('INSERT INTO t (k, n) VALUES (?, ?)', ['counter', 0]);
+    await Promise.all(
+      Array.from({ length: 20 }, () =>
+        db.transaction(async (tx) => {
+          const [{ n }] = await tx.all<{ n: number }>('SELECT n FROM t WHERE k = ?', ['counter']);
+          await new Promise((r) => setTimeout(r, 1));
+          await tx.run('UPDATE t SET n = ? WHERE k = ?', [n + 1, 'counter']);
+        }),
+      ),
+    );
+    expect((await db.all<{ n: number }>('SELECT n FROM t'))[0].n).toBe(20);
+  });
+
+  it("does not show a running transaction's uncommitted rows to readers outside it", async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let inserted!: () => void;
+    const insertedSignal = new Promise<void>((r) => (inserted = r));
+    const tx = db.transaction(async (t) => {
+      await t.run('INSERT INTO t (k, n) VALUES (?, ?)', ['pending', 1]);
+      inserted();
+      await gate;
+      throw new Error('abandon');
+    });
+    await insertedSignal;
+    expect(await db.all('SELECT k FROM t')).toHaveLength(0);
+    release();
+    await expect(tx).rejects.toThrow('abandon');
+  });
+
+  it('stores and returns binary values', async () => {
+    await db.exec(`CREATE TABLE b (v ${db.dialect === 'postgres' ? 'BYTEA' : 'BLOB'})`);
+    await db.run('INSERT INTO b (v) VALUES (?)', [new Uint8Array([0, 1, 255])]);
+    const [{ v }] = await db.all<{ v: Uint8Array }>('SELECT v FROM b');
+    expect([...v]).toEqual([0, 1, 255]);
+  });
+});
+
+describe('the SQLite engine', () => {
+  it('rejects a Db call made inside its own transaction instead of deadlocking', async () => {
+    const db = await openDatabase(':memory:');
+    await expect(db.transaction(async () => db.run('SELECT 1'))).rejects.toThrow(/transaction handle/);
+    await db.close();
+  });
+});
+
+describe('placeholder translation', () => {
+  it('numbers question marks but leaves literals, identifiers and comments alone', () => {
+    expect(toNumberedPlaceholders(`SELECT '?', "a?" FROM t -- ?\nWHERE a = ? /* ? */ AND b = ?`)).toBe(
+      `SELECT '?', "a?" FROM t -- ?\nWHERE a = $1 /* ? */ AND b = $2`,
+    );
+  });
+});
+
+describe('openDatabase', () => {
+  it('opens PostgreSQL for a postgres URL and SQLite otherwise', async () => {
+    const sqlite = await openDatabase(':memory:');
+    expect(sqlite.dialect).toBe('sqlite');
+    await sqlite.close();
+    const postgres = await openDatabase(process.env.KETENLOG_TEST_PG!);
+    expect(postgres.dialect).toBe('postgres');
+    await postgres.close();
+  });
+});
