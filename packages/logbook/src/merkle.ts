@@ -341,7 +341,13 @@ function foldProof(plan: ProofPlan, proof: readonly Hash[], base: Hash): [Hash, 
 }
 
 /** RFC 9162 §2.1.3.2: verify that `leaf` is at `index` in the tree of `size` with `root`. */
-export function verifyInclusion(index: number, size: number, leaf: Hash, proof: readonly Hash[], root: Hash): boolean {
+export function verifyInclusion(
+  index: number,
+  size: number,
+  leaf: Hash,
+  proof: readonly Hash[],
+  root: Hash,
+): boolean {
   if (!isSize(index) || !isSize(size) || index >= size) return false;
   if (!allHashes([leaf, root])) return false;
   const folded = foldProof(inclusionPlan(index, size), proof, leaf);

@@ -3,7 +3,12 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fromBase64 } from './bytes.ts';
-import { verifyConsistency, verifyInclusion, verifySubtreeConsistency, verifySubtreeInclusion } from './merkle.ts';
+import {
+  verifyConsistency,
+  verifyInclusion,
+  verifySubtreeConsistency,
+  verifySubtreeInclusion,
+} from './merkle.ts';
 
 const ROOT = '/work/shared/fixtures/merkle-vectors/testdata';
 
@@ -30,11 +35,23 @@ function check(kind: string, v: Vector): boolean {
     case 'inclusion':
       return verifyInclusion(n('leafIdx'), n('treeSize'), h('leafHash'), proof, h('root'));
     case 'subtreeinclusion':
-      return verifySubtreeInclusion(n('leafIdx'), { start: n('start'), end: n('end') }, h('leafHash'), proof, h('root'));
+      return verifySubtreeInclusion(
+        n('leafIdx'),
+        { start: n('start'), end: n('end') },
+        h('leafHash'),
+        proof,
+        h('root'),
+      );
     case 'consistency':
       return verifyConsistency(n('size1'), n('size2'), proof, h('root1'), h('root2'));
     case 'subtreeconsistency':
-      return verifySubtreeConsistency({ start: n('start'), end: n('end') }, n('size'), proof, h('root1'), h('root2'));
+      return verifySubtreeConsistency(
+        { start: n('start'), end: n('end') },
+        n('size'),
+        proof,
+        h('root1'),
+        h('root2'),
+      );
     default:
       throw new Error(`unknown vector kind ${kind}`);
   }

@@ -19,12 +19,16 @@ import { ed25519 } from '@noble/curves/ed25519.js';
 
 // The worked example of Go's sumdb/note documentation (also in C2SP signed-note).
 const PETER_VKEY = 'PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW';
-const PETER_TEXT = "If you think cryptography is the answer to your problem,\nthen you don't know what your problem is.\n";
+const PETER_TEXT =
+  "If you think cryptography is the answer to your problem,\nthen you don't know what your problem is.\n";
 const PETER_NOTE = `${PETER_TEXT}\n— PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n`;
 
 function keypair(name: string) {
   const secret = generateSecretKey();
-  return { signer: ed25519Signer(name, secret), verifier: ed25519Verifier(name, ed25519.getPublicKey(secret)) };
+  return {
+    signer: ed25519Signer(name, secret),
+    verifier: ed25519Verifier(name, ed25519.getPublicKey(secret)),
+  };
 }
 
 describe('signed notes', () => {
@@ -32,6 +36,17 @@ describe('signed notes', () => {
     const opened = openNote(PETER_NOTE, [verifierFromKey(PETER_VKEY)]);
     expect(opened.text).toBe(PETER_TEXT);
     expect(opened.verified.map((s) => s.name)).toEqual(['PeterNeumann']);
+  });
+
+  it('parses the signed-note example whose text contains an empty line', () => {
+    const text =
+      'Ognuno sta solo sul cuor della terra\ntrafitto da un raggio di sole:\n\ned è subito sera.\n';
+    const sig =
+      'NnugSzTjtVAewIS+Z/iJhUPeFDkO/5QQ2i5ddnGITLlC+EhfLW9oJKONrMouFSQU0xMcXxj99ihAQwaqP3ZekRwNtIc=';
+    const note = parseNote(`${text}\n— quasimodo.example/salvatore ${sig}\n`);
+    expect(note.text).toBe(text);
+    expect(note.signatures.map((s) => s.name)).toEqual(['quasimodo.example/salvatore']);
+    expect(note.signatures[0].signature).toHaveLength(64);
   });
 
   it('round-trips a signer key and signs deterministically with it', () => {
@@ -74,7 +89,9 @@ describe('signed notes', () => {
   it('rejects a note signed only by unknown keys', () => {
     const a = keypair('a.example');
     const stranger = keypair('stranger.example');
-    expect(() => openNote(signNote('hi\n', [stranger.signer]), [a.verifier])).toThrow(/no signature by a known key/);
+    expect(() => openNote(signNote('hi\n', [stranger.signer]), [a.verifier])).toThrow(
+      /no signature by a known key/,
+    );
   });
 
   it('rejects a changed text, a wrong signature and a duplicated signature by a known key', () => {

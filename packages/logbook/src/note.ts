@@ -52,11 +52,11 @@ export function keyIdFor(name: string, alg: number, publicKey: Uint8Array): Uint
   return sha256(concatBytes(utf8(name), Uint8Array.of(0x0a, alg), publicKey)).slice(0, 4);
 }
 
-/** signed-note §Notes: text is valid UTF-8, non-empty, ends in a newline, no other control characters. */
+/** signed-note §Format: valid UTF-8, ends in a newline, no ASCII control characters but newline. */
 function checkText(text: string): void {
   if (text.length === 0 || !text.endsWith('\n')) throw new NoteError('note text must end in a newline');
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u0009\u000b-\u001f\u007f]/.test(text)) throw new NoteError('note text has control characters');
+  if (/[\u0000-\u0009\u000b-\u001f]/.test(text)) throw new NoteError('note text has control characters');
   if (fromUtf8(utf8(text)) !== text) throw new NoteError('note text is not valid UTF-8');
 }
 
@@ -70,7 +70,8 @@ export function formatNote(note: Note): string {
 }
 
 function parseSignatureLine(line: string): NoteSignature {
-  if (!line.startsWith(SIGNATURE_PREFIX)) throw new NoteError(`malformed signature line: ${JSON.stringify(line)}`);
+  if (!line.startsWith(SIGNATURE_PREFIX))
+    throw new NoteError(`malformed signature line: ${JSON.stringify(line)}`);
   const parts = line.slice(SIGNATURE_PREFIX.length).split(' ');
   if (parts.length !== 2) throw new NoteError('signature line must be "— <name> <base64>"');
   const [name, encoded] = parts;
@@ -118,7 +119,8 @@ export function openNote(message: string, verifiers: readonly NoteVerifier[]): O
   for (const sig of note.signatures) {
     const verifier = findVerifier(sig, verifiers);
     if (!verifier) continue;
-    if (verified.some((v) => v.verifier === verifier)) throw new NoteError(`duplicate signature by ${sig.name}`);
+    if (verified.some((v) => v.verifier === verifier))
+      throw new NoteError(`duplicate signature by ${sig.name}`);
     if (!verifier.verify(note.text, sig.signature)) throw new NoteError(`invalid signature by ${sig.name}`);
     verified.push({ ...sig, verifier });
   }
@@ -127,7 +129,11 @@ export function openNote(message: string, verifiers: readonly NoteVerifier[]): O
 }
 
 /** Signs a note text with every signer, keeping any signatures it already has. */
-export function signNote(text: string, signers: readonly NoteSigner[], existing: readonly NoteSignature[] = []): string {
+export function signNote(
+  text: string,
+  signers: readonly NoteSigner[],
+  existing: readonly NoteSignature[] = [],
+): string {
   checkText(text);
   const added = signers.map((s) => {
     if (!isValidKeyName(s.name)) throw new NoteError(`invalid key name ${JSON.stringify(s.name)}`);
@@ -220,7 +226,8 @@ export function decodeVerifierKey(vkey: string): VerifierKey {
 /** A note verifier for an Ed25519 vkey (type 0x01). */
 export function verifierFromKey(vkey: string): NoteVerifier {
   const key = decodeVerifierKey(vkey);
-  if (key.alg !== ED25519_ALG) throw new NoteError(`vkey type 0x${key.alg.toString(16)} is not an Ed25519 note key`);
+  if (key.alg !== ED25519_ALG)
+    throw new NoteError(`vkey type 0x${key.alg.toString(16)} is not an Ed25519 note key`);
   return ed25519Verifier(key.name, key.publicKey);
 }
 
@@ -240,7 +247,8 @@ export function signerFromKey(skey: string): NoteSigner {
   if (!parts || parts[0] !== 'PRIVATE' || parts[1] !== 'KEY') throw new NoteError('malformed signer key');
   const [, , name, hexId, encoded] = parts;
   const bytes = fromBase64(encoded);
-  if (!bytes || bytes.length !== 33 || bytes[0] !== ED25519_ALG) throw new NoteError('signer key is not an Ed25519 key');
+  if (!bytes || bytes.length !== 33 || bytes[0] !== ED25519_ALG)
+    throw new NoteError('signer key is not an Ed25519 key');
   const signer = ed25519Signer(name, bytes.slice(1));
   if (toHex(signer.keyId) !== hexId) throw new NoteError('signer key ID does not match name and key');
   return signer;

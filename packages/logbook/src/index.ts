@@ -1,0 +1,9 @@
+// The logbook's pure core: RFC 9162 Merkle trees, C2SP signed notes, checkpoints,
+// cosignatures and tlog-proof receipts, and the signed statements that are its entries.
+export * from './bytes.ts';
+export * from './merkle.ts';
+export * from './note.ts';
+export * from './checkpoint.ts';
+export * from './cosignature.ts';
+export * from './statement.ts';
+export * from './proof.ts';
