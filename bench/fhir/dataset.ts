@@ -4,8 +4,32 @@
  */
 import type { Bundle, Observation, Patient } from '@medplum/fhirtypes';
 
-const FAMILY = ['de Vries', 'Jansen', 'van den Berg', 'Bakker', 'Visser', 'Smit', 'Meijer', 'de Boer', 'Mulder', 'Bos'];
-const GIVEN = ['Anna', 'Sanne', 'Fleur', 'Eva', 'Lotte', 'Daan', 'Sem', 'Lucas', 'Milan', 'Noah', 'Julia', 'Emma'];
+const FAMILY = [
+  'de Vries',
+  'Jansen',
+  'van den Berg',
+  'Bakker',
+  'Visser',
+  'Smit',
+  'Meijer',
+  'de Boer',
+  'Mulder',
+  'Bos',
+];
+const GIVEN = [
+  'Anna',
+  'Sanne',
+  'Fleur',
+  'Eva',
+  'Lotte',
+  'Daan',
+  'Sem',
+  'Lucas',
+  'Milan',
+  'Noah',
+  'Julia',
+  'Emma',
+];
 export const CODES = [
   { code: '8867-4', display: 'Heart rate', unit: '/min', base: 70 },
   { code: '8480-6', display: 'Systolic blood pressure', unit: 'mm[Hg]', base: 120 },
@@ -47,7 +71,12 @@ export function observation(i: number, patients: number, rnd: () => number): Obs
     code: { coding: [{ system: 'http://loinc.org', code: c.code, display: c.display }] },
     subject: { reference: `Patient/bench-p${i % patients}` },
     effectiveDateTime: `2025-${String(1 + (i % 12)).padStart(2, '0')}-${String(day).padStart(2, '0')}T08:00:00Z`,
-    valueQuantity: { value: Math.round(c.base * (0.8 + 0.4 * rnd()) * 10) / 10, unit: c.unit, system: 'http://unitsofmeasure.org', code: c.unit },
+    valueQuantity: {
+      value: Math.round(c.base * (0.8 + 0.4 * rnd()) * 10) / 10,
+      unit: c.unit,
+      system: 'http://unitsofmeasure.org',
+      code: c.unit,
+    },
   };
 }
 
@@ -65,7 +94,10 @@ export function* batches(patients: number, observations: number, size: number): 
     if (entries.length === size) yield flush();
   }
   for (let i = 0; i < observations; i++) {
-    entries.push({ resource: observation(i, patients, rnd), request: { method: 'PUT', url: `Observation/bench-o${i}` } });
+    entries.push({
+      resource: observation(i, patients, rnd),
+      request: { method: 'PUT', url: `Observation/bench-o${i}` },
+    });
     if (entries.length === size) yield flush();
   }
   if (entries.length) yield flush();

@@ -85,16 +85,35 @@ function rand(n: number): number {
   return Math.floor(Math.random() * n);
 }
 
-type Scenario = { name: string; kind: keyof typeof MEDPLUM; request: () => { method: string; path: string; body?: string } };
+type Method = 'GET' | 'POST';
+type Scenario = {
+  name: string;
+  kind: keyof typeof MEDPLUM;
+  request: () => { method: Method; path: string; body?: string };
+};
 
 function scenarios(basePath: string): Scenario[] {
   return [
-    { name: 'read Patient by id', kind: 'read', request: () => ({ method: 'GET', path: `${basePath}/Patient/bench-p${rand(PATIENTS)}` }) },
-    { name: 'search Patient?name=', kind: 'search', request: () => ({ method: 'GET', path: `${basePath}/Patient?name=${['jans', 'bakker', 'vries', 'smit'][rand(4)]}&_count=20` }) },
+    {
+      name: 'read Patient by id',
+      kind: 'read',
+      request: () => ({ method: 'GET', path: `${basePath}/Patient/bench-p${rand(PATIENTS)}` }),
+    },
+    {
+      name: 'search Patient?name=',
+      kind: 'search',
+      request: () => ({
+        method: 'GET',
+        path: `${basePath}/Patient?name=${['jans', 'bakker', 'vries', 'smit'][rand(4)]}&_count=20`,
+      }),
+    },
     {
       name: 'search Observation?patient=&code=',
       kind: 'search',
-      request: () => ({ method: 'GET', path: `${basePath}/Observation?patient=Patient/bench-p${rand(PATIENTS)}&code=http://loinc.org|${CODES[rand(CODES.length)].code}` }),
+      request: () => ({
+        method: 'GET',
+        path: `${basePath}/Observation?patient=Patient/bench-p${rand(PATIENTS)}&code=http://loinc.org|${CODES[rand(CODES.length)].code}`,
+      }),
     },
     {
       name: 'create Observation',
@@ -122,9 +141,10 @@ async function cannon(base: string, s: Scenario, duration: number) {
     connections: 10,
     duration,
     headers: { 'content-type': 'application/fhir+json', accept: 'application/fhir+json' },
-    requests: [{ setupRequest: (req: Record<string, unknown>) => ({ ...req, ...s.request() }) }],
+    requests: [{ setupRequest: (req) => ({ ...req, ...s.request() }) as typeof req }],
   });
-  if (result.non2xx > 0 || result.errors > 0) console.error(`  ${s.name}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+  if (result.non2xx > 0 || result.errors > 0)
+    console.error(`  ${s.name}: ${result.non2xx} non-2xx, ${result.errors} errors`);
   return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
 }
 
@@ -175,11 +195,15 @@ const results = [await benchEngine('sqlite', 'sqlite')];
 if (process.env.KETENLOG_BENCH_PG) results.push(await benchEngine('postgres', process.env.KETENLOG_BENCH_PG));
 else console.error('KETENLOG_BENCH_PG not set: PostgreSQL not measured.');
 
-console.log(`\nbench/fhir — ${PATIENTS} patients, ${OBSERVATIONS} observations, 10 connections, ${DURATION} s, median of ${RUNS}\n`);
+console.log(
+  `\nbench/fhir — ${PATIENTS} patients, ${OBSERVATIONS} observations, 10 connections, ${DURATION} s, median of ${RUNS}\n`,
+);
 console.log('| engine | operation | req/s | p50 ms | p99 ms | vs Medplum |');
 console.log('|---|---|---:|---:|---:|---|');
 for (const r of results) for (const row of r.rows) console.log(`| ${row.join(' | ')} |`);
 console.log('\n| engine | single-client read p50 ms | import (transaction bundles) resources/s |');
 console.log('|---|---:|---:|');
 const engines = ['sqlite', 'postgres'];
-results.forEach((r, i) => console.log(`| ${engines[i]} | ${r.p50.toFixed(2)} | ${r.importRate.toFixed(0)} |`));
+results.forEach((r, i) =>
+  console.log(`| ${engines[i]} | ${r.p50.toFixed(2)} | ${r.importRate.toFixed(0)} |`),
+);
