@@ -8,3 +8,9 @@ export type {
   WriteResult,
 } from './repository/repository.ts';
 export { FHIR_SCHEMA } from './repository/schema.ts';
+export { FhirDefinitions } from './definitions/fhir-definitions.ts';
+export type { ElementInfo, StructureNode } from './definitions/structure.ts';
+export { validateResource } from './validation/validate.ts';
+export { BSN_SYSTEM, InvalidBsnError, isValidBsn, parseBsn } from './validation/bsn.ts';
+export type { Bsn } from './validation/bsn.ts';
+export { parseFhirXml } from './xml/parse-fhir-xml.ts';
