@@ -58,6 +58,11 @@ export class FhirDefinitions {
   }
 
   /** True for a concrete R4 resource type such as `Patient` (not `Resource`, `DomainResource`). */
+  /** Every concrete R4 resource type, sorted. */
+  resourceTypes(): string[] {
+    return [...this.#resourceTypes].sort();
+  }
+
   isResourceType(name: string): boolean {
     return this.#resourceTypes.has(name);
   }

@@ -1,0 +1,77 @@
+import type { SearchParamType } from './definitions.ts';
+import type { DateRange } from './values.ts';
+
+/**
+ * The parsed form of a FHIR search (R4 §3.1.1): filters over index tables, plus the result
+ * parameters. Produced by parse.ts, compiled to SQL by sql.ts.
+ */
+export type Prefix = 'eq' | 'ne' | 'gt' | 'lt' | 'ge' | 'le' | 'sa' | 'eb' | 'ap';
+
+/** One value of a parameter; values of one parameter occurrence are ORed (comma). */
+export type ValueCondition =
+  | { type: 'string'; mode: 'prefix' | 'exact' | 'contains'; value: string }
+  /** `system` undefined: any system; '' : no system (`|code`). `text`: the `:text` modifier. */
+  | { type: 'token'; system?: string; code?: string; text?: string }
+  | { type: 'date'; prefix: Prefix; range: DateRange }
+  /** `lo`/`hi`: the implicit range of the number as written ("100" is [99.5, 100.5)). */
+  | { type: 'number'; prefix: Prefix; value: number; lo: number; hi: number }
+  | {
+      type: 'quantity';
+      prefix: Prefix;
+      value: number;
+      lo: number;
+      hi: number;
+      system?: string;
+      code?: string;
+    }
+  | { type: 'reference'; targetType?: string; targetId?: string; url?: string }
+  | { type: 'uri'; mode: 'exact' | 'below' | 'above'; value: string };
+
+/** A condition that selects resource ids of `resourceType`. Repeated parameters are ANDed. */
+export type Filter =
+  | { kind: 'id'; resourceType: string; ids: string[] }
+  | { kind: 'lastUpdated'; resourceType: string; values: Array<{ prefix: Prefix; range: DateRange }> }
+  | {
+      kind: 'index';
+      resourceType: string;
+      param: string;
+      table: SearchParamType;
+      values: ValueCondition[];
+      /** `:not`: resources without any matching value. */
+      negate: boolean;
+    }
+  | { kind: 'missing'; resourceType: string; param: string; table: SearchParamType; missing: boolean }
+  /** `subject:Patient.name=x`: a reference to a resource of `targetTypes` matching `inner`. */
+  | {
+      kind: 'chain';
+      resourceType: string;
+      param: string;
+      targets: Array<{ targetType: string; inner: Filter }>;
+    }
+  /** `_has:Observation:patient:code=x`: referenced by an Observation (via patient) matching `inner`. */
+  | { kind: 'has'; resourceType: string; sourceType: string; sourceParam: string; inner: Filter };
+
+export type SortKey =
+  | { column: 'id' | 'lastUpdated'; descending: boolean }
+  | { column: 'index'; table: SearchParamType; param: string; descending: boolean };
+
+/** `_include=Observation:subject:Patient` / `_revinclude=Provenance:target`, `param` may be `*`. */
+export interface IncludeSpec {
+  sourceType: string;
+  param: string;
+  targetType?: string;
+  iterate: boolean;
+}
+
+export interface SearchQuery {
+  resourceType: string;
+  filters: Filter[];
+  count: number;
+  offset: number;
+  sort: SortKey[];
+  include: IncludeSpec[];
+  revinclude: IncludeSpec[];
+  summary?: 'count' | 'true' | 'false' | 'data' | 'text';
+  elements?: string[];
+  total?: 'none' | 'estimate' | 'accurate';
+}

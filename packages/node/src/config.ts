@@ -1,0 +1,115 @@
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parseDocument } from 'yaml';
+
+/** Organisation types of DESIGN.md "Participants". */
+export const ORGANISATION_TYPES = [
+  'kraamzorg',
+  'verloskunde',
+  'huisarts',
+  'ziekenhuis',
+  'apotheek',
+  'vvt',
+  'zorgverzekeraar',
+  'rso',
+  'statistiek',
+] as const;
+export type OrganisationType = (typeof ORGANISATION_TYPES)[number];
+
+export interface NodeConfig {
+  node: string;
+  organisation: { ura: string; name: string; type: OrganisationType };
+  listen: { host: string; port: number };
+  /** A SQLite file path (relative to the config file) or a postgres:// URL. */
+  database: string;
+  /** Where the FHIR data lives: this node's own database, or an existing FHIR R4 server. */
+  fhir: { source: 'local' } | { source: 'remote'; url: string };
+  /** Public base URL of /fhir when behind a proxy. */
+  publicUrl?: string;
+  log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' };
+  maxBodyBytes: number;
+}
+
+/** A configuration problem, naming the field and (when known) the line in the file. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+type Raw = Record<string, unknown>;
+
+export function loadConfig(file: string): NodeConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw new ConfigError(`${file}: cannot read the configuration file`);
+  }
+  return parseConfig(text, file);
+}
+
+export function parseConfig(text: string, file: string): NodeConfig {
+  const doc = parseDocument(text, { keepSourceTokens: false });
+  if (doc.errors.length) {
+    const e = doc.errors[0];
+    throw new ConfigError(`${file}:${e.linePos?.[0].line ?? '?'}: ${e.message.split('\n')[0]}`);
+  }
+  const lineOf = (path: string[]): string => {
+    const node = doc.getIn(path, true) as { range?: [number] } | undefined;
+    const offset = node?.range?.[0];
+    return offset === undefined ? '' : `:${text.slice(0, offset).split('\n').length}`;
+  };
+  const fail = (path: string[], message: string): never => {
+    throw new ConfigError(`${file}${lineOf(path)}: ${path.join('.')}: ${message}`);
+  };
+  const raw = (doc.toJS() ?? {}) as Raw;
+  const str = (path: string[], value: unknown, pattern?: RegExp): string => {
+    if (typeof value !== 'string' || !value) return fail(path, 'must be a non-empty string');
+    if (pattern && !pattern.test(value)) return fail(path, `must match ${pattern}`);
+    return value;
+  };
+  const obj = (path: string[], value: unknown): Raw =>
+    value && typeof value === 'object' && !Array.isArray(value) ? (value as Raw) : fail(path, 'must be a mapping');
+
+  const node = str(['node'], raw.node, /^[a-z0-9][a-z0-9-]{0,62}$/);
+  const org = obj(['organisation'], raw.organisation);
+  const type = str(['organisation', 'type'], org.type);
+  if (!(ORGANISATION_TYPES as readonly string[]).includes(type)) {
+    fail(['organisation', 'type'], `must be one of ${ORGANISATION_TYPES.join(', ')}`);
+  }
+  const listen = obj(['listen'], raw.listen ?? {});
+  const port = listen.port ?? 8080;
+  if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535) {
+    fail(['listen', 'port'], 'must be a port number (0 picks a free port)');
+  }
+  const database = raw.database === undefined ? `./data/${node}/fhir.sqlite` : str(['database'], raw.database);
+  const fhirRaw = obj(['fhir'], raw.fhir ?? { source: 'local' });
+  let fhir: NodeConfig['fhir'] = { source: 'local' };
+  if (fhirRaw.source === 'remote') {
+    const url = str(['fhir', 'url'], fhirRaw.url, /^https?:\/\//);
+    fhir = { source: 'remote', url: url.replace(/\/$/, '') };
+  } else if (fhirRaw.source !== 'local') {
+    fail(['fhir', 'source'], 'must be "local" or "remote"');
+  }
+  const log = obj(['log'], raw.log ?? {});
+  const level = log.level ?? 'info';
+  if (!['fatal', 'error', 'warn', 'info', 'debug'].includes(String(level))) fail(['log', 'level'], 'unknown level');
+  const maxBodyBytes = raw.maxBodyBytes ?? 16 * 1024 * 1024;
+  if (typeof maxBodyBytes !== 'number' || maxBodyBytes <= 0) fail(['maxBodyBytes'], 'must be a positive number');
+  return {
+    node,
+    organisation: {
+      ura: str(['organisation', 'ura'], String(org.ura ?? ''), /^\d{8}$/),
+      name: str(['organisation', 'name'], org.name),
+      type: type as OrganisationType,
+    },
+    listen: { host: str(['listen', 'host'], listen.host ?? '127.0.0.1'), port: port as number },
+    database: /^postgres(ql)?:\/\//.test(database) ? database : resolve(dirname(file), database),
+    fhir,
+    ...(raw.publicUrl ? { publicUrl: str(['publicUrl'], raw.publicUrl, /^https?:\/\//) } : {}),
+    log: { level: level as NodeConfig['log']['level'] },
+    maxBodyBytes: maxBodyBytes as number,
+  };
+}

@@ -1,0 +1,111 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import { openDatabase, type Db } from '@ketenlog/storage';
+import {
+  capabilityStatement,
+  FhirDefinitions,
+  fhirRoutes,
+  FhirSearchIndex,
+  installContentParsers,
+  installErrorHandlers,
+  SearchParameterRegistry,
+  SqlFhirRepository,
+  validateResource,
+  type FhirRepository,
+} from '@ketenlog/fhir';
+import type { NodeConfig } from './config.ts';
+import { Metrics } from './metrics.ts';
+
+/** Loaded once per process and shared by every node in it (they are read-only). */
+export interface FhirModel {
+  definitions: FhirDefinitions;
+  registry: SearchParameterRegistry;
+}
+
+export function loadFhirModel(): FhirModel {
+  return { definitions: FhirDefinitions.load(), registry: SearchParameterRegistry.load() };
+}
+
+export interface RunningNode {
+  app: FastifyInstance;
+  /** e.g. http://127.0.0.1:8080/fhir */
+  fhirBase: string;
+  repository: FhirRepository;
+  close(): Promise<void>;
+}
+
+export interface NodeParts {
+  model?: FhirModel;
+  /** Replaces the repository built from config (the remote adapter, or tests). */
+  repository?: FhirRepository;
+  version?: string;
+}
+
+/** The composition root of one organisation's node: storage, FHIR store, HTTP API, health, metrics. */
+export async function startNode(config: NodeConfig, parts: NodeParts = {}): Promise<RunningNode> {
+  const model = parts.model ?? loadFhirModel();
+  let db: Db | undefined;
+  let repository = parts.repository;
+  if (!repository) {
+    if (config.fhir.source === 'remote') {
+      const { RemoteFhirRepository } = await import('@ketenlog/fhir');
+      repository = new RemoteFhirRepository({ baseUrl: config.fhir.url });
+    } else {
+      db = await openDatabase(config.database);
+      repository = await SqlFhirRepository.open(db, new FhirSearchIndex(model.registry));
+    }
+  }
+
+  const app = Fastify({
+    bodyLimit: config.maxBodyBytes,
+    logger: {
+      level: config.log.level,
+      // Query strings may carry BSNs or names; headers carry tokens: log neither.
+      serializers: {
+        req: (req: { method: string; url: string }) => ({ method: req.method, path: req.url.split('?')[0] }),
+      },
+      redact: ['req.headers.authorization', 'req.headers.cookie'],
+    },
+  });
+  installContentParsers(app);
+  installErrorHandlers(app);
+
+  const metrics = new Metrics();
+  app.addHook('onResponse', async (request, reply) => {
+    metrics.observe(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+  });
+
+  let ready = false;
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => reply.code(ready ? 200 : 503).send({ ready }));
+  app.get('/metrics', async (_request, reply) => reply.type('text/plain; version=0.0.4').send(metrics.render()));
+
+  const resourceTypes = [...model.definitions.resourceTypes()];
+  const capability = capabilityStatement({
+    software: { name: 'Ketenlog', version: parts.version ?? '0.1.0' },
+    baseUrl: config.publicUrl,
+    resourceTypes,
+    registry: model.registry,
+  });
+  await app.register(fhirRoutes, {
+    prefix: '/fhir',
+    repository,
+    validate: (resource: unknown) => validateResource(resource, model.definitions),
+    isResourceType: (type: string) => model.definitions.isResourceType(type),
+    capabilityStatement: () => capability,
+    ...(config.publicUrl ? { baseUrl: config.publicUrl.replace(/\/$/, '') } : {}),
+  });
+
+  const address = await app.listen({ host: config.listen.host, port: config.listen.port });
+  ready = true;
+  const fhirBase = config.publicUrl?.replace(/\/$/, '') ?? `${address.replace('[::1]', '127.0.0.1')}/fhir`;
+  return {
+    app,
+    fhirBase,
+    repository,
+    async close() {
+      ready = false;
+      await app.close();
+      await db?.close();
+    },
+  };
+}
