@@ -7,3 +7,4 @@ export * from './checkpoint.ts';
 export * from './cosignature.ts';
 export * from './statement.ts';
 export * from './proof.ts';
+export * from './witness/policy.ts';
