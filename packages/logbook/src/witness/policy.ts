@@ -13,7 +13,9 @@ export type PolicyVerdict = { readonly ok: true } | { readonly ok: false; readon
 export interface EntryPolicy {
   /**
    * Judges entry `index` of `log`, given every entry accepted before it (in this log and in the
-   * other logs the node follows). Must not change state: a witness checks a whole range first.
+   * other logs the node follows). Does not change state. A witness calls check and then accept
+   * for each new entry in log order, and refuses to co-sign a checkpoint when any entry up to its
+   * size fails (entries before the failing one stay accepted: they are valid and in the log).
    */
   check(log: LogRef, index: number, entry: Uint8Array): PolicyVerdict;
   /** Records an entry the witness accepted, so later checks see it (e.g. a key rotation). */
