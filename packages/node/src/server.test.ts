@@ -153,3 +153,53 @@ describe.each(databases)('a node on $name', ({ spec }) => {
     expect(metrics).toMatch(/ketenlog_http_requests_total\{method="GET",route="\/fhir\/:type\/:id"/);
   });
 });
+
+describe('a node whose source of truth is another Ketenlog node (the adapter)', () => {
+  let ehr: RunningNode;
+  let adapter: RunningNode;
+  beforeAll(async () => {
+    ehr = await startNode(config(join(mkdtempSync(join(tmpdir(), 'ketenlog-ehr-')), 'fhir.sqlite')), { model });
+    adapter = await startNode(
+      { ...config('unused'), node: 'adapter', fhir: { source: 'remote', url: ehr.fhirBase } },
+      { model },
+    );
+  });
+  afterAll(async () => {
+    await adapter.close();
+    await ehr.close();
+  });
+
+  it('reads and searches at the existing server, with links on its own base, and copies nothing', async () => {
+    const res = await fetch(`${ehr.fhirBase}/Patient`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/fhir+json' },
+      body: JSON.stringify(patient({ name: [{ family: 'Meijer', given: ['Anouk'] }] })),
+    });
+    expect(res.status).toBe(201);
+    const stored = (await res.json()) as Patient;
+
+    const read = await fetch(`${adapter.fhirBase}/Patient/${stored.id}`);
+    expect(read.status).toBe(200);
+    expect(((await read.json()) as Patient).name?.[0].family).toBe('Meijer');
+
+    const search = await fetch(`${adapter.fhirBase}/Patient?family=meijer`);
+    const bundle = (await search.json()) as Bundle;
+    expect(bundle.total).toBe(1);
+    expect(bundle.entry?.[0].fullUrl).toBe(`${adapter.fhirBase}/Patient/${stored.id}`);
+  });
+
+  it('writes through to the existing server, and its errors come back as OperationOutcome', async () => {
+    const created = await fetch(`${adapter.fhirBase}/Patient`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/fhir+json' },
+      body: JSON.stringify(patient({ name: [{ family: 'Smit' }] })),
+    });
+    expect(created.status).toBe(201);
+    const { id } = (await created.json()) as Patient;
+    expect((await fetch(`${ehr.fhirBase}/Patient/${id}`)).status).toBe(200);
+
+    const missing = await fetch(`${adapter.fhirBase}/Patient/no-such-patient`);
+    expect(missing.status).toBe(404);
+    expect(((await missing.json()) as OperationOutcome).resourceType).toBe('OperationOutcome');
+  });
+});

@@ -7,6 +7,7 @@ import {
   FhirSearchIndex,
   installContentParsers,
   installErrorHandlers,
+  RemoteFhirRepository,
   SearchParameterRegistry,
   SqlFhirRepository,
   validateResource,
@@ -47,7 +48,6 @@ export async function startNode(config: NodeConfig, parts: NodeParts = {}): Prom
   let repository = parts.repository;
   if (!repository) {
     if (config.fhir.source === 'remote') {
-      const { RemoteFhirRepository } = await import('@ketenlog/fhir');
       repository = new RemoteFhirRepository({ baseUrl: config.fhir.url });
     } else {
       db = await openDatabase(config.database);
