@@ -14,6 +14,10 @@ export interface Sql {
  * (never JSON), so both engines answer from their indexes. `now` anchors the `ap` prefix.
  */
 export function compileSearch(query: SearchQuery, now: number): { page: Sql; count: Sql } {
+  const single = query.filters.length === 1 ? query.filters[0] : undefined;
+  if (single?.kind === 'index' && !single.negate && query.sort.length === 0) {
+    return compileSingleIndexSearch(query, single, now);
+  }
   const where = new SqlBuilder();
   where.push('r.resource_type = ? AND r.deleted = 0', query.resourceType);
   const driver = drivingFilter(query.filters);
@@ -30,6 +34,29 @@ export function compileSearch(query: SearchQuery, now: number): { page: Sql; cou
       args: [...where.args, ...order.args, query.count + 1, query.offset],
     },
     count: { sql: `SELECT COUNT(*) AS n FROM resources r WHERE ${where.sql}`, args: [...where.args] },
+  };
+}
+
+/**
+ * The common search on one parameter in the default order, answered from the value index alone:
+ * the page of ids is chosen (distinct, ordered, limited) inside the covering index before any
+ * resource row is read, and the total is counted there too. Index rows exist only for current,
+ * non-deleted versions (see schema.ts), so counting them needs no join with `resources`.
+ */
+function compileSingleIndexSearch(
+  query: SearchQuery,
+  filter: Extract<Filter, { kind: 'index' }>,
+  now: number,
+): { page: Sql; count: Sql } {
+  const ids = new SqlBuilder();
+  positive(ids, filter, now);
+  return {
+    page: {
+      sql: `SELECT r.id, r.content FROM resources r WHERE r.resource_type = ? AND r.deleted = 0 AND r.id IN (
+        SELECT DISTINCT resource_id FROM (${ids.sql}) m ORDER BY resource_id LIMIT ? OFFSET ?) ORDER BY r.id ASC`,
+      args: [query.resourceType, ...ids.args, query.count + 1, query.offset],
+    },
+    count: { sql: `SELECT COUNT(DISTINCT resource_id) AS n FROM (${ids.sql}) m`, args: [...ids.args] },
   };
 }
 
