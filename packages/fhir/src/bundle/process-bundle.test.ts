@@ -36,6 +36,46 @@ describe.each(testDatabases())('bundles on $name', ({ open }) => {
   });
   afterEach(async () => db.close());
 
+  it('writes a large transaction in multi-row statements and a second one replaces versions and index rows', async () => {
+    const N = 650;
+    const put = (i: number, value: string): NonNullable<Bundle['entry']>[number] => ({
+      resource: {
+        resourceType: 'Patient',
+        id: `bulk-${i}`,
+        identifier: [{ system: 'urn:example:mrn', value }],
+      },
+      request: { method: 'PUT', url: `Patient/bulk-${i}` },
+    });
+    const first: Bundle = {
+      resourceType: 'Bundle',
+      type: 'transaction',
+      entry: Array.from({ length: N }, (_, i) => put(i, `old-${i}`)),
+    };
+    const created = await repo.processBundle(first, BASE);
+    expect(created.entry?.every((e) => e.response?.status === '201 Created')).toBe(true);
+
+    const second: Bundle = {
+      resourceType: 'Bundle',
+      type: 'transaction',
+      entry: [
+        ...Array.from({ length: N - 1 }, (_, i) => put(i, `new-${i}`)),
+        { request: { method: 'DELETE', url: `Patient/bulk-${N - 1}` } },
+      ],
+    };
+    const updated = await repo.processBundle(second, BASE);
+    expect(updated.entry?.[0].response?.etag).toBe('W/"2"');
+    expect(await count(db, 'resources')).toBe(N);
+    expect(await count(db, 'resource_versions')).toBe(2 * N);
+    expect((await repo.read<Patient>('Patient', 'bulk-7')).identifier?.[0].value).toBe('new-7');
+    const search = async (value: string) =>
+      (await repo.search({ resourceType: 'Patient', params: [['identifier', value]], baseUrl: BASE })).entry
+        ?.length ?? 0;
+    expect(await search('old-7')).toBe(0);
+    expect(await search('new-7')).toBe(1);
+    expect(await search(`old-${N - 1}`)).toBe(0);
+    await expect(repo.read('Patient', `bulk-${N - 1}`)).rejects.toThrow(/deleted/);
+  });
+
   it('commits a transaction and resolves urn:uuid references to the assigned ids', async () => {
     await repo.update({ resourceType: 'Patient', id: 'old' });
     const bundle: Bundle = {

@@ -4,6 +4,7 @@ import type { Db, Queryable } from '@ketenlog/storage';
 import { badRequest, FhirError, notSupported, outcome, type IssueCode } from '../outcome.ts';
 import type { FhirRepository } from '../repository/repository.ts';
 import type { ResourceStore } from '../repository/resource-store.ts';
+import { WriteBuffer } from '../repository/write-buffer.ts';
 import { resolveReferences } from './references.ts';
 import { parseRequestUrl, type EntryTarget } from './request-url.ts';
 
@@ -166,6 +167,14 @@ async function processTransaction(context: BundleContext, bundle: Bundle, baseUr
   const ordered = [...planned].sort((a, b) => ORDER[a.method] - ORDER[b.method] || a.index - b.index);
 
   return db.transaction(async (tx) => {
+    // Writes are held in the buffer and persisted together; reads through SQL flush it first.
+    const buffer = new WriteBuffer();
+    await buffer.prefetch(
+      tx,
+      planned
+        .filter((p) => p.method === 'PUT' || p.method === 'DELETE')
+        .map((p) => ({ resourceType: p.target.resourceType, id: p.target.id as string })),
+    );
     const responses: BundleEntry[] = new Array(planned.length);
     const assigned = new Map<string, string>();
     /** POST entries that matched an existing resource through If-None-Exist. */
@@ -176,10 +185,11 @@ async function processTransaction(context: BundleContext, bundle: Bundle, baseUr
       for (const p of ordered) {
         failing = p.index;
         if (p.method === 'DELETE') {
-          await store.delete(tx, p.target.resourceType, p.target.id as string);
+          await store.delete(tx, p.target.resourceType, p.target.id as string, buffer);
           responses[p.index] = { response: { status: '204 No Content' } };
         } else if (p.method === 'POST') {
           const ifNoneExist = p.entry.request?.ifNoneExist;
+          if (ifNoneExist) await buffer.flush(tx);
           const existing = ifNoneExist
             ? await store.findExisting(tx, p.target.resourceType, ifNoneExist)
             : undefined;
@@ -200,22 +210,25 @@ async function processTransaction(context: BundleContext, bundle: Bundle, baseUr
             continue;
           }
           const resource = resolveReferences(p.entry.resource as Resource, assigned);
-          const created = await store.create(tx, resource, newIds.get(p.index));
+          const created = await store.create(tx, resource, newIds.get(p.index), buffer);
           responses[p.index] = fullEntry(created, baseUrl, written(created, '201 Created'));
         } else if (p.method === 'PUT') {
           const resource = resolveReferences(p.entry.resource as Resource, assigned);
-          const result = await store.update(tx, resource, parseIfMatch(p.entry.request?.ifMatch));
+          const result = await store.update(tx, resource, parseIfMatch(p.entry.request?.ifMatch), buffer);
           responses[p.index] = fullEntry(
             result.resource,
             baseUrl,
             written(result.resource, updateStatus(result.resource)),
           );
         } else if (p.method === 'GET') {
+          await buffer.flush(tx);
           responses[p.index] = await read(tx, store, p.target, baseUrl);
         }
       }
+      failing = -1;
+      await buffer.flush(tx);
     } catch (error) {
-      if (error instanceof FhirError) throw inEntry(error, failing);
+      if (error instanceof FhirError && failing >= 0) throw inEntry(error, failing);
       throw error;
     }
     const response: Bundle = { resourceType: 'Bundle', type: 'transaction-response', entry: responses };

@@ -23,44 +23,66 @@ const COLUMN_NAMES: Record<IndexKind, string[]> = {
 };
 
 /** Rows per INSERT: few round trips, and a bounded number of distinct statements to cache. */
-const CHUNK = 64;
+const CHUNK = 256;
 
 const KINDS = Object.keys(INDEX_TABLE) as IndexKind[];
 
-/** Removes every index row of a resource (before re-indexing, or when it is deleted). */
-export async function deleteIndexRows(q: Queryable, resourceType: string, id: string): Promise<void> {
-  for (const kind of KINDS) {
-    await q.run(`DELETE FROM ${INDEX_TABLE[kind]} WHERE resource_type = ? AND resource_id = ?`, [
-      resourceType,
-      id,
-    ]);
+/** One resource's identity, as the index tables key it. */
+export interface ResourceKey {
+  resourceType: string;
+  id: string;
+}
+
+/** Keys per DELETE: well below both engines' bound-parameter limits. */
+const KEYS_PER_DELETE = 400;
+
+/** Removes every index row of the given resources (before re-indexing, or when deleted). */
+export async function deleteIndexRows(q: Queryable, keys: readonly ResourceKey[]): Promise<void> {
+  const byType = new Map<string, string[]>();
+  for (const { resourceType, id } of keys) {
+    const ids = byType.get(resourceType);
+    if (ids) ids.push(id);
+    else byType.set(resourceType, [id]);
+  }
+  for (const [resourceType, ids] of byType) {
+    for (let start = 0; start < ids.length; start += KEYS_PER_DELETE) {
+      const chunk = ids.slice(start, start + KEYS_PER_DELETE);
+      const list = chunk.map(() => '?').join(', ');
+      for (const kind of KINDS) {
+        await q.run(`DELETE FROM ${INDEX_TABLE[kind]} WHERE resource_type = ? AND resource_id IN (${list})`, [
+          resourceType,
+          ...chunk,
+        ]);
+      }
+    }
   }
 }
 
-/** Inserts a resource's index rows with multi-row INSERTs, one table at a time. */
-export async function insertIndexRows(
-  q: Queryable,
-  resourceType: string,
-  id: string,
-  rows: readonly IndexRow[],
-): Promise<void> {
-  const byKind = new Map<IndexKind, IndexRow[]>();
-  for (const row of rows) {
-    const list = byKind.get(row.kind);
-    if (list) list.push(row);
-    else byKind.set(row.kind, [row]);
+/** The index rows of one resource version. */
+export interface ResourceIndexRows extends ResourceKey {
+  rows: readonly IndexRow[];
+}
+
+/** Inserts index rows of many resources with multi-row INSERTs, one table at a time. */
+export async function insertIndexRows(q: Queryable, resources: readonly ResourceIndexRows[]): Promise<void> {
+  const byKind = new Map<IndexKind, SqlValue[][]>();
+  for (const { resourceType, id, rows } of resources) {
+    for (const row of rows) {
+      const values = (COLUMNS[row.kind] as (row: IndexRow) => SqlValue[])(row);
+      const list = byKind.get(row.kind);
+      const tuple = [resourceType, id, row.param, ...values];
+      if (list) list.push(tuple);
+      else byKind.set(row.kind, [tuple]);
+    }
   }
   for (const [kind, list] of byKind) {
     const columns = ['resource_type', 'resource_id', 'param', ...COLUMN_NAMES[kind]];
     const tuple = `(${columns.map(() => '?').join(', ')})`;
-    const values = COLUMNS[kind] as (row: IndexRow) => SqlValue[];
     for (let start = 0; start < list.length; start += CHUNK) {
       const chunk = list.slice(start, start + CHUNK);
-      const params: SqlValue[] = [];
-      for (const row of chunk) params.push(resourceType, id, row.param, ...values(row));
       await q.run(
         `INSERT INTO ${INDEX_TABLE[kind]} (${columns.join(', ')}) VALUES ${chunk.map(() => tuple).join(', ')}`,
-        params,
+        chunk.flat(),
       );
     }
   }

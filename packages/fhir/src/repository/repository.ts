@@ -37,7 +37,12 @@ export interface FhirRepository {
   /** Update, or create with a client-chosen id (update-as-create). */
   update<T extends Resource>(resource: T, options?: UpdateOptions): Promise<WriteResult<T>>;
   delete(resourceType: string, id: string): Promise<void>;
-  history(resourceType: string, id: string | undefined, params: SearchRequest['params'], baseUrl: string): Promise<Bundle>;
+  history(
+    resourceType: string,
+    id: string | undefined,
+    params: SearchRequest['params'],
+    baseUrl: string,
+  ): Promise<Bundle>;
   search(request: SearchRequest): Promise<Bundle>;
   /** Batch or transaction bundle (transaction: atomic, urn:uuid references resolved). */
   processBundle(bundle: Bundle, baseUrl: string): Promise<Bundle>;

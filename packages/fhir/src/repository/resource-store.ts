@@ -3,24 +3,18 @@ import type { Resource } from '@medplum/fhirtypes';
 import type { Queryable } from '@ketenlog/storage';
 import { gone, notFound, preconditionFailed } from '../outcome.ts';
 import { assertId, assertResource, assertResourceType } from './identity.ts';
-import { deleteIndexRows, insertIndexRows } from './index-writer.ts';
 import type { WriteResult } from './repository.ts';
 import type { SearchIndex } from './search-index.ts';
+import { persistVersions, type CurrentRow, type VersionMethod, type WriteBuffer } from './write-buffer.ts';
 
-/** The HTTP verb recorded with each version, for `_history` entries. */
-export type VersionMethod = 'POST' | 'PUT' | 'DELETE';
-
-interface CurrentRow {
-  version_id: number;
-  deleted: number;
-  content: string;
-}
+export type { VersionMethod } from './write-buffer.ts';
 
 /**
  * Reads and writes of single resources against a Queryable that is already inside a transaction
  * (the caller owns the transaction, so a transaction bundle can run many of these atomically).
  * Each write stores the new current version, appends it to `resource_versions` and replaces the
- * resource's search index rows.
+ * resource's search index rows. Writes given a WriteBuffer are held there and persisted with
+ * the buffer (a transaction bundle); otherwise they are written at once.
  */
 export class ResourceStore {
   readonly index: SearchIndex;
@@ -29,7 +23,14 @@ export class ResourceStore {
     this.index = index;
   }
 
-  async current(q: Queryable, resourceType: string, id: string): Promise<CurrentRow | undefined> {
+  async current(
+    q: Queryable,
+    resourceType: string,
+    id: string,
+    buffer?: WriteBuffer,
+  ): Promise<CurrentRow | undefined> {
+    const known = buffer?.current(resourceType, id);
+    if (known !== undefined) return known ?? undefined;
     const rows = await q.all<CurrentRow>(
       'SELECT version_id, deleted, content FROM resources WHERE resource_type = ? AND id = ?',
       [resourceType, id],
@@ -85,21 +86,31 @@ export class ResourceStore {
   }
 
   /** Creates a resource with a server-assigned id (or `id`, pre-assigned for a transaction bundle). */
-  async create<T extends Resource>(q: Queryable, resource: T, id: string = randomUUID()): Promise<T> {
+  async create<T extends Resource>(
+    q: Queryable,
+    resource: T,
+    id: string = randomUUID(),
+    buffer?: WriteBuffer,
+  ): Promise<T> {
     assertResource(resource);
-    return this.write(q, { ...resource, id }, 1, 'POST');
+    return this.write(q, { ...resource, id }, 1, 'POST', buffer);
   }
 
   /** Update, or update-as-create when the id is new (FHIR R4 §3.1.0.4). */
-  async update<T extends Resource>(q: Queryable, resource: T, ifMatch?: string): Promise<WriteResult<T>> {
+  async update<T extends Resource>(
+    q: Queryable,
+    resource: T,
+    ifMatch?: string,
+    buffer?: WriteBuffer,
+  ): Promise<WriteResult<T>> {
     assertResource(resource);
     assertId(resource.id);
-    const row = await this.current(q, resource.resourceType, resource.id);
+    const row = await this.current(q, resource.resourceType, resource.id, buffer);
     const key = `${resource.resourceType}/${resource.id}`;
     if (ifMatch !== undefined && (!row || String(row.version_id) !== ifMatch)) {
       throw preconditionFailed(`If-Match version ${ifMatch} does not match the current version of ${key}`);
     }
-    const written = await this.write(q, resource, row ? row.version_id + 1 : 1, 'PUT');
+    const written = await this.write(q, resource, row ? row.version_id + 1 : 1, 'PUT', buffer);
     return { resource: written, created: true };
   }
 
@@ -108,12 +119,12 @@ export class ResourceStore {
    * changes nothing and succeeds: FHIR R4 §3.1.0.7 allows 200/204 for it, which keeps DELETE
    * idempotent.
    */
-  async delete(q: Queryable, resourceType: string, id: string): Promise<void> {
+  async delete(q: Queryable, resourceType: string, id: string, buffer?: WriteBuffer): Promise<void> {
     assertResourceType(resourceType);
     assertId(id);
-    const row = await this.current(q, resourceType, id);
+    const row = await this.current(q, resourceType, id, buffer);
     if (!row || row.deleted) return;
-    await this.write(q, { resourceType, id } as Resource, row.version_id + 1, 'DELETE');
+    await this.write(q, { resourceType, id } as Resource, row.version_id + 1, 'DELETE', buffer);
   }
 
   private async write<T extends Resource>(
@@ -121,6 +132,7 @@ export class ResourceStore {
     resource: T,
     version: number,
     method: VersionMethod,
+    buffer?: WriteBuffer,
   ): Promise<T> {
     const { resourceType, id } = resource as T & { id: string };
     const lastUpdated = Date.now();
@@ -132,22 +144,17 @@ export class ResourceStore {
         lastUpdated: new Date(lastUpdated).toISOString(),
       },
     } as T;
-    const deleted = method === 'DELETE' ? 1 : 0;
-    const content = JSON.stringify(stored);
-    await q.run(
-      `INSERT INTO resources (resource_type, id, version_id, last_updated, deleted, content) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT (resource_type, id) DO UPDATE SET version_id = excluded.version_id,
-         last_updated = excluded.last_updated, deleted = excluded.deleted, content = excluded.content`,
-      [resourceType, id, version, lastUpdated, deleted, content],
-    );
-    await q.run(
-      `INSERT INTO resource_versions (resource_type, id, version_id, last_updated, deleted, method, content)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      [resourceType, id, version, lastUpdated, deleted, method, content],
-    );
-    // A first version has no old rows to remove.
-    if (version > 1) await deleteIndexRows(q, resourceType, id);
-    if (!deleted) await insertIndexRows(q, resourceType, id, this.index.extract(stored));
+    const write = {
+      resourceType,
+      id,
+      version,
+      lastUpdated,
+      method,
+      content: JSON.stringify(stored),
+      indexRows: method === 'DELETE' ? [] : this.index.extract(stored),
+    };
+    if (buffer) await buffer.add(q, write);
+    else await persistVersions(q, [write]);
     return stored;
   }
 }
