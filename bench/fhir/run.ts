@@ -5,6 +5,9 @@
  *
  *   node bench/fhir/run.ts [--patients 10000] [--observations 100000] [--runs 3] [--duration 15]
  *   KETENLOG_BENCH_PG=postgres://user:pw@127.0.0.1:5432/db node bench/fhir/run.ts
+ *
+ * KETENLOG_BENCH_PG names a database the benchmark may wipe: its public schema is dropped first,
+ * so every run imports into an empty store.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -161,7 +164,20 @@ async function singleClientReadP50(base: string): Promise<number> {
   return median(samples.slice(200));
 }
 
+/** Empties the benchmark's PostgreSQL database, so the import starts from an empty store. */
+async function wipePostgres(url: string): Promise<void> {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query('DROP SCHEMA public CASCADE; CREATE SCHEMA public');
+  } finally {
+    await client.end();
+  }
+}
+
 async function benchEngine(engine: string, database: string) {
+  if (database.startsWith('postgres')) await wipePostgres(database);
   const node = await startNode(database);
   try {
     console.error(`[${engine}] loading ${PATIENTS} patients + ${OBSERVATIONS} observations…`);
