@@ -333,7 +333,7 @@ export function judgeEntry(
   const author = partyOfKey(config, state.keys, statement.author);
   if (!author) return refuse(`key ${statement.author} has no role in the region`);
   if (envelope.signatures.length > 1 && !MULTI_PARTY_KINDS.includes(statement.kind))
-    return refuse(`a ${statement.kind} statement carries only its author's signature`);
+    return refuse(`${statement.kind} statements carry only their author's signature`);
   const ctx: Context = { state, config, statement, envelope, author, logOwner };
   const entitlement = entitled(ctx);
   return entitlement.ok ? checkKind(ctx) : entitlement;

@@ -177,7 +177,8 @@ export interface RegionHistory {
   readonly delegation: string;
 }
 
-function keyBody(key: TestKey, holder: string, role: string, extra: Record<string, Json> = {}) {
+/** The body of a key binding for a test key. */
+export function keyBody(key: TestKey, holder: string, role: string, extra: Record<string, Json> = {}) {
   return {
     action: 'bind',
     keyId: key.keyId,
