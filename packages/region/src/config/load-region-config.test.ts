@@ -79,6 +79,14 @@ describe('region configuration', () => {
     expect(error.line).toBeGreaterThanOrEqual(lineOf(text, 'name: [Demo'));
   });
 
+  it('reports an empty file and a top level that is not a mapping', () => {
+    expect(parseError('').message).toBe('region.yaml: the file is empty');
+    expect(parseError('- a\n- b\n').message).toBe('region.yaml:1: the top level must be a mapping');
+    expect(parseError('region:\n  name: x\n  name: y\n').message).toMatch(
+      /^region\.yaml:3: invalid YAML: Map keys must be unique/,
+    );
+  });
+
   it('reports a missing field at the line of its parent', () => {
     const text = demo.yaml.replace('    name: "Ziekenhuis Maasland"\n', '');
     const error = parseError(text);

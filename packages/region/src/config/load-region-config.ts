@@ -111,8 +111,9 @@ class Reader {
   /** A mapping's keys; unknown keys are refused so typos do not pass silently. */
   mapping(path: Path, allowed?: readonly string[]): string[] {
     const node = path.length === 0 ? this.#doc.contents : this.#doc.getIn(path, true);
-    if (node === undefined || node === null) this.fail(path, 'is required');
-    if (!isMap(node)) this.fail(path, 'must be a mapping');
+    const top = path.length === 0;
+    if (node === undefined || node === null) this.fail(path, top ? 'the file is empty' : 'is required');
+    if (!isMap(node)) this.fail(path, top ? 'the top level must be a mapping' : 'must be a mapping');
     const keys = node.items.map((pair) => String((pair.key as { value?: unknown })?.value ?? pair.key));
     if (allowed) {
       const unknown = keys.find((k) => !allowed.includes(k));
