@@ -1,6 +1,7 @@
 // C2SP tlog-cosignature: Ed25519 cosignature/v1, a witness's timestamped signature over a
 // checkpoint, carried as one more signed-note signature line.
 import { ed25519 } from '@noble/curves/ed25519.js';
+import { ed25519Sign } from './ed25519.ts';
 import { concatBytes, utf8 } from './bytes.ts';
 import { openCheckpoint, type SignedCheckpoint } from './checkpoint.ts';
 import {
@@ -58,7 +59,7 @@ export function ed25519Cosigner(name: string, secretKey: Uint8Array, clock: Cloc
     keyId: keyIdFor(name, COSIGNATURE_V1_ALG, publicKey),
     sign: (text) => {
       const timestamp = Math.floor(clock());
-      return encodeTimestampedSignature(timestamp, ed25519.sign(cosignedMessage(text, timestamp), secretKey));
+      return encodeTimestampedSignature(timestamp, ed25519Sign(cosignedMessage(text, timestamp), secretKey));
     },
   };
 }

@@ -1,7 +1,8 @@
 // C2SP signed-note v1.0.0: a UTF-8 text, a blank line, and signature lines
 // `— <name> base64(key ID || signature)`; plus Ed25519 verifier keys (vkeys).
-// Browser-safe: @noble only.
+// Browser-safe: Ed25519 through ./ed25519.ts (node:crypto on Node, @noble in a browser).
 import { ed25519 } from '@noble/curves/ed25519.js';
+import { ed25519Sign, ed25519Verify } from './ed25519.ts';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesEqual, concatBytes, fromBase64, fromUtf8, toBase64, toHex, utf8 } from './bytes.ts';
 
@@ -155,19 +156,11 @@ export function ed25519Signer(name: string, secretKey: Uint8Array): NoteSigner {
   return {
     name,
     keyId: keyIdFor(name, ED25519_ALG, publicKey),
-    sign: (text) => ed25519.sign(utf8(text), secretKey),
+    sign: (text) => ed25519Sign(utf8(text), secretKey),
   };
 }
 
-/** Ed25519 verify that never throws on malformed input. */
-export function ed25519Verify(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean {
-  if (signature.length !== 64 || publicKey.length !== 32) return false;
-  try {
-    return ed25519.verify(signature, message, publicKey);
-  } catch {
-    return false;
-  }
-}
+export { ed25519Verify } from './ed25519.ts';
 
 export function ed25519Verifier(name: string, publicKey: Uint8Array): NoteVerifier {
   if (!isValidKeyName(name)) throw new NoteError(`invalid key name ${JSON.stringify(name)}`);

@@ -5,6 +5,7 @@ import canonicalize from 'canonicalize';
 import { concatBytes, fromBase64, fromUtf8, toBase64, toHex, utf8 } from './bytes.ts';
 import { ed25519Verify } from './note.ts';
 import { ed25519 } from '@noble/curves/ed25519.js';
+import { ed25519Sign } from './ed25519.ts';
 
 export const STATEMENT_KINDS = [
   'index',
@@ -350,7 +351,7 @@ export function signStatementEd25519(statement: Statement, secretKey: Uint8Array
   return {
     alg: 'Ed25519',
     keyId: keyIdOf('Ed25519', publicKey),
-    sig: toBase64(ed25519.sign(canonicalBytes(statement as unknown as Json), secretKey)),
+    sig: toBase64(ed25519Sign(canonicalBytes(statement as unknown as Json), secretKey)),
   };
 }
 
