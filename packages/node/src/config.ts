@@ -1,20 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
+import { ORGANISATION_TYPES, type OrganisationType } from '@ketenlog/region';
 
-/** Organisation types of DESIGN.md "Participants". */
-export const ORGANISATION_TYPES = [
-  'kraamzorg',
-  'verloskunde',
-  'huisarts',
-  'ziekenhuis',
-  'apotheek',
-  'vvt',
-  'zorgverzekeraar',
-  'rso',
-  'statistiek',
-] as const;
-export type OrganisationType = (typeof ORGANISATION_TYPES)[number];
+export { ORGANISATION_TYPES, type OrganisationType };
 
 export interface NodeConfig {
   node: string;
