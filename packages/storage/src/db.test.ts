@@ -86,6 +86,32 @@ describe.each(testDatabases())('the $name engine', ({ open }) => {
     await expect(tx).rejects.toThrow('abandon');
   });
 
+  it('keeps concurrent transactions independent: a failing one is undone alone, the others are committed and visible once resolved', async () => {
+    const results = await Promise.allSettled(
+      Array.from({ length: 20 }, (_, i) =>
+        db.transaction(async (tx) => {
+          await tx.run('INSERT INTO t (k, n) VALUES (?, ?)', [`k${i}`, i]);
+          if (i % 5 === 3) throw new Error(`transaction ${i} fails`);
+          return i;
+        }),
+      ),
+    );
+    expect(results.filter((r) => r.status === 'rejected')).toHaveLength(4);
+    for (const [i, r] of results.entries()) {
+      if (r.status === 'fulfilled') {
+        expect(r.value).toBe(i);
+      } else {
+        expect(String(r.reason)).toContain(`transaction ${i} fails`);
+      }
+    }
+    const rows = await db.all<{ k: string }>('SELECT k FROM t ORDER BY n');
+    expect(rows.map((r) => r.k)).toEqual(
+      Array.from({ length: 20 }, (_, i) => i)
+        .filter((i) => i % 5 !== 3)
+        .map((i) => `k${i}`),
+    );
+  });
+
   it('stores and returns binary values', async () => {
     await db.exec(`CREATE TABLE b (v ${db.dialect === 'postgres' ? 'BYTEA' : 'BLOB'})`);
     await db.run('INSERT INTO b (v) VALUES (?)', [new Uint8Array([0, 1, 255])]);

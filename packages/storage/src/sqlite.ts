@@ -11,6 +11,9 @@ const STATEMENT_CACHE_SIZE = 1000;
 /** How long a connection waits for another process's write lock before SQLITE_BUSY (ms). */
 const BUSY_TIMEOUT_MS = 5000;
 
+/** Most transactions committed together (group commit). */
+const MAX_GROUP = 256;
+
 /** One `node:sqlite` connection with a statement cache. */
 class Connection {
   readonly raw: DatabaseSync;
@@ -53,7 +56,8 @@ const isPlainRead = (sql: string): boolean =>
 /**
  * Opens (or creates) a SQLite database on the built-in `node:sqlite`: WAL journal,
  * `synchronous=FULL` (a commit is on disk before it returns), and transactions serialised by an
- * in-process lock with `BEGIN IMMEDIATE`, because one connection is the only writer.
+ * in-process lock with `BEGIN IMMEDIATE`, because one connection is the only writer; concurrent
+ * transactions are committed in groups (see `runGroup`).
  */
 export async function openSqlite(path: string): Promise<Db> {
   const inMemory = path === ':memory:' || path === '';
@@ -77,6 +81,58 @@ export async function openSqlite(path: string): Promise<Db> {
   };
   let closed = false;
 
+  // Group commit: queued transactions run one after another inside one database transaction,
+  // each in its own savepoint, so one that fails is rolled back alone; all resolve only after the
+  // shared COMMIT, so a resolved transaction is durable (synchronous=FULL).
+  interface Pending {
+    fn: (tx: Queryable) => Promise<unknown>;
+    resolve: (value: unknown) => void;
+    reject: (error: unknown) => void;
+  }
+  const queue: Pending[] = [];
+  let draining = false;
+  const runGroup = async (group: readonly Pending[]): Promise<void> => {
+    const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
+    try {
+      writer.raw.exec('BEGIN IMMEDIATE');
+    } catch (error) {
+      for (const p of group) p.reject(error);
+      return;
+    }
+    for (const p of group) {
+      writer.raw.exec('SAVEPOINT tx');
+      try {
+        const value = await inTransaction.run(true, () => p.fn(tx));
+        writer.raw.exec('RELEASE tx');
+        outcomes.push({ ok: true, value });
+      } catch (error) {
+        if (writer.raw.isTransaction) writer.raw.exec('ROLLBACK TO tx; RELEASE tx');
+        outcomes.push({ ok: false, error });
+      }
+    }
+    try {
+      writer.raw.exec('COMMIT');
+    } catch (error) {
+      if (writer.raw.isTransaction) writer.raw.exec('ROLLBACK');
+      for (const p of group) p.reject(error);
+      return;
+    }
+    group.forEach((p, i) => {
+      const outcome = outcomes[i];
+      if (outcome.ok) p.resolve(outcome.value);
+      else p.reject(outcome.error);
+    });
+  };
+  const drain = (): void => {
+    const group = queue.splice(0, MAX_GROUP);
+    void lock
+      .runExclusive(() => runGroup(group))
+      .finally(() => {
+        if (queue.length > 0) setImmediate(drain);
+        else draining = false;
+      });
+  };
+
   const tx: Queryable = {
     all: async <T = Row>(sql: string, params: readonly SqlValue[] = []) => writer.all<T>(sql, params),
     run: async (sql: string, params: readonly SqlValue[] = []) => writer.run(sql, params),
@@ -93,21 +149,17 @@ export async function openSqlite(path: string): Promise<Db> {
       guard();
       return lock.runExclusive(async () => writer.run(sql, params));
     },
-    async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
       guard();
-      return lock.runExclusive(() =>
-        inTransaction.run(true, async () => {
-          writer.raw.exec('BEGIN IMMEDIATE');
-          try {
-            const result = await fn(tx);
-            writer.raw.exec('COMMIT');
-            return result;
-          } catch (error) {
-            if (writer.raw.isTransaction) writer.raw.exec('ROLLBACK');
-            throw error;
-          }
-        }),
-      );
+      return new Promise<T>((resolve, reject) => {
+        queue.push({ fn, resolve: resolve as (value: unknown) => void, reject });
+        if (!draining) {
+          draining = true;
+          // Transactions begun in this turn of the event loop (e.g. by concurrent requests) join
+          // one group: one BEGIN, one savepoint each, one COMMIT (one fsync).
+          setImmediate(drain);
+        }
+      });
     },
     async exec(sql: string): Promise<void> {
       guard();
