@@ -60,7 +60,9 @@ export function parseConfig(text: string, file: string): NodeConfig {
     return value;
   };
   const obj = (path: string[], value: unknown): Raw =>
-    value && typeof value === 'object' && !Array.isArray(value) ? (value as Raw) : fail(path, 'must be a mapping');
+    value && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Raw)
+      : fail(path, 'must be a mapping');
 
   const node = str(['node'], raw.node, /^[a-z0-9][a-z0-9-]{0,62}$/);
   const org = obj(['organisation'], raw.organisation);
@@ -73,7 +75,8 @@ export function parseConfig(text: string, file: string): NodeConfig {
   if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535) {
     fail(['listen', 'port'], 'must be a port number (0 picks a free port)');
   }
-  const database = raw.database === undefined ? `./data/${node}/fhir.sqlite` : str(['database'], raw.database);
+  const database =
+    raw.database === undefined ? `./data/${node}/fhir.sqlite` : str(['database'], raw.database);
   const fhirRaw = obj(['fhir'], raw.fhir ?? { source: 'local' });
   let fhir: NodeConfig['fhir'] = { source: 'local' };
   if (fhirRaw.source === 'remote') {
@@ -84,9 +87,11 @@ export function parseConfig(text: string, file: string): NodeConfig {
   }
   const log = obj(['log'], raw.log ?? {});
   const level = log.level ?? 'info';
-  if (!['fatal', 'error', 'warn', 'info', 'debug'].includes(String(level))) fail(['log', 'level'], 'unknown level');
+  if (!['fatal', 'error', 'warn', 'info', 'debug'].includes(String(level)))
+    fail(['log', 'level'], 'unknown level');
   const maxBodyBytes = raw.maxBodyBytes ?? 16 * 1024 * 1024;
-  if (typeof maxBodyBytes !== 'number' || maxBodyBytes <= 0) fail(['maxBodyBytes'], 'must be a positive number');
+  if (typeof maxBodyBytes !== 'number' || maxBodyBytes <= 0)
+    fail(['maxBodyBytes'], 'must be a positive number');
   return {
     node,
     organisation: {

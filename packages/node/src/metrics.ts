@@ -29,12 +29,17 @@ export class Metrics {
       '# TYPE ketenlog_http_request_duration_seconds histogram',
     );
     for (const [k, h] of this.#latency) {
-      BUCKETS.forEach((b, i) => lines.push(`ketenlog_http_request_duration_seconds_bucket{${k},le="${b}"} ${h.buckets[i]}`));
+      BUCKETS.forEach((b, i) =>
+        lines.push(`ketenlog_http_request_duration_seconds_bucket{${k},le="${b}"} ${h.buckets[i]}`),
+      );
       lines.push(`ketenlog_http_request_duration_seconds_bucket{${k},le="+Inf"} ${h.count}`);
       lines.push(`ketenlog_http_request_duration_seconds_sum{${k}} ${h.sum}`);
       lines.push(`ketenlog_http_request_duration_seconds_count{${k}} ${h.count}`);
     }
-    lines.push('# TYPE process_resident_memory_bytes gauge', `process_resident_memory_bytes ${process.memoryUsage.rss()}`);
+    lines.push(
+      '# TYPE process_resident_memory_bytes gauge',
+      `process_resident_memory_bytes ${process.memoryUsage.rss()}`,
+    );
     return lines.join('\n') + '\n';
   }
 }

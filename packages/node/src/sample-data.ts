@@ -1,7 +1,18 @@
 import type { Bundle, BundleEntry, Resource } from '@medplum/fhirtypes';
 import { isValidBsn } from '@ketenlog/fhir';
 
-const FAMILY = ['de Vries', 'Jansen', 'van den Berg', 'Bakker', 'Visser', 'Smit', 'Meijer', 'de Boer', 'Mulder', 'Bos'];
+const FAMILY = [
+  'de Vries',
+  'Jansen',
+  'van den Berg',
+  'Bakker',
+  'Visser',
+  'Smit',
+  'Meijer',
+  'de Boer',
+  'Mulder',
+  'Bos',
+];
 const GIVEN = ['Anna', 'Sanne', 'Fleur', 'Eva', 'Lotte', 'Fatima', 'Noor', 'Julia', 'Emma', 'Sophie'];
 
 /** Test BSNs: the 999xxxxxx range is reserved for testing; each passes the 11-proef. */
@@ -38,7 +49,9 @@ export function sampleBundle(clients = 25): Bundle {
     put({
       resourceType: 'Condition',
       id: `${pid}-pregnancy`,
-      clinicalStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: 'active' }] },
+      clinicalStatus: {
+        coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: 'active' }],
+      },
       code: { coding: [{ system: 'http://snomed.info/sct', code: '77386006', display: 'Zwangerschap' }] },
       subject,
       onsetDateTime: `2026-0${1 + (i % 6)}-15`,
@@ -49,13 +62,35 @@ export function sampleBundle(clients = 25): Bundle {
         resourceType: 'Observation',
         id: `${pid}-bp-${k}`,
         status: 'final',
-        category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'vital-signs' }] }],
+        category: [
+          {
+            coding: [
+              { system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'vital-signs' },
+            ],
+          },
+        ],
         code: { coding: [{ system: 'http://loinc.org', code: '85354-9', display: 'Bloeddruk' }] },
         subject,
         effectiveDateTime: date,
         component: [
-          { code: { coding: [{ system: 'http://loinc.org', code: '8480-6' }] }, valueQuantity: { value: 110 + ((i + k) % 25), unit: 'mmHg', system: 'http://unitsofmeasure.org', code: 'mm[Hg]' } },
-          { code: { coding: [{ system: 'http://loinc.org', code: '8462-4' }] }, valueQuantity: { value: 70 + ((i * k) % 15), unit: 'mmHg', system: 'http://unitsofmeasure.org', code: 'mm[Hg]' } },
+          {
+            code: { coding: [{ system: 'http://loinc.org', code: '8480-6' }] },
+            valueQuantity: {
+              value: 110 + ((i + k) % 25),
+              unit: 'mmHg',
+              system: 'http://unitsofmeasure.org',
+              code: 'mm[Hg]',
+            },
+          },
+          {
+            code: { coding: [{ system: 'http://loinc.org', code: '8462-4' }] },
+            valueQuantity: {
+              value: 70 + ((i * k) % 15),
+              unit: 'mmHg',
+              system: 'http://unitsofmeasure.org',
+              code: 'mm[Hg]',
+            },
+          },
         ],
       });
       put({
@@ -65,7 +100,12 @@ export function sampleBundle(clients = 25): Bundle {
         code: { coding: [{ system: 'http://loinc.org', code: '29463-7', display: 'Lichaamsgewicht' }] },
         subject,
         effectiveDateTime: date,
-        valueQuantity: { value: 62 + (i % 20) + k, unit: 'kg', system: 'http://unitsofmeasure.org', code: 'kg' },
+        valueQuantity: {
+          value: 62 + (i % 20) + k,
+          unit: 'kg',
+          system: 'http://unitsofmeasure.org',
+          code: 'kg',
+        },
       });
     }
     put({
@@ -74,7 +114,10 @@ export function sampleBundle(clients = 25): Bundle {
       status: 'finished',
       class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'AMB' },
       subject,
-      period: { start: `2026-07-${String(1 + i).padStart(2, '0')}T09:00:00+02:00`, end: `2026-07-${String(1 + i).padStart(2, '0')}T09:45:00+02:00` },
+      period: {
+        start: `2026-07-${String(1 + i).padStart(2, '0')}T09:00:00+02:00`,
+        end: `2026-07-${String(1 + i).padStart(2, '0')}T09:45:00+02:00`,
+      },
     });
   });
   return { resourceType: 'Bundle', type: 'transaction', entry };

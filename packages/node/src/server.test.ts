@@ -91,12 +91,28 @@ describe.each(databases)('a node on $name', ({ spec }) => {
     const before = await count();
     const cases: Array<[Response, number, RegExp]> = [
       [await send('POST', '/Patient', '{"resourceType": "Patient",'), 400, /Malformed JSON/],
-      [await send('POST', '/Patient', '<Patient/>', { 'content-type': 'application/xml' }), 415, /Unsupported content type/],
+      [
+        await send('POST', '/Patient', '<Patient/>', { 'content-type': 'application/xml' }),
+        415,
+        /Unsupported content type/,
+      ],
       [await send('POST', '/Foo', { resourceType: 'Foo' }), 404, /Unknown resource type "Foo"/],
       [await send('POST', '/Patient', { resourceType: 'Observation' }), 400, /does not match/],
       [await send('POST', '/Patient', patient({ gender: 'vrouw' as 'female' })), 400, /Patient\.gender/],
-      [await send('POST', '/Patient', patient({ identifier: [{ system: 'http://fhir.nl/fhir/NamingSystem/bsn', value: '123456789' }] })), 400, /identifier/],
-      [await send('POST', '/Patient', patient({ birthDate: 19900412 as unknown as string })), 400, /birthDate/],
+      [
+        await send(
+          'POST',
+          '/Patient',
+          patient({ identifier: [{ system: 'http://fhir.nl/fhir/NamingSystem/bsn', value: '123456789' }] }),
+        ),
+        400,
+        /identifier/,
+      ],
+      [
+        await send('POST', '/Patient', patient({ birthDate: 19900412 as unknown as string })),
+        400,
+        /birthDate/,
+      ],
       [await send('POST', '/Patient', { ...patient(), name: [{ family: 'x'.repeat(70_000) }] }), 413, /.+/],
       [await send('GET', '/Patient?nonsense-param=1'), 400, /nonsense-param/],
       [await send('GET', '/Patient/does-not-exist'), 404, /.+/],
@@ -116,7 +132,11 @@ describe.each(databases)('a node on $name', ({ spec }) => {
       resourceType: 'Bundle',
       type: 'transaction',
       entry: [
-        { fullUrl: 'urn:uuid:0a1b2c3d-0000-4000-8000-000000000001', resource: patient({ name: [{ family: 'Visser', given: ['Eva'] }] }), request: { method: 'POST', url: 'Patient' } },
+        {
+          fullUrl: 'urn:uuid:0a1b2c3d-0000-4000-8000-000000000001',
+          resource: patient({ name: [{ family: 'Visser', given: ['Eva'] }] }),
+          request: { method: 'POST', url: 'Patient' },
+        },
         {
           resource: {
             resourceType: 'Observation',
@@ -158,7 +178,9 @@ describe('a node whose source of truth is another Ketenlog node (the adapter)', 
   let ehr: RunningNode;
   let adapter: RunningNode;
   beforeAll(async () => {
-    ehr = await startNode(config(join(mkdtempSync(join(tmpdir(), 'ketenlog-ehr-')), 'fhir.sqlite')), { model });
+    ehr = await startNode(config(join(mkdtempSync(join(tmpdir(), 'ketenlog-ehr-')), 'fhir.sqlite')), {
+      model,
+    });
     adapter = await startNode(
       { ...config('unused'), node: 'adapter', fhir: { source: 'remote', url: ehr.fhirBase } },
       { model },
