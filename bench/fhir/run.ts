@@ -3,7 +3,7 @@
  * generated dataset, on SQLite and (when KETENLOG_BENCH_PG is set) on PostgreSQL, and prints a
  * table with the median of several runs and the ratio against the Medplum reference.
  *
- *   node bench/fhir/run.ts [--patients 10000] [--observations 100000] [--runs 3] [--duration 15]
+ *   node bench/fhir/run.ts [--patients 10000] [--observations 100000] [--runs 3] [--duration 15] [--engine sqlite|postgres|both]
  *   KETENLOG_BENCH_PG=postgres://user:pw@127.0.0.1:5432/db node bench/fhir/run.ts
  *
  * KETENLOG_BENCH_PG names a database the benchmark may wipe: its public schema is dropped first,
@@ -23,6 +23,7 @@ const { values: opts } = parseArgs({
     observations: { type: 'string', default: '100000' },
     runs: { type: 'string', default: '3' },
     duration: { type: 'string', default: '15' },
+    engine: { type: 'string', default: 'both' },
   },
 });
 const PATIENTS = Number(opts.patients);
@@ -207,9 +208,12 @@ async function benchEngine(engine: string, database: string) {
   }
 }
 
-const results = [await benchEngine('sqlite', 'sqlite')];
-if (process.env.KETENLOG_BENCH_PG) results.push(await benchEngine('postgres', process.env.KETENLOG_BENCH_PG));
-else console.error('KETENLOG_BENCH_PG not set: PostgreSQL not measured.');
+const results = [];
+if (opts.engine !== 'postgres') results.push(await benchEngine('sqlite', 'sqlite'));
+if (opts.engine !== 'sqlite') {
+  if (process.env.KETENLOG_BENCH_PG) results.push(await benchEngine('postgres', process.env.KETENLOG_BENCH_PG));
+  else console.error('KETENLOG_BENCH_PG not set: PostgreSQL not measured.');
+}
 
 console.log(
   `\nbench/fhir — ${PATIENTS} patients, ${OBSERVATIONS} observations, 10 connections, ${DURATION} s, median of ${RUNS}\n`,

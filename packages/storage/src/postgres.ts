@@ -18,6 +18,9 @@ const typeParsers = {
   },
 } as pg.CustomTypesConfig;
 
+/** Distinct SQL texts kept as named prepared statements (per connection on the server). */
+const MAX_NAMED = 2000;
+
 /** pg sends a Buffer as bytea; a plain Uint8Array would be sent as text. */
 const toPgParams = (params: readonly SqlValue[]): unknown[] =>
   params.map((p) => (p instanceof Uint8Array && !Buffer.isBuffer(p) ? Buffer.from(p) : p));
@@ -40,24 +43,28 @@ export async function openPostgres(url: string, options: { searchPath?: string }
   // Fail at open time, not at the first query, when the server is unreachable.
   (await pool.connect()).release();
 
-  const translated = new Map<string, string>();
-  const text = (sql: string): string => {
-    let t = translated.get(sql);
-    if (t === undefined) {
-      t = toNumberedPlaceholders(sql);
-      translated.set(sql, t);
+  // Each distinct SQL text is translated once and becomes a named prepared statement, so the
+  // server parses and plans it once per connection (planning can cost more than running a
+  // search). Beyond MAX_NAMED distinct texts, further ones run unnamed.
+  const statements = new Map<string, pg.QueryConfig>();
+  const statement = (sql: string, params: readonly SqlValue[]): pg.QueryConfig => {
+    let known = statements.get(sql);
+    if (known === undefined) {
+      const named = statements.size < MAX_NAMED;
+      known = { text: toNumberedPlaceholders(sql), ...(named ? { name: `k${statements.size}` } : {}) };
+      if (named) statements.set(sql, known);
     }
-    return t;
+    return { ...known, values: toPgParams(params) };
   };
   const lock = new Mutex();
 
   const on = (client: pg.Pool | pg.PoolClient): Queryable => ({
     async all<T = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
-      const result = await client.query(text(sql), toPgParams(params));
+      const result = await client.query(statement(sql, params));
       return result.rows as T[];
     },
     async run(sql: string, params: readonly SqlValue[] = []): Promise<{ changes: number }> {
-      const result = await client.query(text(sql), toPgParams(params));
+      const result = await client.query(statement(sql, params));
       return { changes: result.rowCount ?? 0 };
     },
   });
