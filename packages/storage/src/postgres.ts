@@ -20,6 +20,8 @@ const typeParsers = {
 
 /** Distinct SQL texts kept as named prepared statements (per connection on the server). */
 const MAX_NAMED = 2000;
+/** Queries (not INSERTs) with more parameters than this are not named (see `statement`). */
+const MAX_NAMED_PARAMS = 64;
 
 /** pg sends a Buffer as bytea; a plain Uint8Array would be sent as text. */
 const toPgParams = (params: readonly SqlValue[]): unknown[] =>
@@ -50,7 +52,10 @@ export async function openPostgres(url: string, options: { searchPath?: string }
   const statement = (sql: string, params: readonly SqlValue[]): pg.QueryConfig => {
     let known = statements.get(sql);
     if (known === undefined) {
-      const named = statements.size < MAX_NAMED;
+      // A generic plan chosen while a table was small (a seq scan) would stay in use as it
+      // grows; queries with long IN lists are planned per execution instead.
+      const named =
+        statements.size < MAX_NAMED && (params.length <= MAX_NAMED_PARAMS || /^\s*INSERT\b/i.test(sql));
       known = { text: toNumberedPlaceholders(sql), ...(named ? { name: `k${statements.size}` } : {}) };
       if (named) statements.set(sql, known);
     }
