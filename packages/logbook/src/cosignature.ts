@@ -1,13 +1,12 @@
 // C2SP tlog-cosignature: Ed25519 cosignature/v1, a witness's timestamped signature over a
 // checkpoint, carried as one more signed-note signature line.
 import { ed25519 } from '@noble/curves/ed25519.js';
-import { ed25519Sign } from './ed25519.ts';
+import { ed25519Sign, ed25519Verify } from './ed25519.ts';
 import { concatBytes, utf8 } from './bytes.ts';
 import { openCheckpoint, type SignedCheckpoint } from './checkpoint.ts';
 import {
   NoteError,
   decodeVerifierKey,
-  ed25519Verify,
   encodeVerifierKey,
   isValidKeyName,
   keyIdFor,

@@ -8,3 +8,4 @@ export * from './cosignature.ts';
 export * from './statement.ts';
 export * from './proof.ts';
 export * from './witness/policy.ts';
+export * from './ed25519.ts';

@@ -160,7 +160,6 @@ export function ed25519Signer(name: string, secretKey: Uint8Array): NoteSigner {
   };
 }
 
-export { ed25519Verify } from './ed25519.ts';
 
 export function ed25519Verifier(name: string, publicKey: Uint8Array): NoteVerifier {
   if (!isValidKeyName(name)) throw new NoteError(`invalid key name ${JSON.stringify(name)}`);

@@ -3,7 +3,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import canonicalize from 'canonicalize';
 import { concatBytes, fromBase64, fromUtf8, toBase64, toHex, utf8 } from './bytes.ts';
-import { ed25519Verify } from './note.ts';
+import { ed25519Verify } from './ed25519.ts';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { ed25519Sign } from './ed25519.ts';
 
