@@ -17,6 +17,11 @@ export interface NodeConfig {
   publicUrl?: string;
   log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' };
   maxBodyBytes: number;
+  /**
+   * Membership of a region: the region file every member loads and this node's secret keys
+   * (paths, relative to the config file). Without it the node runs as a lone FHIR store.
+   */
+  region?: { config: string; secrets: string };
 }
 
 /** A configuration problem, naming the field and (when known) the line in the file. */
@@ -89,6 +94,14 @@ export function parseConfig(text: string, file: string): NodeConfig {
   const level = log.level ?? 'info';
   if (!['fatal', 'error', 'warn', 'info', 'debug'].includes(String(level)))
     fail(['log', 'level'], 'unknown level');
+  let region: NodeConfig['region'];
+  if (raw.region !== undefined) {
+    const r = obj(['region'], raw.region);
+    region = {
+      config: resolve(dirname(file), str(['region', 'config'], r.config)),
+      secrets: resolve(dirname(file), str(['region', 'secrets'], r.secrets)),
+    };
+  }
   const maxBodyBytes = raw.maxBodyBytes ?? 16 * 1024 * 1024;
   if (typeof maxBodyBytes !== 'number' || maxBodyBytes <= 0)
     fail(['maxBodyBytes'], 'must be a positive number');
@@ -105,5 +118,6 @@ export function parseConfig(text: string, file: string): NodeConfig {
     ...(raw.publicUrl ? { publicUrl: str(['publicUrl'], raw.publicUrl, /^https?:\/\//) } : {}),
     log: { level: level as NodeConfig['log']['level'] },
     maxBodyBytes: maxBodyBytes as number,
+    ...(region ? { region } : {}),
   };
 }
