@@ -1,113 +1,151 @@
-// One writer per log, with group commit: concurrent appends are batched into one database
-// transaction (entries + the tree nodes they complete); only after that commit is a C2SP
-// tlog-checkpoint signed and stored, and only then do the appends resolve.
+// One writer per log, with group commit. Concurrent appends are batched; a batch's entries and the
+// tree nodes they complete are committed in one database transaction; only after that commit is a
+// C2SP tlog-checkpoint over them signed, and the appends resolve once that checkpoint is stored too.
+// To spend one commit per batch, a checkpoint is stored in the same transaction as the next batch
+// (signing still strictly follows the commit of the entries it covers).
 import type { Db } from '@ketenlog/storage';
 import { bytesEqual } from './bytes.ts';
-import { checkpointOfNote, signCheckpoint } from './checkpoint.ts';
-import { CompactTree, emptyRoot, leafHash, nodeHash, rangeNodes, type Hash, type StoredNode } from './merkle.ts';
-import type { NoteSigner } from './note.ts';
-import { SqlLogStore, type LogEntry } from './store/log-store.ts';
+import { signCheckpoint } from './checkpoint.ts';
+import { leafHash, type CompactTree, type StoredNode } from './merkle.ts';
+import { verifierFromKey, type NoteSigner, type NoteVerifier } from './note.ts';
+import { recoverLog, SequencerError } from './sequencer-recovery.ts';
+import { LogReader } from './store/log-reader.ts';
+import { MAX_ENTRY_BYTES } from './tiles.ts';
+import { SqlLogStore, type LogEntry, type StoredCheckpoint } from './store/log-store.ts';
+
+export { SequencerError } from './sequencer-recovery.ts';
 
 /** Upper bound on one batch, so a burst cannot make one transaction unboundedly large. */
-const MAX_BATCH = 8192;
+const MAX_BATCH = 4096;
 
 export interface SequencerOptions {
+  /** The log's id in this database (e.g. `consent`); one node may hold several logs. */
   readonly logId: string;
-  /** tlog-checkpoint origin line. */
+  /** tlog-checkpoint origin line, e.g. `ketenlog.example/org-1/consent`. */
   readonly origin: string;
   readonly signer: NoteSigner;
+  /** The signer's signed-note verifier key (vkey); stored in `log_keys` for `verify --data`. */
+  readonly verifierKey: string;
+}
+
+export interface AppendResult {
+  readonly index: number;
+  /** The signed, stored checkpoint that first covers the entry. */
+  readonly checkpoint: StoredCheckpoint;
 }
 
 interface PendingAppend {
   readonly entry: Uint8Array;
-  resolve(result: { index: number }): void;
+  resolve(result: AppendResult): void;
   reject(error: unknown): void;
 }
 
-export class SequencerError extends Error {
-  override name = 'SequencerError';
+/** A batch that is committed and signed, waiting for its checkpoint to be stored. */
+interface SignedBatch {
+  readonly checkpoint: StoredCheckpoint;
+  readonly first: number;
+  readonly appends: readonly PendingAppend[];
 }
 
-/** MTH of the first `size` leaves, from stored perfect-subtree hashes. */
-async function storedRoot(store: SqlLogStore, size: number): Promise<Hash> {
-  const pieces = await store.readNodes(rangeNodes({ start: 0, end: size }));
-  if (pieces.length === 0) return emptyRoot();
-  let root = pieces[pieces.length - 1];
-  for (let i = pieces.length - 2; i >= 0; i--) root = nodeHash(pieces[i], root);
-  return root;
-}
-
-/**
- * Rebuilds the compact tree from the store and checks it against the last signed checkpoint:
- * the stored tree may be ahead of it (a crash between commit and signing) but must contain it.
- */
-async function recoverTree(store: SqlLogStore, origin: string): Promise<CompactTree> {
-  const size = await store.entryCount();
-  const peaks = await store.readNodes(rangeNodes({ start: 0, end: size }));
-  const tree = new CompactTree(size, peaks);
-  const latest = await store.latestCheckpoint();
-  if (latest) {
-    const checkpoint = checkpointOfNote(latest.note);
-    if (checkpoint.origin !== origin) {
-      throw new SequencerError(`log ${store.logId}: stored checkpoint has origin ${checkpoint.origin}`);
-    }
-    if (checkpoint.size !== latest.size || checkpoint.size > size) {
-      throw new SequencerError(
-        `log ${store.logId}: checkpoint of size ${checkpoint.size} but only ${size} entries stored`,
-      );
-    }
-    const root = checkpoint.size === size ? tree.root() : await storedRoot(store, checkpoint.size);
-    if (!bytesEqual(root, checkpoint.root)) {
-      throw new SequencerError(
-        `log ${store.logId}: stored tree does not match the checkpoint of size ${checkpoint.size}`,
-      );
-    }
+function checkKeyPair(signer: NoteSigner, vkey: string): NoteVerifier {
+  const verifier = verifierFromKey(vkey);
+  const probe = 'ketenlog log key check\n';
+  if (
+    verifier.name !== signer.name ||
+    !bytesEqual(verifier.keyId, signer.keyId) ||
+    !verifier.verify(probe, signer.sign(probe))
+  ) {
+    throw new SequencerError(`the verifier key ${verifier.name} is not the signer's key ${signer.name}`);
   }
-  return tree;
+  return verifier;
 }
 
 export class Sequencer {
   readonly store: SqlLogStore;
+  /** Reads entries and proofs against this log's checkpoints (the latest from memory). */
+  readonly reader: LogReader;
   readonly #options: SequencerOptions;
+  readonly #verifier: NoteVerifier;
   #tree: CompactTree;
+  #latest: StoredCheckpoint | undefined;
   #pending: PendingAppend[] = [];
   #running: Promise<void> | undefined;
-  #checkpointSize: number;
   /** Set when the store could not be re-read after a failure: the in-memory tree is unreliable. */
   #broken: unknown;
+  #closed = false;
 
-  private constructor(store: SqlLogStore, options: SequencerOptions, tree: CompactTree, checkpointSize: number) {
+  private constructor(store: SqlLogStore, options: SequencerOptions, verifier: NoteVerifier, tree: CompactTree) {
     this.store = store;
     this.#options = options;
+    this.#verifier = verifier;
     this.#tree = tree;
-    this.#checkpointSize = checkpointSize;
+    this.reader = new LogReader(store, async () => this.#latest);
   }
 
   /**
-   * Opens the log's sequencer: creates the tables if needed, recovers the tree from storage and
-   * refuses to continue when it does not match the last checkpoint. Entries that were committed
-   * but not yet covered by a checkpoint (a crash in between) get one now.
+   * Opens the log's sequencer: creates the tables if needed, registers the log's key, recovers the
+   * tree and refuses to continue when it does not match the last checkpoint. Entries that were
+   * committed but not yet covered by a checkpoint (a crash in between) get one now; a new log gets
+   * a checkpoint of the empty tree.
    */
   static async open(db: Db, options: SequencerOptions): Promise<Sequencer> {
+    const verifier = checkKeyPair(options.signer, options.verifierKey);
     await SqlLogStore.migrate(db);
     const store = new SqlLogStore(db, options.logId);
-    const tree = await recoverTree(store, options.origin);
-    const latest = await store.latestCheckpoint();
-    const sequencer = new Sequencer(store, options, tree, latest?.size ?? -1);
-    if (!latest || latest.size < tree.size) await sequencer.#checkpoint();
+    await store.registerLogKey(options.origin, options.verifierKey);
+    const registered = await store.logKey();
+    if (registered?.origin !== options.origin || registered.vkey !== options.verifierKey) {
+      throw new SequencerError(
+        `log ${options.logId} is registered with origin ${registered?.origin} and key ${registered?.vkey?.split('+')[0]}`,
+      );
+    }
+    const { tree, latest } = await recoverLog(store, options.origin, verifier);
+    const sequencer = new Sequencer(store, options, verifier, tree);
+    sequencer.#latest = latest;
+    if (!latest || latest.size < tree.size) {
+      const checkpoint = sequencer.#sign();
+      await store.addCheckpoint(checkpoint);
+      sequencer.#latest = checkpoint;
+    }
     return sequencer;
   }
 
-  /** The number of entries committed (and covered by a checkpoint once `append` resolved). */
-  get size(): number {
-    return this.#tree.size;
+  get logId(): string {
+    return this.#options.logId;
   }
 
-  /** Appends one entry; resolves with its index once it is committed and a checkpoint covers it. */
-  append(entry: Uint8Array): Promise<{ index: number }> {
+  get origin(): string {
+    return this.#options.origin;
+  }
+
+  /** The log's verifier (its public key), for checking its own checkpoints. */
+  get verifier(): NoteVerifier {
+    return this.#verifier;
+  }
+
+  /** The size of the latest stored checkpoint: every acknowledged entry is below it. */
+  get size(): number {
+    return this.#latest?.size ?? 0;
+  }
+
+  /** The latest signed and stored checkpoint. */
+  latestCheckpoint(): StoredCheckpoint | undefined {
+    return this.#latest;
+  }
+
+  /**
+   * Appends one entry; resolves once it is committed and a signed checkpoint covering it is
+   * stored. A rejected append may or may not be in the log (as with any database write).
+   */
+  append(entry: Uint8Array): Promise<AppendResult> {
     return new Promise((resolve, reject) => {
-      if (this.#broken !== undefined) {
-        reject(new SequencerError(`log ${this.store.logId}: sequencer stopped`, { cause: this.#broken }));
+      if (this.#closed || this.#broken !== undefined) {
+        const why = this.#closed ? 'closed' : 'stopped after a storage failure';
+        reject(new SequencerError(`log ${this.logId}: sequencer ${why}`, { cause: this.#broken }));
+        return;
+      }
+      if (entry.length > MAX_ENTRY_BYTES) {
+        reject(new SequencerError(`log ${this.logId}: entry of ${entry.length} bytes exceeds ${MAX_ENTRY_BYTES}`));
         return;
       }
       this.#pending.push({ entry: entry.slice(), resolve, reject });
@@ -120,62 +158,76 @@ export class Sequencer {
     while (this.#running) await this.#running;
   }
 
+  /** Stops accepting appends and waits for those in flight. The database stays open. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.flush();
+  }
+
+  /** A tlog-checkpoint over the in-memory tree, which the caller has made durable. */
+  #sign(): StoredCheckpoint {
+    const { origin, signer } = this.#options;
+    const size = this.#tree.size;
+    return { size, note: signCheckpoint({ origin, size, root: this.#tree.root(), extensions: [] }, signer) };
+  }
+
   async #drain(): Promise<void> {
-    // Yield once so appends made in the same tick join the first batch.
-    await Promise.resolve();
-    while (this.#pending.length > 0) {
+    let signed: SignedBatch | undefined;
+    while (this.#pending.length > 0 || signed) {
       const batch = this.#pending.splice(0, MAX_BATCH);
+      const first = this.#tree.size;
+      const entries: LogEntry[] = [];
+      const nodes: StoredNode[] = [];
+      for (const [i, { entry }] of batch.entries()) {
+        const leaf = leafHash(entry);
+        entries.push({ index: first + i, entry, leafHash: leaf });
+        for (const node of this.#tree.append(leaf)) nodes.push(node);
+      }
       try {
-        const first = await this.#commit(batch);
-        batch.forEach((p, i) => p.resolve({ index: first + i }));
+        await this.store.commit({ entries, nodes, checkpoint: signed?.checkpoint });
       } catch (error) {
         for (const p of batch) p.reject(error);
-        await this.#resync();
+        await this.#recover(signed, error);
+        signed = undefined;
+        continue;
       }
+      if (signed) this.#settle(signed);
+      // The batch is durable now: sign over it; the checkpoint is stored with the next batch.
+      signed = batch.length > 0 ? { checkpoint: this.#sign(), first, appends: batch } : undefined;
     }
     this.#running = undefined;
   }
 
-  /** Writes one batch durably, then signs and stores a checkpoint over it. */
-  async #commit(batch: readonly PendingAppend[]): Promise<number> {
-    const first = this.#tree.size;
-    const entries: LogEntry[] = [];
-    const nodes: StoredNode[] = [];
-    for (const [i, { entry }] of batch.entries()) {
-      const leaf = leafHash(entry);
-      entries.push({ index: first + i, entry, leafHash: leaf });
-      nodes.push(...this.#tree.append(leaf));
-    }
-    await this.store.appendBatch(entries, nodes);
-    await this.#checkpoint();
-    return first;
-  }
-
-  /** tlog-checkpoint over the current (committed) tree; sizes only grow. */
-  async #checkpoint(): Promise<void> {
-    const size = this.#tree.size;
-    if (size <= this.#checkpointSize) return;
-    const { origin, signer } = this.#options;
-    const note = signCheckpoint({ origin, size, root: this.#tree.root(), extensions: [] }, signer);
-    await this.store.addCheckpoint({ size, note });
-    this.#checkpointSize = size;
+  #settle(signed: SignedBatch): void {
+    this.#latest = signed.checkpoint;
+    signed.appends.forEach((p, i) => p.resolve({ index: signed.first + i, checkpoint: signed.checkpoint }));
   }
 
   /**
-   * After a failed batch the in-memory tree may be ahead of the store: reload it. If the entries
-   * did commit and only the checkpoint failed, sign it now. When the store cannot be re-read the
-   * sequencer stops: it must be reopened, which checks the store against the last checkpoint.
+   * After a failed commit the in-memory tree may be ahead of the store: rebuild it from storage
+   * (which checks it against the last checkpoint) and sign what was committed but not yet covered.
+   * The previous batch, already committed, still resolves when that checkpoint covers it. When the
+   * store cannot be recovered the sequencer stops; reopening it runs the same checks.
    */
-  async #resync(): Promise<void> {
+  async #recover(signed: SignedBatch | undefined, cause: unknown): Promise<void> {
     try {
-      this.#tree = await recoverTree(this.store, this.#options.origin);
-      const latest = await this.store.latestCheckpoint();
-      this.#checkpointSize = latest?.size ?? -1;
-      await this.#checkpoint();
+      const { tree, latest } = await recoverLog(this.store, this.#options.origin, this.#verifier);
+      this.#tree = tree;
+      this.#latest = latest;
+      if (!latest || latest.size < tree.size) {
+        const checkpoint = this.#sign();
+        await this.store.addCheckpoint(checkpoint);
+        this.#latest = checkpoint;
+      }
+      if (signed && this.size >= signed.first + signed.appends.length) {
+        signed.appends.forEach((p, i) => p.resolve({ index: signed.first + i, checkpoint: this.#latest! }));
+      } else {
+        for (const p of signed?.appends ?? []) p.reject(cause);
+      }
     } catch (error) {
       this.#broken = error;
-      for (const p of this.#pending.splice(0)) {
-        p.reject(new SequencerError(`log ${this.store.logId}: sequencer stopped`, { cause: error }));
+      for (const p of [...(signed?.appends ?? []), ...this.#pending.splice(0)]) {
+        p.reject(new SequencerError(`log ${this.logId}: sequencer stopped`, { cause: error }));
       }
     }
   }

@@ -1,13 +1,16 @@
-// C2SP tlog-tiles read API for one log, framework-free: `/checkpoint`, `/tile/<L>/<N>[.p/<W>]`,
-// `/tile/entries/<N>[.p/<W>]`, plus `/entry/<index>` (one entry with its inclusion proof against
-// the latest checkpoint). Only what the latest checkpoint covers is served.
+// C2SP tlog-tiles read API for one log, framework-free: `checkpoint`, `tile/<L>/<N>[.p/<W>]`,
+// `tile/entries/<N>[.p/<W>]`, plus two conveniences for clients that do not compute proofs from
+// tiles: `entry/<index>` (one entry with its inclusion proof against the latest checkpoint, JSON)
+// and `proof/consistency?from=&to=` (JSON). Only what the latest checkpoint covers is served.
 import { concatBytes, toBase64 } from './bytes.ts';
-import { readInclusionProof } from './merkle.ts';
-import { decodeStored, type SqlLogStore, type StoredCheckpoint } from './store/log-store.ts';
+import { LogReadError, type LogReader } from './store/log-reader.ts';
+import { decodeStored, type StoredCheckpoint } from './store/log-store.ts';
 
 /** tlog-tiles: tiles have height 8, so a full tile is 256 hashes wide. */
 export const TILE_HEIGHT = 8;
 export const TILE_WIDTH = 2 ** TILE_HEIGHT;
+/** tlog-tiles: entry bundles use uint16 length prefixes, so no entry can be longer. */
+export const MAX_ENTRY_BYTES = 0xffff;
 
 export interface TileResponse {
   readonly status: number;
@@ -25,8 +28,12 @@ export interface TileCoordinate {
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 const OCTETS = 'application/octet-stream';
 const TEXT = 'text/plain; charset=utf-8';
+const JSON_TYPE = 'application/json';
 const LEVEL = /^(0|[1-9][0-9]?)$/;
 const WIDTH = /^[1-9][0-9]{0,2}$/;
+const DECIMAL = /^(0|[1-9][0-9]{0,15})$/;
+/** Full tiles kept in memory per log: they never change, and mirrors fetch the newest ones. */
+const CACHED_TILES = 64;
 
 /** tlog-tiles: N as zero-padded 3-digit path elements, all but the last prefixed with `x`. */
 export function encodeTileIndex(index: number): string {
@@ -56,8 +63,8 @@ export function parseTilePath(path: string): TileCoordinate | undefined {
   else return undefined;
   let rest = parts.slice(2);
   let width = TILE_WIDTH;
-  const last = rest[rest.length - 1];
   if (rest.length >= 2 && rest[rest.length - 2].endsWith('.p')) {
+    const last = rest[rest.length - 1];
     if (!WIDTH.test(last) || Number(last) >= TILE_WIDTH) return undefined;
     width = Number(last);
     rest = [...rest.slice(0, -2), rest[rest.length - 2].slice(0, -2)];
@@ -74,77 +81,138 @@ export function parseTilePath(path: string): TileCoordinate | undefined {
   return { level, index, width };
 }
 
-function encodeEntryBundle(entries: readonly Uint8Array[]): Uint8Array {
-  // tlog-tiles: entry bundles are big-endian uint16 length-prefixed entries.
-  return concatBytes(
-    ...entries.flatMap((entry) => [Uint8Array.of(entry.length >> 8, entry.length & 0xff), entry]),
-  );
+/** tlog-tiles: entry bundles are big-endian uint16 length-prefixed entries. */
+export function encodeEntryBundle(entries: readonly Uint8Array[]): Uint8Array {
+  return concatBytes(...entries.flatMap((entry) => [Uint8Array.of(entry.length >> 8, entry.length & 0xff), entry]));
 }
 
-const notFound = (message: string): TileResponse => ({
-  status: 404,
+/** Splits an entry bundle; undefined when it is malformed. */
+export function decodeEntryBundle(bundle: Uint8Array): Uint8Array[] | undefined {
+  const entries: Uint8Array[] = [];
+  let offset = 0;
+  while (offset < bundle.length) {
+    if (offset + 2 > bundle.length) return undefined;
+    const length = (bundle[offset] << 8) | bundle[offset + 1];
+    if (offset + 2 + length > bundle.length) return undefined;
+    entries.push(bundle.slice(offset + 2, offset + 2 + length));
+    offset += 2 + length;
+  }
+  return entries;
+}
+
+const plain = (status: number, message: string): TileResponse => ({
+  status,
   headers: { 'content-type': TEXT, 'cache-control': 'no-store' },
   body: `${message}\n`,
 });
 
-/** Creates the request handler for one log's store. `path` is relative to the log's prefix. */
-export function createTileHandler(store: SqlLogStore): (path: string) => Promise<TileResponse> {
+const json = (value: unknown): TileResponse => ({
+  status: 200,
+  headers: { 'content-type': JSON_TYPE, 'cache-control': 'no-cache' },
+  body: JSON.stringify(value),
+});
+
+/** The JSON of `entry/<index>`: base64 entry and proof hashes, and the signed checkpoint. */
+export interface EntryResponse {
+  readonly index: number;
+  readonly entry: string;
+  readonly treeSize: number;
+  readonly inclusionProof: readonly string[];
+  readonly checkpoint: string;
+}
+
+/** The JSON of `proof/consistency`. */
+export interface ConsistencyResponse {
+  readonly from: number;
+  readonly to: number;
+  readonly proof: readonly string[];
+}
+
+/** A log's read API: `path` is relative to the log's prefix, `query` its query parameters. */
+export type TileHandler = (path: string, query?: Readonly<Record<string, string | undefined>>) => Promise<TileResponse>;
+
+/** Creates the request handler for one log. Storage failures are thrown, not turned into 404s. */
+export function createTileHandler(reader: LogReader): TileHandler {
+  const tiles = new Map<string, Uint8Array>();
+
+  async function readTile(coordinate: TileCoordinate): Promise<Uint8Array> {
+    const { level, index, width } = coordinate;
+    const start = index * TILE_WIDTH;
+    if (level === 'entries') {
+      const entries = await reader.store.readEntries(start, start + width);
+      if (entries.length !== width) throw new Error(`log ${reader.logId}: entries ${start}+${width} missing`);
+      return encodeEntryBundle(entries.map((e) => e.entry));
+    }
+    const treeLevel = level * TILE_HEIGHT;
+    const nodes = await reader.store.readLevel(treeLevel, start, start + width);
+    if (nodes.length !== width) throw new Error(`log ${reader.logId}: ${tilePath(coordinate)} incomplete`);
+    return concatBytes(...nodes.map((n) => decodeStored(n.hash, `node ${treeLevel}/${n.index}`)));
+  }
+
   async function tile(coordinate: TileCoordinate, latest: StoredCheckpoint): Promise<TileResponse> {
     const { level, index, width } = coordinate;
-    const treeLevel = level === 'entries' ? 0 : level * TILE_HEIGHT;
-    // The number of hashes at this tile level that the checkpoint's tree has.
-    const available = Math.floor(latest.size / 2 ** treeLevel);
-    const start = index * TILE_WIDTH;
-    if (start + width > available) return notFound('beyond the tree');
-    let body: Uint8Array;
-    if (level === 'entries') {
-      const entries = await store.readEntries(start, start + width);
-      if (entries.length !== width) throw new Error(`log store: entries ${start}+${width} missing`);
-      if (entries.some((e) => e.entry.length > 0xffff)) throw new Error('entry too long for a bundle');
-      body = encodeEntryBundle(entries.map((e) => e.entry));
-    } else {
-      const nodes = await store.readLevel(treeLevel, start, start + width);
-      if (nodes.length !== width) throw new Error(`log store: tile ${tilePath(coordinate)} incomplete`);
-      body = concatBytes(...nodes.map((n) => decodeStored(n.hash, `node ${treeLevel}/${n.index}`)));
+    // tlog-tiles: a tile at level l holds hashes of subtrees of 256^l leaves.
+    const available = Math.floor(latest.size / TILE_WIDTH ** (level === 'entries' ? 0 : level));
+    if (index * TILE_WIDTH + width > available) return plain(404, 'not covered by the latest checkpoint');
+    const full = width === TILE_WIDTH;
+    const key = tilePath(coordinate);
+    let body = full ? tiles.get(key) : undefined;
+    if (!body) {
+      body = await readTile(coordinate);
+      if (full) {
+        if (tiles.size >= CACHED_TILES) tiles.delete(tiles.keys().next().value as string);
+        tiles.set(key, body);
+      }
     }
-    const headers: Record<string, string> = { 'content-type': OCTETS };
-    // Full tiles never change; a partial tile is replaced by a wider one, but its own bytes are fixed.
-    headers['cache-control'] = width === TILE_WIDTH ? IMMUTABLE : 'public, max-age=3600';
-    return { status: 200, headers, body };
+    // A tile's bytes never change: a partial tile is replaced by wider ones, not changed.
+    return { status: 200, headers: { 'content-type': OCTETS, 'cache-control': IMMUTABLE }, body };
   }
 
-  async function entry(indexText: string, latest: StoredCheckpoint): Promise<TileResponse> {
-    if (!/^(0|[1-9][0-9]*)$/.test(indexText)) return notFound('no such entry');
-    const index = Number(indexText);
-    if (!Number.isSafeInteger(index) || index >= latest.size) return notFound('beyond the tree');
-    const [stored] = await store.readEntries(index, index + 1);
-    if (!stored) throw new Error(`log store: entry ${index} missing`);
-    const proof = await readInclusionProof(index, latest.size, store);
-    const body = JSON.stringify({
-      index,
-      entry: toBase64(stored.entry),
-      treeSize: latest.size,
-      inclusionProof: proof.map(toBase64),
-      checkpoint: latest.note,
-    });
-    return {
-      status: 200,
-      headers: { 'content-type': 'application/json', 'cache-control': 'no-cache' },
-      body,
+  async function entry(indexText: string): Promise<TileResponse> {
+    if (!DECIMAL.test(indexText)) return plain(400, 'entry index must be a decimal without leading zeros');
+    const found = await reader.entry(Number(indexText));
+    const body: EntryResponse = {
+      index: found.index,
+      entry: toBase64(found.entry),
+      treeSize: found.checkpoint.size,
+      inclusionProof: found.inclusionProof.map(toBase64),
+      checkpoint: found.checkpoint.note,
     };
+    return json(body);
   }
 
-  return async (path) => {
-    const relative = path.replace(/^\/+/, '');
-    const latest = await store.latestCheckpoint();
-    if (!latest) return notFound('no checkpoint yet');
-    if (relative === 'checkpoint') {
-      // tlog-tiles: the checkpoint is mutable; caching beyond a few seconds is prevented.
+  async function consistency(query: Readonly<Record<string, string | undefined>>): Promise<TileResponse> {
+    const { from, to } = query;
+    if (from === undefined || to === undefined || !DECIMAL.test(from) || !DECIMAL.test(to)) {
+      return plain(400, 'from and to must be decimal tree sizes');
+    }
+    const proof = await reader.consistency(Number(from), Number(to));
+    const body: ConsistencyResponse = { from: proof.from, to: proof.to, proof: proof.proof.map(toBase64) };
+    return json(body);
+  }
+
+  async function route(path: string, query: Readonly<Record<string, string | undefined>>): Promise<TileResponse> {
+    if (path === 'proof/consistency') return consistency(query);
+    const latest = await reader.latestCheckpoint();
+    if (!latest) return plain(404, 'no checkpoint yet');
+    if (path === 'checkpoint') {
+      // tlog-tiles: the checkpoint is mutable; headers prevent caching beyond a few seconds.
       return { status: 200, headers: { 'content-type': TEXT, 'cache-control': 'no-cache' }, body: latest.note };
     }
-    if (relative.startsWith('entry/')) return entry(relative.slice('entry/'.length), latest);
-    const coordinate = parseTilePath(relative);
-    if (!coordinate) return notFound('no such resource');
-    return tile(coordinate, latest);
+    if (path.startsWith('entry/')) return entry(path.slice('entry/'.length));
+    if (path.startsWith('tile/')) {
+      const coordinate = parseTilePath(path);
+      return coordinate ? tile(coordinate, latest) : plain(400, 'malformed tile path');
+    }
+    return plain(404, 'no such resource');
+  }
+
+  return async (path, query = {}) => {
+    try {
+      return await route(path.replace(/^\/+/, ''), query);
+    } catch (error) {
+      if (error instanceof LogReadError) return plain(error.kind === 'not-found' ? 404 : 400, error.message);
+      throw error;
+    }
   };
 }

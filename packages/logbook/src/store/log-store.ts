@@ -1,8 +1,8 @@
 // A log's durable state in the node's database (SQLite or PostgreSQL, one schema): its entries,
-// the RFC 9162 perfect-subtree hashes that tiles and proofs are read from, and its signed
-// checkpoints. Hashes and entries are base64 TEXT, the common subset of both engines.
+// the RFC 9162 perfect-subtree hashes that tiles and proofs are read from, its signed checkpoints,
+// and the log's public key. Hashes and entries are base64 TEXT, the common subset of both engines.
 import type { Db, Queryable, SqlValue } from '@ketenlog/storage';
-import { fromBase64, toBase64 } from '../bytes.ts';
+import { fromBase64 } from '../bytes.ts';
 import type { Hash, NodeId, StoredNode, TreeStore } from '../merkle.ts';
 
 export const LOG_SCHEMA = `
@@ -26,6 +26,11 @@ CREATE TABLE IF NOT EXISTS log_checkpoints (
   note TEXT NOT NULL,
   PRIMARY KEY (log_id, size)
 );
+CREATE TABLE IF NOT EXISTS log_keys (
+  log_id TEXT PRIMARY KEY,
+  origin TEXT NOT NULL,
+  vkey TEXT NOT NULL
+);
 `;
 
 /** Rows per multi-row INSERT: well below SQLite's and PostgreSQL's bound-parameter limits. */
@@ -43,10 +48,34 @@ export interface StoredCheckpoint {
   readonly note: string;
 }
 
+/** A log as registered in `log_keys`: its origin line and its signed-note verifier key. */
+export interface LogKeyRecord {
+  readonly logId: string;
+  readonly origin: string;
+  /** signed-note vkey `<name>+<hex id>+<base64 key>`. */
+  readonly vkey: string;
+}
+
+/** Stored data that cannot be decoded: the database was changed outside the log. */
+export class LogStoreError extends Error {
+  override name = 'LogStoreError';
+}
+
+/** Base64 on Buffer: this module only runs on Node, and this is the hot path of every append. */
+export const encodeStored = (bytes: Uint8Array): string =>
+  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+
 /** Decodes a stored base64 column; a value that is not strict base64 is corrupt storage. */
 export function decodeStored(text: string, what: string): Uint8Array {
   const bytes = fromBase64(text);
-  if (!bytes) throw new Error(`log store: ${what} is not valid base64`);
+  if (!bytes) throw new LogStoreError(`log store: ${what} is not valid base64`);
+  return bytes;
+}
+
+/** Decodes a stored hash: strict base64 of exactly 32 bytes. */
+function decodeHash(text: string, what: string): Hash {
+  const bytes = decodeStored(text, what);
+  if (bytes.length !== 32) throw new LogStoreError(`log store: ${what} is not a 32-byte hash`);
   return bytes;
 }
 
@@ -56,6 +85,22 @@ async function insertRows(tx: Queryable, head: string, columns: number, rows: re
     const chunk = rows.slice(i, i + ROWS_PER_INSERT);
     await tx.run(`${head} VALUES ${chunk.map(() => tuple).join(', ')}`, chunk.flat());
   }
+}
+
+/** What one sequencer step writes in one database transaction. */
+export interface LogCommit {
+  readonly entries: readonly LogEntry[];
+  readonly nodes: readonly StoredNode[];
+  /** A checkpoint signed after an earlier commit made its entries durable. */
+  readonly checkpoint?: StoredCheckpoint;
+}
+
+/** Every log registered in a database (its `log_keys` rows), in log id order. */
+export async function listLogs(db: Db): Promise<LogKeyRecord[]> {
+  const rows = await db.all<{ log_id: string; origin: string; vkey: string }>(
+    'SELECT log_id, origin, vkey FROM log_keys ORDER BY log_id',
+  );
+  return rows.map((r) => ({ logId: r.log_id, origin: r.origin, vkey: r.vkey }));
 }
 
 /** One log's tables, read and written through a Db; implements merkle's TreeStore. */
@@ -73,7 +118,7 @@ export class SqlLogStore implements TreeStore {
     await db.exec(LOG_SCHEMA);
   }
 
-  /** The number of stored entries (entries are dense from index 0). */
+  /** The number of stored entries, assuming they are dense from index 0 (recovery checks that). */
   async entryCount(): Promise<number> {
     const rows = await this.db.all<{ n: number | null }>(
       'SELECT MAX(idx) + 1 AS n FROM log_entries WHERE log_id = ?',
@@ -83,23 +128,46 @@ export class SqlLogStore implements TreeStore {
   }
 
   /**
-   * Writes one batch of entries and the tree nodes they complete, atomically: after this resolves
-   * the batch is durable (the database committed), and only then may a checkpoint cover it.
+   * Writes entries, the tree nodes they complete and (optionally) a checkpoint over earlier,
+   * already durable entries, atomically: after this resolves all of it is committed.
    */
-  async appendBatch(entries: readonly LogEntry[], nodes: readonly StoredNode[]): Promise<void> {
-    const entryRows = entries.map((e) => [this.logId, e.index, toBase64(e.entry), toBase64(e.leafHash)]);
-    const nodeRows = nodes.map((n) => [this.logId, n.level, n.index, toBase64(n.hash)]);
+  async commit(commit: LogCommit): Promise<void> {
+    const { entries, nodes, checkpoint } = commit;
+    const entryRows = entries.map((e) => [this.logId, e.index, encodeStored(e.entry), encodeStored(e.leafHash)]);
+    const nodeRows = nodes.map((n) => [this.logId, n.level, n.index, encodeStored(n.hash)]);
     await this.db.transaction(async (tx) => {
       await insertRows(tx, 'INSERT INTO log_entries (log_id, idx, entry, leaf_hash)', 4, entryRows);
       await insertRows(tx, 'INSERT INTO log_nodes (log_id, level, idx, hash)', 4, nodeRows);
+      if (checkpoint) {
+        await tx.run('INSERT INTO log_checkpoints (log_id, size, note) VALUES (?, ?, ?)', [
+          this.logId,
+          checkpoint.size,
+          checkpoint.note,
+        ]);
+      }
     });
   }
 
+  /** Stores a checkpoint on its own (recovery; tests). */
   async addCheckpoint(checkpoint: StoredCheckpoint): Promise<void> {
-    await this.db.run('INSERT INTO log_checkpoints (log_id, size, note) VALUES (?, ?, ?)', [
+    await this.commit({ entries: [], nodes: [], checkpoint });
+  }
+
+  /** The log's registration, or undefined for a log never opened for writing. */
+  async logKey(): Promise<LogKeyRecord | undefined> {
+    const rows = await this.db.all<{ origin: string; vkey: string }>(
+      'SELECT origin, vkey FROM log_keys WHERE log_id = ?',
+      [this.logId],
+    );
+    return rows[0] && { logId: this.logId, origin: rows[0].origin, vkey: rows[0].vkey };
+  }
+
+  /** Registers the log's origin and verifier key; a no-op when the same row exists. */
+  async registerLogKey(origin: string, vkey: string): Promise<void> {
+    await this.db.run('INSERT INTO log_keys (log_id, origin, vkey) VALUES (?, ?, ?) ON CONFLICT (log_id) DO NOTHING', [
       this.logId,
-      checkpoint.size,
-      checkpoint.note,
+      origin,
+      vkey,
     ]);
   }
 
@@ -107,6 +175,15 @@ export class SqlLogStore implements TreeStore {
     const rows = await this.db.all<{ size: number; note: string }>(
       'SELECT size, note FROM log_checkpoints WHERE log_id = ? ORDER BY size DESC LIMIT 1',
       [this.logId],
+    );
+    return rows[0] && { size: Number(rows[0].size), note: rows[0].note };
+  }
+
+  /** The stored checkpoint of exactly this size, if the log signed one. */
+  async checkpointAt(size: number): Promise<StoredCheckpoint | undefined> {
+    const rows = await this.db.all<{ size: number; note: string }>(
+      'SELECT size, note FROM log_checkpoints WHERE log_id = ? AND size = ?',
+      [this.logId, size],
     );
     return rows[0] && { size: Number(rows[0].size), note: rows[0].note };
   }
@@ -120,7 +197,7 @@ export class SqlLogStore implements TreeStore {
     return rows.map((r) => ({ size: Number(r.size), note: r.note }));
   }
 
-  /** Entries [start, end) in index order (fewer when the log is shorter). */
+  /** Entries [start, end) in index order (fewer when the log is shorter or has gaps). */
   async readEntries(start: number, end: number): Promise<LogEntry[]> {
     const rows = await this.db.all<{ idx: number; entry: string; leaf_hash: string }>(
       'SELECT idx, entry, leaf_hash FROM log_entries WHERE log_id = ? AND idx >= ? AND idx < ? ORDER BY idx',
@@ -129,11 +206,11 @@ export class SqlLogStore implements TreeStore {
     return rows.map((r) => ({
       index: Number(r.idx),
       entry: decodeStored(r.entry, `entry ${r.idx}`),
-      leafHash: decodeStored(r.leaf_hash, `leaf hash ${r.idx}`),
+      leafHash: decodeHash(r.leaf_hash, `leaf hash ${r.idx}`),
     }));
   }
 
-  /** Stored nodes of one level with index in [start, end), in index order, as stored. */
+  /** Stored nodes of one level with index in [start, end), in index order, as stored (base64). */
   async readLevel(level: number, start: number, end: number): Promise<{ index: number; hash: string }[]> {
     const rows = await this.db.all<{ idx: number; hash: string }>(
       'SELECT idx, hash FROM log_nodes WHERE log_id = ? AND level = ? AND idx >= ? AND idx < ? ORDER BY idx',
@@ -153,8 +230,8 @@ export class SqlLogStore implements TreeStore {
     const found = new Map(rows.map((r) => [`${r.level}/${r.idx}`, r.hash]));
     return ids.map((id) => {
       const hash = found.get(`${id.level}/${id.index}`);
-      if (hash === undefined) throw new Error(`log store: no node at level ${id.level} index ${id.index}`);
-      return decodeStored(hash, `node ${id.level}/${id.index}`);
+      if (hash === undefined) throw new LogStoreError(`log store: no node at level ${id.level} index ${id.index}`);
+      return decodeHash(hash, `node ${id.level}/${id.index}`);
     });
   }
 }
