@@ -16,3 +16,4 @@ export * from './sequencer-registry.ts';
 export * from './tiles.ts';
 export * from './http/log-tiles-routes.ts';
 export * from './testing/log-keys.ts';
+export * from './verify-data.ts';

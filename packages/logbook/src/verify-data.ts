@@ -1,57 +1,132 @@
-// `ketenlog verify --data`: re-derive one log from its stored entries and check everything else
-// that is stored against it — each leaf hash, each tree node, each checkpoint's signature and
-// root. Any changed byte in entries, hashes or checkpoints shows up as a problem.
+// `ketenlog verify --data`: re-derive every log in a node's database from its stored entries and
+// check everything else that is stored against it — each leaf hash, each tree node, each
+// checkpoint's signature and root. Any changed byte in entries, hashes or checkpoints shows up.
+//
+// Which key checks a log's checkpoints: a trusted verifier key supplied by the caller (matched by
+// the key name on the checkpoint's signature line) when any are supplied; otherwise the vkey that
+// the sequencer registered in the `log_keys` table, reported as not pinned (that table is in the
+// same database, so it proves integrity against accidents, not against whoever can rewrite it).
 import type { Db } from '@ketenlog/storage';
-import { bytesEqual, fromBase64 } from './bytes.ts';
-import { checkpointOfNote, openCheckpoint, type Checkpoint } from './checkpoint.ts';
+import { bytesEqual } from './bytes.ts';
+import { openCheckpoint, parseCheckpoint, type Checkpoint } from './checkpoint.ts';
 import { CompactTree, leafHash, type StoredNode } from './merkle.ts';
-import type { NoteVerifier } from './note.ts';
-import { SqlLogStore } from './store/log-store.ts';
+import { parseNote, verifierFromKey, type NoteVerifier } from './note.ts';
+import { listLogs, SqlLogStore, type LogKeyRecord } from './store/log-store.ts';
 
 /** Entries read and checked per query. */
-const CHUNK = 8192;
+const CHUNK = 16384;
 
-export type VerifyResult =
-  | { readonly ok: true; readonly size: number; readonly checkpoints: number }
-  | {
-      readonly ok: false;
-      readonly problem: string;
-      /** The first entry index the problem concerns, when it concerns entries or tree nodes. */
-      readonly firstBadIndex?: number;
-      /** The tree size of the checkpoint the problem concerns, when it concerns a checkpoint. */
-      readonly checkpointSize?: number;
-    };
+export interface LogVerifyOk {
+  readonly ok: true;
+  readonly logId: string;
+  readonly size: number;
+  readonly checkpoints: number;
+  /** Entries committed after the latest checkpoint (a crash before it was signed). */
+  readonly uncovered: number;
+  /** Whether the checkpoints were checked against a key the caller supplied. */
+  readonly pinned: boolean;
+}
+
+export interface LogVerifyProblem {
+  readonly ok: false;
+  readonly logId: string;
+  readonly problem: string;
+  /** The first entry index the problem concerns, when it concerns entries or tree nodes. */
+  readonly firstBadIndex?: number;
+  /** The tree size of the checkpoint the problem concerns, when it concerns a checkpoint. */
+  readonly checkpointSize?: number;
+}
+
+export type LogVerifyResult = LogVerifyOk | LogVerifyProblem;
+
+export interface DataVerifyResult {
+  /** True only when every log holds. */
+  readonly ok: boolean;
+  readonly logs: readonly LogVerifyResult[];
+}
+
+export interface VerifyDataOptions {
+  /** Trusted log verifier keys (signed-note vkeys); when empty, each log's registered key is used. */
+  readonly trustedKeys?: readonly string[];
+}
 
 class Problem extends Error {
   readonly firstBadIndex: number | undefined;
   readonly checkpointSize: number | undefined;
 
-  constructor(message: string, where: { firstBadIndex?: number; checkpointSize?: number }) {
+  constructor(message: string, where: { firstBadIndex?: number; checkpointSize?: number } = {}) {
     super(message);
     this.firstBadIndex = where.firstBadIndex;
     this.checkpointSize = where.checkpointSize;
   }
 }
 
-async function loadCheckpoints(store: SqlLogStore, logVerifier: NoteVerifier): Promise<Checkpoint[]> {
+const b64 = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+
+/** Strict base64 (canonical, padded) through Buffer: the verify loop decodes millions of values. */
+function decode(text: string): Uint8Array | undefined {
+  if (typeof text !== 'string' || text.length % 4 !== 0) return undefined;
+  const bytes = Buffer.from(text, 'base64');
+  return bytes.toString('base64') === text ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : undefined;
+}
+
+/** The verifier for a log: a trusted key named like the checkpoint's signer, or the registered one. */
+function chooseVerifier(
+  record: LogKeyRecord | undefined,
+  signerName: string | undefined,
+  trusted: readonly NoteVerifier[],
+): { verifier: NoteVerifier; pinned: boolean } {
+  if (trusted.length > 0) {
+    const verifier = trusted.find((v) => v.name === signerName);
+    if (!verifier) throw new Problem(`no trusted key named ${signerName ?? '(none)'} for this log`);
+    if (record && record.vkey.split('+')[0] === verifier.name) {
+      const stored = safeVerifier(record.vkey);
+      if (!stored || !bytesEqual(stored.keyId, verifier.keyId)) {
+        throw new Problem('the registered log key differs from the trusted key');
+      }
+    }
+    return { verifier, pinned: true };
+  }
+  if (!record) throw new Problem('the log has no registered key (log_keys) and no trusted key was given');
+  const verifier = safeVerifier(record.vkey);
+  if (!verifier) throw new Problem('the registered log key is not a valid Ed25519 vkey');
+  return { verifier, pinned: false };
+}
+
+function safeVerifier(vkey: string): NoteVerifier | undefined {
+  try {
+    return verifierFromKey(vkey);
+  } catch {
+    return undefined;
+  }
+}
+
+async function loadCheckpoints(
+  store: SqlLogStore,
+  record: LogKeyRecord | undefined,
+  trusted: readonly NoteVerifier[],
+): Promise<{ checkpoints: Checkpoint[]; pinned: boolean }> {
   const stored = [];
   for (let page = await store.checkpoints(-1, CHUNK); page.length > 0; ) {
     stored.push(...page);
     page = await store.checkpoints(page[page.length - 1].size, CHUNK);
   }
-  if (stored.length === 0) return [];
-  let origin: string;
-  try {
-    origin = checkpointOfNote(stored[stored.length - 1].note).origin;
-  } catch (error) {
-    throw new Problem(`checkpoint is malformed: ${(error as Error).message}`, {
-      checkpointSize: stored[stored.length - 1].size,
-    });
+  let signerName: string | undefined;
+  if (stored.length > 0) {
+    try {
+      signerName = parseNote(stored[stored.length - 1].note).signatures[0]?.name;
+    } catch (error) {
+      throw new Problem(`checkpoint is malformed: ${(error as Error).message}`, {
+        checkpointSize: stored[stored.length - 1].size,
+      });
+    }
   }
-  return stored.map(({ size, note }) => {
+  const { verifier, pinned } = chooseVerifier(record, signerName, trusted);
+  const origin = record?.origin ?? safeOrigin(stored[stored.length - 1]?.note);
+  const checkpoints = stored.map(({ size, note }) => {
     let checkpoint: Checkpoint;
     try {
-      checkpoint = openCheckpoint(note, origin, logVerifier).checkpoint;
+      checkpoint = openCheckpoint(note, origin ?? '', verifier).checkpoint;
     } catch (error) {
       throw new Problem(`checkpoint does not verify: ${(error as Error).message}`, { checkpointSize: size });
     }
@@ -60,69 +135,98 @@ async function loadCheckpoints(store: SqlLogStore, logVerifier: NoteVerifier): P
     }
     return checkpoint;
   });
+  return { checkpoints, pinned };
 }
 
-/** Compares the nodes a chunk of appends completed with the stored ones, level by level. */
-async function checkNodes(store: SqlLogStore, completed: readonly StoredNode[]): Promise<void> {
+function safeOrigin(note: string | undefined): string | undefined {
+  try {
+    return note === undefined ? undefined : parseCheckpoint(parseNote(note).text).origin;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The lowest leaf index whose stored node (among those a chunk completed) is missing or wrong. */
+async function firstBadNode(db: Db, logId: string, completed: readonly StoredNode[]): Promise<number | undefined> {
   const byLevel = new Map<number, StoredNode[]>();
   for (const node of completed) {
-    let level = byLevel.get(node.level);
-    if (!level) byLevel.set(node.level, (level = []));
+    const level = byLevel.get(node.level) ?? [];
     level.push(node);
+    byLevel.set(node.level, level);
   }
+  let first: number | undefined;
   for (const [level, nodes] of byLevel) {
-    const stored = await store.readLevel(level, nodes[0].index, nodes[nodes.length - 1].index + 1);
-    for (const [i, node] of nodes.entries()) {
-      const hash = stored[i]?.index === node.index ? fromBase64(stored[i].hash) : undefined;
-      if (!hash || !bytesEqual(hash, node.hash)) {
-        throw new Problem(`tree node at level ${level} index ${node.index} is missing or wrong`, {
-          firstBadIndex: node.index * 2 ** level,
-        });
+    const rows = await db.all<{ idx: number; hash: string }>(
+      'SELECT idx, hash FROM log_nodes WHERE log_id = ? AND level = ? AND idx >= ? AND idx <= ? ORDER BY idx',
+      [logId, level, nodes[0].index, nodes[nodes.length - 1].index],
+    );
+    const stored = new Map(rows.map((r) => [Number(r.idx), r.hash]));
+    for (const node of nodes) {
+      if (stored.get(node.index) !== b64(node.hash)) {
+        const leaf = node.index * 2 ** level;
+        if (first === undefined || leaf < first) first = leaf;
+        break;
       }
     }
   }
+  return first;
 }
 
-async function verify(db: Db, logId: string, logVerifier: NoteVerifier): Promise<VerifyResult> {
+async function verifyOne(db: Db, logId: string, record: LogKeyRecord | undefined, trusted: readonly NoteVerifier[]) {
   const store = new SqlLogStore(db, logId);
-  const checkpoints = await loadCheckpoints(store, logVerifier);
+  const { checkpoints, pinned } = await loadCheckpoints(store, record, trusted);
   const tree = new CompactTree();
   let next = 0;
   let nodeCount = 0;
-  const checkRoots = (): void => {
+  let lastGood = 0;
+  const checkRoot = (): void => {
     while (next < checkpoints.length && checkpoints[next].size === tree.size) {
       if (!bytesEqual(checkpoints[next].root, tree.root())) {
-        throw new Problem(`checkpoint root does not match the entries`, { checkpointSize: tree.size });
+        throw new Problem(
+          `checkpoint root does not match the entries: an entry in [${lastGood}, ${tree.size}) was rewritten with its hashes`,
+          { checkpointSize: tree.size, firstBadIndex: lastGood },
+        );
       }
+      lastGood = tree.size;
       next++;
     }
   };
+  checkRoot();
   for (let start = 0; ; start += CHUNK) {
     const rows = await db.all<{ idx: number; entry: string; leaf_hash: string }>(
       'SELECT idx, entry, leaf_hash FROM log_entries WHERE log_id = ? AND idx >= ? ORDER BY idx LIMIT ?',
       [logId, start, CHUNK],
     );
     const completed: StoredNode[] = [];
+    let entryProblem: Problem | undefined;
     for (const row of rows) {
       const index = tree.size;
-      if (Number(row.idx) !== index) {
-        throw new Problem(`entry ${index} is missing`, { firstBadIndex: index });
+      const entry = decode(row.entry);
+      let problem: string | undefined;
+      const leaf = entry && leafHash(entry);
+      if (Number(row.idx) !== index) problem = `entry ${index} is missing`;
+      else if (!leaf) problem = `entry ${index} is not valid base64`;
+      else if (row.leaf_hash !== b64(leaf)) problem = `leaf hash of entry ${index} does not match the entry`;
+      if (problem || !leaf) {
+        entryProblem = new Problem(problem ?? `entry ${index} is unreadable`, { firstBadIndex: index });
+        break;
       }
-      const entry = fromBase64(row.entry);
-      const stored = fromBase64(row.leaf_hash);
-      if (!entry) throw new Problem(`entry ${index} is not valid base64`, { firstBadIndex: index });
-      const leaf = leafHash(entry);
-      if (!stored || !bytesEqual(stored, leaf)) {
-        throw new Problem(`leaf hash of entry ${index} does not match the entry`, { firstBadIndex: index });
+      for (const node of tree.append(leaf)) completed.push(node);
+      try {
+        checkRoot();
+      } catch (error) {
+        entryProblem = error as Problem;
+        break;
       }
-      checkRoots();
-      completed.push(...tree.append(leaf));
     }
-    await checkNodes(store, completed);
+    const badNode = await firstBadNode(db, logId, completed);
+    if (badNode !== undefined && (entryProblem?.firstBadIndex === undefined || badNode <= entryProblem.firstBadIndex)) {
+      throw new Problem(`a stored tree node over entry ${badNode} is missing or wrong`, { firstBadIndex: badNode });
+    }
+    if (entryProblem) throw entryProblem;
     nodeCount += completed.length;
     if (rows.length < CHUNK) break;
   }
-  checkRoots();
   if (next < checkpoints.length) {
     throw new Problem(`checkpoint covers ${checkpoints[next].size} entries but ${tree.size} are stored`, {
       checkpointSize: checkpoints[next].size,
@@ -130,27 +234,56 @@ async function verify(db: Db, logId: string, logVerifier: NoteVerifier): Promise
     });
   }
   const [{ n }] = await db.all<{ n: number }>('SELECT COUNT(*) AS n FROM log_nodes WHERE log_id = ?', [logId]);
-  if (Number(n) !== nodeCount) {
-    throw new Problem(`${Number(n)} tree nodes stored where the entries make ${nodeCount}`, {});
-  }
-  return { ok: true, size: tree.size, checkpoints: checkpoints.length };
+  if (Number(n) !== nodeCount) throw new Problem(`${Number(n)} tree nodes stored where the entries make ${nodeCount}`);
+  const latest = checkpoints[checkpoints.length - 1]?.size ?? 0;
+  const result: LogVerifyOk = { ok: true, logId, size: tree.size, checkpoints: checkpoints.length, uncovered: tree.size - latest, pinned };
+  return result;
 }
 
-/**
- * Verifies one stored log against the log's public key. Reports the first problem found:
- * entries and nodes in index order, with the first bad entry index.
- */
-export async function verifyLog(db: Db, logId: string, logVerifier: NoteVerifier): Promise<VerifyResult> {
+/** Verifies one stored log. Reports the first problem found, with the first bad entry index. */
+export async function verifyLog(
+  db: Db,
+  logId: string,
+  options: VerifyDataOptions = {},
+): Promise<LogVerifyResult> {
+  const trusted = (options.trustedKeys ?? []).map((k) => verifierFromKey(k));
+  const record = (await listLogs(db)).find((l) => l.logId === logId);
   try {
-    return await verify(db, logId, logVerifier);
+    return await verifyOne(db, logId, record, trusted);
   } catch (error) {
     if (!(error instanceof Problem)) throw error;
-    const result: { ok: false; problem: string; firstBadIndex?: number; checkpointSize?: number } = {
+    return {
       ok: false,
+      logId,
       problem: error.message,
+      ...(error.firstBadIndex !== undefined ? { firstBadIndex: error.firstBadIndex } : {}),
+      ...(error.checkpointSize !== undefined ? { checkpointSize: error.checkpointSize } : {}),
     };
-    if (error.firstBadIndex !== undefined) result.firstBadIndex = error.firstBadIndex;
-    if (error.checkpointSize !== undefined) result.checkpointSize = error.checkpointSize;
-    return result;
   }
+}
+
+/** Every log id with anything stored: registered, or with entries, nodes or checkpoints. */
+async function storedLogIds(db: Db): Promise<string[]> {
+  const rows = await db.all<{ log_id: string }>(
+    `SELECT log_id FROM log_keys UNION SELECT DISTINCT log_id FROM log_entries
+     UNION SELECT DISTINCT log_id FROM log_nodes UNION SELECT DISTINCT log_id FROM log_checkpoints ORDER BY log_id`,
+  );
+  return rows.map((r) => r.log_id);
+}
+
+/** Whether the database has the log tables at all (verify never creates them). */
+async function hasLogTables(db: Db): Promise<boolean> {
+  const rows =
+    db.dialect === 'sqlite'
+      ? await db.all("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'log_entries'")
+      : await db.all("SELECT to_regclass('log_entries') AS name WHERE to_regclass('log_entries') IS NOT NULL");
+  return rows.length > 0;
+}
+
+/** Verifies every log in a node's database. A database without log tables has no logs (ok). */
+export async function verifyData(db: Db, options: VerifyDataOptions = {}): Promise<DataVerifyResult> {
+  if (!(await hasLogTables(db))) return { ok: true, logs: [] };
+  const logs: LogVerifyResult[] = [];
+  for (const logId of await storedLogIds(db)) logs.push(await verifyLog(db, logId, options));
+  return { ok: logs.every((l) => l.ok), logs };
 }
