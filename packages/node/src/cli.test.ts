@@ -12,7 +12,7 @@ describe('the ketenlog command line', () => {
   it('lists its commands, and each command has its own --help', () => {
     const overview = ketenlog('--help');
     expect(overview.status).toBe(0);
-    for (const name of ['start', 'node', 'import']) {
+    for (const name of ['start', 'node', 'import', 'verify']) {
       expect(overview.stdout).toContain(`  ${name} `);
       const help = ketenlog(name, '--help');
       expect(help.status).toBe(0);

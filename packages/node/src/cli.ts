@@ -5,8 +5,9 @@ import { UsageError, type Command } from './commands/command.ts';
 import { importCommand } from './commands/import.ts';
 import { nodeCommand } from './commands/node.ts';
 import { startCommand } from './commands/start.ts';
+import { verifyDataCommand } from './commands/verify-data.ts';
 
-const COMMANDS: readonly Command[] = [startCommand, nodeCommand, importCommand];
+const COMMANDS: readonly Command[] = [startCommand, nodeCommand, importCommand, verifyDataCommand];
 
 const usage = (): string => `ketenlog — regional health-data exchange for Dutch care
 
