@@ -13,8 +13,9 @@ import {
   validateResource,
   type FhirRepository,
 } from '@ketenlog/fhir';
-import type { NodeConfig } from './config.ts';
+import { ConfigError, type NodeConfig } from './config.ts';
 import { Metrics } from './metrics.ts';
+import { loadMembership, type Membership } from './region/membership.ts';
 
 /** Loaded once per process and shared by every node in it (they are read-only). */
 export interface FhirModel {
@@ -31,6 +32,8 @@ export interface RunningNode {
   /** e.g. http://127.0.0.1:8080/fhir */
   fhirBase: string;
   repository: FhirRepository;
+  /** The node's place in its region, when it is a region member. */
+  membership?: Membership;
   close(): Promise<void>;
 }
 
@@ -44,6 +47,14 @@ export interface NodeParts {
 /** The composition root of one organisation's node: storage, FHIR store, HTTP API, health, metrics. */
 export async function startNode(config: NodeConfig, parts: NodeParts = {}): Promise<RunningNode> {
   const model = parts.model ?? loadFhirModel();
+  const membership = config.region
+    ? loadMembership(config.region.config, config.region.secrets, config.organisation.ura)
+    : undefined;
+  if (membership && membership.organisation.node.id !== config.node) {
+    throw new ConfigError(
+      `node: "${config.node}" is not the node id the region gives organisation ${config.organisation.ura} ("${membership.organisation.node.id}")`,
+    );
+  }
   let db: Db | undefined;
   let repository = parts.repository;
   if (!repository) {
@@ -109,6 +120,7 @@ export async function startNode(config: NodeConfig, parts: NodeParts = {}): Prom
     app,
     fhirBase,
     repository,
+    ...(membership ? { membership } : {}),
     async close() {
       ready = false;
       await app.close();

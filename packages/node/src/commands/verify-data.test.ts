@@ -9,7 +9,10 @@ import { verifyDataCommand } from './verify-data.ts';
 
 async function nodeDatabase(path: string, logIds: string[]): Promise<void> {
   const db = await openSqlite(path);
-  const registry = await LogRegistry.open(db, logIds.map((id) => testLogOptions(id)));
+  const registry = await LogRegistry.open(
+    db,
+    logIds.map((id) => testLogOptions(id)),
+  );
   for (const id of logIds) {
     await Promise.all(Array.from({ length: 40 }, (_, i) => registry.log(id).append(utf8(`${id} ${i}`))));
   }
@@ -52,15 +55,21 @@ describe('ketenlog verify --data', () => {
   it('checks against trusted keys when given, and fails a log signed by another key', async () => {
     const file = join(dir, 'node.sqlite');
     await nodeDatabase(file, ['consent']);
-    expect(await verifyDataCommand.run(['--data', file, '--log-key', testLogOptions('consent').verifierKey])).toBe(0);
+    expect(
+      await verifyDataCommand.run(['--data', file, '--log-key', testLogOptions('consent').verifierKey]),
+    ).toBe(0);
     expect(output.join('\n')).toContain('trusted key');
-    expect(await verifyDataCommand.run(['--data', file, '--log-key', testLogKey('other').verifierKey])).toBe(1);
+    expect(await verifyDataCommand.run(['--data', file, '--log-key', testLogKey('other').verifierKey])).toBe(
+      1,
+    );
   });
 
   it('answers wrong calls with usage errors, and an empty folder with exit 1', async () => {
     await expect(verifyDataCommand.run([])).rejects.toBeInstanceOf(UsageError);
     await expect(verifyDataCommand.run(['--data', join(dir, 'missing')])).rejects.toBeInstanceOf(UsageError);
-    await expect(verifyDataCommand.run(['--data', dir, '--log-key', 'nonsense'])).rejects.toBeInstanceOf(UsageError);
+    await expect(verifyDataCommand.run(['--data', dir, '--log-key', 'nonsense'])).rejects.toBeInstanceOf(
+      UsageError,
+    );
     expect(await verifyDataCommand.run(['--data', dir])).toBe(1);
   });
 });

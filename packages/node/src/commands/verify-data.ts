@@ -110,7 +110,9 @@ first bad index per log. Exit code 0 only when everything holds, 1 otherwise.
         const result = await verifyData(db, { trustedKeys });
         if (result.logs.length === 0) console.log('  no logs');
         for (const log of result.logs) console.log(describe(log));
-        console.log(`  ${result.ok ? 'verified' : 'FAILED'} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+        console.log(
+          `  ${result.ok ? 'verified' : 'FAILED'} in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+        );
         allOk &&= result.ok;
       } finally {
         await db.close();

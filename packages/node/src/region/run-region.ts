@@ -1,0 +1,66 @@
+// Runs every member of a region in one process (the demo region, tests): one node per
+// organisation, each on its own SQLite database and port, talking real HTTP to the others.
+import { join } from 'node:path';
+import { loadRegionConfig, type Organisation } from '@ketenlog/region';
+import type { NodeConfig } from '../config.ts';
+import { loadFhirModel, startNode, type RunningNode } from '../server.ts';
+
+export interface RegionRunOptions {
+  /** The region file and the secrets file holding every member's keys (the demo's). */
+  readonly regionFile: string;
+  readonly secretsFile: string;
+  /** Each node's database goes to `<dataDir>/<node id>/ketenlog.sqlite`. */
+  readonly dataDir: string;
+  readonly logLevel?: NodeConfig['log']['level'];
+}
+
+export interface RunningRegion {
+  readonly nodes: readonly RunningNode[];
+  /** The node of an organisation, by URA. */
+  node(ura: string): RunningNode;
+  close(): Promise<void>;
+}
+
+/** The node configuration of one member, listening where the region says it is. */
+export function memberNodeConfig(organisation: Organisation, options: RegionRunOptions): NodeConfig {
+  const url = new URL(organisation.node.baseUrl);
+  return {
+    node: organisation.node.id,
+    organisation: { ura: organisation.ura, name: organisation.name, type: organisation.type },
+    listen: { host: url.hostname, port: Number(url.port || (url.protocol === 'https:' ? 443 : 80)) },
+    database: join(options.dataDir, organisation.node.id, 'ketenlog.sqlite'),
+    fhir: { source: 'local' },
+    log: { level: options.logLevel ?? 'warn' },
+    maxBodyBytes: 16 * 1024 * 1024,
+    region: { config: options.regionFile, secrets: options.secretsFile },
+  };
+}
+
+/** Starts every member of the region; if one fails to start, the ones started are closed again. */
+export async function startRegion(options: RegionRunOptions): Promise<RunningRegion> {
+  const region = loadRegionConfig(options.regionFile);
+  const model = loadFhirModel();
+  const nodes: RunningNode[] = [];
+  const byUra = new Map<string, RunningNode>();
+  try {
+    for (const organisation of region.organisations) {
+      const node = await startNode(memberNodeConfig(organisation, options), { model });
+      nodes.push(node);
+      byUra.set(organisation.ura, node);
+    }
+  } catch (error) {
+    await Promise.allSettled(nodes.map((n) => n.close()));
+    throw error;
+  }
+  return {
+    nodes,
+    node(ura) {
+      const node = byUra.get(ura);
+      if (!node) throw new Error(`no node for organisation ${ura} in this region`);
+      return node;
+    },
+    async close() {
+      await Promise.allSettled(nodes.map((n) => n.close()));
+    },
+  };
+}

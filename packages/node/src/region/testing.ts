@@ -1,0 +1,43 @@
+// Test helpers: the demo region moved to free loopback ports, so tests run beside a demo.
+import { readFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const DEMO_REGION_FILE = join(import.meta.dirname, '../../../region/config/demo-region.yaml');
+export const DEMO_SECRETS_FILE = join(import.meta.dirname, '../../../region/config/demo-region.secrets.json');
+
+/** Ports the OS reports free right now (bound and released). */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
+          const server = createServer();
+          server.once('error', reject);
+          server.listen(0, '127.0.0.1', () => resolve(server));
+        }),
+    ),
+  );
+  const ports = servers.map((s) => (s.address() as AddressInfo).port);
+  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+  return ports;
+}
+
+/** A copy of the demo region whose members listen on free ports; returns its files and data dir. */
+export async function demoRegionOnFreePorts(): Promise<{
+  regionFile: string;
+  secretsFile: string;
+  dataDir: string;
+}> {
+  const text = readFileSync(DEMO_REGION_FILE, 'utf8');
+  const urls = [...new Set(text.match(/http:\/\/127\.0\.0\.1:\d+/g) ?? [])];
+  const ports = await freePorts(urls.length);
+  let moved = text;
+  urls.forEach((url, i) => (moved = moved.replaceAll(url, `http://127.0.0.1:${ports[i]}`)));
+  const dir = mkdtempSync(join(tmpdir(), 'ketenlog-region-'));
+  const regionFile = join(dir, 'region.yaml');
+  writeFileSync(regionFile, moved);
+  return { regionFile, secretsFile: DEMO_SECRETS_FILE, dataDir: join(dir, 'data') };
+}
