@@ -1,13 +1,10 @@
 // Reading one log for clients: an entry with its inclusion proof against a signed checkpoint,
 // consistency proofs, and the checkpoint list. Works on any SqlLogStore (the sequencer's own log,
-// or a read-only view of it); upper tree nodes are cached because they never change.
-import { leafHash, readConsistencyProof, readInclusionProof, type Hash, type NodeId, type TreeStore } from '../merkle.ts';
-import type { LogEntry, SqlLogStore, StoredCheckpoint } from './log-store.ts';
+// or a read-only view of it); tree nodes are cached (./node-cache.ts) because they never change.
+import { readConsistencyProof, type Hash, type NodeId, type TreeStore } from '../merkle.ts';
+import type { SqlLogStore, StoredCheckpoint } from './log-store.ts';
+import { NodeCache, type NodeCacheOptions } from './node-cache.ts';
 
-/** Nodes at or above this level are cached: few of them, and every proof needs some. */
-const CACHED_FROM_LEVEL = 6;
-/** Bound on cached nodes (about 100 bytes each with their keys). */
-const MAX_CACHED_NODES = 200_000;
 
 export class LogReadError extends Error {
   override name = 'LogReadError';
@@ -20,7 +17,9 @@ export class LogReadError extends Error {
   }
 }
 
-export interface EntryWithProof extends LogEntry {
+export interface EntryWithProof {
+  readonly index: number;
+  readonly entry: Uint8Array;
   /** The checkpoint the proof is against. */
   readonly checkpoint: StoredCheckpoint;
   /** RFC 9162 §2.1.3.1 inclusion proof of `index` in the tree of `checkpoint.size`. */
@@ -37,59 +36,63 @@ export interface ConsistencyProof {
 /** Where the latest checkpoint comes from: the sequencer's memory, or the database. */
 export type LatestCheckpoint = () => Promise<StoredCheckpoint | undefined>;
 
+/**
+ * The store's newest checkpoint, re-read at most every `maxAgeMs` (tlog-tiles lets a checkpoint
+ * be cached for a few seconds): for a reader that is not the log's sequencer.
+ */
+export function storedLatestCheckpoint(store: SqlLogStore, maxAgeMs = 1000): LatestCheckpoint {
+  let cached: { at: number; checkpoint: Promise<StoredCheckpoint | undefined> } | undefined;
+  return () => {
+    const now = performance.now();
+    if (!cached || now - cached.at > maxAgeMs) {
+      const checkpoint = store.latestCheckpoint();
+      cached = { at: now, checkpoint };
+      checkpoint.catch(() => (cached = undefined));
+    }
+    return cached.checkpoint;
+  };
+}
+
 const isIndex = (n: number): boolean => Number.isSafeInteger(n) && n >= 0;
 
 export class LogReader implements TreeStore {
   readonly store: SqlLogStore;
   readonly #latest: LatestCheckpoint;
-  readonly #nodes = new Map<string, Hash>();
+  readonly #nodes: NodeCache;
 
-  /** `latest` defaults to the store's newest stored checkpoint. */
-  constructor(store: SqlLogStore, latest?: LatestCheckpoint) {
+  /** `latest` defaults to the store's newest stored checkpoint, re-read at most every second. */
+  constructor(store: SqlLogStore, latest?: LatestCheckpoint, cache?: NodeCacheOptions) {
     this.store = store;
-    this.#latest = latest ?? (() => store.latestCheckpoint());
+    this.#latest = latest ?? storedLatestCheckpoint(store);
+    this.#nodes = new NodeCache(store, cache);
   }
 
   get logId(): string {
     return this.store.logId;
   }
 
-  latestCheckpoint(): Promise<StoredCheckpoint | undefined> {
-    return this.#latest();
+  async latestCheckpoint(): Promise<StoredCheckpoint | undefined> {
+    const latest = await this.#latest();
+    if (latest) this.#nodes.noteSize(latest.size);
+    return latest;
   }
 
-  /** merkle.TreeStore with a cache for upper nodes (perfect subtrees are immutable once stored). */
-  async readNodes(ids: readonly NodeId[]): Promise<readonly Hash[]> {
-    const result: (Hash | undefined)[] = ids.map((id) =>
-      id.level >= CACHED_FROM_LEVEL ? this.#nodes.get(`${id.level}/${id.index}`) : undefined,
-    );
-    const missing = ids.filter((_, i) => result[i] === undefined);
-    if (missing.length > 0) {
-      const read = await this.store.readNodes(missing);
-      let next = 0;
-      ids.forEach((id, i) => {
-        if (result[i] !== undefined) return;
-        const hash = read[next++];
-        result[i] = hash;
-        if (id.level >= CACHED_FROM_LEVEL) {
-          if (this.#nodes.size >= MAX_CACHED_NODES) this.#nodes.clear();
-          this.#nodes.set(`${id.level}/${id.index}`, hash);
-        }
-      });
-    }
-    return result as Hash[];
+  /** merkle.TreeStore through the node cache (perfect subtrees are immutable once stored). */
+  readNodes(ids: readonly NodeId[]): Promise<readonly Hash[]> {
+    return this.#nodes.readNodes(ids);
   }
 
   /** The checkpoint of `size` (latest when omitted); a not-found error when the log never signed it. */
   async checkpoint(size?: number): Promise<StoredCheckpoint> {
     if (size === undefined) {
-      const latest = await this.#latest();
+      const latest = await this.latestCheckpoint();
       if (!latest) throw new LogReadError('not-found', `log ${this.logId} has no checkpoint yet`);
       return latest;
     }
     if (!isIndex(size)) throw new LogReadError('bad-request', `invalid tree size ${size}`);
     const stored = await this.store.checkpointAt(size);
     if (!stored) throw new LogReadError('not-found', `log ${this.logId} has no checkpoint of size ${size}`);
+    this.#nodes.noteSize(stored.size);
     return stored;
   }
 
@@ -100,13 +103,12 @@ export class LogReader implements TreeStore {
     if (index >= checkpoint.size) {
       throw new LogReadError('not-found', `entry ${index} is beyond the tree of size ${checkpoint.size}`);
     }
-    const [[stored], inclusionProof] = await Promise.all([
-      this.store.readEntries(index, index + 1),
-      readInclusionProof(index, checkpoint.size, this),
+    const [entry, inclusionProof] = await Promise.all([
+      this.store.readEntry(index),
+      this.#nodes.inclusionProof(index, checkpoint.size),
     ]);
-    if (!stored) throw new Error(`log ${this.logId}: entry ${index} is missing from storage`);
-    // The proof is for the entry's own hash, never a stored copy that could disagree with it.
-    return { index, entry: stored.entry, leafHash: leafHash(stored.entry), checkpoint, inclusionProof };
+    if (!entry) throw new Error(`log ${this.logId}: entry ${index} is missing from storage`);
+    return { index, entry, checkpoint, inclusionProof };
   }
 
   /** Consistency proof between two tree sizes; both must be covered by the latest checkpoint. */

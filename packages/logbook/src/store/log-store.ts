@@ -210,6 +210,15 @@ export class SqlLogStore implements TreeStore {
     }));
   }
 
+  /** One entry's bytes, or undefined when it is not stored (the hot path of serving proofs). */
+  async readEntry(index: number): Promise<Uint8Array | undefined> {
+    const rows = await this.db.all<{ entry: string }>('SELECT entry FROM log_entries WHERE log_id = ? AND idx = ?', [
+      this.logId,
+      index,
+    ]);
+    return rows[0] && decodeStored(rows[0].entry, `entry ${index}`);
+  }
+
   /** Stored nodes of one level with index in [start, end), in index order, as stored (base64). */
   async readLevel(level: number, start: number, end: number): Promise<{ index: number; hash: string }[]> {
     const rows = await this.db.all<{ idx: number; hash: string }>(
@@ -219,13 +228,18 @@ export class SqlLogStore implements TreeStore {
     return rows.map((r) => ({ index: Number(r.idx), hash: r.hash }));
   }
 
-  /** merkle.TreeStore: one query for all requested nodes; a missing node is an error. */
+  /**
+   * merkle.TreeStore: one query for all requested nodes; a missing node is an error. Point lookups
+   * joined by UNION ALL, because both engines plan each one on the primary key (an OR of pairs can
+   * make SQLite scan the whole log).
+   */
   async readNodes(ids: readonly NodeId[]): Promise<readonly Hash[]> {
     if (ids.length === 0) return [];
-    const where = ids.map(() => '(level = ? AND idx = ?)').join(' OR ');
+    const unique = [...new Map(ids.map((id) => [`${id.level}/${id.index}`, id])).values()];
+    const point = 'SELECT level, idx, hash FROM log_nodes WHERE log_id = ? AND level = ? AND idx = ?';
     const rows = await this.db.all<{ level: number; idx: number; hash: string }>(
-      `SELECT level, idx, hash FROM log_nodes WHERE log_id = ? AND (${where})`,
-      [this.logId, ...ids.flatMap((id) => [id.level, id.index])],
+      unique.map(() => point).join(' UNION ALL '),
+      unique.flatMap((id) => [this.logId, id.level, id.index]),
     );
     const found = new Map(rows.map((r) => [`${r.level}/${r.idx}`, r.hash]));
     return ids.map((id) => {

@@ -1,0 +1,121 @@
+/**
+ * bench/logbook/serve: builds a log of --entries entries on SQLite (big batches), times
+ * `verify --data` on it, then serves it over HTTP (logTilesRoutes, in a server process of its
+ * own) and measures `entry/<i>` responses (entry + inclusion proof) per second with autocannon,
+ * 10 connections, spread indexes. Targets: ≥ 20,000 proofs served/s, verify of 1M entries ≤ 60 s.
+ *
+ *   node bench/logbook/serve.ts [--entries 1000000] [--seconds 10] [--connections 10]
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import Fastify from 'fastify';
+import { LogReader, logTilesRoutes, Sequencer, SqlLogStore, testLogOptions, utf8, verifyData } from '@ketenlog/logbook';
+import { openSqlite } from '@ketenlog/storage';
+
+const { values } = parseArgs({
+  options: {
+    entries: { type: 'string', default: '1000000' },
+    seconds: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '10' },
+    'serve-only': { type: 'string' },
+  },
+});
+const LOG = 'bench';
+
+/** The server process: serves the log in the given SQLite file and prints its address. */
+async function serve(path: string): Promise<void> {
+  const db = await openSqlite(path);
+  const reader = new LogReader(new SqlLogStore(db, LOG));
+  const app = Fastify();
+  await app.register(logTilesRoutes, { prefix: '/logs', logs: (id) => (id === LOG ? reader : undefined) });
+  console.log(await app.listen({ host: '127.0.0.1', port: 0 }));
+}
+
+async function build(path: string, entries: number): Promise<number> {
+  const db = await openSqlite(path);
+  const log = await Sequencer.open(db, testLogOptions(LOG));
+  const started = performance.now();
+  const CHUNK = 16_384;
+  for (let i = 0; i < entries; i += CHUNK) {
+    const n = Math.min(CHUNK, entries - i);
+    await Promise.all(
+      Array.from({ length: n }, (_, k) =>
+        log.append(utf8(`{"kind":"access","n":${i + k},"subject":"${(i + k).toString(16).padStart(32, '0')}"}`)),
+      ),
+    );
+  }
+  const seconds = (performance.now() - started) / 1000;
+  await log.close();
+  await db.close();
+  return seconds;
+}
+
+async function timeVerify(path: string): Promise<{ seconds: number; ok: boolean }> {
+  const db = await openSqlite(path);
+  const started = performance.now();
+  const result = await verifyData(db);
+  const seconds = (performance.now() - started) / 1000;
+  await db.close();
+  return { seconds, ok: result.ok };
+}
+
+async function proofsPerSecond(path: string, entries: number): Promise<{ rate: number; p99: number; errors: number }> {
+  const server = spawn(process.execPath, [import.meta.filename, '--serve-only', path], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  try {
+    const address = await new Promise<string>((resolve, reject) => {
+      server.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString().trim()));
+      server.once('exit', () => reject(new Error('server exited')));
+    });
+    let n = 0;
+    const run = (seconds: number) =>
+      autocannon({
+        url: address,
+        connections: Number(values.connections),
+        duration: seconds,
+        requests: [
+          {
+            method: 'GET',
+            // Spread indexes over the whole log (a prime stride), so the level-0 hashes are cold.
+            setupRequest: (request) => ({ ...request, path: `/logs/${LOG}/entry/${(n++ * 7919) % entries}` }),
+          },
+        ],
+      });
+    await run(2); // warm-up
+    const result = await run(Number(values.seconds));
+    return { rate: result.requests.average, p99: result.latency.p99, errors: result.errors + result.non2xx };
+  } finally {
+    server.kill();
+  }
+}
+
+if (values['serve-only']) {
+  await serve(values['serve-only']);
+} else {
+  const entries = Number(values.entries);
+  const dir = mkdtempSync(join(tmpdir(), 'ketenlog-bench-serve-'));
+  const path = join(dir, 'logbook.sqlite');
+  try {
+    const built = await build(path, entries);
+    console.error(`built ${entries} entries in ${built.toFixed(1)} s (${(entries / built).toFixed(0)} appends/s)`);
+    const verify = await timeVerify(path);
+    console.error(`verify: ${verify.seconds.toFixed(1)} s, ok=${verify.ok}`);
+    const served = await proofsPerSecond(path, entries);
+    console.log(`\nbench/logbook/serve — SQLite log of ${entries.toLocaleString('en')} entries\n`);
+    console.log('| measure | value | target | ratio |');
+    console.log('|---|---:|---:|---:|');
+    console.log(`| build (appends/s, batches of 16,384) | ${(entries / built).toFixed(0)} | — | — |`);
+    console.log(`| verify --data (s) | ${verify.seconds.toFixed(1)}${verify.ok ? '' : ' (FAILED)'} | ≤ 60 | ${(60 / verify.seconds).toFixed(2)}× |`);
+    console.log(
+      `| entry + inclusion proof over HTTP (req/s, ${values.connections} conns) | ${served.rate.toFixed(0)} | 20,000 | ${(served.rate / 20_000).toFixed(2)}× |`,
+    );
+    console.log(`| … p99 latency (ms), errors | ${served.p99}, ${served.errors} | — | — |`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
