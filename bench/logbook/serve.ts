@@ -33,6 +33,12 @@ async function serve(path: string): Promise<void> {
   const app = Fastify();
   await app.register(logTilesRoutes, { prefix: '/logs', logs: (id) => (id === LOG ? reader : undefined) });
   console.log(await app.listen({ host: '127.0.0.1', port: 0 }));
+  process.once('SIGTERM', () => {
+    void app
+      .close()
+      .then(() => db.close())
+      .then(() => process.exit(0));
+  });
 }
 
 async function build(path: string, entries: number): Promise<number> {

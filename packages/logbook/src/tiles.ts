@@ -2,7 +2,7 @@
 // `tile/entries/<N>[.p/<W>]`, plus two conveniences for clients that do not compute proofs from
 // tiles: `entry/<index>` (one entry with its inclusion proof against the latest checkpoint, JSON)
 // and `proof/consistency?from=&to=` (JSON). Only what the latest checkpoint covers is served.
-import { concatBytes } from './bytes.ts';
+import { concatBytes, utf8 } from './bytes.ts';
 import { LogReadError, type LogReader } from './store/log-reader.ts';
 import { decodeStored, encodeStored as toBase64, type StoredCheckpoint } from './store/log-store.ts';
 
@@ -15,6 +15,7 @@ export const MAX_ENTRY_BYTES = 0xffff;
 export interface TileResponse {
   readonly status: number;
   readonly headers: Record<string, string>;
+  /** Bytes, or an ASCII-only string. */
   readonly body: Uint8Array | string;
 }
 
@@ -132,12 +133,12 @@ export interface ConsistencyResponse {
   readonly proof: readonly string[];
 }
 
-/** ASCII JSON of checkpoint notes; the latest is asked for again and again. */
-function noteJsonCache(): (note: string) => string {
-  let last: { note: string; json: string } | undefined;
+/** The latest checkpoint note as UTF-8 bytes and as ASCII JSON: both are asked for again and again. */
+function noteCache(): (note: string) => { readonly bytes: Uint8Array; readonly json: string } {
+  let last: { note: string; bytes: Uint8Array; json: string } | undefined;
   return (note) => {
-    if (last?.note !== note) last = { note, json: asciiJson(note) };
-    return last.json;
+    if (last?.note !== note) last = { note, bytes: utf8(note), json: asciiJson(note) };
+    return last;
   };
 }
 
@@ -147,7 +148,7 @@ export type TileHandler = (path: string, query?: Readonly<Record<string, string 
 /** Creates the request handler for one log. Storage failures are thrown, not turned into 404s. */
 export function createTileHandler(reader: LogReader): TileHandler {
   const tiles = new Map<string, Uint8Array>();
-  const noteJson = noteJsonCache();
+  const notes = noteCache();
 
   async function readTile(coordinate: TileCoordinate): Promise<Uint8Array> {
     const { level, index, width } = coordinate;
@@ -192,7 +193,7 @@ export function createTileHandler(reader: LogReader): TileHandler {
       headers: { 'content-type': JSON_TYPE, 'cache-control': 'no-cache' },
       body:
         `{"index":${found.index},"entry":"${toBase64(found.entry)}","treeSize":${found.checkpoint.size},` +
-        `"inclusionProof":[${proof}],"checkpoint":${noteJson(found.checkpoint.note)}}`,
+        `"inclusionProof":[${proof}],"checkpoint":${notes(found.checkpoint.note).json}}`,
     };
   }
 
@@ -212,7 +213,8 @@ export function createTileHandler(reader: LogReader): TileHandler {
     if (!latest) return plain(404, 'no checkpoint yet');
     if (path === 'checkpoint') {
       // tlog-tiles: the checkpoint is mutable; headers prevent caching beyond a few seconds.
-      return { status: 200, headers: { 'content-type': TEXT, 'cache-control': 'no-cache' }, body: latest.note };
+      const body = notes(latest.note).bytes;
+      return { status: 200, headers: { 'content-type': TEXT, 'cache-control': 'no-cache' }, body };
     }
     if (path.startsWith('entry/')) return entry(path.slice('entry/'.length));
     if (path.startsWith('tile/')) {

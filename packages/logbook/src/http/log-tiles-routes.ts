@@ -29,7 +29,7 @@ export async function logTilesRoutes(app: FastifyInstance, options: LogTilesRout
     const response = await handlerFor(reader)(request.params['*'], query);
     reply.code(response.status).headers(response.headers);
     const { body } = response;
-    // Buffers, not strings: Node writes a string with non-ASCII characters (a checkpoint's em dash) slowly.
-    return reply.send(typeof body === 'string' ? Buffer.from(body) : Buffer.from(body.buffer, body.byteOffset, body.byteLength));
+    // Strings are ASCII (tiles.ts); Node writes them with the headers in one system call.
+    return reply.send(typeof body === 'string' ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength));
   });
 }
