@@ -3,6 +3,7 @@
 // or a read-only view of it); tree nodes are cached (./node-cache.ts) because they never change.
 import { readConsistencyProof, type Hash, type NodeId, type TreeStore } from '../merkle.ts';
 import type { SqlLogStore, StoredCheckpoint } from './log-store.ts';
+import { EntryCache, type EntryCacheOptions } from './entry-cache.ts';
 import { NodeCache, type NodeCacheOptions } from './node-cache.ts';
 
 
@@ -59,12 +60,14 @@ export class LogReader implements TreeStore {
   readonly store: SqlLogStore;
   readonly #latest: LatestCheckpoint;
   readonly #nodes: NodeCache;
+  readonly #entries: EntryCache;
 
   /** `latest` defaults to the store's newest stored checkpoint, re-read at most every second. */
-  constructor(store: SqlLogStore, latest?: LatestCheckpoint, cache?: NodeCacheOptions) {
+  constructor(store: SqlLogStore, latest?: LatestCheckpoint, cache?: NodeCacheOptions & EntryCacheOptions) {
     this.store = store;
     this.#latest = latest ?? storedLatestCheckpoint(store);
     this.#nodes = new NodeCache(store, cache);
+    this.#entries = new EntryCache(store, cache);
   }
 
   get logId(): string {
@@ -73,8 +76,13 @@ export class LogReader implements TreeStore {
 
   async latestCheckpoint(): Promise<StoredCheckpoint | undefined> {
     const latest = await this.#latest();
-    if (latest) this.#nodes.noteSize(latest.size);
+    if (latest) this.#noteSize(latest.size);
     return latest;
+  }
+
+  #noteSize(size: number): void {
+    this.#nodes.noteSize(size);
+    this.#entries.noteSize(size);
   }
 
   /** merkle.TreeStore through the node cache (perfect subtrees are immutable once stored). */
@@ -92,7 +100,7 @@ export class LogReader implements TreeStore {
     if (!isIndex(size)) throw new LogReadError('bad-request', `invalid tree size ${size}`);
     const stored = await this.store.checkpointAt(size);
     if (!stored) throw new LogReadError('not-found', `log ${this.logId} has no checkpoint of size ${size}`);
-    this.#nodes.noteSize(stored.size);
+    this.#noteSize(stored.size);
     return stored;
   }
 
@@ -104,7 +112,7 @@ export class LogReader implements TreeStore {
       throw new LogReadError('not-found', `entry ${index} is beyond the tree of size ${checkpoint.size}`);
     }
     const [entry, inclusionProof] = await Promise.all([
-      this.store.readEntry(index),
+      this.#entries.entry(index),
       this.#nodes.inclusionProof(index, checkpoint.size),
     ]);
     if (!entry) throw new Error(`log ${this.logId}: entry ${index} is missing from storage`);

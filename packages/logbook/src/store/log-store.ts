@@ -2,7 +2,6 @@
 // the RFC 9162 perfect-subtree hashes that tiles and proofs are read from, its signed checkpoints,
 // and the log's public key. Hashes and entries are base64 TEXT, the common subset of both engines.
 import type { Db, Queryable, SqlValue } from '@ketenlog/storage';
-import { fromBase64 } from '../bytes.ts';
 import type { Hash, NodeId, StoredNode, TreeStore } from '../merkle.ts';
 
 export const LOG_SCHEMA = `
@@ -65,11 +64,12 @@ export class LogStoreError extends Error {
 export const encodeStored = (bytes: Uint8Array): string =>
   Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 
-/** Decodes a stored base64 column; a value that is not strict base64 is corrupt storage. */
+/** Decodes a stored base64 column; a value that is not strict (canonical, padded) base64 is corrupt storage. */
 export function decodeStored(text: string, what: string): Uint8Array {
-  const bytes = fromBase64(text);
-  if (!bytes) throw new LogStoreError(`log store: ${what} is not valid base64`);
-  return bytes;
+  const bytes = typeof text === 'string' && text.length % 4 === 0 ? Buffer.from(text, 'base64') : undefined;
+  // Buffer's decoder skips invalid characters; re-encoding catches them and non-canonical padding.
+  if (!bytes || bytes.toString('base64') !== text) throw new LogStoreError(`log store: ${what} is not valid base64`);
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /** Decodes a stored hash: strict base64 of exactly 32 bytes. */
