@@ -50,6 +50,12 @@ describe.each(testDatabases())('Sequencer on $name', ({ open }) => {
     }
   });
 
+  it('refuses an entry too long for a tlog-tiles entry bundle, and keeps going', async () => {
+    const log = await Sequencer.open(db, options);
+    await expect(log.append(new Uint8Array(65_536))).rejects.toThrow(/exceeds 65535/);
+    expect((await log.append(new Uint8Array(65_535))).index).toBe(0);
+  });
+
   it('checkpoint sizes only grow and each is consistent with the one before', async () => {
     const log = await Sequencer.open(db, options);
     for (let round = 0; round < 5; round++) {

@@ -63,6 +63,18 @@ describe.each(testDatabases())('verifyData on $name', ({ open }) => {
     expect(result.ok && result.uncovered).toBeGreaterThan(0);
   });
 
+  it('reports the first entry whose content an entry check rejects', async () => {
+    const registry = await LogRegistry.open(db, [consent]);
+    await fill(registry, 30);
+    const checkEntry = (entry: Uint8Array) =>
+      new TextDecoder().decode(entry).endsWith(' 21') ? 'statement signature does not verify' : undefined;
+    expect(await verifyLog(db, 'consent', { checkEntry })).toMatchObject({
+      ok: false,
+      firstBadIndex: 21,
+      problem: 'entry 21: statement signature does not verify',
+    });
+  });
+
   it('reports the first bad index of a changed entry, and a checkpoint over missing entries', async () => {
     const registry = await LogRegistry.open(db, [consent]);
     await fill(registry, 50);

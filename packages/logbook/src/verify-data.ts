@@ -48,6 +48,11 @@ export interface DataVerifyResult {
 export interface VerifyDataOptions {
   /** Trusted log verifier keys (signed-note vkeys); when empty, each log's registered key is used. */
   readonly trustedKeys?: readonly string[];
+  /**
+   * Checks one entry's content (e.g. its statement signatures, with `parseEntry` and
+   * `verifySignedStatement` and the region's keys); returns a problem, or undefined when it holds.
+   */
+  readonly checkEntry?: (entry: Uint8Array, index: number, logId: string) => string | undefined;
 }
 
 class Problem extends Error {
@@ -172,7 +177,13 @@ async function firstBadNode(db: Db, logId: string, completed: readonly StoredNod
   return first;
 }
 
-async function verifyOne(db: Db, logId: string, record: LogKeyRecord | undefined, trusted: readonly NoteVerifier[]) {
+async function verifyOne(
+  db: Db,
+  logId: string,
+  record: LogKeyRecord | undefined,
+  trusted: readonly NoteVerifier[],
+  checkEntry: VerifyDataOptions['checkEntry'],
+) {
   const store = new SqlLogStore(db, logId);
   const { checkpoints, pinned } = await loadCheckpoints(store, record, trusted);
   const tree = new CompactTree();
@@ -207,6 +218,10 @@ async function verifyOne(db: Db, logId: string, record: LogKeyRecord | undefined
       if (Number(row.idx) !== index) problem = `entry ${index} is missing`;
       else if (!leaf) problem = `entry ${index} is not valid base64`;
       else if (row.leaf_hash !== b64(leaf)) problem = `leaf hash of entry ${index} does not match the entry`;
+      else if (checkEntry && entry) {
+        const content = checkEntry(entry, index, logId);
+        if (content !== undefined) problem = `entry ${index}: ${content}`;
+      }
       if (problem || !leaf) {
         entryProblem = new Problem(problem ?? `entry ${index} is unreadable`, { firstBadIndex: index });
         break;
@@ -249,7 +264,7 @@ export async function verifyLog(
   const trusted = (options.trustedKeys ?? []).map((k) => verifierFromKey(k));
   const record = (await listLogs(db)).find((l) => l.logId === logId);
   try {
-    return await verifyOne(db, logId, record, trusted);
+    return await verifyOne(db, logId, record, trusted, options.checkEntry);
   } catch (error) {
     if (!(error instanceof Problem)) throw error;
     return {
