@@ -4,7 +4,7 @@
  * own) and measures `entry/<i>` responses (entry + inclusion proof) per second with autocannon,
  * 10 connections, spread indexes. Targets: ≥ 20,000 proofs served/s, verify of 1M entries ≤ 60 s.
  *
- *   node bench/logbook/serve.ts [--entries 1000000] [--seconds 10] [--connections 10] [--entry-bundles 0,4096]
+ *   node bench/logbook/serve.ts [--entries 1000000] [--seconds 10] [--connections 10] [--warmup 2] [--entry-bundles 0,4096]
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -21,9 +21,12 @@ const { values } = parseArgs({
     entries: { type: 'string', default: '1000000' },
     seconds: { type: 'string', default: '10' },
     connections: { type: 'string', default: '10' },
+    /** Seconds of load before measuring: long enough to touch every tile gives the steady state. */
+    warmup: { type: 'string', default: '2' },
     /** Entry bundles (256 entries) the server keeps in memory, comma-separated runs; 3,907 hold 1M entries. */
     'entry-bundles': { type: 'string', default: '0,4096' },
     'serve-only': { type: 'string' },
+    'build-only': { type: 'string' },
   },
 });
 const LOG = 'bench';
@@ -76,15 +79,9 @@ async function proofsPerSecond(
   entries: number,
   bundles: string,
 ): Promise<{ bundles: string; rate: number; p99: number; errors: number }> {
-  const args = ['--serve-only', path, '--entry-bundles', bundles];
-  const server = spawn(process.execPath, [import.meta.filename, ...args], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const { line, process: server } = child(['--serve-only', path, '--entry-bundles', bundles]);
   try {
-    const address = await new Promise<string>((resolve, reject) => {
-      server.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString().trim()));
-      server.once('exit', () => reject(new Error('server exited')));
-    });
+    const address = await line;
     let n = 0;
     const run = (seconds: number) =>
       autocannon({
@@ -99,7 +96,7 @@ async function proofsPerSecond(
           },
         ],
       });
-    await run(2); // warm-up
+    await run(Number(values.warmup));
     const result = await run(Number(values.seconds));
     return { bundles, rate: result.requests.average, p99: result.latency.p99, errors: result.errors + result.non2xx };
   } finally {
@@ -107,17 +104,33 @@ async function proofsPerSecond(
   }
 }
 
+/** Runs this file as a child process in one mode; resolves with its first line of output. */
+function child(args: string[]): { line: Promise<string>; process: ReturnType<typeof spawn> } {
+  const process_ = spawn(process.execPath, [import.meta.filename, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = new Promise<string>((resolve, reject) => {
+    process_.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString().trim()));
+    process_.once('exit', () => reject(new Error(`bench child ${args[0]} exited without output`)));
+  });
+  return { line, process: process_ };
+}
+
 if (values['serve-only']) {
   await serve(values['serve-only']);
+} else if (values['build-only']) {
+  // Build and verify in a process of their own, so the load generator starts with a clean heap.
+  const entries = Number(values.entries);
+  const built = await build(values['build-only'], entries);
+  console.log(JSON.stringify({ built, verify: await timeVerify(values['build-only']) }));
 } else {
   const entries = Number(values.entries);
   const dir = mkdtempSync(join(tmpdir(), 'ketenlog-bench-serve-'));
   const path = join(dir, 'logbook.sqlite');
   try {
-    const built = await build(path, entries);
-    console.error(`built ${entries} entries in ${built.toFixed(1)} s (${(entries / built).toFixed(0)} appends/s)`);
-    const verify = await timeVerify(path);
-    console.error(`verify: ${verify.seconds.toFixed(1)} s, ok=${verify.ok}`);
+    const { built, verify } = JSON.parse(await child(['--build-only', path, '--entries', String(entries)]).line) as {
+      built: number;
+      verify: { seconds: number; ok: boolean };
+    };
+    console.error(`built ${entries} entries in ${built.toFixed(1)} s; verify ${verify.seconds.toFixed(1)} s, ok=${verify.ok}`);
     const served = [];
     for (const bundles of values['entry-bundles'].split(',')) served.push(await proofsPerSecond(path, entries, bundles));
     console.log(`\nbench/logbook/serve — SQLite log of ${entries.toLocaleString('en')} entries\n`);
@@ -126,7 +139,7 @@ if (values['serve-only']) {
     console.log(`| build (appends/s, batches of 16,384) | ${(entries / built).toFixed(0)} | — | — |`);
     console.log(`| verify --data (s) | ${verify.seconds.toFixed(1)}${verify.ok ? '' : ' (FAILED)'} | ≤ 60 | ${(60 / verify.seconds).toFixed(2)}× |`);
     for (const r of served) {
-      const what = `entry + inclusion proof over HTTP (req/s, ${values.connections} conns, ${r.bundles} entry bundles cached)`;
+      const what = `entry + inclusion proof over HTTP (req/s, ${values.connections} conns, ${values.warmup} s warm-up, ${r.bundles} entry bundles cached)`;
       console.log(`| ${what} | ${r.rate.toFixed(0)} | 20,000 | ${(r.rate / 20_000).toFixed(2)}× |`);
       console.log(`| … p99 latency (ms), errors | ${r.p99}, ${r.errors} | — | — |`);
     }
