@@ -1,0 +1,18 @@
+// Passkeys (WebAuthn) for clients, representatives and professionals: enrolment after an identity
+// check, login, statement signing verified as the logbook's witnesses verify it, and delegation.
+export * from './credential.ts';
+export * from './sql-credential-repository.ts';
+export * from './challenge-store.ts';
+export * from './es256-public-key.ts';
+export * from './statement-assertion.ts';
+export * from './identity-check.ts';
+export * from './demo-digid.ts';
+export * from './demo-digid-routes.ts';
+export * from './session.ts';
+export * from './login-rate-limit.ts';
+export * from './outcome.ts';
+export * from './passkey-service.ts';
+export * from './delegation.ts';
+export * from './sql-delegation-repository.ts';
+export * from './page.ts';
+export * from './routes.ts';

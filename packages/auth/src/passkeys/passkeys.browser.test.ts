@@ -1,0 +1,285 @@
+// The passkey flow in a real browser: Debian's Chromium with a CDP virtual authenticator enrols a
+// passkey after the (demo) identity check, logs in, and signs a consent that the region's witness
+// rules (RegionPolicy with this package's webauthnVerify) accept; tampered assertions are refused
+// by the node and by the witness. Needs Chromium: test/chromium.ts installs it or says how.
+import { createServer } from 'node:net';
+import { readFileSync } from 'node:fs';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  entryBytes,
+  fromBase64,
+  signStatement,
+  verifySignedStatement,
+  type Json,
+  type LogRef,
+  type SignedStatement,
+  type WebAuthnSignature,
+} from '@ketenlog/logbook';
+import { RegionPolicy, loadRegionConfig, logOriginOf } from '@ketenlog/region';
+import { testDatabases, type Db } from '@ketenlog/storage';
+import { ensureChromium } from '../../../../test/chromium.ts';
+import { SqlChallengeStore } from './challenge-store.ts';
+import { DemoDigiD } from './demo-digid.ts';
+import { demoDigidRoutes } from './demo-digid-routes.ts';
+import { staticPersonDirectory } from './identity-check.ts';
+import { PasskeyService, keyBindingStatement } from './passkey-service.ts';
+import { passkeyRoutes } from './routes.ts';
+import { SessionStore } from './session.ts';
+import { SqlCredentialRepository } from './sql-credential-repository.ts';
+import { SqlDelegationRepository } from './sql-delegation-repository.ts';
+import { createWebAuthnVerify, type RelyingParty } from './statement-assertion.ts';
+
+const REGION_DIR = new URL('../../../region/config/', import.meta.url);
+const MARIA = 'pMaria-0000000000000001';
+const MARIA_BSN = '999911120';
+const CONSENT = {
+  kind: 'consent',
+  body: { decision: 'grant', grantee: 'ura:11110003', category: 'medication', purpose: 'treatment' },
+};
+const STEP_MS = 8_000;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function flipByte(b64: string, at: number): string {
+  const bytes = Buffer.from(b64, 'base64');
+  bytes[at < 0 ? bytes.length + at : at] ^= 0x01;
+  return bytes.toString('base64');
+}
+
+describe('passkeys in Chromium with a virtual authenticator', () => {
+  const config = loadRegionConfig(new URL('demo-region.yaml', REGION_DIR).pathname);
+  const secrets = JSON.parse(readFileSync(new URL('demo-region.secrets.json', REGION_DIR), 'utf8')) as {
+    organisations: Record<string, { statementSecret: string }>;
+  };
+  const kraamzorg = config.organisations.find((o) => o.ura === '11110001')!;
+  const nodeSecret = fromBase64(secrets.organisations[kraamzorg.ura].statementSecret)!;
+  const log: LogRef = { logId: kraamzorg.node.id, origin: logOriginOf(config, kraamzorg) };
+
+  let db: Db;
+  let app: FastifyInstance;
+  let browser: Browser;
+  let origin: string;
+  let relyingParty: RelyingParty;
+  let policy: RegionPolicy;
+  let credentials: SqlCredentialRepository;
+  let logSize = 0;
+
+  /** The kraamzorg node's log as the witness sees it: check, then accept. */
+  function witness(envelope: SignedStatement) {
+    const bytes = entryBytes(envelope);
+    const verdict = policy.check(log, logSize, bytes);
+    if (verdict.ok) policy.accept(log, logSize++, bytes);
+    return verdict;
+  }
+
+  beforeAll(async () => {
+    const executablePath = ensureChromium();
+    const port = await freePort();
+    origin = `http://localhost:${port}`;
+    relyingParty = { rpId: 'localhost', origins: [origin] };
+    policy = new RegionPolicy(config, { webauthnVerify: createWebAuthnVerify([relyingParty]) });
+    db = await testDatabases()[0].open();
+    credentials = await SqlCredentialRepository.open(db);
+    const service = new PasskeyService({
+      relyingParty,
+      rpName: kraamzorg.name,
+      organisation: `ura:${kraamzorg.ura}`,
+      credentials,
+      challenges: new SqlChallengeStore(db),
+    });
+    const digid = new DemoDigiD([{ bsn: MARIA_BSN, name: 'Maria de Vries' }], '/auth/demo-digid');
+    app = Fastify();
+    await app.register(demoDigidRoutes, { prefix: '/auth', digid });
+    await app.register(passkeyRoutes, {
+      prefix: '/auth',
+      service,
+      sessions: new SessionStore(),
+      identity: digid,
+      persons: staticPersonDirectory({ [MARIA_BSN]: { holder: MARIA, role: 'client' } }),
+      delegations: await SqlDelegationRepository.open(db),
+      organisationName: kraamzorg.name,
+      secureCookies: false,
+      pageDraft: CONSENT,
+      bindKey: async (credential) => {
+        const binding = keyBindingStatement(
+          credential,
+          kraamzorg.statementKeys[0].keyId,
+          Math.floor(Date.now() / 1000),
+        );
+        const verdict = witness(signStatement(binding, nodeSecret));
+        if (!verdict.ok) throw new Error(`the witness refused the key binding: ${verdict.reason}`);
+      },
+      submitStatement: async (envelope) => witness(envelope) as unknown as Json,
+    });
+    await app.listen({ host: '127.0.0.1', port });
+    browser = await chromium.launch({
+      executablePath,
+      timeout: STEP_MS,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-dev-shm-usage',
+        '--no-first-run',
+        '--host-resolver-rules=MAP localhost 127.0.0.1',
+      ],
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    await db?.close();
+  });
+
+  it(
+    'enrols, logs in and signs a consent the witness accepts; tampered assertions are refused',
+    { timeout: 28_000 },
+    async () => {
+      const context = await browser.newContext();
+      context.setDefaultTimeout(STEP_MS);
+      const page = await context.newPage();
+      const cdp = await context.newCDPSession(page);
+      await cdp.send('WebAuthn.enable');
+      const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+        options: {
+          protocol: 'ctap2',
+          transport: 'internal',
+          hasResidentKey: true,
+          hasUserVerification: true,
+          isUserVerified: true,
+          automaticPresenceSimulation: true,
+        },
+      });
+      const status = page.locator('#status');
+
+      // Identity check with the labelled demo stand-in, then enrolment.
+      await page.goto(`${origin}/auth/passkeys`);
+      await page.click('#identiteit');
+      await expect.poll(() => page.textContent('h1')).toBe('Demo-DigiD — geen echte DigiD');
+      await page.click('button[name=person]');
+      await page.waitForURL(`${origin}/auth/passkeys`);
+      await page.click('#aanmaken');
+      await status.filter({ hasText: 'passkey aangemaakt' }).waitFor();
+      const stored = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
+      expect(stored.credentials).toHaveLength(1);
+      expect(stored.credentials[0].isResidentCredential).toBe(true);
+      const [credential] = await credentials.activeOf(MARIA);
+      expect(credential.id).toBe(
+        Buffer.from(stored.credentials[0].credentialId, 'base64').toString('base64url'),
+      );
+      expect(logSize).toBe(1); // the key binding, accepted by the witness
+
+      // A statement cannot be signed before logging in.
+      const before = await page.evaluate(
+        async () =>
+          (
+            await fetch('/auth/passkeys/statements/options', {
+              method: 'POST',
+              headers: { 'content-type': 'application/json' },
+              body: '{"draft":{"kind":"consent","body":{"decision":"objection"}}}',
+            })
+          ).status,
+      );
+      expect(before).toBe(401);
+
+      await page.click('#inloggen');
+      await status.filter({ hasText: /^ingelogd$/ }).waitFor();
+
+      await page.click('#ondertekenen');
+      await status.filter({ hasText: /^ondertekend$/ }).waitFor();
+      const envelope = JSON.parse((await page.textContent('#ondertekend')) as string) as SignedStatement;
+      expect(envelope.statement).toMatchObject({
+        kind: 'consent',
+        subject: MARIA,
+        author: credential.keyId,
+        body: CONSENT.body,
+      });
+      expect(logSize).toBe(2); // the consent, accepted by the witness
+
+      const keys = (keyId: string) =>
+        keyId === credential.keyId
+          ? { alg: 'webauthn-es256' as const, publicKey: credential.publicKey }
+          : undefined;
+      const verify = createWebAuthnVerify([relyingParty]);
+      expect(verifySignedStatement(envelope, keys, verify)).toMatchObject({ ok: true });
+
+      // Tampered envelopes: a witness refuses every one.
+      const sig = envelope.signatures[0] as WebAuthnSignature;
+      const clientData = JSON.parse(Buffer.from(sig.clientDataJSON, 'base64').toString('utf8')) as Record<
+        string,
+        unknown
+      >;
+      const tampered: SignedStatement[] = [
+        { ...envelope, signatures: [{ ...sig, authenticatorData: flipByte(sig.authenticatorData, 3) }] },
+        { ...envelope, signatures: [{ ...sig, authenticatorData: flipByte(sig.authenticatorData, 32) }] },
+        {
+          ...envelope,
+          signatures: [
+            {
+              ...sig,
+              clientDataJSON: Buffer.from(
+                JSON.stringify({ ...clientData, origin: 'http://localhost:1' }),
+              ).toString('base64'),
+            },
+          ],
+        },
+        { ...envelope, signatures: [{ ...sig, clientDataJSON: flipByte(sig.clientDataJSON, 40) }] },
+        { ...envelope, signatures: [{ ...sig, sig: flipByte(sig.sig, -2) }] },
+        { ...envelope, statement: { ...envelope.statement, iat: envelope.statement.iat + 1 } },
+        {
+          ...envelope,
+          statement: { ...envelope.statement, body: { ...CONSENT.body, grantee: 'ura:11110004' } },
+        },
+      ];
+      for (const bad of tampered) {
+        expect(verifySignedStatement(bad, keys, verify).ok).toBe(false);
+        const verdict = policy.check(log, logSize, entryBytes(bad));
+        expect(verdict.ok).toBe(false);
+      }
+
+      // The node refuses a tampered assertion, too.
+      const refused = await page.evaluate(async () => {
+        const post = (path: string, body: unknown) =>
+          fetch(`/auth/passkeys${path}`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(body),
+          });
+        const { statement, options } = await (
+          await post('/statements/options', {
+            draft: { kind: 'consent', body: { decision: 'objection', category: 'ggz' } },
+          })
+        ).json();
+        const browserLib = (
+          globalThis as unknown as {
+            SimpleWebAuthnBrowser: {
+              startAuthentication: (o: unknown) => Promise<{ response: { authenticatorData: string } }>;
+            };
+          }
+        ).SimpleWebAuthnBrowser;
+        const response = await browserLib.startAuthentication({ optionsJSON: options });
+        const data = response.response.authenticatorData;
+        response.response.authenticatorData = (data[0] === 'A' ? 'B' : 'A') + data.slice(1);
+        const answer = await post('/statements/sign', { statement, response });
+        return { status: answer.status, outcome: await answer.json() };
+      });
+      expect(refused.status).toBe(400);
+      expect(refused.outcome.resourceType).toBe('OperationOutcome');
+      expect(logSize).toBe(2);
+      await context.close();
+    },
+  );
+});

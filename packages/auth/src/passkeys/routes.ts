@@ -1,0 +1,378 @@
+// The passkey routes of a node, as a Fastify plugin: the page, enrolment after the identity check,
+// login, statement signing, and delegation (grant, list, revoke, act for a client). Sessions are
+// an HttpOnly cookie; errors are OperationOutcomes. Register with a prefix, e.g. `/auth`.
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
+import { STATEMENT_VERSION, type Json, type SignedStatement, type Statement } from '@ketenlog/logbook';
+import type { PasskeyCredential } from './credential.ts';
+import {
+  authoriseActingFor,
+  checkDelegationRequest,
+  newDelegation,
+  type ActingFor,
+  type Delegation,
+  type DelegationRepository,
+} from './delegation.ts';
+import type { IdentityProvider, PersonDirectory } from './identity-check.ts';
+import { LoginRateLimiter } from './login-rate-limit.ts';
+import { sendOutcome } from './outcome.ts';
+import { passkeyPage } from './page.ts';
+import { passkeyFailure as refuse, type PasskeyResult, type PasskeyService } from './passkey-service.ts';
+import { SessionStore, sessionCookie, sessionIdFrom, type Principal, type Session } from './session.ts';
+
+export interface PasskeyRoutesOptions {
+  readonly service: PasskeyService;
+  readonly sessions: SessionStore;
+  readonly identity: IdentityProvider;
+  readonly persons: PersonDirectory;
+  readonly delegations: DelegationRepository;
+  readonly organisationName: string;
+  /** Limits login attempts per client address; 10 a minute by default. */
+  readonly limiter?: LoginRateLimiter;
+  /** Set false only for plain HTTP on loopback (tests, local demo). */
+  readonly secureCookies?: boolean;
+  /** Binds a new passkey on the logbook (the node signs keyBindingStatement and appends it). */
+  readonly bindKey: (credential: PasskeyCredential) => Promise<void>;
+  /**
+   * Takes a signed statement further (appends it to the node's log); what it returns is sent
+   * back as `receipt`. `actingFor` is set when a representative signed for a client.
+   */
+  readonly submitStatement: (envelope: SignedStatement, actingFor: ActingFor | undefined) => Promise<Json>;
+  /** The draft the page's signing form starts with. */
+  readonly pageDraft?: Json;
+  readonly now?: () => number;
+}
+
+const IDENTITY_STATE_COOKIE = 'ketenlog_idcheck';
+const IDENTITY_STATE_TTL_MS = 10 * 60_000;
+
+function browserBundle(): string {
+  const entry = createRequire(import.meta.url).resolve('@simplewebauthn/browser');
+  return readFileSync(join(dirname(entry), '..', 'dist', 'bundle', 'index.umd.min.js'), 'utf8');
+}
+
+function cookieValue(request: FastifyRequest, name: string): string | undefined {
+  for (const part of (request.headers.cookie ?? '').split(';')) {
+    const [key, ...value] = part.trim().split('=');
+    if (key === name) return value.join('=');
+  }
+  return undefined;
+}
+
+interface Draft {
+  readonly kind: string;
+  readonly subject?: string;
+  readonly body: { readonly [key: string]: Json };
+}
+
+function isDraft(value: unknown): value is Draft {
+  if (typeof value !== 'object' || value === null) return false;
+  const draft = value as Record<string, unknown>;
+  return (
+    typeof draft.kind === 'string' &&
+    (draft.subject === undefined || typeof draft.subject === 'string') &&
+    typeof draft.body === 'object' &&
+    draft.body !== null &&
+    !Array.isArray(draft.body)
+  );
+}
+
+export async function passkeyRoutes(app: FastifyInstance, options: PasskeyRoutesOptions): Promise<void> {
+  const { service, sessions, identity, persons, delegations } = options;
+  const now = options.now ?? Date.now;
+  const limiter = options.limiter ?? new LoginRateLimiter();
+  const secure = options.secureCookies ?? true;
+  const prefix = app.prefix;
+  const identityStates = new Map<string, number>();
+  const bundle = browserBundle();
+
+  const sessionOf = (request: FastifyRequest): Session | undefined =>
+    sessions.get(sessionIdFrom(request.headers.cookie), now());
+  const fail = (reply: FastifyReply, result: Extract<PasskeyResult<unknown>, { ok: false }>) =>
+    sendOutcome(reply, result.failure.status, result.failure.code, result.failure.message);
+  const loginRequired = (reply: FastifyReply) =>
+    sendOutcome(reply, 401, 'login', 'log in with your passkey first');
+
+  /** The session's signer: a client, or a representative acting for a client. */
+  function signer(session: Session | undefined) {
+    const p = session?.principal;
+    if (p?.kind === 'client') return { holder: p.holder, client: p.holder, delegation: undefined };
+    if (p?.kind === 'representative' && p.actingFor)
+      return { holder: p.holder, client: p.actingFor.client, delegation: p.actingFor.delegation };
+    return undefined;
+  }
+
+  app.get('/passkeys', async (_request, reply) =>
+    reply.type('text/html; charset=utf-8').send(
+      passkeyPage({
+        prefix,
+        organisationName: options.organisationName,
+        identityLabel: identity.label,
+        draft: JSON.stringify(
+          options.pageDraft ?? { kind: 'consent', body: { decision: 'objection' } },
+          null,
+          2,
+        ),
+      }),
+    ),
+  );
+  app.get('/passkeys/browser.js', async (_request, reply) =>
+    reply.type('text/javascript; charset=utf-8').send(bundle),
+  );
+
+  // --- enrolment: identity check first ---
+
+  app.get('/passkeys/enrol', async (_request, reply) => {
+    const state = randomBytes(24).toString('base64url');
+    const at = now();
+    for (const [s, expiresAt] of identityStates) if (expiresAt <= at) identityStates.delete(s);
+    identityStates.set(state, at + IDENTITY_STATE_TTL_MS);
+    const { redirectTo } = identity.start(state, `${prefix}/passkeys/enrol/callback`);
+    reply.header(
+      'set-cookie',
+      `${IDENTITY_STATE_COOKIE}=${state}; Path=${prefix}/passkeys; HttpOnly; SameSite=Lax; Max-Age=600${secure ? '; Secure' : ''}`,
+    );
+    return reply.redirect(redirectTo);
+  });
+
+  app.get('/passkeys/enrol/callback', async (request, reply) => {
+    const query = request.query as Record<string, string | undefined>;
+    const state = query.state;
+    const expiresAt = state === undefined ? undefined : identityStates.get(state);
+    if (state !== undefined) identityStates.delete(state);
+    if (
+      !state ||
+      expiresAt === undefined ||
+      expiresAt <= now() ||
+      cookieValue(request, IDENTITY_STATE_COOKIE) !== state
+    )
+      return sendOutcome(reply, 400, 'invalid', 'unknown or expired identity check');
+    const verified = await identity.complete(query);
+    if (!verified) return sendOutcome(reply, 401, 'login', 'the identity check did not succeed');
+    const person = await persons.lookup(verified);
+    if (!person) return sendOutcome(reply, 403, 'forbidden', 'this person is not known at this organisation');
+    const session = sessions.create({ kind: 'enrolling', holder: person.holder, role: person.role }, now());
+    reply.header('set-cookie', sessionCookie(session, secure, now()));
+    return reply.redirect(`${prefix}/passkeys`);
+  });
+
+  const enrollee = (session: Session | undefined) =>
+    session?.principal.kind === 'enrolling'
+      ? {
+          holder: session.principal.holder,
+          role: session.principal.role,
+          displayName: session.principal.holder,
+        }
+      : undefined;
+
+  app.post('/passkeys/registration/options', async (request, reply) => {
+    const person = enrollee(sessionOf(request));
+    if (!person) return sendOutcome(reply, 401, 'login', 'complete the identity check first');
+    return service.registrationOptions(person);
+  });
+
+  app.post('/passkeys/registration/verify', async (request, reply) => {
+    const session = sessionOf(request);
+    const person = enrollee(session);
+    if (!session || !person) return sendOutcome(reply, 401, 'login', 'complete the identity check first');
+    const result = await service.verifyRegistration(person, request.body as RegistrationResponseJSON);
+    if (!result.ok) return fail(reply, result);
+    await options.bindKey(result.value);
+    // Enrolment ends the identity-check session: the person now logs in with the passkey.
+    sessions.end(session.id);
+    reply.header('set-cookie', sessionCookie(undefined, secure, now()));
+    return { credentialId: result.value.id, keyId: result.value.keyId };
+  });
+
+  // --- login ---
+
+  const throttled = (request: FastifyRequest, reply: FastifyReply) => {
+    const decision = limiter.take([`ip:${request.ip}`], now());
+    if (decision.allowed) return false;
+    reply.header('retry-after', String(decision.retryAfterSeconds));
+    sendOutcome(reply, 429, 'throttled', 'too many login attempts; try again later');
+    return true;
+  };
+
+  app.post('/passkeys/authentication/options', async (request, reply) => {
+    if (throttled(request, reply)) return reply;
+    return service.authenticationOptions();
+  });
+
+  app.post('/passkeys/authentication/verify', async (request, reply) => {
+    if (throttled(request, reply)) return reply;
+    const result = await service.verifyAuthentication(request.body as AuthenticationResponseJSON);
+    if (!result.ok) return fail(reply, result);
+    const credential = result.value;
+    const principal: Principal =
+      credential.role === 'client'
+        ? { kind: 'client', holder: credential.holder, credentialId: credential.id }
+        : credential.role === 'delegate'
+          ? { kind: 'representative', holder: credential.holder, credentialId: credential.id }
+          : { kind: 'professional', id: credential.holder, method: 'passkey' };
+    const previous = sessionIdFrom(request.headers.cookie);
+    if (previous) sessions.end(previous);
+    const session = sessions.create(principal, now());
+    reply.header('set-cookie', sessionCookie(session, secure, now()));
+    return { principal };
+  });
+
+  app.get('/session', async (request, reply) => {
+    const session = sessionOf(request);
+    return session ? { principal: session.principal } : loginRequired(reply);
+  });
+
+  app.post('/logout', async (request, reply) => {
+    const id = sessionIdFrom(request.headers.cookie);
+    if (id) sessions.end(id);
+    reply.header('set-cookie', sessionCookie(undefined, secure, now()));
+    return { loggedOut: true };
+  });
+
+  // --- statement signing ---
+
+  /** Checks a statement may be signed in this session now; the acting-for record when delegated. */
+  async function mayAuthor(
+    session: Session | undefined,
+    statement: Statement,
+  ): Promise<PasskeyResult<ActingFor | undefined>> {
+    const who = signer(session);
+    if (!who) return refuse(401, 'login', 'log in as a client, or choose whom you act for');
+    if (statement.subject !== who.client)
+      return refuse(403, 'forbidden', 'you may sign only for yourself or the client you act for');
+    if (who.delegation === undefined) return { ok: true, value: undefined };
+    const actingFor = await authoriseActingFor(delegations, who.holder, who.client, statement.kind, now());
+    return actingFor
+      ? { ok: true, value: actingFor }
+      : refuse(403, 'forbidden', `no delegation in force for ${statement.kind}`);
+  }
+
+  app.post('/passkeys/statements/options', async (request, reply) => {
+    const session = sessionOf(request);
+    const who = signer(session);
+    const p = session?.principal;
+    if (!who || !p || (p.kind !== 'client' && p.kind !== 'representative'))
+      return sendOutcome(reply, 401, 'login', 'log in as a client, or choose whom you act for');
+    const draft = (request.body as { draft?: unknown } | undefined)?.draft;
+    if (!isDraft(draft)) return sendOutcome(reply, 400, 'invalid', 'send a draft: { kind, subject?, body }');
+    const credential = await service.credential(p.credentialId);
+    if (!credential || credential.revokedAt !== undefined)
+      return sendOutcome(reply, 401, 'login', 'your passkey was revoked');
+    const statement = {
+      kind: draft.kind,
+      v: STATEMENT_VERSION,
+      author: credential.keyId,
+      iat: Math.floor(now() / 1000),
+      subject: draft.subject ?? who.client,
+      body: draft.body,
+    } as Statement;
+    const allowed = await mayAuthor(session, statement);
+    if (!allowed.ok) return fail(reply, allowed);
+    const result = await service.signingOptions(who.holder, statement);
+    return result.ok ? { statement, options: result.value } : fail(reply, result);
+  });
+
+  app.post('/passkeys/statements/sign', async (request, reply) => {
+    const session = sessionOf(request);
+    const who = signer(session);
+    if (!who) return sendOutcome(reply, 401, 'login', 'log in as a client, or choose whom you act for');
+    const body = request.body as { statement?: Statement; response?: AuthenticationResponseJSON } | undefined;
+    if (!body?.statement || !body.response)
+      return sendOutcome(reply, 400, 'invalid', 'send { statement, response }');
+    const result = await service.completeSigning(who.holder, body.statement, body.response);
+    if (!result.ok) return fail(reply, result);
+    const allowed = await mayAuthor(session, result.value.statement);
+    if (!allowed.ok) return fail(reply, allowed);
+    const receipt = await options.submitStatement(result.value, allowed.value);
+    return {
+      envelope: result.value,
+      receipt,
+      ...(allowed.value ? { actingFor: allowed.value } : {}),
+    };
+  });
+
+  // --- delegation ---
+
+  app.post('/delegations', async (request, reply) => {
+    const p = sessionOf(request)?.principal;
+    if (p?.kind !== 'client') return sendOutcome(reply, 401, 'login', 'only a logged-in client delegates');
+    const body = request.body as Partial<{
+      representative: string;
+      kinds: string[];
+      validFrom: number;
+      validUntil: number;
+    }>;
+    if (
+      typeof body?.representative !== 'string' ||
+      !Array.isArray(body.kinds) ||
+      !body.kinds.every((k) => typeof k === 'string') ||
+      typeof body.validUntil !== 'number'
+    )
+      return sendOutcome(reply, 400, 'invalid', 'send { representative, kinds, validFrom?, validUntil }');
+    const wanted = {
+      client: p.holder,
+      representative: body.representative,
+      kinds: body.kinds as Delegation['kinds'],
+      validFrom: typeof body.validFrom === 'number' ? body.validFrom : now(),
+      validUntil: body.validUntil,
+    };
+    const problem = checkDelegationRequest(wanted, now());
+    if (problem) return sendOutcome(reply, 400, 'invalid', `delegation refused: ${problem}`);
+    const delegation = newDelegation(wanted, now());
+    await delegations.add(delegation);
+    return reply.code(201).send({ delegation });
+  });
+
+  app.get('/delegations', async (request, reply) => {
+    const p = sessionOf(request)?.principal;
+    if (p?.kind === 'client') return { granted: await delegations.grantedBy(p.holder) };
+    if (p?.kind === 'representative') return { held: await delegations.heldBy(p.holder) };
+    return loginRequired(reply);
+  });
+
+  app.delete('/delegations/:id', async (request, reply) => {
+    const p = sessionOf(request)?.principal;
+    if (p?.kind !== 'client')
+      return sendOutcome(reply, 401, 'login', 'only the client revokes her delegation');
+    const { id } = request.params as { id: string };
+    const delegation = await delegations.get(id);
+    if (!delegation || delegation.client !== p.holder)
+      return sendOutcome(reply, 404, 'not-found', 'no such delegation');
+    if (!(await delegations.revoke(id, now())))
+      return sendOutcome(reply, 409, 'duplicate', 'already revoked');
+    // At once: sessions acting on it drop back to acting for no one.
+    for (const [sid, principal] of sessions.entries()) {
+      if (principal.kind === 'representative' && principal.actingFor?.delegation === id) {
+        const { actingFor: _dropped, ...rest } = principal;
+        sessions.update(sid, rest);
+      }
+    }
+    return { revoked: id };
+  });
+
+  app.post('/acting-for', async (request, reply) => {
+    const session = sessionOf(request);
+    const p = session?.principal;
+    if (!session || p?.kind !== 'representative')
+      return sendOutcome(reply, 401, 'login', 'log in as a representative');
+    const id = (request.body as { delegation?: unknown } | undefined)?.delegation;
+    const delegation = typeof id === 'string' ? await delegations.get(id) : undefined;
+    const at = now();
+    if (
+      !delegation ||
+      delegation.representative !== p.holder ||
+      delegation.revokedAt !== undefined ||
+      !(delegation.validFrom <= at && at < delegation.validUntil)
+    )
+      return sendOutcome(reply, 403, 'forbidden', 'no delegation in force with this id');
+    sessions.update(session.id, {
+      ...p,
+      actingFor: { client: delegation.client, delegation: delegation.id },
+    });
+    return { actingFor: delegation.client, delegation: delegation.id };
+  });
+}

@@ -1,0 +1,23 @@
+/**
+ * Provisions Debian's Chromium for the browser tests (passkeys with a virtual authenticator).
+ * Never skips silently: without Chromium, and without root to install it, it throws with the
+ * command to run. Set KETENLOG_TEST_CHROMIUM to use another Chromium binary.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+export const CHROMIUM_PATH = '/usr/bin/chromium';
+const INSTALL = 'apt-get update && apt-get install -y chromium';
+
+/** The Chromium binary the browser tests launch; installs it first when root and missing. */
+export function ensureChromium(): string {
+  const path = process.env.KETENLOG_TEST_CHROMIUM ?? CHROMIUM_PATH;
+  if (existsSync(path)) return path;
+  if (process.env.KETENLOG_TEST_CHROMIUM)
+    throw new Error(`KETENLOG_TEST_CHROMIUM names ${path}, which does not exist`);
+  if (process.getuid?.() !== 0)
+    throw new Error(`Chromium is needed for the browser tests. Run as root: ${INSTALL}`);
+  execFileSync('sh', ['-c', `${INSTALL} >/dev/null 2>&1`], { stdio: 'pipe' });
+  if (!existsSync(path)) throw new Error(`Chromium is not installed after: ${INSTALL}`);
+  return path;
+}
