@@ -1,0 +1,105 @@
+// Professional login routes (Fastify plugin): password + TOTP (demo), rate limited; choosing the
+// organisation and role to act in, explicitly, one at a time; and the guard other routes use.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { LoginRateLimiter } from '../passkeys/login-rate-limit.ts';
+import { sendOutcome } from '../passkeys/outcome.ts';
+import { sessionCookie, sessionIdFrom, type ActingAs, type SessionStore } from '../passkeys/session.ts';
+import { loginWithPassword } from './password-login.ts';
+import { membershipOf, type ProfessionalDirectory } from './professional-directory.ts';
+
+export interface ProfessionalRoutesOptions {
+  readonly sessions: SessionStore;
+  readonly directory: ProfessionalDirectory;
+  /** Limits attempts per client address and per account; 10 a minute by default. */
+  readonly limiter?: LoginRateLimiter;
+  readonly secureCookies?: boolean;
+  readonly now?: () => number;
+}
+
+/** Who acts, for which organisation, in which role: what a professional's request carries. */
+export interface ProfessionalActor {
+  readonly professional: string;
+  readonly actingAs: ActingAs;
+}
+
+/**
+ * The professional behind a request, acting for `organisation` (`ura:<URA>`) when given: 401
+ * without a professional session, 403 before she chose whom to act for, or when she acts for
+ * another organisation. Sends the OperationOutcome and returns undefined when refused.
+ */
+export function requireProfessional(
+  sessions: SessionStore,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  now: number,
+  organisation?: string,
+): ProfessionalActor | undefined {
+  const p = sessions.get(sessionIdFrom(request.headers.cookie), now)?.principal;
+  if (p?.kind !== 'professional') {
+    sendOutcome(reply, 401, 'login', 'log in as a professional');
+    return undefined;
+  }
+  if (!p.actingAs) {
+    sendOutcome(reply, 403, 'forbidden', 'choose the organisation and role you act in first');
+    return undefined;
+  }
+  if (organisation !== undefined && p.actingAs.organisation !== organisation) {
+    sendOutcome(reply, 403, 'forbidden', `you act for ${p.actingAs.organisation}, not ${organisation}`);
+    return undefined;
+  }
+  return { professional: p.id, actingAs: p.actingAs };
+}
+
+export async function professionalRoutes(
+  app: FastifyInstance,
+  options: ProfessionalRoutesOptions,
+): Promise<void> {
+  const { sessions, directory } = options;
+  const now = options.now ?? Date.now;
+  const limiter = options.limiter ?? new LoginRateLimiter();
+  const secure = options.secureCookies ?? true;
+
+  app.post('/professionals/login', async (request, reply) => {
+    const body = (request.body ?? {}) as Partial<Record<'id' | 'password' | 'totp', unknown>>;
+    if (typeof body.id !== 'string' || typeof body.password !== 'string' || typeof body.totp !== 'string')
+      return sendOutcome(reply, 400, 'invalid', 'send { id, password, totp }');
+    const decision = limiter.take([`ip:${request.ip}`, `professional:${body.id}`], now());
+    if (!decision.allowed) {
+      reply.header('retry-after', String(decision.retryAfterSeconds));
+      return sendOutcome(reply, 429, 'throttled', 'too many login attempts; try again later');
+    }
+    const account = await loginWithPassword(
+      directory,
+      { id: body.id, password: body.password, totp: body.totp },
+      now(),
+    );
+    if (!account) return sendOutcome(reply, 401, 'login', 'unknown account, wrong password or wrong code');
+    limiter.reset(`professional:${account.id}`);
+    // With a single membership there is nothing to choose; with several she chooses explicitly.
+    const only = account.memberships.length === 1 ? account.memberships[0] : undefined;
+    const previous = sessionIdFrom(request.headers.cookie);
+    if (previous) sessions.end(previous);
+    const session = sessions.create(
+      { kind: 'professional', id: account.id, method: 'password+totp', ...(only ? { actingAs: only } : {}) },
+      now(),
+    );
+    reply.header('set-cookie', sessionCookie(session, secure, now()));
+    return { professional: account.id, actingAs: only ?? null, memberships: account.memberships };
+  });
+
+  app.post('/professionals/acting-as', async (request, reply) => {
+    const session = sessions.get(sessionIdFrom(request.headers.cookie), now());
+    const p = session?.principal;
+    if (!session || p?.kind !== 'professional')
+      return sendOutcome(reply, 401, 'login', 'log in as a professional');
+    const body = (request.body ?? {}) as Partial<Record<'organisation' | 'role', unknown>>;
+    if (typeof body.organisation !== 'string' || typeof body.role !== 'string')
+      return sendOutcome(reply, 400, 'invalid', 'send { organisation, role }');
+    const account = await directory.find(p.id);
+    const membership = account && membershipOf(account, body.organisation, body.role);
+    if (!membership)
+      return sendOutcome(reply, 403, 'forbidden', `you do not act as ${body.role} for ${body.organisation}`);
+    sessions.update(session.id, { ...p, actingAs: membership });
+    return { professional: p.id, actingAs: membership };
+  });
+}
