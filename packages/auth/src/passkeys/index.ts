@@ -16,3 +16,4 @@ export * from './delegation.ts';
 export * from './sql-delegation-repository.ts';
 export * from './page.ts';
 export * from './routes.ts';
+export * from '../professionals/index.ts';
