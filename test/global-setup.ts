@@ -5,6 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
+import { ensureChromium } from './chromium.ts';
 
 const ROLE = 'ketenlog';
 const DATABASE = 'ketenlog_test';
@@ -60,6 +61,7 @@ function withoutPassword(url: string): string {
 }
 
 export default async function setup(): Promise<void> {
+  ensureChromium();
   if (!process.env.KETENLOG_TEST_PG) {
     provision();
     process.env.KETENLOG_TEST_PG = TEST_URL;

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { IdentityProvider, VerifiedIdentity } from './identity-check.ts';
 
 export const DEMO_DIGID_LABEL = 'Demo-DigiD — geen echte DigiD';
+const CODE_TTL_MS = 60_000;
 
 export interface DemoPerson {
   readonly bsn: string;
@@ -22,12 +23,14 @@ export class DemoDigiD implements IdentityProvider {
   readonly label = DEMO_DIGID_LABEL;
   readonly #persons: readonly DemoPerson[];
   readonly #pagePath: string;
-  /** One-time codes → BSN, issued by the demo page and redeemed once by `complete`. */
-  readonly #codes = new Map<string, string>();
+  readonly #now: () => number;
+  /** One-time codes → BSN, issued by the demo page and redeemed once, within a minute, by `complete`. */
+  readonly #codes = new Map<string, { readonly bsn: string; readonly expiresAt: number }>();
 
-  constructor(persons: readonly DemoPerson[], pagePath = '/demo-digid') {
+  constructor(persons: readonly DemoPerson[], pagePath = '/demo-digid', now: () => number = Date.now) {
     this.#persons = persons;
     this.#pagePath = pagePath;
+    this.#now = now;
   }
 
   start(state: string, callbackUrl: string) {
@@ -38,17 +41,20 @@ export class DemoDigiD implements IdentityProvider {
   /** Issues a one-time code for a demo person (what the demo page's button does). */
   authorize(bsn: string): string | undefined {
     if (!this.#persons.some((p) => p.bsn === bsn)) return undefined;
+    const now = this.#now();
+    for (const [code, issued] of this.#codes) if (issued.expiresAt <= now) this.#codes.delete(code);
     const code = randomBytes(16).toString('base64url');
-    this.#codes.set(code, bsn);
+    this.#codes.set(code, { bsn, expiresAt: now + CODE_TTL_MS });
     return code;
   }
 
   async complete(query: Readonly<Record<string, string | undefined>>): Promise<VerifiedIdentity | undefined> {
     const code = query.code;
     if (code === undefined) return undefined;
-    const bsn = this.#codes.get(code);
+    const issued = this.#codes.get(code);
     this.#codes.delete(code);
-    return bsn === undefined ? undefined : { bsn, assurance: 'substantial', provider: this.id };
+    if (!issued || issued.expiresAt <= this.#now()) return undefined;
+    return { bsn: issued.bsn, assurance: 'substantial', provider: this.id };
   }
 
   /** The demo login page (Dutch): one button per demo person, clearly not DigiD. */

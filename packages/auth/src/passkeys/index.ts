@@ -17,3 +17,4 @@ export * from './sql-delegation-repository.ts';
 export * from './page.ts';
 export * from './routes.ts';
 export * from '../professionals/index.ts';
+export * from './relying-parties.ts';

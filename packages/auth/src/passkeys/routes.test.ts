@@ -193,6 +193,11 @@ describe.each(testDatabases())('passkey routes on $name', ({ open }) => {
     expect(submitted[0].actingFor).toBeUndefined();
     const foreign = await sign(maria, { ...APPROVAL, subject: 'pOther-000000000000001' });
     expect(foreign.statusCode).toBe(403);
+    const notAClientKind = await sign(maria, {
+      kind: 'index',
+      body: { holder: 'ura:11110001', category: 'x' },
+    });
+    expect(notAClientKind.statusCode).toBe(403);
   });
 
   it('lets a representative act for the client within the delegation, and not a moment after revocation', async () => {

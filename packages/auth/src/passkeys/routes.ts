@@ -10,6 +10,7 @@ import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simp
 import { STATEMENT_VERSION, type Json, type SignedStatement, type Statement } from '@ketenlog/logbook';
 import type { PasskeyCredential } from './credential.ts';
 import {
+  DELEGABLE_KINDS,
   authoriseActingFor,
   checkDelegationRequest,
   newDelegation,
@@ -244,6 +245,8 @@ export async function passkeyRoutes(app: FastifyInstance, options: PasskeyRoutes
     if (!who) return refuse(401, 'login', 'log in as a client, or choose whom you act for');
     if (statement.subject !== who.client)
       return refuse(403, 'forbidden', 'you may sign only for yourself or the client you act for');
+    if (!DELEGABLE_KINDS.includes(statement.kind))
+      return refuse(403, 'forbidden', `a client's passkey does not sign ${statement.kind} statements`);
     if (who.delegation === undefined) return { ok: true, value: undefined };
     const actingFor = await authoriseActingFor(delegations, who.holder, who.client, statement.kind, now());
     return actingFor
