@@ -23,7 +23,14 @@ import { LoginRateLimiter } from './login-rate-limit.ts';
 import { sendOutcome } from './outcome.ts';
 import { passkeyPage } from './page.ts';
 import { passkeyFailure as refuse, type PasskeyResult, type PasskeyService } from './passkey-service.ts';
-import { SessionStore, sessionCookie, sessionIdFrom, type Principal, type Session } from './session.ts';
+import {
+  SessionStore,
+  sessionCookie,
+  sessionIdFrom,
+  type ActingAs,
+  type Principal,
+  type Session,
+} from './session.ts';
 
 export interface PasskeyRoutesOptions {
   readonly service: PasskeyService;
@@ -43,6 +50,8 @@ export interface PasskeyRoutesOptions {
    * back as `receipt`. `actingFor` is set when a representative signed for a client.
    */
   readonly submitStatement: (envelope: SignedStatement, actingFor: ActingFor | undefined) => Promise<Json>;
+  /** A professional's organisation and role at passkey login, when there is nothing to choose. */
+  readonly professionalActingAs?: (professional: string) => Promise<ActingAs | undefined>;
   /** The draft the page's signing form starts with. */
   readonly pageDraft?: Json;
   readonly now?: () => number;
@@ -209,12 +218,21 @@ export async function passkeyRoutes(app: FastifyInstance, options: PasskeyRoutes
     const result = await service.verifyAuthentication(request.body as AuthenticationResponseJSON);
     if (!result.ok) return fail(reply, result);
     const credential = result.value;
+    const actingAs =
+      credential.role === 'professional'
+        ? await options.professionalActingAs?.(credential.holder)
+        : undefined;
     const principal: Principal =
       credential.role === 'client'
         ? { kind: 'client', holder: credential.holder, credentialId: credential.id }
         : credential.role === 'delegate'
           ? { kind: 'representative', holder: credential.holder, credentialId: credential.id }
-          : { kind: 'professional', id: credential.holder, method: 'passkey' };
+          : {
+              kind: 'professional',
+              id: credential.holder,
+              method: 'passkey',
+              ...(actingAs ? { actingAs } : {}),
+            };
     const previous = sessionIdFrom(request.headers.cookie);
     if (previous) sessions.end(previous);
     const session = sessions.create(principal, now());

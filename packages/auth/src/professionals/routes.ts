@@ -1,11 +1,17 @@
 // Professional login routes (Fastify plugin): password + TOTP (demo), rate limited; choosing the
 // organisation and role to act in, explicitly, one at a time; and the guard other routes use.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { RegistrationResponseJSON } from '@simplewebauthn/server';
 import { LoginRateLimiter } from '../passkeys/login-rate-limit.ts';
 import { sendOutcome } from '../passkeys/outcome.ts';
 import { sessionCookie, sessionIdFrom, type ActingAs, type SessionStore } from '../passkeys/session.ts';
+import type { PasskeyService } from '../passkeys/passkey-service.ts';
 import { loginWithPassword } from './password-login.ts';
-import { membershipOf, type ProfessionalDirectory } from './professional-directory.ts';
+import {
+  membershipOf,
+  type ProfessionalAccount,
+  type ProfessionalDirectory,
+} from './professional-directory.ts';
 
 export interface ProfessionalRoutesOptions {
   readonly sessions: SessionStore;
@@ -13,6 +19,8 @@ export interface ProfessionalRoutesOptions {
   /** Limits attempts per client address and per account; 10 a minute by default. */
   readonly limiter?: LoginRateLimiter;
   readonly secureCookies?: boolean;
+  /** Lets a logged-in professional enrol a passkey for her next logins. */
+  readonly passkeys?: PasskeyService;
   readonly now?: () => number;
 }
 
@@ -50,6 +58,14 @@ export function requireProfessional(
   return { professional: p.id, actingAs: p.actingAs };
 }
 
+/** At login, the membership to act in when there is only one (for passkeyRoutes' option). */
+export function soleMembership(directory: ProfessionalDirectory) {
+  return async (id: string): Promise<ActingAs | undefined> => {
+    const memberships = (await directory.find(id))?.memberships ?? [];
+    return memberships.length === 1 ? memberships[0] : undefined;
+  };
+}
+
 export async function professionalRoutes(
   app: FastifyInstance,
   options: ProfessionalRoutesOptions,
@@ -76,7 +92,7 @@ export async function professionalRoutes(
     if (!account) return sendOutcome(reply, 401, 'login', 'unknown account, wrong password or wrong code');
     limiter.reset(`professional:${account.id}`);
     // With a single membership there is nothing to choose; with several she chooses explicitly.
-    const only = account.memberships.length === 1 ? account.memberships[0] : undefined;
+    const only = await soleMembership(directory)(account.id);
     const previous = sessionIdFrom(request.headers.cookie);
     if (previous) sessions.end(previous);
     const session = sessions.create(
@@ -86,6 +102,38 @@ export async function professionalRoutes(
     reply.header('set-cookie', sessionCookie(session, secure, now()));
     return { professional: account.id, actingAs: only ?? null, memberships: account.memberships };
   });
+
+  /** The logged-in professional's account, or undefined (401 sent). */
+  async function loggedIn(
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<ProfessionalAccount | undefined> {
+    const p = sessions.get(sessionIdFrom(request.headers.cookie), now())?.principal;
+    const account = p?.kind === 'professional' ? await directory.find(p.id) : undefined;
+    if (!account) sendOutcome(reply, 401, 'login', 'log in as a professional');
+    return account;
+  }
+
+  const { passkeys } = options;
+  if (passkeys) {
+    const enrollee = (account: ProfessionalAccount) =>
+      ({ holder: account.id, role: 'professional', displayName: account.name }) as const;
+    app.post('/professionals/passkeys/registration/options', async (request, reply) => {
+      const account = await loggedIn(request, reply);
+      return account ? passkeys.registrationOptions(enrollee(account)) : reply;
+    });
+    app.post('/professionals/passkeys/registration/verify', async (request, reply) => {
+      const account = await loggedIn(request, reply);
+      if (!account) return reply;
+      const result = await passkeys.verifyRegistration(
+        enrollee(account),
+        request.body as RegistrationResponseJSON,
+      );
+      if (!result.ok)
+        return sendOutcome(reply, result.failure.status, result.failure.code, result.failure.message);
+      return { credentialId: result.value.id };
+    });
+  }
 
   app.post('/professionals/acting-as', async (request, reply) => {
     const session = sessions.get(sessionIdFrom(request.headers.cookie), now());
