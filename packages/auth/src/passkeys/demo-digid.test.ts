@@ -10,7 +10,7 @@ describe('DemoDigiD', () => {
       () => now,
     );
     expect(digid.label).toBe(DEMO_DIGID_LABEL);
-    expect(digid.start('s', '/cb').redirectTo).toBe('/auth/demo-digid?state=s&callback=%2Fcb');
+    expect((await digid.start('s', '/cb')).redirectTo).toBe('/auth/demo-digid?state=s&callback=%2Fcb');
     expect(digid.page('s', '/cb')).not.toContain('<script>');
     expect(digid.authorize('123456782')).toBeUndefined();
     const code = digid.authorize('999911120') as string;

@@ -33,7 +33,7 @@ export class DemoDigiD implements IdentityProvider {
     this.#now = now;
   }
 
-  start(state: string, callbackUrl: string) {
+  async start(state: string, callbackUrl: string) {
     const query = new URLSearchParams({ state, callback: callbackUrl });
     return { redirectTo: `${this.#pagePath}?${query}` };
   }

@@ -22,7 +22,7 @@ export interface IdentityProvider {
   /** The label the enrolment page shows for this login. */
   readonly label: string;
   /** Starts a login; `state` comes back on the callback and binds it to this browser. */
-  start(state: string, callbackUrl: string): IdentityCheckStart;
+  start(state: string, callbackUrl: string): Promise<IdentityCheckStart>;
   /** Completes a login from the callback's query; undefined when it does not verify. */
   complete(query: Readonly<Record<string, string | undefined>>): Promise<VerifiedIdentity | undefined>;
 }

@@ -18,3 +18,4 @@ export * from './page.ts';
 export * from './routes.ts';
 export * from '../professionals/index.ts';
 export * from './relying-parties.ts';
+export * from './oidc-identity-provider.ts';

@@ -141,7 +141,7 @@ export async function passkeyRoutes(app: FastifyInstance, options: PasskeyRoutes
     const at = now();
     for (const [s, expiresAt] of identityStates) if (expiresAt <= at) identityStates.delete(s);
     identityStates.set(state, at + IDENTITY_STATE_TTL_MS);
-    const { redirectTo } = identity.start(state, `${prefix}/passkeys/enrol/callback`);
+    const { redirectTo } = await identity.start(state, `${prefix}/passkeys/enrol/callback`);
     reply.header(
       'set-cookie',
       `${IDENTITY_STATE_COOKIE}=${state}; Path=${prefix}/passkeys; HttpOnly; SameSite=Lax; Max-Age=600${secure ? '; Secure' : ''}`,
