@@ -19,3 +19,4 @@ export * from './routes.ts';
 export * from '../professionals/index.ts';
 export * from './relying-parties.ts';
 export * from './oidc-identity-provider.ts';
+export * from './delegation-routes.ts';

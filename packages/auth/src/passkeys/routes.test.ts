@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqlChallengeStore } from './challenge-store.ts';
 import type { PasskeyCredential } from './credential.ts';
 import type { ActingFor } from './delegation.ts';
+import { delegationRoutes } from './delegation-routes.ts';
 import { DemoDigiD } from './demo-digid.ts';
 import { demoDigidRoutes } from './demo-digid-routes.ts';
 import { staticPersonDirectory } from './identity-check.ts';
@@ -56,18 +57,21 @@ describe.each(testDatabases())('passkey routes on $name', ({ open }) => {
       now: () => now,
     });
     const digid = new DemoDigiD(PERSONS, '/auth/demo-digid');
+    const sessions = new SessionStore();
+    const delegations = await SqlDelegationRepository.open(db);
     app = Fastify();
+    await app.register(delegationRoutes, { prefix: '/auth', sessions, delegations, now: () => now });
     await app.register(demoDigidRoutes, { prefix: '/auth', digid });
     await app.register(passkeyRoutes, {
       prefix: '/auth',
       service,
-      sessions: new SessionStore(),
+      sessions,
       identity: digid,
       persons: staticPersonDirectory({
         '999911120': { holder: MARIA, role: 'client' },
         '999912343': { holder: PARTNER, role: 'delegate' },
       }),
-      delegations: await SqlDelegationRepository.open(db),
+      delegations,
       organisationName: 'Kraamzorg De Wieg',
       limiter: new LoginRateLimiter({ limit: 8, windowMs: 60_000 }),
       now: () => now,

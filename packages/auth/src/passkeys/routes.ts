@@ -1,6 +1,7 @@
 // The passkey routes of a node, as a Fastify plugin: the page, enrolment after the identity check,
-// login, statement signing, and delegation (grant, list, revoke, act for a client). Sessions are
-// an HttpOnly cookie; errors are OperationOutcomes. Register with a prefix, e.g. `/auth`.
+// login, and statement signing by a client or by a representative acting for one (delegation
+// grants live in delegation-routes.ts). Sessions are an HttpOnly cookie; errors are
+// OperationOutcomes. Register with a prefix, e.g. `/auth`.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -12,10 +13,7 @@ import type { PasskeyCredential } from './credential.ts';
 import {
   DELEGABLE_KINDS,
   authoriseActingFor,
-  checkDelegationRequest,
-  newDelegation,
   type ActingFor,
-  type Delegation,
   type DelegationRepository,
 } from './delegation.ts';
 import type { IdentityProvider, PersonDirectory } from './identity-check.ts';
@@ -25,6 +23,7 @@ import { passkeyPage } from './page.ts';
 import { passkeyFailure as refuse, type PasskeyResult, type PasskeyService } from './passkey-service.ts';
 import {
   SessionStore,
+  cookieFrom,
   sessionCookie,
   sessionIdFrom,
   type ActingAs,
@@ -65,14 +64,6 @@ function browserBundle(): string {
   return readFileSync(join(dirname(entry), '..', 'dist', 'bundle', 'index.umd.min.js'), 'utf8');
 }
 
-function cookieValue(request: FastifyRequest, name: string): string | undefined {
-  for (const part of (request.headers.cookie ?? '').split(';')) {
-    const [key, ...value] = part.trim().split('=');
-    if (key === name) return value.join('=');
-  }
-  return undefined;
-}
-
 interface Draft {
   readonly kind: string;
   readonly subject?: string;
@@ -104,8 +95,6 @@ export async function passkeyRoutes(app: FastifyInstance, options: PasskeyRoutes
     sessions.get(sessionIdFrom(request.headers.cookie), now());
   const fail = (reply: FastifyReply, result: Extract<PasskeyResult<unknown>, { ok: false }>) =>
     sendOutcome(reply, result.failure.status, result.failure.code, result.failure.message);
-  const loginRequired = (reply: FastifyReply) =>
-    sendOutcome(reply, 401, 'login', 'log in with your passkey first');
 
   /** The session's signer: a client, or a representative acting for a client. */
   function signer(session: Session | undefined) {
@@ -158,7 +147,7 @@ export async function passkeyRoutes(app: FastifyInstance, options: PasskeyRoutes
       !state ||
       expiresAt === undefined ||
       expiresAt <= now() ||
-      cookieValue(request, IDENTITY_STATE_COOKIE) !== state
+      cookieFrom(request.headers.cookie, IDENTITY_STATE_COOKIE) !== state
     )
       return sendOutcome(reply, 400, 'invalid', 'unknown or expired identity check');
     const verified = await identity.complete(query);
@@ -242,7 +231,7 @@ export async function passkeyRoutes(app: FastifyInstance, options: PasskeyRoutes
 
   app.get('/session', async (request, reply) => {
     const session = sessionOf(request);
-    return session ? { principal: session.principal } : loginRequired(reply);
+    return session ? { principal: session.principal } : sendOutcome(reply, 401, 'login', 'log in first');
   });
 
   app.post('/logout', async (request, reply) => {
@@ -314,86 +303,5 @@ export async function passkeyRoutes(app: FastifyInstance, options: PasskeyRoutes
       receipt,
       ...(allowed.value ? { actingFor: allowed.value } : {}),
     };
-  });
-
-  // --- delegation ---
-
-  app.post('/delegations', async (request, reply) => {
-    const p = sessionOf(request)?.principal;
-    if (p?.kind !== 'client') return sendOutcome(reply, 401, 'login', 'only a logged-in client delegates');
-    const body = request.body as Partial<{
-      representative: string;
-      kinds: string[];
-      validFrom: number;
-      validUntil: number;
-    }>;
-    if (
-      typeof body?.representative !== 'string' ||
-      !Array.isArray(body.kinds) ||
-      !body.kinds.every((k) => typeof k === 'string') ||
-      typeof body.validUntil !== 'number'
-    )
-      return sendOutcome(reply, 400, 'invalid', 'send { representative, kinds, validFrom?, validUntil }');
-    const wanted = {
-      client: p.holder,
-      representative: body.representative,
-      kinds: body.kinds as Delegation['kinds'],
-      validFrom: typeof body.validFrom === 'number' ? body.validFrom : now(),
-      validUntil: body.validUntil,
-    };
-    const problem = checkDelegationRequest(wanted, now());
-    if (problem) return sendOutcome(reply, 400, 'invalid', `delegation refused: ${problem}`);
-    const delegation = newDelegation(wanted, now());
-    await delegations.add(delegation);
-    return reply.code(201).send({ delegation });
-  });
-
-  app.get('/delegations', async (request, reply) => {
-    const p = sessionOf(request)?.principal;
-    if (p?.kind === 'client') return { granted: await delegations.grantedBy(p.holder) };
-    if (p?.kind === 'representative') return { held: await delegations.heldBy(p.holder) };
-    return loginRequired(reply);
-  });
-
-  app.delete('/delegations/:id', async (request, reply) => {
-    const p = sessionOf(request)?.principal;
-    if (p?.kind !== 'client')
-      return sendOutcome(reply, 401, 'login', 'only the client revokes her delegation');
-    const { id } = request.params as { id: string };
-    const delegation = await delegations.get(id);
-    if (!delegation || delegation.client !== p.holder)
-      return sendOutcome(reply, 404, 'not-found', 'no such delegation');
-    if (!(await delegations.revoke(id, now())))
-      return sendOutcome(reply, 409, 'duplicate', 'already revoked');
-    // At once: sessions acting on it drop back to acting for no one.
-    for (const [sid, principal] of sessions.entries()) {
-      if (principal.kind === 'representative' && principal.actingFor?.delegation === id) {
-        const { actingFor: _dropped, ...rest } = principal;
-        sessions.update(sid, rest);
-      }
-    }
-    return { revoked: id };
-  });
-
-  app.post('/acting-for', async (request, reply) => {
-    const session = sessionOf(request);
-    const p = session?.principal;
-    if (!session || p?.kind !== 'representative')
-      return sendOutcome(reply, 401, 'login', 'log in as a representative');
-    const id = (request.body as { delegation?: unknown } | undefined)?.delegation;
-    const delegation = typeof id === 'string' ? await delegations.get(id) : undefined;
-    const at = now();
-    if (
-      !delegation ||
-      delegation.representative !== p.holder ||
-      delegation.revokedAt !== undefined ||
-      !(delegation.validFrom <= at && at < delegation.validUntil)
-    )
-      return sendOutcome(reply, 403, 'forbidden', 'no delegation in force with this id');
-    sessions.update(session.id, {
-      ...p,
-      actingFor: { client: delegation.client, delegation: delegation.id },
-    });
-    return { actingFor: delegation.client, delegation: delegation.id };
   });
 }

@@ -98,14 +98,18 @@ export class SessionStore {
   }
 }
 
-/** The session cookie's value from a Cookie header. */
-export function sessionIdFrom(cookieHeader: string | undefined): string | undefined {
-  if (!cookieHeader) return undefined;
-  for (const part of cookieHeader.split(';')) {
+/** A cookie's value from a Cookie header. */
+export function cookieFrom(cookieHeader: string | undefined, cookie: string): string | undefined {
+  for (const part of (cookieHeader ?? '').split(';')) {
     const [name, ...value] = part.trim().split('=');
-    if (name === SESSION_COOKIE) return value.join('=');
+    if (name === cookie) return value.join('=');
   }
   return undefined;
+}
+
+/** The session cookie's value from a Cookie header. */
+export function sessionIdFrom(cookieHeader: string | undefined): string | undefined {
+  return cookieFrom(cookieHeader, SESSION_COOKIE);
 }
 
 /** A Set-Cookie header for a session (Secure unless the node serves plain HTTP on loopback). */
