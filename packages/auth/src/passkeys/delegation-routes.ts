@@ -5,6 +5,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import {
   checkDelegationRequest,
+  delegationGrantDrafts,
+  delegationRevocationDrafts,
   newDelegation,
   type Delegation,
   type DelegationRepository,
@@ -54,7 +56,8 @@ export async function delegationRoutes(
     if (problem) return sendOutcome(reply, 400, 'invalid', `delegation refused: ${problem}`);
     const delegation = newDelegation(wanted, now());
     await delegations.add(delegation);
-    return reply.code(201).send({ delegation });
+    // The client signs these through the passkey signing routes to put the delegation on the logbook.
+    return reply.code(201).send({ delegation, drafts: delegationGrantDrafts(delegation) });
   });
 
   app.get('/delegations', async (request, reply) => {
@@ -81,7 +84,8 @@ export async function delegationRoutes(
         sessions.update(sid, rest);
       }
     }
-    return { revoked: id };
+    // The client signs these revocations to end the delegation on the logbook as well.
+    return { revoked: id, drafts: delegationRevocationDrafts(delegation) };
   });
 
   app.post('/acting-for', async (request, reply) => {

@@ -1,12 +1,13 @@
-import { validateStatement } from '@ketenlog/logbook';
+import { STATEMENT_VERSION, validateStatement, type Statement } from '@ketenlog/logbook';
 import { testDatabases, type Db } from '@ketenlog/storage';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   authoriseActingFor,
   checkDelegationRequest,
   delegationAllows,
-  delegationGrantStatements,
-  delegationRevocationStatements,
+  delegationGrantDrafts,
+  delegationOfGrant,
+  delegationRevocationDrafts,
   newDelegation,
   type DelegationRequest,
 } from './delegation.ts';
@@ -46,18 +47,31 @@ describe('delegation rules', () => {
 
   it('puts a delegation on the logbook as consent grants with purpose delegation, and revokes them', () => {
     const d = newDelegation({ ...request, kinds: ['carelog.approval', 'consent'] }, T0);
-    const grants = delegationGrantStatements(d, 'ab'.repeat(16), 1_790_000_000);
+    const grants = delegationGrantDrafts(d);
     expect(grants.map((g) => g.body)).toEqual([
       { decision: 'grant', grantee: PARTNER, category: 'carelog.approval', purpose: 'delegation' },
       { decision: 'grant', grantee: PARTNER, category: 'consent', purpose: 'delegation' },
     ]);
-    const revocations = delegationRevocationStatements(
-      MARIA,
-      [Buffer.alloc(32).toString('base64')],
-      'ab'.repeat(16),
-      1,
+    const signed = grants.map(
+      (g) => ({ ...g, v: STATEMENT_VERSION, author: 'ab'.repeat(16), iat: 1 }) as Statement,
     );
-    for (const s of [...grants, ...revocations]) expect(validateStatement(s).ok).toBe(true);
+    for (const s of signed) expect(validateStatement(s).ok).toBe(true);
+    expect(delegationOfGrant([d], signed[1])).toBe(d);
+    expect(delegationOfGrant([{ ...d, revokedAt: T0 }], signed[1])).toBeUndefined();
+    expect(delegationOfGrant([{ ...d, kinds: ['carelog.approval'] }], signed[1])).toBeUndefined();
+    expect(delegationOfGrant([d], { ...signed[1], body: { decision: 'objection' } })).toBeUndefined();
+
+    const hash = Buffer.alloc(32).toString('base64');
+    expect(delegationRevocationDrafts(d)).toEqual([]);
+    const [revocation] = delegationRevocationDrafts({ ...d, logbookGrants: [hash] });
+    expect(revocation).toEqual({
+      kind: 'consent',
+      subject: MARIA,
+      body: { decision: 'revocation', revokes: hash },
+    });
+    expect(
+      validateStatement({ ...revocation, v: STATEMENT_VERSION, author: 'ab'.repeat(16), iat: 2 }).ok,
+    ).toBe(true);
   });
 });
 
@@ -82,6 +96,10 @@ describe.each(testDatabases())('SqlDelegationRepository on $name', ({ open }) =>
       actingFor: MARIA,
       delegation: d.id,
     });
+    await repo.addLogbookGrant(d.id, 'h1');
+    await repo.addLogbookGrant(d.id, 'h1');
+    await repo.addLogbookGrant(d.id, 'h2');
+    expect((await repo.get(d.id))?.logbookGrants).toEqual(['h1', 'h2']);
     expect(await repo.revoke(d.id, T0 + 10)).toBe(true);
     expect(await repo.revoke(d.id, T0 + 11)).toBe(false);
     expect(await repo.revoke('unknown', T0 + 11)).toBe(false);

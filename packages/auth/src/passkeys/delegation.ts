@@ -4,8 +4,9 @@
 // repository, nothing is cached. On the logbook a delegation is a `consent` grant with purpose
 // `delegation`, one per statement kind (packages/region/README.md), signed by the client.
 import { randomUUID } from 'node:crypto';
-import { STATEMENT_VERSION, type Statement, type StatementKind } from '@ketenlog/logbook';
+import type { Statement, StatementBodies, StatementKind } from '@ketenlog/logbook';
 import { CLIENT_ONLY_KINDS, DELEGATION_PURPOSE } from '@ketenlog/region';
+import type { StatementDraft } from './statement-draft.ts';
 
 /** The statement kinds a client may delegate: those only she, or her delegate, may author. */
 export const DELEGABLE_KINDS: readonly StatementKind[] = CLIENT_ONLY_KINDS;
@@ -23,6 +24,8 @@ export interface Delegation {
   readonly validUntil: number;
   readonly createdAt: number;
   readonly revokedAt?: number;
+  /** Hashes (base64) of the client's signed logbook grants for this delegation. */
+  readonly logbookGrants: readonly string[];
 }
 
 export type DelegationRequest = Pick<
@@ -47,7 +50,13 @@ export function checkDelegationRequest(
 }
 
 export function newDelegation(request: DelegationRequest, now: number): Delegation {
-  return { ...request, kinds: [...new Set(request.kinds)], id: randomUUID(), createdAt: now };
+  return {
+    ...request,
+    kinds: [...new Set(request.kinds)],
+    id: randomUUID(),
+    createdAt: now,
+    logbookGrants: [],
+  };
 }
 
 /** Whether the delegation lets its representative author `kind` for its client at `now`. */
@@ -69,23 +78,18 @@ export interface DelegationRepository {
   heldBy(representative: string): Promise<Delegation[]>;
   /** Revokes at once; false when it was already revoked or unknown. */
   revoke(id: string, at: number): Promise<boolean>;
+  /** Records the hash of a signed logbook grant that carries the delegation. */
+  addLogbookGrant(id: string, hash: string): Promise<void>;
 }
 
 /**
- * The logbook side: one `consent` grant per delegated kind, with the client's passkey key ID as
- * author. The logbook's consent body has no period, so the node revokes these when the period
- * ends (delegationRevocationStatements).
+ * The logbook side, for the client to sign: one `consent` grant per delegated kind. The logbook's
+ * consent has no period, so when the period ends or the client revokes, she signs the revocations
+ * (delegationRevocationDrafts) of the grants recorded with the delegation.
  */
-export function delegationGrantStatements(
-  delegation: Delegation,
-  clientKeyId: string,
-  iat: number,
-): Statement[] {
+export function delegationGrantDrafts(delegation: Delegation): StatementDraft[] {
   return delegation.kinds.map((kind) => ({
     kind: 'consent',
-    v: STATEMENT_VERSION,
-    author: clientKeyId,
-    iat,
     subject: delegation.client,
     body: {
       decision: 'grant',
@@ -96,21 +100,30 @@ export function delegationGrantStatements(
   }));
 }
 
-/** Revocations of the given consent grants (base64 statement hashes), by the client's key. */
-export function delegationRevocationStatements(
-  client: string,
-  grantHashes: readonly string[],
-  clientKeyId: string,
-  iat: number,
-): Statement[] {
-  return grantHashes.map((revokes) => ({
+/** Revocations of the delegation's logbook grants. */
+export function delegationRevocationDrafts(delegation: Delegation): StatementDraft[] {
+  return delegation.logbookGrants.map((revokes) => ({
     kind: 'consent',
-    v: STATEMENT_VERSION,
-    author: clientKeyId,
-    iat,
-    subject: client,
+    subject: delegation.client,
     body: { decision: 'revocation', revokes },
   }));
+}
+
+/** The client's unrevoked delegation a signed logbook grant belongs to, if any. */
+export function delegationOfGrant(
+  granted: readonly Delegation[],
+  statement: Statement,
+): Delegation | undefined {
+  if (statement.kind !== 'consent') return undefined;
+  const body = statement.body as StatementBodies['consent'];
+  if (body.decision !== 'grant' || body.purpose !== DELEGATION_PURPOSE) return undefined;
+  return granted.find(
+    (d) =>
+      d.revokedAt === undefined &&
+      d.client === statement.subject &&
+      d.representative === body.grantee &&
+      (d.kinds as readonly string[]).includes(body.category ?? ''),
+  );
 }
 
 /** What every action by a representative records: who acted, for whom, on which delegation. */

@@ -3,35 +3,29 @@
 // rules (RegionPolicy with this package's webauthnVerify) accept; tampered assertions are refused
 // by the node and by the witness. Needs Chromium: test/chromium.ts installs it or says how.
 import { createServer } from 'node:net';
-import { readFileSync } from 'node:fs';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   entryBytes,
-  fromBase64,
-  signStatement,
   verifySignedStatement,
-  type Json,
-  type LogRef,
   type SignedStatement,
   type WebAuthnSignature,
 } from '@ketenlog/logbook';
-import { RegionPolicy, loadRegionConfig, logOriginOf } from '@ketenlog/region';
 import { testDatabases, type Db } from '@ketenlog/storage';
 import { ensureChromium } from '../../../../test/chromium.ts';
 import { SqlChallengeStore } from './challenge-store.ts';
 import { DemoDigiD } from './demo-digid.ts';
 import { demoDigidRoutes } from './demo-digid-routes.ts';
 import { staticPersonDirectory } from './identity-check.ts';
-import { PasskeyService, keyBindingStatement } from './passkey-service.ts';
+import { demoWitness, type DemoWitness } from './demo-witness.ts';
+import { PasskeyService } from './passkey-service.ts';
 import { passkeyRoutes } from './routes.ts';
 import { SessionStore } from './session.ts';
 import { SqlCredentialRepository } from './sql-credential-repository.ts';
 import { SqlDelegationRepository } from './sql-delegation-repository.ts';
 import { createWebAuthnVerify, type RelyingParty } from './statement-assertion.ts';
 
-const REGION_DIR = new URL('../../../region/config/', import.meta.url);
 const MARIA = 'pMaria-0000000000000001';
 const MARIA_BSN = '999911120';
 const CONSENT = {
@@ -58,37 +52,21 @@ function flipByte(b64: string, at: number): string {
 }
 
 describe('passkeys in Chromium with a virtual authenticator', () => {
-  const config = loadRegionConfig(new URL('demo-region.yaml', REGION_DIR).pathname);
-  const secrets = JSON.parse(readFileSync(new URL('demo-region.secrets.json', REGION_DIR), 'utf8')) as {
-    organisations: Record<string, { statementSecret: string }>;
-  };
-  const kraamzorg = config.organisations.find((o) => o.ura === '11110001')!;
-  const nodeSecret = fromBase64(secrets.organisations[kraamzorg.ura].statementSecret)!;
-  const log: LogRef = { logId: kraamzorg.node.id, origin: logOriginOf(config, kraamzorg) };
-
   let db: Db;
   let app: FastifyInstance;
   let browser: Browser;
   let origin: string;
   let relyingParty: RelyingParty;
-  let policy: RegionPolicy;
+  let witness: DemoWitness;
   let credentials: SqlCredentialRepository;
-  let logSize = 0;
-
-  /** The kraamzorg node's log as the witness sees it: check, then accept. */
-  function witness(envelope: SignedStatement) {
-    const bytes = entryBytes(envelope);
-    const verdict = policy.check(log, logSize, bytes);
-    if (verdict.ok) policy.accept(log, logSize++, bytes);
-    return verdict;
-  }
 
   beforeAll(async () => {
     const executablePath = ensureChromium();
     const port = await freePort();
     origin = `http://localhost:${port}`;
     relyingParty = { rpId: 'localhost', origins: [origin] };
-    policy = new RegionPolicy(config, { webauthnVerify: createWebAuthnVerify([relyingParty]) });
+    witness = demoWitness([relyingParty]);
+    const kraamzorg = witness.organisation;
     db = await testDatabases()[0].open();
     credentials = await SqlCredentialRepository.open(db);
     const service = new PasskeyService({
@@ -111,16 +89,8 @@ describe('passkeys in Chromium with a virtual authenticator', () => {
       organisationName: kraamzorg.name,
       secureCookies: false,
       pageDraft: CONSENT,
-      bindKey: async (credential) => {
-        const binding = keyBindingStatement(
-          credential,
-          kraamzorg.statementKeys[0].keyId,
-          Math.floor(Date.now() / 1000),
-        );
-        const verdict = witness(signStatement(binding, nodeSecret));
-        if (!verdict.ok) throw new Error(`the witness refused the key binding: ${verdict.reason}`);
-      },
-      submitStatement: async (envelope) => witness(envelope) as unknown as Json,
+      bindKey: (credential) => witness.bindKey(credential),
+      submitStatement: (envelope) => witness.submitStatement(envelope),
     });
     await app.listen({ host: '127.0.0.1', port });
     browser = await chromium.launch({
@@ -180,7 +150,7 @@ describe('passkeys in Chromium with a virtual authenticator', () => {
       expect(credential.id).toBe(
         Buffer.from(stored.credentials[0].credentialId, 'base64').toString('base64url'),
       );
-      expect(logSize).toBe(1); // the key binding, accepted by the witness
+      expect(witness.size()).toBe(1); // the key binding, accepted by the witness
 
       // A statement cannot be signed before logging in.
       const before = await page.evaluate(
@@ -207,7 +177,7 @@ describe('passkeys in Chromium with a virtual authenticator', () => {
         author: credential.keyId,
         body: CONSENT.body,
       });
-      expect(logSize).toBe(2); // the consent, accepted by the witness
+      expect(witness.size()).toBe(2); // the consent, accepted by the witness
 
       const keys = (keyId: string) =>
         keyId === credential.keyId
@@ -246,7 +216,7 @@ describe('passkeys in Chromium with a virtual authenticator', () => {
       ];
       for (const bad of tampered) {
         expect(verifySignedStatement(bad, keys, verify).ok).toBe(false);
-        const verdict = policy.check(log, logSize, entryBytes(bad));
+        const verdict = witness.policy.check(witness.log, witness.size(), entryBytes(bad));
         expect(verdict.ok).toBe(false);
       }
 
@@ -278,7 +248,7 @@ describe('passkeys in Chromium with a virtual authenticator', () => {
       });
       expect(refused.status).toBe(400);
       expect(refused.outcome.resourceType).toBe('OperationOutcome');
-      expect(logSize).toBe(2);
+      expect(witness.size()).toBe(2);
       await context.close();
     },
   );

@@ -1,5 +1,12 @@
 import Fastify, { type FastifyInstance, type LightMyRequestResponse } from 'fastify';
-import { keyIdOf, verifySignedStatement, type Json, type SignedStatement } from '@ketenlog/logbook';
+import {
+  keyIdOf,
+  statementHash,
+  verifySignedStatement,
+  type SignedStatement,
+  type Statement,
+} from '@ketenlog/logbook';
+import { delegationInForce } from '@ketenlog/region';
 import { testDatabases, type Db } from '@ketenlog/storage';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqlChallengeStore } from './challenge-store.ts';
@@ -10,13 +17,14 @@ import { DemoDigiD } from './demo-digid.ts';
 import { demoDigidRoutes } from './demo-digid-routes.ts';
 import { staticPersonDirectory } from './identity-check.ts';
 import { LoginRateLimiter } from './login-rate-limit.ts';
-import { PasskeyService } from './passkey-service.ts';
+import { PasskeyService, webauthnSignatureOf } from './passkey-service.ts';
 import { passkeyRoutes } from './routes.ts';
 import { SessionStore } from './session.ts';
 import { SoftAuthenticator } from './soft-authenticator.ts';
 import { SqlCredentialRepository } from './sql-credential-repository.ts';
 import { SqlDelegationRepository } from './sql-delegation-repository.ts';
-import { createWebAuthnVerify } from './statement-assertion.ts';
+import { challengeOf, createWebAuthnVerify } from './statement-assertion.ts';
+import { demoWitness, type DemoWitness } from './demo-witness.ts';
 
 const ORIGIN = 'https://kraamzorg.example';
 const RP = { rpId: 'kraamzorg.example', origins: [ORIGIN] };
@@ -42,12 +50,14 @@ describe.each(testDatabases())('passkey routes on $name', ({ open }) => {
   let now: number;
   let bound: PasskeyCredential[];
   let submitted: { envelope: SignedStatement; actingFor: ActingFor | undefined }[];
+  let witness: DemoWitness;
 
   beforeEach(async () => {
     db = await open();
     now = T0;
     bound = [];
     submitted = [];
+    witness = demoWitness([RP]);
     const service = new PasskeyService({
       relyingParty: RP,
       rpName: 'Kraamzorg De Wieg',
@@ -77,10 +87,11 @@ describe.each(testDatabases())('passkey routes on $name', ({ open }) => {
       now: () => now,
       bindKey: async (credential) => {
         bound.push(credential);
+        await witness.bindKey(credential);
       },
       submitStatement: async (envelope, actingFor) => {
         submitted.push({ envelope, actingFor });
-        return { appended: submitted.length } as Json;
+        return witness.submitStatement(envelope);
       },
     });
     await app.ready();
@@ -190,7 +201,7 @@ describe.each(testDatabases())('passkey routes on $name', ({ open }) => {
     const maria = await enrolAndLogIn(0);
     const signed = await sign(maria, APPROVAL);
     expect(signed.statusCode).toBe(200);
-    expect(signed.json().receipt).toEqual({ appended: 1 });
+    expect(signed.json().receipt).toEqual({ ok: false, reason: expect.stringMatching(/unknown entry/) });
     const { envelope } = signed.json() as { envelope: SignedStatement };
     const keys = () => ({ alg: 'webauthn-es256' as const, publicKey: bound[0].publicKey });
     expect(verifySignedStatement(envelope, keys, createWebAuthnVerify([RP])).ok).toBe(true);
@@ -253,6 +264,50 @@ describe.each(testDatabases())('passkey routes on $name', ({ open }) => {
     expect((await partner.post('/auth/acting-for', { delegation })).statusCode).toBe(403);
     expect((await maria.del(`/auth/delegations/${delegation}`)).statusCode).toBe(409);
     expect((await partner.del(`/auth/delegations/${delegation}`)).statusCode).toBe(401);
+  });
+
+  it('puts the delegation on the logbook: the witness accepts her representative until the client revokes it', async () => {
+    const maria = await enrolAndLogIn(0);
+    const partner = await enrolAndLogIn(1);
+    expect(witness.size()).toBe(2); // both passkeys bound
+    const granted = (
+      await maria.post('/auth/delegations', {
+        representative: PARTNER,
+        kinds: ['consent'],
+        validUntil: T0 + DAY,
+      })
+    ).json();
+    const [grantDraft] = granted.drafts;
+    expect((await sign(maria, grantDraft)).json().receipt).toEqual({ ok: true });
+    const held = (await partner.get('/auth/delegations')).json().held[0];
+    expect(held.logbookGrants).toHaveLength(1);
+    expect(delegationInForce(witness.policy.state.consents, MARIA, PARTNER, 'consent')).toBe(true);
+
+    await partner.post('/auth/acting-for', { delegation: held.id });
+    const objection = await sign(partner, {
+      kind: 'consent',
+      body: { decision: 'objection', category: 'ggz' },
+    });
+    expect(objection.json().receipt).toEqual({ ok: true });
+    expect(objection.json().actingFor).toEqual({ actor: PARTNER, actingFor: MARIA, delegation: held.id });
+
+    const revoked = (await maria.del(`/auth/delegations/${held.id}`)).json();
+    expect(revoked.drafts).toEqual([
+      { kind: 'consent', subject: MARIA, body: { decision: 'revocation', revokes: held.logbookGrants[0] } },
+    ]);
+    expect((await sign(maria, revoked.drafts[0])).json().receipt).toEqual({ ok: true });
+    expect(delegationInForce(witness.policy.state.consents, MARIA, PARTNER, 'consent')).toBe(false);
+    // A statement her passkey signs outside the node is refused by the witness now.
+    const statement: Statement = {
+      ...(objection.json().envelope as SignedStatement).statement,
+      iat: Math.floor(T0 / 1000) + 60,
+    };
+    const response = partner.authenticator.get({
+      rpId: RP.rpId,
+      challenge: challengeOf(statementHash(statement)),
+    });
+    const verdict = witness.append({ statement, signatures: [webauthnSignatureOf(partner.keyId, response)] });
+    expect(verdict).toEqual({ ok: false, reason: expect.stringMatching(/no delegation in force/) });
   });
 
   it('ends a delegation when its period ends', async () => {

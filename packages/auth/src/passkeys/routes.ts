@@ -8,11 +8,19 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
-import { STATEMENT_VERSION, type Json, type SignedStatement, type Statement } from '@ketenlog/logbook';
+import {
+  STATEMENT_VERSION,
+  statementHash,
+  toBase64,
+  type Json,
+  type SignedStatement,
+  type Statement,
+} from '@ketenlog/logbook';
 import type { PasskeyCredential } from './credential.ts';
 import {
   DELEGABLE_KINDS,
   authoriseActingFor,
+  delegationOfGrant,
   type ActingFor,
   type DelegationRepository,
 } from './delegation.ts';
@@ -20,6 +28,7 @@ import type { IdentityProvider, PersonDirectory } from './identity-check.ts';
 import { LoginRateLimiter } from './login-rate-limit.ts';
 import { sendOutcome } from './outcome.ts';
 import { passkeyPage } from './page.ts';
+import { isStatementDraft } from './statement-draft.ts';
 import { passkeyFailure as refuse, type PasskeyResult, type PasskeyService } from './passkey-service.ts';
 import {
   SessionStore,
@@ -62,24 +71,6 @@ const IDENTITY_STATE_TTL_MS = 10 * 60_000;
 function browserBundle(): string {
   const entry = createRequire(import.meta.url).resolve('@simplewebauthn/browser');
   return readFileSync(join(dirname(entry), '..', 'dist', 'bundle', 'index.umd.min.js'), 'utf8');
-}
-
-interface Draft {
-  readonly kind: string;
-  readonly subject?: string;
-  readonly body: { readonly [key: string]: Json };
-}
-
-function isDraft(value: unknown): value is Draft {
-  if (typeof value !== 'object' || value === null) return false;
-  const draft = value as Record<string, unknown>;
-  return (
-    typeof draft.kind === 'string' &&
-    (draft.subject === undefined || typeof draft.subject === 'string') &&
-    typeof draft.body === 'object' &&
-    draft.body !== null &&
-    !Array.isArray(draft.body)
-  );
 }
 
 export async function passkeyRoutes(app: FastifyInstance, options: PasskeyRoutesOptions): Promise<void> {
@@ -268,7 +259,8 @@ export async function passkeyRoutes(app: FastifyInstance, options: PasskeyRoutes
     if (!who || !p || (p.kind !== 'client' && p.kind !== 'representative'))
       return sendOutcome(reply, 401, 'login', 'log in as a client, or choose whom you act for');
     const draft = (request.body as { draft?: unknown } | undefined)?.draft;
-    if (!isDraft(draft)) return sendOutcome(reply, 400, 'invalid', 'send a draft: { kind, subject?, body }');
+    if (!isStatementDraft(draft))
+      return sendOutcome(reply, 400, 'invalid', 'send a draft: { kind, subject?, body }');
     const credential = await service.credential(p.credentialId);
     if (!credential || credential.revokedAt !== undefined)
       return sendOutcome(reply, 401, 'login', 'your passkey was revoked');
@@ -297,7 +289,14 @@ export async function passkeyRoutes(app: FastifyInstance, options: PasskeyRoutes
     if (!result.ok) return fail(reply, result);
     const allowed = await mayAuthor(session, result.value.statement);
     if (!allowed.ok) return fail(reply, allowed);
+    const { statement } = result.value;
     const receipt = await options.submitStatement(result.value, allowed.value);
+    // A client's own signed delegation grant is recorded with her delegation, so that revoking the
+    // delegation can revoke it on the logbook too.
+    if (!allowed.value) {
+      const delegation = delegationOfGrant(await delegations.grantedBy(who.client), statement);
+      if (delegation) await delegations.addLogbookGrant(delegation.id, toBase64(statementHash(statement)));
+    }
     return {
       envelope: result.value,
       receipt,

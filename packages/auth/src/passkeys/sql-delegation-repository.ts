@@ -11,7 +11,8 @@ CREATE TABLE IF NOT EXISTS delegations (
   valid_from BIGINT NOT NULL,
   valid_until BIGINT NOT NULL,
   created_at BIGINT NOT NULL,
-  revoked_at BIGINT
+  revoked_at BIGINT,
+  logbook_grants TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS delegations_client ON delegations (client);
 CREATE INDEX IF NOT EXISTS delegations_representative ON delegations (representative);
@@ -26,9 +27,11 @@ interface DelegationRow {
   valid_until: number;
   created_at: number;
   revoked_at: number | null;
+  logbook_grants: string;
 }
 
-const COLUMNS = 'id, client, representative, kinds, valid_from, valid_until, created_at, revoked_at';
+const COLUMNS =
+  'id, client, representative, kinds, valid_from, valid_until, created_at, revoked_at, logbook_grants';
 
 function delegationOf(row: DelegationRow): Delegation {
   return {
@@ -40,6 +43,7 @@ function delegationOf(row: DelegationRow): Delegation {
     validUntil: Number(row.valid_until),
     createdAt: Number(row.created_at),
     ...(row.revoked_at === null ? {} : { revokedAt: Number(row.revoked_at) }),
+    logbookGrants: JSON.parse(row.logbook_grants) as string[],
   };
 }
 
@@ -56,7 +60,7 @@ export class SqlDelegationRepository implements DelegationRepository {
   }
 
   async add(d: Delegation): Promise<void> {
-    await this.#db.run(`INSERT INTO delegations (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, [
+    await this.#db.run(`INSERT INTO delegations (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
       d.id,
       d.client,
       d.representative,
@@ -65,6 +69,7 @@ export class SqlDelegationRepository implements DelegationRepository {
       d.validUntil,
       d.createdAt,
       d.revokedAt ?? null,
+      JSON.stringify(d.logbookGrants),
     ]);
   }
 
@@ -95,5 +100,21 @@ export class SqlDelegationRepository implements DelegationRepository {
       [at, id],
     );
     return changes === 1;
+  }
+
+  async addLogbookGrant(id: string, hash: string): Promise<void> {
+    await this.#db.transaction(async (tx) => {
+      const rows = await tx.all<{ logbook_grants: string }>(
+        'SELECT logbook_grants FROM delegations WHERE id = ?',
+        [id],
+      );
+      if (!rows[0]) return;
+      const grants = JSON.parse(rows[0].logbook_grants) as string[];
+      if (grants.includes(hash)) return;
+      await tx.run('UPDATE delegations SET logbook_grants = ? WHERE id = ?', [
+        JSON.stringify([...grants, hash]),
+        id,
+      ]);
+    });
   }
 }
