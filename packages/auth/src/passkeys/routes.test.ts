@@ -213,6 +213,16 @@ describe.each(testDatabases())('passkey routes on $name', ({ open }) => {
       body: { holder: 'ura:11110001', category: 'x' },
     });
     expect(notAClientKind.statusCode).toBe(403);
+    const { statement, options } = (
+      await maria.post('/auth/passkeys/statements/options', { draft: APPROVAL })
+    ).json();
+    const backDated = { ...statement, iat: statement.iat - 3600 };
+    const refused = await maria.post('/auth/passkeys/statements/sign', {
+      statement: backDated,
+      response: maria.authenticator.get({ ...options, challenge: challengeOf(statementHash(backDated)) }),
+    });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().issue[0].diagnostics).toMatch(/not dated now/);
   });
 
   it('lets a representative act for the client within the delegation, and not a moment after revocation', async () => {

@@ -67,6 +67,8 @@ export interface PasskeyRoutesOptions {
 
 const IDENTITY_STATE_COOKIE = 'ketenlog_idcheck';
 const IDENTITY_STATE_TTL_MS = 10 * 60_000;
+/** How far a statement's `iat` may be from the node's clock when it is signed: no back-dating. */
+const STATEMENT_CLOCK_SKEW_S = 300;
 
 function browserBundle(): string {
   const entry = createRequire(import.meta.url).resolve('@simplewebauthn/browser');
@@ -285,6 +287,9 @@ export async function passkeyRoutes(app: FastifyInstance, options: PasskeyRoutes
     const body = request.body as { statement?: Statement; response?: AuthenticationResponseJSON } | undefined;
     if (!body?.statement || !body.response)
       return sendOutcome(reply, 400, 'invalid', 'send { statement, response }');
+    const iat = (body.statement as { iat?: unknown }).iat;
+    if (typeof iat !== 'number' || Math.abs(iat - now() / 1000) > STATEMENT_CLOCK_SKEW_S)
+      return sendOutcome(reply, 400, 'invalid', 'the statement is not dated now (iat)');
     const result = await service.completeSigning(who.holder, body.statement, body.response);
     if (!result.ok) return fail(reply, result);
     const allowed = await mayAuthor(session, result.value.statement);
