@@ -20,3 +20,5 @@ export * from '../professionals/index.ts';
 export * from './relying-parties.ts';
 export * from './oidc-identity-provider.ts';
 export * from './delegation-routes.ts';
+export * from './passkey-auth.ts';
+export * from './demo-persons.ts';

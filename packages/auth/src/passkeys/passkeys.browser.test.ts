@@ -14,20 +14,15 @@ import {
 } from '@ketenlog/logbook';
 import { testDatabases, type Db } from '@ketenlog/storage';
 import { ensureChromium } from '../../../../test/chromium.ts';
-import { SqlChallengeStore } from './challenge-store.ts';
+import { InMemoryProfessionalDirectory } from '../professionals/professional-directory.ts';
 import { DemoDigiD } from './demo-digid.ts';
-import { demoDigidRoutes } from './demo-digid-routes.ts';
-import { staticPersonDirectory } from './identity-check.ts';
+import { DEMO_PERSONS, demoPersonDirectory } from './demo-persons.ts';
 import { demoWitness, type DemoWitness } from './demo-witness.ts';
-import { PasskeyService } from './passkey-service.ts';
-import { passkeyRoutes } from './routes.ts';
-import { SessionStore } from './session.ts';
-import { SqlCredentialRepository } from './sql-credential-repository.ts';
-import { SqlDelegationRepository } from './sql-delegation-repository.ts';
+import { registerPasskeyAuth } from './passkey-auth.ts';
+import type { SqlCredentialRepository } from './sql-credential-repository.ts';
 import { createWebAuthnVerify, type RelyingParty } from './statement-assertion.ts';
 
 const MARIA = 'pMaria-0000000000000001';
-const MARIA_BSN = '999911120';
 const CONSENT = {
   kind: 'consent',
   body: { decision: 'grant', grantee: 'ura:11110003', category: 'medication', purpose: 'treatment' },
@@ -68,30 +63,21 @@ describe('passkeys in Chromium with a virtual authenticator', () => {
     witness = demoWitness([relyingParty]);
     const kraamzorg = witness.organisation;
     db = await testDatabases()[0].open();
-    credentials = await SqlCredentialRepository.open(db);
-    const service = new PasskeyService({
-      relyingParty,
-      rpName: kraamzorg.name,
-      organisation: `ura:${kraamzorg.ura}`,
-      credentials,
-      challenges: new SqlChallengeStore(db),
-    });
-    const digid = new DemoDigiD([{ bsn: MARIA_BSN, name: 'Maria de Vries' }], '/auth/demo-digid');
     app = Fastify();
-    await app.register(demoDigidRoutes, { prefix: '/auth', digid });
-    await app.register(passkeyRoutes, {
-      prefix: '/auth',
-      service,
-      sessions: new SessionStore(),
-      identity: digid,
-      persons: staticPersonDirectory({ [MARIA_BSN]: { holder: MARIA, role: 'client' } }),
-      delegations: await SqlDelegationRepository.open(db),
+    const auth = await registerPasskeyAuth(app, '/auth', {
+      db,
+      relyingParty,
+      organisation: `ura:${kraamzorg.ura}`,
       organisationName: kraamzorg.name,
+      identity: new DemoDigiD(DEMO_PERSONS, '/auth/demo-digid'),
+      persons: demoPersonDirectory(),
+      professionals: new InMemoryProfessionalDirectory([]),
       secureCookies: false,
       pageDraft: CONSENT,
       bindKey: (credential) => witness.bindKey(credential),
       submitStatement: (envelope) => witness.submitStatement(envelope),
     });
+    credentials = auth.credentials;
     await app.listen({ host: '127.0.0.1', port });
     browser = await chromium.launch({
       executablePath,
@@ -139,7 +125,7 @@ describe('passkeys in Chromium with a virtual authenticator', () => {
       await page.goto(`${origin}/auth/passkeys`);
       await page.click('#identiteit');
       await expect.poll(() => page.textContent('h1')).toBe('Demo-DigiD — geen echte DigiD');
-      await page.click('button[name=person]');
+      await page.click('button[name=person][value="0"]');
       await page.waitForURL(`${origin}/auth/passkeys`);
       await page.click('#aanmaken');
       await status.filter({ hasText: 'passkey aangemaakt' }).waitFor();
