@@ -2,18 +2,13 @@ import Fastify, { type FastifyInstance, type LightMyRequestResponse } from 'fast
 import { generate } from 'otplib';
 import { testDatabases, type Db } from '@ketenlog/storage';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SqlChallengeStore } from '../passkeys/challenge-store.ts';
 import { DemoDigiD } from '../passkeys/demo-digid.ts';
 import { staticPersonDirectory } from '../passkeys/identity-check.ts';
-import { PasskeyService } from '../passkeys/passkey-service.ts';
-import { passkeyRoutes } from '../passkeys/routes.ts';
+import { registerPasskeyAuth } from '../passkeys/passkey-auth.ts';
 import { SessionStore } from '../passkeys/session.ts';
 import { SoftAuthenticator } from '../passkeys/soft-authenticator.ts';
-import { SqlCredentialRepository } from '../passkeys/sql-credential-repository.ts';
-import { SqlDelegationRepository } from '../passkeys/sql-delegation-repository.ts';
 import { hashPassword } from './password.ts';
 import { InMemoryProfessionalDirectory } from './professional-directory.ts';
-import { professionalRoutes, soleMembership } from './routes.ts';
 import { newTotpSecret } from './totp.ts';
 
 const ORIGIN = 'https://kraamzorg.example';
@@ -36,24 +31,16 @@ describe('a professional logging in with a passkey', () => {
         totpSecret: secret,
       },
     ]);
-    const service = new PasskeyService({
-      relyingParty: { rpId: 'kraamzorg.example', origins: [ORIGIN] },
-      rpName: 'Kraamzorg De Wieg',
-      organisation: 'ura:11110001',
-      credentials: await SqlCredentialRepository.open(db),
-      challenges: new SqlChallengeStore(db),
-    });
     app = Fastify();
-    await app.register(professionalRoutes, { prefix: '/auth', sessions, directory, passkeys: service });
-    await app.register(passkeyRoutes, {
-      prefix: '/auth',
-      service,
+    await registerPasskeyAuth(app, '/auth', {
+      db,
       sessions,
+      relyingParty: { rpId: 'kraamzorg.example', origins: [ORIGIN] },
+      organisation: 'ura:11110001',
+      organisationName: 'Kraamzorg De Wieg',
       identity: new DemoDigiD([]),
       persons: staticPersonDirectory({}),
-      delegations: await SqlDelegationRepository.open(db),
-      organisationName: 'Kraamzorg De Wieg',
-      professionalActingAs: soleMembership(directory),
+      professionals: directory,
       bindKey: async () => {},
       submitStatement: async () => null,
     });
