@@ -2,7 +2,8 @@
 // Ketenlog HTTP API answers errors.
 import type { FastifyReply } from 'fastify';
 
-export type IssueCode = 'invalid' | 'login' | 'forbidden' | 'duplicate' | 'not-found' | 'throttled';
+export type IssueCode =
+  'invalid' | 'login' | 'forbidden' | 'duplicate' | 'not-found' | 'throttled' | 'exception';
 
 export function operationOutcome(code: IssueCode, diagnostics: string) {
   return { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code, diagnostics }] } as const;

@@ -117,6 +117,11 @@ export class PasskeyService {
     return this.#options.credentials.get(id);
   }
 
+  /** Revokes a passkey at once (lost device, failed binding); false when it was not active. */
+  revoke(id: string): Promise<boolean> {
+    return this.#options.credentials.revoke(id, this.#now());
+  }
+
   // --- enrolment ---
 
   async registrationOptions(enrollee: Enrollee): Promise<PublicKeyCredentialCreationOptionsJSON> {

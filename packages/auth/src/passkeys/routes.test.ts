@@ -51,6 +51,7 @@ describe.each(testDatabases())('passkey routes on $name', ({ open }) => {
   let bound: PasskeyCredential[];
   let submitted: { envelope: SignedStatement; actingFor: ActingFor | undefined }[];
   let witness: DemoWitness;
+  let failBinding: boolean;
 
   beforeEach(async () => {
     db = await open();
@@ -58,6 +59,7 @@ describe.each(testDatabases())('passkey routes on $name', ({ open }) => {
     bound = [];
     submitted = [];
     witness = demoWitness([RP]);
+    failBinding = false;
     const service = new PasskeyService({
       relyingParty: RP,
       rpName: 'Kraamzorg De Wieg',
@@ -86,6 +88,7 @@ describe.each(testDatabases())('passkey routes on $name', ({ open }) => {
       limiter: new LoginRateLimiter({ limit: 8, windowMs: 60_000 }),
       now: () => now,
       bindKey: async (credential) => {
+        if (failBinding) throw new Error('log unavailable');
         bound.push(credential);
         await witness.bindKey(credential);
       },
@@ -195,6 +198,25 @@ describe.each(testDatabases())('passkey routes on $name', ({ open }) => {
       kind: 'client',
       holder: MARIA,
     });
+  });
+
+  it('takes a new passkey back when the logbook cannot bind it', async () => {
+    failBinding = true;
+    const cookie = cookieOf(await identityCheck(0));
+    const post = (url: string, payload: object) =>
+      app.inject({ method: 'POST', url, headers: { cookie }, payload });
+    const authenticator = new SoftAuthenticator(ORIGIN);
+    const options = (await post('/auth/passkeys/registration/options', {})).json();
+    const refused = await post('/auth/passkeys/registration/verify', authenticator.create(options));
+    expect(refused.statusCode).toBe(503);
+    const login = await app.inject({
+      method: 'POST',
+      url: '/auth/passkeys/authentication/verify',
+      payload: authenticator.get(
+        (await app.inject({ method: 'POST', url: '/auth/passkeys/authentication/options' })).json(),
+      ),
+    });
+    expect(login.json().issue[0].diagnostics).toMatch(/revoked/);
   });
 
   it('signs a client statement with her passkey and hands it on; another client is not hers to sign for', async () => {

@@ -118,7 +118,17 @@ export async function passkeyRoutes(app: FastifyInstance, options: PasskeyRoutes
 
   // --- enrolment: identity check first ---
 
-  app.get('/passkeys/enrol', async (_request, reply) => {
+  /** Logins and identity checks per client address: true (429 sent) past the limit. */
+  const throttled = (request: FastifyRequest, reply: FastifyReply) => {
+    const decision = limiter.take([`ip:${request.ip}`], now());
+    if (decision.allowed) return false;
+    reply.header('retry-after', String(decision.retryAfterSeconds));
+    sendOutcome(reply, 429, 'throttled', 'too many login attempts; try again later');
+    return true;
+  };
+
+  app.get('/passkeys/enrol', async (request, reply) => {
+    if (throttled(request, reply)) return reply;
     const state = randomBytes(24).toString('base64url');
     const at = now();
     for (const [s, expiresAt] of identityStates) if (expiresAt <= at) identityStates.delete(s);
@@ -173,7 +183,19 @@ export async function passkeyRoutes(app: FastifyInstance, options: PasskeyRoutes
     if (!session || !person) return sendOutcome(reply, 401, 'login', 'complete the identity check first');
     const result = await service.verifyRegistration(person, request.body as RegistrationResponseJSON);
     if (!result.ok) return fail(reply, result);
-    await options.bindKey(result.value);
+    try {
+      await options.bindKey(result.value);
+    } catch (error) {
+      // A passkey the logbook does not know could log in but never sign: take it back.
+      await service.revoke(result.value.id);
+      request.log.error({ err: error }, 'binding a new passkey on the logbook failed');
+      return sendOutcome(
+        reply,
+        503,
+        'exception',
+        'the passkey could not be registered on the logbook; try again',
+      );
+    }
     // Enrolment ends the identity-check session: the person now logs in with the passkey.
     sessions.end(session.id);
     reply.header('set-cookie', sessionCookie(undefined, secure, now()));
@@ -181,14 +203,6 @@ export async function passkeyRoutes(app: FastifyInstance, options: PasskeyRoutes
   });
 
   // --- login ---
-
-  const throttled = (request: FastifyRequest, reply: FastifyReply) => {
-    const decision = limiter.take([`ip:${request.ip}`], now());
-    if (decision.allowed) return false;
-    reply.header('retry-after', String(decision.retryAfterSeconds));
-    sendOutcome(reply, 429, 'throttled', 'too many login attempts; try again later');
-    return true;
-  };
 
   app.post('/passkeys/authentication/options', async (request, reply) => {
     if (throttled(request, reply)) return reply;
