@@ -22,3 +22,4 @@ export * from './oidc-identity-provider.ts';
 export * from './delegation-routes.ts';
 export * from './passkey-auth.ts';
 export * from './demo-persons.ts';
+export * from './statement-draft.ts';
