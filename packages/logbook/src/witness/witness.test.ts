@@ -105,8 +105,6 @@ async function witnessNode(name: string, logUrl: string) {
   };
 }
 
-type WitnessNode = Awaited<ReturnType<typeof witnessNode>>;
-
 /** A fetch that fails for witnesses marked down, as a network partition would. */
 function partitionable(): { fetch: Fetch; down: Set<string> } {
   const down = new Set<string>();
