@@ -14,6 +14,7 @@ export type IssueCode =
   | 'not-supported'
   | 'too-costly'
   | 'processing'
+  | 'business-rule'
   | 'security'
   | 'forbidden'
   | 'login'

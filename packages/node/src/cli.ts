@@ -6,8 +6,15 @@ import { importCommand } from './commands/import.ts';
 import { nodeCommand } from './commands/node.ts';
 import { startCommand } from './commands/start.ts';
 import { verifyDataCommand } from './commands/verify-data.ts';
+import { verifyReceiptCommand } from './commands/verify-receipt.ts';
 
-const COMMANDS: readonly Command[] = [startCommand, nodeCommand, importCommand, verifyDataCommand];
+const COMMANDS: readonly Command[] = [
+  startCommand,
+  nodeCommand,
+  importCommand,
+  verifyDataCommand,
+  verifyReceiptCommand,
+];
 
 const usage = (): string => `ketenlog — regional health-data exchange for Dutch care
 

@@ -4,6 +4,12 @@ const BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5
 export class Metrics {
   readonly #requests = new Map<string, number>();
   readonly #latency = new Map<string, { buckets: number[]; sum: number; count: number }>();
+  readonly #collectors: (() => readonly string[])[] = [];
+
+  /** Adds metric lines (with their HELP/TYPE) computed at each scrape, e.g. the logbook's sizes. */
+  collect(collector: () => readonly string[]): void {
+    this.#collectors.push(collector);
+  }
 
   observe(method: string, route: string, status: number, seconds: number): void {
     const key = `method="${method}",route="${route}",status="${status}"`;
@@ -36,6 +42,7 @@ export class Metrics {
       lines.push(`ketenlog_http_request_duration_seconds_sum{${k}} ${h.sum}`);
       lines.push(`ketenlog_http_request_duration_seconds_count{${k}} ${h.count}`);
     }
+    for (const collector of this.#collectors) lines.push(...collector());
     lines.push(
       '# TYPE process_resident_memory_bytes gauge',
       `process_resident_memory_bytes ${process.memoryUsage.rss()}`,

@@ -16,6 +16,10 @@ import {
 import { ConfigError, type NodeConfig } from './config.ts';
 import { Metrics } from './metrics.ts';
 import { loadMembership, type Membership } from './region/membership.ts';
+import { logbookMetrics, NodeLogbook } from './logbook/node-logbook.ts';
+import { logbookRoutes } from './logbook/routes.ts';
+import { createWebAuthnVerify, regionRelyingParties } from '@ketenlog/auth';
+import type { MemberFetch } from '@ketenlog/region';
 
 /** Loaded once per process and shared by every node in it (they are read-only). */
 export interface FhirModel {
@@ -34,6 +38,8 @@ export interface RunningNode {
   repository: FhirRepository;
   /** The node's place in its region, when it is a region member. */
   membership?: Membership;
+  /** The node's part of the region's logbook, when it is a region member. */
+  logbook?: NodeLogbook;
   close(): Promise<void>;
 }
 
@@ -42,6 +48,10 @@ export interface NodeParts {
   /** Replaces the repository built from config (the remote adapter, or tests). */
   repository?: FhirRepository;
   version?: string;
+  /** Outbound HTTP to region members (tests inject network faults here). */
+  fetch?: MemberFetch;
+  /** Logbook timings (tests shorten them). */
+  logbook?: { mirrorIntervalMs?: number; finalityRetryMs?: number };
 }
 
 /** The composition root of one organisation's node: storage, FHIR store, HTTP API, health, metrics. */
@@ -55,15 +65,16 @@ export async function startNode(config: NodeConfig, parts: NodeParts = {}): Prom
       `node: "${config.node}" is not the node id the region gives organisation ${config.organisation.ura} ("${membership.organisation.node.id}")`,
     );
   }
+  // The node's own database: the FHIR store (unless the data stays in an existing FHIR server)
+  // and, for a region member, its logbook.
   let db: Db | undefined;
   let repository = parts.repository;
+  if (membership || (!repository && config.fhir.source === 'local')) db = await openDatabase(config.database);
   if (!repository) {
-    if (config.fhir.source === 'remote') {
-      repository = new RemoteFhirRepository({ baseUrl: config.fhir.url });
-    } else {
-      db = await openDatabase(config.database);
-      repository = await SqlFhirRepository.open(db, new FhirSearchIndex(model.registry));
-    }
+    repository =
+      config.fhir.source === 'remote'
+        ? new RemoteFhirRepository({ baseUrl: config.fhir.url })
+        : await SqlFhirRepository.open(db!, new FhirSearchIndex(model.registry));
   }
 
   const app = Fastify({
@@ -89,6 +100,20 @@ export async function startNode(config: NodeConfig, parts: NodeParts = {}): Prom
       reply.elapsedTime / 1000,
     );
   });
+
+  let logbook: NodeLogbook | undefined;
+  if (membership) {
+    logbook = await NodeLogbook.open({
+      db: db!,
+      membership,
+      log: app.log,
+      webauthnVerify: createWebAuthnVerify(regionRelyingParties(membership.region)),
+      ...(parts.fetch ? { fetch: parts.fetch } : {}),
+      ...parts.logbook,
+    });
+    await app.register(logbookRoutes, { logbook });
+    metrics.collect(logbookMetrics(logbook));
+  }
 
   let ready = false;
   app.get('/healthz', async () => ({ status: 'ok' }));
@@ -121,9 +146,11 @@ export async function startNode(config: NodeConfig, parts: NodeParts = {}): Prom
     fhirBase,
     repository,
     ...(membership ? { membership } : {}),
+    ...(logbook ? { logbook } : {}),
     async close() {
       ready = false;
       await app.close();
+      await logbook?.close();
       await db?.close();
     },
   };

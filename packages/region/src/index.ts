@@ -12,3 +12,5 @@ export * from './state/analysis.ts';
 export * from './state/access-trail.ts';
 export * from './state/region-state.ts';
 export * from './policy.ts';
+export * from './member-fetch.ts';
+export * from './receipt-policy.ts';

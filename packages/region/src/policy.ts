@@ -350,7 +350,7 @@ export interface RegionPolicyOptions {
 
 /** The region's EntryPolicy: judges entries, and folds accepted ones into its live state. */
 export class RegionPolicy implements EntryPolicy {
-  readonly #state: RegionState;
+  #state: RegionState;
   readonly #webauthn: WebAuthnVerify | undefined;
 
   constructor(config: RegionConfig, options: RegionPolicyOptions = {}) {
@@ -361,6 +361,11 @@ export class RegionPolicy implements EntryPolicy {
   /** The live state: every accepted entry folded in. Read it; do not change it. */
   get state(): RegionState {
     return this.#state;
+  }
+
+  /** Forgets every accepted entry (to fold the logs again from storage). */
+  reset(): void {
+    this.#state = createRegionState(this.#state.config);
   }
 
   check(log: LogRef, _index: number, entry: Uint8Array): PolicyVerdict {

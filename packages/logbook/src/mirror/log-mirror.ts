@@ -65,6 +65,11 @@ export class LogMirror {
     return this.#options.origin;
   }
 
+  /** The log's checkpoint verifier. */
+  get verifier(): NoteVerifier {
+    return this.#verifier;
+  }
+
   get ref(): LogRef {
     return { logId: this.#options.logId, origin: this.#options.origin };
   }

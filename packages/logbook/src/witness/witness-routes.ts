@@ -13,6 +13,8 @@ export interface WitnessRoutesOptions {
 const MAX_BODY = 64 * 1024;
 
 export async function witnessRoutes(app: FastifyInstance, options: WitnessRoutesOptions): Promise<void> {
+  // The witness speaks text/plain (tlog-witness), whatever the node's other routes accept.
+  app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: MAX_BODY }, (_request, body, done) =>
     done(null, body),
   );

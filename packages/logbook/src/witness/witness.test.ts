@@ -2,6 +2,7 @@
 // tlog-tiles, validating witnesses that mirror it and cosign, and the log collecting a quorum of
 // cosignatures into final checkpoints and receipts. Then the bad paths: witnesses offline, a log
 // showing two histories, an entry the rules forbid, and malformed or unknown submissions.
+import { createHash } from 'node:crypto';
 import Fastify from 'fastify';
 import { openSqlite, type Db } from '@ketenlog/storage';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -68,7 +69,7 @@ function rules(): EntryPolicy & { accepted: number } {
 /** A validating witness node following the log at `logUrl`. */
 async function witnessNode(name: string, logUrl: string) {
   const db = await memoryDb();
-  const secret = new Uint8Array(await crypto.subtle.digest('SHA-256', utf8(name)));
+  const secret = new Uint8Array(createHash('sha256').update(name).digest());
   const vkey = encodeCosignerKey(name, ed25519PublicKey(secret));
   const policy = rules();
   const evidence: Evidence[] = [];

@@ -138,7 +138,7 @@ export class Witness {
       const proof = request.oldSize === checkpoint.size ? [] : request.proof;
       if (!isConsistentSuccessor(cosigned, checkpoint, proof)) {
         const splitView = cosigned.size === checkpoint.size;
-        await this.#evidence(
+        await this.recordEvidence(
           log.origin,
           splitView ? 'split-view' : 'inconsistent',
           splitView
@@ -155,7 +155,7 @@ export class Witness {
       const validation = await log.validate(checkpoint, request.checkpoint);
       if (!validation.ok) {
         if (validation.kind) {
-          await this.#evidence(log.origin, validation.kind, validation.reason, [
+          await this.recordEvidence(log.origin, validation.kind, validation.reason, [
             ...(validation.notes ?? []),
             request.checkpoint,
           ]);
@@ -177,7 +177,7 @@ export class Witness {
   }
 
   /** Stores evidence and raises the alarm. */
-  async #evidence(
+  async recordEvidence(
     origin: string,
     kind: EvidenceKind,
     detail: string,

@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { loadRegionConfig, type Organisation } from '@ketenlog/region';
 import type { NodeConfig } from '../config.ts';
-import { loadFhirModel, startNode, type RunningNode } from '../server.ts';
+import { loadFhirModel, startNode, type NodeParts, type RunningNode } from '../server.ts';
 
 export interface RegionRunOptions {
   /** The region file and the secrets file holding every member's keys (the demo's). */
@@ -12,6 +12,8 @@ export interface RegionRunOptions {
   /** Each node's database goes to `<dataDir>/<node id>/ketenlog.sqlite`. */
   readonly dataDir: string;
   readonly logLevel?: NodeConfig['log']['level'];
+  /** Extra parts for every node (tests: network faults, shorter logbook timings). */
+  readonly parts?: Omit<NodeParts, 'model' | 'repository'>;
 }
 
 export interface RunningRegion {
@@ -44,7 +46,7 @@ export async function startRegion(options: RegionRunOptions): Promise<RunningReg
   const byUra = new Map<string, RunningNode>();
   try {
     for (const organisation of region.organisations) {
-      const node = await startNode(memberNodeConfig(organisation, options), { model });
+      const node = await startNode(memberNodeConfig(organisation, options), { ...options.parts, model });
       nodes.push(node);
       byUra.set(organisation.ura, node);
     }

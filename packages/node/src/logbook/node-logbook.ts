@@ -1,0 +1,353 @@
+// The node's part of the region's logbook, wired from the logbook's parts: its own log (one
+// sequencer), a validating mirror of every other member's log, the witness that cosigns them,
+// finality for its own log by the region's witness quorum, and the region's state folded from all
+// of them. Statements enter through `submit`: validated, judged by the same rules the witnesses
+// apply (so the node never logs what the region would refuse), appended, and made final.
+import type { Db } from '@ketenlog/storage';
+import {
+  cosignatureVerifierFromKey,
+  CosignedStore,
+  entryBytes,
+  Finality,
+  LogMirror,
+  receiptFor,
+  Sequencer,
+  TileClient,
+  validateSignedStatement,
+  Witness,
+  WitnessStore,
+  type Evidence,
+  type LogRef,
+  type SignedStatement,
+  type StoredCheckpoint,
+  type WebAuthnVerify,
+  type WitnessStatus,
+} from '@ketenlog/logbook';
+import { logOriginOf, memberFetch, RegionPolicy, type MemberFetch, type RegionState } from '@ketenlog/region';
+import type { Membership } from '../region/membership.ts';
+
+/** The node's own log of statements. */
+export const OWN_LOG_ID = 'statements';
+/** Where a node serves its logs (tlog-tiles), relative to its base URL. */
+export const LOGS_PATH = '/logs';
+
+export const mirrorLogId = (nodeId: string): string => `mirror-${nodeId}`;
+
+export interface Logger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface NodeLogbookOptions {
+  readonly db: Db;
+  readonly membership: Membership;
+  readonly log: Logger;
+  /** Verifies client passkey signatures (the identity layer's WebAuthn check). */
+  readonly webauthnVerify?: WebAuthnVerify;
+  /** Outbound HTTP to members; default: memberFetch over the region (SSRF-guarded). */
+  readonly fetch?: MemberFetch;
+  /** How often the mirrors poll the other members' checkpoints. Default 2 s. */
+  readonly mirrorIntervalMs?: number;
+  /** Retry interval while the witness quorum is out of reach. Default 1 s. */
+  readonly finalityRetryMs?: number;
+}
+
+export type SubmitResult =
+  | { readonly ok: true; readonly index: number; readonly checkpoint: StoredCheckpoint }
+  | { readonly ok: false; readonly status: 400 | 422; readonly reason: string };
+
+export interface MirrorStatus {
+  readonly origin: string;
+  readonly logId: string;
+  readonly size: number;
+  readonly lastError?: string;
+}
+
+export class NodeLogbook {
+  readonly sequencer: Sequencer;
+  readonly finality: Finality;
+  readonly witness: Witness;
+  readonly witnessStore: WitnessStore;
+  /** Mirrors by log id. */
+  readonly mirrors: ReadonlyMap<string, LogMirror>;
+  readonly #policy: RegionPolicy;
+  readonly #ref: LogRef;
+  readonly #options: NodeLogbookOptions;
+  readonly #mirrorErrors = new Map<string, string>();
+  #evidenceCount = 0;
+  #nextIndex: number;
+  #timer: NodeJS.Timeout | undefined;
+  #closed = false;
+
+  private constructor(
+    options: NodeLogbookOptions,
+    parts: {
+      sequencer: Sequencer;
+      finality: Finality;
+      witness: Witness;
+      witnessStore: WitnessStore;
+      mirrors: Map<string, LogMirror>;
+      policy: RegionPolicy;
+    },
+  ) {
+    this.#options = options;
+    this.sequencer = parts.sequencer;
+    this.finality = parts.finality;
+    this.witness = parts.witness;
+    this.witnessStore = parts.witnessStore;
+    this.mirrors = parts.mirrors;
+    this.#policy = parts.policy;
+    this.#ref = { logId: OWN_LOG_ID, origin: parts.sequencer.origin };
+    this.#nextIndex = parts.sequencer.size;
+  }
+
+  static async open(options: NodeLogbookOptions): Promise<NodeLogbook> {
+    const { db, membership, log } = options;
+    const { region, organisation } = membership;
+    const fetch = options.fetch ?? memberFetch(region);
+    const policy = new RegionPolicy(
+      region,
+      options.webauthnVerify ? { webauthnVerify: options.webauthnVerify } : {},
+    );
+    const sequencer = await Sequencer.open(db, {
+      logId: OWN_LOG_ID,
+      origin: membership.origin,
+      signer: membership.logSigner,
+      verifierKey: organisation.logKey,
+    });
+    const mirrors = new Map<string, LogMirror>();
+    for (const member of region.organisations) {
+      if (member.ura === organisation.ura) continue;
+      const logId = mirrorLogId(member.node.id);
+      mirrors.set(
+        logId,
+        await LogMirror.open(db, {
+          logId,
+          origin: logOriginOf(region, member),
+          verifierKey: member.logKey,
+          client: new TileClient(`${member.node.baseUrl}${LOGS_PATH}/${OWN_LOG_ID}/`, fetch),
+          policy,
+        }),
+      );
+    }
+    // The state is a fold over everything stored: the own log and every mirror.
+    await foldStored(policy, { logId: OWN_LOG_ID, origin: sequencer.origin }, sequencer);
+    for (const mirror of mirrors.values()) await foldStored(policy, mirror.ref, mirror);
+
+    const byOrigin = new Map([...mirrors.values()].map((m) => [m.origin, m]));
+    const witnessStore = await WitnessStore.open(db);
+    // The alarm goes to the logbook, which exists only once the witness does.
+    const alarm: { raise?: (evidence: Evidence) => void } = {};
+    const witness = new Witness({
+      store: witnessStore,
+      cosigner: membership.cosigner,
+      log: (origin) => {
+        const mirror = byOrigin.get(origin);
+        const member = region.organisations.find((o) => logOriginOf(region, o) === origin);
+        if (!mirror || !member) return undefined;
+        return {
+          origin,
+          verifier: mirror.verifier,
+          validate: (_checkpoint, note) => mirror.sync(note),
+        };
+      },
+      onEvidence: (evidence) => alarm.raise?.(evidence),
+    });
+    const witnesses = region.witnesses.members
+      .filter((ura) => ura !== organisation.ura)
+      .map((ura) => region.organisations.find((o) => o.ura === ura))
+      .filter((o) => o !== undefined)
+      .map((o) => {
+        const verifier = cosignatureVerifierFromKey(o.cosignerKey);
+        return { name: verifier.name, url: `${o.node.baseUrl}/witness/add-checkpoint`, verifier };
+      });
+    const finality = await Finality.open({
+      reader: sequencer.reader,
+      store: await CosignedStore.open(db, OWN_LOG_ID),
+      witnesses,
+      quorum: region.witnesses.quorum,
+      fetch,
+      ...(options.finalityRetryMs ? { retryMs: options.finalityRetryMs } : {}),
+      onFinal: (checkpoint) => log.info({ size: checkpoint.size }, 'logbook: checkpoint final'),
+    });
+    const logbook = new NodeLogbook(options, { sequencer, finality, witness, witnessStore, mirrors, policy });
+    alarm.raise = (evidence) => logbook.alarm(evidence);
+    logbook.#evidenceCount = (await witnessStore.evidence(1000)).length;
+    logbook.#schedule(0);
+    return logbook;
+  }
+
+  /** The region's state, folded from every log this node holds. Read it; do not change it. */
+  get state(): RegionState {
+    return this.#policy.state;
+  }
+
+  get origin(): string {
+    return this.sequencer.origin;
+  }
+
+  get evidenceCount(): number {
+    return this.#evidenceCount;
+  }
+
+  /**
+   * Logs one signed statement: malformed → 400; against the region's rules → 422 with the rule
+   * it breaks; else appended (durable, under a signed checkpoint) and offered for finality.
+   */
+  async submit(value: unknown): Promise<SubmitResult> {
+    const parsed = validateSignedStatement(value);
+    if (!parsed.ok) return { ok: false, status: 400, reason: parsed.reason };
+    return this.append(parsed.value);
+  }
+
+  async append(envelope: SignedStatement): Promise<SubmitResult> {
+    const entry = entryBytes(envelope);
+    // Judge and fold before appending, in one synchronous step, so each statement is judged with
+    // every earlier one (also those still being written) in the state, in log order.
+    const verdict = this.#policy.check(this.#ref, this.#nextIndex, entry);
+    if (!verdict.ok) return { ok: false, status: 422, reason: verdict.reason };
+    const index = this.#nextIndex++;
+    this.#policy.accept(this.#ref, index, entry);
+    let result;
+    try {
+      result = await this.sequencer.append(entry);
+    } catch (error) {
+      // The log may or may not hold the entry: the state is rebuilt from what is stored.
+      await this.#rebuild();
+      throw error;
+    }
+    if (result.index !== index) {
+      this.#options.log.error(
+        { expected: index, got: result.index },
+        'logbook: index out of step; rebuilding state',
+      );
+      await this.#rebuild();
+    }
+    this.finality.offer(result.checkpoint);
+    return { ok: true, index: result.index, checkpoint: result.checkpoint };
+  }
+
+  /** Waits until entry `index` is final; false after `timeoutMs`. */
+  waitFinal(index: number, timeoutMs: number): Promise<boolean> {
+    return this.finality.waitFinal(index + 1, timeoutMs);
+  }
+
+  /** The tlog-proof receipt of entry `index`, or undefined while it is not final. */
+  async receipt(index: number): Promise<string | undefined> {
+    const final = this.finality.final;
+    if (!final || index >= final.size) return undefined;
+    return receiptFor(this.sequencer.reader, final, index);
+  }
+
+  status(): {
+    origin: string;
+    size: number;
+    finalSize: number;
+    quorum: number;
+    witnesses: WitnessStatus[];
+    mirrors: MirrorStatus[];
+    evidence: number;
+  } {
+    return {
+      origin: this.origin,
+      size: this.sequencer.size,
+      finalSize: this.finality.finalSize,
+      quorum: this.finality.quorum,
+      witnesses: this.finality.status(),
+      mirrors: [...this.mirrors.entries()].map(([logId, m]) => {
+        const lastError = this.#mirrorErrors.get(logId);
+        return { origin: m.origin, logId, size: m.size, ...(lastError ? { lastError } : {}) };
+      }),
+      evidence: this.#evidenceCount,
+    };
+  }
+
+  /** Brings every mirror up to its log's latest checkpoint. */
+  async syncMirrors(): Promise<void> {
+    await Promise.all(
+      [...this.mirrors.entries()].map(async ([logId, mirror]) => {
+        const result = await mirror.sync();
+        if (result.ok) {
+          this.#mirrorErrors.delete(logId);
+          return;
+        }
+        this.#mirrorErrors.set(logId, result.reason);
+        if (result.kind) {
+          await this.witness.recordEvidence(mirror.origin, result.kind, result.reason, result.notes ?? []);
+        }
+      }),
+    );
+  }
+
+  /** Evidence of a misbehaving log: an error line and a metric (the API lists the evidence). */
+  alarm(evidence: Evidence): void {
+    this.#evidenceCount++;
+    this.#options.log.error(
+      { origin: evidence.origin, kind: evidence.kind, detail: evidence.detail, evidence: evidence.id },
+      'logbook ALARM: a log misbehaved; evidence kept',
+    );
+  }
+
+  #schedule(ms: number): void {
+    if (this.#closed) return;
+    this.#timer = setTimeout(() => {
+      this.syncMirrors()
+        .catch((error: unknown) => this.#options.log.warn({ err: error }, 'logbook: mirror sync failed'))
+        .finally(() => this.#schedule(this.#options.mirrorIntervalMs ?? 2000));
+    }, ms);
+    this.#timer.unref();
+  }
+
+  async #rebuild(): Promise<void> {
+    await this.sequencer.flush().catch(() => undefined);
+    this.#policy.reset();
+    await foldStored(this.#policy, this.#ref, this.sequencer);
+    for (const mirror of this.mirrors.values()) await foldStored(this.#policy, mirror.ref, mirror);
+    this.#nextIndex = await this.sequencer.store.entryCount();
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearTimeout(this.#timer);
+    await this.finality.close();
+    await this.sequencer.close();
+  }
+}
+
+/** Folds every stored entry of a log into the policy's state (they were judged when stored). */
+async function foldStored(
+  policy: RegionPolicy,
+  ref: LogRef,
+  log: { entries(): AsyncGenerator<{ index: number; entry: Uint8Array }> } | Sequencer,
+): Promise<void> {
+  if (log instanceof Sequencer) {
+    const count = await log.store.entryCount();
+    for (let start = 0; start < count; start += 4096) {
+      for (const e of await log.store.readEntries(start, Math.min(count, start + 4096)))
+        policy.accept(ref, e.index, e.entry);
+    }
+    return;
+  }
+  for await (const e of log.entries()) policy.accept(ref, e.index, e.entry);
+}
+
+/** Prometheus lines for the logbook: sizes, finality and the evidence alarm. */
+export function logbookMetrics(logbook: NodeLogbook): () => string[] {
+  return () => {
+    const status = logbook.status();
+    const origin = `origin="${status.origin}"`;
+    return [
+      '# HELP ketenlog_logbook_entries Entries in the log under a signed checkpoint.',
+      '# TYPE ketenlog_logbook_entries gauge',
+      `ketenlog_logbook_entries{${origin}} ${status.size}`,
+      ...status.mirrors.map((m) => `ketenlog_logbook_entries{origin="${m.origin}",mirror="true"} ${m.size}`),
+      '# HELP ketenlog_logbook_final_entries Entries under a checkpoint cosigned by the witness quorum.',
+      '# TYPE ketenlog_logbook_final_entries gauge',
+      `ketenlog_logbook_final_entries{${origin}} ${status.finalSize}`,
+      '# HELP ketenlog_logbook_evidence_total Misbehaviour a witness or mirror of this node saw (split views, ...).',
+      '# TYPE ketenlog_logbook_evidence_total counter',
+      `ketenlog_logbook_evidence_total ${status.evidence}`,
+    ];
+  };
+}
