@@ -15,7 +15,8 @@ Imports FHIR R4 resources and bundles (.json and .xml) idempotently: re-importin
 Prints progress and a summary (loaded, unchanged, rejected with reasons); exit code 1 if any
 file was rejected.
   --config <file>     the node whose store to import into
-  --database <spec>   or a database directly (default ./data/demo/fhir.sqlite)`,
+  --database <spec>   or a database directly (default: the demo region's first node,
+                      ./data/demo/kraamzorg-dewieg/ketenlog.sqlite)`,
   async run(args) {
     const { values, positionals } = parseArgs({
       args,
@@ -25,7 +26,7 @@ file was rejected.
     if (positionals.length === 0) throw new UsageError('ketenlog import: name at least one file or folder');
     const database =
       values.database ??
-      (values.config ? loadConfig(values.config).database : resolve('data/demo/fhir.sqlite'));
+      (values.config ? loadConfig(values.config).database : resolve('data/demo/kraamzorg-dewieg/ketenlog.sqlite'));
     const model = loadFhirModel();
     const db = await openDatabase(database);
     try {

@@ -1,50 +1,68 @@
 import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { NodeConfig } from '../config.ts';
 import { sampleBundle } from '../sample-data.ts';
-import { startNode } from '../server.ts';
+import { startRegion } from '../region/run-region.ts';
+import { DEMO_REGION_FILE, DEMO_SECRETS_FILE } from '../region/testing.ts';
+import type { RunningNode } from '../server.ts';
 import type { Command } from './command.ts';
 import { stopOnSignals } from './signals.ts';
 
-function demoConfig(port: number): NodeConfig {
-  return {
-    node: 'demo',
-    organisation: { ura: '00000001', name: 'Kraamzorg De Ooievaar (demo)', type: 'kraamzorg' },
-    listen: { host: '127.0.0.1', port },
-    database: resolve('data/demo/fhir.sqlite'),
-    fhir: { source: 'local' },
-    log: { level: 'warn' },
-    maxBodyBytes: 16 * 1024 * 1024,
-  };
+const DATA_DIR = 'data/demo';
+
+async function patientCount(node: RunningNode): Promise<number> {
+  const bundle = await node.repository.search({
+    resourceType: 'Patient',
+    params: [['_summary', 'count']],
+    baseUrl: node.fhirBase,
+  });
+  return bundle.total ?? 0;
 }
 
 export const startCommand: Command = {
   name: 'start',
-  summary: 'start a sample organisation node on embedded SQLite with sample data',
-  help: `Usage: ketenlog start [--reset] [--port <n>]
+  summary: 'start the demo region: every member organisation on embedded SQLite, with sample data',
+  help: `Usage: ketenlog start [--reset] [--region <region.yaml> --secrets <secrets.json>]
 
-Starts a sample maternity-care organisation on embedded SQLite (./data/demo/), loads sample clients
-(test BSNs, pregnancies, blood pressure, weight) when its store is empty, and prints its FHIR base.
-  --reset      delete ./data/demo/ first
-  --port <n>   listen port (default 8080, or $PORT)`,
+Starts every member of the demo region in this process, each organisation's node on its own port and
+its own SQLite database under ./data/demo/<node>/, talking real HTTP to the others: each node keeps
+its FHIR store and its log, mirrors and witnesses the other members' logs, and makes its own
+statements final once the region's witness quorum has cosigned. The first member (a maternity-care
+organisation) gets sample clients (test BSNs, pregnancies, blood pressure, weight) when its store is
+empty. Prints each node's FHIR base and logbook status. DEMO KEYS ONLY: never use them for real data.
+  --reset             delete ./data/demo/ first
+  --region <file>     another region file (default: packages/region/config/demo-region.yaml)
+  --secrets <file>    the secret keys of every member of that region`,
   async run(args) {
-    const { values } = parseArgs({ args, options: { reset: { type: 'boolean' }, port: { type: 'string' } } });
-    if (values.reset) rmSync('data/demo', { recursive: true, force: true });
-    const port = Number(values.port ?? process.env.PORT ?? 8080);
-    const node = await startNode(demoConfig(port));
-    stopOnSignals(node);
-    const count = async () =>
-      (
-        await node.repository.search({
-          resourceType: 'Patient',
-          params: [['_summary', 'count']],
-          baseUrl: node.fhirBase,
-        })
-      ).total ?? 0;
-    if ((await count()) === 0) await node.repository.processBundle(sampleBundle(), node.fhirBase);
-    console.log(`FHIR base: ${node.fhirBase}`);
-    console.log(`Ketenlog demo: Kraamzorg De Ooievaar with ${await count()} clients.`);
-    console.log(`Open ${node.fhirBase}/Patient?name=jansen or ${node.fhirBase}/metadata — stop with Ctrl+C.`);
+    const { values } = parseArgs({
+      args,
+      options: { reset: { type: 'boolean' }, region: { type: 'string' }, secrets: { type: 'string' } },
+    });
+    if (values.reset) rmSync(DATA_DIR, { recursive: true, force: true });
+    const started = performance.now();
+    const region = await startRegion({
+      regionFile: values.region ? resolve(values.region) : DEMO_REGION_FILE,
+      secretsFile: values.secrets ? resolve(values.secrets) : DEMO_SECRETS_FILE,
+      dataDir: resolve(DATA_DIR),
+    });
+    stopOnSignals(region);
+    const [first] = region.nodes;
+    if ((await patientCount(first)) === 0)
+      await first.repository.processBundle(sampleBundle(), first.fhirBase);
+    const config = first.membership!.region;
+    console.log(
+      `Ketenlog demo region "${config.name}": ${region.nodes.length} organisations, ready in ${Math.round(performance.now() - started)} ms.\n`,
+    );
+    for (const node of region.nodes) {
+      const { organisation } = node.membership!;
+      const base = node.fhirBase.replace(/\/fhir$/, '');
+      console.log(`  ${organisation.name} (${organisation.type}, URA ${organisation.ura})`);
+      console.log(`    FHIR:    ${node.fhirBase}`);
+      console.log(`    logbook: ${base}/logbook/status`);
+    }
+    console.log(
+      `\n${first.membership!.organisation.name} holds ${await patientCount(first)} sample clients: ` +
+        `open ${first.fhirBase}/Patient?name=jansen — stop with Ctrl+C.`,
+    );
   },
 };
