@@ -26,7 +26,9 @@ file was rejected.
     if (positionals.length === 0) throw new UsageError('ketenlog import: name at least one file or folder');
     const database =
       values.database ??
-      (values.config ? loadConfig(values.config).database : resolve('data/demo/kraamzorg-dewieg/ketenlog.sqlite'));
+      (values.config
+        ? loadConfig(values.config).database
+        : resolve('data/demo/kraamzorg-dewieg/ketenlog.sqlite'));
     const model = loadFhirModel();
     const db = await openDatabase(database);
     try {
