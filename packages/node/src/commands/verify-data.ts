@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { verifyData, verifierFromKey, type LogVerifyResult } from '@ketenlog/logbook';
 import { openDatabase } from '@ketenlog/storage';
+import { loadRegionConfig, RegionConfigError } from '@ketenlog/region';
 import { UsageError, type Command } from './command.ts';
 
 /** Every SQLite database file has this 16-byte header. */
@@ -73,22 +74,36 @@ function describe(log: LogVerifyResult): string {
 export const verifyDataCommand = {
   name: 'verify',
   summary: "re-derive every log from a node's stored data and check every signature",
-  help: `Usage: ketenlog verify --data <dir or database> [--log-key <vkey>]...
+  help: `Usage: ketenlog verify --data <dir or database> [--region <region.yaml>] [--log-key <vkey>]...
 
 Checks every log stored in a node's database: re-derives every tree root from the stored entries,
 checks each stored leaf hash and tree node, and each checkpoint's signature and root. Reports the
 first bad index per log. Exit code 0 only when everything holds, 1 otherwise.
   --data <spec>       a SQLite file, a folder (every SQLite file under it), or a postgres:// URL
+  --region <file>     trust the log keys the region file publishes (the node's own log and its
+                      mirrors of the other members' logs)
   --log-key <vkey>    a trusted log verifier key (signed-note vkey), repeatable; matched to each
-                      log by key name. Without it, each log's key registered in the database
+                      log by key name. Without these, each log's key registered in the database
                       (table log_keys) is used, which proves integrity but not authenticity.`,
   async run(args: string[]): Promise<number> {
     const { values } = parseArgs({
       args,
-      options: { data: { type: 'string' }, 'log-key': { type: 'string', multiple: true } },
+      options: {
+        data: { type: 'string' },
+        region: { type: 'string' },
+        'log-key': { type: 'string', multiple: true },
+      },
     });
     if (!values.data) throw new UsageError('ketenlog verify: --data <dir or database> is required');
-    const trustedKeys = values['log-key'] ?? [];
+    const trustedKeys = [...(values['log-key'] ?? [])];
+    if (values.region) {
+      try {
+        trustedKeys.push(...loadRegionConfig(values.region).organisations.map((o) => o.logKey));
+      } catch (error) {
+        if (error instanceof RegionConfigError) throw new UsageError(`ketenlog verify: ${error.message}`);
+        throw error;
+      }
+    }
     for (const key of trustedKeys) {
       try {
         verifierFromKey(key);

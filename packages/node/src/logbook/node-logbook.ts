@@ -299,6 +299,17 @@ export class NodeLogbook {
     this.#timer.unref();
   }
 
+  /**
+   * The region's state folded afresh from what this node stored (its log and its mirrors), in
+   * storage order: equal to the live state, which was folded entry by entry as they arrived.
+   */
+  async foldFromStorage(): Promise<RegionState> {
+    const policy = new RegionPolicy(this.#options.membership.region);
+    await foldStored(policy, this.#ref, this.sequencer);
+    for (const mirror of this.mirrors.values()) await foldStored(policy, mirror.ref, mirror);
+    return policy.state;
+  }
+
   async #rebuild(): Promise<void> {
     await this.sequencer.flush().catch(() => undefined);
     this.#policy.reset();

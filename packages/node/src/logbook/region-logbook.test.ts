@@ -93,6 +93,9 @@ describe('the logbook in a five-node region', () => {
         timeout: 10_000,
       })
       .toEqual(region.nodes.map(() => 5));
+    // The state rebuilt from storage equals the live one (folded as entries arrived, in any order).
+    for (const node of region.nodes)
+      expect(await node.logbook!.foldFromStorage()).toEqual(node.logbook!.state);
   });
 
   it('serves the receipt later, and the tiles and status of the log', async () => {
