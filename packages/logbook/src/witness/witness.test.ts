@@ -4,8 +4,8 @@
 // showing two histories, an entry the rules forbid, and malformed or unknown submissions.
 import { createHash } from 'node:crypto';
 import Fastify from 'fastify';
-import { openSqlite, type Db } from '@ketenlog/storage';
-import { afterEach, describe, expect, it } from 'vitest';
+import { testDatabases, type Db } from '@ketenlog/storage';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { utf8 } from '../bytes.ts';
 import { cosignatureVerifierFromKey, ed25519Cosigner, encodeCosignerKey } from '../cosignature.ts';
 import { ed25519PublicKey } from '../ed25519.ts';
@@ -33,8 +33,11 @@ afterEach(async () => {
   for (const close of closers.splice(0).reverse()) await close();
 });
 
+/** The engine the current suite runs on. */
+let openDb: () => Promise<Db>;
+
 async function memoryDb(): Promise<Db> {
-  const db = await openSqlite(':memory:');
+  const db = await openDb();
   closers.push(() => db.close());
   return db;
 }
@@ -145,7 +148,11 @@ async function region(quorum: number, network = partitionable()) {
 const post = (url: string, body: string) =>
   fetch(url, { method: 'POST', body, headers: { 'content-type': 'text/plain' } });
 
-describe('witnessing and finality over HTTP', () => {
+describe.each(testDatabases())('witnessing and finality over HTTP on $name', ({ open }) => {
+  beforeAll(() => {
+    openDb = open;
+  });
+
   it('validating witnesses mirror and cosign; at the quorum entries are final, with receipts that verify offline', async () => {
     const { a, witnesses, finality, append, receiptPolicy } = await region(2);
     await Promise.all(Array.from({ length: 300 }, (_, i) => append(entry(i))));
