@@ -1,7 +1,7 @@
 /**
  * bench/logbook/final: append-to-final latency in a five-node region on loopback — the time from
  * POST /logbook/statements until the statement is under a checkpoint cosigned by the region's
- * witness quorum (3 of the 4 other nodes, each mirroring the log and judging every new entry by
+ * witness quorum (3 of the 4 other nodes: the demo region's first five members, each mirroring the log and judging every new entry by
  * the region's rules before it cosigns). All five nodes run in this one process on SQLite, as the
  * demo does; clients are HTTP loops that each wait for their statement's receipt.
  *
@@ -60,7 +60,7 @@ async function client(node: RunningNode, deadline: number, failures: { count: nu
   return latencies;
 }
 
-const files = await demoRegionOnFreePorts();
+const files = await demoRegionOnFreePorts({ members: 5, quorum: 3 });
 const region = await startRegion({ ...files, logLevel: 'fatal' });
 try {
   const nodes = region.nodes;

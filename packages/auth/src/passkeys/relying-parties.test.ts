@@ -25,6 +25,11 @@ describe('relying parties', () => {
       'http://localhost:8103',
       'http://localhost:8104',
       'http://localhost:8105',
+      'http://localhost:8106',
+      'http://localhost:8107',
+      'http://localhost:8108',
+      'http://localhost:8109',
+      'http://localhost:8110',
     ]);
   });
 });

@@ -10,9 +10,9 @@ describe('a region in one process', () => {
   afterAll(async () => region?.close());
 
   it('starts every member on its own port and store, each knowing its place in the region', async () => {
-    expect(region.nodes).toHaveLength(5);
+    expect(region.nodes).toHaveLength(10);
     const bases = new Set(region.nodes.map((n) => n.fhirBase));
-    expect(bases.size).toBe(5);
+    expect(bases.size).toBe(10);
     for (const node of region.nodes) {
       expect((await fetch(node.fhirBase.replace(/\/fhir$/, '/readyz'))).status).toBe(200);
       expect(node.membership?.origin).toMatch(/^demo\.ketenlog\.example\//);

@@ -3,6 +3,7 @@ import { readFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
 
 export const DEMO_REGION_FILE = join(import.meta.dirname, '../../../region/config/demo-region.yaml');
 export const DEMO_SECRETS_FILE = join(import.meta.dirname, '../../../region/config/demo-region.secrets.json');
@@ -25,13 +26,40 @@ export async function freePorts(count: number): Promise<number[]> {
   return ports;
 }
 
-/** A copy of the demo region whose members listen on free ports; returns its files and data dir. */
-export async function demoRegionOnFreePorts(): Promise<{
+export interface DemoRegionCut {
+  /** Keep only the first `members` organisations (their professionals, witnesses). */
+  readonly members?: number;
+  /** The witness quorum of the cut region. */
+  readonly quorum?: number;
+}
+
+/** The demo region file's text, optionally cut down to its first members. */
+function demoRegionText(cut: DemoRegionCut): string {
+  const text = readFileSync(DEMO_REGION_FILE, 'utf8');
+  if (cut.members === undefined && cut.quorum === undefined) return text;
+  const doc = parse(text) as {
+    organisations: { ura: string }[];
+    witnesses: { quorum: number; members: string[] };
+    professionals: { organisation: string }[];
+  };
+  doc.organisations = doc.organisations.slice(0, cut.members);
+  const kept = new Set(doc.organisations.map((o) => o.ura));
+  doc.witnesses.members = doc.witnesses.members.filter((ura) => kept.has(ura));
+  doc.witnesses.quorum = cut.quorum ?? Math.min(doc.witnesses.quorum, doc.witnesses.members.length - 1);
+  doc.professionals = doc.professionals.filter((p) => kept.has(p.organisation));
+  return stringify(doc);
+}
+
+/**
+ * A copy of the demo region (or its first members) whose members listen on free ports; returns
+ * its files and data dir.
+ */
+export async function demoRegionOnFreePorts(cut: DemoRegionCut = {}): Promise<{
   regionFile: string;
   secretsFile: string;
   dataDir: string;
 }> {
-  const text = readFileSync(DEMO_REGION_FILE, 'utf8');
+  const text = demoRegionText(cut);
   const urls = [...new Set(text.match(/http:\/\/127\.0\.0\.1:\d+/g) ?? [])];
   const ports = await freePorts(urls.length);
   let moved = text;

@@ -1,4 +1,4 @@
-// The demo region: five organisations with freshly generated DEMO keys. scripts/ writes the YAML
+// The demo region: ten organisations with freshly generated DEMO keys. scripts/ writes the YAML
 // (public keys) and a secrets file (the matching secret keys) that the demo nodes sign with.
 import { ed25519 } from '@noble/curves/ed25519.js';
 import {
@@ -51,6 +51,23 @@ const ORGANISATIONS: readonly DemoOrganisation[] = [
     type: 'statistiek',
     nodeId: 'statistiek-regio',
     port: 8105,
+  },
+  { ura: '11110006', name: 'Kraamzorg Het Nest', type: 'kraamzorg', nodeId: 'kraamzorg-hetnest', port: 8106 },
+  {
+    ura: '11110007',
+    name: 'Kraamzorg Moeder & Kind',
+    type: 'kraamzorg',
+    nodeId: 'kraamzorg-moederkind',
+    port: 8107,
+  },
+  { ura: '11110008', name: 'Huisartsenpraktijk De Maas', type: 'huisarts', nodeId: 'huisarts-demaas', port: 8108 },
+  { ura: '11110009', name: 'Apotheek Centraal', type: 'apotheek', nodeId: 'apotheek-centraal', port: 8109 },
+  {
+    ura: '11110010',
+    name: 'Regionale Samenwerkingsorganisatie Maasland',
+    type: 'rso',
+    nodeId: 'rso-maasland',
+    port: 8110,
   },
 ];
 
@@ -126,7 +143,7 @@ organisations:
 ${blocks.join('\n')}
 
 witnesses:
-  quorum: 3
+  quorum: 4
   members: [${ORGANISATIONS.map((o) => quote(o.ura)).join(', ')}]
 
 # Which statement kinds each role may author. node, client and delegate are required; only client
@@ -156,6 +173,12 @@ roles:
   analist:
     kinds: [agreement, analysis.run]
     organisationTypes: [ziekenhuis, zorgverzekeraar, statistiek]
+  huisarts:
+    kinds: [access]
+    organisationTypes: [huisarts]
+  apotheker:
+    kinds: [access]
+    organisationTypes: [apotheek]
 
 professionals:
   - { id: pro:anna-jansen, name: Anna Jansen, organisation: "11110001", role: kraamverzorgende }
@@ -163,6 +186,10 @@ professionals:
   - { id: pro:carla-bakker, name: Carla Bakker, organisation: "11110003", role: medisch-specialist }
   - { id: pro:dirk-smit, name: Dirk Smit, organisation: "11110004", role: declaratiebeoordelaar }
   - { id: pro:eva-mulder, name: Eva Mulder, organisation: "11110005", role: analist }
+  - { id: pro:fatima-elamrani, name: Fatima El Amrani, organisation: "11110006", role: kraamverzorgende }
+  - { id: pro:greet-dekker, name: Greet Dekker, organisation: "11110007", role: kraamverzorgende }
+  - { id: pro:hans-vandijk, name: Hans van Dijk, organisation: "11110008", role: huisarts }
+  - { id: pro:ilse-bos, name: Ilse Bos, organisation: "11110009", role: apotheker }
 `;
   return {
     yaml,

@@ -28,7 +28,7 @@ function parseError(text: string): RegionConfigError {
 }
 
 describe('region configuration', () => {
-  it('reads the generated demo region with five organisations, roles and professionals', () => {
+  it('reads the generated demo region with ten organisations, roles and professionals', () => {
     const config = parseRegionConfig(demo.yaml, 'demo.yaml');
     expect(config.organisations.map((o) => o.type)).toEqual([
       'kraamzorg',
@@ -36,12 +36,17 @@ describe('region configuration', () => {
       'ziekenhuis',
       'zorgverzekeraar',
       'statistiek',
+      'kraamzorg',
+      'kraamzorg',
+      'huisarts',
+      'apotheek',
+      'rso',
     ]);
-    expect(config.witnesses).toEqual({ quorum: 3, members: config.organisations.map((o) => o.ura) });
+    expect(config.witnesses).toEqual({ quorum: 4, members: config.organisations.map((o) => o.ura) });
     expect(mayAuthor(config, 'kraamverzorgende', 'carelog.entry')).toBe(true);
     expect(mayAuthor(config, 'kraamverzorgende', 'consent')).toBe(false);
     expect(mayAuthor(config, 'client', 'carelog.approval')).toBe(true);
-    expect(config.professionals).toHaveLength(5);
+    expect(config.professionals).toHaveLength(9);
     const kraamzorg = config.organisations[0];
     expect(organisationOfLog(config, logOriginOf(config, kraamzorg))).toBe(kraamzorg);
     expect(organisationOfLog(config, `${logOriginOf(config, kraamzorg)}/consent`)).toBe(kraamzorg);
@@ -62,7 +67,7 @@ describe('region configuration', () => {
   it('reads the committed demo region file', () => {
     const file = fileURLToPath(new URL('../../config/demo-region.yaml', import.meta.url));
     const config = loadRegionConfig(file);
-    expect(config.organisations).toHaveLength(5);
+    expect(config.organisations).toHaveLength(10);
     expect(readFileSync(file, 'utf8')).toContain('DEMO KEYS');
   });
 
@@ -139,11 +144,11 @@ describe('region configuration', () => {
   });
 
   it('refuses a quorum larger than the witnesses named', () => {
-    const text = demo.yaml.replace('quorum: 3', 'quorum: 6');
+    const text = demo.yaml.replace('quorum: 4', 'quorum: 11');
     const error = parseError(text);
     expect(error.field).toBe('witnesses.quorum');
-    expect(error.line).toBe(lineOf(text, 'quorum: 6'));
-    expect(error.message).toContain('6 is larger than the 5 witnesses named');
+    expect(error.line).toBe(lineOf(text, 'quorum: 11'));
+    expect(error.message).toContain('11 is larger than the 10 witnesses named');
   });
 
   it('refuses a witness that is not a member', () => {
@@ -186,7 +191,7 @@ describe('region configuration', () => {
     );
     const noClient = demo.yaml.replace('  client:\n    kinds: [consent, carelog.approval]\n', '');
     expect(parseError(noClient)).toMatchObject({ field: 'roles.client', line: lineOf(noClient, 'roles:') });
-    const typo = demo.yaml.replace('  quorum: 3', '  quorom: 3');
+    const typo = demo.yaml.replace('  quorum: 4', '  quorom: 4');
     expect(parseError(typo)).toMatchObject({ field: 'witnesses.quorom', line: lineOf(typo, 'quorom') });
   });
 
