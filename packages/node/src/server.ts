@@ -18,7 +18,8 @@ import { Metrics } from './metrics.ts';
 import { loadMembership, type Membership } from './region/membership.ts';
 import { logbookMetrics, NodeLogbook } from './logbook/node-logbook.ts';
 import { logbookRoutes } from './logbook/routes.ts';
-import { createWebAuthnVerify, regionRelyingParties } from '@ketenlog/auth';
+import { createWebAuthnVerify, regionRelyingParties, type PasskeyAuth } from '@ketenlog/auth';
+import { registerNodeAuth } from './auth/node-auth.ts';
 import type { MemberFetch } from '@ketenlog/region';
 
 /** Loaded once per process and shared by every node in it (they are read-only). */
@@ -40,6 +41,8 @@ export interface RunningNode {
   membership?: Membership;
   /** The node's part of the region's logbook, when it is a region member. */
   logbook?: NodeLogbook;
+  /** Passkeys, sessions and professionals' login, when it is a region member. */
+  auth?: PasskeyAuth;
   close(): Promise<void>;
 }
 
@@ -102,6 +105,7 @@ export async function startNode(config: NodeConfig, parts: NodeParts = {}): Prom
   });
 
   let logbook: NodeLogbook | undefined;
+  let auth: PasskeyAuth | undefined;
   if (membership) {
     logbook = await NodeLogbook.open({
       db: db!,
@@ -113,6 +117,7 @@ export async function startNode(config: NodeConfig, parts: NodeParts = {}): Prom
     });
     await app.register(logbookRoutes, { logbook });
     metrics.collect(logbookMetrics(logbook));
+    auth = await registerNodeAuth(app, { db: db!, membership, logbook });
   }
 
   let ready = false;
@@ -147,6 +152,7 @@ export async function startNode(config: NodeConfig, parts: NodeParts = {}): Prom
     repository,
     ...(membership ? { membership } : {}),
     ...(logbook ? { logbook } : {}),
+    ...(auth ? { auth } : {}),
     async close() {
       ready = false;
       await app.close();

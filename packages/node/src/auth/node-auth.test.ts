@@ -1,0 +1,118 @@
+// Identity wired into a region member: a client enrols a passkey after the (demo) identity check,
+// which the node binds on its log; she signs a consent with it, which the other nodes' witnesses
+// verify as a WebAuthn assertion and fold into their state; a demo professional logs in with
+// password + TOTP.
+import type { LightMyRequestResponse } from 'fastify';
+import { generate } from 'otplib';
+import { SoftAuthenticator } from '@ketenlog/auth/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRegion, type RunningRegion } from '../region/run-region.ts';
+import { demoRegionOnFreePorts } from '../region/testing.ts';
+import type { RunningNode } from '../server.ts';
+import { demoCredentialsOf } from './node-auth.ts';
+
+let region: RunningRegion;
+let kraamzorg: RunningNode;
+const MARIA = 'pMaria-0000000000000001';
+
+beforeAll(async () => {
+  region = await startRegion({
+    ...(await demoRegionOnFreePorts({ members: 5, quorum: 3 })),
+    logLevel: 'fatal',
+    parts: { logbook: { mirrorIntervalMs: 200, finalityRetryMs: 100 } },
+  });
+  kraamzorg = region.node('11110001');
+}, 60_000);
+afterAll(async () => region?.close());
+
+const cookieOf = (response: LightMyRequestResponse) => String(response.headers['set-cookie']).split(';')[0];
+
+describe('identity at a region member', () => {
+  it('a client enrols a passkey, and her signed consent is logged, final and known across the region', async () => {
+    const app = kraamzorg.app;
+    const origin = new URL(kraamzorg.fhirBase).origin.replace('127.0.0.1', 'localhost');
+    // The identity check through the demo stand-in.
+    const start = await app.inject({ url: '/auth/passkeys/enrol' });
+    expect(start.statusCode).toBe(302);
+    const page = new URL(start.headers.location as string, origin);
+    const chosen = await app.inject({
+      method: 'POST',
+      url: '/auth/demo-digid',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({
+        state: page.searchParams.get('state')!,
+        callback: page.searchParams.get('callback')!,
+        person: '0',
+      }).toString(),
+    });
+    expect(chosen.statusCode).toBe(302);
+    const checked = await app.inject({
+      url: chosen.headers.location as string,
+      headers: { cookie: cookieOf(start) },
+    });
+    const enrolling = cookieOf(checked);
+    const post = (url: string, payload: unknown, cookie: string) =>
+      app.inject({ method: 'POST', url, headers: { cookie }, payload: payload as object });
+
+    // Enrolment binds her passkey on the node's log.
+    const authenticator = new SoftAuthenticator(origin);
+    const options = (await post('/auth/passkeys/registration/options', {}, enrolling)).json();
+    const enrolled = await post(
+      '/auth/passkeys/registration/verify',
+      authenticator.create(options),
+      enrolling,
+    );
+    expect(enrolled.statusCode).toBe(200);
+    const keyId = enrolled.json().keyId as string;
+    // The node bound it with a key statement on its log.
+    const bound = await kraamzorg.logbook!.sequencer.store.readEntries(0, kraamzorg.logbook!.sequencer.size);
+    expect(bound.some((e) => new TextDecoder().decode(e.entry).includes(keyId))).toBe(true);
+
+    const login = await post(
+      '/auth/passkeys/authentication/verify',
+      authenticator.get((await post('/auth/passkeys/authentication/options', {}, '')).json()),
+      '',
+    );
+    expect(login.statusCode).toBe(200);
+    const session = cookieOf(login);
+
+    // She grants the hospital access to her medication for treatment, signing with her passkey.
+    const draft = {
+      kind: 'consent',
+      body: { decision: 'grant', grantee: 'ura:11110003', category: 'medication', purpose: 'treatment' },
+    };
+    const begun = await post('/auth/passkeys/statements/options', { draft }, session);
+    expect(begun.statusCode).toBe(200);
+    const { statement, options: signing } = begun.json();
+    expect(statement.author).toBe(keyId);
+    const signed = await post(
+      '/auth/passkeys/statements/sign',
+      { statement, response: authenticator.get(signing) },
+      session,
+    );
+    expect(signed.statusCode).toBe(200);
+    const { index } = signed.json().receipt as { index: number };
+    expect(await kraamzorg.logbook!.waitFinal(index, 10_000)).toBe(true);
+
+    // Every other member's witness verified her passkey signature and folded the consent.
+    const hospital = region.node('11110003');
+    await expect
+      .poll(() => hospital.logbook!.state.consents.get(MARIA) !== undefined, { timeout: 10_000 })
+      .toBe(true);
+  });
+
+  it('a demo professional logs in with password and TOTP, and a wrong code is refused', async () => {
+    const { password, totpSecret } = demoCredentialsOf('pro:anna-jansen');
+    const login = (totp: string) =>
+      kraamzorg.app.inject({
+        method: 'POST',
+        url: '/auth/professionals/login',
+        payload: { id: 'pro:anna-jansen', password, totp },
+      });
+    expect((await login('000000')).statusCode).toBe(401);
+    const ok = await login(await generate({ secret: totpSecret }));
+    expect(ok.statusCode).toBe(200);
+    const me = await kraamzorg.app.inject({ url: '/auth/session', headers: { cookie: cookieOf(ok) } });
+    expect(me.json()).toMatchObject({ principal: { kind: 'professional' } });
+  });
+});

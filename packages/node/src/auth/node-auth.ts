@@ -1,0 +1,99 @@
+// Identity at a node, wired from packages/auth: client passkeys (enrolment after the identity check,
+// login, signing statements), delegation, and professionals' login. New passkeys are bound on the
+// node's log with a `key` statement signed by the node; statements a client signs go to the log.
+// In the demo region the identity check is the labelled Demo-DigiD stand-in and the professionals
+// are the region file's demo professionals with demo credentials (printed by `npm start`).
+import { createHash } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import type { Db } from '@ketenlog/storage';
+import { signStatement, type Json } from '@ketenlog/logbook';
+import {
+  DEMO_PERSONS,
+  DemoDigiD,
+  demoPersonDirectory,
+  demoProfessionalAccounts,
+  hashPassword,
+  InMemoryProfessionalDirectory,
+  keyBindingStatement,
+  registerPasskeyAuth,
+  relyingPartyOf,
+  staticPersonDirectory,
+  type PasskeyAuth,
+} from '@ketenlog/auth';
+import type { NodeLogbook } from '../logbook/node-logbook.ts';
+import type { Membership } from '../region/membership.ts';
+
+/** Where the identity routes live on every node. */
+export const AUTH_PREFIX = '/auth';
+/** The organisation whose clients the demo persons are (Kraamzorg De Wieg). */
+const DEMO_CLIENTS_ORGANISATION = '11110001';
+
+const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+
+/** A demo professional's credentials, derived from her id: the same on every run. DEMO ONLY. */
+export function demoCredentialsOf(id: string): { password: string; totpSecret: string } {
+  const digest = createHash('sha256').update(`ketenlog demo totp ${id}`).digest();
+  let bits = '';
+  for (const byte of digest.subarray(0, 20)) bits += byte.toString(2).padStart(8, '0');
+  const totpSecret = bits
+    .match(/.{5}/g)!
+    .map((b) => BASE32[parseInt(b, 2)])
+    .join('');
+  return { password: `demo-${id.replace(/^pro:/, '')}`, totpSecret };
+}
+
+export interface NodeAuthOptions {
+  readonly db: Db;
+  readonly membership: Membership;
+  readonly logbook: NodeLogbook;
+}
+
+export class LogbookRefusal extends Error {
+  override name = 'LogbookRefusal';
+}
+
+export async function registerNodeAuth(app: FastifyInstance, options: NodeAuthOptions): Promise<PasskeyAuth> {
+  const { db, membership, logbook } = options;
+  const { region, organisation } = membership;
+  const accounts = await Promise.all(
+    demoProfessionalAccounts(region, () => ({})).map(async (account) => {
+      const { password, totpSecret } = demoCredentialsOf(account.id);
+      return { ...account, passwordHash: await hashPassword(password), totpSecret };
+    }),
+  );
+  const professionals = new InMemoryProfessionalDirectory(accounts);
+  const appendOrThrow = async (envelope: Parameters<NodeLogbook['append']>[0]) => {
+    const result = await logbook.append(envelope);
+    if (!result.ok) throw new LogbookRefusal(result.reason);
+    return result;
+  };
+  let auth: PasskeyAuth | undefined;
+  await app.register(async (scope) => {
+    // The identity pages post forms; the auth routes parse them their own way.
+    scope.removeContentTypeParser('application/x-www-form-urlencoded');
+    auth = await registerPasskeyAuth(scope, AUTH_PREFIX, {
+      db,
+      relyingParty: relyingPartyOf(organisation.node.baseUrl),
+      organisation: `ura:${organisation.ura}`,
+      organisationName: organisation.name,
+      identity: new DemoDigiD(DEMO_PERSONS, `${AUTH_PREFIX}/demo-digid`),
+      persons:
+        organisation.ura === DEMO_CLIENTS_ORGANISATION ? demoPersonDirectory() : staticPersonDirectory({}),
+      professionals,
+      secureCookies: organisation.node.baseUrl.startsWith('https:'),
+      bindKey: async (credential) => {
+        const account =
+          credential.role === 'professional' ? await professionals.find(credential.holder) : undefined;
+        const role = account?.memberships.find((m) => m.organisation === `ura:${organisation.ura}`)?.role;
+        const { keyId, secretKey } = membership.statementKey;
+        const statement = keyBindingStatement(credential, keyId, Math.floor(Date.now() / 1000), role);
+        await appendOrThrow(signStatement(statement, secretKey));
+      },
+      submitStatement: async (envelope) => {
+        const { index } = await appendOrThrow(envelope);
+        return { index, origin: logbook.origin, receipt: `/logbook/receipts/${index}` } satisfies Json;
+      },
+    });
+  });
+  return auth!;
+}
