@@ -7,6 +7,7 @@ import { DEMO_REGION_FILE, DEMO_SECRETS_FILE } from '../region/testing.ts';
 import type { RunningNode } from '../server.ts';
 import type { Command } from './command.ts';
 import { stopOnSignals } from './signals.ts';
+import { demoCredentialsOf } from '../auth/node-auth.ts';
 
 const DATA_DIR = 'data/demo';
 
@@ -59,6 +60,18 @@ empty. Prints each node's FHIR base and logbook status. DEMO KEYS ONLY: never us
       console.log(`  ${organisation.name} (${organisation.type}, URA ${organisation.ura})`);
       console.log(`    FHIR:    ${node.fhirBase}`);
       console.log(`    logbook: ${base}/logbook/status`);
+    }
+    const local = (node: RunningNode) =>
+      node.fhirBase.replace(/\/fhir$/, '').replace('127.0.0.1', 'localhost');
+    console.log(`\nDemo logins (DEMO ONLY):`);
+    console.log(`  client Maria de Vries: ${local(first)}/auth/passkeys/enrol (Demo-DigiD, then a passkey)`);
+    for (const professional of config.professionals) {
+      const { password, totpSecret } = demoCredentialsOf(professional.id);
+      const node = region.node(professional.organisation);
+      console.log(
+        `  ${professional.name} (${professional.role}): ${local(node)}/auth/professionals/login ` +
+          `id ${professional.id}, password ${password}, TOTP secret ${totpSecret}`,
+      );
     }
     console.log(
       `\n${first.membership!.organisation.name} holds ${await patientCount(first)} sample clients: ` +
