@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { sampleBundle } from '../sample-data.ts';
+import { patientCount, seedDemoRegion } from '../demo/seed-region.ts';
 import { startRegion } from '../region/run-region.ts';
 import { DEMO_REGION_FILE, DEMO_SECRETS_FILE } from '../region/testing.ts';
 import type { RunningNode } from '../server.ts';
@@ -11,15 +11,6 @@ import { demoCredentialsOf } from '../auth/node-auth.ts';
 
 const DATA_DIR = 'data/demo';
 
-async function patientCount(node: RunningNode): Promise<number> {
-  const bundle = await node.repository.search({
-    resourceType: 'Patient',
-    params: [['_summary', 'count']],
-    baseUrl: node.fhirBase,
-  });
-  return bundle.total ?? 0;
-}
-
 export const startCommand: Command = {
   name: 'start',
   summary: 'start the demo region: every member organisation on embedded SQLite, with sample data',
@@ -28,9 +19,10 @@ export const startCommand: Command = {
 Starts every member of the demo region in this process, each organisation's node on its own port and
 its own SQLite database under ./data/demo/<node>/, talking real HTTP to the others: each node keeps
 its FHIR store and its log, mirrors and witnesses the other members' logs, and makes its own
-statements final once the region's witness quorum has cosigned. The first member (a maternity-care
-organisation) gets sample clients (test BSNs, pregnancies, blood pressure, weight) when its store is
-empty. Prints each node's FHIR base and logbook status. DEMO KEYS ONLY: never use them for real data.
+statements final once the region's witness quorum has cosigned. Each member holds synthetic demo
+records at the source (clients with test BSNs: pregnancies and maternity care, midwifery, GP and
+hospital records including inflammatory bowel disease, pharmacy, insurer claims), seeded when its
+store is empty. Prints each node's FHIR base and logbook status. DEMO KEYS ONLY: never use them for real data.
   --reset             delete ./data/demo/ first
   --region <file>     another region file (default: packages/region/config/demo-region.yaml)
   --secrets <file>    the secret keys of every member of that region`,
@@ -48,8 +40,7 @@ empty. Prints each node's FHIR base and logbook status. DEMO KEYS ONLY: never us
     });
     stopOnSignals(region);
     const [first] = region.nodes;
-    if ((await patientCount(first)) === 0)
-      await first.repository.processBundle(sampleBundle(), first.fhirBase);
+    await seedDemoRegion(region);
     const config = first.membership!.region;
     console.log(
       `Ketenlog demo region "${config.name}": ${region.nodes.length} organisations, ready in ${Math.round(performance.now() - started)} ms.\n`,
@@ -74,7 +65,7 @@ empty. Prints each node's FHIR base and logbook status. DEMO KEYS ONLY: never us
       );
     }
     console.log(
-      `\n${first.membership!.organisation.name} holds ${await patientCount(first)} sample clients: ` +
+      `\n${first.membership!.organisation.name} holds ${await patientCount(first)} demo clients: ` +
         `open ${first.fhirBase}/Patient?name=jansen — stop with Ctrl+C.`,
     );
   },

@@ -1,0 +1,91 @@
+// The demo region's synthetic population: deterministic clients with valid test BSNs (999 range,
+// 11-proef), the first of whom is Maria de Vries, the demo identity of the Demo-DigiD stand-in.
+// Each client is a mother in maternity care, a patient with inflammatory bowel disease, or both;
+// which organisations hold her data follows from that. Nothing here is a real person.
+import { isValidBsn } from '@ketenlog/fhir';
+
+export interface DemoClient {
+  /** Stable index, 0-based. */
+  readonly n: number;
+  readonly bsn: string;
+  readonly given: string;
+  readonly family: string;
+  readonly birthDate: string;
+  readonly gender: 'female' | 'male';
+  /** Pregnant in 2026, with maternity care after the birth. */
+  readonly mother: boolean;
+  /** Crohn's disease or ulcerative colitis, treated at the hospital. */
+  readonly ibd?: 'crohn' | 'colitis';
+  /** Which of the region's maternity-care organisations cares for her (0, 1 or 2). */
+  readonly kraamzorg: number;
+  /** Due date, for mothers. */
+  readonly dueDate?: string;
+}
+
+/** The demo client the Demo-DigiD stand-in logs in as (see packages/auth demo-persons.ts). */
+export const MARIA_BSN = '999911120';
+
+const FAMILY = [
+  'de Vries',
+  'Jansen',
+  'van den Berg',
+  'Bakker',
+  'Visser',
+  'Smit',
+  'Meijer',
+  'de Boer',
+  'Mulder',
+  'Bos',
+];
+const GIVEN_F = [
+  'Maria',
+  'Sanne',
+  'Fleur',
+  'Eva',
+  'Lotte',
+  'Fatima',
+  'Noor',
+  'Julia',
+  'Emma',
+  'Sophie',
+  'Anouk',
+  'Yara',
+];
+const GIVEN_M = ['Daan', 'Sem', 'Milan', 'Luuk', 'Bram', 'Mohammed'];
+
+const pad = (n: number): string => String(n).padStart(2, '0');
+
+/** Test BSNs from the 999 range that pass the 11-proef, Maria's first. */
+function bsns(count: number): string[] {
+  const out = [MARIA_BSN];
+  for (let n = 999_900_000; out.length < count && n < 999_999_999; n++) {
+    const s = String(n);
+    if (s !== MARIA_BSN && isValidBsn(s)) out.push(s);
+  }
+  return out;
+}
+
+/**
+ * `count` clients: about two in three are mothers, one in four has IBD (some mothers too), so the
+ * data spreads over maternity care, midwifery, GP, hospital, pharmacy and insurer.
+ */
+export function demoPopulation(count = 40): DemoClient[] {
+  return bsns(count).map((bsn, n) => {
+    const mother = n % 3 !== 2;
+    const ibd = n % 4 === 1 ? 'crohn' : n % 8 === 3 ? 'colitis' : undefined;
+    const gender = mother || n % 2 === 0 ? 'female' : 'male';
+    const given = gender === 'female' ? GIVEN_F[n % GIVEN_F.length] : GIVEN_M[n % GIVEN_M.length];
+    return {
+      n,
+      bsn,
+      given: n === 0 ? 'Maria' : given,
+      family: FAMILY[n % FAMILY.length],
+      birthDate: `${1986 + (n % 14)}-${pad(1 + (n % 12))}-${pad(1 + (n % 27))}`,
+      gender,
+      mother,
+      ...(ibd ? { ibd } : {}),
+      kraamzorg: n % 3,
+      ...(mother ? { dueDate: `2026-${pad(7 + (n % 5))}-${pad(1 + (n % 28))}` } : {}),
+    };
+  });
+}

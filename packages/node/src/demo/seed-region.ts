@@ -1,0 +1,35 @@
+// Seeds every member of a running region with its own demo records (see seed.ts), skipping members
+// that already hold clients (a restarted demo keeps its data).
+import type { RunningRegion } from '../region/run-region.ts';
+import type { RunningNode } from '../server.ts';
+import { demoPopulation } from './population.ts';
+import { seedBundle } from './seed.ts';
+
+export async function patientCount(node: RunningNode): Promise<number> {
+  const bundle = await node.repository.search({
+    resourceType: 'Patient',
+    params: [['_summary', 'count']],
+    baseUrl: node.fhirBase,
+  });
+  return bundle.total ?? 0;
+}
+
+export interface SeedSummary {
+  readonly ura: string;
+  readonly resources: number;
+}
+
+/** Seeds each member that holds no clients yet; `clients` scales the population. */
+export async function seedDemoRegion(region: RunningRegion, clients = 40): Promise<SeedSummary[]> {
+  const population = demoPopulation(clients);
+  const seeded = await Promise.all(
+    region.nodes.map(async (node): Promise<SeedSummary | undefined> => {
+      const { region: config, organisation } = node.membership!;
+      const bundle = seedBundle(config, organisation, population);
+      if (!bundle || (await patientCount(node)) > 0) return undefined;
+      await node.repository.processBundle(bundle, node.fhirBase);
+      return { ura: organisation.ura, resources: bundle.entry?.length ?? 0 };
+    }),
+  );
+  return seeded.filter((s) => s !== undefined);
+}
