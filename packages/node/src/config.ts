@@ -22,6 +22,8 @@ export interface NodeConfig {
    * (paths, relative to the config file). Without it the node runs as a lone FHIR store.
    */
   region?: { config: string; secrets: string };
+  /** Serve HTTPS with this certificate chain and private key (PEM files, relative to the config file). */
+  tls?: { cert: string; key: string };
 }
 
 /** A configuration problem, naming the field and (when known) the line in the file. */
@@ -102,6 +104,14 @@ export function parseConfig(text: string, file: string): NodeConfig {
       secrets: resolve(dirname(file), str(['region', 'secrets'], r.secrets)),
     };
   }
+  let tls: NodeConfig['tls'];
+  if (raw.tls !== undefined) {
+    const t = obj(['tls'], raw.tls);
+    tls = {
+      cert: resolve(dirname(file), str(['tls', 'cert'], t.cert)),
+      key: resolve(dirname(file), str(['tls', 'key'], t.key)),
+    };
+  }
   const maxBodyBytes = raw.maxBodyBytes ?? 16 * 1024 * 1024;
   if (typeof maxBodyBytes !== 'number' || maxBodyBytes <= 0)
     fail(['maxBodyBytes'], 'must be a positive number');
@@ -119,5 +129,6 @@ export function parseConfig(text: string, file: string): NodeConfig {
     log: { level: level as NodeConfig['log']['level'] },
     maxBodyBytes: maxBodyBytes as number,
     ...(region ? { region } : {}),
+    ...(tls ? { tls } : {}),
   };
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { openDatabase, type Db } from '@ketenlog/storage';
 import {
@@ -57,9 +58,22 @@ export interface NodeParts {
   logbook?: { mirrorIntervalMs?: number; finalityRetryMs?: number };
 }
 
+/** The node's TLS certificate and key, read once at start; a missing file is a configuration error. */
+function readTls(tls: NonNullable<NodeConfig['tls']>): { cert: Buffer; key: Buffer } {
+  const read = (path: string, what: string): Buffer => {
+    try {
+      return readFileSync(path);
+    } catch (error) {
+      throw new ConfigError(`tls.${what}: cannot read ${path} (${(error as Error).message})`);
+    }
+  };
+  return { cert: read(tls.cert, 'cert'), key: read(tls.key, 'key') };
+}
+
 /** The composition root of one organisation's node: storage, FHIR store, HTTP API, health, metrics. */
 export async function startNode(config: NodeConfig, parts: NodeParts = {}): Promise<RunningNode> {
   const model = parts.model ?? loadFhirModel();
+  const https = config.tls ? readTls(config.tls) : undefined;
   const membership = config.region
     ? loadMembership(config.region.config, config.region.secrets, config.organisation.ura)
     : undefined;
@@ -81,6 +95,7 @@ export async function startNode(config: NodeConfig, parts: NodeParts = {}): Prom
   }
 
   const app = Fastify({
+    ...(https ? { https } : {}),
     bodyLimit: config.maxBodyBytes,
     logger: {
       level: config.log.level,
