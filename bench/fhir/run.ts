@@ -53,11 +53,11 @@ async function startNode(database: string): Promise<Node> {
     ].join('\n'),
   );
   const proc = spawn(process.execPath, ['packages/node/src/cli.ts', 'node', '--config', config], {
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'inherit', 'pipe'],
   });
   const base = await new Promise<string>((resolve, reject) => {
     let out = '';
-    proc.stdout!.on('data', (d: Buffer) => {
+    proc.stderr!.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /FHIR base: (\S+)/.exec(out);
       if (m) resolve(m[1]);

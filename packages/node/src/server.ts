@@ -19,7 +19,7 @@ import { Metrics } from './metrics.ts';
 import { loadMembership, type Membership } from './region/membership.ts';
 import { logbookMetrics, NodeLogbook } from './logbook/node-logbook.ts';
 import { logbookRoutes } from './logbook/routes.ts';
-import { createWebAuthnVerify, regionRelyingParties, type PasskeyAuth } from '@ketenlog/auth';
+import { createWebAuthnVerify, relyingPartyOf, type PasskeyAuth, type RelyingParty } from '@ketenlog/auth';
 import { registerNodeAuth } from './auth/node-auth.ts';
 import type { MemberFetch } from '@ketenlog/region';
 
@@ -56,6 +56,20 @@ export interface NodeParts {
   fetch?: MemberFetch;
   /** Logbook timings (tests shorten them). */
   logbook?: { mirrorIntervalMs?: number; finalityRetryMs?: number };
+}
+
+/**
+ * The region's WebAuthn relying parties: one per member node (loopback counts as localhost). A node
+ * addressed by a bare IP address cannot be one, so its clients cannot use passkeys.
+ */
+function passkeyRelyingParties(region: Membership['region']): RelyingParty[] {
+  return region.organisations.flatMap((o) => {
+    try {
+      return [relyingPartyOf(o.node.baseUrl)];
+    } catch {
+      return [];
+    }
+  });
 }
 
 /** The node's TLS certificate and key, read once at start; a missing file is a configuration error. */
@@ -126,13 +140,19 @@ export async function startNode(config: NodeConfig, parts: NodeParts = {}): Prom
       db: db!,
       membership,
       log: app.log,
-      webauthnVerify: createWebAuthnVerify(regionRelyingParties(membership.region)),
+      webauthnVerify: createWebAuthnVerify(passkeyRelyingParties(membership.region)),
       ...(parts.fetch ? { fetch: parts.fetch } : {}),
       ...parts.logbook,
     });
     await app.register(logbookRoutes, { logbook });
     metrics.collect(logbookMetrics(logbook));
-    auth = await registerNodeAuth(app, { db: db!, membership, logbook });
+    if (passkeyRelyingParties(membership.region).length === membership.region.organisations.length) {
+      auth = await registerNodeAuth(app, { db: db!, membership, logbook });
+    } else {
+      app.log.warn(
+        'passkeys are off: WebAuthn needs every member node under a domain name, not an IP address',
+      );
+    }
   }
 
   let ready = false;

@@ -11,7 +11,7 @@ export const nodeCommand: Command = {
 
 Runs one organisation's node. The configuration (YAML) names the node, the organisation (URA, name,
 type), listen address, database and FHIR source; see packages/node/config/sample-org.yaml.
-Prints "FHIR base: <url>" once it answers.
+Writes JSON log lines to stdout, and "FHIR base: <url>" to stderr once it answers.
   --config <file>     the node's configuration file (required)
   --database <spec>   override the database: a SQLite file path or postgres://user:pass@host/db`,
   async run(args) {
@@ -24,6 +24,7 @@ Prints "FHIR base: <url>" once it answers.
     if (values.database) config.database = values.database;
     const node = await startNode(config);
     stopOnSignals(node);
-    console.log(`FHIR base: ${node.fhirBase}`);
+    // stdout carries only JSON log lines; the human hint goes to stderr.
+    console.error(`FHIR base: ${node.fhirBase}`);
   },
 };

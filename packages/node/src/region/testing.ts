@@ -31,18 +31,24 @@ export interface DemoRegionCut {
   readonly members?: number;
   /** The witness quorum of the cut region. */
   readonly quorum?: number;
+  /** Where the kept members' nodes are, in order (default: free loopback ports). */
+  readonly baseUrls?: readonly string[];
 }
 
 /** The demo region file's text, optionally cut down to its first members. */
-function demoRegionText(cut: DemoRegionCut): string {
+export function demoRegionYaml(cut: DemoRegionCut = {}): string {
   const text = readFileSync(DEMO_REGION_FILE, 'utf8');
-  if (cut.members === undefined && cut.quorum === undefined) return text;
+  if (cut.members === undefined && cut.quorum === undefined && cut.baseUrls === undefined) return text;
   const doc = parse(text) as {
-    organisations: { ura: string }[];
+    organisations: { ura: string; node: Record<string, unknown> }[];
     witnesses: { quorum: number; members: string[] };
     professionals: { organisation: string }[];
   };
   doc.organisations = doc.organisations.slice(0, cut.members);
+  if (cut.baseUrls) {
+    const urls = cut.baseUrls;
+    doc.organisations = doc.organisations.map((o, i) => ({ ...o, node: { ...o.node, baseUrl: urls[i] } }));
+  }
   const kept = new Set(doc.organisations.map((o) => o.ura));
   doc.witnesses.members = doc.witnesses.members.filter((ura) => kept.has(ura));
   doc.witnesses.quorum = cut.quorum ?? Math.min(doc.witnesses.quorum, doc.witnesses.members.length - 1);
@@ -59,7 +65,7 @@ export async function demoRegionOnFreePorts(cut: DemoRegionCut = {}): Promise<{
   secretsFile: string;
   dataDir: string;
 }> {
-  const text = demoRegionText(cut);
+  const text = demoRegionYaml(cut);
   const urls = [...new Set(text.match(/http:\/\/127\.0\.0\.1:\d+/g) ?? [])];
   const ports = await freePorts(urls.length);
   let moved = text;
