@@ -3,6 +3,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { membershipOf, loadNodeSecrets } from './region/membership.ts';
+import { parseRegionConfig } from '@ketenlog/region';
+import { demoRegionYaml } from './region/testing.ts';
 
 const CLI = join(import.meta.dirname, 'cli.ts');
 const ketenlog = (...args: string[]) =>
@@ -12,7 +15,7 @@ describe('the ketenlog command line', () => {
   it('lists its commands, and each command has its own --help', () => {
     const overview = ketenlog('--help');
     expect(overview.status).toBe(0);
-    for (const name of ['start', 'node', 'import', 'verify']) {
+    for (const name of ['start', 'node', 'import', 'verify', 'verify-receipt', 'keygen']) {
       expect(overview.stdout).toContain(`  ${name} `);
       const help = ketenlog(name, '--help');
       expect(help.status).toBe(0);
@@ -53,5 +56,33 @@ describe('the ketenlog command line', () => {
     const result = ketenlog('node', '--config', config);
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(/node\.yaml:3.*ura/);
+  });
+
+  it("keygen writes a member's secrets and prints public keys that the region file accepts", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ketenlog-cli-'));
+    const secrets = join(dir, 'org.secrets.json');
+    const result = ketenlog(
+      'keygen',
+      '--origin-prefix',
+      'demo.ketenlog.example/',
+      '--node',
+      'kraamzorg-dewieg',
+      '--secrets',
+      secrets,
+    );
+    expect(result.status).toBe(0);
+    const block = result.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('    '))
+      .join('\n');
+    // The demo region with the first member's keys replaced by the new ones.
+    const demo = demoRegionYaml({ members: 2, quorum: 1 });
+    const first = demo.indexOf('    keys:');
+    const end = demo.indexOf('\n  - ura:', first);
+    const region = parseRegionConfig(`${demo.slice(0, first)}${block}${demo.slice(end)}`, 'region.yaml');
+    const membership = membershipOf(region, loadNodeSecrets(secrets, '11110001'), '11110001');
+    expect(membership.origin).toBe('demo.ketenlog.example/kraamzorg-dewieg');
+    // Never overwrites keys.
+    expect(ketenlog('keygen', '--origin-prefix', 'x/', '--node', 'a', '--secrets', secrets).status).toBe(2);
   });
 });

@@ -7,6 +7,7 @@ import { nodeCommand } from './commands/node.ts';
 import { startCommand } from './commands/start.ts';
 import { verifyDataCommand } from './commands/verify-data.ts';
 import { verifyReceiptCommand } from './commands/verify-receipt.ts';
+import { keygenCommand } from './commands/keygen.ts';
 
 const COMMANDS: readonly Command[] = [
   startCommand,
@@ -14,6 +15,7 @@ const COMMANDS: readonly Command[] = [
   importCommand,
   verifyDataCommand,
   verifyReceiptCommand,
+  keygenCommand,
 ];
 
 const usage = (): string => `ketenlog — regional health-data exchange for Dutch care

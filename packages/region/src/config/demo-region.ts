@@ -71,6 +71,39 @@ const ORGANISATIONS: readonly DemoOrganisation[] = [
   },
 ];
 
+/**
+ * Fresh keys for one member node whose log origin is `origin`: the public part as the `keys:` block
+ * of its entry in the region file (indented for `organisations:`), and the secret part as its
+ * secrets file holds it. The node keeps the secrets; the region file publishes the rest.
+ */
+export function generateMemberKeys(origin: string): { yaml: string; secrets: DemoOrganisationSecrets } {
+  const log = generateSecretKey();
+  const cosigner = generateSecretKey();
+  const statement = generateSecretKey();
+  const statementPublic = ed25519.getPublicKey(statement);
+  const statementKeyId = keyIdOf('Ed25519', statementPublic);
+  const cosignerName = `${origin}/witness`;
+  const yaml = [
+    `    keys:`,
+    `      log: ${quote(encodeVerifierKey(origin, ED25519_ALG, ed25519.getPublicKey(log)))}`,
+    `      cosigner: ${quote(encodeCosignerKey(cosignerName, ed25519.getPublicKey(cosigner)))}`,
+    `      statements:`,
+    `        - keyId: ${quote(statementKeyId)}`,
+    `          alg: Ed25519`,
+    `          publicKey: ${quote(toBase64(statementPublic))}`,
+  ].join('\n');
+  return {
+    yaml,
+    secrets: {
+      logSigner: encodeSignerKey(origin, log),
+      cosignerSecret: toBase64(cosigner),
+      cosignerName,
+      statementKeyId,
+      statementSecret: toBase64(statement),
+    },
+  };
+}
+
 /** Secret keys of one demo organisation, in the forms the logbook's signers read. */
 export interface DemoOrganisationSecrets {
   /** Go sumdb/note signer key `PRIVATE+KEY+<origin>+…` for checkpoints. */
@@ -101,20 +134,8 @@ function quote(text: string): string {
 export function generateDemoRegion(): DemoRegion {
   const secrets: Record<string, DemoOrganisationSecrets> = {};
   const blocks = ORGANISATIONS.map((org) => {
-    const origin = `${PREFIX}${org.nodeId}`;
-    const log = generateSecretKey();
-    const cosigner = generateSecretKey();
-    const statement = generateSecretKey();
-    const statementPublic = ed25519.getPublicKey(statement);
-    const statementKeyId = keyIdOf('Ed25519', statementPublic);
-    const cosignerName = `${origin}/witness`;
-    secrets[org.ura] = {
-      logSigner: encodeSignerKey(origin, log),
-      cosignerSecret: toBase64(cosigner),
-      cosignerName,
-      statementKeyId,
-      statementSecret: toBase64(statement),
-    };
+    const keys = generateMemberKeys(`${PREFIX}${org.nodeId}`);
+    secrets[org.ura] = keys.secrets;
     return [
       `  - ura: ${quote(org.ura)}`,
       `    name: ${quote(org.name)}`,
@@ -122,13 +143,7 @@ export function generateDemoRegion(): DemoRegion {
       `    node:`,
       `      id: ${org.nodeId}`,
       `      baseUrl: http://127.0.0.1:${org.port}`,
-      `    keys:`,
-      `      log: ${quote(encodeVerifierKey(origin, ED25519_ALG, ed25519.getPublicKey(log)))}`,
-      `      cosigner: ${quote(encodeCosignerKey(cosignerName, ed25519.getPublicKey(cosigner)))}`,
-      `      statements:`,
-      `        - keyId: ${quote(statementKeyId)}`,
-      `          alg: Ed25519`,
-      `          publicKey: ${quote(toBase64(statementPublic))}`,
+      keys.yaml,
     ].join('\n');
   });
   const yaml = `# Ketenlog demo region.
