@@ -1,0 +1,213 @@
+/**
+ * bench/region/soak: a bounded soak of mixed traffic across the demo region. The region runs as
+ * `ketenlog start` in a child process (ten nodes on SQLite, seeded, on free ports); clients here
+ * mix FHIR reads, searches, $everything and creates at every node with logbook statements that
+ * wait for finality, receipts and status. Reports p50/p99 per operation, errors, and the region
+ * process's RSS over time (from /metrics). Exit code 1 on any error or when memory keeps growing.
+ *
+ *   node bench/region/soak.ts [--minutes 10] [--clients 16]
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes, randomInt } from 'node:crypto';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { signStatement, fromBase64, type Statement } from '@ketenlog/logbook';
+import { parseRegionConfig } from '@ketenlog/region';
+import { demoRegionOnFreePorts, DEMO_SECRETS_FILE } from '../../packages/node/src/region/testing.ts';
+
+const { values } = parseArgs({
+  options: { minutes: { type: 'string', default: '10' }, clients: { type: 'string', default: '16' } },
+});
+const MINUTES = Number(values.minutes);
+const CLIENTS = Number(values.clients);
+const SAMPLE_MS = 10_000;
+
+const files = await demoRegionOnFreePorts();
+const region = parseRegionConfig(readFileSync(files.regionFile, 'utf8'), files.regionFile);
+const secrets = JSON.parse(readFileSync(DEMO_SECRETS_FILE, 'utf8')).organisations as Record<
+  string,
+  { statementKeyId: string; statementSecret: string }
+>;
+const cwd = mkdtempSync(join(tmpdir(), 'ketenlog-soak-'));
+const cli = join(import.meta.dirname, '../../packages/node/src/cli.ts');
+const child = spawn(
+  process.execPath,
+  [cli, 'start', '--region', files.regionFile, '--secrets', files.secretsFile],
+  {
+    cwd,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  },
+);
+await new Promise<void>((resolve, reject) => {
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => {
+    out += d.toString();
+    if (out.includes('stop with Ctrl+C')) resolve();
+  });
+  child.on('exit', (code) => reject(new Error(`the region exited with ${code}`)));
+});
+
+const nodes = region.organisations.map((o) => ({ ura: o.ura, base: o.node.baseUrl, type: o.type }));
+const careNodes = nodes.filter((n) => !['statistiek', 'rso'].includes(n.type));
+const pick = <T>(list: readonly T[]): T => list[randomInt(list.length)];
+const latencies = new Map<string, number[]>();
+const errors = new Map<string, number>();
+const receipts: { base: string; index: number }[] = [];
+
+async function timed(
+  op: string,
+  run: () => Promise<Response>,
+  ok = (s: number) => s >= 200 && s < 300,
+): Promise<void> {
+  const started = performance.now();
+  let status = 0;
+  try {
+    const response = await run();
+    status = response.status;
+    await response.arrayBuffer();
+  } catch {
+    status = -1;
+  }
+  if (!ok(status)) errors.set(`${op} (${status})`, (errors.get(`${op} (${status})`) ?? 0) + 1);
+  else {
+    const list = latencies.get(op) ?? [];
+    list.push(performance.now() - started);
+    latencies.set(op, list);
+  }
+}
+
+function statement(ura: string): string {
+  const key = secrets[ura];
+  const body: Statement = {
+    kind: 'index',
+    v: 1,
+    author: key.statementKeyId,
+    iat: Math.floor(Date.now() / 1000),
+    subject: randomBytes(18).toString('base64url'),
+    body: { holder: `ura:${ura}`, category: 'vital-signs' },
+  };
+  return JSON.stringify(signStatement(body, fromBase64(key.statementSecret)!));
+}
+
+async function step(): Promise<void> {
+  const node = pick(careNodes);
+  const r = randomInt(100);
+  const fhir = `${node.base}/fhir`;
+  if (r < 30) {
+    await timed(
+      'FHIR read',
+      () => fetch(`${fhir}/Patient/client-${1 + randomInt(40)}`),
+      (s) => s === 200 || s === 404,
+    );
+  } else if (r < 50) {
+    await timed('FHIR search', () =>
+      fetch(`${fhir}/Observation?patient=client-${1 + randomInt(40)}&_count=20`),
+    );
+  } else if (r < 55) {
+    await timed(
+      'FHIR $everything',
+      () => fetch(`${fhir}/Patient/client-${1 + randomInt(40)}/$everything`),
+      (s) => s === 200 || s === 404,
+    );
+  } else if (r < 70) {
+    await timed('FHIR create', () =>
+      fetch(`${fhir}/Observation`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/fhir+json' },
+        body: JSON.stringify({
+          resourceType: 'Observation',
+          status: 'final',
+          code: { coding: [{ system: 'http://loinc.org', code: '29463-7' }] },
+          subject: { reference: `Patient/client-${1 + randomInt(40)}` },
+          effectiveDateTime: new Date().toISOString(),
+          valueQuantity: {
+            value: 60 + randomInt(30),
+            unit: 'kg',
+            system: 'http://unitsofmeasure.org',
+            code: 'kg',
+          },
+        }),
+      }),
+    );
+  } else if (r < 85) {
+    await timed(
+      'logbook append → final',
+      async () => {
+        const response = await fetch(`${node.base}/logbook/statements?wait=10000`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: statement(node.ura),
+        });
+        if (response.status === 201) {
+          const { index } = (await response.clone().json()) as { index: number };
+          receipts.push({ base: node.base, index });
+          if (receipts.length > 1000) receipts.shift();
+        }
+        return response;
+      },
+      (s) => s === 201,
+    );
+  } else if (r < 95 && receipts.length > 0) {
+    const { base, index } = pick(receipts);
+    await timed('logbook receipt', () => fetch(`${base}/logbook/receipts/${index}`));
+  } else {
+    await timed('logbook status', () => fetch(`${node.base}/logbook/status`));
+  }
+}
+
+async function rss(): Promise<number> {
+  const text = await (await fetch(`${nodes[0].base}/metrics`)).text();
+  return Number(/process_resident_memory_bytes (\d+)/.exec(text)?.[1] ?? 0);
+}
+
+const percentile = (xs: number[], p: number): number => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+};
+
+const started = Date.now();
+const deadline = started + MINUTES * 60_000;
+const memory: { minute: number; mib: number }[] = [{ minute: 0, mib: (await rss()) / 2 ** 20 }];
+const sampler = setInterval(() => {
+  void rss().then((bytes) => memory.push({ minute: (Date.now() - started) / 60_000, mib: bytes / 2 ** 20 }));
+}, SAMPLE_MS);
+await Promise.all(
+  Array.from({ length: CLIENTS }, async () => {
+    while (Date.now() < deadline) await step();
+  }),
+);
+clearInterval(sampler);
+memory.push({ minute: (Date.now() - started) / 60_000, mib: (await rss()) / 2 ** 20 });
+child.kill('SIGTERM');
+
+const total = [...latencies.values()].reduce((n, l) => n + l.length, 0);
+const errorCount = [...errors.values()].reduce((a, b) => a + b, 0);
+console.log(`\nSoak: ${MINUTES} min, ${CLIENTS} clients, ${nodes.length} nodes in one process (SQLite)\n`);
+console.log('| operation | count | p50 ms | p99 ms |');
+console.log('|---|---:|---:|---:|');
+for (const [op, list] of [...latencies].sort()) {
+  console.log(
+    `| ${op} | ${list.length.toLocaleString('en-US')} | ${percentile(list, 50).toFixed(1)} | ${percentile(list, 99).toFixed(1)} |`,
+  );
+}
+console.log(
+  `\n${total.toLocaleString('en-US')} operations, ${errorCount} errors${errorCount ? `: ${JSON.stringify(Object.fromEntries(errors))}` : ''}`,
+);
+// Memory: after the first fifth (warm-up), the last sample may not exceed the warm level by more
+// than 20 % (and 64 MiB).
+const warm = memory.filter((m) => m.minute >= MINUTES / 5);
+const warmLevel = warm.length ? warm[0].mib : memory[0].mib;
+const last = memory[memory.length - 1].mib;
+const points = memory.filter(
+  (_, i) => i % Math.max(1, Math.floor(memory.length / 10)) === 0 || i === memory.length - 1,
+);
+console.log(
+  `RSS (MiB) over time: ${points.map((m) => `${m.minute.toFixed(1)} min ${m.mib.toFixed(0)}`).join(', ')}`,
+);
+const flat = last <= Math.max(warmLevel * 1.2, warmLevel + 64);
+console.log(
+  `memory ${flat ? 'flat' : 'GROWING'}: ${warmLevel.toFixed(0)} MiB after warm-up, ${last.toFixed(0)} MiB at the end`,
+);
+process.exit(errorCount === 0 && flat ? 0 : 1);
