@@ -146,6 +146,19 @@ describe('the logbook in a five-node region', () => {
     expect(node.logbook!.sequencer.size).toBe(before);
   });
 
+  it('with a witness lost but the quorum still reachable, statements stay final', async () => {
+    const node = region.nodes[3];
+    const others = region.nodes.filter((n) => n !== node);
+    const spare = others.length - config.witnesses.quorum;
+    for (const w of others.slice(0, spare)) partitioned.add(`${baseOf(w)}/witness/`);
+    try {
+      const response = await submit(node, indexStatement(node, 'pseudonym-demo-d3'));
+      expect(response.status).toBe(201);
+    } finally {
+      partitioned.clear();
+    }
+  });
+
   it('below the witness quorum statements are logged but not final; finality resumes when witnesses return', async () => {
     const node = region.nodes[3];
     const others = region.nodes.filter((n) => n !== node);
