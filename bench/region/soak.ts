@@ -78,6 +78,10 @@ async function timed(
   }
 }
 
+/** A fixed population: real traffic re-indexes the same clients, so the region's state stays bounded. */
+const PSEUDONYMS = Array.from({ length: 400 }, () => randomBytes(18).toString('base64url'));
+const CATEGORIES = ['vital-signs', 'medication', 'laboratory', 'conditions', 'encounters'];
+
 function statement(ura: string): string {
   const key = secrets[ura];
   const body: Statement = {
@@ -85,8 +89,8 @@ function statement(ura: string): string {
     v: 1,
     author: key.statementKeyId,
     iat: Math.floor(Date.now() / 1000),
-    subject: randomBytes(18).toString('base64url'),
-    body: { holder: `ura:${ura}`, category: 'vital-signs' },
+    subject: pick(PSEUDONYMS),
+    body: { holder: `ura:${ura}`, category: pick(CATEGORIES) },
   };
   return JSON.stringify(signStatement(body, fromBase64(key.statementSecret)!));
 }

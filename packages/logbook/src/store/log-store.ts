@@ -69,7 +69,9 @@ export function decodeStored(text: string, what: string): Uint8Array {
   const bytes = typeof text === 'string' && text.length % 4 === 0 ? Buffer.from(text, 'base64') : undefined;
   // Buffer's decoder skips invalid characters; re-encoding catches them and non-canonical padding.
   if (!bytes || bytes.toString('base64') !== text) throw new LogStoreError(`log store: ${what} is not valid base64`);
-  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  // A copy: small Buffers are views into Node's shared 8 KiB pool, and a cached 32-byte hash that
+  // is a view keeps its whole pool slab alive (caches then pin megabytes for kilobytes of hashes).
+  return new Uint8Array(bytes);
 }
 
 /** Decodes a stored hash: strict base64 of exactly 32 bytes. */

@@ -10,7 +10,7 @@ const TILE_HEIGHT = 8;
 const TILE_WIDTH = 256;
 const HASH = 32;
 /** Bound on nodes cached one by one (about 100 bytes each with their keys). */
-const MAX_SINGLE_NODES = 200_000;
+const MAX_SINGLE_NODES = 20_000;
 
 export interface NodeCacheOptions {
   /** Full tiles kept in memory, 16 KiB each; the default (4096, 64 MiB) holds a 1M-entry log. */
