@@ -62,7 +62,7 @@ async function timed(
   ok = (s: number) => s >= 200 && s < 300,
 ): Promise<void> {
   const started = performance.now();
-  let status = 0;
+  let status: number;
   try {
     const response = await run();
     status = response.status;

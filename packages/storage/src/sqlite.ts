@@ -14,6 +14,14 @@ const BUSY_TIMEOUT_MS = 5000;
 /** Most transactions committed together (group commit). */
 const MAX_GROUP = 256;
 
+/**
+ * Rows changed between two `PRAGMA optimize` runs. Without statistics SQLite's planner can pick an
+ * index that avoids a sort over one that finds the few matching rows (a search that should read ten
+ * index entries reads every row of its type); `optimize` runs ANALYZE on tables whose size changed
+ * a lot, cheaply (analysis_limit).
+ */
+const OPTIMIZE_EVERY_CHANGES = 10_000;
+
 /** One `node:sqlite` connection with a statement cache. */
 class Connection {
   readonly raw: DatabaseSync;
@@ -64,8 +72,20 @@ export async function openSqlite(path: string): Promise<Db> {
   if (!inMemory) mkdirSync(dirname(path), { recursive: true });
   const writer = new Connection(path, { readOnly: false });
   writer.raw.exec(
-    `PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`,
+    `PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}; PRAGMA analysis_limit = 1000`,
   );
+  // At open: statistics for every table that lacks them or has changed much (SQLite's advice for
+  // long-lived connections), then again after every OPTIMIZE_EVERY_CHANGES rows written.
+  writer.raw.exec('PRAGMA optimize = 0x10002');
+  const totalChanges = (): number =>
+    Number((writer.raw.prepare('SELECT total_changes() AS n').get() as { n: number | bigint }).n);
+  let changesAtOptimize = totalChanges();
+  const optimizeWhenDue = (): void => {
+    const now = totalChanges();
+    if (now - changesAtOptimize < OPTIMIZE_EVERY_CHANGES) return;
+    changesAtOptimize = now;
+    writer.raw.exec('PRAGMA optimize');
+  };
   // An in-memory database is private to its connection, so it has no separate reader.
   const reader = inMemory ? undefined : new Connection(path, { readOnly: true });
   reader?.raw.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
@@ -117,6 +137,7 @@ export async function openSqlite(path: string): Promise<Db> {
       for (const p of group) p.reject(error);
       return;
     }
+    optimizeWhenDue();
     group.forEach((p, i) => {
       const outcome = outcomes[i];
       if (outcome.ok) p.resolve(outcome.value);

@@ -53,7 +53,7 @@ CREATE TABLE IF NOT EXISTS sp_reference (
   target_type TEXT NOT NULL, target_id TEXT NOT NULL, url TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS sp_reference_cover ON sp_reference (resource_type, param, target_id, target_type, resource_id);
-CREATE INDEX IF NOT EXISTS sp_reference_target ON sp_reference (target_type, target_id);
+CREATE INDEX IF NOT EXISTS sp_reference_target_cover ON sp_reference (target_type, target_id, resource_type, resource_id);
 CREATE INDEX IF NOT EXISTS sp_reference_of ON sp_reference (resource_type, resource_id, param, target_type, target_id);
 CREATE TABLE IF NOT EXISTS sp_number (
   resource_type TEXT NOT NULL, resource_id TEXT NOT NULL, param TEXT NOT NULL,
@@ -81,6 +81,7 @@ DROP INDEX IF EXISTS sp_date_value;
 DROP INDEX IF EXISTS sp_date_res;
 DROP INDEX IF EXISTS sp_reference_value;
 DROP INDEX IF EXISTS sp_reference_res;
+DROP INDEX IF EXISTS sp_reference_target;
 DROP INDEX IF EXISTS sp_number_value;
 DROP INDEX IF EXISTS sp_number_res;
 DROP INDEX IF EXISTS sp_quantity_value;
