@@ -199,19 +199,19 @@ for (const [op, list] of [...latencies].sort()) {
 console.log(
   `\n${total.toLocaleString('en-US')} operations, ${errorCount} errors${errorCount ? `: ${JSON.stringify(Object.fromEntries(errors))}` : ''}`,
 );
-// Memory: after the first fifth (warm-up), the last sample may not exceed the warm level by more
-// than 20 % (and 64 MiB).
-const warm = memory.filter((m) => m.minute >= MINUTES / 5);
-const warmLevel = warm.length ? warm[0].mib : memory[0].mib;
-const last = memory[memory.length - 1].mib;
+// Memory: the mean RSS of the last third of the run against the middle third's (the first third
+// is warm-up: caches filling). Flat: within 15 % or 64 MiB.
+const mean = (xs: { mib: number }[]): number => xs.reduce((n, m) => n + m.mib, 0) / Math.max(1, xs.length);
+const middle = mean(memory.filter((m) => m.minute >= MINUTES / 3 && m.minute < (2 * MINUTES) / 3));
+const end = mean(memory.filter((m) => m.minute >= (2 * MINUTES) / 3));
 const points = memory.filter(
-  (_, i) => i % Math.max(1, Math.floor(memory.length / 10)) === 0 || i === memory.length - 1,
+  (_, i) => i % Math.max(1, Math.floor(memory.length / 12)) === 0 || i === memory.length - 1,
 );
 console.log(
   `RSS (MiB) over time: ${points.map((m) => `${m.minute.toFixed(1)} min ${m.mib.toFixed(0)}`).join(', ')}`,
 );
-const flat = last <= Math.max(warmLevel * 1.2, warmLevel + 64);
+const flat = end <= Math.max(middle * 1.15, middle + 64);
 console.log(
-  `memory ${flat ? 'flat' : 'GROWING'}: ${warmLevel.toFixed(0)} MiB after warm-up, ${last.toFixed(0)} MiB at the end`,
+  `memory ${flat ? 'flat' : 'GROWING'}: mean ${middle.toFixed(0)} MiB in the middle third, ${end.toFixed(0)} MiB in the last third`,
 );
 process.exit(errorCount === 0 && flat ? 0 : 1);
