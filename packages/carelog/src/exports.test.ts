@@ -149,7 +149,7 @@ describe('FHIR', () => {
     const provenance = provenanceOf(seen.entry, {
       entry: envelopeOf(seen.entryReceipt),
       approval: envelopeOf(seen.approvalReceipt),
-    }) as {
+    }) as unknown as {
       signature: { type: { code: string }[]; data: string }[];
     };
     expect(provenance.signature.map((x) => x.type[0].code)).toEqual([
