@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { isKind, validateSignedStatement, type SignedStatement, type Statement } from '@ketenlog/logbook';
 import {
   approvalOf,
+  comparePositions,
   currentIndication,
   insurersOf,
   keyStatus,
@@ -488,10 +489,8 @@ function partyIdOf(state: RegionState, keyId: string): string | undefined {
   return party?.kind === 'professional' ? party.id : undefined;
 }
 
+/** In visit order: date, start time, then position on the log (a correction after what it corrects). */
 function byVisit(a: CareEntryRecord, b: CareEntryRecord): number {
-  return a.date !== b.date
-    ? a.date < b.date
-      ? -1
-      : 1
-    : minutesOfTime(a.start) - minutesOfTime(b.start) || (a.hash < b.hash ? -1 : 1);
+  if (a.date !== b.date) return a.date < b.date ? -1 : 1;
+  return minutesOfTime(a.start) - minutesOfTime(b.start) || comparePositions(a.at, b.at);
 }
