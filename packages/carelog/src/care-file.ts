@@ -49,20 +49,25 @@ export interface Declaration {
   readonly paymentStatus: PaymentStatus;
 }
 
-/** Where the care organisation keeps its care files, corrections and declarations. */
+/**
+ * Where the care organisation keeps its care files, corrections and declarations. Reads are
+ * synchronous (the views read many); a save updates what reads see at once and resolves when the
+ * change is durable, so callers await it before they answer.
+ */
 export interface CareFiles {
   file(indication: string): CareFile | undefined;
   files(): readonly CareFile[];
-  saveFile(file: CareFile): void;
+  saveFile(file: CareFile): void | Promise<void>;
   /** The rejected entry a corrected entry supersedes, by the corrected entry's hash. */
   correctionOf(entry: string): string | undefined;
   /** The corrected entry that supersedes a rejected one, by the rejected entry's hash. */
   supersededBy(entry: string): string | undefined;
-  saveCorrection(corrected: string, rejected: string): void;
+  saveCorrection(corrected: string, rejected: string): void | Promise<void>;
   declarationOf(entry: string): string | undefined;
   declaration(id: string): Declaration | undefined;
   declarations(insurer?: string): readonly Declaration[];
-  saveDeclaration(declaration: Declaration): void;
+  /** Saves a new declaration, or the new payment status of a saved one. */
+  saveDeclaration(declaration: Declaration): void | Promise<void>;
 }
 
 /** CareFiles held in memory, for one node process or a test. */

@@ -276,10 +276,10 @@ describe('insurer and declarations', () => {
     value(await decide(rejected, 'rejected', 'niet geweest'));
     const insurer = s.region.insurer.ref;
     for (const hash of [pending, rejected]) {
-      const refused = s.service.declare(insurer, [hash]);
+      const refused = await s.service.declare(insurer, [hash]);
       expect(!refused.ok && refused.problem.code).toBe('entry-not-approved');
     }
-    const [declaration] = value(s.service.declare(insurer));
+    const [declaration] = value(await s.service.declare(insurer));
     expect(declaration).toMatchObject({
       subject: MARIA,
       indication: 'ind-maria-1',
@@ -287,13 +287,13 @@ describe('insurer and declarations', () => {
       minutes: 180,
       paymentStatus: 'ingediend',
     });
-    expect(value(s.service.declare(insurer))).toEqual([]);
-    const twice = s.service.declare(insurer, [a]);
+    expect(value(await s.service.declare(insurer))).toEqual([]);
+    const twice = await s.service.declare(insurer, [a]);
     expect(!twice.ok && twice.problem.code).toBe('entry-already-declared');
     expect(s.service.entries('ind-maria-1')[0].declaration).toBe(declaration.id);
-    expect(value(s.service.setPaymentStatus(insurer, declaration.id, 'betaald')).paymentStatus).toBe(
+    expect(value(await s.service.setPaymentStatus(insurer, declaration.id, 'betaald')).paymentStatus).toBe(
       'betaald',
     );
-    expect(s.service.setPaymentStatus('ura:11110008', declaration.id, 'betaald').ok).toBe(false);
+    expect((await s.service.setPaymentStatus('ura:11110008', declaration.id, 'betaald')).ok).toBe(false);
   });
 });

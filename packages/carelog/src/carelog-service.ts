@@ -169,7 +169,7 @@ export class CarelogService {
         reason: input.reason,
         ...(input.note ? { note: input.note } : {}),
       };
-      this.files.saveFile({ ...file, notes: [...file.notes, note] });
+      await this.files.saveFile({ ...file, notes: [...file.notes, note] });
     }
     return logged;
   }
@@ -290,7 +290,7 @@ export class CarelogService {
     if (statement.subject !== checked.value.subject)
       return problem('statement-mismatch', 'De urenregel is voor een andere cliënt dan de indicatie.', 422);
     const logged = await this.#append(envelope.value);
-    if (logged.ok && supersedes !== undefined) this.files.saveCorrection(logged.value.hash, supersedes);
+    if (logged.ok && supersedes !== undefined) await this.files.saveCorrection(logged.value.hash, supersedes);
     return logged;
   }
 
@@ -434,7 +434,7 @@ export class CarelogService {
    * again, so a repeated call declares nothing new. `only` limits it to named entries, each of
    * which must be approved.
    */
-  declare(insurer: string, only?: readonly string[]): Outcome<Declaration[]> {
+  async declare(insurer: string, only?: readonly string[]): Promise<Outcome<Declaration[]>> {
     const approved = this.#approvedFor(insurer);
     if (only !== undefined) {
       for (const hash of only) {
@@ -456,6 +456,7 @@ export class CarelogService {
     for (const entry of open)
       byIndication.set(entry.indication, [...(byIndication.get(entry.indication) ?? []), entry]);
     const created: Declaration[] = [];
+    const saves: (void | Promise<void>)[] = [];
     for (const [indication, entries] of byIndication) {
       const hashes = entries.map((e) => e.hash);
       const declaration: Declaration = {
@@ -468,18 +469,20 @@ export class CarelogService {
         created: new Date(this.#now()).toISOString(),
         paymentStatus: 'ingediend',
       };
-      this.files.saveDeclaration(declaration);
+      // Saved before any await, so a concurrent call finds these entries declared.
+      saves.push(this.files.saveDeclaration(declaration));
       created.push(declaration);
     }
+    await Promise.all(saves);
     return success(created);
   }
 
-  setPaymentStatus(insurer: string, id: string, status: PaymentStatus): Outcome<Declaration> {
+  async setPaymentStatus(insurer: string, id: string, status: PaymentStatus): Promise<Outcome<Declaration>> {
     const declaration = this.files.declaration(id);
     if (!declaration || declaration.insurer !== insurer)
       return problem('declaration-unknown', `Declaratie ${id} is onbekend.`, 404);
     const updated = { ...declaration, paymentStatus: status };
-    this.files.saveDeclaration(updated);
+    await this.files.saveDeclaration(updated);
     return success(updated);
   }
 }

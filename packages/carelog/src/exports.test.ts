@@ -108,8 +108,8 @@ describe('CSV (RFC 4180)', () => {
     expect(csv.endsWith('\r\n')).toBe(true);
   });
 
-  it('exports declarations', () => {
-    value(s.service.declare(s.region.insurer.ref));
+  it('exports declarations', async () => {
+    value(await s.service.declare(s.region.insurer.ref));
     const csv = declarationsCsv(s.service.files.declarations());
     expect(csv.split('\r\n')[0]).toBe(
       'Declaratie,Zorgverzekeraar,Cliënt (pseudoniem),Indicatie,Aantal regels,Minuten,Uren,Aangemaakt,Betaalstatus',
@@ -158,7 +158,7 @@ describe('FHIR', () => {
     ]);
     const approval = JSON.parse(Buffer.from(provenance.signature[1].data, 'base64').toString());
     expect(approval.signatures[0].alg).toBe('webauthn-es256');
-    const [declaration] = value(s.service.declare(s.region.insurer.ref));
+    const [declaration] = value(await s.service.declare(s.region.insurer.ref));
     const claim = claimOf(
       declaration,
       s.service.entries('ind-maria-1'),

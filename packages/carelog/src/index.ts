@@ -4,6 +4,7 @@
 export * from './problem.ts';
 export * from './care-protocol.ts';
 export * from './care-file.ts';
+export * from './sql-care-files.ts';
 export * from './drafts.ts';
 export * from './indication.ts';
 export * from './visit-rules.ts';

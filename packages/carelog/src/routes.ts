@@ -328,7 +328,7 @@ export async function carelogRoutes(app: FastifyInstance, options: CarelogRoutes
     async (request, reply) => {
       const insurer = insurerRef(request.params.ura);
       await allow(request, { action: 'insurer.write', insurer });
-      const declarations = unwrap(service.declare(insurer, request.body?.entries));
+      const declarations = unwrap(await service.declare(insurer, request.body?.entries));
       return reply.code(declarations.length > 0 ? 201 : 200).send({ declarations });
     },
   );
@@ -386,7 +386,7 @@ export async function carelogRoutes(app: FastifyInstance, options: CarelogRoutes
     async (request) => {
       const insurer = insurerRef(request.params.ura);
       await allow(request, { action: 'insurer.write', insurer });
-      return unwrap(service.setPaymentStatus(insurer, request.params.id, request.body.status));
+      return unwrap(await service.setPaymentStatus(insurer, request.params.id, request.body.status));
     },
   );
 }

@@ -1,6 +1,6 @@
 // Test support: the Mijn Zorg Log cast on a MemoryLogbook — carer Anna's key bound by the
 // kraamzorg, Maria's passkey (a SoftAuthenticator credential) bound as client, and the insurer's
-// index entry for Maria. Tests only.
+// index entry for Maria; care files in SQLite. Tests only.
 import { openDatabase, type Db } from '@ketenlog/storage';
 import {
   PasskeyService,
@@ -14,7 +14,7 @@ import {
 import { SoftAuthenticator } from '@ketenlog/auth/testing';
 import { signStatement, type SignedStatement, type Statement } from '@ketenlog/logbook';
 import { CarelogService } from '../carelog-service.ts';
-import { MemoryCareFiles } from '../care-file.ts';
+import { SqlCareFiles } from '../sql-care-files.ts';
 import { challengeOf } from '../drafts.ts';
 import {
   MemoryLogbook,
@@ -102,7 +102,7 @@ export async function story(): Promise<Story> {
 
   const service = new CarelogService({
     logbook,
-    files: new MemoryCareFiles(),
+    files: await SqlCareFiles.open(db),
     organisation: organisationSigner(kz.key),
     now: () => clock.now,
     receipts: (at) => logbook.receipt(at),
