@@ -233,6 +233,32 @@ describe('the client approves', () => {
 describe('insurer and declarations', () => {
   beforeEach(async () => {
     value(await s.service.recordIndication({ ...indication, carePackage: 'minimum' }));
+    await s.consent('grant');
+  });
+
+  it("shows the insurer nothing without the client's consent for billing, nor after her objection", async () => {
+    const fresh = await story();
+    try {
+      value(await fresh.service.recordIndication({ ...indication, carePackage: 'minimum' }));
+      const draft = value(
+        fresh.service.draftEntry('ind-maria-1', fresh.anna.keyId, visit('2026-11-21', '09:00', '12:00')),
+      );
+      const entry = value(
+        await fresh.service.submitEntry(signStatement(draft.statement, fresh.anna.secret)),
+      ).hash;
+      const approval = value(fresh.service.draftApproval(entry, fresh.maria.credential.keyId, 'approved'));
+      value(await fresh.service.submitApproval(fresh.maria.sign(approval.statement)));
+      const insurer = fresh.region.insurer.ref;
+      expect(await fresh.service.insurerEntries(insurer)).toEqual([]);
+      expect(value(await fresh.service.declare(insurer))).toEqual([]);
+      await fresh.consent('grant');
+      expect(await fresh.service.insurerEntries(insurer)).toHaveLength(1);
+      fresh.clock.now += 1000;
+      await fresh.consent('objection');
+      expect(await fresh.service.insurerEntries(insurer)).toEqual([]);
+    } finally {
+      await fresh.db.close();
+    }
   });
 
   it('shows the insurer approved entries only, each with receipts that verify offline', async () => {

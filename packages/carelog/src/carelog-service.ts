@@ -7,6 +7,7 @@ import {
   approvalOf,
   comparePositions,
   currentIndication,
+  effectiveConsent,
   insurersOf,
   keyStatus,
   partyOfKey,
@@ -101,6 +102,9 @@ export interface ReceiptedEntry {
   readonly entryReceipt?: string;
   readonly approvalReceipt?: string;
 }
+
+/** The consent an insurer needs to see a client's care hours: category and purpose (issue 6 item 5). */
+export const BILLING_CONSENT = { category: 'kraamzorg', purpose: 'billing' } as const;
 
 const sha256Hex = (text: string) => createHash('sha256').update(text).digest('hex');
 
@@ -401,7 +405,10 @@ export class CarelogService {
 
   // --- insurer and declarations ---
 
-  /** Approved entries of the insurer's clients, each with its receipts once final. */
+  /**
+   * Approved entries of the insurer's clients who granted it consent for billing, each with its
+   * receipts once final.
+   */
   async insurerEntries(insurer: string): Promise<ReceiptedEntry[]> {
     const receipts = this.#options.receipts;
     const out: ReceiptedEntry[] = [];
@@ -423,7 +430,9 @@ export class CarelogService {
       .filter(
         (e) =>
           careEntryStatus(this.state.carelog, this.files, e.hash) === 'approved' &&
-          insurersOf(this.state, e.subject).includes(insurer),
+          insurersOf(this.state, e.subject).includes(insurer) &&
+          effectiveConsent(this.state.consents, e.subject, { grantee: insurer, ...BILLING_CONSENT })
+            .decision === 'grant',
       )
       .sort(byVisit);
   }

@@ -50,6 +50,7 @@ beforeEach(async () => {
         ),
       ),
     );
+  await s.consent('grant');
   await decide(hashes[0], 'approved');
   await decide(hashes[1], 'rejected', '=te laat, "half" uur\nkorter');
 });

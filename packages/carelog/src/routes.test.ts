@@ -11,6 +11,7 @@ let base: string;
 
 beforeEach(async () => {
   s = await story();
+  await s.consent('grant');
   app = Fastify();
   await app.register(carelogRoutes, {
     prefix: '/carelog',

@@ -12,8 +12,8 @@ import {
   type PasskeyCredential,
 } from '@ketenlog/auth';
 import { SoftAuthenticator } from '@ketenlog/auth/testing';
-import { signStatement, type SignedStatement, type Statement } from '@ketenlog/logbook';
-import { CarelogService } from '../carelog-service.ts';
+import { STATEMENT_VERSION, signStatement, type SignedStatement, type Statement } from '@ketenlog/logbook';
+import { BILLING_CONSENT, CarelogService } from '../carelog-service.ts';
 import { SqlCareFiles } from '../sql-care-files.ts';
 import { challengeOf } from '../drafts.ts';
 import {
@@ -39,6 +39,8 @@ export interface Story {
   readonly anna: TestKey;
   readonly eva: TestKey;
   readonly maria: { readonly credential: PasskeyCredential; sign(statement: Statement): SignedStatement };
+  /** Maria's consent statement for her insurer (grant or objection, purpose billing), logged. */
+  consent(decision: 'grant' | 'objection'): Promise<void>;
   readonly clock: { now: number };
   readonly db: Db;
 }
@@ -114,5 +116,17 @@ export async function story(): Promise<Story> {
       return { statement, signatures: [webauthnSignatureOf(credential.keyId, response)] };
     },
   };
-  return { region, logbook, service, anna, eva, maria, clock, db };
+  const consent = async (decision: 'grant' | 'objection') => {
+    const statement: Statement = {
+      kind: 'consent',
+      v: STATEMENT_VERSION,
+      author: credential.keyId,
+      iat: iat(),
+      subject: MARIA,
+      body: { decision, grantee: region.insurer.ref, ...BILLING_CONSENT },
+    };
+    const result = await logbook.append(maria.sign(statement));
+    if (!result.ok) throw new Error(result.reason);
+  };
+  return { region, logbook, service, anna, eva, maria, clock, db, consent };
 }
