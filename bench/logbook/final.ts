@@ -9,10 +9,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { signStatement, type Statement } from '@ketenlog/logbook';
 import { startRegion } from '../../packages/node/src/region/run-region.ts';
 import { demoRegionOnFreePorts } from '../../packages/node/src/region/testing.ts';
 import type { RunningNode } from '../../packages/node/src/server.ts';
+import { signedIndexStatement } from '../../packages/node/src/logbook/testing.ts';
 
 const { values } = parseArgs({
   options: { seconds: { type: 'string', default: '5' }, runs: { type: 'string', default: '3' } },
@@ -28,18 +28,14 @@ const percentile = (xs: number[], p: number): number => {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 };
 
-function statementFor(node: RunningNode): string {
-  const { keyId, secretKey } = node.membership!.statementKey;
-  const statement: Statement = {
-    kind: 'index',
-    v: 1,
-    author: keyId,
-    iat: Math.floor(Date.now() / 1000),
-    subject: randomBytes(24).toString('base64url'),
-    body: { holder: `ura:${node.membership!.organisation.ura}`, category: 'medication' },
-  };
-  return JSON.stringify(signStatement(statement, secretKey));
-}
+const statementFor = (node: RunningNode): string =>
+  JSON.stringify(
+    signedIndexStatement(
+      node.membership!.statementKey,
+      node.membership!.organisation.ura,
+      randomBytes(24).toString('base64url'),
+    ),
+  );
 
 /** One client: submit, wait for the receipt, repeat; returns the latencies in ms. */
 async function client(node: RunningNode, deadline: number, failures: { count: number }): Promise<number[]> {

@@ -13,7 +13,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { signStatement, fromBase64, type Statement } from '@ketenlog/logbook';
+import { fromBase64 } from '@ketenlog/logbook';
+import { signedIndexStatement } from '../../packages/node/src/logbook/testing.ts';
 import { parseRegionConfig } from '@ketenlog/region';
 import { demoRegionOnFreePorts, DEMO_SECRETS_FILE } from '../../packages/node/src/region/testing.ts';
 
@@ -84,15 +85,8 @@ const CATEGORIES = ['vital-signs', 'medication', 'laboratory', 'conditions', 'en
 
 function statement(ura: string): string {
   const key = secrets[ura];
-  const body: Statement = {
-    kind: 'index',
-    v: 1,
-    author: key.statementKeyId,
-    iat: Math.floor(Date.now() / 1000),
-    subject: pick(PSEUDONYMS),
-    body: { holder: `ura:${ura}`, category: pick(CATEGORIES) },
-  };
-  return JSON.stringify(signStatement(body, fromBase64(key.statementSecret)!));
+  const signer = { keyId: key.statementKeyId, secretKey: fromBase64(key.statementSecret)! };
+  return JSON.stringify(signedIndexStatement(signer, ura, pick(PSEUDONYMS), pick(CATEGORIES)));
 }
 
 async function step(): Promise<void> {

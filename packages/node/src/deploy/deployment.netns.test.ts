@@ -9,7 +9,8 @@ import { chmodSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { fromBase64, parseReceipt, signStatement, verifyReceipt, type Statement } from '@ketenlog/logbook';
+import { fromBase64, parseReceipt, verifyReceipt } from '@ketenlog/logbook';
+import { signedIndexStatement } from '../logbook/testing.ts';
 import { parseRegionConfig, receiptPolicyFor, type RegionConfig } from '@ketenlog/region';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadNodeSecrets, type NodeSecrets } from '../region/membership.ts';
@@ -58,18 +59,14 @@ function startNodeProcess(org: Org): void {
   });
 }
 
-function statementFor(org: Org): string {
-  const secretKey = fromBase64(org.secrets.statementSecret)!;
-  const statement: Statement = {
-    kind: 'index',
-    v: 1,
-    author: org.secrets.statementKeyId,
-    iat: Math.floor(Date.now() / 1000),
-    subject: randomBytes(18).toString('base64url'),
-    body: { holder: `ura:${org.ura}`, category: 'medication' },
-  };
-  return JSON.stringify(signStatement(statement, secretKey));
-}
+const statementFor = (org: Org): string =>
+  JSON.stringify(
+    signedIndexStatement(
+      { keyId: org.secrets.statementKeyId, secretKey: fromBase64(org.secrets.statementSecret)! },
+      org.ura,
+      randomBytes(18).toString('base64url'),
+    ),
+  );
 
 const submit = (org: Org, body: string, wait: number) =>
   fetch(`${org.base}/logbook/statements?wait=${wait}`, {

@@ -5,13 +5,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  parseReceipt,
-  signStatement,
-  verifyReceipt,
-  type SignedStatement,
-  type Statement,
-} from '@ketenlog/logbook';
+import { parseReceipt, verifyReceipt } from '@ketenlog/logbook';
+import { signedIndexStatement } from './testing.ts';
 import { holdersOf, logOriginOf, receiptPolicyFor, type RegionConfig } from '@ketenlog/region';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningNode } from '../server.ts';
@@ -46,22 +41,11 @@ afterAll(async () => region?.close());
 
 const baseOf = (node: RunningNode): string => node.fhirBase.replace(/\/fhir$/, '');
 
-function indexStatement(
+const indexStatement = (
   node: RunningNode,
   pseudonym: string,
   holderUra = node.membership!.organisation.ura,
-): SignedStatement {
-  const { keyId, secretKey } = node.membership!.statementKey;
-  const statement: Statement = {
-    kind: 'index',
-    v: 1,
-    author: keyId,
-    iat: Math.floor(Date.now() / 1000),
-    subject: pseudonym,
-    body: { holder: `ura:${holderUra}`, category: 'medication' },
-  };
-  return signStatement(statement, secretKey);
-}
+) => signedIndexStatement(node.membership!.statementKey, holderUra, pseudonym);
 
 const submit = (node: RunningNode, body: unknown, wait = 10_000) =>
   fetch(`${baseOf(node)}/logbook/statements?wait=${wait}`, {
