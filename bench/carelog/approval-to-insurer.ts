@@ -5,7 +5,7 @@
  * on SQLite, real HTTP on loopback, witness quorum 4). Per sample: the carer's entry is logged at
  * the kraamzorg node (Mijn Zorg Log's CarelogService on the node's logbook); then, timed, the
  * client's approval is submitted there; the insurer's node sees it in its own region state (its
- * mirror of the kraamzorg log) and fetches the approval's receipt from the kraamzorg node
+ * mirror of the kraamzorg log, under the client's consent for billing) and fetches the approval's receipt from the kraamzorg node
  * (GET /logbook/receipts/:index?wait=…) and verifies it against the region's receipt policy.
  * The client signs with an Ed25519 client key here (a passkey signature adds only its check).
  *
@@ -24,8 +24,8 @@ import {
   STATEMENT_VERSION,
   type Statement,
 } from '@ketenlog/logbook';
-import { approvalOf, receiptPolicyFor } from '@ketenlog/region';
-import { CarelogService, MemoryCareFiles } from '../../packages/carelog/src/index.ts';
+import { receiptPolicyFor } from '@ketenlog/region';
+import { BILLING_CONSENT, CarelogService, MemoryCareFiles } from '../../packages/carelog/src/index.ts';
 import { startRegion } from '../../packages/node/src/region/run-region.ts';
 import { demoRegionOnFreePorts } from '../../packages/node/src/region/testing.ts';
 import type { RunningNode } from '../../packages/node/src/server.ts';
@@ -106,6 +106,16 @@ const service = new CarelogService({
   },
 });
 
+/** The insurer node's view: the same service over its own logbook (it holds no care files). */
+const insurerView = new CarelogService({
+  logbook: zvLogbook,
+  files: new MemoryCareFiles(),
+  organisation: {
+    keyId: zv.membership!.statementKey.keyId,
+    sign: (s) => signStatement(s, zv.membership!.statementKey.secretKey),
+  },
+});
+
 async function receiptAt(index: number): Promise<string | undefined> {
   const response = await fetch(`${kzBase}/logbook/receipts/${index}?wait=10000`);
   return response.status === 200 ? response.text() : undefined;
@@ -140,6 +150,15 @@ async function run(round: number): Promise<{ visible: number[]; receipted: numbe
     ),
     'index at insurer',
   );
+  const consent: Statement = {
+    kind: 'consent',
+    v: STATEMENT_VERSION,
+    author: client.keyId,
+    iat: Math.floor(Date.now() / 1000),
+    subject,
+    body: { decision: 'grant', grantee: `ura:${INSURER}`, ...BILLING_CONSENT },
+  };
+  must(await kzLogbook.append(signStatement(consent, client.secret)), 'consent for billing');
   const indication = `ind-${randomBytes(6).toString('hex')}`;
   const birth = new Date(Date.now() - 15 * 86_400_000).toISOString().slice(0, 10);
   must(
@@ -181,8 +200,10 @@ async function run(round: number): Promise<{ visible: number[]; receipted: numbe
     const started = performance.now();
     const logged = must(await service.submitApproval(envelope), 'approval');
     if (!logged.ok) throw new Error('unreachable');
-    // The insurer's node: its own region state (mirror of the kraamzorg log) shows the approval …
-    while (approvalOf(zvLogbook.state.carelog, entry.value.hash)?.decision !== 'approved') await sleep(5);
+    // The insurer's node: its Mijn Zorg Log view (over its mirror of the kraamzorg log) lists the hour …
+    const seen = async () =>
+      (await insurerView.insurerEntries(`ura:${INSURER}`)).some((e) => e.entry.hash === entry.value.hash);
+    while (!(await seen())) await sleep(5);
     visible.push(performance.now() - started);
     // … and the approval's receipt is final and verifies offline.
     const receipt = await receiptAt(logged.value.index);
