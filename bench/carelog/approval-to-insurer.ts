@@ -4,9 +4,10 @@
  * (issue 6: p95 ≤ 2 s in the demo region). The whole demo region runs in this process (ten nodes
  * on SQLite, real HTTP on loopback, witness quorum 4). Per sample: the carer's entry is logged at
  * the kraamzorg node (Mijn Zorg Log's CarelogService on the node's logbook); then, timed, the
- * client's approval is submitted there; the insurer's node sees it in its own region state (its
- * mirror of the kraamzorg log, under the client's consent for billing) and fetches the approval's receipt from the kraamzorg node
- * (GET /logbook/receipts/:index?wait=…) and verifies it against the region's receipt policy.
+ * client's approval is submitted there; the insurer's node lists it in its Mijn Zorg Log insurer
+ * view (over its own mirror of the kraamzorg log, under the client's consent for billing), fetches
+ * the approval's receipt from the kraamzorg node (GET /logbook/receipts/:index?wait=…) and
+ * verifies it against the region's receipt policy.
  * The client signs with an Ed25519 client key here (a passkey signature adds only its check).
  *
  *   node bench/carelog/approval-to-insurer.ts [--samples 20] [--runs 3]   (samples ≤ 30, runs ≤ 7)
