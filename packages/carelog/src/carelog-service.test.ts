@@ -1,13 +1,16 @@
 import {
+  STATEMENT_VERSION,
   signStatement,
   signStatementEd25519,
   verifyReceipt,
   entryBytes,
   type SignedStatement,
+  type Statement,
 } from '@ketenlog/logbook';
 import { receiptPolicyFor } from '@ketenlog/region';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Outcome } from './problem.ts';
+import { newTestKey, signed } from './testing/memory-logbook.ts';
 import { MARIA, story, type Story } from './testing/story.ts';
 
 let s: Story;
@@ -215,6 +218,46 @@ describe('the client approves', () => {
       entry,
     );
     expect(!correction.ok && correction.problem.code).toBe('correction-of-unrejected-entry');
+  });
+
+  it("takes a delegate's approval only while the client's delegation is in force", async () => {
+    const entry = await logEntry('2026-11-21', '09:00', '12:00');
+    const partner = newTestKey();
+    const kz = s.region.kraamzorg;
+    const bound = await s.logbook.append(
+      signed(kz.key, 'key', 1, {
+        action: 'bind',
+        keyId: partner.keyId,
+        alg: 'Ed25519',
+        publicKey: partner.publicKey,
+        holder: 'rep:partner-of-maria',
+        role: 'delegate',
+        organisation: kz.ref,
+      }),
+    );
+    expect(bound.ok).toBe(true);
+    const approve = async () => {
+      const draft = value(s.service.draftApproval(entry, partner.keyId, 'approved'));
+      return s.service.submitApproval(signStatement(draft.statement, partner.secret));
+    };
+    const early = await approve();
+    expect(!early.ok && early.problem.message).toMatch(/no delegation in force/);
+    const delegation: Statement = {
+      kind: 'consent',
+      v: STATEMENT_VERSION,
+      author: s.maria.credential.keyId,
+      iat: Math.floor(s.clock.now / 1000),
+      subject: MARIA,
+      body: {
+        decision: 'grant',
+        grantee: 'rep:partner-of-maria',
+        category: 'carelog.approval',
+        purpose: 'delegation',
+      },
+    };
+    expect((await s.logbook.append(s.maria.sign(delegation))).ok).toBe(true);
+    value(await approve());
+    expect(s.service.entries('ind-maria-1')[0].status).toBe('approved');
   });
 
   it('lets the logbook refuse an approval whose passkey signature does not cover the statement', async () => {
