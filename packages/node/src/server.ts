@@ -19,9 +19,16 @@ import { Metrics } from './metrics.ts';
 import { loadMembership, type Membership } from './region/membership.ts';
 import { logbookMetrics, NodeLogbook } from './logbook/node-logbook.ts';
 import { logbookRoutes } from './logbook/routes.ts';
-import { createWebAuthnVerify, relyingPartyOf, type PasskeyAuth, type RelyingParty } from '@ketenlog/auth';
+import {
+  createWebAuthnVerify,
+  relyingPartyOf,
+  SessionStore,
+  type PasskeyAuth,
+  type RelyingParty,
+} from '@ketenlog/auth';
 import { registerNodeAuth } from './auth/node-auth.ts';
-import type { MemberFetch } from '@ketenlog/region';
+import { registerNodeCarelog } from './carelog/node-carelog.ts';
+import { memberFetch, type MemberFetch } from '@ketenlog/region';
 
 /** Loaded once per process and shared by every node in it (they are read-only). */
 export interface FhirModel {
@@ -153,6 +160,13 @@ export async function startNode(config: NodeConfig, parts: NodeParts = {}): Prom
         'passkeys are off: WebAuthn needs every member node under a domain name, not an IP address',
       );
     }
+    await registerNodeCarelog(app, {
+      db: db!,
+      membership,
+      logbook,
+      sessions: auth?.sessions ?? new SessionStore(),
+      fetch: parts.fetch ?? memberFetch(membership.region),
+    });
   }
 
   let ready = false;

@@ -205,6 +205,7 @@ professionals:
   - { id: pro:greet-dekker, name: Greet Dekker, organisation: "11110007", role: kraamverzorgende }
   - { id: pro:hans-vandijk, name: Hans van Dijk, organisation: "11110008", role: huisarts }
   - { id: pro:ilse-bos, name: Ilse Bos, organisation: "11110009", role: apotheker }
+  - { id: pro:karin-dewit, name: Karin de Wit, organisation: "11110001", role: administratie }
 `;
   return {
     yaml,
