@@ -1,0 +1,154 @@
+// The policy decision point: one pure function deciding whether a professional's organisation may
+// see one category of a client's data for one purpose — the same call on every route (read,
+// search and its pages, _include/_revinclude, history, $everything, export). It reads the client's
+// consents in force (the region's state, folded from the logbook) and the region's defaults:
+// - treatment inside the organisation that holds the data is implied;
+// - everything else needs the client's consent; parties outside care are refused unless she
+//   explicitly granted them;
+// - among her decisions that cover the request, the most specific wins (who: an organisation before
+//   a role before an organisation type before anyone; then a named category; then a named purpose)
+//   and an objection wins a tie (generieke functies, "wie ziet wat");
+// - break-the-glass: only for treatment by a care organisation, only with a reason; it is always
+//   logged and shown to the client (the caller's duty, flagged in the decision).
+import {
+  consentsInForce,
+  DELEGATION_PURPOSE,
+  type ConsentRecord,
+  type ConsentRegister,
+  type OrganisationType,
+} from '@ketenlog/region';
+
+export const PURPOSES = ['treatment', 'billing', 'research'] as const;
+export type Purpose = (typeof PURPOSES)[number];
+
+/** Organisation types that give care; the others (statistics office, RSO) are outside care. */
+export const CARE_TYPES: readonly OrganisationType[] = [
+  'kraamzorg',
+  'verloskunde',
+  'huisarts',
+  'ziekenhuis',
+  'apotheek',
+  'vvt',
+];
+
+/** How a consent names whom it is about: `ura:<URA>`, `role:<role>`, `type:<organisation type>`. */
+export const granteeOfOrganisation = (ura: string): string => `ura:${ura}`;
+export const granteeOfRole = (role: string): string => `role:${role}`;
+export const granteeOfType = (type: OrganisationType): string => `type:${type}`;
+
+export interface AccessRequest {
+  /** The requesting organisation and the professional's role there. */
+  readonly requester: { readonly ura: string; readonly type: OrganisationType; readonly role: string };
+  /** The organisation that holds the data. */
+  readonly holder: string;
+  /** The client's pseudonym. */
+  readonly subject: string;
+  readonly category: string;
+  readonly purpose: Purpose;
+  readonly breakTheGlass?: { readonly reason: string };
+}
+
+export type DecisionBasis =
+  | 'own-organisation'
+  | 'consent'
+  | 'objection'
+  | 'no-consent'
+  | 'outside-care'
+  | 'break-the-glass'
+  | 'invalid';
+
+export interface AccessDecision {
+  readonly permit: boolean;
+  readonly basis: DecisionBasis;
+  /** Dutch, for the professional's screen and the client's access list. */
+  readonly reason: string;
+  /** Hash of the consent statement the decision rests on, when it rests on one. */
+  readonly consent?: string;
+  /** Set for break-the-glass: log it and show it to the client. */
+  readonly mustNotify?: boolean;
+}
+
+const permit = (basis: DecisionBasis, reason: string, consent?: string): AccessDecision => ({
+  permit: true,
+  basis,
+  reason,
+  ...(consent ? { consent } : {}),
+});
+const deny = (basis: DecisionBasis, reason: string, consent?: string): AccessDecision => ({
+  permit: false,
+  basis,
+  reason,
+  ...(consent ? { consent } : {}),
+});
+
+/** How specific a consent's "who" is for this requester; undefined when it does not cover her. */
+function granteeRank(grantee: string | undefined, request: AccessRequest): number | undefined {
+  if (grantee === undefined) return 0;
+  if (grantee === granteeOfOrganisation(request.requester.ura)) return 3;
+  if (grantee === granteeOfRole(request.requester.role)) return 2;
+  if (grantee === granteeOfType(request.requester.type)) return 1;
+  return undefined;
+}
+
+/** Specificity as a comparable tuple (who, category, purpose), or undefined when not covering. */
+function specificity(record: ConsentRecord, request: AccessRequest): readonly number[] | undefined {
+  const { grantee, category, purpose } = record.scope;
+  const who = granteeRank(grantee, request);
+  if (who === undefined) return undefined;
+  if (category !== undefined && category !== request.category) return undefined;
+  if (purpose !== undefined && purpose !== request.purpose) return undefined;
+  return [who, Number(category !== undefined), Number(purpose !== undefined)];
+}
+
+function compare(a: readonly number[], b: readonly number[]): number {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] - b[i];
+  return 0;
+}
+
+/** The client's decision in force that governs this request, if any. */
+function governing(records: readonly ConsentRecord[], request: AccessRequest): ConsentRecord | undefined {
+  let best: { record: ConsentRecord; rank: readonly number[] } | undefined;
+  for (const record of records) {
+    if (record.scope.purpose === DELEGATION_PURPOSE) continue;
+    const rank = specificity(record, request);
+    if (!rank) continue;
+    const order = best ? compare(rank, best.rank) : 1;
+    if (order > 0 || (order === 0 && record.decision === 'objection' && best!.record.decision === 'grant')) {
+      best = { record, rank };
+    }
+  }
+  return best?.record;
+}
+
+export function decideAccess(request: AccessRequest, consents: ConsentRegister): AccessDecision {
+  if (!(PURPOSES as readonly string[]).includes(request.purpose)) {
+    return deny('invalid', `Onbekend doel "${request.purpose}".`);
+  }
+  const care = CARE_TYPES.includes(request.requester.type);
+  if (request.breakTheGlass !== undefined) {
+    if (!request.breakTheGlass.reason.trim()) return deny('invalid', 'Noodtoegang vraagt om een reden.');
+    if (!care || request.purpose !== 'treatment') {
+      return deny('invalid', 'Noodtoegang is er alleen voor behandeling door een zorgaanbieder.');
+    }
+    return {
+      ...permit('break-the-glass', `Noodtoegang: ${request.breakTheGlass.reason.trim()}`),
+      mustNotify: true,
+    };
+  }
+  const ruling = governing(consentsInForce(consents.get(request.subject)), request);
+  if (ruling?.decision === 'objection') {
+    return deny('objection', 'De cliënt heeft bezwaar gemaakt tegen deze inzage.', ruling.hash);
+  }
+  if (ruling?.decision === 'grant') {
+    return permit('consent', 'De cliënt heeft toestemming gegeven.', ruling.hash);
+  }
+  if (care && request.purpose === 'treatment' && request.requester.ura === request.holder) {
+    return permit('own-organisation', 'Behandeling binnen de eigen organisatie.');
+  }
+  if (!care)
+    return deny(
+      'outside-care',
+      'Partijen buiten de zorg krijgen alleen inzage met uitdrukkelijke toestemming.',
+    );
+  return deny('no-consent', 'Hiervoor is toestemming van de cliënt nodig.');
+}
