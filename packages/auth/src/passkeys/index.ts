@@ -23,3 +23,4 @@ export * from './delegation-routes.ts';
 export * from './passkey-auth.ts';
 export * from './demo-persons.ts';
 export * from './statement-draft.ts';
+export * from '../node-tokens/index.ts';

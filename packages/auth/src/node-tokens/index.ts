@@ -1,0 +1,2 @@
+export * from './node-token.ts';
+export * from './routes.ts';

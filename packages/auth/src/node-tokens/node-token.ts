@@ -1,0 +1,146 @@
+// Node-to-node calls (RFC 7523 style JWT bearer): the calling node signs a short-lived token with its
+// statement key (Ed25519, the key the region file publishes for it), naming itself, the node it
+// calls, the professional and role it acts for and the purpose. The called node checks the key
+// against the region's state (bound, not rotated out or revoked), the audience, the lifetime, and
+// refuses a token it has seen before.
+import { randomUUID } from 'node:crypto';
+import { decodeProtectedHeader, importJWK, jwtVerify, SignJWT, type JWTPayload } from 'jose';
+import { ed25519PublicKey, toBase64 } from '@ketenlog/logbook';
+import { activeKey, partyOfKey, type Organisation, type RegionState } from '@ketenlog/region';
+
+/** The longest a node token may live. */
+export const MAX_TOKEN_SECONDS = 300;
+const CLOCK_SKEW_SECONDS = 30;
+
+const base64url = (bytes: Uint8Array): string =>
+  toBase64(bytes).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+
+export interface NodeSigningKey {
+  readonly keyId: string;
+  /** Ed25519 seed (32 bytes). */
+  readonly secretKey: Uint8Array;
+}
+
+export interface NodeTokenClaims {
+  /** The calling organisation's URA. */
+  readonly organisation: string;
+  /** The node called: its base URL (the token's audience). */
+  readonly audience: string;
+  /** The professional the call is for, and her role there. */
+  readonly professional?: string;
+  readonly role: string;
+  readonly purpose: string;
+  /** Seconds; at most MAX_TOKEN_SECONDS. */
+  readonly ttlSeconds?: number;
+}
+
+export async function issueNodeToken(
+  key: NodeSigningKey,
+  claims: NodeTokenClaims,
+  now: () => number = Date.now,
+): Promise<string> {
+  const ttl = Math.min(claims.ttlSeconds ?? 60, MAX_TOKEN_SECONDS);
+  const jwk = {
+    kty: 'OKP',
+    crv: 'Ed25519',
+    d: base64url(key.secretKey),
+    x: base64url(ed25519PublicKey(key.secretKey)),
+  };
+  const privateKey = await importJWK(jwk, 'EdDSA');
+  const iat = Math.floor(now() / 1000);
+  return new SignJWT({
+    purpose: claims.purpose,
+    role: claims.role,
+    ...(claims.professional ? { professional: claims.professional } : {}),
+  })
+    .setProtectedHeader({ alg: 'EdDSA', kid: key.keyId, typ: 'JWT' })
+    .setIssuer(`ura:${claims.organisation}`)
+    .setSubject(claims.professional ?? `ura:${claims.organisation}`)
+    .setAudience(claims.audience)
+    .setIssuedAt(iat)
+    .setExpirationTime(iat + ttl)
+    .setJti(randomUUID())
+    .sign(privateKey);
+}
+
+export class NodeTokenError extends Error {
+  override name = 'NodeTokenError';
+}
+
+export interface NodeCaller {
+  readonly organisation: Organisation;
+  readonly professional?: string;
+  readonly role: string;
+  readonly purpose: string;
+  readonly tokenId: string;
+}
+
+export interface NodeTokenVerifierOptions {
+  /** This node's base URL: the only audience it accepts. */
+  readonly audience: string;
+  /** The region's current state (keys bound, rotated, revoked), read at each call. */
+  readonly state: () => RegionState;
+  readonly now?: () => number;
+}
+
+/** Checks node tokens; remembers the IDs of accepted tokens until they expire (replay). */
+export class NodeTokenVerifier {
+  readonly #options: NodeTokenVerifierOptions;
+  readonly #seen = new Map<string, number>();
+
+  constructor(options: NodeTokenVerifierOptions) {
+    this.#options = options;
+  }
+
+  async verify(token: string): Promise<NodeCaller> {
+    const now = (this.#options.now ?? Date.now)();
+    let kid: string | undefined;
+    try {
+      kid = decodeProtectedHeader(token).kid;
+    } catch {
+      throw new NodeTokenError('the bearer token is not a JWT');
+    }
+    if (!kid) throw new NodeTokenError('the token names no key (kid)');
+    const state = this.#options.state();
+    const key = activeKey(state.keys, kid);
+    const party = partyOfKey(state.config, state.keys, kid);
+    if (!key || key.alg !== 'Ed25519' || !party || party.kind === 'person') {
+      throw new NodeTokenError(`key ${kid} is not an active organisation key in this region`);
+    }
+    const publicKey = await importJWK({ kty: 'OKP', crv: 'Ed25519', x: base64url(key.publicKey) }, 'EdDSA');
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, publicKey, {
+        algorithms: ['EdDSA'],
+        audience: this.#options.audience,
+        issuer: `ura:${party.organisation.ura}`,
+        clockTolerance: CLOCK_SKEW_SECONDS,
+        currentDate: new Date(now),
+        requiredClaims: ['iat', 'exp', 'jti'],
+      }));
+    } catch (error) {
+      throw new NodeTokenError(`token refused: ${(error as Error).message}`);
+    }
+    const { iat, exp, jti } = payload as { iat: number; exp: number; jti: string };
+    if (exp - iat > MAX_TOKEN_SECONDS)
+      throw new NodeTokenError(`token lives longer than ${MAX_TOKEN_SECONDS} s`);
+    for (const [id, expires] of this.#seen)
+      if (expires * 1000 < now - CLOCK_SKEW_SECONDS * 1000) this.#seen.delete(id);
+    if (this.#seen.has(jti)) throw new NodeTokenError('token already used (replay)');
+    this.#seen.set(jti, exp);
+    const role = typeof payload.role === 'string' ? payload.role : undefined;
+    const purpose = typeof payload.purpose === 'string' ? payload.purpose : undefined;
+    if (!role || !purpose) throw new NodeTokenError('token lacks role or purpose');
+    const professional = typeof payload.professional === 'string' ? payload.professional : undefined;
+    if (party.kind === 'professional' && professional !== party.id) {
+      throw new NodeTokenError('a professional key acts only for its own holder');
+    }
+    return {
+      organisation: party.organisation,
+      role,
+      purpose,
+      tokenId: jti,
+      ...(professional ? { professional } : {}),
+    };
+  }
+}
