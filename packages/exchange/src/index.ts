@@ -1,3 +1,4 @@
 // Layer 3, exchange: who may see what of a client's data (the policy decision point) — the
 // localisation index, consent register and federated overview build on it.
 export * from './pdp.ts';
+export * from './consent-resource.ts';
