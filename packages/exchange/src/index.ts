@@ -2,3 +2,6 @@
 // localisation index, consent register and federated overview build on it.
 export * from './pdp.ts';
 export * from './consent-resource.ts';
+export * from './pseudonym/pseudonym.ts';
+export * from './pseudonym/pseudonym-service.ts';
+export * from './pseudonym/pseudonym-client.ts';
