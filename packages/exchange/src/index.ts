@@ -5,3 +5,5 @@ export * from './consent-resource.ts';
 export * from './pseudonym/pseudonym.ts';
 export * from './pseudonym/pseudonym-service.ts';
 export * from './pseudonym/pseudonym-client.ts';
+export * from './localisation/categories.ts';
+export * from './localisation/index-publisher.ts';

@@ -1,0 +1,106 @@
+// The localisation index as the demo's records are stored: categories after BgZ, one statement per
+// (client, category) per holder, accepted by the region's own rules, without dates or content.
+import { entryBytes, signStatement, type SignedStatement } from '@ketenlog/logbook';
+import { holdersOf, RegionPolicy } from '@ketenlog/region';
+import { testRegion } from '@ketenlog/region/testing';
+import type { Resource } from '@medplum/fhirtypes';
+import { describe, expect, it } from 'vitest';
+import { categoryOf, SELF_REPORTED } from './categories.ts';
+import { IndexPublisher } from './index-publisher.ts';
+
+const region = testRegion();
+const hospital = region.ziekenhuis;
+const PSEUDONYMS: Record<string, string> = {
+  'client-1': 'pMaria-0000000000000001',
+  'client-2': 'pSanne-0000000000000002',
+};
+
+const observation = (patient: string, category: string, tag = false): Resource => ({
+  resourceType: 'Observation',
+  status: 'final',
+  code: { text: 'x' },
+  subject: { reference: `Patient/${patient}` },
+  category: [
+    { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: category }] },
+  ],
+  ...(tag ? { meta: { tag: [SELF_REPORTED] } } : {}),
+});
+
+function publisher(policy: RegionPolicy, logged: SignedStatement[]) {
+  let index = 0;
+  return new IndexPublisher({
+    holder: hospital.organisation.ura,
+    author: hospital.key.keyId,
+    sign: (statement) => signStatement(statement, hospital.key.secret),
+    pseudonymOf: async (patient) => PSEUDONYMS[patient],
+    holds: (pseudonym, category) =>
+      holdersOf(policy.state.index, pseudonym).some(
+        (h) => h.holder === `ura:${hospital.organisation.ura}` && h.categories.includes(category),
+      ),
+    append: async (envelope) => {
+      const bytes = entryBytes(envelope);
+      const verdict = policy.check(hospital.log, index, bytes);
+      if (!verdict.ok) return { ok: false, reason: verdict.reason };
+      policy.accept(hospital.log, index++, bytes);
+      logged.push(envelope);
+      return { ok: true };
+    },
+    delayMs: 10,
+  });
+}
+
+describe('the localisation index', () => {
+  it('maps resources to BgZ-style categories', () => {
+    expect(categoryOf(observation('a', 'laboratory'))).toBe('laboratory');
+    expect(categoryOf(observation('a', 'vital-signs'))).toBe('vital-signs');
+    expect(categoryOf(observation('a', 'vital-signs', true))).toBe('self-measurements');
+    expect(
+      categoryOf({
+        resourceType: 'Condition',
+        subject: { reference: 'Patient/a' },
+        code: { coding: [{ code: '77386006' }] },
+      }),
+    ).toBe('pregnancy');
+    expect(
+      categoryOf({
+        resourceType: 'MedicationStatement',
+        status: 'active',
+        subject: { reference: 'Patient/a' },
+      } as Resource),
+    ).toBe('medication');
+    expect(categoryOf({ resourceType: 'Organization' })).toBeUndefined();
+  });
+
+  it('states each (client, category) once per batch and never again once held; the region accepts them', async () => {
+    const policy = new RegionPolicy(region.config);
+    const logged: SignedStatement[] = [];
+    const index = publisher(policy, logged);
+    for (let i = 0; i < 3; i++) {
+      index.written(observation('client-1', 'laboratory'));
+      index.written(observation('client-2', 'laboratory'));
+      index.written(observation('client-1', 'vital-signs'));
+    }
+    index.written({ resourceType: 'Observation', status: 'final', code: { text: 'x' } } as Resource); // about no one
+    index.written(observation('client-9', 'laboratory')); // no BSN here: no pseudonym
+    expect(await index.flush()).toBe(3);
+    index.written(observation('client-1', 'laboratory'));
+    expect(await index.flush()).toBe(0);
+    expect(logged.map((e) => [e.statement.subject, e.statement.body.category])).toEqual([
+      ['pMaria-0000000000000001', 'laboratory'],
+      ['pMaria-0000000000000001', 'vital-signs'],
+      ['pSanne-0000000000000002', 'laboratory'],
+    ]);
+    // No dates and no content beyond holder and category.
+    for (const envelope of logged)
+      expect(Object.keys(envelope.statement.body).sort()).toEqual(['category', 'holder']);
+    expect(holdersOf(policy.state.index, 'pMaria-0000000000000001')).toHaveLength(1);
+  });
+
+  it('publishes by itself after the batch window', async () => {
+    const logged: SignedStatement[] = [];
+    const index = publisher(new RegionPolicy(region.config), logged);
+    index.written(observation('client-2', 'vital-signs'));
+    await expect.poll(() => logged.length, { timeout: 2000 }).toBe(1);
+    index.close();
+  });
+});
