@@ -1,1 +1,2 @@
-export {};
+export * from './mpc/field.ts';
+export * from './mpc/shamir.ts';
