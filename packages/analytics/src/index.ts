@@ -1,2 +1,5 @@
 export * from './mpc/field.ts';
 export * from './mpc/shamir.ts';
+export * from './mpc/transport.ts';
+export * from './mpc/codec.ts';
+export * from './mpc/engine.ts';
