@@ -28,6 +28,7 @@ import {
 } from '@ketenlog/auth';
 import { registerNodeAuth } from './auth/node-auth.ts';
 import { registerNodeCarelog } from './carelog/node-carelog.ts';
+import { registerNodeExchange, type NodeExchange } from './exchange/node-exchange.ts';
 import { memberFetch, type MemberFetch } from '@ketenlog/region';
 
 /** Loaded once per process and shared by every node in it (they are read-only). */
@@ -51,6 +52,8 @@ export interface RunningNode {
   logbook?: NodeLogbook;
   /** Passkeys, sessions and professionals' login, when it is a region member. */
   auth?: PasskeyAuth;
+  /** Pseudonyms and the localisation index, when it is a region member. */
+  exchange?: NodeExchange;
   close(): Promise<void>;
 }
 
@@ -142,6 +145,7 @@ export async function startNode(config: NodeConfig, parts: NodeParts = {}): Prom
 
   let logbook: NodeLogbook | undefined;
   let auth: PasskeyAuth | undefined;
+  let exchange: NodeExchange | undefined;
   if (membership) {
     logbook = await NodeLogbook.open({
       db: db!,
@@ -167,6 +171,14 @@ export async function startNode(config: NodeConfig, parts: NodeParts = {}): Prom
       sessions: auth?.sessions ?? new SessionStore(),
       fetch: parts.fetch ?? memberFetch(membership.region),
     });
+    exchange = await registerNodeExchange(app, {
+      membership,
+      logbook,
+      repository: repository!,
+      fetch: parts.fetch ?? memberFetch(membership.region),
+      log: app.log,
+    });
+    repository = exchange.repository;
   }
 
   let ready = false;
@@ -202,9 +214,11 @@ export async function startNode(config: NodeConfig, parts: NodeParts = {}): Prom
     ...(membership ? { membership } : {}),
     ...(logbook ? { logbook } : {}),
     ...(auth ? { auth } : {}),
+    ...(exchange ? { exchange } : {}),
     async close() {
       ready = false;
       await app.close();
+      exchange?.close();
       await logbook?.close();
       await db?.close();
     },

@@ -1,0 +1,73 @@
+// The node's FHIR store, noting every resource it stores for the localisation index: creates,
+// updates and the resources of batch/transaction bundles go to the index publisher after they are
+// written. Reads pass straight through.
+import type { Bundle, Resource } from '@medplum/fhirtypes';
+import type {
+  CreateOptions,
+  FhirRepository,
+  SearchRequest,
+  UpdateOptions,
+  WriteResult,
+} from '@ketenlog/fhir';
+import type { IndexPublisher } from '@ketenlog/exchange';
+
+export class IndexingRepository implements FhirRepository {
+  readonly #inner: FhirRepository;
+  readonly #publisher: IndexPublisher;
+
+  constructor(inner: FhirRepository, publisher: IndexPublisher) {
+    this.#inner = inner;
+    this.#publisher = publisher;
+  }
+
+  async create<T extends Resource>(resource: T, options?: CreateOptions): Promise<WriteResult<T>> {
+    const result = await this.#inner.create(resource, options);
+    this.#publisher.written(result.resource);
+    return result;
+  }
+
+  async update<T extends Resource>(resource: T, options?: UpdateOptions): Promise<WriteResult<T>> {
+    const result = await this.#inner.update(resource, options);
+    this.#publisher.written(result.resource);
+    return result;
+  }
+
+  async processBundle(bundle: Bundle, baseUrl: string): Promise<Bundle> {
+    const result = await this.#inner.processBundle(bundle, baseUrl);
+    // Resources whose subject is a literal Patient reference (urn:uuid ones are resolved inside the
+    // transaction and not seen here).
+    for (const entry of bundle.entry ?? []) {
+      if (entry.resource && entry.request?.method !== 'DELETE') this.#publisher.written(entry.resource);
+    }
+    return result;
+  }
+
+  read<T extends Resource = Resource>(resourceType: string, id: string): Promise<T> {
+    return this.#inner.read<T>(resourceType, id);
+  }
+
+  vread<T extends Resource = Resource>(resourceType: string, id: string, versionId: string): Promise<T> {
+    return this.#inner.vread<T>(resourceType, id, versionId);
+  }
+
+  delete(resourceType: string, id: string): Promise<void> {
+    return this.#inner.delete(resourceType, id);
+  }
+
+  history(
+    resourceType: string,
+    id: string | undefined,
+    params: SearchRequest['params'],
+    baseUrl: string,
+  ): Promise<Bundle> {
+    return this.#inner.history(resourceType, id, params, baseUrl);
+  }
+
+  search(request: SearchRequest): Promise<Bundle> {
+    return this.#inner.search(request);
+  }
+
+  everything(patientId: string, baseUrl: string): Promise<Bundle> {
+    return this.#inner.everything(patientId, baseUrl);
+  }
+}
