@@ -37,11 +37,13 @@ export class MpcProtocolError extends Error {
 export class Mailbox {
   readonly #messages = new Map<string, RoundMessage>();
   readonly #waiters = new Map<string, (m: RoundMessage) => void>();
+  readonly #seen = new Set<string>();
 
   deliver(msg: RoundMessage): void {
     const key = `${msg.round}:${msg.from}`;
-    if (this.#messages.has(key))
+    if (this.#seen.has(key))
       throw new MpcProtocolError(`duplicate message for round ${msg.round} from ${msg.from}`);
+    this.#seen.add(key);
     const waiter = this.#waiters.get(key);
     if (waiter) {
       this.#waiters.delete(key);

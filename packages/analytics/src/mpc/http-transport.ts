@@ -1,0 +1,138 @@
+/**
+ * The engine's transport over HTTP between region members. Every message is a POST of the packed
+ * elements, with its metadata in a header and an Ed25519 signature by the sender's key over
+ * domain ‖ metadata ‖ body. The receiver refuses unknown senders (403), bad signatures (401),
+ * messages not addressed to it and replays of a (round, sender) (409). Outbound only to the
+ * configured peer URLs.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ed25519 } from '@noble/curves/ed25519.js';
+import type { PartyIndex } from './shamir.ts';
+import { Mailbox, MpcProtocolError, type RoundMessage, type Transport } from './transport.ts';
+
+export const MPC_MESSAGE_PATH = '/mpc/v1/message';
+const DOMAIN = new TextEncoder().encode('ketenlog-mpc-v1\n');
+const MAX_BODY = 64 * 1024 * 1024;
+
+export type MpcPeer = { readonly index: PartyIndex; readonly url: string; readonly publicKey: Uint8Array };
+
+export type HttpTransportOptions = {
+  readonly me: PartyIndex;
+  readonly secretKey: Uint8Array;
+  /** the two other parties; `url` is their base URL, resolved at send time */
+  readonly peers: () => readonly MpcPeer[];
+  readonly fetch?: typeof fetch;
+};
+
+type Meta = { specHash: string; round: number; from: number; to: number; count: number };
+
+function signedBytes(meta: string, body: Uint8Array): Uint8Array {
+  const m = new TextEncoder().encode(meta + '\n');
+  const out = new Uint8Array(DOMAIN.length + m.length + body.length);
+  out.set(DOMAIN, 0);
+  out.set(m, DOMAIN.length);
+  out.set(body, DOMAIN.length + m.length);
+  return out;
+}
+
+function parseMeta(raw: string): Meta | null {
+  try {
+    const v = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as Record<string, unknown>;
+    const int = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
+    if (typeof v.specHash !== 'string' || v.specHash.length > 200) return null;
+    if (!int(v.round) || !int(v.from) || !int(v.to) || !int(v.count)) return null;
+    return { specHash: v.specHash, round: v.round, from: v.from, to: v.to, count: v.count };
+  } catch {
+    return null;
+  }
+}
+
+async function readBody(req: IncomingMessage): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  let n = 0;
+  for await (const c of req as AsyncIterable<Buffer>) {
+    n += c.length;
+    if (n > MAX_BODY) throw new MpcProtocolError('message too large');
+    chunks.push(c);
+  }
+  return new Uint8Array(Buffer.concat(chunks));
+}
+
+export type HttpTransport = {
+  readonly transport: Transport;
+  /** Mount at POST MPC_MESSAGE_PATH (node:http handler; answers itself). */
+  readonly handle: (req: IncomingMessage, res: ServerResponse) => void;
+};
+
+export function createHttpTransport(o: HttpTransportOptions): HttpTransport {
+  const mailbox = new Mailbox();
+  const doFetch = o.fetch ?? fetch;
+  const peer = (i: number): MpcPeer | undefined => o.peers().find((p) => p.index === i && p.index !== o.me);
+
+  const transport: Transport = {
+    async send(msg: RoundMessage): Promise<void> {
+      const to = peer(msg.to);
+      if (!to || msg.from !== o.me) throw new MpcProtocolError(`not a configured peer: ${msg.to}`);
+      const meta = JSON.stringify({
+        specHash: msg.specHash,
+        round: msg.round,
+        from: msg.from,
+        to: msg.to,
+        count: msg.count,
+      });
+      const sig = ed25519.sign(signedBytes(meta, msg.body), o.secretKey);
+      const res = await doFetch(new URL(MPC_MESSAGE_PATH, to.url), {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/octet-stream',
+          'x-ketenlog-mpc': Buffer.from(meta).toString('base64url'),
+          'x-ketenlog-mpc-signature': Buffer.from(sig).toString('base64url'),
+        },
+        body: msg.body,
+      });
+      await res.arrayBuffer();
+      if (res.status !== 204)
+        throw new MpcProtocolError(`party ${msg.to} refused round ${msg.round}: ${res.status}`);
+    },
+    receive: (round, from, timeoutMs) => mailbox.take(round, from, timeoutMs),
+    close: () => Promise.resolve(),
+  };
+
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
+    const answer = (status: number, text = ''): void => {
+      res.writeHead(status, { 'content-type': 'text/plain' }).end(text);
+    };
+    void (async () => {
+      if (req.method !== 'POST') return answer(405);
+      const rawMeta = req.headers['x-ketenlog-mpc'];
+      const rawSig = req.headers['x-ketenlog-mpc-signature'];
+      if (typeof rawMeta !== 'string' || typeof rawSig !== 'string') return answer(400, 'missing headers');
+      const meta = parseMeta(rawMeta);
+      if (!meta) return answer(400, 'bad metadata');
+      const sender = peer(meta.from);
+      if (!sender) return answer(403, 'unknown sender');
+      if (meta.to !== o.me) return answer(400, 'not addressed to this party');
+      let body: Uint8Array;
+      try {
+        body = await readBody(req);
+      } catch {
+        return answer(413);
+      }
+      const metaText = Buffer.from(rawMeta, 'base64url').toString('utf8');
+      let ok = false;
+      try {
+        ok = ed25519.verify(Buffer.from(rawSig, 'base64url'), signedBytes(metaText, body), sender.publicKey);
+      } catch {
+        ok = false;
+      }
+      if (!ok) return answer(401, 'bad signature');
+      try {
+        mailbox.deliver({ ...meta, from: sender.index, to: o.me, body });
+      } catch {
+        return answer(409, 'replay');
+      }
+      res.writeHead(204).end();
+    })();
+  };
+  return { transport, handle };
+}
