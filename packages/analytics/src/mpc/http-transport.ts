@@ -88,7 +88,7 @@ export function createHttpTransport(o: HttpTransportOptions): HttpTransport {
           'x-ketenlog-mpc': Buffer.from(meta).toString('base64url'),
           'x-ketenlog-mpc-signature': Buffer.from(sig).toString('base64url'),
         },
-        body: msg.body,
+        body: new Uint8Array(msg.body) as Uint8Array<ArrayBuffer>,
       });
       await res.arrayBuffer();
       if (res.status !== 204)
@@ -119,7 +119,7 @@ export function createHttpTransport(o: HttpTransportOptions): HttpTransport {
         return answer(413);
       }
       const metaText = Buffer.from(rawMeta, 'base64url').toString('utf8');
-      let ok = false;
+      let ok: boolean;
       try {
         ok = ed25519.verify(Buffer.from(rawSig, 'base64url'), signedBytes(metaText, body), sender.publicKey);
       } catch {
