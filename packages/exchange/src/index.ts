@@ -7,3 +7,6 @@ export * from './pseudonym/pseudonym-service.ts';
 export * from './pseudonym/pseudonym-client.ts';
 export * from './localisation/categories.ts';
 export * from './localisation/index-publisher.ts';
+export * from './consent/consent-drafts.ts';
+export * from './enforcement/filter.ts';
+export * from './enforcement/access-record.ts';

@@ -1,0 +1,113 @@
+// The access trail of every read (NEN 7513): an AuditEvent in the IHE BALP shape for the holder's
+// own store, and an `access` statement draft for its log (break-the-glass flagged, with reason).
+import type { AuditEvent } from '@medplum/fhirtypes';
+import { STATEMENT_VERSION, type Statement } from '@ketenlog/logbook';
+import type { AccessDecision, AccessRequest } from '../pdp.ts';
+import { PSEUDONYM_SYSTEM } from '../consent-resource.ts';
+
+export interface AccessEvent {
+  readonly request: AccessRequest;
+  readonly decision: AccessDecision;
+  /** The professional (e.g. `uzi:<number>` or a key ID); never a BSN. */
+  readonly accessor: string;
+  /** `read`, `search-type`, `history`, `$everything`, `export`. */
+  readonly interaction: 'read' | 'search-type' | 'history' | 'operation';
+  /** What was asked, e.g. `Observation?patient=…` (no BSN). */
+  readonly query?: string;
+  readonly at: Date;
+}
+
+const PURPOSE_CODES: Record<string, string> = { treatment: 'TREAT', billing: 'HPAYMT', research: 'HRESCH' };
+const BALP = 'https://profiles.ihe.net/ITI/BALP/StructureDefinition/IHE.BasicAudit.PatientRead';
+const BALP_QUERY = 'https://profiles.ihe.net/ITI/BALP/StructureDefinition/IHE.BasicAudit.PatientQuery';
+
+export function auditEvent(event: AccessEvent): AuditEvent {
+  const { request, decision } = event;
+  const query = event.interaction !== 'read';
+  return {
+    resourceType: 'AuditEvent',
+    meta: { profile: [query ? BALP_QUERY : BALP] },
+    type: query
+      ? { system: 'http://dicom.nema.org/resources/ontology/DCM', code: '110112', display: 'Query' }
+      : {
+          system: 'http://terminology.hl7.org/CodeSystem/audit-event-type',
+          code: 'rest',
+          display: 'RESTful Operation',
+        },
+    subtype: [{ system: 'http://hl7.org/fhir/restful-interaction', code: event.interaction }],
+    action: query ? 'E' : 'R',
+    recorded: event.at.toISOString(),
+    outcome: decision.permit ? '0' : '4',
+    outcomeDesc: decision.reason,
+    purposeOfEvent: [
+      {
+        coding: [
+          {
+            system: 'http://terminology.hl7.org/CodeSystem/v3-ActReason',
+            code: request.breakTheGlass ? 'ETREAT' : (PURPOSE_CODES[request.purpose] ?? request.purpose),
+          },
+        ],
+      },
+    ],
+    agent: [
+      {
+        type: {
+          coding: [
+            {
+              system: 'http://dicom.nema.org/resources/ontology/DCM',
+              code: '110153',
+              display: 'Source Role ID',
+            },
+          ],
+        },
+        who: { identifier: { system: 'http://fhir.nl/fhir/NamingSystem/ura', value: request.requester.ura } },
+        requestor: false,
+      },
+      {
+        type: {
+          coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code: 'IRCP' }],
+        },
+        who: { identifier: { value: event.accessor } },
+        role: [{ coding: [{ code: request.requester.role }] }],
+        requestor: true,
+      },
+    ],
+    source: {
+      observer: { identifier: { system: 'http://fhir.nl/fhir/NamingSystem/ura', value: request.holder } },
+      type: [{ system: 'http://terminology.hl7.org/CodeSystem/security-source-type', code: '4' }],
+    },
+    entity: [
+      {
+        what: { identifier: { system: PSEUDONYM_SYSTEM, value: request.subject } },
+        type: { system: 'http://terminology.hl7.org/CodeSystem/audit-entity-type', code: '1' },
+        role: { system: 'http://terminology.hl7.org/CodeSystem/object-role', code: '1' },
+      },
+      {
+        type: { system: 'http://terminology.hl7.org/CodeSystem/audit-entity-type', code: '2' },
+        role: { system: 'http://terminology.hl7.org/CodeSystem/object-role', code: '24' },
+        description: request.category,
+        ...(event.query ? { query: Buffer.from(event.query, 'utf8').toString('base64') } : {}),
+      },
+    ],
+  };
+}
+
+/** The `access` statement for the holder's log; the holder's node signs it. */
+export function accessDraft(event: AccessEvent, author: string): Statement {
+  const { request } = event;
+  return {
+    kind: 'access',
+    v: STATEMENT_VERSION,
+    author,
+    iat: Math.floor(event.at.getTime() / 1000),
+    subject: request.subject,
+    body: {
+      accessor: event.accessor,
+      organisation: `ura:${request.requester.ura}`,
+      role: request.requester.role,
+      category: request.category,
+      purpose: request.purpose,
+      ...(request.breakTheGlass ? { breakTheGlass: true, reason: request.breakTheGlass.reason.trim() } : {}),
+    },
+  };
+}

@@ -1,0 +1,135 @@
+import { applyConsentStatement, type ConsentRegister } from '@ketenlog/region';
+import { validateStatement, type StatementOf } from '@ketenlog/logbook';
+import type { Bundle } from '@medplum/fhirtypes';
+import { describe, expect, it } from 'vitest';
+import { decideAccess, type AccessRequest } from '../pdp.ts';
+import { deciderFor, filterBundle, filterResources, guardRead } from './filter.ts';
+import { accessDraft, auditEvent } from './access-record.ts';
+
+const MARIA = 'pMaria-0000000000000001';
+const base: Omit<AccessRequest, 'category'> = {
+  requester: { ura: '11110003', type: 'ziekenhuis', role: 'medisch-specialist' },
+  holder: '11110001',
+  subject: MARIA,
+  purpose: 'treatment',
+};
+
+function grant(category: string): ConsentRegister {
+  const reg: ConsentRegister = new Map();
+  const s = {
+    kind: 'consent',
+    v: 1,
+    author: 'maria-key',
+    iat: 1,
+    subject: MARIA,
+    body: { decision: 'grant', grantee: 'ura:11110003', category },
+  };
+  applyConsentStatement(reg, s as unknown as StatementOf<'consent'>, 'c0', {
+    iat: 1,
+    origin: 'log',
+    index: 0,
+  });
+  return reg;
+}
+
+const medication = {
+  resourceType: 'MedicationStatement',
+  id: 'm1',
+  status: 'active',
+  subject: { reference: 'Patient/p1' },
+  medicationCodeableConcept: { text: 'x' },
+} as const;
+const allergy = {
+  resourceType: 'AllergyIntolerance',
+  id: 'a1',
+  patient: { reference: 'Patient/p1' },
+} as const;
+
+describe('enforcement', () => {
+  it('filters a search page: withholds ungranted categories, including _include entries, keeps outcomes and links, drops total', () => {
+    const bundle: Bundle = {
+      resourceType: 'Bundle',
+      type: 'searchset',
+      total: 2,
+      link: [{ relation: 'next', url: 'http://h/fhir/x?page=2' }],
+      entry: [
+        { resource: medication as never, search: { mode: 'match' } },
+        { resource: allergy as never, search: { mode: 'include' } },
+        { resource: { resourceType: 'OperationOutcome', issue: [] }, search: { mode: 'outcome' } },
+      ],
+    };
+    const { result, withheld } = filterBundle(bundle, deciderFor(base, grant('medication')));
+    expect(result.total).toBeUndefined();
+    expect(result.link).toEqual(bundle.link);
+    expect(result.entry?.map((e) => e.resource?.resourceType)).toEqual([
+      'MedicationStatement',
+      'OperationOutcome',
+    ]);
+    expect(withheld).toBe(1);
+  });
+
+  it('drops total even when nothing was withheld, and drops history deletes (no resource)', () => {
+    const bundle: Bundle = {
+      resourceType: 'Bundle',
+      type: 'history',
+      total: 2,
+      entry: [
+        { resource: medication as never },
+        { request: { method: 'DELETE', url: 'AllergyIntolerance/a1' } },
+      ],
+    };
+    const { result } = filterBundle(bundle, deciderFor(base, grant('medication')));
+    expect(result.total).toBeUndefined();
+    expect(result.entry).toHaveLength(1);
+  });
+
+  it('filters lists and guards reads with the same decision', () => {
+    const decide = deciderFor(base, grant('allergies'));
+    expect(filterResources([medication as never, allergy as never], decide).result).toEqual([allergy]);
+    expect(guardRead(medication as never, decide)).toMatchObject({
+      ok: false,
+      decision: { basis: 'no-consent' },
+    });
+    expect(guardRead(allergy as never, decide).ok).toBe(true);
+    const own = deciderFor({ ...base, requester: { ...base.requester, ura: '11110001' } }, new Map());
+    expect(guardRead(medication as never, own).ok).toBe(true);
+  });
+
+  it('records every read as a BALP AuditEvent and an access statement the logbook accepts', () => {
+    const request: AccessRequest = {
+      ...base,
+      category: 'medication',
+      breakTheGlass: { reason: 'bewusteloos op SEH' },
+    };
+    const decision = decideAccess(request, new Map());
+    const event = {
+      request,
+      decision,
+      accessor: 'uzi-900012345',
+      interaction: 'read' as const,
+      at: new Date(1_790_000_000_000),
+    };
+    const audit = auditEvent(event);
+    expect(audit).toMatchObject({
+      resourceType: 'AuditEvent',
+      action: 'R',
+      outcome: '0',
+      purposeOfEvent: [{ coding: [{ code: 'ETREAT' }] }],
+    });
+    expect(JSON.stringify(audit)).toContain(MARIA);
+    const draft = accessDraft(event, 'hospital-node-key');
+    expect(validateStatement(draft).ok).toBe(true);
+    expect(draft.body).toMatchObject({
+      breakTheGlass: true,
+      reason: 'bewusteloos op SEH',
+      organisation: 'ura:11110003',
+    });
+    const denied = auditEvent({
+      ...event,
+      request: base as AccessRequest & { category: 'x' },
+      decision: { permit: false, basis: 'no-consent', reason: 'nee' },
+      interaction: 'search-type',
+    });
+    expect(denied).toMatchObject({ action: 'E', outcome: '4' });
+  });
+});
