@@ -4,3 +4,4 @@ export * from './mpc/transport.ts';
 export * from './mpc/codec.ts';
 export * from './mpc/engine.ts';
 export * from './mpc/http-transport.ts';
+export * from './mpc/compare.ts';
