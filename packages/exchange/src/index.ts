@@ -10,3 +10,5 @@ export * from './localisation/index-publisher.ts';
 export * from './consent/consent-drafts.ts';
 export * from './enforcement/filter.ts';
 export * from './enforcement/access-record.ts';
+export * from './overview/federated-overview.ts';
+export * from './overview/holder-guard.ts';

@@ -8,7 +8,7 @@ import type { ConsentRegister } from '@ketenlog/region';
 import { categoryOf } from '../localisation/categories.ts';
 import { decideAccess, type AccessDecision, type AccessRequest } from '../pdp.ts';
 
-/** Decides one resource; undefined category means the resource is not about care (see below). */
+/** Decides one resource (its category via categoryForConsent). */
 export type ResourceDecider = (resource: Resource) => AccessDecision;
 
 /** Category a resource counts as for consent; Patient and other non-care resources: `demographics`. */
@@ -18,8 +18,8 @@ export const categoryForConsent = (resource: Resource): string => categoryOf(res
 
 /**
  * The PDP bound to one request: memoises per category (the PDP is pure, so one request asks it at
- * most once per category). `demographics` is permitted when any category of the request could be
- * (the holder needs the Patient to make sense of the rest), else decided as its own category.
+ * most once per category). Patient and other uncategorised resources count as `demographics`, a
+ * category of its own: own-organisation treatment sees it; others need it granted.
  */
 export function deciderFor(
   base: Omit<AccessRequest, 'category'>,
