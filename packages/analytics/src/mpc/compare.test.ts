@@ -62,7 +62,7 @@ describe.each([
     for (const r of res) {
       expect(r[0]).toEqual(want);
       expect(r[1]).toEqual(want3);
-      expect(r[2]).toEqual([want3.reduce((a, b) => a + b, 0n)]);
+      expect(r[2]).toEqual([want3.reduce<bigint>((a, b) => a + b, 0n)]);
     }
   });
 });
