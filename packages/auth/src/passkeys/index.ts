@@ -24,3 +24,4 @@ export * from './passkey-auth.ts';
 export * from './demo-persons.ts';
 export * from './statement-draft.ts';
 export * from '../node-tokens/index.ts';
+export * from '../oidc/index.ts';
