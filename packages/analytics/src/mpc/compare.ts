@@ -1,8 +1,7 @@
 /**
  * Jointly generated random bits and secure less-than, with no dealer.
  *
- * Random bits (p ≡ 3 mod 4, true for both Mersenne fields): r = Σ of one random element input by
- * each party, open r², b = (r / √(r²) + 1) / 2 is a uniform bit unknown to all (3 rounds, batched).
+ * Random bits: XOR of one random bit input by each party (3 rounds, batched, no dealer).
  *
  * [x < t] for x, t ∈ [0, 2^ℓ): z = x − t + 2^ℓ; mask z with r = Σ 2^i b_i + 2^ℓ·R (R random κ-bit),
  * open c = z + r, then z mod 2^ℓ = c mod 2^ℓ − r_low + 2^ℓ·[c_low < r_low], and the bitwise
@@ -11,9 +10,8 @@
  * 2^−κ requires ℓ + κ + 3 < bits(p).
  */
 import { randomBytes } from 'node:crypto';
-import { add, inv, mod, mul, pow, randomElements, sub } from './field.ts';
+import { add, inv, mod, mul, sub } from './field.ts';
 import type { Party, Shares } from './engine.ts';
-import { MpcProtocolError } from './transport.ts';
 
 export class CompareRangeError extends Error {
   override readonly name = 'CompareRangeError';
@@ -32,33 +30,29 @@ function randomKappaInts(count: number, kappa: number): bigint[] {
   return out;
 }
 
-/** Shared random masks: `nBits` bits and `nInts` κ-bit-ish integers (sum of three), 3 rounds. */
+/**
+ * Shared random masks: `nBits` bits and `nInts` κ-bit-ish integers (sum of three), 3 rounds.
+ * Each bit is the XOR of one random bit from each party (uniform while one party is honest):
+ * a ⊕ b = a + b − 2ab, two multiplication rounds, no exponentiation.
+ */
 export async function randomMasks(
   p: Party,
   nBits: number,
   nInts: number,
   kappa: number,
 ): Promise<{ bits: Shares; ints: Shares }> {
-  const f = p.field;
   const specs = ([1, 2, 3] as const).flatMap((owner) => [
     { owner, count: nBits },
     { owner, count: nInts },
   ]);
-  const got = await p.input(specs, [randomElements(f, nBits), randomKappaInts(nInts, kappa)]);
-  const r = p.add(p.add(got[0]!, got[2]!), got[4]!);
+  const myBits = randomKappaInts(nBits, 1);
+  const got = await p.input(specs, [myBits, randomKappaInts(nInts, kappa)]);
   const ints = p.add(p.add(got[1]!, got[3]!), got[5]!);
-  const [sq] = await p.mul([[r, r]]);
-  const [a] = await p.open([sq!]);
-  const half = inv(f, 2n);
-  // 1/√a = a^(p − 1 − (p + 1)/4): one exponentiation per bit
-  const exp = f.p - 1n - (f.p + 1n) / 4n;
-  const bits = r.map((rk, k) => {
-    const ak = a![k]!;
-    if (ak === 0n) throw new MpcProtocolError('random value was zero (probability 2^-60); rerun');
-    const sInv = pow(f, ak, exp);
-    if (mul(f, mul(f, sInv, sInv), ak) !== 1n) throw new MpcProtocolError('square root failed');
-    return mul(f, add(f, mul(f, rk, sInv), 1n), half);
-  });
+  const xor = async (a: Shares, b: Shares): Promise<Shares> => {
+    const [ab] = await p.mul([[a, b]]);
+    return p.sub(p.add(a, b), p.scale(ab!, 2n));
+  };
+  const bits = await xor(await xor(got[0]!, got[2]!), got[4]!);
   return { bits, ints };
 }
 
