@@ -6,3 +6,4 @@ export * from './mpc/engine.ts';
 export * from './mpc/http-transport.ts';
 export * from './mpc/compare.ts';
 export * from './stats/group-statistics.ts';
+export * from './stats/dominance.ts';
