@@ -7,3 +7,4 @@ export * from './mpc/http-transport.ts';
 export * from './mpc/compare.ts';
 export * from './stats/group-statistics.ts';
 export * from './stats/dominance.ts';
+export * from './agreement/run-authorization.ts';
