@@ -1,0 +1,62 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import fastifyStatic from '@fastify/static';
+
+export interface PortalOptions {
+  /** Directory of the built portal (vite build); defaults to apps/portal/dist. */
+  root?: string;
+  /** The region's public keys for receipt verification in the browser, served as JSON. */
+  regionKeys?: () => unknown;
+}
+
+export const PORTAL_PREFIX = '/portal';
+export const defaultPortalRoot = fileURLToPath(new URL('../dist', import.meta.url));
+
+/**
+ * Serves the built portal under /portal/ with an SPA fallback limited to /portal/* (so it never
+ * shadows /fhir, /auth, /logbook, /logs, /witness, /metrics or /healthz), and redirects / to it.
+ * Register at the root: `await app.register(portalPlugin, { regionKeys })`.
+ */
+export async function portalPlugin(app: FastifyInstance, options: PortalOptions): Promise<void> {
+  const root = options.root ?? defaultPortalRoot;
+  const built = existsSync(`${root}/index.html`);
+  app.get('/', async (_request, reply) => reply.redirect(`${PORTAL_PREFIX}/`, 302));
+  await app.register(
+    async (scope) => {
+      scope.get('/api/region-keys', async (_request, reply) => {
+        if (!options.regionKeys) return reply.code(404).send({ error: 'not-available' });
+        return reply.header('cache-control', 'no-store').send(options.regionKeys());
+      });
+      if (!built) {
+        scope.get('/*', async (_request, reply) =>
+          reply
+            .code(503)
+            .type('text/plain; charset=utf-8')
+            .send('Het portaal is nog niet gebouwd: npm run build -w @ketenlog/portal'),
+        );
+        return;
+      }
+      await scope.register(fastifyStatic, {
+        root,
+        prefix: '/',
+        index: ['index.html'],
+        wildcard: true,
+        setHeaders: (reply, path) => {
+          reply.header(
+            'cache-control',
+            path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
+          );
+        },
+      });
+      // SPA fallback for portal routes only (GET of an HTML page, not a missing asset).
+      scope.setNotFoundHandler(async (request, reply) => {
+        if (request.method !== 'GET' || request.url.includes('/assets/')) {
+          return reply.code(404).send({ error: 'not-found' });
+        }
+        return reply.header('cache-control', 'no-cache').sendFile('index.html', root);
+      });
+    },
+    { prefix: PORTAL_PREFIX },
+  );
+}

@@ -1,0 +1,112 @@
+import { useCallback, useEffect, useState, type ReactNode } from 'react';
+import { translator, type Lang, type Translate } from './i18n.ts';
+import { authApi, type Session } from './api/auth.ts';
+import type { ApiResult } from './api/http.ts';
+import { LoginPage } from './pages/Login.tsx';
+import { TimelinePage } from './pages/Timeline.tsx';
+import { PendingPage } from './pages/Pending.tsx';
+import { ClientsPage } from './pages/Clients.tsx';
+
+type Route = 'timeline' | 'measurements' | 'consent' | 'hours' | 'clients' | 'login';
+const ROUTES: Route[] = ['timeline', 'measurements', 'consent', 'hours', 'clients', 'login'];
+
+function routeOf(path: string): Route | undefined {
+  const tail = path.replace(/^\/portal\/?/, '').replace(/\/$/, '');
+  if (tail === '') return 'timeline';
+  return ROUTES.find((r) => r === tail);
+}
+
+export function App(): ReactNode {
+  const [lang, setLang] = useState<Lang>(() => (localStorage.getItem('lang') === 'en' ? 'en' : 'nl'));
+  const [path, setPath] = useState(() => location.pathname);
+  const [session, setSession] = useState<ApiResult<Session> | undefined>();
+  const t: Translate = translator(lang);
+
+  useEffect(() => {
+    document.documentElement.lang = lang;
+    localStorage.setItem('lang', lang);
+  }, [lang]);
+  useEffect(() => {
+    const onPop = (): void => setPath(location.pathname);
+    addEventListener('popstate', onPop);
+    return () => removeEventListener('popstate', onPop);
+  }, []);
+  const refreshSession = useCallback(() => {
+    void authApi.session().then(setSession);
+  }, []);
+  useEffect(refreshSession, [refreshSession]);
+
+  const go = (route: Route) => (event: { preventDefault(): void }) => {
+    event.preventDefault();
+    history.pushState(null, '', `/portal/${route === 'timeline' ? '' : route}`);
+    setPath(location.pathname);
+  };
+  const route = routeOf(path);
+  const loggedIn = session?.kind === 'ok' && session.value != null;
+  const who = loggedIn ? (session.value.displayName ?? session.value.name ?? session.value.kind ?? '') : '';
+
+  let page: ReactNode;
+  if (!route) page = <p>{t('notFound')}</p>;
+  else if (route === 'login') page = <LoginPage t={t} onLogin={refreshSession} />;
+  else if (route === 'timeline') page = <TimelinePage t={t} />;
+  else if (route === 'clients') page = <ClientsPage t={t} />;
+  else page = <PendingPage t={t} route={route} />;
+
+  const nav: [Route, Parameters<Translate>[0]][] = [
+    ['timeline', 'navTimeline'],
+    ['measurements', 'navMeasurements'],
+    ['consent', 'navConsent'],
+    ['hours', 'navHours'],
+    ['clients', 'navClients'],
+  ];
+  return (
+    <>
+      <a className="skip" href="#main">
+        {t('skip')}
+      </a>
+      <header>
+        <div className="bar">
+          <strong className="brand">{t('appName')}</strong>
+          <span className="session" aria-live="polite">
+            {loggedIn ? `${t('loggedInAs')} ${String(who)}` : t('notLoggedIn')}
+          </span>
+          <button
+            type="button"
+            lang={lang === 'nl' ? 'en' : 'nl'}
+            aria-label={t('languageLabel')}
+            onClick={() => setLang(lang === 'nl' ? 'en' : 'nl')}
+          >
+            {t('language')}
+          </button>
+          {loggedIn ? (
+            <button type="button" onClick={() => void authApi.logout().then(refreshSession)}>
+              {t('logout')}
+            </button>
+          ) : (
+            <a href="/portal/login" onClick={go('login')}>
+              {t('navLogin')}
+            </a>
+          )}
+        </div>
+        <nav aria-label="Hoofdmenu">
+          <ul>
+            {nav.map(([r, key]) => (
+              <li key={r}>
+                <a
+                  href={`/portal/${r === 'timeline' ? '' : r}`}
+                  aria-current={route === r ? 'page' : undefined}
+                  onClick={go(r)}
+                >
+                  {t(key)}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </nav>
+      </header>
+      <main id="main" tabIndex={-1}>
+        {page}
+      </main>
+    </>
+  );
+}

@@ -1,0 +1,28 @@
+/** Typed results for every API call: the UI shows loading / empty / error / not-available states. */
+export type ApiResult<T> =
+  | { kind: 'ok'; value: T }
+  | { kind: 'unavailable' }
+  | { kind: 'unauthorised' }
+  | { kind: 'error'; status: number; message: string };
+
+export async function requestJson<T>(path: string, init: RequestInit = {}): Promise<ApiResult<T>> {
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      credentials: 'same-origin',
+      ...init,
+      headers: {
+        accept: 'application/json',
+        ...(init.body ? { 'content-type': 'application/json' } : {}),
+        ...init.headers,
+      },
+    });
+  } catch (error) {
+    return { kind: 'error', status: 0, message: (error as Error).message };
+  }
+  if (response.status === 404 || response.status === 501) return { kind: 'unavailable' };
+  if (response.status === 401 || response.status === 403) return { kind: 'unauthorised' };
+  if (!response.ok) return { kind: 'error', status: response.status, message: response.statusText };
+  const text = await response.text();
+  return { kind: 'ok', value: (text ? JSON.parse(text) : undefined) as T };
+}

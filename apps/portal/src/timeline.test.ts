@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { toTimeline } from './timeline.ts';
+
+describe('toTimeline', () => {
+  it('orders newest first, names the source, flags self-reported items and shows reference ranges', () => {
+    const items = toTimeline([
+      {
+        resourceType: 'Condition',
+        id: 'c1',
+        recordedDate: '2025-01-02',
+        code: { text: 'Diabetes type 2' },
+        meta: { source: 'Huisartsenpraktijk' },
+      },
+      {
+        resourceType: 'Observation',
+        id: 'o1',
+        effectiveDateTime: '2026-03-01T10:00:00Z',
+        code: { coding: [{ display: 'HbA1c' }] },
+        valueQuantity: { value: 53, unit: 'mmol/mol' },
+        referenceRange: [{ low: { value: 20 }, high: { value: 42 } }],
+        performer: [{ reference: 'Patient/p1' }],
+      },
+    ]);
+    expect(items.map((i) => i.key)).toEqual(['Observation/o1', 'Condition/c1']);
+    expect(items[0]).toMatchObject({
+      title: 'HbA1c',
+      value: '53 mmol/mol',
+      range: '20–42',
+      selfReported: true,
+    });
+    expect(items[1]).toMatchObject({
+      title: 'Diabetes type 2',
+      source: 'Huisartsenpraktijk',
+      selfReported: false,
+    });
+  });
+
+  it('is empty for no resources and survives resources without dates or codes', () => {
+    expect(toTimeline([])).toEqual([]);
+    expect(toTimeline([{ resourceType: 'Encounter', id: 'e' }])[0]).toMatchObject({
+      title: 'Encounter',
+      date: '',
+    });
+  });
+
+  it('renders 1,000 items in well under 200 ms (mapping part)', () => {
+    const many = Array.from({ length: 1000 }, (_, i) => ({
+      resourceType: 'Observation',
+      id: String(i),
+      effectiveDateTime: `2026-01-01T00:00:${String(i % 60).padStart(2, '0')}Z`,
+      code: { text: 'Gewicht' },
+    }));
+    const start = performance.now();
+    expect(toTimeline(many)).toHaveLength(1000);
+    expect(performance.now() - start).toBeLessThan(200);
+  });
+});
