@@ -53,13 +53,27 @@ export async function oidcRoutes(app: FastifyInstance, options: OidcRoutesOption
     const forward = async (request: FastifyRequest, reply: import('fastify').FastifyReply) => {
       reply.hijack();
       const raw = request.raw as typeof request.raw & { originalUrl?: string };
-      raw.originalUrl = raw.url ?? '/';
-      raw.url = (raw.url ?? '/').slice(prefix.length) || '/';
+      raw.url = withConsentPrompt((raw.url ?? '/').slice(prefix.length) || '/');
+      // oidc-provider derives its mount path from originalUrl minus url.
+      raw.originalUrl = `${prefix}${raw.url}`;
       await callback(raw, reply.raw);
     };
     scope.all(prefix, forward);
     scope.all(`${prefix}/*`, forward);
   });
+}
+
+/**
+ * oidc-provider drops `offline_access` unless `prompt=consent`; SMART apps do not send a prompt,
+ * and the interaction here always asks the user, so an authorization request asking for
+ * offline_access without a prompt is treated as asking for consent.
+ */
+export function withConsentPrompt(url: string): string {
+  if (!url.startsWith('/auth?')) return url;
+  const params = new URLSearchParams(url.slice('/auth?'.length));
+  if (params.has('prompt') || !(params.get('scope') ?? '').split(' ').includes('offline_access')) return url;
+  params.set('prompt', 'consent');
+  return `/auth?${params}`;
 }
 
 function loginPage(loginHref: string): string {
