@@ -42,6 +42,7 @@ export async function portalPlugin(app: FastifyInstance, options: PortalOptions)
         prefix: '/',
         index: ['index.html'],
         wildcard: true,
+        preCompressed: true,
         setHeaders: (reply, path) => {
           reply.header(
             'cache-control',
