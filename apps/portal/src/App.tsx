@@ -6,6 +6,7 @@ import { LoginPage } from './pages/Login.tsx';
 import { TimelinePage } from './pages/Timeline.tsx';
 import { PendingPage } from './pages/Pending.tsx';
 import { ClientsPage } from './pages/Clients.tsx';
+import { MeasurementsPage } from './pages/Measurements.tsx';
 
 type Route = 'timeline' | 'measurements' | 'consent' | 'hours' | 'clients' | 'login';
 const ROUTES: Route[] = ['timeline', 'measurements', 'consent', 'hours', 'clients', 'login'];
@@ -50,6 +51,7 @@ export function App(): ReactNode {
   else if (route === 'login') page = <LoginPage t={t} onLogin={refreshSession} />;
   else if (route === 'timeline') page = <TimelinePage t={t} />;
   else if (route === 'clients') page = <ClientsPage t={t} />;
+  else if (route === 'measurements') page = <MeasurementsPage t={t} />;
   else page = <PendingPage t={t} route={route} />;
 
   const nav: [Route, Parameters<Translate>[0]][] = [

@@ -29,6 +29,7 @@ beforeAll(async () => {
   const [root, files] = await Promise.all([buildPortal(), demoRegionOnFreePorts({ members: 5, quorum: 3 })]);
   region = await startRegion({ ...files, logLevel: 'fatal' });
   const node = new URL(region.node('11110001').fhirBase).origin;
+  await seed(region.node('11110001').app);
   front = Fastify();
   const forward = async (
     request: import('fastify').FastifyRequest,
@@ -67,6 +68,58 @@ afterAll(async () => {
   await front?.close();
   await region?.close();
 });
+
+/** A few resources at the node, so the screenshots show the timeline and the chart with content. */
+async function seed(app: FastifyInstance): Promise<void> {
+  const post = (resource: object) =>
+    app.inject({
+      method: 'POST',
+      url: `/fhir/${(resource as { resourceType: string }).resourceType}`,
+      headers: { 'content-type': 'application/fhir+json' },
+      payload: resource,
+    });
+  const loinc = (code: string, display: string) => ({
+    coding: [{ system: 'http://loinc.org', code, display }],
+    text: display,
+  });
+  await post({
+    resourceType: 'Condition',
+    subject: { reference: 'Patient/maria' },
+    code: { text: 'Zwangerschap' },
+    recordedDate: '2026-05-02',
+    meta: { source: 'Kraamzorg De Wieg' },
+  });
+  await post({
+    resourceType: 'AllergyIntolerance',
+    patient: { reference: 'Patient/maria' },
+    code: { text: 'Penicilline' },
+    recordedDate: '2025-02-10',
+  });
+  for (const [day, sys] of [
+    [1, 128],
+    [3, 135],
+    [5, 142],
+    [8, 131],
+  ] as const)
+    await post({
+      resourceType: 'Observation',
+      status: 'final',
+      subject: { reference: 'Patient/maria' },
+      effectiveDateTime: `2026-06-0${day}T08:00:00Z`,
+      code: loinc('85354-9', 'Bloeddruk'),
+      performer: [{ reference: 'Patient/maria' }],
+      component: [{ code: loinc('8480-6', 'Bovendruk'), valueQuantity: { value: sys, unit: 'mmHg' } }],
+    });
+  await post({
+    resourceType: 'Observation',
+    status: 'final',
+    subject: { reference: 'Patient/maria' },
+    effectiveDateTime: '2026-05-20T09:00:00Z',
+    code: loinc('718-7', 'Hemoglobine'),
+    valueQuantity: { value: 7.4, unit: 'mmol/L' },
+    referenceRange: [{ low: { value: 7.5 }, high: { value: 10 } }],
+  });
+}
 
 async function settled(page: Page, path: string): Promise<void> {
   await page.goto(`${origin}/portal/${path}`);
@@ -113,13 +166,13 @@ describe('portal in Chromium', () => {
 
   it('switches to English and back, and shows "nog niet beschikbaar" where an API is missing', async () => {
     const page = await browser.newPage();
-    await settled(page, 'measurements');
+    await settled(page, 'consent');
     await expect(page.getByRole('heading', { name: 'Nog niet beschikbaar' }).count()).resolves.toBe(1);
     await page.getByRole('button', { name: 'Switch to English' }).click();
     expect(await page.getAttribute('html', 'lang')).toBe('en');
-    await page.getByRole('heading', { name: 'My measurements' }).waitFor();
+    await page.getByRole('heading', { name: 'Who sees what' }).waitFor();
     await page.getByRole('button', { name: 'Schakel naar Nederlands' }).click();
-    await page.getByRole('heading', { name: 'Mijn metingen' }).waitFor();
+    await page.getByRole('heading', { name: 'Wie ziet wat' }).waitFor();
     await page.close();
   }, 30_000);
 

@@ -7,7 +7,7 @@ import { ResultState } from './State.tsx';
 const TITLES = { measurements: 'measurementsTitle', consent: 'consentTitle', hours: 'hoursTitle' } as const;
 
 /** Pages whose API is still being built: they ask the real route and show what it answers. */
-export function PendingPage({ t, route }: { t: Translate; route: keyof typeof TITLES }): ReactNode {
+export function PendingPage({ t, route }: { t: Translate; route: 'consent' | 'hours' }): ReactNode {
   const [result, setResult] = useState<ApiResult<unknown> | undefined>();
   useEffect(() => {
     if (route === 'hours') void carelogApi.hours().then(setResult);

@@ -1,0 +1,76 @@
+import { useEffect, useState, type ReactNode } from 'react';
+import type { MessageKey, Translate } from '../i18n.ts';
+import { fhirApi, resourcesOf, type FhirResource } from '../api/fhir.ts';
+import type { ApiResult } from '../api/http.ts';
+import { MEASURES, pointsOf } from '../measurements.ts';
+import { Chart } from './Chart.tsx';
+import { ResultState } from './State.tsx';
+
+const NAMES: Record<string, MessageKey> = {
+  bp: 'measureBp',
+  glucose: 'measureGlucose',
+  weight: 'measureWeight',
+};
+
+/** Self-measurements from /fhir Observation with target ranges, a chart and a table. */
+export function MeasurementsPage({ t }: { t: Translate }): ReactNode {
+  const [result, setResult] = useState<ApiResult<FhirResource[]> | undefined>();
+  useEffect(() => {
+    void fhirApi
+      .search('Observation', { _sort: '-date' })
+      .then((r) => setResult(r.kind === 'ok' ? { kind: 'ok', value: resourcesOf(r.value) } : r));
+  }, []);
+  return (
+    <>
+      <h1>{t('measurementsTitle')}</h1>
+      <ResultState t={t} result={result}>
+        {(resources) =>
+          MEASURES.map((kind) => {
+            const points = pointsOf(resources, kind);
+            const range = kind.target
+              ? `${kind.target.low ?? '…'}–${kind.target.high ?? '…'} ${kind.unit}`
+              : '—';
+            return (
+              <section key={kind.id} aria-labelledby={`m-${kind.id}`}>
+                <h2 id={`m-${kind.id}`}>{t(NAMES[kind.id])}</h2>
+                <p>
+                  {t('targetRange')}: {range}
+                </p>
+                {points.length === 0 ? (
+                  <p className="notice">{t('empty')}</p>
+                ) : (
+                  <>
+                    <Chart
+                      points={points}
+                      label={t(NAMES[kind.id])}
+                      {...(kind.target ? { target: kind.target } : {})}
+                    />
+                    <table>
+                      <caption className="sr-only">{t(NAMES[kind.id])}</caption>
+                      <thead>
+                        <tr>
+                          <th scope="col">{t('date')}</th>
+                          <th scope="col">{t('value')}</th>
+                        </tr>
+                      </thead>
+                      <tbody>
+                        {points.map((p) => (
+                          <tr key={p.time}>
+                            <td>{new Date(p.time * 1000).toISOString().slice(0, 10)}</td>
+                            <td>
+                              {p.value} {kind.unit} {p.inTarget ? '' : `(${t('outOfTarget')})`}
+                            </td>
+                          </tr>
+                        ))}
+                      </tbody>
+                    </table>
+                  </>
+                )}
+              </section>
+            );
+          })
+        }
+      </ResultState>
+    </>
+  );
+}
