@@ -1,0 +1,28 @@
+// Receipt verification in the browser: the same verifyReceipt the CLI uses, against the region's
+// policies the node serves at /portal/api/region-keys. Imported by path because @ketenlog/logbook's
+// index also exports node-only modules (request: a browser-safe "./proof" export).
+import { verifyReceipt, type ReceiptPolicy } from '../../../packages/logbook/src/proof.ts';
+import { requestJson, type ApiResult } from './api/http.ts';
+
+export type Verification = { verified: true } | { verified: false; reason: string };
+
+export async function regionPolicies(): Promise<ApiResult<{ policies: ReceiptPolicy[] }>> {
+  return requestJson('/portal/api/region-keys');
+}
+
+/** Checks a tlog-proof receipt for an entry against the policy of the log it names. */
+export function verifyLogged(
+  receipt: string,
+  entry: Uint8Array,
+  policies: readonly ReceiptPolicy[],
+): Verification {
+  const candidates = policies.filter((p) => receipt.includes(p.origin));
+  if (candidates.length === 0) return { verified: false, reason: 'unknown-log' };
+  let reason = 'invalid';
+  for (const policy of candidates) {
+    const result = verifyReceipt(receipt, entry, policy);
+    if (result.ok) return { verified: true };
+    reason = result.reason;
+  }
+  return { verified: false, reason };
+}
