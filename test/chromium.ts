@@ -21,3 +21,17 @@ export function ensureChromium(): string {
   if (!existsSync(path)) throw new Error(`Chromium is not installed after: ${INSTALL}`);
   return path;
 }
+
+/**
+ * The flags every browser test launches Chromium with: headless, no sandbox (containers run as
+ * root), no GPU, and none of the background networking (updates, metrics) a test machine cannot reach.
+ */
+export const CHROMIUM_ARGS: readonly string[] = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-dev-shm-usage',
+  '--no-first-run',
+];

@@ -10,7 +10,7 @@ import AxeBuilder from '@axe-core/playwright';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureChromium } from '../../../test/chromium.ts';
+import { CHROMIUM_ARGS, ensureChromium } from '../../../test/chromium.ts';
 import { startRegion, type RunningRegion } from '../../../packages/node/src/region/run-region.ts';
 import { demoRegionOnFreePorts } from '../../../packages/node/src/region/testing.ts';
 import { portalPlugin } from '../server/plugin.ts';
@@ -58,7 +58,7 @@ beforeAll(async () => {
   origin = address.replace('127.0.0.1', 'localhost');
   browser = await chromium.launch({
     executablePath: ensureChromium(),
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    args: [...CHROMIUM_ARGS],
   });
   mkdirSync(SCREENSHOTS, { recursive: true });
 }, 120_000);

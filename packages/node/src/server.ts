@@ -17,19 +17,11 @@ import {
 import { ConfigError, type NodeConfig } from './config.ts';
 import { Metrics } from './metrics.ts';
 import { loadMembership, type Membership } from './region/membership.ts';
-import { logbookMetrics, NodeLogbook } from './logbook/node-logbook.ts';
-import { logbookRoutes } from './logbook/routes.ts';
-import {
-  createWebAuthnVerify,
-  relyingPartyOf,
-  SessionStore,
-  type PasskeyAuth,
-  type RelyingParty,
-} from '@ketenlog/auth';
-import { registerNodeAuth } from './auth/node-auth.ts';
-import { registerNodeCarelog } from './carelog/node-carelog.ts';
-import { registerNodeExchange, type NodeExchange } from './exchange/node-exchange.ts';
-import { memberFetch, type MemberFetch } from '@ketenlog/region';
+import type { NodeLogbook } from './logbook/node-logbook.ts';
+import type { PasskeyAuth } from '@ketenlog/auth';
+import type { NodeExchange } from './exchange/node-exchange.ts';
+import { startMemberServices } from './region/member-services.ts';
+import type { MemberFetch } from '@ketenlog/region';
 
 /** Loaded once per process and shared by every node in it (they are read-only). */
 export interface FhirModel {
@@ -66,20 +58,6 @@ export interface NodeParts {
   fetch?: MemberFetch;
   /** Logbook timings (tests shorten them). */
   logbook?: { mirrorIntervalMs?: number; finalityRetryMs?: number };
-}
-
-/**
- * The region's WebAuthn relying parties: one per member node (loopback counts as localhost). A node
- * addressed by a bare IP address cannot be one, so its clients cannot use passkeys.
- */
-function passkeyRelyingParties(region: Membership['region']): RelyingParty[] {
-  return region.organisations.flatMap((o) => {
-    try {
-      return [relyingPartyOf(o.node.baseUrl)];
-    } catch {
-      return [];
-    }
-  });
 }
 
 /** The node's TLS certificate and key, read once at start; a missing file is a configuration error. */
@@ -143,43 +121,17 @@ export async function startNode(config: NodeConfig, parts: NodeParts = {}): Prom
     );
   });
 
-  let logbook: NodeLogbook | undefined;
-  let auth: PasskeyAuth | undefined;
-  let exchange: NodeExchange | undefined;
-  if (membership) {
-    logbook = await NodeLogbook.open({
-      db: db!,
-      membership,
-      log: app.log,
-      webauthnVerify: createWebAuthnVerify(passkeyRelyingParties(membership.region)),
-      ...(parts.fetch ? { fetch: parts.fetch } : {}),
-      ...parts.logbook,
-    });
-    await app.register(logbookRoutes, { logbook });
-    metrics.collect(logbookMetrics(logbook));
-    if (passkeyRelyingParties(membership.region).length === membership.region.organisations.length) {
-      auth = await registerNodeAuth(app, { db: db!, membership, logbook });
-    } else {
-      app.log.warn(
-        'passkeys are off: WebAuthn needs every member node under a domain name, not an IP address',
-      );
-    }
-    await registerNodeCarelog(app, {
-      db: db!,
-      membership,
-      logbook,
-      sessions: auth?.sessions ?? new SessionStore(),
-      fetch: parts.fetch ?? memberFetch(membership.region),
-    });
-    exchange = await registerNodeExchange(app, {
-      membership,
-      logbook,
-      repository: repository!,
-      fetch: parts.fetch ?? memberFetch(membership.region),
-      log: app.log,
-    });
-    repository = exchange.repository;
-  }
+  const member = membership
+    ? await startMemberServices(app, {
+        db: db!,
+        membership,
+        repository: repository!,
+        metrics,
+        ...(parts.fetch ? { fetch: parts.fetch } : {}),
+        ...(parts.logbook ? { logbook: parts.logbook } : {}),
+      })
+    : undefined;
+  if (member) repository = member.repository;
 
   let ready = false;
   app.get('/healthz', async () => ({ status: 'ok' }));
@@ -212,14 +164,13 @@ export async function startNode(config: NodeConfig, parts: NodeParts = {}): Prom
     fhirBase,
     repository,
     ...(membership ? { membership } : {}),
-    ...(logbook ? { logbook } : {}),
-    ...(auth ? { auth } : {}),
-    ...(exchange ? { exchange } : {}),
+    ...(member ? { logbook: member.logbook, exchange: member.exchange } : {}),
+    ...(member?.auth ? { auth: member.auth } : {}),
     async close() {
       ready = false;
       await app.close();
-      exchange?.close();
-      await logbook?.close();
+      member?.exchange.close();
+      await member?.logbook.close();
       await db?.close();
     },
   };

@@ -13,7 +13,7 @@ import {
   type WebAuthnSignature,
 } from '@ketenlog/logbook';
 import { testDatabases, type Db } from '@ketenlog/storage';
-import { ensureChromium } from '../../../../test/chromium.ts';
+import { CHROMIUM_ARGS, ensureChromium } from '../../../../test/chromium.ts';
 import { InMemoryProfessionalDirectory } from '../professionals/professional-directory.ts';
 import { DemoDigiD } from './demo-digid.ts';
 import { DEMO_PERSONS, demoPersonDirectory } from './demo-persons.ts';
@@ -82,15 +82,7 @@ describe('passkeys in Chromium with a virtual authenticator', () => {
     browser = await chromium.launch({
       executablePath,
       timeout: STEP_MS,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-dev-shm-usage',
-        '--no-first-run',
-        '--host-resolver-rules=MAP localhost 127.0.0.1',
-      ],
+      args: [...CHROMIUM_ARGS, '--host-resolver-rules=MAP localhost 127.0.0.1'],
     });
   });
 

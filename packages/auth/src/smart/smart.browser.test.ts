@@ -3,14 +3,14 @@
 // the code with PKCE, reads its patient and writes a self-measurement tagged self-reported.
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureChromium } from '../../../../test/chromium.ts';
+import { CHROMIUM_ARGS, ensureChromium } from '../../../../test/chromium.ts';
 import { PROVENANCE_SYSTEM } from './fhir-guard.ts';
 import { startSmartTestNode } from './test-node.ts';
 
 describe('SMART app in Chromium with fhirclient', () => {
   let browser: Browser;
   beforeAll(async () => {
-    browser = await chromium.launch({ executablePath: ensureChromium(), args: ['--no-sandbox'] });
+    browser = await chromium.launch({ executablePath: ensureChromium(), args: [...CHROMIUM_ARGS] });
   }, 120_000);
   afterAll(async () => {
     await browser?.close();
@@ -18,8 +18,8 @@ describe('SMART app in Chromium with fhirclient', () => {
 
   it('launches standalone, reads its patient and writes a self-reported Observation', async () => {
     const node = await startSmartTestNode();
+    const context = await browser.newContext();
     try {
-      const context = await browser.newContext();
       await context.addCookies([{ name: 'demo_user', value: 'pseudo:anna', url: node.base }]);
       const page = await context.newPage();
       await page.goto(`${node.base}/app/launch.html`);
@@ -45,6 +45,8 @@ describe('SMART app in Chromium with fhirclient', () => {
       ]);
       expect(node.store.get(`Observation/${created.id}`)).toBeDefined();
     } finally {
+      // The browser's keep-alive connections must go before the server can close.
+      await context.close();
       await node.app.close();
     }
   }, 60_000);

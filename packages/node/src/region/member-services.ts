@@ -1,0 +1,93 @@
+// What a region member runs beside its FHIR store, wired in one place: its logbook (own log,
+// mirrors, witness, finality) with its HTTP routes and metrics, identity (passkeys, professionals),
+// Mijn Zorg Log, and exchange (pseudonyms, the localisation index, which wraps the FHIR store).
+import type { FastifyInstance } from 'fastify';
+import type { Db } from '@ketenlog/storage';
+import type { FhirRepository } from '@ketenlog/fhir';
+import {
+  createWebAuthnVerify,
+  relyingPartyOf,
+  SessionStore,
+  type PasskeyAuth,
+  type RelyingParty,
+} from '@ketenlog/auth';
+import { memberFetch, type MemberFetch, type RegionConfig } from '@ketenlog/region';
+import { registerNodeAuth } from '../auth/node-auth.ts';
+import { registerNodeCarelog } from '../carelog/node-carelog.ts';
+import { registerNodeExchange, type NodeExchange } from '../exchange/node-exchange.ts';
+import { logbookMetrics, NodeLogbook } from '../logbook/node-logbook.ts';
+import { logbookRoutes } from '../logbook/routes.ts';
+import type { Metrics } from '../metrics.ts';
+import type { Membership } from './membership.ts';
+
+export interface MemberServices {
+  readonly logbook: NodeLogbook;
+  readonly auth?: PasskeyAuth;
+  readonly exchange: NodeExchange;
+  /** The FHIR store as the node's routes must use it (writes feed the localisation index). */
+  readonly repository: FhirRepository;
+}
+
+export interface MemberServicesOptions {
+  readonly db: Db;
+  readonly membership: Membership;
+  readonly repository: FhirRepository;
+  readonly metrics: Metrics;
+  /** Outbound HTTP to members; default the SSRF-guarded memberFetch. */
+  readonly fetch?: MemberFetch;
+  readonly logbook?: { mirrorIntervalMs?: number; finalityRetryMs?: number };
+}
+
+/**
+ * The region's WebAuthn relying parties: one per member node (loopback counts as localhost). A node
+ * addressed by a bare IP address cannot be one, so its clients cannot use passkeys.
+ */
+function passkeyRelyingParties(region: RegionConfig): RelyingParty[] {
+  return region.organisations.flatMap((o) => {
+    try {
+      return [relyingPartyOf(o.node.baseUrl)];
+    } catch {
+      return [];
+    }
+  });
+}
+
+export async function startMemberServices(
+  app: FastifyInstance,
+  options: MemberServicesOptions,
+): Promise<MemberServices> {
+  const { db, membership, metrics } = options;
+  const fetch = options.fetch ?? memberFetch(membership.region);
+  const relyingParties = passkeyRelyingParties(membership.region);
+  const logbook = await NodeLogbook.open({
+    db,
+    membership,
+    log: app.log,
+    webauthnVerify: createWebAuthnVerify(relyingParties),
+    fetch,
+    ...options.logbook,
+  });
+  await app.register(logbookRoutes, { logbook });
+  metrics.collect(logbookMetrics(logbook));
+  let auth: PasskeyAuth | undefined;
+  if (relyingParties.length === membership.region.organisations.length) {
+    auth = await registerNodeAuth(app, { db, membership, logbook });
+  } else {
+    app.log.warn('passkeys are off: WebAuthn needs every member node under a domain name, not an IP address');
+  }
+  await registerNodeCarelog(app, {
+    db,
+    membership,
+    logbook,
+    sessions: auth?.sessions ?? new SessionStore(),
+    fetch,
+  });
+  const exchange = await registerNodeExchange(app, {
+    membership,
+    logbook,
+    repository: options.repository,
+    fetch,
+    log: app.log,
+  });
+  return { logbook, exchange, repository: exchange.repository, ...(auth ? { auth } : {}) };
+}
