@@ -22,6 +22,7 @@ import type { PasskeyAuth } from '@ketenlog/auth';
 import type { NodeExchange } from './exchange/node-exchange.ts';
 import { startMemberServices } from './region/member-services.ts';
 import type { MemberFetch } from '@ketenlog/region';
+import { portalPlugin, regionKeysOf } from '@ketenlog/portal/server';
 
 /** Loaded once per process and shared by every node in it (they are read-only). */
 export interface FhirModel {
@@ -156,6 +157,9 @@ export async function startNode(config: NodeConfig, parts: NodeParts = {}): Prom
     ...(config.publicUrl ? { baseUrl: config.publicUrl.replace(/\/$/, '') } : {}),
   });
 
+  // The portal (layer 4) at /portal/, with the region's keys so the browser verifies receipts.
+  await app.register(portalPlugin, membership ? { regionKeys: () => regionKeysOf(membership.region) } : {});
+
   const address = await app.listen({ host: config.listen.host, port: config.listen.port });
   ready = true;
   const fhirBase = config.publicUrl?.replace(/\/$/, '') ?? `${address.replace('[::1]', '127.0.0.1')}/fhir`;
@@ -170,6 +174,7 @@ export async function startNode(config: NodeConfig, parts: NodeParts = {}): Prom
       ready = false;
       await app.close();
       member?.exchange.close();
+      member?.analytics.close();
       await member?.logbook.close();
       await db?.close();
     },

@@ -22,7 +22,7 @@ its FHIR store and its log, mirrors and witnesses the other members' logs, and m
 statements final once the region's witness quorum has cosigned. Each member holds synthetic demo
 records at the source (clients with test BSNs: pregnancies and maternity care, midwifery, GP and
 hospital records including inflammatory bowel disease, pharmacy, insurer claims), seeded when its
-store is empty. Prints each node's FHIR base and logbook status. DEMO KEYS ONLY: never use them for real data.
+store is empty. Prints each node's portal, FHIR base and logbook status. DEMO KEYS ONLY: never use them for real data.
   --reset             delete ./data/demo/ first
   --region <file>     another region file (default: packages/region/config/demo-region.yaml)
   --secrets <file>    the secret keys of every member of that region`,
@@ -49,6 +49,7 @@ store is empty. Prints each node's FHIR base and logbook status. DEMO KEYS ONLY:
       const { organisation } = node.membership!;
       const base = node.fhirBase.replace(/\/fhir$/, '');
       console.log(`  ${organisation.name} (${organisation.type}, URA ${organisation.ura})`);
+      console.log(`    portal:  ${base.replace('127.0.0.1', 'localhost')}/portal/`);
       console.log(`    FHIR:    ${node.fhirBase}`);
       console.log(`    logbook: ${base}/logbook/status`);
     }
@@ -65,8 +66,8 @@ store is empty. Prints each node's FHIR base and logbook status. DEMO KEYS ONLY:
       );
     }
     console.log(
-      `\n${first.membership!.organisation.name} holds ${await patientCount(first)} demo clients: ` +
-        `open ${first.fhirBase}/Patient?name=jansen — stop with Ctrl+C.`,
+      `\n${first.membership!.organisation.name} holds ${await patientCount(first)} demo clients ` +
+        `(${first.fhirBase}/Patient?name=jansen).\n\nOpen the portal: ${local(first)}/portal/ — stop with Ctrl+C.`,
     );
   },
 };

@@ -14,6 +14,7 @@ import {
 import { memberFetch, type MemberFetch, type RegionConfig } from '@ketenlog/region';
 import { registerNodeAuth } from '../auth/node-auth.ts';
 import { registerNodeCarelog } from '../carelog/node-carelog.ts';
+import { registerNodeAnalytics, type NodeAnalytics } from '../analytics/node-analytics.ts';
 import { registerNodeExchange, type NodeExchange } from '../exchange/node-exchange.ts';
 import { logbookMetrics, NodeLogbook } from '../logbook/node-logbook.ts';
 import { logbookRoutes } from '../logbook/routes.ts';
@@ -24,6 +25,7 @@ export interface MemberServices {
   readonly logbook: NodeLogbook;
   readonly auth?: PasskeyAuth;
   readonly exchange: NodeExchange;
+  readonly analytics: NodeAnalytics;
   /** The FHIR store as the node's routes must use it (writes feed the localisation index). */
   readonly repository: FhirRepository;
 }
@@ -89,5 +91,13 @@ export async function startMemberServices(
     fetch,
     log: app.log,
   });
-  return { logbook, exchange, repository: exchange.repository, ...(auth ? { auth } : {}) };
+  const analytics = await registerNodeAnalytics(app, {
+    db,
+    membership,
+    logbook,
+    repository: exchange.repository,
+    fetch,
+    log: app.log,
+  });
+  return { logbook, exchange, analytics, repository: exchange.repository, ...(auth ? { auth } : {}) };
 }
