@@ -8,3 +8,5 @@ export * from './mpc/compare.ts';
 export * from './stats/group-statistics.ts';
 export * from './stats/dominance.ts';
 export * from './agreement/run-authorization.ts';
+export * from './stats/disclosed-statistics.ts';
+export * from './study/ibd-coach.ts';

@@ -1,0 +1,191 @@
+/**
+ * The IBD-coach evaluation (issue 8, modelled on the 2021 TNO / CBS / CZ / Zuyderland study): does
+ * use of the e-health app go with lower insurer costs for patients with inflammatory bowel disease,
+ * also within income groups? The hospital contributes who is an IBD patient and who uses the app,
+ * the insurer each client's yearly cost, the statistics office the income quintile — each as
+ * columns over one agreed cohort domain, none of them seeing another's column.
+ *
+ * The spec is what every party signs (its hash is in the agreement): parties in party-index order,
+ * the columns each contributes, the cells, the value bound and the disclosure thresholds. Shapes,
+ * counts and branches in `runIbdCoach` come from the spec and the agreed domain size only.
+ */
+import type { Json } from '@ketenlog/logbook';
+import { M127 } from '../mpc/field.ts';
+import type { InputSpec, Party } from '../mpc/engine.ts';
+import type { PartyIndex } from '../mpc/shamir.ts';
+import { disclosedGroupStatistics } from '../stats/disclosed-statistics.ts';
+import type { CellResult } from '../stats/group-statistics.ts';
+
+export const IBD_COACH_STUDY = 'ibd-coach-evaluation';
+export const IBD_COACH_FIELD = M127;
+/** Yearly cost per client in whole euros, below 2^20 (about one million). */
+export const COST_BITS = 20;
+export const MIN_CELL = 10;
+
+/** The three parties as `ura:<URA>` references. */
+export type IbdCoachParties = {
+  readonly hospital: string;
+  readonly insurer: string;
+  readonly statistics: string;
+};
+
+export const IBD_COACH_CELLS = [
+  'app-user',
+  'non-user',
+  'app-user/income-q1-2',
+  'app-user/income-q3-5',
+  'non-user/income-q1-2',
+  'non-user/income-q3-5',
+] as const;
+export type IbdCoachCell = (typeof IBD_COACH_CELLS)[number];
+
+export function ibdCoachSpec(parties: IbdCoachParties): Json {
+  return {
+    study: IBD_COACH_STUDY,
+    version: 1,
+    field: IBD_COACH_FIELD.name,
+    parties: [parties.hospital, parties.insurer, parties.statistics],
+    cohort: { domain: 'region-index-pseudonyms', holder: parties.insurer },
+    inputs: [
+      { owner: parties.hospital, column: 'ibd-app-user', type: 'bit' },
+      { owner: parties.hospital, column: 'ibd-non-user', type: 'bit' },
+      { owner: parties.insurer, column: 'cost-eur', type: 'integer', bits: COST_BITS },
+      { owner: parties.insurer, column: 'cost-eur-squared', type: 'integer', bits: 2 * COST_BITS },
+      { owner: parties.statistics, column: 'income-q1-2', type: 'bit' },
+      { owner: parties.statistics, column: 'income-q3-5', type: 'bit' },
+    ],
+    cells: [...IBD_COACH_CELLS],
+    value: 'cost-eur',
+    statistics: ['count', 'sum', 'mean', 'variance'],
+    disclosure: { minCell: MIN_CELL, dominance: [1, 50] },
+  };
+}
+
+/** One cohort member as each owner knows it (plaintext, at its owner only). */
+export type HospitalRow = { readonly ibd: boolean; readonly appUser: boolean };
+export type InsurerRow = { readonly costEur: number };
+export type StatisticsRow = { readonly incomeQuintile?: 1 | 2 | 3 | 4 | 5 };
+
+const bit = (b: boolean): bigint => (b ? 1n : 0n);
+
+/** The hospital's columns over the domain (absent members: zeros). */
+export function hospitalColumns(rows: readonly (HospitalRow | undefined)[]): bigint[][] {
+  return [rows.map((r) => bit(!!r?.ibd && r.appUser)), rows.map((r) => bit(!!r?.ibd && !r.appUser))];
+}
+
+export class StudyInputError extends Error {
+  override readonly name = 'StudyInputError';
+}
+
+export function insurerColumns(rows: readonly (InsurerRow | undefined)[]): bigint[][] {
+  const cost = rows.map((r) => {
+    const c = r?.costEur ?? 0;
+    if (!Number.isSafeInteger(c) || c < 0 || c >= 2 ** COST_BITS)
+      throw new StudyInputError(`a cost outside [0, 2^${COST_BITS}) euros`);
+    return BigInt(c);
+  });
+  return [cost, cost.map((c) => c * c)];
+}
+
+export function statisticsColumns(rows: readonly (StatisticsRow | undefined)[]): bigint[][] {
+  const q = rows.map((r) => r?.incomeQuintile);
+  return [q.map((x) => bit(x !== undefined && x <= 2)), q.map((x) => bit(x !== undefined && x >= 3))];
+}
+
+/** Party index of each role: the spec's party order. */
+export const HOSPITAL: PartyIndex = 1;
+export const INSURER: PartyIndex = 2;
+export const STATISTICS: PartyIndex = 3;
+
+export type IbdCoachCellResult =
+  | { readonly cell: IbdCoachCell; readonly suppressed: true }
+  | {
+      readonly cell: IbdCoachCell;
+      readonly suppressed: false;
+      readonly count: number;
+      readonly sumCostEur: number;
+      readonly meanCostEur: number;
+      readonly varianceCostEur: number;
+    };
+
+function cellResult(cell: IbdCoachCell, r: CellResult): IbdCoachCellResult {
+  if (r.suppressed) return { cell, suppressed: true };
+  return {
+    cell,
+    suppressed: false,
+    count: Number(r.count),
+    sumCostEur: Number(r.sum),
+    meanCostEur: r.mean,
+    varianceCostEur: r.variance,
+  };
+}
+
+/**
+ * This party's side of the study over a domain of `n` cohort members; `mine` are its own columns
+ * (hospitalColumns / insurerColumns / statisticsColumns), empty for none.
+ */
+export async function runIbdCoach(p: Party, n: number, mine: readonly bigint[][]): Promise<IbdCoachCellResult[]> {
+  const specs: InputSpec[] = [
+    { owner: HOSPITAL, count: n },
+    { owner: HOSPITAL, count: n },
+    { owner: INSURER, count: n },
+    { owner: INSURER, count: n },
+    { owner: STATISTICS, count: n },
+    { owner: STATISTICS, count: n },
+  ];
+  const [app, non, cost, costSq, low, high] = (await p.input(specs, mine)) as [
+    bigint[],
+    bigint[],
+    bigint[],
+    bigint[],
+    bigint[],
+    bigint[],
+  ];
+  // Cross cells: owner-side one-hot columns of two owners, multiplied on shares (one round).
+  const cross = await p.mul([
+    [app, low],
+    [app, high],
+    [non, low],
+    [non, high],
+  ]);
+  const cells = [app, non, ...cross];
+  const results = await disclosedGroupStatistics(p, cells, cost, costSq, {
+    minCell: MIN_CELL,
+    valueBits: COST_BITS,
+  });
+  return results.map((r, i) => cellResult(IBD_COACH_CELLS[i]!, r));
+}
+
+/** The same table computed in the clear (tests and the benchmark's check); same rules. */
+export function ibdCoachPlaintext(
+  hospital: readonly (HospitalRow | undefined)[],
+  insurer: readonly (InsurerRow | undefined)[],
+  statistics: readonly (StatisticsRow | undefined)[],
+): IbdCoachCellResult[] {
+  const [app, non] = hospitalColumns(hospital) as [bigint[], bigint[]];
+  const [cost] = insurerColumns(insurer) as [bigint[]];
+  const [low, high] = statisticsColumns(statistics) as [bigint[], bigint[]];
+  const member = [app, non, ...[app, app, non, non].map((g, i) => g.map((x, k) => x * [low, high][i % 2]![k]!))];
+  return member.map((col, i) => {
+    const cell = IBD_COACH_CELLS[i]!;
+    const values = cost.filter((_, k) => col[k] === 1n);
+    const count = BigInt(values.length);
+    const sum = values.reduce((a, b) => a + b, 0n);
+    const sumSq = values.reduce((a, b) => a + b * b, 0n);
+    const dominated = values.some((x) => 2n * x > sum);
+    if (values.length < MIN_CELL || dominated) return { cell, suppressed: true };
+    return cellResult(cell, {
+      suppressed: false,
+      count,
+      sum,
+      sumSq,
+      mean: Number(sum) / Number(count),
+      variance: count > 1n ? Number(count * sumSq - sum * sum) / Number(count * (count - 1n)) : 0,
+    });
+  });
+}
+
+/** The output as JSON (what is digested, stated on the log and released). */
+export function cellsJson(cells: readonly IbdCoachCellResult[]): Json {
+  return cells.map((c) => ({ ...c })) as Json;
+}
