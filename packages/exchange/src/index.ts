@@ -12,3 +12,5 @@ export * from './enforcement/filter.ts';
 export * from './enforcement/access-record.ts';
 export * from './overview/federated-overview.ts';
 export * from './overview/holder-guard.ts';
+export * from './overview/timeline.ts';
+export * from './consent/local-consents.ts';

@@ -92,9 +92,24 @@ export function auditEvent(event: AccessEvent): AuditEvent {
   };
 }
 
+/**
+ * How a refusal is written in an `access` statement: the logbook's access kind has no outcome
+ * field, so a refused access carries its reason with this prefix (and never breakTheGlass).
+ */
+export const REFUSED_PREFIX = 'geweigerd: ';
+
+/** Whether an access record (as folded in the region's access trail) was allowed or refused. */
+export function accessOutcomeOf(record: {
+  readonly breakTheGlass?: boolean;
+  readonly reason?: string;
+}): 'allowed' | 'refused' {
+  return !record.breakTheGlass && record.reason?.startsWith(REFUSED_PREFIX) ? 'refused' : 'allowed';
+}
+
 /** The `access` statement for the holder's log; the holder's node signs it. */
 export function accessDraft(event: AccessEvent, author: string): Statement {
-  const { request } = event;
+  const { request, decision } = event;
+  const refused = !decision.permit && !request.breakTheGlass;
   return {
     kind: 'access',
     v: STATEMENT_VERSION,
@@ -108,6 +123,7 @@ export function accessDraft(event: AccessEvent, author: string): Statement {
       category: request.category,
       purpose: request.purpose,
       ...(request.breakTheGlass ? { breakTheGlass: true, reason: request.breakTheGlass.reason.trim() } : {}),
+      ...(refused ? { reason: `${REFUSED_PREFIX}${decision.reason}`.slice(0, 500) } : {}),
     },
   };
 }

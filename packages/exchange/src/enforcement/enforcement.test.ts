@@ -4,7 +4,7 @@ import type { Bundle } from '@medplum/fhirtypes';
 import { describe, expect, it } from 'vitest';
 import { decideAccess, type AccessRequest } from '../pdp.ts';
 import { deciderFor, filterBundle, filterResources, guardRead } from './filter.ts';
-import { accessDraft, auditEvent } from './access-record.ts';
+import { accessDraft, accessOutcomeOf, auditEvent } from './access-record.ts';
 
 const MARIA = 'pMaria-0000000000000001';
 const base: Omit<AccessRequest, 'category'> = {
@@ -131,5 +131,22 @@ describe('enforcement', () => {
       interaction: 'search-type',
     });
     expect(denied).toMatchObject({ action: 'E', outcome: '4' });
+  });
+  it('writes a refusal into the access statement the logbook accepts, and reads it back as refused', () => {
+    const request: AccessRequest = { ...base, category: 'medication' };
+    const event = {
+      request,
+      accessor: 'pro:carla-bakker',
+      interaction: 'operation' as const,
+      at: new Date(1_790_000_000_000),
+    };
+    const refused = accessDraft(
+      { ...event, decision: decideAccess(request, new Map()) },
+      'hospital-node-key',
+    );
+    expect(validateStatement(refused).ok).toBe(true);
+    expect(accessOutcomeOf(refused.body as { reason?: string })).toBe('refused');
+    const allowed = accessDraft({ ...event, decision: decideAccess(request, grant('medication')) }, 'k');
+    expect(accessOutcomeOf(allowed.body as { reason?: string })).toBe('allowed');
   });
 });

@@ -14,7 +14,7 @@ export interface Holder {
 export interface OverviewOptions {
   readonly holders: readonly Holder[];
   /** Path relative to each holder's FHIR base, e.g. `Patient/<id>/$everything` or `Observation?patient=…`. */
-  readonly path: (holder: Holder) => string;
+  readonly path: (holder: Holder) => string | Promise<string>;
   /** Issues a node token for one holder (audience = its base); injected (packages/auth node-tokens). */
   readonly issueToken: (holder: Holder) => Promise<string>;
   readonly timeoutMs?: number;
@@ -30,7 +30,8 @@ export interface Overview {
 
 async function ask(holder: Holder, options: OverviewOptions): Promise<BundleEntry[]> {
   const token = await options.issueToken(holder);
-  const url = `${holder.fhirBase.replace(/\/$/, '')}/${options.path(holder).replace(/^\//, '')}`;
+  const path = await options.path(holder);
+  const url = `${holder.fhirBase.replace(/\/$/, '')}/${path.replace(/^\//, '')}`;
   const response = await (options.fetch ?? fetch)(url, {
     headers: { authorization: `Bearer ${token}`, accept: 'application/fhir+json' },
     signal: AbortSignal.timeout(options.timeoutMs ?? 2000),

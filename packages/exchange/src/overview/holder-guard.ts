@@ -1,67 +1,96 @@
 // The holder side: one Fastify hook pair that applies the PDP to every answer of the FHIR routes
 // for a node-token caller (read, search pages, _include/_revinclude, history, $everything): the
-// preHandler binds the caller to a decider, the preSerialization hook filters what goes out,
-// drops Bundle.total, and records one access per answer (AuditEvent + `access` statement).
+// preSerialization hook binds the caller to a decider, filters what goes out, drops Bundle.total,
+// and records one access per answer (AuditEvent + `access` statements) before the answer leaves.
+// The onSend hook fails closed: a node-token answer the guard did not see is refused.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Bundle, Resource } from '@medplum/fhirtypes';
 import type { ConsentRegister } from '@ketenlog/region';
-import type { AccessRequest } from '../pdp.ts';
-import { deciderFor, filterBundle, guardRead, type ResourceDecider } from '../enforcement/filter.ts';
+import type { AccessDecision, AccessRequest } from '../pdp.ts';
+import { categoryForConsent, deciderFor, filterBundle, guardRead } from '../enforcement/filter.ts';
 
 export interface GuardCaller {
   readonly base: Omit<AccessRequest, 'category' | 'subject'>;
   readonly accessor: string;
 }
 
+export interface GuardedAnswer {
+  readonly caller: GuardCaller;
+  readonly subject: string;
+  readonly withheld: number;
+  readonly disclosed: readonly Resource[];
+  /** The decision per category the answer touched (one access record each). */
+  readonly decisions: ReadonlyMap<string, AccessDecision>;
+  readonly request: FastifyRequest;
+}
+
 export interface HolderGuardOptions {
   /** The authenticated node caller, or undefined for calls the guard does not govern (own staff). */
   readonly caller: (request: FastifyRequest) => GuardCaller | undefined;
   /** The pseudonym of the client a request is about (undefined: refuse — no unscoped calls). */
-  readonly subjectOf: (request: FastifyRequest, payload: unknown) => string | undefined;
-  readonly consents: () => ConsentRegister;
-  /** Called once per answer with what was disclosed and withheld (write audit + access here). */
-  readonly record?: (event: {
-    caller: GuardCaller;
-    subject: string;
-    withheld: number;
-    disclosed: readonly Resource[];
-  }) => void;
+  readonly subjectOf: (
+    request: FastifyRequest,
+    payload: unknown,
+  ) => string | undefined | Promise<string | undefined>;
+  /** The client's consents that apply at this holder (the register, plus local ones). */
+  readonly consents: (request: FastifyRequest, subject: string) => ConsentRegister | Promise<ConsentRegister>;
+  /** Called once per answer, before it is sent (write the audit and access records here). */
+  readonly record?: (answer: GuardedAnswer) => void | Promise<void>;
 }
 
-const forbidden = (diagnostics: string) => ({
+export const forbidden = (diagnostics: string) => ({
   resourceType: 'OperationOutcome',
   issue: [{ severity: 'error', code: 'forbidden', diagnostics }],
 });
 
+/** Payloads that carry no client data. */
+const NOT_CLIENT_DATA = new Set(['OperationOutcome', 'CapabilityStatement']);
+
 /** Registers the guard on an app (or an encapsulated FHIR route context). */
 export function registerHolderGuard(app: FastifyInstance, options: HolderGuardOptions): void {
+  const seen = new WeakSet<FastifyRequest>();
   app.addHook('preSerialization', async (request, reply, payload: unknown) => {
     const caller = options.caller(request);
-    if (!caller || reply.statusCode >= 400) return payload;
-    const subject = options.subjectOf(request, payload);
+    if (!caller) return payload;
+    seen.add(request);
+    const resource = payload as Resource | undefined;
+    if (reply.statusCode >= 400 || !resource?.resourceType || NOT_CLIENT_DATA.has(resource.resourceType))
+      return payload;
+    const subject = await options.subjectOf(request, payload);
     if (!subject) {
       reply.code(403);
       return forbidden('Geen cliënt in de vraag: alleen vragen over één cliënt zijn toegestaan.');
     }
-    const decide: ResourceDecider = deciderFor({ ...caller.base, subject }, options.consents());
-    const resource = payload as Resource | undefined;
-    if (resource?.resourceType === 'Bundle') {
+    const decisions = new Map<string, AccessDecision>();
+    const inner = deciderFor({ ...caller.base, subject }, await options.consents(request, subject));
+    const decide = (r: Resource): AccessDecision => {
+      const decision = inner(r);
+      decisions.set(categoryForConsent(r), decision);
+      return decision;
+    };
+    if (resource.resourceType === 'Bundle') {
       const { result, withheld } = filterBundle(resource as Bundle, decide);
-      options.record?.({
-        caller,
-        subject,
-        withheld,
-        disclosed: (result.entry ?? []).flatMap((e) => (e.resource ? [e.resource] : [])),
-      });
+      const disclosed = (result.entry ?? []).flatMap((e) => (e.resource ? [e.resource] : []));
+      await options.record?.({ caller, subject, withheld, disclosed, decisions, request });
       return result;
     }
-    if (resource?.resourceType && resource.resourceType !== 'OperationOutcome') {
-      const read = guardRead(resource, decide);
-      options.record?.({ caller, subject, withheld: read.ok ? 0 : 1, disclosed: read.ok ? [resource] : [] });
-      if (read.ok) return resource;
-      reply.code(403);
-      return forbidden(read.decision.reason);
-    }
-    return payload;
+    const read = guardRead(resource, decide);
+    await options.record?.({
+      caller,
+      subject,
+      withheld: read.ok ? 0 : 1,
+      disclosed: read.ok ? [resource] : [],
+      decisions,
+      request,
+    });
+    if (read.ok) return resource;
+    reply.code(403);
+    return forbidden(read.decision.reason);
+  });
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (reply.statusCode >= 300 || seen.has(request) || !options.caller(request)) return payload;
+    // An answer that bypassed the guard (not serialised from an object): fail closed.
+    reply.code(403).type('application/fhir+json');
+    return JSON.stringify(forbidden('Dit antwoord kan niet op toestemming worden gecontroleerd.'));
   });
 }

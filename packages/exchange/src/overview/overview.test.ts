@@ -65,7 +65,9 @@ async function holderApp(ura: string, delayMs = 0): Promise<{ app: FastifyInstan
     },
     subjectOf: () => MARIA,
     consents: () => consents,
-    record: (e) => records.push({ holder: ura, withheld: e.withheld }),
+    record: (e) => {
+      records.push({ holder: ura, withheld: e.withheld });
+    },
   });
   app.get('/fhir/Patient/:id/$everything', async (_req, reply) => {
     if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
