@@ -19,6 +19,7 @@ import {
 import type { CareFile, CareFiles, Declaration, PaymentStatus } from './care-file.ts';
 import { carePeriodOf, minutesOfTime } from './care-protocol.ts';
 import { challengeOf, checkSchema, hashOf, statementOf } from './drafts.ts';
+import { carerKeyBinding } from './carer-keys.ts';
 import { careEntryStatus, counts, type CareEntryStatus } from './entry-status.ts';
 import {
   budgetLines,
@@ -207,6 +208,28 @@ export class CarelogService {
   }
 
   // --- entries ---
+
+  /**
+   * Binds a carer's own Ed25519 key (held on her device) on the logbook, signed by the care
+   * organisation; her entries are then signed with it. `provider` is `ura:<URA>` of this node.
+   */
+  async bindCarerKey(
+    provider: string,
+    carer: string,
+    publicKey: string,
+  ): Promise<Outcome<Logged & { keyId: string }>> {
+    const statement = carerKeyBinding(
+      this.state,
+      provider,
+      carer,
+      publicKey,
+      this.#options.organisation.keyId,
+      this.#iat(),
+    );
+    if (!statement.ok) return statement;
+    const logged = await this.#append(this.#options.organisation.sign(statement.value));
+    return logged.ok ? success({ ...logged.value, keyId: String(statement.value.body.keyId) }) : logged;
+  }
 
   /** The professional id of a carer's active key, or undefined. */
   carerOfKey(keyId: string): string | undefined {

@@ -6,6 +6,7 @@ export * from './care-protocol.ts';
 export * from './care-file.ts';
 export * from './sql-care-files.ts';
 export * from './drafts.ts';
+export * from './carer-keys.ts';
 export * from './indication.ts';
 export * from './visit-rules.ts';
 export * from './entry-status.ts';

@@ -17,6 +17,8 @@ export type ProblemCode =
   | 'entry-outside-care-period'
   | 'entry-over-budget'
   | 'carer-not-assigned'
+  | 'carer-unknown'
+  | 'carer-key-known'
   | 'entry-unknown'
   | 'correction-of-unrejected-entry'
   | 'correction-already-made'

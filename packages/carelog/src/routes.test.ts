@@ -3,6 +3,7 @@ import { signStatement, verifyReceipt, type Statement } from '@ketenlog/logbook'
 import { receiptPolicyFor } from '@ketenlog/region';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { carelogRoutes } from './routes.ts';
+import { newTestKey } from './testing/memory-logbook.ts';
 import { MARIA, story, type Story } from './testing/story.ts';
 
 let s: Story;
@@ -20,7 +21,9 @@ beforeEach(async () => {
     authorise: (request, action) =>
       action.action === 'insurer.read' && request.headers['x-test-org'] !== action.insurer
         ? 'U mag alleen de uren van uw eigen verzekerden zien.'
-        : undefined,
+        : action.action === 'indication.read' && request.headers['x-test-deny'] === action.indication
+          ? 'Geen toegang tot deze indicatie.'
+          : undefined,
   });
   base = `${await app.listen({ host: '127.0.0.1', port: 0 })}/carelog`;
 });
@@ -230,5 +233,70 @@ describe('carelog routes over HTTP', () => {
     expect(otherInsurer.data.issue[0].code).toBe('forbidden');
     const badUra = await call('GET', '/insurers/abc/entries', undefined, INSURER);
     expect(badUra.status).toBe(400);
+  });
+
+  it("binds the key on a carer's device for her, and her visit signed with it is logged", async () => {
+    await call('POST', '/indications', {
+      indication: 'ind-maria-1',
+      subject: MARIA,
+      birthDate: '2026-11-20',
+      carePackage: 'basis-borstvoeding',
+      days: 8,
+      carers: ['pro:anna-jansen'],
+    });
+    const device = newTestKey();
+    const bound = await call('POST', '/carers/pro:anna-jansen/keys', { publicKey: device.publicKey });
+    expect(bound.status).toBe(201);
+    expect(bound.data.keyId).toBe(device.keyId);
+    expect(s.service.carerOfKey(device.keyId)).toBe('pro:anna-jansen');
+    const again = await call('POST', '/carers/pro:anna-jansen/keys', { publicKey: device.publicKey });
+    expect(again.status).toBe(409);
+
+    const draft = await call('POST', '/indications/ind-maria-1/entry-drafts', {
+      carerKeyId: device.keyId,
+      date: '2026-11-21',
+      start: '09:00',
+      end: '12:00',
+      activities: ['zorg-kind'],
+    });
+    expect(draft.status).toBe(200);
+    const logged = await call('POST', '/entries', {
+      envelope: signStatement(draft.data.statement as Statement, device.secret),
+    });
+    expect(logged.status).toBe(201);
+  });
+
+  it('binds no key for someone the region does not list as a carer of this organisation', async () => {
+    const refused = await call('POST', '/carers/pro:karin-dewit/keys', { publicKey: newTestKey().publicKey });
+    expect(refused.status).toBe(422);
+    expect(refused.data.issue[0].details.text).toContain('geen kraamverzorgende');
+    expect((await call('POST', '/carers/pro:anna-jansen/keys', { publicKey: 'AAAA' })).status).toBe(400);
+  });
+
+  it('lists only the care files the caller may read, each with its budget and entries', async () => {
+    for (const [indication, subject] of [
+      ['ind-maria-1', MARIA],
+      ['ind-other-1', 'pOther-0000000000000002'],
+    ])
+      await call('POST', '/indications', {
+        indication,
+        subject,
+        birthDate: '2026-11-20',
+        carePackage: 'minimum',
+        days: 8,
+        carers: ['pro:anna-jansen'],
+      });
+    const all = await call('GET', '/indications');
+    expect(all.status).toBe(200);
+    expect(
+      all.data.indications.map((i: { file: { indication: string } }) => i.file.indication).sort(),
+    ).toEqual(['ind-maria-1', 'ind-other-1']);
+    const some = await call('GET', '/indications', undefined, { 'x-test-deny': 'ind-other-1' });
+    expect(some.data.indications).toHaveLength(1);
+    expect(some.data.indications[0]).toMatchObject({
+      file: { indication: 'ind-maria-1', carers: ['pro:anna-jansen'] },
+      budget: { budgetMinutes: 24 * 60, remainingMinutes: 24 * 60 },
+      entries: [],
+    });
   });
 });

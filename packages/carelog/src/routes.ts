@@ -175,6 +175,21 @@ export async function carelogRoutes(app: FastifyInstance, options: CarelogRoutes
     },
   );
 
+  // The care files the caller may read (the client: hers; the care administration and carers:
+  // this organisation's), each as its overview; the same access rule as one indication.
+  app.get('/indications', async (request) => {
+    const indications = [];
+    for (const file of service.files.files()) {
+      if (
+        (await authorise(request, { action: 'indication.read', indication: file.indication })) !== undefined
+      )
+        continue;
+      const overview = clientOverview(service, file.indication);
+      if (overview.ok) indications.push(overview.value);
+    }
+    return { indications };
+  });
+
   app.get<IdParams>('/indications/:id', { schema: idParams }, async (request) => {
     await allow(request, { action: 'indication.read', indication: request.params.id });
     return unwrap(clientOverview(service, request.params.id));
@@ -286,6 +301,20 @@ export async function carelogRoutes(app: FastifyInstance, options: CarelogRoutes
 
   type CarerParams = { Params: { carer: string } };
   const carerParams = { params: object({ carer: str(PRO) }, ['carer']) };
+
+  // A carer binds the Ed25519 key on her own device: she must be a kraamverzorgende here (entry
+  // rights) and the carer named (her own overview's rule), so no one binds a key for another.
+  app.post<CarerParams & { Body: { publicKey: string } }>(
+    '/carers/:carer/keys',
+    { schema: { ...carerParams, body: object({ publicKey: str('^[A-Za-z0-9+/]{43}=$') }, ['publicKey']) } },
+    async (request, reply) => {
+      await allow(request, { action: 'entry.write' });
+      await allow(request, { action: 'carer.read', carer: request.params.carer });
+      return reply
+        .code(201)
+        .send(unwrap(await service.bindCarerKey(provider, request.params.carer, request.body.publicKey)));
+    },
+  );
   app.get<CarerParams>('/carers/:carer', { schema: carerParams }, async (request) => {
     await allow(request, { action: 'carer.read', carer: request.params.carer });
     return carerOverview(service, request.params.carer);
