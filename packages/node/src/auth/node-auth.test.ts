@@ -2,14 +2,13 @@
 // which the node binds on its log; she signs a consent with it, which the other nodes' witnesses
 // verify as a WebAuthn assertion and fold into their state; a demo professional logs in with
 // password + TOTP.
-import type { LightMyRequestResponse } from 'fastify';
 import { generate } from 'otplib';
-import { SoftAuthenticator } from '@ketenlog/auth/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRegion, type RunningRegion } from '../region/run-region.ts';
 import { demoRegionOnFreePorts } from '../region/testing.ts';
 import type { RunningNode } from '../server.ts';
 import { demoCredentialsOf } from './node-auth.ts';
+import { cookieOf, enrolAndLogIn } from './testing.ts';
 
 let region: RunningRegion;
 let kraamzorg: RunningNode;
@@ -25,56 +24,15 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => region?.close());
 
-const cookieOf = (response: LightMyRequestResponse) => String(response.headers['set-cookie']).split(';')[0];
-
 describe('identity at a region member', () => {
   it('a client enrols a passkey, and her signed consent is logged, final and known across the region', async () => {
-    const app = kraamzorg.app;
-    const origin = new URL(kraamzorg.fhirBase).origin.replace('127.0.0.1', 'localhost');
-    // The identity check through the demo stand-in.
-    const start = await app.inject({ url: '/auth/passkeys/enrol' });
-    expect(start.statusCode).toBe(302);
-    const page = new URL(start.headers.location as string, origin);
-    const chosen = await app.inject({
-      method: 'POST',
-      url: '/auth/demo-digid',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      payload: new URLSearchParams({
-        state: page.searchParams.get('state')!,
-        callback: page.searchParams.get('callback')!,
-        person: '0',
-      }).toString(),
-    });
-    expect(chosen.statusCode).toBe(302);
-    const checked = await app.inject({
-      url: chosen.headers.location as string,
-      headers: { cookie: cookieOf(start) },
-    });
-    const enrolling = cookieOf(checked);
-    const post = (url: string, payload: unknown, cookie: string) =>
-      app.inject({ method: 'POST', url, headers: { cookie }, payload: payload as object });
-
-    // Enrolment binds her passkey on the node's log.
-    const authenticator = new SoftAuthenticator(origin);
-    const options = (await post('/auth/passkeys/registration/options', {}, enrolling)).json();
-    const enrolled = await post(
-      '/auth/passkeys/registration/verify',
-      authenticator.create(options),
-      enrolling,
-    );
+    const { session, authenticator, keyId, enrolled } = await enrolAndLogIn(kraamzorg);
     expect(enrolled.statusCode).toBe(200);
-    const keyId = enrolled.json().keyId as string;
-    // The node bound it with a key statement on its log.
+    // The node bound her passkey with a key statement on its log.
     const bound = await kraamzorg.logbook!.sequencer.store.readEntries(0, kraamzorg.logbook!.sequencer.size);
     expect(bound.some((e) => new TextDecoder().decode(e.entry).includes(keyId))).toBe(true);
-
-    const login = await post(
-      '/auth/passkeys/authentication/verify',
-      authenticator.get((await post('/auth/passkeys/authentication/options', {}, '')).json()),
-      '',
-    );
-    expect(login.statusCode).toBe(200);
-    const session = cookieOf(login);
+    const post = (url: string, payload: unknown, cookie: string) =>
+      kraamzorg.app.inject({ method: 'POST', url, headers: { cookie }, payload: payload as object });
 
     // She grants the hospital access to her medication for treatment, signing with her passkey.
     const draft = {

@@ -42,6 +42,12 @@ export function demoCredentialsOf(id: string): { password: string; totpSecret: s
   return { password: `demo-${id.replace(/^pro:/, '')}`, totpSecret };
 }
 
+/** The BSN behind a demo client's holder identity at this organisation (the demo person directory). */
+export function demoBsnOf(ura: string): (holder: string) => string | undefined {
+  const clients = ura === DEMO_CLIENTS_ORGANISATION ? DEMO_PERSONS.filter((p) => p.role === 'client') : [];
+  return (holder) => clients.find((p) => p.holder === holder)?.bsn;
+}
+
 export interface NodeAuthOptions {
   readonly db: Db;
   readonly membership: Membership;

@@ -12,7 +12,8 @@ import {
   type RelyingParty,
 } from '@ketenlog/auth';
 import { memberFetch, type MemberFetch, type RegionConfig } from '@ketenlog/region';
-import { registerNodeAuth } from '../auth/node-auth.ts';
+import { demoBsnOf, registerNodeAuth } from '../auth/node-auth.ts';
+import { registerNodeSmart } from '../auth/node-smart.ts';
 import { registerNodeCarelog } from '../carelog/node-carelog.ts';
 import { registerNodeAnalytics, type NodeAnalytics } from '../analytics/node-analytics.ts';
 import { registerNodeExchange, type NodeExchange } from '../exchange/node-exchange.ts';
@@ -74,6 +75,13 @@ export async function startMemberServices(
   let auth: PasskeyAuth | undefined;
   if (relyingParties.length === membership.region.organisations.length) {
     auth = await registerNodeAuth(app, { db, membership, logbook });
+    await registerNodeSmart(app, {
+      db,
+      membership,
+      repository: options.repository,
+      sessions: auth.sessions,
+      bsnOf: demoBsnOf(membership.organisation.ura),
+    });
   } else {
     app.log.warn('passkeys are off: WebAuthn needs every member node under a domain name, not an IP address');
   }

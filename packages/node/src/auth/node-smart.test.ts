@@ -1,0 +1,225 @@
+// Patient apps at a region member, over real HTTP: a client logged in with her passkey lets the
+// demo PGO in through the node's authorization server (code + PKCE), the app reads only her own
+// data and adds a self-reported measurement; bad tokens are refused; refresh and revocation work.
+// Then the same in Chromium with the official fhirclient build, through the node's demo PGO pages.
+import { createHash, randomBytes } from 'node:crypto';
+import type { Patient } from '@medplum/fhirtypes';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PROVENANCE_SYSTEM } from '@ketenlog/auth';
+import { CHROMIUM_ARGS, ensureChromium } from '../../../../test/chromium.ts';
+import { startRegion, type RunningRegion } from '../region/run-region.ts';
+import { demoRegionOnFreePorts } from '../region/testing.ts';
+import type { RunningNode } from '../server.ts';
+import { DEMO_PGO_SCOPES } from './demo-pgo.ts';
+import { DEMO_PGO_CLIENT_ID, DEMO_PGO_PATH } from './node-smart.ts';
+import { enrolAndLogIn } from './testing.ts';
+
+let region: RunningRegion;
+let kraamzorg: RunningNode;
+let base: string;
+let session: string;
+let browser: Browser | undefined;
+
+beforeAll(async () => {
+  region = await startRegion({
+    ...(await demoRegionOnFreePorts({ members: 4, quorum: 2 })),
+    logLevel: 'fatal',
+    parts: { logbook: { mirrorIntervalMs: 200, finalityRetryMs: 100 } },
+  });
+  kraamzorg = region.node('11110001');
+  base = kraamzorg.membership!.organisation.node.baseUrl.replace(/\/$/, '');
+  await kraamzorg.repository.create({
+    resourceType: 'Patient',
+    identifier: [{ system: 'http://fhir.nl/fhir/NamingSystem/bsn', value: '999911120' }],
+    name: [{ family: 'de Vries', given: ['Maria'] }],
+  });
+  session = (await enrolAndLogIn(kraamzorg)).session;
+}, 90_000);
+afterAll(async () => {
+  await browser?.close();
+  await region?.close();
+});
+
+/** A minimal cookie jar: every cookie the node set, sent back on each request. */
+class Jar {
+  readonly #cookies = new Map<string, string>();
+  constructor(initial: string) {
+    this.#take(initial);
+  }
+  #take(pair: string): void {
+    const [name, ...value] = pair.split(';')[0]!.split('=');
+    if (name) this.#cookies.set(name.trim(), value.join('='));
+  }
+  take(response: Response): void {
+    for (const cookie of response.headers.getSetCookie()) this.#take(cookie);
+  }
+  get header(): string {
+    return [...this.#cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+}
+
+/** Follows the authorization request through the node's login and consent to the app's redirect. */
+async function authorize(
+  cookie: string,
+  scope = DEMO_PGO_SCOPES,
+): Promise<{ code?: string; verifier: string }> {
+  const verifier = randomBytes(32).toString('base64url');
+  const jar = new Jar(cookie);
+  let url: string | undefined =
+    `${base}/oidc/auth?` +
+    new URLSearchParams({
+      client_id: DEMO_PGO_CLIENT_ID,
+      response_type: 'code',
+      redirect_uri: `${base}${DEMO_PGO_PATH}`,
+      scope,
+      state: randomBytes(8).toString('hex'),
+      aud: `${base}/fhir`,
+      code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+      code_challenge_method: 'S256',
+    });
+  for (let hop = 0; url && hop < 10; hop++) {
+    if (url.startsWith(`${base}${DEMO_PGO_PATH}`)) {
+      return { code: new URL(url).searchParams.get('code') ?? undefined, verifier };
+    }
+    const response: Response = await fetch(url, { redirect: 'manual', headers: { cookie: jar.header } });
+    jar.take(response);
+    const location = response.headers.get('location');
+    url = location ? new URL(location, url).toString() : undefined;
+  }
+  return { verifier };
+}
+
+async function token(params: Record<string, string>): Promise<Response> {
+  return fetch(`${base}/oidc/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ client_id: DEMO_PGO_CLIENT_ID, ...params }),
+  });
+}
+
+const fhir = (path: string, accessToken: string, init: RequestInit = {}) =>
+  fetch(`${base}/fhir/${path}`, {
+    ...init,
+    headers: {
+      authorization: `Bearer ${accessToken}`,
+      'content-type': 'application/fhir+json',
+      ...init.headers,
+    },
+  });
+
+describe('SMART patient apps at a region member', () => {
+  it('publishes OpenID and SMART discovery for the node', async () => {
+    const discovery = await fetch(`${base}/.well-known/openid-configuration`);
+    expect(discovery.status).toBe(200);
+    expect((await discovery.json()).issuer).toBe(`${base}/oidc`);
+    const smart = await (await fetch(`${base}/fhir/.well-known/smart-configuration`)).json();
+    expect(smart.code_challenge_methods_supported).toEqual(['S256']);
+    expect(smart.capabilities).toContain('context-standalone-patient');
+  });
+
+  it('lets the app read her own data and add a self-reported measurement, nothing else', async () => {
+    const { code, verifier } = await authorize(session);
+    expect(code).toBeDefined();
+    const granted = await token({
+      grant_type: 'authorization_code',
+      code: code!,
+      redirect_uri: `${base}${DEMO_PGO_PATH}`,
+      code_verifier: verifier,
+    });
+    expect(granted.status).toBe(200);
+    const body = (await granted.json()) as { access_token: string; refresh_token?: string; patient?: string };
+    expect(body.patient).toBeDefined();
+    expect(body.refresh_token).toBeDefined();
+    const own = await fhir(`Patient/${body.patient}`, body.access_token);
+    expect(own.status).toBe(200);
+    expect((await own.json()).name[0].given).toEqual(['Maria']);
+
+    // Someone else's record at the same node.
+    const other = await kraamzorg.repository.create<Patient>({
+      resourceType: 'Patient',
+      name: [{ family: 'Ander' }],
+    });
+    const refused = await fhir(`Patient/${other.resource.id}`, body.access_token);
+    expect(refused.status).toBe(403);
+    expect((await refused.json()).resourceType).toBe('OperationOutcome');
+    expect((await fhir(`Observation?patient=${other.resource.id}`, body.access_token)).status).toBe(403);
+
+    const created = await fhir('Observation', body.access_token, {
+      method: 'POST',
+      body: JSON.stringify({
+        resourceType: 'Observation',
+        status: 'final',
+        code: { coding: [{ system: 'http://loinc.org', code: '29463-7' }] },
+        subject: { reference: `Patient/${body.patient}` },
+        valueQuantity: { value: 71.5, unit: 'kg' },
+      }),
+    });
+    expect(created.status).toBe(201);
+    const stored = (await created.json()) as {
+      id: string;
+      meta: { tag: { system: string; code: string }[] };
+    };
+    expect(stored.meta.tag).toContainEqual(
+      expect.objectContaining({ system: PROVENANCE_SYSTEM, code: 'self-reported' }),
+    );
+    const mine = await (await fhir(`Observation?patient=${body.patient}`, body.access_token)).json();
+    expect(mine.entry.map((e: { resource: { id: string } }) => e.resource.id)).toContain(stored.id);
+    // An app may not write anything but a measurement about her.
+    const condition = await fhir('Condition', body.access_token, {
+      method: 'POST',
+      body: JSON.stringify({ resourceType: 'Condition', subject: { reference: `Patient/${body.patient}` } }),
+    });
+    expect(condition.status).toBe(403);
+
+    // Refresh, then revoke: the revoked token no longer opens anything.
+    const refreshed = await token({ grant_type: 'refresh_token', refresh_token: body.refresh_token! });
+    expect(refreshed.status).toBe(200);
+    const fresh = (await refreshed.json()) as { access_token: string };
+    expect((await fhir(`Patient/${body.patient}`, fresh.access_token)).status).toBe(200);
+    const revoked = await fetch(`${base}/oidc/token/revocation`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ client_id: DEMO_PGO_CLIENT_ID, token: fresh.access_token }),
+    });
+    expect(revoked.status).toBe(200);
+    expect((await fhir(`Patient/${body.patient}`, fresh.access_token)).status).toBe(401);
+  });
+
+  it('refuses unknown tokens, codes without the PKCE verifier, and logins that are not a client', async () => {
+    const unknown = await fhir('Patient', 'not-a-token-at-all');
+    expect(unknown.status).toBe(401);
+    expect(unknown.headers.get('www-authenticate')).toContain('invalid_token');
+
+    const { code } = await authorize(session);
+    const noVerifier = await token({
+      grant_type: 'authorization_code',
+      code: code!,
+      redirect_uri: `${base}${DEMO_PGO_PATH}`,
+      code_verifier: randomBytes(32).toString('base64url'),
+    });
+    expect(noVerifier.status).toBe(400);
+
+    // Without her passkey session the node shows its login page instead of a code.
+    const anonymous = await authorize('');
+    expect(anonymous.code).toBeUndefined();
+  });
+
+  it('runs the demo PGO in Chromium with fhirclient: connect, see measurements, add a weight', async () => {
+    browser = await chromium.launch({ executablePath: ensureChromium(), args: [...CHROMIUM_ARGS] });
+    const context = await browser.newContext();
+    try {
+      const [name, value] = session.split('=') as [string, string];
+      await context.addCookies([{ name, value, url: base }]);
+      const page = await context.newPage();
+      await page.goto(`${base}${DEMO_PGO_PATH}launch`);
+      await page.getByText('Verbonden als Maria de Vries.').waitFor({ timeout: 15_000 });
+      await page.getByLabel('Gewicht (kg)').fill('70.2');
+      await page.getByRole('button', { name: 'Meting toevoegen' }).click();
+      await page.getByText('Meting opgeslagen.').waitFor({ timeout: 10_000 });
+      await page.getByText('70.2 kg (zelf gemeten)').waitFor({ timeout: 10_000 });
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+});

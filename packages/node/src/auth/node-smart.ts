@@ -1,0 +1,151 @@
+// Patient apps at a region member (SMART App Launch 2.0, the MedMij-style PGO route): the node's
+// authorization server on oidc-provider under /oidc (discovery, code + PKCE, refresh, client
+// credentials, revocation), `/fhir/.well-known/smart-configuration`, and a guard on the FHIR API
+// for app tokens. A client logs in at the node with her passkey; the app then gets a token for her
+// own Patient only, reads her compartment and adds self-measurements tagged "self-reported".
+// Node tokens (JWTs between members) and the node's own callers are not app tokens: the guard
+// leaves them to the exchange's checks.
+import { hkdfSync } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ClientMetadata } from 'oidc-provider';
+import type { Db } from '@ketenlog/storage';
+import { BSN_SYSTEM, type FhirRepository } from '@ketenlog/fhir';
+import {
+  addPatientToTokenResponse,
+  createAuthorizationServer,
+  loadOrCreateDemoSigningKeys,
+  migrateOidcStore,
+  oidcRoutes,
+  providerTokenResolver,
+  sessionIdFrom,
+  SMART_SCOPES,
+  smartConfigurationRoutes,
+  smartFhirGuard,
+  type SessionStore,
+} from '@ketenlog/auth';
+import type { Membership } from '../region/membership.ts';
+import { AUTH_PREFIX } from './node-auth.ts';
+import { demoPgoPages } from './demo-pgo.ts';
+
+export const OIDC_PATH = '/oidc';
+export const FHIR_PATH = '/fhir';
+/** The sample patient app every demo node registers and serves. */
+export const DEMO_PGO_CLIENT_ID = 'ketenlog-demo-pgo';
+export const DEMO_PGO_PATH = '/apps/pgo/';
+
+export interface NodeSmartOptions {
+  readonly db: Db;
+  readonly membership: Membership;
+  readonly repository: FhirRepository;
+  readonly sessions: SessionStore;
+  /** The BSN of a client's holder identity at this organisation, if she is one. */
+  readonly bsnOf: (holder: string) => string | undefined;
+}
+
+/** A JWT (three base64url parts) is a node token, never an app's opaque access token. */
+function isAppToken(request: FastifyRequest): boolean {
+  const match = /^Bearer ([\x21-\x7e]+)$/.exec(request.headers.authorization ?? '');
+  return match !== null && match[1]!.split('.').length !== 3;
+}
+
+/** The Patient id whose compartment a resource is in, from its subject or patient reference. */
+function compartmentOfResource(resource: Record<string, unknown>): string | undefined {
+  for (const field of ['subject', 'patient']) {
+    const reference = (resource[field] as { reference?: unknown } | undefined)?.reference;
+    if (typeof reference === 'string' && reference.startsWith('Patient/')) return reference.slice(8);
+  }
+  return undefined;
+}
+
+export async function registerNodeSmart(app: FastifyInstance, options: NodeSmartOptions): Promise<void> {
+  const { db, membership, repository, sessions } = options;
+  const base = membership.organisation.node.baseUrl.replace(/\/$/, '');
+  const issuer = `${base}${OIDC_PATH}`;
+  await migrateOidcStore(db);
+
+  /** The local FHIR Patient of a client's account (her holder identity), found by her BSN. */
+  const patientOf = async (holder: string): Promise<string | undefined> => {
+    const bsn = options.bsnOf(holder);
+    if (bsn === undefined) return undefined;
+    const found = await repository.search({
+      resourceType: 'Patient',
+      params: [['identifier', `${BSN_SYSTEM}|${bsn}`]],
+      baseUrl: `${base}${FHIR_PATH}`,
+    });
+    return found.entry?.[0]?.resource?.id;
+  };
+
+  const clients: ClientMetadata[] = [
+    {
+      client_id: DEMO_PGO_CLIENT_ID,
+      client_name: 'Ketenlog demo-PGO',
+      token_endpoint_auth_method: 'none',
+      redirect_uris: [`${base}${DEMO_PGO_PATH}`],
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+    },
+  ];
+  // The provider's cookie keys: derived from the node's own secret, so they survive restarts.
+  const cookieKey = Buffer.from(
+    hkdfSync('sha256', membership.statementKey.secretKey, issuer, 'ketenlog oidc cookie key v1', 32),
+  ).toString('base64url');
+  const provider = createAuthorizationServer({
+    issuer,
+    mountPath: OIDC_PATH,
+    db,
+    signingKeys: await loadOrCreateDemoSigningKeys(db),
+    cookieKeys: [cookieKey],
+    scopes: SMART_SCOPES,
+    clients,
+    accountClaims: async (holder) =>
+      (await patientOf(holder)) === undefined
+        ? undefined
+        : { fhirUser: `Patient/${await patientOf(holder)}` },
+  });
+  addPatientToTokenResponse(provider, patientOf);
+
+  await app.register(oidcRoutes, {
+    provider,
+    mountPath: OIDC_PATH,
+    // Only a client logged in with her passkey can let an app at her data.
+    resolveAccount: async (request) => {
+      const principal = sessions.get(sessionIdFrom(request.headers.cookie), Date.now())?.principal;
+      return principal?.kind === 'client' ? principal.holder : undefined;
+    },
+    loginUrl: () => `${AUTH_PREFIX}/passkeys`,
+  });
+  // Discovery where clients look first, pointing at the issuer's own document.
+  app.get('/.well-known/openid-configuration', async (_request, reply) =>
+    reply.redirect(`${OIDC_PATH}/.well-known/openid-configuration`, 302),
+  );
+  await app.register(smartConfigurationRoutes, { issuer, fhirPath: FHIR_PATH });
+
+  const guard = smartFhirGuard({
+    fhirPath: FHIR_PATH,
+    resolveToken: providerTokenResolver(provider, patientOf),
+    compartmentOf: async (resourceType, id) => {
+      try {
+        return compartmentOfResource(
+          (await repository.read(resourceType, id)) as unknown as Record<string, unknown>,
+        );
+      } catch {
+        return undefined;
+      }
+    },
+  });
+  app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
+    if (isAppToken(request)) await guard(request, reply);
+  });
+
+  await app.register(demoPgoPages, {
+    path: DEMO_PGO_PATH,
+    clientId: DEMO_PGO_CLIENT_ID,
+    fhirBase: `${base}${FHIR_PATH}`,
+    fhirClientJs: readFileSync(
+      createRequire(import.meta.url).resolve('fhirclient/build/fhir-client.min.js'),
+      'utf8',
+    ),
+  });
+}
