@@ -24,6 +24,15 @@ export interface NodeConfig {
   region?: { config: string; secrets: string };
   /** Serve HTTPS with this certificate chain and private key (PEM files, relative to the config file). */
   tls?: { cert: string; key: string };
+  /** Patient apps (SMART App Launch, public clients with PKCE) registered at this node. */
+  apps?: readonly PatientApp[];
+}
+
+export interface PatientApp {
+  readonly clientId: string;
+  readonly name: string;
+  /** Where the node may send the app's authorization codes: https, or http on loopback only. */
+  readonly redirectUris: readonly string[];
 }
 
 /** A configuration problem, naming the field and (when known) the line in the file. */
@@ -112,6 +121,25 @@ export function parseConfig(text: string, file: string): NodeConfig {
       key: resolve(dirname(file), str(['tls', 'key'], t.key)),
     };
   }
+  if (raw.apps !== undefined && !Array.isArray(raw.apps)) fail(['apps'], 'must be a list');
+  const apps = ((raw.apps ?? []) as unknown[]).map((value, i): PatientApp => {
+    const at = ['apps', String(i)];
+    const app = obj(at, value);
+    const uris = app.redirectUris;
+    if (!Array.isArray(uris) || uris.length === 0)
+      return fail([...at, 'redirectUris'], 'must be a non-empty list of URLs');
+    return {
+      clientId: str([...at, 'clientId'], app.clientId, /^[A-Za-z0-9._-]{1,64}$/),
+      name: str([...at, 'name'], app.name),
+      redirectUris: uris.map((uri, j) =>
+        str(
+          [...at, 'redirectUris', String(j)],
+          uri,
+          /^(https:\/\/|http:\/\/(localhost|127\.0\.0\.1)(:\d+)?\/)/,
+        ),
+      ),
+    };
+  });
   const maxBodyBytes = raw.maxBodyBytes ?? 16 * 1024 * 1024;
   if (typeof maxBodyBytes !== 'number' || maxBodyBytes <= 0)
     fail(['maxBodyBytes'], 'must be a positive number');
@@ -130,5 +158,6 @@ export function parseConfig(text: string, file: string): NodeConfig {
     maxBodyBytes: maxBodyBytes as number,
     ...(region ? { region } : {}),
     ...(tls ? { tls } : {}),
+    ...(apps.length ? { apps } : {}),
   };
 }

@@ -130,6 +130,7 @@ export async function startNode(config: NodeConfig, parts: NodeParts = {}): Prom
         metrics,
         ...(parts.fetch ? { fetch: parts.fetch } : {}),
         ...(parts.logbook ? { logbook: parts.logbook } : {}),
+        ...(config.apps ? { apps: config.apps } : {}),
       })
     : undefined;
   if (member) repository = member.repository;

@@ -25,6 +25,7 @@ import {
   smartFhirGuard,
   type SessionStore,
 } from '@ketenlog/auth';
+import type { PatientApp } from '../config.ts';
 import type { Membership } from '../region/membership.ts';
 import { AUTH_PREFIX } from './node-auth.ts';
 import { demoPgoPages } from './demo-pgo.ts';
@@ -40,6 +41,8 @@ export interface NodeSmartOptions {
   readonly membership: Membership;
   readonly repository: FhirRepository;
   readonly sessions: SessionStore;
+  /** Patient apps registered in the node's configuration (beside the demo PGO). */
+  readonly apps?: readonly PatientApp[];
   /** The BSN of a client's holder identity at this organisation, if she is one. */
   readonly bsnOf: (holder: string) => string | undefined;
 }
@@ -86,6 +89,14 @@ export async function registerNodeSmart(app: FastifyInstance, options: NodeSmart
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
     },
+    ...(options.apps ?? []).map((app): ClientMetadata => ({
+      client_id: app.clientId,
+      client_name: app.name,
+      token_endpoint_auth_method: 'none',
+      redirect_uris: [...app.redirectUris],
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+    })),
   ];
   // The provider's cookie keys: derived from the node's own secret, so they survive restarts.
   const cookieKey = Buffer.from(

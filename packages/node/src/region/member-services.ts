@@ -19,6 +19,7 @@ import { registerNodeAnalytics, type NodeAnalytics } from '../analytics/node-ana
 import { registerNodeExchange, type NodeExchange } from '../exchange/node-exchange.ts';
 import { logbookMetrics, NodeLogbook } from '../logbook/node-logbook.ts';
 import { logbookRoutes } from '../logbook/routes.ts';
+import type { PatientApp } from '../config.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Membership } from './membership.ts';
 
@@ -39,6 +40,8 @@ export interface MemberServicesOptions {
   /** Outbound HTTP to members; default the SSRF-guarded memberFetch. */
   readonly fetch?: MemberFetch;
   readonly logbook?: { mirrorIntervalMs?: number; finalityRetryMs?: number };
+  /** Patient apps registered at this node. */
+  readonly apps?: readonly PatientApp[];
 }
 
 /**
@@ -81,6 +84,7 @@ export async function startMemberServices(
       repository: options.repository,
       sessions: auth.sessions,
       bsnOf: demoBsnOf(membership.organisation.ura),
+      ...(options.apps ? { apps: options.apps } : {}),
     });
   } else {
     app.log.warn('passkeys are off: WebAuthn needs every member node under a domain name, not an IP address');
@@ -98,6 +102,7 @@ export async function startMemberServices(
     repository: options.repository,
     fetch,
     log: app.log,
+    ...(auth ? { sessions: auth.sessions } : {}),
   });
   const analytics = await registerNodeAnalytics(app, {
     db,
