@@ -19,6 +19,7 @@ import {
   relyingPartyOf,
   staticPersonDirectory,
   type PasskeyAuth,
+  type PersonDirectory,
 } from '@ketenlog/auth';
 import type { NodeLogbook } from '../logbook/node-logbook.ts';
 import type { Membership } from '../region/membership.ts';
@@ -42,16 +43,48 @@ export function demoCredentialsOf(id: string): { password: string; totpSecret: s
   return { password: `demo-${id.replace(/^pro:/, '')}`, totpSecret };
 }
 
-/** The BSN behind a demo client's holder identity at this organisation (the demo person directory). */
-export function demoBsnOf(ura: string): (holder: string) => string | undefined {
+/** A client's region pseudonym from her BSN (the RSO's pseudonym service), where the region has one. */
+export type PseudonymOf = (bsn: string) => Promise<string>;
+
+/**
+ * Who a demo person is at this organisation. A client's holder identity is her region pseudonym
+ * when the region runs a pseudonym service, so that her consents, approvals and the localisation
+ * index all name her the same way; without one, the demo's fixed holder identity.
+ */
+export function demoPersons(ura: string, pseudonymOf: () => PseudonymOf | undefined): PersonDirectory {
+  if (ura !== DEMO_CLIENTS_ORGANISATION) return staticPersonDirectory({});
+  const fixed = demoPersonDirectory();
+  return {
+    lookup: async (identity) => {
+      const person = await fixed.lookup(identity);
+      const pseudonym = pseudonymOf();
+      if (!person || person.role !== 'client' || !pseudonym) return person;
+      return { holder: await pseudonym(identity.bsn), role: 'client' };
+    },
+  };
+}
+
+/** The BSN behind a demo client's holder identity at this organisation, the inverse of demoPersons. */
+export function demoBsnOf(
+  ura: string,
+  pseudonymOf: () => PseudonymOf | undefined,
+): (holder: string) => Promise<string | undefined> {
   const clients = ura === DEMO_CLIENTS_ORGANISATION ? DEMO_PERSONS.filter((p) => p.role === 'client') : [];
-  return (holder) => clients.find((p) => p.holder === holder)?.bsn;
+  return async (holder) => {
+    const pseudonym = pseudonymOf();
+    for (const client of clients) {
+      if ((pseudonym ? await pseudonym(client.bsn) : client.holder) === holder) return client.bsn;
+    }
+    return undefined;
+  };
 }
 
 export interface NodeAuthOptions {
   readonly db: Db;
   readonly membership: Membership;
   readonly logbook: NodeLogbook;
+  /** The region's pseudonym service, once the node has one (see demoPersons). */
+  readonly pseudonymOf?: () => PseudonymOf | undefined;
 }
 
 export class LogbookRefusal extends Error {
@@ -83,8 +116,7 @@ export async function registerNodeAuth(app: FastifyInstance, options: NodeAuthOp
       organisation: `ura:${organisation.ura}`,
       organisationName: organisation.name,
       identity: new DemoDigiD(DEMO_PERSONS, `${AUTH_PREFIX}/demo-digid`),
-      persons:
-        organisation.ura === DEMO_CLIENTS_ORGANISATION ? demoPersonDirectory() : staticPersonDirectory({}),
+      persons: demoPersons(organisation.ura, options.pseudonymOf ?? (() => undefined)),
       professionals,
       secureCookies: organisation.node.baseUrl.startsWith('https:'),
       bindKey: async (credential) => {

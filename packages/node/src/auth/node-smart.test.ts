@@ -23,7 +23,8 @@ let browser: Browser | undefined;
 
 beforeAll(async () => {
   region = await startRegion({
-    ...(await demoRegionOnFreePorts({ members: 4, quorum: 2 })),
+    // Kraamzorg De Wieg, the hospital, the insurer and the RSO, whose pseudonym service names clients.
+    ...(await demoRegionOnFreePorts({ uras: ['11110001', '11110003', '11110004', '11110010'], quorum: 2 })),
     logLevel: 'fatal',
     parts: { logbook: { mirrorIntervalMs: 200, finalityRetryMs: 100 } },
   });
@@ -109,6 +110,14 @@ const fhir = (path: string, accessToken: string, init: RequestInit = {}) =>
   });
 
 describe('SMART patient apps at a region member', () => {
+  it('knows the client by her region pseudonym, not by a name of its own', async () => {
+    const me = await fetch(`${base}/auth/session`, { headers: { cookie: session } });
+    const { principal } = (await me.json()) as { principal: { kind: string; holder: string } };
+    expect(principal.kind).toBe('client');
+    const pseudonym = await kraamzorg.exchange!.pseudonyms!.pseudonymOf('999911120');
+    expect(principal.holder).toBe(pseudonym);
+  });
+
   it('publishes OpenID and SMART discovery for the node', async () => {
     const discovery = await fetch(`${base}/.well-known/openid-configuration`);
     expect(discovery.status).toBe(200);

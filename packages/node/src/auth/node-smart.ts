@@ -44,7 +44,7 @@ export interface NodeSmartOptions {
   /** Patient apps registered in the node's configuration (beside the demo PGO). */
   readonly apps?: readonly PatientApp[];
   /** The BSN of a client's holder identity at this organisation, if she is one. */
-  readonly bsnOf: (holder: string) => string | undefined;
+  readonly bsnOf: (holder: string) => Promise<string | undefined>;
 }
 
 /** A JWT (three base64url parts) is a node token, never an app's opaque access token. */
@@ -70,7 +70,7 @@ export async function registerNodeSmart(app: FastifyInstance, options: NodeSmart
 
   /** The local FHIR Patient of a client's account (her holder identity), found by her BSN. */
   const patientOf = async (holder: string): Promise<string | undefined> => {
-    const bsn = options.bsnOf(holder);
+    const bsn = await options.bsnOf(holder);
     if (bsn === undefined) return undefined;
     const found = await repository.search({
       resourceType: 'Patient',

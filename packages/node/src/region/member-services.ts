@@ -12,7 +12,7 @@ import {
   type RelyingParty,
 } from '@ketenlog/auth';
 import { memberFetch, type MemberFetch, type RegionConfig } from '@ketenlog/region';
-import { demoBsnOf, registerNodeAuth } from '../auth/node-auth.ts';
+import { demoBsnOf, registerNodeAuth, type PseudonymOf } from '../auth/node-auth.ts';
 import { registerNodeSmart } from '../auth/node-smart.ts';
 import { registerNodeCarelog } from '../carelog/node-carelog.ts';
 import { registerNodeAnalytics, type NodeAnalytics } from '../analytics/node-analytics.ts';
@@ -75,15 +75,19 @@ export async function startMemberServices(
   });
   await app.register(logbookRoutes, { logbook });
   metrics.collect(logbookMetrics(logbook));
+  // Clients are known by their region pseudonym, from the pseudonym service that exchange sets
+  // up below; identity asks for it only when someone logs in, long after start.
+  let pseudonymOf: PseudonymOf | undefined;
+  const pseudonyms = () => pseudonymOf;
   let auth: PasskeyAuth | undefined;
   if (relyingParties.length === membership.region.organisations.length) {
-    auth = await registerNodeAuth(app, { db, membership, logbook });
+    auth = await registerNodeAuth(app, { db, membership, logbook, pseudonymOf: pseudonyms });
     await registerNodeSmart(app, {
       db,
       membership,
       repository: options.repository,
       sessions: auth.sessions,
-      bsnOf: demoBsnOf(membership.organisation.ura),
+      bsnOf: demoBsnOf(membership.organisation.ura, pseudonyms),
       ...(options.apps ? { apps: options.apps } : {}),
     });
   } else {
@@ -104,6 +108,8 @@ export async function startMemberServices(
     log: app.log,
     ...(auth ? { sessions: auth.sessions } : {}),
   });
+  const client = exchange.pseudonyms;
+  if (client) pseudonymOf = (bsn) => client.pseudonymOf(bsn);
   const analytics = await registerNodeAnalytics(app, {
     db,
     membership,

@@ -29,6 +29,8 @@ export async function freePorts(count: number): Promise<number[]> {
 export interface DemoRegionCut {
   /** Keep only the first `members` organisations (their professionals, witnesses). */
   readonly members?: number;
+  /** Keep only these organisations, by URA (in the region file's order). */
+  readonly uras?: readonly string[];
   /** The witness quorum of the cut region. */
   readonly quorum?: number;
   /** Where the kept members' nodes are, in order (default: free loopback ports). */
@@ -38,13 +40,14 @@ export interface DemoRegionCut {
 /** The demo region file's text, optionally cut down to its first members. */
 export function demoRegionYaml(cut: DemoRegionCut = {}): string {
   const text = readFileSync(DEMO_REGION_FILE, 'utf8');
-  if (cut.members === undefined && cut.quorum === undefined && cut.baseUrls === undefined) return text;
+  if (Object.values(cut).every((v) => v === undefined)) return text;
   const doc = parse(text) as {
     organisations: { ura: string; node: Record<string, unknown> }[];
     witnesses: { quorum: number; members: string[] };
     professionals: { organisation: string }[];
   };
   doc.organisations = doc.organisations.slice(0, cut.members);
+  if (cut.uras) doc.organisations = doc.organisations.filter((o) => cut.uras!.includes(o.ura));
   if (cut.baseUrls) {
     const urls = cut.baseUrls;
     doc.organisations = doc.organisations.map((o, i) => ({ ...o, node: { ...o.node, baseUrl: urls[i] } }));
