@@ -18,7 +18,7 @@ export interface OverviewOptions {
   /** Issues a node token for one holder (audience = its base); injected (packages/auth node-tokens). */
   readonly issueToken: (holder: Holder) => Promise<string>;
   readonly timeoutMs?: number;
-  readonly fetch?: typeof fetch;
+  readonly fetch?: (url: string, init?: RequestInit) => Promise<Response>;
 }
 
 export const SOURCE_EXTENSION = 'https://ketenlog.nl/fhir/StructureDefinition/source-organisation';

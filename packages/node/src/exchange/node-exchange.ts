@@ -1,24 +1,31 @@
 // Exchange at a region member (packages/exchange): the region's pseudonym service at the RSO's node
 // (behind node tokens), a pseudonym client at every node, and the localisation index — every
 // resource about a client stored here is stated on the node's log as "this organisation holds this
-// category for her pseudonym". Without an RSO in the region there is no pseudonym service, and the
-// index stays off.
+// category for her pseudonym". On top of these, every node is a holder (its FHIR API answers other
+// members' node tokens with only what the client allowed, and records each access: holder.ts), a
+// requester (the federated overview for its professionals: overview.ts) and the client's own
+// node (her consent register and access trail: client.ts). Without an RSO in the region there is
+// no pseudonym service, and all of this stays off.
 import { hkdfSync } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import type { Patient } from '@medplum/fhirtypes';
-import { BSN_SYSTEM, type FhirRepository } from '@ketenlog/fhir';
+import { type FhirRepository } from '@ketenlog/fhir';
 import { signStatement } from '@ketenlog/logbook';
 import { holdersOf, type MemberFetch, type Organisation } from '@ketenlog/region';
-import { issueNodeToken, NodeTokenVerifier, requireNodeToken } from '@ketenlog/auth';
+import { issueNodeToken, NodeTokenVerifier, requireNodeToken, SessionStore } from '@ketenlog/auth';
 import {
   IndexPublisher,
   PseudonymClient,
   pseudonymServiceKey,
   pseudonymServiceRoutes,
 } from '@ketenlog/exchange';
+import { demoBsnOf } from '../auth/node-auth.ts';
 import type { NodeLogbook } from '../logbook/node-logbook.ts';
 import type { Membership } from '../region/membership.ts';
 import { IndexingRepository } from './indexing-repository.ts';
+import { PatientDirectory } from './patient-directory.ts';
+import { registerHolder } from './holder.ts';
+import { overviewRoutes } from './overview.ts';
+import { clientRoutes } from './client.ts';
 
 export const PSEUDONYM_PATH = '/pseudonyms';
 
@@ -26,6 +33,7 @@ export interface NodeExchange {
   readonly repository: FhirRepository;
   readonly publisher?: IndexPublisher;
   readonly pseudonyms?: PseudonymClient;
+  readonly directory?: PatientDirectory;
   close(): void;
 }
 
@@ -42,18 +50,23 @@ export async function registerNodeExchange(
     readonly repository: FhirRepository;
     readonly fetch: MemberFetch;
     readonly log: { warn(obj: object, msg: string): void };
+    /** The node's login sessions (professionals, clients); without them those routes refuse. */
+    readonly sessions?: SessionStore;
+    /** Per holder in an overview. Default 2000 ms. */
+    readonly overviewTimeoutMs?: number;
   },
 ): Promise<NodeExchange> {
   const { membership, logbook, repository, fetch, log } = options;
+  const sessions = options.sessions ?? new SessionStore();
   const { organisation, statementKey, region } = membership;
   const service = pseudonymServiceOf(membership);
   if (!service) return { repository, close: () => {} };
 
+  const verifier = new NodeTokenVerifier({
+    audience: organisation.node.baseUrl,
+    state: () => logbook.state,
+  });
   if (service.ura === organisation.ura) {
-    const verifier = new NodeTokenVerifier({
-      audience: organisation.node.baseUrl,
-      state: () => logbook.state,
-    });
     const seed = new Uint8Array(
       hkdfSync('sha256', statementKey.secretKey, region.name, 'ketenlog pseudonym service seed v1', 32),
     );
@@ -79,19 +92,12 @@ export async function registerNodeExchange(
         },
       ),
   });
-  const cache = new Map<string, string | undefined>();
+  const directory = new PatientDirectory({ repository, pseudonyms });
   const publisher = new IndexPublisher({
     holder: organisation.ura,
     author: statementKey.keyId,
     sign: (statement) => signStatement(statement, statementKey.secretKey),
-    pseudonymOf: async (patientId) => {
-      if (cache.has(patientId)) return cache.get(patientId);
-      const patient = await repository.read<Patient>('Patient', patientId).catch(() => undefined);
-      const bsn = patient?.identifier?.find((i) => i.system === BSN_SYSTEM)?.value;
-      const pseudonym = bsn ? await pseudonyms.pseudonymOf(bsn) : undefined;
-      cache.set(patientId, pseudonym);
-      return pseudonym;
-    },
+    pseudonymOf: (patientId) => directory.pseudonymOf(patientId),
     holds: (pseudonym, category) =>
       holdersOf(logbook.state.index, pseudonym).some(
         (h) => h.holder === `ura:${organisation.ura}` && h.categories.includes(category),
@@ -99,10 +105,32 @@ export async function registerNodeExchange(
     append: (envelope) => logbook.append(envelope),
     onError: (error) => log.warn({ err: error }, 'localisation index: publishing failed'),
   });
+  // Root-level hooks and routes (not an encapsulated plugin): the holder guard must see the FHIR
+  // routes, which the node registers after this.
+  await registerHolder(app, { membership, logbook, repository, verifier, directory });
+  await overviewRoutes(app, {
+    membership,
+    logbook,
+    repository,
+    pseudonyms,
+    sessions,
+    fetch,
+    ...(options.overviewTimeoutMs ? { timeoutMs: options.overviewTimeoutMs } : {}),
+  });
+  const bsnOf = demoBsnOf(organisation.ura);
+  await clientRoutes(app, {
+    logbook,
+    sessions,
+    subjectsOf: async (holder) => {
+      const bsn = bsnOf(holder);
+      return bsn ? [await pseudonyms.pseudonymOf(bsn)] : [];
+    },
+  });
   return {
     repository: new IndexingRepository(repository, publisher),
     publisher,
     pseudonyms,
+    directory,
     close: () => publisher.close(),
   };
 }

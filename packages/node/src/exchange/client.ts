@@ -1,0 +1,181 @@
+// The client's side of exchange at her own node, behind her session (passkey login at /auth):
+// - GET /exchange/consents (and GET /fhir/Consent from her session): her consent register — every
+//   grant and objection in force, as FHIR Consent resources in a searchset Bundle;
+// - POST /exchange/consent-drafts: turns her choice (grant/objection with actor, categories,
+//   purpose; or the withdrawal of one Consent) into statement drafts that she then signs with her
+//   passkey through /auth/passkeys/statements/options and /sign (packages/auth). Once signed they
+//   are on the log and in the region's state, so a withdrawal counts from the next request on;
+// - GET /exchange/access-trail: who looked at her data, when, why, allowed or refused — the
+//   `access` statements of every member's log, as the region's state folds them.
+// A representative acting for her sees and drafts the same (delegation checked at signing).
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Bundle } from '@medplum/fhirtypes';
+import { sessionIdFrom, type SessionStore } from '@ketenlog/auth';
+import { accessesOf, consentsInForce, findOrganisation, organisationOfKey, uraOf } from '@ketenlog/region';
+import {
+  accessOutcomeOf,
+  consentDrafts,
+  consentIdOf,
+  consentResources,
+  REFUSED_PREFIX,
+  revocationDraft,
+  type ConsentActor,
+  type Purpose,
+} from '@ketenlog/exchange';
+import type { NodeLogbook } from '../logbook/node-logbook.ts';
+
+export const CONSENTS_PATH = '/exchange/consents';
+export const CONSENT_DRAFTS_PATH = '/exchange/consent-drafts';
+export const ACCESS_TRAIL_PATH = '/exchange/access-trail';
+
+export interface ClientRouteOptions {
+  readonly logbook: NodeLogbook;
+  readonly sessions: SessionStore;
+  /**
+   * Every subject the client is known by on the logbook: her account's holder identity (what her
+   * passkey signs for) and her region pseudonym (what holders index and record accesses under),
+   * when the node can tell them apart.
+   */
+  readonly subjectsOf?: (holder: string) => Promise<readonly string[]>;
+}
+
+const outcome = (reply: FastifyReply, status: number, code: string, diagnostics: string) =>
+  reply
+    .code(status)
+    .type('application/fhir+json')
+    .send({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code, diagnostics }] });
+
+export interface ConsentChoice {
+  readonly decision?: 'grant' | 'objection';
+  readonly actor?: ConsentActor;
+  readonly categories?: readonly string[];
+  readonly purpose?: Purpose;
+  /** A Consent id (or the statement hash) to withdraw. */
+  readonly withdraw?: string;
+}
+
+/** One access as the client sees it. */
+export interface AccessTrailItem {
+  /** ISO time the holder recorded it. */
+  readonly at: string;
+  readonly organisation: { readonly ura: string; readonly name?: string };
+  readonly accessor: { readonly id: string; readonly name?: string };
+  readonly role: string;
+  readonly category: string;
+  readonly purpose: string;
+  readonly outcome: 'allowed' | 'refused';
+  readonly breakTheGlass: boolean;
+  readonly reason?: string;
+  /** The organisation whose node recorded it (the holder). */
+  readonly recordedBy?: { readonly ura: string; readonly name?: string };
+}
+
+export async function clientRoutes(app: FastifyInstance, options: ClientRouteOptions): Promise<void> {
+  const { logbook, sessions } = options;
+  const subjectsOf = async (client: string): Promise<string[]> => [
+    ...new Set([client, ...((await options.subjectsOf?.(client).catch(() => [])) ?? [])]),
+  ];
+
+  /** The client this session speaks for: herself, or the client a representative acts for. */
+  const clientOf = (request: FastifyRequest): string | undefined => {
+    const p = sessions.get(sessionIdFrom(request.headers.cookie), Date.now())?.principal;
+    if (p?.kind === 'client') return p.holder;
+    if (p?.kind === 'representative') return p.actingFor?.client;
+    return undefined;
+  };
+  const consentBundle = async (client: string): Promise<Bundle> => {
+    const consents = (await subjectsOf(client)).flatMap((s) => consentResources(logbook.state.consents, s));
+    return {
+      resourceType: 'Bundle',
+      type: 'searchset',
+      total: consents.length,
+      entry: consents.map((resource) => ({ resource, search: { mode: 'match' } })),
+    };
+  };
+
+  app.get(CONSENTS_PATH, async (request, reply) => {
+    const client = clientOf(request);
+    if (!client) return outcome(reply, 401, 'login', 'Log in als cliënt (of kies voor wie u optreedt).');
+    return reply.type('application/fhir+json').send(await consentBundle(client));
+  });
+
+  // The portal reads her register at the FHIR base too; a client session has no other FHIR access.
+  app.addHook('preHandler', async (request, reply) => {
+    if (request.method !== 'GET' || request.url.split('?')[0] !== '/fhir/Consent') return;
+    if (request.headers.authorization) return;
+    const client = clientOf(request);
+    if (!client) return;
+    return reply.type('application/fhir+json').send(await consentBundle(client));
+  });
+
+  app.post<{ Body: ConsentChoice | undefined }>(CONSENT_DRAFTS_PATH, async (request, reply) => {
+    const client = clientOf(request);
+    if (!client) return outcome(reply, 401, 'login', 'Log in als cliënt (of kies voor wie u optreedt).');
+    const choice = request.body ?? {};
+    // The author is filled in at signing (her passkey's key ID); drafts carry kind, subject, body.
+    const author = 'to-be-signed';
+    let result;
+    if (choice.withdraw !== undefined) {
+      const record = consentsInForce(logbook.state.consents.get(client)).find(
+        (r) => r.hash === choice.withdraw || consentIdOf(r.hash) === choice.withdraw,
+      );
+      if (!record)
+        return outcome(reply, 404, 'not-found', 'Deze toestemming staat niet (meer) in uw register.');
+      result = revocationDraft({ subject: client, author, revokes: record.hash });
+    } else if (choice.decision === 'grant' || choice.decision === 'objection') {
+      result = consentDrafts({
+        subject: client,
+        author,
+        decision: choice.decision,
+        ...(choice.actor ? { actor: choice.actor } : {}),
+        ...(choice.categories ? { categories: choice.categories } : {}),
+        ...(choice.purpose ? { purpose: choice.purpose } : {}),
+      });
+    } else {
+      return outcome(
+        reply,
+        400,
+        'invalid',
+        'geef { decision, actor?, categories?, purpose? } of { withdraw }',
+      );
+    }
+    if (!result.ok) return outcome(reply, 400, 'invalid', result.reason);
+    return {
+      drafts: result.statements.map((s) => ({ kind: s.kind, subject: s.subject, body: s.body })),
+    };
+  });
+
+  app.get(ACCESS_TRAIL_PATH, async (request, reply) => {
+    const client = clientOf(request);
+    if (!client) return outcome(reply, 401, 'login', 'Log in als cliënt (of kies voor wie u optreedt).');
+    const state = logbook.state;
+    const named = (ref: string) => {
+      const ura = uraOf(ref) ?? ref;
+      const name = findOrganisation(state.config, ura)?.name;
+      return { ura, ...(name ? { name } : {}) };
+    };
+    const records = (await subjectsOf(client))
+      .flatMap((s) => accessesOf(state.access, s))
+      .sort((a, b) => a.at.iat - b.at.iat);
+    const accesses: AccessTrailItem[] = records
+      .map((a) => {
+        const professional = state.config.professionals.find((p) => p.id === a.accessor);
+        const recorder = organisationOfKey(state.config, state.keys, a.recordedBy)?.ura;
+        const refused = accessOutcomeOf(a) === 'refused';
+        return {
+          at: new Date(a.at.iat * 1000).toISOString(),
+          organisation: named(a.organisation),
+          accessor: { id: a.accessor, ...(professional ? { name: professional.name } : {}) },
+          role: a.role,
+          category: a.category,
+          purpose: a.purpose,
+          outcome: refused ? 'refused' : 'allowed',
+          breakTheGlass: a.breakTheGlass,
+          ...(a.reason ? { reason: refused ? a.reason.slice(REFUSED_PREFIX.length) : a.reason } : {}),
+          ...(recorder ? { recordedBy: named(recorder) } : {}),
+        } satisfies AccessTrailItem;
+      })
+      .reverse();
+    return { accesses };
+  });
+}

@@ -1,0 +1,184 @@
+// This node as a holder of client data (DESIGN.md "Exchange" steps 2 and 3): a request to its FHIR
+// API carrying another member's node token (or its own) is authenticated (401 for a forged,
+// expired, replayed or foreign token), limited to reads, and answered with only what the client's
+// consents permit that organisation, role and purpose (the PDP through the holder guard: her
+// register from the logbook plus consents recorded in this node's own FHIR store). Every answer
+// is recorded before it leaves: one BALP AuditEvent in the local store and one `access` statement
+// on this node's log per category decided, allowed or refused; neither carries a BSN.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Bundle, Consent, Resource } from '@medplum/fhirtypes';
+import type { FhirRepository } from '@ketenlog/fhir';
+import { signStatement } from '@ketenlog/logbook';
+import { requireNodeToken, type NodeCaller, type NodeTokenVerifier } from '@ketenlog/auth';
+import {
+  accessDraft,
+  auditEvent,
+  forbidden,
+  localConsentRecords,
+  patientOf,
+  registerHolderGuard,
+  withLocalConsents,
+  type GuardCaller,
+  type GuardedAnswer,
+  type Purpose,
+} from '@ketenlog/exchange';
+import type { NodeLogbook } from '../logbook/node-logbook.ts';
+import type { Membership } from '../region/membership.ts';
+import type { PatientDirectory } from './patient-directory.ts';
+
+/** Where a member asks which local Patients stand for a pseudonym (node tokens only). */
+export const HOLDER_PATIENTS_PATH = '/exchange/holder/patients';
+
+const READS = new Set(['GET', 'HEAD']);
+
+/** The bearer token when it claims to be a node token (a JWT issued by `ura:…`), else undefined. */
+export function nodeTokenOf(authorization: string | undefined): string | undefined {
+  if (!authorization?.startsWith('Bearer ')) return undefined;
+  const token = authorization.slice(7).trim();
+  const parts = token.split('.');
+  if (parts.length !== 3) return undefined;
+  try {
+    const payload = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8')) as { iss?: unknown };
+    return typeof payload.iss === 'string' && payload.iss.startsWith('ura:') ? token : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const isFhirPath = (url: string): boolean =>
+  url === '/fhir' || url.startsWith('/fhir/') || url.startsWith('/fhir?');
+
+/** The Patient a FHIR request names: `Patient/{id}/…`, or a patient/subject/beneficiary parameter. */
+function requestedPatient(request: FastifyRequest): string | undefined {
+  const params = request.params as { type?: string; id?: string } | undefined;
+  if (params?.type === 'Patient' && params.id) return params.id;
+  const query = request.query as Record<string, unknown> | undefined;
+  for (const name of ['patient', 'subject', 'beneficiary', ...(params?.type === 'Patient' ? ['_id'] : [])]) {
+    const value = query?.[name];
+    if (typeof value === 'string' && value) return value.replace(/^Patient\//, '');
+  }
+  return undefined;
+}
+
+function resourcesOf(payload: unknown): Resource[] {
+  const resource = payload as Resource;
+  if (resource.resourceType !== 'Bundle') return [resource];
+  return ((resource as Bundle).entry ?? []).flatMap((e) => (e.resource ? [e.resource] : []));
+}
+
+export interface HolderOptions {
+  readonly membership: Membership;
+  readonly logbook: NodeLogbook;
+  /** The node's own FHIR store (not the indexing wrapper): local consents, AuditEvents. */
+  readonly repository: FhirRepository;
+  readonly verifier: NodeTokenVerifier;
+  readonly directory: PatientDirectory;
+}
+
+export async function registerHolder(app: FastifyInstance, options: HolderOptions): Promise<void> {
+  const { membership, logbook, repository, verifier, directory } = options;
+  const { organisation, statementKey } = membership;
+  const callers = new WeakMap<FastifyRequest, GuardCaller>();
+  const patients = new WeakMap<FastifyRequest, string>();
+  const authenticate = requireNodeToken(verifier);
+
+  const guardCaller = (caller: NodeCaller): GuardCaller => ({
+    accessor: caller.professional ?? `ura:${caller.organisation.ura}`,
+    base: {
+      requester: { ura: caller.organisation.ura, type: caller.organisation.type, role: caller.role },
+      holder: organisation.ura,
+      // An unknown purpose reaches the PDP as is and is refused there ("invalid").
+      purpose: caller.purpose as Purpose,
+    },
+  });
+
+  // Root-level, so it runs before every FHIR route's handler (they are registered after this).
+  app.addHook('preHandler', async (request, reply) => {
+    if (!isFhirPath(request.url) || !nodeTokenOf(request.headers.authorization)) return;
+    await authenticate(request, reply);
+    if (reply.sent || !request.nodeCaller) return reply;
+    if (!READS.has(request.method)) {
+      return reply
+        .code(403)
+        .type('application/fhir+json')
+        .send(forbidden('Een ander knooppunt mag hier alleen lezen.'));
+    }
+    callers.set(request, guardCaller(request.nodeCaller));
+  });
+
+  registerHolderGuard(app, {
+    caller: (request) => callers.get(request),
+    subjectOf: async (request, payload) => {
+      const ids = new Set<string>();
+      const named = requestedPatient(request);
+      if (named) ids.add(named);
+      for (const resource of resourcesOf(payload)) {
+        const id = resource.resourceType === 'OperationOutcome' ? undefined : patientOf(resource);
+        if (id) ids.add(id);
+      }
+      if (ids.size !== 1) return undefined;
+      const [patient] = ids;
+      patients.set(request, patient);
+      return directory.pseudonymOf(patient);
+    },
+    consents: async (request, subject) => {
+      const patient = patients.get(request)!;
+      const found = await repository.search({
+        resourceType: 'Consent',
+        params: [
+          ['patient', `Patient/${patient}`],
+          ['_count', '100'],
+        ],
+        baseUrl: 'http://local/fhir',
+      });
+      const local = (found.entry ?? [])
+        .flatMap((e) => (e.resource?.resourceType === 'Consent' ? [e.resource as Consent] : []))
+        .flatMap((c) => localConsentRecords(c, organisation.ura, Date.now()));
+      return withLocalConsents(logbook.state.consents, subject, local);
+    },
+    record: async (answer: GuardedAnswer) => {
+      const at = new Date();
+      const interaction = answer.request.url.includes('$')
+        ? 'operation'
+        : (answer.request.params as { id?: string }).id
+          ? 'read'
+          : 'search-type';
+      await Promise.all(
+        [...answer.decisions].map(async ([category, decision]) => {
+          const event = {
+            request: { ...answer.caller.base, subject: answer.subject, category },
+            decision,
+            accessor: answer.caller.accessor,
+            interaction,
+            at,
+          } as const;
+          const appended = await logbook.append(
+            signStatement(accessDraft(event, statementKey.keyId), statementKey.secretKey),
+          );
+          if (!appended.ok) throw new Error(`access statement refused: ${appended.reason}`);
+          await repository.create(auditEvent(event));
+        }),
+      );
+    },
+  });
+
+  // Localisation inside a holder: which local Patients stand for a pseudonym. It discloses no more
+  // than the region's index already says (this organisation holds something for her).
+  app.get<{ Querystring: { pseudonym?: string } }>(
+    HOLDER_PATIENTS_PATH,
+    { preHandler: authenticate },
+    async (request, reply) => {
+      const pseudonym = request.query.pseudonym;
+      if (!pseudonym || !/^[A-Za-z0-9_-]{16,128}$/.test(pseudonym)) {
+        return reply
+          .code(400)
+          .type('application/fhir+json')
+          .send({
+            resourceType: 'OperationOutcome',
+            issue: [{ severity: 'error', code: 'invalid', diagnostics: 'geef ?pseudonym=<regiopseudoniem>' }],
+          });
+      }
+      return { patients: await directory.patientsOf(pseudonym) };
+    },
+  );
+}

@@ -1,0 +1,207 @@
+// The federated overview at the professional's own node (DESIGN.md "Exchange" steps 1 and 2):
+// `GET /exchange/overview?patient=<local Patient id>` (or `?identifier=<BSN system>|<BSN>`,
+// `&purpose=treatment|billing|research`, default treatment). Her node derives the client's region
+// pseudonym, finds the holders in the localisation index (the region's state), asks each one in
+// parallel — first which local Patient stands for the pseudonym, then that Patient's $everything —
+// each call with a fresh node token naming her organisation, her, her role and the purpose, and
+// merges one timeline Bundle. Each entry names its source; one OperationOutcome entry says per
+// holder what was withheld (by category, with the PDP's reason) and which holders did not answer.
+// A holder that is down or slow is reported, never waited for beyond the timeout. Nothing is kept.
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type {
+  Bundle,
+  BundleEntry,
+  OperationOutcome,
+  OperationOutcomeIssue,
+  Patient,
+} from '@medplum/fhirtypes';
+import { BSN_SYSTEM, isValidBsn, type FhirRepository } from '@ketenlog/fhir';
+import { findOrganisation, holdersOf, uraOf, type MemberFetch } from '@ketenlog/region';
+import { issueNodeToken, requireProfessional, type SessionStore } from '@ketenlog/auth';
+import {
+  categoryForConsent,
+  CATEGORY_SYSTEM,
+  decideAccess,
+  federatedOverview,
+  PURPOSES,
+  SOURCE_EXTENSION,
+  timelineOrder,
+  type Holder,
+  type Purpose,
+  type PseudonymClient,
+} from '@ketenlog/exchange';
+import type { NodeLogbook } from '../logbook/node-logbook.ts';
+import type { Membership } from '../region/membership.ts';
+import { HOLDER_PATIENTS_PATH } from './holder.ts';
+
+export const OVERVIEW_PATH = '/exchange/overview';
+/** Codes in the overview's OperationOutcome issues (issue.details.coding). */
+export const OVERVIEW_STATUS_SYSTEM = 'https://ketenlog.nl/fhir/CodeSystem/overview-status';
+const URA_SYSTEM = 'http://fhir.nl/fhir/NamingSystem/ura';
+
+export interface OverviewRouteOptions {
+  readonly membership: Membership;
+  readonly logbook: NodeLogbook;
+  readonly repository: FhirRepository;
+  readonly pseudonyms: PseudonymClient;
+  readonly sessions: SessionStore;
+  readonly fetch: MemberFetch;
+  /** Per holder. Default 2000 ms. */
+  readonly timeoutMs?: number;
+}
+
+const outcome = (reply: FastifyReply, status: number, code: string, diagnostics: string) =>
+  reply
+    .code(status)
+    .type('application/fhir+json')
+    .send({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code, diagnostics }] });
+
+const sourceOf = (ura: string) => ({
+  extension: [{ url: SOURCE_EXTENSION, valueIdentifier: { system: URA_SYSTEM, value: ura } }],
+});
+
+export async function overviewRoutes(app: FastifyInstance, options: OverviewRouteOptions): Promise<void> {
+  const { membership, logbook, repository, pseudonyms, sessions, fetch } = options;
+  const { organisation, statementKey } = membership;
+  const timeoutMs = options.timeoutMs ?? 2000;
+
+  app.get<{ Querystring: { patient?: string; identifier?: string; purpose?: string } }>(
+    OVERVIEW_PATH,
+    async (request, reply) => {
+      const actor = requireProfessional(sessions, request, reply, Date.now(), `ura:${organisation.ura}`);
+      if (!actor) return reply;
+      const purpose = (request.query.purpose ?? 'treatment') as Purpose;
+      if (!PURPOSES.includes(purpose)) return outcome(reply, 400, 'invalid', `onbekend doel "${purpose}"`);
+
+      let bsn: string | undefined;
+      if (request.query.patient) {
+        const patient = await repository
+          .read<Patient>('Patient', request.query.patient)
+          .catch(() => undefined);
+        bsn = patient?.identifier?.find((i) => i.system === BSN_SYSTEM)?.value;
+        if (!patient) return outcome(reply, 404, 'not-found', 'Deze cliënt is hier niet bekend.');
+      } else if (request.query.identifier?.startsWith(`${BSN_SYSTEM}|`)) {
+        bsn = request.query.identifier.slice(BSN_SYSTEM.length + 1);
+      } else {
+        return outcome(
+          reply,
+          400,
+          'invalid',
+          `geef ?patient=<Patient-id> of ?identifier=${BSN_SYSTEM}|<BSN>`,
+        );
+      }
+      if (!bsn || !isValidBsn(bsn))
+        return outcome(reply, 422, 'invalid', 'Zonder geldig BSN is er geen regionaal overzicht.');
+      const pseudonym = await pseudonyms.pseudonymOf(bsn).catch(() => undefined);
+      if (!pseudonym)
+        return outcome(reply, 503, 'transient', 'De pseudonimiseringsdienst is niet bereikbaar.');
+
+      const state = logbook.state;
+      const holdings = holdersOf(state.index, pseudonym).flatMap((h) => {
+        const ura = uraOf(h.holder);
+        const org = ura ? findOrganisation(state.config, ura) : undefined;
+        return org ? [{ org, categories: h.categories }] : [];
+      });
+      const baseOf = new Map(holdings.map((h) => [h.org.ura, h.org.node.baseUrl]));
+      const token = (ura: string) =>
+        issueNodeToken(
+          { keyId: statementKey.keyId, secretKey: statementKey.secretKey },
+          {
+            organisation: organisation.ura,
+            audience: baseOf.get(ura)!,
+            professional: actor.professional,
+            role: actor.actingAs.role,
+            purpose,
+          },
+        );
+      const holders: Holder[] = holdings.map((h) => ({
+        ura: h.org.ura,
+        fhirBase: `${h.org.node.baseUrl}/fhir`,
+      }));
+      const { bundle, missing } = await federatedOverview({
+        holders,
+        issueToken: (holder) => token(holder.ura),
+        fetch,
+        timeoutMs,
+        path: async (holder) => {
+          const url = `${baseOf.get(holder.ura)}${HOLDER_PATIENTS_PATH}?pseudonym=${encodeURIComponent(pseudonym)}`;
+          const response = await fetch(url, {
+            headers: { authorization: `Bearer ${await token(holder.ura)}` },
+            signal: AbortSignal.timeout(timeoutMs),
+          });
+          if (!response.ok) {
+            await response.body?.cancel();
+            throw new Error(`HTTP ${response.status}`);
+          }
+          const { patients } = (await response.json()) as { patients?: string[] };
+          if (!patients?.length) throw new Error('geen cliënt gevonden');
+          return `Patient/${encodeURIComponent(patients[0])}/$everything`;
+        },
+      });
+
+      // Per holder: categories the index lists that did not come back, with the reason the
+      // region's PDP gives (the holder decided; this is what its decision rests on).
+      const requester = { ura: organisation.ura, type: organisation.type, role: actor.actingAs.role };
+      const issues: OperationOutcomeIssue[] = [];
+      const entries = (bundle.entry ?? []).filter((e) => e.search?.mode !== 'outcome');
+      for (const { org, categories } of holdings) {
+        const gone = missing.find((m) => m.ura === org.ura);
+        if (gone) {
+          issues.push({
+            severity: 'warning',
+            code: 'incomplete',
+            details: {
+              coding: [{ system: OVERVIEW_STATUS_SYSTEM, code: 'unreachable' }],
+              text: `${org.name} gaf geen antwoord (${gone.reason}); het overzicht is onvolledig.`,
+            },
+            extension: sourceOf(org.ura).extension,
+          });
+          continue;
+        }
+        const received = new Set(
+          entries
+            .filter(
+              (e) =>
+                e.resource?.meta?.extension?.find((x) => x.url === SOURCE_EXTENSION)?.valueIdentifier
+                  ?.value === org.ura,
+            )
+            .map((e) => categoryForConsent(e.resource!)),
+        );
+        for (const category of categories.filter((c) => !received.has(c))) {
+          const decision = decideAccess(
+            { requester, holder: org.ura, subject: pseudonym, category, purpose },
+            state.consents,
+          );
+          issues.push({
+            severity: 'information',
+            code: 'suppressed',
+            details: {
+              coding: [
+                { system: OVERVIEW_STATUS_SYSTEM, code: 'withheld' },
+                { system: CATEGORY_SYSTEM, code: category },
+              ],
+              text: `${org.name}: ${category} niet gedeeld — ${decision.permit ? 'niet ontvangen' : decision.reason}`,
+            },
+            extension: sourceOf(org.ura).extension,
+          });
+        }
+      }
+      const result: Bundle = {
+        resourceType: 'Bundle',
+        type: 'searchset',
+        entry: [
+          ...timelineOrder(entries),
+          ...(issues.length
+            ? [
+                {
+                  resource: { resourceType: 'OperationOutcome', issue: issues } satisfies OperationOutcome,
+                  search: { mode: 'outcome' },
+                } as BundleEntry,
+              ]
+            : []),
+        ],
+      };
+      return reply.type('application/fhir+json').send(result);
+    },
+  );
+}

@@ -1,0 +1,93 @@
+// Which local Patient a region pseudonym stands for, and back: a holder is asked about a client
+// by her pseudonym only (never her BSN), and its PDP needs the pseudonym of the Patient a FHIR
+// answer is about. Pseudonyms come from the region's pseudonym service over the Patient's BSN;
+// both directions are kept in memory for the process. Patients written since the node started are
+// noted as the localisation index publishes them; an unknown pseudonym triggers one scan of the
+// local Patients (at most once per `rescanMs`).
+import type { Bundle, Patient } from '@medplum/fhirtypes';
+import { BSN_SYSTEM, type FhirRepository } from '@ketenlog/fhir';
+import type { PseudonymClient } from '@ketenlog/exchange';
+
+export interface PatientDirectoryOptions {
+  readonly repository: FhirRepository;
+  readonly pseudonyms: PseudonymClient;
+  readonly rescanMs?: number;
+  readonly now?: () => number;
+}
+
+const SCAN_PAGE = 500;
+
+export class PatientDirectory {
+  readonly #options: PatientDirectoryOptions;
+  readonly #byPatient = new Map<string, Promise<string | undefined>>();
+  readonly #byPseudonym = new Map<string, Set<string>>();
+  #lastScan = -Infinity;
+  #scanning: Promise<void> | undefined;
+
+  constructor(options: PatientDirectoryOptions) {
+    this.#options = options;
+  }
+
+  /** The region pseudonym of a local Patient; undefined when she has no (valid) BSN here. */
+  pseudonymOf(patientId: string): Promise<string | undefined> {
+    let known = this.#byPatient.get(patientId);
+    if (!known) {
+      known = this.#resolve(patientId);
+      this.#byPatient.set(patientId, known);
+      // A failed lookup (service down) is not remembered.
+      known.catch(() => this.#byPatient.delete(patientId));
+    }
+    return known;
+  }
+
+  /** The local Patients with this pseudonym (usually one; none when this node holds nothing). */
+  async patientsOf(pseudonym: string): Promise<string[]> {
+    const known = this.#byPseudonym.get(pseudonym);
+    if (known?.size) return [...known];
+    const now = (this.#options.now ?? Date.now)();
+    if (now - this.#lastScan >= (this.#options.rescanMs ?? 30_000)) {
+      this.#lastScan = now;
+      this.#scanning ??= this.#scan().finally(() => (this.#scanning = undefined));
+    }
+    await this.#scanning;
+    return [...(this.#byPseudonym.get(pseudonym) ?? [])];
+  }
+
+  async #resolve(patientId: string, known?: Patient): Promise<string | undefined> {
+    const patient =
+      known ?? (await this.#options.repository.read<Patient>('Patient', patientId).catch(() => undefined));
+    const bsn = patient?.identifier?.find((i) => i.system === BSN_SYSTEM)?.value;
+    if (!bsn) return undefined;
+    const pseudonym = await this.#options.pseudonyms.pseudonymOf(bsn);
+    const set = this.#byPseudonym.get(pseudonym) ?? new Set<string>();
+    set.add(patientId);
+    this.#byPseudonym.set(pseudonym, set);
+    return pseudonym;
+  }
+
+  async #scan(): Promise<void> {
+    let params: [string, string][] = [['_count', String(SCAN_PAGE)]];
+    for (;;) {
+      const page: Bundle = await this.#options.repository.search({
+        resourceType: 'Patient',
+        params,
+        baseUrl: 'http://local/fhir',
+      });
+      const patients = (page.entry ?? []).flatMap((e) =>
+        e.resource?.resourceType === 'Patient' && e.resource.id ? [e.resource as Patient] : [],
+      );
+      await Promise.all(
+        patients
+          .filter((p) => !this.#byPatient.has(p.id!))
+          .map((p) => {
+            const resolved = this.#resolve(p.id!, p);
+            this.#byPatient.set(p.id!, resolved);
+            return resolved.catch(() => this.#byPatient.delete(p.id!));
+          }),
+      );
+      const next = page.link?.find((l) => l.relation === 'next')?.url;
+      if (!next) return;
+      params = [...new URL(next).searchParams.entries()];
+    }
+  }
+}
