@@ -7,9 +7,11 @@ import { TimelinePage } from './pages/Timeline.tsx';
 import { PendingPage } from './pages/Pending.tsx';
 import { ClientsPage } from './pages/Clients.tsx';
 import { MeasurementsPage } from './pages/Measurements.tsx';
+import { HoursPage } from './pages/Hours.tsx';
+import { DashboardPage } from './pages/Dashboard.tsx';
 
-type Route = 'timeline' | 'measurements' | 'consent' | 'hours' | 'clients' | 'login';
-const ROUTES: Route[] = ['timeline', 'measurements', 'consent', 'hours', 'clients', 'login'];
+type Route = 'timeline' | 'measurements' | 'consent' | 'hours' | 'dashboard' | 'clients' | 'login';
+const ROUTES: Route[] = ['timeline', 'measurements', 'consent', 'hours', 'dashboard', 'clients', 'login'];
 
 function routeOf(path: string): Route | undefined {
   const tail = path.replace(/^\/portal\/?/, '').replace(/\/$/, '');
@@ -43,8 +45,14 @@ export function App(): ReactNode {
     setPath(location.pathname);
   };
   const route = routeOf(path);
-  const loggedIn = session?.kind === 'ok' && session.value != null;
-  const who = loggedIn ? (session.value.displayName ?? session.value.name ?? session.value.kind ?? '') : '';
+  const principal = session?.kind === 'ok' ? session.value?.principal : undefined;
+  const loggedIn = principal !== undefined;
+  const who =
+    principal?.kind === 'professional'
+      ? `${principal.id.replace(/^pro:/, '')}${principal.actingAs ? ` (${principal.actingAs.role})` : ''}`
+      : principal?.kind === 'client'
+        ? t('clientRole')
+        : (principal?.kind ?? '');
 
   let page: ReactNode;
   if (!route) page = <p>{t('notFound')}</p>;
@@ -52,6 +60,8 @@ export function App(): ReactNode {
   else if (route === 'timeline') page = <TimelinePage t={t} />;
   else if (route === 'clients') page = <ClientsPage t={t} />;
   else if (route === 'measurements') page = <MeasurementsPage t={t} />;
+  else if (route === 'hours') page = <HoursPage t={t} principal={principal} />;
+  else if (route === 'dashboard') page = <DashboardPage t={t} principal={principal} />;
   else page = <PendingPage t={t} route={route} />;
 
   const nav: [Route, Parameters<Translate>[0]][] = [
@@ -59,6 +69,7 @@ export function App(): ReactNode {
     ['measurements', 'navMeasurements'],
     ['consent', 'navConsent'],
     ['hours', 'navHours'],
+    ['dashboard', 'navDashboard'],
     ['clients', 'navClients'],
   ];
   return (
@@ -70,7 +81,7 @@ export function App(): ReactNode {
         <div className="bar">
           <strong className="brand">{t('appName')}</strong>
           <span className="session" aria-live="polite">
-            {loggedIn ? `${t('loggedInAs')} ${String(who)}` : t('notLoggedIn')}
+            {loggedIn ? `${t('loggedInAs')} ${who}` : t('notLoggedIn')}
           </span>
           <button
             type="button"

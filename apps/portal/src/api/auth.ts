@@ -1,11 +1,21 @@
 import { requestJson, type ApiResult } from './http.ts';
+import { getAssertion, type RequestOptionsJSON } from '../webauthn.ts';
 
-/** The session as /auth/session reports it (fields beyond kind are shown as given). */
+/** Who is logged in, as /auth/session reports it (packages/auth session principals). */
+export type Principal =
+  | { kind: 'client'; holder: string; credentialId: string }
+  | { kind: 'representative'; holder: string; actingFor?: { client: string } }
+  | { kind: 'professional'; id: string; actingAs?: { organisation: string; role: string } }
+  | { kind: 'enrolling'; holder: string };
+
 export interface Session {
-  kind?: string;
-  displayName?: string;
-  name?: string;
-  [key: string]: unknown;
+  principal: Principal;
+}
+
+/** The organisation's URA and the role a professional acts in, when she acts for one. */
+export function actingOf(principal: Principal | undefined): { ura: string; role: string } | undefined {
+  if (principal?.kind !== 'professional' || !principal.actingAs) return undefined;
+  return { ura: principal.actingAs.organisation.replace(/^ura:/, ''), role: principal.actingAs.role };
 }
 
 export const authApi = {
@@ -16,6 +26,24 @@ export const authApi = {
       method: 'POST',
       body: JSON.stringify({ id, password, totp }),
     }),
+  /** Passkey login in the portal itself: options, the authenticator's assertion, verification. */
+  async passkeyLogin(): Promise<ApiResult<Session>> {
+    const options = await requestJson<RequestOptionsJSON>('/auth/passkeys/authentication/options', {
+      method: 'POST',
+      body: '{}',
+    });
+    if (options.kind !== 'ok') return options;
+    let assertion;
+    try {
+      assertion = await getAssertion(options.value);
+    } catch (error) {
+      return { kind: 'error', status: 0, message: (error as Error).message };
+    }
+    return requestJson<Session>('/auth/passkeys/authentication/verify', {
+      method: 'POST',
+      body: JSON.stringify(assertion),
+    });
+  },
   /** The demo DigiD identity check starts as a full-page navigation and returns to enrolment. */
   enrolUrl: (): string => `/auth/passkeys/enrol?returnTo=${encodeURIComponent('/portal/')}`,
 };

@@ -8,6 +8,12 @@ import { authApi } from '../api/auth.ts';
  */
 export function LoginPage({ t, onLogin }: { t: Translate; onLogin: () => void }): ReactNode {
   const [failed, setFailed] = useState(false);
+  const [passkeyFailed, setPasskeyFailed] = useState(false);
+  const passkeyLogin = async (): Promise<void> => {
+    const result = await authApi.passkeyLogin();
+    setPasskeyFailed(result.kind !== 'ok');
+    if (result.kind === 'ok') onLogin();
+  };
   const submit = async (event: FormEvent<HTMLFormElement>): Promise<void> => {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
@@ -29,10 +35,15 @@ export function LoginPage({ t, onLogin }: { t: Translate; onLogin: () => void })
           <a className="button" href={authApi.enrolUrl()}>
             {t('enrol')}
           </a>{' '}
-          <a className="button" href="/auth/passkeys">
+          <button type="button" onClick={() => void passkeyLogin()}>
             {t('passkeyLogin')}
-          </a>
+          </button>
         </p>
+        {passkeyFailed && (
+          <p role="alert" className="error">
+            {t('passkeyLoginFailed')}
+          </p>
+        )}
       </section>
       <section aria-labelledby="pro">
         <h2 id="pro">{t('loginProfessional')}</h2>

@@ -1,24 +1,15 @@
-import { useEffect, useState, type ReactNode } from 'react';
+import type { ReactNode } from 'react';
 import type { Translate } from '../i18n.ts';
-import type { ApiResult } from '../api/http.ts';
-import { carelogApi } from '../api/pending.ts';
 import { ResultState } from './State.tsx';
 
-const TITLES = { measurements: 'measurementsTitle', consent: 'consentTitle', hours: 'hoursTitle' } as const;
-
-/** Pages whose API is still being built: they ask the real route and show what it answers. */
-export function PendingPage({ t, route }: { t: Translate; route: 'consent' | 'hours' }): ReactNode {
-  const [result, setResult] = useState<ApiResult<unknown> | undefined>();
-  useEffect(() => {
-    if (route === 'hours') void carelogApi.hours().then(setResult);
-    else setResult({ kind: 'unavailable' });
-  }, [route]);
+/** Consent screens wait for the exchange's consent register: "nog niet beschikbaar" until it lands. */
+export function PendingPage({ t }: { t: Translate; route: 'consent' }): ReactNode {
   return (
     <>
-      <h1>{t(TITLES[route])}</h1>
-      {route === 'consent' && <p>{t('consentIntro')}</p>}
-      <ResultState t={t} result={result}>
-        {(value) => <pre>{JSON.stringify(value, null, 2)}</pre>}
+      <h1>{t('consentTitle')}</h1>
+      <p>{t('consentIntro')}</p>
+      <ResultState t={t} result={{ kind: 'unavailable' }}>
+        {() => null}
       </ResultState>
     </>
   );

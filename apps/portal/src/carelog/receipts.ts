@@ -1,0 +1,39 @@
+// The "geverifieerd" badge: a logged statement's tlog-proof receipt checked in the browser against
+// the region's policies (verifyLogged), and the entry the receipt carries being the very statement
+// shown (its hash), so a receipt for something else never earns the badge.
+import { parseReceipt } from '../../../../packages/logbook/src/proof.ts';
+import { parseEntry, statementHash } from '../../../../packages/logbook/src/statement.ts';
+import { toBase64 } from '../../../../packages/logbook/src/bytes.ts';
+import type { ReceiptPolicy } from '../../../../packages/logbook/src/proof.ts';
+import { regionPolicies, verifyLogged } from '../verify.ts';
+import type { Position } from '../api/carelog.ts';
+
+/** True when the receipt verifies and holds the statement with this base64 hash. */
+export function receiptHolds(receipt: string, hash: string, policies: readonly ReceiptPolicy[]): boolean {
+  let extra: Uint8Array | undefined;
+  try {
+    extra = parseReceipt(receipt).extra;
+  } catch {
+    return false;
+  }
+  if (!extra || !verifyLogged(receipt, extra, policies).verified) return false;
+  const entry = parseEntry(extra);
+  return entry.ok && toBase64(statementHash(entry.value.statement)) === hash;
+}
+
+let policies: Promise<readonly ReceiptPolicy[]> | undefined;
+/** The region's receipt policies, fetched once per page load. */
+export function regionReceiptPolicies(): Promise<readonly ReceiptPolicy[]> {
+  policies ??= regionPolicies().then((r) => (r.kind === 'ok' ? r.value.policies : []));
+  return policies;
+}
+
+/** The final receipt of this node's log entry at `at` (waits briefly for the witnesses' quorum). */
+export async function receiptAt(at: Position): Promise<string | undefined> {
+  try {
+    const response = await fetch(`/logbook/receipts/${at.index}?wait=5000`, { credentials: 'same-origin' });
+    return response.status === 200 ? await response.text() : undefined;
+  } catch {
+    return undefined;
+  }
+}

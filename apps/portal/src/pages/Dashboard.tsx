@@ -1,0 +1,232 @@
+import { useCallback, useEffect, useState, type ReactNode } from 'react';
+import type { Translate } from '../i18n.ts';
+import type { ApiResult } from '../api/http.ts';
+import { actingOf, type Principal } from '../api/auth.ts';
+import {
+  carelogApi,
+  hoursOf,
+  type Declaration,
+  type IndicationOverview,
+  type ReceiptedEntry,
+} from '../api/carelog.ts';
+import { ResultState } from './State.tsx';
+import { VerifiedBadge } from './VerifiedBadge.tsx';
+
+const ADMINISTRATION = new Set(['administratie', 'verloskundige']);
+
+/** Uren en declaraties: the care administration's hours per client, the insurer's approved hours. */
+export function DashboardPage({
+  t,
+  principal,
+}: {
+  t: Translate;
+  principal: Principal | undefined;
+}): ReactNode {
+  const acting = actingOf(principal);
+  if (acting?.role === 'declaratiebeoordelaar') return <InsurerDashboard t={t} ura={acting.ura} />;
+  if (acting && ADMINISTRATION.has(acting.role)) return <AdministrationDashboard t={t} />;
+  return (
+    <>
+      <h1>{t('dashboardTitle')}</h1>
+      <ResultState t={t} result={principal ? { kind: 'ok', value: null } : { kind: 'unauthorised' }}>
+        {() => <p className="notice">{t('dashboardForStaff')}</p>}
+      </ResultState>
+    </>
+  );
+}
+
+/** A table that scrolls sideways on a phone instead of widening the page. */
+function Scroll({ label, children }: { label: string; children: ReactNode }): ReactNode {
+  return (
+    <div className="scroll" role="region" aria-label={label} tabIndex={0}>
+      {children}
+    </div>
+  );
+}
+
+function AdministrationDashboard({ t }: { t: Translate }): ReactNode {
+  const [result, setResult] = useState<ApiResult<{ indications: IndicationOverview[] }> | undefined>();
+  const load = useCallback(() => void carelogApi.indications().then(setResult), []);
+  useEffect(load, [load]);
+  return (
+    <>
+      <h1>{t('dashboardTitle')}</h1>
+      <p>{t('administrationIntro')}</p>
+      <ResultState t={t} result={result} retry={load}>
+        {({ indications }) =>
+          indications.length === 0 ? (
+            <p className="notice">{t('empty')}</p>
+          ) : (
+            <Scroll label={t('hoursPerClient')}>
+              <table>
+                <caption>{t('hoursPerClient')}</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">{t('indication')}</th>
+                    <th scope="col">{t('budgetIndicated')}</th>
+                    <th scope="col">{t('budgetApproved')}</th>
+                    <th scope="col">{t('budgetPending')}</th>
+                    <th scope="col">{t('statusRejected')}</th>
+                    <th scope="col">{t('budgetRemaining')}</th>
+                    <th scope="col">{t('export')}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {indications.map(({ budget, minutes }) => {
+                    const id = budget.indication.indication;
+                    return (
+                      <tr key={id}>
+                        <th scope="row">{id}</th>
+                        <td>{hoursOf(budget.budgetMinutes)}</td>
+                        <td>{hoursOf(minutes.approved)}</td>
+                        <td>{hoursOf(minutes.pending)}</td>
+                        <td>{hoursOf(minutes.rejected + minutes.superseded)}</td>
+                        <td>{hoursOf(budget.remainingMinutes)}</td>
+                        <td>
+                          <a href={`/carelog/indications/${encodeURIComponent(id)}/entries.csv`}>
+                            CSV<span className="sr-only"> {id}</span>
+                          </a>
+                        </td>
+                      </tr>
+                    );
+                  })}
+                </tbody>
+              </table>
+            </Scroll>
+          )
+        }
+      </ResultState>
+    </>
+  );
+}
+
+type InsurerView = { entries: ReceiptedEntry[]; declarations: Declaration[] };
+
+async function loadInsurer(ura: string): Promise<ApiResult<InsurerView>> {
+  const [entries, declarations] = await Promise.all([
+    carelogApi.insurerEntries(ura),
+    carelogApi.declarations(ura),
+  ]);
+  if (entries.kind !== 'ok') return entries;
+  if (declarations.kind !== 'ok') return declarations;
+  return {
+    kind: 'ok',
+    value: { entries: entries.value.entries, declarations: declarations.value.declarations },
+  };
+}
+
+function InsurerDashboard({ t, ura }: { t: Translate; ura: string }): ReactNode {
+  const [result, setResult] = useState<ApiResult<InsurerView> | undefined>();
+  const [message, setMessage] = useState<string | undefined>();
+  const load = useCallback(() => void loadInsurer(ura).then(setResult), [ura]);
+  useEffect(load, [load]);
+  const declare = async (): Promise<void> => {
+    const made = await carelogApi.declare(ura);
+    setMessage(
+      made.kind === 'ok'
+        ? `${made.value.declarations.length} ${t('declarationsMade')}`
+        : `${t('error')} ${made.kind === 'error' ? made.message : ''}`,
+    );
+    load();
+  };
+  return (
+    <>
+      <h1>{t('dashboardTitle')}</h1>
+      <p>{t('insurerIntro')}</p>
+      <ResultState t={t} result={result} retry={load}>
+        {({ entries, declarations }) => {
+          const open = entries.filter((e) => !e.entry.declaration).length;
+          return (
+            <>
+              <section aria-labelledby="approved-hours">
+                <h2 id="approved-hours">{t('approvedHours')}</h2>
+                {entries.length === 0 ? (
+                  <p className="notice">{t('empty')}</p>
+                ) : (
+                  <Scroll label={t('approvedHours')}>
+                    <table>
+                      <caption className="sr-only">{t('approvedHours')}</caption>
+                      <thead>
+                        <tr>
+                          <th scope="col">{t('date')}</th>
+                          <th scope="col">{t('time')}</th>
+                          <th scope="col">{t('hoursUnitLong')}</th>
+                          <th scope="col">{t('indication')}</th>
+                          <th scope="col">{t('proof')}</th>
+                          <th scope="col">{t('declaration')}</th>
+                        </tr>
+                      </thead>
+                      <tbody>
+                        {entries.map(({ entry, entryReceipt, approvalReceipt }) => (
+                          <tr key={entry.hash}>
+                            <td>{entry.date}</td>
+                            <td>
+                              {entry.start}–{entry.end}
+                            </td>
+                            <td>{hoursOf(entry.minutes)}</td>
+                            <td>{entry.indication}</td>
+                            <td>
+                              {entry.approval && (
+                                <VerifiedBadge
+                                  t={t}
+                                  logged={[
+                                    { hash: entry.hash, receipt: async () => entryReceipt },
+                                    { hash: entry.approval.hash, receipt: async () => approvalReceipt },
+                                  ]}
+                                />
+                              )}
+                            </td>
+                            <td>{entry.declaration ?? '—'}</td>
+                          </tr>
+                        ))}
+                      </tbody>
+                    </table>
+                  </Scroll>
+                )}
+                <p className="actions">
+                  <button type="button" disabled={open === 0} onClick={() => void declare()}>
+                    {t('makeDeclarations')}
+                  </button>
+                </p>
+                <div aria-live="polite">{message && <p className="notice">{message}</p>}</div>
+              </section>
+              <section aria-labelledby="declarations">
+                <h2 id="declarations">{t('declarations')}</h2>
+                {declarations.length === 0 ? (
+                  <p className="notice">{t('empty')}</p>
+                ) : (
+                  <Scroll label={t('declarations')}>
+                    <table>
+                      <caption className="sr-only">{t('declarations')}</caption>
+                      <thead>
+                        <tr>
+                          <th scope="col">{t('declaration')}</th>
+                          <th scope="col">{t('indication')}</th>
+                          <th scope="col">{t('hoursUnitLong')}</th>
+                          <th scope="col">{t('paymentStatus')}</th>
+                        </tr>
+                      </thead>
+                      <tbody>
+                        {declarations.map((d) => (
+                          <tr key={d.id}>
+                            <td>{d.id}</td>
+                            <td>{d.indication}</td>
+                            <td>{hoursOf(d.minutes)}</td>
+                            <td>{d.paymentStatus}</td>
+                          </tr>
+                        ))}
+                      </tbody>
+                    </table>
+                  </Scroll>
+                )}
+                <p>
+                  <a href={`/carelog/insurers/${ura}/declarations.csv`}>{t('declarationsCsv')}</a>
+                </p>
+              </section>
+            </>
+          );
+        }}
+      </ResultState>
+    </>
+  );
+}

@@ -1,0 +1,343 @@
+import { useCallback, useEffect, useState, type FormEvent, type ReactNode } from 'react';
+import type { MessageKey, Translate } from '../i18n.ts';
+import type { ApiResult } from '../api/http.ts';
+import type { Principal } from '../api/auth.ts';
+import {
+  ACTIVITIES,
+  carelogApi,
+  hoursOf,
+  type Entry,
+  type EntryStatus,
+  type IndicationOverview,
+} from '../api/carelog.ts';
+import { carerKey } from '../carelog/carer-key.ts';
+import { prepareStatement, signPrepared } from '../carelog/passkey-signing.ts';
+import { receiptAt } from '../carelog/receipts.ts';
+import { ResultState } from './State.tsx';
+import { VerifiedBadge } from './VerifiedBadge.tsx';
+
+type Indications = { indications: IndicationOverview[] };
+
+const STATUS: Record<EntryStatus, MessageKey> = {
+  pending: 'statusPending',
+  approved: 'statusApproved',
+  rejected: 'statusRejected',
+  superseded: 'statusSuperseded',
+};
+
+export const activityKey = (code: string): MessageKey => `activity-${code}` as MessageKey;
+
+function useIndications(): [ApiResult<Indications> | undefined, () => void] {
+  const [result, setResult] = useState<ApiResult<Indications> | undefined>();
+  const load = useCallback(() => void carelogApi.indications().then(setResult), []);
+  useEffect(load, [load]);
+  return [result, load];
+}
+
+/** Kraamzorguren: the mother approves or rejects; the carer logs her visits. */
+export function HoursPage({ t, principal }: { t: Translate; principal: Principal | undefined }): ReactNode {
+  if (principal?.kind === 'client' || principal?.kind === 'representative') return <ClientHours t={t} />;
+  if (principal?.kind === 'professional' && principal.actingAs?.role === 'kraamverzorgende')
+    return <CarerHours t={t} carer={principal.id} />;
+  return (
+    <>
+      <h1>{t('hoursTitle')}</h1>
+      <ResultState t={t} result={principal ? { kind: 'ok', value: null } : { kind: 'unauthorised' }}>
+        {() => <p className="notice">{t('hoursForClientsAndCarers')}</p>}
+      </ResultState>
+    </>
+  );
+}
+
+function EntryLine({ t, entry }: { t: Translate; entry: Entry }): ReactNode {
+  return (
+    <>
+      <p className="meta">
+        <span className={`tag status-${entry.status}`}>{t(STATUS[entry.status])}</span>{' '}
+        <time dateTime={entry.date}>{entry.date}</time> · {entry.start}–{entry.end} · {hoursOf(entry.minutes)}{' '}
+        {t('hoursUnit')}
+      </p>
+      <p>{entry.activities.map((a) => t(activityKey(a))).join(', ')}</p>
+      {entry.reason && (
+        <p className="meta">
+          {t('rejectReason')}: {entry.reason}
+        </p>
+      )}
+    </>
+  );
+}
+
+function BudgetSummary({ t, overview }: { t: Translate; overview: IndicationOverview }): ReactNode {
+  const { budget } = overview;
+  const rows: [MessageKey, number][] = [
+    ['budgetIndicated', budget.budgetMinutes],
+    ['budgetApproved', budget.approvedMinutes],
+    ['budgetPending', budget.pendingMinutes],
+    ['budgetRemaining', budget.remainingMinutes],
+  ];
+  return (
+    <>
+      <dl className="budget">
+        {rows.map(([key, minutes]) => (
+          <div key={key} className={key === 'budgetRemaining' ? 'remaining' : undefined}>
+            <dt>{t(key)}</dt>
+            <dd>
+              {hoursOf(minutes)} {t('hoursUnit')}
+            </dd>
+          </div>
+        ))}
+      </dl>
+      <label className="meter">
+        {t('budgetUsed')}
+        <meter min={0} max={budget.budgetMinutes} value={budget.approvedMinutes}>
+          {hoursOf(budget.approvedMinutes)}
+        </meter>
+      </label>
+    </>
+  );
+}
+
+function ClientHours({ t }: { t: Translate }): ReactNode {
+  const [result, load] = useIndications();
+  const [message, setMessage] = useState<{ text: string; error: boolean } | undefined>();
+  const [rejecting, setRejecting] = useState<string | undefined>();
+  const [busy, setBusy] = useState(false);
+
+  const decide = async (entry: Entry, decision: 'approved' | 'rejected', reason?: string): Promise<void> => {
+    setBusy(true);
+    setMessage(undefined);
+    const body = { entry: entry.hash, decision, ...(reason ? { reason } : {}) };
+    const prepared = await prepareStatement({ kind: 'carelog.approval', subject: entry.subject, body });
+    // The care organisation's rules first (reason given, not yet decided), before the passkey asks.
+    const checked =
+      prepared.kind === 'ok'
+        ? await carelogApi.approvalDraft(entry.hash, prepared.value.statement.author, decision, reason)
+        : prepared;
+    const signed =
+      checked.kind === 'ok' && prepared.kind === 'ok' ? await signPrepared(prepared.value) : checked;
+    setBusy(false);
+    if (signed.kind === 'ok') {
+      setRejecting(undefined);
+      setMessage({ text: t(decision === 'approved' ? 'approvedSigned' : 'rejectedSigned'), error: false });
+      load();
+    } else {
+      setMessage({
+        text: `${t('signFailed')} ${signed.kind === 'error' ? signed.message : ''}`,
+        error: true,
+      });
+    }
+  };
+
+  return (
+    <>
+      <h1>{t('hoursTitle')}</h1>
+      <p>{t('hoursClientIntro')}</p>
+      <div aria-live="polite">
+        {message && (
+          <p className={message.error ? 'notice error' : 'notice'} role={message.error ? 'alert' : undefined}>
+            {message.text}
+          </p>
+        )}
+      </div>
+      <ResultState t={t} result={result} retry={load}>
+        {({ indications }) =>
+          indications.length === 0 ? (
+            <p className="notice">{t('noIndication')}</p>
+          ) : (
+            indications.map((overview) => (
+              <section
+                key={overview.budget.indication.indication}
+                aria-labelledby={`i-${overview.budget.indication.indication}`}
+              >
+                <h2 id={`i-${overview.budget.indication.indication}`}>
+                  {t('careFrom')} {overview.file?.birthDate ?? ''}
+                </h2>
+                <BudgetSummary t={t} overview={overview} />
+                <h3>{t('visits')}</h3>
+                {overview.entries.length === 0 && <p className="notice">{t('empty')}</p>}
+                <ol className="timeline">
+                  {overview.entries.map((entry) => (
+                    <li key={entry.hash}>
+                      <EntryLine t={t} entry={entry} />
+                      {entry.status === 'approved' && entry.approval && (
+                        <VerifiedBadge
+                          t={t}
+                          logged={[
+                            { hash: entry.hash, receipt: () => receiptAt(entry.at) },
+                            { hash: entry.approval.hash, receipt: () => receiptAt(entry.approval!.at) },
+                          ]}
+                        />
+                      )}
+                      {entry.status === 'pending' && rejecting !== entry.hash && (
+                        <p className="actions">
+                          <button
+                            type="button"
+                            disabled={busy}
+                            onClick={() => void decide(entry, 'approved')}
+                          >
+                            {t('approve')}
+                          </button>
+                          <button type="button" disabled={busy} onClick={() => setRejecting(entry.hash)}>
+                            {t('reject')}
+                          </button>
+                        </p>
+                      )}
+                      {entry.status === 'pending' && rejecting === entry.hash && (
+                        <form
+                          onSubmit={(e: FormEvent<HTMLFormElement>) => {
+                            e.preventDefault();
+                            const reason = String(new FormData(e.currentTarget).get('reason') ?? '');
+                            void decide(entry, 'rejected', reason);
+                          }}
+                        >
+                          <label>
+                            {t('rejectReason')}
+                            <input name="reason" required maxLength={500} />
+                          </label>
+                          <p className="actions">
+                            <button type="submit" disabled={busy}>
+                              {t('rejectSign')}
+                            </button>
+                            <button type="button" onClick={() => setRejecting(undefined)}>
+                              {t('cancel')}
+                            </button>
+                          </p>
+                        </form>
+                      )}
+                    </li>
+                  ))}
+                </ol>
+              </section>
+            ))
+          )
+        }
+      </ResultState>
+    </>
+  );
+}
+
+const today = (): string => {
+  const d = new Date();
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+};
+
+function CarerHours({ t, carer }: { t: Translate; carer: string }): ReactNode {
+  const [result, load] = useIndications();
+  const [message, setMessage] = useState<{ text: string; error: boolean } | undefined>();
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (event: FormEvent<HTMLFormElement>): Promise<void> => {
+    event.preventDefault();
+    const form = event.currentTarget;
+    const data = new FormData(form);
+    const visit = {
+      date: String(data.get('date') ?? ''),
+      start: String(data.get('start') ?? ''),
+      end: String(data.get('end') ?? ''),
+      activities: data.getAll('activities').map(String),
+    };
+    if (visit.activities.length === 0) {
+      setMessage({ text: t('chooseActivity'), error: true });
+      return;
+    }
+    setBusy(true);
+    setMessage(undefined);
+    const key = await carerKey(carer);
+    const draft =
+      key.kind === 'ok'
+        ? await carelogApi.entryDraft(String(data.get('indication')), key.value.keyId, visit)
+        : key;
+    const logged =
+      draft.kind === 'ok' && key.kind === 'ok'
+        ? await carelogApi.submitEntry(await key.value.sign(draft.value.statement))
+        : draft;
+    setBusy(false);
+    if (logged.kind === 'ok') {
+      setMessage({ text: t('visitLogged'), error: false });
+      form.reset();
+      load();
+    } else {
+      setMessage({
+        text: `${t('visitRefused')} ${logged.kind === 'error' ? logged.message : ''}`,
+        error: true,
+      });
+    }
+  };
+
+  return (
+    <>
+      <h1>{t('logHoursTitle')}</h1>
+      <ResultState t={t} result={result} retry={load}>
+        {({ indications }) => {
+          const mine = indications.filter((o) => o.file?.carers.includes(carer));
+          if (mine.length === 0) return <p className="notice">{t('noClientsAssigned')}</p>;
+          const entries = mine.flatMap((o) => o.entries.filter((e) => e.carer === carer)).reverse();
+          return (
+            <>
+              <form className="visit" onSubmit={(e) => void submit(e)}>
+                <label>
+                  {t('client')}
+                  <select name="indication" required>
+                    {mine.map((o) => (
+                      <option key={o.budget.indication.indication} value={o.budget.indication.indication}>
+                        {o.budget.indication.indication} · {hoursOf(o.budget.availableMinutes)}{' '}
+                        {t('hoursUnit')} {t('available')}
+                      </option>
+                    ))}
+                  </select>
+                </label>
+                <label>
+                  {t('date')}
+                  <input name="date" type="date" required defaultValue={today()} />
+                </label>
+                <div className="times">
+                  <label>
+                    {t('start')}
+                    <input name="start" type="time" required />
+                  </label>
+                  <label>
+                    {t('end')}
+                    <input name="end" type="time" required />
+                  </label>
+                </div>
+                <fieldset>
+                  <legend>{t('activities')}</legend>
+                  {ACTIVITIES.map((code) => (
+                    <label key={code} className="check">
+                      <input type="checkbox" name="activities" value={code} /> {t(activityKey(code))}
+                    </label>
+                  ))}
+                </fieldset>
+                <button type="submit" disabled={busy}>
+                  {t('logVisit')}
+                </button>
+              </form>
+              <div aria-live="polite">
+                {message && (
+                  <p
+                    className={message.error ? 'notice error' : 'notice'}
+                    role={message.error ? 'alert' : undefined}
+                  >
+                    {message.text}
+                  </p>
+                )}
+              </div>
+              <h2>{t('myLoggedHours')}</h2>
+              {entries.length === 0 ? (
+                <p className="notice">{t('empty')}</p>
+              ) : (
+                <ol className="timeline">
+                  {entries.map((entry) => (
+                    <li key={entry.hash}>
+                      <EntryLine t={t} entry={entry} />
+                    </li>
+                  ))}
+                </ol>
+              )}
+            </>
+          );
+        }}
+      </ResultState>
+    </>
+  );
+}

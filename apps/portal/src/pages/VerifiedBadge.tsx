@@ -1,0 +1,42 @@
+import { useEffect, useState, type ReactNode } from 'react';
+import type { Translate } from '../i18n.ts';
+import { receiptHolds, regionReceiptPolicies } from '../carelog/receipts.ts';
+
+/** A logged statement to check: its base64 hash and how to get its receipt. */
+export interface Logged {
+  hash: string;
+  receipt: () => Promise<string | undefined>;
+}
+
+/**
+ * "Geverifieerd" once every statement's receipt verifies in this browser against the region's
+ * keys (checkpoint signed by the log, co-signed by a witness quorum, inclusion proof).
+ */
+export function VerifiedBadge({ t, logged }: { t: Translate; logged: readonly Logged[] }): ReactNode {
+  const [state, setState] = useState<'checking' | 'verified' | 'unverified'>('checking');
+  const key = logged.map((l) => l.hash).join(' ');
+  useEffect(() => {
+    let live = true;
+    void (async () => {
+      const policies = await regionReceiptPolicies();
+      const results = await Promise.all(
+        logged.map(async (l) => {
+          const receipt = await l.receipt();
+          return receipt !== undefined && receiptHolds(receipt, l.hash, policies);
+        }),
+      );
+      if (live) setState(results.every(Boolean) ? 'verified' : 'unverified');
+    })();
+    return () => {
+      live = false;
+    };
+    // The hashes identify what is checked; the receipt functions are recreated on every render.
+  }, [key]);
+  if (state === 'checking') return <span className="badge">{t('verifying')}</span>;
+  if (state === 'unverified') return <span className="badge">{t('notVerified')}</span>;
+  return (
+    <span className="badge verified" title={t('verifiedHint')}>
+      ✓ {t('verified')}
+    </span>
+  );
+}
