@@ -12,6 +12,13 @@ export function digestOf(value: Json): string {
   return createHash('sha256').update(canonicalJson(value)).digest('base64');
 }
 
+/** End of validity in ms: a bare date (the statement's form) is valid through that whole day (UTC). */
+export function validThrough(until: string): number {
+  return /^\d{4}-\d{2}-\d{2}$/.test(until)
+    ? Date.parse(`${until}T00:00:00Z`) + 86_400_000
+    : Date.parse(until);
+}
+
 export type RunRefusal =
   | { readonly reason: 'no-agreement' }
   | { readonly reason: 'spec-hash-differs'; readonly agreed: string; readonly actual: string }
@@ -40,7 +47,7 @@ export function authorizeRun(o: {
   );
   if (!signed) return { ok: false, reason: 'not-signed-by-this-node' };
   const until = version.terms.validUntil;
-  if (until !== undefined && !(Date.parse(until) > o.now.getTime()))
+  if (until !== undefined && !(validThrough(until) > o.now.getTime()))
     return { ok: false, reason: 'expired', validUntil: until };
   return { ok: true, terms: version.terms, specHash };
 }

@@ -99,11 +99,21 @@ export function createHttpTransport(o: HttpTransportOptions): HttpTransport {
   };
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
-    const answer = (status: number, text = ''): void => {
-      res.writeHead(status, { 'content-type': 'text/plain' }).end(text);
+    // Refusals as FHIR OperationOutcome, like every other route of a node.
+    const answer = (status: number, text = 'refused'): void => {
+      const code =
+        status === 401 ? 'security' : status === 403 ? 'forbidden' : status === 409 ? 'conflict' : 'invalid';
+      res
+        .writeHead(status, { 'content-type': 'application/fhir+json' })
+        .end(
+          JSON.stringify({
+            resourceType: 'OperationOutcome',
+            issue: [{ severity: 'error', code, diagnostics: text }],
+          }),
+        );
     };
     void (async () => {
-      if (req.method !== 'POST') return answer(405);
+      if (req.method !== 'POST') return answer(405, 'POST only');
       const rawMeta = req.headers['x-ketenlog-mpc'];
       const rawSig = req.headers['x-ketenlog-mpc-signature'];
       if (typeof rawMeta !== 'string' || typeof rawSig !== 'string') return answer(400, 'missing headers');
@@ -116,7 +126,7 @@ export function createHttpTransport(o: HttpTransportOptions): HttpTransport {
       try {
         body = await readBody(req);
       } catch {
-        return answer(413);
+        return answer(413, 'message too large');
       }
       const metaText = Buffer.from(rawMeta, 'base64url').toString('utf8');
       let ok: boolean;

@@ -49,10 +49,10 @@ export async function disclosedGroupStatistics(
   const below = await lessThan(p, left, right, ell);
   const small = below.slice(0, cells.length);
   // At most one member can hold more than half, so the sum of the bits is itself a bit.
-  const dominated = cells.map((_, i) => p.sum(below.slice(cells.length + i * n, cells.length + (i + 1) * n))[0]!);
-  const [passBits] = await p.mul([
-    [small.map((s) => sub(f, 1n, s)), dominated.map((d) => sub(f, 1n, d))],
-  ]);
+  const dominated = cells.map(
+    (_, i) => p.sum(below.slice(cells.length + i * n, cells.length + (i + 1) * n))[0]!,
+  );
+  const [passBits] = await p.mul([[small.map((s) => sub(f, 1n, s)), dominated.map((d) => sub(f, 1n, d))]]);
   const [pass] = await p.open([passBits!]);
   const released = cells.map((_, i) => i).filter((i) => pass![i] === 1n);
   const [opened] = await p.open([released.flatMap((i) => [counts[i]!, sums[2 * i]!, sums[2 * i + 1]!])]);
@@ -63,8 +63,7 @@ export async function disclosedGroupStatistics(
     const sumSq = opened![3 * j + 2]!;
     const mean = Number(sum) / Number(count);
     // exact numerator in bigint: n·Σx² − (Σx)² over n(n − 1)
-    const variance =
-      count > 1n ? Number(count * sumSq - sum * sum) / Number(count * (count - 1n)) : 0;
+    const variance = count > 1n ? Number(count * sumSq - sum * sum) / Number(count * (count - 1n)) : 0;
     out[i] = { suppressed: false, count, sum, sumSq, mean, variance };
   });
   return out;

@@ -124,7 +124,11 @@ function cellResult(cell: IbdCoachCell, r: CellResult): IbdCoachCellResult {
  * This party's side of the study over a domain of `n` cohort members; `mine` are its own columns
  * (hospitalColumns / insurerColumns / statisticsColumns), empty for none.
  */
-export async function runIbdCoach(p: Party, n: number, mine: readonly bigint[][]): Promise<IbdCoachCellResult[]> {
+export async function runIbdCoach(
+  p: Party,
+  n: number,
+  mine: readonly bigint[][],
+): Promise<IbdCoachCellResult[]> {
   const specs: InputSpec[] = [
     { owner: HOSPITAL, count: n },
     { owner: HOSPITAL, count: n },
@@ -165,7 +169,11 @@ export function ibdCoachPlaintext(
   const [app, non] = hospitalColumns(hospital) as [bigint[], bigint[]];
   const [cost] = insurerColumns(insurer) as [bigint[]];
   const [low, high] = statisticsColumns(statistics) as [bigint[], bigint[]];
-  const member = [app, non, ...[app, app, non, non].map((g, i) => g.map((x, k) => x * [low, high][i % 2]![k]!))];
+  const member = [
+    app,
+    non,
+    ...[app, app, non, non].map((g, i) => g.map((x, k) => x * [low, high][i % 2]![k]!)),
+  ];
   return member.map((col, i) => {
     const cell = IBD_COACH_CELLS[i]!;
     const values = cost.filter((_, k) => col[k] === 1n);

@@ -14,6 +14,7 @@ import type {
 import { BSN_SYSTEM } from '@ketenlog/fhir';
 import type { Organisation, RegionConfig } from '@ketenlog/region';
 import type { DemoClient } from './population.ts';
+import { ANALYTICS_CODES, IBD_COACH_USE, INCOME_QUINTILE } from '../analytics/study-inputs.ts';
 
 const SNOMED = 'http://snomed.info/sct';
 const LOINC = 'http://loinc.org';
@@ -331,6 +332,18 @@ const SEEDERS: Partial<Record<Organisation['type'], Seeder>> = {
             'laboratory',
           );
         }
+        // Two in three IBD patients use the IBD-coach e-health app (the analytics demo study).
+        ctx.b.put({
+          resourceType: 'Observation',
+          id: `${id}-ibd-coach`,
+          status: 'final',
+          category: category('survey'),
+          code: concept(ANALYTICS_CODES, IBD_COACH_USE, 'Gebruik IBD-coach (e-health)'),
+          subject,
+          effectiveDateTime: '2026-01-15T10:00:00+01:00',
+          performer: [ctx.orgRef],
+          valueBoolean: c.n % 3 !== 1,
+        });
         ctx.b.put({
           resourceType: 'Procedure',
           id: `${id}-coloscopie`,
@@ -400,6 +413,24 @@ const SEEDERS: Partial<Record<Organisation['type'], Seeder>> = {
           '1 dd 0,4 mg',
         );
       }
+    }
+  },
+  // The statistics office's register: each client's household income quintile (a covariate for
+  // studies under analysis agreements; it never leaves the office except as shares).
+  statistiek(ctx, clients) {
+    for (const c of clients) {
+      const subject = patient(ctx, c);
+      ctx.b.put({
+        resourceType: 'Observation',
+        id: `client-${c.n + 1}-inkomen`,
+        status: 'final',
+        category: category('social-history'),
+        code: concept(ANALYTICS_CODES, INCOME_QUINTILE, 'Inkomenskwintiel huishouden'),
+        subject,
+        effectiveDateTime: '2025-12-31',
+        performer: [ctx.orgRef],
+        valueInteger: 1 + ((c.n * 7 + (c.n >> 2)) % 5),
+      });
     }
   },
   zorgverzekeraar(ctx, clients) {
