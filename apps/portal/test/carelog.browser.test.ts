@@ -1,0 +1,292 @@
+// Mijn Zorg Log in the portal, end to end in Debian's Chromium against a real 5-member region
+// (quorum 3): the care administration records Maria's indication; carer Anna logs two visits on a
+// 360 px phone, signed with the key on her device; Maria enrols a passkey (Demo-DigiD, Chromium's
+// virtual authenticator), sees her hours left, approves one visit and rejects the other with her
+// passkey, and the approved one shows "Geverifieerd" after its receipts verify in the browser; the
+// insurer's assessor sees only the approved hour, verified, and declares it; the care
+// administration sees the hours per status. axe (no serious/critical) on every new page at desktop
+// and 360 px; screenshots in docs/screenshots/.
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import AxeBuilder from '@axe-core/playwright';
+import { generate } from 'otplib';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM_ARGS, ensureChromium } from '../../../test/chromium.ts';
+import { demoCredentialsOf } from '../../../packages/node/src/auth/node-auth.ts';
+import { signedIndexStatement } from '../../../packages/node/src/logbook/testing.ts';
+import { startRegion, type RunningRegion } from '../../../packages/node/src/region/run-region.ts';
+import { demoRegionOnFreePorts } from '../../../packages/node/src/region/testing.ts';
+import type { RunningNode } from '../../../packages/node/src/server.ts';
+import { buildPortal } from './build.ts';
+import { serveBuild } from './serve-build.ts';
+
+const SCREENSHOTS = fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url));
+const MARIA = 'pMaria-0000000000000001';
+const KRAAMZORG = '11110001';
+const INSURER = '11110004';
+const DESKTOP = { width: 1280, height: 800 };
+const PHONE = { width: 360, height: 740 };
+const BSN = /\b\d{9}\b/;
+
+let region: RunningRegion;
+let browser: Browser;
+let root: string;
+const contexts: BrowserContext[] = [];
+const requested: string[] = [];
+
+const originOf = (node: RunningNode): string =>
+  new URL(node.fhirBase).origin.replace('127.0.0.1', 'localhost');
+const isoDay = (offset: number): string =>
+  new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+
+beforeAll(async () => {
+  const [built, files] = await Promise.all([buildPortal(), demoRegionOnFreePorts({ members: 5, quorum: 3 })]);
+  root = built;
+  region = await startRegion({
+    ...files,
+    logLevel: 'fatal',
+    parts: { logbook: { mirrorIntervalMs: 200, finalityRetryMs: 100 } },
+  });
+  // Maria is insured at Zorgverzekeraar Zuid: its node's index statement for her pseudonym.
+  const insurer = region.node(INSURER);
+  const indexed = await insurer.logbook!.append(
+    signedIndexStatement(insurer.membership!.statementKey, INSURER, MARIA, 'verzekering'),
+  );
+  expect(indexed.ok).toBe(true);
+  browser = await chromium.launch({
+    executablePath: ensureChromium(),
+    args: [...CHROMIUM_ARGS, '--host-resolver-rules=MAP localhost 127.0.0.1'],
+  });
+  mkdirSync(SCREENSHOTS, { recursive: true });
+}, 120_000);
+
+afterAll(async () => {
+  for (const context of contexts) await context.close();
+  await browser?.close();
+  await region?.close();
+});
+
+async function newPage(viewport = DESKTOP): Promise<Page> {
+  const context = await browser.newContext({ viewport });
+  context.setDefaultTimeout(15_000);
+  contexts.push(context);
+  await serveBuild(context, root);
+  const page = await context.newPage();
+  page.on('request', (r) => requested.push(r.url()));
+  return page;
+}
+
+async function settle(page: Page): Promise<void> {
+  await page.locator('h1').first().waitFor();
+  await page.waitForFunction(() => !document.querySelector('[role="status"]'));
+}
+
+/** No serious or critical axe violations and no sideways scrolling, at desktop and at 360 px. */
+async function checkAccessible(page: Page, name: string): Promise<void> {
+  const before = page.viewportSize() ?? DESKTOP;
+  for (const [label, viewport] of [
+    ['desktop', DESKTOP],
+    ['360', PHONE],
+  ] as const) {
+    await page.setViewportSize(viewport);
+    const result = await new AxeBuilder({ page })
+      .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
+      .analyze();
+    const serious = result.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+    expect(serious, `${name} at ${label}`).toEqual([]);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow, `${name} at ${label}: horizontal overflow`).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: `${SCREENSHOTS}portal-${name}-${label}.png`, fullPage: true });
+  }
+  await page.setViewportSize(before);
+}
+
+async function professionalLogin(page: Page, node: RunningNode, id: string): Promise<void> {
+  const { password, totpSecret } = demoCredentialsOf(id);
+  await page.goto(`${originOf(node)}/portal/login`);
+  await page.getByLabel('Gebruikersnaam').fill(id);
+  await page.getByLabel('Wachtwoord').fill(password);
+  await page.getByLabel('Code uit uw authenticator-app').fill(await generate({ secret: totpSecret }));
+  await page.getByRole('button', { name: 'Inloggen', exact: true }).click();
+  await page.getByText(`Ingelogd als ${id.replace(/^pro:/, '')}`).waitFor();
+}
+
+async function logVisit(
+  page: Page,
+  date: string,
+  start: string,
+  end: string,
+  activities: string[],
+): Promise<void> {
+  await page.getByLabel('Datum').fill(date);
+  await page.getByLabel('Begintijd').fill(start);
+  await page.getByLabel('Eindtijd').fill(end);
+  for (const activity of activities) await page.getByLabel(activity).check();
+  await page.getByRole('button', { name: 'Uren vastleggen en ondertekenen' }).click();
+  await page.getByText('Uren vastgelegd en ondertekend').waitFor();
+}
+
+describe('Mijn Zorg Log in the portal', () => {
+  it(
+    'carer logs on a phone, the mother approves and rejects with her passkey, the insurer sees and declares the approved hour',
+    { timeout: 180_000 },
+    async () => {
+      const kraamzorg = region.node(KRAAMZORG);
+      const insurerNode = region.node(INSURER);
+
+      // The care administration records the indication (basic package, breastfeeding: 49 h).
+      const admin = await newPage();
+      await professionalLogin(admin, kraamzorg, 'pro:karin-dewit');
+      const recorded = await admin.evaluate(
+        async (body) =>
+          (
+            await fetch('/carelog/indications', {
+              method: 'POST',
+              headers: { 'content-type': 'application/json' },
+              body: JSON.stringify(body),
+            })
+          ).status,
+        {
+          indication: 'ind-maria-2026',
+          subject: MARIA,
+          birthDate: isoDay(-3),
+          carePackage: 'basis-borstvoeding',
+          days: 8,
+          carers: ['pro:anna-jansen'],
+        },
+      );
+      expect(recorded).toBe(201);
+
+      // Anna logs two visits on her phone; the first use binds the key on her device.
+      const carer = await newPage(PHONE);
+      await professionalLogin(carer, kraamzorg, 'pro:anna-jansen');
+      await carer.goto(`${originOf(kraamzorg)}/portal/hours`);
+      await settle(carer);
+      await expect.poll(() => carer.getByRole('heading', { level: 1 }).textContent()).toBe('Uren vastleggen');
+      await checkAccessible(carer, 'hours-carer');
+      await logVisit(carer, isoDay(-2), '09:00', '12:00', [
+        'Zorg voor de moeder',
+        'Zorg voor de pasgeborene',
+      ]);
+      await logVisit(carer, isoDay(-1), '13:00', '16:30', ['Ondersteuning bij voeding']);
+      await expect.poll(() => carer.locator('.timeline li').count()).toBe(2);
+      await carer.getByText('Wacht op akkoord').first().waitFor();
+      await carer.screenshot({ path: `${SCREENSHOTS}portal-hours-carer-logged-360.png`, fullPage: true });
+
+      // Maria: identity check (Demo-DigiD), a passkey in Chromium's virtual authenticator.
+      const mother = await newPage();
+      const cdp = await mother.context().newCDPSession(mother);
+      await cdp.send('WebAuthn.enable');
+      await cdp.send('WebAuthn.addVirtualAuthenticator', {
+        options: {
+          protocol: 'ctap2',
+          transport: 'internal',
+          hasResidentKey: true,
+          hasUserVerification: true,
+          isUserVerified: true,
+          automaticPresenceSimulation: true,
+        },
+      });
+      await mother.goto(`${originOf(kraamzorg)}/auth/passkeys`);
+      await mother.click('#identiteit');
+      await mother.click('button[name=person][value="0"]');
+      await mother.waitForURL(`${originOf(kraamzorg)}/auth/passkeys`);
+      await mother.click('#aanmaken');
+      await mother.locator('#status').filter({ hasText: 'passkey aangemaakt' }).waitFor();
+
+      // She logs in to the portal with her passkey.
+      await mother.goto(`${originOf(kraamzorg)}/portal/login`);
+      await mother.getByRole('button', { name: 'Inloggen met passkey' }).click();
+      await mother.getByText('Ingelogd als').waitFor();
+
+      // Her consent for billing by her insurer (the consent screens are the exchange's; signed here
+      // through the node's passkey page, the same flow).
+      await mother.goto(`${originOf(kraamzorg)}/auth/passkeys`);
+      const consent = await mother.evaluate(async (insurer) => {
+        const post = (path: string, body: unknown) =>
+          fetch(`/auth/passkeys${path}`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(body),
+          });
+        const draft = {
+          kind: 'consent',
+          body: { decision: 'grant', grantee: `ura:${insurer}`, category: 'kraamzorg', purpose: 'billing' },
+        };
+        const { statement, options } = await (await post('/statements/options', { draft })).json();
+        const lib = (
+          globalThis as unknown as {
+            SimpleWebAuthnBrowser: { startAuthentication: (o: unknown) => Promise<unknown> };
+          }
+        ).SimpleWebAuthnBrowser;
+        const response = await lib.startAuthentication({ optionsJSON: options });
+        return (await post('/statements/sign', { statement, response })).status;
+      }, INSURER);
+      expect(consent).toBe(200);
+
+      // Her hours: 49 h indicated, nothing approved yet, two visits waiting.
+      await mother.goto(`${originOf(kraamzorg)}/portal/hours`);
+      await settle(mother);
+      await mother.getByRole('heading', { name: /Kraamzorg vanaf/ }).waitFor();
+      expect(await mother.locator('.budget .remaining dd').textContent()).toBe('49:00 u');
+      await checkAccessible(mother, 'hours-client');
+
+      const visits = mother.locator('.timeline li');
+      await visits.nth(0).getByRole('button', { name: 'Akkoord (ondertekenen met passkey)' }).click();
+      await mother.getByText('Akkoord ondertekend met uw passkey en vastgelegd.').waitFor();
+      await expect.poll(() => mother.locator('.budget .remaining dd').textContent()).toBe('46:00 u');
+
+      await visits.nth(1).getByRole('button', { name: 'Afwijzen' }).click();
+      await visits.nth(1).getByLabel('Reden van afwijzen').fill('Zij was om 16:00 al weg');
+      await visits.nth(1).getByRole('button', { name: 'Afwijzen (ondertekenen met passkey)' }).click();
+      await mother.getByText('Afwijzing ondertekend met uw passkey en vastgelegd.').waitFor();
+      await visits.nth(1).getByText('Afgewezen').waitFor();
+
+      // The approved visit earns the badge once both receipts verify in this browser.
+      await visits.nth(0).getByText('Geverifieerd').waitFor({ timeout: 30_000 });
+      await checkAccessible(mother, 'hours-client-approved');
+
+      // The insurer's assessor sees only the approved hour, verified, and declares it.
+      const insurer = await newPage();
+      await professionalLogin(insurer, insurerNode, 'pro:dirk-smit');
+      await expect
+        .poll(
+          async () => {
+            await insurer.goto(`${originOf(insurerNode)}/portal/dashboard`);
+            await settle(insurer);
+            return insurer.locator('section[aria-labelledby="approved-hours"] tbody tr').count();
+          },
+          { timeout: 30_000 },
+        )
+        .toBe(1);
+      const row = insurer.locator('section[aria-labelledby="approved-hours"] tbody tr');
+      expect(await row.locator('td').nth(1).textContent()).toBe('09:00–12:00');
+      await row.getByText('Geverifieerd').waitFor({ timeout: 30_000 });
+      await insurer.getByRole('button', { name: 'Declaraties aanmaken' }).click();
+      await insurer.getByText('1 declaratie(s) aangemaakt.').waitFor();
+      await expect
+        .poll(() => insurer.locator('section[aria-labelledby="declarations"] tbody tr').count())
+        .toBe(1);
+      await checkAccessible(insurer, 'dashboard-insurer');
+
+      // The care administration sees the hours per status against the budget.
+      await admin.goto(`${originOf(kraamzorg)}/portal/dashboard`);
+      await settle(admin);
+      const cells = admin.locator('tbody tr').first().locator('td');
+      expect(await cells.allTextContents()).toEqual([
+        '49:00',
+        '3:00',
+        '0:00',
+        '3:30',
+        '46:00',
+        'CSV ind-maria-2026',
+      ]);
+      await checkAccessible(admin, 'dashboard-administration');
+
+      expect(requested.filter((u) => BSN.test(new URL(u).pathname + new URL(u).search))).toEqual([]);
+    },
+  );
+});
