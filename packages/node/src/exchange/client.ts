@@ -31,12 +31,6 @@ export const ACCESS_TRAIL_PATH = '/exchange/access-trail';
 export interface ClientRouteOptions {
   readonly logbook: NodeLogbook;
   readonly sessions: SessionStore;
-  /**
-   * Every subject the client is known by on the logbook: her account's holder identity (what her
-   * passkey signs for) and her region pseudonym (what holders index and record accesses under),
-   * when the node can tell them apart.
-   */
-  readonly subjectsOf?: (holder: string) => Promise<readonly string[]>;
 }
 
 const outcome = (reply: FastifyReply, status: number, code: string, diagnostics: string) =>
@@ -72,9 +66,6 @@ export interface AccessTrailItem {
 
 export async function clientRoutes(app: FastifyInstance, options: ClientRouteOptions): Promise<void> {
   const { logbook, sessions } = options;
-  const subjectsOf = async (client: string): Promise<string[]> => [
-    ...new Set([client, ...((await options.subjectsOf?.(client).catch(() => [])) ?? [])]),
-  ];
 
   /** The client this session speaks for: herself, or the client a representative acts for. */
   const clientOf = (request: FastifyRequest): string | undefined => {
@@ -84,7 +75,7 @@ export async function clientRoutes(app: FastifyInstance, options: ClientRouteOpt
     return undefined;
   };
   const consentBundle = async (client: string): Promise<Bundle> => {
-    const consents = (await subjectsOf(client)).flatMap((s) => consentResources(logbook.state.consents, s));
+    const consents = consentResources(logbook.state.consents, client);
     return {
       resourceType: 'Bundle',
       type: 'searchset',
@@ -154,10 +145,8 @@ export async function clientRoutes(app: FastifyInstance, options: ClientRouteOpt
       const name = findOrganisation(state.config, ura)?.name;
       return { ura, ...(name ? { name } : {}) };
     };
-    const records = (await subjectsOf(client))
-      .flatMap((s) => accessesOf(state.access, s))
-      .sort((a, b) => a.at.iat - b.at.iat);
-    const accesses: AccessTrailItem[] = records
+    // The client's holder identity is her region pseudonym (node-auth), the subject of accesses.
+    const accesses: AccessTrailItem[] = accessesOf(state.access, client)
       .map((a) => {
         const professional = state.config.professionals.find((p) => p.id === a.accessor);
         const recorder = organisationOfKey(state.config, state.keys, a.recordedBy)?.ura;

@@ -18,7 +18,6 @@ import {
   pseudonymServiceKey,
   pseudonymServiceRoutes,
 } from '@ketenlog/exchange';
-import { demoBsnOf } from '../auth/node-auth.ts';
 import type { NodeLogbook } from '../logbook/node-logbook.ts';
 import type { Membership } from '../region/membership.ts';
 import { IndexingRepository } from './indexing-repository.ts';
@@ -117,15 +116,7 @@ export async function registerNodeExchange(
     fetch,
     ...(options.overviewTimeoutMs ? { timeoutMs: options.overviewTimeoutMs } : {}),
   });
-  const bsnOf = demoBsnOf(organisation.ura);
-  await clientRoutes(app, {
-    logbook,
-    sessions,
-    subjectsOf: async (holder) => {
-      const bsn = bsnOf(holder);
-      return bsn ? [await pseudonyms.pseudonymOf(bsn)] : [];
-    },
-  });
+  await clientRoutes(app, { logbook, sessions });
   return {
     repository: new IndexingRepository(repository, publisher),
     publisher,
