@@ -8,6 +8,7 @@ import { startCommand } from './commands/start.ts';
 import { verifyDataCommand } from './commands/verify-data.ts';
 import { verifyReceiptCommand } from './commands/verify-receipt.ts';
 import { keygenCommand } from './commands/keygen.ts';
+import { analyseCommand } from './commands/analyse.ts';
 
 const COMMANDS: readonly Command[] = [
   startCommand,
@@ -16,6 +17,7 @@ const COMMANDS: readonly Command[] = [
   verifyDataCommand,
   verifyReceiptCommand,
   keygenCommand,
+  analyseCommand,
 ];
 
 const usage = (): string => `ketenlog — regional health-data exchange for Dutch care

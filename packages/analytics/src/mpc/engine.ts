@@ -109,7 +109,11 @@ export class Party {
         );
       const sh = share(this.field, values, this.#rng);
       own[specIndex] = sh[this.me - 1];
-      for (const p of this.peers) out.get(p)!.push(...sh[p - 1]);
+      // a loop, not push(...xs): spreading a million shares overflows the call stack
+      for (const p of this.peers) {
+        const to = out.get(p)!;
+        for (const x of sh[p - 1]) to.push(x);
+      }
     });
     const expect = new Map<PartyIndex, number>(
       this.peers.map((p) => [p, specs.filter((s) => s.owner === p).reduce((n, s) => n + s.count, 0)]),
