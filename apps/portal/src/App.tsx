@@ -4,14 +4,24 @@ import { authApi, type Session } from './api/auth.ts';
 import type { ApiResult } from './api/http.ts';
 import { LoginPage } from './pages/Login.tsx';
 import { TimelinePage } from './pages/Timeline.tsx';
-import { PendingPage } from './pages/Pending.tsx';
+import { ConsentPage } from './pages/Consent.tsx';
+import { AccessTrailPage } from './pages/AccessTrail.tsx';
 import { ClientsPage } from './pages/Clients.tsx';
 import { MeasurementsPage } from './pages/Measurements.tsx';
 import { HoursPage } from './pages/Hours.tsx';
 import { DashboardPage } from './pages/Dashboard.tsx';
 
-type Route = 'timeline' | 'measurements' | 'consent' | 'hours' | 'dashboard' | 'clients' | 'login';
-const ROUTES: Route[] = ['timeline', 'measurements', 'consent', 'hours', 'dashboard', 'clients', 'login'];
+type Route = 'timeline' | 'measurements' | 'consent' | 'access' | 'hours' | 'dashboard' | 'clients' | 'login';
+const ROUTES: Route[] = [
+  'timeline',
+  'measurements',
+  'consent',
+  'access',
+  'hours',
+  'dashboard',
+  'clients',
+  'login',
+];
 
 function routeOf(path: string): Route | undefined {
   const tail = path.replace(/^\/portal\/?/, '').replace(/\/$/, '');
@@ -62,12 +72,14 @@ export function App(): ReactNode {
   else if (route === 'measurements') page = <MeasurementsPage t={t} />;
   else if (route === 'hours') page = <HoursPage t={t} principal={principal} />;
   else if (route === 'dashboard') page = <DashboardPage t={t} principal={principal} />;
-  else page = <PendingPage t={t} route={route} />;
+  else if (route === 'access') page = <AccessTrailPage t={t} />;
+  else page = <ConsentPage t={t} />;
 
   const nav: [Route, Parameters<Translate>[0]][] = [
     ['timeline', 'navTimeline'],
     ['measurements', 'navMeasurements'],
     ['consent', 'navConsent'],
+    ['access', 'navAccess'],
     ['hours', 'navHours'],
     ['dashboard', 'navDashboard'],
     ['clients', 'navClients'],

@@ -7,8 +7,6 @@
 // administration sees the hours per status. axe (no serious/critical) on every new page at desktop
 // and 360 px; screenshots in docs/screenshots/.
 import { mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import AxeBuilder from '@axe-core/playwright';
 import { generate } from 'otplib';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,15 +16,14 @@ import { signedIndexStatement } from '../../../packages/node/src/logbook/testing
 import { startRegion, type RunningRegion } from '../../../packages/node/src/region/run-region.ts';
 import { demoRegionOnFreePorts } from '../../../packages/node/src/region/testing.ts';
 import type { RunningNode } from '../../../packages/node/src/server.ts';
+import { checkAccessible, DESKTOP, PHONE, SCREENSHOTS, settle } from './accessible.ts';
 import { buildPortal } from './build.ts';
+import { enrolAndLogIn } from './mother.ts';
 import { serveBuild } from './serve-build.ts';
 
-const SCREENSHOTS = fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url));
 const MARIA = 'pMaria-0000000000000001';
 const KRAAMZORG = '11110001';
 const INSURER = '11110004';
-const DESKTOP = { width: 1280, height: 800 };
-const PHONE = { width: 360, height: 740 };
 const BSN = /\b\d{9}\b/;
 
 let region: RunningRegion;
@@ -75,33 +72,6 @@ async function newPage(viewport = DESKTOP): Promise<Page> {
   const page = await context.newPage();
   page.on('request', (r) => requested.push(r.url()));
   return page;
-}
-
-async function settle(page: Page): Promise<void> {
-  await page.locator('h1').first().waitFor();
-  await page.waitForFunction(() => !document.querySelector('[role="status"]'));
-}
-
-/** No serious or critical axe violations and no sideways scrolling, at desktop and at 360 px. */
-async function checkAccessible(page: Page, name: string): Promise<void> {
-  const before = page.viewportSize() ?? DESKTOP;
-  for (const [label, viewport] of [
-    ['desktop', DESKTOP],
-    ['360', PHONE],
-  ] as const) {
-    await page.setViewportSize(viewport);
-    const result = await new AxeBuilder({ page })
-      .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
-      .analyze();
-    const serious = result.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-    expect(serious, `${name} at ${label}`).toEqual([]);
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-    expect(overflow, `${name} at ${label}: horizontal overflow`).toBeLessThanOrEqual(0);
-    await page.screenshot({ path: `${SCREENSHOTS}portal-${name}-${label}.png`, fullPage: true });
-  }
-  await page.setViewportSize(before);
 }
 
 async function professionalLogin(page: Page, node: RunningNode, id: string): Promise<void> {
@@ -176,31 +146,9 @@ describe('Mijn Zorg Log in the portal', () => {
       await carer.getByText('Wacht op akkoord').first().waitFor();
       await carer.screenshot({ path: `${SCREENSHOTS}portal-hours-carer-logged-360.png`, fullPage: true });
 
-      // Maria: identity check (Demo-DigiD), a passkey in Chromium's virtual authenticator.
+      // Maria: identity check (Demo-DigiD), a passkey in Chromium's virtual authenticator, login.
       const mother = await newPage();
-      const cdp = await mother.context().newCDPSession(mother);
-      await cdp.send('WebAuthn.enable');
-      await cdp.send('WebAuthn.addVirtualAuthenticator', {
-        options: {
-          protocol: 'ctap2',
-          transport: 'internal',
-          hasResidentKey: true,
-          hasUserVerification: true,
-          isUserVerified: true,
-          automaticPresenceSimulation: true,
-        },
-      });
-      await mother.goto(`${originOf(kraamzorg)}/auth/passkeys`);
-      await mother.click('#identiteit');
-      await mother.click('button[name=person][value="0"]');
-      await mother.waitForURL(`${originOf(kraamzorg)}/auth/passkeys`);
-      await mother.click('#aanmaken');
-      await mother.locator('#status').filter({ hasText: 'passkey aangemaakt' }).waitFor();
-
-      // She logs in to the portal with her passkey.
-      await mother.goto(`${originOf(kraamzorg)}/portal/login`);
-      await mother.getByRole('button', { name: 'Inloggen met passkey' }).click();
-      await mother.getByText('Ingelogd als').waitFor();
+      await enrolAndLogIn(mother, originOf(kraamzorg));
 
       // Her consent for billing by her insurer (the consent screens are the exchange's; signed here
       // through the node's passkey page, the same flow).

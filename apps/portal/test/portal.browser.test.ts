@@ -17,7 +17,7 @@ import { portalPlugin } from '../server/plugin.ts';
 import { buildPortal } from './build.ts';
 
 const SCREENSHOTS = fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url));
-const PAGES = ['', 'login', 'measurements', 'consent', 'hours', 'dashboard', 'clients'] as const;
+const PAGES = ['', 'login', 'measurements', 'consent', 'access', 'hours', 'dashboard', 'clients'] as const;
 const BSN = /\b\d{9}\b/;
 
 let region: RunningRegion;

@@ -1,0 +1,75 @@
+// The client's side of the exchange at her node (packages/node/src/exchange/client.ts): her consent
+// register as FHIR Consents, consent drafts she signs with her passkey, and her access trail.
+import { requestJson, type ApiResult } from './http.ts';
+import type { StatementDraft } from '../carelog/passkey-signing.ts';
+
+export interface Consent {
+  resourceType: 'Consent';
+  id: string;
+  dateTime?: string;
+  provision?: {
+    type?: 'permit' | 'deny';
+    actor?: { reference?: { display?: string; identifier?: { value?: string } } }[];
+    purpose?: { code?: string; display?: string }[];
+    class?: { code?: string }[];
+  };
+}
+export interface ConsentBundle {
+  resourceType: 'Bundle';
+  entry?: { resource?: Consent }[];
+}
+export type ConsentActor =
+  { kind: 'organisation'; ura: string } | { kind: 'type'; type: string } | { kind: 'role'; role: string };
+export interface ConsentChoice {
+  decision?: 'grant' | 'objection';
+  actor?: ConsentActor;
+  categories?: string[];
+  purpose?: string;
+  withdraw?: string;
+}
+export interface AccessTrailItem {
+  at: string;
+  organisation: { ura: string; name?: string };
+  accessor: { id: string; name?: string };
+  role: string;
+  category: string;
+  purpose: string;
+  outcome: 'allowed' | 'refused';
+  breakTheGlass: boolean;
+  reason?: string;
+}
+
+/** Categories and purposes as packages/exchange names them (localisation/categories.ts, pdp.ts). */
+export const CATEGORIES = [
+  'problems',
+  'medication',
+  'allergies',
+  'laboratory',
+  'vital-signs',
+  'self-measurements',
+  'encounters',
+  'procedures',
+  'documents',
+  'immunizations',
+  'pregnancy',
+  'insurance',
+  'kraamzorg',
+] as const;
+export const PURPOSES = ['treatment', 'billing', 'research'] as const;
+export const ORGANISATION_TYPES = [
+  'kraamzorg',
+  'verloskunde',
+  'huisarts',
+  'ziekenhuis',
+  'apotheek',
+  'vvt',
+  'zorgverzekeraar',
+] as const;
+
+export const exchangeApi = {
+  consents: (): Promise<ApiResult<ConsentBundle>> => requestJson('/exchange/consents'),
+  consentDrafts: (choice: ConsentChoice): Promise<ApiResult<{ drafts: StatementDraft[] }>> =>
+    requestJson('/exchange/consent-drafts', { method: 'POST', body: JSON.stringify(choice) }),
+  accessTrail: (): Promise<ApiResult<{ accesses: AccessTrailItem[] }>> =>
+    requestJson('/exchange/access-trail'),
+};

@@ -1,0 +1,38 @@
+import { fileURLToPath } from 'node:url';
+import AxeBuilder from '@axe-core/playwright';
+import type { Page } from 'playwright-core';
+import { expect } from 'vitest';
+
+export const SCREENSHOTS = fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url));
+export const DESKTOP = { width: 1280, height: 800 };
+export const PHONE = { width: 360, height: 740 };
+
+/**
+ * No serious or critical axe violations and no sideways scrolling, at desktop and at 360 px; a
+ * full-page screenshot of each in docs/screenshots/portal-<name>-<desktop|360>.png.
+ */
+export async function checkAccessible(page: Page, name: string): Promise<void> {
+  const before = page.viewportSize() ?? DESKTOP;
+  for (const [label, viewport] of [
+    ['desktop', DESKTOP],
+    ['360', PHONE],
+  ] as const) {
+    await page.setViewportSize(viewport);
+    const result = await new AxeBuilder({ page })
+      .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
+      .analyze();
+    const serious = result.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+    expect(serious, `${name} at ${label}`).toEqual([]);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow, `${name} at ${label}: horizontal overflow`).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: `${SCREENSHOTS}portal-${name}-${label}.png`, fullPage: true });
+  }
+  await page.setViewportSize(before);
+}
+
+export async function settle(page: Page): Promise<void> {
+  await page.locator('h1').first().waitFor();
+  await page.waitForFunction(() => !document.querySelector('[role="status"]'));
+}

@@ -1,0 +1,29 @@
+import type { Page } from 'playwright-core';
+
+/**
+ * Maria in Chromium: a virtual authenticator, the identity check with the labelled Demo-DigiD
+ * stand-in, a new passkey at her node (/auth/passkeys), then passkey login in the portal.
+ */
+export async function enrolAndLogIn(page: Page, origin: string): Promise<void> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('WebAuthn.enable');
+  await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: {
+      protocol: 'ctap2',
+      transport: 'internal',
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
+  });
+  await page.goto(`${origin}/auth/passkeys`);
+  await page.click('#identiteit');
+  await page.click('button[name=person][value="0"]');
+  await page.waitForURL(`${origin}/auth/passkeys`);
+  await page.click('#aanmaken');
+  await page.locator('#status').filter({ hasText: 'passkey aangemaakt' }).waitFor();
+  await page.goto(`${origin}/portal/login`);
+  await page.getByRole('button', { name: 'Inloggen met passkey' }).click();
+  await page.getByText('Ingelogd als').waitFor();
+}
