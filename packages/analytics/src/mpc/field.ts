@@ -104,12 +104,15 @@ export function randomElements(f: Field, count: number, rng: RandomBytes = crypt
   const nBytes = Math.ceil(f.bits / 8);
   const mask = (1n << BigInt(f.bits)) - 1n;
   const out: bigint[] = [];
+  // Whole 64-bit words per element (one or two BigInt conversions, not one per byte): the hot path.
+  const words = Math.ceil(nBytes / 8);
   while (out.length < count) {
     const need = count - out.length;
-    const buf = rng(need * nBytes);
+    const buf = rng(need * words * 8);
+    const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     for (let i = 0; i < need; i++) {
-      let x = 0n;
-      for (let j = 0; j < nBytes; j++) x = (x << 8n) | BigInt(buf[i * nBytes + j]!);
+      let x = view.getBigUint64(i * words * 8);
+      for (let j = 1; j < words; j++) x = (x << 64n) | view.getBigUint64((i * words + j) * 8);
       x &= mask;
       if (x < f.p) out.push(x);
     }

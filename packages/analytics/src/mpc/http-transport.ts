@@ -103,14 +103,12 @@ export function createHttpTransport(o: HttpTransportOptions): HttpTransport {
     const answer = (status: number, text = 'refused'): void => {
       const code =
         status === 401 ? 'security' : status === 403 ? 'forbidden' : status === 409 ? 'conflict' : 'invalid';
-      res
-        .writeHead(status, { 'content-type': 'application/fhir+json' })
-        .end(
-          JSON.stringify({
-            resourceType: 'OperationOutcome',
-            issue: [{ severity: 'error', code, diagnostics: text }],
-          }),
-        );
+      res.writeHead(status, { 'content-type': 'application/fhir+json' }).end(
+        JSON.stringify({
+          resourceType: 'OperationOutcome',
+          issue: [{ severity: 'error', code, diagnostics: text }],
+        }),
+      );
     };
     void (async () => {
       if (req.method !== 'POST') return answer(405, 'POST only');

@@ -5,7 +5,7 @@
  * tests run on shares in one batched comparison; only the pass bit per cell is opened, and only
  * passing cells' aggregates are opened. Cells arrive as shared 0/1 membership columns.
  */
-import { mul, sub } from '../mpc/field.ts';
+import { add, mul, sub } from '../mpc/field.ts';
 import type { Party, Shares } from '../mpc/engine.ts';
 import { lessThan } from '../mpc/compare.ts';
 import type { CellResult } from './group-statistics.ts';
@@ -22,9 +22,16 @@ export function comparisonBits(n: number, valueBits: number): number {
   return valueBits + Math.max(1, Math.ceil(Math.log2(n + 1))) + 1;
 }
 
+/**
+ * `partitions` are groups of disjoint cells (owner-side one-hot columns, or products of them): a
+ * member is in at most one cell of a partition. Then a member can only dominate its own cell, so
+ * the dominance test needs one comparison per member and partition — [T(k) < 2·x_k], with T(k) the
+ * total of the member's cell — rather than one per member and cell. Results follow the cells in
+ * partition order.
+ */
 export async function disclosedGroupStatistics(
   p: Party,
-  cells: readonly Shares[],
+  partitions: readonly (readonly Shares[])[],
   value: Shares,
   valueSq: Shares,
   rules: DisclosureRules,
@@ -32,25 +39,46 @@ export async function disclosedGroupStatistics(
   const f = p.field;
   const n = value.length;
   const ell = comparisonBits(n, rules.valueBits);
+  const cells = partitions.flat();
   const counts = cells.map((c) => p.sum(c)[0]!);
-  // Sufficient statistics (one round) and each member's contribution per cell (one round).
+  // Sufficient statistics: one round of inner products.
   const sums = await p.dot(cells.flatMap((c) => [[c, value] as const, [c, valueSq] as const]));
-  const contributions = await p.mul(cells.map((c) => [c, value] as const));
-  // One comparison batch: [count < minCell] per cell, then [total < 2·x_k] per cell and member.
+  // T(k) per partition: Σ_c cell_c(k)·T_c, the total of the member's own cell (one round).
+  let at = 0;
+  const products = await p.mul(
+    partitions.flatMap((cs) =>
+      cs.map((c) => {
+        const total = sums[2 * at++]!;
+        return [c, c.map(() => total)] as const;
+      }),
+    ),
+  );
+  at = 0;
+  const ownTotal = partitions.map((cs) => {
+    const t = new Array<bigint>(n).fill(0n);
+    for (let i = 0; i < cs.length; i++) {
+      const prod = products[at++]!;
+      for (let k = 0; k < n; k++) t[k] = add(f, t[k]!, prod[k]!);
+    }
+    return t;
+  });
+  // One comparison batch: [count < minCell] per cell, [T(k) < 2·x_k] per partition and member.
+  const twice = value.map((x) => mul(f, x, 2n));
   const left: bigint[] = [...counts];
   const right: bigint[] = cells.map(() => BigInt(rules.minCell));
-  cells.forEach((_, i) => {
-    const total = sums[2 * i]!;
-    for (const x of contributions[i]!) {
-      left.push(total);
-      right.push(mul(f, x, 2n));
-    }
-  });
+  for (const t of ownTotal) {
+    for (const x of t) left.push(x);
+    for (const x of twice) right.push(x);
+  }
   const below = await lessThan(p, left, right, ell);
   const small = below.slice(0, cells.length);
-  // At most one member can hold more than half, so the sum of the bits is itself a bit.
-  const dominated = cells.map(
-    (_, i) => p.sum(below.slice(cells.length + i * n, cells.length + (i + 1) * n))[0]!,
+  // Cell c is dominated when one of its members holds more than half: Σ_k cell_c(k)·bit(k) (a bit).
+  at = 0;
+  const dominated = await p.dot(
+    partitions.flatMap((cs, j) => {
+      const bits = below.slice(cells.length + j * n, cells.length + (j + 1) * n);
+      return cs.map((c) => [c, bits] as const);
+    }),
   );
   const [passBits] = await p.mul([[small.map((s) => sub(f, 1n, s)), dominated.map((d) => sub(f, 1n, d))]]);
   const [pass] = await p.open([passBits!]);

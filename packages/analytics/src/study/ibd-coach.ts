@@ -152,8 +152,8 @@ export async function runIbdCoach(
     [non, low],
     [non, high],
   ]);
-  const cells = [app, non, ...cross];
-  const results = await disclosedGroupStatistics(p, cells, cost, costSq, {
+  // Two partitions of disjoint cells: app use, and app use × income group.
+  const results = await disclosedGroupStatistics(p, [[app, non], cross], cost, costSq, {
     minCell: MIN_CELL,
     valueBits: COST_BITS,
   });
