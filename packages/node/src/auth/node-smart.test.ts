@@ -35,7 +35,7 @@ beforeAll(async () => {
     identifier: [{ system: 'http://fhir.nl/fhir/NamingSystem/bsn', value: '999911120' }],
     name: [{ family: 'de Vries', given: ['Maria'] }],
   });
-  session = (await enrolAndLogIn(kraamzorg)).session;
+  session = (await enrolAndLogIn(base)).session;
 }, 90_000);
 afterAll(async () => {
   await browser?.close();

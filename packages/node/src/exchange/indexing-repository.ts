@@ -34,10 +34,21 @@ export class IndexingRepository implements FhirRepository {
 
   async processBundle(bundle: Bundle, baseUrl: string): Promise<Bundle> {
     const result = await this.#inner.processBundle(bundle, baseUrl);
-    // Resources whose subject is a literal Patient reference (urn:uuid ones are resolved inside the
-    // transaction and not seen here).
-    for (const entry of bundle.entry ?? []) {
-      if (entry.resource && entry.request?.method !== 'DELETE') this.#publisher.written(entry.resource);
+    // The stored resources, as stored: urn:uuid references are resolved inside the transaction, so
+    // each written entry is read back by the location the response gives it.
+    const written = (bundle.entry ?? []).flatMap((entry, i) => {
+      const location = result.entry?.[i]?.response?.location;
+      const status = result.entry?.[i]?.response?.status ?? '';
+      if (entry.request?.method === 'DELETE' || !location || !/^20[01]/.test(status)) return [];
+      const [type, id] = location.replace(/^.*?([A-Z][A-Za-z]+\/[^/]+)(\/_history\/.*)?$/, '$1').split('/');
+      return type && id ? [{ type, id }] : [];
+    });
+    for (const { type, id } of written) {
+      try {
+        this.#publisher.written(await this.#inner.read(type, id));
+      } catch {
+        // Deleted again within the same bundle: nothing to state.
+      }
     }
     return result;
   }
