@@ -1,0 +1,310 @@
+// The federated overview end to end over real HTTP in a demo region cut to four members (kraamzorg,
+// midwife, hospital, and the RSO for pseudonyms): Maria's records are at the first three; Carla,
+// medical specialist at the hospital, asks her node for Maria's overview. Each holder's own guard
+// decides from Maria's consents, records every access on its log, and the hospital's node merges
+// what it is given; Maria sees her consents and who looked.
+import type { Bundle, OperationOutcome } from '@medplum/fhirtypes';
+import { issueNodeToken } from '@ketenlog/auth';
+import { newTestKey } from '@ketenlog/region/testing';
+import { SOURCE_EXTENSION } from '@ketenlog/exchange';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MARIA_BSN } from '../demo/population.ts';
+import type { RunningRegion } from '../region/run-region.ts';
+import type { RunningNode } from '../server.ts';
+import { OVERVIEW_STATUS_SYSTEM } from './overview.ts';
+import type { AccessTrailItem } from './client.ts';
+import {
+  clientAt,
+  clientRecords,
+  indexed,
+  loginProfessional,
+  put,
+  seed,
+  startExchangeRegion,
+  type TestClient,
+} from './testing.ts';
+
+const [KRAAMZORG, VERLOSKUNDE, ZIEKENHUIS] = ['11110001', '11110002', '11110003'];
+let region: RunningRegion;
+let kraamzorg: RunningNode;
+let verloskunde: RunningNode;
+let ziekenhuis: RunningNode;
+let maria: TestClient;
+let carla: string;
+
+const base = (node: RunningNode) => node.membership!.organisation.node.baseUrl;
+
+beforeAll(async () => {
+  region = await startExchangeRegion([KRAAMZORG, VERLOSKUNDE, ZIEKENHUIS]);
+  [kraamzorg, verloskunde, ziekenhuis] = [KRAAMZORG, VERLOSKUNDE, ZIEKENHUIS].map((u) => region.node(u));
+  await seed(kraamzorg, [
+    ...clientRecords('maria-kz', MARIA_BSN, 'vital-signs', 3),
+    ...clientRecords('maria-kz', MARIA_BSN, 'encounters', 2).slice(1),
+  ]);
+  await seed(verloskunde, clientRecords('maria-vk', MARIA_BSN, 'pregnancy', 2));
+  await seed(ziekenhuis, [
+    ...clientRecords('maria-zh', MARIA_BSN, 'medication', 2),
+    ...clientRecords('maria-zh', MARIA_BSN, 'allergies', 1).slice(1),
+  ]);
+  const pseudonym = await kraamzorg.exchange!.pseudonyms!.pseudonymOf(MARIA_BSN);
+  await indexed(ziekenhuis, pseudonym, [KRAAMZORG, VERLOSKUNDE, ZIEKENHUIS]);
+  maria = await clientAt(kraamzorg, pseudonym);
+  carla = await loginProfessional(ziekenhuis, 'pro:carla-bakker');
+}, 120_000);
+afterAll(async () => region?.close());
+
+async function overview(): Promise<{ status: number; bundle: Bundle }> {
+  const response = await fetch(`${base(ziekenhuis)}/exchange/overview?patient=maria-zh`, {
+    headers: { cookie: carla },
+  });
+  return { status: response.status, bundle: (await response.json()) as Bundle };
+}
+
+const sources = (bundle: Bundle): string[] =>
+  [
+    ...new Set(
+      (bundle.entry ?? [])
+        .filter((e) => e.search?.mode === 'match')
+        .map(
+          (e) =>
+            e.resource!.meta!.extension!.find((x) => x.url === SOURCE_EXTENSION)!.valueIdentifier!.value!,
+        ),
+    ),
+  ].sort();
+
+const issues = (bundle: Bundle, code: string) =>
+  (
+    (bundle.entry ?? []).find((e) => e.search?.mode === 'outcome')?.resource as OperationOutcome | undefined
+  )?.issue.filter((i) =>
+    i.details?.coding?.some((c) => c.system === OVERVIEW_STATUS_SYSTEM && c.code === code),
+  ) ?? [];
+const holderOf = (issue: { extension?: { valueIdentifier?: { value?: string } }[] }) =>
+  issue.extension?.[0]?.valueIdentifier?.value;
+
+async function consentDrafts(body: object) {
+  const response = await fetch(`${base(kraamzorg)}/exchange/consent-drafts`, {
+    method: 'POST',
+    headers: { cookie: maria.cookie, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  expect(response.status).toBe(200);
+  return ((await response.json()) as { drafts: { kind: string; subject: string; body: object }[] }).drafts;
+}
+
+/** Polls the overview until `done` holds (consents reach other nodes by log mirroring). */
+async function overviewUntil(done: (bundle: Bundle) => boolean): Promise<Bundle> {
+  let last: Bundle | undefined;
+  await expect
+    .poll(
+      async () => {
+        last = (await overview()).bundle;
+        return done(last);
+      },
+      { timeout: 15_000, interval: 200 },
+    )
+    .toBe(true);
+  return last!;
+}
+
+describe('the federated overview between region members over HTTP', () => {
+  it('without consent: the hospital sees its own records; the others withhold theirs, saying why', async () => {
+    const { status, bundle } = await overview();
+    expect(status).toBe(200);
+    expect(bundle.total).toBeUndefined();
+    expect(sources(bundle)).toEqual([ZIEKENHUIS]);
+    const types = bundle
+      .entry!.filter((e) => e.search?.mode === 'match')
+      .map((e) => e.resource!.resourceType);
+    expect(types[0]).toBe('Patient');
+    expect(types.filter((t) => t === 'MedicationStatement')).toHaveLength(2);
+    const withheld = issues(bundle, 'withheld');
+    expect(new Set(withheld.map(holderOf))).toEqual(new Set([KRAAMZORG, VERLOSKUNDE]));
+    expect(withheld.map((i) => i.details!.text).join(' ')).toMatch(/toestemming/);
+    expect(issues(bundle, 'unreachable')).toEqual([]);
+    expect(JSON.stringify(bundle)).not.toContain('maria-kz-vital');
+  });
+
+  it('with her consent: data from both other holders, merged into one timeline naming each source', async () => {
+    await maria.sign(
+      await consentDrafts({
+        decision: 'grant',
+        actor: { kind: 'organisation', ura: ZIEKENHUIS },
+        categories: ['vital-signs', 'encounters', 'pregnancy', 'demographics'],
+        purpose: 'treatment',
+      }),
+    );
+    const patients = (b: Bundle) =>
+      (b.entry ?? []).filter((e) => e.resource?.resourceType === 'Patient').length;
+    const bundle = await overviewUntil((b) => sources(b).length === 3 && patients(b) === 3);
+    expect(sources(bundle)).toEqual([KRAAMZORG, VERLOSKUNDE, ZIEKENHUIS]);
+    const matches = bundle.entry!.filter((e) => e.search?.mode === 'match');
+    expect(matches.filter((e) => e.resource!.resourceType === 'Observation')).toHaveLength(3);
+    expect(matches.filter((e) => e.resource!.resourceType === 'Condition')).toHaveLength(2);
+    // Timeline: the Patient records first, then newest first.
+    const dated = matches.filter((e) => e.resource!.resourceType !== 'Patient');
+    expect(matches.slice(0, 3).every((e) => e.resource!.resourceType === 'Patient')).toBe(true);
+    const times = dated.map((e) => {
+      const r = e.resource as {
+        effectiveDateTime?: string;
+        onsetDateTime?: string;
+        period?: { start: string };
+        recordedDate?: string;
+      };
+      return Date.parse(r.effectiveDateTime ?? r.onsetDateTime ?? r.period?.start ?? r.recordedDate ?? '');
+    });
+    expect(times).toEqual([...times].sort((a, b) => b - a));
+    expect(issues(bundle, 'withheld')).toEqual([]);
+  });
+
+  it('lists her consents as FHIR Consent resources, at /exchange/consents and at /fhir/Consent', async () => {
+    for (const path of ['/exchange/consents', '/fhir/Consent?_count=100']) {
+      const response = await fetch(`${base(kraamzorg)}${path}`, { headers: { cookie: maria.cookie } });
+      expect(response.status).toBe(200);
+      const bundle = (await response.json()) as Bundle;
+      expect(bundle.entry).toHaveLength(4);
+      expect(bundle.entry![0].resource).toMatchObject({
+        resourceType: 'Consent',
+        provision: { type: 'permit' },
+      });
+    }
+    const anonymous = await fetch(`${base(kraamzorg)}/exchange/consents`);
+    expect(anonymous.status).toBe(401);
+  });
+
+  it('a withdrawal takes effect for the next overview', async () => {
+    const consents = (await (
+      await fetch(`${base(kraamzorg)}/exchange/consents`, { headers: { cookie: maria.cookie } })
+    ).json()) as Bundle;
+    for (const entry of consents.entry!) {
+      await maria.sign(await consentDrafts({ withdraw: entry.resource!.id }));
+    }
+    const bundle = await overviewUntil((b) => sources(b).length === 1);
+    expect(sources(bundle)).toEqual([ZIEKENHUIS]);
+    expect(new Set(issues(bundle, 'withheld').map(holderOf))).toEqual(new Set([KRAAMZORG, VERLOSKUNDE]));
+  });
+
+  it('a consent recorded on paper at the midwife counts only within its period', async () => {
+    const paper = (end: string) => ({
+      resourceType: 'Consent',
+      id: 'paper-maria',
+      status: 'active',
+      scope: {
+        coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentscope', code: 'patient-privacy' }],
+      },
+      category: [{ coding: [{ system: 'http://loinc.org', code: '59284-0' }] }],
+      patient: { reference: 'Patient/maria-vk' },
+      dateTime: '2026-11-01T00:00:00Z',
+      provision: {
+        type: 'permit',
+        period: { start: '2026-01-01T00:00:00Z', end },
+        actor: [
+          {
+            role: {
+              coding: [
+                { system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code: 'IRCP' },
+              ],
+            },
+            reference: { identifier: { system: 'http://fhir.nl/fhir/NamingSystem/ura', value: ZIEKENHUIS } },
+          },
+        ],
+      },
+    });
+    await put(verloskunde, paper('2026-06-30T00:00:00Z'));
+    expect(sources((await overview()).bundle)).toEqual([ZIEKENHUIS]);
+    await put(verloskunde, paper('2099-12-31T00:00:00Z'));
+    expect(sources((await overview()).bundle)).toEqual([VERLOSKUNDE, ZIEKENHUIS]);
+  });
+
+  it('refuses forged, replayed and misaddressed node tokens with 401, writes with 403, a withheld read with 403', async () => {
+    const { keyId, secretKey } = ziekenhuis.membership!.statementKey;
+    const url = `${base(kraamzorg)}/fhir/Patient/maria-kz/$everything`;
+    const token = (key = { keyId, secretKey }, audience = base(kraamzorg)) =>
+      issueNodeToken(key, {
+        organisation: ZIEKENHUIS,
+        audience,
+        professional: 'pro:carla-bakker',
+        role: 'medisch-specialist',
+        purpose: 'treatment',
+      });
+    const call = async (bearer: string, init: RequestInit = {}, at = url) =>
+      fetch(at, { ...init, headers: { ...init.headers, authorization: `Bearer ${bearer}` } });
+    const stranger = newTestKey();
+    const forged = await call(await token({ keyId, secretKey: stranger.secret }));
+    expect(forged.status).toBe(401);
+    expect(await forged.json()).toMatchObject({ resourceType: 'OperationOutcome' });
+    const once = await token();
+    expect((await call(once)).status).toBe(200);
+    expect((await call(once)).status).toBe(401);
+    expect((await call(await token(undefined, base(verloskunde)))).status).toBe(401);
+    const write = await call(
+      await token(),
+      {
+        method: 'PUT',
+        headers: { 'content-type': 'application/fhir+json' },
+        body: JSON.stringify({ resourceType: 'Patient', id: 'maria-kz' }),
+      },
+      `${base(kraamzorg)}/fhir/Patient/maria-kz`,
+    );
+    expect(write.status).toBe(403);
+    const read = await call(await token(), {}, `${base(kraamzorg)}/fhir/Observation/maria-kz-vital-signs-0`);
+    expect(read.status).toBe(403);
+    expect(await read.json()).toMatchObject({
+      resourceType: 'OperationOutcome',
+      issue: [{ code: 'forbidden' }],
+    });
+    // A search whose answer spans more than one client is refused too.
+    await put(kraamzorg, { resourceType: 'Patient', id: 'someone-else' });
+    expect((await call(await token(), {}, `${base(kraamzorg)}/fhir/Patient?_count=10`)).status).toBe(403);
+  });
+
+  it('Maria sees who looked at her data, when, why, and whether it was allowed — and no BSN is on any log', async () => {
+    let trail: AccessTrailItem[] = [];
+    await expect
+      .poll(
+        async () => {
+          const response = await fetch(`${base(kraamzorg)}/exchange/access-trail`, {
+            headers: { cookie: maria.cookie },
+          });
+          trail = ((await response.json()) as { accesses: AccessTrailItem[] }).accesses;
+          const by = (u: string, outcome: string) =>
+            trail.some(
+              (a) => a.recordedBy?.ura === u && a.outcome === outcome && a.accessor.id === 'pro:carla-bakker',
+            );
+          return (
+            by(KRAAMZORG, 'allowed') &&
+            by(KRAAMZORG, 'refused') &&
+            by(VERLOSKUNDE, 'allowed') &&
+            by(ZIEKENHUIS, 'allowed')
+          );
+        },
+        { timeout: 15_000, interval: 250 },
+      )
+      .toBe(true);
+    expect(trail[0]).toMatchObject({
+      organisation: { ura: ZIEKENHUIS, name: 'Ziekenhuis Maasland' },
+      accessor: { id: 'pro:carla-bakker', name: 'Carla Bakker' },
+      role: 'medisch-specialist',
+      purpose: 'treatment',
+    });
+    const refused = trail.find((a) => a.outcome === 'refused')!;
+    expect(refused.reason).toMatch(/toestemming/);
+    expect(Date.parse(trail[0].at)).toBeGreaterThanOrEqual(Date.parse(trail[trail.length - 1].at));
+    const other = await fetch(`${base(kraamzorg)}/exchange/access-trail`, { headers: { cookie: carla } });
+    expect(other.status).toBe(401);
+    for (const node of [kraamzorg, verloskunde, ziekenhuis]) {
+      const { sequencer } = node.logbook!;
+      const entries = await sequencer.store.readEntries(0, sequencer.size);
+      expect(entries.some((e) => new TextDecoder().decode(e.entry).includes(MARIA_BSN))).toBe(false);
+    }
+  });
+
+  it('a holder that is down is reported unreachable; the overview still answers with the rest', async () => {
+    await verloskunde.close();
+    const started = Date.now();
+    const { status, bundle } = await overview();
+    expect(status).toBe(200);
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(sources(bundle)).toEqual([ZIEKENHUIS]);
+    expect(issues(bundle, 'unreachable').map(holderOf)).toEqual([VERLOSKUNDE]);
+  });
+});
