@@ -23,36 +23,6 @@ describe('Mijn Zorg Log across a region', () => {
   it('carer logs, mother approves and rejects with her passkey, carer corrects, insurer sees and declares', async () => {
     const kraamzorg = region.node('11110001');
     const insurer = region.node('11110004');
-    // The insurer holds Maria's policy: its node states so on its log, under her pseudonym.
-    const stored = await fetch(insurer.fhirBase, {
-      method: 'POST',
-      headers: { 'content-type': 'application/fhir+json' },
-      body: JSON.stringify({
-        resourceType: 'Bundle',
-        type: 'transaction',
-        entry: [
-          {
-            fullUrl: 'urn:uuid:5f0e6c1a-7d3b-4a8e-9c1f-2b6d8e4a0c11',
-            request: { method: 'POST', url: 'Patient' },
-            resource: {
-              resourceType: 'Patient',
-              identifier: [{ system: 'http://fhir.nl/fhir/NamingSystem/bsn', value: '999911120' }],
-              name: [{ family: 'de Vries', given: ['Maria'] }],
-            },
-          },
-          {
-            request: { method: 'POST', url: 'Coverage' },
-            resource: {
-              resourceType: 'Coverage',
-              status: 'active',
-              beneficiary: { reference: 'urn:uuid:5f0e6c1a-7d3b-4a8e-9c1f-2b6d8e4a0c11' },
-              payor: [{ display: 'Verzekeraar Zuid' }],
-            },
-          },
-        ],
-      }),
-    });
-    expect(stored.status).toBe(200);
     const config = kraamzorg.membership!.region;
     const policy = receiptPolicyFor(config, logOriginOf(config, kraamzorg.membership!.organisation))!;
 

@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { webauthnSignatureOf } from '@ketenlog/auth';
 import { challengeOf } from '@ketenlog/carelog';
+import { BSN_SYSTEM } from '@ketenlog/fhir';
 import {
   ed25519PublicKey,
   parseReceipt,
@@ -78,10 +79,47 @@ async function poll<T>(what: string, probe: () => Promise<T | undefined>, timeou
   }
 }
 
+const MARIA_BSN = '999911120';
+
+/** The insurer holds Maria's policy: its node states so on its log, under her pseudonym. */
+async function insurerHoldsPolicy(insurer: string): Promise<void> {
+  const patient = 'urn:uuid:5f0e6c1a-7d3b-4a8e-9c1f-2b6d8e4a0c11';
+  const stored = await fetch(`${insurer}/fhir`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/fhir+json' },
+    body: JSON.stringify({
+      resourceType: 'Bundle',
+      type: 'transaction',
+      entry: [
+        {
+          fullUrl: patient,
+          request: { method: 'POST', url: 'Patient', ifNoneExist: `identifier=${BSN_SYSTEM}|${MARIA_BSN}` },
+          resource: {
+            resourceType: 'Patient',
+            identifier: [{ system: BSN_SYSTEM, value: MARIA_BSN }],
+            name: [{ family: 'de Vries', given: ['Maria'] }],
+          },
+        },
+        {
+          request: { method: 'POST', url: 'Coverage' },
+          resource: {
+            resourceType: 'Coverage',
+            status: 'active',
+            beneficiary: { reference: patient },
+            payor: [{ display: 'Zorgverzekeraar Zuid' }],
+          },
+        },
+      ],
+    }),
+  });
+  if (stored.status !== 200) throw new Error(`insurer policy: ${stored.status} ${await stored.text()}`);
+}
+
 /** Plays the story; throws with the failing step, or returns what each party saw. */
 export async function playCarelogStory(nodes: StoryNodes): Promise<StoryResult> {
   const kz = `${nodes.kraamzorg}/carelog`;
   const insurerRef = `ura:${nodes.insurerUra}`;
+  await insurerHoldsPolicy(nodes.insurer);
 
   // The mother: Demo-DigiD, her passkey, and her consent that the insurer sees her hours for billing.
   const maria: LoggedInClient = await enrolAndLogIn(nodes.kraamzorg, 0, nodes.kraamzorgOrigin);

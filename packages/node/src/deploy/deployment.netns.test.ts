@@ -2,7 +2,9 @@
 // network namespace with its own PostgreSQL server, talking HTTP over a bridge. Played: every
 // node logs statements that the others mirror, witness and make final; a node partitioned and
 // healed (finality waits below the quorum and resumes; its mirrors converge); a node killed with
-// SIGKILL under load and restarted (no acknowledged statement lost; `ketenlog verify` passes);
+// SIGKILL under load and restarted (no acknowledged statement lost; `ketenlog verify` passes); the
+// Mijn Zorg Log story across the three (the maternity-care organisation, the insurer and the RSO
+// whose pseudonym service names the mother, each node under its own domain name so passkeys work);
 // JSON logs without BSNs.
 import type { ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
@@ -15,6 +17,7 @@ import { parseRegionConfig, receiptPolicyFor, type RegionConfig } from '@ketenlo
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadNodeSecrets, type NodeSecrets } from '../region/membership.ts';
 import { DEMO_SECRETS_FILE, demoRegionYaml } from '../region/testing.ts';
+import { playCarelogStory } from '../carelog/story.ts';
 import { createLab, type Host, type Lab } from './netns.ts';
 import { startPostgresIn, type PostgresInstance } from './postgres-instance.ts';
 
@@ -25,7 +28,10 @@ const BSN = '999911120';
 interface Org {
   readonly host: Host;
   readonly ura: string;
+  /** Where the test reaches the node (its lab address). */
   readonly base: string;
+  /** Its base URL in the region file (its domain name in the lab). */
+  readonly origin: string;
   readonly dir: string;
   readonly configFile: string;
   readonly secrets: NodeSecrets;
@@ -83,13 +89,19 @@ const status = async (org: Org) =>
   };
 
 beforeAll(async () => {
-  lab = createLab(3);
+  // Kraamzorg De Wieg, the insurer and the RSO, each under its own domain name.
+  const uras = ['11110001', '11110004', '11110010'];
+  lab = createLab(
+    3,
+    ['kraamzorg-dewieg', 'verzekeraar-zuid', 'rso-maasland'].map((n) => `${n}.ketenlog.test`),
+  );
   const root = mkdtempSync(join(tmpdir(), 'ketenlog-deploy-'));
   // Each PostgreSQL server runs as the postgres user, under this folder.
   chmodSync(root, 0o755);
   const bases = lab.hosts.map((h) => `http://${h.address}:${PORT}`);
+  const origins = lab.hosts.map((h) => `http://${h.hostname}:${PORT}`);
   const regionFile = join(root, 'region.yaml');
-  writeFileSync(regionFile, demoRegionYaml({ members: 3, quorum: 2, baseUrls: bases }));
+  writeFileSync(regionFile, demoRegionYaml({ uras, quorum: 2, baseUrls: origins }));
   region = parseRegionConfig(readFileSync(regionFile, 'utf8'), regionFile);
   orgs = region.organisations.map((o, i) => {
     const host = lab.hosts[i];
@@ -112,7 +124,7 @@ beforeAll(async () => {
       ].join('\n'),
     );
     mkdirSync(dir, { recursive: true });
-    return { host, ura: o.ura, base: bases[i], dir, configFile, secrets, postgres };
+    return { host, ura: o.ura, base: bases[i], origin: origins[i], dir, configFile, secrets, postgres };
   });
   for (const o of orgs) startNodeProcess(o);
   await Promise.all(orgs.map((o) => waitReady(o)));
@@ -228,6 +240,22 @@ describe('three organisations in their own network namespaces, each on its own P
     const verify = b.host.run(process.execPath, [CLI, 'verify', '--data', b.postgres.url]);
     expect(verify).toContain('verified');
   });
+
+  it('plays the Mijn Zorg Log story across the three, after the restart', async () => {
+    const [kraamzorg, insurer] = orgs;
+    const origin = `${region.logOriginPrefix}kraamzorg-dewieg`;
+    const result = await playCarelogStory({
+      kraamzorg: kraamzorg.base,
+      kraamzorgOrigin: kraamzorg.origin,
+      insurer: insurer.base,
+      insurerUra: insurer.ura,
+      policy: receiptPolicyFor(region, origin)!,
+    });
+    expect(result.statuses).toEqual(['approved', 'superseded', 'pending']);
+    expect(result.insurerSaw).toEqual([result.approved]);
+    expect(result.refusedDeclaration).toBe(422);
+    expect(result.declared).toEqual([result.approved]);
+  }, 90_000);
 
   it('writes JSON logs that never carry a BSN', () => {
     for (const org of orgs) {

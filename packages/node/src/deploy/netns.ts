@@ -3,6 +3,7 @@
 // cut and restored — real separate hosts as far as the nodes can tell. Needs root (ip netns).
 import { execFileSync, spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { randomInt } from 'node:crypto';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 
 export class LabError extends Error {
   override name = 'LabError';
@@ -12,6 +13,8 @@ const ip = (...args: string[]): string => execFileSync('ip', args, { encoding: '
 
 export interface Host {
   readonly name: string;
+  /** Its domain name inside the lab (every namespace resolves every host's name). */
+  readonly hostname: string;
   /** Its address on the lab network. */
   readonly address: string;
   /** Runs a command inside the namespace (as root). */
@@ -37,8 +40,12 @@ export function requireRoot(): void {
   }
 }
 
-/** Creates `count` namespaces on a fresh bridge with a random 10.x.y.0/24 network. */
-export function createLab(count: number): Lab {
+/**
+ * Creates `count` namespaces on a fresh bridge with a random 10.x.y.0/24 network. Host i is named
+ * `hostnames[i]` (default `host<i>.lab.test`): `ip netns exec` gives each namespace an
+ * /etc/hosts from /etc/netns/<namespace>/, listing them all.
+ */
+export function createLab(count: number, hostnames: readonly string[] = []): Lab {
   requireRoot();
   const tag = `kl${randomInt(10_000, 99_999)}`;
   const net = `10.${randomInt(100, 250)}.${randomInt(1, 250)}`;
@@ -51,6 +58,7 @@ export function createLab(count: number): Lab {
       } catch {
         // already gone
       }
+      rmSync(`/etc/netns/${ns}`, { recursive: true, force: true });
     }
     try {
       ip('link', 'del', bridge);
@@ -78,6 +86,7 @@ export function createLab(count: number): Lab {
       ip('-n', name, 'route', 'add', 'default', 'via', `${net}.1`);
       return {
         name,
+        hostname: hostnames[i] ?? `host${i}.lab.test`,
         address,
         spawn: (command, args, options = {}) =>
           spawn('ip', ['netns', 'exec', name, command, ...args], options),
@@ -87,6 +96,11 @@ export function createLab(count: number): Lab {
         reconnect: () => void ip('link', 'set', outside, 'up'),
       };
     });
+    const table = ['127.0.0.1 localhost', ...hosts.map((h) => `${h.address} ${h.hostname}`), ''].join('\n');
+    for (const host of hosts) {
+      mkdirSync(`/etc/netns/${host.name}`, { recursive: true });
+      writeFileSync(`/etc/netns/${host.name}/hosts`, table);
+    }
     return { hosts, gateway: `${net}.1`, close };
   } catch (error) {
     close();
