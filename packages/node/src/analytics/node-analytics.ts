@@ -201,6 +201,8 @@ export async function registerNodeAnalytics(
         authorization: `Bearer ${await tokenFor(to, RESEARCH_PURPOSE)}`,
       },
       body: JSON.stringify(body),
+      // prepare reads the party's store, cosign waits for its computation: longer than a plain call
+      signal: AbortSignal.timeout(roundTimeoutMs * 4),
     });
     const answer = (await response.json().catch(() => undefined)) as
       { issue?: { diagnostics?: string; code?: string }[] } | undefined;
@@ -331,7 +333,10 @@ export async function registerNodeAnalytics(
         secretKey: statementKey.secretKey,
         peers: () => peers,
         fetch: ((url: string | URL | Request, init?: RequestInit) =>
-          fetch(String(url), init)) as typeof globalThis.fetch,
+          fetch(String(url), {
+            ...init,
+            signal: AbortSignal.timeout(roundTimeoutMs),
+          })) as typeof globalThis.fetch,
       }),
       session: digestOf({ run: id, specHash, domain: domainDigest }),
     };
