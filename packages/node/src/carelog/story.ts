@@ -40,6 +40,15 @@ export interface StoryResult {
   readonly refusedDeclaration: number;
   readonly statuses: string[];
   readonly remainingMinutes: number;
+  /** The session cookies of the people in the story (a TOTP code logs in only once). */
+  readonly sessions: {
+    readonly maria: string;
+    readonly karin: string;
+    readonly anna: string;
+    readonly dirk: string;
+  };
+  /** The mother's passkey, to sign more. */
+  readonly passkey: LoggedInClient['authenticator'];
 }
 
 interface Answer {
@@ -252,5 +261,7 @@ export async function playCarelogStory(nodes: StoryNodes): Promise<StoryResult> 
     refusedDeclaration: refused.status,
     statuses,
     remainingMinutes: Number(budget['remainingMinutes']),
+    sessions: { maria: maria.session, karin, anna, dirk },
+    passkey: maria.authenticator,
   };
 }

@@ -5,7 +5,8 @@
 // SIGKILL under load and restarted (no acknowledged statement lost; `ketenlog verify` passes); the
 // Mijn Zorg Log story across the three (the maternity-care organisation, the insurer and the RSO
 // whose pseudonym service names the mother, each node under its own domain name so passkeys work);
-// JSON logs without BSNs.
+// a federated overview (withheld without her consent, given with it, the insurer's host down said
+// so); JSON logs without BSNs.
 import type { ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,7 +18,7 @@ import { parseRegionConfig, receiptPolicyFor, type RegionConfig } from '@ketenlo
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadNodeSecrets, type NodeSecrets } from '../region/membership.ts';
 import { DEMO_SECRETS_FILE, demoRegionYaml } from '../region/testing.ts';
-import { playCarelogStory } from '../carelog/story.ts';
+import { playCarelogStory, type StoryResult } from '../carelog/story.ts';
 import { createLab, type Host, type Lab } from './netns.ts';
 import { startPostgresIn, type PostgresInstance } from './postgres-instance.ts';
 
@@ -42,6 +43,7 @@ interface Org {
 let lab: Lab;
 let orgs: Org[];
 let region: RegionConfig;
+let story: StoryResult | undefined;
 
 async function waitReady(org: Org, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -244,18 +246,100 @@ describe('three organisations in their own network namespaces, each on its own P
   it('plays the Mijn Zorg Log story across the three, after the restart', async () => {
     const [kraamzorg, insurer] = orgs;
     const origin = `${region.logOriginPrefix}kraamzorg-dewieg`;
-    const result = await playCarelogStory({
+    const result = (story = await playCarelogStory({
       kraamzorg: kraamzorg.base,
       kraamzorgOrigin: kraamzorg.origin,
       insurer: insurer.base,
       insurerUra: insurer.ura,
       policy: receiptPolicyFor(region, origin)!,
-    });
+    }));
     expect(result.statuses).toEqual(['approved', 'superseded', 'pending']);
     expect(result.insurerSaw).toEqual([result.approved]);
     expect(result.refusedDeclaration).toBe(422);
     expect(result.declared).toEqual([result.approved]);
   }, 90_000);
+
+  it("answers a federated overview across the processes: withheld, consented, a holder's host down", async () => {
+    const [kraamzorg, insurer] = orgs;
+    const anna = story!.sessions.anna;
+    const search = await fetch(
+      `${kraamzorg.base}/fhir/Patient?identifier=http://fhir.nl/fhir/NamingSystem/bsn|${BSN}`,
+    );
+    const patient = ((await search.json()) as { entry: { resource: { id: string } }[] }).entry[0]!.resource
+      .id;
+    type Issue = {
+      details?: { coding?: { code?: string }[] };
+      extension?: { valueIdentifier?: { value?: string } }[];
+    };
+    const overview = async () => {
+      const response = await fetch(`${kraamzorg.base}/exchange/overview?patient=${patient}`, {
+        headers: { cookie: anna },
+      });
+      expect(response.status).toBe(200);
+      const bundle = (await response.json()) as {
+        entry?: { search?: { mode?: string }; resource?: { resourceType: string; issue?: Issue[] } }[];
+      };
+      const outcome = bundle.entry?.find((e) => e.search?.mode === 'outcome')?.resource;
+      const holdersWith = (code: string) =>
+        (outcome?.issue ?? [])
+          .filter((i) => i.details?.coding?.some((c) => c.code === code))
+          .map((i) => i.extension?.[0]?.valueIdentifier?.value);
+      const sources = new Set(
+        (bundle.entry ?? [])
+          .filter((e) => e.search?.mode === 'match')
+          .flatMap(
+            (e) =>
+              (e.resource as { meta?: { extension?: { valueIdentifier?: { value?: string } }[] } }).meta
+                ?.extension ?? [],
+          )
+          .map((x) => x.valueIdentifier?.value),
+      );
+      return {
+        withheld: holdersWith('withheld'),
+        unreachable: holdersWith('unreachable'),
+        sources: [...sources],
+      };
+    };
+    // The insurer holds her policy but she gave kraamzorg no consent to see it: withheld, said so.
+    expect(await overview()).toMatchObject({ withheld: [insurer.ura], unreachable: [] });
+    // She consents, signing with her passkey at her kraamzorg's node; the insurer's node hears of
+    // it through the logbook and answers.
+    const maria = story!.sessions.maria;
+    const post = async (path: string, body: unknown) => {
+      const response = await fetch(`${kraamzorg.base}${path}`, {
+        method: 'POST',
+        headers: { cookie: maria, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      expect(response.status, await response.clone().text()).toBe(200);
+      return (await response.json()) as Record<string, unknown>;
+    };
+    const { drafts } = (await post('/exchange/consent-drafts', {
+      decision: 'grant',
+      actor: { kind: 'organisation', ura: kraamzorg.ura },
+      categories: ['insurance', 'demographics'],
+      purpose: 'treatment',
+    })) as { drafts: unknown[] };
+    for (const draft of drafts) {
+      const begun = (await post('/auth/passkeys/statements/options', { draft })) as {
+        statement: unknown;
+        options: Parameters<StoryResult['passkey']['get']>[0];
+      };
+      await post('/auth/passkeys/statements/sign', {
+        statement: begun.statement,
+        response: story!.passkey.get(begun.options),
+      });
+    }
+    await expect
+      .poll(async () => (await overview()).sources, { timeout: 20_000, interval: 300 })
+      .toContain(insurer.ura);
+    insurer.host.disconnect();
+    try {
+      expect(await overview()).toMatchObject({ withheld: [], unreachable: [insurer.ura] });
+    } finally {
+      insurer.host.reconnect();
+    }
+  }, 60_000);
 
   it('writes JSON logs that never carry a BSN', () => {
     for (const org of orgs) {
