@@ -94,8 +94,12 @@ export class LogbookRefusal extends Error {
 export async function registerNodeAuth(app: FastifyInstance, options: NodeAuthOptions): Promise<PasskeyAuth> {
   const { db, membership, logbook } = options;
   const { region, organisation } = membership;
+  // Demo passwords only for this organisation's own professionals: nobody acts for it from
+  // elsewhere, and hashing is deliberately slow (every node hashing every password cost seconds).
+  const own = `ura:${organisation.ura}`;
   const accounts = await Promise.all(
     demoProfessionalAccounts(region, () => ({})).map(async (account) => {
+      if (!account.memberships.some((m) => m.organisation === own)) return account;
       const { password, totpSecret } = demoCredentialsOf(account.id);
       return { ...account, passwordHash: await hashPassword(password), totpSecret };
     }),
