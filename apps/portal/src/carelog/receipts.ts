@@ -6,7 +6,6 @@ import { parseEntry, statementHash } from '../../../../packages/logbook/src/stat
 import { toBase64 } from '../../../../packages/logbook/src/bytes.ts';
 import type { ReceiptPolicy } from '../../../../packages/logbook/src/proof.ts';
 import { regionPolicies, verifyLogged } from '../verify.ts';
-import type { Position } from '../api/carelog.ts';
 
 /** True when the receipt verifies and holds the statement with this base64 hash. */
 export function receiptHolds(receipt: string, hash: string, policies: readonly ReceiptPolicy[]): boolean {
@@ -26,14 +25,4 @@ let policies: Promise<readonly ReceiptPolicy[]> | undefined;
 export function regionReceiptPolicies(): Promise<readonly ReceiptPolicy[]> {
   policies ??= regionPolicies().then((r) => (r.kind === 'ok' ? r.value.policies : []));
   return policies;
-}
-
-/** The final receipt of this node's log entry at `at` (waits briefly for the witnesses' quorum). */
-export async function receiptAt(at: Position): Promise<string | undefined> {
-  try {
-    const response = await fetch(`/logbook/receipts/${at.index}?wait=5000`, { credentials: 'same-origin' });
-    return response.status === 200 ? await response.text() : undefined;
-  } catch {
-    return undefined;
-  }
 }

@@ -12,7 +12,7 @@ import {
 } from '../api/carelog.ts';
 import { carerKey } from '../carelog/carer-key.ts';
 import { prepareStatement, signPrepared } from '../carelog/passkey-signing.ts';
-import { receiptAt } from '../carelog/receipts.ts';
+import { receiptAt } from '../carelog/receipt-source.ts';
 import { ResultState } from './State.tsx';
 import { VerifiedBadge } from './VerifiedBadge.tsx';
 

@@ -1,10 +1,12 @@
-import { useEffect, useState, type ReactNode } from 'react';
+import { lazy, Suspense, useEffect, useState, type ReactNode } from 'react';
 import type { MessageKey, Translate } from '../i18n.ts';
 import { fhirApi, resourcesOf, type FhirResource } from '../api/fhir.ts';
 import type { ApiResult } from '../api/http.ts';
 import { MEASURES, pointsOf } from '../measurements.ts';
-import { Chart } from './Chart.tsx';
 import { ResultState } from './State.tsx';
+
+// uPlot loads with the first chart; the heading and the table (the same data) render at once.
+const Chart = lazy(() => import('./Chart.tsx').then((m) => ({ default: m.Chart })));
 
 const NAMES: Record<string, MessageKey> = {
   bp: 'measureBp',
@@ -40,11 +42,13 @@ export function MeasurementsPage({ t }: { t: Translate }): ReactNode {
                   <p className="notice">{t('empty')}</p>
                 ) : (
                   <>
-                    <Chart
-                      points={points}
-                      label={t(NAMES[kind.id])}
-                      {...(kind.target ? { target: kind.target } : {})}
-                    />
+                    <Suspense fallback={<p role="status">{t('loading')}</p>}>
+                      <Chart
+                        points={points}
+                        label={t(NAMES[kind.id])}
+                        {...(kind.target ? { target: kind.target } : {})}
+                      />
+                    </Suspense>
                     <table>
                       <caption className="sr-only">{t(NAMES[kind.id])}</caption>
                       <thead>

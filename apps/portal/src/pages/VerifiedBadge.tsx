@@ -1,6 +1,5 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import type { Translate } from '../i18n.ts';
-import { receiptHolds, regionReceiptPolicies } from '../carelog/receipts.ts';
 
 /** A logged statement to check: its base64 hash and how to get its receipt. */
 export interface Logged {
@@ -18,6 +17,8 @@ export function VerifiedBadge({ t, logged }: { t: Translate; logged: readonly Lo
   useEffect(() => {
     let live = true;
     void (async () => {
+      // Receipt verification (Merkle proofs, Ed25519 notes) loads only where a badge is shown.
+      const { receiptHolds, regionReceiptPolicies } = await import('../carelog/receipts.ts');
       const policies = await regionReceiptPolicies();
       const results = await Promise.all(
         logged.map(async (l) => {
