@@ -289,6 +289,16 @@ describe('the federated overview between region members over HTTP', () => {
     const refused = trail.find((a) => a.outcome === 'refused')!;
     expect(refused.reason).toMatch(/toestemming/);
     expect(Date.parse(trail[0].at)).toBeGreaterThanOrEqual(Date.parse(trail[trail.length - 1].at));
+    // Each holder also keeps the BALP AuditEvents in its own store.
+    await expect
+      .poll(async () => {
+        const audit = (await (await fetch(`${base(kraamzorg)}/fhir/AuditEvent?_count=1`)).json()) as Bundle;
+        return audit.entry?.[0]?.resource;
+      })
+      .toMatchObject({
+        resourceType: 'AuditEvent',
+        agent: [{}, { who: { identifier: { value: 'pro:carla-bakker' } } }],
+      });
     const other = await fetch(`${base(kraamzorg)}/exchange/access-trail`, { headers: { cookie: carla } });
     expect(other.status).toBe(401);
     for (const node of [kraamzorg, verloskunde, ziekenhuis]) {

@@ -3,8 +3,9 @@
 // expired, replayed or foreign token), limited to reads, and answered with only what the client's
 // consents permit that organisation, role and purpose (the PDP through the holder guard: her
 // register from the logbook plus consents recorded in this node's own FHIR store). Every answer
-// is recorded before it leaves: one BALP AuditEvent in the local store and one `access` statement
-// on this node's log per category decided, allowed or refused; neither carries a BSN.
+// is recorded before it leaves: one `access` statement on this node's log per category decided,
+// allowed or refused, appended durably before the answer is sent, and its BALP AuditEvent copy in
+// the local store (batched, audit-writer.ts); neither carries a BSN.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Bundle, Consent, Resource } from '@medplum/fhirtypes';
 import type { FhirRepository } from '@ketenlog/fhir';
@@ -25,6 +26,7 @@ import {
 import type { NodeLogbook } from '../logbook/node-logbook.ts';
 import type { Membership } from '../region/membership.ts';
 import type { PatientDirectory } from './patient-directory.ts';
+import type { AuditWriter } from './audit-writer.ts';
 
 /** Where a member asks which local Patients stand for a pseudonym (node tokens only). */
 export const HOLDER_PATIENTS_PATH = '/exchange/holder/patients';
@@ -73,10 +75,11 @@ export interface HolderOptions {
   readonly repository: FhirRepository;
   readonly verifier: NodeTokenVerifier;
   readonly directory: PatientDirectory;
+  readonly audit: AuditWriter;
 }
 
 export async function registerHolder(app: FastifyInstance, options: HolderOptions): Promise<void> {
-  const { membership, logbook, repository, verifier, directory } = options;
+  const { membership, logbook, repository, verifier, directory, audit } = options;
   const { organisation, statementKey } = membership;
   const callers = new WeakMap<FastifyRequest, GuardCaller>();
   const patients = new WeakMap<FastifyRequest, string>();
@@ -143,22 +146,26 @@ export async function registerHolder(app: FastifyInstance, options: HolderOption
         : (answer.request.params as { id?: string }).id
           ? 'read'
           : 'search-type';
-      await Promise.all(
-        [...answer.decisions].map(async ([category, decision]) => {
-          const event = {
+      const events = [...answer.decisions].map(
+        ([category, decision]) =>
+          ({
             request: { ...answer.caller.base, subject: answer.subject, category },
             decision,
             accessor: answer.caller.accessor,
             interaction,
             at,
-          } as const;
+          }) as const,
+      );
+      // The answer leaves only once its access statements are on the log (durable).
+      await Promise.all(
+        events.map(async (event) => {
           const appended = await logbook.append(
             signStatement(accessDraft(event, statementKey.keyId), statementKey.secretKey),
           );
           if (!appended.ok) throw new Error(`access statement refused: ${appended.reason}`);
-          await repository.create(auditEvent(event));
         }),
       );
+      audit.add(events.map(auditEvent));
     },
   });
 

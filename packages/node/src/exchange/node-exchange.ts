@@ -22,6 +22,7 @@ import type { NodeLogbook } from '../logbook/node-logbook.ts';
 import type { Membership } from '../region/membership.ts';
 import { IndexingRepository } from './indexing-repository.ts';
 import { PatientDirectory } from './patient-directory.ts';
+import { AuditWriter } from './audit-writer.ts';
 import { registerHolder } from './holder.ts';
 import { overviewRoutes } from './overview.ts';
 import { clientRoutes } from './client.ts';
@@ -106,12 +107,19 @@ export async function registerNodeExchange(
   });
   // Root-level hooks and routes (not an encapsulated plugin): the holder guard must see the FHIR
   // routes, which the node registers after this.
-  await registerHolder(app, { membership, logbook, repository, verifier, directory });
+  const audit = new AuditWriter({
+    repository,
+    onError: (error) => log.warn({ err: error }, 'exchange: writing AuditEvents failed'),
+  });
+  // The node closes its HTTP server before its database: pending AuditEvents are written then.
+  app.addHook('onClose', async () => audit.close());
+  await registerHolder(app, { membership, logbook, repository, verifier, directory, audit });
   await overviewRoutes(app, {
     membership,
     logbook,
     repository,
     pseudonyms,
+    directory,
     sessions,
     fetch,
     ...(options.overviewTimeoutMs ? { timeoutMs: options.overviewTimeoutMs } : {}),

@@ -33,6 +33,7 @@ import {
 import type { NodeLogbook } from '../logbook/node-logbook.ts';
 import type { Membership } from '../region/membership.ts';
 import { HOLDER_PATIENTS_PATH } from './holder.ts';
+import type { PatientDirectory } from './patient-directory.ts';
 
 export const OVERVIEW_PATH = '/exchange/overview';
 /** Codes in the overview's OperationOutcome issues (issue.details.coding). */
@@ -44,6 +45,8 @@ export interface OverviewRouteOptions {
   readonly logbook: NodeLogbook;
   readonly repository: FhirRepository;
   readonly pseudonyms: PseudonymClient;
+  /** Local Patient → pseudonym, cached (saves the pseudonym service a round trip per overview). */
+  readonly directory: PatientDirectory;
   readonly sessions: SessionStore;
   readonly fetch: MemberFetch;
   /** Per holder. Default 2000 ms. */
@@ -61,7 +64,7 @@ const sourceOf = (ura: string) => ({
 });
 
 export async function overviewRoutes(app: FastifyInstance, options: OverviewRouteOptions): Promise<void> {
-  const { membership, logbook, repository, pseudonyms, sessions, fetch } = options;
+  const { membership, logbook, repository, pseudonyms, directory, sessions, fetch } = options;
   const { organisation, statementKey } = membership;
   const timeoutMs = options.timeoutMs ?? 2000;
 
@@ -92,7 +95,9 @@ export async function overviewRoutes(app: FastifyInstance, options: OverviewRout
       }
       if (!bsn || !isValidBsn(bsn))
         return outcome(reply, 422, 'invalid', 'Zonder geldig BSN is er geen regionaal overzicht.');
-      const pseudonym = await pseudonyms.pseudonymOf(bsn).catch(() => undefined);
+      const pseudonym = await (
+        request.query.patient ? directory.pseudonymOf(request.query.patient) : pseudonyms.pseudonymOf(bsn)
+      ).catch(() => undefined);
       if (!pseudonym)
         return outcome(reply, 503, 'transient', 'De pseudonimiseringsdienst is niet bereikbaar.');
 
