@@ -6,7 +6,10 @@
  * opening of pass bits and released cells. The table is checked against the plaintext each run.
  * Prints a table: median of --runs after one warm-up, per cohort size; rounds and bytes per party.
  *
- *   node bench/analytics/run.ts [--sizes 1000,4350] [--runs 5]
+ * With --region-clients N (default 120; 0 skips it), also the whole run through real member
+ * nodes of the demo region (see region.ts): from the analyst's POST /analytics/runs to the answer.
+ *
+ *   node bench/analytics/run.ts [--sizes 1000,4350] [--runs 5] [--region-clients 120]
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -113,7 +116,11 @@ if (!isMainThread) {
   });
 } else {
   const { values } = parseArgs({
-    options: { sizes: { type: 'string', default: '1000,4350' }, runs: { type: 'string', default: '5' } },
+    options: {
+      sizes: { type: 'string', default: '1000,4350' },
+      runs: { type: 'string', default: '5' },
+      'region-clients': { type: 'string', default: '120' },
+    },
   });
   const sizes = values.sizes.split(',').map(Number);
   const runs = Number(values.runs);
@@ -123,8 +130,12 @@ if (!isMainThread) {
   );
   const next = (w: Worker): Promise<FromWorker> =>
     new Promise((resolve, reject) => {
-      w.once('message', resolve);
-      w.once('error', reject);
+      const fail = (error: Error) => reject(error);
+      w.once('error', fail);
+      w.once('message', (m: FromWorker) => {
+        w.off('error', fail);
+        resolve(m);
+      });
     });
   const ready = await Promise.all(workers.map(next));
   const peers = ready.map((r) => (r as { peer: PeerInfo }).peer);
@@ -200,4 +211,19 @@ if (!isMainThread) {
     );
   }
   for (const w of workers) w.postMessage({ type: 'stop' } satisfies ToWorker);
+
+  const clients = Number(values['region-clients']);
+  if (clients > 0) {
+    const { regionRuns } = await import('./region.ts');
+    const times = await regionRuns(clients, runs);
+    const fmt = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
+    console.log(
+      `\nThrough the demo region's member nodes (ten nodes in one process), ${clients} demo clients:\n`,
+    );
+    console.log('| cohort N | median | min | max |');
+    console.log('|---:|---:|---:|---:|');
+    console.log(
+      `| ${clients} | ${fmt(median(times))} | ${fmt(Math.min(...times))} | ${fmt(Math.max(...times))} |`,
+    );
+  }
 }

@@ -3,7 +3,7 @@
 // only signed shares, and release a table that equals the plaintext computation, with small and
 // dominated cells suppressed, and the run stated on the log with every party's signature.
 import { ed25519 } from '@noble/curves/ed25519.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { issueNodeToken } from '@ketenlog/auth';
 import { signStatement, type Statement } from '@ketenlog/logbook';
 import { agreementStatus, runsOf } from '@ketenlog/region';
@@ -19,6 +19,7 @@ import { demoPopulation } from '../demo/population.ts';
 import { startRegion, type RunningRegion } from '../region/run-region.ts';
 import { demoRegionOnFreePorts } from '../region/testing.ts';
 import type { RunningNode } from '../server.ts';
+import { analyseCommand } from '../commands/analyse.ts';
 import { PEER_RUNS_PATH, RUNS_PATH } from './node-analytics.ts';
 import { cohortDomain } from './study-inputs.ts';
 
@@ -35,6 +36,7 @@ const parties: IbdCoachParties = {
 const SPEC_HASH = digestOf(ibdCoachSpec(parties));
 
 let region: RunningRegion;
+let regionFile: string;
 const node = (ura: string): RunningNode => region.node(ura);
 const baseUrl = (ura: string): string => node(ura).membership!.organisation.node.baseUrl;
 
@@ -87,8 +89,10 @@ async function askRun(at: string, agreement: string, from = at, purpose = 'resea
 }
 
 beforeAll(async () => {
+  const files = await demoRegionOnFreePorts();
+  regionFile = files.regionFile;
   region = await startRegion({
-    ...(await demoRegionOnFreePorts()),
+    ...files,
     logLevel: 'fatal',
     parts: { logbook: { mirrorIntervalMs: 200, finalityRetryMs: 100 } },
   });
@@ -173,6 +177,34 @@ describe('an analysis run between the hospital, the insurer and the statistics o
     const { status, body } = await askRun(STATISTICS, 'ibd-coach-2026', INSURER);
     expect(status, JSON.stringify(body)).toBe(200);
     expect(body.cells).toEqual(plaintext());
+  }, 60_000);
+
+  it('is signed and run with `ketenlog analyse`', async () => {
+    const printed: string[] = [];
+    const log = vi
+      .spyOn(console, 'log')
+      .mockImplementation((...xs: unknown[]) => void printed.push(xs.join(' ')));
+    const error = vi
+      .spyOn(console, 'error')
+      .mockImplementation((...xs: unknown[]) => void printed.push(xs.join(' ')));
+    try {
+      const cli = (...args: string[]) => analyseCommand.run(['--region', regionFile, ...args]);
+      expect(await cli('--agreement', 'ibd-cli', '--organisation', HOSPITAL)).toBe(1);
+      expect(printed.at(-1)).toMatch(/HTTP 403.*no analysis agreement ibd-cli/);
+      for (const ura of [HOSPITAL, INSURER, STATISTICS])
+        expect(await cli('--agreement', 'ibd-cli', '--organisation', ura, '--sign-agreement')).toBe(0);
+      await until(
+        () => agreementStatus(node(STATISTICS).logbook!.state, 'ibd-cli')?.complete === true,
+        20_000,
+        'the CLI agreement',
+      );
+      expect(await cli('--agreement', 'ibd-cli', '--organisation', STATISTICS)).toBe(0);
+      expect(printed.join('\n')).toMatch(/app-user\s+n =\s+\d+/);
+      expect(printed.join('\n')).toMatch(/suppressed/);
+    } finally {
+      log.mockRestore();
+      error.mockRestore();
+    }
   }, 60_000);
 
   it.each([
