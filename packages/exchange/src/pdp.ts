@@ -13,6 +13,7 @@
 import {
   consentsInForce,
   DELEGATION_PURPOSE,
+  type ConsentLedger,
   type ConsentRecord,
   type ConsentRegister,
   type OrganisationType,
@@ -81,43 +82,83 @@ const deny = (basis: DecisionBasis, reason: string, consent?: string): AccessDec
   ...(consent ? { consent } : {}),
 });
 
+/** The requester's three names a consent may use for her, built once per decision. */
+interface Names {
+  readonly organisation: string;
+  readonly role: string;
+  readonly type: string;
+}
+
 /** How specific a consent's "who" is for this requester; undefined when it does not cover her. */
-function granteeRank(grantee: string | undefined, request: AccessRequest): number | undefined {
+function granteeRank(grantee: string | undefined, names: Names): number | undefined {
   if (grantee === undefined) return 0;
-  if (grantee === granteeOfOrganisation(request.requester.ura)) return 3;
-  if (grantee === granteeOfRole(request.requester.role)) return 2;
-  if (grantee === granteeOfType(request.requester.type)) return 1;
+  if (grantee === names.organisation) return 3;
+  if (grantee === names.role) return 2;
+  if (grantee === names.type) return 1;
   return undefined;
 }
 
-/** Specificity as a comparable tuple (who, category, purpose), or undefined when not covering. */
-function specificity(record: ConsentRecord, request: AccessRequest): readonly number[] | undefined {
+/**
+ * Specificity as one comparable number (who, then category, then purpose), or undefined when the
+ * record does not cover the request.
+ */
+function specificity(record: ConsentRecord, request: AccessRequest, names: Names): number | undefined {
   const { grantee, category, purpose } = record.scope;
-  const who = granteeRank(grantee, request);
+  const who = granteeRank(grantee, names);
   if (who === undefined) return undefined;
   if (category !== undefined && category !== request.category) return undefined;
   if (purpose !== undefined && purpose !== request.purpose) return undefined;
-  return [who, Number(category !== undefined), Number(purpose !== undefined)];
-}
-
-function compare(a: readonly number[], b: readonly number[]): number {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] - b[i];
-  return 0;
+  return who * 4 + Number(category !== undefined) * 2 + Number(purpose !== undefined);
 }
 
 /** The client's decision in force that governs this request, if any. */
 function governing(records: readonly ConsentRecord[], request: AccessRequest): ConsentRecord | undefined {
-  let best: { record: ConsentRecord; rank: readonly number[] } | undefined;
+  const names: Names = {
+    organisation: granteeOfOrganisation(request.requester.ura),
+    role: granteeOfRole(request.requester.role),
+    type: granteeOfType(request.requester.type),
+  };
+  let best: ConsentRecord | undefined;
+  let bestRank = -1;
   for (const record of records) {
-    if (record.scope.purpose === DELEGATION_PURPOSE) continue;
-    const rank = specificity(record, request);
-    if (!rank) continue;
-    const order = best ? compare(rank, best.rank) : 1;
-    if (order > 0 || (order === 0 && record.decision === 'objection' && best!.record.decision === 'grant')) {
-      best = { record, rank };
+    const rank = specificity(record, request, names);
+    if (rank === undefined) continue;
+    if (
+      rank > bestRank ||
+      (rank === bestRank && record.decision === 'objection' && best!.decision === 'grant')
+    ) {
+      best = record;
+      bestRank = rank;
     }
   }
-  return best?.record;
+  return best;
+}
+
+interface InForce {
+  readonly records: readonly ConsentRecord[];
+  readonly revoked: number;
+  readonly inForce: readonly ConsentRecord[];
+}
+const inForceCache = new WeakMap<ConsentLedger, InForce>();
+
+/**
+ * A client's data consents in force (delegations left out), memoised per ledger. The register only
+ * grows: records are inserted (a copy found earlier replaces its record object) and revocations
+ * added, so the same record objects and the same number of revocations mean the same answer.
+ */
+function dataConsentsInForce(ledger: ConsentLedger | undefined): readonly ConsentRecord[] {
+  if (!ledger) return [];
+  const cached = inForceCache.get(ledger);
+  if (
+    cached &&
+    cached.revoked === ledger.revocations.size &&
+    cached.records.length === ledger.records.length &&
+    cached.records.every((r, i) => r === ledger.records[i])
+  )
+    return cached.inForce;
+  const inForce = consentsInForce(ledger).filter((r) => r.scope.purpose !== DELEGATION_PURPOSE);
+  inForceCache.set(ledger, { records: [...ledger.records], revoked: ledger.revocations.size, inForce });
+  return inForce;
 }
 
 export function decideAccess(request: AccessRequest, consents: ConsentRegister): AccessDecision {
@@ -135,7 +176,7 @@ export function decideAccess(request: AccessRequest, consents: ConsentRegister):
       mustNotify: true,
     };
   }
-  const ruling = governing(consentsInForce(consents.get(request.subject)), request);
+  const ruling = governing(dataConsentsInForce(consents.get(request.subject)), request);
   if (ruling?.decision === 'objection') {
     return deny('objection', 'De cliënt heeft bezwaar gemaakt tegen deze inzage.', ruling.hash);
   }
