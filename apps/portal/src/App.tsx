@@ -10,8 +10,18 @@ import { ClientsPage } from './pages/Clients.tsx';
 import { MeasurementsPage } from './pages/Measurements.tsx';
 import { HoursPage } from './pages/Hours.tsx';
 import { DashboardPage } from './pages/Dashboard.tsx';
+import { OverviewPage } from './pages/Overview.tsx';
 
-type Route = 'timeline' | 'measurements' | 'consent' | 'access' | 'hours' | 'dashboard' | 'clients' | 'login';
+type Route =
+  | 'timeline'
+  | 'measurements'
+  | 'consent'
+  | 'access'
+  | 'hours'
+  | 'dashboard'
+  | 'clients'
+  | 'overview'
+  | 'login';
 const ROUTES: Route[] = [
   'timeline',
   'measurements',
@@ -20,6 +30,7 @@ const ROUTES: Route[] = [
   'hours',
   'dashboard',
   'clients',
+  'overview',
   'login',
 ];
 
@@ -73,6 +84,8 @@ export function App(): ReactNode {
   else if (route === 'hours') page = <HoursPage t={t} principal={principal} />;
   else if (route === 'dashboard') page = <DashboardPage t={t} principal={principal} />;
   else if (route === 'access') page = <AccessTrailPage t={t} />;
+  else if (route === 'overview')
+    page = <OverviewPage t={t} patient={new URLSearchParams(location.search).get('patient')} />;
   else page = <ConsentPage t={t} />;
 
   const nav: [Route, Parameters<Translate>[0]][] = [

@@ -7,18 +7,16 @@
 // administration sees the hours per status. axe (no serious/critical) on every new page at desktop
 // and 360 px; screenshots in docs/screenshots/.
 import { mkdirSync } from 'node:fs';
-import { generate } from 'otplib';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_ARGS, ensureChromium } from '../../../test/chromium.ts';
-import { demoCredentialsOf } from '../../../packages/node/src/auth/node-auth.ts';
 import { signedIndexStatement } from '../../../packages/node/src/logbook/testing.ts';
 import { startRegion, type RunningRegion } from '../../../packages/node/src/region/run-region.ts';
 import { demoRegionOnFreePorts } from '../../../packages/node/src/region/testing.ts';
 import type { RunningNode } from '../../../packages/node/src/server.ts';
 import { checkAccessible, DESKTOP, PHONE, SCREENSHOTS, settle } from './accessible.ts';
 import { buildPortal } from './build.ts';
-import { enrolAndLogIn } from './mother.ts';
+import { enrolAndLogIn, professionalLogin as login } from './people.ts';
 import { serveBuild } from './serve-build.ts';
 
 const MARIA = 'pMaria-0000000000000001';
@@ -74,16 +72,6 @@ async function newPage(viewport = DESKTOP): Promise<Page> {
   return page;
 }
 
-async function professionalLogin(page: Page, node: RunningNode, id: string): Promise<void> {
-  const { password, totpSecret } = demoCredentialsOf(id);
-  await page.goto(`${originOf(node)}/portal/login`);
-  await page.getByLabel('Gebruikersnaam').fill(id);
-  await page.getByLabel('Wachtwoord').fill(password);
-  await page.getByLabel('Code uit uw authenticator-app').fill(await generate({ secret: totpSecret }));
-  await page.getByRole('button', { name: 'Inloggen', exact: true }).click();
-  await page.getByText(`Ingelogd als ${id.replace(/^pro:/, '')}`).waitFor();
-}
-
 async function logVisit(
   page: Page,
   date: string,
@@ -109,7 +97,7 @@ describe('Mijn Zorg Log in the portal', () => {
 
       // The care administration records the indication (basic package, breastfeeding: 49 h).
       const admin = await newPage();
-      await professionalLogin(admin, kraamzorg, 'pro:karin-dewit');
+      await login(admin, originOf(kraamzorg), 'pro:karin-dewit');
       const recorded = await admin.evaluate(
         async (body) =>
           (
@@ -132,7 +120,7 @@ describe('Mijn Zorg Log in the portal', () => {
 
       // Anna logs two visits on her phone; the first use binds the key on her device.
       const carer = await newPage(PHONE);
-      await professionalLogin(carer, kraamzorg, 'pro:anna-jansen');
+      await login(carer, originOf(kraamzorg), 'pro:anna-jansen');
       await carer.goto(`${originOf(kraamzorg)}/portal/hours`);
       await settle(carer);
       await expect.poll(() => carer.getByRole('heading', { level: 1 }).textContent()).toBe('Uren vastleggen');
@@ -199,7 +187,7 @@ describe('Mijn Zorg Log in the portal', () => {
 
       // The insurer's assessor sees only the approved hour, verified, and declares it.
       const insurer = await newPage();
-      await professionalLogin(insurer, insurerNode, 'pro:dirk-smit');
+      await login(insurer, originOf(insurerNode), 'pro:dirk-smit');
       await expect
         .poll(
           async () => {

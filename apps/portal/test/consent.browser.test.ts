@@ -11,7 +11,7 @@ import { startRegion, type RunningRegion } from '../../../packages/node/src/regi
 import { demoRegionOnFreePorts } from '../../../packages/node/src/region/testing.ts';
 import { checkAccessible, DESKTOP, SCREENSHOTS, settle } from './accessible.ts';
 import { buildPortal } from './build.ts';
-import { enrolAndLogIn } from './mother.ts';
+import { enrolAndLogIn } from './people.ts';
 import { serveBuild } from './serve-build.ts';
 
 let region: RunningRegion;

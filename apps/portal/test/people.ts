@@ -1,4 +1,17 @@
+import { generate } from 'otplib';
 import type { Page } from 'playwright-core';
+import { demoCredentialsOf } from '../../../packages/node/src/auth/node-auth.ts';
+
+/** A demo professional logs in to the portal at her node with password and TOTP. */
+export async function professionalLogin(page: Page, origin: string, id: string): Promise<void> {
+  const { password, totpSecret } = demoCredentialsOf(id);
+  await page.goto(`${origin}/portal/login`);
+  await page.getByLabel('Gebruikersnaam').fill(id);
+  await page.getByLabel('Wachtwoord').fill(password);
+  await page.getByLabel('Code uit uw authenticator-app').fill(await generate({ secret: totpSecret }));
+  await page.getByRole('button', { name: 'Inloggen', exact: true }).click();
+  await page.getByText(`Ingelogd als ${id.replace(/^pro:/, '')}`).waitFor();
+}
 
 /**
  * Maria in Chromium: a virtual authenticator, the identity check with the labelled Demo-DigiD

@@ -21,8 +21,11 @@ export function ClientsPage({ t }: { t: Translate }): ReactNode {
             <ul className="cards">
               {patients.map((p) => {
                 const n = (p.name as Name[] | undefined)?.[0];
+                const name = n?.text ?? [...(n?.given ?? []), n?.family].filter(Boolean).join(' ');
                 return (
-                  <li key={p.id}>{n?.text ?? [...(n?.given ?? []), n?.family].filter(Boolean).join(' ')}</li>
+                  <li key={p.id}>
+                    <a href={`/portal/overview?${new URLSearchParams({ patient: p.id ?? '' })}`}>{name}</a>
+                  </li>
                 );
               })}
             </ul>

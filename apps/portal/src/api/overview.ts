@@ -1,0 +1,47 @@
+// The federated overview a professional asks her own node for (packages/node/src/exchange/
+// overview.ts): every holder's records about one client, merged, each naming its source; one
+// OperationOutcome saying per holder what was withheld (and why) or that it did not answer.
+import { requestJson, type ApiResult } from './http.ts';
+import type { Bundle, FhirResource } from './fhir.ts';
+
+export const SOURCE_EXTENSION = 'https://ketenlog.nl/fhir/StructureDefinition/source-organisation';
+const STATUS_SYSTEM = 'https://ketenlog.nl/fhir/CodeSystem/overview-status';
+
+export interface Missing {
+  status: 'withheld' | 'unreachable' | string;
+  text: string;
+}
+
+export const overviewApi = {
+  overview: (patient: string): Promise<ApiResult<Bundle>> =>
+    requestJson(`/exchange/overview?${new URLSearchParams({ patient })}`, {
+      headers: { accept: 'application/fhir+json' },
+    }),
+  organisations: (): Promise<ApiResult<{ organisations?: { ura: string; name: string }[] }>> =>
+    requestJson('/portal/api/region-keys'),
+};
+
+/** The URA of the organisation a resource in the overview came from. */
+export function sourceUraOf(resource: FhirResource): string | undefined {
+  const extensions = (
+    resource.meta as { extension?: { url?: string; valueIdentifier?: { value?: string } }[] }
+  )?.extension;
+  return extensions?.find((x) => x.url === SOURCE_EXTENSION)?.valueIdentifier?.value;
+}
+
+/** What the overview says is missing: withheld categories and holders that did not answer. */
+export function missingOf(bundle: Bundle): Missing[] {
+  return (bundle.entry ?? []).flatMap((e) => {
+    const r = e.resource as
+      | {
+          resourceType: string;
+          issue?: { details?: { text?: string; coding?: { system?: string; code?: string }[] } }[];
+        }
+      | undefined;
+    if (r?.resourceType !== 'OperationOutcome') return [];
+    return (r.issue ?? []).map((issue) => ({
+      status: issue.details?.coding?.find((c) => c.system === STATUS_SYSTEM)?.code ?? 'other',
+      text: issue.details?.text ?? '',
+    }));
+  });
+}

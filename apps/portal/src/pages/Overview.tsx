@@ -1,0 +1,95 @@
+import { useCallback, useEffect, useState, type ReactNode } from 'react';
+import { isMessageKey, type Translate } from '../i18n.ts';
+import type { ApiResult } from '../api/http.ts';
+import { resourcesOf, type Bundle } from '../api/fhir.ts';
+import { missingOf, overviewApi, sourceUraOf } from '../api/overview.ts';
+import { toTimeline } from '../timeline.ts';
+import { ResultState } from './State.tsx';
+
+type Loaded = { bundle: Bundle; names: Map<string, string> };
+
+async function load(patient: string): Promise<ApiResult<Loaded>> {
+  const [overview, region] = await Promise.all([overviewApi.overview(patient), overviewApi.organisations()]);
+  if (overview.kind !== 'ok') return overview;
+  const names = new Map(
+    region.kind === 'ok' ? (region.value.organisations ?? []).map((o) => [o.ura, o.name] as const) : [],
+  );
+  return { kind: 'ok', value: { bundle: overview.value, names } };
+}
+
+/** Professional: one client's records across organisations, with what is missing and why. */
+export function OverviewPage({ t, patient }: { t: Translate; patient: string | null }): ReactNode {
+  const [result, setResult] = useState<ApiResult<Loaded> | undefined>();
+  const reload = useCallback(() => {
+    if (!patient) return;
+    setResult(undefined);
+    void load(patient).then(setResult);
+  }, [patient]);
+  useEffect(reload, [reload]);
+  if (!patient) return <p className="notice">{t('notFound')}</p>;
+  return (
+    <>
+      <h1>{t('overviewTitle')}</h1>
+      <p>{t('overviewIntro')}</p>
+      <ResultState t={t} result={result} retry={reload}>
+        {({ bundle, names }) => {
+          const resources = resourcesOf(bundle)
+            .filter((r) => r.resourceType !== 'OperationOutcome' && r.resourceType !== 'Patient')
+            .map((r) => {
+              const ura = sourceUraOf(r);
+              return ura ? { ...r, meta: { ...r.meta, source: names.get(ura) ?? `URA ${ura}` } } : r;
+            });
+          const items = toTimeline(resources);
+          const missing = missingOf(bundle);
+          return (
+            <>
+              <button type="button" onClick={reload}>
+                {t('refresh')}
+              </button>
+              <section aria-labelledby="missing">
+                <h2 id="missing">{t('overviewMissing')}</h2>
+                {missing.length === 0 ? (
+                  <p>{t('overviewComplete')}</p>
+                ) : (
+                  <ul className="missing">
+                    {missing.map((m, i) => (
+                      <li key={i}>
+                        <span className="tag">
+                          {t(m.status === 'unreachable' ? 'unreachable' : 'withheld')}
+                        </span>{' '}
+                        {m.text}
+                      </li>
+                    ))}
+                  </ul>
+                )}
+              </section>
+              <h2>{t('overviewRecords')}</h2>
+              {items.length === 0 ? (
+                <p className="notice">{t('empty')}</p>
+              ) : (
+                <ol className="timeline">
+                  {items.map((item) => {
+                    const typeKey = `type${item.type}`;
+                    return (
+                      <li key={item.key}>
+                        <p className="meta">
+                          <span className="tag">{isMessageKey(typeKey) ? t(typeKey) : item.type}</span>{' '}
+                          <time dateTime={item.date}>{item.date.slice(0, 10)}</time>
+                        </p>
+                        <h3>{item.title}</h3>
+                        {item.value && <p>{item.value}</p>}
+                        <p className="meta">
+                          {t('source')}: {item.source ?? t('unknownSource')}
+                        </p>
+                      </li>
+                    );
+                  })}
+                </ol>
+              )}
+            </>
+          );
+        }}
+      </ResultState>
+    </>
+  );
+}
