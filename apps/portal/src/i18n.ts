@@ -66,6 +66,9 @@ const nl = {
   notFound: 'Deze pagina bestaat niet.',
   unknownSource: 'onbekende organisatie',
   navDashboard: 'Uren en declaraties',
+  correct: 'Corrigeren',
+  correcting: 'U corrigeert de afgewezen uren van',
+  correctionLogged: 'Correctie vastgelegd en ondertekend; zij vervangt de afgewezen uren.',
   navAccess: 'Wie keek er mee',
   overviewTitle: 'Regionaal overzicht',
   overviewIntro:
@@ -260,6 +263,9 @@ const en: Record<MessageKey, string> = {
   notFound: 'This page does not exist.',
   unknownSource: 'unknown organisation',
   navDashboard: 'Hours and claims',
+  correct: 'Correct',
+  correcting: 'You are correcting the rejected hours of',
+  correctionLogged: 'Correction logged and signed; it replaces the rejected hours.',
   navAccess: 'Who looked',
   overviewTitle: 'Regional overview',
   overviewIntro:

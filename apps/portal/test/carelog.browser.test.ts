@@ -3,8 +3,8 @@
 // 360 px phone, signed with the key on her device; Maria enrols a passkey (Demo-DigiD, Chromium's
 // virtual authenticator), sees her hours left, approves one visit and rejects the other with her
 // passkey, and the approved one shows "Geverifieerd" after its receipts verify in the browser; the
-// insurer's assessor sees only the approved hour, verified, and declares it; the care
-// administration sees the hours per status. axe (no serious/critical) on every new page at desktop
+// insurer's assessor sees only the approved hour, verified, declares it and sets its payment status;
+// Anna corrects the rejected visit; the care administration sees the hours per status. axe (no serious/critical) on every new page at desktop
 // and 360 px; screenshots in docs/screenshots/.
 import { mkdirSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -89,7 +89,7 @@ async function logVisit(
 
 describe('Mijn Zorg Log in the portal', () => {
   it(
-    'carer logs on a phone, the mother approves and rejects with her passkey, the insurer sees and declares the approved hour',
+    'carer logs on a phone, the mother approves and rejects with her passkey, the insurer sees and declares the approved hour, the carer corrects the rejected one',
     { timeout: 180_000 },
     async () => {
       const kraamzorg = region.node(KRAAMZORG);
@@ -206,17 +206,32 @@ describe('Mijn Zorg Log in the portal', () => {
       await expect
         .poll(() => insurer.locator('section[aria-labelledby="declarations"] tbody tr').count())
         .toBe(1);
+      const payment = insurer.getByLabel(/^Betaalstatus decl-/);
+      await payment.selectOption('betaald');
+      await expect.poll(() => payment.inputValue()).toBe('betaald');
       await checkAccessible(insurer, 'dashboard-insurer');
 
-      // The care administration sees the hours per status against the budget.
+      // Anna corrects the rejected visit: a new entry, signed, that supersedes it.
+      await carer.reload();
+      await settle(carer);
+      await carer.getByRole('button', { name: /^Corrigeren/ }).click();
+      expect(await carer.getByLabel('Eindtijd').inputValue()).toBe('16:30');
+      await carer.getByLabel('Eindtijd').fill('16:00');
+      await carer.getByRole('button', { name: 'Uren vastleggen en ondertekenen' }).click();
+      await carer.getByText('Correctie vastgelegd en ondertekend').waitFor();
+      await carer.locator('.timeline li', { hasText: 'Gecorrigeerd' }).waitFor();
+      await checkAccessible(carer, 'hours-carer-corrected');
+
+      // The care administration sees the hours per status against the budget: indicated,
+      // approved, pending, rejected, left.
       await admin.goto(`${originOf(kraamzorg)}/portal/dashboard`);
       await settle(admin);
       const cells = admin.locator('tbody tr').first().locator('td');
       expect(await cells.allTextContents()).toEqual([
         '49:00',
         '3:00',
-        '0:00',
-        '3:30',
+        '3:00', // the correction, awaiting her approval
+        '3:30', // rejected, superseded by the correction
         '46:00',
         'CSV ind-maria-2026',
       ]);

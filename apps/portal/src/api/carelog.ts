@@ -53,6 +53,7 @@ export interface ReceiptedEntry {
   entryReceipt?: string;
   approvalReceipt?: string;
 }
+export const PAYMENT_STATUSES = ['ingediend', 'goedgekeurd', 'afgewezen', 'betaald'] as const;
 export interface Declaration {
   id: string;
   insurer: string;
@@ -61,7 +62,7 @@ export interface Declaration {
   entries: string[];
   minutes: number;
   created: string;
-  paymentStatus: 'ingediend' | 'goedgekeurd' | 'afgewezen' | 'betaald';
+  paymentStatus: (typeof PAYMENT_STATUSES)[number];
 }
 /** A statement to sign, as the draft routes answer (statement, its base64 hash, WebAuthn challenge). */
 export interface Signable {
@@ -95,10 +96,32 @@ export const carelogApi = {
     requestJson('/carelog/indications'),
   bindCarerKey: (carer: string, publicKey: string): Promise<ApiResult<{ keyId: string }>> =>
     post(`/carers/${encodeURIComponent(carer)}/keys`, { publicKey }),
-  entryDraft: (indication: string, carerKeyId: string, visit: Visit): Promise<ApiResult<Signable>> =>
-    post(`/indications/${encodeURIComponent(indication)}/entry-drafts`, { carerKeyId, ...visit }),
-  submitEntry: (envelope: unknown): Promise<ApiResult<{ hash: string; index: number }>> =>
-    post('/entries', { envelope }),
+  /** `supersedes`: the hash of the rejected entry this visit corrects. */
+  entryDraft: (
+    indication: string,
+    carerKeyId: string,
+    visit: Visit,
+    supersedes?: string,
+  ): Promise<ApiResult<Signable>> =>
+    post(`/indications/${encodeURIComponent(indication)}/entry-drafts`, {
+      carerKeyId,
+      ...visit,
+      ...(supersedes ? { supersedes } : {}),
+    }),
+  submitEntry: (
+    envelope: unknown,
+    supersedes?: string,
+  ): Promise<ApiResult<{ hash: string; index: number }>> =>
+    post('/entries', { envelope, ...(supersedes ? { supersedes } : {}) }),
+  setPaymentStatus: (
+    ura: string,
+    id: string,
+    status: Declaration['paymentStatus'],
+  ): Promise<ApiResult<Declaration>> =>
+    requestJson(`/carelog/insurers/${ura}/declarations/${id}/payment-status`, {
+      method: 'PUT',
+      body: JSON.stringify({ status }),
+    }),
   approvalDraft: (
     entry: string,
     signerKeyId: string,

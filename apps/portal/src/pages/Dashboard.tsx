@@ -5,6 +5,7 @@ import { actingOf, type Principal } from '../api/auth.ts';
 import {
   carelogApi,
   hoursOf,
+  PAYMENT_STATUSES,
   type Declaration,
   type IndicationOverview,
   type ReceiptedEntry,
@@ -212,7 +213,27 @@ function InsurerDashboard({ t, ura }: { t: Translate; ura: string }): ReactNode 
                             <td>{d.id}</td>
                             <td>{d.indication}</td>
                             <td>{hoursOf(d.minutes)}</td>
-                            <td>{d.paymentStatus}</td>
+                            <td>
+                              <select
+                                aria-label={`${t('paymentStatus')} ${d.id}`}
+                                value={d.paymentStatus}
+                                onChange={(e) =>
+                                  void carelogApi
+                                    .setPaymentStatus(
+                                      ura,
+                                      d.id,
+                                      e.target.value as Declaration['paymentStatus'],
+                                    )
+                                    .then(load)
+                                }
+                              >
+                                {PAYMENT_STATUSES.map((status) => (
+                                  <option key={status} value={status}>
+                                    {status}
+                                  </option>
+                                ))}
+                              </select>
+                            </td>
                           </tr>
                         ))}
                       </tbody>

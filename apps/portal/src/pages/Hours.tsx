@@ -225,6 +225,11 @@ function CarerHours({ t, carer }: { t: Translate; carer: string }): ReactNode {
   const [result, load] = useIndications();
   const [message, setMessage] = useState<{ text: string; error: boolean } | undefined>();
   const [busy, setBusy] = useState(false);
+  /** The rejected entry this visit corrects (supersedes), when she chose "Corrigeren". */
+  const [correcting, setCorrecting] = useState<Entry | undefined>();
+  useEffect(() => {
+    if (correcting) document.getElementById('visit-date')?.focus();
+  }, [correcting]);
 
   const submit = async (event: FormEvent<HTMLFormElement>): Promise<void> => {
     event.preventDefault();
@@ -245,15 +250,21 @@ function CarerHours({ t, carer }: { t: Translate; carer: string }): ReactNode {
     const key = await carerKey(carer);
     const draft =
       key.kind === 'ok'
-        ? await carelogApi.entryDraft(String(data.get('indication')), key.value.keyId, visit)
+        ? await carelogApi.entryDraft(
+            String(data.get('indication')),
+            key.value.keyId,
+            visit,
+            correcting?.hash,
+          )
         : key;
     const logged =
       draft.kind === 'ok' && key.kind === 'ok'
-        ? await carelogApi.submitEntry(await key.value.sign(draft.value.statement))
+        ? await carelogApi.submitEntry(await key.value.sign(draft.value.statement), correcting?.hash)
         : draft;
     setBusy(false);
     if (logged.kind === 'ok') {
-      setMessage({ text: t('visitLogged'), error: false });
+      setMessage({ text: t(correcting ? 'correctionLogged' : 'visitLogged'), error: false });
+      setCorrecting(undefined);
       form.reset();
       load();
     } else {
@@ -274,10 +285,18 @@ function CarerHours({ t, carer }: { t: Translate; carer: string }): ReactNode {
           const entries = mine.flatMap((o) => o.entries.filter((e) => e.carer === carer)).reverse();
           return (
             <>
-              <form className="visit" onSubmit={(e) => void submit(e)}>
+              <form className="visit" key={correcting?.hash ?? 'new'} onSubmit={(e) => void submit(e)}>
+                {correcting && (
+                  <p className="notice">
+                    {t('correcting')} {correcting.date} {correcting.start}–{correcting.end}{' '}
+                    <button type="button" onClick={() => setCorrecting(undefined)}>
+                      {t('cancel')}
+                    </button>
+                  </p>
+                )}
                 <label>
                   {t('client')}
-                  <select name="indication" required>
+                  <select name="indication" required defaultValue={correcting?.indication}>
                     {mine.map((o) => (
                       <option key={o.budget.indication.indication} value={o.budget.indication.indication}>
                         {o.budget.indication.indication} · {hoursOf(o.budget.availableMinutes)}{' '}
@@ -288,23 +307,35 @@ function CarerHours({ t, carer }: { t: Translate; carer: string }): ReactNode {
                 </label>
                 <label>
                   {t('date')}
-                  <input name="date" type="date" required defaultValue={today()} />
+                  <input
+                    id="visit-date"
+                    name="date"
+                    type="date"
+                    required
+                    defaultValue={correcting?.date ?? today()}
+                  />
                 </label>
                 <div className="times">
                   <label>
                     {t('start')}
-                    <input name="start" type="time" required />
+                    <input name="start" type="time" required defaultValue={correcting?.start} />
                   </label>
                   <label>
                     {t('end')}
-                    <input name="end" type="time" required />
+                    <input name="end" type="time" required defaultValue={correcting?.end} />
                   </label>
                 </div>
                 <fieldset>
                   <legend>{t('activities')}</legend>
                   {ACTIVITIES.map((code) => (
                     <label key={code} className="check">
-                      <input type="checkbox" name="activities" value={code} /> {t(activityKey(code))}
+                      <input
+                        type="checkbox"
+                        name="activities"
+                        value={code}
+                        defaultChecked={correcting?.activities.includes(code)}
+                      />{' '}
+                      {t(activityKey(code))}
                     </label>
                   ))}
                 </fieldset>
@@ -330,6 +361,15 @@ function CarerHours({ t, carer }: { t: Translate; carer: string }): ReactNode {
                   {entries.map((entry) => (
                     <li key={entry.hash}>
                       <EntryLine t={t} entry={entry} />
+                      {entry.status === 'rejected' && !entry.supersededBy && (
+                        <button type="button" onClick={() => setCorrecting(entry)}>
+                          {t('correct')}
+                          <span className="sr-only">
+                            {' '}
+                            {entry.date} {entry.start}–{entry.end}
+                          </span>
+                        </button>
+                      )}
                     </li>
                   ))}
                 </ol>
