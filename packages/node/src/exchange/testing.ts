@@ -17,7 +17,12 @@ export const RSO = '11110010';
 
 export async function startExchangeRegion(
   uras: readonly string[],
-  options: { quorum?: number; logLevel?: 'fatal' | 'warn' } = {},
+  options: {
+    quorum?: number;
+    logLevel?: 'fatal' | 'warn';
+    /** Logbook timings; default short ones for tests (mirrors every 200 ms). */
+    logbook?: { mirrorIntervalMs?: number; finalityRetryMs?: number };
+  } = {},
 ): Promise<RunningRegion> {
   return startRegion({
     ...(await demoRegionOnFreePorts({
@@ -25,7 +30,7 @@ export async function startExchangeRegion(
       quorum: options.quorum ?? 2,
     })),
     logLevel: options.logLevel ?? 'fatal',
-    parts: { logbook: { mirrorIntervalMs: 200, finalityRetryMs: 100 } },
+    parts: { logbook: options.logbook ?? { mirrorIntervalMs: 200, finalityRetryMs: 100 } },
   });
 }
 
