@@ -4,7 +4,8 @@
 // virtual authenticator), sees her hours left, approves one visit and rejects the other with her
 // passkey, and the approved one shows "Geverifieerd" after its receipts verify in the browser; the
 // insurer's assessor sees only the approved hour, verified, declares it and sets its payment status;
-// Anna corrects the rejected visit; the care administration sees the hours per status. axe (no serious/critical) on every new page at desktop
+// Anna corrects the rejected visit and logs one while offline (queued, then sent); the care
+// administration sees the hours per status. axe (no serious/critical) on every new page at desktop
 // and 360 px; screenshots in docs/screenshots/.
 import { mkdirSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -89,7 +90,7 @@ async function logVisit(
 
 describe('Mijn Zorg Log in the portal', () => {
   it(
-    'carer logs on a phone, the mother approves and rejects with her passkey, the insurer sees and declares the approved hour, the carer corrects the rejected one',
+    'carer logs on a phone, the mother approves and rejects with her passkey, the insurer sees and declares the approved hour, the carer corrects the rejected one and logs one offline',
     { timeout: 180_000 },
     async () => {
       const kraamzorg = region.node(KRAAMZORG);
@@ -222,6 +223,20 @@ describe('Mijn Zorg Log in the portal', () => {
       await carer.locator('.timeline li', { hasText: 'Gecorrigeerd' }).waitFor();
       await checkAccessible(carer, 'hours-carer-corrected');
 
+      // A visit logged while her phone is offline is signed at once, queued, and sent when online.
+      await carer.context().setOffline(true);
+      await carer.getByLabel('Datum').fill(isoDay(-1));
+      await carer.getByLabel('Begintijd').fill('18:00');
+      await carer.getByLabel('Eindtijd').fill('19:00');
+      await carer.getByLabel('Observatie en signalering').check();
+      await carer.getByRole('button', { name: 'Uren vastleggen en ondertekenen' }).click();
+      await carer.getByText('U bent offline.').waitFor();
+      expect(await carer.locator('section[aria-labelledby="queued"] li').count()).toBe(1);
+      await carer.context().setOffline(false);
+      await carer.getByText('Uren die offline zijn vastgelegd, zijn nu verstuurd.').waitFor();
+      await carer.locator('.timeline li', { hasText: '18:00–19:00' }).waitFor();
+      expect(await carer.locator('section[aria-labelledby="queued"]').count()).toBe(0);
+
       // The care administration sees the hours per status against the budget: indicated,
       // approved, pending, rejected, left.
       await admin.goto(`${originOf(kraamzorg)}/portal/dashboard`);
@@ -230,7 +245,7 @@ describe('Mijn Zorg Log in the portal', () => {
       expect(await cells.allTextContents()).toEqual([
         '49:00',
         '3:00',
-        '3:00', // the correction, awaiting her approval
+        '4:00', // the correction and the visit logged offline, awaiting her approval
         '3:30', // rejected, superseded by the correction
         '46:00',
         'CSV ind-maria-2026',

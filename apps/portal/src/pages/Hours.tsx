@@ -11,6 +11,7 @@ import {
   type IndicationOverview,
 } from '../api/carelog.ts';
 import { carerKey } from '../carelog/carer-key.ts';
+import { flushVisits, queuedVisits, queueVisit } from '../carelog/visit-queue.ts';
 import { prepareStatement, signPrepared } from '../carelog/passkey-signing.ts';
 import { receiptAt } from '../carelog/receipt-source.ts';
 import { ResultState } from './State.tsx';
@@ -230,6 +231,26 @@ function CarerHours({ t, carer }: { t: Translate; carer: string }): ReactNode {
   useEffect(() => {
     if (correcting) document.getElementById('visit-date')?.focus();
   }, [correcting]);
+  const [queued, setQueued] = useState(() => queuedVisits(carer));
+  // Visits signed while offline go out as soon as the phone is online (and when the page opens).
+  useEffect(() => {
+    const flush = (): void => {
+      if (queuedVisits(carer).length === 0) return;
+      void flushVisits(carer).then(({ sent, refused }) => {
+        setQueued(queuedVisits(carer));
+        if (refused.length > 0)
+          setMessage({
+            text: `${t('visitRefused')} ${refused.map((r) => `${r.label}: ${r.message}`).join('; ')}`,
+            error: true,
+          });
+        else if (sent > 0) setMessage({ text: t('queueSent'), error: false });
+        if (sent > 0) load();
+      });
+    };
+    flush();
+    addEventListener('online', flush);
+    return () => removeEventListener('online', flush);
+  }, [carer, load, t]);
 
   const submit = async (event: FormEvent<HTMLFormElement>): Promise<void> => {
     event.preventDefault();
@@ -248,6 +269,21 @@ function CarerHours({ t, carer }: { t: Translate; carer: string }): ReactNode {
     setBusy(true);
     setMessage(undefined);
     const key = await carerKey(carer);
+    const indication = String(data.get('indication'));
+    const subject =
+      result?.kind === 'ok'
+        ? result.value.indications.find((o) => o.budget.indication.indication === indication)?.budget
+            .indication.subject
+        : undefined;
+    if (!navigator.onLine && key.kind === 'ok' && subject) {
+      await queueVisit(carer, key.value, indication, subject, visit, correcting?.hash);
+      setQueued(queuedVisits(carer));
+      setBusy(false);
+      setCorrecting(undefined);
+      form.reset();
+      setMessage({ text: t('visitQueued'), error: false });
+      return;
+    }
     const draft =
       key.kind === 'ok'
         ? await carelogApi.entryDraft(
@@ -353,6 +389,16 @@ function CarerHours({ t, carer }: { t: Translate; carer: string }): ReactNode {
                   </p>
                 )}
               </div>
+              {queued.length > 0 && (
+                <section aria-labelledby="queued">
+                  <h2 id="queued">{t('queuedTitle')}</h2>
+                  <ul>
+                    {queued.map((q, i) => (
+                      <li key={i}>{q.label}</li>
+                    ))}
+                  </ul>
+                </section>
+              )}
               <h2>{t('myLoggedHours')}</h2>
               {entries.length === 0 ? (
                 <p className="notice">{t('empty')}</p>
