@@ -1,9 +1,9 @@
 // The portal in Debian's Chromium against a real in-process region (five members, quorum three):
 // every page loads in Dutch with no serious or critical axe violations at desktop and 360 px, the
 // English toggle works, no BSN ever appears in a URL, and screenshots of the main screens are kept
-// in docs/screenshots/. The node does not register the portal yet (see docs in
-// /work/notes/portal.md), so the test serves it from the plugin on a front server that forwards
-// /fhir and /auth to the kraamzorg node.
+// in docs/screenshots/. A front server serves a fresh build from the plugin and forwards /fhir and
+// /auth to the kraamzorg node (the Mijn Zorg Log, consent and overview tests browse the nodes
+// themselves, as passkeys need the node's own origin: serve-build.ts).
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import AxeBuilder from '@axe-core/playwright';

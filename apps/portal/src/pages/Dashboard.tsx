@@ -229,7 +229,7 @@ function InsurerDashboard({ t, ura }: { t: Translate; ura: string }): ReactNode 
                               >
                                 {PAYMENT_STATUSES.map((status) => (
                                   <option key={status} value={status}>
-                                    {status}
+                                    {t(`payment-${status}`)}
                                   </option>
                                 ))}
                               </select>
