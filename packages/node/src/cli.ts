@@ -9,6 +9,7 @@ import { verifyDataCommand } from './commands/verify-data.ts';
 import { verifyReceiptCommand } from './commands/verify-receipt.ts';
 import { keygenCommand } from './commands/keygen.ts';
 import { analyseCommand } from './commands/analyse.ts';
+import { demoLoginsCommand } from './commands/demo-logins.ts';
 
 const COMMANDS: readonly Command[] = [
   startCommand,
@@ -18,6 +19,7 @@ const COMMANDS: readonly Command[] = [
   verifyReceiptCommand,
   keygenCommand,
   analyseCommand,
+  demoLoginsCommand,
 ];
 
 const usage = (): string => `ketenlog — regional health-data exchange for Dutch care

@@ -20,6 +20,7 @@ import { loadMembership, type Membership } from './region/membership.ts';
 import type { NodeLogbook } from './logbook/node-logbook.ts';
 import type { PasskeyAuth } from '@ketenlog/auth';
 import type { NodeExchange } from './exchange/node-exchange.ts';
+import type { CarelogService } from '@ketenlog/carelog';
 import { startMemberServices } from './region/member-services.ts';
 import type { MemberFetch } from '@ketenlog/region';
 import { portalPlugin, regionKeysOf } from '@ketenlog/portal/server';
@@ -47,6 +48,8 @@ export interface RunningNode {
   auth?: PasskeyAuth;
   /** Pseudonyms and the localisation index, when it is a region member. */
   exchange?: NodeExchange;
+  /** Mijn Zorg Log, when it is a region member. */
+  carelog?: CarelogService;
   close(): Promise<void>;
 }
 
@@ -169,7 +172,7 @@ export async function startNode(config: NodeConfig, parts: NodeParts = {}): Prom
     fhirBase,
     repository,
     ...(membership ? { membership } : {}),
-    ...(member ? { logbook: member.logbook, exchange: member.exchange } : {}),
+    ...(member ? { logbook: member.logbook, exchange: member.exchange, carelog: member.carelog } : {}),
     ...(member?.auth ? { auth: member.auth } : {}),
     async close() {
       ready = false;

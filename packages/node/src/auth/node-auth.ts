@@ -20,6 +20,8 @@ import {
   staticPersonDirectory,
   type PasskeyAuth,
   type PersonDirectory,
+  type ProfessionalAccount,
+  type ProfessionalDirectory,
 } from '@ketenlog/auth';
 import type { NodeLogbook } from '../logbook/node-logbook.ts';
 import type { Membership } from '../region/membership.ts';
@@ -79,6 +81,36 @@ export function demoBsnOf(
   };
 }
 
+/**
+ * The region's demo professionals as this node knows them: its own organisation's with their demo
+ * password and TOTP secret, hashed on first use (hashing is deliberately slow; doing it for every
+ * account at start cost the demo region seconds), the others without (nobody acts for this
+ * organisation from elsewhere).
+ */
+function demoProfessionals(region: Membership['region'], own: string): ProfessionalDirectory {
+  const directory = new InMemoryProfessionalDirectory(demoProfessionalAccounts(region, () => ({})));
+  const hashed = new Map<string, Promise<ProfessionalAccount>>();
+  return {
+    lastTotpStep: (id) => directory.lastTotpStep(id),
+    recordTotpStep: (id, step) => directory.recordTotpStep(id, step),
+    find: async (id) => {
+      const account = await directory.find(id);
+      if (!account || !account.memberships.some((m) => m.organisation === own)) return account;
+      let withCredentials = hashed.get(id);
+      if (!withCredentials) {
+        const { password, totpSecret } = demoCredentialsOf(id);
+        withCredentials = hashPassword(password).then((passwordHash) => ({
+          ...account,
+          passwordHash,
+          totpSecret,
+        }));
+        hashed.set(id, withCredentials);
+      }
+      return withCredentials;
+    },
+  };
+}
+
 export interface NodeAuthOptions {
   readonly db: Db;
   readonly membership: Membership;
@@ -94,17 +126,7 @@ export class LogbookRefusal extends Error {
 export async function registerNodeAuth(app: FastifyInstance, options: NodeAuthOptions): Promise<PasskeyAuth> {
   const { db, membership, logbook } = options;
   const { region, organisation } = membership;
-  // Demo passwords only for this organisation's own professionals: nobody acts for it from
-  // elsewhere, and hashing is deliberately slow (every node hashing every password cost seconds).
-  const own = `ura:${organisation.ura}`;
-  const accounts = await Promise.all(
-    demoProfessionalAccounts(region, () => ({})).map(async (account) => {
-      if (!account.memberships.some((m) => m.organisation === own)) return account;
-      const { password, totpSecret } = demoCredentialsOf(account.id);
-      return { ...account, passwordHash: await hashPassword(password), totpSecret };
-    }),
-  );
-  const professionals = new InMemoryProfessionalDirectory(accounts);
+  const professionals = demoProfessionals(region, `ura:${organisation.ura}`);
   const appendOrThrow = async (envelope: Parameters<NodeLogbook['append']>[0]) => {
     const result = await logbook.append(envelope);
     if (!result.ok) throw new LogbookRefusal(result.reason);

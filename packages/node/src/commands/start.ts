@@ -1,7 +1,9 @@
 import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { patientCount, seedDemoRegion } from '../demo/seed-region.ts';
+import { DEMO_CLIENTS, patientCount, seedDemoRegion } from '../demo/seed-region.ts';
+import { seedDemoCarelog } from '../demo/seed-carelog.ts';
+import { demoPopulation } from '../demo/population.ts';
 import { startRegion } from '../region/run-region.ts';
 import { DEMO_REGION_FILE, DEMO_SECRETS_FILE } from '../region/testing.ts';
 import type { RunningNode } from '../server.ts';
@@ -57,7 +59,13 @@ store is empty. Prints each node's portal, FHIR base and logbook status. DEMO KE
       node.fhirBase.replace(/\/fhir$/, '').replace('127.0.0.1', 'localhost');
     console.log(`\nDemo logins (DEMO ONLY):`);
     console.log(`  client Maria de Vries: ${local(first)}/auth/passkeys/enrol (Demo-DigiD, then a passkey)`);
-    for (const professional of config.professionals) {
+    // One login per role and organisation; the other carers log in the same way.
+    const shown = new Set<string>();
+    const listed = config.professionals.filter((p) => {
+      const key = `${p.organisation} ${p.role}`;
+      return shown.has(key) ? false : (shown.add(key), true);
+    });
+    for (const professional of listed) {
       const { password, totpSecret } = demoCredentialsOf(professional.id);
       const node = region.node(professional.organisation);
       console.log(
@@ -65,9 +73,26 @@ store is empty. Prints each node's portal, FHIR base and logbook status. DEMO KE
           `id ${professional.id}, password ${password}, TOTP secret ${totpSecret}`,
       );
     }
+    const more = config.professionals.length - listed.length;
+    if (more > 0)
+      console.log(`  … and ${more} more maternity carers: npm run ketenlog -- demo-logins lists every login`);
     console.log(
       `\n${first.membership!.organisation.name} holds ${await patientCount(first)} demo clients ` +
         `(${first.fhirBase}/Patient?name=jansen).\n\nOpen the portal: ${local(first)}/portal/ — stop with Ctrl+C.`,
+    );
+    // Mijn Zorg Log at the pilot's scale fills in while the region already serves.
+    const seeding = performance.now();
+    seedDemoCarelog(region, demoPopulation(DEMO_CLIENTS)).then(
+      (summaries) => {
+        if (summaries.length === 0) return;
+        const count = (key: 'mothers' | 'entries' | 'approvals') => summaries.reduce((n, s) => n + s[key], 0);
+        console.log(
+          `\nMijn Zorg Log demo data added in ${Math.round((performance.now() - seeding) / 1000)} s: ` +
+            `${count('mothers')} mothers, ${count('entries')} logged visits, ${count('approvals')} approvals or rejections.`,
+        );
+      },
+      (error: unknown) =>
+        console.error(`Mijn Zorg Log demo data could not be added: ${(error as Error).message}`),
     );
   },
 };

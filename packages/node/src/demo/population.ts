@@ -84,7 +84,7 @@ export function demoPopulation(count = 40): DemoClient[] {
       gender,
       mother,
       ...(ibd ? { ibd } : {}),
-      kraamzorg: n % 3,
+      kraamzorg: Math.floor(n / 3) % 3,
       ...(mother ? { dueDate: `2026-${pad(7 + (n % 5))}-${pad(1 + (n % 28))}` } : {}),
     };
   });

@@ -19,8 +19,11 @@ export interface SeedSummary {
   readonly resources: number;
 }
 
+/** The demo population's size: enough mothers for Mijn Zorg Log at the pilot's scale (33). */
+export const DEMO_CLIENTS = 50;
+
 /** Seeds each member that holds no clients yet; `clients` scales the population. */
-export async function seedDemoRegion(region: RunningRegion, clients = 40): Promise<SeedSummary[]> {
+export async function seedDemoRegion(region: RunningRegion, clients = DEMO_CLIENTS): Promise<SeedSummary[]> {
   const population = demoPopulation(clients);
   const seeded = await Promise.all(
     region.nodes.map(async (node): Promise<SeedSummary | undefined> => {

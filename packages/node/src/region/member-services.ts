@@ -20,6 +20,7 @@ import { registerNodeExchange, type NodeExchange } from '../exchange/node-exchan
 import { logbookMetrics, NodeLogbook } from '../logbook/node-logbook.ts';
 import { logbookRoutes } from '../logbook/routes.ts';
 import type { PatientApp } from '../config.ts';
+import type { CarelogService } from '@ketenlog/carelog';
 import type { Metrics } from '../metrics.ts';
 import type { Membership } from './membership.ts';
 
@@ -28,6 +29,8 @@ export interface MemberServices {
   readonly auth?: PasskeyAuth;
   readonly exchange: NodeExchange;
   readonly analytics: NodeAnalytics;
+  /** Mijn Zorg Log at this member. */
+  readonly carelog: CarelogService;
   /** The FHIR store as the node's routes must use it (writes feed the localisation index). */
   readonly repository: FhirRepository;
 }
@@ -93,7 +96,7 @@ export async function startMemberServices(
   } else {
     app.log.warn('passkeys are off: WebAuthn needs every member node under a domain name, not an IP address');
   }
-  await registerNodeCarelog(app, {
+  const carelog = await registerNodeCarelog(app, {
     db,
     membership,
     logbook,
@@ -118,5 +121,5 @@ export async function startMemberServices(
     fetch,
     log: app.log,
   });
-  return { logbook, exchange, analytics, repository: exchange.repository, ...(auth ? { auth } : {}) };
+  return { logbook, exchange, analytics, carelog, repository: exchange.repository, ...(auth ? { auth } : {}) };
 }

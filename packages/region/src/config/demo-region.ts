@@ -206,6 +206,34 @@ professionals:
   - { id: pro:hans-vandijk, name: Hans van Dijk, organisation: "11110008", role: huisarts }
   - { id: pro:ilse-bos, name: Ilse Bos, organisation: "11110009", role: apotheker }
   - { id: pro:karin-dewit, name: Karin de Wit, organisation: "11110001", role: administratie }
+  # The maternity carers of the Mijn Zorg Log pilot's scale: ten per maternity-care organisation.
+  - { id: pro:bente-de-graaf, name: Bente de Graaf, organisation: "11110001", role: kraamverzorgende }
+  - { id: pro:chantal-hendriks, name: Chantal Hendriks, organisation: "11110001", role: kraamverzorgende }
+  - { id: pro:dewi-kramer, name: Dewi Kramer, organisation: "11110001", role: kraamverzorgende }
+  - { id: pro:esra-yilmaz, name: Esra Yilmaz, organisation: "11110001", role: kraamverzorgende }
+  - { id: pro:femke-willems, name: Femke Willems, organisation: "11110001", role: kraamverzorgende }
+  - { id: pro:hanneke-peters, name: Hanneke Peters, organisation: "11110001", role: kraamverzorgende }
+  - { id: pro:inge-vos, name: Inge Vos, organisation: "11110001", role: kraamverzorgende }
+  - { id: pro:joyce-van-leeuwen, name: Joyce van Leeuwen, organisation: "11110001", role: kraamverzorgende }
+  - { id: pro:kim-dijkstra, name: Kim Dijkstra, organisation: "11110001", role: kraamverzorgende }
+  - { id: pro:lisa-de-jong, name: Lisa de Jong, organisation: "11110006", role: kraamverzorgende }
+  - { id: pro:marieke-brouwer, name: Marieke Brouwer, organisation: "11110006", role: kraamverzorgende }
+  - { id: pro:naima-bouzid, name: Naima Bouzid, organisation: "11110006", role: kraamverzorgende }
+  - { id: pro:olga-mertens, name: Olga Mertens, organisation: "11110006", role: kraamverzorgende }
+  - { id: pro:petra-schouten, name: Petra Schouten, organisation: "11110006", role: kraamverzorgende }
+  - { id: pro:renske-post, name: Renske Post, organisation: "11110006", role: kraamverzorgende }
+  - { id: pro:saskia-kuipers, name: Saskia Kuipers, organisation: "11110006", role: kraamverzorgende }
+  - { id: pro:tamara-verhoef, name: Tamara Verhoef, organisation: "11110006", role: kraamverzorgende }
+  - { id: pro:ursula-koster, name: Ursula Koster, organisation: "11110006", role: kraamverzorgende }
+  - { id: pro:vera-jacobs, name: Vera Jacobs, organisation: "11110007", role: kraamverzorgende }
+  - { id: pro:wendy-maas, name: Wendy Maas, organisation: "11110007", role: kraamverzorgende }
+  - { id: pro:xandra-gerritsen, name: Xandra Gerritsen, organisation: "11110007", role: kraamverzorgende }
+  - { id: pro:yvonne-hoekstra, name: Yvonne Hoekstra, organisation: "11110007", role: kraamverzorgende }
+  - { id: pro:zoe-van-dam, name: Zoë van Dam, organisation: "11110007", role: kraamverzorgende }
+  - { id: pro:aylin-demir, name: Aylin Demir, organisation: "11110007", role: kraamverzorgende }
+  - { id: pro:bianca-prins, name: Bianca Prins, organisation: "11110007", role: kraamverzorgende }
+  - { id: pro:carmen-wouters, name: Carmen Wouters, organisation: "11110007", role: kraamverzorgende }
+  - { id: pro:daphne-timmer, name: Daphne Timmer, organisation: "11110007", role: kraamverzorgende }
 `;
   return {
     yaml,
