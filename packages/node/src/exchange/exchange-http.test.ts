@@ -232,6 +232,7 @@ describe('the federated overview between region members over HTTP', () => {
     const forged = await call(await token({ keyId, secretKey: stranger.secret }));
     expect(forged.status).toBe(401);
     expect(await forged.json()).toMatchObject({ resourceType: 'OperationOutcome' });
+    expect((await call('not.a.jwt')).status).toBe(401);
     const once = await token();
     expect((await call(once)).status).toBe(200);
     expect((await call(once)).status).toBe(401);
