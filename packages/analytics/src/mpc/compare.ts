@@ -1,7 +1,10 @@
 /**
  * Jointly generated random bits and secure less-than, with no dealer.
  *
- * Random bits: XOR of one random bit input by each party (3 rounds, batched, no dealer).
+ * Random bits: XOR of one random bit input by each of parties 1 and 2 (2 rounds, batched, no
+ * dealer). With at most one corrupt party (the engine's honest-majority model) at least one of the
+ * two contributors is honest, so the XOR is uniform and unknown to any single party; party 3's
+ * contribution would add work, not secrecy. The κ-bit mask integers are likewise the sum of two.
  *
  * [x < t] for x, t ∈ [0, 2^ℓ): z = x − t + 2^ℓ; mask z with r = Σ 2^i b_i + 2^ℓ·R (R random κ-bit),
  * open c = z + r, then z mod 2^ℓ = c mod 2^ℓ − r_low + 2^ℓ·[c_low < r_low], and the bitwise
@@ -31,9 +34,9 @@ function randomKappaInts(count: number, kappa: number): bigint[] {
 }
 
 /**
- * Shared random masks: `nBits` bits and `nInts` κ-bit-ish integers (sum of three), 3 rounds.
- * Each bit is the XOR of one random bit from each party (uniform while one party is honest):
- * a ⊕ b = a + b − 2ab, two multiplication rounds, no exponentiation.
+ * Shared random masks: `nBits` bits and `nInts` κ-bit-ish integers (sum of two), 2 rounds.
+ * Each bit is the XOR of one random bit from parties 1 and 2 (uniform while one of them is
+ * honest): a ⊕ b = a + b − 2ab, one multiplication round, no exponentiation.
  */
 export async function randomMasks(
   p: Party,
@@ -41,22 +44,19 @@ export async function randomMasks(
   nInts: number,
   kappa: number,
 ): Promise<{ bits: Shares; ints: Shares }> {
-  const specs = ([1, 2, 3] as const).flatMap((owner) => [
+  const specs = ([1, 2] as const).flatMap((owner) => [
     { owner, count: nBits },
     { owner, count: nInts },
   ]);
-  const myBits = randomKappaInts(nBits, 1);
-  const got = await p.input(specs, [myBits, randomKappaInts(nInts, kappa)]);
-  const ints = p.add(p.add(got[1]!, got[3]!), got[5]!);
-  const xor = async (a: Shares, b: Shares): Promise<Shares> => {
-    const [ab] = await p.mul([[a, b]]);
-    return p.sub(p.add(a, b), p.scale(ab!, 2n));
-  };
-  const bits = await xor(await xor(got[0]!, got[2]!), got[4]!);
+  const mine = p.me === 3 ? [] : [randomKappaInts(nBits, 1), randomKappaInts(nInts, kappa)];
+  const got = await p.input(specs, mine);
+  const ints = p.add(got[1]!, got[3]!);
+  const [ab] = await p.mul([[got[0]!, got[2]!]]);
+  const bits = p.sub(p.add(got[0]!, got[2]!), p.scale(ab!, 2n));
   return { bits, ints };
 }
 
-/** Shared bits [x_k < t_k] for x, t ∈ [0, 2^ℓ) (t shared or public). 4 + ⌈log2 ℓ⌉ rounds. */
+/** Shared bits [x_k < t_k] for x, t ∈ [0, 2^ℓ) (t shared or public). 3 + ⌈log2 ℓ⌉ rounds. */
 export async function lessThan(
   p: Party,
   x: Shares,

@@ -53,7 +53,7 @@ describe('group statistics with minimum cell size on shares', () => {
       expect(cell.mean).toBeCloseTo(mean, 9);
       expect(Math.abs(cell.variance - variance) / variance).toBeLessThan(1e-9);
     }
-    // one input, one dot, 3 mask rounds + 1 open + 4 prefix rounds, open pass bits, open cells
-    expect(ps[0]!.stats.rounds).toBe(12);
+    // one input, one dot, 2 mask rounds + 1 open + 4 prefix rounds, open pass bits, open cells
+    expect(ps[0]!.stats.rounds).toBe(11);
   });
 });
