@@ -59,9 +59,13 @@ async function run(label, done, work) {
   status(label + '…');
   try { await work(); status(done); } catch (e) { status('fout: ' + e.message); }
 }
+// After enrolment, back to where it started (a path on this node only, e.g. the portal).
+const returnTo = new URLSearchParams(location.search).get('returnTo');
+const back = returnTo && /^\\/(?![/\\\\])/.test(returnTo) ? returnTo : undefined;
 document.getElementById('aanmaken').onclick = () => run('passkey aanmaken', 'passkey aangemaakt', async () => {
   const optionsJSON = await post('/registration/options');
   await post('/registration/verify', await startRegistration({ optionsJSON }));
+  if (back) location.assign(back);
 });
 document.getElementById('inloggen').onclick = () => run('inloggen', 'ingelogd', async () => {
   const optionsJSON = await post('/authentication/options');

@@ -18,7 +18,7 @@ import { demoDigidRoutes } from './demo-digid-routes.ts';
 import { staticPersonDirectory } from './identity-check.ts';
 import { LoginRateLimiter } from './login-rate-limit.ts';
 import { PasskeyService, webauthnSignatureOf } from './passkey-service.ts';
-import { passkeyRoutes } from './routes.ts';
+import { passkeyRoutes, safeReturnTo } from './routes.ts';
 import { SessionStore } from './session.ts';
 import { SoftAuthenticator } from './soft-authenticator.ts';
 import { SqlCredentialRepository } from './sql-credential-repository.ts';
@@ -105,8 +105,8 @@ describe.each(testDatabases())('passkey routes on $name', ({ open }) => {
   });
 
   /** The identity check through the demo stand-in; returns the enrolling session's cookie. */
-  async function identityCheck(person: number): Promise<LightMyRequestResponse> {
-    const start = await app.inject({ url: '/auth/passkeys/enrol' });
+  async function identityCheck(person: number, query = ''): Promise<LightMyRequestResponse> {
+    const start = await app.inject({ url: `/auth/passkeys/enrol${query}` });
     expect(start.statusCode).toBe(302);
     const stateCookie = cookieOf(start);
     const page = new URL(start.headers.location as string, ORIGIN);
@@ -181,6 +181,16 @@ describe.each(testDatabases())('passkey routes on $name', ({ open }) => {
     expect(foreign.statusCode).toBe(400);
     const open = await app.inject({ url: '/auth/demo-digid?state=x&callback=//evil.example/' });
     expect(open.statusCode).toBe(400);
+  });
+
+  it('returns to a path on this node after enrolment, never to another site', async () => {
+    const back = await identityCheck(0, '?returnTo=%2Fportal%2F');
+    expect(back.headers.location).toBe('/auth/passkeys?returnTo=%2Fportal%2F');
+    for (const foreign of ['//evil.example/', 'https://evil.example/', '/\\evil.example', 'portal']) {
+      const answer = await identityCheck(0, `?returnTo=${encodeURIComponent(foreign)}`);
+      expect(answer.headers.location).toBe('/auth/passkeys');
+    }
+    expect(safeReturnTo('/portal/uren')).toBe('/portal/uren');
   });
 
   it('enrols only a person known at the organisation, and binds her key on enrolment', async () => {

@@ -67,6 +67,14 @@ export interface PasskeyRoutesOptions {
 
 const IDENTITY_STATE_COOKIE = 'ketenlog_idcheck';
 const IDENTITY_STATE_TTL_MS = 10 * 60_000;
+
+/**
+ * Where enrolment may send the person back to: a path on this node (never another site, never a
+ * scheme-relative `//host`), e.g. the portal's `/portal/`.
+ */
+export function safeReturnTo(value: unknown): string | undefined {
+  return typeof value === 'string' && /^\/(?![/\\])[A-Za-z0-9/_\-.~]{0,200}$/.test(value) ? value : undefined;
+}
 /** How far a statement's `iat` may be from the node's clock when it is signed: no back-dating. */
 const STATEMENT_CLOCK_SKEW_S = 300;
 
@@ -81,7 +89,8 @@ export async function passkeyRoutes(app: FastifyInstance, options: PasskeyRoutes
   const limiter = options.limiter ?? new LoginRateLimiter();
   const secure = options.secureCookies ?? true;
   const prefix = app.prefix;
-  const identityStates = new Map<string, number>();
+  /** Identity checks under way: when each expires, and where enrolment returns to. */
+  const identityStates = new Map<string, { readonly expiresAt: number; readonly returnTo?: string }>();
   const bundle = browserBundle();
 
   const sessionOf = (request: FastifyRequest): Session | undefined =>
@@ -131,8 +140,9 @@ export async function passkeyRoutes(app: FastifyInstance, options: PasskeyRoutes
     if (throttled(request, reply)) return reply;
     const state = randomBytes(24).toString('base64url');
     const at = now();
-    for (const [s, expiresAt] of identityStates) if (expiresAt <= at) identityStates.delete(s);
-    identityStates.set(state, at + IDENTITY_STATE_TTL_MS);
+    for (const [s, { expiresAt }] of identityStates) if (expiresAt <= at) identityStates.delete(s);
+    const returnTo = safeReturnTo((request.query as Record<string, unknown>).returnTo);
+    identityStates.set(state, { expiresAt: at + IDENTITY_STATE_TTL_MS, ...(returnTo ? { returnTo } : {}) });
     const { redirectTo } = await identity.start(state, `${prefix}/passkeys/enrol/callback`);
     reply.header(
       'set-cookie',
@@ -144,7 +154,8 @@ export async function passkeyRoutes(app: FastifyInstance, options: PasskeyRoutes
   app.get('/passkeys/enrol/callback', async (request, reply) => {
     const query = request.query as Record<string, string | undefined>;
     const state = query.state;
-    const expiresAt = state === undefined ? undefined : identityStates.get(state);
+    const pending = state === undefined ? undefined : identityStates.get(state);
+    const expiresAt = pending?.expiresAt;
     if (state !== undefined) identityStates.delete(state);
     if (
       !state ||
@@ -159,7 +170,8 @@ export async function passkeyRoutes(app: FastifyInstance, options: PasskeyRoutes
     if (!person) return sendOutcome(reply, 403, 'forbidden', 'this person is not known at this organisation');
     const session = sessions.create({ kind: 'enrolling', holder: person.holder, role: person.role }, now());
     reply.header('set-cookie', sessionCookie(session, secure, now()));
-    return reply.redirect(`${prefix}/passkeys`);
+    const back = pending?.returnTo ? `?returnTo=${encodeURIComponent(pending.returnTo)}` : '';
+    return reply.redirect(`${prefix}/passkeys${back}`);
   });
 
   const enrollee = (session: Session | undefined) =>
