@@ -109,7 +109,8 @@ export function accessOutcomeOf(record: {
 /** The `access` statement for the holder's log; the holder's node signs it. */
 export function accessDraft(event: AccessEvent, author: string): Statement {
   const { request, decision } = event;
-  const refused = !decision.permit && !request.breakTheGlass;
+  // A refused break-the-glass attempt is recorded as a refusal (with the PDP's reason).
+  const glass = decision.permit && request.breakTheGlass ? request.breakTheGlass.reason.trim() : undefined;
   return {
     kind: 'access',
     v: STATEMENT_VERSION,
@@ -122,8 +123,8 @@ export function accessDraft(event: AccessEvent, author: string): Statement {
       role: request.requester.role,
       category: request.category,
       purpose: request.purpose,
-      ...(request.breakTheGlass ? { breakTheGlass: true, reason: request.breakTheGlass.reason.trim() } : {}),
-      ...(refused ? { reason: `${REFUSED_PREFIX}${decision.reason}`.slice(0, 500) } : {}),
+      ...(glass ? { breakTheGlass: true, reason: glass } : {}),
+      ...(decision.permit ? {} : { reason: `${REFUSED_PREFIX}${decision.reason}`.slice(0, 500) }),
     },
   };
 }

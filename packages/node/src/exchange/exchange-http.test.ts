@@ -309,6 +309,34 @@ describe('the federated overview between region members over HTTP', () => {
     }
   });
 
+  it('break-the-glass needs a reason, discloses for treatment, and shows in her trail with that reason', async () => {
+    const at = (query: string) =>
+      fetch(`${base(ziekenhuis)}/exchange/overview?patient=maria-zh&${query}`, {
+        headers: { cookie: carla },
+      });
+    expect((await at('breakTheGlass=%20')).status).toBe(400);
+    const response = await at(`breakTheGlass=${encodeURIComponent('bewusteloos op de SEH')}`);
+    expect(response.status).toBe(200);
+    expect(sources((await response.json()) as Bundle)).toEqual([KRAAMZORG, VERLOSKUNDE, ZIEKENHUIS]);
+    // Without it, her withdrawal holds again at the next request.
+    expect(sources((await overview()).bundle)).not.toContain(KRAAMZORG);
+    await expect
+      .poll(
+        async () => {
+          const trail = (await (
+            await fetch(`${base(kraamzorg)}/exchange/access-trail`, { headers: { cookie: maria.cookie } })
+          ).json()) as { accesses: AccessTrailItem[] };
+          return trail.accesses.find((a) => a.breakTheGlass && a.recordedBy?.ura === KRAAMZORG);
+        },
+        { timeout: 15_000, interval: 250 },
+      )
+      .toMatchObject({
+        outcome: 'allowed',
+        reason: 'bewusteloos op de SEH',
+        accessor: { id: 'pro:carla-bakker' },
+      });
+  });
+
   it('a holder that is down is reported unreachable; the overview still answers with the rest', async () => {
     await verloskunde.close();
     const started = Date.now();

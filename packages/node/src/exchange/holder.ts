@@ -34,6 +34,15 @@ export const HOLDER_PATIENTS_PATH = '/exchange/holder/patients';
 const READS = new Set(['GET', 'HEAD']);
 
 /**
+ * Break-the-glass on a node-token call: the professional's reason, URI-encoded. It travels beside
+ * the token (whose claims are fixed), so the holder trusts it as it trusts the calling node's
+ * professional and role claims: the caller is authenticated, the PDP allows it only for treatment
+ * by a care organisation, and the access statement records it with the reason for the client.
+ */
+export const BREAK_THE_GLASS_HEADER = 'x-ketenlog-break-the-glass';
+export const MAX_REASON = 200;
+
+/**
  * The bearer token when it is a JWT, which on this node's FHIR API can only be a node token (app
  * tokens are opaque, node-smart.ts): it is then verified as one, so no JWT passes unchecked.
  */
@@ -80,15 +89,28 @@ export async function registerHolder(app: FastifyInstance, options: HolderOption
   const patients = new WeakMap<FastifyRequest, string>();
   const authenticate = requireNodeToken(verifier);
 
-  const guardCaller = (caller: NodeCaller): GuardCaller => ({
+  const guardCaller = (caller: NodeCaller, breakTheGlass: string | undefined): GuardCaller => ({
     accessor: caller.professional ?? `ura:${caller.organisation.ura}`,
     base: {
       requester: { ura: caller.organisation.ura, type: caller.organisation.type, role: caller.role },
       holder: organisation.ura,
       // An unknown purpose reaches the PDP as is and is refused there ("invalid").
       purpose: caller.purpose as Purpose,
+      ...(breakTheGlass !== undefined ? { breakTheGlass: { reason: breakTheGlass } } : {}),
     },
   });
+
+  /** The break-the-glass reason of a request: undefined without one, '' when unreadable or too long. */
+  const reasonOf = (request: FastifyRequest): string | undefined => {
+    const header = request.headers[BREAK_THE_GLASS_HEADER];
+    if (header === undefined) return undefined;
+    try {
+      const reason = decodeURIComponent(String(header)).trim();
+      return reason.length <= MAX_REASON ? reason : '';
+    } catch {
+      return '';
+    }
+  };
 
   // Root-level, so it runs before every FHIR route's handler (they are registered after this).
   app.addHook('preHandler', async (request, reply) => {
@@ -101,7 +123,8 @@ export async function registerHolder(app: FastifyInstance, options: HolderOption
         .type('application/fhir+json')
         .send(forbidden('Een ander knooppunt mag hier alleen lezen.'));
     }
-    callers.set(request, guardCaller(request.nodeCaller));
+    // An empty reason reaches the PDP, which refuses break-the-glass without one.
+    callers.set(request, guardCaller(request.nodeCaller, reasonOf(request)));
   });
 
   registerHolderGuard(app, {

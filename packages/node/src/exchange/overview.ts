@@ -1,6 +1,7 @@
 // The federated overview at the professional's own node (DESIGN.md "Exchange" steps 1 and 2):
 // `GET /exchange/overview?patient=<local Patient id>` (or `?identifier=<BSN system>|<BSN>`,
-// `&purpose=treatment|billing|research`, default treatment). Her node derives the client's region
+// `&purpose=treatment|billing|research`, default treatment; `&breakTheGlass=<reason>` for
+// emergency access, see holder.ts). Her node derives the client's region
 // pseudonym, finds the holders in the localisation index (the region's state), asks each one in
 // parallel — first which local Patient stands for the pseudonym, then that Patient's $everything —
 // each call with a fresh node token naming her organisation, her, her role and the purpose, and
@@ -32,7 +33,7 @@ import {
 } from '@ketenlog/exchange';
 import type { NodeLogbook } from '../logbook/node-logbook.ts';
 import type { Membership } from '../region/membership.ts';
-import { HOLDER_PATIENTS_PATH } from './holder.ts';
+import { BREAK_THE_GLASS_HEADER, HOLDER_PATIENTS_PATH, MAX_REASON } from './holder.ts';
 import type { PatientDirectory } from './patient-directory.ts';
 
 export const OVERVIEW_PATH = '/exchange/overview';
@@ -68,145 +69,157 @@ export async function overviewRoutes(app: FastifyInstance, options: OverviewRout
   const { organisation, statementKey } = membership;
   const timeoutMs = options.timeoutMs ?? 2000;
 
-  app.get<{ Querystring: { patient?: string; identifier?: string; purpose?: string } }>(
-    OVERVIEW_PATH,
-    async (request, reply) => {
-      const actor = requireProfessional(sessions, request, reply, Date.now(), `ura:${organisation.ura}`);
-      if (!actor) return reply;
-      const purpose = (request.query.purpose ?? 'treatment') as Purpose;
-      if (!PURPOSES.includes(purpose)) return outcome(reply, 400, 'invalid', `onbekend doel "${purpose}"`);
+  app.get<{
+    Querystring: { patient?: string; identifier?: string; purpose?: string; breakTheGlass?: string };
+  }>(OVERVIEW_PATH, async (request, reply) => {
+    const actor = requireProfessional(sessions, request, reply, Date.now(), `ura:${organisation.ura}`);
+    if (!actor) return reply;
+    const purpose = (request.query.purpose ?? 'treatment') as Purpose;
+    if (!PURPOSES.includes(purpose)) return outcome(reply, 400, 'invalid', `onbekend doel "${purpose}"`);
+    const breakTheGlass = request.query.breakTheGlass?.trim();
+    if (request.query.breakTheGlass !== undefined && (!breakTheGlass || breakTheGlass.length > MAX_REASON))
+      return outcome(
+        reply,
+        400,
+        'invalid',
+        `Noodtoegang vraagt om een reden (hoogstens ${MAX_REASON} tekens).`,
+      );
 
-      let bsn: string | undefined;
-      if (request.query.patient) {
-        const patient = await repository
-          .read<Patient>('Patient', request.query.patient)
-          .catch(() => undefined);
-        bsn = patient?.identifier?.find((i) => i.system === BSN_SYSTEM)?.value;
-        if (!patient) return outcome(reply, 404, 'not-found', 'Deze cliënt is hier niet bekend.');
-      } else if (request.query.identifier?.startsWith(`${BSN_SYSTEM}|`)) {
-        bsn = request.query.identifier.slice(BSN_SYSTEM.length + 1);
-      } else {
-        return outcome(
-          reply,
-          400,
-          'invalid',
-          `geef ?patient=<Patient-id> of ?identifier=${BSN_SYSTEM}|<BSN>`,
-        );
-      }
-      if (!bsn || !isValidBsn(bsn))
-        return outcome(reply, 422, 'invalid', 'Zonder geldig BSN is er geen regionaal overzicht.');
-      const pseudonym = await (
-        request.query.patient ? directory.pseudonymOf(request.query.patient) : pseudonyms.pseudonymOf(bsn)
-      ).catch(() => undefined);
-      if (!pseudonym)
-        return outcome(reply, 503, 'transient', 'De pseudonimiseringsdienst is niet bereikbaar.');
+    let bsn: string | undefined;
+    if (request.query.patient) {
+      const patient = await repository.read<Patient>('Patient', request.query.patient).catch(() => undefined);
+      bsn = patient?.identifier?.find((i) => i.system === BSN_SYSTEM)?.value;
+      if (!patient) return outcome(reply, 404, 'not-found', 'Deze cliënt is hier niet bekend.');
+    } else if (request.query.identifier?.startsWith(`${BSN_SYSTEM}|`)) {
+      bsn = request.query.identifier.slice(BSN_SYSTEM.length + 1);
+    } else {
+      return outcome(reply, 400, 'invalid', `geef ?patient=<Patient-id> of ?identifier=${BSN_SYSTEM}|<BSN>`);
+    }
+    if (!bsn || !isValidBsn(bsn))
+      return outcome(reply, 422, 'invalid', 'Zonder geldig BSN is er geen regionaal overzicht.');
+    const pseudonym = await (
+      request.query.patient ? directory.pseudonymOf(request.query.patient) : pseudonyms.pseudonymOf(bsn)
+    ).catch(() => undefined);
+    if (!pseudonym) return outcome(reply, 503, 'transient', 'De pseudonimiseringsdienst is niet bereikbaar.');
 
-      const state = logbook.state;
-      const holdings = holdersOf(state.index, pseudonym).flatMap((h) => {
-        const ura = uraOf(h.holder);
-        const org = ura ? findOrganisation(state.config, ura) : undefined;
-        return org ? [{ org, categories: h.categories }] : [];
-      });
-      const baseOf = new Map(holdings.map((h) => [h.org.ura, h.org.node.baseUrl]));
-      const token = (ura: string) =>
-        issueNodeToken(
-          { keyId: statementKey.keyId, secretKey: statementKey.secretKey },
-          {
-            organisation: organisation.ura,
-            audience: baseOf.get(ura)!,
-            professional: actor.professional,
-            role: actor.actingAs.role,
-            purpose,
-          },
-        );
-      const holders: Holder[] = holdings.map((h) => ({
-        ura: h.org.ura,
-        fhirBase: `${h.org.node.baseUrl}/fhir`,
-      }));
-      const { bundle, missing } = await federatedOverview({
-        holders,
-        issueToken: (holder) => token(holder.ura),
-        fetch,
-        timeoutMs,
-        path: async (holder) => {
-          const url = `${baseOf.get(holder.ura)}${HOLDER_PATIENTS_PATH}?pseudonym=${encodeURIComponent(pseudonym)}`;
-          const response = await fetch(url, {
-            headers: { authorization: `Bearer ${await token(holder.ura)}` },
-            signal: AbortSignal.timeout(timeoutMs),
-          });
-          if (!response.ok) {
-            await response.body?.cancel();
-            throw new Error(`HTTP ${response.status}`);
-          }
-          const { patients } = (await response.json()) as { patients?: string[] };
-          if (!patients?.length) throw new Error('geen cliënt gevonden');
-          return `Patient/${encodeURIComponent(patients[0])}/$everything`;
+    const state = logbook.state;
+    const holdings = holdersOf(state.index, pseudonym).flatMap((h) => {
+      const ura = uraOf(h.holder);
+      const org = ura ? findOrganisation(state.config, ura) : undefined;
+      return org ? [{ org, categories: h.categories }] : [];
+    });
+    const baseOf = new Map(holdings.map((h) => [h.org.ura, h.org.node.baseUrl]));
+    const token = (ura: string) =>
+      issueNodeToken(
+        { keyId: statementKey.keyId, secretKey: statementKey.secretKey },
+        {
+          organisation: organisation.ura,
+          audience: baseOf.get(ura)!,
+          professional: actor.professional,
+          role: actor.actingAs.role,
+          purpose,
         },
-      });
+      );
+    const holders: Holder[] = holdings.map((h) => ({
+      ura: h.org.ura,
+      fhirBase: `${h.org.node.baseUrl}/fhir`,
+    }));
+    const { bundle, missing } = await federatedOverview({
+      holders,
+      issueToken: (holder) => token(holder.ura),
+      fetch: breakTheGlass
+        ? (url, init) =>
+            fetch(url, {
+              ...init,
+              headers: { ...init?.headers, [BREAK_THE_GLASS_HEADER]: encodeURIComponent(breakTheGlass) },
+            })
+        : fetch,
+      timeoutMs,
+      path: async (holder) => {
+        const url = `${baseOf.get(holder.ura)}${HOLDER_PATIENTS_PATH}?pseudonym=${encodeURIComponent(pseudonym)}`;
+        const response = await fetch(url, {
+          headers: { authorization: `Bearer ${await token(holder.ura)}` },
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+        if (!response.ok) {
+          await response.body?.cancel();
+          throw new Error(`HTTP ${response.status}`);
+        }
+        const { patients } = (await response.json()) as { patients?: string[] };
+        if (!patients?.length) throw new Error('geen cliënt gevonden');
+        return `Patient/${encodeURIComponent(patients[0])}/$everything`;
+      },
+    });
 
-      // Per holder: categories the index lists that did not come back, with the reason the
-      // region's PDP gives (the holder decided; this is what its decision rests on).
-      const requester = { ura: organisation.ura, type: organisation.type, role: actor.actingAs.role };
-      const issues: OperationOutcomeIssue[] = [];
-      const entries = (bundle.entry ?? []).filter((e) => e.search?.mode !== 'outcome');
-      for (const { org, categories } of holdings) {
-        const gone = missing.find((m) => m.ura === org.ura);
-        if (gone) {
-          issues.push({
-            severity: 'warning',
-            code: 'incomplete',
-            details: {
-              coding: [{ system: OVERVIEW_STATUS_SYSTEM, code: 'unreachable' }],
-              text: `${org.name} gaf geen antwoord (${gone.reason}); het overzicht is onvolledig.`,
-            },
-            extension: sourceOf(org.ura).extension,
-          });
-          continue;
-        }
-        const received = new Set(
-          entries
-            .filter(
-              (e) =>
-                e.resource?.meta?.extension?.find((x) => x.url === SOURCE_EXTENSION)?.valueIdentifier
-                  ?.value === org.ura,
-            )
-            .map((e) => categoryForConsent(e.resource!)),
-        );
-        for (const category of categories.filter((c) => !received.has(c))) {
-          const decision = decideAccess(
-            { requester, holder: org.ura, subject: pseudonym, category, purpose },
-            state.consents,
-          );
-          issues.push({
-            severity: 'information',
-            code: 'suppressed',
-            details: {
-              coding: [
-                { system: OVERVIEW_STATUS_SYSTEM, code: 'withheld' },
-                { system: CATEGORY_SYSTEM, code: category },
-              ],
-              text: `${org.name}: ${category} niet gedeeld — ${decision.permit ? 'niet ontvangen' : decision.reason}`,
-            },
-            extension: sourceOf(org.ura).extension,
-          });
-        }
+    // Per holder: categories the index lists that did not come back, with the reason the
+    // region's PDP gives (the holder decided; this is what its decision rests on).
+    const requester = { ura: organisation.ura, type: organisation.type, role: actor.actingAs.role };
+    const issues: OperationOutcomeIssue[] = [];
+    const entries = (bundle.entry ?? []).filter((e) => e.search?.mode !== 'outcome');
+    for (const { org, categories } of holdings) {
+      const gone = missing.find((m) => m.ura === org.ura);
+      if (gone) {
+        issues.push({
+          severity: 'warning',
+          code: 'incomplete',
+          details: {
+            coding: [{ system: OVERVIEW_STATUS_SYSTEM, code: 'unreachable' }],
+            text: `${org.name} gaf geen antwoord (${gone.reason}); het overzicht is onvolledig.`,
+          },
+          extension: sourceOf(org.ura).extension,
+        });
+        continue;
       }
-      const result: Bundle = {
-        resourceType: 'Bundle',
-        type: 'searchset',
-        entry: [
-          ...timelineOrder(entries),
-          ...(issues.length
-            ? [
-                {
-                  resource: { resourceType: 'OperationOutcome', issue: issues } satisfies OperationOutcome,
-                  search: { mode: 'outcome' },
-                } as BundleEntry,
-              ]
-            : []),
-        ],
-      };
-      return reply.type('application/fhir+json').send(result);
-    },
-  );
+      const received = new Set(
+        entries
+          .filter(
+            (e) =>
+              e.resource?.meta?.extension?.find((x) => x.url === SOURCE_EXTENSION)?.valueIdentifier?.value ===
+              org.ura,
+          )
+          .map((e) => categoryForConsent(e.resource!)),
+      );
+      for (const category of categories.filter((c) => !received.has(c))) {
+        const decision = decideAccess(
+          {
+            requester,
+            holder: org.ura,
+            subject: pseudonym,
+            category,
+            purpose,
+            ...(breakTheGlass ? { breakTheGlass: { reason: breakTheGlass } } : {}),
+          },
+          state.consents,
+        );
+        issues.push({
+          severity: 'information',
+          code: 'suppressed',
+          details: {
+            coding: [
+              { system: OVERVIEW_STATUS_SYSTEM, code: 'withheld' },
+              { system: CATEGORY_SYSTEM, code: category },
+            ],
+            text: `${org.name}: ${category} niet gedeeld — ${decision.permit ? 'niet ontvangen' : decision.reason}`,
+          },
+          extension: sourceOf(org.ura).extension,
+        });
+      }
+    }
+    const result: Bundle = {
+      resourceType: 'Bundle',
+      type: 'searchset',
+      entry: [
+        ...timelineOrder(entries),
+        ...(issues.length
+          ? [
+              {
+                resource: { resourceType: 'OperationOutcome', issue: issues } satisfies OperationOutcome,
+                search: { mode: 'outcome' },
+              } as BundleEntry,
+            ]
+          : []),
+      ],
+    };
+    return reply.type('application/fhir+json').send(result);
+  });
 }
