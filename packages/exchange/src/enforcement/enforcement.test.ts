@@ -149,4 +149,24 @@ describe('enforcement', () => {
     const allowed = accessDraft({ ...event, decision: decideAccess(request, grant('medication')) }, 'k');
     expect(accessOutcomeOf(allowed.body as { reason?: string })).toBe('allowed');
   });
+  it('records a refused break-the-glass attempt as a refusal, not as emergency access', () => {
+    const request: AccessRequest = {
+      ...base,
+      requester: { ura: '11110005', type: 'statistiek', role: 'analist' },
+      category: 'medication',
+      breakTheGlass: { reason: 'onderzoek' },
+    };
+    const draft = accessDraft(
+      {
+        request,
+        decision: decideAccess(request, new Map()),
+        accessor: 'pro:eva-mulder',
+        interaction: 'read',
+        at: new Date(0),
+      },
+      'k',
+    );
+    expect(draft.body).not.toHaveProperty('breakTheGlass');
+    expect(accessOutcomeOf(draft.body as { reason?: string })).toBe('refused');
+  });
 });

@@ -122,6 +122,17 @@ describe('the federated overview between region members over HTTP', () => {
     expect(withheld.map((i) => i.details!.text).join(' ')).toMatch(/toestemming/);
     expect(issues(bundle, 'unreachable')).toEqual([]);
     expect(JSON.stringify(bundle)).not.toContain('maria-kz-vital');
+    // By BSN instead of the local id: the same overview; unknown, unauthenticated: refused.
+    const byBsn = await fetch(
+      `${base(ziekenhuis)}/exchange/overview?identifier=${encodeURIComponent(`http://fhir.nl/fhir/NamingSystem/bsn|${MARIA_BSN}`)}`,
+      { headers: { cookie: carla } },
+    );
+    expect(sources((await byBsn.json()) as Bundle)).toEqual([ZIEKENHUIS]);
+    const unknown = await fetch(`${base(ziekenhuis)}/exchange/overview?patient=nobody`, {
+      headers: { cookie: carla },
+    });
+    expect(unknown.status).toBe(404);
+    expect((await fetch(`${base(ziekenhuis)}/exchange/overview?patient=maria-zh`)).status).toBe(401);
   });
 
   it('with her consent: data from both other holders, merged into one timeline naming each source', async () => {
