@@ -39,3 +39,40 @@ describe('Mijn Zorg Log across a region', () => {
     expect(result.declared).toEqual([result.approved]);
   }, 90_000);
 });
+
+describe('notified pull', () => {
+  let quiet: RunningRegion;
+  beforeAll(async () => {
+    // The insurer is no witness here and polls the others' logs only once a minute: it learns of
+    // an approved hour only because the kraamzorg's node notifies it.
+    quiet = await startRegion({
+      ...(await demoRegionOnFreePorts({
+        uras: ['11110001', '11110003', '11110004', '11110010'],
+        witnesses: ['11110001', '11110003', '11110010'],
+        quorum: 1,
+      })),
+      logLevel: 'fatal',
+      parts: { logbook: { mirrorIntervalMs: 60_000, finalityRetryMs: 100 } },
+    });
+  }, 60_000);
+  afterAll(async () => quiet?.close());
+
+  it("an approval reaches the client's insurer at once, though it is no witness and polls rarely", async () => {
+    const kraamzorg = quiet.node('11110001');
+    const config = kraamzorg.membership!.region;
+    const started = performance.now();
+    const result = await playCarelogStory({
+      kraamzorg: baseOf(kraamzorg),
+      insurer: baseOf(quiet.node('11110004')),
+      insurerUra: '11110004',
+      policy: receiptPolicyFor(config, logOriginOf(config, kraamzorg.membership!.organisation))!,
+    });
+    expect(result.insurerSaw).toEqual([result.approved]);
+    expect(performance.now() - started).toBeLessThan(30_000);
+  }, 60_000);
+
+  it('refuses a notification without a node token', async () => {
+    const response = await fetch(`${baseOf(quiet.node('11110004'))}/logbook/notify`, { method: 'POST' });
+    expect(response.status).toBe(401);
+  });
+});

@@ -5,10 +5,17 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Db } from '@ketenlog/storage';
 import { signStatement } from '@ketenlog/logbook';
-import { currentIndication, logOriginOf, type MemberFetch } from '@ketenlog/region';
+import { currentIndication, insurersOf, logOriginOf, type MemberFetch } from '@ketenlog/region';
 import { sessionIdFrom, type SessionStore } from '@ketenlog/auth';
-import { CarelogService, carelogRoutes, SqlCareFiles, type CarelogAction } from '@ketenlog/carelog';
+import {
+  CarelogService,
+  carelogRoutes,
+  SqlCareFiles,
+  type CarelogAction,
+  type CarelogLogbook,
+} from '@ketenlog/carelog';
 import type { NodeLogbook } from '../logbook/node-logbook.ts';
+import type { Notifier } from '../logbook/notified-pull.ts';
 import type { Membership } from '../region/membership.ts';
 
 export const CARELOG_PREFIX = '/carelog';
@@ -22,6 +29,8 @@ export interface NodeCarelogOptions {
   readonly logbook: NodeLogbook;
   readonly sessions: SessionStore;
   readonly fetch: MemberFetch;
+  /** Tells the client's insurers at once when she approves an hour (notified pull). */
+  readonly notifier?: Notifier;
 }
 
 /**
@@ -89,8 +98,22 @@ export async function registerNodeCarelog(
 ): Promise<CarelogService> {
   const { db, membership, logbook, sessions, fetch } = options;
   const { region } = membership;
+  // An approval is news for the client's insurers: they pull this log at once.
+  const notifying: CarelogLogbook = {
+    get state() {
+      return logbook.state;
+    },
+    append: async (envelope) => {
+      const result = await logbook.append(envelope);
+      const { kind, subject } = envelope.statement;
+      if (result.ok && kind === 'carelog.approval' && subject !== undefined) {
+        options.notifier?.notify(insurersOf(logbook.state, subject).map((ref) => ref.replace(/^ura:/, '')));
+      }
+      return result;
+    },
+  };
   const service = new CarelogService({
-    logbook,
+    logbook: notifying,
     files: await SqlCareFiles.open(db),
     organisation: {
       keyId: membership.statementKey.keyId,

@@ -265,19 +265,30 @@ export class NodeLogbook {
 
   /** Brings every mirror up to its log's latest checkpoint. */
   async syncMirrors(): Promise<void> {
-    await Promise.all(
-      [...this.mirrors.entries()].map(async ([logId, mirror]) => {
-        const result = await mirror.sync();
-        if (result.ok) {
-          this.#mirrorErrors.delete(logId);
-          return;
-        }
-        this.#mirrorErrors.set(logId, result.reason);
-        if (result.kind) {
-          await this.witness.recordEvidence(mirror.origin, result.kind, result.reason, result.notes ?? []);
-        }
-      }),
-    );
+    await Promise.all([...this.mirrors.entries()].map(([logId, mirror]) => this.#syncMirror(logId, mirror)));
+  }
+
+  /**
+   * Brings the mirror of one member's log up to date now (notified pull: that member said its log
+   * has news). False when this node mirrors no log of that origin.
+   */
+  async syncMirrorOf(origin: string): Promise<boolean> {
+    const found = [...this.mirrors.entries()].find(([, mirror]) => mirror.origin === origin);
+    if (!found) return false;
+    await this.#syncMirror(...found);
+    return true;
+  }
+
+  async #syncMirror(logId: string, mirror: LogMirror): Promise<void> {
+    const result = await mirror.sync();
+    if (result.ok) {
+      this.#mirrorErrors.delete(logId);
+      return;
+    }
+    this.#mirrorErrors.set(logId, result.reason);
+    if (result.kind) {
+      await this.witness.recordEvidence(mirror.origin, result.kind, result.reason, result.notes ?? []);
+    }
   }
 
   /** Evidence of a misbehaving log: an error line and a metric (the API lists the evidence). */

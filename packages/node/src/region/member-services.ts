@@ -19,6 +19,7 @@ import { registerNodeAnalytics, type NodeAnalytics } from '../analytics/node-ana
 import { registerNodeExchange, type NodeExchange } from '../exchange/node-exchange.ts';
 import { logbookMetrics, NodeLogbook } from '../logbook/node-logbook.ts';
 import { logbookRoutes } from '../logbook/routes.ts';
+import { notifyRoutes, Notifier } from '../logbook/notified-pull.ts';
 import type { PatientApp } from '../config.ts';
 import type { CarelogService } from '@ketenlog/carelog';
 import type { Metrics } from '../metrics.ts';
@@ -77,6 +78,8 @@ export async function startMemberServices(
     ...options.logbook,
   });
   await app.register(logbookRoutes, { logbook });
+  await app.register(notifyRoutes, { logbook, membership });
+  const notifier = new Notifier(membership, fetch, app.log);
   metrics.collect(logbookMetrics(logbook));
   // Clients are known by their region pseudonym, from the pseudonym service that exchange sets
   // up below; identity asks for it only when someone logs in, long after start.
@@ -102,6 +105,7 @@ export async function startMemberServices(
     logbook,
     sessions: auth?.sessions ?? new SessionStore(),
     fetch,
+    notifier,
   });
   const exchange = await registerNodeExchange(app, {
     membership,
@@ -121,5 +125,12 @@ export async function startMemberServices(
     fetch,
     log: app.log,
   });
-  return { logbook, exchange, analytics, carelog, repository: exchange.repository, ...(auth ? { auth } : {}) };
+  return {
+    logbook,
+    exchange,
+    analytics,
+    carelog,
+    repository: exchange.repository,
+    ...(auth ? { auth } : {}),
+  };
 }

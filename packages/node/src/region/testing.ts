@@ -31,6 +31,8 @@ export interface DemoRegionCut {
   readonly members?: number;
   /** Keep only these organisations, by URA (in the region file's order). */
   readonly uras?: readonly string[];
+  /** Only these kept members witness (default: every kept member). */
+  readonly witnesses?: readonly string[];
   /** The witness quorum of the cut region. */
   readonly quorum?: number;
   /** Where the kept members' nodes are, in order (default: free loopback ports). */
@@ -53,7 +55,9 @@ export function demoRegionYaml(cut: DemoRegionCut = {}): string {
     doc.organisations = doc.organisations.map((o, i) => ({ ...o, node: { ...o.node, baseUrl: urls[i] } }));
   }
   const kept = new Set(doc.organisations.map((o) => o.ura));
-  doc.witnesses.members = doc.witnesses.members.filter((ura) => kept.has(ura));
+  doc.witnesses.members = doc.witnesses.members.filter(
+    (ura) => kept.has(ura) && (!cut.witnesses || cut.witnesses.includes(ura)),
+  );
   doc.witnesses.quorum = cut.quorum ?? Math.min(doc.witnesses.quorum, doc.witnesses.members.length - 1);
   doc.professionals = doc.professionals.filter((p) => kept.has(p.organisation));
   return stringify(doc);
