@@ -80,24 +80,19 @@ export async function registerNodeSmart(app: FastifyInstance, options: NodeSmart
     return found.entry?.[0]?.resource?.id;
   };
 
-  const clients: ClientMetadata[] = [
-    {
-      client_id: DEMO_PGO_CLIENT_ID,
-      client_name: 'Ketenlog demo-PGO',
-      token_endpoint_auth_method: 'none',
-      redirect_uris: [`${base}${DEMO_PGO_PATH}`],
-      grant_types: ['authorization_code', 'refresh_token'],
-      response_types: ['code'],
-    },
-    ...(options.apps ?? []).map((app): ClientMetadata => ({
-      client_id: app.clientId,
-      client_name: app.name,
-      token_endpoint_auth_method: 'none',
-      redirect_uris: [...app.redirectUris],
-      grant_types: ['authorization_code', 'refresh_token'],
-      response_types: ['code'],
-    })),
-  ];
+  // Patient apps are public clients (no secret): code + PKCE, refresh tokens.
+  const patientApp = (app: PatientApp): ClientMetadata => ({
+    client_id: app.clientId,
+    client_name: app.name,
+    token_endpoint_auth_method: 'none',
+    redirect_uris: [...app.redirectUris],
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+  });
+  const clients = [
+    { clientId: DEMO_PGO_CLIENT_ID, name: 'Ketenlog demo-PGO', redirectUris: [`${base}${DEMO_PGO_PATH}`] },
+    ...(options.apps ?? []),
+  ].map(patientApp);
   // The provider's cookie keys: derived from the node's own secret, so they survive restarts.
   const cookieKey = Buffer.from(
     hkdfSync('sha256', membership.statementKey.secretKey, issuer, 'ketenlog oidc cookie key v1', 32),
@@ -110,10 +105,10 @@ export async function registerNodeSmart(app: FastifyInstance, options: NodeSmart
     cookieKeys: [cookieKey],
     scopes: SMART_SCOPES,
     clients,
-    accountClaims: async (holder) =>
-      (await patientOf(holder)) === undefined
-        ? undefined
-        : { fhirUser: `Patient/${await patientOf(holder)}` },
+    accountClaims: async (holder) => {
+      const patient = await patientOf(holder);
+      return patient === undefined ? undefined : { fhirUser: `Patient/${patient}` };
+    },
   });
   addPatientToTokenResponse(provider, patientOf);
 
