@@ -50,6 +50,9 @@ const nl = {
   typeEncounter: 'Contact',
   typeDocumentReference: 'Document',
   measurementsTitle: 'Mijn metingen',
+  appIntro:
+    'Meet u thuis met een app (PGO)? Koppel die app, dan komen uw metingen hier, gemarkeerd als zelf gemeten.',
+  appConnect: 'Koppel de demo-app',
   measureBp: 'Bloeddruk (bovendruk)',
   measureGlucose: 'Glucose',
   measureWeight: 'Gewicht',
@@ -254,6 +257,9 @@ const en: Record<MessageKey, string> = {
   typeEncounter: 'Encounter',
   typeDocumentReference: 'Document',
   measurementsTitle: 'My measurements',
+  appIntro:
+    'Do you measure at home with an app (a PGO)? Connect it and your measurements appear here, marked as self-measured.',
+  appConnect: 'Connect the demo app',
   measureBp: 'Blood pressure (systolic)',
   measureGlucose: 'Glucose',
   measureWeight: 'Weight',

@@ -1,15 +1,24 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
 
-export const SCREENSHOTS = fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url));
+/**
+ * Where the browser tests put their screenshots: docs/screenshots/ when KETENLOG_SCREENSHOTS=1 (to
+ * refresh the committed ones), otherwise a temporary folder, so that a test run leaves the tree clean.
+ */
+export const SCREENSHOTS =
+  process.env.KETENLOG_SCREENSHOTS === '1'
+    ? fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url))
+    : `${join(tmpdir(), 'ketenlog-screenshots')}/`;
 export const DESKTOP = { width: 1280, height: 800 };
 export const PHONE = { width: 360, height: 740 };
 
 /**
  * No serious or critical axe violations and no sideways scrolling, at desktop and at 360 px; a
- * full-page screenshot of each in docs/screenshots/portal-<name>-<desktop|360>.png.
+ * full-page screenshot of each in SCREENSHOTS/portal-<name>-<desktop|360>.png.
  */
 export async function checkAccessible(page: Page, name: string): Promise<void> {
   const before = page.viewportSize() ?? DESKTOP;

@@ -1,11 +1,10 @@
 // The portal in Debian's Chromium against a real in-process region (five members, quorum three):
 // every page loads in Dutch with no serious or critical axe violations at desktop and 360 px, the
 // English toggle works, no BSN ever appears in a URL, and screenshots of the main screens are kept
-// in docs/screenshots/. A front server serves a fresh build from the plugin and forwards /fhir and
+// in docs/screenshots/ (KETENLOG_SCREENSHOTS=1; see accessible.ts). A front server serves a fresh build from the plugin and forwards /fhir and
 // /auth to the kraamzorg node (the Mijn Zorg Log, consent and overview tests browse the nodes
 // themselves, as passkeys need the node's own origin: serve-build.ts).
 import { mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import AxeBuilder from '@axe-core/playwright';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -14,9 +13,9 @@ import { CHROMIUM_ARGS, ensureChromium } from '../../../test/chromium.ts';
 import { startRegion, type RunningRegion } from '../../../packages/node/src/region/run-region.ts';
 import { demoRegionOnFreePorts } from '../../../packages/node/src/region/testing.ts';
 import { portalPlugin } from '../server/plugin.ts';
+import { SCREENSHOTS } from './accessible.ts';
 import { buildPortal } from './build.ts';
 
-const SCREENSHOTS = fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url));
 const PAGES = ['', 'login', 'measurements', 'consent', 'access', 'hours', 'dashboard', 'clients'] as const;
 const BSN = /\b\d{9}\b/;
 
@@ -163,6 +162,14 @@ describe('portal in Chromium', () => {
       await context.close();
     }, 90_000);
   }
+
+  it("offers to connect a patient app from 'Mijn metingen' (the node's SMART demo PGO)", async () => {
+    const page = await browser.newPage();
+    await settled(page, 'measurements');
+    const link = page.getByRole('link', { name: 'Koppel de demo-app' });
+    expect(await link.getAttribute('href')).toBe('/apps/pgo/launch');
+    await page.close();
+  });
 
   it('switches to English and back, and shows "nog niet beschikbaar" where an API is missing', async () => {
     const page = await browser.newPage();

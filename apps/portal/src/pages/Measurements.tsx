@@ -25,6 +25,9 @@ export function MeasurementsPage({ t }: { t: Translate }): ReactNode {
   return (
     <>
       <h1>{t('measurementsTitle')}</h1>
+      <p>
+        {t('appIntro')} <a href="/apps/pgo/launch">{t('appConnect')}</a>
+      </p>
       <ResultState t={t} result={result}>
         {(resources) =>
           MEASURES.map((kind) => {
