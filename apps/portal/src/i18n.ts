@@ -85,6 +85,12 @@ const nl = {
     'Wat de organisaties in de regio over deze cliënt delen, met haar toestemming. Niets wordt hier bewaard.',
   overviewMissing: 'Wat ontbreekt',
   overviewComplete: 'Alle organisaties gaven antwoord; niets is achtergehouden.',
+  btgTitle: 'Noodtoegang',
+  btgIntro:
+    'Alleen in een noodsituatie, als de cliënt geen toestemming kan geven. U ziet dan voor deze ene vraag ook wat zij niet deelde. De reden wordt vastgelegd en aan de cliënt getoond.',
+  btgReason: 'Reden voor noodtoegang',
+  btgSubmit: 'Noodtoegang gebruiken',
+  btgUsed: 'Noodtoegang gebruikt: dit overzicht toont ook wat de cliënt niet deelde. Uw reden is vastgelegd.',
   overviewRecords: 'Gegevens',
   withheld: 'niet gedeeld',
   unreachable: 'niet bereikbaar',
@@ -292,6 +298,13 @@ const en: Record<MessageKey, string> = {
     'What the organisations in the region share about this client, with her consent. Nothing is kept here.',
   overviewMissing: 'What is missing',
   overviewComplete: 'Every organisation answered; nothing was withheld.',
+  btgTitle: 'Emergency access',
+  btgIntro:
+    'Only in an emergency, when the client cannot consent. For this one request you also see what she did not share. Your reason is recorded and shown to the client.',
+  btgReason: 'Reason for emergency access',
+  btgSubmit: 'Use emergency access',
+  btgUsed:
+    'Emergency access used: this overview also shows what the client did not share. Your reason is recorded.',
   overviewRecords: 'Records',
   withheld: 'not shared',
   unreachable: 'not reachable',

@@ -70,7 +70,7 @@ async function kraamzorgRecords(page: Page, origin: string): Promise<number> {
 
 describe('consent in the portal changes what a professional sees', () => {
   it(
-    'withheld, then shared after her passkey-signed grant, her access trail shows the read, withheld again after withdrawal',
+    'withheld, then shared after her passkey-signed grant, her access trail shows the read, withheld again after withdrawal; emergency access with a reason she sees',
     { timeout: 150_000 },
     async () => {
       const kraamzorg = originOf(region.node(KRAAMZORG));
@@ -115,6 +115,28 @@ describe('consent in the portal changes what a professional sees', () => {
         .click();
       await maria.getByText('Ingetrokken. Dit geldt vanaf nu.').waitFor();
       await expect.poll(() => kraamzorgRecords(carla, ziekenhuis), { timeout: 30_000 }).toBe(0);
+
+      // In an emergency Carla may still look, once, with a reason that Maria then sees.
+      const reason = 'Bewusteloos binnengebracht op de SEH';
+      await carla.getByLabel('Reden voor noodtoegang').fill(reason);
+      await carla.getByRole('button', { name: 'Noodtoegang gebruiken' }).click();
+      await carla.getByText('Noodtoegang gebruikt').waitFor();
+      await settle(carla);
+      expect(await carla.locator('.timeline li', { hasText: 'Bron: Kraamzorg De Wieg' }).count()).toBe(3);
+      await checkAccessible(carla, 'overview-emergency');
+      // The next ordinary request is withheld again.
+      expect(await kraamzorgRecords(carla, ziekenhuis)).toBe(0);
+      await expect
+        .poll(
+          async () => {
+            await maria.goto(`${kraamzorg}/portal/access`);
+            await settle(maria);
+            return maria.locator('.timeline li', { hasText: reason }).count();
+          },
+          { timeout: 30_000 },
+        )
+        .toBeGreaterThan(0);
+      await maria.locator('.timeline li', { hasText: 'noodtoegang' }).first().waitFor();
     },
   );
 });

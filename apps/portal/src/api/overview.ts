@@ -13,10 +13,14 @@ export interface Missing {
 }
 
 export const overviewApi = {
-  overview: (patient: string): Promise<ApiResult<Bundle>> =>
-    requestJson(`/exchange/overview?${new URLSearchParams({ patient })}`, {
-      headers: { accept: 'application/fhir+json' },
-    }),
+  /** With `breakTheGlass`, emergency access for this one request: the reason is logged and shown to her. */
+  overview: (patient: string, breakTheGlass?: string): Promise<ApiResult<Bundle>> =>
+    requestJson(
+      `/exchange/overview?${new URLSearchParams({ patient, ...(breakTheGlass ? { breakTheGlass } : {}) })}`,
+      {
+        headers: { accept: 'application/fhir+json' },
+      },
+    ),
   organisations: (): Promise<ApiResult<{ organisations?: { ura: string; name: string }[] }>> =>
     requestJson('/portal/api/region-keys'),
 };

@@ -8,8 +8,11 @@ import { ResultState } from './State.tsx';
 
 type Loaded = { bundle: Bundle; names: Map<string, string> };
 
-async function load(patient: string): Promise<ApiResult<Loaded>> {
-  const [overview, region] = await Promise.all([overviewApi.overview(patient), overviewApi.organisations()]);
+async function load(patient: string, breakTheGlass?: string): Promise<ApiResult<Loaded>> {
+  const [overview, region] = await Promise.all([
+    overviewApi.overview(patient, breakTheGlass),
+    overviewApi.organisations(),
+  ]);
   if (overview.kind !== 'ok') return overview;
   const names = new Map(
     region.kind === 'ok' ? (region.value.organisations ?? []).map((o) => [o.ura, o.name] as const) : [],
@@ -20,11 +23,21 @@ async function load(patient: string): Promise<ApiResult<Loaded>> {
 /** Professional: one client's records across organisations, with what is missing and why. */
 export function OverviewPage({ t, patient }: { t: Translate; patient: string | null }): ReactNode {
   const [result, setResult] = useState<ApiResult<Loaded> | undefined>();
+  const [reason, setReason] = useState('');
+  const [emergency, setEmergency] = useState(false);
   const reload = useCallback(() => {
     if (!patient) return;
     setResult(undefined);
+    setEmergency(false);
     void load(patient).then(setResult);
   }, [patient]);
+  const breakTheGlass = (event: { preventDefault(): void }) => {
+    event.preventDefault();
+    if (!patient || !reason.trim()) return;
+    setResult(undefined);
+    setEmergency(true);
+    void load(patient, reason.trim()).then(setResult);
+  };
   useEffect(reload, [reload]);
   if (!patient) return <p className="notice">{t('notFound')}</p>;
   return (
@@ -61,6 +74,26 @@ export function OverviewPage({ t, patient }: { t: Translate; patient: string | n
                       </li>
                     ))}
                   </ul>
+                )}
+                {emergency ? (
+                  <p className="notice">{t('btgUsed')}</p>
+                ) : (
+                  missing.some((m) => m.status === 'withheld') && (
+                    <form onSubmit={breakTheGlass} className="btg">
+                      <h3>{t('btgTitle')}</h3>
+                      <p>{t('btgIntro')}</p>
+                      <label htmlFor="btg-reason">{t('btgReason')}</label>
+                      <textarea
+                        id="btg-reason"
+                        required
+                        maxLength={200}
+                        rows={3}
+                        value={reason}
+                        onChange={(e) => setReason(e.target.value)}
+                      />
+                      <button type="submit">{t('btgSubmit')}</button>
+                    </form>
+                  )
                 )}
               </section>
               <h2>{t('overviewRecords')}</h2>
