@@ -11,19 +11,12 @@ import { join, normalize } from 'node:path';
 import { chromium, type Page } from 'playwright-core';
 import { CHROMIUM_ARGS, ensureChromium } from '../../test/chromium.ts';
 import { buildPortal } from '../../apps/portal/test/build.ts';
+import { TIMELINE_TYPES } from '../../apps/portal/src/api/fhir.ts';
 
 const ITEMS = 1_000;
 const RUNS = Number(process.env.RUNS ?? 15);
 const ORIGIN = 'http://portal.bench';
-const TYPES = [
-  'Condition',
-  'MedicationStatement',
-  'MedicationRequest',
-  'AllergyIntolerance',
-  'Observation',
-  'Encounter',
-  'DocumentReference',
-] as const;
+const TYPES = TIMELINE_TYPES;
 
 function resource(type: string, n: number): object {
   const day = new Date(Date.UTC(2026, 0, 1) - n * 3_600_000 * 7).toISOString();

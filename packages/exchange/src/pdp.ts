@@ -19,18 +19,8 @@ import {
   type OrganisationType,
 } from '@ketenlog/region';
 
-export const PURPOSES = ['treatment', 'billing', 'research'] as const;
-export type Purpose = (typeof PURPOSES)[number];
-
-/** Organisation types that give care; the others (statistics office, RSO) are outside care. */
-export const CARE_TYPES: readonly OrganisationType[] = [
-  'kraamzorg',
-  'verloskunde',
-  'huisarts',
-  'ziekenhuis',
-  'apotheek',
-  'vvt',
-];
+import { CARE_TYPES, PURPOSES, type Purpose } from './vocabulary.ts';
+export { CARE_TYPES, PURPOSES, type Purpose } from './vocabulary.ts';
 
 /** How a consent names whom it is about: `ura:<URA>`, `role:<role>`, `type:<organisation type>`. */
 export const granteeOfOrganisation = (ura: string): string => `ura:${ura}`;

@@ -1,5 +1,6 @@
 // The client's side of the exchange at her node (packages/node/src/exchange/client.ts): her consent
 // register as FHIR Consents, consent drafts she signs with her passkey, and her access trail.
+import { CARE_TYPES } from '../../../../packages/exchange/src/vocabulary.ts';
 import { requestJson, type ApiResult } from './http.ts';
 import type { StatementDraft } from '../carelog/passkey-signing.ts';
 
@@ -39,32 +40,11 @@ export interface AccessTrailItem {
   reason?: string;
 }
 
-/** Categories and purposes as packages/exchange names them (localisation/categories.ts, pdp.ts). */
-export const CATEGORIES = [
-  'problems',
-  'medication',
-  'allergies',
-  'laboratory',
-  'vital-signs',
-  'self-measurements',
-  'encounters',
-  'procedures',
-  'documents',
-  'immunizations',
-  'pregnancy',
-  'insurance',
-  'kraamzorg',
-] as const;
-export const PURPOSES = ['treatment', 'billing', 'research'] as const;
-export const ORGANISATION_TYPES = [
-  'kraamzorg',
-  'verloskunde',
-  'huisarts',
-  'ziekenhuis',
-  'apotheek',
-  'vvt',
-  'zorgverzekeraar',
-] as const;
+// The consent vocabulary as packages/exchange defines it (imported by path: browser-safe files).
+export { CATEGORIES } from '../../../../packages/exchange/src/localisation/categories.ts';
+export { PURPOSES } from '../../../../packages/exchange/src/vocabulary.ts';
+/** Whom a consent may name by type: the care organisations, and insurers (for billing). */
+export const ORGANISATION_TYPES = [...CARE_TYPES, 'zorgverzekeraar'] as const;
 
 export const exchangeApi = {
   consents: (): Promise<ApiResult<ConsentBundle>> => requestJson('/exchange/consents'),
