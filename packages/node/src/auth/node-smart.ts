@@ -12,6 +12,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ClientMetadata } from 'oidc-provider';
 import type { Db } from '@ketenlog/storage';
 import { BSN_SYSTEM, type FhirRepository } from '@ketenlog/fhir';
+import { patientOf as patientOfResource } from '@ketenlog/exchange';
 import {
   addPatientToTokenResponse,
   createAuthorizationServer,
@@ -53,15 +54,6 @@ function isAppToken(request: FastifyRequest): boolean {
   return match !== null && match[1]!.split('.').length !== 3;
 }
 
-/** The Patient id whose compartment a resource is in, from its subject or patient reference. */
-function compartmentOfResource(resource: Record<string, unknown>): string | undefined {
-  for (const field of ['subject', 'patient']) {
-    const reference = (resource[field] as { reference?: unknown } | undefined)?.reference;
-    if (typeof reference === 'string' && reference.startsWith('Patient/')) return reference.slice(8);
-  }
-  return undefined;
-}
-
 export async function registerNodeSmart(app: FastifyInstance, options: NodeSmartOptions): Promise<void> {
   const { db, membership, repository, sessions } = options;
   const base = membership.organisation.node.baseUrl.replace(/\/$/, '');
@@ -69,7 +61,7 @@ export async function registerNodeSmart(app: FastifyInstance, options: NodeSmart
   await migrateOidcStore(db);
 
   /** The local FHIR Patient of a client's account (her holder identity), found by her BSN. */
-  const patientOf = async (holder: string): Promise<string | undefined> => {
+  const patientOfAccount = async (holder: string): Promise<string | undefined> => {
     const bsn = await options.bsnOf(holder);
     if (bsn === undefined) return undefined;
     const found = await repository.search({
@@ -106,11 +98,11 @@ export async function registerNodeSmart(app: FastifyInstance, options: NodeSmart
     scopes: SMART_SCOPES,
     clients,
     accountClaims: async (holder) => {
-      const patient = await patientOf(holder);
+      const patient = await patientOfAccount(holder);
       return patient === undefined ? undefined : { fhirUser: `Patient/${patient}` };
     },
   });
-  addPatientToTokenResponse(provider, patientOf);
+  addPatientToTokenResponse(provider, patientOfAccount);
 
   await app.register(oidcRoutes, {
     provider,
@@ -130,12 +122,10 @@ export async function registerNodeSmart(app: FastifyInstance, options: NodeSmart
 
   const guard = smartFhirGuard({
     fhirPath: FHIR_PATH,
-    resolveToken: providerTokenResolver(provider, patientOf),
+    resolveToken: providerTokenResolver(provider, patientOfAccount),
     compartmentOf: async (resourceType, id) => {
       try {
-        return compartmentOfResource(
-          (await repository.read(resourceType, id)) as unknown as Record<string, unknown>,
-        );
+        return patientOfResource(await repository.read(resourceType, id));
       } catch {
         return undefined;
       }
