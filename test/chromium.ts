@@ -5,6 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import type { CDPSession, Page } from 'playwright-core';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 const INSTALL = 'apt-get update && apt-get install -y chromium';
@@ -35,3 +36,26 @@ export const CHROMIUM_ARGS: readonly string[] = [
   '--disable-dev-shm-usage',
   '--no-first-run',
 ];
+
+/**
+ * Gives the page a virtual platform authenticator (CTAP2, resident keys, user verified, presence
+ * simulated): Chromium then makes and uses passkeys without a person present. Returns the DevTools
+ * session and the authenticator's id, to inspect its credentials.
+ */
+export async function addVirtualAuthenticator(
+  page: Page,
+): Promise<{ cdp: CDPSession; authenticatorId: string }> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('WebAuthn.enable');
+  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: {
+      protocol: 'ctap2',
+      transport: 'internal',
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
+  });
+  return { cdp, authenticatorId };
+}

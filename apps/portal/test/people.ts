@@ -1,5 +1,6 @@
 import { generate } from 'otplib';
 import type { Page } from 'playwright-core';
+import { addVirtualAuthenticator } from '../../../test/chromium.ts';
 import { demoCredentialsOf } from '../../../packages/node/src/auth/node-auth.ts';
 
 /** A demo professional logs in to the portal at her node with password and TOTP. */
@@ -18,18 +19,7 @@ export async function professionalLogin(page: Page, origin: string, id: string):
  * stand-in, a new passkey at her node (/auth/passkeys), then passkey login in the portal.
  */
 export async function enrolAndLogIn(page: Page, origin: string): Promise<void> {
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('WebAuthn.enable');
-  await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: {
-      protocol: 'ctap2',
-      transport: 'internal',
-      hasResidentKey: true,
-      hasUserVerification: true,
-      isUserVerified: true,
-      automaticPresenceSimulation: true,
-    },
-  });
+  await addVirtualAuthenticator(page);
   await page.goto(`${origin}/auth/passkeys`);
   await page.click('#identiteit');
   await page.click('button[name=person][value="0"]');

@@ -13,7 +13,7 @@ import {
   type WebAuthnSignature,
 } from '@ketenlog/logbook';
 import { testDatabases, type Db } from '@ketenlog/storage';
-import { CHROMIUM_ARGS, ensureChromium } from '../../../../test/chromium.ts';
+import { addVirtualAuthenticator, CHROMIUM_ARGS, ensureChromium } from '../../../../test/chromium.ts';
 import { InMemoryProfessionalDirectory } from '../professionals/professional-directory.ts';
 import { DemoDigiD } from './demo-digid.ts';
 import { DEMO_PERSONS, demoPersonDirectory } from './demo-persons.ts';
@@ -99,18 +99,7 @@ describe('passkeys in Chromium with a virtual authenticator', () => {
       const context = await browser.newContext();
       context.setDefaultTimeout(STEP_MS);
       const page = await context.newPage();
-      const cdp = await context.newCDPSession(page);
-      await cdp.send('WebAuthn.enable');
-      const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-        options: {
-          protocol: 'ctap2',
-          transport: 'internal',
-          hasResidentKey: true,
-          hasUserVerification: true,
-          isUserVerified: true,
-          automaticPresenceSimulation: true,
-        },
-      });
+      const { cdp, authenticatorId } = await addVirtualAuthenticator(page);
       const status = page.locator('#status');
 
       // Identity check with the labelled demo stand-in, then enrolment.
