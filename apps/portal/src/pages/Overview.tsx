@@ -1,10 +1,11 @@
 import { useCallback, useEffect, useState, type ReactNode } from 'react';
-import { isMessageKey, type Translate } from '../i18n.ts';
+import type { Translate } from '../i18n.ts';
 import type { ApiResult } from '../api/http.ts';
 import { resourcesOf, type Bundle } from '../api/fhir.ts';
 import { missingOf, overviewApi, sourceUraOf } from '../api/overview.ts';
 import { toTimeline } from '../timeline.ts';
 import { ResultState } from './State.tsx';
+import { TimelineList } from './TimelineList.tsx';
 
 type Loaded = { bundle: Bundle; names: Map<string, string> };
 
@@ -100,24 +101,7 @@ export function OverviewPage({ t, patient }: { t: Translate; patient: string | n
               {items.length === 0 ? (
                 <p className="notice">{t('empty')}</p>
               ) : (
-                <ol className="timeline">
-                  {items.map((item) => {
-                    const typeKey = `type${item.type}`;
-                    return (
-                      <li key={item.key}>
-                        <p className="meta">
-                          <span className="tag">{isMessageKey(typeKey) ? t(typeKey) : item.type}</span>{' '}
-                          <time dateTime={item.date}>{item.date.slice(0, 10)}</time>
-                        </p>
-                        <h3>{item.title}</h3>
-                        {item.value && <p>{item.value}</p>}
-                        <p className="meta">
-                          {t('source')}: {item.source ?? t('unknownSource')}
-                        </p>
-                      </li>
-                    );
-                  })}
-                </ol>
+                <TimelineList t={t} items={items} Heading="h3" />
               )}
             </>
           );

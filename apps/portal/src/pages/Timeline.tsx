@@ -1,9 +1,10 @@
 import { useCallback, useEffect, useState, type ReactNode } from 'react';
-import { isMessageKey, type Translate } from '../i18n.ts';
+import type { Translate } from '../i18n.ts';
 import { fhirApi, resourcesOf, TIMELINE_TYPES, type FhirResource } from '../api/fhir.ts';
 import type { ApiResult } from '../api/http.ts';
 import { toTimeline } from '../timeline.ts';
 import { ResultState } from './State.tsx';
+import { TimelineList } from './TimelineList.tsx';
 
 async function loadAll(): Promise<ApiResult<FhirResource[]>> {
   const results = await Promise.all(TIMELINE_TYPES.map((type) => fhirApi.search(type)));
@@ -46,30 +47,7 @@ export function TimelinePage({ t }: { t: Translate }): ReactNode {
               <button type="button" onClick={() => download(resources)}>
                 {t('exportData')}
               </button>
-              <ol className="timeline">
-                {items.map((item) => {
-                  const typeKey = `type${item.type}`;
-                  return (
-                    <li key={item.key}>
-                      <p className="meta">
-                        <span className="tag">{isMessageKey(typeKey) ? t(typeKey) : item.type}</span>{' '}
-                        <time dateTime={item.date}>{item.date.slice(0, 10)}</time>
-                      </p>
-                      <h2>{item.title}</h2>
-                      {item.value && (
-                        <p>
-                          {item.value}
-                          {item.range && ` (${t('referenceRange')}: ${item.range})`}
-                        </p>
-                      )}
-                      <p className="meta">
-                        {t('source')}: {item.source ?? t('unknownSource')} ·{' '}
-                        {item.selfReported ? t('selfReported') : t('byProfessional')}
-                      </p>
-                    </li>
-                  );
-                })}
-              </ol>
+              <TimelineList t={t} items={items} Heading="h2" />
             </>
           );
         }}
