@@ -38,6 +38,8 @@ export class LogMirror {
   readonly #verifier: NoteVerifier;
   #tree: CompactTree;
   #running: Promise<unknown> = Promise.resolve();
+  /** Entries durably stored. A sync step grows the tree before it judges the new entries. */
+  #stored: number;
 
   private constructor(
     store: SqlLogStore,
@@ -49,6 +51,7 @@ export class LogMirror {
     this.#options = options;
     this.#verifier = verifier;
     this.#tree = tree;
+    this.#stored = tree.size;
     this.reader = new LogReader(store);
   }
 
@@ -75,8 +78,9 @@ export class LogMirror {
   }
 
   /** Entries held (all authentic and accepted). */
+  /** Entries held: verified, judged and stored (never the ones a sync is still checking). */
   get size(): number {
-    return this.#tree.size;
+    return this.#stored;
   }
 
   /**
@@ -201,6 +205,7 @@ export class LogMirror {
       nodes: completed.slice(0, accepted).flat(),
       ...(accepted === entries.length && to === checkpoint.size ? { checkpoint: { size: to, note } } : {}),
     });
+    this.#stored = from + accepted;
     if (accepted < entries.length) {
       await this.#reload();
       return { ...this.#refused(422, refusal), kind: 'invalid-entry' };
@@ -210,6 +215,7 @@ export class LogMirror {
 
   async #reload(): Promise<void> {
     this.#tree = (await recoverLog(this.store, this.origin, this.#verifier)).tree;
+    this.#stored = this.#tree.size;
   }
 
   #refused(status: 409 | 422 | 503, reason: string): SyncResult & { ok: false } {
