@@ -20,7 +20,8 @@ import { startRegion, type RunningRegion } from '../region/run-region.ts';
 import { demoRegionOnFreePorts } from '../region/testing.ts';
 import type { RunningNode } from '../server.ts';
 import { analyseCommand } from '../commands/analyse.ts';
-import { PEER_RUNS_PATH, RUNS_PATH } from './node-analytics.ts';
+import { logInProfessional } from '../auth/testing.ts';
+import { AGREEMENTS_PATH, PEER_RUNS_PATH, RUNS_PATH } from './node-analytics.ts';
 import { cohortDomain } from './study-inputs.ts';
 
 const HOSPITAL = '11110003';
@@ -204,6 +205,60 @@ describe('an analysis run between the hospital, the insurer and the statistics o
     } finally {
       log.mockRestore();
       error.mockRestore();
+    }
+  }, 60_000);
+
+  it("shows the analyst's page its agreements and past runs, with the run's statement on the log", async () => {
+    const base = baseUrl(STATISTICS);
+    const anonymous = await fetch(`${base}${AGREEMENTS_PATH}`);
+    expect(anonymous.status).toBe(401);
+    expect(((await anonymous.json()) as { resourceType: string }).resourceType).toBe('OperationOutcome');
+    expect((await fetch(`${base}${RUNS_PATH}`)).status).toBe(401);
+    const cookie = await logInProfessional(base, 'pro:eva-mulder');
+    const get = async (path: string) => {
+      const response = await fetch(`${base}${path}`, { headers: { cookie } });
+      expect(response.status).toBe(200);
+      return (await response.json()) as Record<string, Record<string, unknown>[]>;
+    };
+    const { agreements } = await get(AGREEMENTS_PATH);
+    const byId = new Map(agreements!.map((a) => [a.id, a]));
+    expect(byId.get('ibd-coach-2026')).toEqual({
+      id: 'ibd-coach-2026',
+      purpose: 'research',
+      parties: Object.values(parties).sort(),
+      specHash: SPEC_HASH,
+      validUntil: '2099-12-31',
+      signedBy: Object.values(parties).sort(),
+      complete: true,
+      valid: true,
+    });
+    expect(byId.get('ibd-coach-2020')).toMatchObject({ complete: true, valid: false });
+    expect(byId.get('ibd-half-signed')).toMatchObject({
+      complete: false,
+      valid: false,
+      signedBy: [parties.hospital, parties.insurer],
+    });
+    // The statistics office took part in the runs above (one of them as coordinator).
+    await expect
+      .poll(async () => ((await get(RUNS_PATH)).runs ?? []).filter((r) => r.statement).length, {
+        timeout: 20_000,
+      })
+      .toBeGreaterThanOrEqual(2);
+    const { runs } = await get(RUNS_PATH);
+    const released = runs!.filter((r) => r.agreement === 'ibd-coach-2026' && r.status === 'released');
+    expect(released.length).toBeGreaterThanOrEqual(2);
+    for (const run of released) {
+      expect(run.recordsLeftOut).toEqual({
+        [parties.hospital]: 0,
+        [parties.insurer]: 0,
+        [parties.statistics]: 0,
+      });
+      expect((run.output as { cells: unknown }).cells).toEqual(plaintext());
+      expect(Date.parse(run.finishedAt as string)).toBeGreaterThanOrEqual(Date.parse(run.startedAt as string));
+      const stated = [...node(STATISTICS).logbook!.state.analysis.runs.values()].find(
+        (r) => r.outputDigest === run.outputDigest,
+      );
+      expect(run.statement).toEqual({ log: stated!.at.origin, index: stated!.at.index });
     }
   }, 60_000);
 

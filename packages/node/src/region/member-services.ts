@@ -124,6 +124,7 @@ export async function startMemberServices(
     repository: exchange.repository,
     fetch,
     log: app.log,
+    ...(auth ? { sessions: auth.sessions } : {}),
   });
   return {
     logbook,

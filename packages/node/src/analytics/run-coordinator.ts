@@ -1,0 +1,78 @@
+// The analyst's request (POST /analytics/runs, node token with purpose research) at the party that
+// is asked, the coordinator: prepare at every party, start all three, then "after": every party
+// signs the `analysis.run` statement with the output digest, the coordinator appends it with all
+// three signatures to its log — and only then releases the output.
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { organisationRef } from '@ketenlog/region';
+import {
+  signStatement,
+  type Json,
+  type SignedStatement,
+  type Statement,
+  type StatementSignature,
+} from '@ketenlog/logbook';
+import { requireNodeToken } from '@ketenlog/auth';
+import { analysisRunDraft } from '@ketenlog/analytics';
+import { RUNS_PATH, RunRefused, outputJson, refuse, type RunContext } from './runs.ts';
+
+export function registerRunCoordinator(app: FastifyInstance, ctx: RunContext): void {
+  const { organisation, statementKey, origin } = ctx.membership;
+  app.post(RUNS_PATH, { preHandler: requireNodeToken(ctx.verifier) }, async (request, reply) => {
+    try {
+      const caller = ctx.research(request);
+      const agreement = (request.body as { agreement?: unknown } | undefined)?.agreement;
+      if (typeof agreement !== 'string' || !agreement)
+        throw new RunRefused(400, 'required', 'give the analysis agreement: { "agreement": "<id>" }');
+      const requester = organisationRef(caller.organisation.ura);
+      const id = randomUUID();
+      const run = await ctx.prepare(id, agreement, requester);
+      const others = ctx.partyOrgs(run.parties).filter((o) => o.ura !== organisation.ura);
+      try {
+        const prepared = (await Promise.all(
+          others.map((o) =>
+            ctx.callParty(o, 'prepare', { run: id, agreement, coordinator: ctx.self, domain: run.domainDigest }),
+          ),
+        )) as { leftOut: number }[];
+        const recordsLeftOut: Record<string, number> = { [ctx.self]: run.leftOut };
+        others.forEach((o, i) => (recordsLeftOut[organisationRef(o.ura)] = prepared[i]!.leftOut));
+        await Promise.all(others.map((o) => ctx.callParty(o, 'start', { run: id, recordsLeftOut })));
+        const output = await ctx.start(run, recordsLeftOut);
+        // "After": every party signs the output digest before release.
+        const draft = analysisRunDraft(run.terms, run.specHash, outputJson(output));
+        const statement: Statement = {
+          kind: draft.kind,
+          v: 1,
+          author: statementKey.keyId,
+          iat: Math.floor(ctx.now().getTime() / 1000),
+          body: draft.body,
+        };
+        const own = signStatement(statement, statementKey.secretKey);
+        const cosigned = (await Promise.all(
+          others.map((o) => ctx.callParty(o, 'cosign', { run: id, statement: statement as unknown as Json })),
+        )) as { signature: StatementSignature }[];
+        const envelope: SignedStatement = {
+          statement,
+          signatures: [...own.signatures, ...cosigned.map((c) => c.signature)],
+        };
+        const appended = await ctx.logbook.append(envelope);
+        if (!appended.ok)
+          throw new RunRefused(
+            502,
+            'exception',
+            `the logbook refused the analysis.run statement: ${appended.reason}`,
+          );
+        return reply.code(200).send({
+          ...(outputJson(output) as Record<string, Json>),
+          outputDigest: draft.body.outputDigest,
+          specHash: run.specHash,
+          statement: { log: origin, index: appended.index },
+        });
+      } finally {
+        ctx.forget(run);
+      }
+    } catch (error) {
+      return refuse(reply, error);
+    }
+  });
+}

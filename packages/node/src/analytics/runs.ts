@@ -1,0 +1,411 @@
+// The life of an analysis run at one party, shared by the coordinator (run-coordinator.ts) and the
+// peer steps (peer-steps.ts): "before" (authorize: the agreement on the logbook, this node's part
+// in it, the spec hash), prepare (this party's columns from its own FHIR store over the agreed
+// cohort domain, and the run's MPC transport), start (the computation) and forget.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FhirRepository } from '@ketenlog/fhir';
+import {
+  agreementStatus,
+  findOrganisation,
+  organisationRef,
+  uraOf,
+  type AgreementTerms,
+  type MemberFetch,
+  type Organisation,
+} from '@ketenlog/region';
+import { fromBase64, type Json } from '@ketenlog/logbook';
+import { issueNodeToken, NodeTokenVerifier, type NodeCaller } from '@ketenlog/auth';
+import { PseudonymClient } from '@ketenlog/exchange';
+import {
+  IBD_COACH_FIELD,
+  IBD_COACH_STUDY,
+  Party,
+  authorizeRun,
+  cellsJson,
+  createHttpTransport,
+  digestOf,
+  ibdCoachSpec,
+  runIbdCoach,
+  type HttpTransport,
+  type IbdCoachCellResult,
+  type IbdCoachParties,
+  type PartyIndex,
+} from '@ketenlog/analytics';
+import type { NodeLogbook } from '../logbook/node-logbook.ts';
+import type { Membership } from '../region/membership.ts';
+import { cohortDomain, studyInputs, type StudyRole } from './study-inputs.ts';
+import type { RunJournal } from './run-journal.ts';
+
+export const RUNS_PATH = '/analytics/runs';
+export const AGREEMENTS_PATH = '/analytics/agreements';
+/** Node-to-node steps of a run (node tokens): prepare, start, cosign. */
+export const PEER_RUNS_PATH = '/analytics/v1/peer-runs';
+export const RESEARCH_PURPOSE = 'research';
+
+/** What the coordinator releases to the analyst (and digests for the log). */
+export interface RunOutput {
+  readonly study: string;
+  readonly agreement: string;
+  readonly run: string;
+  readonly cohortSize: number;
+  /** per party (`ura:<URA>`): records left out because the client objected to research */
+  readonly recordsLeftOut: Record<string, number>;
+  readonly cells: IbdCoachCellResult[];
+}
+
+export class RunRefused extends Error {
+  override readonly name = 'RunRefused';
+  readonly status: number;
+  readonly code: string;
+  constructor(status: number, code: string, message: string) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+export const outcome = (code: string, diagnostics: string) => ({
+  resourceType: 'OperationOutcome',
+  issue: [{ severity: 'error', code, diagnostics }],
+});
+
+export async function refuse(reply: FastifyReply, error: unknown): Promise<FastifyReply> {
+  if (error instanceof RunRefused)
+    return reply.code(error.status).type('application/fhir+json').send(outcome(error.code, error.message));
+  return reply
+    .code(500)
+    .type('application/fhir+json')
+    .send(outcome('exception', `the analysis run failed: ${(error as Error).message}`));
+}
+
+const STUDY_ROLES: Record<string, StudyRole | undefined> = {
+  ziekenhuis: 'hospital',
+  zorgverzekeraar: 'insurer',
+  statistiek: 'statistics',
+};
+const ROLE_INDEX: Record<StudyRole, PartyIndex> = { hospital: 1, insurer: 2, statistics: 3 };
+
+/** The study parties of an agreement: one hospital, one insurer, one statistics office. */
+function studyParties(membership: Membership, terms: AgreementTerms): IbdCoachParties {
+  const byRole = new Map<StudyRole, string>();
+  for (const ref of terms.parties) {
+    const org = findOrganisation(membership.region, uraOf(ref) ?? '');
+    const role = org ? STUDY_ROLES[org.type] : undefined;
+    if (!role || byRole.has(role))
+      throw new RunRefused(
+        422,
+        'not-supported',
+        `agreement ${terms.agreement}: no study of this node fits parties ${terms.parties.join(', ')}`,
+      );
+    byRole.set(role, ref);
+  }
+  if (byRole.size !== 3)
+    throw new RunRefused(422, 'not-supported', `agreement ${terms.agreement} needs three study parties`);
+  return {
+    hospital: byRole.get('hospital')!,
+    insurer: byRole.get('insurer')!,
+    statistics: byRole.get('statistics')!,
+  };
+}
+
+export interface Run {
+  readonly id: string;
+  readonly agreement: string;
+  readonly terms: AgreementTerms;
+  readonly specHash: string;
+  readonly coordinator: string;
+  readonly parties: IbdCoachParties;
+  readonly me: PartyIndex;
+  readonly domainSize: number;
+  readonly domainDigest: string;
+  readonly columns: bigint[][];
+  readonly leftOut: number;
+  readonly transport: HttpTransport;
+  /** the session tag every MPC message of this run carries */
+  readonly session: string;
+  result?: Promise<RunOutput>;
+}
+
+export interface RunContextOptions {
+  readonly membership: Membership;
+  readonly logbook: NodeLogbook;
+  readonly repository: FhirRepository;
+  readonly fetch: MemberFetch;
+  readonly journal: RunJournal;
+  readonly roundTimeoutMs: number;
+  readonly now: () => Date;
+}
+
+export const outputJson = (o: RunOutput): Json => ({ ...o, cells: cellsJson(o.cells) }) as unknown as Json;
+
+/** The runs this node takes part in, and the steps every party takes on its own. */
+export class RunContext {
+  readonly membership: Membership;
+  readonly logbook: NodeLogbook;
+  readonly journal: RunJournal;
+  readonly self: string;
+  readonly now: () => Date;
+  readonly roundTimeoutMs: number;
+  readonly verifier: NodeTokenVerifier;
+  readonly #runs = new Map<string, Run>();
+  readonly #sessions = new Map<string, Run>();
+  readonly #timers = new Set<NodeJS.Timeout>();
+  readonly #o: RunContextOptions;
+  readonly #pseudonyms: PseudonymClient | undefined;
+
+  constructor(o: RunContextOptions) {
+    this.#o = o;
+    this.membership = o.membership;
+    this.logbook = o.logbook;
+    this.journal = o.journal;
+    this.now = o.now;
+    this.roundTimeoutMs = o.roundTimeoutMs;
+    const { organisation, region } = o.membership;
+    this.self = organisationRef(organisation.ura);
+    this.verifier = new NodeTokenVerifier({ audience: organisation.node.baseUrl, state: () => o.logbook.state });
+    const rso = region.organisations.find((org) => org.type === 'rso');
+    this.#pseudonyms = rso
+      ? new PseudonymClient({
+          url: `${rso.node.baseUrl}/pseudonyms/evaluate`,
+          region: region.name,
+          fetch: o.fetch,
+          token: () => this.tokenFor(rso, 'treatment'),
+        })
+      : undefined;
+  }
+
+  run(id: string): Run | undefined {
+    return this.#runs.get(id);
+  }
+
+  session(tag: string): Run | undefined {
+    return this.#sessions.get(tag);
+  }
+
+  tokenFor(to: Organisation, purpose: string): Promise<string> {
+    const { statementKey, organisation } = this.membership;
+    return issueNodeToken(
+      { keyId: statementKey.keyId, secretKey: statementKey.secretKey },
+      { organisation: organisation.ura, audience: to.node.baseUrl, role: 'node', purpose },
+    );
+  }
+
+  /** The caller of a run step: a node token with purpose research. */
+  research(request: FastifyRequest): NodeCaller {
+    const caller = request.nodeCaller!;
+    if (caller.purpose !== RESEARCH_PURPOSE)
+      throw new RunRefused(
+        403,
+        'forbidden',
+        `an analysis run needs purpose "${RESEARCH_PURPOSE}", not "${caller.purpose}"`,
+      );
+    return caller;
+  }
+
+  /** POST JSON to a party's peer route; its OperationOutcome becomes this run's refusal. */
+  async callParty(to: Organisation, step: string, body: Json): Promise<unknown> {
+    const response = await this.#o.fetch(`${to.node.baseUrl.replace(/\/$/, '')}${PEER_RUNS_PATH}/${step}`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${await this.tokenFor(to, RESEARCH_PURPOSE)}`,
+      },
+      body: JSON.stringify(body),
+      // prepare reads the party's store, cosign waits for its computation: longer than a plain call
+      signal: AbortSignal.timeout(this.roundTimeoutMs * 4),
+    });
+    const answer = (await response.json().catch(() => undefined)) as
+      { issue?: { diagnostics?: string; code?: string }[] } | undefined;
+    if (!response.ok) {
+      const why = answer?.issue?.[0]?.diagnostics ?? `HTTP ${response.status}`;
+      throw new RunRefused(
+        response.status === 403 || response.status === 409 || response.status === 422 ? response.status : 502,
+        answer?.issue?.[0]?.code ?? 'exception',
+        `${to.name} refused to ${step}: ${why}`,
+      );
+    }
+    return answer;
+  }
+
+  /** "Before", at every party on its own: the agreement on the log and this node's part in it. */
+  authorize(agreement: string, requester: string): { terms: AgreementTerms; specHash: string; parties: IbdCoachParties } {
+    const { organisation } = this.membership;
+    const status = agreementStatus(this.logbook.state, agreement);
+    if (!status)
+      throw new RunRefused(403, 'forbidden', `no analysis agreement ${agreement} on the region's logbook`);
+    const terms = status.terms;
+    if (!terms.parties.includes(this.self))
+      throw new RunRefused(403, 'forbidden', `${organisation.name} is not a party to agreement ${agreement}`);
+    if (!terms.parties.includes(requester))
+      throw new RunRefused(403, 'forbidden', `${requester} is not a party to agreement ${agreement}`);
+    if (!status.complete)
+      throw new RunRefused(
+        403,
+        'forbidden',
+        `agreement ${agreement} is not signed by every party (signed: ${status.signedBy.join(', ') || 'none'})`,
+      );
+    if (terms.purpose !== RESEARCH_PURPOSE && !terms.purpose.startsWith(`${RESEARCH_PURPOSE}:`))
+      throw new RunRefused(403, 'forbidden', `agreement ${agreement} is not for research`);
+    const parties = studyParties(this.membership, terms);
+    const spec = ibdCoachSpec(parties);
+    const auth = authorizeRun({
+      register: this.logbook.state.analysis,
+      agreement,
+      spec,
+      myKeyIds: organisation.statementKeys.map((k) => k.keyId),
+      now: this.now(),
+    });
+    if (!auth.ok) {
+      const why =
+        auth.reason === 'expired'
+          ? `agreement ${agreement} expired (valid until ${auth.validUntil})`
+          : auth.reason === 'spec-hash-differs'
+            ? `agreement ${agreement} was signed for another computation (spec hash ${auth.agreed}, ${IBD_COACH_STUDY} is ${auth.actual})`
+            : auth.reason === 'not-signed-by-this-node'
+              ? `${organisation.name} did not sign agreement ${agreement}`
+              : `no analysis agreement ${agreement} on the region's logbook`;
+      throw new RunRefused(403, 'forbidden', why);
+    }
+    return { terms: auth.terms, specHash: auth.specHash, parties };
+  }
+
+  partyOrgs(parties: IbdCoachParties): Organisation[] {
+    return [parties.hospital, parties.insurer, parties.statistics].map(
+      (ref) => findOrganisation(this.membership.region, uraOf(ref)!)!,
+    );
+  }
+
+  /** The domain as this node sees it; waits briefly for mirrors when a coordinator's differs. */
+  async #domainAgreeing(parties: IbdCoachParties, expected?: string): Promise<string[]> {
+    for (let attempt = 0; ; attempt++) {
+      const domain = cohortDomain(this.logbook.state, parties.insurer);
+      if (expected === undefined || digestOf(domain) === expected) return domain;
+      if (attempt >= 20)
+        throw new RunRefused(409, 'conflict', 'the parties see different cohort domains on the logbook');
+      await this.logbook.syncMirrors().catch(() => undefined);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+
+  async prepare(id: string, agreement: string, coordinator: string, expectedDomain?: string): Promise<Run> {
+    if (this.#runs.has(id)) throw new RunRefused(409, 'duplicate', `run ${id} exists already`);
+    const { terms, specHash, parties } = this.authorize(agreement, coordinator);
+    const role = (Object.entries(parties) as [StudyRole, string][]).find(([, ref]) => ref === this.self)![0];
+    const me = ROLE_INDEX[role];
+    const domain = await this.#domainAgreeing(parties, expectedDomain);
+    if (domain.length === 0) throw new RunRefused(409, 'conflict', 'the cohort domain is empty');
+    const pseudonyms = this.#pseudonyms;
+    if (!pseudonyms) throw new RunRefused(409, 'conflict', 'the region has no pseudonym service');
+    const { organisation, statementKey } = this.membership;
+    const inputs = await studyInputs(
+      role,
+      {
+        repository: this.#o.repository,
+        baseUrl: `${organisation.node.baseUrl.replace(/\/$/, '')}/fhir`,
+        state: this.logbook.state,
+        self: this.self,
+        pseudonymOf: (bsn) => pseudonyms.pseudonymOf(bsn),
+      },
+      domain,
+    );
+    const peers = this.partyOrgs(parties).flatMap((org, i) =>
+      i + 1 === me
+        ? []
+        : [
+            {
+              index: (i + 1) as PartyIndex,
+              url: org.node.baseUrl,
+              publicKey: fromBase64(org.statementKeys[0]!.publicKey)!,
+            },
+          ],
+    );
+    const domainDigest = digestOf(domain);
+    const roundTimeoutMs = this.roundTimeoutMs;
+    const fetch = this.#o.fetch;
+    const run: Run = {
+      id,
+      agreement,
+      terms,
+      specHash,
+      coordinator,
+      parties,
+      me,
+      domainSize: domain.length,
+      domainDigest,
+      columns: inputs.columns,
+      leftOut: inputs.leftOut,
+      transport: createHttpTransport({
+        me,
+        secretKey: statementKey.secretKey,
+        peers: () => peers,
+        fetch: ((url: string | URL | Request, init?: RequestInit) =>
+          fetch(String(url), {
+            ...init,
+            signal: AbortSignal.timeout(roundTimeoutMs),
+          })) as typeof globalThis.fetch,
+      }),
+      session: digestOf({ run: id, specHash, domain: domainDigest }),
+    };
+    this.#runs.set(id, run);
+    this.#sessions.set(run.session, run);
+    // A run lives at most an hour on this node.
+    const timer = setTimeout(() => this.forget(run), 3_600_000);
+    timer.unref();
+    this.#timers.add(timer);
+    return run;
+  }
+
+  forget(run: Run): void {
+    this.#runs.delete(run.id);
+    this.#sessions.delete(run.session);
+  }
+
+  start(run: Run, recordsLeftOut: Record<string, number>): Promise<RunOutput> {
+    const party = new Party({
+      field: IBD_COACH_FIELD,
+      me: run.me,
+      transport: run.transport.transport,
+      specHash: run.session,
+      timeoutMs: this.roundTimeoutMs,
+    });
+    const started = this.now();
+    const journaled = this.journal.started({
+      id: run.id,
+      agreement: run.agreement,
+      coordinator: run.coordinator,
+      startedAt: started,
+      recordsLeftOut,
+    });
+    run.result = runIbdCoach(party, run.domainSize, run.columns).then((cells) => ({
+      study: IBD_COACH_STUDY,
+      agreement: run.agreement,
+      run: run.id,
+      cohortSize: run.domainSize,
+      recordsLeftOut,
+      cells,
+    }));
+    // The journal notes the end either way; a failed run is forgotten, and its refusal reaches
+    // whoever awaits it.
+    run.result.then(
+      (output) =>
+        journaled.then(() =>
+          this.journal.finished(run.id, this.now(), {
+            output: outputJson(output),
+            outputDigest: digestOf(outputJson(output)),
+          }),
+        ),
+      (error: unknown) => {
+        this.forget(run);
+        return journaled.then(() => this.journal.failed(run.id, this.now(), (error as Error).message));
+      },
+    ).catch(() => undefined);
+    return run.result;
+  }
+
+  close(): void {
+    for (const t of this.#timers) clearTimeout(t);
+    this.#timers.clear();
+    this.#runs.clear();
+    this.#sessions.clear();
+  }
+}
