@@ -7,6 +7,7 @@ import { professionalRoutes, soleMembership } from '../professionals/routes.ts';
 import type { ProfessionalDirectory } from '../professionals/professional-directory.ts';
 import { SqlChallengeStore } from './challenge-store.ts';
 import { delegationRoutes } from './delegation-routes.ts';
+import { delegationInviteRoutes } from './delegation-invites.ts';
 import { DemoDigiD } from './demo-digid.ts';
 import { demoDigidRoutes } from './demo-digid-routes.ts';
 import { LoginRateLimiter } from './login-rate-limit.ts';
@@ -75,6 +76,7 @@ export async function registerPasskeyAuth(
     ...(options.pageDraft === undefined ? {} : { pageDraft: options.pageDraft }),
   });
   await app.register(delegationRoutes, { prefix, sessions, delegations, now });
+  await app.register(delegationInviteRoutes, { prefix, db: options.db, sessions, now });
   await app.register(professionalRoutes, { ...common, directory: options.professionals, passkeys: service });
   return { sessions, service, credentials, delegations };
 }

@@ -26,6 +26,7 @@ import { AuditWriter } from './audit-writer.ts';
 import { registerHolder } from './holder.ts';
 import { overviewRoutes } from './overview.ts';
 import { clientRoutes } from './client.ts';
+import { consentPreviewRoutes } from './consent-preview.ts';
 
 export const PSEUDONYM_PATH = '/pseudonyms';
 
@@ -125,6 +126,7 @@ export async function registerNodeExchange(
     ...(options.overviewTimeoutMs ? { timeoutMs: options.overviewTimeoutMs } : {}),
   });
   await clientRoutes(app, { logbook, sessions });
+  await consentPreviewRoutes(app, { logbook, sessions });
   return {
     repository: new IndexingRepository(repository, publisher),
     publisher,

@@ -1,0 +1,85 @@
+// The consent preview over HTTP in a demo region cut to two members (kraamzorg and the RSO): Maria
+// asks what a GP, an insurer and one named organisation would see; a signed grant changes the
+// answer; bad requests get an OperationOutcome.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningRegion } from '../region/run-region.ts';
+import type { RunningNode } from '../server.ts';
+import type { ConsentPreview } from './consent-preview.ts';
+import { clientAt, startExchangeRegion, type TestClient } from './testing.ts';
+
+const KRAAMZORG = '11110001';
+let region: RunningRegion;
+let node: RunningNode;
+let maria: TestClient;
+
+beforeAll(async () => {
+  region = await startExchangeRegion([KRAAMZORG], { quorum: 1 });
+  node = region.node(KRAAMZORG);
+  maria = await clientAt(node, 'maria-preview-pseudonym');
+}, 120_000);
+afterAll(async () => region?.close());
+
+const get = (query: string, cookie = maria.cookie) =>
+  fetch(`${node.membership!.organisation.node.baseUrl}/exchange/consent-preview?${query}`, {
+    headers: cookie ? { cookie } : {},
+  });
+const preview = async (query: string): Promise<ConsentPreview> => {
+  const response = await get(query);
+  expect(response.status).toBe(200);
+  return (await response.json()) as ConsentPreview;
+};
+const visible = (p: ConsentPreview) => p.categories.filter((c) => c.visible).map((c) => c.category);
+
+describe('GET /exchange/consent-preview', () => {
+  it('without consent nobody from elsewhere sees anything, each category with its reason', async () => {
+    const gp = await preview('type=huisarts&purpose=treatment');
+    expect(gp.party).toEqual({ type: 'huisarts' });
+    expect(visible(gp)).toEqual([]);
+    expect(gp.categories.find((c) => c.category === 'medication')).toMatchObject({
+      basis: 'no-consent',
+      reason: 'Hiervoor is toestemming van de cliënt nodig.',
+    });
+    const insurer = await preview('type=zorgverzekeraar&purpose=billing');
+    expect(insurer.categories.every((c) => c.basis === 'outside-care')).toBe(true);
+  });
+
+  it('a signed grant for GPs and medication makes exactly that visible; a named organisation too', async () => {
+    const drafts = await fetch(`${node.membership!.organisation.node.baseUrl}/exchange/consent-drafts`, {
+      method: 'POST',
+      headers: { cookie: maria.cookie, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        decision: 'grant',
+        actor: { kind: 'type', type: 'huisarts' },
+        categories: ['medication'],
+        purpose: 'treatment',
+      }),
+    });
+    await maria.sign(((await drafts.json()) as { drafts: never[] }).drafts);
+    const gp = await preview('type=huisarts&purpose=treatment');
+    expect(visible(gp)).toEqual(['medication']);
+    expect(gp.categories.find((c) => c.category === 'medication')!.reason).toBe(
+      'De cliënt heeft toestemming gegeven.',
+    );
+    expect(visible(await preview('type=huisarts&purpose=research'))).toEqual([]);
+    const named = await preview(`ura=${KRAAMZORG}`);
+    expect(named.party).toMatchObject({ ura: KRAAMZORG, type: 'kraamzorg' });
+    expect(named.party.name).toBeTruthy();
+    expect(visible(named)).toEqual([]);
+  });
+
+  it('refuses without a session, an unknown purpose, party or organisation', async () => {
+    const cases: [string, string, number][] = [
+      ['type=huisarts', '', 401],
+      ['type=huisarts&purpose=marketing', maria.cookie, 400],
+      ['type=bakker', maria.cookie, 400],
+      ['', maria.cookie, 400],
+      ['ura=123', maria.cookie, 400],
+      ['ura=99999999', maria.cookie, 404],
+    ];
+    for (const [query, cookie, status] of cases) {
+      const response = await get(query, cookie);
+      expect(response.status, query).toBe(status);
+      expect(((await response.json()) as { resourceType: string }).resourceType).toBe('OperationOutcome');
+    }
+  });
+});

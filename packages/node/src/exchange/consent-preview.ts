@@ -1,0 +1,85 @@
+// "Wat ziet deze partij?" — the client's consent preview at her own node, behind her session:
+// GET /exchange/consent-preview?ura=<URA> | type=<organisation type> [&purpose=][&role=] decides,
+// for every category of her data, with the SAME policy decision point the holders use
+// (decideAccess over the region's consent register), whether that party would see it, and why, in
+// plain Dutch. The party is asked about as a requester from elsewhere: data the party holds itself
+// it may always use for its own treatment, which the answer says once, not per category.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { sessionIdFrom, type SessionStore } from '@ketenlog/auth';
+import { findOrganisation, ORGANISATION_TYPES, type OrganisationType } from '@ketenlog/region';
+import { CATEGORIES, decideAccess, PURPOSES, type DecisionBasis, type Purpose } from '@ketenlog/exchange';
+import type { NodeLogbook } from '../logbook/node-logbook.ts';
+
+export const CONSENT_PREVIEW_PATH = '/exchange/consent-preview';
+/** The holder asked about: none that the party could be (no URA has letters). */
+const ELSEWHERE = 'elders';
+
+export interface PreviewCategory {
+  readonly category: string;
+  readonly visible: boolean;
+  readonly basis: DecisionBasis;
+  readonly reason: string;
+}
+export interface ConsentPreview {
+  readonly party: { readonly ura?: string; readonly name?: string; readonly type: OrganisationType };
+  readonly purpose: Purpose;
+  readonly categories: readonly PreviewCategory[];
+}
+
+const fail = (reply: FastifyReply, status: number, code: string, diagnostics: string) =>
+  reply
+    .code(status)
+    .type('application/fhir+json')
+    .send({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code, diagnostics }] });
+
+export async function consentPreviewRoutes(
+  app: FastifyInstance,
+  options: { readonly logbook: NodeLogbook; readonly sessions: SessionStore },
+): Promise<void> {
+  const subjectOf = (request: FastifyRequest): string | undefined => {
+    const principal = options.sessions.get(sessionIdFrom(request.headers.cookie), Date.now())?.principal;
+    return principal?.kind === 'client'
+      ? principal.holder
+      : principal?.kind === 'representative'
+        ? principal.actingFor?.client
+        : undefined;
+  };
+
+  app.get<{ Querystring: { ura?: string; type?: string; purpose?: string; role?: string } }>(
+    CONSENT_PREVIEW_PATH,
+    async (request, reply) => {
+      const subject = subjectOf(request);
+      if (!subject) return fail(reply, 401, 'login', 'Log in als cliënt (of kies voor wie u optreedt).');
+      const { ura, type, role = '' } = request.query;
+      const purpose = (request.query.purpose ?? 'treatment') as Purpose;
+      if (!PURPOSES.includes(purpose))
+        return fail(reply, 400, 'invalid', `Onbekend doel; kies uit ${PURPOSES.join(', ')}.`);
+      const state = options.logbook.state;
+      let party: ConsentPreview['party'];
+      if (ura !== undefined) {
+        if (!/^\d{8}$/.test(ura)) return fail(reply, 400, 'invalid', 'Een URA-nummer heeft 8 cijfers.');
+        const organisation = findOrganisation(state.config, ura);
+        if (!organisation) return fail(reply, 404, 'not-found', 'Deze organisatie hoort niet bij de regio.');
+        party = { ura, name: organisation.name, type: organisation.type };
+      } else if (type !== undefined && (ORGANISATION_TYPES as readonly string[]).includes(type)) {
+        party = { type: type as OrganisationType };
+      } else {
+        return fail(reply, 400, 'invalid', 'Geef een organisatie (ura=) of een soort organisatie (type=).');
+      }
+      const categories = CATEGORIES.map((category): PreviewCategory => {
+        const decision = decideAccess(
+          {
+            requester: { ura: party.ura ?? '', type: party.type, role },
+            holder: ELSEWHERE,
+            subject,
+            category,
+            purpose,
+          },
+          state.consents,
+        );
+        return { category, visible: decision.permit, basis: decision.basis, reason: decision.reason };
+      });
+      return reply.send({ party, purpose, categories } satisfies ConsentPreview);
+    },
+  );
+}
