@@ -10,3 +10,4 @@ export * from './stats/dominance.ts';
 export * from './agreement/run-authorization.ts';
 export * from './stats/disclosed-statistics.ts';
 export * from './study/ibd-coach.ts';
+export * from './linkage/psi.ts';
