@@ -11,3 +11,5 @@ export * from './agreement/run-authorization.ts';
 export * from './stats/disclosed-statistics.ts';
 export * from './study/ibd-coach.ts';
 export * from './linkage/psi.ts';
+export * from './mpc/rational.ts';
+export * from './stats/regression.ts';
