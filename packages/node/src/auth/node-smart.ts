@@ -30,6 +30,7 @@ import type { PatientApp } from '../config.ts';
 import type { Membership } from '../region/membership.ts';
 import { AUTH_PREFIX } from './node-auth.ts';
 import { demoPgoPages } from './demo-pgo.ts';
+import { registerClientDiary } from './client-diary.ts';
 
 export const OIDC_PATH = '/oidc';
 export const FHIR_PATH = '/fhir';
@@ -134,6 +135,7 @@ export async function registerNodeSmart(app: FastifyInstance, options: NodeSmart
   app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
     if (isAppToken(request)) await guard(request, reply);
   });
+  registerClientDiary(app, { fhirPath: FHIR_PATH, sessions, patientOf: patientOfAccount });
 
   await app.register(demoPgoPages, {
     path: DEMO_PGO_PATH,

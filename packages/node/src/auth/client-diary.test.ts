@@ -1,0 +1,79 @@
+// The client's diary at her node over real HTTP: from her passkey session she posts a diary entry
+// to /fhir/Observation; the node makes it hers (her Patient, self-reported, final) and refuses
+// anything else, too long a text, and a client who is not known at this organisation.
+import type { Observation } from '@medplum/fhirtypes';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { diaryObservation, DIARY_MAX_LENGTH, PROVENANCE_SYSTEM } from '@ketenlog/auth';
+import { startRegion, type RunningRegion } from '../region/run-region.ts';
+import { demoRegionOnFreePorts } from '../region/testing.ts';
+import type { RunningNode } from '../server.ts';
+import { enrolAndLogIn } from './testing.ts';
+
+let region: RunningRegion;
+let kraamzorg: RunningNode;
+let base: string;
+let session: string;
+
+beforeAll(async () => {
+  region = await startRegion({
+    ...(await demoRegionOnFreePorts({ uras: ['11110001', '11110010'], quorum: 1 })),
+    logLevel: 'fatal',
+    parts: { logbook: { mirrorIntervalMs: 200, finalityRetryMs: 100 } },
+  });
+  kraamzorg = region.node('11110001');
+  base = kraamzorg.membership!.organisation.node.baseUrl.replace(/\/$/, '');
+  session = (await enrolAndLogIn(base)).session;
+}, 90_000);
+afterAll(async () => region?.close());
+
+const post = (body: object, cookie = session) =>
+  fetch(`${base}/fhir/Observation`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/fhir+json', cookie },
+    body: JSON.stringify(body),
+  });
+const issueOf = async (response: Response) =>
+  ((await response.json()) as { resourceType: string; issue: { code: string }[] }).issue[0]!.code;
+
+describe('the diary from a client session', () => {
+  it('is refused while she is not known as a client at this organisation', async () => {
+    const response = await post(diaryObservation('Goed geslapen.', new Date()));
+    expect(response.status).toBe(404);
+    expect(await issueOf(response)).toBe('not-found');
+  });
+
+  it('stores her entry on her own Patient, tagged self-reported', async () => {
+    const { resource: patient } = await kraamzorg.repository.create({
+      resourceType: 'Patient',
+      identifier: [{ system: 'http://fhir.nl/fhir/NamingSystem/bsn', value: '999911120' }],
+    });
+    const entry = {
+      ...diaryObservation('Vandaag voor het eerst buiten gewandeld.', new Date('2026-12-04T10:00:00Z')),
+      subject: { reference: 'Patient/someone-else' },
+      meta: { tag: [{ system: PROVENANCE_SYSTEM, code: 'by-professional' }] },
+    };
+    const response = await post(entry);
+    expect(response.status).toBe(201);
+    const stored = (await response.json()) as Observation;
+    expect(stored.subject?.reference).toBe(`Patient/${patient.id}`);
+    expect(stored.performer?.[0]?.reference).toBe(`Patient/${patient.id}`);
+    expect(stored.meta?.tag?.filter((t) => t.system === PROVENANCE_SYSTEM).map((t) => t.code)).toEqual([
+      'self-reported',
+    ]);
+    expect(stored.valueString).toBe('Vandaag voor het eerst buiten gewandeld.');
+    expect(stored.effectiveDateTime).toBe('2026-12-04T10:00:00.000Z');
+  });
+
+  it('refuses other resources and empty or too long entries from a client session', async () => {
+    const cases = [
+      { resourceType: 'Observation', status: 'final', code: { text: 'Bloeddruk' } },
+      diaryObservation('   ', new Date()),
+      diaryObservation('x'.repeat(DIARY_MAX_LENGTH + 1), new Date()),
+    ];
+    for (const body of cases) {
+      const response = await post(body);
+      expect(response.status).toBe(403);
+      expect(await issueOf(response)).toBe('forbidden');
+    }
+  });
+});

@@ -1,0 +1,59 @@
+// The client's diary at her own node: her portal session (passkey login) may POST one kind of FHIR
+// resource, a diary entry (packages/auth smart/diary.ts), to /fhir/Observation. The node makes it
+// hers — subject and performer her own Patient here, the self-reported tag, the time if absent —
+// before the FHIR store sees it; anything else from a client session is refused. Read it back
+// like every timeline item; share it through consent for "self-measurements".
+import type { FastifyInstance } from 'fastify';
+import {
+  isDiaryEntry,
+  PROVENANCE_SYSTEM,
+  SELF_REPORTED,
+  sessionIdFrom,
+  type SessionStore,
+} from '@ketenlog/auth';
+
+const outcome = (code: string, diagnostics: string) => ({
+  resourceType: 'OperationOutcome',
+  issue: [{ severity: 'error', code, diagnostics }],
+});
+
+export function registerClientDiary(
+  app: FastifyInstance,
+  options: {
+    readonly fhirPath: string;
+    readonly sessions: SessionStore;
+    /** Her Patient id at this organisation, from her holder identity. */
+    readonly patientOf: (holder: string) => Promise<string | undefined>;
+  },
+): void {
+  app.addHook('preHandler', async (request, reply) => {
+    if (request.method !== 'POST' || request.url.split('?')[0] !== `${options.fhirPath}/Observation`) return;
+    if (request.headers.authorization) return;
+    const principal = options.sessions.get(sessionIdFrom(request.headers.cookie), Date.now())?.principal;
+    if (principal?.kind !== 'client') return;
+    const body = request.body;
+    if (!isDiaryEntry(body))
+      return reply
+        .code(403)
+        .type('application/fhir+json')
+        .send(
+          outcome('forbidden', 'Als cliënt voegt u hier alleen dagboekberichten toe (1 tot 2000 tekens).'),
+        );
+    const patient = await options.patientOf(principal.holder);
+    if (patient === undefined)
+      return reply
+        .code(404)
+        .type('application/fhir+json')
+        .send(outcome('not-found', 'U bent bij deze organisatie niet bekend als cliënt.'));
+    const entry = body as unknown as Record<string, unknown>;
+    const meta = (entry['meta'] as { tag?: { system?: string }[] } | undefined) ?? {};
+    const at = Date.parse(String(entry['effectiveDateTime']));
+    entry['subject'] = { reference: `Patient/${patient}` };
+    entry['performer'] = [{ reference: `Patient/${patient}` }];
+    entry['status'] = 'final';
+    entry['effectiveDateTime'] = new Date(Number.isNaN(at) ? Date.now() : at).toISOString();
+    entry['meta'] = {
+      tag: [...(meta.tag ?? []).filter((t) => t.system !== PROVENANCE_SYSTEM), SELF_REPORTED],
+    };
+  });
+}
