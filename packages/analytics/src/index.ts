@@ -13,3 +13,4 @@ export * from './study/ibd-coach.ts';
 export * from './linkage/psi.ts';
 export * from './mpc/rational.ts';
 export * from './stats/regression.ts';
+export * from './stats/cross-table.ts';
