@@ -14,3 +14,5 @@ export * from './overview/federated-overview.ts';
 export * from './overview/holder-guard.ts';
 export * from './overview/timeline.ts';
 export * from './consent/local-consents.ts';
+export * from './portability/portability.ts';
+export * from './pseudonym/subject-salts.ts';

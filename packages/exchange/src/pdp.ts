@@ -46,7 +46,9 @@ export type DecisionBasis =
   | 'no-consent'
   | 'outside-care'
   | 'break-the-glass'
-  | 'invalid';
+  | 'invalid'
+  /** The client's own request (export, erasure): no consent governs her own data. */
+  | 'client';
 
 export interface AccessDecision {
   readonly permit: boolean;

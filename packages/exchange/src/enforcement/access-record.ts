@@ -3,27 +3,41 @@
 import type { AuditEvent } from '@medplum/fhirtypes';
 import { STATEMENT_VERSION, type Statement } from '@ketenlog/logbook';
 import type { AccessDecision, AccessRequest } from '../pdp.ts';
+import type { OwnPurpose } from '../portability/portability.ts';
 import { PSEUDONYM_SYSTEM } from '../consent-resource.ts';
 
+/** The client's own request: her node acting for her, with an own purpose (export, erasure). */
+export type OwnAccessRequest = Omit<AccessRequest, 'purpose' | 'breakTheGlass'> & {
+  readonly purpose: OwnPurpose;
+  readonly breakTheGlass?: undefined;
+};
+
 export interface AccessEvent {
-  readonly request: AccessRequest;
-  readonly decision: AccessDecision;
+  readonly request: AccessRequest | OwnAccessRequest;
+  readonly decision: Pick<AccessDecision, 'permit' | 'reason'>;
   /** The professional (e.g. `uzi:<number>` or a key ID); never a BSN. */
   readonly accessor: string;
   /** `read`, `search-type`, `history`, `$everything`, `export`. */
-  readonly interaction: 'read' | 'search-type' | 'history' | 'operation';
+  readonly interaction: 'read' | 'search-type' | 'history' | 'operation' | 'delete';
   /** What was asked, e.g. `Observation?patient=…` (no BSN). */
   readonly query?: string;
   readonly at: Date;
 }
 
-const PURPOSE_CODES: Record<string, string> = { treatment: 'TREAT', billing: 'HPAYMT', research: 'HRESCH' };
+const PURPOSE_CODES: Record<string, string> = {
+  treatment: 'TREAT',
+  billing: 'HPAYMT',
+  research: 'HRESCH',
+  // HL7 v3 ActReason "patient requested": her own export or erasure.
+  export: 'PATRQT',
+  erasure: 'PATRQT',
+};
 const BALP = 'https://profiles.ihe.net/ITI/BALP/StructureDefinition/IHE.BasicAudit.PatientRead';
 const BALP_QUERY = 'https://profiles.ihe.net/ITI/BALP/StructureDefinition/IHE.BasicAudit.PatientQuery';
 
 export function auditEvent(event: AccessEvent): AuditEvent {
   const { request, decision } = event;
-  const query = event.interaction !== 'read';
+  const query = event.interaction !== 'read' && event.interaction !== 'delete';
   return {
     resourceType: 'AuditEvent',
     meta: { profile: [query ? BALP_QUERY : BALP] },
@@ -35,7 +49,7 @@ export function auditEvent(event: AccessEvent): AuditEvent {
           display: 'RESTful Operation',
         },
     subtype: [{ system: 'http://hl7.org/fhir/restful-interaction', code: event.interaction }],
-    action: query ? 'E' : 'R',
+    action: event.interaction === 'delete' ? 'D' : query ? 'E' : 'R',
     recorded: event.at.toISOString(),
     outcome: decision.permit ? '0' : '4',
     outcomeDesc: decision.reason,

@@ -127,7 +127,7 @@ describe('enforcement', () => {
     const denied = auditEvent({
       ...event,
       request: base as AccessRequest & { category: 'x' },
-      decision: { permit: false, basis: 'no-consent', reason: 'nee' },
+      decision: { permit: false, reason: 'nee' },
       interaction: 'search-type',
     });
     expect(denied).toMatchObject({ action: 'E', outcome: '4' });

@@ -1,19 +1,27 @@
 // The region's pseudonym service over HTTP (run by the RSO's node): member nodes post a blinded
 // element with their node token and get it evaluated with the region's key. It sees no BSN, and a
-// member never sees the key.
-import type { FastifyInstance, preHandlerHookHandler } from 'fastify';
+// member never sees the key. It also keeps the per-client salt behind each client's logbook
+// subject (subject-salts.ts): members turn a pseudonym into her subject at `/subject`, and her own
+// node erases the salt at `/erasure` when she asks to be forgotten.
+import type { FastifyInstance, FastifyRequest, preHandlerHookHandler } from 'fastify';
 import { evaluateBlinded, PseudonymError } from './pseudonym.ts';
+import type { SubjectSalts } from './subject-salts.ts';
 
 export interface PseudonymServiceOptions {
   readonly secretKey: Uint8Array;
   /** Only member nodes: the node-token pre-handler. */
   readonly authenticate: preHandlerHookHandler;
+  readonly subjects: SubjectSalts;
+  /** Whether the (authenticated) caller acts for the client with this subject, to erase her salt. */
+  readonly mayErase: (request: FastifyRequest, subject: string) => boolean;
 }
 
-const outcome = (diagnostics: string) => ({
+const outcome = (diagnostics: string, code = 'invalid') => ({
   resourceType: 'OperationOutcome',
-  issue: [{ severity: 'error', code: 'invalid', diagnostics }],
+  issue: [{ severity: 'error', code, diagnostics }],
 });
+
+const PSEUDONYM = /^p[A-Za-z0-9_-]{32}$/;
 
 export async function pseudonymServiceRoutes(
   app: FastifyInstance,
@@ -32,6 +40,32 @@ export async function pseudonymServiceRoutes(
         if (error instanceof PseudonymError) return reply.code(400).send(outcome(error.message));
         throw error;
       }
+    },
+  );
+
+  app.post<{ Body: { pseudonym?: unknown } }>(
+    '/subject',
+    { preHandler: options.authenticate },
+    async (request, reply) => {
+      const pseudonym = request.body?.pseudonym;
+      if (typeof pseudonym !== 'string' || !PSEUDONYM.test(pseudonym))
+        return reply.code(400).send(outcome('send { "pseudonym": "<region pseudonym>" }'));
+      return { subject: await options.subjects.subjectFor(pseudonym) };
+    },
+  );
+
+  app.post<{ Body: { subject?: unknown } }>(
+    '/erasure',
+    { preHandler: options.authenticate },
+    async (request, reply) => {
+      const subject = request.body?.subject;
+      if (typeof subject !== 'string' || !PSEUDONYM.test(subject))
+        return reply.code(400).send(outcome('send { "subject": "<logbook subject>" }'));
+      if (!options.mayErase(request, subject))
+        return reply
+          .code(403)
+          .send(outcome('Alleen het knooppunt van de cliënt zelf mag dit voor haar vragen.', 'forbidden'));
+      return { erased: await options.subjects.erase(subject) };
     },
   );
 }

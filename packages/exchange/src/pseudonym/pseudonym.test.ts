@@ -1,11 +1,13 @@
 // Pseudonyms over real HTTP: the region's pseudonym service (behind node tokens) and two member
 // organisations deriving the same pseudonym for the same client without the service seeing a BSN.
 import Fastify, { type FastifyInstance } from 'fastify';
+import { openSqlite, type Db } from '@ketenlog/storage';
 import { issueNodeToken, NodeTokenVerifier, requireNodeToken } from '@ketenlog/auth';
 import { RegionPolicy } from '@ketenlog/region';
 import { testRegion, type TestMember } from '@ketenlog/region/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PseudonymClient } from './pseudonym-client.ts';
+import { SubjectSalts } from './subject-salts.ts';
 import { pseudonymServiceRoutes } from './pseudonym-service.ts';
 import { blindInput, PseudonymError, pseudonymInput, pseudonymServiceKey } from './pseudonym.ts';
 
@@ -13,6 +15,7 @@ const region = testRegion();
 const policy = new RegionPolicy(region.config);
 const SERVICE = 'https://rso.example';
 let app: FastifyInstance;
+let db: Db;
 let url: string;
 const seen: string[] = [];
 
@@ -27,10 +30,16 @@ beforeAll(async () => {
     prefix: '/pseudonyms',
     secretKey: pseudonymServiceKey(new Uint8Array(32).fill(7)),
     authenticate: requireNodeToken(verifier),
+    subjects: await SubjectSalts.open((db = await openSqlite(':memory:'))),
+    // Any member here; the node checks that the caller bound the client's key (portability.ts).
+    mayErase: (request) => request.nodeCaller?.role === 'client',
   });
   url = `${await app.listen({ host: '127.0.0.1', port: 0 })}/pseudonyms/evaluate`;
 });
-afterAll(() => app.close());
+afterAll(async () => {
+  await app.close();
+  await db.close();
+});
 
 const clientOf = (member: TestMember) =>
   new PseudonymClient({
@@ -87,5 +96,28 @@ describe('region pseudonyms', () => {
     });
     expect(malformed.status).toBe(400);
     expect(((await malformed.json()) as { resourceType: string }).resourceType).toBe('OperationOutcome');
+  });
+
+  it('names her on the logbook by a salted subject; erasing the salt unlinks the old subject for good', async () => {
+    const client = clientOf(region.kraamzorg);
+    const subject = await client.pseudonymOf('999911120');
+    expect(await clientOf(region.ziekenhuis).pseudonymOf('999911120')).toBe(subject);
+    const erase = async (role: string) => {
+      const token = await issueNodeToken(
+        { keyId: region.kraamzorg.key.keyId, secretKey: region.kraamzorg.key.secret },
+        { organisation: region.kraamzorg.organisation.ura, audience: SERVICE, role, purpose: 'erasure' },
+      );
+      return fetch(new URL('erasure', url), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ subject }),
+      });
+    };
+    expect((await erase('node')).status).toBe(403);
+    expect(await (await erase('client')).json()).toEqual({ erased: true });
+    const again = await client.pseudonymOf('999911120');
+    expect(again).toMatch(/^p[A-Za-z0-9_-]{32}$/);
+    expect(again).not.toBe(subject);
+    expect(JSON.stringify(await db.all('SELECT * FROM exchange_subject_salts'))).not.toContain(subject);
   });
 });

@@ -8,7 +8,7 @@
 // - GET /exchange/access-trail: who looked at her data, when, why, allowed or refused — the
 //   `access` statements of every member's log, as the region's state folds them.
 // A representative acting for her sees and drafts the same (delegation checked at signing).
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Bundle } from '@medplum/fhirtypes';
 import { sessionIdFrom, type SessionStore } from '@ketenlog/auth';
 import { accessesOf, consentsInForce, findOrganisation, organisationOfKey, uraOf } from '@ketenlog/region';
@@ -23,6 +23,7 @@ import {
   type Purpose,
 } from '@ketenlog/exchange';
 import type { NodeLogbook } from '../logbook/node-logbook.ts';
+import { replyOutcome } from './outcome.ts';
 
 export const CONSENTS_PATH = '/exchange/consents';
 export const CONSENT_DRAFTS_PATH = '/exchange/consent-drafts';
@@ -33,11 +34,7 @@ export interface ClientRouteOptions {
   readonly sessions: SessionStore;
 }
 
-const outcome = (reply: FastifyReply, status: number, code: string, diagnostics: string) =>
-  reply
-    .code(status)
-    .type('application/fhir+json')
-    .send({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code, diagnostics }] });
+const outcome = replyOutcome;
 
 export interface ConsentChoice {
   readonly decision?: 'grant' | 'objection';

@@ -19,6 +19,7 @@ import {
   patientOf,
   registerHolderGuard,
   withLocalConsents,
+  type AccessEvent,
   type GuardCaller,
   type GuardedAnswer,
   type Purpose,
@@ -70,6 +71,30 @@ function resourcesOf(payload: unknown): Resource[] {
   const resource = payload as Resource;
   if (resource.resourceType !== 'Bundle') return [resource];
   return ((resource as Bundle).entry ?? []).flatMap((e) => (e.resource ? [e.resource] : []));
+}
+
+/**
+ * Records accesses the way every holder answer does: the `access` statements appended durably to
+ * this node's log (the answer leaves only once they are), then their BALP AuditEvent copies.
+ */
+export async function recordAccesses(
+  at: {
+    readonly logbook: NodeLogbook;
+    readonly statementKey: Membership['statementKey'];
+    readonly audit: AuditWriter;
+  },
+  events: readonly AccessEvent[],
+): Promise<void> {
+  const { logbook, statementKey, audit } = at;
+  await Promise.all(
+    events.map(async (event) => {
+      const appended = await logbook.append(
+        signStatement(accessDraft(event, statementKey.keyId), statementKey.secretKey),
+      );
+      if (!appended.ok) throw new Error(`access statement refused: ${appended.reason}`);
+    }),
+  );
+  audit.add(events.map(auditEvent));
 }
 
 export interface HolderOptions {
@@ -174,16 +199,7 @@ export async function registerHolder(app: FastifyInstance, options: HolderOption
             at,
           }) as const,
       );
-      // The answer leaves only once its access statements are on the log (durable).
-      await Promise.all(
-        events.map(async (event) => {
-          const appended = await logbook.append(
-            signStatement(accessDraft(event, statementKey.keyId), statementKey.secretKey),
-          );
-          if (!appended.ok) throw new Error(`access statement refused: ${appended.reason}`);
-        }),
-      );
-      audit.add(events.map(auditEvent));
+      await recordAccesses({ logbook, statementKey, audit }, events);
     },
   });
 

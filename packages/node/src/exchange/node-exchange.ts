@@ -12,11 +12,14 @@ import { type FhirRepository } from '@ketenlog/fhir';
 import { signStatement } from '@ketenlog/logbook';
 import { holdersOf, type MemberFetch, type Organisation } from '@ketenlog/region';
 import { issueNodeToken, NodeTokenVerifier, requireNodeToken, SessionStore } from '@ketenlog/auth';
+import type { Db } from '@ketenlog/storage';
 import {
+  callerActsForClient,
   IndexPublisher,
   PseudonymClient,
   pseudonymServiceKey,
   pseudonymServiceRoutes,
+  SubjectSalts,
 } from '@ketenlog/exchange';
 import type { NodeLogbook } from '../logbook/node-logbook.ts';
 import type { Membership } from '../region/membership.ts';
@@ -26,6 +29,7 @@ import { AuditWriter } from './audit-writer.ts';
 import { registerHolder } from './holder.ts';
 import { overviewRoutes } from './overview.ts';
 import { clientRoutes } from './client.ts';
+import { portabilityRoutes } from './portability.ts';
 import { consentPreviewRoutes } from './consent-preview.ts';
 
 export const PSEUDONYM_PATH = '/pseudonyms';
@@ -46,6 +50,7 @@ export function pseudonymServiceOf(membership: Membership): Organisation | undef
 export async function registerNodeExchange(
   app: FastifyInstance,
   options: {
+    readonly db: Db;
     readonly membership: Membership;
     readonly logbook: NodeLogbook;
     readonly repository: FhirRepository;
@@ -75,6 +80,11 @@ export async function registerNodeExchange(
       prefix: PSEUDONYM_PATH,
       secretKey: pseudonymServiceKey(seed),
       authenticate: requireNodeToken(verifier),
+      subjects: await SubjectSalts.open(options.db),
+      // Only her own node, acting for her (the same check as the holders' erasure route).
+      mayErase: (request, subject) =>
+        request.nodeCaller !== undefined &&
+        callerActsForClient(logbook.state, request.nodeCaller, subject, 'erasure'),
     });
   }
 
@@ -126,6 +136,28 @@ export async function registerNodeExchange(
     ...(options.overviewTimeoutMs ? { timeoutMs: options.overviewTimeoutMs } : {}),
   });
   await clientRoutes(app, { logbook, sessions });
+  await portabilityRoutes(app, {
+    membership,
+    logbook,
+    repository,
+    verifier,
+    directory,
+    audit,
+    sessions,
+    fetch,
+    eraseSubject: async (subject, token) => {
+      const response = await fetch(`${service.node.baseUrl}${PSEUDONYM_PATH}/erasure`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${await token(service.node.baseUrl)}`,
+        },
+        body: JSON.stringify({ subject }),
+      });
+      if (!response.ok) throw new Error(`erasing her subject's salt: HTTP ${response.status}`);
+      await response.body?.cancel();
+    },
+  });
   await consentPreviewRoutes(app, { logbook, sessions });
   return {
     repository: new IndexingRepository(repository, publisher),

@@ -8,7 +8,7 @@
 // merges one timeline Bundle. Each entry names its source; one OperationOutcome entry says per
 // holder what was withheld (by category, with the PDP's reason) and which holders did not answer.
 // A holder that is down or slow is reported, never waited for beyond the timeout. Nothing is kept.
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type {
   Bundle,
   BundleEntry,
@@ -35,6 +35,7 @@ import type { NodeLogbook } from '../logbook/node-logbook.ts';
 import type { Membership } from '../region/membership.ts';
 import { BREAK_THE_GLASS_HEADER, HOLDER_PATIENTS_PATH, MAX_REASON } from './holder.ts';
 import type { PatientDirectory } from './patient-directory.ts';
+import { replyOutcome } from './outcome.ts';
 
 export const OVERVIEW_PATH = '/exchange/overview';
 /** Codes in the overview's OperationOutcome issues (issue.details.coding). */
@@ -54,11 +55,7 @@ export interface OverviewRouteOptions {
   readonly timeoutMs?: number;
 }
 
-const outcome = (reply: FastifyReply, status: number, code: string, diagnostics: string) =>
-  reply
-    .code(status)
-    .type('application/fhir+json')
-    .send({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code, diagnostics }] });
+const outcome = replyOutcome;
 
 const sourceOf = (ura: string) => ({
   extension: [{ url: SOURCE_EXTENSION, valueIdentifier: { system: URA_SYSTEM, value: ura } }],

@@ -53,6 +53,15 @@ export class PatientDirectory {
     return [...(this.#byPseudonym.get(pseudonym) ?? [])];
   }
 
+  /** Forgets a local Patient (erased): her pseudonym is looked up afresh if she comes back. */
+  forget(patientId: string): void {
+    this.#byPatient.delete(patientId);
+    for (const [pseudonym, patients] of this.#byPseudonym) {
+      patients.delete(patientId);
+      if (!patients.size) this.#byPseudonym.delete(pseudonym);
+    }
+  }
+
   async #resolve(patientId: string, known?: Patient): Promise<string | undefined> {
     const patient =
       known ?? (await this.#options.repository.read<Patient>('Patient', patientId).catch(() => undefined));

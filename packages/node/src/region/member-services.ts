@@ -108,6 +108,7 @@ export async function startMemberServices(
     notifier,
   });
   const exchange = await registerNodeExchange(app, {
+    db,
     membership,
     logbook,
     repository: options.repository,

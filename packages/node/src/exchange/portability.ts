@@ -1,0 +1,306 @@
+// The client's own rights across the region, at her own node behind her session (passkey login):
+// - GET /exchange/export: one FHIR `collection` Bundle with all her data — her records from every
+//   holder in the localisation index (each naming its source, as in the overview), her consents
+//   (FHIR Consent) and her access trail (BALP AuditEvents); a holder that does not answer is named
+//   in an OperationOutcome entry and the rest is still given (a partial export);
+// - POST /exchange/erasure {"confirm":"VERWIJDER"}: every holder deletes her resources at the
+//   source; once all have, the region's pseudonym service erases the salt behind her logbook
+//   subject, so the index, consent and access statements about her can no longer be linked to her
+//   (the logs themselves are never rewritten).
+// Her node asks each holder with a node token for her (role `client`, subject her pseudonym,
+// purpose `export` or `erasure`); the holder checks that the calling node bound her client key,
+// and records the access in her trail like any other (holder routes below).
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Bundle, BundleEntry, Resource } from '@medplum/fhirtypes';
+import {
+  accessesOf,
+  findOrganisation,
+  holdersOf,
+  organisationOfKey,
+  uraOf,
+  type MemberFetch,
+  type Organisation,
+} from '@ketenlog/region';
+import { issueNodeToken, requireNodeToken, sessionIdFrom, type SessionStore } from '@ketenlog/auth';
+import {
+  accessOutcomeOf,
+  callerActsForClient,
+  auditEvent,
+  categoryForConsent,
+  CLIENT_CALLER_ROLE,
+  consentResources,
+  ERASURE_CONFIRMATION,
+  exportBundle,
+  federatedOverview,
+  ownDecision,
+  REFUSED_PREFIX,
+  type AccessEvent,
+  type OwnPurpose,
+  type Purpose,
+} from '@ketenlog/exchange';
+import { recordAccesses, type HolderOptions } from './holder.ts';
+import { replyOutcome } from './outcome.ts';
+
+export const EXPORT_PATH = '/exchange/export';
+export const ERASURE_PATH = '/exchange/erasure';
+/** Holder routes, node tokens acting for the client only. */
+export const HOLDER_EXPORT_PATH = '/exchange/holder/export';
+export const HOLDER_ERASURE_PATH = '/exchange/holder/erasure';
+
+const PSEUDONYM = /^[A-Za-z0-9_-]{16,128}$/;
+
+export interface PortabilityOptions extends HolderOptions {
+  readonly sessions: SessionStore;
+  readonly fetch: MemberFetch;
+  /** Erases the salt behind a client's logbook subject at the pseudonym service (acting for her). */
+  readonly eraseSubject: (subject: string, token: (audience: string) => Promise<string>) => Promise<void>;
+  /** Per holder. Default 5000 ms. */
+  readonly timeoutMs?: number;
+}
+
+const outcome = replyOutcome;
+
+const LOGIN = 'Log in als cliënt (of kies voor wie u optreedt).';
+
+export async function portabilityRoutes(app: FastifyInstance, options: PortabilityOptions): Promise<void> {
+  const { membership, logbook, repository, verifier, directory, audit, sessions, fetch } = options;
+  const { organisation, statementKey } = membership;
+  const timeoutMs = options.timeoutMs ?? 5000;
+  const authenticate = requireNodeToken(verifier);
+
+  // ---- the holder side: a member node acting for the client herself ----
+
+  /** Her pseudonym when the node token acts for her with this purpose from a node she uses. */
+  const ownCaller = (request: FastifyRequest, reply: FastifyReply, purpose: OwnPurpose) => {
+    const caller = request.nodeCaller!;
+    const pseudonym = (request.query as { pseudonym?: string }).pseudonym;
+    if (!pseudonym || !PSEUDONYM.test(pseudonym)) {
+      void outcome(reply, 400, 'invalid', 'geef ?pseudonym=<regiopseudoniem>');
+      return undefined;
+    }
+    if (!callerActsForClient(logbook.state, caller, pseudonym, purpose)) {
+      void outcome(
+        reply,
+        403,
+        'forbidden',
+        'Alleen het knooppunt van de cliënt zelf mag dit voor haar vragen.',
+      );
+      return undefined;
+    }
+    return { pseudonym, ura: caller.organisation.ura, type: caller.organisation.type };
+  };
+
+  /** Her records here: every local Patient for the pseudonym, with everything about her. */
+  const recordsOf = async (pseudonym: string): Promise<{ patient: string; resources: Resource[] }[]> => {
+    const base = `${organisation.node.baseUrl}/fhir`;
+    return Promise.all(
+      (await directory.patientsOf(pseudonym)).map(async (patient) => ({
+        patient,
+        resources: ((await repository.everything(patient, base)).entry ?? []).flatMap((e) =>
+          e.resource ? [e.resource] : [],
+        ),
+      })),
+    );
+  };
+
+  /** One access record per category touched, with her as the accessor. */
+  const recordOwn = (
+    who: { pseudonym: string; ura: string; type: Organisation['type'] },
+    purpose: OwnPurpose,
+    resources: readonly Resource[],
+  ) => {
+    const at = new Date();
+    const events: AccessEvent[] = [...new Set(resources.map(categoryForConsent))].map((category) => ({
+      request: {
+        requester: { ura: who.ura, type: who.type, role: CLIENT_CALLER_ROLE },
+        holder: organisation.ura,
+        subject: who.pseudonym,
+        category,
+        purpose,
+      },
+      decision: ownDecision(purpose),
+      accessor: who.pseudonym,
+      interaction: purpose === 'export' ? 'operation' : 'delete',
+      at,
+    }));
+    return recordAccesses({ logbook, statementKey, audit }, events);
+  };
+
+  app.get(HOLDER_EXPORT_PATH, { preHandler: authenticate }, async (request, reply) => {
+    const who = ownCaller(request, reply, 'export');
+    if (!who) return reply;
+    const resources = (await recordsOf(who.pseudonym)).flatMap((r) => r.resources);
+    await recordOwn(who, 'export', resources);
+    const base = `${organisation.node.baseUrl}/fhir`;
+    const bundle: Bundle = {
+      resourceType: 'Bundle',
+      type: 'searchset',
+      entry: resources.map((resource) => ({
+        fullUrl: `${base}/${resource.resourceType}/${resource.id}`,
+        resource,
+        search: { mode: 'match' },
+      })),
+    };
+    return reply.type('application/fhir+json').send(bundle);
+  });
+
+  app.post(HOLDER_ERASURE_PATH, { preHandler: authenticate }, async (request, reply) => {
+    const who = ownCaller(request, reply, 'erasure');
+    if (!who) return reply;
+    const found = await recordsOf(who.pseudonym);
+    const resources = found.flatMap((r) => r.resources);
+    // Recorded before the data goes, like every answer; the categories are all that is kept.
+    await recordOwn(who, 'erasure', resources);
+    // The Patient last: a failure half-way leaves her findable, so a retry finishes the job.
+    for (const resource of [...resources].sort(
+      (a, b) => Number(a.resourceType === 'Patient') - Number(b.resourceType === 'Patient'),
+    ))
+      await repository.delete(resource.resourceType, resource.id!);
+    for (const { patient } of found) directory.forget(patient);
+    return { deleted: resources.length };
+  });
+
+  // ---- the client side: at her own node ----
+
+  const sessionOf = (request: FastifyRequest) =>
+    sessions.get(sessionIdFrom(request.headers.cookie), Date.now())?.principal;
+
+  /** Token for a call on her behalf to a member node. */
+  const tokenFor = (pseudonym: string, purpose: OwnPurpose) => (audience: string) =>
+    issueNodeToken(
+      { keyId: statementKey.keyId, secretKey: statementKey.secretKey },
+      {
+        organisation: organisation.ura,
+        audience,
+        professional: pseudonym,
+        role: CLIENT_CALLER_ROLE,
+        purpose,
+      },
+    );
+
+  const holdersFor = (pseudonym: string): Organisation[] => {
+    const { config, index } = logbook.state;
+    return holdersOf(index, pseudonym).flatMap((h) => {
+      const ura = uraOf(h.holder);
+      const org = ura ? findOrganisation(config, ura) : undefined;
+      return org ? [org] : [];
+    });
+  };
+
+  /** Her access trail as BALP AuditEvents (each as its holder recorded it). */
+  const trailOf = (pseudonym: string): Resource[] => {
+    const { config, keys, access } = logbook.state;
+    return accessesOf(access, pseudonym).map((a) => {
+      const requester = uraOf(a.organisation) ?? a.organisation;
+      const refused = accessOutcomeOf(a) === 'refused';
+      return auditEvent({
+        request: {
+          requester: {
+            ura: requester,
+            type: findOrganisation(config, requester)?.type ?? 'rso',
+            role: a.role,
+          },
+          holder: organisationOfKey(config, keys, a.recordedBy)?.ura ?? a.recordedBy,
+          subject: pseudonym,
+          category: a.category,
+          // As recorded on the log: a care purpose, or her own (export, erasure).
+          purpose: a.purpose as Purpose,
+          ...(a.breakTheGlass && a.reason ? { breakTheGlass: { reason: a.reason } } : {}),
+        },
+        decision: {
+          permit: !refused,
+          reason: (refused ? a.reason?.slice(REFUSED_PREFIX.length) : a.reason) ?? '',
+        },
+        accessor: a.accessor,
+        interaction: 'read',
+        at: new Date(a.at.iat * 1000),
+      });
+    });
+  };
+
+  app.get(EXPORT_PATH, async (request, reply) => {
+    const p = sessionOf(request);
+    const client =
+      p?.kind === 'client' ? p.holder : p?.kind === 'representative' ? p.actingFor?.client : undefined;
+    if (!client) return outcome(reply, 401, 'login', LOGIN);
+    const holders = holdersFor(client);
+    const token = tokenFor(client, 'export');
+    const { bundle, missing } = await federatedOverview({
+      holders: holders.map((org) => ({ ura: org.ura, fhirBase: org.node.baseUrl })),
+      path: () => `${HOLDER_EXPORT_PATH}?pseudonym=${encodeURIComponent(client)}`,
+      issueToken: (holder) => token(holders.find((o) => o.ura === holder.ura)!.node.baseUrl),
+      fetch,
+      timeoutMs,
+    });
+    const at = new Date();
+    const result = exportBundle({
+      records: (bundle.entry ?? []).filter((e: BundleEntry) => e.search?.mode !== 'outcome'),
+      missing: missing.map((m) => ({
+        ...m,
+        name: holders.find((o) => o.ura === m.ura)?.name ?? m.ura,
+      })),
+      consents: consentResources(logbook.state.consents, client),
+      trail: trailOf(client),
+      at,
+    });
+    return reply
+      .type('application/fhir+json')
+      .header(
+        'content-disposition',
+        `attachment; filename="ketenlog-export-${at.toISOString().slice(0, 10)}.json"`,
+      )
+      .send(result);
+  });
+
+  app.post<{ Body: { confirm?: unknown } | undefined }>(ERASURE_PATH, async (request, reply) => {
+    const p = sessionOf(request);
+    // Her own decision: not a representative's.
+    if (p?.kind !== 'client') return outcome(reply, 401, 'login', 'Log in als cliënt.');
+    if (request.body?.confirm !== ERASURE_CONFIRMATION)
+      return outcome(
+        reply,
+        400,
+        'invalid',
+        `Bevestig het wissen met { "confirm": "${ERASURE_CONFIRMATION}" }: dit kan niet ongedaan worden.`,
+      );
+    const client = p.holder;
+    const token = tokenFor(client, 'erasure');
+    const holders = holdersFor(client);
+    const results = await Promise.allSettled(
+      holders.map(async (org) => {
+        const response = await fetch(
+          `${org.node.baseUrl}${HOLDER_ERASURE_PATH}?pseudonym=${encodeURIComponent(client)}`,
+          {
+            method: 'POST',
+            headers: { authorization: `Bearer ${await token(org.node.baseUrl)}` },
+            signal: AbortSignal.timeout(timeoutMs),
+          },
+        );
+        if (!response.ok) {
+          await response.body?.cancel();
+          throw new Error(`HTTP ${response.status}`);
+        }
+        return ((await response.json()) as { deleted: number }).deleted;
+      }),
+    );
+    const failed = holders.filter((_, i) => results[i].status === 'rejected');
+    // Her subject stays linkable until every holder has deleted: she can retry, and nothing
+    // is left behind under a subject no one can find again.
+    if (failed.length)
+      return outcome(
+        reply,
+        502,
+        'incomplete',
+        `Niet gewist bij ${failed.map((o) => o.name).join(', ')}; probeer het later opnieuw.`,
+      );
+    await options.eraseSubject(client, token);
+    return {
+      erased: holders.map((org, i) => ({
+        ura: org.ura,
+        name: org.name,
+        deleted: (results[i] as PromiseFulfilledResult<number>).value,
+      })),
+      unlinked: true,
+    };
+  });
+}
