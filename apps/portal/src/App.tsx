@@ -11,11 +11,17 @@ import { MeasurementsPage } from './pages/Measurements.tsx';
 import { HoursPage } from './pages/Hours.tsx';
 import { DashboardPage } from './pages/Dashboard.tsx';
 import { OverviewPage } from './pages/Overview.tsx';
+import { DiaryPage } from './pages/Diary.tsx';
+import { RepresentativePage } from './pages/Representative.tsx';
+import { AnalystPage } from './pages/Analyst.tsx';
 
 type Route =
   | 'timeline'
   | 'measurements'
+  | 'diary'
   | 'consent'
+  | 'representative'
+  | 'analyst'
   | 'access'
   | 'hours'
   | 'dashboard'
@@ -25,8 +31,11 @@ type Route =
 const ROUTES: Route[] = [
   'timeline',
   'measurements',
+  'diary',
   'consent',
   'access',
+  'representative',
+  'analyst',
   'hours',
   'dashboard',
   'clients',
@@ -73,7 +82,9 @@ export function App(): ReactNode {
       ? `${principal.id.replace(/^pro:/, '')}${principal.actingAs ? ` (${principal.actingAs.role})` : ''}`
       : principal?.kind === 'client'
         ? t('clientRole')
-        : (principal?.kind ?? '');
+        : principal?.kind === 'representative'
+          ? `${t('representativeRole')}${principal.actingFor ? ` (${t('actingForClient')})` : ''}`
+          : (principal?.kind ?? '');
 
   let page: ReactNode;
   if (!route) page = <p>{t('notFound')}</p>;
@@ -84,6 +95,10 @@ export function App(): ReactNode {
   else if (route === 'hours') page = <HoursPage t={t} principal={principal} />;
   else if (route === 'dashboard') page = <DashboardPage t={t} principal={principal} />;
   else if (route === 'access') page = <AccessTrailPage t={t} />;
+  else if (route === 'diary') page = <DiaryPage t={t} />;
+  else if (route === 'analyst') page = <AnalystPage t={t} />;
+  else if (route === 'representative')
+    page = <RepresentativePage t={t} principal={principal} onSession={refreshSession} />;
   else if (route === 'overview')
     page = <OverviewPage t={t} patient={new URLSearchParams(location.search).get('patient')} />;
   else page = <ConsentPage t={t} />;
@@ -91,11 +106,14 @@ export function App(): ReactNode {
   const nav: [Route, Parameters<Translate>[0]][] = [
     ['timeline', 'navTimeline'],
     ['measurements', 'navMeasurements'],
+    ['diary', 'navDiary'],
     ['consent', 'navConsent'],
     ['access', 'navAccess'],
+    ['representative', 'navRepresentative'],
     ['hours', 'navHours'],
     ['dashboard', 'navDashboard'],
     ['clients', 'navClients'],
+    ['analyst', 'navAnalyst'],
   ];
   return (
     <>

@@ -35,6 +35,20 @@ describe('toTimeline', () => {
     });
   });
 
+  it('shows a diary entry (self-reported Observation with text) with its text as the value', () => {
+    const [item] = toTimeline([
+      {
+        resourceType: 'Observation',
+        id: 'd1',
+        effectiveDateTime: '2026-12-04T10:00:00Z',
+        code: { text: 'Dagboek' },
+        valueString: 'Goed geslapen.',
+        meta: { tag: [{ system: 'https://ketenlog.nl/fhir/CodeSystem/provenance', code: 'self-reported' }] },
+      },
+    ]);
+    expect(item).toMatchObject({ title: 'Dagboek', value: 'Goed geslapen.', selfReported: true });
+  });
+
   it('is empty for no resources and survives resources without dates or codes', () => {
     expect(toTimeline([])).toEqual([]);
     expect(toTimeline([{ resourceType: 'Encounter', id: 'e' }])[0]).toMatchObject({

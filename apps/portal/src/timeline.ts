@@ -53,7 +53,11 @@ export function toTimeline(resources: FhirResource[]): TimelineItem[] {
         (x.recorder as { display?: string })?.display ??
         performer?.display,
       selfReported,
-      ...(q?.value !== undefined ? { value: `${q.value} ${q.unit ?? ''}`.trim() } : {}),
+      ...(q?.value !== undefined
+        ? { value: `${q.value} ${q.unit ?? ''}`.trim() }
+        : typeof x.valueString === 'string'
+          ? { value: x.valueString }
+          : {}),
       ...(rr ? { range: rr.text ?? `${rr.low?.value ?? '…'}–${rr.high?.value ?? '…'}` } : {}),
     };
   });

@@ -35,7 +35,21 @@ export async function checkAccessible(page: Page, name: string): Promise<void> {
       .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
     expect(serious, `${name} at ${label}`).toEqual([]);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-    expect(overflow, `${name} at ${label}: horizontal overflow`).toBeLessThanOrEqual(0);
+    // What sticks out, to name in the failure: elements, and text that overflows its element.
+    const wide = await page.evaluate(() => {
+      const out: string[] = [];
+      const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT);
+      for (let n = walker.nextNode(); n && out.length < 5; n = walker.nextNode()) {
+        const range = document.createRange();
+        range.selectNodeContents(n);
+        if (range.getBoundingClientRect().right > window.innerWidth + 0.5)
+          out.push(
+            n instanceof Element ? n.tagName.toLowerCase() : `"${(n.textContent ?? '').slice(0, 40)}"`,
+          );
+      }
+      return out;
+    });
+    expect(overflow, `${name} at ${label}: horizontal overflow (${wide.join(', ')})`).toBeLessThanOrEqual(0);
     await page.screenshot({ path: `${SCREENSHOTS}portal-${name}-${label}.png`, fullPage: true });
   }
   await page.setViewportSize(before);

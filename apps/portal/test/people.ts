@@ -15,14 +15,15 @@ export async function professionalLogin(page: Page, origin: string, id: string):
 }
 
 /**
- * Maria in Chromium: a virtual authenticator, the identity check with the labelled Demo-DigiD
- * stand-in, a new passkey at her node (/auth/passkeys), then passkey login in the portal.
+ * Maria (person 0; Sam, her partner, is person 1) in Chromium: a virtual authenticator, the
+ * identity check with the labelled Demo-DigiD stand-in, a new passkey at her node
+ * (/auth/passkeys), then passkey login in the portal.
  */
-export async function enrolAndLogIn(page: Page, origin: string): Promise<void> {
+export async function enrolAndLogIn(page: Page, origin: string, person = 0): Promise<void> {
   await addVirtualAuthenticator(page);
   await page.goto(`${origin}/auth/passkeys`);
   await page.click('#identiteit');
-  await page.click('button[name=person][value="0"]');
+  await page.click(`button[name=person][value="${person}"]`);
   await page.waitForURL(`${origin}/auth/passkeys`);
   await page.click('#aanmaken');
   await page.locator('#status').filter({ hasText: 'passkey aangemaakt' }).waitFor();

@@ -16,7 +16,19 @@ import { portalPlugin } from '../server/plugin.ts';
 import { SCREENSHOTS } from './accessible.ts';
 import { buildPortal } from './build.ts';
 
-const PAGES = ['', 'login', 'measurements', 'consent', 'access', 'hours', 'dashboard', 'clients'] as const;
+const PAGES = [
+  '',
+  'login',
+  'measurements',
+  'diary',
+  'consent',
+  'access',
+  'representative',
+  'hours',
+  'dashboard',
+  'clients',
+  'analyst',
+] as const;
 const BSN = /\b\d{9}\b/;
 
 let region: RunningRegion;

@@ -1,7 +1,7 @@
 // The client's side of the exchange at her node (packages/node/src/exchange/client.ts): her consent
 // register as FHIR Consents, consent drafts she signs with her passkey, and her access trail.
 import { CARE_TYPES } from '../../../../packages/exchange/src/vocabulary.ts';
-import { requestJson, type ApiResult } from './http.ts';
+import { requestBlob, requestJson, type ApiResult } from './http.ts';
 import type { StatementDraft } from '../carelog/passkey-signing.ts';
 
 export interface Consent {
@@ -46,10 +46,22 @@ export { PURPOSES } from '../../../../packages/exchange/src/vocabulary.ts';
 /** Whom a consent may name by type: the care organisations, and insurers (for billing). */
 export const ORGANISATION_TYPES = [...CARE_TYPES, 'zorgverzekeraar'] as const;
 
+/** What one party would see of her data, per category, as the holders' PDP decides it. */
+export interface ConsentPreview {
+  party: { ura?: string; name?: string; type: string };
+  purpose: string;
+  categories: { category: string; visible: boolean; basis: string; reason: string }[];
+}
+export type PreviewParty = { ura: string } | { type: string };
+
 export const exchangeApi = {
   consents: (): Promise<ApiResult<ConsentBundle>> => requestJson('/exchange/consents'),
   consentDrafts: (choice: ConsentChoice): Promise<ApiResult<{ drafts: StatementDraft[] }>> =>
     requestJson('/exchange/consent-drafts', { method: 'POST', body: JSON.stringify(choice) }),
   accessTrail: (): Promise<ApiResult<{ accesses: AccessTrailItem[] }>> =>
     requestJson('/exchange/access-trail'),
+  /** Everything the region keeps about her, as one FHIR Bundle (a file to save). */
+  exportAll: (): Promise<ApiResult<Blob>> => requestBlob('/exchange/export'),
+  consentPreview: (party: PreviewParty, purpose: string): Promise<ApiResult<ConsentPreview>> =>
+    requestJson(`/exchange/consent-preview?${new URLSearchParams({ ...party, purpose })}`),
 };

@@ -26,7 +26,20 @@ export const fhirApi = {
     requestJson<Bundle>(`/fhir/${type}?${new URLSearchParams({ _count: '200', ...params })}`, {
       headers: { accept: 'application/fhir+json' },
     }),
+  create: (resource: FhirResource): Promise<ApiResult<FhirResource>> =>
+    requestJson<FhirResource>(`/fhir/${resource.resourceType}`, {
+      method: 'POST',
+      headers: { accept: 'application/fhir+json', 'content-type': 'application/fhir+json' },
+      body: JSON.stringify(resource),
+    }),
 };
+
+/** Everything the timeline shows, one search per type; the first failure is the answer. */
+export async function loadTimelineResources(): Promise<ApiResult<FhirResource[]>> {
+  const results = await Promise.all(TIMELINE_TYPES.map((type) => fhirApi.search(type)));
+  for (const r of results) if (r.kind !== 'ok') return r;
+  return { kind: 'ok', value: results.flatMap((r) => (r.kind === 'ok' ? resourcesOf(r.value) : [])) };
+}
 
 export function resourcesOf(bundle: Bundle): FhirResource[] {
   return (bundle.entry ?? []).flatMap((e) => (e.resource ? [e.resource] : []));

@@ -34,3 +34,13 @@ export async function signPrepared(prepared: PreparedStatement): Promise<ApiResu
     body: JSON.stringify({ statement: prepared.statement, response }),
   });
 }
+
+/** Signs drafts with her passkey, one after the other; stops at the first that fails. */
+export async function signDrafts(drafts: readonly StatementDraft[]): Promise<ApiResult<number>> {
+  for (const draft of drafts) {
+    const prepared = await prepareStatement(draft);
+    const signed = prepared.kind === 'ok' ? await signPrepared(prepared.value) : prepared;
+    if (signed.kind !== 'ok') return signed;
+  }
+  return { kind: 'ok', value: drafts.length };
+}

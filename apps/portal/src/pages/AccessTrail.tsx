@@ -2,7 +2,7 @@ import { useCallback, useEffect, useState, type ReactNode } from 'react';
 import type { MessageKey, Translate } from '../i18n.ts';
 import type { ApiResult } from '../api/http.ts';
 import { exchangeApi, type AccessTrailItem } from '../api/exchange.ts';
-import { categoryKey } from './Consent.tsx';
+import { categoryKey } from './vocabulary.ts';
 import { ResultState } from './State.tsx';
 
 /** Wie heeft mijn gegevens bekeken: every recorded access to her data, newest first. */

@@ -1,42 +1,31 @@
 import { useCallback, useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import type { MessageKey, Translate } from '../i18n.ts';
 import type { ApiResult } from '../api/http.ts';
-import {
-  CATEGORIES,
-  exchangeApi,
-  ORGANISATION_TYPES,
-  PURPOSES,
-  type ConsentBundle,
-  type ConsentChoice,
-} from '../api/exchange.ts';
-import { prepareStatement, signPrepared } from '../carelog/passkey-signing.ts';
-import { ResultState } from './State.tsx';
+import { CATEGORIES, exchangeApi, type ConsentBundle, type ConsentChoice } from '../api/exchange.ts';
+import { signDrafts } from '../carelog/passkey-signing.ts';
+import { Notice, ResultState, type Message } from './State.tsx';
+import { ConsentPreviewSection } from './ConsentPreview.tsx';
+import { categoryKey } from './vocabulary.ts';
+import { PartyFields, partyOf, PurposeSelect } from './PartyFields.tsx';
 
 const PURPOSE_CODES: Record<string, MessageKey> = {
   TREAT: 'purpose-treatment',
   HPAYMT: 'purpose-billing',
   HRESCH: 'purpose-research',
 };
-export const categoryKey = (code: string): MessageKey => `category-${code}` as MessageKey;
-const typeKey = (code: string): MessageKey => `orgtype-${code}` as MessageKey;
 
-/** Signs each draft with her passkey, one after the other; stops at the first that fails. */
-async function signAll(choice: ConsentChoice): Promise<ApiResult<number>> {
+/** Drafts her choice at the node and signs each draft with her passkey. */
+export async function signAll(choice: ConsentChoice): Promise<ApiResult<number>> {
   const drafted = await exchangeApi.consentDrafts(choice);
-  if (drafted.kind !== 'ok') return drafted;
-  for (const draft of drafted.value.drafts) {
-    const prepared = await prepareStatement(draft);
-    const signed = prepared.kind === 'ok' ? await signPrepared(prepared.value) : prepared;
-    if (signed.kind !== 'ok') return signed;
-  }
-  return { kind: 'ok', value: drafted.value.drafts.length };
+  return drafted.kind === 'ok' ? signDrafts(drafted.value.drafts) : drafted;
 }
 
 /** Wie ziet wat: her consent register in plain language, a new choice, one-click withdrawal. */
 export function ConsentPage({ t }: { t: Translate }): ReactNode {
   const [result, setResult] = useState<ApiResult<ConsentBundle> | undefined>();
-  const [message, setMessage] = useState<{ text: string; error: boolean } | undefined>();
+  const [message, setMessage] = useState<Message>();
   const [busy, setBusy] = useState(false);
+  const [version, setVersion] = useState(0);
   const load = useCallback(() => void exchangeApi.consents().then(setResult), []);
   useEffect(load, [load]);
 
@@ -51,18 +40,18 @@ export function ConsentPage({ t }: { t: Translate }): ReactNode {
         : { text: `${t('signFailed')} ${signed.kind === 'error' ? signed.message : ''}`, error: true },
     );
     load();
+    setVersion((v) => v + 1);
   };
 
   const submit = (event: FormEvent<HTMLFormElement>): void => {
     event.preventDefault();
     const data = new FormData(event.currentTarget);
-    const who = String(data.get('who') ?? '');
-    const ura = String(data.get('ura') ?? '').trim();
+    const actor = partyOf(data);
     const category = String(data.get('category') ?? '');
     const purpose = String(data.get('purpose') ?? '');
     const choice: ConsentChoice = {
       decision: data.get('decision') === 'objection' ? 'objection' : 'grant',
-      ...(ura ? { actor: { kind: 'organisation', ura } } : who ? { actor: { kind: 'type', type: who } } : {}),
+      ...(actor ? { actor } : {}),
       ...(category ? { categories: [category] } : {}),
       ...(purpose ? { purpose } : {}),
     };
@@ -73,13 +62,7 @@ export function ConsentPage({ t }: { t: Translate }): ReactNode {
     <>
       <h1>{t('consentTitle')}</h1>
       <p>{t('consentIntro')}</p>
-      <div aria-live="polite">
-        {message && (
-          <p className={message.error ? 'notice error' : 'notice'} role={message.error ? 'alert' : undefined}>
-            {message.text}
-          </p>
-        )}
-      </div>
+      <Notice message={message} />
       <ResultState t={t} result={result} retry={load}>
         {(bundle) => {
           const consents = (bundle.entry ?? []).flatMap((e) => (e.resource ? [e.resource] : []));
@@ -135,21 +118,7 @@ export function ConsentPage({ t }: { t: Translate }): ReactNode {
                       <input type="radio" name="decision" value="objection" /> {t('objectionLong')}
                     </label>
                   </fieldset>
-                  <label>
-                    {t('consentWho')}
-                    <select name="who">
-                      <option value="">{t('everyone')}</option>
-                      {ORGANISATION_TYPES.map((type) => (
-                        <option key={type} value={type}>
-                          {t(typeKey(type))}
-                        </option>
-                      ))}
-                    </select>
-                  </label>
-                  <label>
-                    {t('consentUra')}
-                    <input name="ura" inputMode="numeric" pattern="[0-9]{8}" />
-                  </label>
+                  <PartyFields t={t} whoLabel="consentWho" first={{ value: '', label: 'everyone' }} />
                   <label>
                     {t('consentWhat')}
                     <select name="category">
@@ -161,22 +130,13 @@ export function ConsentPage({ t }: { t: Translate }): ReactNode {
                       ))}
                     </select>
                   </label>
-                  <label>
-                    {t('consentWhy')}
-                    <select name="purpose">
-                      <option value="">{t('allPurposes')}</option>
-                      {PURPOSES.map((p) => (
-                        <option key={p} value={p}>
-                          {t(`purpose-${p}` as MessageKey)}
-                        </option>
-                      ))}
-                    </select>
-                  </label>
+                  <PurposeSelect t={t} label="consentWhy" any />
                   <button type="submit" disabled={busy}>
                     {t('signConsent')}
                   </button>
                 </form>
               </section>
+              <ConsentPreviewSection t={t} version={version} />
             </>
           );
         }}

@@ -14,7 +14,7 @@ import { carerKey } from '../carelog/carer-key.ts';
 import { flushVisits, queuedVisits, queueVisit } from '../carelog/visit-queue.ts';
 import { prepareStatement, signPrepared } from '../carelog/passkey-signing.ts';
 import { receiptAt } from '../carelog/receipt-source.ts';
-import { ResultState } from './State.tsx';
+import { Notice, ResultState, type Message } from './State.tsx';
 import { VerifiedBadge } from './VerifiedBadge.tsx';
 
 type Indications = { indications: IndicationOverview[] };
@@ -100,7 +100,7 @@ function BudgetSummary({ t, overview }: { t: Translate; overview: IndicationOver
 
 function ClientHours({ t }: { t: Translate }): ReactNode {
   const [result, load] = useIndications();
-  const [message, setMessage] = useState<{ text: string; error: boolean } | undefined>();
+  const [message, setMessage] = useState<Message>();
   const [rejecting, setRejecting] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
 
@@ -133,13 +133,7 @@ function ClientHours({ t }: { t: Translate }): ReactNode {
     <>
       <h1>{t('hoursTitle')}</h1>
       <p>{t('hoursClientIntro')}</p>
-      <div aria-live="polite">
-        {message && (
-          <p className={message.error ? 'notice error' : 'notice'} role={message.error ? 'alert' : undefined}>
-            {message.text}
-          </p>
-        )}
-      </div>
+      <Notice message={message} />
       <ResultState t={t} result={result} retry={load}>
         {({ indications }) =>
           indications.length === 0 ? (
@@ -224,7 +218,7 @@ const today = (): string => {
 
 function CarerHours({ t, carer }: { t: Translate; carer: string }): ReactNode {
   const [result, load] = useIndications();
-  const [message, setMessage] = useState<{ text: string; error: boolean } | undefined>();
+  const [message, setMessage] = useState<Message>();
   const [busy, setBusy] = useState(false);
   /** The rejected entry this visit corrects (supersedes), when she chose "Corrigeren". */
   const [correcting, setCorrecting] = useState<Entry | undefined>();

@@ -39,3 +39,18 @@ export function ResultState<T>(props: {
     );
   return <>{props.children(result.value)}</>;
 }
+
+/** A page's answer to what the user just did: a notice, or an alert when it went wrong. */
+export type Message = { text: string; error: boolean } | undefined;
+
+export function Notice({ message }: { message: Message }): ReactNode {
+  return (
+    <div aria-live="polite">
+      {message && (
+        <p className={message.error ? 'notice error' : 'notice'} role={message.error ? 'alert' : undefined}>
+          {message.text}
+        </p>
+      )}
+    </div>
+  );
+}

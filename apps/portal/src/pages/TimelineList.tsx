@@ -14,7 +14,7 @@ export function TimelineList({
   t: Translate;
   items: readonly TimelineItem[];
   /** The items' heading level under the page's own headings. */
-  Heading: 'h2' | 'h3';
+  Heading: 'h2' | 'h3' | 'h5';
 }): ReactNode {
   return (
     <ol className="timeline">

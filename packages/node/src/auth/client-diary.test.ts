@@ -1,7 +1,7 @@
 // The client's diary at her node over real HTTP: from her passkey session she posts a diary entry
 // to /fhir/Observation; the node makes it hers (her Patient, self-reported, final) and refuses
 // anything else, too long a text, and a client who is not known at this organisation.
-import type { Observation } from '@medplum/fhirtypes';
+import type { Observation, Patient } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { diaryObservation, DIARY_MAX_LENGTH, PROVENANCE_SYSTEM } from '@ketenlog/auth';
 import { startRegion, type RunningRegion } from '../region/run-region.ts';
@@ -43,7 +43,7 @@ describe('the diary from a client session', () => {
   });
 
   it('stores her entry on her own Patient, tagged self-reported', async () => {
-    const { resource: patient } = await kraamzorg.repository.create({
+    const { resource: patient } = await kraamzorg.repository.create<Patient>({
       resourceType: 'Patient',
       identifier: [{ system: 'http://fhir.nl/fhir/NamingSystem/bsn', value: '999911120' }],
     });

@@ -1,0 +1,34 @@
+// The analyst's read routes at this node (packages/node/src/analytics/read-routes.ts): research
+// agreements this organisation is a party to, and the runs it took part in.
+import { requestJson, type ApiResult } from './http.ts';
+
+export interface Agreement {
+  id: string;
+  purpose: string;
+  parties: string[];
+  specHash: string;
+  validUntil?: string;
+  signedBy: string[];
+  complete: boolean;
+  valid: boolean;
+}
+export type Cell =
+  | { cell: string; suppressed: true }
+  | { cell: string; suppressed: false; count: number; meanCostEur: number };
+export interface Run {
+  id: string;
+  agreement: string;
+  coordinator: string;
+  startedAt: string;
+  finishedAt?: string;
+  status: 'running' | 'released' | 'failed';
+  recordsLeftOut: Record<string, number>;
+  output?: { cohortSize?: number; cells?: Cell[] };
+  error?: string;
+  statement?: { log: string; index: number };
+}
+
+export const analyticsApi = {
+  agreements: (): Promise<ApiResult<{ agreements: Agreement[] }>> => requestJson('/analytics/agreements'),
+  runs: (): Promise<ApiResult<{ runs: Run[] }>> => requestJson('/analytics/runs'),
+};

@@ -1,0 +1,150 @@
+import { useCallback, useEffect, useState, type ReactNode } from 'react';
+import type { MessageKey, Translate } from '../i18n.ts';
+import type { ApiResult } from '../api/http.ts';
+import { analyticsApi, type Agreement, type Run } from '../api/analytics.ts';
+import { ResultState } from './State.tsx';
+
+async function loadAll(): Promise<ApiResult<{ agreements: Agreement[]; runs: Run[] }>> {
+  const [agreements, runs] = await Promise.all([analyticsApi.agreements(), analyticsApi.runs()]);
+  if (agreements.kind !== 'ok') return agreements;
+  if (runs.kind !== 'ok') return runs;
+  return { kind: 'ok', value: { agreements: agreements.value.agreements, runs: runs.value.runs } };
+}
+const ura = (party: string): string => party.replace(/^ura:/, '');
+const agreementState = (a: Agreement): MessageKey =>
+  a.valid ? 'agreement-valid' : a.complete ? 'agreement-expired' : 'agreement-incomplete';
+
+/** Onderzoek: research agreements and runs at this node, read-only, for a professional session. */
+export function AnalystPage({ t }: { t: Translate }): ReactNode {
+  const [result, setResult] = useState<ApiResult<{ agreements: Agreement[]; runs: Run[] }> | undefined>();
+  const load = useCallback(() => {
+    setResult(undefined);
+    void loadAll().then(setResult);
+  }, []);
+  useEffect(load, [load]);
+  return (
+    <>
+      <h1>{t('analystTitle')}</h1>
+      <p>{t('analystIntro')}</p>
+      <ResultState t={t} result={result} retry={load}>
+        {({ agreements, runs }) => (
+          <>
+            <section aria-labelledby="agreements">
+              <h2 id="agreements">{t('agreements')}</h2>
+              {agreements.length === 0 ? (
+                <p className="notice">{t('noAgreements')}</p>
+              ) : (
+                <ul className="timeline agreements">
+                  {agreements.map((a) => (
+                    <li key={a.id}>
+                      <h3>
+                        {a.id} <span className="tag">{t(agreementState(a))}</span>
+                      </h3>
+                      <dl>
+                        <dt>{t('consentWhy')}</dt>
+                        <dd>{a.purpose}</dd>
+                        <dt>{t('parties')}</dt>
+                        <dd>{a.parties.map(ura).join(', ')}</dd>
+                        <dt>{t('signedBy')}</dt>
+                        <dd>{a.signedBy.map(ura).join(', ') || '—'}</dd>
+                        <dt>{t('specHash')}</dt>
+                        <dd className="code">{a.specHash}</dd>
+                        <dt>{t('repUntil')}</dt>
+                        <dd>{a.validUntil ?? '—'}</dd>
+                      </dl>
+                    </li>
+                  ))}
+                </ul>
+              )}
+            </section>
+            <section aria-labelledby="runs">
+              <h2 id="runs">{t('runs')}</h2>
+              {runs.length === 0 ? (
+                <p className="notice">{t('noRuns')}</p>
+              ) : (
+                <ul className="timeline runs">
+                  {runs.map((r) => (
+                    <RunItem key={r.id} t={t} run={r} />
+                  ))}
+                </ul>
+              )}
+            </section>
+          </>
+        )}
+      </ResultState>
+    </>
+  );
+}
+
+function RunItem({ t, run }: { t: Translate; run: Run }): ReactNode {
+  const cells = run.output?.cells ?? [];
+  const released = cells.filter((c) => !c.suppressed);
+  const leftOut = Object.entries(run.recordsLeftOut);
+  return (
+    <li>
+      <h3>
+        {run.id} <span className="tag">{t(`run-${run.status}` as MessageKey)}</span>
+      </h3>
+      <dl>
+        <dt>{t('agreement')}</dt>
+        <dd>{run.agreement}</dd>
+        <dt>{t('coordinator')}</dt>
+        <dd>{ura(run.coordinator)}</dd>
+        <dt>{t('startedAt')}</dt>
+        <dd>
+          <time dateTime={run.startedAt}>{run.startedAt.slice(0, 16).replace('T', ' ')}</time>
+        </dd>
+        {run.output?.cohortSize !== undefined && (
+          <>
+            <dt>{t('cohortSize')}</dt>
+            <dd>{run.output.cohortSize}</dd>
+          </>
+        )}
+        <dt>{t('leftOut')}</dt>
+        <dd>{leftOut.length === 0 ? '0' : leftOut.map(([p, n]) => `${ura(p)}: ${n}`).join(', ')}</dd>
+        {run.statement && (
+          <>
+            <dt>{t('onLog')}</dt>
+            <dd>
+              {run.statement.log} #{run.statement.index}
+            </dd>
+          </>
+        )}
+        {run.error && (
+          <>
+            <dt>{t('error')}</dt>
+            <dd>{run.error}</dd>
+          </>
+        )}
+      </dl>
+      {cells.length > 0 && (
+        <>
+          <p>
+            {released.length} {t('cellsReleased')} · {cells.length - released.length} {t('cellsSuppressed')}
+          </p>
+          <div className="scroll">
+            <table>
+              <caption className="sr-only">{run.id}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t('cell')}</th>
+                  <th scope="col">{t('count')}</th>
+                  <th scope="col">{t('meanCost')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {cells.map((c) => (
+                  <tr key={c.cell}>
+                    <td>{c.cell}</td>
+                    <td>{c.suppressed ? t('suppressed') : c.count}</td>
+                    <td>{c.suppressed ? '—' : c.meanCostEur.toFixed(2)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </>
+      )}
+    </li>
+  );
+}

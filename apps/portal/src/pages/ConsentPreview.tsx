@@ -1,0 +1,137 @@
+import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
+import type { Resource } from '@medplum/fhirtypes';
+import type { MessageKey, Translate } from '../i18n.ts';
+import type { ApiResult } from '../api/http.ts';
+import { loadTimelineResources, type FhirResource } from '../api/fhir.ts';
+import { exchangeApi, type ConsentPreview, type PreviewParty } from '../api/exchange.ts';
+import { categoryOf } from '../../../../packages/exchange/src/localisation/categories.ts';
+import { toTimeline } from '../timeline.ts';
+import { ResultState } from './State.tsx';
+import { TimelineList } from './TimelineList.tsx';
+import { categoryKey, typeKey } from './vocabulary.ts';
+import { PartyFields, partyOf, PurposeSelect } from './PartyFields.tsx';
+
+interface Preview {
+  preview: ConsentPreview;
+  /** Her items per category (the timeline's resources at this node). */
+  items: Map<string, FhirResource[]>;
+}
+
+async function loadPreview(party: PreviewParty, purpose: string): Promise<ApiResult<Preview>> {
+  const [preview, resources] = await Promise.all([
+    exchangeApi.consentPreview(party, purpose),
+    loadTimelineResources(),
+  ]);
+  if (preview.kind !== 'ok') return preview;
+  const items = new Map<string, FhirResource[]>();
+  for (const r of resources.kind === 'ok' ? resources.value : []) {
+    const category = categoryOf(r as unknown as Resource);
+    if (category) items.set(category, [...(items.get(category) ?? []), r]);
+  }
+  return { kind: 'ok', value: { preview: preview.value, items } };
+}
+
+/**
+ * "Wat ziet deze partij?": for a party and a purpose, per category whether it would see her data
+ * and why — decided at her node by the same policy decision point the holders use — with her items
+ * in the visible categories. `version` changes after every signed choice: the preview follows.
+ */
+export function ConsentPreviewSection({ t, version }: { t: Translate; version: number }): ReactNode {
+  const [query, setQuery] = useState<{ party: PreviewParty; purpose: string } | undefined>();
+  const [result, setResult] = useState<ApiResult<Preview> | undefined>();
+  useEffect(() => {
+    if (!query) return;
+    setResult(undefined);
+    void loadPreview(query.party, query.purpose).then(setResult);
+  }, [query, version]);
+
+  const submit = (event: FormEvent<HTMLFormElement>): void => {
+    event.preventDefault();
+    const data = new FormData(event.currentTarget);
+    const actor = partyOf(data);
+    setQuery({
+      party:
+        actor?.kind === 'organisation'
+          ? { ura: actor.ura }
+          : { type: actor?.kind === 'type' ? actor.type : 'huisarts' },
+      purpose: String(data.get('purpose') ?? 'treatment'),
+    });
+  };
+
+  return (
+    <section aria-labelledby="preview">
+      <h2 id="preview">{t('previewTitle')}</h2>
+      <p>{t('previewIntro')}</p>
+      <form onSubmit={submit} aria-label={t('previewTitle')}>
+        <PartyFields t={t} whoLabel="previewType" first={undefined} />
+        <PurposeSelect t={t} label="previewPurpose" any={false} />
+        <button type="submit">{t('previewShow')}</button>
+      </form>
+      {query && (
+        <div aria-live="polite">
+          {result?.kind === 'unavailable' && 'ura' in query.party ? (
+            <p className="notice error" role="alert">
+              {t('previewUnknownOrganisation')}
+            </p>
+          ) : (
+            <ResultState t={t} result={result}>
+              {({ preview, items }) => <PreviewResult t={t} preview={preview} items={items} />}
+            </ResultState>
+          )}
+        </div>
+      )}
+    </section>
+  );
+}
+
+function PreviewResult({
+  t,
+  preview,
+  items,
+}: {
+  t: Translate;
+  preview: ConsentPreview;
+  items: Map<string, FhirResource[]>;
+}): ReactNode {
+  const party = preview.party.name ?? t(typeKey(preview.party.type));
+  const visible = preview.categories.filter((c) => c.visible);
+  return (
+    <div className="preview">
+      <h3>
+        {t('previewFor')} {party} · {t(`purpose-${preview.purpose}` as MessageKey)}
+      </h3>
+      <p className="notice">
+        {visible.length === 0
+          ? t('previewNothing')
+          : `${t('previewSees')} ${visible.map((c) => t(categoryKey(c.category))).join(', ')}.`}{' '}
+        {t('previewOwnData')}
+      </p>
+      <ul className="timeline preview-list">
+        {preview.categories.map((c) => {
+          const mine = items.get(c.category) ?? [];
+          return (
+            <li key={c.category} data-category={c.category}>
+              <h4>
+                {t(categoryKey(c.category))}{' '}
+                <span className={c.visible ? 'tag visible' : 'tag'}>
+                  {t(c.visible ? 'previewVisible' : 'previewHidden')}
+                </span>
+              </h4>
+              <p>{t(basisKey(c.basis))}</p>
+              {c.visible &&
+                (mine.length === 0 ? (
+                  <p className="meta">{t('previewNoItems')}</p>
+                ) : (
+                  <TimelineList t={t} items={toTimeline(mine)} Heading="h5" />
+                ))}
+            </li>
+          );
+        })}
+      </ul>
+    </div>
+  );
+}
+
+const BASES = ['own-organisation', 'consent', 'objection', 'no-consent', 'outside-care'] as const;
+const basisKey = (basis: string): MessageKey =>
+  (BASES as readonly string[]).includes(basis) ? (`basis-${basis}` as MessageKey) : 'basis-other';

@@ -1,0 +1,305 @@
+// The client's remaining controls in the portal, in Debian's Chromium against the whole demo region
+// (ten members, with the RSO): Maria previews what a party would see (the holders' own PDP, at her
+// node) and a grant changes it; she keeps a diary that shows in her timeline and shares it with
+// midwives; she downloads all her data as one FHIR Bundle; she invites Sam, her partner, who
+// accepts with his own passkey, she confirms with hers, Sam acts for her (signs a choice) until she
+// revokes it. Eva, the statistics office's analyst, reads the research agreements. axe (no
+// serious/critical) and no overflow at desktop and 360 px; no BSN in any URL; screenshots in
+// docs/screenshots/ with KETENLOG_SCREENSHOTS=1.
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
+import type { Patient } from '@medplum/fhirtypes';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signStatement, type Statement } from '@ketenlog/logbook';
+import { agreementStatus } from '@ketenlog/region';
+import { CHROMIUM_ARGS, ensureChromium } from '../../../test/chromium.ts';
+import { startRegion, type RunningRegion } from '../../../packages/node/src/region/run-region.ts';
+import { demoRegionOnFreePorts } from '../../../packages/node/src/region/testing.ts';
+import { checkAccessible, DESKTOP, SCREENSHOTS, settle } from './accessible.ts';
+import { buildPortal } from './build.ts';
+import { enrolAndLogIn, professionalLogin } from './people.ts';
+import { serveBuild } from './serve-build.ts';
+
+const KRAAMZORG = '11110001';
+const STUDY_PARTIES = ['11110003', '11110004', '11110005'];
+const BSN = /\b\d{9}\b/;
+const DIARY_TEXT = 'Vandaag voor het eerst buiten gewandeld.';
+
+let region: RunningRegion;
+let browser: Browser;
+let root: string;
+let origin: string;
+let maria: Page;
+const urls: string[] = [];
+const contexts: BrowserContext[] = [];
+
+const originOf = (ura: string) => new URL(region.node(ura).fhirBase).origin.replace('127.0.0.1', 'localhost');
+
+async function newPage(): Promise<Page> {
+  const context = await browser.newContext({ viewport: DESKTOP, acceptDownloads: true });
+  context.setDefaultTimeout(15_000);
+  await serveBuild(context, root);
+  contexts.push(context);
+  const page = await context.newPage();
+  page.on('request', (r) => urls.push(r.url()));
+  return page;
+}
+
+beforeAll(async () => {
+  const [built, files] = await Promise.all([buildPortal(), demoRegionOnFreePorts()]);
+  root = built;
+  region = await startRegion({
+    ...files,
+    logLevel: 'fatal',
+    parts: { logbook: { mirrorIntervalMs: 200, finalityRetryMs: 100 } },
+  });
+  origin = originOf(KRAAMZORG);
+  // Maria is a client of Kraamzorg De Wieg: her Patient there, and one record of her medication.
+  const { repository } = region.node(KRAAMZORG);
+  const { resource: patient } = await repository.create<Patient>({
+    resourceType: 'Patient',
+    identifier: [{ system: 'http://fhir.nl/fhir/NamingSystem/bsn', value: '999911120' }],
+    name: [{ family: 'de Vries', given: ['Maria'] }],
+  });
+  await repository.create({
+    resourceType: 'MedicationStatement',
+    status: 'active',
+    subject: { reference: `Patient/${patient.id}` },
+    medicationCodeableConcept: { text: 'Paracetamol 500 mg' },
+    effectiveDateTime: '2026-11-20',
+    meta: { source: 'Kraamzorg De Wieg' },
+  });
+  browser = await chromium.launch({
+    executablePath: ensureChromium(),
+    args: [...CHROMIUM_ARGS, '--host-resolver-rules=MAP localhost 127.0.0.1'],
+  });
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  maria = await newPage();
+  await enrolAndLogIn(maria, origin);
+}, 120_000);
+
+afterAll(async () => {
+  for (const context of contexts) await context.close();
+  await browser?.close();
+  await region?.close();
+});
+
+/** The preview's answer for one category: its whole text. */
+async function previewOf(page: Page, who: string, purpose = 'behandeling'): Promise<void> {
+  const preview = page.locator('section[aria-labelledby="preview"]');
+  await preview.getByLabel('Soort organisatie').selectOption({ label: who });
+  await preview.getByLabel('Met welk doel').selectOption({ label: purpose });
+  await preview.getByRole('button', { name: 'Toon wat zij ziet' }).click();
+  await preview.getByRole('heading', { name: `Voorbeeld voor ${who} · ${purpose}` }).waitFor();
+}
+const category = (page: Page, code: string) => page.locator(`li[data-category="${code}"]`);
+
+describe("the client's controls in the portal", () => {
+  it(
+    'previews exactly what a party would see, and a signed grant changes the preview',
+    { timeout: 120_000 },
+    async () => {
+      await maria.goto(`${origin}/portal/consent`);
+      await settle(maria);
+      await previewOf(maria, 'huisartsen');
+      const medication = category(maria, 'medication');
+      await expect.poll(() => medication.textContent()).toContain('niet zichtbaar');
+      expect(await medication.textContent()).toContain('Hiervoor is uw toestemming nodig');
+      expect(await maria.getByText('Deze partij ziet niets').count()).toBe(1);
+      await checkAccessible(maria, 'consent-preview');
+
+      const form = maria.locator('section[aria-labelledby="new-consent"]');
+      await form.getByLabel('Wie (soort organisatie)').selectOption({ label: 'huisartsen' });
+      await form.getByLabel('Welke gegevens').selectOption({ label: 'medicatie' });
+      await form.getByLabel('Waarvoor').selectOption({ label: 'behandeling' });
+      await form.getByRole('button', { name: 'Ondertekenen met passkey' }).click();
+      await maria.getByText('Uw keuze is ondertekend en vastgelegd.').waitFor();
+      // The preview follows the signed choice: medication is now visible, with her item in it.
+      await expect.poll(() => medication.locator('.tag').first().textContent()).toBe('zichtbaar');
+      expect(await medication.textContent()).toContain('U heeft hiervoor toestemming gegeven.');
+      expect(await medication.textContent()).toContain('Paracetamol 500 mg');
+      expect(await category(maria, 'problems').textContent()).toContain('niet zichtbaar');
+      // Not for another purpose.
+      await previewOf(maria, 'huisartsen', 'onderzoek');
+      await expect.poll(() => medication.textContent()).toContain('niet zichtbaar');
+      await previewOf(maria, 'huisartsen');
+      await checkAccessible(maria, 'consent-preview-granted');
+    },
+  );
+
+  it('keeps a diary in her timeline and shares it with midwives', { timeout: 120_000 }, async () => {
+    await maria.goto(`${origin}/portal/diary`);
+    await settle(maria);
+    await maria.getByText('U heeft nog niets in uw dagboek geschreven.').waitFor();
+    await maria.getByLabel('Wat wilt u vastleggen?').fill(DIARY_TEXT);
+    await maria.getByRole('button', { name: 'Opslaan' }).click();
+    await maria.getByText('Opgeslagen in uw dagboek.').waitFor();
+    await maria.locator('.diary li').filter({ hasText: DIARY_TEXT }).waitFor();
+    expect(await maria.locator('.diary li').first().textContent()).toContain('Zelf ingevoerd');
+
+    await maria.getByLabel('Wie (soort organisatie)').selectOption({ label: 'verloskundigen' });
+    await maria.getByRole('button', { name: 'Delen (ondertekenen met passkey)' }).click();
+    await maria.getByText('Gedeeld.').waitFor();
+    await checkAccessible(maria, 'diary');
+
+    // In her timeline, marked as entered by herself.
+    await maria.goto(`${origin}/portal/`);
+    await settle(maria);
+    const item = maria.locator('.timeline li').filter({ hasText: DIARY_TEXT });
+    await item.waitFor();
+    expect(await item.textContent()).toContain('Zelf ingevoerd');
+    // Midwives now see her own measurements and diary, the diary entry among them.
+    await maria.goto(`${origin}/portal/consent`);
+    await settle(maria);
+    await previewOf(maria, 'verloskundigen');
+    const own = category(maria, 'self-measurements');
+    await expect.poll(() => own.locator('.tag').first().textContent()).toBe('zichtbaar');
+    expect(await own.textContent()).toContain(DIARY_TEXT);
+  });
+
+  it('downloads all her data as one FHIR Bundle', { timeout: 120_000 }, async () => {
+    await maria.goto(`${origin}/portal/`);
+    await settle(maria);
+    const [download] = await Promise.all([
+      maria.waitForEvent('download'),
+      maria.getByRole('button', { name: 'Download al mijn gegevens' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/^ketenlog-mijn-gegevens-\d{4}-\d{2}-\d{2}\.json$/);
+    const bundle = JSON.parse(readFileSync((await download.path())!, 'utf8')) as {
+      resourceType: string;
+      entry: { resource: { resourceType: string; valueString?: string } }[];
+    };
+    expect(bundle.resourceType).toBe('Bundle');
+    const resources = bundle.entry.map((e) => e.resource);
+    expect(resources.some((r) => r.valueString === DIARY_TEXT)).toBe(true);
+    expect(resources.some((r) => r.resourceType === 'Consent')).toBe(true);
+    await maria.getByText('Gedownload:').waitFor();
+    await checkAccessible(maria, 'export');
+  });
+
+  it(
+    'invites Sam as her representative; he accepts, acts for her, until she revokes it',
+    { timeout: 180_000 },
+    async () => {
+      await maria.goto(`${origin}/portal/representative`);
+      await settle(maria);
+      await maria.getByText('U heeft (nog) niemand gemachtigd.').waitFor();
+      await maria.getByRole('button', { name: 'Uitnodiging maken' }).click();
+      const code = (await maria.locator('strong.code').textContent())!;
+      expect(code).toMatch(/^[A-Za-z0-9_-]{16}$/);
+      await maria.getByText('wacht op uw vertegenwoordiger').waitFor();
+
+      const sam = await newPage();
+      await enrolAndLogIn(sam, origin, 1);
+      await sam.getByText('Ingelogd als vertegenwoordiger').waitFor();
+      await sam.goto(`${origin}/portal/representative?invite=${code}`);
+      await settle(sam);
+      await sam.getByRole('button', { name: 'Aannemen' }).click();
+      await sam.getByText('Aangenomen.').waitFor();
+      expect(new URL(sam.url()).search).toBe('');
+      await sam.getByRole('button', { name: 'Aannemen' }).click();
+      await sam.getByText('Deze code is onbekend, al gebruikt of verlopen.').waitFor();
+      await checkAccessible(sam, 'representative-accept');
+
+      await maria.reload();
+      await settle(maria);
+      await maria.getByText('aangenomen: bevestig met uw passkey').waitFor();
+      await maria.getByRole('button', { name: 'Bevestigen (ondertekenen met passkey)' }).click();
+      await maria.getByText('Bevestigd.').waitFor();
+      await expect.poll(() => maria.locator('.delegations li').count()).toBe(1);
+      expect(await maria.getByText('U heeft geen openstaande uitnodigingen.').count()).toBe(1);
+      await checkAccessible(maria, 'representative');
+
+      // Sam acts for Maria: her register, and a choice he signs with his own passkey.
+      await sam.reload();
+      await settle(sam);
+      await sam.getByRole('button', { name: 'Namens deze cliënt handelen' }).click();
+      await sam.getByText('U handelt nu namens de cliënt.').waitFor();
+      await sam.getByText('Ingelogd als vertegenwoordiger (namens cliënt)').waitFor();
+      await sam.goto(`${origin}/portal/consent`);
+      await settle(sam);
+      const consentsOfMaria = () =>
+        maria.evaluate(async () => {
+          const bundle = (await (await fetch('/exchange/consents')).json()) as { entry?: unknown[] };
+          return bundle.entry?.length ?? 0;
+        });
+      const before = await consentsOfMaria();
+      const register = sam.locator('section[aria-labelledby="register"] li');
+      await expect.poll(() => register.count()).toBe(before);
+      const form = sam.locator('section[aria-labelledby="new-consent"]');
+      await form.getByLabel('Wie (soort organisatie)').selectOption({ label: 'apotheken' });
+      await form.getByLabel('Welke gegevens').selectOption({ label: 'medicatie' });
+      await form.getByRole('button', { name: 'Ondertekenen met passkey' }).click();
+      await sam.getByText('Uw keuze is ondertekend en vastgelegd.').waitFor();
+      await expect.poll(() => register.count()).toBe(before + 1);
+      // Maria sees the choice Sam made for her.
+      await expect.poll(consentsOfMaria).toBe(before + 1);
+
+      // Maria revokes: at once Sam acts for no one.
+      await maria.getByRole('button', { name: 'Intrekken (ondertekenen met passkey)' }).click();
+      await maria
+        .getByText('Ingetrokken. Uw vertegenwoordiger kan vanaf nu niet meer namens u handelen.')
+        .waitFor();
+      await sam.reload();
+      await settle(sam);
+      await sam.getByText('Log eerst in om deze pagina te zien.').waitFor();
+      await sam.goto(`${origin}/portal/representative`);
+      await settle(sam);
+      await sam.getByText('Nog niemand heeft u gemachtigd.').waitFor();
+    },
+  );
+
+  it('shows the analyst the research agreements of her organisation', { timeout: 120_000 }, async () => {
+    const agree = async (ura: string, agreement: string) => {
+      const { statementKey } = region.node(ura).membership!;
+      const statement: Statement = {
+        kind: 'agreement',
+        v: 1,
+        author: statementKey.keyId,
+        iat: Math.floor(Date.now() / 1000),
+        body: {
+          agreement,
+          parties: STUDY_PARTIES.map((u) => `ura:${u}`),
+          purpose: 'research',
+          specHash: createHash('sha256').update('demo IBD-coach spec').digest('base64'),
+          validUntil: '2099-12-31',
+        },
+      };
+      const result = await region.node(ura).logbook!.append(signStatement(statement, statementKey.secretKey));
+      expect(result.ok).toBe(true);
+    };
+    for (const ura of STUDY_PARTIES) await agree(ura, 'ibd-coach-2026');
+    await agree('11110003', 'ibd-half-signed');
+    const statistics = region.node('11110005').logbook!;
+    await expect
+      .poll(() => agreementStatus(statistics.state, 'ibd-coach-2026')?.complete, { timeout: 15_000 })
+      .toBe(true);
+    await expect.poll(() => agreementStatus(statistics.state, 'ibd-half-signed') !== undefined).toBe(true);
+
+    const eva = await newPage();
+    const at = originOf('11110005');
+    await professionalLogin(eva, at, 'pro:eva-mulder');
+    await eva.goto(`${at}/portal/analyst`);
+    await settle(eva);
+    const agreements = eva.locator('.agreements li');
+    await expect.poll(() => agreements.count()).toBe(2);
+    const full = agreements.filter({ hasText: 'ibd-coach-2026' });
+    expect(await full.textContent()).toContain('geldig');
+    expect(await full.textContent()).toContain('11110003, 11110004, 11110005');
+    expect(await agreements.filter({ hasText: 'ibd-half-signed' }).textContent()).toContain(
+      'nog niet door alle partijen ondertekend',
+    );
+    await eva.getByText('Er zijn nog geen analyses uitgevoerd.').waitFor();
+    await checkAccessible(eva, 'analyst');
+    // A client has no analyst page.
+    await maria.goto(`${origin}/portal/analyst`);
+    await settle(maria);
+    await maria.getByText('Log eerst in om deze pagina te zien.').waitFor();
+  });
+
+  it('never puts a BSN in a URL', () => {
+    expect(urls.length).toBeGreaterThan(0);
+    expect(urls.filter((u) => BSN.test(new URL(u).pathname + new URL(u).search))).toEqual([]);
+  });
+});
