@@ -14,3 +14,4 @@ export * from './linkage/psi.ts';
 export * from './mpc/rational.ts';
 export * from './stats/regression.ts';
 export * from './stats/cross-table.ts';
+export * from './stats/ols-plaintext.ts';

@@ -181,6 +181,8 @@ export async function privateSetIntersection(
   owned.forEach((li, k) => points.set(li, mine[k]!.pseudonyms.map((x) => hashPseudonym(x).multiply(key))));
 
   const pointElements = elementsFor(f, POINT_BYTES);
+  /** this party's own lists once back from their chain: hex encodings, fully blinded, shuffled */
+  const finalOwn = new Map<number, string[]>();
   const seedElements = elementsFor(f, SEED_BYTES);
   for (let hop = 0; hop < 3; hop++) {
     // Round A: the sender shuffles with a fresh pair permutation and sends seed and list on.
@@ -211,13 +213,17 @@ export async function privateSetIntersection(
       seeds.set(li, elementsToBytes(f, xs, at, SEED_BYTES));
       at += seedElements;
       const received: Point[] = new Array<Point>(l.size);
+      const encoded: string[] = new Array<string>(l.size);
       for (let r = 0; r < l.size; r++, at += pointElements) {
-        const pt = decodePoint(elementsToBytes(f, xs, at, POINT_BYTES));
-        // The last hop brings the list back to its owner, blinded by all three.
-        received[r] = hop < 2 ? pt.multiply(key) : pt;
+        const bytes = elementsToBytes(f, xs, at, POINT_BYTES);
+        const pt = decodePoint(bytes);
+        // The last hop brings the list back to its owner, blinded by all three: kept as sent.
+        if (hop < 2) received[r] = pt.multiply(key);
+        else encoded[r] = Buffer.from(bytes).toString('hex');
       }
       cursor.set(sender, at);
-      points.set(li, received);
+      if (hop < 2) points.set(li, received);
+      else finalOwn.set(li, encoded);
     });
 
     // Round B: the pair shuffles the shared columns with the same permutation.
@@ -248,21 +254,21 @@ export async function privateSetIntersection(
   const expect = new Map<PartyIndex, number>(p.peers.map((q) => [q, 0]));
   lists.forEach((l, li) => {
     if (l.owner === p.me) {
-      for (const q of p.peers) for (const pt of points.get(li)!) bytesToElements(f, pt.toBytes(), out.get(q)!);
+      const mineOut: bigint[] = [];
+      for (const h of finalOwn.get(li)!) bytesToElements(f, Buffer.from(h, 'hex'), mineOut);
+      for (const q of p.peers) for (const x of mineOut) out.get(q)!.push(x);
     } else expect.set(l.owner, expect.get(l.owner)! + l.size * pointElements);
   });
   const got = await p.exchange(out, expect);
   const cursor = new Map<PartyIndex, number>(p.peers.map((q) => [q, 0]));
   const finals: string[][] = lists.map((l, li) => {
-    if (l.owner === p.me) return points.get(li)!.map((pt) => Buffer.from(pt.toBytes()).toString('hex'));
+    if (l.owner === p.me) return finalOwn.get(li)!;
+    // Compared as bytes only: a value that is no canonical point cannot equal one that is.
     const xs = got.get(l.owner)!;
     let at = cursor.get(l.owner)!;
     const hexes: string[] = [];
-    for (let r = 0; r < l.size; r++, at += pointElements) {
-      const bytes = elementsToBytes(f, xs, at, POINT_BYTES);
-      decodePoint(bytes);
-      hexes.push(Buffer.from(bytes).toString('hex'));
-    }
+    for (let r = 0; r < l.size; r++, at += pointElements)
+      hexes.push(Buffer.from(elementsToBytes(f, xs, at, POINT_BYTES)).toString('hex'));
     cursor.set(l.owner, at);
     return hexes;
   });

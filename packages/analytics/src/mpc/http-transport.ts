@@ -6,7 +6,7 @@
  * configured peer URLs.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ed25519 } from '@noble/curves/ed25519.js';
+import { createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
 import type { PartyIndex } from './shamir.ts';
 import { Mailbox, MpcProtocolError, type RoundMessage, type Transport } from './transport.ts';
 
@@ -23,6 +23,19 @@ export type HttpTransportOptions = {
   readonly peers: () => readonly MpcPeer[];
   readonly fetch?: typeof fetch;
 };
+
+// Raw Ed25519 keys as node:crypto KeyObjects (RFC 8410 DER prefixes): the native signer is an order
+// of magnitude faster than a JavaScript one, and every round signs and verifies two messages.
+const PKCS8_ED25519 = Buffer.from('302e020100300506032b657004220420', 'hex');
+const SPKI_ED25519 = Buffer.from('302a300506032b6570032100', 'hex');
+
+function privateKeyOf(raw: Uint8Array): KeyObject {
+  return createPrivateKey({ key: Buffer.concat([PKCS8_ED25519, raw]), format: 'der', type: 'pkcs8' });
+}
+
+function publicKeyOf(raw: Uint8Array): KeyObject {
+  return createPublicKey({ key: Buffer.concat([SPKI_ED25519, raw]), format: 'der', type: 'spki' });
+}
 
 type Meta = { specHash: string; round: number; from: number; to: number; count: number };
 
@@ -67,6 +80,13 @@ export type HttpTransport = {
 export function createHttpTransport(o: HttpTransportOptions): HttpTransport {
   const mailbox = new Mailbox();
   const doFetch = o.fetch ?? fetch;
+  const secretKey = privateKeyOf(o.secretKey);
+  const publicKeys = new Map<Uint8Array, KeyObject>();
+  const publicKey = (raw: Uint8Array): KeyObject => {
+    let k = publicKeys.get(raw);
+    if (!k) publicKeys.set(raw, (k = publicKeyOf(raw)));
+    return k;
+  };
   const peer = (i: number): MpcPeer | undefined => o.peers().find((p) => p.index === i && p.index !== o.me);
 
   const transport: Transport = {
@@ -80,7 +100,7 @@ export function createHttpTransport(o: HttpTransportOptions): HttpTransport {
         to: msg.to,
         count: msg.count,
       });
-      const sig = ed25519.sign(signedBytes(meta, msg.body), o.secretKey);
+      const sig = sign(null, signedBytes(meta, msg.body), secretKey);
       const res = await doFetch(new URL(MPC_MESSAGE_PATH, to.url), {
         method: 'POST',
         headers: {
@@ -129,7 +149,7 @@ export function createHttpTransport(o: HttpTransportOptions): HttpTransport {
       const metaText = Buffer.from(rawMeta, 'base64url').toString('utf8');
       let ok: boolean;
       try {
-        ok = ed25519.verify(Buffer.from(rawSig, 'base64url'), signedBytes(metaText, body), sender.publicKey);
+        ok = verify(null, signedBytes(metaText, body), publicKey(sender.publicKey), Buffer.from(rawSig, 'base64url'));
       } catch {
         ok = false;
       }
