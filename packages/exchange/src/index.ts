@@ -16,3 +16,4 @@ export * from './overview/timeline.ts';
 export * from './consent/local-consents.ts';
 export * from './portability/portability.ts';
 export * from './pseudonym/subject-salts.ts';
+export * from './consent/assisted-consent.ts';

@@ -14,13 +14,14 @@ import type { Bundle, Resource } from '@medplum/fhirtypes';
 import { issueNodeToken } from '@ketenlog/auth';
 import { BSN_SYSTEM, isValidBsn } from '@ketenlog/fhir';
 import { parseEntry } from '@ketenlog/logbook';
-import { accessOutcomeOf, categoryForConsent, SOURCE_EXTENSION } from '@ketenlog/exchange';
+import { accessOutcomeOf, assistedConsent, categoryForConsent, SOURCE_EXTENSION } from '@ketenlog/exchange';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningRegion } from '../region/run-region.ts';
 import type { RunningNode } from '../server.ts';
 import {
   clientAt,
   clientRecords,
+  closeQuietly,
   indexed,
   loginProfessional,
   put,
@@ -140,33 +141,23 @@ beforeAll(async () => {
   }
   // Expired: a paper consent for every category, to the hospital, that ended mid-2026.
   await put(kraamzorg, {
-    resourceType: 'Consent',
+    ...assistedConsent({
+      patient: 'matrix-expired',
+      decision: 'grant',
+      grantee: ZIEKENHUIS,
+      paperReference: 'ARCH-2026-0001',
+      recordedBy: { professional: 'pro:anna-jansen', organisation: KRAAMZORG },
+      given: '2026-01-01T00:00:00Z',
+      until: '2026-06-30T00:00:00Z',
+    }),
     id: 'matrix-expired-paper',
-    status: 'active',
-    scope: {
-      coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentscope', code: 'patient-privacy' }],
-    },
-    category: [{ coding: [{ system: 'http://loinc.org', code: '59284-0' }] }],
-    patient: { reference: 'Patient/matrix-expired' },
-    provision: {
-      type: 'permit',
-      period: { start: '2026-01-01T00:00:00Z', end: '2026-06-30T00:00:00Z' },
-      actor: [
-        {
-          role: {
-            coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code: 'IRCP' }],
-          },
-          reference: { identifier: { system: 'http://fhir.nl/fhir/NamingSystem/ura', value: ZIEKENHUIS } },
-        },
-      ],
-    },
-  } as never);
+  });
   for (const requester of REQUESTERS) {
     await indexed(region.node(requester.ura), clients.get('none')!.pseudonym, [KRAAMZORG]);
     sessions.set(requester.ura, await loginProfessional(region.node(requester.ura), requester.professional));
   }
 }, 120_000);
-afterAll(async () => region?.close());
+afterAll(() => closeQuietly(region));
 
 /** The `access` statements the holder appended while `run` ran (they are durable before the answer). */
 async function accessesDuring(run: () => Promise<void>, subject: string) {

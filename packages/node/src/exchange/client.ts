@@ -1,6 +1,7 @@
 // The client's side of exchange at her own node, behind her session (passkey login at /auth):
 // - GET /exchange/consents (and GET /fhir/Consent from her session): her consent register — every
-//   grant and objection in force, as FHIR Consent resources in a searchset Bundle;
+//   grant and objection in force, as FHIR Consent resources in a searchset Bundle, with those a
+//   professional here recorded for her on paper (assisted mode);
 // - POST /exchange/consent-drafts: turns her choice (grant/objection with actor, categories,
 //   purpose; or the withdrawal of one Consent) into statement drafts that she then signs with her
 //   passkey through /auth/passkeys/statements/options and /sign (packages/auth). Once signed they
@@ -9,7 +10,7 @@
 //   `access` statements of every member's log, as the region's state folds them.
 // A representative acting for her sees and drafts the same (delegation checked at signing).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Bundle } from '@medplum/fhirtypes';
+import type { Bundle, Consent } from '@medplum/fhirtypes';
 import { sessionIdFrom, type SessionStore } from '@ketenlog/auth';
 import { accessesOf, consentsInForce, findOrganisation, organisationOfKey, uraOf } from '@ketenlog/region';
 import {
@@ -32,6 +33,8 @@ export const ACCESS_TRAIL_PATH = '/exchange/access-trail';
 export interface ClientRouteOptions {
   readonly logbook: NodeLogbook;
   readonly sessions: SessionStore;
+  /** Consents professionals here recorded for her on paper (assisted mode, assisted.ts). */
+  readonly assistedConsents?: (client: string) => Promise<Consent[]>;
 }
 
 const outcome = replyOutcome;
@@ -72,7 +75,10 @@ export async function clientRoutes(app: FastifyInstance, options: ClientRouteOpt
     return undefined;
   };
   const consentBundle = async (client: string): Promise<Bundle> => {
-    const consents = consentResources(logbook.state.consents, client);
+    const consents = [
+      ...consentResources(logbook.state.consents, client),
+      ...((await options.assistedConsents?.(client)) ?? []),
+    ];
     return {
       resourceType: 'Bundle',
       type: 'searchset',

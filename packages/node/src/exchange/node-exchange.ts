@@ -30,6 +30,7 @@ import { registerHolder } from './holder.ts';
 import { overviewRoutes } from './overview.ts';
 import { clientRoutes } from './client.ts';
 import { portabilityRoutes } from './portability.ts';
+import { assistedConsentRoutes, assistedConsentsOf } from './assisted.ts';
 import { consentPreviewRoutes } from './consent-preview.ts';
 
 export const PSEUDONYM_PATH = '/pseudonyms';
@@ -135,7 +136,12 @@ export async function registerNodeExchange(
     fetch,
     ...(options.overviewTimeoutMs ? { timeoutMs: options.overviewTimeoutMs } : {}),
   });
-  await clientRoutes(app, { logbook, sessions });
+  await clientRoutes(app, {
+    logbook,
+    sessions,
+    assistedConsents: (client) => assistedConsentsOf(repository, directory, client),
+  });
+  await assistedConsentRoutes(app, { membership, logbook, repository, sessions });
   await portabilityRoutes(app, {
     membership,
     logbook,
