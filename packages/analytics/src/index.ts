@@ -15,3 +15,4 @@ export * from './mpc/rational.ts';
 export * from './stats/regression.ts';
 export * from './stats/cross-table.ts';
 export * from './stats/ols-plaintext.ts';
+export * from './stats/dominance-two.ts';

@@ -1,13 +1,15 @@
 /**
  * Count, sum, mean and variance per cell with both disclosure rules checked inside the computation
  * (DESIGN.md "Analytics", "during"): a cell is released only when its count is at least the minimum
- * cell size and its largest contributor holds at most half of its total (dominance (1,50)). Both
+ * cell size and its largest contributor holds at most half of its total (dominance (1,50)) — and,
+ * when the rules ask for it, its two largest at most 67% (dominance (2,67), dominance-two.ts). All
  * tests run on shares in one batched comparison; only the pass bit per cell is opened, and only
  * passing cells' aggregates are opened. Cells arrive as shared 0/1 membership columns.
  */
 import { add, mul, sub } from '../mpc/field.ts';
 import type { Party, Shares } from '../mpc/engine.ts';
 import { lessThan } from '../mpc/compare.ts';
+import { dominanceTwoSixtySevenOk } from './dominance-two.ts';
 import type { CellResult } from './group-statistics.ts';
 
 export type DisclosureRules = {
@@ -15,6 +17,8 @@ export type DisclosureRules = {
   readonly minCell: number;
   /** every value is an integer in [0, 2^valueBits) (from the spec, never from the data) */
   readonly valueBits: number;
+  /** also apply dominance (2, 67) */
+  readonly dominanceTwo?: boolean;
 };
 
 /** Bits ℓ with 2·x < 2^ℓ and Σ x < 2^ℓ for n values below 2^valueBits, and with n < 2^ℓ. */
@@ -80,7 +84,11 @@ export async function disclosedGroupStatistics(
       return cs.map((c) => [c, bits] as const);
     }),
   );
-  const [passBits] = await p.mul([[small.map((s) => sub(f, 1n, s)), dominated.map((d) => sub(f, 1n, d))]]);
+  let [passBits] = await p.mul([[small.map((s) => sub(f, 1n, s)), dominated.map((d) => sub(f, 1n, d))]]);
+  if (rules.dominanceTwo) {
+    const twoOk = await dominanceTwoSixtySevenOk(p, partitions, value, rules.valueBits);
+    [passBits] = await p.mul([[passBits!, twoOk]]);
+  }
   const [pass] = await p.open([passBits!]);
   const released = cells.map((_, i) => i).filter((i) => pass![i] === 1n);
   const [opened] = await p.open([released.flatMap((i) => [counts[i]!, sums[2 * i]!, sums[2 * i + 1]!])]);

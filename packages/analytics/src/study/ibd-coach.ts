@@ -57,7 +57,13 @@ export function ibdCoachSpec(parties: IbdCoachParties): Json {
     cells: [...IBD_COACH_CELLS],
     value: 'cost-eur',
     statistics: ['count', 'sum', 'mean', 'variance'],
-    disclosure: { minCell: MIN_CELL, dominance: [1, 50] },
+    disclosure: {
+      minCell: MIN_CELL,
+      dominance: [
+        [1, 50],
+        [2, 67],
+      ],
+    },
   };
 }
 
@@ -156,6 +162,7 @@ export async function runIbdCoach(
   const results = await disclosedGroupStatistics(p, [[app, non], cross], cost, costSq, {
     minCell: MIN_CELL,
     valueBits: COST_BITS,
+    dominanceTwo: true,
   });
   return results.map((r, i) => cellResult(IBD_COACH_CELLS[i]!, r));
 }
@@ -180,7 +187,8 @@ export function ibdCoachPlaintext(
     const count = BigInt(values.length);
     const sum = values.reduce((a, b) => a + b, 0n);
     const sumSq = values.reduce((a, b) => a + b * b, 0n);
-    const dominated = values.some((x) => 2n * x > sum);
+    const [first = 0n, second = 0n] = [...values].sort((a, b) => (a < b ? 1 : a > b ? -1 : 0));
+    const dominated = 2n * first > sum || 100n * (first + second) > 67n * sum;
     if (values.length < MIN_CELL || dominated) return { cell, suppressed: true };
     return cellResult(cell, {
       suppressed: false,
