@@ -56,7 +56,7 @@ describe('dominance (2,67) on shares', () => {
     const out = await Promise.all(
       parties().map(async (p) => {
         const shares = await p.input(
-          [...partA, ...partB].map(() => ({ owner: 1 as const, count: n })).concat([{ owner: 2, count: n }]),
+          [...[...partA, ...partB].map(() => ({ owner: 1 as const, count: n })), { owner: 2 as const, count: n }],
           p.me === 1 ? [...partA, ...partB] : p.me === 2 ? [value] : [],
         );
         const bits = await dominanceTwoSixtySevenOk(p, [shares.slice(0, 4), shares.slice(4, 6)], shares[6]!, 12);
