@@ -9,7 +9,7 @@ import { demoRegionOnFreePorts } from '../../packages/node/src/region/testing.ts
 import { buildPortal } from '../../apps/portal/test/build.ts';
 import { startPortalFront } from '../../apps/portal/test/front.ts';
 
-const PAGES = ['', 'login', 'consent', 'hours', 'dashboard', 'clients'];
+const PAGES = ['', 'login', 'diary', 'consent', 'representative', 'hours', 'dashboard', 'clients', 'analyst'];
 
 const [root, files] = await Promise.all([buildPortal(), demoRegionOnFreePorts({ members: 5, quorum: 3 })]);
 const region = await startRegion({ ...files, logLevel: 'fatal' });

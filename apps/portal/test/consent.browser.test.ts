@@ -4,44 +4,24 @@
 // withdraws it with one click (signed again), and opens "wie heeft mijn gegevens bekeken". axe (no
 // serious/critical) and no overflow at desktop and 360 px; screenshots in docs/screenshots/.
 import { mkdirSync } from 'node:fs';
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_ARGS, ensureChromium } from '../../../test/chromium.ts';
-import { startRegion, type RunningRegion } from '../../../packages/node/src/region/run-region.ts';
-import { demoRegionOnFreePorts } from '../../../packages/node/src/region/testing.ts';
-import { checkAccessible, DESKTOP, SCREENSHOTS, settle } from './accessible.ts';
-import { buildPortal } from './build.ts';
+import { checkAccessible, SCREENSHOTS, settle } from './accessible.ts';
+import { startBrowserRegion, type BrowserRegion } from './browser-region.ts';
 import { enrolAndLogIn } from './people.ts';
-import { serveBuild } from './serve-build.ts';
 
-let region: RunningRegion;
-let browser: Browser;
+let world: BrowserRegion;
 let context: BrowserContext;
 let origin: string;
 
 beforeAll(async () => {
-  const [root, files] = await Promise.all([buildPortal(), demoRegionOnFreePorts()]);
-  region = await startRegion({
-    ...files,
-    logLevel: 'fatal',
-    parts: { logbook: { mirrorIntervalMs: 200, finalityRetryMs: 100 } },
-  });
-  origin = new URL(region.node('11110001').fhirBase).origin.replace('127.0.0.1', 'localhost');
-  browser = await chromium.launch({
-    executablePath: ensureChromium(),
-    args: [...CHROMIUM_ARGS, '--host-resolver-rules=MAP localhost 127.0.0.1'],
-  });
-  context = await browser.newContext({ viewport: DESKTOP });
-  context.setDefaultTimeout(15_000);
-  await serveBuild(context, root);
+  world = await startBrowserRegion();
+  origin = world.origin('11110001');
+  context = await world.newContext();
   mkdirSync(SCREENSHOTS, { recursive: true });
 }, 120_000);
 
-afterAll(async () => {
-  await context?.close();
-  await browser?.close();
-  await region?.close();
-});
+afterAll(async () => world?.close());
 
 describe('consent and access trail in the portal', () => {
   it(

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState, type ReactNode } from 'react';
-import type { MessageKey, Translate } from '../i18n.ts';
+import { isMessageKey, type MessageKey, type Translate } from '../i18n.ts';
 import type { ApiResult } from '../api/http.ts';
 import { analyticsApi, type Agreement, type Run } from '../api/analytics.ts';
 import { ResultState } from './State.tsx';
@@ -34,7 +34,7 @@ export function AnalystPage({ t }: { t: Translate }): ReactNode {
               {agreements.length === 0 ? (
                 <p className="notice">{t('noAgreements')}</p>
               ) : (
-                <ul className="timeline agreements">
+                <ul className="timeline agreements short">
                   {agreements.map((a) => (
                     <li key={a.id}>
                       <h3>
@@ -42,7 +42,11 @@ export function AnalystPage({ t }: { t: Translate }): ReactNode {
                       </h3>
                       <dl>
                         <dt>{t('consentWhy')}</dt>
-                        <dd>{a.purpose}</dd>
+                        <dd>
+                          {isMessageKey(`purpose-${a.purpose}`)
+                            ? t(`purpose-${a.purpose}` as MessageKey)
+                            : a.purpose}
+                        </dd>
                         <dt>{t('parties')}</dt>
                         <dd>{a.parties.map(ura).join(', ')}</dd>
                         <dt>{t('signedBy')}</dt>
@@ -62,7 +66,7 @@ export function AnalystPage({ t }: { t: Translate }): ReactNode {
               {runs.length === 0 ? (
                 <p className="notice">{t('noRuns')}</p>
               ) : (
-                <ul className="timeline runs">
+                <ul className="timeline runs short">
                   {runs.map((r) => (
                     <RunItem key={r.id} t={t} run={r} />
                   ))}

@@ -106,27 +106,29 @@ function PreviewResult({
           : `${t('previewSees')} ${visible.map((c) => t(categoryKey(c.category))).join(', ')}.`}{' '}
         {t('previewOwnData')}
       </p>
-      <ul className="timeline preview-list">
-        {preview.categories.map((c) => {
-          const mine = items.get(c.category) ?? [];
-          return (
-            <li key={c.category} data-category={c.category}>
-              <h4>
-                {t(categoryKey(c.category))}{' '}
-                <span className={c.visible ? 'tag visible' : 'tag'}>
-                  {t(c.visible ? 'previewVisible' : 'previewHidden')}
-                </span>
-              </h4>
-              <p>{t(basisKey(c.basis))}</p>
-              {c.visible &&
-                (mine.length === 0 ? (
-                  <p className="meta">{t('previewNoItems')}</p>
-                ) : (
-                  <TimelineList t={t} items={toTimeline(mine)} Heading="h5" />
-                ))}
-            </li>
-          );
-        })}
+      <ul className="timeline preview-list short">
+        {[...preview.categories]
+          .sort((a, b) => Number(b.visible) - Number(a.visible))
+          .map((c) => {
+            const mine = items.get(c.category) ?? [];
+            return (
+              <li key={c.category} data-category={c.category}>
+                <h4>
+                  {t(categoryKey(c.category))}{' '}
+                  <span className={c.visible ? 'tag visible' : 'tag'}>
+                    {t(c.visible ? 'previewVisible' : 'previewHidden')}
+                  </span>
+                </h4>
+                <p>{t(basisKey(c.basis))}</p>
+                {c.visible &&
+                  (mine.length === 0 ? (
+                    <p className="meta">{t('previewNoItems')}</p>
+                  ) : (
+                    <TimelineList t={t} items={toTimeline(mine)} Heading="h5" />
+                  ))}
+              </li>
+            );
+          })}
       </ul>
     </div>
   );

@@ -138,7 +138,7 @@ function ClientSide({ t }: { t: Translate }): ReactNode {
               {invites.length === 0 ? (
                 <p className="notice">{t('repNoInvites')}</p>
               ) : (
-                <ul className="timeline invites">
+                <ul className="timeline invites short">
                   {invites.map((i) => (
                     <li key={i.id}>
                       <p>
@@ -170,7 +170,7 @@ function ClientSide({ t }: { t: Translate }): ReactNode {
               {granted.length === 0 ? (
                 <p className="notice">{t('repNoneGranted')}</p>
               ) : (
-                <ul className="timeline delegations">
+                <ul className="timeline delegations short">
                   {granted.map((d) => (
                     <li key={d.id}>
                       <p>
@@ -268,7 +268,7 @@ function RepresentativeSide({
             return inForce.length === 0 ? (
               <p className="notice">{t('repNoneHeld')}</p>
             ) : (
-              <ul className="timeline delegations">
+              <ul className="timeline delegations short">
                 {inForce.map((d) => (
                   <li key={d.id}>
                     <p>
