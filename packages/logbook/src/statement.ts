@@ -68,6 +68,8 @@ export interface StatementBodies {
     role: string;
     category: string;
     purpose: string;
+    /** The holder's decision; absent in statements written before it existed (see exchange). */
+    outcome?: 'permit' | 'deny';
     breakTheGlass?: boolean;
     reason?: string;
   };
@@ -252,6 +254,7 @@ export const KIND_RULES: Record<StatementKind, KindRule> = {
       role: req(identifier),
       category: req(identifier),
       purpose: req(identifier),
+      outcome: opt(oneOf('permit', 'deny')),
       breakTheGlass: opt(bool),
       reason: opt(text),
     },

@@ -107,18 +107,34 @@ export function auditEvent(event: AccessEvent): AuditEvent {
 }
 
 /**
- * How a refusal is written in an `access` statement: the logbook's access kind has no outcome
- * field, so a refused access carries its reason with this prefix (and never breakTheGlass).
+ * How a refusal was written in `access` statements before they carried an explicit `outcome`: the
+ * reason with this prefix (and never breakTheGlass). Still read, never written.
  */
 export const REFUSED_PREFIX = 'geweigerd: ';
 
-/** Whether an access record (as folded in the region's access trail) was allowed or refused. */
-export function accessOutcomeOf(record: {
+/** An access record as the client is shown it: allowed or refused, and why. */
+export interface AccessReading {
+  readonly outcome: 'allowed' | 'refused';
+  readonly reason?: string;
+}
+
+/** Reads an access record (as folded in the region's trail, or a statement body), old or new. */
+export function readAccess(record: {
+  readonly outcome?: 'permit' | 'deny';
   readonly breakTheGlass?: boolean;
   readonly reason?: string;
-}): 'allowed' | 'refused' {
-  return !record.breakTheGlass && record.reason?.startsWith(REFUSED_PREFIX) ? 'refused' : 'allowed';
+}): AccessReading {
+  const { outcome, breakTheGlass, reason } = record;
+  if (outcome !== undefined)
+    return { outcome: outcome === 'permit' ? 'allowed' : 'refused', ...(reason ? { reason } : {}) };
+  if (!breakTheGlass && reason?.startsWith(REFUSED_PREFIX))
+    return { outcome: 'refused', reason: reason.slice(REFUSED_PREFIX.length) };
+  return { outcome: 'allowed', ...(reason ? { reason } : {}) };
 }
+
+/** Whether an access record was allowed or refused. */
+export const accessOutcomeOf = (record: Parameters<typeof readAccess>[0]): AccessReading['outcome'] =>
+  readAccess(record).outcome;
 
 /** The `access` statement for the holder's log; the holder's node signs it. */
 export function accessDraft(event: AccessEvent, author: string): Statement {
@@ -137,8 +153,9 @@ export function accessDraft(event: AccessEvent, author: string): Statement {
       role: request.requester.role,
       category: request.category,
       purpose: request.purpose,
+      outcome: decision.permit ? 'permit' : 'deny',
       ...(glass ? { breakTheGlass: true, reason: glass } : {}),
-      ...(decision.permit ? {} : { reason: `${REFUSED_PREFIX}${decision.reason}`.slice(0, 500) }),
+      ...(decision.permit ? {} : { reason: decision.reason.slice(0, 500) }),
     },
   };
 }

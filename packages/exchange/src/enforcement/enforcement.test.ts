@@ -4,7 +4,7 @@ import type { Bundle } from '@medplum/fhirtypes';
 import { describe, expect, it } from 'vitest';
 import { decideAccess, type AccessRequest } from '../pdp.ts';
 import { deciderFor, filterBundle, filterResources, guardRead } from './filter.ts';
-import { accessDraft, accessOutcomeOf, auditEvent } from './access-record.ts';
+import { accessDraft, accessOutcomeOf, auditEvent, readAccess, REFUSED_PREFIX } from './access-record.ts';
 
 const MARIA = 'pMaria-0000000000000001';
 const base: Omit<AccessRequest, 'category'> = {
@@ -145,9 +145,38 @@ describe('enforcement', () => {
       'hospital-node-key',
     );
     expect(validateStatement(refused).ok).toBe(true);
-    expect(accessOutcomeOf(refused.body as { reason?: string })).toBe('refused');
+    expect(refused.body).toMatchObject({
+      outcome: 'deny',
+      reason: 'Hiervoor is toestemming van de cliënt nodig.',
+    });
+    expect(readAccess(refused.body as { outcome?: 'deny' })).toEqual({
+      outcome: 'refused',
+      reason: 'Hiervoor is toestemming van de cliënt nodig.',
+    });
     const allowed = accessDraft({ ...event, decision: decideAccess(request, grant('medication')) }, 'k');
-    expect(accessOutcomeOf(allowed.body as { reason?: string })).toBe('allowed');
+    expect(allowed.body).toMatchObject({ outcome: 'permit' });
+    expect(accessOutcomeOf(allowed.body as { outcome?: 'permit' })).toBe('allowed');
+  });
+  it('still reads statements written before the explicit outcome: a refusal was its reason with a prefix', () => {
+    expect(readAccess({ reason: `${REFUSED_PREFIX}geen toestemming` })).toEqual({
+      outcome: 'refused',
+      reason: 'geen toestemming',
+    });
+    expect(readAccess({})).toEqual({ outcome: 'allowed' });
+    expect(readAccess({ breakTheGlass: true, reason: 'SEH' })).toEqual({ outcome: 'allowed', reason: 'SEH' });
+    // An old statement of that shape still passes the logbook's rules.
+    const old = accessDraft(
+      {
+        request: { ...base, category: 'medication' },
+        decision: { permit: true, reason: 'x' },
+        accessor: 'pro:carla-bakker',
+        interaction: 'read',
+        at: new Date(0),
+      },
+      'k',
+    );
+    const { outcome: _dropped, ...legacy } = old.body as Record<string, unknown>;
+    expect(validateStatement({ ...old, body: { ...legacy, reason: `${REFUSED_PREFIX}nee` } }).ok).toBe(true);
   });
   it('records a refused break-the-glass attempt as a refusal, not as emergency access', () => {
     const request: AccessRequest = {
@@ -167,6 +196,6 @@ describe('enforcement', () => {
       'k',
     );
     expect(draft.body).not.toHaveProperty('breakTheGlass');
-    expect(accessOutcomeOf(draft.body as { reason?: string })).toBe('refused');
+    expect(accessOutcomeOf(draft.body as { outcome?: 'deny' })).toBe('refused');
   });
 });

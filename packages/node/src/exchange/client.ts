@@ -14,11 +14,10 @@ import type { Bundle, Consent } from '@medplum/fhirtypes';
 import { sessionIdFrom, type SessionStore } from '@ketenlog/auth';
 import { accessesOf, consentsInForce, findOrganisation, organisationOfKey, uraOf } from '@ketenlog/region';
 import {
-  accessOutcomeOf,
   consentDrafts,
   consentIdOf,
   consentResources,
-  REFUSED_PREFIX,
+  readAccess,
   revocationDraft,
   type ConsentActor,
   type Purpose,
@@ -153,7 +152,7 @@ export async function clientRoutes(app: FastifyInstance, options: ClientRouteOpt
       .map((a) => {
         const professional = state.config.professionals.find((p) => p.id === a.accessor);
         const recorder = organisationOfKey(state.config, state.keys, a.recordedBy)?.ura;
-        const refused = accessOutcomeOf(a) === 'refused';
+        const reading = readAccess(a);
         return {
           at: new Date(a.at.iat * 1000).toISOString(),
           organisation: named(a.organisation),
@@ -161,9 +160,9 @@ export async function clientRoutes(app: FastifyInstance, options: ClientRouteOpt
           role: a.role,
           category: a.category,
           purpose: a.purpose,
-          outcome: refused ? 'refused' : 'allowed',
+          outcome: reading.outcome,
           breakTheGlass: a.breakTheGlass,
-          ...(a.reason ? { reason: refused ? a.reason.slice(REFUSED_PREFIX.length) : a.reason } : {}),
+          ...(reading.reason ? { reason: reading.reason } : {}),
           ...(recorder ? { recordedBy: named(recorder) } : {}),
         } satisfies AccessTrailItem;
       })

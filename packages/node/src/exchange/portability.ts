@@ -23,7 +23,6 @@ import {
 } from '@ketenlog/region';
 import { issueNodeToken, requireNodeToken, sessionIdFrom, type SessionStore } from '@ketenlog/auth';
 import {
-  accessOutcomeOf,
   callerActsForClient,
   auditEvent,
   categoryForConsent,
@@ -33,7 +32,7 @@ import {
   exportBundle,
   federatedOverview,
   ownDecision,
-  REFUSED_PREFIX,
+  readAccess,
   type AccessEvent,
   type OwnPurpose,
   type Purpose,
@@ -192,7 +191,7 @@ export async function portabilityRoutes(app: FastifyInstance, options: Portabili
     const { config, keys, access } = logbook.state;
     return accessesOf(access, pseudonym).map((a) => {
       const requester = uraOf(a.organisation) ?? a.organisation;
-      const refused = accessOutcomeOf(a) === 'refused';
+      const reading = readAccess(a);
       return auditEvent({
         request: {
           requester: {
@@ -207,10 +206,7 @@ export async function portabilityRoutes(app: FastifyInstance, options: Portabili
           purpose: a.purpose as Purpose,
           ...(a.breakTheGlass && a.reason ? { breakTheGlass: { reason: a.reason } } : {}),
         },
-        decision: {
-          permit: !refused,
-          reason: (refused ? a.reason?.slice(REFUSED_PREFIX.length) : a.reason) ?? '',
-        },
+        decision: { permit: reading.outcome === 'allowed', reason: reading.reason ?? '' },
         accessor: a.accessor,
         interaction: 'read',
         at: new Date(a.at.iat * 1000),

@@ -9,6 +9,8 @@ export interface AccessRecord extends Positioned {
   readonly role: string;
   readonly category: string;
   readonly purpose: string;
+  /** The holder's decision, when the statement states it (older ones encode a refusal in the reason). */
+  readonly outcome?: 'permit' | 'deny';
   readonly breakTheGlass: boolean;
   readonly reason?: string;
   /** Key ID of the holder node that recorded the access. */
@@ -27,7 +29,7 @@ export function applyAccess(
   const subject = statement.subject as string;
   const list = trail.get(subject) ?? [];
   trail.set(subject, list);
-  const { accessor, organisation, role, category, purpose, breakTheGlass, reason } = statement.body;
+  const { accessor, organisation, role, category, purpose, outcome, breakTheGlass, reason } = statement.body;
   insertByPosition(list, {
     hash,
     at,
@@ -38,6 +40,7 @@ export function applyAccess(
     purpose,
     breakTheGlass: breakTheGlass ?? false,
     recordedBy: statement.author,
+    ...(outcome === undefined ? {} : { outcome }),
     ...(reason === undefined ? {} : { reason }),
   });
 }
