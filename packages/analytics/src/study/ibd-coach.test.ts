@@ -9,6 +9,7 @@ import {
   ibdCoachPlaintext,
   insurerColumns,
   runIbdCoach,
+  runIbdCoachLinked,
   statisticsColumns,
   type HospitalRow,
   type InsurerRow,
@@ -62,5 +63,50 @@ describe('the IBD-coach study on shares', () => {
     expect(got[0]).toEqual({ cell: 'app-user', suppressed: true });
     expect(got[1]).toEqual({ cell: 'non-user', suppressed: true }); // empty
     expect(got).toEqual(ibdCoachPlaintext(h, i, s));
+  });
+
+  it('links the three parties by private set intersection and equals the plaintext of the linked rows', async () => {
+    const n = 150;
+    const id = (k: number): string => `pseudonym-${k}-${randomInt(1 << 30)}`;
+    const ids = Array.from({ length: n }, (_, k) => id(k));
+    // The insurer holds everyone; the hospital 2/3 of them (plus strangers), the statistics office 90%.
+    const h = ids.map((_, k) => (k % 3 === 0 ? undefined : { ibd: k % 4 !== 0, appUser: randomInt(0, 2) === 1 }));
+    const i = ids.map(() => ({ costEur: randomInt(0, 20_000) }));
+    const s = ids.map((_, k) => (k % 10 === 0 ? undefined : { incomeQuintile: (1 + (k % 5)) as 1 | 2 | 3 | 4 | 5 }));
+    const shuffled = <T,>(xs: T[]): T[] => {
+      const out = [...xs];
+      for (let a = out.length - 1; a > 0; a--) {
+        const b = randomInt(a + 1);
+        [out[a], out[b]] = [out[b]!, out[a]!];
+      }
+      return out;
+    };
+    const own = <R,>(rows: (R | undefined)[], columns: (rs: R[]) => bigint[][], strangers: R[]) => {
+      const kept = shuffled([
+        ...ids.flatMap((p, k) => (rows[k] ? [{ p, r: rows[k] }] : [])),
+        ...strangers.map((r, k) => ({ p: `stranger-${k}-${randomInt(1 << 30)}`, r })),
+      ]);
+      return { pseudonyms: kept.map((x) => x.p), columns: columns(kept.map((x) => x.r)) };
+    };
+    const lists = [
+      own(h, hospitalColumns, [{ ibd: true, appUser: true }, { ibd: true, appUser: false }]),
+      own(i, insurerColumns, []),
+      own(s, statisticsColumns, [{ incomeQuintile: 1 }]),
+    ];
+    const sizes = { hospital: lists[0]!.pseudonyms.length, insurer: n, statistics: lists[2]!.pseudonyms.length };
+    const ts = inProcessTransports();
+    const out = await Promise.all(
+      ([1, 2, 3] as PartyIndex[]).map((me) =>
+        runIbdCoachLinked(
+          new Party({ field: IBD_COACH_FIELD, me, transport: ts[me - 1]!, specHash: 'linked' }),
+          sizes,
+          lists[me - 1],
+        ),
+      ),
+    );
+    expect(out[1]).toEqual(out[0]);
+    expect(out[2]).toEqual(out[0]);
+    expect(out[0]).toEqual(ibdCoachPlaintext(h, i, s));
+    expect(out[0]!.some((c) => !c.suppressed)).toBe(true);
   });
 });

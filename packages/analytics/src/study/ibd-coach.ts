@@ -11,7 +11,8 @@
  */
 import type { Json } from '@ketenlog/logbook';
 import { M127 } from '../mpc/field.ts';
-import type { InputSpec, Party } from '../mpc/engine.ts';
+import type { InputSpec, Party, Shares } from '../mpc/engine.ts';
+import { privateSetIntersection, type PsiOwnList } from '../linkage/psi.ts';
 import type { PartyIndex } from '../mpc/shamir.ts';
 import { disclosedGroupStatistics } from '../stats/disclosed-statistics.ts';
 import type { CellResult } from '../stats/group-statistics.ts';
@@ -143,14 +144,38 @@ export async function runIbdCoach(
     { owner: STATISTICS, count: n },
     { owner: STATISTICS, count: n },
   ];
-  const [app, non, cost, costSq, low, high] = (await p.input(specs, mine)) as [
-    bigint[],
-    bigint[],
-    bigint[],
-    bigint[],
-    bigint[],
-    bigint[],
-  ];
+  return ibdCoachOnShares(p, (await p.input(specs, mine)) as IbdCoachColumns);
+}
+
+/** The study's six shared columns in spec order: app, non-user, cost, cost², income q1–2, q3–5. */
+export type IbdCoachColumns = [Shares, Shares, Shares, Shares, Shares, Shares];
+
+/**
+ * The study linked by private set intersection instead of a public cohort domain: each party brings
+ * its own records by pseudonym (sizes public, from the prepare step); the insurer's list is the
+ * base, and the hospital's and statistics office's columns arrive aligned to it, zero where a
+ * client is not in their list — so such a client is in no cell. No party learns who was linked.
+ */
+export async function runIbdCoachLinked(
+  p: Party,
+  sizes: { readonly hospital: number; readonly insurer: number; readonly statistics: number },
+  mine: PsiOwnList | undefined,
+): Promise<IbdCoachCellResult[]> {
+  const linked = await privateSetIntersection(
+    p,
+    [
+      { owner: INSURER, size: sizes.insurer, columns: 2 },
+      { owner: HOSPITAL, size: sizes.hospital, columns: 2 },
+      { owner: STATISTICS, size: sizes.statistics, columns: 2 },
+    ],
+    mine ? [mine] : [],
+  );
+  const [[cost, costSq], [app, non], [low, high]] = linked.columns as [Shares[], Shares[], Shares[]];
+  return ibdCoachOnShares(p, [app!, non!, cost!, costSq!, low!, high!]);
+}
+
+async function ibdCoachOnShares(p: Party, columns: IbdCoachColumns): Promise<IbdCoachCellResult[]> {
+  const [app, non, cost, costSq, low, high] = columns;
   // Cross cells: owner-side one-hot columns of two owners, multiplied on shares (one round).
   const cross = await p.mul([
     [app, low],
