@@ -258,6 +258,8 @@ const nl = {
   exportBusy: 'Uw gegevens worden verzameld…',
   exportDone: 'Gedownload:',
   exportFailed: 'Downloaden is niet gelukt.',
+  exportIncomplete:
+    'Let op: niet elke organisatie gaf antwoord. Deze gegevens ontbreken in het bestand; probeer het later opnieuw.',
   navRepresentative: 'Vertegenwoordiger',
   repTitle: 'Vertegenwoordiger',
   repIntro:
@@ -589,6 +591,8 @@ const en: Record<MessageKey, string> = {
   exportBusy: 'Collecting your data…',
   exportDone: 'Downloaded:',
   exportFailed: 'The download did not succeed.',
+  exportIncomplete:
+    'Note: not every organisation answered. Their data is missing from the file; try again later.',
   navRepresentative: 'Representative',
   repTitle: 'Representative',
   repIntro:

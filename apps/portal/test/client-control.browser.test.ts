@@ -3,18 +3,21 @@
 // node) and a grant changes it; she keeps a diary that shows in her timeline and shares it with
 // midwives; she downloads all her data as one FHIR Bundle; she invites Sam, her partner, who
 // accepts with his own passkey, she confirms with hers, Sam acts for her (signs a choice) until she
-// revokes it; and the new pages in English. axe (no serious/critical) and no overflow at desktop
-// and 360 px; no BSN in any URL; screenshots in docs/screenshots/ with KETENLOG_SCREENSHOTS=1.
+// revokes it; an export while her GP's node is down names what is missing; and the new pages in
+// English. axe (no serious/critical) and no overflow at desktop and 360 px; no BSN in any URL;
+// screenshots in docs/screenshots/ with KETENLOG_SCREENSHOTS=1.
 import { mkdirSync, readFileSync } from 'node:fs';
 import type { Patient } from '@medplum/fhirtypes';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { holdersOf } from '@ketenlog/region';
 import type { RunningRegion } from '../../../packages/node/src/region/run-region.ts';
 import { checkAccessible, SCREENSHOTS, settle } from './accessible.ts';
 import { startBrowserRegion, type BrowserRegion } from './browser-region.ts';
 import { enrolAndLogIn } from './people.ts';
 
 const KRAAMZORG = '11110001';
+const GP = '11110008';
 const BSN = /\b\d{9}\b/;
 const DIARY_TEXT = 'Vandaag voor het eerst buiten gewandeld.';
 
@@ -161,14 +164,19 @@ describe("the client's controls in the portal", () => {
       expect(code).toMatch(/^[A-Za-z0-9_-]{16}$/);
       await maria.getByText('wacht op uw vertegenwoordiger').waitFor();
 
+      // Sam opens her link before he has logged in; the code waits in his tab while he does.
       const sam = await newPage();
-      await enrolAndLogIn(sam, origin, 1);
-      await sam.getByText('Ingelogd als vertegenwoordiger').waitFor();
       await sam.goto(`${origin}/portal/representative?invite=${code}`);
       await settle(sam);
+      await sam.getByText('Log in met uw passkey, als cliënt of als vertegenwoordiger.').waitFor();
+      await enrolAndLogIn(sam, origin, 1);
+      await sam.getByText('Ingelogd als vertegenwoordiger').waitFor();
+      await sam.goto(`${origin}/portal/representative`);
+      await settle(sam);
+      expect(await sam.getByLabel('Code').inputValue()).toBe(code);
       await sam.getByRole('button', { name: 'Aannemen' }).click();
       await sam.getByText('Aangenomen.').waitFor();
-      expect(new URL(sam.url()).search).toBe('');
+      expect(await sam.evaluate(() => sessionStorage.length)).toBe(0);
       await sam.getByRole('button', { name: 'Aannemen' }).click();
       await sam.getByText('Deze code is onbekend, al gebruikt of verlopen.').waitFor();
       await checkAccessible(sam, 'representative-accept');
@@ -241,6 +249,50 @@ describe("the client's controls in the portal", () => {
     await maria.getByRole('button', { name: 'Schakel naar Nederlands' }).click();
     await maria.getByRole('heading', { name: 'Al mijn gegevens' }).waitFor();
   });
+
+  it(
+    'says which organisation is missing from the export when its node is down',
+    { timeout: 120_000 },
+    async () => {
+      // Her GP holds a record of her too; the GP's node then goes down.
+      const gp = region.node(GP);
+      const { resource: patient } = await gp.repository.create<Patient>({
+        resourceType: 'Patient',
+        identifier: [{ system: 'http://fhir.nl/fhir/NamingSystem/bsn', value: '999911120' }],
+      });
+      await gp.repository.create({
+        resourceType: 'Condition',
+        subject: { reference: `Patient/${patient.id}` },
+        code: { text: 'Migraine' },
+      });
+      await gp.exchange!.publisher!.flush();
+      const pseudonym = await maria.evaluate(async () => {
+        const session = (await (await fetch('/auth/session')).json()) as { principal: { holder: string } };
+        return session.principal.holder;
+      });
+      const kraamzorg = region.node(KRAAMZORG).logbook!;
+      await expect
+        .poll(() => holdersOf(kraamzorg.state.index, pseudonym).map((h) => h.holder), { timeout: 15_000 })
+        .toContain(`ura:${GP}`);
+      await gp.close();
+
+      await maria.goto(`${origin}/portal/`);
+      await settle(maria);
+      const [download] = await Promise.all([
+        maria.waitForEvent('download'),
+        maria.getByRole('button', { name: 'Download al mijn gegevens' }).click(),
+      ]);
+      const bundle = JSON.parse(readFileSync((await download.path())!, 'utf8')) as {
+        entry: { resource: { resourceType: string; valueString?: string } }[];
+      };
+      expect(bundle.entry.some((e) => e.resource.valueString === DIARY_TEXT)).toBe(true);
+      await maria.getByText('Let op: niet elke organisatie gaf antwoord.').waitFor();
+      expect(await maria.locator('section[aria-labelledby="export"] li').first().textContent()).toContain(
+        `URA ${GP}`,
+      );
+      await checkAccessible(maria, 'export-incomplete');
+    },
+  );
 
   it('never puts a BSN in a URL', () => {
     expect(urls.length).toBeGreaterThan(0);

@@ -1,13 +1,18 @@
 import { useState, type ReactNode } from 'react';
 import type { Translate } from '../i18n.ts';
 import { exchangeApi } from '../api/exchange.ts';
+import { incompleteOf } from '../export.ts';
 
 type State =
-  { kind: 'idle' } | { kind: 'busy' } | { kind: 'done'; file: string } | { kind: 'error'; text: string };
+  | { kind: 'idle' }
+  | { kind: 'busy' }
+  | { kind: 'done'; file: string; missing: string[] }
+  | { kind: 'error'; text: string };
 
 /**
  * "Download al mijn gegevens": one FHIR Bundle of everything the region's holders keep about her,
- * collected by her node (GET /exchange/export), saved as a file.
+ * collected by her node (GET /exchange/export), saved as a file; when a holder did not answer, the
+ * file says so and so does the page.
  */
 export function ExportSection({ t }: { t: Translate }): ReactNode {
   const [state, setState] = useState<State>({ kind: 'idle' });
@@ -31,7 +36,13 @@ export function ExportSection({ t }: { t: Translate }): ReactNode {
     a.download = file;
     a.click();
     URL.revokeObjectURL(url);
-    setState({ kind: 'done', file });
+    let missing: string[] = [];
+    try {
+      missing = incompleteOf(JSON.parse(await result.value.text()));
+    } catch {
+      // Saved as it came; what it names as missing is then unknown.
+    }
+    setState({ kind: 'done', file, missing });
   };
   return (
     <section aria-labelledby="export">
@@ -43,9 +54,21 @@ export function ExportSection({ t }: { t: Translate }): ReactNode {
       <div aria-live="polite">
         {state.kind === 'busy' && <p>{t('exportBusy')}</p>}
         {state.kind === 'done' && (
-          <p className="notice">
-            {t('exportDone')} {state.file}
-          </p>
+          <div className={state.missing.length ? 'notice error' : 'notice'}>
+            <p>
+              {t('exportDone')} {state.file}
+            </p>
+            {state.missing.length > 0 && (
+              <>
+                <p>{t('exportIncomplete')}</p>
+                <ul>
+                  {state.missing.map((m) => (
+                    <li key={m}>{m}</li>
+                  ))}
+                </ul>
+              </>
+            )}
+          </div>
         )}
         {state.kind === 'error' && (
           <p className="notice error" role="alert">

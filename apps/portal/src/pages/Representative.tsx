@@ -29,11 +29,24 @@ export function RepresentativePage({
       ) : principal?.kind === 'representative' ? (
         <RepresentativeSide t={t} principal={principal} onSession={onSession} />
       ) : (
-        <p className="notice">
-          {t('repLoginAs')} <a href="/portal/login">{t('navLogin')}</a>
-        </p>
+        <LoginFirst t={t} />
       )}
     </>
+  );
+}
+
+/** Where an invite code waits while its representative logs in (this tab only). */
+const INVITE_KEY = 'ketenlog-invite';
+
+function LoginFirst({ t }: { t: Translate }): ReactNode {
+  const code = new URLSearchParams(location.search).get('invite');
+  useEffect(() => {
+    if (code) sessionStorage.setItem(INVITE_KEY, code);
+  }, [code]);
+  return (
+    <p className="notice">
+      {t('repLoginAs')} <a href="/portal/login">{t('navLogin')}</a>
+    </p>
   );
 }
 
@@ -216,7 +229,8 @@ function RepresentativeSide({
     [],
   );
   useEffect(load, [load]);
-  const invited = new URLSearchParams(location.search).get('invite') ?? '';
+  const invited =
+    new URLSearchParams(location.search).get('invite') ?? sessionStorage.getItem(INVITE_KEY) ?? '';
 
   const accept = async (event: FormEvent<HTMLFormElement>): Promise<void> => {
     event.preventDefault();
@@ -227,8 +241,11 @@ function RepresentativeSide({
         ? { text: t('repAccepted'), error: false }
         : { text: t('repAcceptFailed'), error: true },
     );
-    // The code has done its work: it leaves the address bar.
-    if (accepted.kind === 'ok' && invited) history.replaceState(null, '', '/portal/representative');
+    // The code has done its work: it leaves the address bar and this tab's storage.
+    if (accepted.kind === 'ok') {
+      sessionStorage.removeItem(INVITE_KEY);
+      if (location.search) history.replaceState(null, '', '/portal/representative');
+    }
   };
   const actFor = async (d: Delegation): Promise<void> => {
     const acting = await delegationApi.actFor(d.id);
