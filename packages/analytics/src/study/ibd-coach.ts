@@ -46,7 +46,9 @@ export function ibdCoachSpec(parties: IbdCoachParties): Json {
     version: 1,
     field: IBD_COACH_FIELD.name,
     parties: [parties.hospital, parties.insurer, parties.statistics],
-    cohort: { domain: 'region-index-pseudonyms', holder: parties.insurer },
+    // Linked by private set intersection on pseudonyms, the insurer's list the base; every list
+    // padded to the size of the insurer's cohort on the region index.
+    cohort: { linkage: 'psi-ristretto255', base: parties.insurer, padding: 'region-index-pseudonyms' },
     inputs: [
       { owner: parties.hospital, column: 'ibd-app-user', type: 'bit' },
       { owner: parties.hospital, column: 'ibd-non-user', type: 'bit' },

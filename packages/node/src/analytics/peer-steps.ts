@@ -33,7 +33,7 @@ export function registerPeerSteps(
         throw new RunRefused(400, 'invalid', 'prepare needs run, agreement and domain');
       if (b.coordinator !== caller) throw new RunRefused(403, 'forbidden', 'the coordinator must ask itself');
       const run = await ctx.prepare(b.run, b.agreement, caller, b.domain);
-      return reply.send({ leftOut: run.leftOut });
+      return reply.send({ leftOut: run.leftOut, listSize: run.own.pseudonyms.length });
     } catch (error) {
       return refuse(reply, error);
     }
@@ -41,14 +41,23 @@ export function registerPeerSteps(
 
   app.post(`${PEER_RUNS_PATH}/start`, guard, async (request, reply) => {
     try {
-      const b = request.body as { run?: unknown; recordsLeftOut?: unknown };
+      const b = request.body as { run?: unknown; recordsLeftOut?: unknown; listSizes?: unknown };
       const run = coordinatorOf(request, b?.run);
       if (run.result) throw new RunRefused(409, 'conflict', `run ${run.id} has started already`);
       const leftOut = b.recordsLeftOut as Record<string, number>;
       if (typeof leftOut !== 'object' || leftOut === null || leftOut[ctx.self] !== run.leftOut)
         throw new RunRefused(400, 'invalid', 'start needs every party’s records left out, this party’s as it said');
+      const sizes = b.listSizes as Record<string, unknown>;
+      const parties = [run.parties.hospital, run.parties.insurer, run.parties.statistics];
+      if (
+        typeof sizes !== 'object' ||
+        sizes === null ||
+        sizes[ctx.self] !== run.own.pseudonyms.length ||
+        parties.some((ref) => !Number.isSafeInteger(sizes[ref]) || (sizes[ref] as number) < 1)
+      )
+        throw new RunRefused(400, 'invalid', 'start needs every party’s list size, this party’s as it said');
       ctx
-        .start(run, leftOut)
+        .start(run, leftOut, sizes as Record<string, number>)
         .catch((error: unknown) => log.warn({ run: run.id, err: (error as Error).message }, 'analytics: run failed'));
       return reply.code(202).send({ started: run.id });
     } catch (error) {

@@ -33,11 +33,15 @@ export function registerRunCoordinator(app: FastifyInstance, ctx: RunContext): v
           others.map((o) =>
             ctx.callParty(o, 'prepare', { run: id, agreement, coordinator: ctx.self, domain: run.domainDigest }),
           ),
-        )) as { leftOut: number }[];
+        )) as { leftOut: number; listSize: number }[];
         const recordsLeftOut: Record<string, number> = { [ctx.self]: run.leftOut };
-        others.forEach((o, i) => (recordsLeftOut[organisationRef(o.ura)] = prepared[i]!.leftOut));
-        await Promise.all(others.map((o) => ctx.callParty(o, 'start', { run: id, recordsLeftOut })));
-        const output = await ctx.start(run, recordsLeftOut);
+        const listSizes: Record<string, number> = { [ctx.self]: run.own.pseudonyms.length };
+        others.forEach((o, i) => {
+          recordsLeftOut[organisationRef(o.ura)] = prepared[i]!.leftOut;
+          listSizes[organisationRef(o.ura)] = prepared[i]!.listSize;
+        });
+        await Promise.all(others.map((o) => ctx.callParty(o, 'start', { run: id, recordsLeftOut, listSizes })));
+        const output = await ctx.start(run, recordsLeftOut, listSizes);
         // "After": every party signs the output digest before release.
         const draft = analysisRunDraft(run.terms, run.specHash, outputJson(output));
         const statement: Statement = {

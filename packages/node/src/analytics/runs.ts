@@ -25,11 +25,12 @@ import {
   createHttpTransport,
   digestOf,
   ibdCoachSpec,
-  runIbdCoach,
+  runIbdCoachLinked,
   type HttpTransport,
   type IbdCoachCellResult,
   type IbdCoachParties,
   type PartyIndex,
+  type PsiOwnList,
 } from '@ketenlog/analytics';
 import type { NodeLogbook } from '../logbook/node-logbook.ts';
 import type { Membership } from '../region/membership.ts';
@@ -118,7 +119,8 @@ export interface Run {
   readonly me: PartyIndex;
   readonly domainSize: number;
   readonly domainDigest: string;
-  readonly columns: bigint[][];
+  /** this party's list for the linkage (its size is public among the parties) */
+  readonly own: PsiOwnList;
   readonly leftOut: number;
   readonly transport: HttpTransport;
   /** the session tag every MPC message of this run carries */
@@ -306,7 +308,7 @@ export class RunContext {
         self: this.self,
         pseudonymOf: (bsn) => pseudonyms.pseudonymOf(bsn),
       },
-      domain,
+      domain.length,
     );
     const peers = this.partyOrgs(parties).flatMap((org, i) =>
       i + 1 === me
@@ -332,7 +334,7 @@ export class RunContext {
       me,
       domainSize: domain.length,
       domainDigest,
-      columns: inputs.columns,
+      own: inputs.own,
       leftOut: inputs.leftOut,
       transport: createHttpTransport({
         me,
@@ -360,7 +362,8 @@ export class RunContext {
     this.#sessions.delete(run.session);
   }
 
-  start(run: Run, recordsLeftOut: Record<string, number>): Promise<RunOutput> {
+  /** `listSizes`: every party's list size (`ura:<URA>` → size), as each said in prepare. */
+  start(run: Run, recordsLeftOut: Record<string, number>, listSizes: Record<string, number>): Promise<RunOutput> {
     const party = new Party({
       field: IBD_COACH_FIELD,
       me: run.me,
@@ -376,7 +379,12 @@ export class RunContext {
       startedAt: started,
       recordsLeftOut,
     });
-    run.result = runIbdCoach(party, run.domainSize, run.columns).then((cells) => ({
+    const sizes = {
+      hospital: listSizes[run.parties.hospital]!,
+      insurer: listSizes[run.parties.insurer]!,
+      statistics: listSizes[run.parties.statistics]!,
+    };
+    run.result = runIbdCoachLinked(party, sizes, run.own).then((cells) => ({
       study: IBD_COACH_STUDY,
       agreement: run.agreement,
       run: run.id,

@@ -1,5 +1,5 @@
-// Each party's columns come from its own store, aligned on the cohort domain; a client who objected
-// to research is left out at the source and counted, before anything is shared.
+// Each party's list comes from its own store, by pseudonym, padded to the cohort domain's size; a
+// client who objected to research is left out at the source and counted, before anything is shared.
 import { describe, expect, it } from 'vitest';
 import type { Bundle, Resource } from '@medplum/fhirtypes';
 import type { FhirRepository } from '@ketenlog/fhir';
@@ -8,12 +8,21 @@ import { applyConsentStatement, createRegionState, loadRegionConfig } from '@ket
 import { demoPopulation } from '../demo/population.ts';
 import { seedBundle } from '../demo/seed.ts';
 import { DEMO_REGION_FILE } from '../region/testing.ts';
-import { studyInputs, RESEARCH_REQUEST } from './study-inputs.ts';
+import { studyInputs, RESEARCH_REQUEST, type StudyInputs } from './study-inputs.ts';
 
 const config = loadRegionConfig(DEMO_REGION_FILE);
 const population = demoPopulation(40);
 const pseudonymOf = (bsn: string) => Promise.resolve(`p-${bsn}`);
 const domain = population.map((c) => `p-${c.bsn}`).sort();
+
+/** A party's list read over the domain (what linkage would align): zeros where it has no record. */
+function onDomain(inputs: StudyInputs): bigint[][] {
+  const { pseudonyms, columns } = inputs.own;
+  expect(pseudonyms.length).toBeGreaterThanOrEqual(domain.length);
+  expect(new Set(pseudonyms).size).toBe(pseudonyms.length);
+  const at = new Map(pseudonyms.map((p, r) => [p, r]));
+  return columns.map((col) => domain.map((p) => (at.has(p) ? col[at.get(p)!]! : 0n)));
+}
 
 /** A store holding one member's demo seed, answering searches by type (one page). */
 function storeOf(ura: string): FhirRepository {
@@ -48,9 +57,15 @@ describe('study inputs at the source', () => {
       { iat: 1000, origin: 'o', index: 0 },
     );
     const source = { baseUrl: 'http://h/fhir', state, self: 'ura:11110003', pseudonymOf };
-    const hospital = await studyInputs('hospital', { ...source, repository: storeOf('11110003') }, domain);
+    const hospital = await studyInputs('hospital', { ...source, repository: storeOf('11110003') }, domain.length);
     expect(hospital.leftOut).toBe(1);
-    const [app, non] = hospital.columns as [bigint[], bigint[]];
+    // IBD patients only, padded with dummies (all zeros) to the domain's size; the objector absent.
+    expect(hospital.own.pseudonyms.length).toBe(domain.length);
+    expect(hospital.own.pseudonyms).not.toContain(`p-${objector.bsn}`);
+    const dummies = hospital.own.pseudonyms.flatMap((p, r) => (p.startsWith('dummy:') ? [r] : []));
+    expect(dummies.length).toBe(domain.length - (ibd.length - 1));
+    for (const r of dummies) for (const col of hospital.own.columns) expect(col[r]).toBe(0n);
+    const [app, non] = onDomain(hospital) as [bigint[], bigint[]];
     const at = (bsn: string) => domain.indexOf(`p-${bsn}`);
     expect(app[at(objector.bsn)]).toBe(0n);
     expect(non[at(objector.bsn)]).toBe(0n);
@@ -64,12 +79,12 @@ describe('study inputs at the source', () => {
   it("reads the insurer's yearly cost and the statistics office's income group", async () => {
     const state = createRegionState(config);
     const source = { baseUrl: 'http://x/fhir', state, self: 'ura:11110004', pseudonymOf };
-    const insurer = await studyInputs('insurer', { ...source, repository: storeOf('11110004') }, domain);
-    const stats = await studyInputs('statistics', { ...source, repository: storeOf('11110005') }, domain);
+    const insurer = await studyInputs('insurer', { ...source, repository: storeOf('11110004') }, domain.length);
+    const stats = await studyInputs('statistics', { ...source, repository: storeOf('11110005') }, domain.length);
     expect(insurer.leftOut + stats.leftOut).toBe(0);
     const maria = population[0]!; // a mother without IBD: the maternity-care claim only
-    expect(insurer.columns[0]![domain.indexOf(`p-${maria.bsn}`)]).toBe(BigInt(Math.round(49 * 58.4)));
-    const [low, high] = stats.columns as [bigint[], bigint[]];
+    expect(onDomain(insurer)[0]![domain.indexOf(`p-${maria.bsn}`)]).toBe(BigInt(Math.round(49 * 58.4)));
+    const [low, high] = onDomain(stats) as [bigint[], bigint[]];
     for (let k = 0; k < domain.length; k++) expect(low[k]! + high[k]!).toBe(1n);
   });
 });

@@ -1,6 +1,7 @@
 // Each party's inputs to the IBD-coach study, read from its own FHIR store ("registratie aan de
-// bron"): patients are linked to the cohort domain by their region pseudonym (through the RSO's
-// pseudonym service), and a client who objected to research never enters the computation.
+// bron"): its own records by region pseudonym (through the RSO's pseudonym service), which the
+// parties link by private set intersection; a client who objected to research never enters.
+import { randomBytes } from 'node:crypto';
 import type { Bundle, Claim, Condition, Observation, Patient, Resource } from '@medplum/fhirtypes';
 import { BSN_SYSTEM, type FhirRepository } from '@ketenlog/fhir';
 import {
@@ -9,6 +10,7 @@ import {
   statisticsColumns,
   type HospitalRow,
   type InsurerRow,
+  type PsiOwnList,
   type StatisticsRow,
 } from '@ketenlog/analytics';
 import { effectiveConsent, holdersOf, type RegionState } from '@ketenlog/region';
@@ -25,8 +27,12 @@ export const RESEARCH_REQUEST = { category: 'analysis', purpose: 'research' } as
 export type StudyRole = 'hospital' | 'insurer' | 'statistics';
 
 export interface StudyInputs {
-  /** This party's columns over the domain, in the spec's order. */
-  readonly columns: bigint[][];
+  /**
+   * This party's list for the linkage: its consented records by pseudonym with its columns in the
+   * spec's order, padded with dummy pseudonyms (zeros in every column) to at least the size of the
+   * cohort domain, so that the list's size — public in the linkage — says nothing.
+   */
+  readonly own: PsiOwnList;
   /** Records left out because the client objected to research. */
   readonly leftOut: number;
 }
@@ -82,14 +88,15 @@ async function pseudonymsOfPatients(s: StudyInputSource): Promise<Map<string, st
   return out;
 }
 
-/** Rows aligned on the domain; records of clients who objected are left out and counted. */
-function align<R>(
+/** The consented rows, padded; records of clients who objected are left out and counted. */
+function ownList<R>(
   s: StudyInputSource,
-  domain: readonly string[],
   rows: ReadonlyMap<string, R>,
-): { aligned: (R | undefined)[]; leftOut: number } {
-  const at = new Map(domain.map((p, k) => [p, k]));
-  const aligned: (R | undefined)[] = new Array<R | undefined>(domain.length).fill(undefined);
+  columnsOf: (rows: readonly (R | undefined)[]) => bigint[][],
+  padTo: number,
+): StudyInputs {
+  const pseudonyms: string[] = [];
+  const kept: (R | undefined)[] = [];
   let leftOut = 0;
   for (const [pseudonym, row] of rows) {
     const objected =
@@ -99,16 +106,20 @@ function align<R>(
       leftOut++;
       continue;
     }
-    const k = at.get(pseudonym);
-    if (k !== undefined) aligned[k] = row;
+    pseudonyms.push(pseudonym);
+    kept.push(row);
   }
-  return { aligned, leftOut };
+  while (pseudonyms.length < padTo) {
+    pseudonyms.push(`dummy:${randomBytes(18).toString('base64url')}`);
+    kept.push(undefined);
+  }
+  return { own: { pseudonyms, columns: columnsOf(kept) }, leftOut };
 }
 
 export async function studyInputs(
   role: StudyRole,
   s: StudyInputSource,
-  domain: readonly string[],
+  domainSize: number,
 ): Promise<StudyInputs> {
   const pseudonyms = await pseudonymsOfPatients(s);
   const byPseudonym = <R>(perPatient: Map<string, R>): Map<string, R> =>
@@ -133,8 +144,7 @@ export async function studyInputs(
     const rows = new Map<string, HospitalRow>(
       [...ibd].map((id) => [id, { ibd: true, appUser: app.has(id) }]),
     );
-    const { aligned, leftOut } = align(s, domain, byPseudonym(rows));
-    return { columns: hospitalColumns(aligned), leftOut };
+    return ownList(s, byPseudonym(rows), hospitalColumns, domainSize);
   }
   if (role === 'insurer') {
     const cost = new Map<string, number>();
@@ -145,8 +155,7 @@ export async function studyInputs(
     const rows = new Map<string, InsurerRow>(
       [...cost].map(([id, eur]) => [id, { costEur: Math.round(eur) }]),
     );
-    const { aligned, leftOut } = align(s, domain, byPseudonym(rows));
-    return { columns: insurerColumns(aligned), leftOut };
+    return ownList(s, byPseudonym(rows), insurerColumns, domainSize);
   }
   const rows = new Map<string, StatisticsRow>();
   for (const o of await searchAll<Observation>(s.repository, s.baseUrl, 'Observation')) {
@@ -156,6 +165,5 @@ export async function studyInputs(
     if (id && isQuintile && q !== undefined && q >= 1 && q <= 5)
       rows.set(id, { incomeQuintile: q as 1 | 2 | 3 | 4 | 5 });
   }
-  const { aligned, leftOut } = align(s, domain, byPseudonym(rows));
-  return { columns: statisticsColumns(aligned), leftOut };
+  return ownList(s, byPseudonym(rows), statisticsColumns, domainSize);
 }
