@@ -12,7 +12,15 @@ import { categoryForConsent, deciderFor, filterBundle, guardRead } from '../enfo
 export interface GuardCaller {
   readonly base: Omit<AccessRequest, 'category' | 'subject'>;
   readonly accessor: string;
+  /**
+   * The categories the caller asked for (a category-only overview); undefined: all. Resources of
+   * other categories are left out before any decision, so they are neither disclosed nor recorded.
+   */
+  readonly categories?: ReadonlySet<string>;
 }
+
+/** Left out of a category-only answer: not asked for, so not decided. */
+const NOT_ASKED: AccessDecision = { permit: false, basis: 'invalid', reason: 'Niet gevraagd.' };
 
 export interface GuardedAnswer {
   readonly caller: GuardCaller;
@@ -64,8 +72,10 @@ export function registerHolderGuard(app: FastifyInstance, options: HolderGuardOp
     const decisions = new Map<string, AccessDecision>();
     const inner = deciderFor({ ...caller.base, subject }, await options.consents(request, subject));
     const decide = (r: Resource): AccessDecision => {
+      const category = categoryForConsent(r);
+      if (caller.categories && !caller.categories.has(category)) return NOT_ASKED;
       const decision = inner(r);
-      decisions.set(categoryForConsent(r), decision);
+      decisions.set(category, decision);
       return decision;
     };
     if (resource.resourceType === 'Bundle') {

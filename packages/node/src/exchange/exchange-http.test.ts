@@ -6,7 +6,7 @@
 import type { Bundle, OperationOutcome } from '@medplum/fhirtypes';
 import { issueNodeToken } from '@ketenlog/auth';
 import { newTestKey } from '@ketenlog/region/testing';
-import { SOURCE_EXTENSION } from '@ketenlog/exchange';
+import { categoryForConsent, SOURCE_EXTENSION } from '@ketenlog/exchange';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MARIA_BSN } from '../demo/population.ts';
 import type { RunningRegion } from '../region/run-region.ts';
@@ -346,6 +346,56 @@ describe('the federated overview between region members over HTTP', () => {
         reason: 'bewusteloos op de SEH',
         accessor: { id: 'pro:carla-bakker' },
       });
+  });
+
+  it('a category-only overview asks only for that category: nothing else is disclosed or recorded', async () => {
+    const at = (query: string) =>
+      fetch(`${base(ziekenhuis)}/exchange/overview?patient=maria-zh&${query}`, { headers: { cookie: carla } });
+    const accessCategories = async (node: RunningNode, from: number): Promise<string[]> => {
+      const { sequencer } = node.logbook!;
+      const entries = await sequencer.store.readEntries(from, sequencer.size);
+      return entries.flatMap((e) => {
+        const text = new TextDecoder().decode(e.entry);
+        return text.includes('"kind":"access"') ? [/"category":"([a-z-]+)"/.exec(text)![1]] : [];
+      });
+    };
+    const before = ziekenhuis.logbook!.sequencer.size;
+    const response = await at('category=medication');
+    expect(response.status).toBe(200);
+    const bundle = (await response.json()) as Bundle;
+    const matches = (bundle.entry ?? []).filter((e) => e.search?.mode === 'match');
+    expect(matches.length).toBeGreaterThan(0);
+    expect(new Set(matches.map((e) => categoryForConsent(e.resource!)))).toEqual(new Set(['medication']));
+    expect(sources(bundle)).toEqual([ZIEKENHUIS]);
+    expect(issues(bundle, 'withheld')).toEqual([]);
+    await ziekenhuis.logbook!.sequencer.flush();
+    expect(await accessCategories(ziekenhuis, before)).toEqual(['medication']);
+
+    // A category she withheld is reported for that category only.
+    const vitals = (await (await at('category=vital-signs')).json()) as Bundle;
+    expect(sources(vitals)).toEqual([]);
+    expect(
+      issues(vitals, 'withheld').flatMap((i) => i.details!.coding!.filter((c) => c.code !== 'withheld')),
+    ).toEqual([expect.objectContaining({ code: 'vital-signs' })]);
+
+    const bad = await at('category=gossip');
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ resourceType: 'OperationOutcome' });
+    const { keyId, secretKey } = ziekenhuis.membership!.statementKey;
+    const token = await issueNodeToken(
+      { keyId, secretKey },
+      {
+        organisation: ZIEKENHUIS,
+        audience: base(kraamzorg),
+        professional: 'pro:carla-bakker',
+        role: 'medisch-specialist',
+        purpose: 'treatment',
+      },
+    );
+    const direct = await fetch(`${base(kraamzorg)}/fhir/Patient/maria-kz/$everything`, {
+      headers: { authorization: `Bearer ${token}`, 'x-ketenlog-categories': 'medication,gossip' },
+    });
+    expect(direct.status).toBe(400);
   });
 
   it('a holder that is down is reported unreachable; the overview still answers with the rest', async () => {

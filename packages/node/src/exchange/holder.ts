@@ -14,6 +14,8 @@ import { requireNodeToken, type NodeCaller, type NodeTokenVerifier } from '@kete
 import {
   accessDraft,
   auditEvent,
+  CATEGORIES,
+  DEMOGRAPHICS,
   forbidden,
   localConsentRecords,
   patientOf,
@@ -28,6 +30,7 @@ import type { NodeLogbook } from '../logbook/node-logbook.ts';
 import type { Membership } from '../region/membership.ts';
 import type { PatientDirectory } from './patient-directory.ts';
 import type { AuditWriter } from './audit-writer.ts';
+import { replyOutcome } from './outcome.ts';
 
 /** Where a member asks which local Patients stand for a pseudonym (node tokens only). */
 export const HOLDER_PATIENTS_PATH = '/exchange/holder/patients';
@@ -42,6 +45,19 @@ const READS = new Set(['GET', 'HEAD']);
  */
 export const BREAK_THE_GLASS_HEADER = 'x-ketenlog-break-the-glass';
 export const MAX_REASON = 200;
+/** Request header of a category-only overview: the consent categories asked for, comma-separated. */
+export const CATEGORIES_HEADER = 'x-ketenlog-categories';
+const ASKABLE: ReadonlySet<string> = new Set([...CATEGORIES, DEMOGRAPHICS]);
+
+/** The categories a request asks for: undefined for all; null when the header names an unknown one. */
+function askedCategories(header: string | string[] | undefined): ReadonlySet<string> | undefined | null {
+  if (header === undefined) return undefined;
+  const asked = String(header)
+    .split(',')
+    .map((c) => c.trim())
+    .filter(Boolean);
+  return asked.length > 0 && asked.every((c) => ASKABLE.has(c)) ? new Set(asked) : null;
+}
 
 /**
  * The bearer token when it is a JWT, which on this node's FHIR API can only be a node token (app
@@ -114,8 +130,13 @@ export async function registerHolder(app: FastifyInstance, options: HolderOption
   const patients = new WeakMap<FastifyRequest, string>();
   const authenticate = requireNodeToken(verifier);
 
-  const guardCaller = (caller: NodeCaller, breakTheGlass: string | undefined): GuardCaller => ({
+  const guardCaller = (
+    caller: NodeCaller,
+    breakTheGlass: string | undefined,
+    categories: ReadonlySet<string> | undefined,
+  ): GuardCaller => ({
     accessor: caller.professional ?? `ura:${caller.organisation.ura}`,
+    ...(categories ? { categories } : {}),
     base: {
       requester: { ura: caller.organisation.ura, type: caller.organisation.type, role: caller.role },
       holder: organisation.ura,
@@ -148,8 +169,16 @@ export async function registerHolder(app: FastifyInstance, options: HolderOption
         .type('application/fhir+json')
         .send(forbidden('Een ander knooppunt mag hier alleen lezen.'));
     }
+    const categories = askedCategories(request.headers[CATEGORIES_HEADER]);
+    if (categories === null)
+      return replyOutcome(
+        reply,
+        400,
+        'invalid',
+        `${CATEGORIES_HEADER}: onbekende categorie; kies uit ${[...ASKABLE].join(', ')}.`,
+      );
     // An empty reason reaches the PDP, which refuses break-the-glass without one.
-    callers.set(request, guardCaller(request.nodeCaller, reasonOf(request)));
+    callers.set(request, guardCaller(request.nodeCaller, reasonOf(request), categories));
   });
 
   registerHolderGuard(app, {

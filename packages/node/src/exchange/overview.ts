@@ -1,7 +1,8 @@
 // The federated overview at the professional's own node (DESIGN.md "Exchange" steps 1 and 2):
 // `GET /exchange/overview?patient=<local Patient id>` (or `?identifier=<BSN system>|<BSN>`,
-// `&purpose=treatment|billing|research`, default treatment; `&breakTheGlass=<reason>` for
-// emergency access, see holder.ts). Her node derives the client's region
+// `&purpose=treatment|billing|research`, default treatment; `&category=<consent categories>`,
+// comma-separated, for a category-only overview; `&breakTheGlass=<reason>` for emergency access,
+// see holder.ts). Her node derives the client's region
 // pseudonym, finds the holders in the localisation index (the region's state), asks each one in
 // parallel — first which local Patient stands for the pseudonym, then that Patient's $everything —
 // each call with a fresh node token naming her organisation, her, her role and the purpose, and
@@ -20,6 +21,7 @@ import { BSN_SYSTEM, isValidBsn, type FhirRepository } from '@ketenlog/fhir';
 import { findOrganisation, holdersOf, uraOf, type MemberFetch } from '@ketenlog/region';
 import { issueNodeToken, requireProfessional, type SessionStore } from '@ketenlog/auth';
 import {
+  CATEGORIES,
   categoryForConsent,
   CATEGORY_SYSTEM,
   decideAccess,
@@ -33,7 +35,7 @@ import {
 } from '@ketenlog/exchange';
 import type { NodeLogbook } from '../logbook/node-logbook.ts';
 import type { Membership } from '../region/membership.ts';
-import { BREAK_THE_GLASS_HEADER, HOLDER_PATIENTS_PATH, MAX_REASON } from './holder.ts';
+import { BREAK_THE_GLASS_HEADER, CATEGORIES_HEADER, HOLDER_PATIENTS_PATH, MAX_REASON } from './holder.ts';
 import type { PatientDirectory } from './patient-directory.ts';
 import { replyOutcome } from './outcome.ts';
 
@@ -67,12 +69,21 @@ export async function overviewRoutes(app: FastifyInstance, options: OverviewRout
   const timeoutMs = options.timeoutMs ?? 2000;
 
   app.get<{
-    Querystring: { patient?: string; identifier?: string; purpose?: string; breakTheGlass?: string };
+    Querystring: {
+      patient?: string;
+      identifier?: string;
+      purpose?: string;
+      category?: string;
+      breakTheGlass?: string;
+    };
   }>(OVERVIEW_PATH, async (request, reply) => {
     const actor = requireProfessional(sessions, request, reply, Date.now(), `ura:${organisation.ura}`);
     if (!actor) return reply;
     const purpose = (request.query.purpose ?? 'treatment') as Purpose;
     if (!PURPOSES.includes(purpose)) return outcome(reply, 400, 'invalid', `onbekend doel "${purpose}"`);
+    const asked = request.query.category?.split(',').map((c) => c.trim());
+    if (asked && !asked.every((c) => (CATEGORIES as readonly string[]).includes(c)))
+      return outcome(reply, 400, 'invalid', `onbekende categorie; kies uit ${CATEGORIES.join(', ')}`);
     const breakTheGlass = request.query.breakTheGlass?.trim();
     if (request.query.breakTheGlass !== undefined && (!breakTheGlass || breakTheGlass.length > MAX_REASON))
       return outcome(
@@ -103,7 +114,8 @@ export async function overviewRoutes(app: FastifyInstance, options: OverviewRout
     const holdings = holdersOf(state.index, pseudonym).flatMap((h) => {
       const ura = uraOf(h.holder);
       const org = ura ? findOrganisation(state.config, ura) : undefined;
-      return org ? [{ org, categories: h.categories }] : [];
+      const categories = asked ? h.categories.filter((c) => asked.includes(c)) : h.categories;
+      return org && categories.length > 0 ? [{ org, categories }] : [];
     });
     const baseOf = new Map(holdings.map((h) => [h.org.ura, h.org.node.baseUrl]));
     const token = (ura: string) =>
@@ -124,13 +136,15 @@ export async function overviewRoutes(app: FastifyInstance, options: OverviewRout
     const { bundle, missing } = await federatedOverview({
       holders,
       issueToken: (holder) => token(holder.ura),
-      fetch: breakTheGlass
-        ? (url, init) =>
-            fetch(url, {
-              ...init,
-              headers: { ...init?.headers, [BREAK_THE_GLASS_HEADER]: encodeURIComponent(breakTheGlass) },
-            })
-        : fetch,
+      fetch: (url, init) =>
+        fetch(url, {
+          ...init,
+          headers: {
+            ...init?.headers,
+            ...(breakTheGlass ? { [BREAK_THE_GLASS_HEADER]: encodeURIComponent(breakTheGlass) } : {}),
+            ...(asked ? { [CATEGORIES_HEADER]: asked.join(',') } : {}),
+          },
+        }),
       timeoutMs,
       path: async (holder) => {
         const url = `${baseOf.get(holder.ura)}${HOLDER_PATIENTS_PATH}?pseudonym=${encodeURIComponent(pseudonym)}`;
