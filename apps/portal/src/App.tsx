@@ -95,7 +95,7 @@ export function App(): ReactNode {
   else if (route === 'hours') page = <HoursPage t={t} principal={principal} />;
   else if (route === 'dashboard') page = <DashboardPage t={t} principal={principal} />;
   else if (route === 'access') page = <AccessTrailPage t={t} />;
-  else if (route === 'diary') page = <DiaryPage t={t} />;
+  else if (route === 'diary') page = <DiaryPage t={t} principal={principal} />;
   else if (route === 'analyst') page = <AnalystPage t={t} />;
   else if (route === 'representative')
     page = <RepresentativePage t={t} principal={principal} onSession={refreshSession} />;

@@ -242,7 +242,7 @@ const nl = {
   diarySaved: 'Opgeslagen in uw dagboek.',
   diaryEmpty: 'U heeft nog niets in uw dagboek geschreven.',
   diaryEntries: 'Eerdere berichten',
-  diaryEntry: 'Dagboek',
+  diaryForClients: 'U houdt uw dagboek bij als cliënt: log in met uw passkey.',
   diaryNoPatient: 'U bent bij deze organisatie niet bekend als cliënt; hier kunt u geen dagboek bijhouden.',
   diaryShareTitle: 'Delen met',
   diaryShareIntro:
@@ -575,7 +575,7 @@ const en: Record<MessageKey, string> = {
   diarySaved: 'Saved in your diary.',
   diaryEmpty: 'You have not written anything in your diary yet.',
   diaryEntries: 'Earlier entries',
-  diaryEntry: 'Diary',
+  diaryForClients: 'You keep your diary as a client: log in with your passkey.',
   diaryNoPatient: 'You are not known as a client at this organisation; you cannot keep a diary here.',
   diaryShareTitle: 'Share with',
   diaryShareIntro:

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import type { MessageKey, Translate } from '../i18n.ts';
 import type { ApiResult } from '../api/http.ts';
+import type { Principal } from '../api/auth.ts';
 import { fhirApi, resourcesOf, type FhirResource } from '../api/fhir.ts';
 import {
   DIARY_CODE,
@@ -22,7 +23,21 @@ const isDiary = (r: FhirResource): boolean =>
  * listed newest first; "delen met" signs a consent for her own measurements and diary
  * (category self-measurements) to the party she chooses.
  */
-export function DiaryPage({ t }: { t: Translate }): ReactNode {
+export function DiaryPage({ t, principal }: { t: Translate; principal: Principal | undefined }): ReactNode {
+  if (principal?.kind !== 'client')
+    return (
+      <>
+        <h1>{t('diaryTitle')}</h1>
+        <p>{t('diaryIntro')}</p>
+        <p className="notice">
+          {t('diaryForClients')} <a href="/portal/login">{t('navLogin')}</a>
+        </p>
+      </>
+    );
+  return <Diary t={t} />;
+}
+
+function Diary({ t }: { t: Translate }): ReactNode {
   const [result, setResult] = useState<ApiResult<FhirResource[]> | undefined>();
   const [message, setMessage] = useState<Message>();
   const [busy, setBusy] = useState(false);

@@ -1,9 +1,16 @@
 // The client's diary at her node over real HTTP: from her passkey session she posts a diary entry
 // to /fhir/Observation; the node makes it hers (her Patient, self-reported, final) and refuses
-// anything else, too long a text, and a client who is not known at this organisation.
-import type { Observation, Patient } from '@medplum/fhirtypes';
+// anything else, too long a text, and a client who is not known at this organisation; her diary
+// search answers with her own entries only.
+import type { Bundle, Observation, Patient } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { diaryObservation, DIARY_MAX_LENGTH, PROVENANCE_SYSTEM } from '@ketenlog/auth';
+import {
+  DIARY_CODE,
+  DIARY_MAX_LENGTH,
+  DIARY_SYSTEM,
+  diaryObservation,
+  PROVENANCE_SYSTEM,
+} from '@ketenlog/auth';
 import { startRegion, type RunningRegion } from '../region/run-region.ts';
 import { demoRegionOnFreePorts } from '../region/testing.ts';
 import type { RunningNode } from '../server.ts';
@@ -62,6 +69,24 @@ describe('the diary from a client session', () => {
     ]);
     expect(stored.valueString).toBe('Vandaag voor het eerst buiten gewandeld.');
     expect(stored.effectiveDateTime).toBe('2026-12-04T10:00:00.000Z');
+  });
+
+  it("answers her diary search with her own entries only, not another client's", async () => {
+    await kraamzorg.repository.create({
+      ...diaryObservation('Iemand anders haar dagboek.', new Date('2026-12-03T10:00:00Z')),
+      subject: { reference: 'Patient/someone-else' },
+    } as Observation);
+    const search = (cookie: string) =>
+      fetch(`${base}/fhir/Observation?${new URLSearchParams({ code: `${DIARY_SYSTEM}|${DIARY_CODE}` })}`, {
+        headers: { accept: 'application/fhir+json', cookie },
+      });
+    const mine = (await (await search(session)).json()) as Bundle<Observation>;
+    expect(mine.entry?.map((e) => e.resource?.valueString)).toEqual([
+      'Vandaag voor het eerst buiten gewandeld.',
+    ]);
+    // Without her session the node's own (open) FHIR search answers as before: both entries.
+    const all = (await (await search('')).json()) as Bundle<Observation>;
+    expect(all.entry).toHaveLength(2);
   });
 
   it('refuses other resources and empty or too long entries from a client session', async () => {

@@ -135,7 +135,13 @@ export async function registerNodeSmart(app: FastifyInstance, options: NodeSmart
   app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
     if (isAppToken(request)) await guard(request, reply);
   });
-  registerClientDiary(app, { fhirPath: FHIR_PATH, sessions, patientOf: patientOfAccount });
+  registerClientDiary(app, {
+    fhirPath: FHIR_PATH,
+    fhirBase: `${base}${FHIR_PATH}`,
+    repository,
+    sessions,
+    patientOf: patientOfAccount,
+  });
 
   await app.register(demoPgoPages, {
     path: DEMO_PGO_PATH,
