@@ -9,9 +9,11 @@
 //       }] }                        agreements this node is a party to, by id
 //   GET /analytics/runs       → 200 { runs: [{
 //         id, agreement, coordinator: 'ura:…', startedAt, finishedAt?,
-//         status: 'running' | 'released' | 'failed',
+//         status: 'running' | 'failed'
+//               | 'computed'   output computed here, not (yet) stated on the logbook
+//               | 'released',  its `analysis.run` statement, signed by every party, is on the log
 //         recordsLeftOut: { 'ura:…': n },   records left out for lack of research consent
-//         output?: { study, cohortSize, cells, … },   what was released (status 'released')
+//         output?: { study, cohortSize, cells, … },   the output this node computed and signed
 //         outputDigest?, error?,
 //         statement?: { log, index }        the `analysis.run` statement, once on the logbook
 //       }] }                        runs this node took part in, newest first (at most 100)
@@ -59,7 +61,9 @@ export function registerReadRoutes(app: FastifyInstance, ctx: RunContext, sessio
     );
     const runs = (await ctx.journal.list()).map((entry) => {
       const at = entry.outputDigest === undefined ? undefined : stated.get(entry.outputDigest);
-      return { ...entry, ...(at ? { statement: { log: at.origin, index: at.index } } : {}) };
+      return at
+        ? { ...entry, status: 'released', statement: { log: at.origin, index: at.index } }
+        : entry;
     });
     return reply.send({ runs });
   });

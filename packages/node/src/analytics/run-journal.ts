@@ -19,7 +19,8 @@ CREATE TABLE IF NOT EXISTS analysis_runs (
   error TEXT
 )`;
 
-export type RunStatus = 'running' | 'released' | 'failed';
+/** As this node saw it end: the release itself is the `analysis.run` statement on the logbook. */
+export type RunStatus = 'running' | 'computed' | 'failed';
 
 export interface JournalEntry {
   readonly id: string;
@@ -75,7 +76,7 @@ export class RunJournal {
 
   async finished(id: string, at: Date, o: { output: Json; outputDigest: string }): Promise<void> {
     await this.#db.run(
-      `UPDATE analysis_runs SET finished_at = ?, status = 'released', output = ?, output_digest = ? WHERE id = ?`,
+      `UPDATE analysis_runs SET finished_at = ?, status = 'computed', output = ?, output_digest = ? WHERE id = ?`,
       [at.getTime(), JSON.stringify(o.output), o.outputDigest, id],
     );
   }
