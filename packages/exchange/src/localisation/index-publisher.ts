@@ -24,6 +24,9 @@ export interface IndexPublisherOptions {
   readonly onError?: (error: unknown) => void;
 }
 
+/** Pseudonym lookups in flight at once during a flush. */
+const LOOKUPS_AT_ONCE = 16;
+
 export class IndexPublisher {
   readonly #options: IndexPublisherOptions;
   /** patient id → categories written since the last flush. */
@@ -58,33 +61,42 @@ export class IndexPublisher {
   }
 
   async #publish(): Promise<number> {
-    const batch = this.#pending;
+    const batch = [...this.#pending];
     this.#pending = new Map();
     const { holder, author, sign, pseudonymOf, holds, append, now = Date.now } = this.#options;
-    let appended = 0;
+    // Pseudonyms are looked up a few at a time (each may be a round trip to the pseudonym service);
+    // the statements are then appended together, so the log commits them as one group.
+    const pseudonyms: (string | undefined)[] = [];
+    for (let i = 0; i < batch.length; i += LOOKUPS_AT_ONCE) {
+      const chunk = batch.slice(i, i + LOOKUPS_AT_ONCE);
+      pseudonyms.push(...(await Promise.all(chunk.map(([patient]) => pseudonymOf(patient)))));
+    }
     const stated = new Set<string>();
-    for (const [patient, categories] of batch) {
-      const pseudonym = await pseudonymOf(patient);
-      if (!pseudonym) continue;
+    const appends: Promise<{ readonly ok: boolean; readonly reason?: string }>[] = [];
+    batch.forEach(([, categories], i) => {
+      const pseudonym = pseudonyms[i];
+      if (!pseudonym) return;
       for (const category of categories) {
         const key = `${pseudonym}|${category}`;
         if (stated.has(key) || holds(pseudonym, category)) continue;
         stated.add(key);
-        const result = await append(
-          sign({
-            kind: 'index',
-            v: STATEMENT_VERSION,
-            author,
-            iat: Math.floor(now() / 1000),
-            subject: pseudonym,
-            body: { holder: `ura:${holder}`, category },
-          }),
+        appends.push(
+          append(
+            sign({
+              kind: 'index',
+              v: STATEMENT_VERSION,
+              author,
+              iat: Math.floor(now() / 1000),
+              subject: pseudonym,
+              body: { holder: `ura:${holder}`, category },
+            }),
+          ),
         );
-        if (!result.ok) throw new Error(`index statement refused: ${result.reason}`);
-        appended++;
       }
-    }
-    return appended;
+    });
+    const refused = (await Promise.all(appends)).find((r) => !r.ok);
+    if (refused) throw new Error(`index statement refused: ${refused.reason}`);
+    return appends.length;
   }
 
   /** Stops the batch timer (pending writes are dropped; call flush first to keep them). */
