@@ -60,7 +60,7 @@ export async function dominanceTwoSixtySevenOk(
   // Masked values per cell (non-members 0; values ≥ 0, so the maximum is the cell's), and totals.
   const masked = await p.mul(cells.map((c) => [c, value] as [Shares, Shares]));
   const totals = cells.map((_, i) => p.sum(masked[i]!)[0]!);
-  const max = await maxima(p, masked, valueBits + 1);
+  const max = await maxima(p, masked, valueBits);
   // Each member's own cell's T and M, per partition (one round).
   const own = await p.mul(
     cells.flatMap((c, i) => [
