@@ -2,6 +2,7 @@
 // register as FHIR Consents, consent drafts she signs with her passkey, and her access trail.
 import { CARE_TYPES } from '../../../../packages/exchange/src/vocabulary.ts';
 import { requestBlob, requestJson, type ApiResult } from './http.ts';
+import type { FhirResource } from './fhir.ts';
 import type { StatementDraft } from '../carelog/passkey-signing.ts';
 
 export interface Consent {
@@ -50,7 +51,8 @@ export const ORGANISATION_TYPES = [...CARE_TYPES, 'zorgverzekeraar'] as const;
 export interface ConsentPreview {
   party: { ura?: string; name?: string; type: string };
   purpose: string;
-  categories: { category: string; visible: boolean; basis: string; reason: string }[];
+  /** `items`: her records of a visible category at this organisation. */
+  categories: { category: string; visible: boolean; basis: string; reason: string; items?: FhirResource[] }[];
 }
 export type PreviewParty = { ura: string } | { type: string };
 

@@ -1,48 +1,25 @@
 import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
-import type { Resource } from '@medplum/fhirtypes';
 import type { MessageKey, Translate } from '../i18n.ts';
 import type { ApiResult } from '../api/http.ts';
-import { loadTimelineResources, type FhirResource } from '../api/fhir.ts';
 import { exchangeApi, type ConsentPreview, type PreviewParty } from '../api/exchange.ts';
-import { categoryOf } from '../../../../packages/exchange/src/localisation/categories.ts';
 import { toTimeline } from '../timeline.ts';
 import { ResultState } from './State.tsx';
 import { TimelineList } from './TimelineList.tsx';
 import { categoryKey, typeKey } from './vocabulary.ts';
 import { PartyFields, partyOf, PurposeSelect } from './PartyFields.tsx';
 
-interface Preview {
-  preview: ConsentPreview;
-  /** Her items per category (the timeline's resources at this node). */
-  items: Map<string, FhirResource[]>;
-}
-
-async function loadPreview(party: PreviewParty, purpose: string): Promise<ApiResult<Preview>> {
-  const [preview, resources] = await Promise.all([
-    exchangeApi.consentPreview(party, purpose),
-    loadTimelineResources(),
-  ]);
-  if (preview.kind !== 'ok') return preview;
-  const items = new Map<string, FhirResource[]>();
-  for (const r of resources.kind === 'ok' ? resources.value : []) {
-    const category = categoryOf(r as unknown as Resource);
-    if (category) items.set(category, [...(items.get(category) ?? []), r]);
-  }
-  return { kind: 'ok', value: { preview: preview.value, items } };
-}
-
 /**
  * "Wat ziet deze partij?": for a party and a purpose, per category whether it would see her data
  * and why — decided at her node by the same policy decision point the holders use — with her items
- * in the visible categories. `version` changes after every signed choice: the preview follows.
+ * here in the visible categories. `version` changes after every signed choice: the preview follows.
  */
 export function ConsentPreviewSection({ t, version }: { t: Translate; version: number }): ReactNode {
   const [query, setQuery] = useState<{ party: PreviewParty; purpose: string } | undefined>();
-  const [result, setResult] = useState<ApiResult<Preview> | undefined>();
+  const [result, setResult] = useState<ApiResult<ConsentPreview> | undefined>();
   useEffect(() => {
     if (!query) return;
     setResult(undefined);
-    void loadPreview(query.party, query.purpose).then(setResult);
+    void exchangeApi.consentPreview(query.party, query.purpose).then(setResult);
   }, [query, version]);
 
   const submit = (event: FormEvent<HTMLFormElement>): void => {
@@ -75,7 +52,7 @@ export function ConsentPreviewSection({ t, version }: { t: Translate; version: n
             </p>
           ) : (
             <ResultState t={t} result={result}>
-              {({ preview, items }) => <PreviewResult t={t} preview={preview} items={items} />}
+              {(preview) => <PreviewResult t={t} preview={preview} />}
             </ResultState>
           )}
         </div>
@@ -84,15 +61,7 @@ export function ConsentPreviewSection({ t, version }: { t: Translate; version: n
   );
 }
 
-function PreviewResult({
-  t,
-  preview,
-  items,
-}: {
-  t: Translate;
-  preview: ConsentPreview;
-  items: Map<string, FhirResource[]>;
-}): ReactNode {
+function PreviewResult({ t, preview }: { t: Translate; preview: ConsentPreview }): ReactNode {
   const party = preview.party.name ?? t(typeKey(preview.party.type));
   const visible = preview.categories.filter((c) => c.visible);
   return (
@@ -110,7 +79,7 @@ function PreviewResult({
         {[...preview.categories]
           .sort((a, b) => Number(b.visible) - Number(a.visible))
           .map((c) => {
-            const mine = items.get(c.category) ?? [];
+            const mine = c.items ?? [];
             return (
               <li key={c.category} data-category={c.category}>
                 <h4>

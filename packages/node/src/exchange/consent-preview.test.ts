@@ -1,11 +1,13 @@
 // The consent preview over HTTP in a demo region cut to two members (kraamzorg and the RSO): Maria
 // asks what a GP, an insurer and one named organisation would see; a signed grant changes the
-// answer; bad requests get an OperationOutcome.
+// answer and brings her own records of the visible category (not another client's); bad requests
+// get an OperationOutcome.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningRegion } from '../region/run-region.ts';
 import type { RunningNode } from '../server.ts';
 import type { ConsentPreview } from './consent-preview.ts';
-import { clientAt, startExchangeRegion, type TestClient } from './testing.ts';
+import { MARIA_BSN } from '../demo/population.ts';
+import { clientAt, clientRecords, seed, startExchangeRegion, type TestClient } from './testing.ts';
 
 const KRAAMZORG = '11110001';
 let region: RunningRegion;
@@ -15,7 +17,12 @@ let maria: TestClient;
 beforeAll(async () => {
   region = await startExchangeRegion([KRAAMZORG], { quorum: 1 });
   node = region.node(KRAAMZORG);
-  maria = await clientAt(node, 'maria-preview-pseudonym');
+  // Maria's medication here, and another client's, who must never show in her preview.
+  await seed(node, [
+    ...clientRecords('maria-kz', MARIA_BSN, 'medication', 2),
+    ...clientRecords('other-kz', '999912343', 'medication', 1),
+  ]);
+  maria = await clientAt(node, await node.exchange!.pseudonyms!.pseudonymOf(MARIA_BSN));
 }, 120_000);
 afterAll(async () => region?.close());
 
@@ -60,6 +67,13 @@ describe('GET /exchange/consent-preview', () => {
     expect(gp.categories.find((c) => c.category === 'medication')!.reason).toBe(
       'De cliënt heeft toestemming gegeven.',
     );
+    // With the visible category come her records of it here — hers only.
+    const medication = gp.categories.find((c) => c.category === 'medication')!;
+    expect(medication.items?.map((r) => r.id).sort()).toEqual([
+      'maria-kz-medication-0',
+      'maria-kz-medication-1',
+    ]);
+    expect(gp.categories.find((c) => c.category === 'problems')!.items).toBeUndefined();
     expect(visible(await preview('type=huisarts&purpose=research'))).toEqual([]);
     const named = await preview(`ura=${KRAAMZORG}`);
     expect(named.party).toMatchObject({ ura: KRAAMZORG, type: 'kraamzorg' });

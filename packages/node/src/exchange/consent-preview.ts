@@ -3,11 +3,22 @@
 // for every category of her data, with the SAME policy decision point the holders use
 // (decideAccess over the region's consent register), whether that party would see it, and why, in
 // plain Dutch. The party is asked about as a requester from elsewhere: data the party holds itself
-// it may always use for its own treatment, which the answer says once, not per category.
+// it may always use for its own treatment, which the answer says once, not per category. With each
+// visible category come her records of it at this organisation (every local Patient of her
+// pseudonym), so she sees what that would be; other holders answer for their own.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Resource } from '@medplum/fhirtypes';
+import type { FhirRepository } from '@ketenlog/fhir';
 import { sessionIdFrom, type SessionStore } from '@ketenlog/auth';
 import { findOrganisation, ORGANISATION_TYPES, type OrganisationType } from '@ketenlog/region';
-import { CATEGORIES, decideAccess, PURPOSES, type DecisionBasis, type Purpose } from '@ketenlog/exchange';
+import {
+  CATEGORIES,
+  categoryOf,
+  decideAccess,
+  PURPOSES,
+  type DecisionBasis,
+  type Purpose,
+} from '@ketenlog/exchange';
 import type { NodeLogbook } from '../logbook/node-logbook.ts';
 
 export const CONSENT_PREVIEW_PATH = '/exchange/consent-preview';
@@ -19,6 +30,8 @@ export interface PreviewCategory {
   readonly visible: boolean;
   readonly basis: DecisionBasis;
   readonly reason: string;
+  /** Her records of this category here, when it is visible. */
+  readonly items?: readonly Resource[];
 }
 export interface ConsentPreview {
   readonly party: { readonly ura?: string; readonly name?: string; readonly type: OrganisationType };
@@ -34,7 +47,15 @@ const fail = (reply: FastifyReply, status: number, code: string, diagnostics: st
 
 export async function consentPreviewRoutes(
   app: FastifyInstance,
-  options: { readonly logbook: NodeLogbook; readonly sessions: SessionStore },
+  options: {
+    readonly logbook: NodeLogbook;
+    readonly sessions: SessionStore;
+    readonly repository: FhirRepository;
+    /** This node's FHIR base URL. */
+    readonly fhirBase: string;
+    /** Her local Patient ids for her pseudonym. */
+    readonly patientsOf: (pseudonym: string) => Promise<string[]>;
+  },
 ): Promise<void> {
   const subjectOf = (request: FastifyRequest): string | undefined => {
     const principal = options.sessions.get(sessionIdFrom(request.headers.cookie), Date.now())?.principal;
@@ -66,6 +87,13 @@ export async function consentPreviewRoutes(
       } else {
         return fail(reply, 400, 'invalid', 'Geef een organisatie (ura=) of een soort organisatie (type=).');
       }
+      const records = (
+        await Promise.all(
+          (await options.patientsOf(subject)).map(
+            async (patient) => (await options.repository.everything(patient, options.fhirBase)).entry ?? [],
+          ),
+        )
+      ).flatMap((entries) => entries.flatMap((e) => (e.resource ? [e.resource] : [])));
       const categories = CATEGORIES.map((category): PreviewCategory => {
         const decision = decideAccess(
           {
@@ -77,7 +105,14 @@ export async function consentPreviewRoutes(
           },
           state.consents,
         );
-        return { category, visible: decision.permit, basis: decision.basis, reason: decision.reason };
+        const items = decision.permit ? records.filter((r) => categoryOf(r) === category) : [];
+        return {
+          category,
+          visible: decision.permit,
+          basis: decision.basis,
+          reason: decision.reason,
+          ...(decision.permit ? { items } : {}),
+        };
       });
       return reply.send({ party, purpose, categories } satisfies ConsentPreview);
     },

@@ -164,7 +164,13 @@ export async function registerNodeExchange(
       await response.body?.cancel();
     },
   });
-  await consentPreviewRoutes(app, { logbook, sessions });
+  await consentPreviewRoutes(app, {
+    logbook,
+    sessions,
+    repository,
+    fhirBase: `${organisation.node.baseUrl}/fhir`,
+    patientsOf: (pseudonym) => directory.patientsOf(pseudonym),
+  });
   return {
     repository: new IndexingRepository(repository, publisher),
     publisher,
