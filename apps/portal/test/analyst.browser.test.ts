@@ -9,7 +9,7 @@ import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueNodeToken } from '@ketenlog/auth';
 import { signStatement, type Statement } from '@ketenlog/logbook';
-import { agreementStatus } from '@ketenlog/region';
+import { agreementStatus, runsOf } from '@ketenlog/region';
 import { digestOf, ibdCoachSpec } from '@ketenlog/analytics';
 import type { RunningRegion } from '../../../packages/node/src/region/run-region.ts';
 import { seedBundle } from '../../../packages/node/src/demo/seed.ts';
@@ -100,6 +100,11 @@ beforeAll(async () => {
     body: JSON.stringify({ agreement: 'ibd-coach-2026' }),
   });
   if (run.status !== 200) throw new Error(`run: ${run.status} ${await run.text()}`);
+  // Released once its analysis.run statement, signed by every party, is on the statistics office's view.
+  await until(
+    () => runsOf(node(STATISTICS).logbook!.state.analysis, 'ibd-coach-2026').length === 1,
+    'the run',
+  );
 
   origin = world.origin(STATISTICS);
   context = await world.newContext();

@@ -21,7 +21,8 @@ export interface Run {
   coordinator: string;
   startedAt: string;
   finishedAt?: string;
-  status: 'running' | 'released' | 'failed';
+  /** computed: output here, not (yet) stated on the logbook; released: stated, signed by all. */
+  status: 'running' | 'computed' | 'released' | 'failed';
   recordsLeftOut: Record<string, number>;
   output?: { cohortSize?: number; cells?: Cell[] };
   error?: string;

@@ -87,7 +87,10 @@ function RunItem({ t, run }: { t: Translate; run: Run }): ReactNode {
   return (
     <li>
       <h3>
-        {run.id} <span className="tag">{t(`run-${run.status}` as MessageKey)}</span>
+        {run.id}{' '}
+        <span className="tag">
+          {isMessageKey(`run-${run.status}`) ? t(`run-${run.status}` as MessageKey) : run.status}
+        </span>
       </h3>
       <dl>
         <dt>{t('agreement')}</dt>
