@@ -26,6 +26,9 @@ import type { MemberFetch } from '@ketenlog/region';
 import { portalPlugin, regionKeysOf } from '@ketenlog/portal/server';
 
 /** Loaded once per process and shared by every node in it (they are read-only). */
+/** How long a closing node waits for open connections before it cuts them. */
+const CLOSE_GRACE_MS = 3000;
+
 export interface FhirModel {
   definitions: FhirDefinitions;
   registry: SearchParameterRegistry;
@@ -176,7 +179,13 @@ export async function startNode(config: NodeConfig, parts: NodeParts = {}): Prom
     ...(member?.auth ? { auth: member.auth } : {}),
     async close() {
       ready = false;
+      // Graceful first: requests in flight finish. A connection that stays open beyond the grace
+      // period (a peer that connected and went quiet while the region shuts down) is cut, instead
+      // of holding the close until Node's headers timeout (about 70 s).
+      const grace = setTimeout(() => app.server.closeAllConnections(), CLOSE_GRACE_MS);
+      grace.unref();
       await app.close();
+      clearTimeout(grace);
       member?.exchange.close();
       member?.analytics.close();
       await member?.logbook.close();

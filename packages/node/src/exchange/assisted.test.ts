@@ -16,7 +16,6 @@ import { ASSISTED_CONSENTS_PATH } from './assisted.ts';
 import {
   clientAt,
   clientRecords,
-  closeQuietly,
   indexed,
   loginProfessional,
   seed,
@@ -45,7 +44,7 @@ beforeAll(async () => {
   anna = await loginProfessional(kraamzorg, 'pro:anna-jansen');
   carla = await loginProfessional(ziekenhuis, 'pro:carla-bakker');
 }, 120_000);
-afterAll(() => closeQuietly(region));
+afterAll(() => region?.close());
 
 const record = (body: object, cookie = anna) =>
   fetch(`${base(kraamzorg)}${ASSISTED_CONSENTS_PATH}`, {

@@ -21,7 +21,6 @@ import type { RunningNode } from '../server.ts';
 import {
   clientAt,
   clientRecords,
-  closeQuietly,
   indexed,
   loginProfessional,
   put,
@@ -157,7 +156,7 @@ beforeAll(async () => {
     sessions.set(requester.ura, await loginProfessional(region.node(requester.ura), requester.professional));
   }
 }, 120_000);
-afterAll(() => closeQuietly(region));
+afterAll(() => region?.close());
 
 /** The `access` statements the holder appended while `run` ran (they are durable before the answer). */
 async function accessesDuring(run: () => Promise<void>, subject: string) {

@@ -203,19 +203,3 @@ export async function clientAt(node: RunningNode, pseudonym: string): Promise<Te
     },
   };
 }
-
-/**
- * Closes a region once its logs are quiet: every node's log final (co-signed) up to its size, so no
- * witness is mid-way through checking a checkpoint against a node that is closing (which would
- * hold its close until the request times out).
- */
-export async function closeQuietly(region: RunningRegion | undefined, timeoutMs = 5000): Promise<void> {
-  if (!region) return;
-  const until = Date.now() + timeoutMs;
-  for (const node of region.nodes) {
-    const logbook = node.logbook;
-    while (logbook && logbook.status().finalSize < logbook.sequencer.size && Date.now() < until)
-      await new Promise((r) => setTimeout(r, 50));
-  }
-  await region.close();
-}
