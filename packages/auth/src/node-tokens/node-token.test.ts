@@ -63,6 +63,18 @@ describe('node-to-node tokens', () => {
     });
   });
 
+  it('carries a break-the-glass reason as a signed claim; a reason that is not text is refused', async () => {
+    const response = await call(await token({ breakTheGlass: 'bewusteloos op de SEH' }));
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { caller: object }).caller).toMatchObject({
+      breakTheGlass: 'bewusteloos op de SEH',
+    });
+    const plain = (await (await call(await token())).json()) as { caller: object };
+    expect(plain.caller).not.toHaveProperty('breakTheGlass');
+    const odd = await call(await token({ breakTheGlass: 42 as unknown as string }));
+    expect(odd.status).toBe(401);
+  });
+
   it('refuses a missing, malformed, replayed, expired, wrongly addressed or foreign token with 401', async () => {
     const refused = async (bearer: string | undefined, why: RegExp) => {
       const response = await call(bearer);

@@ -30,6 +30,11 @@ export interface NodeTokenClaims {
   readonly professional?: string;
   readonly role: string;
   readonly purpose: string;
+  /**
+   * Break-the-glass: the professional's reason for emergency access. A signed claim, so the holder
+   * records exactly the reason the calling node vouched for.
+   */
+  readonly breakTheGlass?: string;
   /** Seconds; at most MAX_TOKEN_SECONDS. */
   readonly ttlSeconds?: number;
 }
@@ -52,6 +57,7 @@ export async function issueNodeToken(
     purpose: claims.purpose,
     role: claims.role,
     ...(claims.professional ? { professional: claims.professional } : {}),
+    ...(claims.breakTheGlass !== undefined ? { break_the_glass: claims.breakTheGlass } : {}),
   })
     .setProtectedHeader({ alg: 'EdDSA', kid: key.keyId, typ: 'JWT' })
     .setIssuer(`ura:${claims.organisation}`)
@@ -72,6 +78,8 @@ export interface NodeCaller {
   readonly professional?: string;
   readonly role: string;
   readonly purpose: string;
+  /** The break-the-glass reason the token carries, if any (possibly empty: the PDP refuses that). */
+  readonly breakTheGlass?: string;
   readonly tokenId: string;
 }
 
@@ -132,6 +140,9 @@ export class NodeTokenVerifier {
     const purpose = typeof payload.purpose === 'string' ? payload.purpose : undefined;
     if (!role || !purpose) throw new NodeTokenError('token lacks role or purpose');
     const professional = typeof payload.professional === 'string' ? payload.professional : undefined;
+    const breakTheGlass = payload.break_the_glass;
+    if (breakTheGlass !== undefined && typeof breakTheGlass !== 'string')
+      throw new NodeTokenError('break_the_glass must be a reason (a string)');
     if (party.kind === 'professional' && professional !== party.id) {
       throw new NodeTokenError('a professional key acts only for its own holder');
     }
@@ -141,6 +152,7 @@ export class NodeTokenVerifier {
       purpose,
       tokenId: jti,
       ...(professional ? { professional } : {}),
+      ...(breakTheGlass !== undefined ? { breakTheGlass } : {}),
     };
   }
 }

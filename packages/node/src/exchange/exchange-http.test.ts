@@ -326,6 +326,22 @@ describe('the federated overview between region members over HTTP', () => {
         headers: { cookie: carla },
       });
     expect((await at('breakTheGlass=%20')).status).toBe(400);
+    // The reason is a signed claim of the node token: a header beside the token breaks no glass.
+    const { keyId, secretKey } = ziekenhuis.membership!.statementKey;
+    const plainToken = await issueNodeToken(
+      { keyId, secretKey },
+      {
+        organisation: ZIEKENHUIS,
+        audience: base(kraamzorg),
+        professional: 'pro:carla-bakker',
+        role: 'medisch-specialist',
+        purpose: 'treatment',
+      },
+    );
+    const header = await fetch(`${base(kraamzorg)}/fhir/Patient/maria-kz/$everything`, {
+      headers: { authorization: `Bearer ${plainToken}`, 'x-ketenlog-break-the-glass': 'nood' },
+    });
+    expect(sources((await header.json()) as Bundle)).toEqual([]);
     const response = await at(`breakTheGlass=${encodeURIComponent('bewusteloos op de SEH')}`);
     expect(response.status).toBe(200);
     expect(sources((await response.json()) as Bundle)).toEqual([KRAAMZORG, VERLOSKUNDE, ZIEKENHUIS]);

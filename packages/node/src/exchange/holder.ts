@@ -38,12 +38,10 @@ export const HOLDER_PATIENTS_PATH = '/exchange/holder/patients';
 const READS = new Set(['GET', 'HEAD']);
 
 /**
- * Break-the-glass on a node-token call: the professional's reason, URI-encoded. It travels beside
- * the token (whose claims are fixed), so the holder trusts it as it trusts the calling node's
- * professional and role claims: the caller is authenticated, the PDP allows it only for treatment
- * by a care organisation, and the access statement records it with the reason for the client.
+ * Break-the-glass on a node-token call: the professional's reason is the token's signed
+ * `break_the_glass` claim (see issueNodeToken). The PDP allows it only for treatment by a care
+ * organisation, and the access statement records it with the reason for the client.
  */
-export const BREAK_THE_GLASS_HEADER = 'x-ketenlog-break-the-glass';
 export const MAX_REASON = 200;
 /** Request header of a category-only overview: the consent categories asked for, comma-separated. */
 export const CATEGORIES_HEADER = 'x-ketenlog-categories';
@@ -146,16 +144,11 @@ export async function registerHolder(app: FastifyInstance, options: HolderOption
     },
   });
 
-  /** The break-the-glass reason of a request: undefined without one, '' when unreadable or too long. */
-  const reasonOf = (request: FastifyRequest): string | undefined => {
-    const header = request.headers[BREAK_THE_GLASS_HEADER];
-    if (header === undefined) return undefined;
-    try {
-      const reason = decodeURIComponent(String(header)).trim();
-      return reason.length <= MAX_REASON ? reason : '';
-    } catch {
-      return '';
-    }
+  /** The break-the-glass reason of a call: undefined without one, '' when blank or too long. */
+  const reasonOf = (caller: NodeCaller): string | undefined => {
+    if (caller.breakTheGlass === undefined) return undefined;
+    const reason = caller.breakTheGlass.trim();
+    return reason.length <= MAX_REASON ? reason : '';
   };
 
   // Root-level, so it runs before every FHIR route's handler (they are registered after this).
@@ -178,7 +171,7 @@ export async function registerHolder(app: FastifyInstance, options: HolderOption
         `${CATEGORIES_HEADER}: onbekende categorie; kies uit ${[...ASKABLE].join(', ')}.`,
       );
     // An empty reason reaches the PDP, which refuses break-the-glass without one.
-    callers.set(request, guardCaller(request.nodeCaller, reasonOf(request), categories));
+    callers.set(request, guardCaller(request.nodeCaller, reasonOf(request.nodeCaller), categories));
   });
 
   registerHolderGuard(app, {

@@ -35,7 +35,7 @@ import {
 } from '@ketenlog/exchange';
 import type { NodeLogbook } from '../logbook/node-logbook.ts';
 import type { Membership } from '../region/membership.ts';
-import { BREAK_THE_GLASS_HEADER, CATEGORIES_HEADER, HOLDER_PATIENTS_PATH, MAX_REASON } from './holder.ts';
+import { CATEGORIES_HEADER, HOLDER_PATIENTS_PATH, MAX_REASON } from './holder.ts';
 import type { PatientDirectory } from './patient-directory.ts';
 import { replyOutcome } from './outcome.ts';
 
@@ -127,6 +127,7 @@ export async function overviewRoutes(app: FastifyInstance, options: OverviewRout
           professional: actor.professional,
           role: actor.actingAs.role,
           purpose,
+          ...(breakTheGlass ? { breakTheGlass } : {}),
         },
       );
     const holders: Holder[] = holdings.map((h) => ({
@@ -141,7 +142,6 @@ export async function overviewRoutes(app: FastifyInstance, options: OverviewRout
           ...init,
           headers: {
             ...init?.headers,
-            ...(breakTheGlass ? { [BREAK_THE_GLASS_HEADER]: encodeURIComponent(breakTheGlass) } : {}),
             ...(asked ? { [CATEGORIES_HEADER]: asked.join(',') } : {}),
           },
         }),
