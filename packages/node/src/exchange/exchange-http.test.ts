@@ -53,6 +53,21 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => region?.close());
 
+/** A node token from the hospital for Carla (treatment), addressed to the maternity-care node. */
+const carlasToken = () => {
+  const { keyId, secretKey } = ziekenhuis.membership!.statementKey;
+  return issueNodeToken(
+    { keyId, secretKey },
+    {
+      organisation: ZIEKENHUIS,
+      audience: base(kraamzorg),
+      professional: 'pro:carla-bakker',
+      role: 'medisch-specialist',
+      purpose: 'treatment',
+    },
+  );
+};
+
 async function overview(): Promise<{ status: number; bundle: Bundle }> {
   const response = await fetch(`${base(ziekenhuis)}/exchange/overview?patient=maria-zh`, {
     headers: { cookie: carla },
@@ -327,17 +342,7 @@ describe('the federated overview between region members over HTTP', () => {
       });
     expect((await at('breakTheGlass=%20')).status).toBe(400);
     // The reason is a signed claim of the node token: a header beside the token breaks no glass.
-    const { keyId, secretKey } = ziekenhuis.membership!.statementKey;
-    const plainToken = await issueNodeToken(
-      { keyId, secretKey },
-      {
-        organisation: ZIEKENHUIS,
-        audience: base(kraamzorg),
-        professional: 'pro:carla-bakker',
-        role: 'medisch-specialist',
-        purpose: 'treatment',
-      },
-    );
+    const plainToken = await carlasToken();
     const header = await fetch(`${base(kraamzorg)}/fhir/Patient/maria-kz/$everything`, {
       headers: { authorization: `Bearer ${plainToken}`, 'x-ketenlog-break-the-glass': 'nood' },
     });
@@ -397,17 +402,7 @@ describe('the federated overview between region members over HTTP', () => {
     const bad = await at('category=gossip');
     expect(bad.status).toBe(400);
     expect(await bad.json()).toMatchObject({ resourceType: 'OperationOutcome' });
-    const { keyId, secretKey } = ziekenhuis.membership!.statementKey;
-    const token = await issueNodeToken(
-      { keyId, secretKey },
-      {
-        organisation: ZIEKENHUIS,
-        audience: base(kraamzorg),
-        professional: 'pro:carla-bakker',
-        role: 'medisch-specialist',
-        purpose: 'treatment',
-      },
-    );
+    const token = await carlasToken();
     const direct = await fetch(`${base(kraamzorg)}/fhir/Patient/maria-kz/$everything`, {
       headers: { authorization: `Bearer ${token}`, 'x-ketenlog-categories': 'medication,gossip' },
     });
