@@ -2,7 +2,7 @@
 // to /fhir/Observation; the node makes it hers (her Patient, self-reported, final) and refuses
 // anything else, too long a text, and a client who is not known at this organisation; her diary
 // search answers with her own entries only.
-import type { Bundle, Observation, Patient } from '@medplum/fhirtypes';
+import type { Bundle, Condition, Observation, Patient } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DIARY_CODE,
@@ -100,5 +100,45 @@ describe('the diary from a client session', () => {
       expect(response.status).toBe(403);
       expect(await issueOf(response)).toBe('forbidden');
     }
+  });
+});
+
+describe("a client session on the node's FHIR API (client-fhir-scope.ts)", () => {
+  const get = (path: string, cookie = session) =>
+    fetch(`${base}/fhir/${path}`, { headers: { accept: 'application/fhir+json', cookie } });
+  const ids = async (response: Response) =>
+    (((await response.json()) as Bundle).entry ?? []).map((e) => e.resource?.id).sort();
+
+  it('searches and reads only her own records, whatever the request names', async () => {
+    const [mine] = ((await (await get('Patient')).json()) as Bundle<Patient>).entry!.map((e) => e.resource!);
+    expect(mine.identifier?.[0]?.value).toBe('999911120');
+    const other = await kraamzorg.repository.create<Patient>({
+      resourceType: 'Patient',
+      name: [{ family: 'Anders' }],
+    });
+    const condition = (patient: string) =>
+      kraamzorg.repository.create({
+        resourceType: 'Condition',
+        subject: { reference: `Patient/${patient}` },
+        code: { text: 'Zwangerschap' },
+      } as Condition);
+    const hers = (await condition(mine.id!)).resource.id!;
+    const theirs = (await condition(other.resource.id!)).resource.id!;
+    expect(await ids(await get('Condition'))).toEqual([hers]);
+    expect(await ids(await get(`Condition?patient=Patient/${other.resource.id}`))).toEqual([hers]);
+    expect(await ids(await get(`Patient?_id=${other.resource.id}`))).toEqual([mine.id]);
+    expect((await get(`Condition/${hers}`)).status).toBe(200);
+    expect((await get(`Condition/${theirs}`)).status).toBe(404);
+    expect((await get(`Patient/${other.resource.id}`)).status).toBe(404);
+    expect((await get(`Patient/${other.resource.id}/$everything`)).status).toBe(404);
+    expect((await get('_history')).status).toBe(403);
+    const write = await fetch(`${base}/fhir/Condition`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/fhir+json', cookie: session },
+      body: JSON.stringify({ resourceType: 'Condition', subject: { reference: `Patient/${mine.id}` } }),
+    });
+    expect(write.status).toBe(403);
+    // The organisation's own API (no session) is unchanged.
+    expect(await ids(await get('Condition', ''))).toEqual([hers, theirs].sort());
   });
 });

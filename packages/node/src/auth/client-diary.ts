@@ -1,14 +1,12 @@
 // The client's diary at her own node: her portal session (passkey login) may POST one kind of FHIR
 // resource, a diary entry (packages/auth smart/diary.ts), to /fhir/Observation. The node makes it
 // hers — subject and performer her own Patient here, the self-reported tag, the time if absent —
-// before the FHIR store sees it; anything else from a client session is refused. Her search for
-// diary entries (GET /fhir/Observation?code=<diary system>|diary) from that session answers with
-// her own entries only. Share it through consent for "self-measurements".
+// before the FHIR store sees it; anything else from a client session is refused. Her searches from
+// that session are about her own records only (client-fhir-scope.ts). Share the diary through
+// consent for "self-measurements".
 import type { FastifyInstance } from 'fastify';
 import type { FhirRepository } from '@ketenlog/fhir';
 import {
-  DIARY_CODE,
-  DIARY_SYSTEM,
   isDiaryEntry,
   PROVENANCE_SYSTEM,
   SELF_REPORTED,
@@ -33,30 +31,12 @@ export function registerClientDiary(
     readonly patientOf: (holder: string) => Promise<string | undefined>;
   },
 ): void {
-  const diary = `${DIARY_SYSTEM}|${DIARY_CODE}`;
   app.addHook('preHandler', async (request, reply) => {
-    const [path, query] = request.url.split('?') as [string, string | undefined];
+    const [path] = request.url.split('?') as [string];
     if (path !== `${options.fhirPath}/Observation` || request.headers.authorization) return;
-    if (request.method !== 'POST' && request.method !== 'GET') return;
+    if (request.method !== 'POST') return;
     const principal = options.sessions.get(sessionIdFrom(request.headers.cookie), Date.now())?.principal;
     if (principal?.kind !== 'client') return;
-    if (request.method === 'GET') {
-      if (new URLSearchParams(query).get('code') !== diary) return;
-      const patient = await options.patientOf(principal.holder);
-      const bundle = patient
-        ? await options.repository.search({
-            resourceType: 'Observation',
-            params: [
-              ['subject', `Patient/${patient}`],
-              ['code', diary],
-              ['_sort', '-date'],
-              ['_count', '200'],
-            ],
-            baseUrl: options.fhirBase,
-          })
-        : { resourceType: 'Bundle', type: 'searchset', total: 0, entry: [] };
-      return reply.type('application/fhir+json').send(bundle);
-    }
     const body = request.body;
     if (!isDiaryEntry(body))
       return reply

@@ -31,6 +31,7 @@ import type { Membership } from '../region/membership.ts';
 import { AUTH_PREFIX } from './node-auth.ts';
 import { demoPgoPages } from './demo-pgo.ts';
 import { registerClientDiary } from './client-diary.ts';
+import { registerClientFhirScope } from './client-fhir-scope.ts';
 
 export const OIDC_PATH = '/oidc';
 export const FHIR_PATH = '/fhir';
@@ -135,6 +136,7 @@ export async function registerNodeSmart(app: FastifyInstance, options: NodeSmart
   app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
     if (isAppToken(request)) await guard(request, reply);
   });
+  registerClientFhirScope(app, { fhirPath: FHIR_PATH, repository, sessions, patientOf: patientOfAccount });
   registerClientDiary(app, {
     fhirPath: FHIR_PATH,
     fhirBase: `${base}${FHIR_PATH}`,
