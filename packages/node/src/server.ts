@@ -23,6 +23,8 @@ import type { NodeExchange } from './exchange/node-exchange.ts';
 import type { CarelogService } from '@ketenlog/carelog';
 import { startMemberServices } from './region/member-services.ts';
 import type { MemberFetch } from '@ketenlog/region';
+import { sessionIdFrom } from '@ketenlog/auth';
+import { registerFhirAccess } from './fhir-access.ts';
 import { portalPlugin, regionKeysOf } from '@ketenlog/portal/server';
 
 /** Loaded once per process and shared by every node in it (they are read-only). */
@@ -154,6 +156,14 @@ export async function startNode(config: NodeConfig, parts: NodeParts = {}): Prom
     baseUrl: config.publicUrl,
     resourceTypes,
     registry: model.registry,
+  });
+  registerFhirAccess(app, {
+    fhirPath: '/fhir',
+    // At a member, node and app tokens and portal sessions have their own guards; elsewhere none.
+    judgedElsewhere: (request) =>
+      member !== undefined &&
+      (/^Bearer /.test(request.headers.authorization ?? '') ||
+        member.auth?.sessions.get(sessionIdFrom(request.headers.cookie), Date.now()) !== undefined),
   });
   await app.register(fhirRoutes, {
     prefix: '/fhir',
