@@ -61,6 +61,7 @@ export function categoryOf(resource: Resource): Category | undefined {
       return 'procedures';
     case 'DocumentReference':
     case 'Composition':
+    case 'ServiceRequest': // a referral, as its letter
       return 'documents';
     case 'Immunization':
       return 'immunizations';

@@ -3,8 +3,8 @@
 // resource about a client stored here is stated on the node's log as "this organisation holds this
 // category for her pseudonym". On top of these, every node is a holder (its FHIR API answers other
 // members' node tokens with only what the client allowed, and records each access: holder.ts), a
-// requester (the federated overview for its professionals: overview.ts) and the client's own
-// node (her consent register and access trail: client.ts). Without an RSO in the region there is
+// requester (the federated overview for its professionals: overview.ts; referrals by notified pull:
+// referrals.ts) and the client's own node (her consent register and access trail: client.ts). Without an RSO in the region there is
 // no pseudonym service, and all of this stays off.
 import { hkdfSync } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
@@ -32,6 +32,7 @@ import { clientRoutes } from './client.ts';
 import { portabilityRoutes } from './portability.ts';
 import { assistedConsentRoutes, assistedConsentsOf } from './assisted.ts';
 import { consentPreviewRoutes } from './consent-preview.ts';
+import { referralRoutes } from './referrals.ts';
 
 export const PSEUDONYM_PATH = '/pseudonyms';
 
@@ -171,8 +172,18 @@ export async function registerNodeExchange(
     fhirBase: `${organisation.node.baseUrl}/fhir`,
     patientsOf: (pseudonym) => directory.patientsOf(pseudonym),
   });
+  const indexing = new IndexingRepository(repository, publisher);
+  await referralRoutes(app, {
+    db: options.db,
+    membership,
+    repository: indexing,
+    sessions,
+    verifier,
+    fetch,
+    log,
+  });
   return {
-    repository: new IndexingRepository(repository, publisher),
+    repository: indexing,
     publisher,
     pseudonyms,
     directory,

@@ -95,17 +95,12 @@ const logEntries = async (node: RunningNode) => {
 
 describe('portability: her export across the region', () => {
   it('holds every record about her at every holder, her consents and her access trail — and nothing about Anna', async () => {
-    const drafts = await fetch(`${base(kraamzorg)}/exchange/consent-drafts`, {
-      method: 'POST',
-      headers: { cookie: maria.cookie, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        decision: 'grant',
-        actor: { kind: 'organisation', ura: ZIEKENHUIS },
-        categories: ['pregnancy'],
-        purpose: 'treatment',
-      }),
+    await maria.consent({
+      decision: 'grant',
+      actor: { kind: 'organisation', ura: ZIEKENHUIS },
+      categories: ['pregnancy'],
+      purpose: 'treatment',
     });
-    await maria.sign(((await drafts.json()) as { drafts: { kind: string; body: object }[] }).drafts);
     const bundle = await completeExport(maria, 3);
     const { response } = await exportOf(maria);
     expect(response.status).toBe(200);

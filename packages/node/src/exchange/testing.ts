@@ -152,6 +152,8 @@ export interface TestClient {
   readonly cookie: string;
   /** Signs statement drafts (as /exchange/consent-drafts returns them) and appends them at her node. */
   sign(drafts: readonly { kind: string; subject?: string; body: object }[]): Promise<void>;
+  /** A consent choice through her node's /exchange/consent-drafts, signed and appended. */
+  consent(choice: object): Promise<void>;
 }
 
 /**
@@ -187,7 +189,7 @@ export async function clientAt(node: RunningNode, pseudonym: string): Promise<Te
     { kind: 'client', holder: pseudonym, credentialId: key.keyId },
     Date.now(),
   );
-  return {
+  const client: TestClient = {
     pseudonym,
     key,
     cookie: `${SESSION_COOKIE}=${session.id}`,
@@ -201,5 +203,16 @@ export async function clientAt(node: RunningNode, pseudonym: string): Promise<Te
         if (!result.ok) throw new Error(`statement refused: ${result.reason}`);
       }
     },
+    async consent(choice) {
+      const response = await fetch(`${baseOf(node)}/exchange/consent-drafts`, {
+        method: 'POST',
+        headers: { cookie: client.cookie, 'content-type': 'application/json' },
+        body: JSON.stringify(choice),
+      });
+      if (response.status !== 200)
+        throw new Error(`consent drafts: ${response.status} ${await response.text()}`);
+      await client.sign(((await response.json()) as { drafts: { kind: string; body: object }[] }).drafts);
+    },
   };
+  return client;
 }
