@@ -403,6 +403,11 @@ describe('the federated overview between region members over HTTP', () => {
     expect(bad.status).toBe(400);
     expect(await bad.json()).toMatchObject({ resourceType: 'OperationOutcome' });
     const token = await carlasToken();
+    const reverse = await fetch(`${base(kraamzorg)}/fhir/Patient?_has:Observation:patient:code=85354-9`, {
+      headers: { authorization: `Bearer ${await carlasToken()}` },
+    });
+    expect(reverse.status).toBe(403);
+    expect(await reverse.json()).toMatchObject({ resourceType: 'OperationOutcome' });
     const direct = await fetch(`${base(kraamzorg)}/fhir/Patient/maria-kz/$everything`, {
       headers: { authorization: `Bearer ${token}`, 'x-ketenlog-categories': 'medication,gossip' },
     });

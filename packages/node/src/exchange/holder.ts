@@ -162,6 +162,15 @@ export async function registerHolder(app: FastifyInstance, options: HolderOption
         .type('application/fhir+json')
         .send(forbidden('Een ander knooppunt mag hier alleen lezen.'));
     }
+    // Reverse chaining matches a resource by others it does not return (`Patient?_has:Observation:
+    // patient:code=…` answers "she has such a record" through her Patient alone): the guard filters
+    // what is returned, so a search whose matches depend on what is not returned is refused.
+    const query = request.url.includes('?') ? new URLSearchParams(request.url.split('?')[1]) : undefined;
+    if (query && [...query.keys()].some((key) => key.startsWith('_has')))
+      return reply
+        .code(403)
+        .type('application/fhir+json')
+        .send(forbidden('Zoeken met _has kan niet over organisaties heen: het zou gegevens onthullen.'));
     const categories = askedCategories(request.headers[CATEGORIES_HEADER]);
     if (categories === null)
       return replyOutcome(
