@@ -27,6 +27,16 @@ const port = parentPort!;
 const secretKey = ed25519.utils.randomSecretKey();
 let me: PartyIndex = 1;
 let peers: MpcPeer[] = [];
+/**
+ * One-way latency added to every message, in ms (KETENLOG_MPC_DELAY_MS): this kernel has no netem,
+ * so the delay is added before each send instead, the way a 10 ms link would hold each message.
+ */
+const DELAY_MS = Number(process.env.KETENLOG_MPC_DELAY_MS ?? 0);
+const delayedFetch: typeof fetch = async (input, init) => {
+  await new Promise((resolve) => setTimeout(resolve, DELAY_MS));
+  return fetch(input, init);
+};
+
 const sessions = new Map<string, { transport: HttpTransport; party: Party; workload: number; n: number }>();
 const cohorts = new Map<number, Cohort>();
 
@@ -68,7 +78,12 @@ port.on('message', (c: Command) => {
     } else if (c.type === 'prepare') {
       if (!cohorts.has(c.n)) cohorts.set(c.n, cohort(c.n));
       const w = WORKLOADS[c.workload]!;
-      const transport = createHttpTransport({ me, secretKey, peers: () => peers });
+      const transport = createHttpTransport({
+        me,
+        secretKey,
+        peers: () => peers,
+        ...(DELAY_MS > 0 ? { fetch: delayedFetch } : {}),
+      });
       const party = new Party({
         field: w.field(cohorts.get(c.n)!),
         me,
