@@ -371,7 +371,9 @@ describe('the federated overview between region members over HTTP', () => {
 
   it('a category-only overview asks only for that category: nothing else is disclosed or recorded', async () => {
     const at = (query: string) =>
-      fetch(`${base(ziekenhuis)}/exchange/overview?patient=maria-zh&${query}`, { headers: { cookie: carla } });
+      fetch(`${base(ziekenhuis)}/exchange/overview?patient=maria-zh&${query}`, {
+        headers: { cookie: carla },
+      });
     const accessCategories = async (node: RunningNode, from: number): Promise<string[]> => {
       const { sequencer } = node.logbook!;
       const entries = await sequencer.store.readEntries(from, sequencer.size);
@@ -412,6 +414,27 @@ describe('the federated overview between region members over HTTP', () => {
       headers: { authorization: `Bearer ${token}`, 'x-ketenlog-categories': 'medication,gossip' },
     });
     expect(direct.status).toBe(400);
+  });
+
+  it("a professional's $everything at her own node is the federated overview", async () => {
+    const viaFhir = await fetch(`${base(ziekenhuis)}/fhir/Patient/maria-zh/$everything`, {
+      headers: { cookie: carla },
+    });
+    expect(viaFhir.status).toBe(200);
+    expect(sources((await viaFhir.json()) as Bundle)).toEqual(sources((await overview()).bundle));
+    const medication = (await (
+      await fetch(`${base(ziekenhuis)}/fhir/Patient/maria-zh/%24everything?category=medication`, {
+        headers: { cookie: carla },
+      })
+    ).json()) as Bundle;
+    expect(sources(medication)).toEqual([ZIEKENHUIS]);
+    // Without her session it is the organisation's own, local operation.
+    const local = (await (
+      await fetch(`${base(ziekenhuis)}/fhir/Patient/maria-zh/$everything`)
+    ).json()) as Bundle;
+    expect(
+      local.entry?.every((e) => !e.resource?.meta?.extension?.some((x) => x.url === SOURCE_EXTENSION)),
+    ).toBe(true);
   });
 
   it('a holder that is down is reported unreachable; the overview still answers with the rest', async () => {

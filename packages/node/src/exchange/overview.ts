@@ -2,14 +2,14 @@
 // `GET /exchange/overview?patient=<local Patient id>` (or `?identifier=<BSN system>|<BSN>`,
 // `&purpose=treatment|billing|research`, default treatment; `&category=<consent categories>`,
 // comma-separated, for a category-only overview; `&breakTheGlass=<reason>` for emergency access,
-// see holder.ts). Her node derives the client's region
-// pseudonym, finds the holders in the localisation index (the region's state), asks each one in
+// see holder.ts); the same from a professional's session as `GET /fhir/Patient/<id>/$everything`.
+// Her node derives the client's region pseudonym, finds the holders in the localisation index (the region's state), asks each one in
 // parallel — first which local Patient stands for the pseudonym, then that Patient's $everything —
 // each call with a fresh node token naming her organisation, her, her role and the purpose, and
 // merges one timeline Bundle. Each entry names its source; one OperationOutcome entry says per
 // holder what was withheld (by category, with the PDP's reason) and which holders did not answer.
 // A holder that is down or slow is reported, never waited for beyond the timeout. Nothing is kept.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type {
   Bundle,
   BundleEntry,
@@ -19,7 +19,7 @@ import type {
 } from '@medplum/fhirtypes';
 import { BSN_SYSTEM, isValidBsn, type FhirRepository } from '@ketenlog/fhir';
 import { findOrganisation, holdersOf, uraOf, type MemberFetch } from '@ketenlog/region';
-import { issueNodeToken, requireProfessional, type SessionStore } from '@ketenlog/auth';
+import { issueNodeToken, requireProfessional, sessionIdFrom, type SessionStore } from '@ketenlog/auth';
 import {
   CATEGORIES,
   categoryForConsent,
@@ -63,29 +63,31 @@ const sourceOf = (ura: string) => ({
   extension: [{ url: SOURCE_EXTENSION, valueIdentifier: { system: URA_SYSTEM, value: ura } }],
 });
 
+interface OverviewQuery {
+  patient?: string;
+  identifier?: string;
+  purpose?: string;
+  category?: string;
+  breakTheGlass?: string;
+}
+
+const EVERYTHING = /^\/fhir\/Patient\/([^/?]+)\/(?:\$|%24)everything(?:\?(.*))?$/;
+
 export async function overviewRoutes(app: FastifyInstance, options: OverviewRouteOptions): Promise<void> {
   const { membership, logbook, repository, pseudonyms, directory, sessions, fetch } = options;
   const { organisation, statementKey } = membership;
   const timeoutMs = options.timeoutMs ?? 2000;
 
-  app.get<{
-    Querystring: {
-      patient?: string;
-      identifier?: string;
-      purpose?: string;
-      category?: string;
-      breakTheGlass?: string;
-    };
-  }>(OVERVIEW_PATH, async (request, reply) => {
+  const answer = async (request: FastifyRequest, reply: FastifyReply, query: OverviewQuery) => {
     const actor = requireProfessional(sessions, request, reply, Date.now(), `ura:${organisation.ura}`);
     if (!actor) return reply;
-    const purpose = (request.query.purpose ?? 'treatment') as Purpose;
+    const purpose = (query.purpose ?? 'treatment') as Purpose;
     if (!PURPOSES.includes(purpose)) return outcome(reply, 400, 'invalid', `onbekend doel "${purpose}"`);
-    const asked = request.query.category?.split(',').map((c) => c.trim());
+    const asked = query.category?.split(',').map((c) => c.trim());
     if (asked && !asked.every((c) => (CATEGORIES as readonly string[]).includes(c)))
       return outcome(reply, 400, 'invalid', `onbekende categorie; kies uit ${CATEGORIES.join(', ')}`);
-    const breakTheGlass = request.query.breakTheGlass?.trim();
-    if (request.query.breakTheGlass !== undefined && (!breakTheGlass || breakTheGlass.length > MAX_REASON))
+    const breakTheGlass = query.breakTheGlass?.trim();
+    if (query.breakTheGlass !== undefined && (!breakTheGlass || breakTheGlass.length > MAX_REASON))
       return outcome(
         reply,
         400,
@@ -94,19 +96,19 @@ export async function overviewRoutes(app: FastifyInstance, options: OverviewRout
       );
 
     let bsn: string | undefined;
-    if (request.query.patient) {
-      const patient = await repository.read<Patient>('Patient', request.query.patient).catch(() => undefined);
+    if (query.patient) {
+      const patient = await repository.read<Patient>('Patient', query.patient).catch(() => undefined);
       bsn = patient?.identifier?.find((i) => i.system === BSN_SYSTEM)?.value;
       if (!patient) return outcome(reply, 404, 'not-found', 'Deze cliënt is hier niet bekend.');
-    } else if (request.query.identifier?.startsWith(`${BSN_SYSTEM}|`)) {
-      bsn = request.query.identifier.slice(BSN_SYSTEM.length + 1);
+    } else if (query.identifier?.startsWith(`${BSN_SYSTEM}|`)) {
+      bsn = query.identifier.slice(BSN_SYSTEM.length + 1);
     } else {
       return outcome(reply, 400, 'invalid', `geef ?patient=<Patient-id> of ?identifier=${BSN_SYSTEM}|<BSN>`);
     }
     if (!bsn || !isValidBsn(bsn))
       return outcome(reply, 422, 'invalid', 'Zonder geldig BSN is er geen regionaal overzicht.');
     const pseudonym = await (
-      request.query.patient ? directory.pseudonymOf(request.query.patient) : pseudonyms.pseudonymOf(bsn)
+      query.patient ? directory.pseudonymOf(query.patient) : pseudonyms.pseudonymOf(bsn)
     ).catch(() => undefined);
     if (!pseudonym) return outcome(reply, 503, 'transient', 'De pseudonimiseringsdienst is niet bereikbaar.');
 
@@ -232,5 +234,27 @@ export async function overviewRoutes(app: FastifyInstance, options: OverviewRout
       ],
     };
     return reply.type('application/fhir+json').send(result);
+  };
+
+  app.get<{ Querystring: OverviewQuery }>(OVERVIEW_PATH, (request, reply) =>
+    answer(request, reply, request.query),
+  );
+
+  // The FHIR way to the same thing: a professional's session asking her own node for a client's
+  // `Patient/{id}/$everything` gets the federated overview (`_type`-free; `category=`, `purpose=`
+  // and `breakTheGlass=` as above). Tokens and other callers get the local operation.
+  app.addHook('preHandler', async (request, reply) => {
+    if (request.method !== 'GET' || request.headers.authorization) return;
+    const match = EVERYTHING.exec(request.url);
+    if (!match) return;
+    const principal = sessions.get(sessionIdFrom(request.headers.cookie), Date.now())?.principal;
+    if (principal?.kind !== 'professional') return;
+    const params = new URLSearchParams(match[2] ?? '');
+    const query: OverviewQuery = { patient: decodeURIComponent(match[1]!) };
+    for (const name of ['purpose', 'category', 'breakTheGlass'] as const) {
+      const value = params.get(name);
+      if (value !== null) query[name] = value;
+    }
+    return answer(request, reply, query);
   });
 }
