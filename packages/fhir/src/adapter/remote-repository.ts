@@ -79,6 +79,20 @@ export class RemoteFhirRepository implements FhirRepository {
     await this.#request('DELETE', instancePath(resourceType, id));
   }
 
+  /**
+   * Deletes, then asks the server to expunge the history (HAPI's `$expunge`); a server without it
+   * answers with an error, which is passed on: an erasure must not pass for done when it is not.
+   */
+  async expunge(resourceType: string, id: string): Promise<void> {
+    await this.delete(resourceType, id);
+    await this.#request('POST', `${instancePath(resourceType, id)}/$expunge`, {
+      body: {
+        resourceType: 'Parameters',
+        parameter: [{ name: 'expungeDeletedResources', valueBoolean: true }],
+      },
+    });
+  }
+
   async history(
     resourceType: string,
     id: string | undefined,

@@ -37,6 +37,8 @@ export interface FhirRepository {
   /** Update, or create with a client-chosen id (update-as-create). */
   update<T extends Resource>(resource: T, options?: UpdateOptions): Promise<WriteResult<T>>;
   delete(resourceType: string, id: string): Promise<void>;
+  /** Removes a resource and all its versions: no history is left (erasure). */
+  expunge(resourceType: string, id: string): Promise<void>;
   history(
     resourceType: string,
     id: string | undefined,

@@ -5,6 +5,7 @@ import { gone, notFound, preconditionFailed } from '../outcome.ts';
 import { assertId, assertResource, assertResourceType } from './identity.ts';
 import type { WriteResult } from './repository.ts';
 import type { SearchIndex } from './search-index.ts';
+import { INDEX_TABLE } from '../search/index-rows.ts';
 import { persistVersions, type CurrentRow, type VersionMethod, type WriteBuffer } from './write-buffer.ts';
 
 export type { VersionMethod } from './write-buffer.ts';
@@ -125,6 +126,19 @@ export class ResourceStore {
     const row = await this.current(q, resourceType, id, buffer);
     if (!row || row.deleted) return;
     await this.write(q, { resourceType, id } as Resource, row.version_id + 1, 'DELETE', buffer);
+  }
+
+  /**
+   * Removes a resource with every version and its search index rows, leaving no history behind
+   * (the client's erasure under the AVG; FHIR has no standard operation, HAPI calls it $expunge).
+   */
+  async expunge(q: Queryable, resourceType: string, id: string): Promise<void> {
+    assertResourceType(resourceType);
+    assertId(id);
+    await q.run('DELETE FROM resources WHERE resource_type = ? AND id = ?', [resourceType, id]);
+    await q.run('DELETE FROM resource_versions WHERE resource_type = ? AND id = ?', [resourceType, id]);
+    for (const table of Object.values(INDEX_TABLE))
+      await q.run(`DELETE FROM ${table} WHERE resource_type = ? AND resource_id = ?`, [resourceType, id]);
   }
 
   private async write<T extends Resource>(

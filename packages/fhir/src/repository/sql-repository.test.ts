@@ -114,6 +114,22 @@ describe.each(testDatabases())('SqlFhirRepository on $name', ({ open }) => {
     expect(Number(n)).toBe(0);
   });
 
+  it('expunges a resource with every version and index row, and leaves others alone', async () => {
+    const { resource } = await repo.create(patient('A'));
+    await repo.update({ ...resource, identifier: [{ system: 'urn:example:mrn', value: 'B' }] });
+    const other = await repo.create(patient('C'));
+    await repo.expunge('Patient', resource.id as string);
+    expect(await statusOf(repo.read('Patient', resource.id as string))).toBe(404);
+    expect(await statusOf(repo.vread('Patient', resource.id as string, '1'))).toBe(404);
+    expect(await statusOf(repo.history('Patient', resource.id, [], BASE))).toBe(404);
+    const [{ n }] = await db.all<{ n: number }>('SELECT count(*) AS n FROM sp_token WHERE resource_id = ?', [
+      resource.id as string,
+    ]);
+    expect(Number(n)).toBe(0);
+    expect((await repo.read('Patient', other.resource.id as string)).id).toBe(other.resource.id);
+    await repo.expunge('Patient', 'never-there');
+  });
+
   it('lists instance and type history newest first, with _count and _since', async () => {
     const { resource: a } = await repo.create(patient('A'));
     await repo.update({ ...a, active: true });

@@ -62,6 +62,10 @@ export class SqlFhirRepository implements FhirRepository {
     return this.#db.transaction((tx) => this.#store.delete(tx, resourceType, id));
   }
 
+  expunge(resourceType: string, id: string): Promise<void> {
+    return this.#db.transaction((tx) => this.#store.expunge(tx, resourceType, id));
+  }
+
   history(
     resourceType: string,
     id: string | undefined,

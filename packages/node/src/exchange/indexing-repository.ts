@@ -65,6 +65,10 @@ export class IndexingRepository implements FhirRepository {
     return this.#inner.delete(resourceType, id);
   }
 
+  expunge(resourceType: string, id: string): Promise<void> {
+    return this.#inner.expunge(resourceType, id);
+  }
+
   history(
     resourceType: string,
     id: string | undefined,

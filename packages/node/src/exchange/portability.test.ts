@@ -215,7 +215,13 @@ describe('erasure: deleted at the source, unlinked on the logbook', () => {
       [ziekenhuis, ZIEKENHUIS],
     ] as const) {
       for (const ref of seeded.get(holder)!) {
-        expect((await fetch(`${base(node)}/fhir/${ref}`)).status, ref).toBeGreaterThanOrEqual(404);
+        // No version is left either: not the record, not its history (the holder's own API).
+        expect((await fetch(`${base(node)}/fhir/${ref}`)).status, ref).toBe(404);
+        expect((await fetch(`${base(node)}/fhir/${ref}/_history/1`)).status, ref).toBe(404);
+        const history = (await (await fetch(`${base(node)}/fhir/${ref}/_history`)).json()) as {
+          entry?: unknown[];
+        };
+        expect(history.entry ?? [], ref).toEqual([]);
       }
     }
     // Anna's records are untouched.

@@ -154,7 +154,7 @@ export async function portabilityRoutes(app: FastifyInstance, options: Portabili
     for (const resource of [...resources].sort(
       (a, b) => Number(a.resourceType === 'Patient') - Number(b.resourceType === 'Patient'),
     ))
-      await repository.delete(resource.resourceType, resource.id!);
+      await repository.expunge(resource.resourceType, resource.id!);
     for (const { patient } of found) directory.forget(patient);
     return { deleted: resources.length };
   });
