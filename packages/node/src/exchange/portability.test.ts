@@ -120,6 +120,18 @@ describe('portability: her export across the region', () => {
     expect(consents).toHaveLength(1);
     expect(consents[0].resource).toMatchObject({ provision: { type: 'permit' } });
     expect(bundle.entry!.some((e) => e.resource?.resourceType === 'OperationOutcome')).toBe(false);
+    // Her portal's timeline: the same records from every holder, without consents and trail.
+    const records = await fetch(`${base(kraamzorg)}/exchange/records`, { headers: { cookie: maria.cookie } });
+    expect(records.status).toBe(200);
+    const timeline = (await records.json()) as Bundle;
+    expect(timeline.type).toBe('searchset');
+    const sorted = (m: Map<string, string[]>) =>
+      Object.fromEntries([...m].map(([k, v]) => [k, [...v].sort()]));
+    expect(sorted(recordsBySource(timeline))).toEqual(sorted(bySource));
+    expect(timeline.entry!.some((e) => ['Consent', 'AuditEvent'].includes(e.resource!.resourceType))).toBe(
+      false,
+    );
+    expect((await fetch(`${base(kraamzorg)}/exchange/records`)).status).toBe(401);
     // Each holder recorded her export in her trail; the next export shows those accesses.
     await expect
       .poll(

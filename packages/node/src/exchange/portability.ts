@@ -3,6 +3,8 @@
 //   holder in the localisation index (each naming its source, as in the overview), her consents
 //   (FHIR Consent) and her access trail (BALP AuditEvents); a holder that does not answer is named
 //   in an OperationOutcome entry and the rest is still given (a partial export);
+// - GET /exchange/records: the same records as one searchset in timeline order, for her portal's
+//   timeline across organisations;
 // - POST /exchange/erasure {"confirm":"VERWIJDER"}: every holder deletes her resources at the
 //   source; once all have, the region's pseudonym service erases the salt behind her logbook
 //   subject, so the index, consent and access statements about her can no longer be linked to her
@@ -33,6 +35,7 @@ import {
   federatedOverview,
   ownDecision,
   readAccess,
+  timelineOrder,
   type AccessEvent,
   type OwnPurpose,
   type Purpose,
@@ -41,6 +44,8 @@ import { recordAccesses, type HolderOptions } from './holder.ts';
 import { replyOutcome } from './outcome.ts';
 
 export const EXPORT_PATH = '/exchange/export';
+/** Her records across the region as one timeline (the export's records, for her portal). */
+export const RECORDS_PATH = '/exchange/records';
 export const ERASURE_PATH = '/exchange/erasure';
 /** Holder routes, node tokens acting for the client only. */
 export const HOLDER_EXPORT_PATH = '/exchange/holder/export';
@@ -214,11 +219,14 @@ export async function portabilityRoutes(app: FastifyInstance, options: Portabili
     });
   };
 
-  app.get(EXPORT_PATH, async (request, reply) => {
+  /** The client a session stands for (her own, or the one a representative acts for). */
+  const clientOf = (request: FastifyRequest): string | undefined => {
     const p = sessionOf(request);
-    const client =
-      p?.kind === 'client' ? p.holder : p?.kind === 'representative' ? p.actingFor?.client : undefined;
-    if (!client) return outcome(reply, 401, 'login', LOGIN);
+    return p?.kind === 'client' ? p.holder : p?.kind === 'representative' ? p.actingFor?.client : undefined;
+  };
+
+  /** Her records from every holder in the index, and the holders that did not answer. */
+  const gather = async (client: string) => {
     const holders = holdersFor(client);
     const token = tokenFor(client, 'export');
     const { bundle, missing } = await federatedOverview({
@@ -228,13 +236,42 @@ export async function portabilityRoutes(app: FastifyInstance, options: Portabili
       fetch,
       timeoutMs,
     });
+    return {
+      records: (bundle.entry ?? []).filter((e: BundleEntry) => e.search?.mode !== 'outcome'),
+      missing: missing.map((m) => ({ ...m, name: holders.find((o) => o.ura === m.ura)?.name ?? m.ura })),
+    };
+  };
+
+  // Her own timeline across the region: the export's records, as one searchset, newest first.
+  app.get(RECORDS_PATH, async (request, reply) => {
+    const client = clientOf(request);
+    if (!client) return outcome(reply, 401, 'login', LOGIN);
+    const { records, missing } = await gather(client);
+    const issues = missing.map((m) => ({
+      severity: 'warning' as const,
+      code: 'incomplete' as const,
+      diagnostics: `${m.name} gaf geen antwoord (${m.reason}); dit overzicht is onvolledig.`,
+    }));
+    return reply.type('application/fhir+json').send({
+      resourceType: 'Bundle',
+      type: 'searchset',
+      entry: [
+        ...timelineOrder(records),
+        ...(issues.length
+          ? [{ resource: { resourceType: 'OperationOutcome', issue: issues }, search: { mode: 'outcome' } }]
+          : []),
+      ],
+    });
+  });
+
+  app.get(EXPORT_PATH, async (request, reply) => {
+    const client = clientOf(request);
+    if (!client) return outcome(reply, 401, 'login', LOGIN);
+    const { records, missing } = await gather(client);
     const at = new Date();
     const result = exportBundle({
-      records: (bundle.entry ?? []).filter((e: BundleEntry) => e.search?.mode !== 'outcome'),
-      missing: missing.map((m) => ({
-        ...m,
-        name: holders.find((o) => o.ura === m.ura)?.name ?? m.ura,
-      })),
+      records,
+      missing,
       consents: consentResources(logbook.state.consents, client),
       trail: trailOf(client),
       at,
