@@ -18,6 +18,7 @@ import { enrolAndLogIn } from './people.ts';
 
 const KRAAMZORG = '11110001';
 const GP = '11110008';
+const HOSPITAL = '11110003';
 const BSN = /\b\d{9}\b/;
 const DIARY_TEXT = 'Vandaag voor het eerst buiten gewandeld.';
 
@@ -52,6 +53,22 @@ beforeAll(async () => {
     effectiveDateTime: '2026-11-20',
     meta: { source: 'Kraamzorg De Wieg' },
   });
+  // And a client of Ziekenhuis Maasland: one lab result there, for her timeline across the region.
+  const hospital = region.node(HOSPITAL).repository;
+  const { resource: atHospital } = await hospital.create<Patient>({
+    resourceType: 'Patient',
+    identifier: [{ system: 'http://fhir.nl/fhir/NamingSystem/bsn', value: '999911120' }],
+    name: [{ family: 'de Vries', given: ['Maria'] }],
+  });
+  await hospital.create({
+    resourceType: 'Observation',
+    status: 'final',
+    category: [{ coding: [{ code: 'laboratory' }] }],
+    subject: { reference: `Patient/${atHospital.id}` },
+    code: { text: 'Hemoglobine' },
+    valueQuantity: { value: 7.9, unit: 'mmol/L' },
+    effectiveDateTime: '2026-11-18T09:00:00Z',
+  } as never);
   mkdirSync(SCREENSHOTS, { recursive: true });
   maria = await newPage();
   await enrolAndLogIn(maria, origin);
@@ -123,6 +140,10 @@ describe("the client's controls in the portal", () => {
     const item = maria.locator('.timeline li').filter({ hasText: DIARY_TEXT });
     await item.waitFor();
     expect(await item.textContent()).toContain('Zelf ingevoerd');
+    // Across the region: the hospital's lab result, naming the hospital.
+    const lab = maria.locator('.timeline li').filter({ hasText: 'Hemoglobine' });
+    await lab.waitFor();
+    expect(await lab.textContent()).toContain('Ziekenhuis Maasland');
     // Midwives now see her own measurements and diary, the diary entry among them.
     await maria.goto(`${origin}/portal/consent`);
     await settle(maria);

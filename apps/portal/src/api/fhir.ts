@@ -1,4 +1,5 @@
 import { requestJson, type ApiResult } from './http.ts';
+import { overviewApi, sourceUraOf } from './overview.ts';
 
 export interface FhirResource {
   resourceType: string;
@@ -34,8 +35,31 @@ export const fhirApi = {
     }),
 };
 
-/** Everything the timeline shows, one search per type; the first failure is the answer. */
+/**
+ * Everything the timeline shows. A logged-in client gets her records from every organisation in
+ * the region (`/exchange/records`, each naming its source; a holder that did not answer comes as an
+ * OperationOutcome); anyone else this node's own records, one search per type. The first failure
+ * is the answer.
+ */
 export async function loadTimelineResources(): Promise<ApiResult<FhirResource[]>> {
+  const regional = await requestJson<Bundle>('/exchange/records', {
+    headers: { accept: 'application/fhir+json' },
+  });
+  if (regional.kind === 'ok') {
+    // Each record names its source by URA: show the organisation's name.
+    const orgs = await overviewApi.organisations();
+    const names = new Map(
+      orgs.kind === 'ok' ? (orgs.value.organisations ?? []).map((o) => [o.ura, o.name]) : [],
+    );
+    return {
+      kind: 'ok',
+      value: resourcesOf(regional.value).map((r) => {
+        const ura = sourceUraOf(r);
+        return ura ? { ...r, meta: { ...r.meta, source: names.get(ura) ?? `URA ${ura}` } } : r;
+      }),
+    };
+  }
+  if (regional.kind !== 'unauthorised' && regional.kind !== 'unavailable') return regional;
   const results = await Promise.all(TIMELINE_TYPES.map((type) => fhirApi.search(type)));
   for (const r of results) if (r.kind !== 'ok') return r;
   return { kind: 'ok', value: results.flatMap((r) => (r.kind === 'ok' ? resourcesOf(r.value) : [])) };

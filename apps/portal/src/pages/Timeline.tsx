@@ -6,6 +6,7 @@ import { toTimeline } from '../timeline.ts';
 import { ResultState } from './State.tsx';
 import { TimelineList } from './TimelineList.tsx';
 import { ExportSection } from './Export.tsx';
+import { missingOf } from '../api/overview.ts';
 
 export function TimelinePage({ t }: { t: Translate }): ReactNode {
   const [result, setResult] = useState<ApiResult<FhirResource[]> | undefined>();
@@ -22,9 +23,30 @@ export function TimelinePage({ t }: { t: Translate }): ReactNode {
       <h2>{t('timelineItems')}</h2>
       <ResultState t={t} result={result} retry={load}>
         {(resources) => {
-          const items = toTimeline(resources);
-          if (items.length === 0) return <p className="notice">{t('empty')}</p>;
-          return <TimelineList t={t} items={items} Heading="h3" />;
+          const items = toTimeline(
+            resources.filter((r) => r.resourceType !== 'OperationOutcome' && r.resourceType !== 'Patient'),
+          );
+          // Organisations that did not answer: what is missing is said, not hidden.
+          const missing = missingOf({
+            resourceType: 'Bundle',
+            entry: resources
+              .filter((r) => r.resourceType === 'OperationOutcome')
+              .map((resource) => ({ resource })),
+          });
+          return (
+            <>
+              {missing.map((m) => (
+                <p key={m.text} className="notice">
+                  {m.text}
+                </p>
+              ))}
+              {items.length === 0 ? (
+                <p className="notice">{t('empty')}</p>
+              ) : (
+                <TimelineList t={t} items={items} Heading="h3" />
+              )}
+            </>
+          );
         }}
       </ResultState>
     </>

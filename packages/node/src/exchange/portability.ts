@@ -250,7 +250,7 @@ export async function portabilityRoutes(app: FastifyInstance, options: Portabili
     const issues = missing.map((m) => ({
       severity: 'warning' as const,
       code: 'incomplete' as const,
-      diagnostics: `${m.name} gaf geen antwoord (${m.reason}); dit overzicht is onvolledig.`,
+      details: { text: `${m.name} gaf geen antwoord (${m.reason}); dit overzicht is onvolledig.` },
     }));
     return reply.type('application/fhir+json').send({
       resourceType: 'Bundle',
