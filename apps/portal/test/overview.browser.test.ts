@@ -82,6 +82,15 @@ describe('consent in the portal changes what a professional sees', () => {
       await carla.locator('#missing ~ ul li', { hasText: 'Kraamzorg De Wieg' }).first().waitFor();
       expect(await carla.locator('.timeline li', { hasText: 'Bron: Ziekenhuis Maasland' }).count()).toBe(2);
       await checkAccessible(carla, 'overview-withheld');
+      // Her client list says what the other organisations would share: nothing yet.
+      await carla.goto(`${ziekenhuis}/portal/clients`);
+      await settle(carla);
+      await carla
+        .locator('.consent-status', {
+          hasText: '0 soorten gegevens gedeeld door andere organisaties · 1 niet gedeeld',
+        })
+        .waitFor();
+      await checkAccessible(carla, 'clients-consent-status');
 
       const maria = await newPage();
       await enrolAndLogIn(maria, kraamzorg);
@@ -94,6 +103,8 @@ describe('consent in the portal changes what a professional sees', () => {
 
       await expect.poll(() => kraamzorgRecords(carla, ziekenhuis), { timeout: 30_000 }).toBe(3);
       await checkAccessible(carla, 'overview');
+      await carla.goto(`${ziekenhuis}/portal/clients`);
+      await carla.locator('.consent-status', { hasText: '1 soorten gegevens gedeeld' }).waitFor();
 
       await expect
         .poll(

@@ -68,6 +68,13 @@ const carlasToken = () => {
   );
 };
 
+/** Maria's entry in the hospital's client list with consent status. */
+async function consentStatus() {
+  const response = await fetch(`${base(ziekenhuis)}/exchange/consent-status`, { headers: { cookie: carla } });
+  const { clients } = (await response.json()) as { clients: { patient: string }[] };
+  return clients.find((c) => c.patient === 'maria-zh');
+}
+
 async function overview(): Promise<{ status: number; bundle: Bundle }> {
   const response = await fetch(`${base(ziekenhuis)}/exchange/overview?patient=maria-zh`, {
     headers: { cookie: carla },
@@ -150,6 +157,11 @@ describe('the federated overview between region members over HTTP', () => {
     expect((await fetch(`${base(ziekenhuis)}/exchange/overview?patient=maria-zh`)).status).toBe(401);
   });
 
+  it("lists the consent status of the hospital's clients: what the other holders would share", async () => {
+    expect(await consentStatus()).toEqual({ patient: 'maria-zh', shared: 0, withheld: 3, holders: 2 });
+    expect((await fetch(`${base(ziekenhuis)}/exchange/consent-status`)).status).toBe(401);
+  });
+
   it('with her consent: data from both other holders, merged into one timeline naming each source', async () => {
     await maria.sign(
       await consentDrafts({
@@ -163,6 +175,7 @@ describe('the federated overview between region members over HTTP', () => {
       (b.entry ?? []).filter((e) => e.resource?.resourceType === 'Patient').length;
     const bundle = await overviewUntil((b) => sources(b).length === 3 && patients(b) === 3);
     expect(sources(bundle)).toEqual([KRAAMZORG, VERLOSKUNDE, ZIEKENHUIS]);
+    expect(await consentStatus()).toEqual({ patient: 'maria-zh', shared: 3, withheld: 0, holders: 2 });
     const matches = bundle.entry!.filter((e) => e.search?.mode === 'match');
     expect(matches.filter((e) => e.resource!.resourceType === 'Observation')).toHaveLength(3);
     expect(matches.filter((e) => e.resource!.resourceType === 'Condition')).toHaveLength(2);

@@ -33,6 +33,7 @@ import { portabilityRoutes } from './portability.ts';
 import { assistedConsentRoutes, assistedConsentsOf } from './assisted.ts';
 import { consentPreviewRoutes } from './consent-preview.ts';
 import { referralRoutes } from './referrals.ts';
+import { consentStatusRoutes } from './consent-status.ts';
 
 export const PSEUDONYM_PATH = '/pseudonyms';
 
@@ -172,6 +173,7 @@ export async function registerNodeExchange(
     fhirBase: `${organisation.node.baseUrl}/fhir`,
     patientsOf: (pseudonym) => directory.patientsOf(pseudonym),
   });
+  await consentStatusRoutes(app, { membership, logbook, repository, directory, sessions });
   const indexing = new IndexingRepository(repository, publisher);
   await referralRoutes(app, {
     db: options.db,
