@@ -27,10 +27,10 @@ import { sessionIdFrom } from '@ketenlog/auth';
 import { registerFhirAccess } from './fhir-access.ts';
 import { portalPlugin, regionKeysOf } from '@ketenlog/portal/server';
 
-/** Loaded once per process and shared by every node in it (they are read-only). */
 /** How long a closing node waits for open connections before it cuts them. */
 const CLOSE_GRACE_MS = 3000;
 
+/** Loaded once per process and shared by every node in it (they are read-only). */
 export interface FhirModel {
   definitions: FhirDefinitions;
   registry: SearchParameterRegistry;
