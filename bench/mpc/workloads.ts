@@ -83,11 +83,11 @@ export const WORKLOADS: Workload[] = [
     reference: { 4350: [0.03, 0.11], 43500: [0.35, 0.35] },
   },
   {
-    // Σ a_i·b_i as an inner product: N local products, one resharing of their sum.
+    // Σ a_i·b_i as an inner product: N local products, their sum opened at once (one round).
     name: 'W2 N mults, summed, opened',
     field: m61,
     base: true,
-    run: async (p, _d, b) => (await p.open([await p.dot([[b!.app, b!.cost]])]))[0]![0],
+    run: async (p, _d, b) => (await p.openDot([[b!.app, b!.cost]]))[0],
     check: (r, d) => same('W2', r, sum(d.app.map((a, i) => a * d.cost[i]!))),
     reference: { 4350: [0.022, 0.037], 43500: [0.25, 0.25] },
   },
@@ -107,11 +107,11 @@ export const WORKLOADS: Workload[] = [
     field: m61,
     base: true,
     run: async (p, _d, b) => {
-      const dots = await p.dot([
+      const dots = p.localDot([
         [b!.app, b!.cost],
         [b!.app, b!.costSq],
       ]);
-      return (await p.open([[p.sum(b!.app)[0]!, ...dots, p.sum(b!.cost)[0]!, p.sum(b!.costSq)[0]!]]))[0];
+      return p.openProducts([p.sum(b!.app)[0]!, ...dots, p.sum(b!.cost)[0]!, p.sum(b!.costSq)[0]!]);
     },
     check: (r, d) =>
       same('W4', r, [
@@ -133,8 +133,7 @@ export const WORKLOADS: Workload[] = [
         oneHot.map(() => ({ owner: 2 as const, count: d.n })),
         p.me === 2 ? oneHot : [],
       );
-      const counts = await p.dot(bins.map((h) => [b!.app, h] as [Shares, Shares]));
-      return (await p.open([counts]))[0];
+      return p.openDot(bins.map((h) => [b!.app, h] as [Shares, Shares]));
     },
     check: (r, d) =>
       same(

@@ -3,7 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { M127, M61, type Field, mod, mul, add } from './field.ts';
 import { Party } from './engine.ts';
 import { MpcMismatchError, MpcTimeoutError, inProcessTransports } from './transport.ts';
-import type { PartyIndex } from './shamir.ts';
+import { reconstruct, type PartyIndex } from './shamir.ts';
+import { seedElementCount } from './prss.ts';
+import { unpack } from './codec.ts';
 
 function parties(f: Field, hashes: [string, string, string] = ['h', 'h', 'h'], timeoutMs = 2000): Party[] {
   const ts = inProcessTransports();
@@ -77,5 +79,80 @@ describe('metadata disagreements fail loudly', () => {
     const ps = parties(M61, ['h', 'h', 'h'], 100);
     const rs = await Promise.allSettled([ps[0]!.open([[1n]]), ps[1]!.open([[1n]])]);
     for (const r of rs) expect(r.status === 'rejected' && r.reason instanceof MpcTimeoutError).toBe(true);
+  });
+});
+
+describe.each([M61, M127])('pseudo-random sharing in the engine over $name', (f) => {
+  it('inputs reach one peer as a stream, the other by message: half the bytes of two messages', async () => {
+    const n = 1000;
+    const ps = parties(f);
+    const values = rnd(f, n);
+    const out = await Promise.all(
+      ps.map(async (p) => {
+        const [x] = await p.input([{ owner: 2, count: n }], p.me === 2 ? [values] : []);
+        return { opened: (await p.open([x!]))[0], bytes: p.stats.bytesSent };
+      }),
+    );
+    for (const o of out) expect(o.opened).toEqual(values);
+    const width = f.bits <= 64 ? 8 : 16;
+    // the owner's round 1 carries n shares to one peer plus a seed to each; open sends n to each
+    expect(out[1]!.bytes).toBe(n * width + 2 * seedElementCount(f) * width + 2 * n * width);
+  });
+  it('inner products and degree-1 sums open in one round, without resharing', async () => {
+    const n = 500;
+    const [a, b] = [rnd(f, n), rnd(f, n)];
+    const ps = parties(f);
+    const out = await Promise.all(
+      ps.map(async (p) => {
+        const [sa, sb] = await p.input(
+          [
+            { owner: 1, count: n },
+            { owner: 3, count: n },
+          ],
+          p.me === 1 ? [a] : p.me === 3 ? [b] : [],
+        );
+        const before = p.stats.rounds;
+        const opened = await p.openProducts([...p.localDot([[sa!, sb!], [sa!, sa!]]), p.sum(sb!)[0]!]);
+        return { opened, rounds: p.stats.rounds - before };
+      }),
+    );
+    const dot = (x: bigint[], y: bigint[]): bigint => x.reduce((s, v, k) => add(f, s, mul(f, v, y[k]!)), 0n);
+    const want = [dot(a, b), dot(a, a), b.reduce((s, v) => add(f, s, v), 0n)];
+    for (const o of out) expect(o).toEqual({ opened: want, rounds: 1 });
+  });
+  it('what a party sends to open a product is masked: the same secret gives other messages each run', async () => {
+    const sent: bigint[][] = [];
+    for (let run = 0; run < 2; run++) {
+      const ts = inProcessTransports();
+      const seen: bigint[] = [];
+      const spy = { ...ts[0], send: (m: Parameters<(typeof ts)[0]['send']>[0]) => ((seen.push(...unpack(f, m.body, m.count))), ts[0].send(m)) };
+      const ps = ([1, 2, 3] as PartyIndex[]).map(
+        (me) => new Party({ field: f, me, transport: me === 1 ? spy : ts[me - 1]!, specHash: 'h' }),
+      );
+      await Promise.all(ps.map((p) => p.openProducts([p.me === 1 ? 42n : 0n])));
+      sent.push(seen.slice(0, 1));
+    }
+    expect(sent[0]).not.toEqual(sent[1]);
+  });
+  it('random sharings need no message once the seeds are there, and all parties agree on them', async () => {
+    const ps = parties(f);
+    const out = await Promise.all(
+      ps.map(async (p) => {
+        await p.open([[1n]]);
+        const before = p.stats.messagesSent;
+        const r = await p.random(20);
+        const sent = p.stats.messagesSent - before;
+        return { opened: (await p.open([r]))[0], sent };
+      }),
+    );
+    expect(out[0]!.sent).toBe(0);
+    expect(out[1]!.opened).toEqual(out[0]!.opened);
+    expect(new Set(out[0]!.opened).size).toBe(20);
+  });
+  it('a first operation that needs the seeds runs the seed round first, at every party', async () => {
+    const ps = parties(f);
+    const out = await Promise.all(ps.map(async (p) => ({ r: await p.random(3), rounds: p.stats.rounds })));
+    for (const o of out) expect(o.rounds).toBe(1);
+    expect(reconstruct(f, [1, 2], [out[0]!.r, out[1]!.r])).toEqual(reconstruct(f, [2, 3], [out[1]!.r, out[2]!.r]));
   });
 });

@@ -2,12 +2,17 @@
  * One party of the three-party, semi-honest, honest-majority engine over Shamir (2,3) shares.
  * Addition and constants are local; multiplication is a local product (degree 2) followed by
  * resharing in one round (each party shares its product, every party recombines with the
- * Lagrange weights at 0) — no dealer. Each communicating call is exactly one round: one message to
- * each peer carrying every element of the batch. Counts come from the caller (the spec), and a
- * peer whose spec hash, round or counts differ fails the run with MpcMismatchError.
+ * Lagrange weights at 0) — no dealer. An inner product that is to be opened anyway skips the
+ * resharing: its degree-2 shares are opened at once under a pseudo-random zero mask (openProducts).
+ * Each communicating call is exactly one round: one message to each peer carrying every element of
+ * the batch. The first round also carries each party's pairwise seeds (prss.ts), from which
+ * shares for one peer, zero masks and random sharings are expanded locally. Counts come from the
+ * caller (the spec), and a peer whose spec hash, round or counts differ fails the run with
+ * MpcMismatchError.
  */
 import { type Field, type RandomBytes, add, cryptoRandomBytes, mod, mul, sub } from './field.ts';
-import { type PartyIndex, PARTY_INDICES, consistent, lagrangeAtZero, share } from './shamir.ts';
+import { type PartyIndex, PARTY_INDICES, consistent, lagrangeAtZero, shareThrough } from './shamir.ts';
+import { PairKeys, seedElementCount } from './prss.ts';
 import { pack, unpack } from './codec.ts';
 import { type Transport, MpcMismatchError, MpcProtocolError } from './transport.ts';
 
@@ -36,6 +41,8 @@ export class Party {
   readonly #timeoutMs: number;
   readonly #rng: RandomBytes;
   readonly #lambda: bigint[];
+  readonly #keys: PairKeys;
+  #randomCalls = 0;
   readonly stats: PartyStats = { rounds: 0, bytesSent: 0, messagesSent: 0 };
 
   constructor(o: PartyOptions) {
@@ -47,6 +54,7 @@ export class Party {
     this.#timeoutMs = o.timeoutMs ?? 10_000;
     this.#rng = o.rng ?? cryptoRandomBytes;
     this.#lambda = lagrangeAtZero(o.field, [1, 2, 3]);
+    this.#keys = new PairKeys(o.field, o.me, this.peers, this.#rng);
   }
 
   /** One round: send `out[peer]` to each peer, receive `expect[peer]` elements from each. */
@@ -55,8 +63,11 @@ export class Party {
     expect: ReadonlyMap<PartyIndex, number>,
   ): Promise<Map<PartyIndex, bigint[]>> {
     const round = ++this.stats.rounds;
+    // the first round carries the pairwise seeds, after the payload
+    const seeds = round === 1 ? seedElementCount(this.field) : 0;
     const sends = this.peers.map((to) => {
-      const xs = out.get(to) ?? [];
+      const payload = out.get(to) ?? [];
+      const xs = seeds ? payload.concat(this.#keys.outgoing(to)) : payload;
       const body = pack(this.field, xs);
       this.stats.bytesSent += body.length;
       this.stats.messagesSent++;
@@ -82,11 +93,13 @@ export class Party {
       if (msg.round !== round || msg.from !== from || msg.to !== this.me)
         throw new MpcMismatchError(`party ${from} is out of step (round ${msg.round}, expected ${round})`);
       const want = expect.get(from) ?? 0;
-      if (msg.count !== want)
+      if (msg.count !== want + seeds)
         throw new MpcMismatchError(
-          `party ${from} sent ${msg.count} elements in round ${round}, expected ${want}`,
+          `party ${from} sent ${msg.count - seeds} elements in round ${round}, expected ${want}`,
         );
-      result.set(from, unpack(this.field, msg.body, msg.count));
+      const xs = unpack(this.field, msg.body, msg.count);
+      if (seeds) this.#keys.accept(from, xs.splice(want, seeds));
+      result.set(from, xs);
     });
     return result;
   }
@@ -99,33 +112,47 @@ export class Party {
     const myIdx = specs.map((s, i) => (s.owner === this.me ? i : -1)).filter((i) => i >= 0);
     if (mine.length !== myIdx.length)
       throw new MpcMismatchError(`spec has ${myIdx.length} inputs for this party, got ${mine.length}`);
-    const own: Shares[] = [];
-    const out = new Map<PartyIndex, bigint[]>(this.peers.map((p) => [p, []]));
     myIdx.forEach((specIndex, k) => {
       const values = mine[k]!;
       if (values.length !== specs[specIndex]!.count)
         throw new MpcMismatchError(
           `input ${specIndex} has ${values.length} values, spec says ${specs[specIndex]!.count}`,
         );
-      const sh = share(this.field, values, this.#rng);
-      own[specIndex] = sh[this.me - 1];
-      // a loop, not push(...xs): spreading a million shares overflows the call stack
-      for (const p of this.peers) {
-        const to = out.get(p)!;
-        for (const x of sh[p - 1]) to.push(x);
-      }
     });
-    const expect = new Map<PartyIndex, number>(
-      this.peers.map((p) => [p, specs.filter((s) => s.owner === p).reduce((n, s) => n + s.count, 0)]),
+    const flat = ([] as bigint[]).concat(...mine);
+    const counts = new Map<PartyIndex, number>(
+      PARTY_INDICES.map((p) => [p, specs.filter((s) => s.owner === p).reduce((n, s) => n + s.count, 0)]),
     );
-    const got = await this.exchange(out, expect);
-    const cursor = new Map<PartyIndex, number>(this.peers.map((p) => [p, 0]));
-    return specs.map((s, i) => {
-      if (s.owner === this.me) return own[i]!;
+    const got = await this.#deal(flat, counts);
+    const cursor = new Map<PartyIndex, number>(PARTY_INDICES.map((p) => [p, 0]));
+    return specs.map((s) => {
       const at = cursor.get(s.owner)!;
       cursor.set(s.owner, at + s.count);
-      return got.get(s.owner)!.slice(at, at + s.count);
+      const all = got.get(s.owner)!;
+      return at === 0 && s.count === all.length ? all : all.slice(at, at + s.count);
     });
+  }
+
+  /**
+   * One round in which every party deals its `mine` as Shamir shares, `counts` (from the spec) per
+   * owner. An owner's share for its lower-indexed peer comes from the stream they share, so it
+   * sends only its other peer's shares. Returns this party's shares of every owner's values.
+   */
+  async #deal(mine: readonly bigint[], counts: ReadonlyMap<PartyIndex, number>): Promise<Map<PartyIndex, bigint[]>> {
+    const f = this.field;
+    const round = this.stats.rounds + 1;
+    const derivedPeer = (owner: PartyIndex): PartyIndex => PARTY_INDICES.find((p) => p !== owner)!;
+    const mine1 = derivedPeer(this.me);
+    const sh = shareThrough(f, mine, mine1, this.#keys.dealt(this.me, mine1, round, mine.length));
+    const out = new Map<PartyIndex, bigint[]>(this.peers.map((p) => [p, p === mine1 ? [] : sh[p - 1]]));
+    const expect = new Map<PartyIndex, number>(
+      this.peers.map((p) => [p, derivedPeer(p) === this.me ? 0 : counts.get(p)!]),
+    );
+    const got = await this.exchange(out, expect);
+    const result = new Map<PartyIndex, bigint[]>([[this.me, sh[this.me - 1]]]);
+    for (const p of this.peers)
+      result.set(p, derivedPeer(p) === this.me ? this.#keys.dealt(p, this.me, round, counts.get(p)!) : got.get(p)!);
+    return result;
   }
 
   /** Element-wise products of every pair, all in one round (local product + resharing). */
@@ -149,16 +176,11 @@ export class Party {
   /** Degree reduction: turn this party's degree-2 shares into degree-1 shares of the same secrets. */
   async reshare(d: readonly bigint[]): Promise<Shares> {
     const f = this.field;
-    const sh = share(f, d, this.#rng);
-    const out = new Map<PartyIndex, bigint[]>(this.peers.map((p) => [p, sh[p - 1]]));
-    const expect = new Map<PartyIndex, number>(this.peers.map((p) => [p, d.length]));
-    const got = await this.exchange(out, expect);
-    const parts: Record<number, readonly bigint[]> = { [this.me]: sh[this.me - 1] };
-    for (const p of this.peers) parts[p] = got.get(p)!;
+    const parts = await this.#deal(d, new Map(PARTY_INDICES.map((p) => [p, d.length])));
     const [l1, l2, l3] = this.#lambda as [bigint, bigint, bigint];
-    const h1 = parts[1]!;
-    const h2 = parts[2]!;
-    const h3 = parts[3]!;
+    const h1 = parts.get(1)!;
+    const h2 = parts.get(2)!;
+    const h3 = parts.get(3)!;
     const res = new Array<bigint>(d.length);
     for (let k = 0; k < d.length; k++)
       res[k] = add(f, add(f, mul(f, l1, h1[k]!), mul(f, l2, h2[k]!)), mul(f, l3, h3[k]!));
@@ -212,12 +234,57 @@ export class Party {
   }
   /** Inner product in one round: local Σ a_k b_k (degree 2), then one resharing of one element. */
   async dot(pairs: readonly (readonly [Shares, Shares])[]): Promise<Shares> {
-    const f = this.field;
-    const local = pairs.map(([a, b]) => {
+    return this.reshare(this.localDot(pairs));
+  }
+
+  /**
+   * This party's degree-2 shares of inner products (no communication): reshare them (dot) or open
+   * them (openProducts). The sum is reduced once at the end, not per term.
+   */
+  localDot(pairs: readonly (readonly [Shares, Shares])[]): bigint[] {
+    return pairs.map(([a, b]) => {
+      if (a.length !== b.length) throw new MpcMismatchError('inner product of vectors of different length');
       let acc = 0n;
-      for (let k = 0; k < a.length; k++) acc = add(f, acc, mul(f, a[k]!, b[k]!));
-      return acc;
+      for (let k = 0; k < a.length; k++) acc += a[k]! * b[k]!;
+      return mod(this.field, acc);
     });
-    return this.reshare(local);
+  }
+
+  /**
+   * Open values held as degree-2 shares — local products or inner products, or degree-1 shares,
+   * which are degree-2 sharings too — in one round, without resharing: each party sends its share
+   * times its Lagrange weight plus its share of a pseudo-random zero (prss.ts), which makes the
+   * message uniform apart from the sum it adds up to. Three shares of a degree-2 sharing always fit,
+   * so no consistency check is possible here (semi-honest; `open` checks degree-1 shares).
+   */
+  async openProducts(local: readonly bigint[]): Promise<bigint[]> {
+    await this.#ensureKeys();
+    const f = this.field;
+    const round = this.stats.rounds + 1;
+    const zero = this.#keys.zeros(round, local.length);
+    const lambda = this.#lambda[this.me - 1]!;
+    const mine = local.map((d, k) => add(f, mul(f, lambda, d), zero[k]!));
+    const got = await this.exchange(
+      new Map(this.peers.map((p) => [p, mine])),
+      new Map(this.peers.map((p) => [p, local.length])),
+    );
+    const [a, b] = this.peers.map((p) => got.get(p)!) as [bigint[], bigint[]];
+    return mine.map((x, k) => add(f, add(f, x, a[k]!), b[k]!));
+  }
+
+  /** Inner products, opened in one round (openProducts of localDot). */
+  async openDot(pairs: readonly (readonly [Shares, Shares])[]): Promise<bigint[]> {
+    return this.openProducts(this.localDot(pairs));
+  }
+
+  /** Shares of `count` random elements no party knows, without a message (PRSS). */
+  async random(count: number): Promise<Shares> {
+    await this.#ensureKeys();
+    return this.#keys.randomShares(++this.#randomCalls, count);
+  }
+
+  /** The pairwise seeds travel in the first round; an operation that needs them first runs one. */
+  async #ensureKeys(): Promise<void> {
+    if (this.stats.rounds === 0) await this.exchange(new Map(), new Map());
   }
 }

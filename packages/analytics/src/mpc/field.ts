@@ -105,19 +105,23 @@ export function randomElement(f: Field, rng: RandomBytes = cryptoRandomBytes): b
 
 /** Many uniform elements from one randomBytes call (the hot path for resharing). */
 export function randomElements(f: Field, count: number, rng: RandomBytes = cryptoRandomBytes): bigint[] {
-  const nBytes = Math.ceil(f.bits / 8);
-  const mask = (1n << BigInt(f.bits)) - 1n;
   const out: bigint[] = [];
-  // Whole 64-bit words per element (one or two BigInt conversions, not one per byte): the hot path.
-  const words = Math.ceil(nBytes / 8);
+  // Whole 64-bit words per element (one or two BigInt conversions, not one per byte), the surplus
+  // high bits cleared in the buffer rather than masked off a BigInt: the hot path.
+  const words = Math.ceil(f.bits / 64);
+  const surplus = words * 64 - f.bits;
+  const zeroBytes = surplus >> 3;
+  const topMask = 0xff >> (surplus & 7);
   while (out.length < count) {
     const need = count - out.length;
     const buf = rng(need * words * 8);
     const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     for (let i = 0; i < need; i++) {
-      let x = view.getBigUint64(i * words * 8);
-      for (let j = 1; j < words; j++) x = (x << 64n) | view.getBigUint64((i * words + j) * 8);
-      x &= mask;
+      const at = i * words * 8;
+      for (let z = 0; z < zeroBytes; z++) buf[at + z] = 0;
+      buf[at + zeroBytes] = buf[at + zeroBytes]! & topMask;
+      let x = view.getBigUint64(at);
+      for (let j = 1; j < words; j++) x = (x << 64n) | view.getBigUint64(at + j * 8);
       if (x < f.p) out.push(x);
     }
   }

@@ -44,6 +44,38 @@ export function share(
   return out;
 }
 
+/**
+ * Share each secret so that party `at` holds a given value: the line through (0, s) and (at, u).
+ * With u uniform (drawn from a stream the owner and party `at` share) this is an ordinary sharing,
+ * and only the third party's share has to be sent. Returns shares[partyIndex − 1][k].
+ */
+export function shareThrough(
+  f: Field,
+  secrets: readonly bigint[],
+  at: PartyIndex,
+  u: readonly bigint[],
+): [bigint[], bigint[], bigint[]] {
+  if (u.length !== secrets.length) throw new ShamirError('one fixed share per secret, please');
+  const scale = at === 1 ? 1n : inv(f, BigInt(at));
+  const out: [bigint[], bigint[], bigint[]] = [
+    new Array<bigint>(secrets.length),
+    new Array<bigint>(secrets.length),
+    new Array<bigint>(secrets.length),
+  ];
+  for (let k = 0; k < secrets.length; k++) {
+    const v = secrets[k]!;
+    const s = v >= 0n && v < f.p ? v : mod(f, v);
+    const d = sub(f, u[k]!, s);
+    const r = at === 1 ? d : mul(f, d, scale); // slope: (u − s)/at
+    const s1 = add(f, s, r);
+    const s2 = add(f, s1, r);
+    out[0][k] = s1;
+    out[1][k] = s2;
+    out[2][k] = add(f, s2, r);
+  }
+  return out;
+}
+
 /** Lagrange coefficients at x = 0 for the given distinct evaluation points. */
 export function lagrangeAtZero(f: Field, xs: readonly number[]): bigint[] {
   if (new Set(xs).size !== xs.length) throw new ShamirError('duplicate evaluation points');

@@ -61,7 +61,7 @@ describe('linear regression solved inside the computation', () => {
     r.coefficients.forEach((b, j) => expect(Math.abs(b - plain.beta[j]!)).toBeLessThan(1e-6));
     r.standardErrors.forEach((s, j) => expect(Math.abs(s - plain.se[j]!)).toBeLessThan(1e-6));
     expect(r.coefficients[1]).toBeLessThan(0);
-    expect(rounds).toBe(1 + 8);
+    expect(rounds).toBe(1 + 4);
   });
 
   it('fails loudly on collinear regressors', async () => {

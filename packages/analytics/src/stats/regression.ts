@@ -3,14 +3,15 @@
  * coefficients and their standard errors are opened.
  *
  * The sufficient statistics A = X'X, b = X'y and y'y are exact integers (one round of inner
- * products). A is inverted by masking (Bar-Ilan–Beaver): with R a jointly random matrix, M = A·R is
- * opened — uniformly random, so it says nothing of A — and A⁻¹ = R·M⁻¹ follows locally. In the field
- * A⁻¹ is adj(A)/det(A); β = A⁻¹b and v_j = RSS·(A⁻¹)_jj (RSS = y'y − b'A⁻¹b) are opened as single
- * field elements and recovered as exact fractions by rational reconstruction, which needs a field
+ * products). A is inverted by masking (Bar-Ilan–Beaver): with R a random sharing (no message,
+ * prss.ts), M = A·R is opened — uniformly random, so it says nothing of A — and A⁻¹ = R·M⁻¹ follows
+ * locally. In the field A⁻¹ is adj(A)/det(A); β = A⁻¹b is opened (the result), after which
+ * RSS = y'y − b'β is local, and v_j = RSS·(A⁻¹)_jj is opened: single field elements, each an opened
+ * product (one round, no resharing), recovered as exact fractions by rational reconstruction, which needs a field
  * wider than numerator and denominator together: the bounds come from the spec (rows, value bits),
  * and `regressionField` picks the smallest Mersenne field that fits. SE_j = √(v_j / (n − k)).
  */
-import { type Field, FieldError, M127, M1279, M521, add, inv, mul, randomElements, sub } from '../mpc/field.ts';
+import { type Field, FieldError, M127, M1279, M521, add, inv, mul, sub } from '../mpc/field.ts';
 import type { Party, Shares } from '../mpc/engine.ts';
 import { MpcProtocolError } from '../mpc/transport.ts';
 import { reconstructRational, rationalToNumber, type Rational } from '../mpc/rational.ts';
@@ -82,7 +83,7 @@ export function invertMatrix(f: Field, m: readonly (readonly bigint[])[]): bigin
 
 /**
  * OLS of y on the regressor columns (a constant column is a vector of 1s at every party). Opens
- * only the masked M, β and v; all parties get the same result. 8 rounds.
+ * only the masked M, β and v; all parties get the same result. 4 rounds.
  */
 export async function linearRegression(
   p: Party,
@@ -105,20 +106,13 @@ export async function linearRegression(
   for (let i = 0; i < k; i++) for (let j = i; j < k; j++) A[i]![j] = A[j]![i] = stats[at++]!;
   const b = stats.slice(at, at + k);
   const yy = stats[at + k]!;
-  // R: sum of a random matrix from parties 1 and 2 (uniform while one of them is honest).
-  const rIn = await p.input(
-    [
-      { owner: 1, count: k * k },
-      { owner: 2, count: k * k },
-    ],
-    p.me === 3 ? [] : [randomElements(f, k * k)],
-  );
-  const R = p.add(rIn[0]!, rIn[1]!);
+  // R: a random matrix no party knows, shared without a message.
+  const R = await p.random(k * k);
   const mPairs: [Shares, Shares][] = [];
   for (let i = 0; i < k; i++)
     for (let j = 0; j < k; j++)
       mPairs.push([A[i]!, Array.from({ length: k }, (_, l) => R[l * k + j]!)]);
-  const [mOpen] = await p.open([await p.dot(mPairs)]);
+  const mOpen = await p.openDot(mPairs);
   const M = Array.from({ length: k }, (_, i) => mOpen!.slice(i * k, (i + 1) * k));
   const Minv = invertMatrix(f, M);
   if (!Minv) throw new MpcProtocolError('the normal equations are singular (collinear regressors)');
@@ -130,14 +124,15 @@ export async function linearRegression(
       return acc;
     }),
   );
-  const beta = await p.dot(Ainv.map((row) => [row, b] as [Shares, Shares]));
-  const [q] = await p.dot([[b, beta]]);
-  const rss = sub(f, yy, q!);
-  const [v] = await p.mul([[Ainv.map(() => rss), Ainv.map((row, j) => row[j]!)]]);
-  const [betaOpen, vOpen] = await p.open([beta, v!]);
-  const betaQ = betaOpen!.map((u) => reconstructRational(f, u, bits.beta[0], bits.beta[1]));
+  const betaOpen = await p.openDot(Ainv.map((row) => [row, b] as [Shares, Shares]));
+  // β is public now: b'β is a linear combination of the shares of b
+  let q = 0n;
+  for (let j = 0; j < k; j++) q = add(f, q, mul(f, b[j]!, betaOpen[j]!));
+  const rss = sub(f, yy, q);
+  const vOpen = await p.openProducts(Ainv.map((row, j) => mul(f, rss, row[j]!)));
+  const betaQ = betaOpen.map((u) => reconstructRational(f, u, bits.beta[0], bits.beta[1]));
   const dof = BigInt(bounds.rows - k);
-  const varQ = vOpen!.map((u) => {
+  const varQ = vOpen.map((u) => {
     const r = reconstructRational(f, u, bits.variance[0], bits.variance[1]);
     return { num: r.num, den: r.den * dof };
   });
