@@ -9,6 +9,7 @@ import {
   bytesToElements,
   decodePoint,
   elementsToBytes,
+  inversePermutation,
   permutationFromSeed,
   privateSetIntersection,
   type PsiList,
@@ -104,6 +105,37 @@ describe('private set intersection on pseudonyms (ristretto255, shuffled DH chai
     expect([...a].sort()).toEqual([...input].sort());
     expect(a).not.toEqual(input);
     expect(a).not.toEqual(b);
+  });
+
+  it('tells a holder which of its own records matched only when the agreement allows it, and no one else', async () => {
+    const size = 30;
+    const pop = population([1, 2, 3], size, 18);
+    const spec: PsiList[] = pop.lists.map((l) => ({ owner: l.owner, size, columns: 1 }));
+    const ps = parties(M61);
+    const results = await Promise.all(
+      ps.map(async (p) => {
+        const mine = pop.lists
+          .filter((l) => l.owner === p.me)
+          .map((l) => ({ pseudonyms: l.ids, columns: [l.ids.map((id) => l.value.get(id)!)] }));
+        const r = await privateSetIntersection(p, spec, mine, { revealMatchesTo: [2] });
+        return { r, rounds: p.stats.rounds };
+      }),
+    );
+    const shared = new Set(pop.shared);
+    // the insurer (party 2, list 1) learns exactly its matched rows, in its own order
+    expect(results[1]!.r.ownMatches.get(1)).toEqual(pop.lists[1]!.ids.map((id) => shared.has(id)));
+    // the other holders learn nothing of the kind; everyone took the same 8 + 4 rounds
+    expect(results[0]!.r.ownMatches.size).toBe(0);
+    expect(results[2]!.r.ownMatches.size).toBe(0);
+    for (const { rounds } of results) expect(rounds).toBe(12);
+  });
+
+  it('inverts a permutation', () => {
+    const perm = permutationFromSeed(new Uint8Array(32).fill(3), 50);
+    const inv = inversePermutation(perm);
+    const xs = Array.from({ length: 50 }, (_, i) => i * 7);
+    const there = Array.from(perm, (j) => xs[j]!);
+    expect(Array.from(inv, (j) => there[j]!)).toEqual(xs);
   });
 
   it('shuffles by a seed-determined, uniform-looking permutation', () => {

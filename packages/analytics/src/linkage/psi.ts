@@ -15,8 +15,13 @@
  * a sharing of a public bit per shuffled position (and absent rows' columns are shares of 0); a
  * computation multiplies by it to keep only linked members.
  *
+ * Only when the agreement allows it (`revealMatchesTo`) does a holder learn which of its own
+ * records matched: the public match bits of its list, as shares, go back through the three pair
+ * shuffles with the inverse permutations (the same pairs, in reverse order) and are then opened to
+ * that holder alone.
+ *
  * List sizes and column counts are public (from the spec). Rounds: 1 (columns) + 3 × 2 (hop,
- * shuffle) + 1 (final values) = 8, whatever the number of holders.
+ * shuffle) + 1 (final values) = 8, whatever the number of holders; 4 more to reveal matches.
  */
 import { createCipheriv, randomBytes } from 'node:crypto';
 import { ristretto255, ristretto255_hasher } from '@noble/curves/ed25519.js';
@@ -37,9 +42,19 @@ export type PsiList = { readonly owner: PartyIndex; readonly size: number; reado
 /** This party's own list (when it is a holder): pseudonyms and one value column per spec column. */
 export type PsiOwnList = { readonly pseudonyms: readonly string[]; readonly columns: readonly (readonly bigint[])[] };
 
+export type PsiOptions = {
+  /** holders the agreement allows to learn which of their own records matched (default: none) */
+  readonly revealMatchesTo?: readonly PartyIndex[];
+};
+
 export type PsiResult = {
   /** number of base-list entries found in every other list */
   readonly size: number;
+  /**
+   * Per list this party holds and may see matched (revealMatchesTo): for each of its own rows, in
+   * its own order, whether the row is in every list. Empty when the agreement allows nothing.
+   */
+  readonly ownMatches: ReadonlyMap<number, readonly boolean[]>;
   /** per base position (shuffled order): shared 1 when in every list */
   readonly membership: Shares;
   /** per list, per column: shares aligned to the base list (shares of 0 where absent) */
@@ -124,6 +139,13 @@ export function permutationFromSeed(seed: Uint8Array, n: number): Uint32Array {
   return perm;
 }
 
+/** The permutation that undoes `perm` under `permute`. */
+export function inversePermutation(perm: Uint32Array): Uint32Array {
+  const out = new Uint32Array(perm.length);
+  for (let i = 0; i < perm.length; i++) out[perm[i]!] = i;
+  return out;
+}
+
 /** out[i] = xs[perm[i]]. */
 function permute<T>(xs: readonly T[], perm: Uint32Array): T[] {
   const out = new Array<T>(xs.length);
@@ -153,6 +175,7 @@ export async function privateSetIntersection(
   p: Party,
   lists: readonly PsiList[],
   mine: readonly PsiOwnList[],
+  options: PsiOptions = {},
 ): Promise<PsiResult> {
   const f = p.field;
   if (lists.length < 2) throw new MpcMismatchError('an intersection needs at least two lists');
@@ -184,11 +207,14 @@ export async function privateSetIntersection(
   /** this party's own lists once back from their chain: hex encodings, fully blinded, shuffled */
   const finalOwn = new Map<number, string[]>();
   const seedElements = elementsFor(f, SEED_BYTES);
+  /** per hop, per list: the pair seed of the hops this party took part in */
+  const hopSeeds: Map<number, Uint8Array>[] = [];
   for (let hop = 0; hop < 3; hop++) {
     // Round A: the sender shuffles with a fresh pair permutation and sends seed and list on.
     const out = new Map<PartyIndex, bigint[]>(p.peers.map((q) => [q, []]));
     const expect = new Map<PartyIndex, number>(p.peers.map((q) => [q, 0]));
     const seeds = new Map<number, Uint8Array>();
+    hopSeeds.push(seeds);
     lists.forEach((l, li) => {
       const sender = next(l.owner, hop);
       const receiver = next(l.owner, hop + 1);
@@ -227,26 +253,7 @@ export async function privateSetIntersection(
     });
 
     // Round B: the pair shuffles the shared columns with the same permutation.
-    const specs: InputSpec[] = [];
-    const values: bigint[][] = [];
-    lists.forEach((l, li) => {
-      const pair = [next(l.owner, hop), next(l.owner, hop + 1)] as const;
-      const count = l.size * l.columns;
-      for (const owner of pair) {
-        specs.push({ owner, count });
-        if (owner !== p.me) continue;
-        const lambda = lagrangeAtZero(f, [...pair])[pair.indexOf(owner)]!;
-        const perm = permutationFromSeed(seeds.get(li)!, l.size);
-        const src = shared[li]!;
-        const part = new Array<bigint>(count);
-        for (let r = 0; r < l.size; r++)
-          for (let c = 0; c < l.columns; c++)
-            part[r * l.columns + c] = mul(f, lambda, src[perm[r]! * l.columns + c]!);
-        values.push(part);
-      }
-    });
-    const reshared = await p.input(specs, values);
-    shared = lists.map((_, li) => p.add(reshared[2 * li]!, reshared[2 * li + 1]!));
+    shared = await pairShuffle(p, lists, hop, shared, (li) => permutationFromSeed(seeds.get(li)!, lists[li]!.size));
   }
 
   // Round 8: every owner shows its fully blinded, shuffled list to both peers.
@@ -288,5 +295,72 @@ export async function privateSetIntersection(
     });
     return cols;
   });
-  return { size: membership.filter((m) => m === 1n).length, membership, columns };
+  const revealed = lists.flatMap((l, li) => (options.revealMatchesTo?.includes(l.owner) ? [li] : []));
+  const ownMatches = revealed.length
+    ? await revealOwnMatches(p, lists, revealed, finals, hopSeeds)
+    : new Map<number, boolean[]>();
+  return { size: membership.filter((m) => m === 1n).length, membership, columns, ownMatches };
+}
+
+/**
+ * The pair of `hop` for every list (its sender and receiver) turns its two shares into additive
+ * parts (Lagrange at 0 over the pair), both permute the rows by `perm(li)`, and both reshare to
+ * all three: one round, the third party sees only fresh shares. `lists` give the row count (size)
+ * and the values per row (columns); perm is asked only of a pair this party is in.
+ */
+async function pairShuffle(
+  p: Party,
+  lists: readonly PsiList[],
+  hop: number,
+  shared: readonly Shares[],
+  perm: (li: number) => Uint32Array,
+): Promise<Shares[]> {
+  const f = p.field;
+  const specs: InputSpec[] = [];
+  const values: bigint[][] = [];
+  lists.forEach((l, li) => {
+    const pair = [next(l.owner, hop), next(l.owner, hop + 1)] as const;
+    const count = l.size * l.columns;
+    for (const owner of pair) {
+      specs.push({ owner, count });
+      if (owner !== p.me) continue;
+      const lambda = lagrangeAtZero(f, [...pair])[pair.indexOf(owner)]!;
+      const pi = perm(li);
+      const src = shared[li]!;
+      const part = new Array<bigint>(count);
+      for (let r = 0; r < l.size; r++)
+        for (let c = 0; c < l.columns; c++) part[r * l.columns + c] = mul(f, lambda, src[pi[r]! * l.columns + c]!);
+      values.push(part);
+    }
+  });
+  const reshared = await p.input(specs, values);
+  return lists.map((_, li) => p.add(reshared[2 * li]!, reshared[2 * li + 1]!));
+}
+
+/**
+ * For the lists in `revealed`: the public match bit of every final (shuffled) position, taken back
+ * through the hops in reverse with the inverse permutations, then opened to the list's holder only.
+ */
+async function revealOwnMatches(
+  p: Party,
+  lists: readonly PsiList[],
+  revealed: readonly number[],
+  finals: readonly string[][],
+  hopSeeds: readonly Map<number, Uint8Array>[],
+): Promise<Map<number, boolean[]>> {
+  const everywhere = finals.map((list) => new Set(list));
+  const bitLists = revealed.map((li) => ({ ...lists[li]!, columns: 1 }));
+  // a public bit is a (constant) sharing of itself
+  let bits: Shares[] = revealed.map((li) => finals[li]!.map((h) => (everywhere.every((s) => s.has(h)) ? 1n : 0n)));
+  for (let hop = 2; hop >= 0; hop--)
+    bits = await pairShuffle(p, bitLists, hop, bits, (k) =>
+      inversePermutation(permutationFromSeed(hopSeeds[hop]!.get(revealed[k]!)!, lists[revealed[k]!]!.size)),
+    );
+  const opened = await p.openTo(revealed.map((li, k) => ({ to: lists[li]!.owner, shares: bits[k]! })));
+  const out = new Map<number, boolean[]>();
+  revealed.forEach((li, k) => {
+    const o = opened[k];
+    if (o) out.set(li, o.map((b) => b === 1n));
+  });
+  return out;
 }

@@ -156,3 +156,31 @@ describe.each([M61, M127])('pseudo-random sharing in the engine over $name', (f)
     expect(reconstruct(f, [1, 2], [out[0]!.r, out[1]!.r])).toEqual(reconstruct(f, [2, 3], [out[1]!.r, out[2]!.r]));
   });
 });
+
+describe('opening to one party', () => {
+  it('only the party it is opened to learns the values, in one round', async () => {
+    const ps = parties(M61);
+    const out = await Promise.all(
+      ps.map(async (p) => {
+        const [a, b] = await p.input(
+          [
+            { owner: 1, count: 3 },
+            { owner: 2, count: 2 },
+          ],
+          p.me === 1 ? [[5n, 6n, 7n]] : p.me === 2 ? [[8n, 9n]] : [],
+        );
+        const before = p.stats.rounds;
+        const opened = await p.openTo([
+          { to: 3, shares: a! },
+          { to: 1, shares: b! },
+          { to: 3, shares: b! },
+        ]);
+        return { opened, rounds: p.stats.rounds - before };
+      }),
+    );
+    expect(out[2]!.opened).toEqual([[5n, 6n, 7n], undefined, [8n, 9n]]);
+    expect(out[0]!.opened).toEqual([undefined, [8n, 9n], undefined]);
+    expect(out[1]!.opened).toEqual([undefined, undefined, undefined]);
+    for (const o of out) expect(o.rounds).toBe(1);
+  });
+});

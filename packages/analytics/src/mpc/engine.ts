@@ -193,15 +193,7 @@ export class Party {
     const out = new Map<PartyIndex, bigint[]>(this.peers.map((p) => [p, flat]));
     const expect = new Map<PartyIndex, number>(this.peers.map((p) => [p, flat.length]));
     const got = await this.exchange(out, expect);
-    const s: Record<number, readonly bigint[]> = { [this.me]: flat };
-    for (const p of this.peers) s[p] = got.get(p)!;
-    const f = this.field;
-    const [l1, l2] = [2n, f.p - 1n]; // Lagrange at 0 for points {1,2}: 2·f(1) − f(2)
-    const values = flat.map((_, k) => {
-      if (!consistent(f, s[1]![k]!, s[2]![k]!, s[3]![k]!))
-        throw new MpcProtocolError(`inconsistent shares at ${k}`);
-      return add(f, mul(f, l1, s[1]![k]!), mul(f, l2, s[2]![k]!));
-    });
+    const values = this.#reconstruct(new Map([[this.me, flat], ...got]));
     const result: bigint[][] = [];
     let at = 0;
     for (const v of vectors) {
@@ -209,6 +201,39 @@ export class Party {
       at += v.length;
     }
     return result;
+  }
+
+  /**
+   * Open each vector to one party only (one round): the others send it their shares, it checks all
+   * three for consistency. Returns the values at the party they are opened to, undefined elsewhere.
+   */
+  async openTo(items: readonly { readonly to: PartyIndex; readonly shares: Shares }[]): Promise<(bigint[] | undefined)[]> {
+    const out = new Map<PartyIndex, bigint[]>(this.peers.map((p) => [p, []]));
+    let mine = 0;
+    for (const it of items)
+      if (it.to === this.me) mine += it.shares.length;
+      else out.set(it.to, out.get(it.to)!.concat(it.shares));
+    const got = await this.exchange(out, new Map(this.peers.map((p) => [p, mine])));
+    const own = items.filter((it) => it.to === this.me).flatMap((it) => it.shares);
+    const values = this.#reconstruct(new Map([[this.me, own], ...got]));
+    let at = 0;
+    return items.map((it) => {
+      if (it.to !== this.me) return undefined;
+      at += it.shares.length;
+      return values.slice(at - it.shares.length, at);
+    });
+  }
+
+  /** Values from all three parties' degree-1 shares, each checked to lie on one line. */
+  #reconstruct(s: ReadonlyMap<PartyIndex, readonly bigint[]>): bigint[] {
+    const f = this.field;
+    const [s1, s2, s3] = PARTY_INDICES.map((p) => s.get(p)!) as [bigint[], bigint[], bigint[]];
+    const values = new Array<bigint>(s1.length);
+    for (let k = 0; k < s1.length; k++) {
+      if (!consistent(f, s1[k]!, s2[k]!, s3[k]!)) throw new MpcProtocolError(`inconsistent shares at ${k}`);
+      values[k] = sub(f, add(f, s1[k]!, s1[k]!), s2[k]!); // Lagrange at 0 over {1,2}: 2·f(1) − f(2)
+    }
+    return values;
   }
 
   // ---- local operations (no communication) ----
