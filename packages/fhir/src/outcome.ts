@@ -1,4 +1,8 @@
+// OperationOutcomes, the shape every Ketenlog HTTP error has, and the one way a route sends one.
+import type { FastifyReply } from 'fastify';
 import type { OperationOutcome, OperationOutcomeIssue } from '@medplum/fhirtypes';
+
+export const FHIR_JSON = 'application/fhir+json; charset=utf-8';
 
 /** FHIR issue type codes we use (http://hl7.org/fhir/R4/valueset-issue-type.html). */
 export type IssueCode =
@@ -19,7 +23,9 @@ export type IssueCode =
   | 'forbidden'
   | 'login'
   | 'exception'
+  | 'transient'
   | 'timeout'
+  | 'throttled'
   | 'incomplete'
   | 'informational';
 
@@ -32,6 +38,21 @@ export class FhirError extends Error {
     this.name = 'FhirError';
     this.status = status;
     this.outcome = outcome;
+  }
+}
+
+/**
+ * A refusal a route's error handler answers: an HTTP status, an issue code and a message for the
+ * OperationOutcome's one issue. `Code` is a FHIR issue type unless a package has its own codes.
+ */
+export class HttpProblem<Code extends string = IssueCode> extends Error {
+  override readonly name = 'HttpProblem';
+  readonly status: number;
+  readonly code: Code;
+  constructor(status: number, code: Code, message: string) {
+    super(message);
+    this.status = status;
+    this.code = code;
   }
 }
 
@@ -65,3 +86,11 @@ export const notSupported = (diagnostics: string): FhirError =>
   new FhirError(400, outcome('error', 'not-supported', diagnostics));
 
 export const allOk = (diagnostics = 'All OK'): OperationOutcome => outcome('information', 'informational', diagnostics);
+
+export function sendOutcome(reply: FastifyReply, status: number, body: OperationOutcome): FastifyReply {
+  return reply.code(status).type(FHIR_JSON).send(body);
+}
+
+/** An error answer with one issue: the HTTP status, its FHIR issue type and the text. */
+export const replyOutcome = (reply: FastifyReply, status: number, code: IssueCode, diagnostics: string) =>
+  sendOutcome(reply, status, outcome('error', code, diagnostics));

@@ -5,6 +5,7 @@
 // default. Anyone else gets 401, so a node exposed to the internet by mistake discloses nothing.
 import { BlockList, isIP } from 'node:net';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { replyOutcome } from '@ketenlog/fhir';
 
 /** Loopback and private ranges (RFC 1918, RFC 4193): the organisation's own network. */
 export const INTERNAL_NETWORKS = [
@@ -53,13 +54,11 @@ export function registerFhirAccess(
     if (first !== undefined && OPEN.has(first)) return;
     if (options.judgedElsewhere(request)) return;
     if (isInside(networks, request.socket.remoteAddress ?? '')) return;
-    return reply
-      .code(401)
-      .header('www-authenticate', 'Bearer')
-      .type('application/fhir+json')
-      .send({
-        resourceType: 'OperationOutcome',
-        issue: [{ severity: 'error', code: 'login', diagnostics: 'Aanmelden is nodig voor deze FHIR-API.' }],
-      });
+    return replyOutcome(
+      reply.header('www-authenticate', 'Bearer'),
+      401,
+      'login',
+      'Aanmelden is nodig voor deze FHIR-API.',
+    );
   });
 }

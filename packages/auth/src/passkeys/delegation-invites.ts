@@ -10,8 +10,8 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Db } from '@ketenlog/storage';
+import { replyOutcome } from '@ketenlog/fhir/outcome';
 import { DELEGABLE_KINDS, type DelegableKind } from './delegation.ts';
-import { sendOutcome } from './outcome.ts';
 import { sessionIdFrom, type Principal, type SessionStore } from './session.ts';
 
 export const INVITE_TTL_MS = 7 * 24 * 60 * 60 * 1000;
@@ -63,7 +63,7 @@ export async function delegationInviteRoutes(
 
   app.post('/delegations/invites', async (request, reply) => {
     const p = principalOf(request);
-    if (p?.kind !== 'client') return sendOutcome(reply, 401, 'login', 'only a logged-in client invites');
+    if (p?.kind !== 'client') return replyOutcome(reply, 401, 'login', 'only a logged-in client invites');
     const body = request.body as Partial<{ kinds: unknown; validUntil: unknown }> | undefined;
     const kinds = body?.kinds;
     if (
@@ -73,7 +73,7 @@ export async function delegationInviteRoutes(
       typeof body?.validUntil !== 'number' ||
       body.validUntil <= now()
     )
-      return sendOutcome(
+      return replyOutcome(
         reply,
         400,
         'invalid',
@@ -91,7 +91,7 @@ export async function delegationInviteRoutes(
 
   app.get('/delegations/invites', async (request, reply) => {
     const p = principalOf(request);
-    if (p?.kind !== 'client') return sendOutcome(reply, 401, 'login', 'only a logged-in client has invites');
+    if (p?.kind !== 'client') return replyOutcome(reply, 401, 'login', 'only a logged-in client has invites');
     const rows = await db.all<InviteRow>(
       'SELECT id, client, kinds, valid_until, expires_at, representative FROM delegation_invites WHERE client = ? ORDER BY expires_at, id',
       [p.holder],
@@ -110,16 +110,16 @@ export async function delegationInviteRoutes(
   app.post('/delegations/invites/accept', async (request, reply) => {
     const p = principalOf(request);
     if (p?.kind !== 'representative')
-      return sendOutcome(reply, 401, 'login', 'log in with your own passkey as a representative');
+      return replyOutcome(reply, 401, 'login', 'log in with your own passkey as a representative');
     const code = (request.body as { code?: unknown } | undefined)?.code;
     if (typeof code !== 'string' || code.length === 0 || code.length > 64)
-      return sendOutcome(reply, 400, 'invalid', 'send { code }');
+      return replyOutcome(reply, 400, 'invalid', 'send { code }');
     const { changes } = await db.run(
       'UPDATE delegation_invites SET representative = ? WHERE code_hash = ? AND representative IS NULL AND expires_at > ? AND client <> ?',
       [p.holder, hashOf(code), now(), p.holder],
     );
     if (changes !== 1)
-      return sendOutcome(reply, 404, 'not-found', 'this invite code is unknown, used or expired');
+      return replyOutcome(reply, 404, 'not-found', 'this invite code is unknown, used or expired');
     const rows = await db.all<{ id: string }>('SELECT id FROM delegation_invites WHERE code_hash = ?', [
       hashOf(code),
     ]);
@@ -128,13 +128,13 @@ export async function delegationInviteRoutes(
 
   app.delete('/delegations/invites/:id', async (request, reply) => {
     const p = principalOf(request);
-    if (p?.kind !== 'client') return sendOutcome(reply, 401, 'login', 'only the client removes her invite');
+    if (p?.kind !== 'client') return replyOutcome(reply, 401, 'login', 'only the client removes her invite');
     const { id } = request.params as { id: string };
     const { changes } = await db.run('DELETE FROM delegation_invites WHERE id = ? AND client = ?', [
       id,
       p.holder,
     ]);
-    if (changes !== 1) return sendOutcome(reply, 404, 'not-found', 'no such invite');
+    if (changes !== 1) return replyOutcome(reply, 404, 'not-found', 'no such invite');
     return { removed: id };
   });
 }

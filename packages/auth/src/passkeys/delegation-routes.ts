@@ -3,6 +3,7 @@
 // lists what she holds and chooses, explicitly, the client she acts for. Revocation takes effect at
 // once: sessions acting on the delegation drop it, and every signature re-checks the repository.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { replyOutcome } from '@ketenlog/fhir/outcome';
 import {
   checkDelegationRequest,
   delegationGrantDrafts,
@@ -11,7 +12,6 @@ import {
   type Delegation,
   type DelegationRepository,
 } from './delegation.ts';
-import { sendOutcome } from './outcome.ts';
 import { sessionIdFrom, type Session, type SessionStore } from './session.ts';
 
 export interface DelegationRoutesOptions {
@@ -31,7 +31,7 @@ export async function delegationRoutes(
 
   app.post('/delegations', async (request, reply) => {
     const p = sessionOf(request)?.principal;
-    if (p?.kind !== 'client') return sendOutcome(reply, 401, 'login', 'only a logged-in client delegates');
+    if (p?.kind !== 'client') return replyOutcome(reply, 401, 'login', 'only a logged-in client delegates');
     const body = request.body as Partial<{
       representative: string;
       kinds: string[];
@@ -44,7 +44,7 @@ export async function delegationRoutes(
       !body.kinds.every((k) => typeof k === 'string') ||
       typeof body.validUntil !== 'number'
     )
-      return sendOutcome(reply, 400, 'invalid', 'send { representative, kinds, validFrom?, validUntil }');
+      return replyOutcome(reply, 400, 'invalid', 'send { representative, kinds, validFrom?, validUntil }');
     const wanted = {
       client: p.holder,
       representative: body.representative,
@@ -53,7 +53,7 @@ export async function delegationRoutes(
       validUntil: body.validUntil,
     };
     const problem = checkDelegationRequest(wanted, now());
-    if (problem) return sendOutcome(reply, 400, 'invalid', `delegation refused: ${problem}`);
+    if (problem) return replyOutcome(reply, 400, 'invalid', `delegation refused: ${problem}`);
     const delegation = newDelegation(wanted, now());
     await delegations.add(delegation);
     // The client signs these through the passkey signing routes to put the delegation on the logbook.
@@ -64,19 +64,19 @@ export async function delegationRoutes(
     const p = sessionOf(request)?.principal;
     if (p?.kind === 'client') return { granted: await delegations.grantedBy(p.holder) };
     if (p?.kind === 'representative') return { held: await delegations.heldBy(p.holder) };
-    return sendOutcome(reply, 401, 'login', 'log in with your passkey first');
+    return replyOutcome(reply, 401, 'login', 'log in with your passkey first');
   });
 
   app.delete('/delegations/:id', async (request, reply) => {
     const p = sessionOf(request)?.principal;
     if (p?.kind !== 'client')
-      return sendOutcome(reply, 401, 'login', 'only the client revokes her delegation');
+      return replyOutcome(reply, 401, 'login', 'only the client revokes her delegation');
     const { id } = request.params as { id: string };
     const delegation = await delegations.get(id);
     if (!delegation || delegation.client !== p.holder)
-      return sendOutcome(reply, 404, 'not-found', 'no such delegation');
+      return replyOutcome(reply, 404, 'not-found', 'no such delegation');
     if (!(await delegations.revoke(id, now())))
-      return sendOutcome(reply, 409, 'duplicate', 'already revoked');
+      return replyOutcome(reply, 409, 'duplicate', 'already revoked');
     // At once: sessions acting on it drop back to acting for no one.
     for (const [sid, principal] of sessions.entries()) {
       if (principal.kind === 'representative' && principal.actingFor?.delegation === id) {
@@ -92,7 +92,7 @@ export async function delegationRoutes(
     const session = sessionOf(request);
     const p = session?.principal;
     if (!session || p?.kind !== 'representative')
-      return sendOutcome(reply, 401, 'login', 'log in as a representative');
+      return replyOutcome(reply, 401, 'login', 'log in as a representative');
     const id = (request.body as { delegation?: unknown } | undefined)?.delegation;
     const delegation = typeof id === 'string' ? await delegations.get(id) : undefined;
     const at = now();
@@ -102,7 +102,7 @@ export async function delegationRoutes(
       delegation.revokedAt !== undefined ||
       !(delegation.validFrom <= at && at < delegation.validUntil)
     )
-      return sendOutcome(reply, 403, 'forbidden', 'no delegation in force with this id');
+      return replyOutcome(reply, 403, 'forbidden', 'no delegation in force with this id');
     sessions.update(session.id, {
       ...p,
       actingFor: { client: delegation.client, delegation: delegation.id },

@@ -10,7 +10,6 @@ export * from './demo-digid.ts';
 export * from './demo-digid-routes.ts';
 export * from './session.ts';
 export * from './login-rate-limit.ts';
-export * from './outcome.ts';
 export * from './passkey-service.ts';
 export * from './delegation.ts';
 export * from './sql-delegation-repository.ts';

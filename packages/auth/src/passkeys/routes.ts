@@ -16,6 +16,7 @@ import {
   type SignedStatement,
   type Statement,
 } from '@ketenlog/logbook';
+import { replyOutcome } from '@ketenlog/fhir/outcome';
 import type { PasskeyCredential } from './credential.ts';
 import {
   DELEGABLE_KINDS,
@@ -26,7 +27,6 @@ import {
 } from './delegation.ts';
 import type { IdentityProvider, PersonDirectory } from './identity-check.ts';
 import { LoginRateLimiter } from './login-rate-limit.ts';
-import { sendOutcome } from './outcome.ts';
 import { passkeyPage } from './page.ts';
 import { isStatementDraft } from './statement-draft.ts';
 import { passkeyFailure as refuse, type PasskeyResult, type PasskeyService } from './passkey-service.ts';
@@ -96,7 +96,7 @@ export async function passkeyRoutes(app: FastifyInstance, options: PasskeyRoutes
   const sessionOf = (request: FastifyRequest): Session | undefined =>
     sessions.get(sessionIdFrom(request.headers.cookie), now());
   const fail = (reply: FastifyReply, result: Extract<PasskeyResult<unknown>, { ok: false }>) =>
-    sendOutcome(reply, result.failure.status, result.failure.code, result.failure.message);
+    replyOutcome(reply, result.failure.status, result.failure.code, result.failure.message);
 
   /** The session's signer: a client, or a representative acting for a client. */
   function signer(session: Session | undefined) {
@@ -132,7 +132,7 @@ export async function passkeyRoutes(app: FastifyInstance, options: PasskeyRoutes
     const decision = limiter.take([`ip:${request.ip}`], now());
     if (decision.allowed) return false;
     reply.header('retry-after', String(decision.retryAfterSeconds));
-    sendOutcome(reply, 429, 'throttled', 'too many login attempts; try again later');
+    replyOutcome(reply, 429, 'throttled', 'too many login attempts; try again later');
     return true;
   };
 
@@ -163,11 +163,12 @@ export async function passkeyRoutes(app: FastifyInstance, options: PasskeyRoutes
       expiresAt <= now() ||
       cookieFrom(request.headers.cookie, IDENTITY_STATE_COOKIE) !== state
     )
-      return sendOutcome(reply, 400, 'invalid', 'unknown or expired identity check');
+      return replyOutcome(reply, 400, 'invalid', 'unknown or expired identity check');
     const verified = await identity.complete(query);
-    if (!verified) return sendOutcome(reply, 401, 'login', 'the identity check did not succeed');
+    if (!verified) return replyOutcome(reply, 401, 'login', 'the identity check did not succeed');
     const person = await persons.lookup(verified);
-    if (!person) return sendOutcome(reply, 403, 'forbidden', 'this person is not known at this organisation');
+    if (!person)
+      return replyOutcome(reply, 403, 'forbidden', 'this person is not known at this organisation');
     const session = sessions.create({ kind: 'enrolling', holder: person.holder, role: person.role }, now());
     reply.header('set-cookie', sessionCookie(session, secure, now()));
     const back = pending?.returnTo ? `?returnTo=${encodeURIComponent(pending.returnTo)}` : '';
@@ -185,14 +186,14 @@ export async function passkeyRoutes(app: FastifyInstance, options: PasskeyRoutes
 
   app.post('/passkeys/registration/options', async (request, reply) => {
     const person = enrollee(sessionOf(request));
-    if (!person) return sendOutcome(reply, 401, 'login', 'complete the identity check first');
+    if (!person) return replyOutcome(reply, 401, 'login', 'complete the identity check first');
     return service.registrationOptions(person);
   });
 
   app.post('/passkeys/registration/verify', async (request, reply) => {
     const session = sessionOf(request);
     const person = enrollee(session);
-    if (!session || !person) return sendOutcome(reply, 401, 'login', 'complete the identity check first');
+    if (!session || !person) return replyOutcome(reply, 401, 'login', 'complete the identity check first');
     const result = await service.verifyRegistration(person, request.body as RegistrationResponseJSON);
     if (!result.ok) return fail(reply, result);
     try {
@@ -201,7 +202,7 @@ export async function passkeyRoutes(app: FastifyInstance, options: PasskeyRoutes
       // A passkey the logbook does not know could log in but never sign: take it back.
       await service.revoke(result.value.id);
       request.log.error({ err: error }, 'binding a new passkey on the logbook failed');
-      return sendOutcome(
+      return replyOutcome(
         reply,
         503,
         'exception',
@@ -250,7 +251,7 @@ export async function passkeyRoutes(app: FastifyInstance, options: PasskeyRoutes
 
   app.get('/session', async (request, reply) => {
     const session = sessionOf(request);
-    return session ? { principal: session.principal } : sendOutcome(reply, 401, 'login', 'log in first');
+    return session ? { principal: session.principal } : replyOutcome(reply, 401, 'login', 'log in first');
   });
 
   app.post('/logout', async (request, reply) => {
@@ -285,13 +286,13 @@ export async function passkeyRoutes(app: FastifyInstance, options: PasskeyRoutes
     const who = signer(session);
     const p = session?.principal;
     if (!who || !p || (p.kind !== 'client' && p.kind !== 'representative'))
-      return sendOutcome(reply, 401, 'login', 'log in as a client, or choose whom you act for');
+      return replyOutcome(reply, 401, 'login', 'log in as a client, or choose whom you act for');
     const draft = (request.body as { draft?: unknown } | undefined)?.draft;
     if (!isStatementDraft(draft))
-      return sendOutcome(reply, 400, 'invalid', 'send a draft: { kind, subject?, body }');
+      return replyOutcome(reply, 400, 'invalid', 'send a draft: { kind, subject?, body }');
     const credential = await service.credential(p.credentialId);
     if (!credential || credential.revokedAt !== undefined)
-      return sendOutcome(reply, 401, 'login', 'your passkey was revoked');
+      return replyOutcome(reply, 401, 'login', 'your passkey was revoked');
     const statement = {
       kind: draft.kind,
       v: STATEMENT_VERSION,
@@ -309,13 +310,13 @@ export async function passkeyRoutes(app: FastifyInstance, options: PasskeyRoutes
   app.post('/passkeys/statements/sign', async (request, reply) => {
     const session = sessionOf(request);
     const who = signer(session);
-    if (!who) return sendOutcome(reply, 401, 'login', 'log in as a client, or choose whom you act for');
+    if (!who) return replyOutcome(reply, 401, 'login', 'log in as a client, or choose whom you act for');
     const body = request.body as { statement?: Statement; response?: AuthenticationResponseJSON } | undefined;
     if (!body?.statement || !body.response)
-      return sendOutcome(reply, 400, 'invalid', 'send { statement, response }');
+      return replyOutcome(reply, 400, 'invalid', 'send { statement, response }');
     const iat = (body.statement as { iat?: unknown }).iat;
     if (typeof iat !== 'number' || Math.abs(iat - now() / 1000) > STATEMENT_CLOCK_SKEW_S)
-      return sendOutcome(reply, 400, 'invalid', 'the statement is not dated now (iat)');
+      return replyOutcome(reply, 400, 'invalid', 'the statement is not dated now (iat)');
     const result = await service.completeSigning(who.holder, body.statement, body.response);
     if (!result.ok) return fail(reply, result);
     const allowed = await mayAuthor(session, result.value.statement);

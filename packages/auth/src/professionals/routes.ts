@@ -2,8 +2,8 @@
 // organisation and role to act in, explicitly, one at a time; and the guard other routes use.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { RegistrationResponseJSON } from '@simplewebauthn/server';
+import { replyOutcome } from '@ketenlog/fhir/outcome';
 import { LoginRateLimiter } from '../passkeys/login-rate-limit.ts';
-import { sendOutcome } from '../passkeys/outcome.ts';
 import { sessionCookie, sessionIdFrom, type ActingAs, type SessionStore } from '../passkeys/session.ts';
 import type { PasskeyService } from '../passkeys/passkey-service.ts';
 import { loginWithPassword } from './password-login.ts';
@@ -44,15 +44,15 @@ export function requireProfessional(
 ): ProfessionalActor | undefined {
   const p = sessions.get(sessionIdFrom(request.headers.cookie), now)?.principal;
   if (p?.kind !== 'professional') {
-    sendOutcome(reply, 401, 'login', 'log in as a professional');
+    replyOutcome(reply, 401, 'login', 'log in as a professional');
     return undefined;
   }
   if (!p.actingAs) {
-    sendOutcome(reply, 403, 'forbidden', 'choose the organisation and role you act in first');
+    replyOutcome(reply, 403, 'forbidden', 'choose the organisation and role you act in first');
     return undefined;
   }
   if (organisation !== undefined && p.actingAs.organisation !== organisation) {
-    sendOutcome(reply, 403, 'forbidden', `you act for ${p.actingAs.organisation}, not ${organisation}`);
+    replyOutcome(reply, 403, 'forbidden', `you act for ${p.actingAs.organisation}, not ${organisation}`);
     return undefined;
   }
   return { professional: p.id, actingAs: p.actingAs };
@@ -78,18 +78,18 @@ export async function professionalRoutes(
   app.post('/professionals/login', async (request, reply) => {
     const body = (request.body ?? {}) as Partial<Record<'id' | 'password' | 'totp', unknown>>;
     if (typeof body.id !== 'string' || typeof body.password !== 'string' || typeof body.totp !== 'string')
-      return sendOutcome(reply, 400, 'invalid', 'send { id, password, totp }');
+      return replyOutcome(reply, 400, 'invalid', 'send { id, password, totp }');
     const decision = limiter.take([`ip:${request.ip}`, `professional:${body.id}`], now());
     if (!decision.allowed) {
       reply.header('retry-after', String(decision.retryAfterSeconds));
-      return sendOutcome(reply, 429, 'throttled', 'too many login attempts; try again later');
+      return replyOutcome(reply, 429, 'throttled', 'too many login attempts; try again later');
     }
     const account = await loginWithPassword(
       directory,
       { id: body.id, password: body.password, totp: body.totp },
       now(),
     );
-    if (!account) return sendOutcome(reply, 401, 'login', 'unknown account, wrong password or wrong code');
+    if (!account) return replyOutcome(reply, 401, 'login', 'unknown account, wrong password or wrong code');
     limiter.reset(`professional:${account.id}`);
     // With a single membership there is nothing to choose; with several she chooses explicitly.
     const only = await soleMembership(directory)(account.id);
@@ -110,7 +110,7 @@ export async function professionalRoutes(
   ): Promise<ProfessionalAccount | undefined> {
     const p = sessions.get(sessionIdFrom(request.headers.cookie), now())?.principal;
     const account = p?.kind === 'professional' ? await directory.find(p.id) : undefined;
-    if (!account) sendOutcome(reply, 401, 'login', 'log in as a professional');
+    if (!account) replyOutcome(reply, 401, 'login', 'log in as a professional');
     return account;
   }
 
@@ -130,7 +130,7 @@ export async function professionalRoutes(
         request.body as RegistrationResponseJSON,
       );
       if (!result.ok)
-        return sendOutcome(reply, result.failure.status, result.failure.code, result.failure.message);
+        return replyOutcome(reply, result.failure.status, result.failure.code, result.failure.message);
       return { credentialId: result.value.id };
     });
   }
@@ -139,14 +139,14 @@ export async function professionalRoutes(
     const session = sessions.get(sessionIdFrom(request.headers.cookie), now());
     const p = session?.principal;
     if (!session || p?.kind !== 'professional')
-      return sendOutcome(reply, 401, 'login', 'log in as a professional');
+      return replyOutcome(reply, 401, 'login', 'log in as a professional');
     const body = (request.body ?? {}) as Partial<Record<'organisation' | 'role', unknown>>;
     if (typeof body.organisation !== 'string' || typeof body.role !== 'string')
-      return sendOutcome(reply, 400, 'invalid', 'send { organisation, role }');
+      return replyOutcome(reply, 400, 'invalid', 'send { organisation, role }');
     const account = await directory.find(p.id);
     const membership = account && membershipOf(account, body.organisation, body.role);
     if (!membership)
-      return sendOutcome(reply, 403, 'forbidden', `you do not act as ${body.role} for ${body.organisation}`);
+      return replyOutcome(reply, 403, 'forbidden', `you do not act as ${body.role} for ${body.organisation}`);
     sessions.update(session.id, { ...p, actingAs: membership });
     return { professional: p.id, actingAs: membership };
   });

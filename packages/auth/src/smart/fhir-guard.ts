@@ -2,7 +2,7 @@
 // searches limited to the launch patient's compartment, and creates limited to self-measurements
 // (Observation about that patient), which are tagged "self-reported" before the store sees them.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { sendOutcome } from '../passkeys/outcome.ts';
+import { replyOutcome } from '@ketenlog/fhir/outcome';
 import { patientScopePermits, type Interaction } from './scopes.ts';
 
 export const PROVENANCE_SYSTEM = 'https://ketenlog.nl/fhir/CodeSystem/provenance';
@@ -52,9 +52,9 @@ export function smartFhirGuard(options: SmartFhirGuardOptions) {
     const access = token === undefined ? undefined : await options.resolveToken(token);
     if (!access) {
       reply.header('www-authenticate', 'Bearer error="invalid_token"');
-      return void (await sendOutcome(reply, 401, 'login', 'Geen geldig toegangstoken.'));
+      return void (await replyOutcome(reply, 401, 'login', 'Geen geldig toegangstoken.'));
     }
-    const deny = async (text: string) => void (await sendOutcome(reply, 403, 'forbidden', text));
+    const deny = async (text: string) => void (await replyOutcome(reply, 403, 'forbidden', text));
     const [resourceType, id] = segments as [string, string | undefined];
     const need = (interaction: Interaction) => patientScopePermits(access.scope, resourceType, interaction);
 
@@ -62,7 +62,7 @@ export function smartFhirGuard(options: SmartFhirGuardOptions) {
       if (!need('r')) return deny('Het token geeft geen leesrecht op dit type.');
       const owner = resourceType === 'Patient' ? id : await options.compartmentOf(resourceType, id);
       if (owner === undefined && resourceType !== 'Patient')
-        return void (await sendOutcome(reply, 404, 'not-found', 'Niet gevonden.'));
+        return void (await replyOutcome(reply, 404, 'not-found', 'Niet gevonden.'));
       if (owner !== access.patient) return deny('Dit gegeven hoort niet bij de patiënt van deze app.');
       return;
     }

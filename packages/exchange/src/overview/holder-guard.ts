@@ -6,6 +6,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Bundle, Resource } from '@medplum/fhirtypes';
 import type { ConsentRegister } from '@ketenlog/region';
+import { outcome } from '@ketenlog/fhir';
 import type { AccessDecision, AccessRequest } from '../pdp.ts';
 import { categoryForConsent, deciderFor, filterBundle, guardRead } from '../enforcement/filter.ts';
 
@@ -46,10 +47,7 @@ export interface HolderGuardOptions {
   readonly record?: (answer: GuardedAnswer) => void | Promise<void>;
 }
 
-export const forbidden = (diagnostics: string) => ({
-  resourceType: 'OperationOutcome',
-  issue: [{ severity: 'error', code: 'forbidden', diagnostics }],
-});
+const forbidden = (diagnostics: string) => outcome('error', 'forbidden', diagnostics);
 
 /** Payloads that carry no client data. */
 const NOT_CLIENT_DATA = new Set(['OperationOutcome', 'CapabilityStatement']);

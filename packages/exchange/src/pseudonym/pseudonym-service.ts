@@ -4,6 +4,7 @@
 // subject (subject-salts.ts): members turn a pseudonym into her subject at `/subject`, and her own
 // node erases the salt at `/erasure` when she asks to be forgotten.
 import type { FastifyInstance, FastifyRequest, preHandlerHookHandler } from 'fastify';
+import { outcome, type IssueCode } from '@ketenlog/fhir';
 import { evaluateBlinded, PseudonymError } from './pseudonym.ts';
 import type { SubjectSalts } from './subject-salts.ts';
 
@@ -16,10 +17,7 @@ export interface PseudonymServiceOptions {
   readonly mayErase: (request: FastifyRequest, subject: string) => boolean;
 }
 
-const outcome = (diagnostics: string, code = 'invalid') => ({
-  resourceType: 'OperationOutcome',
-  issue: [{ severity: 'error', code, diagnostics }],
-});
+const refusal = (diagnostics: string, code: IssueCode = 'invalid') => outcome('error', code, diagnostics);
 
 const PSEUDONYM = /^p[A-Za-z0-9_-]{32}$/;
 
@@ -33,11 +31,11 @@ export async function pseudonymServiceRoutes(
     async (request, reply) => {
       const blinded = request.body?.blinded;
       if (typeof blinded !== 'string')
-        return reply.code(400).send(outcome('send { "blinded": "<base64url element>" }'));
+        return reply.code(400).send(refusal('send { "blinded": "<base64url element>" }'));
       try {
         return { evaluated: evaluateBlinded(options.secretKey, blinded) };
       } catch (error) {
-        if (error instanceof PseudonymError) return reply.code(400).send(outcome(error.message));
+        if (error instanceof PseudonymError) return reply.code(400).send(refusal(error.message));
         throw error;
       }
     },
@@ -49,7 +47,7 @@ export async function pseudonymServiceRoutes(
     async (request, reply) => {
       const pseudonym = request.body?.pseudonym;
       if (typeof pseudonym !== 'string' || !PSEUDONYM.test(pseudonym))
-        return reply.code(400).send(outcome('send { "pseudonym": "<region pseudonym>" }'));
+        return reply.code(400).send(refusal('send { "pseudonym": "<region pseudonym>" }'));
       return { subject: await options.subjects.subjectFor(pseudonym) };
     },
   );
@@ -60,11 +58,11 @@ export async function pseudonymServiceRoutes(
     async (request, reply) => {
       const subject = request.body?.subject;
       if (typeof subject !== 'string' || !PSEUDONYM.test(subject))
-        return reply.code(400).send(outcome('send { "subject": "<logbook subject>" }'));
+        return reply.code(400).send(refusal('send { "subject": "<logbook subject>" }'));
       if (!options.mayErase(request, subject))
         return reply
           .code(403)
-          .send(outcome('Alleen het knooppunt van de cliënt zelf mag dit voor haar vragen.', 'forbidden'));
+          .send(refusal('Alleen het knooppunt van de cliënt zelf mag dit voor haar vragen.', 'forbidden'));
       return { erased: await options.subjects.erase(subject) };
     },
   );

@@ -1,12 +1,5 @@
-import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
-import type { OperationOutcome } from '@medplum/fhirtypes';
-import { FhirError, outcome } from '../outcome.ts';
-
-export const FHIR_JSON = 'application/fhir+json; charset=utf-8';
-
-export function sendOutcome(reply: FastifyReply, status: number, body: OperationOutcome): FastifyReply {
-  return reply.code(status).type(FHIR_JSON).send(body);
-}
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { FhirError, outcome, sendOutcome } from '../outcome.ts';
 
 /**
  * Every error leaves as an OperationOutcome: our own FhirErrors with their status, Fastify's

@@ -1,4 +1,4 @@
 export { fhirRoutes, type FhirRoutesOptions } from './routes.ts';
 export { installContentParsers } from './content.ts';
-export { installErrorHandlers, sendOutcome, FHIR_JSON } from './errors.ts';
+export { installErrorHandlers } from './errors.ts';
 export { capabilityStatement } from './capability.ts';

@@ -1,8 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Bundle, CapabilityStatement, Resource } from '@medplum/fhirtypes';
 import type { FhirRepository, SearchRequest } from '../repository/repository.ts';
-import { allOk, badRequest, FhirError, notFound, outcome } from '../outcome.ts';
-import { FHIR_JSON, sendOutcome } from './errors.ts';
+import { allOk, badRequest, FHIR_JSON, FhirError, notFound, outcome, sendOutcome } from '../outcome.ts';
 
 export interface FhirRoutesOptions {
   repository: FhirRepository;

@@ -2,7 +2,8 @@
 // whose session tag the message carries; that transport reads and verifies the bytes itself.
 import type { FastifyInstance } from 'fastify';
 import { MPC_MESSAGE_PATH } from '@ketenlog/analytics';
-import { outcome, type RunContext } from './runs.ts';
+import { replyOutcome } from '@ketenlog/fhir';
+import type { RunContext } from './runs.ts';
 
 export async function registerMpcRoute(app: FastifyInstance, ctx: RunContext): Promise<void> {
   await app.register(async (scope) => {
@@ -23,15 +24,12 @@ export async function registerMpcRoute(app: FastifyInstance, ctx: RunContext): P
       const run = typeof session === 'string' ? ctx.session(session) : undefined;
       if (!run) {
         request.raw.resume();
-        return reply
-          .code(typeof session === 'string' ? 404 : 400)
-          .type('application/fhir+json')
-          .send(
-            outcome(
-              typeof session === 'string' ? 'not-found' : 'invalid',
-              'no analysis run with this session at this node',
-            ),
-          );
+        return replyOutcome(
+          reply,
+          typeof session === 'string' ? 404 : 400,
+          typeof session === 'string' ? 'not-found' : 'invalid',
+          'no analysis run with this session at this node',
+        );
       }
       reply.hijack();
       run.transport.handle(request.raw, reply.raw);

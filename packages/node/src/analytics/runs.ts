@@ -3,7 +3,7 @@
 // in it, the spec hash), prepare (this party's columns from its own FHIR store over the agreed
 // cohort domain, and the run's MPC transport), start (the computation) and forget.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { FhirRepository } from '@ketenlog/fhir';
+import { HttpProblem, replyOutcome, type FhirRepository } from '@ketenlog/fhir';
 import {
   agreementStatus,
   findOrganisation,
@@ -54,29 +54,10 @@ export interface RunOutput {
   readonly cells: IbdCoachCellResult[];
 }
 
-export class RunRefused extends Error {
-  override readonly name = 'RunRefused';
-  readonly status: number;
-  readonly code: string;
-  constructor(status: number, code: string, message: string) {
-    super(message);
-    this.status = status;
-    this.code = code;
-  }
-}
-
-export const outcome = (code: string, diagnostics: string) => ({
-  resourceType: 'OperationOutcome',
-  issue: [{ severity: 'error', code, diagnostics }],
-});
-
+/** A run's refusal as an OperationOutcome (HttpProblem's status and code); anything else is a 500. */
 export async function refuse(reply: FastifyReply, error: unknown): Promise<FastifyReply> {
-  if (error instanceof RunRefused)
-    return reply.code(error.status).type('application/fhir+json').send(outcome(error.code, error.message));
-  return reply
-    .code(500)
-    .type('application/fhir+json')
-    .send(outcome('exception', `the analysis run failed: ${(error as Error).message}`));
+  if (error instanceof HttpProblem) return replyOutcome(reply, error.status, error.code, error.message);
+  return replyOutcome(reply, 500, 'exception', `the analysis run failed: ${(error as Error).message}`);
 }
 
 const STUDY_ROLES: Record<string, StudyRole | undefined> = {
@@ -93,7 +74,7 @@ function studyParties(membership: Membership, terms: AgreementTerms): IbdCoachPa
     const org = findOrganisation(membership.region, uraOf(ref) ?? '');
     const role = org ? STUDY_ROLES[org.type] : undefined;
     if (!role || byRole.has(role))
-      throw new RunRefused(
+      throw new HttpProblem(
         422,
         'not-supported',
         `agreement ${terms.agreement}: no study of this node fits parties ${terms.parties.join(', ')}`,
@@ -101,7 +82,7 @@ function studyParties(membership: Membership, terms: AgreementTerms): IbdCoachPa
     byRole.set(role, ref);
   }
   if (byRole.size !== 3)
-    throw new RunRefused(422, 'not-supported', `agreement ${terms.agreement} needs three study parties`);
+    throw new HttpProblem(422, 'not-supported', `agreement ${terms.agreement} needs three study parties`);
   return {
     hospital: byRole.get('hospital')!,
     insurer: byRole.get('insurer')!,
@@ -196,7 +177,7 @@ export class RunContext {
   research(request: FastifyRequest): NodeCaller {
     const caller = request.nodeCaller!;
     if (caller.purpose !== RESEARCH_PURPOSE)
-      throw new RunRefused(
+      throw new HttpProblem(
         403,
         'forbidden',
         `an analysis run needs purpose "${RESEARCH_PURPOSE}", not "${caller.purpose}"`,
@@ -220,7 +201,7 @@ export class RunContext {
       { issue?: { diagnostics?: string; code?: string }[] } | undefined;
     if (!response.ok) {
       const why = answer?.issue?.[0]?.diagnostics ?? `HTTP ${response.status}`;
-      throw new RunRefused(
+      throw new HttpProblem(
         response.status === 403 || response.status === 409 || response.status === 422 ? response.status : 502,
         answer?.issue?.[0]?.code ?? 'exception',
         `${to.name} refused to ${step}: ${why}`,
@@ -234,20 +215,24 @@ export class RunContext {
     const { organisation } = this.membership;
     const status = agreementStatus(this.logbook.state, agreement);
     if (!status)
-      throw new RunRefused(403, 'forbidden', `no analysis agreement ${agreement} on the region's logbook`);
+      throw new HttpProblem(403, 'forbidden', `no analysis agreement ${agreement} on the region's logbook`);
     const terms = status.terms;
     if (!terms.parties.includes(this.self))
-      throw new RunRefused(403, 'forbidden', `${organisation.name} is not a party to agreement ${agreement}`);
+      throw new HttpProblem(
+        403,
+        'forbidden',
+        `${organisation.name} is not a party to agreement ${agreement}`,
+      );
     if (!terms.parties.includes(requester))
-      throw new RunRefused(403, 'forbidden', `${requester} is not a party to agreement ${agreement}`);
+      throw new HttpProblem(403, 'forbidden', `${requester} is not a party to agreement ${agreement}`);
     if (!status.complete)
-      throw new RunRefused(
+      throw new HttpProblem(
         403,
         'forbidden',
         `agreement ${agreement} is not signed by every party (signed: ${status.signedBy.join(', ') || 'none'})`,
       );
     if (terms.purpose !== RESEARCH_PURPOSE && !terms.purpose.startsWith(`${RESEARCH_PURPOSE}:`))
-      throw new RunRefused(403, 'forbidden', `agreement ${agreement} is not for research`);
+      throw new HttpProblem(403, 'forbidden', `agreement ${agreement} is not for research`);
     const parties = studyParties(this.membership, terms);
     const spec = ibdCoachSpec(parties);
     const auth = authorizeRun({
@@ -266,7 +251,7 @@ export class RunContext {
             : auth.reason === 'not-signed-by-this-node'
               ? `${organisation.name} did not sign agreement ${agreement}`
               : `no analysis agreement ${agreement} on the region's logbook`;
-      throw new RunRefused(403, 'forbidden', why);
+      throw new HttpProblem(403, 'forbidden', why);
     }
     return { terms: auth.terms, specHash: auth.specHash, parties };
   }
@@ -283,21 +268,21 @@ export class RunContext {
       const domain = cohortDomain(this.logbook.state, parties.insurer);
       if (expected === undefined || digestOf(domain) === expected) return domain;
       if (attempt >= 20)
-        throw new RunRefused(409, 'conflict', 'the parties see different cohort domains on the logbook');
+        throw new HttpProblem(409, 'conflict', 'the parties see different cohort domains on the logbook');
       await this.logbook.syncMirrors().catch(() => undefined);
       await new Promise((r) => setTimeout(r, 250));
     }
   }
 
   async prepare(id: string, agreement: string, coordinator: string, expectedDomain?: string): Promise<Run> {
-    if (this.#runs.has(id)) throw new RunRefused(409, 'duplicate', `run ${id} exists already`);
+    if (this.#runs.has(id)) throw new HttpProblem(409, 'duplicate', `run ${id} exists already`);
     const { terms, specHash, parties } = this.authorize(agreement, coordinator);
     const role = (Object.entries(parties) as [StudyRole, string][]).find(([, ref]) => ref === this.self)![0];
     const me = ROLE_INDEX[role];
     const domain = await this.#domainAgreeing(parties, expectedDomain);
-    if (domain.length === 0) throw new RunRefused(409, 'conflict', 'the cohort domain is empty');
+    if (domain.length === 0) throw new HttpProblem(409, 'conflict', 'the cohort domain is empty');
     const pseudonyms = this.#pseudonyms;
-    if (!pseudonyms) throw new RunRefused(409, 'conflict', 'the region has no pseudonym service');
+    if (!pseudonyms) throw new HttpProblem(409, 'conflict', 'the region has no pseudonym service');
     const { organisation, statementKey } = this.membership;
     const inputs = await studyInputs(
       role,

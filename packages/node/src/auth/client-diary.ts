@@ -5,7 +5,7 @@
 // that session are about her own records only (client-fhir-scope.ts). Share the diary through
 // consent for "self-measurements".
 import type { FastifyInstance } from 'fastify';
-import type { FhirRepository } from '@ketenlog/fhir';
+import { replyOutcome, type FhirRepository } from '@ketenlog/fhir';
 import {
   isDiaryEntry,
   PROVENANCE_SYSTEM,
@@ -13,11 +13,6 @@ import {
   sessionIdFrom,
   type SessionStore,
 } from '@ketenlog/auth';
-
-const outcome = (code: string, diagnostics: string) => ({
-  resourceType: 'OperationOutcome',
-  issue: [{ severity: 'error', code, diagnostics }],
-});
 
 export function registerClientDiary(
   app: FastifyInstance,
@@ -39,18 +34,15 @@ export function registerClientDiary(
     if (principal?.kind !== 'client') return;
     const body = request.body;
     if (!isDiaryEntry(body))
-      return reply
-        .code(403)
-        .type('application/fhir+json')
-        .send(
-          outcome('forbidden', 'Als cliënt voegt u hier alleen dagboekberichten toe (1 tot 2000 tekens).'),
-        );
+      return replyOutcome(
+        reply,
+        403,
+        'forbidden',
+        'Als cliënt voegt u hier alleen dagboekberichten toe (1 tot 2000 tekens).',
+      );
     const patient = await options.patientOf(principal.holder);
     if (patient === undefined)
-      return reply
-        .code(404)
-        .type('application/fhir+json')
-        .send(outcome('not-found', 'U bent bij deze organisatie niet bekend als cliënt.'));
+      return replyOutcome(reply, 404, 'not-found', 'U bent bij deze organisatie niet bekend als cliënt.');
     const entry = body as unknown as Record<string, unknown>;
     const meta = (entry['meta'] as { tag?: { system?: string }[] } | undefined) ?? {};
     const at = Date.parse(String(entry['effectiveDateTime']));

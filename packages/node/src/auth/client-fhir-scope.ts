@@ -6,9 +6,9 @@
 // system-wide searches and history are refused. Of writes only a new Observation passes, for
 // client-diary.ts to check as her diary entry. Requests without a session stay the organisation's
 // own API.
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Resource } from '@medplum/fhirtypes';
-import type { FhirRepository } from '@ketenlog/fhir';
+import { replyOutcome as outcome, type FhirRepository } from '@ketenlog/fhir';
 import { patientOf } from '@ketenlog/exchange';
 import { sessionIdFrom, type SessionStore } from '@ketenlog/auth';
 
@@ -23,12 +23,6 @@ export interface ClientFhirScopeOptions {
 const OPEN = new Set(['metadata', '.well-known']);
 /** Search parameters that name whose records a search is about. */
 const WHOSE = ['patient', 'subject', '_id'];
-
-const outcome = (reply: FastifyReply, status: number, code: string, diagnostics: string) =>
-  reply
-    .code(status)
-    .type('application/fhir+json')
-    .send({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code, diagnostics }] });
 
 export function registerClientFhirScope(app: FastifyInstance, options: ClientFhirScopeOptions): void {
   const { fhirPath, repository, sessions } = options;

@@ -6,13 +6,12 @@
 // sees it in her consents list at this node (client.ts).
 import type { FastifyInstance } from 'fastify';
 import type { Bundle, Consent, Patient } from '@medplum/fhirtypes';
-import { BSN_SYSTEM, type FhirRepository } from '@ketenlog/fhir';
+import { BSN_SYSTEM, replyOutcome as outcome, type FhirRepository } from '@ketenlog/fhir';
 import { findOrganisation } from '@ketenlog/region';
 import { requireProfessional, type SessionStore } from '@ketenlog/auth';
 import { assistedConsent, CATEGORIES, isAssisted, PURPOSES, type Purpose } from '@ketenlog/exchange';
 import type { NodeLogbook } from '../logbook/node-logbook.ts';
 import type { Membership } from '../region/membership.ts';
-import { replyOutcome as outcome } from './outcome.ts';
 import type { PatientDirectory } from './patient-directory.ts';
 
 export const ASSISTED_CONSENTS_PATH = '/exchange/assisted-consents';

@@ -10,6 +10,7 @@
 //   `access` statements of every member's log, as the region's state folds them.
 // A representative acting for her sees and drafts the same (delegation checked at signing).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { replyOutcome as outcome } from '@ketenlog/fhir';
 import type { Bundle, Consent } from '@medplum/fhirtypes';
 import { sessionIdFrom, type SessionStore } from '@ketenlog/auth';
 import { accessesOf, consentsInForce, findOrganisation, organisationOfKey, uraOf } from '@ketenlog/region';
@@ -23,7 +24,6 @@ import {
   type Purpose,
 } from '@ketenlog/exchange';
 import type { NodeLogbook } from '../logbook/node-logbook.ts';
-import { replyOutcome } from './outcome.ts';
 
 export const CONSENTS_PATH = '/exchange/consents';
 export const CONSENT_DRAFTS_PATH = '/exchange/consent-drafts';
@@ -35,8 +35,6 @@ export interface ClientRouteOptions {
   /** Consents professionals here recorded for her on paper (assisted mode, assisted.ts). */
   readonly assistedConsents?: (client: string) => Promise<Consent[]>;
 }
-
-const outcome = replyOutcome;
 
 export interface ConsentChoice {
   readonly decision?: 'grant' | 'objection';

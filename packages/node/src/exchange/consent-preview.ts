@@ -6,9 +6,9 @@
 // it may always use for its own treatment, which the answer says once, not per category. With each
 // visible category come her records of it at this organisation (every local Patient of her
 // pseudonym), so she sees what that would be; other holders answer for their own.
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Resource } from '@medplum/fhirtypes';
-import type { FhirRepository } from '@ketenlog/fhir';
+import { replyOutcome as fail, type FhirRepository } from '@ketenlog/fhir';
 import { sessionIdFrom, type SessionStore } from '@ketenlog/auth';
 import { findOrganisation, ORGANISATION_TYPES, type OrganisationType } from '@ketenlog/region';
 import {
@@ -38,12 +38,6 @@ export interface ConsentPreview {
   readonly purpose: Purpose;
   readonly categories: readonly PreviewCategory[];
 }
-
-const fail = (reply: FastifyReply, status: number, code: string, diagnostics: string) =>
-  reply
-    .code(status)
-    .type('application/fhir+json')
-    .send({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code, diagnostics }] });
 
 export async function consentPreviewRoutes(
   app: FastifyInstance,

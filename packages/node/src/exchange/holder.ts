@@ -8,7 +8,7 @@
 // the local store (batched, audit-writer.ts); neither carries a BSN.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Bundle, Consent, Resource } from '@medplum/fhirtypes';
-import type { FhirRepository } from '@ketenlog/fhir';
+import { replyOutcome, type FhirRepository } from '@ketenlog/fhir';
 import { signStatement } from '@ketenlog/logbook';
 import { requireNodeToken, type NodeCaller, type NodeTokenVerifier } from '@ketenlog/auth';
 import {
@@ -16,7 +16,6 @@ import {
   auditEvent,
   CATEGORIES,
   DEMOGRAPHICS,
-  forbidden,
   localConsentRecords,
   patientOf,
   registerHolderGuard,
@@ -30,7 +29,6 @@ import type { NodeLogbook } from '../logbook/node-logbook.ts';
 import type { Membership } from '../region/membership.ts';
 import type { PatientDirectory } from './patient-directory.ts';
 import type { AuditWriter } from './audit-writer.ts';
-import { replyOutcome } from './outcome.ts';
 
 /** Where a member asks which local Patients stand for a pseudonym (node tokens only). */
 export const HOLDER_PATIENTS_PATH = '/exchange/holder/patients';
@@ -157,20 +155,19 @@ export async function registerHolder(app: FastifyInstance, options: HolderOption
     await authenticate(request, reply);
     if (reply.sent || !request.nodeCaller) return reply;
     if (!READS.has(request.method)) {
-      return reply
-        .code(403)
-        .type('application/fhir+json')
-        .send(forbidden('Een ander knooppunt mag hier alleen lezen.'));
+      return replyOutcome(reply, 403, 'forbidden', 'Een ander knooppunt mag hier alleen lezen.');
     }
     // Reverse chaining matches a resource by others it does not return (`Patient?_has:Observation:
     // patient:code=…` answers "she has such a record" through her Patient alone): the guard filters
     // what is returned, so a search whose matches depend on what is not returned is refused.
     const query = request.url.includes('?') ? new URLSearchParams(request.url.split('?')[1]) : undefined;
     if (query && [...query.keys()].some((key) => key.startsWith('_has')))
-      return reply
-        .code(403)
-        .type('application/fhir+json')
-        .send(forbidden('Zoeken met _has kan niet over organisaties heen: het zou gegevens onthullen.'));
+      return replyOutcome(
+        reply,
+        403,
+        'forbidden',
+        'Zoeken met _has kan niet over organisaties heen: het zou gegevens onthullen.',
+      );
     const categories = askedCategories(request.headers[CATEGORIES_HEADER]);
     if (categories === null)
       return replyOutcome(
@@ -242,13 +239,7 @@ export async function registerHolder(app: FastifyInstance, options: HolderOption
     async (request, reply) => {
       const pseudonym = request.query.pseudonym;
       if (!pseudonym || !/^[A-Za-z0-9_-]{16,128}$/.test(pseudonym)) {
-        return reply
-          .code(400)
-          .type('application/fhir+json')
-          .send({
-            resourceType: 'OperationOutcome',
-            issue: [{ severity: 'error', code: 'invalid', diagnostics: 'geef ?pseudonym=<regiopseudoniem>' }],
-          });
+        return replyOutcome(reply, 400, 'invalid', 'geef ?pseudonym=<regiopseudoniem>');
       }
       return { patients: await directory.patientsOf(pseudonym) };
     },

@@ -13,6 +13,7 @@
 // purpose `export` or `erasure`); the holder checks that the calling node bound her client key,
 // and records the access in her trail like any other (holder routes below).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { replyOutcome as outcome } from '@ketenlog/fhir';
 import type { Bundle, BundleEntry, Resource } from '@medplum/fhirtypes';
 import {
   accessesOf,
@@ -41,7 +42,6 @@ import {
   type Purpose,
 } from '@ketenlog/exchange';
 import { recordAccesses, type HolderOptions } from './holder.ts';
-import { replyOutcome } from './outcome.ts';
 
 export const EXPORT_PATH = '/exchange/export';
 /** Her records across the region as one timeline (the export's records, for her portal). */
@@ -61,8 +61,6 @@ export interface PortabilityOptions extends HolderOptions {
   /** Per holder. Default 5000 ms. */
   readonly timeoutMs?: number;
 }
-
-const outcome = replyOutcome;
 
 const LOGIN = 'Log in als cliënt (of kies voor wie u optreedt).';
 
