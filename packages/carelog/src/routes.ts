@@ -4,6 +4,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { currentIndication } from '@ketenlog/region';
 import { parseEntry, parseReceipt, type SignedStatement } from '@ketenlog/logbook';
+import { HttpProblem } from '@ketenlog/fhir/outcome';
 import { carerOverview, clientOverview } from './care-administration.ts';
 import { PAYMENT_STATUSES, type PaymentStatus } from './care-file.ts';
 import { CARE_PACKAGES, type CarePackage } from './care-protocol.ts';
@@ -54,16 +55,6 @@ const object = (properties: Record<string, object>, required: string[]) => ({
   required,
 });
 const envelope = { type: 'object' };
-
-class HttpProblem extends Error {
-  readonly status: number;
-  readonly code: string;
-  constructor(status: number, code: string, message: string) {
-    super(message);
-    this.status = status;
-    this.code = code;
-  }
-}
 
 function unwrap<T>(outcome: Outcome<T>): T {
   if (!outcome.ok)
