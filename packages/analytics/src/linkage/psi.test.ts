@@ -1,13 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { randomBytes, randomInt } from 'node:crypto';
-import { ristretto255 } from '@noble/curves/ed25519.js';
+import { ed25519, ristretto255_hasher } from '@noble/curves/ed25519.js';
 import { M61, M127, type Field } from '../mpc/field.ts';
 import { Party } from '../mpc/engine.ts';
 import { inProcessTransports, MpcProtocolError, type Transport } from '../mpc/transport.ts';
 import type { PartyIndex } from '../mpc/shamir.ts';
 import {
   bytesToElements,
-  decodePoint,
   elementsToBytes,
   inversePermutation,
   permutationFromSeed,
@@ -15,6 +14,7 @@ import {
   type PsiList,
   type PsiOwnList,
 } from './psi.ts';
+import { blind, checkBlinded, hashPseudonyms, newBlindingKey } from './blinding.ts';
 
 const pseudonym = (): string => randomBytes(16).toString('base64url');
 
@@ -147,19 +147,35 @@ describe('private set intersection on pseudonyms (ristretto255, shuffled DH chai
     expect([...p].filter((v, i) => v === i).length).toBeLessThan(10);
   });
 
-  it('rejects wrong point encodings and the identity', () => {
-    expect(() => decodePoint(new Uint8Array(32).fill(0xff))).toThrow(MpcProtocolError);
-    expect(() => decodePoint(new Uint8Array(32))).toThrow(/identity/);
-    const good = ristretto255.Point.BASE.multiply(5n).toBytes();
-    expect(decodePoint(good).equals(ristretto255.Point.BASE.multiply(5n))).toBe(true);
-    // A non-canonical variant: the top bit set.
-    const bad = new Uint8Array(good);
-    bad[31]! |= 0x80;
-    expect(() => decodePoint(bad)).toThrow(MpcProtocolError);
+  it('blinds commutatively, whatever Edwards representative the ristretto255 point has', () => {
+    const [k1, k2] = [newBlindingKey(), newBlindingKey()];
+    const [u] = hashPseudonyms(['pseudonym-1']);
+    expect(blind(k1, blind(k2, u!))).toEqual(blind(k2, blind(k1, u!)));
+    expect(blind(k1, u!)).not.toEqual(blind(k2, u!));
+    // the same element with a 4-torsion point added to its representative blinds the same
+    const P = ristretto255_hasher.hashToCurve(new TextEncoder().encode('pseudonym-1'), { DST: 'ketenlog-psi-v1' });
+    const Fp = ed25519.Point.Fp;
+    const T4 = ed25519.Point.fromAffine({ x: Fp.sqrt(Fp.neg(1n)), y: 0n });
+    const other = ed25519.Point.fromAffine(P.toAffine()).add(T4).toAffine();
+    const uOther = Fp.mul(Fp.add(1n, other.y), Fp.inv(Fp.sub(1n, other.y)));
+    const bytes = new Uint8Array(32);
+    for (let i = 0, x = uOther; i < 32; i++, x >>= 8n) bytes[i] = Number(x & 0xffn);
+    expect(bytes).not.toEqual(u);
+    expect(blind(k1, bytes)).toEqual(blind(k1, u!));
+  });
+
+  it('refuses blinded values that are not canonical, on the twist or of low order', () => {
+    const [u] = hashPseudonyms(['pseudonym-2']);
+    expect(checkBlinded(u!)).toEqual(u);
+    expect(() => checkBlinded(new Uint8Array(32).fill(0xff))).toThrow(/canonical/);
+    const twist = new Uint8Array(32);
+    twist[0] = 2; // u = 2: 2³ + A·2² + 2 is not a square mod 2^255 − 19
+    expect(() => checkBlinded(twist)).toThrow(/not a point/);
+    expect(() => blind(newBlindingKey(), new Uint8Array(32))).toThrow(/low order/);
     for (const f of [M61, M127]) {
       const xs: bigint[] = [];
-      bytesToElements(f, good, xs);
-      expect(elementsToBytes(f, xs, 0, 32)).toEqual(good);
+      bytesToElements(f, u!, xs);
+      expect(elementsToBytes(f, xs, 0, 32)).toEqual(u);
       xs[0] = f.p - 1n;
       expect(() => elementsToBytes(f, xs, 0, 32)).toThrow(MpcProtocolError);
     }

@@ -2,8 +2,9 @@
  * Linkage by private set intersection on pseudonyms (DESIGN.md "Analytics"), ending in
  * secret-shared columns aligned to one holder's list and a shared membership bit.
  *
- * Each holder hashes its pseudonyms onto ristretto255 (RFC 9380 hash-to-curve, RFC 9496 encoding)
- * and blinds them with its own secret scalar; the list then travels owner a → b → c → a, each hop
+ * Each holder hashes its pseudonyms onto ristretto255 (RFC 9380 hash-to-curve, RFC 9496 map) and
+ * blinds them with its own secret scalar (blinding.ts: native X25519 on the point's u-coordinate);
+ * the list then travels owner a → b → c → a, each hop
  * shuffling it with a fresh permutation π known to the pair (sender, receiver) only and the
  * receiver blinding it with its scalar. The holder's columns, shared at the start, follow the same
  * three permutations by a pair shuffle on shares: the pair turns its two Shamir shares into additive
@@ -24,16 +25,12 @@
  * shuffle) + 1 (final values) = 8, whatever the number of holders; 4 more to reveal matches.
  */
 import { createCipheriv, randomBytes } from 'node:crypto';
-import { ristretto255, ristretto255_hasher } from '@noble/curves/ed25519.js';
+import { BLINDED_BYTES, blind, checkBlinded, hashPseudonyms, newBlindingKey } from './blinding.ts';
 import { type Field, mul } from '../mpc/field.ts';
 import type { InputSpec, Party, Shares } from '../mpc/engine.ts';
 import { lagrangeAtZero, type PartyIndex } from '../mpc/shamir.ts';
 import { MpcMismatchError, MpcProtocolError } from '../mpc/transport.ts';
 
-type Point = InstanceType<typeof ristretto255.Point>;
-
-const DST = 'ketenlog-psi-v1';
-const POINT_BYTES = 32;
 const SEED_BYTES = 32;
 
 /** One holder's list in the spec: who holds it, how many pseudonyms, how many columns. */
@@ -96,18 +93,6 @@ export function elementsToBytes(f: Field, xs: readonly bigint[], from: number, n
   return out;
 }
 
-/** A canonical, non-identity ristretto255 encoding, or MpcProtocolError. */
-export function decodePoint(bytes: Uint8Array): Point {
-  let point: Point;
-  try {
-    point = ristretto255.Point.fromBytes(bytes);
-  } catch {
-    throw new MpcProtocolError('not a valid ristretto255 encoding');
-  }
-  if (point.is0()) throw new MpcProtocolError('the identity is not a blinded pseudonym');
-  return point;
-}
-
 // ---- permutations from a pair's seed ----
 
 /** Fisher–Yates driven by AES-256-CTR under the seed (unbiased by rejection). */
@@ -155,18 +140,6 @@ function permute<T>(xs: readonly T[], perm: Uint32Array): T[] {
 
 const next = (i: number, h: number): PartyIndex => ((((i - 1 + h) % 3) + 3) % 3 + 1) as PartyIndex;
 
-function randomScalar(): bigint {
-  const n = ristretto255.Point.Fn.ORDER;
-  for (;;) {
-    const k = BigInt(`0x${randomBytes(64).toString('hex')}`) % n;
-    if (k !== 0n) return k;
-  }
-}
-
-export function hashPseudonym(pseudonym: string): Point {
-  return ristretto255_hasher.hashToCurve(new TextEncoder().encode(pseudonym), { DST }) as Point;
-}
-
 /**
  * This party's side of the PSI over `lists` (the first is the base the output aligns to). `mine`
  * holds this party's own list per spec list it owns (in spec order).
@@ -188,7 +161,7 @@ export async function privateSetIntersection(
     if (m.pseudonyms.length !== l.size || m.columns.length !== l.columns || m.columns.some((c) => c.length !== l.size))
       throw new MpcMismatchError(`list ${li} does not have the spec's ${l.size} rows × ${l.columns} columns`);
   });
-  const key = randomScalar();
+  const key = newBlindingKey();
 
   // Round 1: every holder shares its columns (row-major per list: row r, column c at r·cols + c).
   const inputSpecs: InputSpec[] = lists.map((l) => ({ owner: l.owner, count: l.size * l.columns }));
@@ -200,10 +173,10 @@ export async function privateSetIntersection(
   let shared = await p.input(inputSpecs, inputValues);
 
   // Blinded lists this party holds right now, per list index.
-  const points = new Map<number, Point[]>();
-  owned.forEach((li, k) => points.set(li, mine[k]!.pseudonyms.map((x) => hashPseudonym(x).multiply(key))));
+  const points = new Map<number, Uint8Array[]>();
+  owned.forEach((li, k) => points.set(li, hashPseudonyms(mine[k]!.pseudonyms).map((u) => blind(key, u))));
 
-  const pointElements = elementsFor(f, POINT_BYTES);
+  const pointElements = elementsFor(f, BLINDED_BYTES);
   /** this party's own lists once back from their chain: hex encodings, fully blinded, shuffled */
   const finalOwn = new Map<number, string[]>();
   const seedElements = elementsFor(f, SEED_BYTES);
@@ -225,7 +198,7 @@ export async function privateSetIntersection(
         points.delete(li);
         const to = out.get(receiver)!;
         bytesToElements(f, seed, to);
-        for (const pt of shuffled) bytesToElements(f, pt.toBytes(), to);
+        for (const pt of shuffled) bytesToElements(f, pt, to);
       } else if (receiver === p.me)
         expect.set(sender, expect.get(sender)! + seedElements + l.size * pointElements);
     });
@@ -238,13 +211,13 @@ export async function privateSetIntersection(
       let at = cursor.get(sender)!;
       seeds.set(li, elementsToBytes(f, xs, at, SEED_BYTES));
       at += seedElements;
-      const received: Point[] = new Array<Point>(l.size);
+      const received: Uint8Array[] = new Array<Uint8Array>(l.size);
       const encoded: string[] = new Array<string>(l.size);
       for (let r = 0; r < l.size; r++, at += pointElements) {
-        const bytes = elementsToBytes(f, xs, at, POINT_BYTES);
-        const pt = decodePoint(bytes);
+        const bytes = elementsToBytes(f, xs, at, BLINDED_BYTES);
+        const pt = checkBlinded(bytes);
         // The last hop brings the list back to its owner, blinded by all three: kept as sent.
-        if (hop < 2) received[r] = pt.multiply(key);
+        if (hop < 2) received[r] = blind(key, pt);
         else encoded[r] = Buffer.from(bytes).toString('hex');
       }
       cursor.set(sender, at);
@@ -275,7 +248,7 @@ export async function privateSetIntersection(
     let at = cursor.get(l.owner)!;
     const hexes: string[] = [];
     for (let r = 0; r < l.size; r++, at += pointElements)
-      hexes.push(Buffer.from(elementsToBytes(f, xs, at, POINT_BYTES)).toString('hex'));
+      hexes.push(Buffer.from(elementsToBytes(f, xs, at, BLINDED_BYTES)).toString('hex'));
     cursor.set(l.owner, at);
     return hexes;
   });
