@@ -1,5 +1,5 @@
 import { requestJson, type ApiResult } from './http.ts';
-import { overviewApi, sourceUraOf } from './overview.ts';
+import { organisationNames, overviewApi, withSourceName } from './overview.ts';
 
 export interface FhirResource {
   resourceType: string;
@@ -47,17 +47,8 @@ export async function loadTimelineResources(): Promise<ApiResult<FhirResource[]>
   });
   if (regional.kind === 'ok') {
     // Each record names its source by URA: show the organisation's name.
-    const orgs = await overviewApi.organisations();
-    const names = new Map(
-      orgs.kind === 'ok' ? (orgs.value.organisations ?? []).map((o) => [o.ura, o.name]) : [],
-    );
-    return {
-      kind: 'ok',
-      value: resourcesOf(regional.value).map((r) => {
-        const ura = sourceUraOf(r);
-        return ura ? { ...r, meta: { ...r.meta, source: names.get(ura) ?? `URA ${ura}` } } : r;
-      }),
-    };
+    const names = organisationNames(await overviewApi.organisations());
+    return { kind: 'ok', value: resourcesOf(regional.value).map((r) => withSourceName(r, names)) };
   }
   if (regional.kind !== 'unauthorised' && regional.kind !== 'unavailable') return regional;
   const results = await Promise.all(TIMELINE_TYPES.map((type) => fhirApi.search(type)));

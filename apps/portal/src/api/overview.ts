@@ -21,16 +21,30 @@ export const overviewApi = {
         headers: { accept: 'application/fhir+json' },
       },
     ),
-  organisations: (): Promise<ApiResult<{ organisations?: { ura: string; name: string }[] }>> =>
-    requestJson('/portal/api/region-keys'),
+  organisations: (): Promise<ApiResult<RegionOrganisations>> => requestJson('/portal/api/region-keys'),
 };
 
+export interface RegionOrganisations {
+  organisations?: { ura: string; name: string }[];
+}
+
+/** URA → organisation name; empty when the region's organisations could not be read. */
+export function organisationNames(region: ApiResult<RegionOrganisations>): Map<string, string> {
+  return new Map(region.kind === 'ok' ? (region.value.organisations ?? []).map((o) => [o.ura, o.name]) : []);
+}
+
 /** The URA of the organisation a resource in the overview came from. */
-export function sourceUraOf(resource: FhirResource): string | undefined {
+function sourceUraOf(resource: FhirResource): string | undefined {
   const extensions = (
     resource.meta as { extension?: { url?: string; valueIdentifier?: { value?: string } }[] }
   )?.extension;
   return extensions?.find((x) => x.url === SOURCE_EXTENSION)?.valueIdentifier?.value;
+}
+
+/** The resource with `meta.source` naming the organisation it came from (its URA when unnamed). */
+export function withSourceName(resource: FhirResource, names: ReadonlyMap<string, string>): FhirResource {
+  const ura = sourceUraOf(resource);
+  return ura ? { ...resource, meta: { ...resource.meta, source: names.get(ura) ?? `URA ${ura}` } } : resource;
 }
 
 /** What the overview says is missing: withheld categories and holders that did not answer. */

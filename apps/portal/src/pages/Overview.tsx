@@ -2,7 +2,7 @@ import { useCallback, useEffect, useState, type ReactNode } from 'react';
 import type { Translate } from '../i18n.ts';
 import type { ApiResult } from '../api/http.ts';
 import { resourcesOf, type Bundle } from '../api/fhir.ts';
-import { missingOf, overviewApi, sourceUraOf } from '../api/overview.ts';
+import { missingOf, organisationNames, overviewApi, withSourceName } from '../api/overview.ts';
 import { toTimeline } from '../timeline.ts';
 import { ResultState } from './State.tsx';
 import { TimelineList } from './TimelineList.tsx';
@@ -15,10 +15,7 @@ async function load(patient: string, breakTheGlass?: string): Promise<ApiResult<
     overviewApi.organisations(),
   ]);
   if (overview.kind !== 'ok') return overview;
-  const names = new Map(
-    region.kind === 'ok' ? (region.value.organisations ?? []).map((o) => [o.ura, o.name] as const) : [],
-  );
-  return { kind: 'ok', value: { bundle: overview.value, names } };
+  return { kind: 'ok', value: { bundle: overview.value, names: organisationNames(region) } };
 }
 
 /** Professional: one client's records across organisations, with what is missing and why. */
@@ -49,10 +46,7 @@ export function OverviewPage({ t, patient }: { t: Translate; patient: string | n
         {({ bundle, names }) => {
           const resources = resourcesOf(bundle)
             .filter((r) => r.resourceType !== 'OperationOutcome' && r.resourceType !== 'Patient')
-            .map((r) => {
-              const ura = sourceUraOf(r);
-              return ura ? { ...r, meta: { ...r.meta, source: names.get(ura) ?? `URA ${ura}` } } : r;
-            });
+            .map((r) => withSourceName(r, names));
           const items = toTimeline(resources);
           const missing = missingOf(bundle);
           return (
