@@ -14,6 +14,7 @@ import type { RunningRegion } from '../region/run-region.ts';
 import type { RunningNode } from '../server.ts';
 import { ASSISTED_CONSENTS_PATH } from './assisted.ts';
 import {
+  baseOf,
   clientAt,
   clientRecords,
   indexed,
@@ -31,8 +32,6 @@ let maria: TestClient;
 let anna: string;
 let carla: string;
 
-const base = (node: RunningNode) => node.membership!.organisation.node.baseUrl;
-
 beforeAll(async () => {
   region = await startExchangeRegion([KRAAMZORG, ZIEKENHUIS]);
   [kraamzorg, ziekenhuis] = [KRAAMZORG, ZIEKENHUIS].map((u) => region.node(u));
@@ -47,14 +46,14 @@ beforeAll(async () => {
 afterAll(() => region?.close());
 
 const record = (body: object, cookie = anna) =>
-  fetch(`${base(kraamzorg)}${ASSISTED_CONSENTS_PATH}`, {
+  fetch(`${baseOf(kraamzorg)}${ASSISTED_CONSENTS_PATH}`, {
     method: 'POST',
     headers: { cookie, 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });
 
 const fromKraamzorg = async () => {
-  const response = await fetch(`${base(ziekenhuis)}/exchange/overview?patient=maria-zh`, {
+  const response = await fetch(`${baseOf(ziekenhuis)}/exchange/overview?patient=maria-zh`, {
     headers: { cookie: carla },
   });
   const bundle = (await response.json()) as Bundle;
@@ -113,7 +112,7 @@ describe('assisted-mode consent', () => {
     expect(shared.map((e) => e.resource!.resourceType)).toEqual(['Observation', 'Observation']);
 
     const list = (await (
-      await fetch(`${base(kraamzorg)}/exchange/consents`, { headers: { cookie: maria.cookie } })
+      await fetch(`${baseOf(kraamzorg)}/exchange/consents`, { headers: { cookie: maria.cookie } })
     ).json()) as Bundle;
     const assisted = list.entry!.map((e) => e.resource as Consent).find((c) => c.id === stored.id)!;
     expect(assisted.meta?.extension).toEqual(

@@ -19,6 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningRegion } from '../region/run-region.ts';
 import type { RunningNode } from '../server.ts';
 import {
+  baseOf,
   clientAt,
   clientRecords,
   indexed,
@@ -88,8 +89,6 @@ let kraamzorg: RunningNode;
 const clients = new Map<State, { patient: string; bsn: string; pseudonym: string }>();
 const sessions = new Map<string, string>();
 
-const base = (node: RunningNode) => node.membership!.organisation.node.baseUrl;
-
 /** Five valid BSNs, the first after a fixed start (11-proef). */
 function bsns(count: number): string[] {
   const out: string[] = [];
@@ -111,7 +110,7 @@ beforeAll(async () => {
     clients.set(state, { patient, bsn: numbers[i], pseudonym });
   }
   const draftsOf = async (cookie: string, body: object) => {
-    const response = await fetch(`${base(kraamzorg)}/exchange/consent-drafts`, {
+    const response = await fetch(`${baseOf(kraamzorg)}/exchange/consent-drafts`, {
       method: 'POST',
       headers: { cookie, 'content-type': 'application/json' },
       body: JSON.stringify(body),
@@ -132,7 +131,7 @@ beforeAll(async () => {
     }
     if (state === 'revoked') {
       const consents = (await (
-        await fetch(`${base(kraamzorg)}/exchange/consents`, { headers: { cookie: client.cookie } })
+        await fetch(`${baseOf(kraamzorg)}/exchange/consents`, { headers: { cookie: client.cookie } })
       ).json()) as Bundle;
       for (const entry of consents.entry!)
         await client.sign(await draftsOf(client.cookie, { withdraw: entry.resource!.id }));
@@ -211,7 +210,7 @@ describe('the authorisation matrix: zero unauthorised disclosures, one audit rec
         const { patient, pseudonym, bsn } = clients.get(state)!;
         const { keyId, secretKey } = region.node(requester.ura).membership!.statementKey;
         for (const [route, path] of Object.entries(ROUTES)) {
-          const url = `${base(kraamzorg)}${path(patient)}`;
+          const url = `${baseOf(kraamzorg)}${path(patient)}`;
           const staff = (await (await fetch(url)).json()) as Resource;
           const unfiltered = resourcesOf(staff).filter((r) => r.resourceType !== 'AuditEvent');
           expect(unfiltered.length, route).toBeGreaterThan(0);
@@ -222,7 +221,7 @@ describe('the authorisation matrix: zero unauthorised disclosures, one audit rec
               { keyId, secretKey },
               {
                 organisation: requester.ura,
-                audience: base(kraamzorg),
+                audience: baseOf(kraamzorg),
                 professional: requester.professional,
                 role: requester.role,
                 purpose: requester.purpose,
@@ -240,12 +239,12 @@ describe('the authorisation matrix: zero unauthorised disclosures, one audit rec
 
         // The federated overview at the requester's own node, by BSN, from her session.
         const staff = (await (
-          await fetch(`${base(kraamzorg)}${ROUTES.$everything(patient)}`)
+          await fetch(`${baseOf(kraamzorg)}${ROUTES.$everything(patient)}`)
         ).json()) as Bundle;
         let overview: Bundle | undefined;
         const accesses = await accessesDuring(async () => {
           const response = await fetch(
-            `${base(region.node(requester.ura))}/exchange/overview?purpose=${requester.purpose}&identifier=${encodeURIComponent(`${BSN_SYSTEM}|${bsn}`)}`,
+            `${baseOf(region.node(requester.ura))}/exchange/overview?purpose=${requester.purpose}&identifier=${encodeURIComponent(`${BSN_SYSTEM}|${bsn}`)}`,
             { headers: { cookie: sessions.get(requester.ura)! } },
           );
           expect(response.status).toBe(200);

@@ -7,7 +7,7 @@ import type { RunningRegion } from '../region/run-region.ts';
 import type { RunningNode } from '../server.ts';
 import type { ConsentPreview } from './consent-preview.ts';
 import { MARIA_BSN } from '../demo/population.ts';
-import { clientAt, clientRecords, seed, startExchangeRegion, type TestClient } from './testing.ts';
+import { baseOf, clientAt, clientRecords, seed, startExchangeRegion, type TestClient } from './testing.ts';
 
 const KRAAMZORG = '11110001';
 let region: RunningRegion;
@@ -27,7 +27,7 @@ beforeAll(async () => {
 afterAll(async () => region?.close());
 
 const get = (query: string, cookie = maria.cookie) =>
-  fetch(`${node.membership!.organisation.node.baseUrl}/exchange/consent-preview?${query}`, {
+  fetch(`${baseOf(node)}/exchange/consent-preview?${query}`, {
     headers: cookie ? { cookie } : {},
   });
 const preview = async (query: string): Promise<ConsentPreview> => {
@@ -51,7 +51,7 @@ describe('GET /exchange/consent-preview', () => {
   });
 
   it('a signed grant for GPs and medication makes exactly that visible; a named organisation too', async () => {
-    const drafts = await fetch(`${node.membership!.organisation.node.baseUrl}/exchange/consent-drafts`, {
+    const drafts = await fetch(`${baseOf(node)}/exchange/consent-drafts`, {
       method: 'POST',
       headers: { cookie: maria.cookie, 'content-type': 'application/json' },
       body: JSON.stringify({

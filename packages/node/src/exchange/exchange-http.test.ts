@@ -14,6 +14,7 @@ import type { RunningNode } from '../server.ts';
 import { OVERVIEW_STATUS_SYSTEM } from './overview.ts';
 import type { AccessTrailItem } from './client.ts';
 import {
+  baseOf,
   clientAt,
   clientRecords,
   indexed,
@@ -31,8 +32,6 @@ let verloskunde: RunningNode;
 let ziekenhuis: RunningNode;
 let maria: TestClient;
 let carla: string;
-
-const base = (node: RunningNode) => node.membership!.organisation.node.baseUrl;
 
 beforeAll(async () => {
   region = await startExchangeRegion([KRAAMZORG, VERLOSKUNDE, ZIEKENHUIS]);
@@ -60,7 +59,7 @@ const carlasToken = () => {
     { keyId, secretKey },
     {
       organisation: ZIEKENHUIS,
-      audience: base(kraamzorg),
+      audience: baseOf(kraamzorg),
       professional: 'pro:carla-bakker',
       role: 'medisch-specialist',
       purpose: 'treatment',
@@ -70,13 +69,15 @@ const carlasToken = () => {
 
 /** Maria's entry in the hospital's client list with consent status. */
 async function consentStatus() {
-  const response = await fetch(`${base(ziekenhuis)}/exchange/consent-status`, { headers: { cookie: carla } });
+  const response = await fetch(`${baseOf(ziekenhuis)}/exchange/consent-status`, {
+    headers: { cookie: carla },
+  });
   const { clients } = (await response.json()) as { clients: { patient: string }[] };
   return clients.find((c) => c.patient === 'maria-zh');
 }
 
 async function overview(): Promise<{ status: number; bundle: Bundle }> {
-  const response = await fetch(`${base(ziekenhuis)}/exchange/overview?patient=maria-zh`, {
+  const response = await fetch(`${baseOf(ziekenhuis)}/exchange/overview?patient=maria-zh`, {
     headers: { cookie: carla },
   });
   return { status: response.status, bundle: (await response.json()) as Bundle };
@@ -104,7 +105,7 @@ const holderOf = (issue: { extension?: { valueIdentifier?: { value?: string } }[
   issue.extension?.[0]?.valueIdentifier?.value;
 
 async function consentDrafts(body: object) {
-  const response = await fetch(`${base(kraamzorg)}/exchange/consent-drafts`, {
+  const response = await fetch(`${baseOf(kraamzorg)}/exchange/consent-drafts`, {
     method: 'POST',
     headers: { cookie: maria.cookie, 'content-type': 'application/json' },
     body: JSON.stringify(body),
@@ -146,20 +147,20 @@ describe('the federated overview between region members over HTTP', () => {
     expect(JSON.stringify(bundle)).not.toContain('maria-kz-vital');
     // By BSN instead of the local id: the same overview; unknown, unauthenticated: refused.
     const byBsn = await fetch(
-      `${base(ziekenhuis)}/exchange/overview?identifier=${encodeURIComponent(`http://fhir.nl/fhir/NamingSystem/bsn|${MARIA_BSN}`)}`,
+      `${baseOf(ziekenhuis)}/exchange/overview?identifier=${encodeURIComponent(`http://fhir.nl/fhir/NamingSystem/bsn|${MARIA_BSN}`)}`,
       { headers: { cookie: carla } },
     );
     expect(sources((await byBsn.json()) as Bundle)).toEqual([ZIEKENHUIS]);
-    const unknown = await fetch(`${base(ziekenhuis)}/exchange/overview?patient=nobody`, {
+    const unknown = await fetch(`${baseOf(ziekenhuis)}/exchange/overview?patient=nobody`, {
       headers: { cookie: carla },
     });
     expect(unknown.status).toBe(404);
-    expect((await fetch(`${base(ziekenhuis)}/exchange/overview?patient=maria-zh`)).status).toBe(401);
+    expect((await fetch(`${baseOf(ziekenhuis)}/exchange/overview?patient=maria-zh`)).status).toBe(401);
   });
 
   it("lists the consent status of the hospital's clients: what the other holders would share", async () => {
     expect(await consentStatus()).toEqual({ patient: 'maria-zh', shared: 0, withheld: 3, holders: 2 });
-    expect((await fetch(`${base(ziekenhuis)}/exchange/consent-status`)).status).toBe(401);
+    expect((await fetch(`${baseOf(ziekenhuis)}/exchange/consent-status`)).status).toBe(401);
   });
 
   it('with her consent: data from both other holders, merged into one timeline naming each source', async () => {
@@ -197,7 +198,7 @@ describe('the federated overview between region members over HTTP', () => {
 
   it('lists her consents as FHIR Consent resources, at /exchange/consents and at /fhir/Consent', async () => {
     for (const path of ['/exchange/consents', '/fhir/Consent?_count=100']) {
-      const response = await fetch(`${base(kraamzorg)}${path}`, { headers: { cookie: maria.cookie } });
+      const response = await fetch(`${baseOf(kraamzorg)}${path}`, { headers: { cookie: maria.cookie } });
       expect(response.status).toBe(200);
       const bundle = (await response.json()) as Bundle;
       expect(bundle.entry).toHaveLength(4);
@@ -206,13 +207,13 @@ describe('the federated overview between region members over HTTP', () => {
         provision: { type: 'permit' },
       });
     }
-    const anonymous = await fetch(`${base(kraamzorg)}/exchange/consents`);
+    const anonymous = await fetch(`${baseOf(kraamzorg)}/exchange/consents`);
     expect(anonymous.status).toBe(401);
   });
 
   it('a withdrawal takes effect for the next overview', async () => {
     const consents = (await (
-      await fetch(`${base(kraamzorg)}/exchange/consents`, { headers: { cookie: maria.cookie } })
+      await fetch(`${baseOf(kraamzorg)}/exchange/consents`, { headers: { cookie: maria.cookie } })
     ).json()) as Bundle;
     for (const entry of consents.entry!) {
       await maria.sign(await consentDrafts({ withdraw: entry.resource!.id }));
@@ -256,8 +257,8 @@ describe('the federated overview between region members over HTTP', () => {
 
   it('refuses forged, replayed and misaddressed node tokens with 401, writes with 403, a withheld read with 403', async () => {
     const { keyId, secretKey } = ziekenhuis.membership!.statementKey;
-    const url = `${base(kraamzorg)}/fhir/Patient/maria-kz/$everything`;
-    const token = (key = { keyId, secretKey }, audience = base(kraamzorg)) =>
+    const url = `${baseOf(kraamzorg)}/fhir/Patient/maria-kz/$everything`;
+    const token = (key = { keyId, secretKey }, audience = baseOf(kraamzorg)) =>
       issueNodeToken(key, {
         organisation: ZIEKENHUIS,
         audience,
@@ -275,7 +276,7 @@ describe('the federated overview between region members over HTTP', () => {
     const once = await token();
     expect((await call(once)).status).toBe(200);
     expect((await call(once)).status).toBe(401);
-    expect((await call(await token(undefined, base(verloskunde)))).status).toBe(401);
+    expect((await call(await token(undefined, baseOf(verloskunde)))).status).toBe(401);
     const write = await call(
       await token(),
       {
@@ -283,10 +284,14 @@ describe('the federated overview between region members over HTTP', () => {
         headers: { 'content-type': 'application/fhir+json' },
         body: JSON.stringify({ resourceType: 'Patient', id: 'maria-kz' }),
       },
-      `${base(kraamzorg)}/fhir/Patient/maria-kz`,
+      `${baseOf(kraamzorg)}/fhir/Patient/maria-kz`,
     );
     expect(write.status).toBe(403);
-    const read = await call(await token(), {}, `${base(kraamzorg)}/fhir/Observation/maria-kz-vital-signs-0`);
+    const read = await call(
+      await token(),
+      {},
+      `${baseOf(kraamzorg)}/fhir/Observation/maria-kz-vital-signs-0`,
+    );
     expect(read.status).toBe(403);
     expect(await read.json()).toMatchObject({
       resourceType: 'OperationOutcome',
@@ -294,7 +299,7 @@ describe('the federated overview between region members over HTTP', () => {
     });
     // A search whose answer spans more than one client is refused too.
     await put(kraamzorg, { resourceType: 'Patient', id: 'someone-else' });
-    expect((await call(await token(), {}, `${base(kraamzorg)}/fhir/Patient?_count=10`)).status).toBe(403);
+    expect((await call(await token(), {}, `${baseOf(kraamzorg)}/fhir/Patient?_count=10`)).status).toBe(403);
   });
 
   it('Maria sees who looked at her data, when, why, and whether it was allowed — and no BSN is on any log', async () => {
@@ -302,7 +307,7 @@ describe('the federated overview between region members over HTTP', () => {
     await expect
       .poll(
         async () => {
-          const response = await fetch(`${base(kraamzorg)}/exchange/access-trail`, {
+          const response = await fetch(`${baseOf(kraamzorg)}/exchange/access-trail`, {
             headers: { cookie: maria.cookie },
           });
           trail = ((await response.json()) as { accesses: AccessTrailItem[] }).accesses;
@@ -332,14 +337,14 @@ describe('the federated overview between region members over HTTP', () => {
     // Each holder also keeps the BALP AuditEvents in its own store.
     await expect
       .poll(async () => {
-        const audit = (await (await fetch(`${base(kraamzorg)}/fhir/AuditEvent?_count=1`)).json()) as Bundle;
+        const audit = (await (await fetch(`${baseOf(kraamzorg)}/fhir/AuditEvent?_count=1`)).json()) as Bundle;
         return audit.entry?.[0]?.resource;
       })
       .toMatchObject({
         resourceType: 'AuditEvent',
         agent: [{}, { who: { identifier: { value: 'pro:carla-bakker' } } }],
       });
-    const other = await fetch(`${base(kraamzorg)}/exchange/access-trail`, { headers: { cookie: carla } });
+    const other = await fetch(`${baseOf(kraamzorg)}/exchange/access-trail`, { headers: { cookie: carla } });
     expect(other.status).toBe(401);
     for (const node of [kraamzorg, verloskunde, ziekenhuis]) {
       const { sequencer } = node.logbook!;
@@ -350,13 +355,13 @@ describe('the federated overview between region members over HTTP', () => {
 
   it('break-the-glass needs a reason, discloses for treatment, and shows in her trail with that reason', async () => {
     const at = (query: string) =>
-      fetch(`${base(ziekenhuis)}/exchange/overview?patient=maria-zh&${query}`, {
+      fetch(`${baseOf(ziekenhuis)}/exchange/overview?patient=maria-zh&${query}`, {
         headers: { cookie: carla },
       });
     expect((await at('breakTheGlass=%20')).status).toBe(400);
     // The reason is a signed claim of the node token: a header beside the token breaks no glass.
     const plainToken = await carlasToken();
-    const header = await fetch(`${base(kraamzorg)}/fhir/Patient/maria-kz/$everything`, {
+    const header = await fetch(`${baseOf(kraamzorg)}/fhir/Patient/maria-kz/$everything`, {
       headers: { authorization: `Bearer ${plainToken}`, 'x-ketenlog-break-the-glass': 'nood' },
     });
     expect(sources((await header.json()) as Bundle)).toEqual([]);
@@ -369,7 +374,7 @@ describe('the federated overview between region members over HTTP', () => {
       .poll(
         async () => {
           const trail = (await (
-            await fetch(`${base(kraamzorg)}/exchange/access-trail`, { headers: { cookie: maria.cookie } })
+            await fetch(`${baseOf(kraamzorg)}/exchange/access-trail`, { headers: { cookie: maria.cookie } })
           ).json()) as { accesses: AccessTrailItem[] };
           return trail.accesses.find((a) => a.breakTheGlass && a.recordedBy?.ura === KRAAMZORG);
         },
@@ -384,7 +389,7 @@ describe('the federated overview between region members over HTTP', () => {
 
   it('a category-only overview asks only for that category: nothing else is disclosed or recorded', async () => {
     const at = (query: string) =>
-      fetch(`${base(ziekenhuis)}/exchange/overview?patient=maria-zh&${query}`, {
+      fetch(`${baseOf(ziekenhuis)}/exchange/overview?patient=maria-zh&${query}`, {
         headers: { cookie: carla },
       });
     const accessCategories = async (node: RunningNode, from: number): Promise<string[]> => {
@@ -418,32 +423,32 @@ describe('the federated overview between region members over HTTP', () => {
     expect(bad.status).toBe(400);
     expect(await bad.json()).toMatchObject({ resourceType: 'OperationOutcome' });
     const token = await carlasToken();
-    const reverse = await fetch(`${base(kraamzorg)}/fhir/Patient?_has:Observation:patient:code=85354-9`, {
+    const reverse = await fetch(`${baseOf(kraamzorg)}/fhir/Patient?_has:Observation:patient:code=85354-9`, {
       headers: { authorization: `Bearer ${await carlasToken()}` },
     });
     expect(reverse.status).toBe(403);
     expect(await reverse.json()).toMatchObject({ resourceType: 'OperationOutcome' });
-    const direct = await fetch(`${base(kraamzorg)}/fhir/Patient/maria-kz/$everything`, {
+    const direct = await fetch(`${baseOf(kraamzorg)}/fhir/Patient/maria-kz/$everything`, {
       headers: { authorization: `Bearer ${token}`, 'x-ketenlog-categories': 'medication,gossip' },
     });
     expect(direct.status).toBe(400);
   });
 
   it("a professional's $everything at her own node is the federated overview", async () => {
-    const viaFhir = await fetch(`${base(ziekenhuis)}/fhir/Patient/maria-zh/$everything`, {
+    const viaFhir = await fetch(`${baseOf(ziekenhuis)}/fhir/Patient/maria-zh/$everything`, {
       headers: { cookie: carla },
     });
     expect(viaFhir.status).toBe(200);
     expect(sources((await viaFhir.json()) as Bundle)).toEqual(sources((await overview()).bundle));
     const medication = (await (
-      await fetch(`${base(ziekenhuis)}/fhir/Patient/maria-zh/%24everything?category=medication`, {
+      await fetch(`${baseOf(ziekenhuis)}/fhir/Patient/maria-zh/%24everything?category=medication`, {
         headers: { cookie: carla },
       })
     ).json()) as Bundle;
     expect(sources(medication)).toEqual([ZIEKENHUIS]);
     // Without her session it is the organisation's own, local operation.
     const local = (await (
-      await fetch(`${base(ziekenhuis)}/fhir/Patient/maria-zh/$everything`)
+      await fetch(`${baseOf(ziekenhuis)}/fhir/Patient/maria-zh/$everything`)
     ).json()) as Bundle;
     expect(
       local.entry?.every((e) => !e.resource?.meta?.extension?.some((x) => x.url === SOURCE_EXTENSION)),

@@ -12,7 +12,15 @@ import { MARIA_BSN } from '../demo/population.ts';
 import type { RunningRegion } from '../region/run-region.ts';
 import type { RunningNode } from '../server.ts';
 import { ERASURE_PATH, EXPORT_PATH, HOLDER_EXPORT_PATH } from './portability.ts';
-import { clientAt, clientRecords, indexed, seed, startExchangeRegion, type TestClient } from './testing.ts';
+import {
+  baseOf,
+  clientAt,
+  clientRecords,
+  indexed,
+  seed,
+  startExchangeRegion,
+  type TestClient,
+} from './testing.ts';
 
 const ANNA_BSN = '999912343';
 const [KRAAMZORG, VERLOSKUNDE, ZIEKENHUIS] = ['11110001', '11110002', '11110003'];
@@ -25,7 +33,6 @@ let anna: TestClient;
 /** What was seeded about Maria, per holder (`Type/id`). */
 const seeded = new Map<string, string[]>();
 
-const base = (node: RunningNode) => node.membership!.organisation.node.baseUrl;
 const refs = (resources: readonly { resourceType: string; id: string }[]) =>
   resources.map((r) => `${r.resourceType}/${r.id}`);
 
@@ -55,7 +62,7 @@ beforeAll(async () => {
 afterAll(async () => region?.close());
 
 async function exportOf(client: TestClient) {
-  const response = await fetch(`${base(kraamzorg)}${EXPORT_PATH}`, { headers: { cookie: client.cookie } });
+  const response = await fetch(`${baseOf(kraamzorg)}${EXPORT_PATH}`, { headers: { cookie: client.cookie } });
   return { response, bundle: (await response.json()) as Bundle };
 }
 
@@ -121,7 +128,9 @@ describe('portability: her export across the region', () => {
     expect(consents[0].resource).toMatchObject({ provision: { type: 'permit' } });
     expect(bundle.entry!.some((e) => e.resource?.resourceType === 'OperationOutcome')).toBe(false);
     // Her portal's timeline: the same records from every holder, without consents and trail.
-    const records = await fetch(`${base(kraamzorg)}/exchange/records`, { headers: { cookie: maria.cookie } });
+    const records = await fetch(`${baseOf(kraamzorg)}/exchange/records`, {
+      headers: { cookie: maria.cookie },
+    });
     expect(records.status).toBe(200);
     const timeline = (await records.json()) as Bundle;
     expect(timeline.type).toBe('searchset');
@@ -131,7 +140,7 @@ describe('portability: her export across the region', () => {
     expect(timeline.entry!.some((e) => ['Consent', 'AuditEvent'].includes(e.resource!.resourceType))).toBe(
       false,
     );
-    expect((await fetch(`${base(kraamzorg)}/exchange/records`)).status).toBe(401);
+    expect((await fetch(`${baseOf(kraamzorg)}/exchange/records`)).status).toBe(401);
     // Each holder recorded her export in her trail; the next export shows those accesses.
     await expect
       .poll(
@@ -151,20 +160,20 @@ describe('portability: her export across the region', () => {
   });
 
   it('answers only her session; a holder answers only the node where she has her key, for her own pseudonym', async () => {
-    expect((await fetch(`${base(kraamzorg)}${EXPORT_PATH}`)).status).toBe(401);
+    expect((await fetch(`${baseOf(kraamzorg)}${EXPORT_PATH}`)).status).toBe(401);
     const askHolder = async (from: RunningNode, pseudonym: string, purpose = 'export') => {
       const { keyId, secretKey } = from.membership!.statementKey;
       const token = await issueNodeToken(
         { keyId, secretKey },
         {
           organisation: from.membership!.organisation.ura,
-          audience: base(verloskunde),
+          audience: baseOf(verloskunde),
           professional: pseudonym,
           role: 'client',
           purpose,
         },
       );
-      return fetch(`${base(verloskunde)}${HOLDER_EXPORT_PATH}?pseudonym=${pseudonym}`, {
+      return fetch(`${baseOf(verloskunde)}${HOLDER_EXPORT_PATH}?pseudonym=${pseudonym}`, {
         headers: { authorization: `Bearer ${token}` },
       });
     };
@@ -175,14 +184,14 @@ describe('portability: her export across the region', () => {
     expect((await askHolder(kraamzorg, maria.pseudonym, 'treatment')).status).toBe(403);
     expect((await askHolder(kraamzorg, maria.pseudonym)).status).toBe(200);
     expect(
-      (await fetch(`${base(verloskunde)}${HOLDER_EXPORT_PATH}?pseudonym=${maria.pseudonym}`)).status,
+      (await fetch(`${baseOf(verloskunde)}${HOLDER_EXPORT_PATH}?pseudonym=${maria.pseudonym}`)).status,
     ).toBe(401);
   });
 });
 
 describe('erasure: deleted at the source, unlinked on the logbook', () => {
   const erase = (client: TestClient, body: unknown) =>
-    fetch(`${base(kraamzorg)}${ERASURE_PATH}`, {
+    fetch(`${baseOf(kraamzorg)}${ERASURE_PATH}`, {
       method: 'POST',
       headers: { cookie: client.cookie, 'content-type': 'application/json' },
       body: JSON.stringify(body),
@@ -197,9 +206,9 @@ describe('erasure: deleted at the source, unlinked on the logbook', () => {
         issue: [{ code: 'invalid' }],
       });
     }
-    expect((await fetch(`${base(kraamzorg)}${ERASURE_PATH}`, { method: 'POST' })).status).toBe(401);
+    expect((await fetch(`${baseOf(kraamzorg)}${ERASURE_PATH}`, { method: 'POST' })).status).toBe(401);
     // Nothing was erased.
-    expect((await fetch(`${base(verloskunde)}/fhir/Condition/maria-vk-pregnancy-0`)).status).toBe(200);
+    expect((await fetch(`${baseOf(verloskunde)}/fhir/Condition/maria-vk-pregnancy-0`)).status).toBe(200);
   });
 
   it('deletes her records at every holder and unlinks her statements; the logs keep every entry, Anna keeps hers', async () => {
@@ -228,9 +237,9 @@ describe('erasure: deleted at the source, unlinked on the logbook', () => {
     ] as const) {
       for (const ref of seeded.get(holder)!) {
         // No version is left either: not the record, not its history (the holder's own API).
-        expect((await fetch(`${base(node)}/fhir/${ref}`)).status, ref).toBe(404);
-        expect((await fetch(`${base(node)}/fhir/${ref}/_history/1`)).status, ref).toBe(404);
-        const history = (await (await fetch(`${base(node)}/fhir/${ref}/_history`)).json()) as {
+        expect((await fetch(`${baseOf(node)}/fhir/${ref}`)).status, ref).toBe(404);
+        expect((await fetch(`${baseOf(node)}/fhir/${ref}/_history/1`)).status, ref).toBe(404);
+        const history = (await (await fetch(`${baseOf(node)}/fhir/${ref}/_history`)).json()) as {
           entry?: unknown[];
         };
         expect(history.entry ?? [], ref).toEqual([]);
@@ -238,9 +247,9 @@ describe('erasure: deleted at the source, unlinked on the logbook', () => {
     }
     // Anna's records are untouched.
     for (const ref of ['Patient/anna-kz', 'Observation/anna-kz-vital-signs-1']) {
-      expect((await fetch(`${base(kraamzorg)}/fhir/${ref}`)).status).toBe(200);
+      expect((await fetch(`${baseOf(kraamzorg)}/fhir/${ref}`)).status).toBe(200);
     }
-    expect((await fetch(`${base(verloskunde)}/fhir/Condition/anna-vk-pregnancy-0`)).status).toBe(200);
+    expect((await fetch(`${baseOf(verloskunde)}/fhir/Condition/anna-vk-pregnancy-0`)).status).toBe(200);
 
     // Unlinked: her BSN now leads to a new subject; nothing on any log names it, while the old
     // entries (index, consent, key, access) stay — byte for byte — under a subject no one can
@@ -283,7 +292,7 @@ describe('a holder that is down', () => {
     expect(missing.issue[0]).toMatchObject({ severity: 'warning', code: 'incomplete' });
     expect(missing.issue[0].diagnostics).toContain(VERLOSKUNDE);
 
-    const erasure = await fetch(`${base(kraamzorg)}${ERASURE_PATH}`, {
+    const erasure = await fetch(`${baseOf(kraamzorg)}${ERASURE_PATH}`, {
       method: 'POST',
       headers: { cookie: anna.cookie, 'content-type': 'application/json' },
       body: JSON.stringify({ confirm: ERASURE_CONFIRMATION }),

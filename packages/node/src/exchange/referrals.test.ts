@@ -8,6 +8,7 @@ import type { RunningRegion } from '../region/run-region.ts';
 import type { RunningNode } from '../server.ts';
 import type { InboxItem } from './referrals.ts';
 import {
+  baseOf,
   clientAt,
   clientRecords,
   loginProfessional,
@@ -24,8 +25,6 @@ let maria: TestClient;
 let carla: string;
 let anna: string;
 
-const base = (node: RunningNode) => node.membership!.organisation.node.baseUrl;
-
 beforeAll(async () => {
   region = await startExchangeRegion([KRAAMZORG, ZIEKENHUIS]);
   [kraamzorg, ziekenhuis] = [KRAAMZORG, ZIEKENHUIS].map((u) => region.node(u));
@@ -37,7 +36,7 @@ beforeAll(async () => {
 afterAll(() => region?.close());
 
 const refer = (body: object, cookie = carla) =>
-  fetch(`${base(ziekenhuis)}/exchange/referrals`, {
+  fetch(`${baseOf(ziekenhuis)}/exchange/referrals`, {
     method: 'POST',
     headers: { cookie, 'content-type': 'application/json' },
     body: JSON.stringify(body),
@@ -45,7 +44,7 @@ const refer = (body: object, cookie = carla) =>
 const inbox = async (): Promise<InboxItem[]> =>
   (
     (await (
-      await fetch(`${base(kraamzorg)}/exchange/referrals/inbox`, { headers: { cookie: anna } })
+      await fetch(`${baseOf(kraamzorg)}/exchange/referrals/inbox`, { headers: { cookie: anna } })
     ).json()) as {
       referrals: InboxItem[];
     }
@@ -75,7 +74,7 @@ describe('a referral by notified pull', () => {
     await expect
       .poll(
         async () => {
-          const retried = await fetch(`${base(kraamzorg)}/exchange/referrals/inbox/${item.n}/retry`, {
+          const retried = await fetch(`${baseOf(kraamzorg)}/exchange/referrals/inbox/${item.n}/retry`, {
             method: 'POST',
             headers: { cookie: anna },
           });
@@ -112,12 +111,12 @@ describe('a referral by notified pull', () => {
       expect(response.status, JSON.stringify(body)).toBe(status);
       expect(await response.json()).toMatchObject({ resourceType: 'OperationOutcome' });
     }
-    const anonymous = await fetch(`${base(kraamzorg)}/exchange/referrals/notify`, {
+    const anonymous = await fetch(`${baseOf(kraamzorg)}/exchange/referrals/notify`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ id: 'x' }),
     });
     expect(anonymous.status).toBe(401);
-    expect((await fetch(`${base(kraamzorg)}/exchange/referrals/inbox`)).status).toBe(401);
+    expect((await fetch(`${baseOf(kraamzorg)}/exchange/referrals/inbox`)).status).toBe(401);
   });
 });

@@ -34,7 +34,8 @@ export async function startExchangeRegion(
   });
 }
 
-const baseOf = (node: RunningNode) => node.membership!.organisation.node.baseUrl;
+/** The node's public base URL (where its /fhir, /exchange and /auth routes are). */
+export const baseOf = (node: RunningNode) => node.membership!.organisation.node.baseUrl;
 
 /** PUTs resources into a node's FHIR store as its own staff would (no node token). */
 export async function put(node: RunningNode, resource: { resourceType: string; id: string }): Promise<void> {
