@@ -334,6 +334,11 @@ const nl = {
   cell: 'Cel',
   count: 'Aantal',
   meanCost: 'Gemiddelde kosten (€)',
+  meanGpVisits: 'Gemiddeld aantal huisartsbezoeken',
+  effect: 'Effect van appgebruik, gecorrigeerd voor inkomen',
+  effectCost: 'kosten per jaar (€)',
+  effectGp: 'huisartsbezoeken per jaar',
+  noEffect: 'Geen effectschatting: een cel appgebruik × inkomen is onderdrukt.',
   suppressed: 'onderdrukt',
 };
 
@@ -670,6 +675,11 @@ const en: Record<MessageKey, string> = {
   cell: 'Cell',
   count: 'Count',
   meanCost: 'Mean cost (€)',
+  meanGpVisits: 'Mean GP visits',
+  effect: 'Effect of app use, adjusted for income',
+  effectCost: 'cost a year (€)',
+  effectGp: 'GP visits a year',
+  noEffect: 'No effect estimate: an app use × income cell is suppressed.',
   suppressed: 'suppressed',
 };
 

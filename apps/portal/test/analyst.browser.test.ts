@@ -143,6 +143,9 @@ describe("the analyst's page", () => {
     expect(text).toContain(`Cohortgrootte${CLIENTS}`);
     expect(text).toMatch(/\d+ vrijgegeven cellen · [1-9]\d* onderdrukte cellen \(te klein\)/);
     expect(await run.locator('tbody tr').filter({ hasText: 'onderdrukt' }).count()).toBeGreaterThan(0);
+    expect(text).toContain('Gemiddeld aantal huisartsbezoeken');
+    // a thin income cell is suppressed, so the page says why there is no effect estimate
+    expect(await run.getByTestId('effect').textContent()).toContain('Geen effectschatting');
     expect(text).toContain(`${HOSPITAL}: 0`);
     await checkAccessible(page, 'analyst-runs');
     await page.close();

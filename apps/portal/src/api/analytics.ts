@@ -14,7 +14,12 @@ export interface Agreement {
 }
 export type Cell =
   | { cell: string; suppressed: true }
-  | { cell: string; suppressed: false; count: number; meanCostEur: number };
+  | { cell: string; suppressed: false; count: number; meanCostEur: number; meanGpVisits: number };
+/** OLS coefficient of app use and its standard error, adjusted for income group. */
+export interface Estimate {
+  coefficient: number;
+  standardError: number;
+}
 export interface Run {
   id: string;
   agreement: string;
@@ -24,7 +29,7 @@ export interface Run {
   /** computed: output here, not (yet) stated on the logbook; released: stated, signed by all. */
   status: 'running' | 'computed' | 'released' | 'failed';
   recordsLeftOut: Record<string, number>;
-  output?: { cohortSize?: number; cells?: Cell[] };
+  output?: { cohortSize?: number; cells?: Cell[]; effect?: { costEur: Estimate; gpVisits: Estimate; n: number } };
   error?: string;
   statement?: { log: string; index: number };
 }

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState, type ReactNode } from 'react';
 import { isMessageKey, type MessageKey, type Translate } from '../i18n.ts';
 import type { ApiResult } from '../api/http.ts';
-import { analyticsApi, type Agreement, type Run } from '../api/analytics.ts';
+import { analyticsApi, type Agreement, type Estimate, type Run } from '../api/analytics.ts';
 import { ResultState } from './State.tsx';
 
 async function loadAll(): Promise<ApiResult<{ agreements: Agreement[]; runs: Run[] }>> {
@@ -80,6 +80,9 @@ export function AnalystPage({ t }: { t: Translate }): ReactNode {
   );
 }
 
+const signed = (e: Estimate): string =>
+  `${e.coefficient >= 0 ? '+' : '−'}${Math.abs(e.coefficient).toFixed(2)} (SE ${e.standardError.toFixed(2)})`;
+
 function RunItem({ t, run }: { t: Translate; run: Run }): ReactNode {
   const cells = run.output?.cells ?? [];
   const released = cells.filter((c) => !c.suppressed);
@@ -129,7 +132,7 @@ function RunItem({ t, run }: { t: Translate; run: Run }): ReactNode {
           <p>
             {released.length} {t('cellsReleased')} · {cells.length - released.length} {t('cellsSuppressed')}
           </p>
-          <div className="scroll">
+          <div className="scroll" role="region" aria-label={run.id} tabIndex={0}>
             <table>
               <caption className="sr-only">{run.id}</caption>
               <thead>
@@ -137,6 +140,7 @@ function RunItem({ t, run }: { t: Translate; run: Run }): ReactNode {
                   <th scope="col">{t('cell')}</th>
                   <th scope="col">{t('count')}</th>
                   <th scope="col">{t('meanCost')}</th>
+                  <th scope="col">{t('meanGpVisits')}</th>
                 </tr>
               </thead>
               <tbody>
@@ -145,11 +149,17 @@ function RunItem({ t, run }: { t: Translate; run: Run }): ReactNode {
                     <td>{c.cell}</td>
                     <td>{c.suppressed ? t('suppressed') : c.count}</td>
                     <td>{c.suppressed ? '—' : c.meanCostEur.toFixed(2)}</td>
+                    <td>{c.suppressed ? '—' : c.meanGpVisits.toFixed(2)}</td>
                   </tr>
                 ))}
               </tbody>
             </table>
           </div>
+          <p data-testid="effect">
+            {run.output?.effect
+              ? `${t('effect')} (n = ${run.output.effect.n}): ${t('effectCost')} ${signed(run.output.effect.costEur)}; ${t('effectGp')} ${signed(run.output.effect.gpVisits)}`
+              : t('noEffect')}
+          </p>
         </>
       )}
     </li>

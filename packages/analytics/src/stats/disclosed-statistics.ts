@@ -10,7 +10,7 @@ import { add, mul, sub } from '../mpc/field.ts';
 import type { Party, Shares } from '../mpc/engine.ts';
 import { lessThan } from '../mpc/compare.ts';
 import { dominanceTwoSixtySevenOk } from './dominance-two.ts';
-import type { CellResult } from './group-statistics.ts';
+import { type CellResult, moments } from './group-statistics.ts';
 
 export type DisclosureRules = {
   /** minimum cell size, from the agreement (10) */
@@ -19,6 +19,11 @@ export type DisclosureRules = {
   readonly valueBits: number;
   /** also apply dominance (2, 67) */
   readonly dominanceTwo?: boolean;
+  /**
+   * Further values, each with its square (owner-side), whose moments are opened with every released
+   * cell. The rules are decided on the main value (the amount); these add no test of their own.
+   */
+  readonly also?: readonly (readonly [Shares, Shares])[];
 };
 
 /** Bits ℓ with 2·x < 2^ℓ and Σ x < 2^ℓ for n values below 2^valueBits, and with n < 2^ℓ. */
@@ -45,14 +50,16 @@ export async function disclosedGroupStatistics(
   const ell = comparisonBits(n, rules.valueBits);
   const cells = partitions.flat();
   const counts = cells.map((c) => p.sum(c)[0]!);
-  // Sufficient statistics: one round of inner products.
-  const sums = await p.dot(cells.flatMap((c) => [[c, value] as const, [c, valueSq] as const]));
+  // Sufficient statistics: one round of inner products; per cell Σx, Σx², then Σ and Σ² of each `also`.
+  const values = [[value, valueSq] as const, ...(rules.also ?? [])];
+  const width = 2 * values.length;
+  const sums = await p.dot(cells.flatMap((c) => values.flatMap(([v, v2]) => [[c, v] as const, [c, v2] as const])));
   // T(k) per partition: Σ_c cell_c(k)·T_c, the total of the member's own cell (one round).
   let at = 0;
   const products = await p.mul(
     partitions.flatMap((cs) =>
       cs.map((c) => {
-        const total = sums[2 * at++]!;
+        const total = sums[width * at++]!;
         return [c, c.map(() => total)] as const;
       }),
     ),
@@ -91,16 +98,13 @@ export async function disclosedGroupStatistics(
   }
   const [pass] = await p.open([passBits!]);
   const released = cells.map((_, i) => i).filter((i) => pass![i] === 1n);
-  const [opened] = await p.open([released.flatMap((i) => [counts[i]!, sums[2 * i]!, sums[2 * i + 1]!])]);
+  const [opened] = await p.open([released.flatMap((i) => [counts[i]!, ...sums.slice(width * i, width * (i + 1))])]);
   const out: CellResult[] = cells.map(() => ({ suppressed: true }));
   released.forEach((i, j) => {
-    const count = opened![3 * j]!;
-    const sum = opened![3 * j + 1]!;
-    const sumSq = opened![3 * j + 2]!;
-    const mean = Number(sum) / Number(count);
-    // exact numerator in bigint: n·Σx² − (Σx)² over n(n − 1)
-    const variance = count > 1n ? Number(count * sumSq - sum * sum) / Number(count * (count - 1n)) : 0;
-    out[i] = { suppressed: false, count, sum, sumSq, mean, variance };
+    const at = (width + 1) * j;
+    const count = opened![at]!;
+    const [main, ...also] = values.map((_, v) => moments(count, opened![at + 1 + 2 * v]!, opened![at + 2 + 2 * v]!));
+    out[i] = { suppressed: false, count, ...main!, ...(also.length ? { also } : {}) };
   });
   return out;
 }

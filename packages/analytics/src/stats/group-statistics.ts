@@ -10,16 +10,29 @@ import { sub, toSigned } from '../mpc/field.ts';
 import type { Party, Shares } from '../mpc/engine.ts';
 import { lessThan } from '../mpc/compare.ts';
 
+/** Sum, sum of squares, mean and sample variance (n − 1) of one value over a released cell. */
+export type Moments = {
+  readonly sum: bigint;
+  readonly sumSq: bigint;
+  readonly mean: number;
+  readonly variance: number;
+};
+
 export type CellResult =
   | { readonly suppressed: true }
-  | {
+  | ({
       readonly suppressed: false;
       readonly count: bigint;
-      readonly sum: bigint;
-      readonly sumSq: bigint;
-      readonly mean: number;
-      readonly variance: number;
-    };
+      /** the moments of further values, when asked for (disclosed-statistics.ts) */
+      readonly also?: readonly Moments[];
+    } & Moments);
+
+/** Mean and variance from a cell's opened aggregates; the variance's numerator n·Σx² − (Σx)² exact. */
+export function moments(count: bigint, sum: bigint, sumSq: bigint): Moments {
+  const mean = Number(sum) / Number(count);
+  const variance = count > 1n ? Number(count * sumSq - sum * sum) / Number(count * (count - 1n)) : 0;
+  return { sum, sumSq, mean, variance };
+}
 
 export type GroupStatisticsOptions = {
   /** minimum cell size (agreement threshold, 10 by default) */
@@ -58,12 +71,7 @@ export async function groupStatistics(
   const out: CellResult[] = groups.map(() => ({ suppressed: true }));
   released.forEach((i, j) => {
     const count = opened![3 * j]!;
-    const sum = toSigned(f, opened![3 * j + 1]!);
-    const sumSq = opened![3 * j + 2]!;
-    const n = Number(count);
-    const mean = Number(sum) / n;
-    const variance = n > 1 ? (Number(sumSq) - Number(sum) * mean) / (n - 1) : 0;
-    out[i] = { suppressed: false, count, sum, sumSq, mean, variance };
+    out[i] = { suppressed: false, count, ...moments(count, toSigned(f, opened![3 * j + 1]!), opened![3 * j + 2]!) };
   });
   return out;
 }

@@ -11,7 +11,7 @@
  * wider than numerator and denominator together: the bounds come from the spec (rows, value bits),
  * and `regressionField` picks the smallest Mersenne field that fits. SE_j = √(v_j / (n − k)).
  */
-import { type Field, FieldError, M127, M1279, M521, add, inv, mul, sub } from '../mpc/field.ts';
+import { type Field, FieldError, M127, M1279, M521, add, inv, mod, mul, sub } from '../mpc/field.ts';
 import type { Party, Shares } from '../mpc/engine.ts';
 import { MpcProtocolError } from '../mpc/transport.ts';
 import { reconstructRational, rationalToNumber, type Rational } from '../mpc/rational.ts';
@@ -94,7 +94,6 @@ export async function linearRegression(
   const f = p.field;
   const k = regressors.length;
   if (bounds.xBits.length !== k) throw new MpcProtocolError('bounds for every regressor, please');
-  const bits = regressionBits(bounds);
   // A (upper triangle), b and y'y: one round of inner products.
   const pairs: [Shares, Shares][] = [];
   for (let i = 0; i < k; i++) for (let j = i; j < k; j++) pairs.push([regressors[i]!, regressors[j]!]);
@@ -130,9 +129,15 @@ export async function linearRegression(
   for (let j = 0; j < k; j++) q = add(f, q, mul(f, b[j]!, betaOpen[j]!));
   const rss = sub(f, yy, q);
   const vOpen = await p.openProducts(Ainv.map((row, j) => mul(f, rss, row[j]!)));
-  const betaQ = betaOpen.map((u) => reconstructRational(f, u, bits.beta[0], bits.beta[1]));
-  const dof = BigInt(bounds.rows - k);
-  const varQ = vOpen.map((u) => {
+  return fromFieldSolution(f, betaOpen, vOpen, bounds);
+}
+
+/** β_j and v_j as field elements → exact fractions, SE_j = √(v_j / (n − k)). */
+function fromFieldSolution(f: Field, beta: readonly bigint[], v: readonly bigint[], bounds: RegressionBounds): RegressionResult {
+  const bits = regressionBits(bounds);
+  const betaQ = beta.map((u) => reconstructRational(f, u, bits.beta[0], bits.beta[1]));
+  const dof = BigInt(bounds.rows - beta.length);
+  const varQ = v.map((u) => {
     const r = reconstructRational(f, u, bits.variance[0], bits.variance[1]);
     return { num: r.num, den: r.den * dof };
   });
@@ -141,4 +146,37 @@ export async function linearRegression(
     standardErrors: varQ.map((x) => Math.sqrt(rationalToNumber(x))),
     exact: { beta: betaQ, variance: varQ },
   };
+}
+
+/** A released cell of binary (or small integer) regressors: their values x, and count, Σy, Σy². */
+export type RegressionCell = {
+  readonly x: readonly bigint[];
+  readonly count: bigint;
+  readonly sum: bigint;
+  readonly sumSq: bigint;
+};
+
+/**
+ * OLS from released cells alone, exactly, in the clear: when every regressor is constant within a
+ * cell (dummies of the cells' own groups), X'X = Σ n_c·x_c·x_c', X'y = Σ x_c·Σy_c and y'y = Σ Σy²_c,
+ * so the cell table the disclosure rules let out already determines β and SE — no further opening.
+ * Solved the way the secure regression is (the field, then rational reconstruction).
+ */
+export function olsFromCells(cells: readonly RegressionCell[], yBits: number): RegressionResult {
+  const k = cells[0]?.x.length ?? 0;
+  if (k === 0 || cells.some((c) => c.x.length !== k)) throw new MpcProtocolError('cells with regressors, please');
+  const rows = Number(cells.reduce((n, c) => n + c.count, 0n));
+  const xBits = Array.from({ length: k }, (_, j) => Math.max(1, ...cells.map((c) => (c.x[j]! < 0n ? -c.x[j]! : c.x[j]!).toString(2).length)));
+  const bounds: RegressionBounds = { rows, xBits, yBits };
+  const f = regressionField(bounds);
+  const A = Array.from({ length: k }, (_, i) =>
+    Array.from({ length: k }, (_, j) => cells.reduce((s, c) => add(f, s, mod(f, c.count * c.x[i]! * c.x[j]!)), 0n)),
+  );
+  const b = Array.from({ length: k }, (_, i) => cells.reduce((s, c) => add(f, s, mod(f, c.x[i]! * c.sum)), 0n));
+  const yy = cells.reduce((s, c) => add(f, s, mod(f, c.sumSq)), 0n);
+  const Ainv = invertMatrix(f, A);
+  if (!Ainv) throw new MpcProtocolError('the normal equations are singular (collinear regressors)');
+  const beta = Ainv.map((row) => row.reduce((s, a, j) => add(f, s, mul(f, a, b[j]!)), 0n));
+  const rss = sub(f, yy, b.reduce((s, x, j) => add(f, s, mul(f, x, beta[j]!)), 0n));
+  return fromFieldSolution(f, beta, Ainv.map((row, j) => mul(f, rss, row[j]!)), bounds);
 }

@@ -1,9 +1,11 @@
 /**
  * The IBD-coach evaluation (issue 8, modelled on the 2021 TNO / CBS / CZ / Zuyderland study): does
- * use of the e-health app go with lower insurer costs for patients with inflammatory bowel disease,
- * also within income groups? The hospital contributes who is an IBD patient and who uses the app,
- * the insurer each client's yearly cost, the statistics office the income quintile — each as
- * columns over one agreed cohort domain, none of them seeing another's column.
+ * use of the e-health app go with fewer GP visits and lower insurer costs for patients with
+ * inflammatory bowel disease, also within income groups? The hospital contributes who is an IBD
+ * patient and who uses the app, the insurer each client's yearly cost and number of GP visits, the
+ * statistics office the income quintile — each as columns over one agreed cohort domain, none of
+ * them seeing another's column. The effect of app use, adjusted for income, is the OLS coefficient
+ * of app use on cost and on GP visits, computed from the released cells (appUseEffect).
  *
  * The spec is what every party signs (its hash is in the agreement): parties in party-index order,
  * the columns each contributes, the cells, the value bound and the disclosure thresholds. Shapes,
@@ -15,12 +17,15 @@ import type { InputSpec, Party, Shares } from '../mpc/engine.ts';
 import { privateSetIntersection, type PsiOwnList } from '../linkage/psi.ts';
 import type { PartyIndex } from '../mpc/shamir.ts';
 import { disclosedGroupStatistics } from '../stats/disclosed-statistics.ts';
-import type { CellResult } from '../stats/group-statistics.ts';
+import { type CellResult, type Moments, moments } from '../stats/group-statistics.ts';
+import { olsFromCells } from '../stats/regression.ts';
 
 export const IBD_COACH_STUDY = 'ibd-coach-evaluation';
 export const IBD_COACH_FIELD = M127;
 /** Yearly cost per client in whole euros, below 2^20 (about one million). */
 export const COST_BITS = 20;
+/** GP visits per client in the year, below 2^8. */
+export const GP_BITS = 8;
 export const MIN_CELL = 10;
 
 /** The three parties as `ura:<URA>` references. */
@@ -54,12 +59,17 @@ export function ibdCoachSpec(parties: IbdCoachParties): Json {
       { owner: parties.hospital, column: 'ibd-non-user', type: 'bit' },
       { owner: parties.insurer, column: 'cost-eur', type: 'integer', bits: COST_BITS },
       { owner: parties.insurer, column: 'cost-eur-squared', type: 'integer', bits: 2 * COST_BITS },
+      { owner: parties.insurer, column: 'gp-visits', type: 'integer', bits: GP_BITS },
+      { owner: parties.insurer, column: 'gp-visits-squared', type: 'integer', bits: 2 * GP_BITS },
       { owner: parties.statistics, column: 'income-q1-2', type: 'bit' },
       { owner: parties.statistics, column: 'income-q3-5', type: 'bit' },
     ],
     cells: [...IBD_COACH_CELLS],
     value: 'cost-eur',
+    also: ['gp-visits'],
     statistics: ['count', 'sum', 'mean', 'variance'],
+    // from the released cells only: the four app-use × income cells give X'X, X'y and y'y exactly
+    effect: { model: 'ols', outcomes: ['cost-eur', 'gp-visits'], regressors: ['1', 'ibd-app-user', 'income-q3-5'] },
     disclosure: {
       minCell: MIN_CELL,
       dominance: [
@@ -72,7 +82,7 @@ export function ibdCoachSpec(parties: IbdCoachParties): Json {
 
 /** One cohort member as each owner knows it (plaintext, at its owner only). */
 export type HospitalRow = { readonly ibd: boolean; readonly appUser: boolean };
-export type InsurerRow = { readonly costEur: number };
+export type InsurerRow = { readonly costEur: number; readonly gpVisits?: number };
 export type StatisticsRow = { readonly incomeQuintile?: 1 | 2 | 3 | 4 | 5 };
 
 const bit = (b: boolean): bigint => (b ? 1n : 0n);
@@ -86,14 +96,18 @@ export class StudyInputError extends Error {
   override readonly name = 'StudyInputError';
 }
 
-export function insurerColumns(rows: readonly (InsurerRow | undefined)[]): bigint[][] {
-  const cost = rows.map((r) => {
-    const c = r?.costEur ?? 0;
-    if (!Number.isSafeInteger(c) || c < 0 || c >= 2 ** COST_BITS)
-      throw new StudyInputError(`a cost outside [0, 2^${COST_BITS}) euros`);
-    return BigInt(c);
+function boundedColumn(values: readonly number[], bits: number, what: string): bigint[] {
+  return values.map((v) => {
+    if (!Number.isSafeInteger(v) || v < 0 || v >= 2 ** bits) throw new StudyInputError(`${what} outside [0, 2^${bits})`);
+    return BigInt(v);
   });
-  return [cost, cost.map((c) => c * c)];
+}
+
+/** The insurer's columns: cost, cost², GP visits, GP visits². */
+export function insurerColumns(rows: readonly (InsurerRow | undefined)[]): bigint[][] {
+  const cost = boundedColumn(rows.map((r) => r?.costEur ?? 0), COST_BITS, 'a cost in euros');
+  const gp = boundedColumn(rows.map((r) => r?.gpVisits ?? 0), GP_BITS, 'a number of GP visits');
+  return [cost, cost.map((c) => c * c), gp, gp.map((g) => g * g)];
 }
 
 export function statisticsColumns(rows: readonly (StatisticsRow | undefined)[]): bigint[][] {
@@ -115,10 +129,18 @@ export type IbdCoachCellResult =
       readonly sumCostEur: number;
       readonly meanCostEur: number;
       readonly varianceCostEur: number;
+      readonly sumGpVisits: number;
+      readonly meanGpVisits: number;
+      readonly varianceGpVisits: number;
+      /** exact Σy² per outcome, for the effect estimate */
+      readonly sumSqCostEur: string;
+      readonly sumSqGpVisits: string;
     };
 
 function cellResult(cell: IbdCoachCell, r: CellResult): IbdCoachCellResult {
   if (r.suppressed) return { cell, suppressed: true };
+  const gp = r.also?.[0];
+  if (!gp) throw new StudyInputError('the GP visits of a released cell are missing');
   return {
     cell,
     suppressed: false,
@@ -126,6 +148,46 @@ function cellResult(cell: IbdCoachCell, r: CellResult): IbdCoachCellResult {
     sumCostEur: Number(r.sum),
     meanCostEur: r.mean,
     varianceCostEur: r.variance,
+    sumGpVisits: Number(gp.sum),
+    meanGpVisits: gp.mean,
+    varianceGpVisits: gp.variance,
+    sumSqCostEur: r.sumSq.toString(),
+    sumSqGpVisits: gp.sumSq.toString(),
+  };
+}
+
+/** The effect of app use (OLS coefficient, standard error), adjusted for income group. */
+export type AppUseEffect = {
+  readonly costEur: { readonly coefficient: number; readonly standardError: number };
+  readonly gpVisits: { readonly coefficient: number; readonly standardError: number };
+  /** IBD patients with a known income group (the four cells) */
+  readonly n: number;
+};
+
+/**
+ * y ~ 1 + app + income-q3-5 over IBD patients with a known income group, for y = cost and GP visits,
+ * from the four released app-use × income cells; undefined when one of them is suppressed.
+ */
+export function appUseEffect(cells: readonly IbdCoachCellResult[]): AppUseEffect | undefined {
+  const x: Partial<Record<IbdCoachCell, bigint[]>> = {
+    'app-user/income-q1-2': [1n, 1n, 0n],
+    'app-user/income-q3-5': [1n, 1n, 1n],
+    'non-user/income-q1-2': [1n, 0n, 0n],
+    'non-user/income-q3-5': [1n, 0n, 1n],
+  };
+  const released = cells.flatMap((c) => (x[c.cell] && !c.suppressed ? [c] : []));
+  if (released.length !== 4) return undefined;
+  const fit = (sum: (c: (typeof released)[number]) => number, sumSq: (c: (typeof released)[number]) => string, bits: number) => {
+    const r = olsFromCells(
+      released.map((c) => ({ x: x[c.cell]!, count: BigInt(c.count), sum: BigInt(sum(c)), sumSq: BigInt(sumSq(c)) })),
+      bits,
+    );
+    return { coefficient: r.coefficients[1]!, standardError: r.standardErrors[1]! };
+  };
+  return {
+    costEur: fit((c) => c.sumCostEur, (c) => c.sumSqCostEur, COST_BITS),
+    gpVisits: fit((c) => c.sumGpVisits, (c) => c.sumSqGpVisits, GP_BITS),
+    n: released.reduce((n, c) => n + c.count, 0),
   };
 }
 
@@ -143,14 +205,16 @@ export async function runIbdCoach(
     { owner: HOSPITAL, count: n },
     { owner: INSURER, count: n },
     { owner: INSURER, count: n },
+    { owner: INSURER, count: n },
+    { owner: INSURER, count: n },
     { owner: STATISTICS, count: n },
     { owner: STATISTICS, count: n },
   ];
   return ibdCoachOnShares(p, (await p.input(specs, mine)) as IbdCoachColumns);
 }
 
-/** The study's six shared columns in spec order: app, non-user, cost, cost², income q1–2, q3–5. */
-export type IbdCoachColumns = [Shares, Shares, Shares, Shares, Shares, Shares];
+/** The study's shared columns in spec order: app, non-user, cost, cost², GP visits, GP visits², income q1–2, q3–5. */
+export type IbdCoachColumns = [Shares, Shares, Shares, Shares, Shares, Shares, Shares, Shares];
 
 /**
  * The study linked by private set intersection instead of a public cohort domain: each party brings
@@ -166,18 +230,18 @@ export async function runIbdCoachLinked(
   const linked = await privateSetIntersection(
     p,
     [
-      { owner: INSURER, size: sizes.insurer, columns: 2 },
+      { owner: INSURER, size: sizes.insurer, columns: 4 },
       { owner: HOSPITAL, size: sizes.hospital, columns: 2 },
       { owner: STATISTICS, size: sizes.statistics, columns: 2 },
     ],
     mine ? [mine] : [],
   );
-  const [[cost, costSq], [app, non], [low, high]] = linked.columns as [Shares[], Shares[], Shares[]];
-  return ibdCoachOnShares(p, [app!, non!, cost!, costSq!, low!, high!]);
+  const [[cost, costSq, gp, gpSq], [app, non], [low, high]] = linked.columns as [Shares[], Shares[], Shares[]];
+  return ibdCoachOnShares(p, [app!, non!, cost!, costSq!, gp!, gpSq!, low!, high!]);
 }
 
 async function ibdCoachOnShares(p: Party, columns: IbdCoachColumns): Promise<IbdCoachCellResult[]> {
-  const [app, non, cost, costSq, low, high] = columns;
+  const [app, non, cost, costSq, gp, gpSq, low, high] = columns;
   // Cross cells: owner-side one-hot columns of two owners, multiplied on shares (one round).
   const cross = await p.mul([
     [app, low],
@@ -190,6 +254,7 @@ async function ibdCoachOnShares(p: Party, columns: IbdCoachColumns): Promise<Ibd
     minCell: MIN_CELL,
     valueBits: COST_BITS,
     dominanceTwo: true,
+    also: [[gp, gpSq]],
   });
   return results.map((r, i) => cellResult(IBD_COACH_CELLS[i]!, r));
 }
@@ -201,7 +266,7 @@ export function ibdCoachPlaintext(
   statistics: readonly (StatisticsRow | undefined)[],
 ): IbdCoachCellResult[] {
   const [app, non] = hospitalColumns(hospital) as [bigint[], bigint[]];
-  const [cost] = insurerColumns(insurer) as [bigint[]];
+  const [cost, , gp] = insurerColumns(insurer) as [bigint[], bigint[], bigint[]];
   const [low, high] = statisticsColumns(statistics) as [bigint[], bigint[]];
   const member = [
     app,
@@ -211,20 +276,15 @@ export function ibdCoachPlaintext(
   return member.map((col, i) => {
     const cell = IBD_COACH_CELLS[i]!;
     const values = cost.filter((_, k) => col[k] === 1n);
+    const visits = gp.filter((_, k) => col[k] === 1n);
     const count = BigInt(values.length);
-    const sum = values.reduce((a, b) => a + b, 0n);
-    const sumSq = values.reduce((a, b) => a + b * b, 0n);
+    const of = (xs: bigint[]): Moments =>
+      moments(count, xs.reduce((a, b) => a + b, 0n), xs.reduce((a, b) => a + b * b, 0n));
+    const main = of(values);
     const [first = 0n, second = 0n] = [...values].sort((a, b) => (a < b ? 1 : a > b ? -1 : 0));
-    const dominated = 2n * first > sum || 100n * (first + second) > 67n * sum;
+    const dominated = 2n * first > main.sum || 100n * (first + second) > 67n * main.sum;
     if (values.length < MIN_CELL || dominated) return { cell, suppressed: true };
-    return cellResult(cell, {
-      suppressed: false,
-      count,
-      sum,
-      sumSq,
-      mean: Number(sum) / Number(count),
-      variance: count > 1n ? Number(count * sumSq - sum * sum) / Number(count * (count - 1n)) : 0,
-    });
+    return cellResult(cell, { suppressed: false, count, ...main, also: [of(visits)] });
   });
 }
 

@@ -13,8 +13,9 @@ import {
   ibdCoachPlaintext,
   ibdCoachSpec,
   type IbdCoachParties,
+  appUseEffect,
 } from '@ketenlog/analytics';
-import { seedBundle } from '../demo/seed.ts';
+import { ibdCoachTruth, insurerTruth, seedBundle } from '../demo/seed.ts';
 import { demoPopulation } from '../demo/population.ts';
 import { startRegion, type RunningRegion } from '../region/run-region.ts';
 import { demoRegionOnFreePorts } from '../region/testing.ts';
@@ -135,10 +136,8 @@ afterAll(async () => region?.close());
 function plaintext() {
   const population = demoPopulation(CLIENTS);
   return ibdCoachPlaintext(
-    population.map((c) => (c.ibd ? { ibd: true, appUser: c.n % 3 !== 1 } : undefined)),
-    population.map((c) => ({
-      costEur: Math.round((c.mother ? 49 * 58.4 : 0) + (c.ibd ? 1850 + (c.n % 7) * 120 : 0)),
-    })),
+    population.map((c) => (c.ibd ? { ibd: true, appUser: ibdCoachTruth(c)!.appUser } : undefined)),
+    population.map(insurerTruth),
     population.map((c) => ({ incomeQuintile: (1 + ((c.n * 7 + (c.n >> 2)) % 5)) as 1 | 2 | 3 | 4 | 5 })),
   );
 }
@@ -149,6 +148,8 @@ describe('an analysis run between the hospital, the insurer and the statistics o
     expect(status, JSON.stringify(body)).toBe(200);
     const expected = plaintext();
     expect(body.cells).toEqual(expected);
+    // the effect estimate comes with the table only when all four app use × income cells are released
+    expect(body.effect).toEqual(appUseEffect(expected));
     expect(body.cohortSize).toBe(CLIENTS);
     expect(body.recordsLeftOut).toEqual({
       [parties.hospital]: 0,
@@ -202,6 +203,8 @@ describe('an analysis run between the hospital, the insurer and the statistics o
       expect(await cli('--agreement', 'ibd-cli', '--organisation', STATISTICS)).toBe(0);
       expect(printed.join('\n')).toMatch(/app-user\s+n =\s+\d+/);
       expect(printed.join('\n')).toMatch(/suppressed/);
+      expect(printed.join('\n')).toMatch(/GP visits \d+\.\d\d/);
+      expect(printed.join('\n')).toMatch(/Effect of app use/);
     } finally {
       log.mockRestore();
       error.mockRestore();

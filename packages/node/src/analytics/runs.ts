@@ -28,6 +28,8 @@ import {
   runIbdCoachLinked,
   type HttpTransport,
   type IbdCoachCellResult,
+  type AppUseEffect,
+  appUseEffect,
   type IbdCoachParties,
   type PartyIndex,
   type PsiOwnList,
@@ -52,6 +54,8 @@ export interface RunOutput {
   /** per party (`ura:<URA>`): records left out because the client objected to research */
   readonly recordsLeftOut: Record<string, number>;
   readonly cells: IbdCoachCellResult[];
+  /** app use's effect on cost and GP visits, adjusted for income, from the released cells */
+  readonly effect?: AppUseEffect;
 }
 
 /** A run's refusal as an OperationOutcome (HttpProblem's status and code); anything else is a 500. */
@@ -120,6 +124,11 @@ export interface RunContextOptions {
 }
 
 export const outputJson = (o: RunOutput): Json => ({ ...o, cells: cellsJson(o.cells) }) as unknown as Json;
+
+function withEffect(cells: readonly IbdCoachCellResult[]): { effect?: AppUseEffect } {
+  const effect = appUseEffect(cells);
+  return effect ? { effect } : {};
+}
 
 /** The runs this node takes part in, and the steps every party takes on its own. */
 export class RunContext {
@@ -376,6 +385,7 @@ export class RunContext {
       cohortSize: run.domainSize,
       recordsLeftOut,
       cells,
+      ...withEffect(cells),
     }));
     // The journal notes the end either way; a failed run is forgotten, and its refusal reaches
     // whoever awaits it.

@@ -19,6 +19,8 @@ import { effectiveConsent, holdersOf, type RegionState } from '@ketenlog/region'
 export const ANALYTICS_CODES = 'http://ketenlog.example/fhir/CodeSystem/analytics';
 export const IBD_COACH_USE = 'ibd-coach-use';
 export const INCOME_QUINTILE = 'income-quintile';
+/** A claim item for GP consultations (its quantity: the number of visits). */
+export const GP_CONSULT = 'gp-consult';
 const IBD_CODES = new Set(['34000006', '64766004']); // SNOMED: Crohn, colitis ulcerosa
 
 /** The consent request a research computation makes of each client (opt-out: an objection wins). */
@@ -148,12 +150,18 @@ export async function studyInputs(
   }
   if (role === 'insurer') {
     const cost = new Map<string, number>();
+    const gpVisits = new Map<string, number>();
     for (const claim of await searchAll<Claim>(s.repository, s.baseUrl, 'Claim')) {
       const id = patientId(claim.patient.reference);
-      if (id) cost.set(id, (cost.get(id) ?? 0) + (claim.total?.value ?? 0));
+      if (!id) continue;
+      cost.set(id, (cost.get(id) ?? 0) + (claim.total?.value ?? 0));
+      const visits = (claim.item ?? [])
+        .filter((i) => i.productOrService.coding?.some((c) => c.system === ANALYTICS_CODES && c.code === GP_CONSULT))
+        .reduce((n, i) => n + (i.quantity?.value ?? 1), 0);
+      if (visits) gpVisits.set(id, (gpVisits.get(id) ?? 0) + visits);
     }
     const rows = new Map<string, InsurerRow>(
-      [...cost].map(([id, eur]) => [id, { costEur: Math.round(eur) }]),
+      [...cost].map(([id, eur]) => [id, { costEur: Math.round(eur), gpVisits: gpVisits.get(id) ?? 0 }]),
     );
     return ownList(s, byPseudonym(rows), insurerColumns, domainSize);
   }

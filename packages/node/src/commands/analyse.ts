@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { issueNodeToken } from '@ketenlog/auth';
 import { signStatement, type Statement } from '@ketenlog/logbook';
 import { findOrganisation, loadRegionConfig, organisationRef, RegionConfigError } from '@ketenlog/region';
-import { digestOf, ibdCoachSpec, type IbdCoachCellResult } from '@ketenlog/analytics';
+import { digestOf, ibdCoachSpec, type AppUseEffect, type IbdCoachCellResult } from '@ketenlog/analytics';
 import { loadMembership } from '../region/membership.ts';
 import { DEMO_REGION_FILE, DEMO_SECRETS_FILE } from '../region/testing.ts';
 import { RESEARCH_PURPOSE, RUNS_PATH } from '../analytics/node-analytics.ts';
@@ -15,9 +15,16 @@ function table(cells: readonly IbdCoachCellResult[]): string {
   const rows = cells.map((c) =>
     c.suppressed
       ? `  ${c.cell.padEnd(24)} suppressed (fewer than 10, or one client above half of the total)`
-      : `  ${c.cell.padEnd(24)} n = ${String(c.count).padStart(5)}   mean ${euro(c.meanCostEur).padStart(12)}   sd ${euro(Math.sqrt(c.varianceCostEur)).padStart(11)}   total ${euro(c.sumCostEur)}`,
+      : `  ${c.cell.padEnd(24)} n = ${String(c.count).padStart(5)}   mean ${euro(c.meanCostEur).padStart(12)}   sd ${euro(Math.sqrt(c.varianceCostEur)).padStart(11)}   total ${euro(c.sumCostEur).padStart(14)}   GP visits ${c.meanGpVisits.toFixed(2)} (sd ${Math.sqrt(c.varianceGpVisits).toFixed(2)})`,
   );
   return rows.join('\n');
+}
+
+function effectLine(e: AppUseEffect | undefined): string {
+  if (!e) return 'Effect of app use: not estimated (an app-use × income cell is suppressed).';
+  const pm = (x: { coefficient: number; standardError: number }, d: number): string =>
+    `${x.coefficient >= 0 ? '+' : ''}${x.coefficient.toFixed(d)} (SE ${x.standardError.toFixed(d)})`;
+  return `Effect of app use, adjusted for income (OLS over ${e.n} IBD patients): cost ${pm(e.costEur, 2)} euro a year, GP visits ${pm(e.gpVisits, 2)} a year`;
 }
 
 export const analyseCommand = {
@@ -26,7 +33,8 @@ export const analyseCommand = {
   help: `Usage: ketenlog analyse --agreement <id> --organisation <URA> [options]
 
 Asks your organisation's node to run the computation of an analysis agreement (the IBD-coach
-evaluation: yearly insurer cost by IBD-coach app use and income group) together with the other two
+evaluation: yearly insurer cost and GP visits by IBD-coach app use and income group, and the effect
+of app use adjusted for income) together with the other two
 parties, over multi-party computation: each party computes its columns from its own FHIR store and
 shares only secret shares. The node refuses (HTTP 403, OperationOutcome) when the agreement is not on
 the region's logbook, not signed by every party, expired, or when your organisation is not a party.
@@ -138,6 +146,7 @@ Every party signs it once; after that any party can run it.
     const body = (await response.json().catch(() => ({}))) as {
       issue?: { diagnostics?: string }[];
       cells?: IbdCoachCellResult[];
+      effect?: AppUseEffect;
       cohortSize?: number;
       recordsLeftOut?: Record<string, number>;
       outputDigest?: string;
@@ -158,6 +167,7 @@ Every party signs it once; after that any party can run it.
         `Agreement ${values.agreement}: cohort of ${body.cohortSize} clients; left out for an objection to research: ${leftOut}`,
       );
       console.log(table(body.cells ?? []));
+      console.log(effectLine(body.effect));
       console.log(
         `Stated on the log ${body.statement?.log} at index ${body.statement?.index}; output digest ${body.outputDigest}`,
       );
