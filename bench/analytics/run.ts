@@ -1,7 +1,7 @@
 /**
  * The IBD-coach study end to end over HTTP: three parties, each in its own worker thread (its own
  * event loop and CPU) with its own loopback HTTP server and Ed25519 key, exchange signed share
- * messages on POST /mpc/v1/message. Every run: input sharing of six columns, the cross cells, the
+ * messages on POST /mpc/v1/message. Every run: input sharing of eight columns (GP visits and their squares beside cost), the cross cells, the
  * sufficient statistics, the minimum-cell and dominance (1,50) checks on shares for six cells,
  * opening of pass bits and released cells. The table is checked against the plaintext each run.
  * Prints a table: median of --runs after one warm-up, per cohort size; rounds and bytes per party.
@@ -150,7 +150,7 @@ if (!isMainThread) {
       const ibd = randomInt(0, 10) < 4;
       const app = randomInt(0, 3) > 0;
       h.push(ibd ? { ibd, appUser: app } : undefined);
-      i.push({ costEur: randomInt(200, ibd ? (app ? 9_000 : 11_000) : 4_000) });
+      i.push({ costEur: randomInt(200, ibd ? (app ? 9_000 : 11_000) : 4_000), gpVisits: randomInt(0, ibd ? (app ? 6 : 9) : 5) });
       s.push(
         randomInt(0, 20) === 0 ? undefined : { incomeQuintile: (1 + randomInt(0, 5)) as 1 | 2 | 3 | 4 | 5 },
       );
