@@ -1,7 +1,9 @@
 /**
  * The honest-majority limit, stated plainly: the engine is secure against ONE curious party. Any
  * TWO parties that pool their shares learn every secret-shared value (every input, intermediate
- * and mask) — Shamir (2,3) is a threshold scheme with threshold 2. This test shows it.
+ * and mask) — Shamir (2,3) is a threshold scheme with threshold 2. Between them they also hold
+ * every pairwise seed (prss.ts), so they can recompute every stream-drawn share and zero mask too.
+ * This test shows it.
  */
 import { expect, it } from 'vitest';
 import { M61 } from './field.ts';
