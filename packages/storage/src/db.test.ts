@@ -1,4 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DatabaseSync } from 'node:sqlite';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Db } from './db.ts';
 import { openDatabase } from './open.ts';
 import { toNumberedPlaceholders } from './placeholders.ts';
@@ -125,6 +126,19 @@ describe('the SQLite engine', () => {
     const db = await openDatabase(':memory:');
     await expect(db.transaction(async () => db.run('SELECT 1'))).rejects.toThrow(/transaction handle/);
     await db.close();
+  });
+
+  it('prepares a statement once per connection, however many transactions commit', async () => {
+    const db = await openDatabase(':memory:');
+    await db.exec('CREATE TABLE t (n INTEGER)');
+    const prepare = vi.spyOn(DatabaseSync.prototype, 'prepare');
+    try {
+      for (let n = 0; n < 50; n++) await db.transaction((tx) => tx.run('INSERT INTO t (n) VALUES (?)', [n]));
+      expect(prepare.mock.calls.length).toBeLessThanOrEqual(2);
+    } finally {
+      prepare.mockRestore();
+      await db.close();
+    }
   });
 });
 
