@@ -11,6 +11,7 @@ export * from './witness/policy.ts';
 export * from './ed25519.ts';
 export * from './store/log-store.ts';
 export * from './store/log-reader.ts';
+export * from './store/tile-budget.ts';
 export * from './sequencer.ts';
 export * from './sequencer-registry.ts';
 export * from './tiles.ts';

@@ -10,6 +10,7 @@ import { leafHash, type CompactTree, type StoredNode } from './merkle.ts';
 import { verifierFromKey, type NoteSigner, type NoteVerifier } from './note.ts';
 import { recoverLog, SequencerError } from './sequencer-recovery.ts';
 import { LogReader } from './store/log-reader.ts';
+import type { TileBudget } from './store/tile-budget.ts';
 import { MAX_ENTRY_BYTES } from './tiles.ts';
 import { SqlLogStore, type LogEntry, type StoredCheckpoint } from './store/log-store.ts';
 
@@ -26,6 +27,8 @@ export interface SequencerOptions {
   readonly signer: NoteSigner;
   /** The signer's signed-note verifier key (vkey); stored in `log_keys` for `verify --data`. */
   readonly verifierKey: string;
+  /** Memory for the tiles its proofs are served from, shared with the node's other logs. */
+  readonly tileBudget?: TileBudget;
 }
 
 export interface AppendResult {
@@ -79,7 +82,7 @@ export class Sequencer {
     this.#options = options;
     this.#verifier = verifier;
     this.#tree = tree;
-    this.reader = new LogReader(store, async () => this.#latest);
+    this.reader = new LogReader(store, async () => this.#latest, { tileBudget: options.tileBudget });
   }
 
   /**

@@ -11,6 +11,7 @@ import { verifierFromKey, type NoteVerifier } from '../note.ts';
 import { recoverLog } from '../sequencer-recovery.ts';
 import { LogReader } from '../store/log-reader.ts';
 import { SqlLogStore, type LogEntry } from '../store/log-store.ts';
+import type { TileBudget } from '../store/tile-budget.ts';
 import type { Validation } from '../witness/witness.ts';
 import type { EntryPolicy, LogRef } from '../witness/policy.ts';
 import { TileFetchError, type TileClient } from './tile-client.ts';
@@ -24,6 +25,8 @@ export interface LogMirrorOptions {
   readonly client: TileClient;
   /** Judges each new entry and folds the accepted ones; none: every authentic entry is kept. */
   readonly policy?: EntryPolicy;
+  /** Memory for the tiles its proofs are served from, shared with the node's other logs. */
+  readonly tileBudget?: TileBudget;
 }
 
 export type SyncResult = Validation & { readonly size: number };
@@ -52,7 +55,7 @@ export class LogMirror {
     this.#verifier = verifier;
     this.#tree = tree;
     this.#stored = tree.size;
-    this.reader = new LogReader(store);
+    this.reader = new LogReader(store, undefined, { tileBudget: options.tileBudget });
   }
 
   static async open(db: Db, options: LogMirrorOptions): Promise<LogMirror> {

@@ -8,6 +8,7 @@ import { testLogOptions } from '../testing/log-keys.ts';
 import { LogReader } from './log-reader.ts';
 import { SqlLogStore } from './log-store.ts';
 import { NodeCache } from './node-cache.ts';
+import { TILE_BYTES, TileBudget } from './tile-budget.ts';
 
 describe.each(testDatabases())('NodeCache on $name', ({ open }) => {
   let db: Db;
@@ -26,7 +27,9 @@ describe.each(testDatabases())('NodeCache on $name', ({ open }) => {
       sizes.push(log.size);
     }
     // A small tile budget, so tiles are evicted and loaded again on the way.
-    const reader = new LogReader(new SqlLogStore(db, 'index'), undefined, { tiles: 2 });
+    const reader = new LogReader(new SqlLogStore(db, 'index'), undefined, {
+      tileBudget: new TileBudget(2 * TILE_BYTES),
+    });
     for (const size of sizes) {
       for (let index = 0; index < size; index += 1 + (index % 37)) {
         const found = await reader.entry(index, size);
@@ -49,5 +52,25 @@ describe.each(testDatabases())('NodeCache on $name', ({ open }) => {
     expect(await cache.readNodes(ids)).toEqual(first);
     // A tile that was not loaded is read from the database, which no longer has it.
     await expect(cache.readNodes([{ level: 0, index: 5 }])).rejects.toThrow(/missing/);
+  });
+
+  it('drops the nodes of an incomplete tile when it completes, so proofs of a growing log hold few', async () => {
+    const log = await Sequencer.open(db, testLogOptions('index'));
+    const memory = new MemoryTreeStore();
+    const cache = new NodeCache(new SqlLogStore(db, 'index'), { tileBudget: new TileBudget(0) });
+    const held: number[] = [];
+    for (let size = 50; size <= 2_000; size += 50) {
+      await Promise.all(Array.from({ length: 50 }, (_, i) => log.append(utf8(`e${size - 50 + i}`))));
+      for (let i = size - 50; i < size; i++) memory.append(leafHash(utf8(`e${i}`)));
+      cache.noteSize(size);
+      // A receipt for each new entry: its proof reads nodes of the incomplete rightmost tile.
+      for (let index = size - 50; index < size; index++) {
+        expect(await cache.inclusionProof(index, size)).toEqual(inclusionProof(index, size, memory.read));
+      }
+      held.push(cache.singleNodes);
+    }
+    // At most the incomplete tile's 511 nodes and the few at level 8 and up; kept, they grow with the log.
+    expect(Math.max(...held)).toBeLessThan(511 + 16);
+    expect(cache.singleNodes).toBeLessThan(held[4] + 16);
   });
 });

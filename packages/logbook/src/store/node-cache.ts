@@ -1,29 +1,37 @@
 // An in-memory cache of a log's tree nodes for serving proofs. Perfect-subtree hashes never change
 // once stored, so caching them is always safe. Nodes below level 8 are cached a whole tlog tile at
 // a time (a tile's 256 leaf hashes and the 255 nodes above them: one range read per level, 16 KiB),
-// because random proof requests touch few nodes per tile; nodes at level 8 and up, and those in
-// the incomplete rightmost tile, are few and cached one by one.
+// because random proof requests touch few nodes per tile; the tiles' memory is a budget shared by
+// the logs of a node (./tile-budget.ts). Nodes at level 8 and up, and those in
+// the incomplete rightmost tile, are few and cached one by one. A node of the incomplete tile is
+// dropped when its tile completes (from then on the tile serves it): kept, they piled up with the
+// log (the region soak's heap grew by ~1,600 of them a minute per region, issue 9).
 import { readInclusionProof, type Hash, type NodeId, type TreeStore } from '../merkle.ts';
 import { LogStoreError, type SqlLogStore } from './log-store.ts';
+import { TileBudget } from './tile-budget.ts';
 
 const TILE_HEIGHT = 8;
 const TILE_WIDTH = 256;
 const HASH = 32;
-/** Bound on nodes cached one by one (about 100 bytes each with their keys). */
+/** Bound on nodes at level 8 and up cached one by one (about 300 bytes each with key and buffer). */
 const MAX_SINGLE_NODES = 20_000;
 
 export interface NodeCacheOptions {
-  /** Full tiles kept in memory, 16 KiB each; the default (4096, 64 MiB) holds a 1M-entry log. */
-  readonly tiles?: number;
+  /** Where full tiles are kept, shared with the node's other logs; default: 64 MiB for this log alone. */
+  readonly tileBudget?: TileBudget;
 }
 
 export class NodeCache implements TreeStore {
   readonly #store: SqlLogStore;
-  readonly #maxTiles: number;
   /** Tile index → per level 0..7, that level's hashes within the tile, concatenated. */
-  readonly #tiles = new Map<number, readonly Uint8Array[]>();
+  readonly #tiles: TileBudget;
+  /** This log's number in #tiles. */
+  readonly #log: number;
   readonly #loading = new Map<number, Promise<readonly Uint8Array[]>>();
+  /** Nodes at level 8 and up, one by one. */
   readonly #nodes = new Map<string, Hash>();
+  /** Tile index → nodes below level 8 of that still incomplete tile, one by one. */
+  readonly #partial = new Map<number, Map<string, Hash>>();
   /** Per full tile, the part of its entries' inclusion proofs above the tile, for #proofSize. */
   #upperProofs = new Map<number, readonly Hash[]>();
   #proofSize = -1;
@@ -32,12 +40,31 @@ export class NodeCache implements TreeStore {
 
   constructor(store: SqlLogStore, options: NodeCacheOptions = {}) {
     this.#store = store;
-    this.#maxTiles = options.tiles ?? 4096;
+    this.#tiles = options.tileBudget ?? new TileBudget();
+    this.#log = this.#tiles.register();
   }
 
   /** Tells the cache that a checkpoint covers `size` leaves: tiles below it are complete. */
   noteSize(size: number): void {
-    if (size > this.#storedLeaves) this.#storedLeaves = size;
+    if (size <= this.#storedLeaves) return;
+    this.#storedLeaves = size;
+    const complete = Math.floor(size / TILE_WIDTH);
+    for (const tile of this.#partial.keys()) if (tile < complete) this.#partial.delete(tile);
+  }
+
+  /** Nodes cached one by one (the tiles are counted by their budget). */
+  get singleNodes(): number {
+    let nodes = this.#nodes.size;
+    for (const partial of this.#partial.values()) nodes += partial.size;
+    return nodes;
+  }
+
+  /** Where node `level/index` is kept one by one: by level, or with its incomplete tile. */
+  #singles(level: number, tile: number): Map<string, Hash> {
+    if (level >= TILE_HEIGHT) return this.#nodes;
+    let partial = this.#partial.get(tile);
+    if (!partial) this.#partial.set(tile, (partial = new Map()));
+    return partial;
   }
 
   async #loadTile(tile: number): Promise<readonly Uint8Array[]> {
@@ -62,12 +89,7 @@ export class NodeCache implements TreeStore {
 
   /** A cached tile, moved to the back of the eviction order (least recently used goes first). */
   #cached(tile: number): readonly Uint8Array[] | undefined {
-    const cached = this.#tiles.get(tile);
-    if (cached) {
-      this.#tiles.delete(tile);
-      this.#tiles.set(tile, cached);
-    }
-    return cached;
+    return this.#tiles.get(this.#log, tile);
   }
 
   async #load(tile: number): Promise<readonly Uint8Array[]> {
@@ -77,10 +99,7 @@ export class NodeCache implements TreeStore {
       this.#loading.set(tile, loading);
     }
     const levels = await loading;
-    if (this.#maxTiles > 0 && !this.#tiles.has(tile)) {
-      if (this.#tiles.size >= this.#maxTiles) this.#tiles.delete(this.#tiles.keys().next().value as number);
-      this.#tiles.set(tile, levels);
-    }
+    this.#tiles.set(this.#log, tile, levels);
     return levels;
   }
 
@@ -91,7 +110,7 @@ export class NodeCache implements TreeStore {
       const { level, index } = ids[i];
       const tile = Math.floor((index * 2 ** level) / TILE_WIDTH);
       if (level >= TILE_HEIGHT || (tile + 1) * TILE_WIDTH > this.#storedLeaves) {
-        result[i] = this.#nodes.get(`${level}/${index}`);
+        result[i] = (level >= TILE_HEIGHT ? this.#nodes : this.#partial.get(tile))?.get(`${level}/${index}`);
         if (!result[i]) missing.push(i);
         continue;
       }
@@ -105,8 +124,9 @@ export class NodeCache implements TreeStore {
       missing.forEach((i, k) => {
         result[i] = read[k];
         const { level, index } = ids[i];
-        if (this.#nodes.size >= MAX_SINGLE_NODES) this.#nodes.clear();
-        this.#nodes.set(`${level}/${index}`, read[k]);
+        const singles = this.#singles(level, Math.floor((index * 2 ** level) / TILE_WIDTH));
+        if (singles.size >= MAX_SINGLE_NODES) singles.clear();
+        singles.set(`${level}/${index}`, read[k]);
       });
     }
     return result as Hash[];
@@ -119,7 +139,8 @@ export class NodeCache implements TreeStore {
    */
   async inclusionProof(index: number, size: number): Promise<Hash[]> {
     const tile = Math.floor(index / TILE_WIDTH);
-    if ((tile + 1) * TILE_WIDTH > Math.min(size, this.#storedLeaves)) return readInclusionProof(index, size, this);
+    if ((tile + 1) * TILE_WIDTH > Math.min(size, this.#storedLeaves))
+      return readInclusionProof(index, size, this);
     if (size !== this.#proofSize) {
       this.#upperProofs = new Map();
       this.#proofSize = size;

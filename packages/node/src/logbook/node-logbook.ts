@@ -12,6 +12,7 @@ import {
   LogMirror,
   receiptFor,
   Sequencer,
+  TileBudget,
   TileClient,
   validateSignedStatement,
   Witness,
@@ -32,6 +33,9 @@ export const OWN_LOG_ID = 'statements';
 export const LOGS_PATH = '/logs';
 
 export const mirrorLogId = (nodeId: string): string => `mirror-${nodeId}`;
+
+/** Memory for the tiles proofs are served from, for the own log and all mirrors together. */
+const TILE_CACHE_BYTES = 64 * 2 ** 20;
 
 export interface Logger {
   info(obj: object, msg: string): void;
@@ -110,11 +114,15 @@ export class NodeLogbook {
       region,
       options.webauthnVerify ? { webauthnVerify: options.webauthnVerify } : {},
     );
+    // One budget for the proof tiles of the own log and all mirrors: a bound per log would grow
+    // with the region (issue 9).
+    const tileBudget = new TileBudget(TILE_CACHE_BYTES);
     const sequencer = await Sequencer.open(db, {
       logId: OWN_LOG_ID,
       origin: membership.origin,
       signer: membership.logSigner,
       verifierKey: organisation.logKey,
+      tileBudget,
     });
     const mirrors = new Map<string, LogMirror>();
     for (const member of region.organisations) {
@@ -128,6 +136,7 @@ export class NodeLogbook {
           verifierKey: member.logKey,
           client: new TileClient(`${member.node.baseUrl}${LOGS_PATH}/${OWN_LOG_ID}/`, fetch),
           policy,
+          tileBudget,
         }),
       );
     }
