@@ -3,7 +3,8 @@
  * `ketenlog start` in a child process (ten nodes on SQLite, seeded, on free ports); clients here
  * mix FHIR reads, searches, $everything and creates at every node with logbook statements that
  * wait for finality, receipts and status. Reports p50/p99 per operation, errors, and the region
- * process's RSS over time (from /metrics). Exit code 1 on any error or when memory keeps growing.
+ * process's RSS and JS heap over time (from /metrics). Exit code 1 on any error or when RSS keeps
+ * growing after warm-up.
  *
  *   node bench/region/soak.ts [--minutes 10] [--clients 16]
  */
@@ -155,9 +156,23 @@ async function step(): Promise<void> {
   }
 }
 
-async function rss(): Promise<number> {
+interface MemorySample {
+  readonly minute: number;
+  /** Resident set of the region process, MiB. */
+  readonly mib: number;
+  /** Its JS heap in use, MiB: a sawtooth whose troughs are the live objects. */
+  readonly heapMib: number;
+}
+
+async function memorySample(minute: number): Promise<MemorySample> {
   const text = await (await fetch(`${nodes[0].base}/metrics`)).text();
-  return Number(/process_resident_memory_bytes (\d+)/.exec(text)?.[1] ?? 0);
+  const gauge = (name: string): number =>
+    Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(text)?.[1] ?? 0) / 2 ** 20;
+  return {
+    minute,
+    mib: gauge('process_resident_memory_bytes'),
+    heapMib: gauge('nodejs_heap_size_used_bytes'),
+  };
 }
 
 const percentile = (xs: number[], p: number): number => {
@@ -167,9 +182,10 @@ const percentile = (xs: number[], p: number): number => {
 
 const started = Date.now();
 const deadline = started + MINUTES * 60_000;
-const memory: { minute: number; mib: number }[] = [{ minute: 0, mib: (await rss()) / 2 ** 20 }];
+const minutes = (): number => (Date.now() - started) / 60_000;
+const memory: MemorySample[] = [await memorySample(0)];
 const sampler = setInterval(() => {
-  void rss().then((bytes) => memory.push({ minute: (Date.now() - started) / 60_000, mib: bytes / 2 ** 20 }));
+  void memorySample(minutes()).then((sample) => memory.push(sample));
 }, SAMPLE_MS);
 await Promise.all(
   Array.from({ length: CLIENTS }, async () => {
@@ -177,7 +193,7 @@ await Promise.all(
   }),
 );
 clearInterval(sampler);
-memory.push({ minute: (Date.now() - started) / 60_000, mib: (await rss()) / 2 ** 20 });
+memory.push(await memorySample(minutes()));
 child.kill('SIGTERM');
 
 const total = [...latencies.values()].reduce((n, l) => n + l.length, 0);
@@ -193,19 +209,35 @@ for (const [op, list] of [...latencies].sort()) {
 console.log(
   `\n${total.toLocaleString('en-US')} operations, ${errorCount} errors${errorCount ? `: ${JSON.stringify(Object.fromEntries(errors))}` : ''}`,
 );
-// Memory: the mean RSS of the last third of the run against the middle third's (the first third
-// is warm-up: caches filling). Flat: within 15 % or 64 MiB.
-const mean = (xs: { mib: number }[]): number => xs.reduce((n, m) => n + m.mib, 0) / Math.max(1, xs.length);
-const middle = mean(memory.filter((m) => m.minute >= MINUTES / 3 && m.minute < (2 * MINUTES) / 3));
-const end = mean(memory.filter((m) => m.minute >= (2 * MINUTES) / 3));
+// Memory: the least-squares slope of RSS after the first third (warm-up: caches filling, V8 and
+// malloc growing to their working size). A leak is a steady rise, so its limit is a rate, the
+// same for any length of run; the former test (the last third's mean within 15 % of the middle
+// third's) let a 1 GiB process rise 7 MiB a minute for ever. RSS still settles in steps for a
+// while: 10 minutes catch a leak of more than the limit, slower ones need --minutes 30.
+const MAX_MIB_PER_MINUTE = 5;
+const settled = memory.filter((m) => m.minute >= MINUTES / 3);
+const slope = (xs: readonly MemorySample[], y: (m: MemorySample) => number): number => {
+  const mx = xs.reduce((n, m) => n + m.minute, 0) / xs.length;
+  const my = xs.reduce((n, m) => n + y(m), 0) / xs.length;
+  const sxy = xs.reduce((n, m) => n + (m.minute - mx) * (y(m) - my), 0);
+  const sxx = xs.reduce((n, m) => n + (m.minute - mx) ** 2, 0);
+  return sxx > 0 ? sxy / sxx : 0;
+};
+const growth = slope(settled, (m) => m.mib);
 const points = memory.filter(
   (_, i) => i % Math.max(1, Math.floor(memory.length / 12)) === 0 || i === memory.length - 1,
 );
 console.log(
   `RSS (MiB) over time: ${points.map((m) => `${m.minute.toFixed(1)} min ${m.mib.toFixed(0)}`).join(', ')}`,
 );
-const flat = end <= Math.max(middle * 1.15, middle + 64);
+// The lowest JS heap sample of each third: near the live heap, whatever the GC's rhythm.
+const floor = (from: number, to: number): string =>
+  Math.min(...memory.filter((m) => m.minute >= from && m.minute < to).map((m) => m.heapMib)).toFixed(0);
 console.log(
-  `memory ${flat ? 'flat' : 'GROWING'}: mean ${middle.toFixed(0)} MiB in the middle third, ${end.toFixed(0)} MiB in the last third`,
+  `JS heap floor (MiB) per third: ${floor(0, MINUTES / 3)}, ${floor(MINUTES / 3, (2 * MINUTES) / 3)}, ${floor((2 * MINUTES) / 3, Infinity)}`,
+);
+const flat = settled.length >= 2 && growth <= MAX_MIB_PER_MINUTE;
+console.log(
+  `memory ${flat ? 'flat' : 'GROWING'}: RSS after the first third ${growth >= 0 ? '+' : ''}${growth.toFixed(1)} MiB/min (limit ${MAX_MIB_PER_MINUTE})`,
 );
 process.exit(errorCount === 0 && flat ? 0 : 1);

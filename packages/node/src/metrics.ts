@@ -43,9 +43,19 @@ export class Metrics {
       lines.push(`ketenlog_http_request_duration_seconds_count{${k}} ${h.count}`);
     }
     for (const collector of this.#collectors) lines.push(...collector());
+    // RSS alone cannot tell a leak from a heap V8 has not shrunk yet or C memory malloc keeps:
+    // the JS heap and the memory held for Buffers and ArrayBuffers are shown apart (prom-client's
+    // names).
+    const memory = process.memoryUsage();
     lines.push(
       '# TYPE process_resident_memory_bytes gauge',
-      `process_resident_memory_bytes ${process.memoryUsage.rss()}`,
+      `process_resident_memory_bytes ${memory.rss}`,
+      '# TYPE nodejs_heap_size_total_bytes gauge',
+      `nodejs_heap_size_total_bytes ${memory.heapTotal}`,
+      '# TYPE nodejs_heap_size_used_bytes gauge',
+      `nodejs_heap_size_used_bytes ${memory.heapUsed}`,
+      '# TYPE nodejs_external_memory_bytes gauge',
+      `nodejs_external_memory_bytes ${memory.external}`,
     );
     return lines.join('\n') + '\n';
   }

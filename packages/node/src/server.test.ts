@@ -171,6 +171,8 @@ describe.each(databases)('a node on $name', ({ spec }) => {
     expect((await fetch(`${root}/readyz`)).status).toBe(200);
     const metrics = await (await fetch(`${root}/metrics`)).text();
     expect(metrics).toMatch(/ketenlog_http_requests_total\{method="GET",route="\/fhir\/:type\/:id"/);
+    expect(metrics).toMatch(/^process_resident_memory_bytes \d+$/m);
+    expect(metrics).toMatch(/^nodejs_heap_size_used_bytes \d+$/m);
   });
 });
 
