@@ -4,7 +4,7 @@ import { M127 } from '../mpc/field.ts';
 import { Party } from '../mpc/engine.ts';
 import { inProcessTransports } from '../mpc/transport.ts';
 import type { PartyIndex } from '../mpc/shamir.ts';
-import { dominanceTwoSixtySevenOk, maxima } from './dominance-two.ts';
+import { dominanceTwoSixtySevenOk } from './dominance-two.ts';
 
 function parties(): Party[] {
   const ts = inProcessTransports();
@@ -21,24 +21,6 @@ function passes(values: bigint[]): boolean {
 }
 
 describe('dominance (2,67) on shares', () => {
-  it('finds the maxima of many vectors', async () => {
-    const vs = [
-      [5n, 9n, 2n, 9n, 1n],
-      [0n],
-      Array.from({ length: 37 }, () => BigInt(randomInt(0, 1 << 20))),
-    ];
-    const out = await Promise.all(
-      parties().map(async (p) => {
-        const shares = await p.input(
-          vs.map((v) => ({ owner: 2 as const, count: v.length })),
-          p.me === 2 ? vs : [],
-        );
-        return (await p.open([await maxima(p, shares, 21)]))[0];
-      }),
-    );
-    expect(out[0]).toEqual(vs.map((v) => v.reduce((a, b) => (a > b ? a : b))));
-  });
-
   it('equals the plaintext rule per cell, over two partitions, ties and edges included', async () => {
     // cells of partition A: 0..3; partition B: 0..1 (by parity); values chosen per cell
     const cellValues: bigint[][] = [
@@ -46,11 +28,16 @@ describe('dominance (2,67) on shares', () => {
       [500n, 300n, 100n, 100n], // 80%: fail
       [335n, 335n, 110n, 110n, 110n], // exactly 67%: pass
       [336n, 335n, 110n, 110n, 109n], // just over: fail
+      [700n, 10n, 10n, 10n, 10n, 10n], // one candidate, far above: fail
+      [400n, 200n, 200n, 200n], // one candidate (40%), it and the next 60%: pass
+      [0n, 0n, 0n], // nothing at all: pass
+      [500n], // one member holds everything: fail
+      [0n], // one member, nothing: pass
     ];
     const group = cellValues.flatMap((vs, g) => vs.map(() => g));
     const value = cellValues.flat();
     const n = value.length;
-    const partA = [0, 1, 2, 3].map((g) => group.map((x) => (x === g ? 1n : 0n)));
+    const partA = cellValues.map((_, g) => group.map((x) => (x === g ? 1n : 0n)));
     const parity = value.map((_, k) => k % 2);
     const partB = [0, 1].map((r) => parity.map((x) => (x === r ? 1n : 0n)));
     const out = await Promise.all(
@@ -59,28 +46,31 @@ describe('dominance (2,67) on shares', () => {
           [...[...partA, ...partB].map(() => ({ owner: 1 as const, count: n })), { owner: 2 as const, count: n }],
           p.me === 1 ? [...partA, ...partB] : p.me === 2 ? [value] : [],
         );
-        const bits = await dominanceTwoSixtySevenOk(p, [shares.slice(0, 4), shares.slice(4, 6)], shares[6]!, 12);
+        const bits = await dominanceTwoSixtySevenOk(p, [shares.slice(0, 9), shares.slice(9, 11)], shares[11]!, 12);
         return (await p.open([bits]))[0];
       }),
     );
     expect(out[1]).toEqual(out[0]);
     const expected = [...partA, ...partB].map((c) => (passes(value.filter((_, k) => c[k] === 1n)) ? 1n : 0n));
-    expect(expected.slice(0, 4)).toEqual([1n, 0n, 1n, 0n]);
+    expect(expected.slice(0, 9)).toEqual([1n, 0n, 1n, 0n, 0n, 1n, 1n, 0n, 1n]);
     expect(out[0]).toEqual(expected);
   });
 
-  it('equals the plaintext rule on random cells', async () => {
+  it.each([0, 1, 2, 3])('equals the plaintext rule on random cells (draw %i)', async (draw) => {
     const n = 60;
-    const group = Array.from({ length: n }, () => randomInt(3));
-    const value = group.map((g) => BigInt(g === 0 ? randomInt(0, 50) : randomInt(0, 1 << 16)));
-    const cells = [0, 1, 2].map((g) => group.map((x) => (x === g ? 1n : 0n)));
+    // few, skewed members per cell, so that none, one or two stand out
+    const group = Array.from({ length: n }, () => randomInt(draw === 0 ? 3 : 12));
+    const value = group.map((g) =>
+      BigInt(g === 0 ? randomInt(0, 50) : randomInt(0, 4) === 0 ? randomInt(1 << 14, 1 << 16) : randomInt(0, 1 << 12)),
+    );
+    const cells = Array.from({ length: draw === 0 ? 3 : 12 }, (_, g) => group.map((x) => (x === g ? 1n : 0n)));
     const out = await Promise.all(
       parties().map(async (p) => {
         const shares = await p.input(
           [...cells.map(() => ({ owner: 1 as const, count: n })), { owner: 3 as const, count: n }],
           p.me === 1 ? cells : p.me === 3 ? [value] : [],
         );
-        return (await p.open([await dominanceTwoSixtySevenOk(p, [shares.slice(0, 3)], shares[3]!, 16)]))[0];
+        return (await p.open([await dominanceTwoSixtySevenOk(p, [shares.slice(0, cells.length)], shares[cells.length]!, 16)]))[0];
       }),
     );
     expect(out[0]).toEqual(cells.map((c) => (passes(value.filter((_, k) => c[k] === 1n)) ? 1n : 0n)));
