@@ -128,10 +128,11 @@ export const WORKLOADS: Workload[] = [
     field: m61,
     base: true,
     run: async (p, d, b) => {
-      const oneHot = Array.from({ length: BINS }, (_, k) => d.cost.map((c) => (bin(c) === k ? 1n : 0n)));
+      // owner-side: only the insurer encodes its costs
+      const oneHot = p.me === 2 ? Array.from({ length: BINS }, (_, k) => d.cost.map((c) => (bin(c) === k ? 1n : 0n))) : [];
       const bins = await p.input(
-        oneHot.map(() => ({ owner: 2 as const, count: d.n })),
-        p.me === 2 ? oneHot : [],
+        Array.from({ length: BINS }, () => ({ owner: 2 as const, count: d.n })),
+        oneHot,
       );
       return p.openDot(bins.map((h) => [b!.app, h] as [Shares, Shares]));
     },
