@@ -213,10 +213,11 @@ console.log(
 // malloc growing to their working size). A leak is a steady rise, so its limit is a rate, the
 // same for any length of run; the former test (the last third's mean within 15 % of the middle
 // third's) let a 1 GiB process rise 7 MiB a minute for ever. RSS still settles in steps for a
-// while (up to about 5 MiB/min seen in the first 10 minutes of a leak-free run, load-dependent),
-// so the limit leaves room for that: 10 minutes catch a fast leak (the one found first grew
-// 100 MiB/min), slower ones need --minutes 30 and a look at the printed slope.
-const MAX_MIB_PER_MINUTE = 10;
+// while, and the soak's own data grows (every create stays, and $everything returns them all): a
+// leak-free CI run on 2026-12-06 rose +7.7 MiB/min after its first third. The limit leaves room
+// for that under load: 10 minutes catch a fast leak (the one found first grew 100 MiB/min);
+// slower ones need --minutes 30 and a look at the printed slope and JS heap floor.
+const MAX_MIB_PER_MINUTE = 15;
 const settled = memory.filter((m) => m.minute >= MINUTES / 3);
 const slope = (xs: readonly MemorySample[], y: (m: MemorySample) => number): number => {
   const mx = xs.reduce((n, m) => n + m.minute, 0) / xs.length;

@@ -142,9 +142,9 @@ export class Party {
     const f = this.field;
     const round = this.stats.rounds + 1;
     const derivedPeer = (owner: PartyIndex): PartyIndex => PARTY_INDICES.find((p) => p !== owner)!;
-    const mine1 = derivedPeer(this.me);
-    const sh = shareThrough(f, mine, mine1, this.#keys.dealt(this.me, mine1, round, mine.length));
-    const out = new Map<PartyIndex, bigint[]>(this.peers.map((p) => [p, p === mine1 ? [] : sh[p - 1]]));
+    const myDerived = derivedPeer(this.me);
+    const sh = shareThrough(f, mine, myDerived, this.#keys.dealt(this.me, myDerived, round, mine.length));
+    const out = new Map<PartyIndex, bigint[]>(this.peers.map((p) => [p, p === myDerived ? [] : sh[p - 1]]));
     const expect = new Map<PartyIndex, number>(
       this.peers.map((p) => [p, derivedPeer(p) === this.me ? 0 : counts.get(p)!]),
     );

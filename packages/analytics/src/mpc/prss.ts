@@ -82,8 +82,9 @@ export class PairKeys {
 
   /** `count` elements of the stream from `owner` to `to` (one of them is this party). */
   dealt(owner: PartyIndex, to: PartyIndex, counter: number, count: number): bigint[] {
+    if (owner === to || (owner !== this.#me && to !== this.#me))
+      throw new MpcProtocolError('not a stream of this party');
     const seed = owner === this.#me ? this.#out.get(to)! : this.#incoming(owner);
-    if (owner !== this.#me && to !== this.#me) throw new MpcProtocolError('not a stream of this party');
     return randomElements(this.#f, count, stream(keyOf(this.#f, seed), STREAM.deal, counter));
   }
 
