@@ -52,6 +52,8 @@ export class PairKeys {
   readonly #me: PartyIndex;
   readonly #out = new Map<PartyIndex, bigint[]>();
   readonly #in = new Map<PartyIndex, bigint[]>();
+  /** stream keys, derived once per (owner → peer) and per pair */
+  readonly #keys = new Map<string, Buffer>();
 
   constructor(f: Field, me: PartyIndex, peers: readonly PartyIndex[], rng: RandomBytes) {
     this.#f = f;
@@ -74,6 +76,12 @@ export class PairKeys {
     return this.#in.size === this.#out.size;
   }
 
+  #key(name: string, seeds: () => readonly (readonly bigint[])[]): Buffer {
+    let k = this.#keys.get(name);
+    if (!k) this.#keys.set(name, (k = keyOf(this.#f, ...seeds())));
+    return k;
+  }
+
   #incoming(peer: PartyIndex): readonly bigint[] {
     const s = this.#in.get(peer);
     if (!s) throw new MpcProtocolError(`no seed from party ${peer} yet`);
@@ -84,14 +92,18 @@ export class PairKeys {
   dealt(owner: PartyIndex, to: PartyIndex, counter: number, count: number): bigint[] {
     if (owner === to || (owner !== this.#me && to !== this.#me))
       throw new MpcProtocolError('not a stream of this party');
-    const seed = owner === this.#me ? this.#out.get(to)! : this.#incoming(owner);
-    return randomElements(this.#f, count, stream(keyOf(this.#f, seed), STREAM.deal, counter));
+    const key = this.#key(`deal ${owner}→${to}`, () => [
+      owner === this.#me ? this.#out.get(to)! : this.#incoming(owner),
+    ]);
+    return randomElements(this.#f, count, stream(key, STREAM.deal, counter));
   }
 
   /** `count` elements this party and `peer` both draw (the pair's key: both seeds, ordered). */
   shared(peer: PartyIndex, purpose: StreamPurpose, counter: number, count: number): bigint[] {
-    const [lo, hi] = this.#me < peer ? [this.#out.get(peer)!, this.#incoming(peer)] : [this.#incoming(peer), this.#out.get(peer)!];
-    return randomElements(this.#f, count, stream(keyOf(this.#f, lo, hi), purpose, counter));
+    const key = this.#key(`pair ${peer}`, () =>
+      this.#me < peer ? [this.#out.get(peer)!, this.#incoming(peer)] : [this.#incoming(peer), this.#out.get(peer)!],
+    );
+    return randomElements(this.#f, count, stream(key, purpose, counter));
   }
 
   /**
