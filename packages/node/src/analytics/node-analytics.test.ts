@@ -15,7 +15,8 @@ import {
   type IbdCoachParties,
   appUseEffect,
 } from '@ketenlog/analytics';
-import { ibdCoachTruth, insurerTruth, seedBundle } from '../demo/seed.ts';
+import { seedBundle } from '../demo/seed.ts';
+import { ibdCoachTruth, insurerTruth } from '../demo/ibd-coach-truth.ts';
 import { demoPopulation } from '../demo/population.ts';
 import { startRegion, type RunningRegion } from '../region/run-region.ts';
 import { demoRegionOnFreePorts } from '../region/testing.ts';

@@ -15,31 +15,7 @@ import { BSN_SYSTEM } from '@ketenlog/fhir';
 import type { Organisation, RegionConfig } from '@ketenlog/region';
 import type { DemoClient } from './population.ts';
 import { ANALYTICS_CODES, GP_CONSULT, IBD_COACH_USE, INCOME_QUINTILE } from '../analytics/study-inputs.ts';
-
-/** What one GP consultation costs the insurer in the demo (euros). */
-const GP_CONSULT_EUR = 35;
-const KRAAMZORG_EUR = 49 * 58.4;
-
-/**
- * The IBD-coach study's known truth for one demo client: app users (as the hospital records them)
- * have €300 less hospital cost and two GP visits fewer a year. The seed writes it; tests check the
- * computed study against it.
- */
-export function ibdCoachTruth(c: DemoClient): { appUser: boolean; mdlEur: number; gpVisits: number } | undefined {
-  if (!c.ibd) return undefined;
-  const appUser = c.n % 3 !== 1;
-  return { appUser, mdlEur: 1850 + (c.n % 7) * 120 - (appUser ? 300 : 0), gpVisits: 5 + (c.n % 4) - (appUser ? 2 : 0) };
-}
-
-/** What the insurer's claims for a demo client add up to: yearly cost (whole euros) and GP visits. */
-export function insurerTruth(c: DemoClient): { costEur: number; gpVisits: number } {
-  const ibd = ibdCoachTruth(c);
-  const gpVisits = ibd?.gpVisits ?? 0;
-  return {
-    costEur: Math.round((c.mother ? KRAAMZORG_EUR : 0) + (ibd ? ibd.mdlEur + gpVisits * GP_CONSULT_EUR : 0)),
-    gpVisits,
-  };
-}
+import { GP_CONSULT_EUR, KRAAMZORG_EUR, ibdCoachTruth } from './ibd-coach-truth.ts';
 
 const SNOMED = 'http://snomed.info/sct';
 const LOINC = 'http://loinc.org';
@@ -504,17 +480,23 @@ const SEEDERS: Partial<Record<Organisation['type'], Seeder>> = {
           resourceType: 'Claim',
           id: `${id}-huisarts`,
           status: 'active',
-          type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/claim-type', code: 'professional' }] },
+          type: {
+            coding: [{ system: 'http://terminology.hl7.org/CodeSystem/claim-type', code: 'professional' }],
+          },
           use: 'claim',
           patient: subject,
           created: '2026-06-30',
           provider: { display: 'Huisartsenzorg' },
-          priority: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/processpriority', code: 'normal' }] },
+          priority: {
+            coding: [{ system: 'http://terminology.hl7.org/CodeSystem/processpriority', code: 'normal' }],
+          },
           insurance: [{ sequence: 1, focal: true, coverage: { reference: `Coverage/${id}-basis` } }],
           item: [
             {
               sequence: 1,
-              productOrService: { coding: [{ system: ANALYTICS_CODES, code: GP_CONSULT, display: 'Consult huisarts' }] },
+              productOrService: {
+                coding: [{ system: ANALYTICS_CODES, code: GP_CONSULT, display: 'Consult huisarts' }],
+              },
               quantity: { value: visits },
               unitPrice: { value: GP_CONSULT_EUR, currency: 'EUR' },
               net: { value: visits * GP_CONSULT_EUR, currency: 'EUR' },
