@@ -150,7 +150,10 @@ if (!isMainThread) {
       const ibd = randomInt(0, 10) < 4;
       const app = randomInt(0, 3) > 0;
       h.push(ibd ? { ibd, appUser: app } : undefined);
-      i.push({ costEur: randomInt(200, ibd ? (app ? 9_000 : 11_000) : 4_000), gpVisits: randomInt(0, ibd ? (app ? 6 : 9) : 5) });
+      i.push({
+        costEur: randomInt(200, ibd ? (app ? 9_000 : 11_000) : 4_000),
+        gpVisits: randomInt(0, ibd ? (app ? 6 : 9) : 5),
+      });
       s.push(
         randomInt(0, 20) === 0 ? undefined : { incomeQuintile: (1 + randomInt(0, 5)) as 1 | 2 | 3 | 4 | 5 },
       );

@@ -129,7 +129,8 @@ export const WORKLOADS: Workload[] = [
     base: true,
     run: async (p, d, b) => {
       // owner-side: only the insurer encodes its costs
-      const oneHot = p.me === 2 ? Array.from({ length: BINS }, (_, k) => d.cost.map((c) => (bin(c) === k ? 1n : 0n))) : [];
+      const oneHot =
+        p.me === 2 ? Array.from({ length: BINS }, (_, k) => d.cost.map((c) => (bin(c) === k ? 1n : 0n))) : [];
       const bins = await p.input(
         Array.from({ length: BINS }, () => ({ owner: 2 as const, count: d.n })),
         oneHot,
@@ -140,7 +141,9 @@ export const WORKLOADS: Workload[] = [
       same(
         'W5',
         r,
-        Array.from({ length: BINS }, (_, k) => BigInt(d.cost.filter((c, i) => d.app[i] === 1n && bin(c) === k).length)),
+        Array.from({ length: BINS }, (_, k) =>
+          BigInt(d.cost.filter((c, i) => d.app[i] === 1n && bin(c) === k).length),
+        ),
       ),
     reference: { 4350: [0.08, 0.16], 43500: [1.1, 1.1] },
   },
@@ -180,7 +183,9 @@ export const WORKLOADS: Workload[] = [
     base: false,
     run: async (p, d) => {
       const lists = ([1, 2, 3] as const).map((owner) => ({ owner, size: d.n, columns: 0 }));
-      const r = await privateSetIntersection(p, lists, [{ pseudonyms: d.pseudonyms[p.me - 1]!, columns: [] }]);
+      const r = await privateSetIntersection(p, lists, [
+        { pseudonyms: d.pseudonyms[p.me - 1]!, columns: [] },
+      ]);
       return r.size;
     },
     check: (r, d) => same('W8', r, Math.round(0.7 * d.n)),
@@ -201,10 +206,16 @@ export const WORKLOADS: Workload[] = [
         ],
         p.me === 1 ? oneHot : p.me === 2 ? [d.cost, d.cost.map((c) => c * c)] : [],
       );
-      const r = await disclosedGroupStatistics(p, [shares.slice(0, cells)], shares[cells]!, shares[cells + 1]!, {
-        minCell: 10,
-        valueBits: COST_BITS,
-      });
+      const r = await disclosedGroupStatistics(
+        p,
+        [shares.slice(0, cells)],
+        shares[cells]!,
+        shares[cells + 1]!,
+        {
+          minCell: 10,
+          valueBits: COST_BITS,
+        },
+      );
       return r.map((c) => (c.suppressed ? null : toSigned(M127, c.sum)));
     },
     check: (r, d) => {

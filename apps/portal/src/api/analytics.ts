@@ -29,7 +29,11 @@ export interface Run {
   /** computed: output here, not (yet) stated on the logbook; released: stated, signed by all. */
   status: 'running' | 'computed' | 'released' | 'failed';
   recordsLeftOut: Record<string, number>;
-  output?: { cohortSize?: number; cells?: Cell[]; effect?: { costEur: Estimate; gpVisits: Estimate; n: number } };
+  output?: {
+    cohortSize?: number;
+    cells?: Cell[];
+    effect?: { costEur: Estimate; gpVisits: Estimate; n: number };
+  };
   error?: string;
   statement?: { log: string; index: number };
 }

@@ -29,7 +29,11 @@ type Ristretto = InstanceType<typeof ristretto255.Point>;
 export type BlindingKey = KeyObject;
 
 export function newBlindingKey(): BlindingKey {
-  return createPrivateKey({ key: Buffer.concat([PKCS8_X25519, randomBytes(32)]), format: 'der', type: 'pkcs8' });
+  return createPrivateKey({
+    key: Buffer.concat([PKCS8_X25519, randomBytes(32)]),
+    format: 'der',
+    type: 'pkcs8',
+  });
 }
 
 function uBytes(u: bigint): Uint8Array {
@@ -51,7 +55,9 @@ function uValue(bytes: Uint8Array): bigint {
  */
 export function hashPseudonyms(pseudonyms: readonly string[]): Uint8Array[] {
   const enc = new TextEncoder();
-  const ys = pseudonyms.map((x) => (ristretto255_hasher.hashToCurve(enc.encode(x), { DST }) as Ristretto).toAffine().y);
+  const ys = pseudonyms.map(
+    (x) => (ristretto255_hasher.hashToCurve(enc.encode(x), { DST }) as Ristretto).toAffine().y,
+  );
   const inverses = Fp.invertBatch(ys.map((y) => Fp.sub(1n, y)));
   return ys.map((y, i) => uBytes(Fp.mul(Fp.add(1n, y), inverses[i]!)));
 }

@@ -153,7 +153,9 @@ describe('private set intersection on pseudonyms (ristretto255, shuffled DH chai
     expect(blind(k1, blind(k2, u!))).toEqual(blind(k2, blind(k1, u!)));
     expect(blind(k1, u!)).not.toEqual(blind(k2, u!));
     // the same element with a 4-torsion point added to its representative blinds the same
-    const P = ristretto255_hasher.hashToCurve(new TextEncoder().encode('pseudonym-1'), { DST: 'ketenlog-psi-v1' });
+    const P = ristretto255_hasher.hashToCurve(new TextEncoder().encode('pseudonym-1'), {
+      DST: 'ketenlog-psi-v1',
+    });
     const Fp = ed25519.Point.Fp;
     const T4 = ed25519.Point.fromAffine({ x: Fp.sqrt(Fp.neg(1n)), y: 0n });
     const other = ed25519.Point.fromAffine(P.toAffine()).add(T4).toAffine();

@@ -37,7 +37,10 @@ const SEED_BYTES = 32;
 export type PsiList = { readonly owner: PartyIndex; readonly size: number; readonly columns: number };
 
 /** This party's own list (when it is a holder): pseudonyms and one value column per spec column. */
-export type PsiOwnList = { readonly pseudonyms: readonly string[]; readonly columns: readonly (readonly bigint[])[] };
+export type PsiOwnList = {
+  readonly pseudonyms: readonly string[];
+  readonly columns: readonly (readonly bigint[])[];
+};
 
 export type PsiOptions = {
   /** holders the agreement allows to learn which of their own records matched (default: none) */
@@ -138,7 +141,7 @@ function permute<T>(xs: readonly T[], perm: Uint32Array): T[] {
   return out;
 }
 
-const next = (i: number, h: number): PartyIndex => ((((i - 1 + h) % 3) + 3) % 3 + 1) as PartyIndex;
+const next = (i: number, h: number): PartyIndex => (((((i - 1 + h) % 3) + 3) % 3) + 1) as PartyIndex;
 
 /**
  * This party's side of the PSI over `lists` (the first is the base the output aligns to). `mine`
@@ -158,7 +161,11 @@ export async function privateSetIntersection(
   owned.forEach((li, k) => {
     const l = lists[li]!;
     const m = mine[k]!;
-    if (m.pseudonyms.length !== l.size || m.columns.length !== l.columns || m.columns.some((c) => c.length !== l.size))
+    if (
+      m.pseudonyms.length !== l.size ||
+      m.columns.length !== l.columns ||
+      m.columns.some((c) => c.length !== l.size)
+    )
       throw new MpcMismatchError(`list ${li} does not have the spec's ${l.size} rows × ${l.columns} columns`);
   });
   const key = newBlindingKey();
@@ -174,7 +181,12 @@ export async function privateSetIntersection(
 
   // Blinded lists this party holds right now, per list index.
   const points = new Map<number, Uint8Array[]>();
-  owned.forEach((li, k) => points.set(li, hashPseudonyms(mine[k]!.pseudonyms).map((u) => blind(key, u))));
+  owned.forEach((li, k) =>
+    points.set(
+      li,
+      hashPseudonyms(mine[k]!.pseudonyms).map((u) => blind(key, u)),
+    ),
+  );
 
   const pointElements = elementsFor(f, BLINDED_BYTES);
   /** this party's own lists once back from their chain: hex encodings, fully blinded, shuffled */
@@ -226,7 +238,9 @@ export async function privateSetIntersection(
     });
 
     // Round B: the pair shuffles the shared columns with the same permutation.
-    shared = await pairShuffle(p, lists, hop, shared, (li) => permutationFromSeed(seeds.get(li)!, lists[li]!.size));
+    shared = await pairShuffle(p, lists, hop, shared, (li) =>
+      permutationFromSeed(seeds.get(li)!, lists[li]!.size),
+    );
   }
 
   // Round 8: every owner shows its fully blinded, shuffled list to both peers.
@@ -302,7 +316,8 @@ async function pairShuffle(
       const src = shared[li]!;
       const part = new Array<bigint>(count);
       for (let r = 0; r < l.size; r++)
-        for (let c = 0; c < l.columns; c++) part[r * l.columns + c] = mul(f, lambda, src[pi[r]! * l.columns + c]!);
+        for (let c = 0; c < l.columns; c++)
+          part[r * l.columns + c] = mul(f, lambda, src[pi[r]! * l.columns + c]!);
       values.push(part);
     }
   });
@@ -324,7 +339,9 @@ async function revealOwnMatches(
   const everywhere = finals.map((list) => new Set(list));
   const bitLists = revealed.map((li) => ({ ...lists[li]!, columns: 1 }));
   // a public bit is a (constant) sharing of itself
-  let bits: Shares[] = revealed.map((li) => finals[li]!.map((h) => (everywhere.every((s) => s.has(h)) ? 1n : 0n)));
+  let bits: Shares[] = revealed.map((li) =>
+    finals[li]!.map((h) => (everywhere.every((s) => s.has(h)) ? 1n : 0n)),
+  );
   for (let hop = 2; hop >= 0; hop--)
     bits = await pairShuffle(p, bitLists, hop, bits, (k) =>
       inversePermutation(permutationFromSeed(hopSeeds[hop]!.get(revealed[k]!)!, lists[revealed[k]!]!.size)),
@@ -333,7 +350,11 @@ async function revealOwnMatches(
   const out = new Map<number, boolean[]>();
   revealed.forEach((li, k) => {
     const o = opened[k];
-    if (o) out.set(li, o.map((b) => b === 1n));
+    if (o)
+      out.set(
+        li,
+        o.map((b) => b === 1n),
+      );
   });
   return out;
 }

@@ -112,7 +112,13 @@ describe.each([M61, M127])('pseudo-random sharing in the engine over $name', (f)
           p.me === 1 ? [a] : p.me === 3 ? [b] : [],
         );
         const before = p.stats.rounds;
-        const opened = await p.openProducts([...p.localDot([[sa!, sb!], [sa!, sa!]]), p.sum(sb!)[0]!]);
+        const opened = await p.openProducts([
+          ...p.localDot([
+            [sa!, sb!],
+            [sa!, sa!],
+          ]),
+          p.sum(sb!)[0]!,
+        ]);
         return { opened, rounds: p.stats.rounds - before };
       }),
     );
@@ -125,7 +131,13 @@ describe.each([M61, M127])('pseudo-random sharing in the engine over $name', (f)
     for (let run = 0; run < 2; run++) {
       const ts = inProcessTransports();
       const seen: bigint[] = [];
-      const spy = { ...ts[0], send: (m: Parameters<(typeof ts)[0]['send']>[0]) => ((seen.push(...unpack(f, m.body, m.count))), ts[0].send(m)) };
+      const spy = {
+        ...ts[0],
+        send: (m: Parameters<(typeof ts)[0]['send']>[0]) => (
+          seen.push(...unpack(f, m.body, m.count)),
+          ts[0].send(m)
+        ),
+      };
       const ps = ([1, 2, 3] as PartyIndex[]).map(
         (me) => new Party({ field: f, me, transport: me === 1 ? spy : ts[me - 1]!, specHash: 'h' }),
       );
@@ -153,7 +165,9 @@ describe.each([M61, M127])('pseudo-random sharing in the engine over $name', (f)
     const ps = parties(f);
     const out = await Promise.all(ps.map(async (p) => ({ r: await p.random(3), rounds: p.stats.rounds })));
     for (const o of out) expect(o.rounds).toBe(1);
-    expect(reconstruct(f, [1, 2], [out[0]!.r, out[1]!.r])).toEqual(reconstruct(f, [2, 3], [out[1]!.r, out[2]!.r]));
+    expect(reconstruct(f, [1, 2], [out[0]!.r, out[1]!.r])).toEqual(
+      reconstruct(f, [2, 3], [out[1]!.r, out[2]!.r]),
+    );
   });
 });
 

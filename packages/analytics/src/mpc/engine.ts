@@ -138,7 +138,10 @@ export class Party {
    * owner. An owner's share for its lower-indexed peer comes from the stream they share, so it
    * sends only its other peer's shares. Returns this party's shares of every owner's values.
    */
-  async #deal(mine: readonly bigint[], counts: ReadonlyMap<PartyIndex, number>): Promise<Map<PartyIndex, bigint[]>> {
+  async #deal(
+    mine: readonly bigint[],
+    counts: ReadonlyMap<PartyIndex, number>,
+  ): Promise<Map<PartyIndex, bigint[]>> {
     const f = this.field;
     const round = this.stats.rounds + 1;
     const derivedPeer = (owner: PartyIndex): PartyIndex => PARTY_INDICES.find((p) => p !== owner)!;
@@ -151,7 +154,10 @@ export class Party {
     const got = await this.exchange(out, expect);
     const result = new Map<PartyIndex, bigint[]>([[this.me, sh[this.me - 1]]]);
     for (const p of this.peers)
-      result.set(p, derivedPeer(p) === this.me ? this.#keys.dealt(p, this.me, round, counts.get(p)!) : got.get(p)!);
+      result.set(
+        p,
+        derivedPeer(p) === this.me ? this.#keys.dealt(p, this.me, round, counts.get(p)!) : got.get(p)!,
+      );
     return result;
   }
 
@@ -207,7 +213,9 @@ export class Party {
    * Open each vector to one party only (one round): the others send it their shares, it checks all
    * three for consistency. Returns the values at the party they are opened to, undefined elsewhere.
    */
-  async openTo(items: readonly { readonly to: PartyIndex; readonly shares: Shares }[]): Promise<(bigint[] | undefined)[]> {
+  async openTo(
+    items: readonly { readonly to: PartyIndex; readonly shares: Shares }[],
+  ): Promise<(bigint[] | undefined)[]> {
     const out = new Map<PartyIndex, bigint[]>(this.peers.map((p) => [p, []]));
     let mine = 0;
     for (const it of items)

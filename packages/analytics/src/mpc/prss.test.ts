@@ -8,8 +8,17 @@ const ALL: PartyIndex[] = [1, 2, 3];
 
 /** Three parties' keys with the first round's seeds delivered, as the engine does. */
 function keys(f: Field): PairKeys[] {
-  const ks = ALL.map((me) => new PairKeys(f, me, ALL.filter((p) => p !== me), cryptoRandomBytes));
-  for (const me of ALL) for (const from of ALL) if (from !== me) ks[me - 1]!.accept(from, ks[from - 1]!.outgoing(me));
+  const ks = ALL.map(
+    (me) =>
+      new PairKeys(
+        f,
+        me,
+        ALL.filter((p) => p !== me),
+        cryptoRandomBytes,
+      ),
+  );
+  for (const me of ALL)
+    for (const from of ALL) if (from !== me) ks[me - 1]!.accept(from, ks[from - 1]!.outgoing(me));
   return ks;
 }
 

@@ -101,7 +101,9 @@ export class PairKeys {
   /** `count` elements this party and `peer` both draw (the pair's key: both seeds, ordered). */
   shared(peer: PartyIndex, purpose: StreamPurpose, counter: number, count: number): bigint[] {
     const key = this.#key(`pair ${peer}`, () =>
-      this.#me < peer ? [this.#out.get(peer)!, this.#incoming(peer)] : [this.#incoming(peer), this.#out.get(peer)!],
+      this.#me < peer
+        ? [this.#out.get(peer)!, this.#incoming(peer)]
+        : [this.#incoming(peer), this.#out.get(peer)!],
     );
     return randomElements(this.#f, count, stream(key, purpose, counter));
   }

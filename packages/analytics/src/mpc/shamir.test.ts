@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { M127, M61, add, mod, mul, randomElements } from './field.ts';
-import { ShamirError, consistent, lagrangeAtZero, reconstruct, share, shareThrough, type PartyIndex } from './shamir.ts';
+import {
+  ShamirError,
+  consistent,
+  lagrangeAtZero,
+  reconstruct,
+  share,
+  shareThrough,
+  type PartyIndex,
+} from './shamir.ts';
 
 const pairs: PartyIndex[][] = [
   [1, 2],
@@ -27,14 +35,24 @@ describe.each([M61, M127])('Shamir (2,3) over $name', (f) => {
     for (let k = 0; k < secrets.length; k++)
       expect(consistent(f, sh[0][k]!, sh[1][k]!, sh[2][k]!)).toBe(true);
   });
-  it.each([1, 2, 3] as PartyIndex[])('a sharing through a fixed share of party %i reconstructs and gives it that share', (at) => {
-    const secrets = [...randomElements(f, 200), 0n, f.p - 1n, -5n];
-    const u = randomElements(f, secrets.length);
-    const sh = shareThrough(f, secrets, at, u);
-    expect(sh[at - 1]).toEqual(u);
-    for (const ps of pairs) expect(reconstruct(f, ps, ps.map((i) => sh[i - 1]))).toEqual(secrets.map((x) => mod(f, x)));
-    expect(() => shareThrough(f, [1n, 2n], at, [3n])).toThrow(ShamirError);
-  });
+  it.each([1, 2, 3] as PartyIndex[])(
+    'a sharing through a fixed share of party %i reconstructs and gives it that share',
+    (at) => {
+      const secrets = [...randomElements(f, 200), 0n, f.p - 1n, -5n];
+      const u = randomElements(f, secrets.length);
+      const sh = shareThrough(f, secrets, at, u);
+      expect(sh[at - 1]).toEqual(u);
+      for (const ps of pairs)
+        expect(
+          reconstruct(
+            f,
+            ps,
+            ps.map((i) => sh[i - 1]),
+          ),
+        ).toEqual(secrets.map((x) => mod(f, x)));
+      expect(() => shareThrough(f, [1n, 2n], at, [3n])).toThrow(ShamirError);
+    },
+  );
   it('negative and edge secrets', () => {
     const secrets = [0n, 1n, -1n, f.p - 1n, f.p, -5n];
     const sh = share(f, secrets);

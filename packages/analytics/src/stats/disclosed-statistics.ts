@@ -53,7 +53,9 @@ export async function disclosedGroupStatistics(
   // Sufficient statistics: one round of inner products; per cell Σx, Σx², then Σ and Σ² of each `also`.
   const values = [[value, valueSq] as const, ...(rules.also ?? [])];
   const width = 2 * values.length;
-  const sums = await p.dot(cells.flatMap((c) => values.flatMap(([v, v2]) => [[c, v] as const, [c, v2] as const])));
+  const sums = await p.dot(
+    cells.flatMap((c) => values.flatMap(([v, v2]) => [[c, v] as const, [c, v2] as const])),
+  );
   // T(k) per partition: Σ_c cell_c(k)·T_c, the total of the member's own cell (one round).
   let at = 0;
   const products = await p.mul(
@@ -98,12 +100,16 @@ export async function disclosedGroupStatistics(
   }
   const [pass] = await p.open([passBits!]);
   const released = cells.map((_, i) => i).filter((i) => pass![i] === 1n);
-  const [opened] = await p.open([released.flatMap((i) => [counts[i]!, ...sums.slice(width * i, width * (i + 1))])]);
+  const [opened] = await p.open([
+    released.flatMap((i) => [counts[i]!, ...sums.slice(width * i, width * (i + 1))]),
+  ]);
   const out: CellResult[] = cells.map(() => ({ suppressed: true }));
   released.forEach((i, j) => {
     const at = (width + 1) * j;
     const count = opened![at]!;
-    const [main, ...also] = values.map((_, v) => moments(count, opened![at + 1 + 2 * v]!, opened![at + 2 + 2 * v]!));
+    const [main, ...also] = values.map((_, v) =>
+      moments(count, opened![at + 1 + 2 * v]!, opened![at + 2 + 2 * v]!),
+    );
     out[i] = { suppressed: false, count, ...main!, ...(also.length ? { also } : {}) };
   });
   return out;

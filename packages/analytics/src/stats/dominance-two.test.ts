@@ -43,10 +43,18 @@ describe('dominance (2,67) on shares', () => {
     const out = await Promise.all(
       parties().map(async (p) => {
         const shares = await p.input(
-          [...[...partA, ...partB].map(() => ({ owner: 1 as const, count: n })), { owner: 2 as const, count: n }],
+          [
+            ...[...partA, ...partB].map(() => ({ owner: 1 as const, count: n })),
+            { owner: 2 as const, count: n },
+          ],
           p.me === 1 ? [...partA, ...partB] : p.me === 2 ? [value] : [],
         );
-        const bits = await dominanceTwoSixtySevenOk(p, [shares.slice(0, 9), shares.slice(9, 11)], shares[11]!, 12);
+        const bits = await dominanceTwoSixtySevenOk(
+          p,
+          [shares.slice(0, 9), shares.slice(9, 11)],
+          shares[11]!,
+          12,
+        );
         return (await p.open([bits]))[0];
       }),
     );
@@ -61,16 +69,28 @@ describe('dominance (2,67) on shares', () => {
     // few, skewed members per cell, so that none, one or two stand out
     const group = Array.from({ length: n }, () => randomInt(draw === 0 ? 3 : 12));
     const value = group.map((g) =>
-      BigInt(g === 0 ? randomInt(0, 50) : randomInt(0, 4) === 0 ? randomInt(1 << 14, 1 << 16) : randomInt(0, 1 << 12)),
+      BigInt(
+        g === 0
+          ? randomInt(0, 50)
+          : randomInt(0, 4) === 0
+            ? randomInt(1 << 14, 1 << 16)
+            : randomInt(0, 1 << 12),
+      ),
     );
-    const cells = Array.from({ length: draw === 0 ? 3 : 12 }, (_, g) => group.map((x) => (x === g ? 1n : 0n)));
+    const cells = Array.from({ length: draw === 0 ? 3 : 12 }, (_, g) =>
+      group.map((x) => (x === g ? 1n : 0n)),
+    );
     const out = await Promise.all(
       parties().map(async (p) => {
         const shares = await p.input(
           [...cells.map(() => ({ owner: 1 as const, count: n })), { owner: 3 as const, count: n }],
           p.me === 1 ? cells : p.me === 3 ? [value] : [],
         );
-        return (await p.open([await dominanceTwoSixtySevenOk(p, [shares.slice(0, cells.length)], shares[cells.length]!, 16)]))[0];
+        return (
+          await p.open([
+            await dominanceTwoSixtySevenOk(p, [shares.slice(0, cells.length)], shares[cells.length]!, 16),
+          ])
+        )[0];
       }),
     );
     expect(out[0]).toEqual(cells.map((c) => (passes(value.filter((_, k) => c[k] === 1n)) ? 1n : 0n)));

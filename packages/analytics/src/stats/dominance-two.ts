@@ -66,7 +66,9 @@ export async function dominanceTwoSixtySevenOk(
   );
   const [candidateValue] = await p.mul([[candidate, partitions.flatMap(() => value)]]);
   const candidateTotal = await p.dot(
-    partitions.flatMap((cs, j) => cs.map((c) => [c, candidateValue!.slice(j * n, (j + 1) * n)] as [Shares, Shares])),
+    partitions.flatMap((cs, j) =>
+      cs.map((c) => [c, candidateValue!.slice(j * n, (j + 1) * n)] as [Shares, Shares]),
+    ),
   );
   const ownM = await ownCellValues(p, partitions, candidateTotal);
   // Per member 67·T < 100·(x + M), and per cell [size < 2], in one batch.

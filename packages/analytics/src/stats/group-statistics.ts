@@ -71,7 +71,11 @@ export async function groupStatistics(
   const out: CellResult[] = groups.map(() => ({ suppressed: true }));
   released.forEach((i, j) => {
     const count = opened![3 * j]!;
-    out[i] = { suppressed: false, count, ...moments(count, toSigned(f, opened![3 * j + 1]!), opened![3 * j + 2]!) };
+    out[i] = {
+      suppressed: false,
+      count,
+      ...moments(count, toSigned(f, opened![3 * j + 1]!), opened![3 * j + 2]!),
+    };
   });
   return out;
 }

@@ -109,8 +109,7 @@ export async function linearRegression(
   const R = await p.random(k * k);
   const mPairs: [Shares, Shares][] = [];
   for (let i = 0; i < k; i++)
-    for (let j = 0; j < k; j++)
-      mPairs.push([A[i]!, Array.from({ length: k }, (_, l) => R[l * k + j]!)]);
+    for (let j = 0; j < k; j++) mPairs.push([A[i]!, Array.from({ length: k }, (_, l) => R[l * k + j]!)]);
   const mOpen = await p.openDot(mPairs);
   const M = Array.from({ length: k }, (_, i) => mOpen!.slice(i * k, (i + 1) * k));
   const Minv = invertMatrix(f, M);
@@ -133,7 +132,12 @@ export async function linearRegression(
 }
 
 /** β_j and v_j as field elements → exact fractions, SE_j = √(v_j / (n − k)). */
-function fromFieldSolution(f: Field, beta: readonly bigint[], v: readonly bigint[], bounds: RegressionBounds): RegressionResult {
+function fromFieldSolution(
+  f: Field,
+  beta: readonly bigint[],
+  v: readonly bigint[],
+  bounds: RegressionBounds,
+): RegressionResult {
   const bits = regressionBits(bounds);
   const betaQ = beta.map((u) => reconstructRational(f, u, bits.beta[0], bits.beta[1]));
   const dof = BigInt(bounds.rows - beta.length);
@@ -164,19 +168,35 @@ export type RegressionCell = {
  */
 export function olsFromCells(cells: readonly RegressionCell[], yBits: number): RegressionResult {
   const k = cells[0]?.x.length ?? 0;
-  if (k === 0 || cells.some((c) => c.x.length !== k)) throw new MpcProtocolError('cells with regressors, please');
+  if (k === 0 || cells.some((c) => c.x.length !== k))
+    throw new MpcProtocolError('cells with regressors, please');
   const rows = Number(cells.reduce((n, c) => n + c.count, 0n));
-  const xBits = Array.from({ length: k }, (_, j) => Math.max(1, ...cells.map((c) => (c.x[j]! < 0n ? -c.x[j]! : c.x[j]!).toString(2).length)));
+  const xBits = Array.from({ length: k }, (_, j) =>
+    Math.max(1, ...cells.map((c) => (c.x[j]! < 0n ? -c.x[j]! : c.x[j]!).toString(2).length)),
+  );
   const bounds: RegressionBounds = { rows, xBits, yBits };
   const f = regressionField(bounds);
   const A = Array.from({ length: k }, (_, i) =>
-    Array.from({ length: k }, (_, j) => cells.reduce((s, c) => add(f, s, mod(f, c.count * c.x[i]! * c.x[j]!)), 0n)),
+    Array.from({ length: k }, (_, j) =>
+      cells.reduce((s, c) => add(f, s, mod(f, c.count * c.x[i]! * c.x[j]!)), 0n),
+    ),
   );
-  const b = Array.from({ length: k }, (_, i) => cells.reduce((s, c) => add(f, s, mod(f, c.x[i]! * c.sum)), 0n));
+  const b = Array.from({ length: k }, (_, i) =>
+    cells.reduce((s, c) => add(f, s, mod(f, c.x[i]! * c.sum)), 0n),
+  );
   const yy = cells.reduce((s, c) => add(f, s, mod(f, c.sumSq)), 0n);
   const Ainv = invertMatrix(f, A);
   if (!Ainv) throw new MpcProtocolError('the normal equations are singular (collinear regressors)');
   const beta = Ainv.map((row) => row.reduce((s, a, j) => add(f, s, mul(f, a, b[j]!)), 0n));
-  const rss = sub(f, yy, b.reduce((s, x, j) => add(f, s, mul(f, x, beta[j]!)), 0n));
-  return fromFieldSolution(f, beta, Ainv.map((row, j) => mul(f, rss, row[j]!)), bounds);
+  const rss = sub(
+    f,
+    yy,
+    b.reduce((s, x, j) => add(f, s, mul(f, x, beta[j]!)), 0n),
+  );
+  return fromFieldSolution(
+    f,
+    beta,
+    Ainv.map((row, j) => mul(f, rss, row[j]!)),
+    bounds,
+  );
 }

@@ -69,7 +69,11 @@ export function ibdCoachSpec(parties: IbdCoachParties): Json {
     also: ['gp-visits'],
     statistics: ['count', 'sum', 'mean', 'variance'],
     // from the released cells only: the four app-use × income cells give X'X, X'y and y'y exactly
-    effect: { model: 'ols', outcomes: ['cost-eur', 'gp-visits'], regressors: ['1', 'ibd-app-user', 'income-q3-5'] },
+    effect: {
+      model: 'ols',
+      outcomes: ['cost-eur', 'gp-visits'],
+      regressors: ['1', 'ibd-app-user', 'income-q3-5'],
+    },
     disclosure: {
       minCell: MIN_CELL,
       dominance: [
@@ -98,15 +102,24 @@ export class StudyInputError extends Error {
 
 function boundedColumn(values: readonly number[], bits: number, what: string): bigint[] {
   return values.map((v) => {
-    if (!Number.isSafeInteger(v) || v < 0 || v >= 2 ** bits) throw new StudyInputError(`${what} outside [0, 2^${bits})`);
+    if (!Number.isSafeInteger(v) || v < 0 || v >= 2 ** bits)
+      throw new StudyInputError(`${what} outside [0, 2^${bits})`);
     return BigInt(v);
   });
 }
 
 /** The insurer's columns: cost, cost², GP visits, GP visits². */
 export function insurerColumns(rows: readonly (InsurerRow | undefined)[]): bigint[][] {
-  const cost = boundedColumn(rows.map((r) => r?.costEur ?? 0), COST_BITS, 'a cost in euros');
-  const gp = boundedColumn(rows.map((r) => r?.gpVisits ?? 0), GP_BITS, 'a number of GP visits');
+  const cost = boundedColumn(
+    rows.map((r) => r?.costEur ?? 0),
+    COST_BITS,
+    'a cost in euros',
+  );
+  const gp = boundedColumn(
+    rows.map((r) => r?.gpVisits ?? 0),
+    GP_BITS,
+    'a number of GP visits',
+  );
   return [cost, cost.map((c) => c * c), gp, gp.map((g) => g * g)];
 }
 
@@ -177,16 +190,33 @@ export function appUseEffect(cells: readonly IbdCoachCellResult[]): AppUseEffect
   };
   const released = cells.flatMap((c) => (x[c.cell] && !c.suppressed ? [c] : []));
   if (released.length !== 4) return undefined;
-  const fit = (sum: (c: (typeof released)[number]) => number, sumSq: (c: (typeof released)[number]) => string, bits: number) => {
+  const fit = (
+    sum: (c: (typeof released)[number]) => number,
+    sumSq: (c: (typeof released)[number]) => string,
+    bits: number,
+  ) => {
     const r = olsFromCells(
-      released.map((c) => ({ x: x[c.cell]!, count: BigInt(c.count), sum: BigInt(sum(c)), sumSq: BigInt(sumSq(c)) })),
+      released.map((c) => ({
+        x: x[c.cell]!,
+        count: BigInt(c.count),
+        sum: BigInt(sum(c)),
+        sumSq: BigInt(sumSq(c)),
+      })),
       bits,
     );
     return { coefficient: r.coefficients[1]!, standardError: r.standardErrors[1]! };
   };
   return {
-    costEur: fit((c) => c.sumCostEur, (c) => c.sumSqCostEur, COST_BITS),
-    gpVisits: fit((c) => c.sumGpVisits, (c) => c.sumSqGpVisits, GP_BITS),
+    costEur: fit(
+      (c) => c.sumCostEur,
+      (c) => c.sumSqCostEur,
+      COST_BITS,
+    ),
+    gpVisits: fit(
+      (c) => c.sumGpVisits,
+      (c) => c.sumSqGpVisits,
+      GP_BITS,
+    ),
     n: released.reduce((n, c) => n + c.count, 0),
   };
 }
@@ -236,7 +266,11 @@ export async function runIbdCoachLinked(
     ],
     mine ? [mine] : [],
   );
-  const [[cost, costSq, gp, gpSq], [app, non], [low, high]] = linked.columns as [Shares[], Shares[], Shares[]];
+  const [[cost, costSq, gp, gpSq], [app, non], [low, high]] = linked.columns as [
+    Shares[],
+    Shares[],
+    Shares[],
+  ];
   return ibdCoachOnShares(p, [app!, non!, cost!, costSq!, gp!, gpSq!, low!, high!]);
 }
 
@@ -279,7 +313,11 @@ export function ibdCoachPlaintext(
     const visits = gp.filter((_, k) => col[k] === 1n);
     const count = BigInt(values.length);
     const of = (xs: bigint[]): Moments =>
-      moments(count, xs.reduce((a, b) => a + b, 0n), xs.reduce((a, b) => a + b * b, 0n));
+      moments(
+        count,
+        xs.reduce((a, b) => a + b, 0n),
+        xs.reduce((a, b) => a + b * b, 0n),
+      );
     const main = of(values);
     const [first = 0n, second = 0n] = [...values].sort((a, b) => (a < b ? 1 : a > b ? -1 : 0));
     const dominated = 2n * first > main.sum || 100n * (first + second) > 67n * main.sum;

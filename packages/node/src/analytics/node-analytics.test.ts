@@ -258,7 +258,9 @@ describe('an analysis run between the hospital, the insurer and the statistics o
         [parties.statistics]: 0,
       });
       expect((run.output as { cells: unknown }).cells).toEqual(plaintext());
-      expect(Date.parse(run.finishedAt as string)).toBeGreaterThanOrEqual(Date.parse(run.startedAt as string));
+      expect(Date.parse(run.finishedAt as string)).toBeGreaterThanOrEqual(
+        Date.parse(run.startedAt as string),
+      );
       const stated = [...node(STATISTICS).logbook!.state.analysis.runs.values()].find(
         (r) => r.outputDigest === run.outputDigest,
       );

@@ -30,7 +30,12 @@ export function registerPeerSteps(
   app.post(`${PEER_RUNS_PATH}/prepare`, guard, async (request, reply) => {
     try {
       const caller = organisationRef(ctx.research(request).organisation.ura);
-      const b = request.body as { run?: unknown; agreement?: unknown; coordinator?: unknown; domain?: unknown };
+      const b = request.body as {
+        run?: unknown;
+        agreement?: unknown;
+        coordinator?: unknown;
+        domain?: unknown;
+      };
       if (typeof b?.run !== 'string' || typeof b.agreement !== 'string' || typeof b.domain !== 'string')
         throw new HttpProblem(400, 'invalid', 'prepare needs run, agreement and domain');
       if (b.coordinator !== caller)
@@ -49,7 +54,11 @@ export function registerPeerSteps(
       if (run.result) throw new HttpProblem(409, 'conflict', `run ${run.id} has started already`);
       const leftOut = b.recordsLeftOut as Record<string, number>;
       if (typeof leftOut !== 'object' || leftOut === null || leftOut[ctx.self] !== run.leftOut)
-        throw new HttpProblem(400, 'invalid', 'start needs every party’s records left out, this party’s as it said');
+        throw new HttpProblem(
+          400,
+          'invalid',
+          'start needs every party’s records left out, this party’s as it said',
+        );
       const sizes = b.listSizes as Record<string, unknown>;
       const parties = [run.parties.hospital, run.parties.insurer, run.parties.statistics];
       if (
@@ -61,7 +70,9 @@ export function registerPeerSteps(
         throw new HttpProblem(400, 'invalid', 'start needs every party’s list size, this party’s as it said');
       ctx
         .start(run, leftOut, sizes as Record<string, number>)
-        .catch((error: unknown) => log.warn({ run: run.id, err: (error as Error).message }, 'analytics: run failed'));
+        .catch((error: unknown) =>
+          log.warn({ run: run.id, err: (error as Error).message }, 'analytics: run failed'),
+        );
       return reply.code(202).send({ started: run.id });
     } catch (error) {
       return refuse(reply, error);

@@ -32,7 +32,12 @@ export function registerRunCoordinator(app: FastifyInstance, ctx: RunContext): v
       try {
         const prepared = (await Promise.all(
           others.map((o) =>
-            ctx.callParty(o, 'prepare', { run: id, agreement, coordinator: ctx.self, domain: run.domainDigest }),
+            ctx.callParty(o, 'prepare', {
+              run: id,
+              agreement,
+              coordinator: ctx.self,
+              domain: run.domainDigest,
+            }),
           ),
         )) as { leftOut: number; listSize: number }[];
         const recordsLeftOut: Record<string, number> = { [ctx.self]: run.leftOut };
@@ -41,7 +46,9 @@ export function registerRunCoordinator(app: FastifyInstance, ctx: RunContext): v
           recordsLeftOut[organisationRef(o.ura)] = prepared[i]!.leftOut;
           listSizes[organisationRef(o.ura)] = prepared[i]!.listSize;
         });
-        await Promise.all(others.map((o) => ctx.callParty(o, 'start', { run: id, recordsLeftOut, listSizes })));
+        await Promise.all(
+          others.map((o) => ctx.callParty(o, 'start', { run: id, recordsLeftOut, listSizes })),
+        );
         const output = await ctx.start(run, recordsLeftOut, listSizes);
         // "After": every party signs the output digest before release.
         const draft = analysisRunDraft(run.terms, run.specHash, outputJson(output));

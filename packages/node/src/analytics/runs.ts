@@ -154,7 +154,10 @@ export class RunContext {
     this.roundTimeoutMs = o.roundTimeoutMs;
     const { organisation, region } = o.membership;
     this.self = organisationRef(organisation.ura);
-    this.verifier = new NodeTokenVerifier({ audience: organisation.node.baseUrl, state: () => o.logbook.state });
+    this.verifier = new NodeTokenVerifier({
+      audience: organisation.node.baseUrl,
+      state: () => o.logbook.state,
+    });
     const rso = region.organisations.find((org) => org.type === 'rso');
     this.#pseudonyms = rso
       ? new PseudonymClient({
@@ -220,7 +223,10 @@ export class RunContext {
   }
 
   /** "Before", at every party on its own: the agreement on the log and this node's part in it. */
-  authorize(agreement: string, requester: string): { terms: AgreementTerms; specHash: string; parties: IbdCoachParties } {
+  authorize(
+    agreement: string,
+    requester: string,
+  ): { terms: AgreementTerms; specHash: string; parties: IbdCoachParties } {
     const { organisation } = this.membership;
     const status = agreementStatus(this.logbook.state, agreement);
     if (!status)
@@ -266,8 +272,8 @@ export class RunContext {
   }
 
   partyOrgs(parties: IbdCoachParties): Organisation[] {
-    return [parties.hospital, parties.insurer, parties.statistics].map(
-      (ref) => findOrganisation(this.membership.region, uraOf(ref)!)!,
+    return [parties.hospital, parties.insurer, parties.statistics].map((ref) =>
+      findOrganisation(this.membership.region, uraOf(ref)!)!,
     );
   }
 
@@ -357,7 +363,11 @@ export class RunContext {
   }
 
   /** `listSizes`: every party's list size (`ura:<URA>` → size), as each said in prepare. */
-  start(run: Run, recordsLeftOut: Record<string, number>, listSizes: Record<string, number>): Promise<RunOutput> {
+  start(
+    run: Run,
+    recordsLeftOut: Record<string, number>,
+    listSizes: Record<string, number>,
+  ): Promise<RunOutput> {
     const party = new Party({
       field: IBD_COACH_FIELD,
       me: run.me,
@@ -389,19 +399,21 @@ export class RunContext {
     }));
     // The journal notes the end either way; a failed run is forgotten, and its refusal reaches
     // whoever awaits it.
-    run.result.then(
-      (output) =>
-        journaled.then(() =>
-          this.journal.finished(run.id, this.now(), {
-            output: outputJson(output),
-            outputDigest: digestOf(outputJson(output)),
-          }),
-        ),
-      (error: unknown) => {
-        this.forget(run);
-        return journaled.then(() => this.journal.failed(run.id, this.now(), (error as Error).message));
-      },
-    ).catch(() => undefined);
+    run.result
+      .then(
+        (output) =>
+          journaled.then(() =>
+            this.journal.finished(run.id, this.now(), {
+              output: outputJson(output),
+              outputDigest: digestOf(outputJson(output)),
+            }),
+          ),
+        (error: unknown) => {
+          this.forget(run);
+          return journaled.then(() => this.journal.failed(run.id, this.now(), (error as Error).message));
+        },
+      )
+      .catch(() => undefined);
     return run.result;
   }
 

@@ -156,7 +156,9 @@ export async function studyInputs(
       if (!id) continue;
       cost.set(id, (cost.get(id) ?? 0) + (claim.total?.value ?? 0));
       const visits = (claim.item ?? [])
-        .filter((i) => i.productOrService.coding?.some((c) => c.system === ANALYTICS_CODES && c.code === GP_CONSULT))
+        .filter((i) =>
+          i.productOrService.coding?.some((c) => c.system === ANALYTICS_CODES && c.code === GP_CONSULT),
+        )
         .reduce((n, i) => n + (i.quantity?.value ?? 1), 0);
       if (visits) gpVisits.set(id, (gpVisits.get(id) ?? 0) + visits);
     }
