@@ -26,6 +26,25 @@ export interface NodeConfig {
   tls?: { cert: string; key: string };
   /** Patient apps (SMART App Launch, public clients with PKCE) registered at this node. */
   apps?: readonly PatientApp[];
+  /**
+   * The organisation's own systems (EHR, import jobs, scripts) allowed on the FHIR API through SMART
+   * Backend Services: client credentials, authenticated with a JWT signed by the system's key.
+   */
+  systems?: readonly SystemClient[];
+  /**
+   * Networks whose callers reach the FHIR API without any credential. Off by default; only for a
+   * deployment whose legacy systems cannot authenticate. The node warns at start.
+   */
+  trustedNetworks?: readonly string[];
+}
+
+export interface SystemClient {
+  readonly clientId: string;
+  readonly name: string;
+  /** The system's public keys (JWK, ES256/ES384/RS384/EdDSA): it signs its client assertions with them. */
+  readonly jwks: { readonly keys: readonly Record<string, unknown>[] };
+  /** The SMART system scopes it may be granted, e.g. `system/*.read` or `system/*.cruds`. */
+  readonly scope: string;
 }
 
 export interface PatientApp {
@@ -140,6 +159,32 @@ export function parseConfig(text: string, file: string): NodeConfig {
       ),
     };
   });
+  if (raw.systems !== undefined && !Array.isArray(raw.systems)) fail(['systems'], 'must be a list');
+  const systems = ((raw.systems ?? []) as unknown[]).map((value, i): SystemClient => {
+    const at = ['systems', String(i)];
+    const system = obj(at, value);
+    const jwksFile = resolve(dirname(file), str([...at, 'jwks'], system.jwks));
+    let jwks: SystemClient['jwks'];
+    try {
+      jwks = JSON.parse(readFileSync(jwksFile, 'utf8')) as SystemClient['jwks'];
+    } catch (error) {
+      return fail([...at, 'jwks'], `cannot read the JWK set ${jwksFile} (${(error as Error).message})`);
+    }
+    if (!Array.isArray(jwks?.keys) || jwks.keys.length === 0 || jwks.keys.some((k) => 'd' in k))
+      return fail([...at, 'jwks'], 'must be a JWK set of public keys only');
+    const scope = str([...at, 'scope'], system.scope ?? 'system/*.rs', SYSTEM_SCOPES);
+    return {
+      clientId: str([...at, 'clientId'], system.clientId, /^[A-Za-z0-9._-]{1,64}$/),
+      name: str([...at, 'name'], system.name),
+      jwks,
+      scope,
+    };
+  });
+  if (raw.trustedNetworks !== undefined && !Array.isArray(raw.trustedNetworks))
+    fail(['trustedNetworks'], 'must be a list of networks (CIDR)');
+  const trustedNetworks = ((raw.trustedNetworks ?? []) as unknown[]).map((value, i) =>
+    str(['trustedNetworks', String(i)], value, /^[0-9a-fA-F:.]+\/\d{1,3}$/),
+  );
   const maxBodyBytes = raw.maxBodyBytes ?? 16 * 1024 * 1024;
   if (typeof maxBodyBytes !== 'number' || maxBodyBytes <= 0)
     fail(['maxBodyBytes'], 'must be a positive number');
@@ -159,5 +204,10 @@ export function parseConfig(text: string, file: string): NodeConfig {
     ...(region ? { region } : {}),
     ...(tls ? { tls } : {}),
     ...(apps.length ? { apps } : {}),
+    ...(systems.length ? { systems } : {}),
+    ...(trustedNetworks.length ? { trustedNetworks } : {}),
   };
 }
+
+/** Space-separated SMART system scopes (`system/<Type|*>.<cruds|read|write>`). */
+const SYSTEM_SCOPES = /^system\/(\*|[A-Z][A-Za-z]+)\.(read|write|\*|c?r?u?d?s?)( system\/(\*|[A-Z][A-Za-z]+)\.(read|write|\*|c?r?u?d?s?))*$/;

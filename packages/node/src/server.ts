@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { openDatabase, type Db } from '@ketenlog/storage';
 import {
@@ -9,6 +11,7 @@ import {
   installContentParsers,
   installErrorHandlers,
   RemoteFhirRepository,
+  replyOutcome,
   SearchParameterRegistry,
   SqlFhirRepository,
   validateResource,
@@ -23,12 +26,57 @@ import type { NodeExchange } from './exchange/node-exchange.ts';
 import type { CarelogService } from '@ketenlog/carelog';
 import { startMemberServices } from './region/member-services.ts';
 import type { MemberFetch } from '@ketenlog/region';
-import { sessionIdFrom } from '@ketenlog/auth';
-import { registerFhirAccess } from './fhir-access.ts';
+import { registerFhirAccess } from './access/fhir-access.ts';
+import { isInside, networksOf } from './access/networks.ts';
+import { normaliseRequestTarget } from './access/request-target.ts';
+import { registerSystemAuthorization } from './auth/system-authorization.ts';
 import { portalPlugin, regionKeysOf } from '@ketenlog/portal/server';
 
+const LOOPBACK = networksOf(['127.0.0.0/8', '::1/128']);
 /** How long a closing node waits for open connections before it cuts them. */
 const CLOSE_GRACE_MS = 3000;
+/** A client must send its headers within this time, and its whole request within the next. */
+const HEADERS_TIMEOUT_MS = 15_000;
+const REQUEST_TIMEOUT_MS = 60_000;
+
+type Handler = (request: IncomingMessage, response: ServerResponse) => void;
+
+/**
+ * The node's HTTP(S) server: every request target is normalised before Fastify routes it
+ * (access/request-target.ts), so the router and every guard see the same path, and a target whose
+ * spelling could be read two ways is refused with 400. Slow clients are cut off (headers, body).
+ */
+function nodeServer(https: { cert: Buffer; key: Buffer } | undefined) {
+  return (handler: Handler): Server => {
+    const normalised: Handler = (request, response) => {
+      const target = normaliseRequestTarget(request.url ?? '');
+      if (!target.ok) {
+        response.writeHead(400, { 'content-type': 'application/fhir+json', 'cache-control': 'no-store' });
+        response.end(
+          JSON.stringify({
+            resourceType: 'OperationOutcome',
+            issue: [{ severity: 'error', code: 'invalid', diagnostics: `Ongeldig adres: ${target.reason}.` }],
+          }),
+        );
+        return;
+      }
+      request.url = target.url;
+      handler(request, response);
+    };
+    const server = https ? createHttpsServer(https, normalised) : createServer(normalised);
+    server.headersTimeout = HEADERS_TIMEOUT_MS;
+    server.requestTimeout = REQUEST_TIMEOUT_MS;
+    return server as Server;
+  };
+}
+
+/** The node's public base URL (without /fhir), when it can be known before it listens. */
+function publicBaseOf(config: NodeConfig): string | undefined {
+  if (config.publicUrl) return config.publicUrl.replace(/\/$/, '').replace(/\/fhir$/, '');
+  if (config.listen.port === 0) return undefined;
+  const host = ['0.0.0.0', '::'].includes(config.listen.host) ? '127.0.0.1' : config.listen.host;
+  return `${config.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${config.listen.port}`;
+}
 
 /** Loaded once per process and shared by every node in it (they are read-only). */
 export interface FhirModel {
@@ -95,18 +143,18 @@ export async function startNode(config: NodeConfig, parts: NodeParts = {}): Prom
   }
   // The node's own database: the FHIR store (unless the data stays in an existing FHIR server)
   // and, for a region member, its logbook.
-  let db: Db | undefined;
+  // (Also its authorization server's state, so every node has one.)
   let repository = parts.repository;
-  if (membership || (!repository && config.fhir.source === 'local')) db = await openDatabase(config.database);
+  const db: Db = await openDatabase(config.database);
   if (!repository) {
     repository =
       config.fhir.source === 'remote'
         ? new RemoteFhirRepository({ baseUrl: config.fhir.url })
-        : await SqlFhirRepository.open(db!, new FhirSearchIndex(model.registry));
+        : await SqlFhirRepository.open(db, new FhirSearchIndex(model.registry));
   }
 
   const app = Fastify({
-    ...(https ? { https } : {}),
+    serverFactory: nodeServer(https),
     bodyLimit: config.maxBodyBytes,
     logger: {
       level: config.log.level,
@@ -132,23 +180,45 @@ export async function startNode(config: NodeConfig, parts: NodeParts = {}): Prom
 
   const member = membership
     ? await startMemberServices(app, {
-        db: db!,
+        db,
         membership,
         repository: repository!,
         metrics,
         ...(parts.fetch ? { fetch: parts.fetch } : {}),
         ...(parts.logbook ? { logbook: parts.logbook } : {}),
         ...(config.apps ? { apps: config.apps } : {}),
+        ...(config.systems ? { systems: config.systems } : {}),
       })
     : undefined;
   if (member) repository = member.repository;
 
+  // Outside a region the node's only callers are the organisation's own systems.
+  let systemTokens: ((token: string) => Promise<{ clientId: string; scope: string } | undefined>) | undefined;
+  if (!member && config.systems?.length) {
+    const baseUrl = publicBaseOf(config);
+    if (!baseUrl)
+      throw new ConfigError(
+        'systems: the token endpoint needs a known address — set publicUrl or a fixed listen.port',
+      );
+    systemTokens = await registerSystemAuthorization(app, { db, baseUrl, systems: config.systems });
+  }
+  if (config.trustedNetworks?.length)
+    app.log.warn(
+      { trustedNetworks: config.trustedNetworks },
+      'trustedNetworks: callers from these networks reach the FHIR API WITHOUT any credential',
+    );
+
   let ready = false;
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => reply.code(ready ? 200 : 503).send({ ready }));
-  app.get('/metrics', async (_request, reply) =>
-    reply.type('text/plain; version=0.0.4').send(metrics.render()),
+  // Metrics describe the node's traffic: for the monitoring on the same host only.
+  app.get('/metrics', async (request, reply) =>
+    isInside(LOOPBACK, request.socket.remoteAddress ?? '')
+      ? reply.type('text/plain; version=0.0.4').send(metrics.render())
+      : replyOutcome(reply, 403, 'forbidden', '/metrics is served on loopback only.'),
   );
+  const publicBase = membership ? membership.organisation.node.baseUrl.replace(/\/$/, '') : publicBaseOf(config);
+  const fhirPublicBase = config.publicUrl?.replace(/\/$/, '') ?? (publicBase ? `${publicBase}/fhir` : undefined);
 
   const resourceTypes = [...model.definitions.resourceTypes()];
   const capability = capabilityStatement({
@@ -157,22 +227,32 @@ export async function startNode(config: NodeConfig, parts: NodeParts = {}): Prom
     resourceTypes,
     registry: model.registry,
   });
-  registerFhirAccess(app, {
-    fhirPath: '/fhir',
-    // At a member, node and app tokens and portal sessions have their own guards; elsewhere none.
-    judgedElsewhere: (request) =>
-      member !== undefined &&
-      (/^Bearer /.test(request.headers.authorization ?? '') ||
-        member.auth?.sessions.get(sessionIdFrom(request.headers.cookie), Date.now()) !== undefined),
-  });
-  await app.register(fhirRoutes, {
-    prefix: '/fhir',
-    repository,
-    validate: (resource: unknown) => validateResource(resource, model.definitions),
-    isResourceType: (type: string) => model.definitions.isResourceType(type),
-    capabilityStatement: () => capability,
-    ...(config.publicUrl ? { baseUrl: config.publicUrl.replace(/\/$/, '') } : {}),
-  });
+  // The FHIR API: the access decision (access/fhir-access.ts) is registered inside the same
+  // encapsulated context as the routes, so no FHIR route exists without it, and it runs before
+  // every other module's hooks (onRequest precedes every preHandler).
+  await app.register(
+    async (fhir) => {
+      registerFhirAccess(fhir, {
+        fhirPath: '/fhir',
+        resolvers: {
+          ...(member
+            ? member.credentials
+            : { organisation: `ura:${config.organisation.ura}`, ...(systemTokens ? { systemTokens } : {}) }),
+          ...(config.trustedNetworks?.length ? { trustedNetworks: networksOf(config.trustedNetworks) } : {}),
+        },
+        ...(member?.patientOfHolder ? { patientOfHolder: member.patientOfHolder } : {}),
+      });
+      await fhir.register(fhirRoutes, {
+        repository,
+        validate: (resource: unknown) => validateResource(resource, model.definitions),
+        isResourceType: (type: string) => model.definitions.isResourceType(type),
+        capabilityStatement: () => capability,
+        // Bundle links from the configuration, never from the request's Host header.
+        ...(fhirPublicBase ? { baseUrl: fhirPublicBase } : {}),
+      });
+    },
+    { prefix: '/fhir' },
+  );
 
   // The portal (layer 4) at /portal/, with the region's keys so the browser verifies receipts.
   await app.register(portalPlugin, membership ? { regionKeys: () => regionKeysOf(membership.region) } : {});
@@ -199,7 +279,7 @@ export async function startNode(config: NodeConfig, parts: NodeParts = {}): Prom
       member?.exchange.close();
       member?.analytics.close();
       await member?.logbook.close();
-      await db?.close();
+      await db.close();
     },
   };
 }

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { decodeProtectedHeader, importJWK, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import { ed25519PublicKey, toBase64 } from '@ketenlog/logbook';
-import { activeKey, partyOfKey, type Organisation, type RegionState } from '@ketenlog/region';
+import { activeKey, NODE_ROLE, partyOfKey, type Organisation, type RegionState } from '@ketenlog/region';
 
 /** The longest a node token may live. */
 export const MAX_TOKEN_SECONDS = 300;
@@ -112,8 +112,18 @@ export class NodeTokenVerifier {
     const state = this.#options.state();
     const key = activeKey(state.keys, kid);
     const party = partyOfKey(state.config, state.keys, kid);
-    if (!key || key.alg !== 'Ed25519' || !party || party.kind === 'person') {
-      throw new NodeTokenError(`key ${kid} is not an active organisation key in this region`);
+    // Only a key bound as an organisation's node key speaks for a node: not a professional's
+    // browser key, a carer's device key, a client's or a delegate's.
+    const binding = state.keys.bindings.get(kid);
+    if (
+      !key ||
+      key.alg !== 'Ed25519' ||
+      !party ||
+      party.kind !== 'organisation' ||
+      binding?.role !== NODE_ROLE ||
+      binding.holder !== `ura:${party.organisation.ura}`
+    ) {
+      throw new NodeTokenError(`key ${kid} is not an active node key of an organisation in this region`);
     }
     const publicKey = await importJWK({ kty: 'OKP', crv: 'Ed25519', x: base64url(key.publicKey) }, 'EdDSA');
     let payload: JWTPayload;
@@ -130,8 +140,14 @@ export class NodeTokenVerifier {
       throw new NodeTokenError(`token refused: ${(error as Error).message}`);
     }
     const { iat, exp, jti } = payload as { iat: number; exp: number; jti: string };
+    const nowSeconds = now / 1000;
     if (exp - iat > MAX_TOKEN_SECONDS)
       throw new NodeTokenError(`token lives longer than ${MAX_TOKEN_SECONDS} s`);
+    // Issued in the future, or valid for longer from now than any token may live: a future iat
+    // must not stretch the lifetime cap.
+    if (iat > nowSeconds + CLOCK_SKEW_SECONDS) throw new NodeTokenError('token issued in the future (iat)');
+    if (exp - nowSeconds > MAX_TOKEN_SECONDS + CLOCK_SKEW_SECONDS)
+      throw new NodeTokenError(`token valid for longer than ${MAX_TOKEN_SECONDS} s from now`);
     for (const [id, expires] of this.#seen)
       if (expires * 1000 < now - CLOCK_SKEW_SECONDS * 1000) this.#seen.delete(id);
     if (this.#seen.has(jti)) throw new NodeTokenError('token already used (replay)');
@@ -139,13 +155,15 @@ export class NodeTokenVerifier {
     const role = typeof payload.role === 'string' ? payload.role : undefined;
     const purpose = typeof payload.purpose === 'string' ? payload.purpose : undefined;
     if (!role || !purpose) throw new NodeTokenError('token lacks role or purpose');
+    // The calling node vouches for its professional's role, but only with a role the region knows
+    // at an organisation of its type (or `node` for the node itself).
+    const known = state.config.roles.get(role);
+    if (role !== NODE_ROLE && (!known || (known.organisationTypes && !known.organisationTypes.includes(party.organisation.type))))
+      throw new NodeTokenError(`role ${role} is not a role of a ${party.organisation.type} organisation in this region`);
     const professional = typeof payload.professional === 'string' ? payload.professional : undefined;
     const breakTheGlass = payload.break_the_glass;
     if (breakTheGlass !== undefined && typeof breakTheGlass !== 'string')
       throw new NodeTokenError('break_the_glass must be a reason (a string)');
-    if (party.kind === 'professional' && professional !== party.id) {
-      throw new NodeTokenError('a professional key acts only for its own holder');
-    }
     return {
       organisation: party.organisation,
       role,

@@ -4,6 +4,7 @@
 import Provider, { type ClientMetadata, type Configuration, type JWK } from 'oidc-provider';
 import type { Db } from '@ketenlog/storage';
 import { sqlOidcAdapterFactory } from './sql-adapter.ts';
+import { CLIENT_ASSERTION_ALGS } from './backend-services.ts';
 
 export interface AuthorizationServerOptions {
   /** Full issuer URL including the mount prefix, e.g. https://node.example/oidc. */
@@ -30,6 +31,11 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
     jwks: { keys: [...options.signingKeys] },
     cookies: { keys: [...options.cookieKeys] },
     pkce: { required: () => true },
+    enabledJWA: {
+      clientAuthSigningAlgValues: [...CLIENT_ASSERTION_ALGS] as NonNullable<
+        Configuration['enabledJWA']
+      >['clientAuthSigningAlgValues'],
+    },
     scopes: ['openid', 'offline_access', ...(options.scopes ?? [])],
     claims: { openid: ['sub'] },
     features: {

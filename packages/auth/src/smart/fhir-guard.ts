@@ -28,8 +28,6 @@ export interface SmartFhirGuardOptions {
   readonly compartmentOf: (resourceType: string, id: string) => Promise<string | undefined>;
 }
 
-const OPEN_PATHS = new Set(['metadata', '.well-known']);
-
 function bearer(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
   const match = header === undefined ? null : /^Bearer ([\x21-\x7e]+)$/.exec(header);
@@ -41,24 +39,51 @@ function patientRef(value: unknown): string | undefined {
   return value.startsWith('Patient/') ? value.slice('Patient/'.length) : value;
 }
 
-export function smartFhirGuard(options: SmartFhirGuardOptions) {
-  return async function guard(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    const url = new URL(request.url, 'http://local');
-    if (!url.pathname.startsWith(`${options.fhirPath}/`) && url.pathname !== options.fhirPath) return;
-    const segments = url.pathname.slice(options.fhirPath.length).split('/').filter(Boolean);
-    if (segments.length === 0 || OPEN_PATHS.has(segments[0]!)) return;
+/** Routes open to anyone (what a client needs to find the server). */
+const OPEN_ROUTES = ['/metadata', '/.well-known/'];
 
+/** The FHIR route shape below the base (`/:type/:id`), or undefined when not a FHIR route. */
+function shapeOf(request: FastifyRequest, fhirPath: string): string | undefined {
+  const route = request.routeOptions.url;
+  if (route === undefined || (route !== fhirPath && !route.startsWith(`${fhirPath}/`))) return undefined;
+  return route.slice(fhirPath.length);
+}
+
+/**
+ * A hook that resolves the bearer token and judges the request with smartAccessJudge. It judges the
+ * request the router matched (its route and parameters), never the raw URL.
+ */
+export function smartFhirGuard(options: SmartFhirGuardOptions) {
+  const judge = smartAccessJudge(options);
+  return async function guard(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const shape = shapeOf(request, options.fhirPath);
+    if (shape === undefined) return;
+    if (OPEN_ROUTES.some((open) => shape === open || (open.endsWith('/') && shape.startsWith(open)))) return;
     const token = bearer(request);
     const access = token === undefined ? undefined : await options.resolveToken(token);
     if (!access) {
       reply.header('www-authenticate', 'Bearer error="invalid_token"');
       return void (await replyOutcome(reply, 401, 'login', 'Geen geldig toegangstoken.'));
     }
-    const deny = async (text: string) => void (await replyOutcome(reply, 403, 'forbidden', text));
-    const [resourceType, id] = segments as [string, string | undefined];
-    const need = (interaction: Interaction) => patientScopePermits(access.scope, resourceType, interaction);
+    return judge(request, reply, access);
+  };
+}
 
-    if (request.method === 'GET' && id !== undefined) {
+/** What an app with a verified token may do on a routed FHIR request. */
+export function smartAccessJudge(options: Pick<SmartFhirGuardOptions, 'fhirPath' | 'compartmentOf'>) {
+  return async function judge(request: FastifyRequest, reply: FastifyReply, access: SmartAccess): Promise<void> {
+    const shape = shapeOf(request, options.fhirPath) ?? '';
+    const deny = async (text: string) => void (await replyOutcome(reply, 403, 'forbidden', text));
+    const params = (request.params ?? {}) as { type?: string; id?: string };
+    const resourceType = params.type;
+    const id = params.id;
+    const need = (interaction: Interaction) =>
+      resourceType !== undefined && patientScopePermits(access.scope, resourceType, interaction);
+    // The base (batch, transaction, system search), history and operations are not for apps.
+    if (resourceType === undefined || !/^\/:type(\/:id)?$/.test(shape))
+      return deny('Deze bewerking is voor apps niet toegestaan.');
+
+    if ((request.method === 'GET' || request.method === 'HEAD') && id !== undefined) {
       if (!need('r')) return deny('Het token geeft geen leesrecht op dit type.');
       const owner = resourceType === 'Patient' ? id : await options.compartmentOf(resourceType, id);
       if (owner === undefined && resourceType !== 'Patient')
@@ -66,9 +91,9 @@ export function smartFhirGuard(options: SmartFhirGuardOptions) {
       if (owner !== access.patient) return deny('Dit gegeven hoort niet bij de patiënt van deze app.');
       return;
     }
-    if (request.method === 'GET') {
+    if (request.method === 'GET' || request.method === 'HEAD') {
       if (!need('s')) return deny('Het token geeft geen zoekrecht op dit type.');
-      const query = url.searchParams;
+      const query = new URLSearchParams(request.url.split('?')[1] ?? '');
       const named =
         resourceType === 'Patient'
           ? [query.get('_id')]

@@ -1,6 +1,7 @@
 // `/.well-known/smart-configuration` at the FHIR base (SMART App Launch 2.0).
 import type { FastifyInstance } from 'fastify';
 import { SMART_SCOPES } from './scopes.ts';
+import { CLIENT_ASSERTION_ALGS } from '../oidc/backend-services.ts';
 
 export interface SmartConfigurationOptions {
   /** The authorization server's issuer URL (e.g. https://node.example/oidc). */
@@ -19,14 +20,15 @@ export function smartConfiguration(issuer: string): Record<string, unknown> {
     introspection_endpoint: `${issuer}/token/introspection`,
     userinfo_endpoint: `${issuer}/me`,
     grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials'],
-    token_endpoint_auth_methods_supported: ['none', 'client_secret_basic', 'private_key_jwt'],
-    scopes_supported: ['openid', 'offline_access', ...SMART_SCOPES],
+    token_endpoint_auth_methods_supported: ['none', 'private_key_jwt'],
+    token_endpoint_auth_signing_alg_values_supported: [...CLIENT_ASSERTION_ALGS],
+    scopes_supported: ['openid', 'offline_access', ...SMART_SCOPES, 'system/*.rs', 'system/*.cruds'],
     response_types_supported: ['code'],
     code_challenge_methods_supported: ['S256'],
     capabilities: [
       'launch-standalone',
       'client-public',
-      'client-confidential-symmetric',
+      'client-confidential-asymmetric',
       'context-standalone-patient',
       'permission-offline',
       'permission-patient',

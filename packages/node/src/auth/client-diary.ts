@@ -5,33 +5,13 @@
 // that session are about her own records only (client-fhir-scope.ts). Share the diary through
 // consent for "self-measurements".
 import type { FastifyInstance } from 'fastify';
-import { replyOutcome, type FhirRepository } from '@ketenlog/fhir';
-import {
-  isDiaryEntry,
-  PROVENANCE_SYSTEM,
-  SELF_REPORTED,
-  sessionIdFrom,
-  type SessionStore,
-} from '@ketenlog/auth';
+import { replyOutcome } from '@ketenlog/fhir';
+import { isDiaryEntry, PROVENANCE_SYSTEM, SELF_REPORTED } from '@ketenlog/auth';
 
-export function registerClientDiary(
-  app: FastifyInstance,
-  options: {
-    readonly fhirPath: string;
-    /** The FHIR base URL (for the search Bundle's links). */
-    readonly fhirBase: string;
-    readonly repository: FhirRepository;
-    readonly sessions: SessionStore;
-    /** Her Patient id at this organisation, from her holder identity. */
-    readonly patientOf: (holder: string) => Promise<string | undefined>;
-  },
-): void {
+export function registerClientDiary(app: FastifyInstance): void {
   app.addHook('preHandler', async (request, reply) => {
-    const [path] = request.url.split('?') as [string];
-    if (path !== `${options.fhirPath}/Observation` || request.headers.authorization) return;
-    if (request.method !== 'POST') return;
-    const principal = options.sessions.get(sessionIdFrom(request.headers.cookie), Date.now())?.principal;
-    if (principal?.kind !== 'client') return;
+    const access = request.fhirAccess;
+    if (access?.caller.kind !== 'client' || access.interaction.kind !== 'create') return;
     const body = request.body;
     if (!isDiaryEntry(body))
       return replyOutcome(
@@ -40,7 +20,7 @@ export function registerClientDiary(
         'forbidden',
         'Als cliënt voegt u hier alleen dagboekberichten toe (1 tot 2000 tekens).',
       );
-    const patient = await options.patientOf(principal.holder);
+    const patient = access.compartment?.patient;
     if (patient === undefined)
       return replyOutcome(reply, 404, 'not-found', 'U bent bij deze organisatie niet bekend als cliënt.');
     const entry = body as unknown as Record<string, unknown>;

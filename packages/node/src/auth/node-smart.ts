@@ -3,12 +3,13 @@
 // credentials, revocation), `/fhir/.well-known/smart-configuration`, and a guard on the FHIR API
 // for app tokens. A client logs in at the node with her passkey; the app then gets a token for her
 // own Patient only, reads her compartment and adds self-measurements tagged "self-reported".
-// Node tokens (JWTs between members) and the node's own callers are not app tokens: the guard
-// leaves them to the exchange's checks.
+// Which credential a request carries is decided once, by the node's access layer (access/): this
+// module gives it the resolvers for app tokens (and, through the same authorization server, for
+// the organisation's systems: system-authorization.ts) and judges app requests it hands over.
 import { hkdfSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { ClientMetadata } from 'oidc-provider';
 import type { Db } from '@ketenlog/storage';
 import { BSN_SYSTEM, type FhirRepository } from '@ketenlog/fhir';
@@ -19,12 +20,18 @@ import {
   loadOrCreateDemoSigningKeys,
   migrateOidcStore,
   oidcRoutes,
+  backendServiceClientMetadata,
+  backendServiceScopes,
   providerTokenResolver,
   sessionIdFrom,
   SMART_SCOPES,
+  smartAccessJudge,
   smartConfigurationRoutes,
-  smartFhirGuard,
+  systemTokenResolver,
+  type BackendServiceClient,
   type SessionStore,
+  type SmartAccess,
+  type SystemTokenAccess,
 } from '@ketenlog/auth';
 import type { PatientApp } from '../config.ts';
 import type { Membership } from '../region/membership.ts';
@@ -48,15 +55,19 @@ export interface NodeSmartOptions {
   readonly apps?: readonly PatientApp[];
   /** The BSN of a client's holder identity at this organisation, if she is one. */
   readonly bsnOf: (holder: string) => Promise<string | undefined>;
+  /** The organisation's own systems (SMART Backend Services) on the same authorization server. */
+  readonly systems?: readonly BackendServiceClient[];
 }
 
-/** A JWT (three base64url parts) is a node token, never an app's opaque access token. */
-function isAppToken(request: FastifyRequest): boolean {
-  const match = /^Bearer ([\x21-\x7e]+)$/.exec(request.headers.authorization ?? '');
-  return match !== null && match[1]!.split('.').length !== 3;
+/** What the node's access layer needs from the authorization server. */
+export interface NodeSmart {
+  readonly appTokens: (token: string) => Promise<SmartAccess | undefined>;
+  readonly systemTokens: (token: string) => Promise<SystemTokenAccess | undefined>;
+  /** A client's Patient id here, by her holder identity. */
+  readonly patientOfHolder: (holder: string) => Promise<string | undefined>;
 }
 
-export async function registerNodeSmart(app: FastifyInstance, options: NodeSmartOptions): Promise<void> {
+export async function registerNodeSmart(app: FastifyInstance, options: NodeSmartOptions): Promise<NodeSmart> {
   const { db, membership, repository, sessions } = options;
   const base = membership.organisation.node.baseUrl.replace(/\/$/, '');
   const issuer = `${base}${OIDC_PATH}`;
@@ -83,10 +94,14 @@ export async function registerNodeSmart(app: FastifyInstance, options: NodeSmart
     grant_types: ['authorization_code', 'refresh_token'],
     response_types: ['code'],
   });
+  const systems = options.systems ?? [];
   const clients = [
-    { clientId: DEMO_PGO_CLIENT_ID, name: 'Ketenlog demo-PGO', redirectUris: [`${base}${DEMO_PGO_PATH}`] },
-    ...(options.apps ?? []),
-  ].map(patientApp);
+    ...[
+      { clientId: DEMO_PGO_CLIENT_ID, name: 'Ketenlog demo-PGO', redirectUris: [`${base}${DEMO_PGO_PATH}`] },
+      ...(options.apps ?? []),
+    ].map(patientApp),
+    ...systems.map(backendServiceClientMetadata),
+  ];
   // The provider's cookie keys: derived from the node's own secret, so they survive restarts.
   const cookieKey = Buffer.from(
     hkdfSync('sha256', membership.statementKey.secretKey, issuer, 'ketenlog oidc cookie key v1', 32),
@@ -97,7 +112,7 @@ export async function registerNodeSmart(app: FastifyInstance, options: NodeSmart
     db,
     signingKeys: await loadOrCreateDemoSigningKeys(db),
     cookieKeys: [cookieKey],
-    scopes: SMART_SCOPES,
+    scopes: [...SMART_SCOPES, ...backendServiceScopes(systems)],
     clients,
     accountClaims: async (holder) => {
       const patient = await patientOfAccount(holder);
@@ -122,9 +137,8 @@ export async function registerNodeSmart(app: FastifyInstance, options: NodeSmart
   );
   await app.register(smartConfigurationRoutes, { issuer, fhirPath: FHIR_PATH });
 
-  const guard = smartFhirGuard({
+  const judge = smartAccessJudge({
     fhirPath: FHIR_PATH,
-    resolveToken: providerTokenResolver(provider, patientOfAccount),
     compartmentOf: async (resourceType, id) => {
       try {
         return patientOfResource(await repository.read(resourceType, id));
@@ -133,17 +147,12 @@ export async function registerNodeSmart(app: FastifyInstance, options: NodeSmart
       }
     },
   });
-  app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
-    if (isAppToken(request)) await guard(request, reply);
+  app.addHook('preHandler', async (request, reply) => {
+    const caller = request.fhirAccess?.caller;
+    if (caller?.kind === 'app') await judge(request, reply, caller.access);
   });
-  registerClientFhirScope(app, { fhirPath: FHIR_PATH, repository, sessions, patientOf: patientOfAccount });
-  registerClientDiary(app, {
-    fhirPath: FHIR_PATH,
-    fhirBase: `${base}${FHIR_PATH}`,
-    repository,
-    sessions,
-    patientOf: patientOfAccount,
-  });
+  registerClientFhirScope(app, { repository });
+  registerClientDiary(app);
 
   await app.register(demoPgoPages, {
     path: DEMO_PGO_PATH,
@@ -154,4 +163,9 @@ export async function registerNodeSmart(app: FastifyInstance, options: NodeSmart
       'utf8',
     ),
   });
+  return {
+    appTokens: providerTokenResolver(provider, patientOfAccount),
+    systemTokens: systemTokenResolver(provider),
+    patientOfHolder: patientOfAccount,
+  };
 }

@@ -92,10 +92,10 @@ export async function clientRoutes(app: FastifyInstance, options: ClientRouteOpt
 
   // The portal reads her register at the FHIR base too; a client session has no other FHIR access.
   app.addHook('preHandler', async (request, reply) => {
-    if (request.method !== 'GET' || request.url.split('?')[0] !== '/fhir/Consent') return;
-    if (request.headers.authorization) return;
-    const client = clientOf(request);
-    if (!client) return;
+    const access = request.fhirAccess;
+    if (access?.interaction.kind !== 'search-type' || access.interaction.type !== 'Consent') return;
+    if (access.caller.kind !== 'client' && access.caller.kind !== 'representative') return;
+    const client = access.caller.kind === 'client' ? access.caller.holder : access.caller.client;
     return reply.type('application/fhir+json').send(await consentBundle(client));
   });
 

@@ -33,8 +33,6 @@ import type { AuditWriter } from './audit-writer.ts';
 /** Where a member asks which local Patients stand for a pseudonym (node tokens only). */
 export const HOLDER_PATIENTS_PATH = '/exchange/holder/patients';
 
-const READS = new Set(['GET', 'HEAD']);
-
 /**
  * Break-the-glass on a node-token call: the professional's reason is the token's signed
  * `break_the_glass` claim (see issueNodeToken). The PDP allows it only for treatment by a care
@@ -54,18 +52,6 @@ function askedCategories(header: string | string[] | undefined): ReadonlySet<str
     .filter(Boolean);
   return asked.length > 0 && asked.every((c) => ASKABLE.has(c)) ? new Set(asked) : null;
 }
-
-/**
- * The bearer token when it is a JWT, which on this node's FHIR API can only be a node token (app
- * tokens are opaque, node-smart.ts): it is then verified as one, so no JWT passes unchecked.
- */
-export function nodeTokenOf(authorization: string | undefined): string | undefined {
-  const match = /^Bearer ([\x21-\x7e]+)$/.exec(authorization ?? '');
-  return match && match[1].split('.').length === 3 ? match[1] : undefined;
-}
-
-const isFhirPath = (url: string): boolean =>
-  url === '/fhir' || url.startsWith('/fhir/') || url.startsWith('/fhir?');
 
 /** The Patient a FHIR request names: `Patient/{id}/…`, or a patient/subject/beneficiary parameter. */
 function requestedPatient(request: FastifyRequest): string | undefined {
@@ -149,19 +135,18 @@ export async function registerHolder(app: FastifyInstance, options: HolderOption
     return reason.length <= MAX_REASON ? reason : '';
   };
 
-  // Root-level, so it runs before every FHIR route's handler (they are registered after this).
+  // The node's access decision (access/fhir-access.ts) has verified the node token (once: its id is
+  // then used up) and limited the caller to reads of one client's records; here the holder's own
+  // rules follow, and the answer is then judged by her consents (registerHolderGuard below).
   app.addHook('preHandler', async (request, reply) => {
-    if (!isFhirPath(request.url) || !nodeTokenOf(request.headers.authorization)) return;
-    await authenticate(request, reply);
-    if (reply.sent || !request.nodeCaller) return reply;
-    if (!READS.has(request.method)) {
-      return replyOutcome(reply, 403, 'forbidden', 'Een ander knooppunt mag hier alleen lezen.');
-    }
+    const access = request.fhirAccess;
+    if (access?.caller.kind !== 'node') return;
+    const caller = access.caller.node;
     // Reverse chaining matches a resource by others it does not return (`Patient?_has:Observation:
     // patient:code=…` answers "she has such a record" through her Patient alone): the guard filters
     // what is returned, so a search whose matches depend on what is not returned is refused.
-    const query = request.url.includes('?') ? new URLSearchParams(request.url.split('?')[1]) : undefined;
-    if (query && [...query.keys()].some((key) => key.startsWith('_has')))
+    const query = new URLSearchParams(request.url.split('?')[1] ?? '');
+    if ([...query.keys()].some((key) => key.startsWith('_has')))
       return replyOutcome(
         reply,
         403,
@@ -177,7 +162,7 @@ export async function registerHolder(app: FastifyInstance, options: HolderOption
         `${CATEGORIES_HEADER}: onbekende categorie; kies uit ${[...ASKABLE].join(', ')}.`,
       );
     // An empty reason reaches the PDP, which refuses break-the-glass without one.
-    callers.set(request, guardCaller(request.nodeCaller, reasonOf(request.nodeCaller), categories));
+    callers.set(request, guardCaller(caller, reasonOf(caller), categories));
   });
 
   registerHolderGuard(app, {

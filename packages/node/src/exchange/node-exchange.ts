@@ -11,7 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import { type FhirRepository } from '@ketenlog/fhir';
 import { signStatement } from '@ketenlog/logbook';
 import { holdersOf, type MemberFetch, type Organisation } from '@ketenlog/region';
-import { issueNodeToken, NodeTokenVerifier, requireNodeToken, SessionStore } from '@ketenlog/auth';
+import { issueNodeToken, requireNodeToken, SessionStore, type NodeTokenVerifier } from '@ketenlog/auth';
 import type { Db } from '@ketenlog/storage';
 import {
   callerActsForClient,
@@ -59,6 +59,8 @@ export async function registerNodeExchange(
     readonly repository: FhirRepository;
     readonly fetch: MemberFetch;
     readonly log: { warn(obj: object, msg: string): void };
+    /** The node's one node-token verifier (one replay register for every route). */
+    readonly verifier: NodeTokenVerifier;
     /** The node's login sessions (professionals, clients); without them those routes refuse. */
     readonly sessions?: SessionStore;
     /** Per holder in an overview. Default 2000 ms. */
@@ -71,10 +73,7 @@ export async function registerNodeExchange(
   const service = pseudonymServiceOf(membership);
   if (!service) return { repository, close: () => {} };
 
-  const verifier = new NodeTokenVerifier({
-    audience: organisation.node.baseUrl,
-    state: () => logbook.state,
-  });
+  const { verifier } = options;
   if (service.ura === organisation.ura) {
     const seed = new Uint8Array(
       hkdfSync('sha256', statementKey.secretKey, region.name, 'ketenlog pseudonym service seed v1', 32),

@@ -19,7 +19,7 @@ import type {
 } from '@medplum/fhirtypes';
 import { BSN_SYSTEM, isValidBsn, replyOutcome as outcome, type FhirRepository } from '@ketenlog/fhir';
 import { findOrganisation, holdersOf, uraOf, type MemberFetch } from '@ketenlog/region';
-import { issueNodeToken, requireProfessional, sessionIdFrom, type SessionStore } from '@ketenlog/auth';
+import { issueNodeToken, requireProfessional, type SessionStore } from '@ketenlog/auth';
 import {
   CATEGORIES,
   categoryForConsent,
@@ -67,8 +67,6 @@ interface OverviewQuery {
   category?: string;
   breakTheGlass?: string;
 }
-
-const EVERYTHING = /^\/fhir\/Patient\/([^/?]+)\/(?:\$|%24)everything(?:\?(.*))?$/;
 
 export async function overviewRoutes(app: FastifyInstance, options: OverviewRouteOptions): Promise<void> {
   const { membership, logbook, repository, pseudonyms, directory, sessions, fetch } = options;
@@ -241,13 +239,12 @@ export async function overviewRoutes(app: FastifyInstance, options: OverviewRout
   // `Patient/{id}/$everything` gets the federated overview (`_type`-free; `category=`, `purpose=`
   // and `breakTheGlass=` as above). Tokens and other callers get the local operation.
   app.addHook('preHandler', async (request, reply) => {
-    if (request.method !== 'GET' || request.headers.authorization) return;
-    const match = EVERYTHING.exec(request.url);
-    if (!match) return;
-    const principal = sessions.get(sessionIdFrom(request.headers.cookie), Date.now())?.principal;
-    if (principal?.kind !== 'professional') return;
-    const params = new URLSearchParams(match[2] ?? '');
-    const query: OverviewQuery = { patient: decodeURIComponent(match[1]!) };
+    const access = request.fhirAccess;
+    const interaction = access?.interaction;
+    if (access?.caller.kind !== 'professional' || interaction?.kind !== 'operation') return;
+    if (interaction.name !== '$everything' || interaction.type !== 'Patient' || !interaction.id) return;
+    const params = new URLSearchParams(request.url.split('?')[1] ?? '');
+    const query: OverviewQuery = { patient: interaction.id };
     for (const name of ['purpose', 'category', 'breakTheGlass'] as const) {
       const value = params.get(name);
       if (value !== null) query[name] = value;

@@ -5,7 +5,7 @@
 // as always, and its state (and so its insurer view) has the hour at once instead of at the next
 // poll. A notification from a member about another member's log is refused.
 import type { FastifyInstance } from 'fastify';
-import { issueNodeToken, NodeTokenVerifier, requireNodeToken } from '@ketenlog/auth';
+import { issueNodeToken, requireNodeToken, type NodeTokenVerifier } from '@ketenlog/auth';
 import { logOriginOf, type MemberFetch } from '@ketenlog/region';
 import type { Membership } from '../region/membership.ts';
 import type { NodeLogbook } from './node-logbook.ts';
@@ -14,13 +14,14 @@ export const NOTIFY_PATH = '/logbook/notify';
 
 export async function notifyRoutes(
   app: FastifyInstance,
-  options: { readonly logbook: NodeLogbook; readonly membership: Membership },
+  options: {
+    readonly logbook: NodeLogbook;
+    readonly membership: Membership;
+    /** The node's one verifier (one replay register for every route). */
+    readonly verifier: NodeTokenVerifier;
+  },
 ): Promise<void> {
-  const { logbook, membership } = options;
-  const verifier = new NodeTokenVerifier({
-    audience: membership.organisation.node.baseUrl,
-    state: () => logbook.state,
-  });
+  const { logbook, membership, verifier } = options;
   app.post(NOTIFY_PATH, { preHandler: requireNodeToken(verifier) }, async (request, reply) => {
     const caller = request.nodeCaller!.organisation;
     const origin = logOriginOf(membership.region, caller);

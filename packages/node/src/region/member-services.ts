@@ -6,14 +6,18 @@ import type { Db } from '@ketenlog/storage';
 import type { FhirRepository } from '@ketenlog/fhir';
 import {
   createWebAuthnVerify,
+  NodeTokenVerifier,
   relyingPartyOf,
   SessionStore,
+  type BackendServiceClient,
   type PasskeyAuth,
   type RelyingParty,
 } from '@ketenlog/auth';
 import { memberFetch, type MemberFetch, type RegionConfig } from '@ketenlog/region';
 import { demoBsnOf, registerNodeAuth, type PseudonymOf } from '../auth/node-auth.ts';
 import { registerNodeSmart } from '../auth/node-smart.ts';
+import { registerSystemAuthorization } from '../auth/system-authorization.ts';
+import type { CredentialResolvers } from '../access/fhir-caller.ts';
 import { registerNodeCarelog } from '../carelog/node-carelog.ts';
 import { registerNodeAnalytics, type NodeAnalytics } from '../analytics/node-analytics.ts';
 import { registerNodeExchange, type NodeExchange } from '../exchange/node-exchange.ts';
@@ -34,6 +38,10 @@ export interface MemberServices {
   readonly carelog: CarelogService;
   /** The FHIR store as the node's routes must use it (writes feed the localisation index). */
   readonly repository: FhirRepository;
+  /** How the access layer verifies this member's credentials (node, app and system tokens; sessions). */
+  readonly credentials: Omit<CredentialResolvers, 'trustedNetworks'>;
+  /** A client's Patient id here, by her holder identity (when clients can log in here). */
+  readonly patientOfHolder?: (holder: string) => Promise<string | undefined>;
 }
 
 export interface MemberServicesOptions {
@@ -46,6 +54,8 @@ export interface MemberServicesOptions {
   readonly logbook?: { mirrorIntervalMs?: number; finalityRetryMs?: number };
   /** Patient apps registered at this node. */
   readonly apps?: readonly PatientApp[];
+  /** The organisation's own systems (SMART Backend Services). */
+  readonly systems?: readonly BackendServiceClient[];
 }
 
 /**
@@ -78,7 +88,12 @@ export async function startMemberServices(
     ...options.logbook,
   });
   await app.register(logbookRoutes, { logbook });
-  await app.register(notifyRoutes, { logbook, membership });
+  // One verifier for every route that takes node tokens: one register of used token ids.
+  const verifier = new NodeTokenVerifier({
+    audience: membership.organisation.node.baseUrl,
+    state: () => logbook.state,
+  });
+  await app.register(notifyRoutes, { logbook, membership, verifier });
   const notifier = new Notifier(membership, fetch, app.log);
   metrics.collect(logbookMetrics(logbook));
   // Clients are known by their region pseudonym, from the pseudonym service that exchange sets
@@ -86,18 +101,27 @@ export async function startMemberServices(
   let pseudonymOf: PseudonymOf | undefined;
   const pseudonyms = () => pseudonymOf;
   let auth: PasskeyAuth | undefined;
+  let smart: Awaited<ReturnType<typeof registerNodeSmart>> | undefined;
+  let systemTokens: CredentialResolvers['systemTokens'];
   if (relyingParties.length === membership.region.organisations.length) {
     auth = await registerNodeAuth(app, { db, membership, logbook, pseudonymOf: pseudonyms });
-    await registerNodeSmart(app, {
+    smart = await registerNodeSmart(app, {
       db,
       membership,
       repository: options.repository,
       sessions: auth.sessions,
       bsnOf: demoBsnOf(membership.organisation.ura, pseudonyms),
       ...(options.apps ? { apps: options.apps } : {}),
+      ...(options.systems ? { systems: options.systems } : {}),
     });
+    systemTokens = smart.systemTokens;
   } else {
     app.log.warn('passkeys are off: WebAuthn needs every member node under a domain name, not an IP address');
+    systemTokens = await registerSystemAuthorization(app, {
+      db,
+      baseUrl: membership.organisation.node.baseUrl,
+      systems: options.systems ?? [],
+    });
   }
   const carelog = await registerNodeCarelog(app, {
     db,
@@ -114,6 +138,7 @@ export async function startMemberServices(
     repository: options.repository,
     fetch,
     log: app.log,
+    verifier,
     ...(auth ? { sessions: auth.sessions } : {}),
   });
   const client = exchange.pseudonyms;
@@ -134,5 +159,15 @@ export async function startMemberServices(
     carelog,
     repository: exchange.repository,
     ...(auth ? { auth } : {}),
+    credentials: {
+      organisation: `ura:${membership.organisation.ura}`,
+      // Node tokens are answered only where the holder guard judges them (a region with a
+      // pseudonym service); elsewhere every JWT is refused.
+      ...(exchange.pseudonyms ? { nodeTokens: verifier } : {}),
+      systemTokens,
+      ...(smart ? { appTokens: smart.appTokens } : {}),
+      ...(auth ? { sessions: auth.sessions } : {}),
+    },
+    ...(smart ? { patientOfHolder: smart.patientOfHolder } : {}),
   };
 }

@@ -2,8 +2,9 @@
 // organisation, each on its own SQLite database and port, talking real HTTP to the others.
 import { join } from 'node:path';
 import { loadRegionConfig, type Organisation } from '@ketenlog/region';
-import type { NodeConfig } from '../config.ts';
+import type { NodeConfig, SystemClient } from '../config.ts';
 import { loadFhirModel, startNode, type NodeParts, type RunningNode } from '../server.ts';
+import { demoSystem, rememberDemoSystem, type DemoSystem } from './demo-system.ts';
 
 export interface RegionRunOptions {
   /** The region file and the secrets file holding every member's keys (the demo's). */
@@ -18,13 +19,19 @@ export interface RegionRunOptions {
 
 export interface RunningRegion {
   readonly nodes: readonly RunningNode[];
+  /** The demo system every member accepts (SMART Backend Services): the demo's EHR and import jobs. */
+  readonly system: DemoSystem;
   /** The node of an organisation, by URA. */
   node(ura: string): RunningNode;
   close(): Promise<void>;
 }
 
 /** The node configuration of one member, listening where the region says it is. */
-export function memberNodeConfig(organisation: Organisation, options: RegionRunOptions): NodeConfig {
+export function memberNodeConfig(
+  organisation: Organisation,
+  options: RegionRunOptions,
+  systems: readonly SystemClient[] = [],
+): NodeConfig {
   const url = new URL(organisation.node.baseUrl);
   return {
     node: organisation.node.id,
@@ -35,6 +42,7 @@ export function memberNodeConfig(organisation: Organisation, options: RegionRunO
     log: { level: options.logLevel ?? 'warn' },
     maxBodyBytes: 16 * 1024 * 1024,
     region: { config: options.regionFile, secrets: options.secretsFile },
+    ...(systems.length ? { systems } : {}),
   };
 }
 
@@ -44,9 +52,14 @@ export async function startRegion(options: RegionRunOptions): Promise<RunningReg
   const model = loadFhirModel();
   const nodes: RunningNode[] = [];
   const byUra = new Map<string, RunningNode>();
+  const system = await demoSystem(options.dataDir);
   try {
     for (const organisation of region.organisations) {
-      const node = await startNode(memberNodeConfig(organisation, options), { ...options.parts, model });
+      const node = await startNode(memberNodeConfig(organisation, options, [system.client]), {
+        ...options.parts,
+        model,
+      });
+      rememberDemoSystem(node, system);
       nodes.push(node);
       byUra.set(organisation.ura, node);
     }
@@ -56,6 +69,7 @@ export async function startRegion(options: RegionRunOptions): Promise<RunningReg
   }
   return {
     nodes,
+    system,
     node(ura) {
       const node = byUra.get(ura);
       if (!node) throw new Error(`no node for organisation ${ura} in this region`);
