@@ -18,6 +18,7 @@ import { fromBase64 } from '@ketenlog/logbook';
 import { signedIndexStatement } from '../../packages/node/src/logbook/testing.ts';
 import { parseRegionConfig } from '@ketenlog/region';
 import { demoRegionOnFreePorts, DEMO_SECRETS_FILE } from '../../packages/node/src/region/testing.ts';
+import { demoSystem, demoSystemToken } from '../../packages/node/src/region/demo-system.ts';
 
 const { values } = parseArgs({
   options: { minutes: { type: 'string', default: '10' }, clients: { type: 'string', default: '16' } },
@@ -52,6 +53,24 @@ await new Promise<void>((resolve, reject) => {
 });
 
 const nodes = region.organisations.map((o) => ({ ura: o.ura, base: o.node.baseUrl, type: o.type }));
+// The FHIR calls come from the organisation's own system, with a SMART Backend Services token
+// (renewed before its 10 minutes are up), as every FHIR call must carry a credential.
+const system = await demoSystem(join(cwd, 'data/demo'));
+const tokens = new Map<string, { value: string; until: number }>();
+async function authorization(base: string): Promise<string> {
+  const cached = tokens.get(base);
+  if (cached && cached.until > Date.now()) return `Bearer ${cached.value}`;
+  const value = await demoSystemToken(system, base);
+  tokens.set(base, { value, until: Date.now() + 4 * 60_000 });
+  return `Bearer ${value}`;
+}
+const fhirFetch = async (url: string, init: RequestInit = {}): Promise<Response> => {
+  const base = new URL(url).origin;
+  return fetch(url, {
+    ...init,
+    headers: { ...(init.headers as Record<string, string>), authorization: await authorization(base) },
+  });
+};
 const careNodes = nodes.filter((n) => !['statistiek', 'rso'].includes(n.type));
 const pick = <T>(list: readonly T[]): T => list[randomInt(list.length)];
 const latencies = new Map<string, number[]>();
@@ -97,22 +116,22 @@ async function step(): Promise<void> {
   if (r < 30) {
     await timed(
       'FHIR read',
-      () => fetch(`${fhir}/Patient/client-${1 + randomInt(40)}`),
+      () => fhirFetch(`${fhir}/Patient/client-${1 + randomInt(40)}`),
       (s) => s === 200 || s === 404,
     );
   } else if (r < 50) {
     await timed('FHIR search', () =>
-      fetch(`${fhir}/Observation?patient=client-${1 + randomInt(40)}&_count=20`),
+      fhirFetch(`${fhir}/Observation?patient=client-${1 + randomInt(40)}&_count=20`),
     );
   } else if (r < 55) {
     await timed(
       'FHIR $everything',
-      () => fetch(`${fhir}/Patient/client-${1 + randomInt(40)}/$everything`),
+      () => fhirFetch(`${fhir}/Patient/client-${1 + randomInt(40)}/$everything`),
       (s) => s === 200 || s === 404,
     );
   } else if (r < 70) {
     await timed('FHIR create', () =>
-      fetch(`${fhir}/Observation`, {
+      fhirFetch(`${fhir}/Observation`, {
         method: 'POST',
         headers: { 'content-type': 'application/fhir+json' },
         body: JSON.stringify({

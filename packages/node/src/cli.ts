@@ -10,6 +10,7 @@ import { verifyReceiptCommand } from './commands/verify-receipt.ts';
 import { keygenCommand } from './commands/keygen.ts';
 import { analyseCommand } from './commands/analyse.ts';
 import { demoLoginsCommand } from './commands/demo-logins.ts';
+import { tokenCommand } from './commands/token.ts';
 
 const COMMANDS: readonly Command[] = [
   startCommand,
@@ -20,6 +21,7 @@ const COMMANDS: readonly Command[] = [
   keygenCommand,
   analyseCommand,
   demoLoginsCommand,
+  tokenCommand,
 ];
 
 const usage = (): string => `ketenlog — regional health-data exchange for Dutch care

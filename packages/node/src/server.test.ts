@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Bundle, OperationOutcome, Patient } from '@medplum/fhirtypes';
 import { loadFhirModel, startNode, type RunningNode } from './server.ts';
+import { startNodeWithSystem } from './access/testing.ts';
 import type { NodeConfig } from './config.ts';
 
 const model = loadFhirModel();
@@ -37,10 +38,11 @@ const patient = (extra: Partial<Patient> = {}): Patient => ({
 describe.each(databases)('a node on $name', ({ spec }) => {
   let node: RunningNode;
   let base: string;
+  let authorization: string;
   const send = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
     fetch(`${base}${path}`, {
       method,
-      headers: { 'content-type': 'application/fhir+json', ...headers },
+      headers: { 'content-type': 'application/fhir+json', authorization, ...headers },
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
   const outcomeOf = async (res: Response): Promise<OperationOutcome> => {
@@ -55,7 +57,7 @@ describe.each(databases)('a node on $name', ({ spec }) => {
   };
 
   beforeAll(async () => {
-    node = await startNode(config(spec()), { model });
+    ({ node, authorization } = await startNodeWithSystem(config(spec()), { model }));
     base = node.fhirBase;
   });
   afterAll(async () => node.close());
@@ -179,14 +181,25 @@ describe.each(databases)('a node on $name', ({ spec }) => {
 describe('a node whose source of truth is another Ketenlog node (the adapter)', () => {
   let ehr: RunningNode;
   let adapter: RunningNode;
+  let adapterAuthorization: string;
   beforeAll(async () => {
-    ehr = await startNode(config(join(mkdtempSync(join(tmpdir(), 'ketenlog-ehr-')), 'fhir.sqlite')), {
-      model,
-    });
-    adapter = await startNode(
-      { ...config('unused'), node: 'adapter', fhir: { source: 'remote', url: ehr.fhirBase } },
+    // The existing EHR trusts its internal network (loopback here), as a legacy server would; the
+    // adapter node in front of it still asks every caller for a credential.
+    ehr = await startNode(
+      {
+        ...config(join(mkdtempSync(join(tmpdir(), 'ketenlog-ehr-')), 'fhir.sqlite')),
+        trustedNetworks: ['127.0.0.0/8'],
+      },
       { model },
     );
+    ({ node: adapter, authorization: adapterAuthorization } = await startNodeWithSystem(
+      {
+        ...config(join(mkdtempSync(join(tmpdir(), 'ketenlog-adapter-')), 'state.sqlite')),
+        node: 'adapter',
+        fhir: { source: 'remote', url: ehr.fhirBase },
+      },
+      { model },
+    ));
   });
   afterAll(async () => {
     await adapter.close();
@@ -202,11 +215,15 @@ describe('a node whose source of truth is another Ketenlog node (the adapter)', 
     expect(res.status).toBe(201);
     const stored = (await res.json()) as Patient;
 
-    const read = await fetch(`${adapter.fhirBase}/Patient/${stored.id}`);
+    const read = await fetch(`${adapter.fhirBase}/Patient/${stored.id}`, {
+      headers: { authorization: adapterAuthorization },
+    });
     expect(read.status).toBe(200);
     expect(((await read.json()) as Patient).name?.[0].family).toBe('Meijer');
 
-    const search = await fetch(`${adapter.fhirBase}/Patient?family=meijer`);
+    const search = await fetch(`${adapter.fhirBase}/Patient?family=meijer`, {
+      headers: { authorization: adapterAuthorization },
+    });
     const bundle = (await search.json()) as Bundle;
     expect(bundle.total).toBe(1);
     expect(bundle.entry?.[0].fullUrl).toBe(`${adapter.fhirBase}/Patient/${stored.id}`);
@@ -215,14 +232,16 @@ describe('a node whose source of truth is another Ketenlog node (the adapter)', 
   it('writes through to the existing server, and its errors come back as OperationOutcome', async () => {
     const created = await fetch(`${adapter.fhirBase}/Patient`, {
       method: 'POST',
-      headers: { 'content-type': 'application/fhir+json' },
+      headers: { 'content-type': 'application/fhir+json', authorization: adapterAuthorization },
       body: JSON.stringify(patient({ name: [{ family: 'Smit' }] })),
     });
     expect(created.status).toBe(201);
     const { id } = (await created.json()) as Patient;
     expect((await fetch(`${ehr.fhirBase}/Patient/${id}`)).status).toBe(200);
 
-    const missing = await fetch(`${adapter.fhirBase}/Patient/no-such-patient`);
+    const missing = await fetch(`${adapter.fhirBase}/Patient/no-such-patient`, {
+      headers: { authorization: adapterAuthorization },
+    });
     expect(missing.status).toBe(404);
     expect(((await missing.json()) as OperationOutcome).resourceType).toBe('OperationOutcome');
   });

@@ -155,6 +155,8 @@ export async function startNode(config: NodeConfig, parts: NodeParts = {}): Prom
 
   const app = Fastify({
     serverFactory: nodeServer(https),
+    // Only so Fastify names its address https://; the server itself comes from nodeServer.
+    ...(https ? { https } : {}),
     bodyLimit: config.maxBodyBytes,
     logger: {
       level: config.log.level,
@@ -217,8 +219,11 @@ export async function startNode(config: NodeConfig, parts: NodeParts = {}): Prom
       ? reply.type('text/plain; version=0.0.4').send(metrics.render())
       : replyOutcome(reply, 403, 'forbidden', '/metrics is served on loopback only.'),
   );
-  const publicBase = membership ? membership.organisation.node.baseUrl.replace(/\/$/, '') : publicBaseOf(config);
-  const fhirPublicBase = config.publicUrl?.replace(/\/$/, '') ?? (publicBase ? `${publicBase}/fhir` : undefined);
+  const publicBase = membership
+    ? membership.organisation.node.baseUrl.replace(/\/$/, '')
+    : publicBaseOf(config);
+  const fhirPublicBase =
+    config.publicUrl?.replace(/\/$/, '') ?? (publicBase ? `${publicBase}/fhir` : undefined);
 
   const resourceTypes = [...model.definitions.resourceTypes()];
   const capability = capabilityStatement({

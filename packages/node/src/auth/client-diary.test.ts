@@ -15,6 +15,7 @@ import { startRegion, type RunningRegion } from '../region/run-region.ts';
 import { demoRegionOnFreePorts } from '../region/testing.ts';
 import type { RunningNode } from '../server.ts';
 import { enrolAndLogIn } from './testing.ts';
+import { systemAuthorization } from '../region/demo-system.ts';
 
 let region: RunningRegion;
 let kraamzorg: RunningNode;
@@ -76,16 +77,19 @@ describe('the diary from a client session', () => {
       ...diaryObservation('Iemand anders haar dagboek.', new Date('2026-12-03T10:00:00Z')),
       subject: { reference: 'Patient/someone-else' },
     } as Observation);
-    const search = (cookie: string) =>
+    const search = (headers: Record<string, string>) =>
       fetch(`${base}/fhir/Observation?${new URLSearchParams({ code: `${DIARY_SYSTEM}|${DIARY_CODE}` })}`, {
-        headers: { accept: 'application/fhir+json', cookie },
+        headers: { accept: 'application/fhir+json', ...headers },
       });
-    const mine = (await (await search(session)).json()) as Bundle<Observation>;
+    const mine = (await (await search({ cookie: session })).json()) as Bundle<Observation>;
     expect(mine.entry?.map((e) => e.resource?.valueString)).toEqual([
       'Vandaag voor het eerst buiten gewandeld.',
     ]);
-    // Without her session the node's own (open) FHIR search answers as before: both entries.
-    const all = (await (await search('')).json()) as Bundle<Observation>;
+    // Without any credential nothing; the organisation's own system sees both entries.
+    expect((await search({})).status).toBe(401);
+    const all = (await (
+      await search({ authorization: await systemAuthorization(kraamzorg) })
+    ).json()) as Bundle<Observation>;
     expect(all.entry).toHaveLength(2);
   });
 
@@ -131,14 +135,19 @@ describe("a client session on the node's FHIR API (client-fhir-scope.ts)", () =>
     expect((await get(`Condition/${theirs}`)).status).toBe(404);
     expect((await get(`Patient/${other.resource.id}`)).status).toBe(404);
     expect((await get(`Patient/${other.resource.id}/$everything`)).status).toBe(404);
-    expect((await get('_history')).status).toBe(403);
+    // System-wide searches and history are not hers to make (refused, or no such type).
+    for (const path of ['_history', '?_type=Patient', 'Patient/_history'])
+      expect([403, 404], path).toContain((await get(path)).status);
     const write = await fetch(`${base}/fhir/Condition`, {
       method: 'POST',
       headers: { 'content-type': 'application/fhir+json', cookie: session },
       body: JSON.stringify({ resourceType: 'Condition', subject: { reference: `Patient/${mine.id}` } }),
     });
     expect(write.status).toBe(403);
-    // The organisation's own API (no session) is unchanged.
-    expect(await ids(await get('Condition', ''))).toEqual([hers, theirs].sort());
+    // The organisation's own system sees both.
+    const staff = await fetch(`${base}/fhir/Condition`, {
+      headers: { authorization: await systemAuthorization(kraamzorg) },
+    });
+    expect(await ids(staff)).toEqual([hers, theirs].sort());
   });
 });

@@ -6,6 +6,7 @@ import { startRegion, type RunningRegion } from '../region/run-region.ts';
 import { demoRegionOnFreePorts } from '../region/testing.ts';
 import type { RunningNode } from '../server.ts';
 import { playCarelogStory } from './story.ts';
+import { systemAuthorization } from '../region/demo-system.ts';
 
 let region: RunningRegion;
 const baseOf = (node: RunningNode) => node.fhirBase.replace(/\/fhir$/, '');
@@ -30,6 +31,7 @@ describe('Mijn Zorg Log across a region', () => {
       kraamzorg: baseOf(kraamzorg),
       insurer: baseOf(insurer),
       insurerUra: '11110004',
+      insurerAuthorization: await systemAuthorization(insurer),
       policy,
     });
     expect(result.statuses).toEqual(['approved', 'superseded', 'pending']);
@@ -65,6 +67,7 @@ describe('notified pull', () => {
       kraamzorg: baseOf(kraamzorg),
       insurer: baseOf(quiet.node('11110004')),
       insurerUra: '11110004',
+      insurerAuthorization: await systemAuthorization(quiet.node('11110004')),
       policy: receiptPolicyFor(config, logOriginOf(config, kraamzorg.membership!.organisation))!,
     });
     expect(result.insurerSaw).toEqual([result.approved]);

@@ -26,6 +26,8 @@ export interface StoryNodes {
   readonly kraamzorgOrigin?: string;
   /** The insurer's URA. */
   readonly insurerUra: string;
+  /** `Authorization` for the insurer's own system at its node (SMART Backend Services). */
+  readonly insurerAuthorization: string;
   /** The receipt policy of Kraamzorg De Wieg's log (from the region file). */
   readonly policy: ReceiptPolicy;
 }
@@ -91,11 +93,11 @@ async function poll<T>(what: string, probe: () => Promise<T | undefined>, timeou
 const MARIA_BSN = '999911120';
 
 /** The insurer holds Maria's policy: its node states so on its log, under her pseudonym. */
-async function insurerHoldsPolicy(insurer: string): Promise<void> {
+async function insurerHoldsPolicy(insurer: string, authorization: string): Promise<void> {
   const patient = 'urn:uuid:5f0e6c1a-7d3b-4a8e-9c1f-2b6d8e4a0c11';
   const stored = await fetch(`${insurer}/fhir`, {
     method: 'POST',
-    headers: { 'content-type': 'application/fhir+json' },
+    headers: { 'content-type': 'application/fhir+json', authorization },
     body: JSON.stringify({
       resourceType: 'Bundle',
       type: 'transaction',
@@ -128,7 +130,7 @@ async function insurerHoldsPolicy(insurer: string): Promise<void> {
 export async function playCarelogStory(nodes: StoryNodes): Promise<StoryResult> {
   const kz = `${nodes.kraamzorg}/carelog`;
   const insurerRef = `ura:${nodes.insurerUra}`;
-  await insurerHoldsPolicy(nodes.insurer);
+  await insurerHoldsPolicy(nodes.insurer, nodes.insurerAuthorization);
 
   // The mother: Demo-DigiD, her passkey, and her consent that the insurer sees her hours for billing.
   const maria: LoggedInClient = await enrolAndLogIn(nodes.kraamzorg, 0, nodes.kraamzorgOrigin);

@@ -1,7 +1,17 @@
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { FhirSearchIndex, importPaths, progressReporter, SqlFhirRepository } from '@ketenlog/fhir';
-import { openDatabase } from '@ketenlog/storage';
+import {
+  FhirSearchIndex,
+  importPaths,
+  progressReporter,
+  RemoteFhirRepository,
+  SqlFhirRepository,
+  type FhirRepository,
+} from '@ketenlog/fhir';
+import { backendServicesToken } from '@ketenlog/auth';
+import { openDatabase, type Db } from '@ketenlog/storage';
+import { DEMO_SYSTEM_CLIENT_ID, DEMO_SYSTEM_SCOPE } from '../region/demo-system.ts';
 import { loadConfig } from '../config.ts';
 import { loadFhirModel } from '../server.ts';
 import { UsageError, type Command } from './command.ts';
@@ -9,30 +19,64 @@ import { UsageError, type Command } from './command.ts';
 export const importCommand: Command = {
   name: 'import',
   summary: "import FHIR JSON/XML resources and bundles into a node's store",
-  help: `Usage: ketenlog import (--config <file> | --database <spec>) <file or folder>...
+  help: `Usage: ketenlog import (--url <node> [--client-id <id> --key <jwk file>] | --config <file> | --database <spec>) <file or folder>...
 
 Imports FHIR R4 resources and bundles (.json and .xml) idempotently: re-importing changes nothing.
 Prints progress and a summary (loaded, unchanged, rejected with reasons); exit code 1 if any
 file was rejected.
-  --config <file>     the node whose store to import into
+  --url <base URL>    a running node, through its FHIR API as the organisation's own system
+                      (SMART Backend Services: a token for the system's key, scope system/*.cruds)
+  --client-id <id>    the system's client id at that node (default: the demo system)
+  --key <file>        the system's private key as a JWK (default: ./data/demo/demo-system-key.json)
+  --config <file>     a stopped node's store, by its configuration
   --database <spec>   or a database directly (default: the demo region's first node,
-                      ./data/demo/kraamzorg-dewieg/ketenlog.sqlite)`,
+                      ./data/demo/kraamzorg-dewieg/ketenlog.sqlite, while the demo is stopped)`,
   async run(args) {
     const { values, positionals } = parseArgs({
       args,
       allowPositionals: true,
-      options: { config: { type: 'string' }, database: { type: 'string' } },
+      options: {
+        config: { type: 'string' },
+        database: { type: 'string' },
+        url: { type: 'string' },
+        'client-id': { type: 'string' },
+        key: { type: 'string' },
+      },
     });
     if (positionals.length === 0) throw new UsageError('ketenlog import: name at least one file or folder');
-    const database =
-      values.database ??
-      (values.config
-        ? loadConfig(values.config).database
-        : resolve('data/demo/kraamzorg-dewieg/ketenlog.sqlite'));
     const model = loadFhirModel();
-    const db = await openDatabase(database);
+    let db: Db | undefined;
+    let repository: FhirRepository;
+    if (values.url) {
+      const url = values.url.replace(/\/$/, '').replace(/\/fhir$/, '');
+      if (!/^https?:\/\/[^/]+$/.test(url)) throw new UsageError('ketenlog import: --url is a node base URL');
+      const keyFile = resolve(values.key ?? 'data/demo/demo-system-key.json');
+      let privateKey;
+      try {
+        privateKey = JSON.parse(readFileSync(keyFile, 'utf8'));
+      } catch {
+        throw new UsageError(`ketenlog import: cannot read the system key ${keyFile}`);
+      }
+      const { accessToken } = await backendServicesToken({
+        tokenUrl: `${url}/oidc/token`,
+        clientId: values['client-id'] ?? DEMO_SYSTEM_CLIENT_ID,
+        privateKey,
+        scope: DEMO_SYSTEM_SCOPE,
+      });
+      repository = new RemoteFhirRepository({
+        baseUrl: `${url}/fhir`,
+        headers: { authorization: `Bearer ${accessToken}` },
+      });
+    } else {
+      const database =
+        values.database ??
+        (values.config
+          ? loadConfig(values.config).database
+          : resolve('data/demo/kraamzorg-dewieg/ketenlog.sqlite'));
+      db = await openDatabase(database);
+      repository = await SqlFhirRepository.open(db, new FhirSearchIndex(model.registry));
+    }
     try {
-      const repository = await SqlFhirRepository.open(db, new FhirSearchIndex(model.registry));
       const started = performance.now();
       const summary = await importPaths(positionals, {
         repository,
@@ -46,7 +90,7 @@ file was rejected.
       for (const r of summary.rejected) console.log(`  rejected ${r.file}: ${r.reason}`);
       return summary.rejected.length ? 1 : 0;
     } finally {
-      await db.close();
+      await db?.close();
     }
   },
 };

@@ -20,6 +20,7 @@ import { loadNodeSecrets, type NodeSecrets } from '../region/membership.ts';
 import { DEMO_SECRETS_FILE, demoRegionYaml } from '../region/testing.ts';
 import { playCarelogStory, type StoryResult } from '../carelog/story.ts';
 import { createLab, type Host, type Lab } from './netns.ts';
+import { systemBearer, testSystem, type TestSystem } from '../access/testing.ts';
 import { startPostgresIn, type PostgresInstance } from './postgres-instance.ts';
 
 const CLI = join(import.meta.dirname, '../cli.ts');
@@ -44,6 +45,11 @@ let lab: Lab;
 let orgs: Org[];
 let region: RegionConfig;
 let story: StoryResult | undefined;
+/** Each organisation's own system (its EHR), registered at its node: SMART Backend Services. */
+let ehr: TestSystem;
+const asEhr = async (org: Org): Promise<Record<string, string>> => ({
+  authorization: await systemBearer(ehr, org.base),
+});
 
 async function waitReady(org: Org, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -105,6 +111,9 @@ beforeAll(async () => {
   const regionFile = join(root, 'region.yaml');
   writeFileSync(regionFile, demoRegionYaml({ uras, quorum: 2, baseUrls: origins }));
   region = parseRegionConfig(readFileSync(regionFile, 'utf8'), regionFile);
+  ehr = await testSystem('epd');
+  const jwksFile = join(root, 'epd.jwks.json');
+  writeFileSync(jwksFile, JSON.stringify(ehr.client.jwks));
   orgs = region.organisations.map((o, i) => {
     const host = lab.hosts[i];
     const dir = join(root, o.node.id);
@@ -122,6 +131,7 @@ beforeAll(async () => {
         `database: ${postgres.url}`,
         'log: { level: info }',
         `region: { config: ${regionFile}, secrets: ${secretsFile} }`,
+        `systems: [{ clientId: epd, name: EPD, jwks: ${jwksFile}, scope: "system/*.cruds" }]`,
         '',
       ].join('\n'),
     );
@@ -144,7 +154,7 @@ describe('three organisations in their own network namespaces, each on its own P
     for (const org of orgs) {
       const created = await fetch(`${org.base}/fhir/Patient`, {
         method: 'POST',
-        headers: { 'content-type': 'application/fhir+json' },
+        headers: { 'content-type': 'application/fhir+json', ...(await asEhr(org)) },
         body: JSON.stringify({
           resourceType: 'Patient',
           identifier: [{ system: 'http://fhir.nl/fhir/NamingSystem/bsn', value: BSN }],
@@ -251,6 +261,7 @@ describe('three organisations in their own network namespaces, each on its own P
       kraamzorgOrigin: kraamzorg.origin,
       insurer: insurer.base,
       insurerUra: insurer.ura,
+      insurerAuthorization: (await asEhr(insurer)).authorization!,
       policy: receiptPolicyFor(region, origin)!,
     }));
     expect(result.statuses).toEqual(['approved', 'superseded', 'pending']);
@@ -264,6 +275,7 @@ describe('three organisations in their own network namespaces, each on its own P
     const anna = story!.sessions.anna;
     const search = await fetch(
       `${kraamzorg.base}/fhir/Patient?identifier=http://fhir.nl/fhir/NamingSystem/bsn|${BSN}`,
+      { headers: await asEhr(kraamzorg) },
     );
     const patient = ((await search.json()) as { entry: { resource: { id: string } }[] }).entry[0]!.resource
       .id;
@@ -340,6 +352,28 @@ describe('three organisations in their own network namespaces, each on its own P
       insurer.host.reconnect();
     }
   }, 60_000);
+
+  it('answers no FHIR request from another address without a credential, whatever its spelling', async () => {
+    for (const org of orgs) {
+      for (const path of ['/fhir/Patient', '/%66hir/Patient', '/fhir/Patient?name=vries']) {
+        const response = await fetch(`${org.base}${path}`);
+        expect(response.status, `${org.ura} ${path}`).toBe(401);
+        expect(await response.text()).not.toMatch(/Vries|999911120/);
+      }
+      for (const token of ['a.b.c', 'x']) {
+        const response = await fetch(`${org.base}/fhir`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/fhir+json' },
+          body: JSON.stringify({
+            resourceType: 'Bundle',
+            type: 'batch',
+            entry: [{ request: { method: 'GET', url: 'Patient' } }],
+          }),
+        });
+        expect(response.status, `${org.ura} ${token}`).toBe(401);
+      }
+    }
+  });
 
   it('writes JSON logs that never carry a BSN', () => {
     for (const org of orgs) {

@@ -18,6 +18,7 @@ import { accessOutcomeOf, assistedConsent, categoryForConsent, SOURCE_EXTENSION 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningRegion } from '../region/run-region.ts';
 import type { RunningNode } from '../server.ts';
+import { systemAuthorization } from '../region/demo-system.ts';
 import {
   baseOf,
   clientAt,
@@ -211,7 +212,9 @@ describe('the authorisation matrix: zero unauthorised disclosures, one audit rec
         const { keyId, secretKey } = region.node(requester.ura).membership!.statementKey;
         for (const [route, path] of Object.entries(ROUTES)) {
           const url = `${baseOf(kraamzorg)}${path(patient)}`;
-          const staff = (await (await fetch(url)).json()) as Resource;
+          const staff = (await (
+            await fetch(url, { headers: { authorization: await systemAuthorization(kraamzorg) } })
+          ).json()) as Resource;
           const unfiltered = resourcesOf(staff).filter((r) => r.resourceType !== 'AuditEvent');
           expect(unfiltered.length, route).toBeGreaterThan(0);
           let status = 0;
@@ -239,7 +242,9 @@ describe('the authorisation matrix: zero unauthorised disclosures, one audit rec
 
         // The federated overview at the requester's own node, by BSN, from her session.
         const staff = (await (
-          await fetch(`${baseOf(kraamzorg)}${ROUTES.$everything(patient)}`)
+          await fetch(`${baseOf(kraamzorg)}${ROUTES.$everything(patient)}`, {
+            headers: { authorization: await systemAuthorization(kraamzorg) },
+          })
         ).json()) as Bundle;
         let overview: Bundle | undefined;
         const accesses = await accessesDuring(async () => {

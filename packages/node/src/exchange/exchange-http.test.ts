@@ -24,6 +24,7 @@ import {
   startExchangeRegion,
   type TestClient,
 } from './testing.ts';
+import { systemAuthorization } from '../region/demo-system.ts';
 
 const [KRAAMZORG, VERLOSKUNDE, ZIEKENHUIS] = ['11110001', '11110002', '11110003'];
 let region: RunningRegion;
@@ -337,7 +338,11 @@ describe('the federated overview between region members over HTTP', () => {
     // Each holder also keeps the BALP AuditEvents in its own store.
     await expect
       .poll(async () => {
-        const audit = (await (await fetch(`${baseOf(kraamzorg)}/fhir/AuditEvent?_count=1`)).json()) as Bundle;
+        const audit = (await (
+          await fetch(`${baseOf(kraamzorg)}/fhir/AuditEvent?_count=1`, {
+            headers: { authorization: await systemAuthorization(kraamzorg) },
+          })
+        ).json()) as Bundle;
         return audit.entry?.[0]?.resource;
       })
       .toMatchObject({
@@ -446,9 +451,11 @@ describe('the federated overview between region members over HTTP', () => {
       })
     ).json()) as Bundle;
     expect(sources(medication)).toEqual([ZIEKENHUIS]);
-    // Without her session it is the organisation's own, local operation.
+    // For the organisation's own system it is the local operation.
     const local = (await (
-      await fetch(`${baseOf(ziekenhuis)}/fhir/Patient/maria-zh/$everything`)
+      await fetch(`${baseOf(ziekenhuis)}/fhir/Patient/maria-zh/$everything`, {
+        headers: { authorization: await systemAuthorization(ziekenhuis) },
+      })
     ).json()) as Bundle;
     expect(
       local.entry?.every((e) => !e.resource?.meta?.extension?.some((x) => x.url === SOURCE_EXTENSION)),

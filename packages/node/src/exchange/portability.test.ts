@@ -20,6 +20,7 @@ import {
   seed,
   startExchangeRegion,
   type TestClient,
+  staffFetch,
 } from './testing.ts';
 
 const ANNA_BSN = '999912343';
@@ -208,7 +209,7 @@ describe('erasure: deleted at the source, unlinked on the logbook', () => {
     }
     expect((await fetch(`${baseOf(kraamzorg)}${ERASURE_PATH}`, { method: 'POST' })).status).toBe(401);
     // Nothing was erased.
-    expect((await fetch(`${baseOf(verloskunde)}/fhir/Condition/maria-vk-pregnancy-0`)).status).toBe(200);
+    expect((await staffFetch(verloskunde, `/fhir/Condition/maria-vk-pregnancy-0`)).status).toBe(200);
   });
 
   it('deletes her records at every holder and unlinks her statements; the logs keep every entry, Anna keeps hers', async () => {
@@ -237,9 +238,9 @@ describe('erasure: deleted at the source, unlinked on the logbook', () => {
     ] as const) {
       for (const ref of seeded.get(holder)!) {
         // No version is left either: not the record, not its history (the holder's own API).
-        expect((await fetch(`${baseOf(node)}/fhir/${ref}`)).status, ref).toBe(404);
-        expect((await fetch(`${baseOf(node)}/fhir/${ref}/_history/1`)).status, ref).toBe(404);
-        const history = (await (await fetch(`${baseOf(node)}/fhir/${ref}/_history`)).json()) as {
+        expect((await staffFetch(node, `/fhir/${ref}`)).status, ref).toBe(404);
+        expect((await staffFetch(node, `/fhir/${ref}/_history/1`)).status, ref).toBe(404);
+        const history = (await (await staffFetch(node, `/fhir/${ref}/_history`)).json()) as {
           entry?: unknown[];
         };
         expect(history.entry ?? [], ref).toEqual([]);
@@ -247,9 +248,9 @@ describe('erasure: deleted at the source, unlinked on the logbook', () => {
     }
     // Anna's records are untouched.
     for (const ref of ['Patient/anna-kz', 'Observation/anna-kz-vital-signs-1']) {
-      expect((await fetch(`${baseOf(kraamzorg)}/fhir/${ref}`)).status).toBe(200);
+      expect((await staffFetch(kraamzorg, `/fhir/${ref}`)).status).toBe(200);
     }
-    expect((await fetch(`${baseOf(verloskunde)}/fhir/Condition/anna-vk-pregnancy-0`)).status).toBe(200);
+    expect((await staffFetch(verloskunde, `/fhir/Condition/anna-vk-pregnancy-0`)).status).toBe(200);
 
     // Unlinked: her BSN now leads to a new subject; nothing on any log names it, while the old
     // entries (index, consent, key, access) stay — byte for byte — under a subject no one can

@@ -11,6 +11,7 @@ import { BSN_SYSTEM } from '@ketenlog/fhir';
 import { demoCredentialsOf } from '../auth/node-auth.ts';
 import { startRegion, type RunningRegion } from '../region/run-region.ts';
 import { demoRegionOnFreePorts } from '../region/testing.ts';
+import { systemAuthorization } from '../region/demo-system.ts';
 import type { RunningNode } from '../server.ts';
 
 export const RSO = '11110010';
@@ -37,11 +38,11 @@ export async function startExchangeRegion(
 /** The node's public base URL (where its /fhir, /exchange and /auth routes are). */
 export const baseOf = (node: RunningNode) => node.membership!.organisation.node.baseUrl;
 
-/** PUTs resources into a node's FHIR store as its own staff would (no node token). */
+/** PUTs resources into a node's FHIR store as its own system would (SMART Backend Services). */
 export async function put(node: RunningNode, resource: { resourceType: string; id: string }): Promise<void> {
   const response = await fetch(`${baseOf(node)}/fhir/${resource.resourceType}/${resource.id}`, {
     method: 'PUT',
-    headers: { 'content-type': 'application/fhir+json' },
+    headers: { 'content-type': 'application/fhir+json', authorization: await systemAuthorization(node) },
     body: JSON.stringify(resource),
   });
   if (response.status >= 300)
@@ -216,4 +217,15 @@ export async function clientAt(node: RunningNode, pseudonym: string): Promise<Te
     },
   };
   return client;
+}
+
+/** A request to a node as the organisation's own system (SMART Backend Services token). */
+export async function staffFetch(node: RunningNode, path: string, init: RequestInit = {}): Promise<Response> {
+  return fetch(`${baseOf(node)}${path}`, {
+    ...init,
+    headers: {
+      ...(init.headers as Record<string, string> | undefined),
+      authorization: await systemAuthorization(node),
+    },
+  });
 }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRegion, type RunningRegion } from './run-region.ts';
 import { demoRegionOnFreePorts } from './testing.ts';
+import { systemAuthorization } from './demo-system.ts';
 
 describe('a region in one process', () => {
   let region: RunningRegion;
@@ -20,11 +21,16 @@ describe('a region in one process', () => {
     const hospital = region.node('11110003');
     const created = await fetch(`${hospital.fhirBase}/Patient`, {
       method: 'POST',
-      headers: { 'content-type': 'application/fhir+json' },
+      headers: {
+        'content-type': 'application/fhir+json',
+        authorization: await systemAuthorization(hospital),
+      },
       body: JSON.stringify({ resourceType: 'Patient', name: [{ family: 'Maas' }] }),
     });
     expect(created.status).toBe(201);
-    const elsewhere = await fetch(`${region.node('11110001').fhirBase}/Patient?family=maas`);
+    const elsewhere = await fetch(`${region.node('11110001').fhirBase}/Patient?family=maas`, {
+      headers: { authorization: await systemAuthorization(region.node('11110001')) },
+    });
     expect(((await elsewhere.json()) as { total: number }).total).toBe(0);
   });
 });
