@@ -29,6 +29,7 @@ import type { MemberFetch } from '@ketenlog/region';
 import { registerFhirAccess } from './access/fhir-access.ts';
 import { isInside, networksOf } from './access/networks.ts';
 import { normaliseRequestTarget } from './access/request-target.ts';
+import { ownOrigins, registerSameOriginCheck } from './access/same-origin.ts';
 import { registerSystemAuthorization } from './auth/system-authorization.ts';
 import { portalPlugin, regionKeysOf } from '@ketenlog/portal/server';
 
@@ -169,6 +170,9 @@ export async function startNode(config: NodeConfig, parts: NodeParts = {}): Prom
   });
   installContentParsers(app);
   installErrorHandlers(app);
+
+  const ownBase = membership?.organisation.node.baseUrl ?? publicBaseOf(config);
+  if (ownBase) registerSameOriginCheck(app, ownOrigins(ownBase));
 
   const metrics = new Metrics();
   app.addHook('onResponse', async (request, reply) => {

@@ -44,15 +44,12 @@ function raw(
 ): Promise<{ status: number; body: string }> {
   const url = new URL(base);
   return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      { host: url.hostname, port: url.port, method, path: target, headers },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (text += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-      },
-    );
+    const req = httpRequest({ host: url.hostname, port: url.port, method, path: target, headers }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+    });
     req.on('error', reject);
     req.end(body);
   });
@@ -117,7 +114,10 @@ describe("who reaches a node's FHIR API", () => {
   it('a bearer token counts only once verified: forged, JWT-shaped and foreign tokens get 401', async () => {
     for (const token of ['x', 'a.b.c', 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.', 'Zm9v'.repeat(11)]) {
       for (const [method, path, body] of ROUTES) {
-        const headers = { authorization: `Bearer ${token}`, ...(body ? { 'content-type': contentType(body) } : {}) };
+        const headers = {
+          authorization: `Bearer ${token}`,
+          ...(body ? { 'content-type': contentType(body) } : {}),
+        };
         const response = await raw(method, path, headers, body);
         expect(response.status, `${token} ${method} ${path}`).toBe(401);
         expect(response.body).not.toMatch(/Visser|999911120/);
@@ -135,14 +135,23 @@ describe("who reaches a node's FHIR API", () => {
       'POST',
       '/fhir',
       { authorization: epd, 'content-type': 'application/fhir+json' },
-      JSON.stringify({ resourceType: 'Bundle', type: 'batch', entry: [{ request: { method: 'GET', url: 'Patient' } }] }),
+      JSON.stringify({
+        resourceType: 'Bundle',
+        type: 'batch',
+        entry: [{ request: { method: 'GET', url: 'Patient' } }],
+      }),
     );
     expect(batch.status).toBe(200);
 
     const report = `Bearer ${await tokenOf('rapportage', 'system/*.rs')}`;
     expect((await raw('GET', '/fhir/Patient', { authorization: report })).status).toBe(200);
     for (const [method, path, body] of ROUTES.filter(([m, p]) => m !== 'GET' && !p.endsWith('_search'))) {
-      const response = await raw(method, path, { authorization: report, 'content-type': contentType(body) }, body);
+      const response = await raw(
+        method,
+        path,
+        { authorization: report, 'content-type': contentType(body) },
+        body,
+      );
       expect(response.status, `${method} ${path}`).toBe(403);
     }
   });
@@ -156,7 +165,11 @@ describe("who reaches a node's FHIR API", () => {
   });
 
   it('no spelling of a path walks around the decision: encoded, dotted or odd paths are refused or judged alike', async () => {
-    for (const target of ['/%66hir/Patient', '/fhi%72/Patient?name=visser', '/fhir/Patient/x/%24everything']) {
+    for (const target of [
+      '/%66hir/Patient',
+      '/fhi%72/Patient?name=visser',
+      '/fhir/Patient/x/%24everything',
+    ]) {
       const response = await raw('GET', target);
       expect(response.status, target).toBe(401);
       expect(response.body).not.toMatch(/Visser/);

@@ -206,7 +206,10 @@ export function registerFhirAccess(app: FastifyInstance, options: FhirAccessOpti
     const kept = withinCompartment(resource, access.compartment);
     if (kept) return kept;
     reply.code(404);
-    return { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'not-found', diagnostics: 'Niet gevonden.' }] };
+    return {
+      resourceType: 'OperationOutcome',
+      issue: [{ severity: 'error', code: 'not-found', diagnostics: 'Niet gevonden.' }],
+    };
   });
 
   // Fail closed: an answer to a scoped caller that was not serialised from an object (and so not
@@ -214,11 +217,14 @@ export function registerFhirAccess(app: FastifyInstance, options: FhirAccessOpti
   app.addHook('onSend', async (request, reply, payload) => {
     const access = request.fhirAccess;
     if (!access?.compartment || !isScoped(access.caller) || guarded.has(request)) return payload;
-    if (reply.statusCode >= 300 || payload === null || payload === undefined || payload === '') return payload;
+    if (reply.statusCode >= 300 || payload === null || payload === undefined || payload === '')
+      return payload;
     reply.code(403).type('application/fhir+json');
     return JSON.stringify({
       resourceType: 'OperationOutcome',
-      issue: [{ severity: 'error', code: 'forbidden', diagnostics: 'Dit antwoord kan niet worden gecontroleerd.' }],
+      issue: [
+        { severity: 'error', code: 'forbidden', diagnostics: 'Dit antwoord kan niet worden gecontroleerd.' },
+      ],
     });
   });
 }

@@ -41,7 +41,12 @@ export type FhirCaller =
 
 export type CallerResult =
   | { readonly ok: true; readonly caller: FhirCaller }
-  | { readonly ok: false; readonly status: 401 | 403; readonly text: string; readonly invalidToken?: boolean };
+  | {
+      readonly ok: false;
+      readonly status: 401 | 403;
+      readonly text: string;
+      readonly invalidToken?: boolean;
+    };
 
 export interface CredentialResolvers {
   /** `ura:<URA>` of this node's organisation: the only one its professionals' sessions may act for. */

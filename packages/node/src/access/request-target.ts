@@ -9,8 +9,7 @@
 // router is case-sensitive, so `/FHIR/Patient` is simply not a route (404).
 
 export type RequestTarget =
-  | { readonly ok: true; readonly url: string }
-  | { readonly ok: false; readonly reason: string };
+  { readonly ok: true; readonly url: string } | { readonly ok: false; readonly reason: string };
 
 /** RFC 3986 §2.3 unreserved characters, plus `$` (FHIR operation names): safe to decode. */
 const DECODABLE = /^[A-Za-z0-9\-._~$]$/;

@@ -1,5 +1,6 @@
 // Test helpers: an organisation's own system (SMART Backend Services) for a node under test — a
 // fresh ES384 key pair registered as a system client, and its access token at the node.
+import { request as httpRequest } from 'node:http';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { backendServicesToken } from '@ketenlog/auth';
 import type { NodeConfig, SystemClient } from '../config.ts';
@@ -45,4 +46,29 @@ export async function startNodeWithSystem(
   );
   const base = `${config.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   return { node, system, authorization: await systemBearer(system, base) };
+}
+
+/** A request with exactly the request target given (fetch would normalise dot segments). */
+export function rawRequest(
+  base: string,
+  method: string,
+  target: string,
+  headers: Record<string, string> = {},
+  body?: string,
+): Promise<{ status: number; body: string }> {
+  const url = new URL(base);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      { host: url.hostname, port: url.port, method, path: target, headers, timeout: 20_000 },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`${method} ${target}: no answer in 20 s`)));
+    req.on('error', reject);
+    req.end(body);
+  });
 }

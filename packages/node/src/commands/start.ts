@@ -78,7 +78,7 @@ store is empty. Prints each node's portal, FHIR base and logbook status. DEMO KE
       console.log(`  … and ${more} more maternity carers: npm run ketenlog -- demo-logins lists every login`);
     console.log(
       `\n${first.membership!.organisation.name} holds ${await patientCount(first)} demo clients ` +
-        `(${first.fhirBase}/Patient?name=jansen).\n\nOpen the portal: ${local(first)}/portal/ — stop with Ctrl+C.`,
+        `(${first.fhirBase}/Patient?name=jansen, with a token from \`npm run -s ketenlog -- token\`).\n\nOpen the portal: ${local(first)}/portal/ — stop with Ctrl+C.`,
     );
     // Mijn Zorg Log at the pilot's scale fills in while the region already serves.
     const seeding = performance.now();
