@@ -2,7 +2,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { entryBytes, signStatement } from '@ketenlog/logbook';
 import { RegionPolicy } from '@ketenlog/region';
-import { testRegion } from '@ketenlog/region/testing';
+import { keyBody, newTestKey, testRegion } from '@ketenlog/region/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueNodeToken } from './node-token.ts';
 import { NodeTokenVerifier } from './node-token.ts';
@@ -95,9 +95,51 @@ describe('node-to-node tokens', () => {
     await refused(await token({ audience: 'https://elsewhere.example' }), /aud/);
     // Signed by a key the region does not know.
     const stranger = { keyId: 'ffffffffffffffffffffffffffffffff', secretKey: new Uint8Array(32).fill(9) };
-    await refused(await token({}, stranger), /not an active organisation key/);
+    await refused(await token({}, stranger), /not an active node key/);
     // The hospital's key, but claiming to be the insurer.
     await refused(await token({ organisation: region.verzekeraar.organisation.ura }), /iss/);
+  });
+
+  it("refuses a token signed with a professional's own key: only an organisation's node key speaks for a node", async () => {
+    const carer = newTestKey();
+    const kraamzorg = region.kraamzorg;
+    const binding = signStatement(
+      {
+        kind: 'key',
+        v: 1,
+        author: kraamzorg.key.keyId,
+        iat: Math.floor(Date.now() / 1000),
+        body: keyBody(carer, 'pro:anna-jansen', 'kraamverzorgende', { organisation: kraamzorg.ref }),
+      },
+      kraamzorg.key.secret,
+    );
+    policy.accept(kraamzorg.log, 0, entryBytes(binding));
+    expect(policy.state.keys.bindings.get(carer.keyId)?.role).toBe('kraamverzorgende');
+    const forged = await token(
+      {
+        organisation: kraamzorg.organisation.ura,
+        professional: 'pro:anna-jansen',
+        role: 'medisch-specialist',
+      },
+      { keyId: carer.keyId, secretKey: carer.secret },
+    );
+    const response = await call(forged);
+    expect(response.status).toBe(401);
+    expect(JSON.stringify(await response.json())).toMatch(/not an active node key/);
+  });
+
+  it('refuses a token issued in the future, valid too long from now, or naming a role the region does not know', async () => {
+    const refusedFor = async (bearer: string, why: RegExp) => {
+      const response = await call(bearer);
+      expect(response.status).toBe(401);
+      expect(JSON.stringify(await response.json())).toMatch(why);
+    };
+    clock = Date.now() + 10 * 60_000;
+    const future = await token({ ttlSeconds: 300 });
+    clock = Date.now();
+    await refusedFor(future, /future|iat/);
+    await refusedFor(await token({ role: 'beheerder-van-alles' }), /role/);
+    await refusedFor(await token({ role: 'zorgadministratie' }), /role/);
   });
 
   it('honours key revocation on the logbook', async () => {

@@ -20,12 +20,13 @@ describe('state-changing requests that ride on a session cookie', () => {
     expect((await post({ origin: 'http://127.0.0.1:8101' })).statusCode).toBe(200);
     expect((await post({ origin: 'http://localhost:8101' })).statusCode).toBe(200);
     expect((await post({ 'sec-fetch-site': 'same-origin' })).statusCode).toBe(200);
-    for (const headers of [
+    const cases: Record<string, string>[] = [
       { origin: 'https://evil.example' },
       { origin: 'http://localhost:8104' },
       { origin: 'null' },
       { 'sec-fetch-site': 'cross-site' },
-    ]) {
+    ];
+    for (const headers of cases) {
       const response = await post(headers);
       expect(response.statusCode, JSON.stringify(headers)).toBe(403);
       expect(response.json()).toMatchObject({ resourceType: 'OperationOutcome' });
