@@ -25,6 +25,7 @@ describe('the request target every guard and the router see', () => {
     expect(url('/fhi%72/Patient/%70-1')).toBe('/fhir/Patient/p-1');
     expect(url('/fhir/Patient/p-1/%24everything')).toBe('/fhir/Patient/p-1/$everything');
     expect(url('/%46HIR/Patient')).toBe('/FHIR/Patient'); // a different path: not a route
+    expect(url('/carelog/carers/pro%3Aanna-jansen/keys')).toBe('/carelog/carers/pro:anna-jansen/keys');
   });
 
   it('refuses every spelling a guard and a router could read differently', () => {
@@ -39,6 +40,8 @@ describe('the request target every guard and the router see', () => {
       '//fhir/Patient',
       '/fhir;x=1/Patient',
       '/fhir/Patient;jsessionid=1',
+      '/fhir/Patient%3Bjsessionid=1',
+      '/fhir/Patient%20x',
       '/fhir\\Patient',
       '/fhir/Patient%3Fx',
       '/fhir/Patient%',

@@ -1,8 +1,9 @@
 // The request target as every part of the node sees it (RFC 9112 §3.2, RFC 3986 §6.2.2). It is
 // computed once, before routing, so the router and every guard judge the same path: a guard that
 // tests `/fhir/…` can never be walked around by `/%66hir/…`, because that spelling is rewritten to
-// `/fhir/…` before anything looks at it. Percent-encoded unreserved characters (and `$`, which
-// FHIR operations start with) are decoded, as RFC 3986 says they are equivalent; every spelling
+// `/fhir/…` before anything looks at it. Percent-encoded characters that a path segment may hold
+// literally (unreserved ones, `$` which FHIR operations start with, `:` in an id like
+// `pro:anna-jansen`) are decoded, as the router would decode them anyway; every spelling
 // whose meaning a guard and a router could disagree on is refused instead: an encoded `/`, `%`,
 // `?`, `#` or other reserved character, dot segments, empty segments, `;` parameters, a
 // backslash, control or non-ASCII characters, and absolute-form targets. Case is left alone: the
@@ -11,8 +12,12 @@
 export type RequestTarget =
   { readonly ok: true; readonly url: string } | { readonly ok: false; readonly reason: string };
 
-/** RFC 3986 §2.3 unreserved characters, plus `$` (FHIR operation names): safe to decode. */
-const DECODABLE = /^[A-Za-z0-9\-._~$]$/;
+/**
+ * What a path segment may hold literally (RFC 3986 §3.3 pchar: unreserved, sub-delims, `:` and
+ * `@`), so its encoding can be decoded without changing where the path leads; `;` is then refused
+ * below like a literal one. Everything else encoded (`/`, `?`, `#`, `%`, spaces, …) is refused.
+ */
+const DECODABLE = /^[A-Za-z0-9\-._~!$&'()*+,;=:@]$/;
 const PRINTABLE_ASCII = /^[\x21-\x7e]*$/;
 const MAX_TARGET = 16 * 1024;
 
@@ -29,7 +34,6 @@ export function normaliseRequestTarget(target: string): RequestTarget {
   const query = q < 0 ? '' : target.slice(q);
   if (!PRINTABLE_ASCII.test(target)) return refuse('the request target has control or non-ASCII characters');
   if (rawPath.includes('\\')) return refuse('a backslash is not a path separator here');
-  if (rawPath.includes(';')) return refuse('path parameters (;) are not accepted');
 
   let path = '';
   for (let i = 0; i < rawPath.length; i++) {
@@ -46,6 +50,7 @@ export function normaliseRequestTarget(target: string): RequestTarget {
     path += decoded;
     i += 2;
   }
+  if (path.includes(';')) return refuse('path parameters (;) are not accepted');
   const segments = path.split('/').slice(1);
   for (let i = 0; i < segments.length; i++) {
     const segment = segments[i]!;
