@@ -25,7 +25,11 @@ export async function backendServicesToken(
   const alg = credentials.privateKey.alg ?? 'ES384';
   const key = await importJWK(credentials.privateKey, alg);
   const assertion = await new SignJWT({})
-    .setProtectedHeader({ alg, typ: 'JWT', ...(credentials.privateKey.kid ? { kid: credentials.privateKey.kid } : {}) })
+    .setProtectedHeader({
+      alg,
+      typ: 'JWT',
+      ...(credentials.privateKey.kid ? { kid: credentials.privateKey.kid } : {}),
+    })
     .setIssuer(credentials.clientId)
     .setSubject(credentials.clientId)
     .setAudience(credentials.tokenUrl)

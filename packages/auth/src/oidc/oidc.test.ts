@@ -97,11 +97,19 @@ async function authorize(base: string, verifier: string, user: string | undefine
   });
   let url = `${base}/oidc/auth?${params}`;
   for (let hop = 0; hop < 6; hop++) {
-    const response = await fetch(url, {
-      redirect: 'manual',
-      headers: { cookie: jar.header(user ? `demo_user=${user}` : '') },
-    });
+    const cookie = jar.header(user ? `demo_user=${user}` : '');
+    let response = await fetch(url, { redirect: 'manual', headers: { cookie } });
     jar.take(response);
+    if (response.status === 200 && (await response.clone().text()).includes('Toestaan')) {
+      // The consent page: the user allows what the app asks for.
+      response = await fetch(`${url}/decision`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'decision=allow',
+      });
+      jar.take(response);
+    }
     const location = response.headers.get('location');
     if (!location || location.startsWith(`${base}/cb`)) return response;
     url = new URL(location, url).href;
@@ -135,6 +143,62 @@ describe('authorization server', () => {
       expect.arrayContaining(['authorization_code', 'refresh_token', 'client_credentials']),
     );
     expect(meta['revocation_endpoint']).toBe(`${node.base}/oidc/token/revocation`);
+  });
+
+  it('asks the logged-in user before it grants anything, and an app she refuses gets access_denied', async () => {
+    const db = await openDatabase(':memory:');
+    const node = await startNode(db, await freePort());
+    apps.push(node.app);
+    const jar = new Jar();
+    const params = new URLSearchParams({
+      client_id: 'pgo-app',
+      response_type: 'code',
+      scope: 'openid offline_access',
+      redirect_uri: `${node.base}/cb`,
+      code_challenge: b64url(
+        createHash('sha256')
+          .update(b64url(randomBytes(32)))
+          .digest(),
+      ),
+      code_challenge_method: 'S256',
+      state: 'st4te',
+      prompt: 'consent',
+    });
+    let url = `${node.base}/oidc/auth?${params}`;
+    let page: Response | undefined;
+    for (let hop = 0; hop < 6 && !page; hop++) {
+      const response = await fetch(url, {
+        redirect: 'manual',
+        headers: { cookie: jar.header('demo_user=pseudo:abc') },
+      });
+      jar.take(response);
+      const location = response.headers.get('location');
+      if (location) url = new URL(location, url).href;
+      else page = response;
+    }
+    const html = await page!.text();
+    expect(html).toContain('vraagt toegang');
+    expect(html).toContain('toegang houden als u niet ingelogd bent');
+    const refused = await fetch(`${url}/decision`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: {
+        cookie: jar.header('demo_user=pseudo:abc'),
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: 'decision=deny',
+    });
+    jar.take(refused);
+    let next = new URL(refused.headers.get('location')!, url).href;
+    for (let hop = 0; hop < 4 && !next.startsWith(`${node.base}/cb`); hop++) {
+      const response = await fetch(next, {
+        redirect: 'manual',
+        headers: { cookie: jar.header('demo_user=pseudo:abc') },
+      });
+      next = new URL(response.headers.get('location')!, next).href;
+    }
+    expect(new URL(next).searchParams.get('error')).toBe('access_denied');
+    expect(new URL(next).searchParams.get('code')).toBeNull();
   });
 
   it('shows the Dutch login page when nobody is logged in', async () => {

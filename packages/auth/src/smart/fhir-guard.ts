@@ -71,7 +71,11 @@ export function smartFhirGuard(options: SmartFhirGuardOptions) {
 
 /** What an app with a verified token may do on a routed FHIR request. */
 export function smartAccessJudge(options: Pick<SmartFhirGuardOptions, 'fhirPath' | 'compartmentOf'>) {
-  return async function judge(request: FastifyRequest, reply: FastifyReply, access: SmartAccess): Promise<void> {
+  return async function judge(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    access: SmartAccess,
+  ): Promise<void> {
     const shape = shapeOf(request, options.fhirPath) ?? '';
     const deny = async (text: string) => void (await replyOutcome(reply, 403, 'forbidden', text));
     const params = (request.params ?? {}) as { type?: string; id?: string };

@@ -23,6 +23,8 @@ describe('SMART app in Chromium with fhirclient', () => {
       await context.addCookies([{ name: 'demo_user', value: 'pseudo:anna', url: node.base }]);
       const page = await context.newPage();
       await page.goto(`${node.base}/app/launch.html`);
+      // She sees which app asks for what, and allows it.
+      await page.getByRole('button', { name: 'Toestaan' }).click({ timeout: 15_000 });
       await page
         .waitForFunction(() => (window as unknown as { result?: unknown }).result !== undefined, null, {
           timeout: 15_000,

@@ -20,10 +20,21 @@ async function launch(base: string, scope: string): Promise<Record<string, strin
   });
   let url = `${base}/oidc/auth?${params}`;
   for (;;) {
-    const response = await fetch(url, {
-      redirect: 'manual',
-      headers: { cookie: [...[...cookies].map(([k, v]) => `${k}=${v}`), 'demo_user=pseudo:anna'].join('; ') },
-    });
+    const cookie = [...[...cookies].map(([k, v]) => `${k}=${v}`), 'demo_user=pseudo:anna'].join('; ');
+    let response = await fetch(url, { redirect: 'manual', headers: { cookie } });
+    if (
+      response.status === 200 &&
+      url.includes('/interaction/') &&
+      (await response.clone().text()).includes('Toestaan')
+    ) {
+      // The consent page: she allows what the app asks for.
+      response = await fetch(`${url}/decision`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'decision=allow',
+      });
+    }
     for (const line of response.headers.getSetCookie()) {
       const pair = line.split(';')[0]!;
       cookies.set(pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1));

@@ -104,8 +104,9 @@ const IDENTITIES: Identity[] = [
   },
   { name: 'Maria (client session)', sees: 'maria', headers: async () => ({ cookie: mariaSession }) },
   {
-    name: "Maria's representative",
-    sees: 'maria',
+    // Her delegation is not on the logbook (nor one of her consents): the record stays closed.
+    name: 'a representative acting for Maria without a delegation on the logbook',
+    sees: 'nothing',
     headers: async () =>
       session({
         kind: 'representative',

@@ -57,6 +57,11 @@ export interface CredentialResolvers {
   /** An organisation system's opaque access token → what it grants, or undefined. */
   readonly systemTokens?: (token: string) => Promise<SystemAccess | undefined>;
   readonly sessions?: SessionStore;
+  /**
+   * Whether a representative may read the records of the client she acts for: her delegation must
+   * be on the logbook (signed by the client, in force) and reach that far. Without it: never.
+   */
+  readonly representativeMayRead?: (client: string, representative: string) => boolean;
   /** Networks whose callers need no credential: empty unless the configuration lists them. */
   readonly trustedNetworks?: BlockList;
   readonly now?: () => number;
@@ -113,6 +118,11 @@ export async function resolveFhirCaller(
         return caller({ kind: 'client', holder: principal.holder });
       case 'representative':
         if (!principal.actingFor) return refuse(403, 'Kies eerst voor wie u optreedt.');
+        if (!resolvers.representativeMayRead?.(principal.actingFor.client, principal.holder))
+          return refuse(
+            403,
+            'Uw machtiging geeft geen inzage in het dossier, of staat nog niet in het logboek.',
+          );
         return caller({
           kind: 'representative',
           holder: principal.holder,

@@ -42,13 +42,16 @@ export function registerClientFhirScope(app: FastifyInstance, options: ClientFhi
       case 'vread':
       case 'history-instance':
       case 'operation':
-        if (!patient || !interaction.type || !interaction.id) return outcome(reply, 404, 'not-found', 'Niet gevonden.');
+        if (!patient || !interaction.type || !interaction.id)
+          return outcome(reply, 404, 'not-found', 'Niet gevonden.');
         if ((await ownerOf(interaction.type, interaction.id)) !== patient)
           return outcome(reply, 404, 'not-found', 'Niet gevonden.');
         return;
       case 'search-type': {
         if (!patient)
-          return reply.type('application/fhir+json').send({ resourceType: 'Bundle', type: 'searchset', entry: [] });
+          return reply
+            .type('application/fhir+json')
+            .send({ resourceType: 'Bundle', type: 'searchset', entry: [] });
         const [path, query = ''] = request.url.split('?') as [string, string?];
         const params = new URLSearchParams(query);
         for (const name of WHOSE) params.delete(name);

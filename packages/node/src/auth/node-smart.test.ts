@@ -83,8 +83,22 @@ async function authorize(
     if (url.startsWith(`${base}${DEMO_PGO_PATH}`)) {
       return { code: new URL(url).searchParams.get('code') ?? undefined, verifier };
     }
-    const response: Response = await fetch(url, { redirect: 'manual', headers: { cookie: jar.header } });
+    let response: Response = await fetch(url, { redirect: 'manual', headers: { cookie: jar.header } });
     jar.take(response);
+    if (
+      response.status === 200 &&
+      url.includes('/interaction/') &&
+      (await response.clone().text()).includes('Toestaan')
+    ) {
+      // The consent page: she allows what the app asks for.
+      response = await fetch(`${url}/decision`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { cookie: jar.header, 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'decision=allow',
+      });
+      jar.take(response);
+    }
     const location = response.headers.get('location');
     url = location ? new URL(location, url).toString() : undefined;
   }
@@ -222,6 +236,8 @@ describe('SMART patient apps at a region member', () => {
       await context.addCookies([{ name, value, url: base }]);
       const page = await context.newPage();
       await page.goto(`${base}${DEMO_PGO_PATH}launch`);
+      await page.getByRole('heading', { name: /vraagt toegang/ }).waitFor({ timeout: 15_000 });
+      await page.getByRole('button', { name: 'Toestaan' }).click();
       await page.getByText('Verbonden als Maria de Vries.').waitFor({ timeout: 15_000 });
       await page.getByLabel('Gewicht (kg)').fill('70.2');
       await page.getByRole('button', { name: 'Meting toevoegen' }).click();

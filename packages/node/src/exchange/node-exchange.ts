@@ -34,6 +34,7 @@ import { assistedConsentRoutes, assistedConsentsOf } from './assisted.ts';
 import { consentPreviewRoutes } from './consent-preview.ts';
 import { referralRoutes } from './referrals.ts';
 import { consentStatusRoutes } from './consent-status.ts';
+import { representativeMayRead } from '../access/representatives.ts';
 
 export const PSEUDONYM_PATH = '/pseudonyms';
 
@@ -144,6 +145,7 @@ export async function registerNodeExchange(
   });
   await assistedConsentRoutes(app, { membership, logbook, repository, sessions });
   await portabilityRoutes(app, {
+    representativeMayRead: representativeMayRead(() => logbook.state.consents),
     membership,
     logbook,
     repository,

@@ -55,6 +55,8 @@ const PSEUDONYM = /^[A-Za-z0-9_-]{16,128}$/;
 
 export interface PortabilityOptions extends HolderOptions {
   readonly sessions: SessionStore;
+  /** Whether a representative's delegation on the logbook lets her read her client's record. */
+  readonly representativeMayRead?: (client: string, representative: string) => boolean;
   readonly fetch: MemberFetch;
   /** Erases the salt behind a client's logbook subject at the pseudonym service (acting for her). */
   readonly eraseSubject: (subject: string, token: (audience: string) => Promise<string>) => Promise<void>;
@@ -217,10 +219,15 @@ export async function portabilityRoutes(app: FastifyInstance, options: Portabili
     });
   };
 
-  /** The client a session stands for (her own, or the one a representative acts for). */
+  /**
+   * The client a session stands for: her own, or the one a representative acts for — when her
+   * delegation on the logbook reaches her record (a mandate to approve hours alone does not).
+   */
   const clientOf = (request: FastifyRequest): string | undefined => {
     const p = sessionOf(request);
-    return p?.kind === 'client' ? p.holder : p?.kind === 'representative' ? p.actingFor?.client : undefined;
+    if (p?.kind === 'client') return p.holder;
+    if (p?.kind !== 'representative' || !p.actingFor) return undefined;
+    return options.representativeMayRead?.(p.actingFor.client, p.holder) ? p.actingFor.client : undefined;
   };
 
   /** Her records from every holder in the index, and the holders that did not answer. */

@@ -14,6 +14,7 @@ import {
   type RelyingParty,
 } from '@ketenlog/auth';
 import { memberFetch, type MemberFetch, type RegionConfig } from '@ketenlog/region';
+import { representativeMayRead } from '../access/representatives.ts';
 import { demoBsnOf, registerNodeAuth, type PseudonymOf } from '../auth/node-auth.ts';
 import { registerNodeSmart } from '../auth/node-smart.ts';
 import { registerSystemAuthorization } from '../auth/system-authorization.ts';
@@ -167,6 +168,7 @@ export async function startMemberServices(
       systemTokens,
       ...(smart ? { appTokens: smart.appTokens } : {}),
       ...(auth ? { sessions: auth.sessions } : {}),
+      representativeMayRead: representativeMayRead(() => logbook.state.consents),
     },
     ...(smart ? { patientOfHolder: smart.patientOfHolder } : {}),
   };
