@@ -11,7 +11,14 @@ import type { FastifyInstance } from 'fastify';
 import { type FhirRepository } from '@ketenlog/fhir';
 import { signStatement } from '@ketenlog/logbook';
 import { holdersOf, type MemberFetch, type Organisation } from '@ketenlog/region';
-import { issueNodeToken, NodeTokenVerifier, requireNodeToken, SessionStore } from '@ketenlog/auth';
+import {
+  issueNodeToken,
+  NodeTokenVerifier,
+  requireNodeToken,
+  sessionIdFrom,
+  SessionStore,
+} from '@ketenlog/auth';
+import { replyOutcome } from '@ketenlog/fhir';
 import type { Db } from '@ketenlog/storage';
 import {
   callerActsForClient,
@@ -23,7 +30,7 @@ import {
 } from '@ketenlog/exchange';
 import type { NodeLogbook } from '../logbook/node-logbook.ts';
 import type { Membership } from '../region/membership.ts';
-import { IndexingRepository } from './indexing-repository.ts';
+import { IndexingRepository, storeContents } from './indexing-repository.ts';
 import { PatientDirectory } from './patient-directory.ts';
 import { AuditWriter } from './audit-writer.ts';
 import { registerHolder } from './holder.ts';
@@ -36,12 +43,16 @@ import { referralRoutes } from './referrals.ts';
 import { consentStatusRoutes } from './consent-status.ts';
 
 export const PSEUDONYM_PATH = '/pseudonyms';
+/** Reconciles the localisation index against the store, on demand (a professional of this node). */
+export const RECONCILE_PATH = '/exchange/index/reconcile';
 
 export interface NodeExchange {
   readonly repository: FhirRepository;
   readonly publisher?: IndexPublisher;
   readonly pseudonyms?: PseudonymClient;
   readonly directory?: PatientDirectory;
+  /** States in the index whatever the store holds and the index does not show; the count stated. */
+  reconcile?(): Promise<number>;
   close(): void;
 }
 
@@ -175,6 +186,30 @@ export async function registerNodeExchange(
   });
   await consentStatusRoutes(app, { membership, logbook, repository, directory, sessions });
   const indexing = new IndexingRepository(repository, publisher);
+  // The index against the store: at start (what a crash lost before its batch was stated) and on
+  // demand. Statements already shown by the region's state are not repeated.
+  let closed = false;
+  const reconcile = () => publisher.reconcile(storeContents(repository, () => closed));
+  app.addHook('onReady', async () => {
+    void reconcile().catch((error: unknown) => {
+      if (!closed) log.warn({ err: error }, 'localisation index: reconcile at start failed; retrying');
+    });
+  });
+  app.post(RECONCILE_PATH, async (request, reply) => {
+    const principal = sessions.get(sessionIdFrom(request.headers.cookie), Date.now())?.principal;
+    if (principal?.kind !== 'professional')
+      return replyOutcome(reply, 401, 'login', 'Log in als medewerker van deze organisatie.');
+    try {
+      return { stated: await reconcile() };
+    } catch {
+      return replyOutcome(
+        reply,
+        503,
+        'transient',
+        'Niet alles kon in de lokalisatie-index worden vermeld; het wordt opnieuw geprobeerd.',
+      );
+    }
+  });
   await referralRoutes(app, {
     db: options.db,
     membership,
@@ -189,6 +224,10 @@ export async function registerNodeExchange(
     publisher,
     pseudonyms,
     directory,
-    close: () => publisher.close(),
+    reconcile,
+    close: () => {
+      closed = true;
+      publisher.close();
+    },
   };
 }

@@ -93,10 +93,13 @@ export async function portabilityRoutes(app: FastifyInstance, options: Portabili
   };
 
   /** Her records here: every local Patient for the pseudonym, with everything about her. */
-  const recordsOf = async (pseudonym: string): Promise<{ patient: string; resources: Resource[] }[]> => {
+  const recordsOf = async (
+    pseudonym: string,
+    complete = false,
+  ): Promise<{ patient: string; resources: Resource[] }[]> => {
     const base = `${organisation.node.baseUrl}/fhir`;
     return Promise.all(
-      (await directory.patientsOf(pseudonym)).map(async (patient) => ({
+      (await directory.patientsOf(pseudonym, { complete })).map(async (patient) => ({
         patient,
         resources: ((await repository.everything(patient, base)).entry ?? []).flatMap((e) =>
           e.resource ? [e.resource] : [],
@@ -149,7 +152,8 @@ export async function portabilityRoutes(app: FastifyInstance, options: Portabili
   app.post(HOLDER_ERASURE_PATH, { preHandler: authenticate }, async (request, reply) => {
     const who = ownCaller(request, reply, 'erasure');
     if (!who) return reply;
-    const found = await recordsOf(who.pseudonym);
+    // Every local Patient with her pseudonym, scanned now (not only those resolved so far).
+    const found = await recordsOf(who.pseudonym, true);
     const resources = found.flatMap((r) => r.resources);
     // Recorded before the data goes, like every answer; the categories are all that is kept.
     await recordOwn(who, 'erasure', resources);
@@ -159,6 +163,15 @@ export async function portabilityRoutes(app: FastifyInstance, options: Portabili
     ))
       await repository.expunge(resource.resourceType, resource.id!);
     for (const { patient } of found) directory.forget(patient);
+    // Done only when nothing of hers is left (a record written meanwhile: she retries).
+    const left = (await recordsOf(who.pseudonym, true)).flatMap((r) => r.resources).length;
+    if (left)
+      return outcome(
+        reply,
+        409,
+        'conflict',
+        `Er is intussen meer over haar vastgelegd (${left}); probeer opnieuw.`,
+      );
     return { deleted: resources.length };
   });
 
@@ -296,7 +309,11 @@ export async function portabilityRoutes(app: FastifyInstance, options: Portabili
       );
     const client = p.holder;
     const token = tokenFor(client, 'erasure');
-    const holders = holdersFor(client);
+    // Every member, not only the holders in the index: a record whose index statement is not on
+    // the log yet (a batch still queued, a node that crashed before stating it) must be erased
+    // too, and erasure is not done while a member that might hold something cannot be asked.
+    const indexed = new Set(holdersFor(client).map((o) => o.ura));
+    const holders = logbook.state.config.organisations;
     const results = await Promise.allSettled(
       holders.map(async (org) => {
         const response = await fetch(
@@ -326,11 +343,10 @@ export async function portabilityRoutes(app: FastifyInstance, options: Portabili
       );
     await options.eraseSubject(client, token);
     return {
-      erased: holders.map((org, i) => ({
-        ura: org.ura,
-        name: org.name,
-        deleted: (results[i] as PromiseFulfilledResult<number>).value,
-      })),
+      erased: holders.flatMap((org, i) => {
+        const deleted = (results[i] as PromiseFulfilledResult<number>).value;
+        return deleted || indexed.has(org.ura) ? [{ ura: org.ura, name: org.name, deleted }] : [];
+      }),
       unlinked: true,
     };
   });
