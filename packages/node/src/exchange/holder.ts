@@ -19,6 +19,7 @@ import {
   localConsentRecords,
   patientOf,
   registerHolderGuard,
+  UNKNOWN_CLIENT,
   withLocalConsents,
   type AccessEvent,
   type GuardCaller,
@@ -67,17 +68,35 @@ export function nodeTokenOf(authorization: string | undefined): string | undefin
 const isFhirPath = (url: string): boolean =>
   url === '/fhir' || url.startsWith('/fhir/') || url.startsWith('/fhir?');
 
-/** The Patient a FHIR request names: `Patient/{id}/…`, or a patient/subject/beneficiary parameter. */
+/** A local resource id (R4 §2.26.0.2 id). */
+const RESOURCE_ID = /^[A-Za-z0-9.-]{1,64}$/;
+const PATIENT_PARAMETERS = ['patient', 'subject', 'beneficiary'];
+
+/**
+ * The one Patient a FHIR request names: `Patient/{id}/…`, or one patient/subject/beneficiary
+ * parameter (`_id` on Patient) with one plain id or `Patient/{id}` — a chain, a list, a modifier or
+ * two different patients name none. Undefined when the request names no single Patient.
+ */
 function requestedPatient(request: FastifyRequest): string | undefined {
   const params = request.params as { type?: string; id?: string } | undefined;
   if (params?.type === 'Patient' && params.id) return params.id;
-  const query = request.query as Record<string, unknown> | undefined;
-  for (const name of ['patient', 'subject', 'beneficiary', ...(params?.type === 'Patient' ? ['_id'] : [])]) {
-    const value = query?.[name];
-    if (typeof value === 'string' && value) return value.replace(/^Patient\//, '');
+  const query = (request.query ?? {}) as Record<string, unknown>;
+  const names = [...PATIENT_PARAMETERS, ...(params?.type === 'Patient' ? ['_id'] : [])];
+  const named = new Set<string>();
+  for (const [name, value] of Object.entries(query)) {
+    const base = name.split(/[:.]/)[0];
+    if (!names.includes(base)) continue;
+    // A chained or modified patient parameter (subject:Patient.identifier=…) names no one.
+    if (name !== base || typeof value !== 'string') return undefined;
+    const id = value.replace(/^Patient\//, '');
+    if (!RESOURCE_ID.test(id)) return undefined;
+    named.add(id);
   }
-  return undefined;
+  return named.size === 1 ? [...named][0] : undefined;
 }
+
+/** A search (type, system or compartment-less history): no resource id in the path. */
+const isSearch = (request: FastifyRequest): boolean => !(request.params as { id?: string } | undefined)?.id;
 
 function resourcesOf(payload: unknown): Resource[] {
   const resource = payload as Resource;
@@ -183,8 +202,11 @@ export async function registerHolder(app: FastifyInstance, options: HolderOption
   registerHolderGuard(app, {
     caller: (request) => callers.get(request),
     subjectOf: async (request, payload) => {
-      const ids = new Set<string>();
       const named = requestedPatient(request);
+      // Another member's search names the client explicitly, or is refused, whatever it would
+      // match: whether a holder has something must not follow from how a search is refused.
+      if (isSearch(request) && !named) return undefined;
+      const ids = new Set<string>();
       if (named) ids.add(named);
       for (const resource of resourcesOf(payload)) {
         const id = resource.resourceType === 'OperationOutcome' ? undefined : patientOf(resource);
@@ -193,7 +215,8 @@ export async function registerHolder(app: FastifyInstance, options: HolderOption
       if (ids.size !== 1) return undefined;
       const [patient] = ids;
       patients.set(request, patient);
-      return directory.pseudonymOf(patient);
+      // A named client unknown here (no such Patient, no BSN) is answered as an empty search.
+      return (await directory.pseudonymOf(patient)) ?? UNKNOWN_CLIENT;
     },
     consents: async (request, subject) => {
       const patient = patients.get(request)!;
