@@ -11,7 +11,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Bundle, BundleLink, Resource } from '@medplum/fhirtypes';
 import type { ConsentRegister } from '@ketenlog/region';
 import { outcome } from '@ketenlog/fhir';
-import type { AccessDecision, AccessRequest } from '../pdp.ts';
+import type { AccessDecision, AccessRequest, RegionRules } from '../pdp.ts';
 import { categoryForConsent, deciderFor, filterBundle, guardRead } from '../enforcement/filter.ts';
 
 export interface GuardCaller {
@@ -55,6 +55,8 @@ export interface HolderGuardOptions {
   readonly subjectOf: (request: FastifyRequest, payload: unknown) => GuardSubject | Promise<GuardSubject>;
   /** The client's consents that apply at this holder (the register, plus local ones). */
   readonly consents: (request: FastifyRequest, subject: string) => ConsentRegister | Promise<ConsentRegister>;
+  /** The region's rules as they are now (its configuration). */
+  readonly rules: () => RegionRules;
   /** Called once per answer, before it is sent (write the audit and access records here). */
   readonly record?: (answer: GuardedAnswer) => void | Promise<void>;
 }
@@ -98,7 +100,11 @@ export function registerHolderGuard(app: FastifyInstance, options: HolderGuardOp
       return forbidden('Geen cliënt in de vraag: alleen vragen over één cliënt zijn toegestaan.');
     }
     const decisions = new Map<string, AccessDecision>();
-    const inner = deciderFor({ ...caller.base, subject }, await options.consents(request, subject));
+    const inner = deciderFor(
+      { ...caller.base, subject },
+      await options.consents(request, subject),
+      options.rules(),
+    );
     const decide = (r: Resource): AccessDecision => {
       const category = categoryForConsent(r);
       if (caller.categories && !caller.categories.has(category)) return NOT_ASKED;

@@ -201,6 +201,7 @@ export async function registerHolder(app: FastifyInstance, options: HolderOption
 
   registerHolderGuard(app, {
     caller: (request) => callers.get(request),
+    rules: () => logbook.state.config,
     subjectOf: async (request, payload) => {
       const named = requestedPatient(request);
       // Another member's search names the client explicitly, or is refused, whatever it would
