@@ -433,6 +433,32 @@ describe('the federated overview between region members over HTTP', () => {
         reason: 'bewusteloos op de SEH',
         accessor: { id: 'pro:carla-bakker' },
       });
+    // The free text is on no log: only a commitment to it (the holder keeps reason and salt).
+    for (const node of [kraamzorg, verloskunde, ziekenhuis]) {
+      const { sequencer } = node.logbook!;
+      await sequencer.flush();
+      const entries = await sequencer.store.readEntries(0, sequencer.size);
+      const text = entries.map((e) => new TextDecoder().decode(e.entry)).join('\n');
+      expect(text).not.toContain('bewusteloos');
+      if (node === kraamzorg) expect(text).toContain('"reasonCommitment"');
+    }
+    // A role the region does not list (care administration) breaks no glass.
+    const { keyId, secretKey } = ziekenhuis.membership!.statementKey;
+    const administration = await issueNodeToken(
+      { keyId, secretKey },
+      {
+        organisation: ZIEKENHUIS,
+        audience: baseOf(kraamzorg),
+        professional: 'pro:karin-dewit',
+        role: 'administratie',
+        purpose: 'treatment',
+        breakTheGlass: 'spoed',
+      },
+    );
+    const refused = await fetch(`${baseOf(kraamzorg)}/fhir/Patient/maria-kz/$everything`, {
+      headers: { authorization: `Bearer ${administration}` },
+    });
+    expect(sources((await refused.json()) as Bundle)).toEqual([]);
   });
 
   it('a category-only overview asks only for that category: nothing else is disclosed or recorded', async () => {

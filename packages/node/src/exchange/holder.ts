@@ -6,6 +6,7 @@
 // is recorded before it leaves: one `access` statement on this node's log per category decided,
 // allowed or refused, appended durably before the answer is sent, and its BALP AuditEvent copy in
 // the local store (batched, audit-writer.ts); neither carries a BSN.
+import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Bundle, Consent, Resource } from '@medplum/fhirtypes';
 import { replyOutcome, type FhirRepository } from '@ketenlog/fhir';
@@ -19,6 +20,7 @@ import {
   localConsentRecords,
   patientOf,
   registerHolderGuard,
+  sealReason,
   UNKNOWN_CLIENT,
   withLocalConsents,
   type AccessEvent,
@@ -241,6 +243,7 @@ export async function registerHolder(app: FastifyInstance, options: HolderOption
         : (answer.request.params as { id?: string }).id
           ? 'read'
           : 'search-type';
+      const glass = answer.caller.base.breakTheGlass?.reason.trim();
       const events = [...answer.decisions].map(
         ([category, decision]) =>
           ({
@@ -249,6 +252,8 @@ export async function registerHolder(app: FastifyInstance, options: HolderOption
             accessor: answer.caller.accessor,
             interaction,
             at,
+            // Break-the-glass: the log gets a commitment; the reason stays here, with its salt.
+            ...(glass && decision.permit ? { seal: sealReason(glass, randomBytes(32)) } : {}),
           }) as const,
       );
       await recordAccesses({ logbook, statementKey, audit }, events);

@@ -36,7 +36,8 @@ import { AuditWriter } from './audit-writer.ts';
 import { registerHolder } from './holder.ts';
 import { overviewRoutes } from './overview.ts';
 import { clientRoutes } from './client.ts';
-import { portabilityRoutes } from './portability.ts';
+import { clientCallToken, portabilityRoutes } from './portability.ts';
+import { glassReasonOf, glassReasonRoutes } from './glass-reasons.ts';
 import { assistedConsentRoutes, assistedConsentsOf } from './assisted.ts';
 import { consentPreviewRoutes } from './consent-preview.ts';
 import { referralRoutes } from './referrals.ts';
@@ -149,9 +150,16 @@ export async function registerNodeExchange(
     fetch,
     ...(options.overviewTimeoutMs ? { timeoutMs: options.overviewTimeoutMs } : {}),
   });
+  glassReasonRoutes(app, { logbook, repository, verifier });
+  const glassReason = glassReasonOf({
+    logbook,
+    fetch,
+    token: (client, audience) => clientCallToken(membership, client, 'export', audience),
+  });
   await clientRoutes(app, {
     logbook,
     sessions,
+    glassReason,
     assistedConsents: (client) => assistedConsentsOf(repository, directory, client),
   });
   await assistedConsentRoutes(app, { membership, logbook, repository, sessions });
@@ -164,6 +172,7 @@ export async function registerNodeExchange(
     audit,
     sessions,
     fetch,
+    glassReason,
     eraseSubject: async (subject, token) => {
       const response = await fetch(`${service.node.baseUrl}${PSEUDONYM_PATH}/erasure`, {
         method: 'POST',

@@ -21,6 +21,7 @@ import {
   holdersOf,
   organisationOfKey,
   uraOf,
+  type AccessRecord,
   type MemberFetch,
   type Organisation,
 } from '@ketenlog/region';
@@ -60,9 +61,31 @@ export interface PortabilityOptions extends HolderOptions {
   readonly eraseSubject: (subject: string, token: (audience: string) => Promise<string>) => Promise<void>;
   /** Per holder. Default 5000 ms. */
   readonly timeoutMs?: number;
+  /** The reason of a break-the-glass access, from the holder that keeps it (glass-reasons.ts). */
+  readonly glassReason?: (client: string, record: AccessRecord) => Promise<string | undefined>;
 }
 
 const LOGIN = 'Log in als cliënt (of kies voor wie u optreedt).';
+
+/** A node token for a call on her behalf to a member node (role client, subject her pseudonym). */
+export function clientCallToken(
+  membership: PortabilityOptions['membership'],
+  pseudonym: string,
+  purpose: OwnPurpose,
+  audience: string,
+): Promise<string> {
+  const { organisation, statementKey } = membership;
+  return issueNodeToken(
+    { keyId: statementKey.keyId, secretKey: statementKey.secretKey },
+    {
+      organisation: organisation.ura,
+      audience,
+      professional: pseudonym,
+      role: CLIENT_CALLER_ROLE,
+      purpose,
+    },
+  );
+}
 
 export async function portabilityRoutes(app: FastifyInstance, options: PortabilityOptions): Promise<void> {
   const { membership, logbook, repository, verifier, directory, audit, sessions, fetch } = options;
@@ -180,18 +203,8 @@ export async function portabilityRoutes(app: FastifyInstance, options: Portabili
   const sessionOf = (request: FastifyRequest) =>
     sessions.get(sessionIdFrom(request.headers.cookie), Date.now())?.principal;
 
-  /** Token for a call on her behalf to a member node. */
   const tokenFor = (pseudonym: string, purpose: OwnPurpose) => (audience: string) =>
-    issueNodeToken(
-      { keyId: statementKey.keyId, secretKey: statementKey.secretKey },
-      {
-        organisation: organisation.ura,
-        audience,
-        professional: pseudonym,
-        role: CLIENT_CALLER_ROLE,
-        purpose,
-      },
-    );
+    clientCallToken(membership, pseudonym, purpose, audience);
 
   const holdersFor = (pseudonym: string): Organisation[] => {
     const { config, index } = logbook.state;
@@ -203,31 +216,37 @@ export async function portabilityRoutes(app: FastifyInstance, options: Portabili
   };
 
   /** Her access trail as BALP AuditEvents (each as its holder recorded it). */
-  const trailOf = (pseudonym: string): Resource[] => {
+  const trailOf = (pseudonym: string): Promise<Resource[]> => {
     const { config, keys, access } = logbook.state;
-    return accessesOf(access, pseudonym).map((a) => {
-      const requester = uraOf(a.organisation) ?? a.organisation;
-      const reading = readAccess(a);
-      return auditEvent({
-        request: {
-          requester: {
-            ura: requester,
-            type: findOrganisation(config, requester)?.type ?? 'rso',
-            role: a.role,
+    return Promise.all(
+      accessesOf(access, pseudonym).map(async (a) => {
+        // A break-the-glass reason is not on the log: the holder keeps it (glass-reasons.ts).
+        const glassReason = a.breakTheGlass
+          ? (a.reason ?? (await options.glassReason?.(pseudonym, a)))
+          : undefined;
+        const requester = uraOf(a.organisation) ?? a.organisation;
+        const reading = readAccess(a);
+        return auditEvent({
+          request: {
+            requester: {
+              ura: requester,
+              type: findOrganisation(config, requester)?.type ?? 'rso',
+              role: a.role,
+            },
+            holder: organisationOfKey(config, keys, a.recordedBy)?.ura ?? a.recordedBy,
+            subject: pseudonym,
+            category: a.category,
+            // As recorded on the log: a care purpose, or her own (export, erasure).
+            purpose: a.purpose as Purpose,
+            ...(a.breakTheGlass ? { breakTheGlass: { reason: glassReason ?? '' } } : {}),
           },
-          holder: organisationOfKey(config, keys, a.recordedBy)?.ura ?? a.recordedBy,
-          subject: pseudonym,
-          category: a.category,
-          // As recorded on the log: a care purpose, or her own (export, erasure).
-          purpose: a.purpose as Purpose,
-          ...(a.breakTheGlass && a.reason ? { breakTheGlass: { reason: a.reason } } : {}),
-        },
-        decision: { permit: reading.outcome === 'allowed', reason: reading.reason ?? '' },
-        accessor: a.accessor,
-        interaction: 'read',
-        at: new Date(a.at.iat * 1000),
-      });
-    });
+          decision: { permit: reading.outcome === 'allowed', reason: reading.reason ?? '' },
+          accessor: a.accessor,
+          interaction: 'read',
+          at: new Date(a.at.iat * 1000),
+        });
+      }),
+    );
   };
 
   /** The client a session stands for (her own, or the one a representative acts for). */
@@ -284,7 +303,7 @@ export async function portabilityRoutes(app: FastifyInstance, options: Portabili
       records,
       missing,
       consents: consentResources(logbook.state.consents, client),
-      trail: trailOf(client),
+      trail: await trailOf(client),
       at,
     });
     return reply
