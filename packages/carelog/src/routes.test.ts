@@ -1,4 +1,6 @@
+import { Writable } from 'node:stream';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { installContentParsers } from '@ketenlog/fhir';
 import { signStatement, verifyReceipt, type Statement } from '@ketenlog/logbook';
 import { receiptPolicyFor } from '@ketenlog/region';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -298,5 +300,72 @@ describe('carelog routes over HTTP', () => {
       budget: { budgetMinutes: 24 * 60, remainingMinutes: 24 * 60 },
       entries: [],
     });
+  });
+});
+
+describe('a body that is not JSON, or not JSON the route expects', () => {
+  it('is a 400 or 415 OperationOutcome behind the node’s parsers, logged by route without its content', async () => {
+    const logged: string[] = [];
+    const node = Fastify({
+      logger: {
+        level: 'info',
+        stream: new Writable({
+          write(chunk, _encoding, done) {
+            logged.push(String(chunk));
+            done();
+          },
+        }),
+      },
+    });
+    // As at a node: FHIR's JSON parser (malformed JSON is its FhirError) and 415 for other types.
+    installContentParsers(node);
+    await node.register(carelogRoutes, {
+      prefix: '/carelog',
+      service: s.service,
+      provider: 'ura:11110001',
+      authorise: () => undefined,
+    });
+    const at = `${await node.listen({ host: '127.0.0.1', port: 0 })}/carelog`;
+    const secret = '999911120';
+    const send = async (path: string, type: string, body: string, method = 'POST') => {
+      const response = await fetch(`${at}${path}`, { method, headers: { 'content-type': type }, body });
+      return { status: response.status, body: (await response.json()) as { resourceType?: string } };
+    };
+    try {
+      const cases: [string, string, string, number][] = [
+        ['/indications', 'application/json', `{"indication": "x", "subject": "${secret}"`, 400],
+        ['/indications', 'application/json', `\uFEFF{"subject":"${secret}"}`, 400],
+        ['/entries', 'application/json', `{"envelope": ${secret}}}`, 400],
+        ['/approvals', 'application/json', '', 400],
+        ['/approval-drafts', 'application/json', '['.repeat(20_000), 400],
+        ['/carers/pro:anna-jansen/keys', 'text/plain', `publicKey=${secret}`, 415],
+        ['/insurers/11110004/declarations', 'application/xml', `<x>${secret}</x>`, 415],
+        ['/indications/ind-1/reindications', 'application/json', 'null', 400],
+        ['/entries', 'application/json', '"just a string"', 400],
+        ['/approvals', 'application/json', '[1, 2, 3]', 400],
+      ];
+      for (const [path, type, body, status] of cases) {
+        const answer = await send(path, type, body);
+        expect({ path, status: answer.status, type: answer.body.resourceType }).toEqual({
+          path,
+          status,
+          type: 'OperationOutcome',
+        });
+        expect(JSON.stringify(answer.body)).not.toContain(secret);
+      }
+      const put = await send(
+        '/insurers/11110004/declarations/d1/payment-status',
+        'application/json',
+        '{"status":',
+      );
+      expect(put.status).toBe(400);
+      // Logged (route and status), never with the body's content.
+      const refusals = logged.filter((l) => l.includes('carelog: request body refused'));
+      expect(refusals.length).toBeGreaterThanOrEqual(8);
+      expect(refusals.some((l) => l.includes('/carelog/indications'))).toBe(true);
+      expect(logged.join('')).not.toContain(secret);
+    } finally {
+      await node.close();
+    }
   });
 });

@@ -4,7 +4,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { currentIndication } from '@ketenlog/region';
 import { parseEntry, parseReceipt, type SignedStatement } from '@ketenlog/logbook';
-import { HttpProblem } from '@ketenlog/fhir/outcome';
+import { FhirError, HttpProblem } from '@ketenlog/fhir/outcome';
 import { carerOverview, clientOverview } from './care-administration.ts';
 import { PAYMENT_STATUSES, type PaymentStatus } from './care-file.ts';
 import { CARE_PACKAGES, type CarePackage } from './care-protocol.ts';
@@ -74,23 +74,43 @@ function envelopesOf(entry: ReceiptedEntry): { entry?: SignedStatement; approval
   return { ...(e ? { entry: e } : {}), ...(a ? { approval: a } : {}) };
 }
 
+/** The 4xx status of an error raised before the handler (body parsing, limits), if it has one. */
+function clientErrorStatus(error: Error & { statusCode?: number }): number | undefined {
+  const status = error instanceof FhirError ? error.status : error.statusCode;
+  return status !== undefined && status >= 400 && status < 500 ? status : undefined;
+}
+
+/** What was wrong with a refused body, without quoting it. */
+function bodyProblem(status: number): string {
+  if (status === 413) return 'Het verzoek is te groot.';
+  if (status === 415) return 'Stuur de gegevens als application/json.';
+  return 'Ongeldig verzoek: de inhoud is geen geldige JSON of past niet bij deze route.';
+}
+
 export async function carelogRoutes(app: FastifyInstance, options: CarelogRoutesOptions): Promise<void> {
   const { service, provider, authorise } = options;
 
-  app.setErrorHandler((error: Error & { validation?: unknown; statusCode?: number }, _request, reply) => {
+  app.setErrorHandler((error: Error & { validation?: unknown; statusCode?: number }, request, reply) => {
     if (error instanceof HttpProblem)
       return reply.code(error.status).send(operationOutcome(error.status, error.code, error.message));
+    // A body the node's parsers refused (malformed JSON: FhirError 400; another media type: 415;
+    // too large: Fastify's 413) or the route's schema did not take is the caller's mistake. It is
+    // logged by route and status only: the parser's message may quote the body, which can hold
+    // personal data.
+    const status = error.validation ? 400 : clientErrorStatus(error);
+    if (status === undefined) {
+      request.log.error({ err: error, route: request.routeOptions.url }, 'carelog: unexpected error');
+      return reply.code(500).send(operationOutcome(500, 'internal', 'Er ging iets mis bij Mijn Zorg Log.'));
+    }
+    request.log.info(
+      { route: request.routeOptions.url, method: request.method, status },
+      'carelog: request body refused',
+    );
     if (error.validation)
       return reply
         .code(400)
         .send(operationOutcome(400, 'invalid-input', `Ongeldige invoer: ${error.message}`));
-    const status =
-      error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
-    const text =
-      status === 500 ? 'Er ging iets mis bij Mijn Zorg Log.' : `Ongeldig verzoek: ${error.message}`;
-    return reply
-      .code(status)
-      .send(operationOutcome(status, status === 500 ? 'internal' : 'invalid-input', text));
+    return reply.code(status).send(operationOutcome(status, 'invalid-input', bodyProblem(status)));
   });
 
   const allow = async (request: FastifyRequest, action: CarelogAction) => {

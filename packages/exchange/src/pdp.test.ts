@@ -279,6 +279,26 @@ describe('the policy decision point', () => {
     if (basis === 'break-the-glass') expect(decision.mustNotify).toBe(true);
   });
 
+  it('lets only the clinical roles the region lists break the glass: not care administration, not an insurer', () => {
+    const glass = { breakTheGlass: { reason: 'Bewusteloos binnengebracht op de SEH' } };
+    const rules = { breakTheGlassRoles: new Set(['medisch-specialist', 'huisarts']) };
+    const as = (role: string, type: AccessRequest['requester']['type'] = 'ziekenhuis') =>
+      decideAccess(request({ ...glass, requester: { ura: HOSPITAL, type, role } }), register([]), rules);
+    expect(as('medisch-specialist')).toMatchObject({ permit: true, basis: 'break-the-glass' });
+    expect(as('huisarts', 'huisarts')).toMatchObject({ permit: true, basis: 'break-the-glass' });
+    for (const refused of [
+      as('administratie'),
+      as('declaratiebeoordelaar', 'zorgverzekeraar'),
+      as('analist'),
+    ])
+      expect(refused).toMatchObject({ permit: false, basis: 'invalid' });
+    expect(as('administratie').reason).toContain('administratie');
+    // A region that lists no one: nobody breaks the glass.
+    expect(decideAccess(request(glass), register([]), { breakTheGlassRoles: new Set() })).toMatchObject({
+      permit: false,
+    });
+  });
+
   it('refuses an unknown purpose', () => {
     const decision = decideAccess({ ...request(), purpose: 'marketing' as never }, register([]));
     expect(decision).toMatchObject({ permit: false, basis: 'invalid' });

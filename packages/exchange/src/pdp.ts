@@ -8,10 +8,12 @@
 // - among her decisions that cover the request, the most specific wins (who: an organisation before
 //   a role before an organisation type before anyone; then a named category; then a named purpose)
 //   and an objection wins a tie (generieke functies, "wie ziet wat");
-// - break-the-glass: only for treatment by a care organisation, only with a reason; it is always
-//   logged and shown to the client (the caller's duty, flagged in the decision).
+// - break-the-glass: only for treatment by a care organisation, only by a clinical role the region
+//   file lists (`breakTheGlass.roles`), only with a reason; it is always logged and shown to the
+//   client (the caller's duty, flagged in the decision).
 import {
   consentsInForce,
+  DEFAULT_BREAK_THE_GLASS_ROLES,
   DELEGATION_PURPOSE,
   type ConsentLedger,
   type ConsentRecord,
@@ -26,6 +28,17 @@ export { CARE_TYPES, PURPOSES, type Purpose } from './vocabulary.ts';
 export const granteeOfOrganisation = (ura: string): string => `ura:${ura}`;
 export const granteeOfRole = (role: string): string => `role:${role}`;
 export const granteeOfType = (type: OrganisationType): string => `type:${type}`;
+
+/** What the region file adds to the PDP's defaults (RegionConfig has it). */
+export interface RegionRules {
+  /** The clinical roles that may break the glass. */
+  readonly breakTheGlassRoles: ReadonlySet<string>;
+}
+
+/** A region file's rules when it says nothing (the nodes pass their region's configuration). */
+export const DEFAULT_REGION_RULES: RegionRules = {
+  breakTheGlassRoles: new Set(DEFAULT_BREAK_THE_GLASS_ROLES),
+};
 
 export interface AccessRequest {
   /** The requesting organisation and the professional's role there. */
@@ -153,7 +166,11 @@ function dataConsentsInForce(ledger: ConsentLedger | undefined): readonly Consen
   return inForce;
 }
 
-export function decideAccess(request: AccessRequest, consents: ConsentRegister): AccessDecision {
+export function decideAccess(
+  request: AccessRequest,
+  consents: ConsentRegister,
+  rules: RegionRules = DEFAULT_REGION_RULES,
+): AccessDecision {
   if (!(PURPOSES as readonly string[]).includes(request.purpose)) {
     return deny('invalid', `Onbekend doel "${request.purpose}".`);
   }
@@ -162,6 +179,12 @@ export function decideAccess(request: AccessRequest, consents: ConsentRegister):
     if (!request.breakTheGlass.reason.trim()) return deny('invalid', 'Noodtoegang vraagt om een reden.');
     if (!care || request.purpose !== 'treatment') {
       return deny('invalid', 'Noodtoegang is er alleen voor behandeling door een zorgaanbieder.');
+    }
+    if (!rules.breakTheGlassRoles.has(request.requester.role)) {
+      return deny(
+        'invalid',
+        `Noodtoegang is voorbehouden aan de zorgverleners die de regio daarvoor aanwijst; de rol "${request.requester.role}" hoort daar niet bij.`,
+      );
     }
     return {
       ...permit('break-the-glass', `Noodtoegang: ${request.breakTheGlass.reason.trim()}`),

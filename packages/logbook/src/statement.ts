@@ -71,7 +71,10 @@ export interface StatementBodies {
     /** The holder's decision; absent in statements written before it existed (see exchange). */
     outcome?: 'permit' | 'deny';
     breakTheGlass?: boolean;
+    /** Free text; a break-the-glass reason is no longer written here (see reasonCommitment). */
     reason?: string;
+    /** Break-the-glass: SHA-256 of a salt and the reason, both kept by the holder (base64). */
+    reasonCommitment?: Hash64;
   };
   key: {
     action: 'bind' | 'rotate' | 'revoke';
@@ -257,9 +260,12 @@ export const KIND_RULES: Record<StatementKind, KindRule> = {
       outcome: opt(oneOf('permit', 'deny')),
       breakTheGlass: opt(bool),
       reason: opt(text),
+      reasonCommitment: opt(hash),
     },
     cross: (b) =>
-      b.breakTheGlass === true && b.reason === undefined ? 'break-the-glass needs body.reason' : undefined,
+      b.breakTheGlass === true && b.reason === undefined && b.reasonCommitment === undefined
+        ? 'break-the-glass needs body.reasonCommitment'
+        : undefined,
   },
   key: {
     subject: 'optional',

@@ -1,5 +1,9 @@
 // The access trail of every read (NEN 7513): an AuditEvent in the IHE BALP shape for the holder's
-// own store, and an `access` statement draft for its log (break-the-glass flagged, with reason).
+// own store, and an `access` statement draft for its log. A break-the-glass reason is free text a
+// professional typed about a client in an emergency: it stays at the holder (in its AuditEvent,
+// with the salt) and reaches the client from there; the public log carries only a commitment to
+// it, SHA-256(salt ‖ reason), so the client can check she was shown what was recorded.
+import { createHash } from 'node:crypto';
 import type { AuditEvent } from '@medplum/fhirtypes';
 import { STATEMENT_VERSION, type Statement } from '@ketenlog/logbook';
 import type { AccessDecision, AccessRequest } from '../pdp.ts';
@@ -12,6 +16,34 @@ export type OwnAccessRequest = Omit<AccessRequest, 'purpose' | 'breakTheGlass'> 
   readonly breakTheGlass?: undefined;
 };
 
+/** A break-the-glass reason sealed for the log: the salt (kept with the reason) and the commitment. */
+export interface ReasonSeal {
+  /** 32 random bytes, base64. */
+  readonly salt: string;
+  /** SHA-256(salt ‖ UTF-8 reason), base64: what the log carries. */
+  readonly commitment: string;
+}
+
+/** Seals a reason with a fresh random salt (from node:crypto, given by the caller). */
+export function sealReason(reason: string, salt: Uint8Array): ReasonSeal {
+  const commitment = createHash('sha256').update(salt).update(reason, 'utf8').digest('base64');
+  return { salt: Buffer.from(salt).toString('base64'), commitment };
+}
+
+/** Whether a reason and salt open a commitment from the log. */
+export function opensSeal(commitment: string, reason: string, salt: string): boolean {
+  const bytes = Buffer.from(salt, 'base64');
+  return bytes.length === 32 && sealReason(reason, bytes).commitment === commitment;
+}
+
+/** The AuditEvent id of a break-the-glass access: its commitment in hex (a valid FHIR id). */
+export const auditIdOfSeal = (commitment: string): string =>
+  Buffer.from(commitment, 'base64').toString('hex');
+
+/** AuditEvent.entity.detail types that keep a break-the-glass reason at the holder. */
+export const REASON_DETAIL = 'break-the-glass-reason';
+export const SALT_DETAIL = 'break-the-glass-salt';
+
 export interface AccessEvent {
   readonly request: AccessRequest | OwnAccessRequest;
   readonly decision: Pick<AccessDecision, 'permit' | 'reason'>;
@@ -22,7 +54,15 @@ export interface AccessEvent {
   /** What was asked, e.g. `Observation?patient=…` (no BSN). */
   readonly query?: string;
   readonly at: Date;
+  /** An allowed break-the-glass access: its reason sealed for the log (required then). */
+  readonly seal?: ReasonSeal;
 }
+
+/** The reason of an allowed break-the-glass access, trimmed; undefined for any other. */
+const glassReason = (event: AccessEvent): string | undefined =>
+  event.decision.permit && event.request.breakTheGlass
+    ? event.request.breakTheGlass.reason.trim()
+    : undefined;
 
 const PURPOSE_CODES: Record<string, string> = {
   treatment: 'TREAT',
@@ -38,8 +78,11 @@ const BALP_QUERY = 'https://profiles.ihe.net/ITI/BALP/StructureDefinition/IHE.Ba
 export function auditEvent(event: AccessEvent): AuditEvent {
   const { request, decision } = event;
   const query = event.interaction !== 'read' && event.interaction !== 'delete';
+  const reason = glassReason(event);
+  const sealed = reason !== undefined && event.seal ? { reason, seal: event.seal } : undefined;
   return {
     resourceType: 'AuditEvent',
+    ...(sealed ? { id: auditIdOfSeal(sealed.seal.commitment) } : {}),
     meta: { profile: [query ? BALP_QUERY : BALP] },
     type: query
       ? { system: 'http://dicom.nema.org/resources/ontology/DCM', code: '110112', display: 'Query' }
@@ -101,6 +144,14 @@ export function auditEvent(event: AccessEvent): AuditEvent {
         role: { system: 'http://terminology.hl7.org/CodeSystem/object-role', code: '24' },
         description: request.category,
         ...(event.query ? { query: Buffer.from(event.query, 'utf8').toString('base64') } : {}),
+        ...(sealed
+          ? {
+              detail: [
+                { type: REASON_DETAIL, valueString: sealed.reason },
+                { type: SALT_DETAIL, valueBase64Binary: sealed.seal.salt },
+              ],
+            }
+          : {}),
       },
     ],
   };
@@ -139,8 +190,10 @@ export const accessOutcomeOf = (record: Parameters<typeof readAccess>[0]): Acces
 /** The `access` statement for the holder's log; the holder's node signs it. */
 export function accessDraft(event: AccessEvent, author: string): Statement {
   const { request, decision } = event;
-  // A refused break-the-glass attempt is recorded as a refusal (with the PDP's reason).
-  const glass = decision.permit && request.breakTheGlass ? request.breakTheGlass.reason.trim() : undefined;
+  // A refused break-the-glass attempt is recorded as a refusal (with the PDP's reason). An allowed
+  // one carries only the commitment to its reason: the free text never goes onto the log.
+  const glass = glassReason(event);
+  if (glass !== undefined && !event.seal) throw new Error('break-the-glass access without a sealed reason');
   return {
     kind: 'access',
     v: STATEMENT_VERSION,
@@ -154,7 +207,9 @@ export function accessDraft(event: AccessEvent, author: string): Statement {
       category: request.category,
       purpose: request.purpose,
       outcome: decision.permit ? 'permit' : 'deny',
-      ...(glass ? { breakTheGlass: true, reason: glass } : {}),
+      ...(glass !== undefined && event.seal
+        ? { breakTheGlass: true, reasonCommitment: event.seal.commitment }
+        : {}),
       ...(decision.permit ? {} : { reason: decision.reason.slice(0, 500) }),
     },
   };

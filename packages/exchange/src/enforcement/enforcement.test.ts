@@ -1,10 +1,22 @@
+import { randomBytes } from 'node:crypto';
 import { applyConsentStatement, type ConsentRegister } from '@ketenlog/region';
 import { validateStatement, type StatementOf } from '@ketenlog/logbook';
 import type { Bundle } from '@medplum/fhirtypes';
 import { describe, expect, it } from 'vitest';
 import { decideAccess, type AccessRequest } from '../pdp.ts';
 import { deciderFor, filterBundle, filterResources, guardRead } from './filter.ts';
-import { accessDraft, accessOutcomeOf, auditEvent, readAccess, REFUSED_PREFIX } from './access-record.ts';
+import {
+  accessDraft,
+  accessOutcomeOf,
+  auditEvent,
+  auditIdOfSeal,
+  opensSeal,
+  readAccess,
+  REASON_DETAIL,
+  REFUSED_PREFIX,
+  SALT_DETAIL,
+  sealReason,
+} from './access-record.ts';
 
 const MARIA = 'pMaria-0000000000000001';
 const base: Omit<AccessRequest, 'category'> = {
@@ -102,28 +114,40 @@ describe('enforcement', () => {
       breakTheGlass: { reason: 'bewusteloos op SEH' },
     };
     const decision = decideAccess(request, new Map());
+    const seal = sealReason('bewusteloos op SEH', randomBytes(32));
     const event = {
       request,
       decision,
       accessor: 'uzi-900012345',
       interaction: 'read' as const,
       at: new Date(1_790_000_000_000),
+      seal,
     };
     const audit = auditEvent(event);
     expect(audit).toMatchObject({
       resourceType: 'AuditEvent',
+      id: auditIdOfSeal(seal.commitment),
       action: 'R',
       outcome: '0',
       purposeOfEvent: [{ coding: [{ code: 'ETREAT' }] }],
     });
     expect(JSON.stringify(audit)).toContain(MARIA);
+    // The holder keeps the reason and its salt; they open the commitment on the log.
+    const details = audit.entity![1].detail!;
+    expect(details.find((d) => d.type === REASON_DETAIL)?.valueString).toBe('bewusteloos op SEH');
+    const salt = details.find((d) => d.type === SALT_DETAIL)!.valueBase64Binary!;
     const draft = accessDraft(event, 'hospital-node-key');
     expect(validateStatement(draft).ok).toBe(true);
     expect(draft.body).toMatchObject({
       breakTheGlass: true,
-      reason: 'bewusteloos op SEH',
+      reasonCommitment: seal.commitment,
       organisation: 'ura:11110003',
     });
+    // The free text is not on the log, nor guessable from it without the salt.
+    expect(JSON.stringify(draft)).not.toContain('bewusteloos');
+    expect(opensSeal(seal.commitment, 'bewusteloos op SEH', salt)).toBe(true);
+    expect(opensSeal(seal.commitment, 'bewusteloos', salt)).toBe(false);
+    expect(() => accessDraft({ ...event, seal: undefined }, 'hospital-node-key')).toThrow(/sealed/);
     const denied = auditEvent({
       ...event,
       request: base as AccessRequest & { category: 'x' },

@@ -6,7 +6,13 @@
 import type { Bundle, BundleEntry, Resource } from '@medplum/fhirtypes';
 import type { ConsentRegister } from '@ketenlog/region';
 import { categoryOf } from '../localisation/categories.ts';
-import { decideAccess, type AccessDecision, type AccessRequest } from '../pdp.ts';
+import {
+  decideAccess,
+  DEFAULT_REGION_RULES,
+  type AccessDecision,
+  type AccessRequest,
+  type RegionRules,
+} from '../pdp.ts';
 
 /** Decides one resource (its category via categoryForConsent). */
 export type ResourceDecider = (resource: Resource) => AccessDecision;
@@ -24,12 +30,13 @@ export const categoryForConsent = (resource: Resource): string => categoryOf(res
 export function deciderFor(
   base: Omit<AccessRequest, 'category'>,
   consents: ConsentRegister,
+  rules: RegionRules = DEFAULT_REGION_RULES,
 ): ResourceDecider {
   const cache = new Map<string, AccessDecision>();
   const decide = (category: string): AccessDecision => {
     let decision = cache.get(category);
     if (!decision) {
-      decision = decideAccess({ ...base, category }, consents);
+      decision = decideAccess({ ...base, category }, consents, rules);
       cache.set(category, decision);
     }
     return decision;

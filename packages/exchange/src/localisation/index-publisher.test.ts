@@ -26,27 +26,49 @@ const observation = (patient: string, category: string, tag = false): Resource =
   ...(tag ? { meta: { tag: [SELF_REPORTED] } } : {}),
 });
 
-function publisher(policy: RegionPolicy, logged: SignedStatement[]) {
+interface Faults {
+  /** Pseudonym lookups that fail (the service down or timing out), in order of the calls. */
+  lookups?: number;
+  /** Appends that time out before reaching the log. */
+  appendsLost?: number;
+  /** Appends that reach the log but whose answer times out. */
+  appendsLate?: number;
+}
+
+function publisher(policy: RegionPolicy, logged: SignedStatement[], faults: Faults = {}) {
   let index = 0;
   return new IndexPublisher({
     holder: hospital.organisation.ura,
     author: hospital.key.keyId,
     sign: (statement) => signStatement(statement, hospital.key.secret),
-    pseudonymOf: async (patient) => PSEUDONYMS[patient],
+    pseudonymOf: async (patient) => {
+      if (faults.lookups && faults.lookups-- > 0) throw new Error('pseudonym service: timeout');
+      return PSEUDONYMS[patient];
+    },
     holds: (pseudonym, category) =>
       holdersOf(policy.state.index, pseudonym).some(
         (h) => h.holder === `ura:${hospital.organisation.ura}` && h.categories.includes(category),
       ),
     append: async (envelope) => {
+      if (faults.appendsLost && faults.appendsLost-- > 0) throw new Error('append: timeout');
       const bytes = entryBytes(envelope);
       const verdict = policy.check(hospital.log, index, bytes);
       if (!verdict.ok) return { ok: false, reason: verdict.reason };
       policy.accept(hospital.log, index++, bytes);
       logged.push(envelope);
+      if (faults.appendsLate && faults.appendsLate-- > 0) throw new Error('append: timeout');
       return { ok: true };
     },
     delayMs: 10,
+    retryMs: 20,
   });
+}
+
+const stated = (logged: readonly SignedStatement[]) =>
+  logged.map((e) => `${e.statement.subject} ${String(e.statement.body.category)}`).sort();
+
+async function* resources(list: readonly Resource[]) {
+  yield* list;
 }
 
 describe('the localisation index', () => {
@@ -102,5 +124,60 @@ describe('the localisation index', () => {
     index.written(observation('client-2', 'vital-signs'));
     await expect.poll(() => logged.length, { timeout: 2000 }).toBe(1);
     index.close();
+  });
+
+  it('keeps a batch whose pseudonym lookup fails, and states it on the retry', async () => {
+    const logged: SignedStatement[] = [];
+    const index = publisher(new RegionPolicy(region.config), logged, { lookups: 1 });
+    index.written(observation('client-1', 'laboratory'));
+    index.written(observation('client-2', 'laboratory'));
+    await expect(index.flush()).rejects.toThrow(/not stated; retrying/);
+    expect(index.pending).toBe(true);
+    // The retry comes by itself.
+    await expect.poll(() => logged.length, { timeout: 2000 }).toBe(2);
+    expect(index.pending).toBe(false);
+    expect(stated(logged)).toEqual([
+      'pMaria-0000000000000001 laboratory',
+      'pSanne-0000000000000002 laboratory',
+    ]);
+    index.close();
+  });
+
+  it('keeps a statement whose append times out, and does not state twice one that reached the log', async () => {
+    const logged: SignedStatement[] = [];
+    const index = publisher(new RegionPolicy(region.config), logged, { appendsLost: 1, appendsLate: 1 });
+    index.written(observation('client-1', 'laboratory'));
+    index.written(observation('client-1', 'vital-signs'));
+    index.written(observation('client-2', 'laboratory'));
+    await expect(index.flush()).rejects.toThrow();
+    await expect.poll(() => index.pending, { timeout: 2000 }).toBe(false);
+    expect(stated(logged)).toEqual([
+      'pMaria-0000000000000001 laboratory',
+      'pMaria-0000000000000001 vital-signs',
+      'pSanne-0000000000000002 laboratory',
+    ]);
+    index.close();
+  });
+
+  it('reconciles the index against the store: states what is missing, and nothing already held', async () => {
+    const policy = new RegionPolicy(region.config);
+    const logged: SignedStatement[] = [];
+    const index = publisher(policy, logged);
+    index.written(observation('client-1', 'laboratory'));
+    expect(await index.flush()).toBe(1);
+    // A node that crashed before its batch was stated: the store holds more than the index.
+    const store = [
+      observation('client-1', 'laboratory'),
+      observation('client-1', 'vital-signs'),
+      observation('client-2', 'laboratory'),
+      { resourceType: 'Organization', id: 'o' } as Resource,
+    ];
+    expect(await index.reconcile(resources(store))).toBe(2);
+    expect(await index.reconcile(resources(store))).toBe(0);
+    expect(stated(logged)).toEqual([
+      'pMaria-0000000000000001 laboratory',
+      'pMaria-0000000000000001 vital-signs',
+      'pSanne-0000000000000002 laboratory',
+    ]);
   });
 });

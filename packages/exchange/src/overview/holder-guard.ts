@@ -3,11 +3,15 @@
 // preSerialization hook binds the caller to a decider, filters what goes out, drops Bundle.total,
 // and records one access per answer (AuditEvent + `access` statements) before the answer leaves.
 // The onSend hook fails closed: a node-token answer the guard did not see is refused.
+//
+// No existence oracle: a search whose matches are all withheld is answered exactly as one that
+// matched nothing (200, the same Bundle shape, no total, no paging beyond the page asked for), and
+// a search about a client this holder cannot resolve likewise; the decisions are still recorded.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Bundle, Resource } from '@medplum/fhirtypes';
+import type { Bundle, BundleLink, Resource } from '@medplum/fhirtypes';
 import type { ConsentRegister } from '@ketenlog/region';
 import { outcome } from '@ketenlog/fhir';
-import type { AccessDecision, AccessRequest } from '../pdp.ts';
+import type { AccessDecision, AccessRequest, RegionRules } from '../pdp.ts';
 import { categoryForConsent, deciderFor, filterBundle, guardRead } from '../enforcement/filter.ts';
 
 export interface GuardCaller {
@@ -33,21 +37,45 @@ export interface GuardedAnswer {
   readonly request: FastifyRequest;
 }
 
+/**
+ * `subjectOf` for a request that names a client this holder has no pseudonym for (no such Patient,
+ * or none with a BSN): a search is answered as if nothing matched, a read is refused.
+ */
+export const UNKNOWN_CLIENT: unique symbol = Symbol('unknown client');
+export type GuardSubject = string | typeof UNKNOWN_CLIENT | undefined;
+
 export interface HolderGuardOptions {
   /** The authenticated node caller, or undefined for calls the guard does not govern (own staff). */
   readonly caller: (request: FastifyRequest) => GuardCaller | undefined;
-  /** The pseudonym of the client a request is about (undefined: refuse — no unscoped calls). */
-  readonly subjectOf: (
-    request: FastifyRequest,
-    payload: unknown,
-  ) => string | undefined | Promise<string | undefined>;
+  /**
+   * The pseudonym of the client a request is about (undefined: refuse — no unscoped calls). It must
+   * not depend on whether the search matched anything: judge the request, then the answer's
+   * resources only to check they are all about her.
+   */
+  readonly subjectOf: (request: FastifyRequest, payload: unknown) => GuardSubject | Promise<GuardSubject>;
   /** The client's consents that apply at this holder (the register, plus local ones). */
   readonly consents: (request: FastifyRequest, subject: string) => ConsentRegister | Promise<ConsentRegister>;
+  /** The region's rules as they are now (its configuration). */
+  readonly rules: () => RegionRules;
   /** Called once per answer, before it is sent (write the audit and access records here). */
   readonly record?: (answer: GuardedAnswer) => void | Promise<void>;
 }
 
 const forbidden = (diagnostics: string) => outcome('error', 'forbidden', diagnostics);
+
+/** Links a guarded search keeps: its own page, and the one before (both follow from the query). */
+const PAGE_LINKS = new Set(['self', 'previous']);
+
+/**
+ * A guarded search answer: no total (filterBundle), only the caller's own page links, and no
+ * `next` once anything was withheld (it would say that more exists than was shown).
+ */
+function guardedLinks(bundle: Bundle, withheld: number): Bundle {
+  const keep = (l: BundleLink) => PAGE_LINKS.has(l.relation) || (l.relation === 'next' && withheld === 0);
+  const { link, ...rest } = bundle;
+  const kept = link?.filter(keep) ?? [];
+  return kept.length ? { ...rest, link: kept } : rest;
+}
 
 /** Payloads that carry no client data. */
 const NOT_CLIENT_DATA = new Set(['OperationOutcome', 'CapabilityStatement']);
@@ -63,12 +91,20 @@ export function registerHolderGuard(app: FastifyInstance, options: HolderGuardOp
     if (reply.statusCode >= 400 || !resource?.resourceType || NOT_CLIENT_DATA.has(resource.resourceType))
       return payload;
     const subject = await options.subjectOf(request, payload);
-    if (!subject) {
+    if (subject === UNKNOWN_CLIENT && resource.resourceType === 'Bundle') {
+      const { result, withheld } = filterBundle(resource as Bundle, () => NOT_ASKED);
+      return guardedLinks(result, withheld);
+    }
+    if (typeof subject !== 'string') {
       reply.code(403);
       return forbidden('Geen cliënt in de vraag: alleen vragen over één cliënt zijn toegestaan.');
     }
     const decisions = new Map<string, AccessDecision>();
-    const inner = deciderFor({ ...caller.base, subject }, await options.consents(request, subject));
+    const inner = deciderFor(
+      { ...caller.base, subject },
+      await options.consents(request, subject),
+      options.rules(),
+    );
     const decide = (r: Resource): AccessDecision => {
       const category = categoryForConsent(r);
       if (caller.categories && !caller.categories.has(category)) return NOT_ASKED;
@@ -80,7 +116,7 @@ export function registerHolderGuard(app: FastifyInstance, options: HolderGuardOp
       const { result, withheld } = filterBundle(resource as Bundle, decide);
       const disclosed = (result.entry ?? []).flatMap((e) => (e.resource ? [e.resource] : []));
       await options.record?.({ caller, subject, withheld, disclosed, decisions, request });
-      return result;
+      return guardedLinks(result, withheld);
     }
     const read = guardRead(resource, decide);
     await options.record?.({

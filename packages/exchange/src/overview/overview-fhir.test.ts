@@ -18,6 +18,7 @@ import type { StatementOf } from '@ketenlog/logbook';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { federatedOverview, type Holder } from './federated-overview.ts';
 import { registerHolderGuard } from './holder-guard.ts';
+import { DEFAULT_REGION_RULES } from '../pdp.ts';
 
 const MARIA = 'pMaria-0000000000000001';
 const ASKER = '11110003';
@@ -46,6 +47,7 @@ async function holderNode(ura: string): Promise<Holder> {
   installContentParsers(app);
   installErrorHandlers(app);
   registerHolderGuard(app, {
+    rules: () => DEFAULT_REGION_RULES,
     caller: (request) => {
       const token = (request.headers.authorization ?? '').replace(/^Bearer /, '');
       return token

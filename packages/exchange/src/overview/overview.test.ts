@@ -7,6 +7,7 @@ import type { Bundle } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { federatedOverview, SOURCE_EXTENSION, type Holder } from './federated-overview.ts';
 import { registerHolderGuard } from './holder-guard.ts';
+import { DEFAULT_REGION_RULES } from '../pdp.ts';
 
 const MARIA = 'pMaria-0000000000000001';
 const ASKER = '11110003';
@@ -50,6 +51,7 @@ const records: { holder: string; withheld: number }[] = [];
 async function holderApp(ura: string, delayMs = 0): Promise<{ app: FastifyInstance; holder: Holder }> {
   const app = Fastify();
   registerHolderGuard(app, {
+    rules: () => DEFAULT_REGION_RULES,
     caller: (request) => {
       const [org, role, purpose] = (request.headers.authorization ?? '').replace(/^Bearer /, '').split(':');
       return org

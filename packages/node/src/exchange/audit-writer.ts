@@ -40,7 +40,13 @@ export class AuditWriter {
     const bundle: Bundle = {
       resourceType: 'Bundle',
       type: 'transaction',
-      entry: batch.map((resource) => ({ resource, request: { method: 'POST', url: 'AuditEvent' } })),
+      // An AuditEvent with an id of its own (break-the-glass: its commitment) is found by that id.
+      entry: batch.map((resource) => ({
+        resource,
+        request: resource.id
+          ? { method: 'PUT', url: `AuditEvent/${resource.id}` }
+          : { method: 'POST', url: 'AuditEvent' },
+      })),
     };
     this.#flushing = this.#flushing
       .then(() => this.#options.repository.processBundle(bundle, 'http://local/fhir'))

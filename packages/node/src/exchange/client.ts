@@ -13,7 +13,14 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { replyOutcome as outcome } from '@ketenlog/fhir';
 import type { Bundle, Consent } from '@medplum/fhirtypes';
 import { sessionIdFrom, type SessionStore } from '@ketenlog/auth';
-import { accessesOf, consentsInForce, findOrganisation, organisationOfKey, uraOf } from '@ketenlog/region';
+import {
+  accessesOf,
+  consentsInForce,
+  findOrganisation,
+  organisationOfKey,
+  uraOf,
+  type AccessRecord,
+} from '@ketenlog/region';
 import {
   consentDrafts,
   consentIdOf,
@@ -34,6 +41,8 @@ export interface ClientRouteOptions {
   readonly sessions: SessionStore;
   /** Consents professionals here recorded for her on paper (assisted mode, assisted.ts). */
   readonly assistedConsents?: (client: string) => Promise<Consent[]>;
+  /** The reason of a break-the-glass access, from the holder that keeps it (glass-reasons.ts). */
+  readonly glassReason?: (client: string, record: AccessRecord) => Promise<string | undefined>;
 }
 
 export interface ConsentChoice {
@@ -146,8 +155,16 @@ export async function clientRoutes(app: FastifyInstance, options: ClientRouteOpt
       return { ura, ...(name ? { name } : {}) };
     };
     // The client's holder identity is her region pseudonym (node-auth), the subject of accesses.
-    const accesses: AccessTrailItem[] = accessesOf(state.access, client)
-      .map((a) => {
+    const records = accessesOf(state.access, client);
+    // Break-the-glass reasons are kept by the holders, not on the log: asked for at once.
+    const glassReasons = await Promise.all(
+      records.map((a) =>
+        a.breakTheGlass && a.reason === undefined ? options.glassReason?.(client, a) : undefined,
+      ),
+    );
+    const accesses: AccessTrailItem[] = records
+      .map((a, i) => {
+        const glassReason = glassReasons[i];
         const professional = state.config.professionals.find((p) => p.id === a.accessor);
         const recorder = organisationOfKey(state.config, state.keys, a.recordedBy)?.ura;
         const reading = readAccess(a);
@@ -160,7 +177,7 @@ export async function clientRoutes(app: FastifyInstance, options: ClientRouteOpt
           purpose: a.purpose,
           outcome: reading.outcome,
           breakTheGlass: a.breakTheGlass,
-          ...(reading.reason ? { reason: reading.reason } : {}),
+          ...(glassReason ? { reason: glassReason } : reading.reason ? { reason: reading.reason } : {}),
           ...(recorder ? { recordedBy: named(recorder) } : {}),
         } satisfies AccessTrailItem;
       })

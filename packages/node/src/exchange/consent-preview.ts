@@ -98,6 +98,7 @@ export async function consentPreviewRoutes(
             purpose,
           },
           state.consents,
+          state.config,
         );
         const items = decision.permit ? records.filter((r) => categoryOf(r) === category) : [];
         return {

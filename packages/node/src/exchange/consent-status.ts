@@ -64,6 +64,7 @@ export async function consentStatusRoutes(
               purpose: 'treatment',
             },
             state.consents,
+            state.config,
           );
           if (decision.permit) shared++;
           else withheld++;

@@ -303,6 +303,54 @@ describe('the federated overview between region members over HTTP', () => {
     expect((await call(await token(), {}, `${baseOf(kraamzorg)}/fhir/Patient?_count=10`)).status).toBe(403);
   });
 
+  it('a withheld search answers exactly as an empty one, and a search must name her', async () => {
+    const search = async (query: string) => {
+      const response = await fetch(`${baseOf(kraamzorg)}/fhir/${query}`, {
+        headers: { authorization: `Bearer ${await carlasToken()}` },
+      });
+      const body = (await response.json()) as Bundle;
+      // What may differ between two answers: the Bundle's own id and time, and the query echoed in
+      // the self link.
+      const { id: _id, meta: _meta, link, ...rest } = body;
+      return { status: response.status, shape: { ...rest, link: link?.map((l) => l.relation) } };
+    };
+    const accesses = async () => {
+      const { sequencer } = kraamzorg.logbook!;
+      await sequencer.flush();
+      const entries = await sequencer.store.readEntries(0, sequencer.size);
+      return entries.filter((e) => new TextDecoder().decode(e.entry).includes('"kind":"access"')).length;
+    };
+    const before = await accesses();
+    // Her heart rate is there and withheld (no consent for the hospital); a code she has no record of.
+    const withheld = await search('Observation?patient=maria-kz&code=8867-4&_count=1');
+    const empty = await search('Observation?patient=maria-kz&code=0000-0&_count=1');
+    const unknown = await search('Observation?patient=nobody-here&code=8867-4&_count=1');
+    expect(withheld).toEqual(empty);
+    expect(unknown).toEqual(empty);
+    expect(empty).toEqual({
+      status: 200,
+      shape: { resourceType: 'Bundle', type: 'searchset', link: ['self'] },
+    });
+    // The decision is still recorded (one access statement for the withheld category).
+    expect(await accesses()).toBe(before + 1);
+
+    // Without her named (a chain, a list, two patients, nothing): refused alike, match or not.
+    const refusals = await Promise.all(
+      [
+        'Observation?code=8867-4',
+        'Observation?code=0000-0',
+        'Observation?subject:Patient.identifier=http://fhir.nl/fhir/NamingSystem/bsn|999911120&code=8867-4',
+        'Observation?subject:Patient.identifier=http://fhir.nl/fhir/NamingSystem/bsn|999911120&code=0000-0',
+        'Observation?patient=maria-kz,someone-else&code=8867-4',
+        'Observation?patient=maria-kz&patient=someone-else&code=0000-0',
+        'Observation?patient=maria-kz&subject=someone-else',
+        'Observation/_history',
+      ].map(search),
+    );
+    for (const refusal of refusals) expect(refusal).toEqual(refusals[0]);
+    expect(refusals[0]).toMatchObject({ status: 403, shape: { resourceType: 'OperationOutcome' } });
+  });
+
   it('Maria sees who looked at her data, when, why, and whether it was allowed — and no BSN is on any log', async () => {
     let trail: AccessTrailItem[] = [];
     await expect
@@ -390,6 +438,32 @@ describe('the federated overview between region members over HTTP', () => {
         reason: 'bewusteloos op de SEH',
         accessor: { id: 'pro:carla-bakker' },
       });
+    // The free text is on no log: only a commitment to it (the holder keeps reason and salt).
+    for (const node of [kraamzorg, verloskunde, ziekenhuis]) {
+      const { sequencer } = node.logbook!;
+      await sequencer.flush();
+      const entries = await sequencer.store.readEntries(0, sequencer.size);
+      const text = entries.map((e) => new TextDecoder().decode(e.entry)).join('\n');
+      expect(text).not.toContain('bewusteloos');
+      if (node === kraamzorg) expect(text).toContain('"reasonCommitment"');
+    }
+    // A role the region does not list (care administration) breaks no glass.
+    const { keyId, secretKey } = ziekenhuis.membership!.statementKey;
+    const administration = await issueNodeToken(
+      { keyId, secretKey },
+      {
+        organisation: ZIEKENHUIS,
+        audience: baseOf(kraamzorg),
+        professional: 'pro:karin-dewit',
+        role: 'administratie',
+        purpose: 'treatment',
+        breakTheGlass: 'spoed',
+      },
+    );
+    const refused = await fetch(`${baseOf(kraamzorg)}/fhir/Patient/maria-kz/$everything`, {
+      headers: { authorization: `Bearer ${administration}` },
+    });
+    expect(sources((await refused.json()) as Bundle)).toEqual([]);
   });
 
   it('a category-only overview asks only for that category: nothing else is disclosed or recorded', async () => {

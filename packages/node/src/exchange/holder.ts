@@ -6,6 +6,7 @@
 // is recorded before it leaves: one `access` statement on this node's log per category decided,
 // allowed or refused, appended durably before the answer is sent, and its BALP AuditEvent copy in
 // the local store (batched, audit-writer.ts); neither carries a BSN.
+import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Bundle, Consent, Resource } from '@medplum/fhirtypes';
 import { replyOutcome, type FhirRepository } from '@ketenlog/fhir';
@@ -19,6 +20,8 @@ import {
   localConsentRecords,
   patientOf,
   registerHolderGuard,
+  sealReason,
+  UNKNOWN_CLIENT,
   withLocalConsents,
   type AccessEvent,
   type GuardCaller,
@@ -53,17 +56,35 @@ function askedCategories(header: string | string[] | undefined): ReadonlySet<str
   return asked.length > 0 && asked.every((c) => ASKABLE.has(c)) ? new Set(asked) : null;
 }
 
-/** The Patient a FHIR request names: `Patient/{id}/…`, or a patient/subject/beneficiary parameter. */
+/** A local resource id (R4 §2.26.0.2 id). */
+const RESOURCE_ID = /^[A-Za-z0-9.-]{1,64}$/;
+const PATIENT_PARAMETERS = ['patient', 'subject', 'beneficiary'];
+
+/**
+ * The one Patient a FHIR request names: `Patient/{id}/…`, or one patient/subject/beneficiary
+ * parameter (`_id` on Patient) with one plain id or `Patient/{id}` — a chain, a list, a modifier or
+ * two different patients name none. Undefined when the request names no single Patient.
+ */
 function requestedPatient(request: FastifyRequest): string | undefined {
   const params = request.params as { type?: string; id?: string } | undefined;
   if (params?.type === 'Patient' && params.id) return params.id;
-  const query = request.query as Record<string, unknown> | undefined;
-  for (const name of ['patient', 'subject', 'beneficiary', ...(params?.type === 'Patient' ? ['_id'] : [])]) {
-    const value = query?.[name];
-    if (typeof value === 'string' && value) return value.replace(/^Patient\//, '');
+  const query = (request.query ?? {}) as Record<string, unknown>;
+  const names = [...PATIENT_PARAMETERS, ...(params?.type === 'Patient' ? ['_id'] : [])];
+  const named = new Set<string>();
+  for (const [name, value] of Object.entries(query)) {
+    const base = name.split(/[:.]/)[0];
+    if (!names.includes(base)) continue;
+    // A chained or modified patient parameter (subject:Patient.identifier=…) names no one.
+    if (name !== base || typeof value !== 'string') return undefined;
+    const id = value.replace(/^Patient\//, '');
+    if (!RESOURCE_ID.test(id)) return undefined;
+    named.add(id);
   }
-  return undefined;
+  return named.size === 1 ? [...named][0] : undefined;
 }
+
+/** A search (type, system or compartment-less history): no resource id in the path. */
+const isSearch = (request: FastifyRequest): boolean => !(request.params as { id?: string } | undefined)?.id;
 
 function resourcesOf(payload: unknown): Resource[] {
   const resource = payload as Resource;
@@ -167,9 +188,13 @@ export async function registerHolder(app: FastifyInstance, options: HolderOption
 
   registerHolderGuard(app, {
     caller: (request) => callers.get(request),
+    rules: () => logbook.state.config,
     subjectOf: async (request, payload) => {
-      const ids = new Set<string>();
       const named = requestedPatient(request);
+      // Another member's search names the client explicitly, or is refused, whatever it would
+      // match: whether a holder has something must not follow from how a search is refused.
+      if (isSearch(request) && !named) return undefined;
+      const ids = new Set<string>();
       if (named) ids.add(named);
       for (const resource of resourcesOf(payload)) {
         const id = resource.resourceType === 'OperationOutcome' ? undefined : patientOf(resource);
@@ -178,7 +203,8 @@ export async function registerHolder(app: FastifyInstance, options: HolderOption
       if (ids.size !== 1) return undefined;
       const [patient] = ids;
       patients.set(request, patient);
-      return directory.pseudonymOf(patient);
+      // A named client unknown here (no such Patient, no BSN) is answered as an empty search.
+      return (await directory.pseudonymOf(patient)) ?? UNKNOWN_CLIENT;
     },
     consents: async (request, subject) => {
       const patient = patients.get(request)!;
@@ -202,6 +228,7 @@ export async function registerHolder(app: FastifyInstance, options: HolderOption
         : (answer.request.params as { id?: string }).id
           ? 'read'
           : 'search-type';
+      const glass = answer.caller.base.breakTheGlass?.reason.trim();
       const events = [...answer.decisions].map(
         ([category, decision]) =>
           ({
@@ -210,6 +237,8 @@ export async function registerHolder(app: FastifyInstance, options: HolderOption
             accessor: answer.caller.accessor,
             interaction,
             at,
+            // Break-the-glass: the log gets a commitment; the reason stays here, with its salt.
+            ...(glass && decision.permit ? { seal: sealReason(glass, randomBytes(32)) } : {}),
           }) as const,
       );
       await recordAccesses({ logbook, statementKey, audit }, events);

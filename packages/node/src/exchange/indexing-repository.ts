@@ -1,7 +1,7 @@
 // The node's FHIR store, noting every resource it stores for the localisation index: creates,
 // updates and the resources of batch/transaction bundles go to the index publisher after they are
 // written. Reads pass straight through.
-import type { Bundle, Resource } from '@medplum/fhirtypes';
+import type { Bundle, Patient, Resource } from '@medplum/fhirtypes';
 import type {
   CreateOptions,
   FhirRepository,
@@ -84,5 +84,32 @@ export class IndexingRepository implements FhirRepository {
 
   everything(patientId: string, baseUrl: string): Promise<Bundle> {
     return this.#inner.everything(patientId, baseUrl);
+  }
+}
+
+const PAGE = 200;
+
+/**
+ * Everything the store holds about its clients, Patient by Patient (her `$everything`), for the
+ * index publisher's reconcile. Stops early once `stopped()` says the node is closing.
+ */
+export async function* storeContents(
+  repository: FhirRepository,
+  stopped: () => boolean = () => false,
+): AsyncGenerator<Resource> {
+  const baseUrl = 'http://local/fhir';
+  let params: [string, string][] = [['_count', String(PAGE)]];
+  while (!stopped()) {
+    const page = await repository.search({ resourceType: 'Patient', params, baseUrl });
+    for (const entry of page.entry ?? []) {
+      const patient = entry.resource as Patient | undefined;
+      if (stopped()) return;
+      if (patient?.resourceType !== 'Patient' || !patient.id) continue;
+      for (const e of (await repository.everything(patient.id, baseUrl)).entry ?? [])
+        if (e.resource) yield e.resource;
+    }
+    const next = page.link?.find((l) => l.relation === 'next')?.url;
+    if (!next) return;
+    params = [...new URL(next).searchParams.entries()];
   }
 }

@@ -11,7 +11,14 @@ import type { FastifyInstance } from 'fastify';
 import { type FhirRepository } from '@ketenlog/fhir';
 import { signStatement } from '@ketenlog/logbook';
 import { holdersOf, type MemberFetch, type Organisation } from '@ketenlog/region';
-import { issueNodeToken, requireNodeToken, SessionStore, type NodeTokenVerifier } from '@ketenlog/auth';
+import {
+  issueNodeToken,
+  requireNodeToken,
+  sessionIdFrom,
+  SessionStore,
+  type NodeTokenVerifier,
+} from '@ketenlog/auth';
+import { replyOutcome } from '@ketenlog/fhir';
 import type { Db } from '@ketenlog/storage';
 import {
   callerActsForClient,
@@ -23,13 +30,14 @@ import {
 } from '@ketenlog/exchange';
 import type { NodeLogbook } from '../logbook/node-logbook.ts';
 import type { Membership } from '../region/membership.ts';
-import { IndexingRepository } from './indexing-repository.ts';
+import { IndexingRepository, storeContents } from './indexing-repository.ts';
 import { PatientDirectory } from './patient-directory.ts';
 import { AuditWriter } from './audit-writer.ts';
 import { registerHolder } from './holder.ts';
 import { overviewRoutes } from './overview.ts';
 import { clientRoutes } from './client.ts';
-import { portabilityRoutes } from './portability.ts';
+import { clientCallToken, portabilityRoutes } from './portability.ts';
+import { glassReasonOf, glassReasonRoutes } from './glass-reasons.ts';
 import { assistedConsentRoutes, assistedConsentsOf } from './assisted.ts';
 import { consentPreviewRoutes } from './consent-preview.ts';
 import { referralRoutes } from './referrals.ts';
@@ -37,12 +45,16 @@ import { consentStatusRoutes } from './consent-status.ts';
 import { representativeMayRead } from '../access/representatives.ts';
 
 export const PSEUDONYM_PATH = '/pseudonyms';
+/** Reconciles the localisation index against the store, on demand (a professional of this node). */
+export const RECONCILE_PATH = '/exchange/index/reconcile';
 
 export interface NodeExchange {
   readonly repository: FhirRepository;
   readonly publisher?: IndexPublisher;
   readonly pseudonyms?: PseudonymClient;
   readonly directory?: PatientDirectory;
+  /** States in the index whatever the store holds and the index does not show; the count stated. */
+  reconcile?(): Promise<number>;
   close(): void;
 }
 
@@ -138,9 +150,16 @@ export async function registerNodeExchange(
     fetch,
     ...(options.overviewTimeoutMs ? { timeoutMs: options.overviewTimeoutMs } : {}),
   });
+  glassReasonRoutes(app, { logbook, repository, verifier });
+  const glassReason = glassReasonOf({
+    logbook,
+    fetch,
+    token: (client, audience) => clientCallToken(membership, client, 'export', audience),
+  });
   await clientRoutes(app, {
     logbook,
     sessions,
+    glassReason,
     assistedConsents: (client) => assistedConsentsOf(repository, directory, client),
   });
   await assistedConsentRoutes(app, { membership, logbook, repository, sessions });
@@ -154,6 +173,7 @@ export async function registerNodeExchange(
     audit,
     sessions,
     fetch,
+    glassReason,
     eraseSubject: async (subject, token) => {
       const response = await fetch(`${service.node.baseUrl}${PSEUDONYM_PATH}/erasure`, {
         method: 'POST',
@@ -176,6 +196,30 @@ export async function registerNodeExchange(
   });
   await consentStatusRoutes(app, { membership, logbook, repository, directory, sessions });
   const indexing = new IndexingRepository(repository, publisher);
+  // The index against the store: at start (what a crash lost before its batch was stated) and on
+  // demand. Statements already shown by the region's state are not repeated.
+  let closed = false;
+  const reconcile = () => publisher.reconcile(storeContents(repository, () => closed));
+  app.addHook('onReady', async () => {
+    void reconcile().catch((error: unknown) => {
+      if (!closed) log.warn({ err: error }, 'localisation index: reconcile at start failed; retrying');
+    });
+  });
+  app.post(RECONCILE_PATH, async (request, reply) => {
+    const principal = sessions.get(sessionIdFrom(request.headers.cookie), Date.now())?.principal;
+    if (principal?.kind !== 'professional')
+      return replyOutcome(reply, 401, 'login', 'Log in als medewerker van deze organisatie.');
+    try {
+      return { stated: await reconcile() };
+    } catch {
+      return replyOutcome(
+        reply,
+        503,
+        'transient',
+        'Niet alles kon in de lokalisatie-index worden vermeld; het wordt opnieuw geprobeerd.',
+      );
+    }
+  });
   await referralRoutes(app, {
     db: options.db,
     membership,
@@ -190,6 +234,10 @@ export async function registerNodeExchange(
     publisher,
     pseudonyms,
     directory,
-    close: () => publisher.close(),
+    reconcile,
+    close: () => {
+      closed = true;
+      publisher.close();
+    },
   };
 }

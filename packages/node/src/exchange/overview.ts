@@ -198,6 +198,7 @@ export async function overviewRoutes(app: FastifyInstance, options: OverviewRout
             ...(breakTheGlass ? { breakTheGlass: { reason: breakTheGlass } } : {}),
           },
           state.consents,
+          state.config,
         );
         issues.push({
           severity: 'information',

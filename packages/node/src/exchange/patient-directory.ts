@@ -40,16 +40,35 @@ export class PatientDirectory {
     return known;
   }
 
-  /** The local Patients with this pseudonym (usually one; none when this node holds nothing). */
-  async patientsOf(pseudonym: string): Promise<string[]> {
+  /**
+   * The local Patients with this pseudonym (usually one; none when this node holds nothing).
+   * `complete` scans the store now whatever is known (erasure: a Patient written since the last
+   * scan and not yet resolved must not be missed).
+   */
+  async patientsOf(pseudonym: string, options: { readonly complete?: boolean } = {}): Promise<string[]> {
     const known = this.#byPseudonym.get(pseudonym);
-    if (known?.size) return [...known];
+    if (known?.size && !options.complete) return [...known];
     const now = (this.#options.now ?? Date.now)();
-    if (now - this.#lastScan >= (this.#options.rescanMs ?? 30_000)) {
+    if (options.complete) {
+      // A scan of its own, after any in flight, that fails when a Patient could not be resolved.
+      await this.#scanning?.catch(() => {});
+      const scan = this.#scan();
+      this.#scanning = scan.then(
+        () => {},
+        () => {},
+      );
       this.#lastScan = now;
-      this.#scanning ??= this.#scan().finally(() => (this.#scanning = undefined));
+      const unresolved = await scan.finally(() => (this.#scanning = undefined));
+      if (unresolved) throw new Error(`${unresolved} local Patients could not be resolved to a pseudonym`);
+    } else {
+      if (now - this.#lastScan >= (this.#options.rescanMs ?? 30_000)) {
+        this.#lastScan = now;
+        this.#scanning ??= this.#scan()
+          .then(() => {})
+          .finally(() => (this.#scanning = undefined));
+      }
+      await this.#scanning;
     }
-    await this.#scanning;
     return [...(this.#byPseudonym.get(pseudonym) ?? [])];
   }
 
@@ -74,7 +93,9 @@ export class PatientDirectory {
     return pseudonym;
   }
 
-  async #scan(): Promise<void> {
+  /** Resolves every local Patient not known yet; the number whose lookup failed. */
+  async #scan(): Promise<number> {
+    let unresolved = 0;
     let params: [string, string][] = [['_count', String(SCAN_PAGE)]];
     for (;;) {
       const page: Bundle = await this.#options.repository.search({
@@ -91,11 +112,14 @@ export class PatientDirectory {
           .map((p) => {
             const resolved = this.#resolve(p.id!, p);
             this.#byPatient.set(p.id!, resolved);
-            return resolved.catch(() => this.#byPatient.delete(p.id!));
+            return resolved.catch(() => {
+              this.#byPatient.delete(p.id!);
+              unresolved++;
+            });
           }),
       );
       const next = page.link?.find((l) => l.relation === 'next')?.url;
-      if (!next) return;
+      if (!next) return unresolved;
       params = [...new URL(next).searchParams.entries()];
     }
   }

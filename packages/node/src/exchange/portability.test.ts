@@ -17,6 +17,8 @@ import {
   clientAt,
   clientRecords,
   indexed,
+  put,
+  RSO,
   seed,
   startExchangeRegion,
   type TestClient,
@@ -26,6 +28,7 @@ import {
 const ANNA_BSN = '999912343';
 const [KRAAMZORG, VERLOSKUNDE, ZIEKENHUIS] = ['11110001', '11110002', '11110003'];
 let region: RunningRegion;
+let rso: RunningNode;
 let kraamzorg: RunningNode;
 let verloskunde: RunningNode;
 let ziekenhuis: RunningNode;
@@ -40,6 +43,7 @@ const refs = (resources: readonly { resourceType: string; id: string }[]) =>
 beforeAll(async () => {
   region = await startExchangeRegion([KRAAMZORG, VERLOSKUNDE, ZIEKENHUIS]);
   [kraamzorg, verloskunde, ziekenhuis] = [KRAAMZORG, VERLOSKUNDE, ZIEKENHUIS].map((u) => region.node(u));
+  rso = region.node(RSO);
   const atKraamzorg = [
     ...clientRecords('maria-kz', MARIA_BSN, 'vital-signs', 3),
     ...clientRecords('maria-kz', MARIA_BSN, 'encounters', 2).slice(1),
@@ -213,6 +217,16 @@ describe('erasure: deleted at the source, unlinked on the logbook', () => {
   });
 
   it('deletes her records at every holder and unlinks her statements; the logs keep every entry, Anna keeps hers', async () => {
+    // The RSO's node lost its index batch (its publisher stopped before stating it): it holds
+    // records of hers that the index does not show. Erasure must reach them all the same.
+    rso.exchange!.publisher!.close();
+    const atRso = clientRecords('maria-rso', MARIA_BSN, 'allergies', 1);
+    for (const resource of atRso) await put(rso, resource);
+    seeded.set(RSO, refs(atRso));
+    await new Promise((r) => setTimeout(r, 400));
+    expect(holdersOf(rso.logbook!.state.index, maria.pseudonym).map((h) => h.holder)).not.toContain(
+      `ura:${RSO}`,
+    );
     const nodes = [kraamzorg, verloskunde, ziekenhuis];
     const before = await Promise.all(nodes.map(logEntries));
     // Before: her subject is what her BSN leads to, and the index links her to three holders.
@@ -235,6 +249,7 @@ describe('erasure: deleted at the source, unlinked on the logbook', () => {
       [kraamzorg, KRAAMZORG],
       [verloskunde, VERLOSKUNDE],
       [ziekenhuis, ZIEKENHUIS],
+      [rso, RSO],
     ] as const) {
       for (const ref of seeded.get(holder)!) {
         // No version is left either: not the record, not its history (the holder's own API).
@@ -277,6 +292,22 @@ describe('erasure: deleted at the source, unlinked on the logbook', () => {
     }
     // Anna's subject is unchanged.
     expect(await ziekenhuis.exchange!.pseudonyms!.pseudonymOf(ANNA_BSN)).toBe(anna.pseudonym);
+  });
+});
+
+describe('the localisation index against the store', () => {
+  it('a reconcile states what a lost batch left out, once', async () => {
+    // The RSO's publisher is stopped (above): its batches are never stated by themselves.
+    const records = clientRecords('maria-rso-2', MARIA_BSN, 'medication', 2);
+    for (const resource of records) await put(rso, resource);
+    const pseudonym = await rso.exchange!.pseudonyms!.pseudonymOf(MARIA_BSN);
+    expect(holdersOf(rso.logbook!.state.index, pseudonym)).toEqual([]);
+    expect(await rso.exchange!.reconcile!()).toBe(1);
+    expect(holdersOf(rso.logbook!.state.index, pseudonym)).toEqual([
+      { holder: `ura:${RSO}`, categories: ['medication'] },
+    ]);
+    await indexed(kraamzorg, pseudonym, [RSO]);
+    expect(await rso.exchange!.reconcile!()).toBe(0);
   });
 });
 

@@ -21,6 +21,7 @@ import {
   holdersOf,
   organisationOfKey,
   uraOf,
+  type AccessRecord,
   type MemberFetch,
   type Organisation,
 } from '@ketenlog/region';
@@ -62,9 +63,31 @@ export interface PortabilityOptions extends HolderOptions {
   readonly eraseSubject: (subject: string, token: (audience: string) => Promise<string>) => Promise<void>;
   /** Per holder. Default 5000 ms. */
   readonly timeoutMs?: number;
+  /** The reason of a break-the-glass access, from the holder that keeps it (glass-reasons.ts). */
+  readonly glassReason?: (client: string, record: AccessRecord) => Promise<string | undefined>;
 }
 
 const LOGIN = 'Log in als cliënt (of kies voor wie u optreedt).';
+
+/** A node token for a call on her behalf to a member node (role client, subject her pseudonym). */
+export function clientCallToken(
+  membership: PortabilityOptions['membership'],
+  pseudonym: string,
+  purpose: OwnPurpose,
+  audience: string,
+): Promise<string> {
+  const { organisation, statementKey } = membership;
+  return issueNodeToken(
+    { keyId: statementKey.keyId, secretKey: statementKey.secretKey },
+    {
+      organisation: organisation.ura,
+      audience,
+      professional: pseudonym,
+      role: CLIENT_CALLER_ROLE,
+      purpose,
+    },
+  );
+}
 
 export async function portabilityRoutes(app: FastifyInstance, options: PortabilityOptions): Promise<void> {
   const { membership, logbook, repository, verifier, directory, audit, sessions, fetch } = options;
@@ -95,10 +118,13 @@ export async function portabilityRoutes(app: FastifyInstance, options: Portabili
   };
 
   /** Her records here: every local Patient for the pseudonym, with everything about her. */
-  const recordsOf = async (pseudonym: string): Promise<{ patient: string; resources: Resource[] }[]> => {
+  const recordsOf = async (
+    pseudonym: string,
+    complete = false,
+  ): Promise<{ patient: string; resources: Resource[] }[]> => {
     const base = `${organisation.node.baseUrl}/fhir`;
     return Promise.all(
-      (await directory.patientsOf(pseudonym)).map(async (patient) => ({
+      (await directory.patientsOf(pseudonym, { complete })).map(async (patient) => ({
         patient,
         resources: ((await repository.everything(patient, base)).entry ?? []).flatMap((e) =>
           e.resource ? [e.resource] : [],
@@ -151,7 +177,8 @@ export async function portabilityRoutes(app: FastifyInstance, options: Portabili
   app.post(HOLDER_ERASURE_PATH, { preHandler: authenticate }, async (request, reply) => {
     const who = ownCaller(request, reply, 'erasure');
     if (!who) return reply;
-    const found = await recordsOf(who.pseudonym);
+    // Every local Patient with her pseudonym, scanned now (not only those resolved so far).
+    const found = await recordsOf(who.pseudonym, true);
     const resources = found.flatMap((r) => r.resources);
     // Recorded before the data goes, like every answer; the categories are all that is kept.
     await recordOwn(who, 'erasure', resources);
@@ -161,6 +188,15 @@ export async function portabilityRoutes(app: FastifyInstance, options: Portabili
     ))
       await repository.expunge(resource.resourceType, resource.id!);
     for (const { patient } of found) directory.forget(patient);
+    // Done only when nothing of hers is left (a record written meanwhile: she retries).
+    const left = (await recordsOf(who.pseudonym, true)).flatMap((r) => r.resources).length;
+    if (left)
+      return outcome(
+        reply,
+        409,
+        'conflict',
+        `Er is intussen meer over haar vastgelegd (${left}); probeer opnieuw.`,
+      );
     return { deleted: resources.length };
   });
 
@@ -169,18 +205,8 @@ export async function portabilityRoutes(app: FastifyInstance, options: Portabili
   const sessionOf = (request: FastifyRequest) =>
     sessions.get(sessionIdFrom(request.headers.cookie), Date.now())?.principal;
 
-  /** Token for a call on her behalf to a member node. */
   const tokenFor = (pseudonym: string, purpose: OwnPurpose) => (audience: string) =>
-    issueNodeToken(
-      { keyId: statementKey.keyId, secretKey: statementKey.secretKey },
-      {
-        organisation: organisation.ura,
-        audience,
-        professional: pseudonym,
-        role: CLIENT_CALLER_ROLE,
-        purpose,
-      },
-    );
+    clientCallToken(membership, pseudonym, purpose, audience);
 
   const holdersFor = (pseudonym: string): Organisation[] => {
     const { config, index } = logbook.state;
@@ -192,31 +218,37 @@ export async function portabilityRoutes(app: FastifyInstance, options: Portabili
   };
 
   /** Her access trail as BALP AuditEvents (each as its holder recorded it). */
-  const trailOf = (pseudonym: string): Resource[] => {
+  const trailOf = (pseudonym: string): Promise<Resource[]> => {
     const { config, keys, access } = logbook.state;
-    return accessesOf(access, pseudonym).map((a) => {
-      const requester = uraOf(a.organisation) ?? a.organisation;
-      const reading = readAccess(a);
-      return auditEvent({
-        request: {
-          requester: {
-            ura: requester,
-            type: findOrganisation(config, requester)?.type ?? 'rso',
-            role: a.role,
+    return Promise.all(
+      accessesOf(access, pseudonym).map(async (a) => {
+        // A break-the-glass reason is not on the log: the holder keeps it (glass-reasons.ts).
+        const glassReason = a.breakTheGlass
+          ? (a.reason ?? (await options.glassReason?.(pseudonym, a)))
+          : undefined;
+        const requester = uraOf(a.organisation) ?? a.organisation;
+        const reading = readAccess(a);
+        return auditEvent({
+          request: {
+            requester: {
+              ura: requester,
+              type: findOrganisation(config, requester)?.type ?? 'rso',
+              role: a.role,
+            },
+            holder: organisationOfKey(config, keys, a.recordedBy)?.ura ?? a.recordedBy,
+            subject: pseudonym,
+            category: a.category,
+            // As recorded on the log: a care purpose, or her own (export, erasure).
+            purpose: a.purpose as Purpose,
+            ...(a.breakTheGlass ? { breakTheGlass: { reason: glassReason ?? '' } } : {}),
           },
-          holder: organisationOfKey(config, keys, a.recordedBy)?.ura ?? a.recordedBy,
-          subject: pseudonym,
-          category: a.category,
-          // As recorded on the log: a care purpose, or her own (export, erasure).
-          purpose: a.purpose as Purpose,
-          ...(a.breakTheGlass && a.reason ? { breakTheGlass: { reason: a.reason } } : {}),
-        },
-        decision: { permit: reading.outcome === 'allowed', reason: reading.reason ?? '' },
-        accessor: a.accessor,
-        interaction: 'read',
-        at: new Date(a.at.iat * 1000),
-      });
-    });
+          decision: { permit: reading.outcome === 'allowed', reason: reading.reason ?? '' },
+          accessor: a.accessor,
+          interaction: 'read',
+          at: new Date(a.at.iat * 1000),
+        });
+      }),
+    );
   };
 
   /**
@@ -278,7 +310,7 @@ export async function portabilityRoutes(app: FastifyInstance, options: Portabili
       records,
       missing,
       consents: consentResources(logbook.state.consents, client),
-      trail: trailOf(client),
+      trail: await trailOf(client),
       at,
     });
     return reply
@@ -303,7 +335,11 @@ export async function portabilityRoutes(app: FastifyInstance, options: Portabili
       );
     const client = p.holder;
     const token = tokenFor(client, 'erasure');
-    const holders = holdersFor(client);
+    // Every member, not only the holders in the index: a record whose index statement is not on
+    // the log yet (a batch still queued, a node that crashed before stating it) must be erased
+    // too, and erasure is not done while a member that might hold something cannot be asked.
+    const indexed = new Set(holdersFor(client).map((o) => o.ura));
+    const holders = logbook.state.config.organisations;
     const results = await Promise.allSettled(
       holders.map(async (org) => {
         const response = await fetch(
@@ -333,11 +369,10 @@ export async function portabilityRoutes(app: FastifyInstance, options: Portabili
       );
     await options.eraseSubject(client, token);
     return {
-      erased: holders.map((org, i) => ({
-        ura: org.ura,
-        name: org.name,
-        deleted: (results[i] as PromiseFulfilledResult<number>).value,
-      })),
+      erased: holders.flatMap((org, i) => {
+        const deleted = (results[i] as PromiseFulfilledResult<number>).value;
+        return deleted || indexed.has(org.ura) ? [{ ura: org.ura, name: org.name, deleted }] : [];
+      }),
       unlinked: true,
     };
   });

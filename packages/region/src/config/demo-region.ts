@@ -60,7 +60,13 @@ const ORGANISATIONS: readonly DemoOrganisation[] = [
     nodeId: 'kraamzorg-moederkind',
     port: 8107,
   },
-  { ura: '11110008', name: 'Huisartsenpraktijk De Maas', type: 'huisarts', nodeId: 'huisarts-demaas', port: 8108 },
+  {
+    ura: '11110008',
+    name: 'Huisartsenpraktijk De Maas',
+    type: 'huisarts',
+    nodeId: 'huisarts-demaas',
+    port: 8108,
+  },
   { ura: '11110009', name: 'Apotheek Centraal', type: 'apotheek', nodeId: 'apotheek-centraal', port: 8109 },
   {
     ura: '11110010',
@@ -194,6 +200,11 @@ roles:
   apotheker:
     kinds: [access]
     organisationTypes: [apotheek]
+
+# The clinical roles that may use break-the-glass (emergency access without consent, always shown
+# to the client). Care administration, assessors, analysts and pharmacists may not.
+breakTheGlass:
+  roles: [medisch-specialist, huisarts, verloskundige]
 
 professionals:
   - { id: pro:anna-jansen, name: Anna Jansen, organisation: "11110001", role: kraamverzorgende }

@@ -195,6 +195,34 @@ describe('region configuration', () => {
     expect(parseError(typo)).toMatchObject({ field: 'witnesses.quorom', line: lineOf(typo, 'quorom') });
   });
 
+  it('lists the clinical roles that may break the glass; without the list, the clinical ones it defines', () => {
+    expect([...parseRegionConfig(demo.yaml, 'demo.yaml').breakTheGlassRoles].sort()).toEqual([
+      'huisarts',
+      'medisch-specialist',
+      'verloskundige',
+    ]);
+    const without = demo.yaml.replace(/\nbreakTheGlass:\n {2}roles: \[[^\]]*\]\n/, '\n');
+    expect(without).not.toContain('breakTheGlass:');
+    expect([...parseRegionConfig(without, 'demo.yaml').breakTheGlassRoles].sort()).toEqual([
+      'huisarts',
+      'medisch-specialist',
+      'verloskundige',
+    ]);
+    const insurer = demo.yaml.replace(
+      'roles: [medisch-specialist, huisarts, verloskundige]',
+      'roles: [medisch-specialist, declaratiebeoordelaar]',
+    );
+    expect(parseError(insurer)).toMatchObject({
+      field: 'breakTheGlass.roles[1]',
+      message: expect.stringContaining('declaratiebeoordelaar is not a clinical role'),
+    });
+    const unknown = demo.yaml.replace(
+      'roles: [medisch-specialist, huisarts, verloskundige]',
+      'roles: [node, huisarts]',
+    );
+    expect(parseError(unknown).field).toBe('breakTheGlass.roles[0]');
+  });
+
   it('refuses duplicate URAs', () => {
     const text = demo.yaml.replace('ura: "11110002"', 'ura: "11110001"');
     expect(parseError(text)).toMatchObject({

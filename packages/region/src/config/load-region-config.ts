@@ -14,8 +14,10 @@ import { LineCounter, isMap, isSeq, parseDocument, type Document } from 'yaml';
 import {
   CLIENT_ONLY_KINDS,
   CLIENT_ROLE,
+  DEFAULT_BREAK_THE_GLASS_ROLES,
   DELEGATE_ROLE,
   ORGANISATION_TYPES,
+  OUTSIDE_CARE_TYPES,
   RESERVED_ROLES,
   type Organisation,
   type OrganisationType,
@@ -242,6 +244,26 @@ function readRole(r: Reader, name: string): Role {
   return { name, kinds: kinds as StatementKind[], organisationTypes: types as OrganisationType[] };
 }
 
+/**
+ * `breakTheGlass: { roles: [...] }`: the clinical roles that may use emergency access — each a
+ * professional role the file defines, not one only organisations outside care have. Without it, the
+ * defined ones of DEFAULT_BREAK_THE_GLASS_ROLES.
+ */
+function readBreakTheGlass(r: Reader, roles: ReadonlyMap<string, Role>): ReadonlySet<string> {
+  if (!r.has(['breakTheGlass'])) return new Set(DEFAULT_BREAK_THE_GLASS_ROLES.filter((n) => roles.has(n)));
+  r.mapping(['breakTheGlass'], ['roles']);
+  const listed = r.stringList(['breakTheGlass', 'roles'], 0);
+  listed.forEach((name, i) => {
+    const path = ['breakTheGlass', 'roles', i];
+    const role = roles.get(name);
+    if (!role || (RESERVED_ROLES as readonly string[]).includes(name))
+      r.fail(path, `unknown professional role ${JSON.stringify(name)}`);
+    if (role.organisationTypes?.every((t) => OUTSIDE_CARE_TYPES.includes(t)))
+      r.fail(path, `${name} is not a clinical role: only organisations outside care have it`);
+  });
+  return new Set(listed);
+}
+
 function checkUnique<T>(
   r: Reader,
   list: readonly T[],
@@ -271,7 +293,7 @@ export function parseRegionConfig(text: string, file: string): RegionConfig {
     );
   }
   const r: Reader = new Reader(doc, lines, file);
-  r.mapping([], ['region', 'organisations', 'witnesses', 'roles', 'professionals']);
+  r.mapping([], ['region', 'organisations', 'witnesses', 'roles', 'breakTheGlass', 'professionals']);
 
   r.mapping(['region'], ['name', 'logOriginPrefix']);
   const name = r.string(['region', 'name']);
@@ -324,6 +346,8 @@ export function parseRegionConfig(text: string, file: string): RegionConfig {
   const roles = new Map(roleNames.map((n) => [n, readRole(r, n)] as const));
   for (const reserved of RESERVED_ROLES) if (!roles.has(reserved)) r.fail(['roles', reserved], 'is required');
 
+  const breakTheGlassRoles = readBreakTheGlass(r, roles);
+
   const professionals: Professional[] = [];
   const proCount = r.has(['professionals']) ? r.sequenceLength(['professionals'], 0) : 0;
   for (let i = 0; i < proCount; i++) {
@@ -351,5 +375,13 @@ export function parseRegionConfig(text: string, file: string): RegionConfig {
     'professional id',
   );
 
-  return { name, logOriginPrefix, organisations, witnesses: { quorum, members }, roles, professionals };
+  return {
+    name,
+    logOriginPrefix,
+    organisations,
+    witnesses: { quorum, members },
+    roles,
+    breakTheGlassRoles,
+    professionals,
+  };
 }

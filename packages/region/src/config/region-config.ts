@@ -48,6 +48,22 @@ export interface Organisation {
   readonly statementKeys: readonly StatementKey[];
 }
 
+/** Organisation types outside care: none of their roles may break the glass. */
+export const OUTSIDE_CARE_TYPES: readonly OrganisationType[] = ['zorgverzekeraar', 'rso', 'statistiek'];
+
+/**
+ * The clinical roles that may use break-the-glass when the region file does not list them
+ * (`breakTheGlass.roles`): physicians, nurses, midwives — those of them the region defines. Care
+ * administration, insurers' assessors, analysts and pharmacists are not among them.
+ */
+export const DEFAULT_BREAK_THE_GLASS_ROLES: readonly string[] = [
+  'arts',
+  'medisch-specialist',
+  'huisarts',
+  'verloskundige',
+  'verpleegkundige',
+];
+
 export interface Role {
   readonly name: string;
   readonly kinds: readonly StatementKind[];
@@ -69,6 +85,8 @@ export interface RegionConfig {
   readonly organisations: readonly Organisation[];
   readonly witnesses: { readonly quorum: number; readonly members: readonly string[] };
   readonly roles: ReadonlyMap<string, Role>;
+  /** The clinical roles that may break the glass (emergency access without consent). */
+  readonly breakTheGlassRoles: ReadonlySet<string>;
   readonly professionals: readonly Professional[];
 }
 

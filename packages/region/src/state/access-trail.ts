@@ -13,6 +13,8 @@ export interface AccessRecord extends Positioned {
   readonly outcome?: 'permit' | 'deny';
   readonly breakTheGlass: boolean;
   readonly reason?: string;
+  /** Break-the-glass: the commitment to the reason the holder keeps (statement body). */
+  readonly reasonCommitment?: string;
   /** Key ID of the holder node that recorded the access. */
   readonly recordedBy: string;
 }
@@ -29,7 +31,17 @@ export function applyAccess(
   const subject = statement.subject as string;
   const list = trail.get(subject) ?? [];
   trail.set(subject, list);
-  const { accessor, organisation, role, category, purpose, outcome, breakTheGlass, reason } = statement.body;
+  const {
+    accessor,
+    organisation,
+    role,
+    category,
+    purpose,
+    outcome,
+    breakTheGlass,
+    reason,
+    reasonCommitment,
+  } = statement.body;
   insertByPosition(list, {
     hash,
     at,
@@ -42,6 +54,7 @@ export function applyAccess(
     recordedBy: statement.author,
     ...(outcome === undefined ? {} : { outcome }),
     ...(reason === undefined ? {} : { reason }),
+    ...(reasonCommitment === undefined ? {} : { reasonCommitment }),
   });
 }
 
