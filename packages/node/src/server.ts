@@ -171,6 +171,7 @@ export async function startNode(config: NodeConfig, parts: NodeParts = {}): Prom
     validate: (resource: unknown) => validateResource(resource, model.definitions),
     isResourceType: (type: string) => model.definitions.isResourceType(type),
     capabilityStatement: () => capability,
+    definitions: model.definitions,
     ...(config.publicUrl ? { baseUrl: config.publicUrl.replace(/\/$/, '') } : {}),
   });
 

@@ -93,7 +93,7 @@ async function reverse(db: Queryable, targets: readonly Resource[], spec: Includ
 }
 
 /** The current, non-deleted resources for `Type/id` keys, in a stable order. */
-async function load(db: Queryable, keys: readonly string[]): Promise<Resource[]> {
+export async function load(db: Queryable, keys: readonly string[]): Promise<Resource[]> {
   const byType = new Map<string, string[]>();
   for (const key of keys) {
     const slash = key.indexOf('/');

@@ -1,4 +1,5 @@
-import { badRequest, notSupported } from '../outcome.ts';
+import { badRequest, FhirError, notSupported, outcome } from '../outcome.ts';
+import { patientCompartmentParams } from './compartment.ts';
 import type { SearchRequest } from '../repository/repository.ts';
 import { isIndexed, type SearchParameterRegistry } from './definitions.ts';
 import type { Filter, IncludeSpec, Prefix, SearchQuery, SortKey, ValueCondition } from './query.ts';
@@ -29,10 +30,15 @@ const PREFIXES: ReadonlySet<string> = new Set(['eq', 'ne', 'gt', 'lt', 'ge', 'le
  * names the parameter instead of being ignored leniently (R4 §3.1.1.0 allows both).
  */
 export function parseSearch(registry: SearchParameterRegistry, request: SearchRequest): SearchQuery {
-  const { resourceType } = request;
-  if (!registry.isResourceType(resourceType)) throw badRequest(`Unknown resource type "${resourceType}"`);
+  const system = request.resourceType === '';
+  const types = system ? systemTypes(registry, request.params) : [];
+  // A system search over one type is that type's search, with the system's links.
+  const resourceType = system ? (types.length === 1 ? types[0] : '') : request.resourceType;
+  if (resourceType && !registry.isResourceType(resourceType))
+    throw badRequest(`Unknown resource type "${resourceType}"`);
   const query: SearchQuery = {
     resourceType,
+    resourceTypes: types,
     filters: [],
     count: DEFAULT_COUNT,
     offset: 0,
@@ -40,14 +46,101 @@ export function parseSearch(registry: SearchParameterRegistry, request: SearchRe
     include: [],
     revinclude: [],
   };
+  if (request.compartment) query.filters.push(compartmentFilter(resourceType, request.compartment));
+  // At system level over several types, a parameter is parsed on one of them after checking it
+  // means the same on every one (R4 §3.1.1.3: parameters common to all the types of `_type`).
+  // Without `_type` only the common parameters are allowed, which every type has: any type parses them.
+  const parseOn = resourceType || types[0] || 'Patient';
   for (const [key, raw] of request.params) {
     if (raw === '') continue; // R4 §3.1.1.0: parameters without a value are ignored
     const name = key.split(':')[0].split('.')[0];
-    if (RESULT_PARAMS.has(name)) parseResultParam(registry, query, key, raw);
-    else if (name === '_has') query.filters.push(parseHas(registry, resourceType, key, raw));
-    else query.filters.push(parseFilter(registry, resourceType, key, raw, request.baseUrl));
+    if (name === '_type') {
+      if (!system) throw badRequest('"_type" is only for a search at system level', key);
+      continue;
+    }
+    if (RESULT_PARAMS.has(name)) {
+      parseResultParam(registry, query, key, raw, parseOn);
+      continue;
+    }
+    if (!resourceType) {
+      if (name === '_has' || key.includes('.'))
+        throw notSupported(`"${key}": chaining and _has need a resource type (search that type, or one _type)`);
+      assertCommon(registry, types, name, key);
+    }
+    countValues(query, raw);
+    try {
+      if (name === '_has') query.filters.push(parseHas(registry, parseOn, key, raw));
+      else query.filters.push(parseFilter(registry, parseOn, key, raw, request.baseUrl));
+    } catch (error) {
+      // `Prefer: handling=lenient`: a parameter the server does not understand is left out.
+      const unknown =
+        error instanceof FhirError && /Unknown search parameter|unsupported modifier|not supported/.test(error.message);
+      if (!(request.lenient && unknown)) throw error;
+    }
   }
   return query;
+}
+
+/** Values one search may list, over all its parameters: a documented limit, refused with 400 beyond. */
+export const MAX_SEARCH_VALUES = 10_000;
+
+function countValues(query: SearchQuery, raw: string): void {
+  const seen = query.filters.reduce((n, f) => n + valueCount(f), 0);
+  if (seen + raw.split(',').length > MAX_SEARCH_VALUES)
+    throw new FhirError(
+      400,
+      outcome('error', 'too-costly', `A search may list at most ${MAX_SEARCH_VALUES} values in all its parameters`),
+    );
+}
+
+function valueCount(filter: Filter): number {
+  switch (filter.kind) {
+    case 'id':
+      return filter.ids.length;
+    case 'index':
+    case 'lastUpdated':
+      return filter.values.length;
+    case 'chain':
+      return filter.targets.reduce((n, t) => n + valueCount(t.inner), 0);
+    case 'has':
+      return valueCount(filter.inner);
+    default:
+      return 1;
+  }
+}
+
+/** The parameters every resource type has (R4 §3.1.1.3, base `Resource`): allowed at system level. */
+const COMMON_PARAMS: ReadonlySet<string> = new Set(['_id', '_lastUpdated', '_tag', '_profile', '_security', '_source']);
+
+function systemTypes(registry: SearchParameterRegistry, params: SearchRequest['params']): string[] {
+  const types: string[] = [];
+  for (const [key, raw] of params) {
+    if (key !== '_type' || raw === '') continue;
+    for (const type of raw.split(',')) {
+      if (!registry.isResourceType(type)) throw badRequest(`Unknown resource type "${type}" in _type`, '_type');
+      if (!types.includes(type)) types.push(type);
+    }
+  }
+  return types;
+}
+
+function assertCommon(registry: SearchParameterRegistry, types: readonly string[], name: string, key: string): void {
+  if (COMMON_PARAMS.has(name)) return;
+  if (!types.length)
+    throw badRequest(`"${name}" is not a parameter of every resource type; name the types with _type`, key);
+  const kinds = new Set(types.map((t) => registry.get(t, name)?.type));
+  if (kinds.has(undefined) || kinds.size !== 1)
+    throw badRequest(`"${name}" is not a parameter of the same type on every type in _type`, key);
+}
+
+function compartmentFilter(
+  resourceType: string,
+  compartment: NonNullable<SearchRequest['compartment']>,
+): Filter {
+  if (compartment.type !== 'Patient') throw notSupported(`Only the Patient compartment is supported`);
+  const params = patientCompartmentParams(resourceType);
+  if (!params.length) throw badRequest(`${resourceType} is not in the Patient compartment`);
+  return { kind: 'compartment', resourceType, params, targetType: 'Patient', targetId: compartment.id };
 }
 
 function parseFilter(
@@ -135,7 +228,9 @@ function parseFilter(
   return { kind: 'index', resourceType, param: name, table, values: conditions, negate };
 }
 
-/** One level of chaining (R4 §3.1.1.4.13): `subject:Patient.name=x`, `patient.identifier=x`. */
+const MAX_CHAIN = 3;
+
+/** Chaining (R4 §3.1.1.4.13): `subject:Patient.name=x`, `patient.identifier=x`. */
 function parseChain(
   registry: SearchParameterRegistry,
   resourceType: string,
@@ -145,7 +240,8 @@ function parseChain(
   baseUrl: string,
 ): Filter {
   const key = `${head}.${tail}`;
-  if (tail.includes('.')) throw notSupported(`"${key}": only one level of chaining is supported`);
+  // Chains of any length (`subject:Patient.organization.name`); the limit keeps queries bounded.
+  if (key.split('.').length > MAX_CHAIN + 1) throw notSupported(`"${key}": at most ${MAX_CHAIN} levels of chaining`);
   const [name, typeModifier] = head.split(':');
   const definition = registry.get(resourceType, name);
   if (!definition) throw badRequest(`Unknown search parameter "${name}" for ${resourceType}`, key);
@@ -182,6 +278,7 @@ function parseResultParam(
   query: SearchQuery,
   key: string,
   raw: string,
+  parseOn: string,
 ): void {
   const [name, modifier] = key.split(':');
   switch (name) {
@@ -192,7 +289,7 @@ function parseResultParam(
       query.offset = parseNonNegative(key, raw);
       return;
     case '_sort':
-      query.sort.push(...raw.split(',').map((s) => parseSort(registry, query.resourceType, s.trim())));
+      query.sort.push(...raw.split(',').map((s) => parseSort(registry, parseOn, s.trim())));
       return;
     case '_include':
     case '_revinclude': {

@@ -49,7 +49,12 @@ export type Filter =
       targets: Array<{ targetType: string; inner: Filter }>;
     }
   /** `_has:Observation:patient:code=x`: referenced by an Observation (via patient) matching `inner`. */
-  | { kind: 'has'; resourceType: string; sourceType: string; sourceParam: string; inner: Filter };
+  | { kind: 'has'; resourceType: string; sourceType: string; sourceParam: string; inner: Filter }
+  /**
+   * Compartment search (R4 §3.1.0.10 and CompartmentDefinition): a reference to the compartment's
+   * resource through one of `params`.
+   */
+  | { kind: 'compartment'; resourceType: string; params: readonly string[]; targetType: string; targetId: string };
 
 export type SortKey =
   | { column: 'id' | 'lastUpdated'; descending: boolean }
@@ -64,7 +69,10 @@ export interface IncludeSpec {
 }
 
 export interface SearchQuery {
+  /** The type searched; '' for a search at system level (R4 §3.1.0.9 "search-system"). */
   resourceType: string;
+  /** System level: the types of `_type`; empty for every type. */
+  resourceTypes: string[];
   filters: Filter[];
   count: number;
   offset: number;

@@ -93,11 +93,17 @@ function links(request: SearchRequest, query: SearchQuery, hasNext: boolean): Bu
     for (const [name, value] of request.params) if (name !== '_offset') params.append(name, value);
     if (offset > 0) params.append('_offset', String(offset));
     const search = params.toString();
-    return `${request.baseUrl}/${request.resourceType}${search ? `?${search}` : ''}`;
+    return `${searchPath(request)}${search ? `?${search}` : ''}`;
   };
   const list: BundleLink[] = [{ relation: 'self', url: url(query.offset) }];
   if (hasNext && query.count > 0) list.push({ relation: 'next', url: url(query.offset + query.count) });
   if (query.offset > 0)
     list.push({ relation: 'previous', url: url(Math.max(0, query.offset - query.count)) });
   return list;
+}
+
+/** The URL searched: `[base]`, `[base]/[type]` or `[base]/Patient/[id]/[type]`. */
+function searchPath(request: SearchRequest): string {
+  const compartment = request.compartment ? `/${request.compartment.type}/${request.compartment.id}` : '';
+  return `${request.baseUrl}${compartment}${request.resourceType ? `/${request.resourceType}` : ''}`;
 }
