@@ -58,7 +58,10 @@ function plan(entry: BundleEntry, index: number, baseUrl: string): Planned {
   if (method === 'POST' && (target.id !== undefined || target.query !== undefined)) {
     throw badRequest(`Bundle.entry[${index}]: POST goes to the type, e.g. "${target.resourceType}"`);
   }
-  if ((method === 'PUT' || method === 'DELETE') && (target.id === undefined) === (target.query === undefined)) {
+  if (
+    (method === 'PUT' || method === 'DELETE') &&
+    (target.id === undefined) === (target.query === undefined)
+  ) {
     throw badRequest(
       `Bundle.entry[${index}]: ${method} goes to "Type/id", or to "Type?search" (conditional ${method})`,
     );
@@ -118,7 +121,11 @@ async function processBatch(context: BundleContext, bundle: Bundle, baseUrl: str
       const { method, target } = plan(requestEntry, index, baseUrl);
       if (target.query !== undefined && method !== 'GET') {
         // A conditional write is atomic on its own: a one-entry transaction.
-        const single = { resourceType: 'Bundle' as const, type: 'transaction' as const, entry: [requestEntry] };
+        const single = {
+          resourceType: 'Bundle' as const,
+          type: 'transaction' as const,
+          entry: [requestEntry],
+        };
         entry.push((await processTransaction(context, single, baseUrl)).entry?.[0] ?? {});
       } else if (method === 'POST') {
         const result = await repository.create(requestEntry.resource as Resource, {
@@ -194,9 +201,14 @@ async function processTransaction(context: BundleContext, bundle: Bundle, baseUr
           const bodyId = p.entry.resource?.id;
           if (p.method === 'PUT' && match && bodyId !== undefined && bodyId !== match.id)
             throw badRequest(`the resource id "${bodyId}" is not the id of the match, ${match.id}`);
-          p.target = { resourceType: p.target.resourceType, id: match?.id ?? (p.method === 'PUT' ? (bodyId ?? randomUUID()) : undefined) };
-          if (p.method === 'PUT') p.entry = { ...p.entry, resource: { ...(p.entry.resource as Resource), id: p.target.id } };
-          if (p.method === 'PUT' && isUrn(p.entry.fullUrl)) assigned.set(p.entry.fullUrl, `${p.target.resourceType}/${p.target.id}`);
+          p.target = {
+            resourceType: p.target.resourceType,
+            id: match?.id ?? (p.method === 'PUT' ? (bodyId ?? randomUUID()) : undefined),
+          };
+          if (p.method === 'PUT')
+            p.entry = { ...p.entry, resource: { ...(p.entry.resource as Resource), id: p.target.id } };
+          if (p.method === 'PUT' && isUrn(p.entry.fullUrl))
+            assigned.set(p.entry.fullUrl, `${p.target.resourceType}/${p.target.id}`);
         }
         if (p.method === 'DELETE') {
           if (p.target.id !== undefined) await store.delete(tx, p.target.resourceType, p.target.id, buffer);
@@ -229,8 +241,18 @@ async function processTransaction(context: BundleContext, bundle: Bundle, baseUr
         } else if (p.method === 'PUT') {
           const resource = resolveReferences(p.entry.resource as Resource, assigned);
           const ifNoneMatch = p.entry.request?.ifNoneMatch === '*';
-          const result = await store.update(tx, resource, parseIfMatch(p.entry.request?.ifMatch), buffer, ifNoneMatch);
-          responses[p.index] = fullEntry(result.resource, baseUrl, written(result.resource, updateStatus(result)));
+          const result = await store.update(
+            tx,
+            resource,
+            parseIfMatch(p.entry.request?.ifMatch),
+            buffer,
+            ifNoneMatch,
+          );
+          responses[p.index] = fullEntry(
+            result.resource,
+            baseUrl,
+            written(result.resource, updateStatus(result)),
+          );
         } else if (p.method === 'GET') {
           await buffer.flush(tx);
           responses[p.index] = await read(tx, store, p.target, baseUrl);

@@ -97,7 +97,12 @@ export function capabilityStatement(input: CapabilityInput): CapabilityStatement
           'Prefer: respond-async is not supported: requests are answered synchronously. ' +
           'See docs/fhir-conformance.md.',
         resource,
-        interaction: [{ code: 'transaction' }, { code: 'batch' }, { code: 'search-system' }, { code: 'history-system' }],
+        interaction: [
+          { code: 'transaction' },
+          { code: 'batch' },
+          { code: 'search-system' },
+          { code: 'history-system' },
+        ],
         searchParam: [
           { name: '_id', type: 'token' },
           { name: '_lastUpdated', type: 'date' },
@@ -105,11 +110,18 @@ export function capabilityStatement(input: CapabilityInput): CapabilityStatement
           { name: '_profile', type: 'uri' },
           { name: '_security', type: 'token' },
           { name: '_source', type: 'uri' },
-          { name: '_type', type: 'token', documentation: 'Several types: the parameters common to all of them.' },
+          {
+            name: '_type',
+            type: 'token',
+            documentation: 'Several types: the parameters common to all of them.',
+          },
           ...RESULT_PARAMS,
         ],
         operation: [
-          { name: 'versions', definition: 'http://hl7.org/fhir/OperationDefinition/CapabilityStatement-versions' },
+          {
+            name: 'versions',
+            definition: 'http://hl7.org/fhir/OperationDefinition/CapabilityStatement-versions',
+          },
         ],
         compartment: ['http://hl7.org/fhir/CompartmentDefinition/patient'],
       },

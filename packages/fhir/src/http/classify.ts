@@ -97,7 +97,8 @@ export function classifyFhirRequest(input: {
       return { interaction: 'vread', resourceType: type, id, versionId: p.vid };
     case 'GET /:type/:id/:operation':
     case 'POST /:type/:id/:operation':
-      if (op(p.operation)) return { interaction: 'operation', resourceType: type, id, operation: op(p.operation) };
+      if (op(p.operation))
+        return { interaction: 'operation', resourceType: type, id, operation: op(p.operation) };
       return method === 'GET' && type && id
         ? { interaction: 'search-type', resourceType: p.operation, compartment: { type, id } }
         : undefined;

@@ -15,18 +15,29 @@ export function installContentParsers(app: FastifyInstance): void {
       try {
         done(null, JSON.parse(body as string));
       } catch (error) {
-        done(new FhirError(400, outcome('error', 'structure', `Malformed JSON: ${(error as Error).message}`)), undefined);
+        done(
+          new FhirError(400, outcome('error', 'structure', `Malformed JSON: ${(error as Error).message}`)),
+          undefined,
+        );
       }
     },
   );
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
-    done(null, new URLSearchParams(body as string));
-  });
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string' },
+    (_request, body, done) => {
+      done(null, new URLSearchParams(body as string));
+    },
+  );
   app.addContentTypeParser('*', (request, _payload, done) => {
     done(
       new FhirError(
         415,
-        outcome('error', 'not-supported', `Unsupported content type "${request.headers['content-type']}"; use application/fhir+json`),
+        outcome(
+          'error',
+          'not-supported',
+          `Unsupported content type "${request.headers['content-type']}"; use application/fhir+json`,
+        ),
       ),
       undefined,
     );
@@ -37,7 +48,13 @@ export function installContentParsers(app: FastifyInstance): void {
 export type FhirFormat = 'json' | 'xml';
 
 const JSON_TYPES = new Set(['json', 'application/json', 'application/fhir+json', 'application/json+fhir']);
-const XML_TYPES = new Set(['xml', 'text/xml', 'application/xml', 'application/fhir+xml', 'application/xml+fhir']);
+const XML_TYPES = new Set([
+  'xml',
+  'text/xml',
+  'application/xml',
+  'application/fhir+xml',
+  'application/xml+fhir',
+]);
 
 export const FHIR_XML = 'application/fhir+xml; charset=utf-8';
 
@@ -70,8 +87,12 @@ export function negotiateFormat(accept: string | undefined, format: string | und
     .filter((r) => r.q > 0)
     .sort((a, b) => b.q - a.q || a.index - b.index);
   const chosen = ranges.find((r) => r.format !== undefined)?.format;
-  if (!chosen) throw notAcceptable(`Accept "${accept}" names no format this server serves; use application/fhir+json or application/fhir+xml`);
+  if (!chosen)
+    throw notAcceptable(
+      `Accept "${accept}" names no format this server serves; use application/fhir+json or application/fhir+xml`,
+    );
   return chosen;
 }
 
-const notAcceptable = (diagnostics: string): FhirError => new FhirError(406, outcome('error', 'not-supported', diagnostics));
+const notAcceptable = (diagnostics: string): FhirError =>
+  new FhirError(406, outcome('error', 'not-supported', diagnostics));

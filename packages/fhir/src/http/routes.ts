@@ -38,19 +38,32 @@ export async function fhirRoutes(app: FastifyInstance, options: FhirRoutesOption
     if (!t || !options.isResourceType(t)) throw notFound(`Unknown resource type "${t ?? ''}"`);
     return t;
   };
-  const type = (request: FastifyRequest<{ Params: Partial<Params> }>): string => resourceTypeOf(request.params.type);
+  const type = (request: FastifyRequest<{ Params: Partial<Params> }>): string =>
+    resourceTypeOf(request.params.type);
   const body = (request: FastifyRequest, expectedType?: string): Resource => {
     const resource = request.body as Resource | undefined;
-    if (!resource || typeof resource !== 'object' || Array.isArray(resource) || resource instanceof URLSearchParams) {
+    if (
+      !resource ||
+      typeof resource !== 'object' ||
+      Array.isArray(resource) ||
+      resource instanceof URLSearchParams
+    ) {
       throw badRequest('The request body must be a FHIR resource (a JSON or XML object)');
     }
     if (expectedType && resource.resourceType !== expectedType) {
-      throw badRequest(`resourceType "${String(resource.resourceType)}" does not match the URL type "${expectedType}"`, 'resourceType');
+      throw badRequest(
+        `resourceType "${String(resource.resourceType)}" does not match the URL type "${expectedType}"`,
+        'resourceType',
+      );
     }
     validate(resource);
     return resource;
   };
-  const searchRequest = (request: FastifyRequest, resourceType: string, extra: Array<[string, string]> = []): SearchRequest => ({
+  const searchRequest = (
+    request: FastifyRequest,
+    resourceType: string,
+    extra: Array<[string, string]> = [],
+  ): SearchRequest => ({
     resourceType,
     params: [...query(request), ...extra],
     baseUrl: base(request),
@@ -58,31 +71,41 @@ export async function fhirRoutes(app: FastifyInstance, options: FhirRoutesOption
   });
 
   if (definitions) {
-    app.addContentTypeParser(['application/fhir+xml', 'application/xml', 'text/xml'], { parseAs: 'string' }, (_request, text, done) => {
-      try {
-        done(null, parseFhirXml(text as string, definitions));
-      } catch (error) {
-        done(error as Error, undefined);
-      }
-    });
+    app.addContentTypeParser(
+      ['application/fhir+xml', 'application/xml', 'text/xml'],
+      { parseAs: 'string' },
+      (_request, text, done) => {
+        try {
+          done(null, parseFhirXml(text as string, definitions));
+        } catch (error) {
+          done(error as Error, undefined);
+        }
+      },
+    );
   }
 
   app.addHook('onRequest', async (request) => {
     const format = query(request).find(([name]) => name === '_format')?.[1];
     try {
       const chosen = negotiateFormat(header(request, 'accept'), format);
-      if (chosen === 'xml' && !definitions) throw new FhirError(406, outcome('error', 'not-supported', 'XML is not served here; use application/fhir+json'));
+      if (chosen === 'xml' && !definitions)
+        throw new FhirError(
+          406,
+          outcome('error', 'not-supported', 'XML is not served here; use application/fhir+json'),
+        );
       formats.set(request, chosen);
     } catch (error) {
       // A Binary is read as its own content type when the client asks for that (R4 binary.html#rest).
       const p = request.params as Partial<Params> | undefined;
-      const binaryRead = request.method === 'GET' && /\/Binary\/[^/?]+(\?|$)/.test(request.url) && !p?.operation;
+      const binaryRead =
+        request.method === 'GET' && /\/Binary\/[^/?]+(\?|$)/.test(request.url) && !p?.operation;
       if (!binaryRead) throw error;
       formats.set(request, 'raw');
     }
   });
   app.addHook('onSend', async (request, reply, payload) => {
-    if (formats.get(request) !== 'xml' || !definitions || typeof payload !== 'string' || payload === '') return payload;
+    if (formats.get(request) !== 'xml' || !definitions || typeof payload !== 'string' || payload === '')
+      return payload;
     if (!String(reply.getHeader('content-type') ?? '').startsWith('application/fhir+json')) return payload;
     reply.header('content-type', FHIR_XML);
     return serializeFhirXml(JSON.parse(payload) as Resource, definitions);
@@ -93,9 +116,21 @@ export async function fhirRoutes(app: FastifyInstance, options: FhirRoutesOption
     // cpb-14: an instance statement says which server it describes.
     const complete: CapabilityStatement = statement.implementation?.url
       ? statement
-      : { ...statement, implementation: { description: 'Ketenlog FHIR store', ...statement.implementation, url: base(request) } };
+      : {
+          ...statement,
+          implementation: {
+            description: 'Ketenlog FHIR store',
+            ...statement.implementation,
+            url: base(request),
+          },
+        };
     const elements = query(request).find(([name]) => name === '_elements')?.[1];
-    const shaped = elements ? selectElements(complete, elements.split(',').map((e) => e.trim())) : complete;
+    const shaped = elements
+      ? selectElements(
+          complete,
+          elements.split(',').map((e) => e.trim()),
+        )
+      : complete;
     return reply.type(FHIR_JSON).send(shaped);
   });
 
@@ -105,9 +140,29 @@ export async function fhirRoutes(app: FastifyInstance, options: FhirRoutesOption
     if (bundle.type !== 'batch' && bundle.type !== 'transaction') {
       throw badRequest('Only batch and transaction bundles can be posted to the base URL', 'Bundle.type');
     }
-    return reply.type(FHIR_JSON).send(await repository.processBundle(bundle, base(request)));
+    return reply.type(FHIR_JSON).send(await processBundle(bundle, base(request)));
   });
-  app.get('/', async (request, reply) => reply.type(FHIR_JSON).send(await repository.search(searchRequest(request, ''))));
+  /** A bundle's `GET metadata` entries are answered here, where the CapabilityStatement is known. */
+  const processBundle = async (bundle: Bundle, baseUrl: string): Promise<Bundle> => {
+    const entries = bundle.entry ?? [];
+    const isMetadata = (e: BundleEntry): boolean =>
+      e.request?.method === 'GET' &&
+      /^\/?metadata(\?|$)/.test((e.request.url ?? '').replace(`${baseUrl}/`, ''));
+    if (!entries.some(isMetadata)) return repository.processBundle(bundle, baseUrl);
+    const rest = await repository.processBundle(
+      { ...bundle, entry: entries.filter((e) => !isMetadata(e)) },
+      baseUrl,
+    );
+    const answers = [...(rest.entry ?? [])];
+    const statement = options.capabilityStatement();
+    const entry = entries.map((e) =>
+      isMetadata(e) ? { resource: statement, response: { status: '200 OK' } } : (answers.shift() ?? {}),
+    );
+    return { ...rest, entry };
+  };
+  app.get('/', async (request, reply) =>
+    reply.type(FHIR_JSON).send(await repository.search(searchRequest(request, ''))),
+  );
   app.post('/_search', async (request, reply) =>
     reply.type(FHIR_JSON).send(await repository.search(searchRequest(request, '', formParams(request)))),
   );
@@ -121,14 +176,19 @@ export async function fhirRoutes(app: FastifyInstance, options: FhirRoutesOption
   });
 
   app.post<{ Params: Params }>('/:type/_search', async (request, reply) =>
-    reply.type(FHIR_JSON).send(await repository.search(searchRequest(request, type(request), formParams(request)))),
+    reply
+      .type(FHIR_JSON)
+      .send(await repository.search(searchRequest(request, type(request), formParams(request)))),
   );
 
   app.post<{ Params: Params }>('/:type', async (request, reply) => {
     const resourceType = type(request);
     const resource = body(request, resourceType);
     const ifNoneExist = header(request, 'if-none-exist');
-    const result = await repository.create(resource, ifNoneExist ? { ifNoneExist: ifNoneExist.replace(/^.*\?/, '') } : {});
+    const result = await repository.create(
+      resource,
+      ifNoneExist ? { ifNoneExist: ifNoneExist.replace(/^.*\?/, '') } : {},
+    );
     return sendResource(request, reply, result.created ? 201 : 200, result.resource, base(request));
   });
 
@@ -138,7 +198,10 @@ export async function fhirRoutes(app: FastifyInstance, options: FhirRoutesOption
     const resourceType = type(request);
     const search = conditionalQuery(request);
     const resource = body(request, resourceType);
-    const entry = await conditional(request, { request: { method: 'PUT', url: `${resourceType}?${search}` }, resource });
+    const entry = await conditional(request, {
+      request: { method: 'PUT', url: `${resourceType}?${search}` },
+      resource,
+    });
     const status = Number(entry.response?.status.slice(0, 3));
     return sendResource(request, reply, status, entry.resource as Resource, base(request));
   });
@@ -149,12 +212,17 @@ export async function fhirRoutes(app: FastifyInstance, options: FhirRoutesOption
     return reply.code(204).send();
   });
   const conditional = async (request: FastifyRequest, entry: BundleEntry): Promise<BundleEntry> => {
-    const response = await repository.processBundle({ resourceType: 'Bundle', type: 'transaction', entry: [entry] }, base(request));
+    const response = await repository.processBundle(
+      { resourceType: 'Bundle', type: 'transaction', entry: [entry] },
+      base(request),
+    );
     return response.entry?.[0] ?? {};
   };
 
   app.get<{ Params: Params }>('/:type/_history', async (request, reply) =>
-    reply.type(FHIR_JSON).send(await repository.history(type(request), undefined, query(request), base(request))),
+    reply
+      .type(FHIR_JSON)
+      .send(await repository.history(type(request), undefined, query(request), base(request))),
   );
 
   app.get<{ Params: Params }>('/:type/:id', async (request, reply) => {
@@ -163,7 +231,10 @@ export async function fhirRoutes(app: FastifyInstance, options: FhirRoutesOption
     if (notModified(request, resource)) return reply.code(304).send();
     if (formats.get(request) === 'raw' && resource.resourceType === 'Binary') {
       const { contentType, data } = resource as { contentType?: string; data?: string };
-      return reply.code(200).type(contentType ?? 'application/octet-stream').send(Buffer.from(data ?? '', 'base64'));
+      return reply
+        .code(200)
+        .type(contentType ?? 'application/octet-stream')
+        .send(Buffer.from(data ?? '', 'base64'));
     }
     return sendResource(request, reply, 200, resource, base(request));
   });
@@ -172,12 +243,19 @@ export async function fhirRoutes(app: FastifyInstance, options: FhirRoutesOption
     const resourceType = type(request);
     const resource = body(request, resourceType);
     if (resource.id !== request.params.id) {
-      throw badRequest(`Resource id "${resource.id ?? ''}" does not match the URL id "${request.params.id}"`, `${resourceType}.id`);
+      throw badRequest(
+        `Resource id "${resource.id ?? ''}" does not match the URL id "${request.params.id}"`,
+        `${resourceType}.id`,
+      );
     }
     const ifMatch = header(request, 'if-match')?.replace(/^W\//, '').replaceAll('"', '');
     const ifNoneMatch = header(request, 'if-none-match')?.trim();
-    if (ifNoneMatch !== undefined && ifNoneMatch !== '*') throw badRequest('On an update, If-None-Match takes only "*" (create only if new)');
-    const result = await repository.update(resource, { ...(ifMatch ? { ifMatch } : {}), ...(ifNoneMatch ? { ifNoneMatch: true } : {}) });
+    if (ifNoneMatch !== undefined && ifNoneMatch !== '*')
+      throw badRequest('On an update, If-None-Match takes only "*" (create only if new)');
+    const result = await repository.update(resource, {
+      ...(ifMatch ? { ifMatch } : {}),
+      ...(ifNoneMatch ? { ifNoneMatch: true } : {}),
+    });
     const created = result.created && result.resource.meta?.versionId === '1';
     return sendResource(request, reply, created ? 201 : 200, result.resource, base(request));
   });
@@ -193,7 +271,9 @@ export async function fhirRoutes(app: FastifyInstance, options: FhirRoutesOption
   });
 
   app.get<{ Params: Params }>('/:type/:id/_history', async (request, reply) =>
-    reply.type(FHIR_JSON).send(await repository.history(type(request), request.params.id, query(request), base(request))),
+    reply
+      .type(FHIR_JSON)
+      .send(await repository.history(type(request), request.params.id, query(request), base(request))),
   );
 
   app.get<{ Params: Params }>('/:type/:id/_history/:vid', async (request, reply) => {
@@ -207,7 +287,8 @@ export async function fhirRoutes(app: FastifyInstance, options: FhirRoutesOption
     const { id, operation: name } = request.params;
     if (!name.startsWith('$')) {
       // Compartment search (R4 §3.1.0.9): GET Patient/{id}/Observation?…
-      if (request.method !== 'GET') throw notFound(`No route for ${request.method} ${resourceType}/${id}/${name}`);
+      if (request.method !== 'GET')
+        throw notFound(`No route for ${request.method} ${resourceType}/${id}/${name}`);
       const searched = resourceTypeOf(name);
       const search = { ...searchRequest(request, searched), compartment: { type: resourceType, id } };
       return reply.type(FHIR_JSON).send(await repository.search(search));
@@ -216,7 +297,10 @@ export async function fhirRoutes(app: FastifyInstance, options: FhirRoutesOption
       const params = [...query(request), ...operationParams(request)];
       return reply.type(FHIR_JSON).send(await repository.everything(id, base(request), params));
     }
-    throw new FhirError(404, outcome('error', 'not-supported', `Unknown operation "${name}" on ${resourceType}`));
+    throw new FhirError(
+      404,
+      outcome('error', 'not-supported', `Unknown operation "${name}" on ${resourceType}`),
+    );
   };
   app.get<{ Params: Params }>('/:type/:id/:operation', operation);
   app.post<{ Params: Params }>('/:type/:id/:operation', operation);
@@ -247,7 +331,8 @@ function operationParams(request: FastifyRequest): Array<[string, string]> {
   if (request.method !== 'POST') return [];
   if (request.body instanceof URLSearchParams) return [...request.body];
   const parameters = request.body as Parameters | undefined;
-  if (parameters?.resourceType !== 'Parameters') throw badRequest('An operation is posted a Parameters resource');
+  if (parameters?.resourceType !== 'Parameters')
+    throw badRequest('An operation is posted a Parameters resource');
   return (parameters.parameter ?? []).flatMap((p) => {
     const value = Object.entries(p).find(([key]) => key.startsWith('value'))?.[1];
     return value === undefined ? [] : [[p.name, String(value)] as [string, string]];
@@ -270,7 +355,8 @@ function header(request: FastifyRequest, name: string): string | undefined {
 function notModified(request: FastifyRequest, resource: Resource): boolean {
   const etag = header(request, 'if-none-match');
   const version = resource.meta?.versionId;
-  if (etag && version) return etag.split(',').some((t) => t.trim().replace(/^W\//, '').replaceAll('"', '') === version);
+  if (etag && version)
+    return etag.split(',').some((t) => t.trim().replace(/^W\//, '').replaceAll('"', '') === version);
   const since = header(request, 'if-modified-since');
   const updated = resource.meta?.lastUpdated;
   if (since && updated) {
@@ -281,13 +367,22 @@ function notModified(request: FastifyRequest, resource: Resource): boolean {
 }
 
 /** Writes a resource with ETag, Last-Modified and Location, honouring `Prefer: return=`. */
-function sendResource(request: FastifyRequest, reply: FastifyReply, status: number, resource: Resource, base: string): FastifyReply {
+function sendResource(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  status: number,
+  resource: Resource,
+  base: string,
+): FastifyReply {
   const version = resource.meta?.versionId;
   if (version) reply.header('etag', `W/"${version}"`);
-  if (resource.meta?.lastUpdated) reply.header('last-modified', new Date(resource.meta.lastUpdated).toUTCString());
-  if (status === 201) reply.header('location', `${base}/${resource.resourceType}/${resource.id}/_history/${version}`);
+  if (resource.meta?.lastUpdated)
+    reply.header('last-modified', new Date(resource.meta.lastUpdated).toUTCString());
+  if (status === 201)
+    reply.header('location', `${base}/${resource.resourceType}/${resource.id}/_history/${version}`);
   const prefer = header(request, 'prefer') ?? '';
   if (request.method !== 'GET' && /return=minimal/.test(prefer)) return reply.code(status).send();
-  if (request.method !== 'GET' && /return=OperationOutcome/.test(prefer)) return sendOutcome(reply, status, allOk());
+  if (request.method !== 'GET' && /return=OperationOutcome/.test(prefer))
+    return sendOutcome(reply, status, allOk());
   return reply.code(status).type(FHIR_JSON).send(resource);
 }

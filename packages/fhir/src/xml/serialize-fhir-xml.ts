@@ -6,7 +6,8 @@ const FHIR_NS = 'http://hl7.org/fhir';
 
 type JsonObject = Record<string, unknown>;
 
-const escapeText = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const escapeText = (s: string): string =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const escapeAttribute = (s: string): string => escapeText(s).replace(/"/g, '&quot;');
 
 /**
@@ -45,7 +46,8 @@ class JsonToXml {
       const extras = json[`_${element.name}`];
       if (value === undefined && extras === undefined) continue;
       if (element.xmlAttr) {
-        if (value !== undefined && value !== null) attributes += ` ${element.name}="${escapeAttribute(String(value))}"`;
+        if (value !== undefined && value !== null)
+          attributes += ` ${element.name}="${escapeAttribute(String(value))}"`;
         continue;
       }
       children += this.#values(element, value, extras);
@@ -66,7 +68,8 @@ class JsonToXml {
     const { name, type } = element;
     if (type === 'xhtml') return typeof value === 'string' ? value : '';
     if (this.#defs.isPrimitiveType(type)) {
-      let attributes = value === undefined || value === null ? '' : ` value="${escapeAttribute(String(value))}"`;
+      let attributes =
+        value === undefined || value === null ? '' : ` value="${escapeAttribute(String(value))}"`;
       let children = '';
       const elementNode = this.#defs.getStructure('Element');
       if (extras && typeof extras === 'object' && elementNode) {
