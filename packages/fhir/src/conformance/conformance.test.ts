@@ -427,6 +427,66 @@ describe.each(testDatabases())('FHIR R4 conformance on $name', ({ open }) => {
     });
   });
 
+  it('answers no input with a 5xx: odd parameters, formats and bodies get a 4xx with an OperationOutcome', async () => {
+    const id = patientIds[40]!;
+    const odd: Array<[string, string, unknown?, Record<string, string>?]> = [
+      ['GET', '/?_type='],
+      ['GET', '/?_type=Patient,Observation&_sort=-date'],
+      ['GET', '/?_type=Patient,Observation&_include=*&_count=3'],
+      ['GET', '/?_has:Observation:patient:code=x'],
+      ['GET', '/?_type=Patient,Observation&subject.name=x'],
+      ['GET', '/?_lastUpdated=nonsense'],
+      ['GET', '/_history?_since=yesterday'],
+      ['GET', '/_history?_count=-1'],
+      ['GET', '/_history?_count=0'],
+      ['GET', '/Patient/_history?_offset=999999'],
+      ['GET', `/Encounter/x/Observation`],
+      ['GET', `/Patient/${id}/$everything?start=garbage`],
+      ['GET', `/Patient/${id}/$everything?_type=Nope`],
+      ['GET', `/Patient/${id}/$everything?_count=abc`],
+      ['GET', `/Patient/nobody/$everything`],
+      ['GET', `/Patient/${id}/$unknown`],
+      ['GET', `/Patient/${id}?_format=ttl`],
+      ['GET', `/Patient/${id}`, undefined, { accept: 'application/pdf' }],
+      ['GET', `/Observation?code=${'x,'.repeat(3000)}`],
+      ['GET', `/Observation?subject:Patient.organization.partof.partof.name=x`],
+      [
+        'POST',
+        '/Patient',
+        '<Patient xmlns="http://hl7.org/fhir"><nonsense value="1"/></Patient>',
+        { 'content-type': 'application/fhir+xml' },
+      ],
+      ['POST', '/Patient', '<Patient', { 'content-type': 'application/fhir+xml' }],
+      [
+        'POST',
+        '',
+        '<Bundle xmlns="http://hl7.org/fhir"><type value="collection"/></Bundle>',
+        { 'content-type': 'application/fhir+xml' },
+      ],
+      ['POST', `/Patient/${id}/$everything`, { resourceType: 'Patient' }],
+      ['PUT', '/Patient?identifier=', { resourceType: 'Patient' }],
+      ['PUT', `/Patient/${id}`, { resourceType: 'Patient', id }, { 'if-none-match': 'W/"1"' }],
+      ['DELETE', '/Patient?unknown=1'],
+      [
+        'POST',
+        '',
+        {
+          resourceType: 'Bundle',
+          type: 'batch',
+          entry: [
+            { request: { method: 'DELETE', url: 'Patient?gender=male' } },
+            { request: { method: 'PUT', url: 'Patient?x' }, resource: { resourceType: 'Patient' } },
+          ],
+        },
+      ],
+    ];
+    for (const [method, path, body, headers] of odd) {
+      const answer = await call(app, method, path, body, headers);
+      expect(answer.status, `${method} ${path.slice(0, 80)}: ${answer.body.slice(0, 300)}`).toBeLessThan(500);
+      if (answer.status >= 400) expect(JSON.parse(answer.body).resourceType).toBe('OperationOutcome');
+    }
+  });
+
   it('classifies every routed request for an access guard', () => {
     const cases: Array<[string, string, Record<string, string>, unknown]> = [
       [
