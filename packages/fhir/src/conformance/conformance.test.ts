@@ -209,6 +209,10 @@ describe.each(testDatabases())('FHIR R4 conformance on $name', ({ open }) => {
       expect(await total(`/Patient?_profile=${encodeURIComponent(`${S.profile}|9.9`)}&_summary=count`)).toBe(
         0,
       );
+      const below = (version: string) =>
+        total(`/Patient?_profile:below=${encodeURIComponent(`${S.profile}|${version}`)}&_summary=count`);
+      expect(await below('1.2')).toBe(S.patients / 2);
+      expect(await below('1.3')).toBe(0);
     });
   });
 

@@ -345,6 +345,9 @@ function valueCondition(b: SqlBuilder, v: ValueCondition, now: number): void {
       if (v.mode === 'exact' && !v.value.includes('|'))
         b.push("(value = ? OR value LIKE ? ESCAPE '\\')", v.value, `${escapeLike(v.value)}|%`);
       else if (v.mode === 'exact') b.push('value = ?', v.value);
+      else if (v.mode === 'below' && v.value.includes('|'))
+        // A canonical's version `:below` (R4 §3.1.1.4.9): `url|1.2` matches 1.2 and 1.2.x.
+        b.push("(value = ? OR value LIKE ? ESCAPE '\\')", v.value, `${escapeLike(v.value)}.%`);
       else if (v.mode === 'below')
         b.push(
           "(value = ? OR value LIKE ? ESCAPE '\\')",
