@@ -140,6 +140,7 @@ function condition(b: SqlBuilder, filter: Filter, now: number, drive = false): v
       b.push(')');
       return;
     case 'compartment':
+      if (drive) break;
       b.push(
         `EXISTS (SELECT 1 FROM sp_reference t WHERE t.resource_type = r.resource_type AND t.resource_id = r.id
           AND t.target_type = ? AND t.target_id = ? AND t.param IN (${filter.params.map(() => '?').join(', ')}))`,
