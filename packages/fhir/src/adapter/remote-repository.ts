@@ -101,12 +101,18 @@ export class RemoteFhirRepository implements FhirRepository {
     baseUrl: string,
   ): Promise<Bundle> {
     const path =
-      resourceType === undefined ? '' : id === undefined ? typePath(resourceType) : instancePath(resourceType, id);
+      resourceType === undefined
+        ? ''
+        : id === undefined
+          ? typePath(resourceType)
+          : instancePath(resourceType, id);
     return this.#bundle('GET', `${path}/_history${query(params)}`, baseUrl);
   }
 
   search(request: SearchRequest): Promise<Bundle> {
-    const compartment = request.compartment ? instancePath(request.compartment.type, request.compartment.id) : '';
+    const compartment = request.compartment
+      ? instancePath(request.compartment.type, request.compartment.id)
+      : '';
     const type = request.resourceType ? typePath(request.resourceType) : '';
     return this.#bundle('GET', `${compartment}${type}${query(request.params)}`, request.baseUrl);
   }

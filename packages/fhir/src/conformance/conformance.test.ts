@@ -171,6 +171,38 @@ describe.each(testDatabases())('FHIR R4 conformance on $name', ({ open }) => {
       expect(refused.issue?.[0]?.code).toBe('too-costly');
     });
 
+    it('says so in an outcome entry when :iterate stops before the end of a chain of references', async () => {
+      const chain = ['a', 'b', 'c', 'd', 'e', 'f'];
+      const bundle: Bundle = {
+        resourceType: 'Bundle',
+        type: 'transaction',
+        entry: chain.map((name, i) => ({
+          resource: {
+            resourceType: 'Organization',
+            id: `chain-${name}`,
+            name: `Keten ${name}`,
+            ...(i + 1 < chain.length ? { partOf: { reference: `Organization/chain-${chain[i + 1]}` } } : {}),
+          },
+          request: { method: 'PUT', url: `Organization/chain-${name}` },
+        })),
+      };
+      expect((await call(app, 'POST', '', bundle)).status).toBe(200);
+      const search = async (start: string) =>
+        (await get(`/Organization?_id=chain-${start}&_include:iterate=Organization:partof`)).json<Bundle>();
+      const long = await search('a');
+      expect(long.entry?.filter((e) => e.search?.mode === 'include')).toHaveLength(4);
+      const warning = long.entry?.find((e) => e.search?.mode === 'outcome')?.resource as OperationOutcome;
+      expect(warning.issue?.[0]?.code).toBe('incomplete');
+      const short = await search('b');
+      expect(short.entry?.filter((e) => e.search?.mode === 'include')).toHaveLength(4);
+      expect(short.entry?.some((e) => e.search?.mode === 'outcome')).toBe(false);
+      await call(app, 'POST', '', {
+        resourceType: 'Bundle',
+        type: 'transaction',
+        entry: chain.map((name) => ({ request: { method: 'DELETE', url: `Organization/chain-${name}` } })),
+      });
+    });
+
     it('searches at system level: _type, _id, _lastUpdated, _summary=count, paging', async () => {
       expect(await total('/?_summary=count')).toBe(TOTAL_RESOURCES);
       expect(await complete(`/?_type=Patient,Medication&_count=17`)).toHaveLength(S.patients + S.medications);

@@ -100,7 +100,7 @@ export async function patientEverything(
     (p.since === undefined || Date.parse(r.meta?.lastUpdated ?? '') >= p.since);
   const referenced = (
     await findIncluded(q, [patient, ...own], [{ sourceType: '*', param: '*', iterate: false }], [])
-  ).filter((r) => r.resourceType !== 'Patient' && inScope(r));
+  ).resources.filter((r) => r.resourceType !== 'Patient' && inScope(r));
   const keys: Array<{ resource?: Resource; key: string; mode: 'match' | 'include' }> = [
     ...(inScope(patient) ? [{ resource: patient, key: `Patient/${patientId}`, mode: 'match' as const }] : []),
     ...own.map((r) => ({ key: `${r.resourceType}/${r.id}`, mode: 'match' as const })),

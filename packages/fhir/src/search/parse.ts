@@ -84,8 +84,12 @@ export function parseSearch(registry: SearchParameterRegistry, request: SearchRe
   return query;
 }
 
-/** Values one search may list, over all its parameters: a documented limit, refused with 400 beyond. */
-export const MAX_SEARCH_VALUES = 10_000;
+/**
+ * Values one search may list, over all its parameters: a documented limit, refused with 400
+ * beyond. A value takes at most four SQL arguments, which keeps a search below SQLite's limit of
+ * 32,766 arguments per statement.
+ */
+export const MAX_SEARCH_VALUES = 5_000;
 
 function countValues(query: SearchQuery, raw: string): void {
   const seen = query.filters.reduce((n, f) => n + valueCount(f), 0);

@@ -54,7 +54,13 @@ export type Filter =
    * Compartment search (R4 §3.1.0.10 and CompartmentDefinition): a reference to the compartment's
    * resource through one of `params`.
    */
-  | { kind: 'compartment'; resourceType: string; params: readonly string[]; targetType: string; targetId: string };
+  | {
+      kind: 'compartment';
+      resourceType: string;
+      params: readonly string[];
+      targetType: string;
+      targetId: string;
+    };
 
 export type SortKey =
   | { column: 'id' | 'lastUpdated'; descending: boolean }

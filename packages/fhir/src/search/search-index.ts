@@ -4,7 +4,8 @@ import type { SearchRequest } from '../repository/repository.ts';
 import type { SearchIndex } from '../repository/search-index.ts';
 import type { SearchParameterRegistry } from './definitions.ts';
 import { extractIndexRows } from './extract.ts';
-import { findIncluded } from './include.ts';
+import { findIncluded, MAX_ITERATE_DEPTH } from './include.ts';
+import { outcome } from '../outcome.ts';
 import type { IndexRow } from './index-rows.ts';
 import { parseSearch } from './parse.ts';
 import type { SearchQuery } from './query.ts';
@@ -42,11 +43,18 @@ export class FhirSearchIndex implements SearchIndex {
       else total = Number((await db.all<{ n: number | string }>(count.sql, count.args))[0].n);
     }
 
-    const included = countOnly ? [] : await findIncluded(db, matches, query.include, query.revinclude);
+    const { resources: included, incomplete } = countOnly
+      ? { resources: [], incomplete: false }
+      : await findIncluded(db, matches, query.include, query.revinclude);
     const entry: BundleEntry[] = [
       ...matches.map((r) => this.#entry(request, query, r, 'match')),
       ...included.map((r) => this.#entry(request, query, r, 'include')),
     ];
+    if (incomplete) {
+      // Never silently short: the search says what it left out (Bundle.entry.search.mode outcome).
+      const text = `:iterate follows at most ${MAX_ITERATE_DEPTH} rounds; resources further along were not included`;
+      entry.push({ resource: outcome('warning', 'incomplete', text), search: { mode: 'outcome' } });
+    }
     const bundle: Bundle = {
       resourceType: 'Bundle',
       type: 'searchset',
