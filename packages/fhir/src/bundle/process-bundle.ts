@@ -126,7 +126,7 @@ async function processBatch(context: BundleContext, bundle: Bundle, baseUrl: str
           type: 'transaction' as const,
           entry: [requestEntry],
         };
-        entry.push((await processTransaction(context, single, baseUrl)).entry?.[0] ?? {});
+        entry.push((await processTransaction(context, single, baseUrl, index)).entry?.[0] ?? {});
       } else if (method === 'POST') {
         const result = await repository.create(requestEntry.resource as Resource, {
           ifNoneExist: requestEntry.request?.ifNoneExist,
@@ -162,7 +162,13 @@ async function processBatch(context: BundleContext, bundle: Bundle, baseUrl: str
  * is thrown, naming the entry. Ids for POSTed entries are assigned first, so references to their
  * `fullUrl` anywhere in the bundle can be rewritten before anything is written.
  */
-async function processTransaction(context: BundleContext, bundle: Bundle, baseUrl: string): Promise<Bundle> {
+/** `firstIndex`: the index of the bundle's first entry in the request (a batch entry run alone). */
+async function processTransaction(
+  context: BundleContext,
+  bundle: Bundle,
+  baseUrl: string,
+  firstIndex = 0,
+): Promise<Bundle> {
   const { db, store } = context;
   const planned = (bundle.entry ?? []).map((entry, index) => plan(entry, index, baseUrl));
   const seen = new Set<string>();
@@ -197,7 +203,8 @@ async function processTransaction(context: BundleContext, bundle: Bundle, baseUr
           // Conditional update or delete (R4 §3.1.0.4.3, §3.1.0.7.1): the search names the target.
           // One match is the target; none: a delete does nothing, an update creates; more: 412.
           await buffer.flush(tx);
-          const match = await store.findExisting(tx, p.target.resourceType, p.target.query);
+          const what = `Conditional ${p.method === 'PUT' ? 'update' : 'delete'}`;
+          const match = await store.findExisting(tx, p.target.resourceType, p.target.query, what);
           const bodyId = p.entry.resource?.id;
           if (p.method === 'PUT' && match && bodyId !== undefined && bodyId !== match.id)
             throw badRequest(`the resource id "${bodyId}" is not the id of the match, ${match.id}`);
@@ -261,7 +268,7 @@ async function processTransaction(context: BundleContext, bundle: Bundle, baseUr
       failing = -1;
       await buffer.flush(tx);
     } catch (error) {
-      if (error instanceof FhirError && failing >= 0) throw inEntry(error, failing);
+      if (error instanceof FhirError && failing >= 0) throw inEntry(error, failing + firstIndex);
       throw error;
     }
     const response: Bundle = { resourceType: 'Bundle', type: 'transaction-response', entry: responses };

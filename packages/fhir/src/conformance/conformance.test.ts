@@ -390,6 +390,9 @@ describe.each(testDatabases())('FHIR R4 conformance on $name', ({ open }) => {
       const batchAnswer = (await call(app, 'POST', '', batch)).json<Bundle>();
       expect(batchAnswer.entry?.map((e) => e.response?.status.slice(0, 3))).toEqual(['200', '412', '200']);
       expect(batchAnswer.entry?.[0]?.resource?.resourceType).toBe('CapabilityStatement');
+      const diagnostics = (batchAnswer.entry?.[1]?.response?.outcome as OperationOutcome).issue?.[0]
+        ?.diagnostics;
+      expect(diagnostics).toMatch(/^Bundle\.entry\[1\]: /);
     });
   });
 

@@ -1,5 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Bundle, BundleEntry, CapabilityStatement, Parameters, Resource } from '@medplum/fhirtypes';
+import type {
+  Bundle,
+  BundleEntry,
+  CapabilityStatement,
+  OperationOutcome,
+  Parameters,
+  Resource,
+} from '@medplum/fhirtypes';
 import type { FhirDefinitions } from '../definitions/fhir-definitions.ts';
 import type { FhirRepository, SearchRequest } from '../repository/repository.ts';
 import { selectElements } from '../search/subset.ts';
@@ -142,24 +149,41 @@ export async function fhirRoutes(app: FastifyInstance, options: FhirRoutesOption
     }
     return reply.type(FHIR_JSON).send(await processBundle(bundle, base(request)));
   });
-  /** A bundle's `GET metadata` entries are answered here, where the CapabilityStatement is known. */
+  /**
+   * A bundle's `GET metadata` entries are answered here, where the CapabilityStatement is known;
+   * the others go to the repository, and what it says about an entry names the entry's place in
+   * the bundle as posted.
+   */
   const processBundle = async (bundle: Bundle, baseUrl: string): Promise<Bundle> => {
     const entries = bundle.entry ?? [];
     const isMetadata = (e: BundleEntry): boolean =>
       e.request?.method === 'GET' &&
       /^\/?metadata(\?|$)/.test((e.request.url ?? '').replace(`${baseUrl}/`, ''));
     if (!entries.some(isMetadata)) return repository.processBundle(bundle, baseUrl);
-    const rest = await repository.processBundle(
-      { ...bundle, entry: entries.filter((e) => !isMetadata(e)) },
-      baseUrl,
-    );
+    const posted = entries.flatMap((e, i) => (isMetadata(e) ? [] : [i]));
+    const renumber = (text: string | undefined): string | undefined =>
+      text?.replace(/^Bundle\.entry\[(\d+)\]/, (_, k: string) => `Bundle.entry[${posted[Number(k)] ?? k}]`);
+    let rest: Bundle;
+    try {
+      rest = await repository.processBundle({ ...bundle, entry: posted.map((i) => entries[i]!) }, baseUrl);
+    } catch (error) {
+      if (!(error instanceof FhirError)) throw error;
+      const issue = error.outcome.issue?.map((i) => ({ ...i, diagnostics: renumber(i.diagnostics) }));
+      throw new FhirError(error.status, { ...error.outcome, ...(issue ? { issue } : {}) });
+    }
     const answers = [...(rest.entry ?? [])];
     const statement = options.capabilityStatement();
-    const entry = entries.map((e) =>
-      isMetadata(e) ? { resource: statement, response: { status: '200 OK' } } : (answers.shift() ?? {}),
-    );
+    const entry = entries.map((e): BundleEntry => {
+      if (isMetadata(e)) return { resource: statement, response: { status: '200 OK' } };
+      const answer = answers.shift() ?? {};
+      const said = answer.response?.outcome as OperationOutcome | undefined;
+      if (!said?.issue) return answer;
+      const issue = said.issue.map((i) => ({ ...i, diagnostics: renumber(i.diagnostics) }));
+      return { ...answer, response: { ...answer.response!, outcome: { ...said, issue } } };
+    });
     return { ...rest, entry };
   };
+
   app.get('/', async (request, reply) =>
     reply.type(FHIR_JSON).send(await repository.search(searchRequest(request, ''))),
   );

@@ -74,7 +74,12 @@ export class ResourceStore {
    * Conditional create (FHIR R4 §3.1.0.8.1): the existing match for an `If-None-Exist` query,
    * undefined when nothing matches, 412 when more than one does.
    */
-  async findExisting(q: Queryable, resourceType: string, query: string): Promise<Resource | undefined> {
+  async findExisting(
+    q: Queryable,
+    resourceType: string,
+    query: string,
+    what = 'If-None-Exist',
+  ): Promise<Resource | undefined> {
     const params = [...new URLSearchParams(query)].filter(([name]) => name !== '_count');
     const bundle = await this.index.search(q, {
       resourceType,
@@ -83,7 +88,7 @@ export class ResourceStore {
     });
     const matches = (bundle.entry ?? []).filter((e) => e.resource && (e.search?.mode ?? 'match') === 'match');
     if (matches.length > 1)
-      throw preconditionFailed(`If-None-Exist "${query}" matches more than one ${resourceType}`);
+      throw preconditionFailed(`${what} "${query}" matches more than one ${resourceType}`);
     return matches[0]?.resource;
   }
 
