@@ -214,6 +214,14 @@ describe.each(testDatabases())('FHIR R4 conformance on $name', ({ open }) => {
       );
       expect(await total(`/?_profile=${encodeURIComponent(S.profile)}&_summary=count`)).toBe(S.patients / 2);
       expectOutcome(await get('/?name=x'), 400);
+      expectOutcome(await get('/?_sort=birthdate'), 400);
+      expect(await complete('/?_type=Patient,Medication&_sort=-_lastUpdated&_count=30')).toHaveLength(
+        S.patients + S.medications,
+      );
+      const posted = await call(app, 'POST', '/_search', '_type=Medication&_summary=count', {
+        'content-type': 'application/x-www-form-urlencoded',
+      });
+      expect(posted.json<Bundle>().total).toBe(S.medications);
       expectOutcome(await get('/?_type=NoSuchType'), 400);
     });
 
@@ -332,6 +340,12 @@ describe.each(testDatabases())('FHIR R4 conformance on $name', ({ open }) => {
       } satisfies Parameters);
       expect(posted.json<Bundle>().total).toBe(S.conditionsPerPatient);
       expectOutcome(await get(`/Patient/${id}/$everything?bogus=1`), 400);
+    });
+
+    it('refuses operations it does not have with 404 not-supported', async () => {
+      expect(expectOutcome(await get('/Patient/$everything'), 404).issue?.[0]?.code).toBe('not-supported');
+      expectOutcome(await call(app, 'POST', '/Patient/$validate', { resourceType: 'Patient' }), 404);
+      expectOutcome(await get(`/Patient/${patientIds[0]}/$meta`), 404);
     });
 
     it('$versions names R4', async () => {

@@ -249,8 +249,22 @@ export async function fhirRoutes(app: FastifyInstance, options: FhirRoutesOption
       .send(await repository.history(type(request), undefined, query(request), base(request))),
   );
 
+  // `[type]/$operation` at type level (e.g. Patient/$everything over all patients): none is supported.
+  const typeOperation = (request: FastifyRequest<{ Params: Params }>): never => {
+    throw new FhirError(
+      404,
+      outcome(
+        'error',
+        'not-supported',
+        `Operation "${request.params.id}" is not supported on ${type(request)}`,
+      ),
+    );
+  };
+  app.post<{ Params: Params }>('/:type/:id', async (request) => typeOperation(request));
+
   app.get<{ Params: Params }>('/:type/:id', async (request, reply) => {
     const resourceType = type(request);
+    if (request.params.id.startsWith('$')) return typeOperation(request);
     const resource = await repository.read(resourceType, request.params.id);
     if (notModified(request, resource)) return reply.code(304).send();
     if (formats.get(request) === 'raw' && resource.resourceType === 'Binary') {

@@ -314,7 +314,11 @@ function parseResultParam(
       query.offset = parseNonNegative(key, raw);
       return;
     case '_sort':
-      query.sort.push(...raw.split(',').map((s) => parseSort(registry, parseOn, s.trim())));
+      for (const item of raw.split(',').map((s) => s.trim())) {
+        // At system level over several types, only a parameter they all share can order them.
+        if (!query.resourceType) assertCommon(registry, query.resourceTypes, item.replace(/^-/, ''), key);
+        query.sort.push(parseSort(registry, parseOn, item));
+      }
       return;
     case '_include':
     case '_revinclude': {
