@@ -231,6 +231,15 @@ describe.each(testDatabases())('FHIR R4 conformance on $name', ({ open }) => {
       expect(await total(`/Patient/${id}/Observation?code=8867-4`)).toBe(S.observationsPerPatient / 4);
       expect(await total(`/Patient/${id}/MedicationRequest`)).toBe(S.medicationRequestsPerPatient);
       expectOutcome(await get(`/Patient/${id}/Medication`), 400);
+      // Every type in her compartment: all her own resources (not the Patient, who has no link).
+      const all = await complete(`/Patient/${id}/*?_count=7`);
+      expect(all).toHaveLength(PER_PATIENT - 1);
+      expect(all.every((e) => e.resource?.resourceType !== 'Medication')).toBe(true);
+      expect(await total(`/Patient/${id}/*?_type=Observation,Condition`)).toBe(
+        S.observationsPerPatient + S.conditionsPerPatient,
+      );
+      expect(await total(`/Patient/${id}/*?_type=Encounter&_summary=count`)).toBe(S.encountersPerPatient);
+      expectOutcome(await get(`/Patient/${id}/*?_type=Medication`), 400);
       expectOutcome(await get(`/Patient/${id}/NoSuchType`), 404);
     });
 
@@ -559,6 +568,12 @@ describe.each(testDatabases())('FHIR R4 conformance on $name', ({ open }) => {
         { interaction: 'operation', resourceType: 'Patient', id: 'p1', operation: 'everything' },
       ],
       ['GET', '/fhir/', {}, { interaction: 'search-system' }],
+      [
+        'GET',
+        '/fhir/:type/:id/:operation',
+        { type: 'Patient', id: 'p1', operation: '*' },
+        { interaction: 'search-system', compartment: { type: 'Patient', id: 'p1' } },
+      ],
       ['GET', '/fhir/_history', {}, { interaction: 'history-system' }],
       [
         'DELETE',

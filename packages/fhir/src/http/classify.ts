@@ -99,6 +99,9 @@ export function classifyFhirRequest(input: {
     case 'POST /:type/:id/:operation':
       if (op(p.operation))
         return { interaction: 'operation', resourceType: type, id, operation: op(p.operation) };
+      // `Patient/{id}/*`: every type in the compartment.
+      if (method === 'GET' && type && id && p.operation === '*')
+        return { interaction: 'search-system', compartment: { type, id } };
       return method === 'GET' && type && id
         ? { interaction: 'search-type', resourceType: p.operation, compartment: { type, id } }
         : undefined;

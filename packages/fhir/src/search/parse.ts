@@ -1,5 +1,5 @@
 import { badRequest, FhirError, notSupported, outcome } from '../outcome.ts';
-import { patientCompartmentParams } from './compartment.ts';
+import { patientCompartmentParams, patientCompartmentTypes } from './compartment.ts';
 import type { SearchRequest } from '../repository/repository.ts';
 import { isIndexed, type SearchParameterRegistry } from './definitions.ts';
 import type { Filter, IncludeSpec, Prefix, SearchQuery, SortKey, ValueCondition } from './query.ts';
@@ -31,7 +31,14 @@ const PREFIXES: ReadonlySet<string> = new Set(['eq', 'ne', 'gt', 'lt', 'ge', 'le
  */
 export function parseSearch(registry: SearchParameterRegistry, request: SearchRequest): SearchQuery {
   const system = request.resourceType === '';
-  const types = system ? systemTypes(registry, request.params) : [];
+  let types = system ? systemTypes(registry, request.params) : [];
+  if (system && request.compartment) {
+    // `Patient/{id}/*`: every type in the compartment, or those of `_type` (R4 §3.1.0.9).
+    const inCompartment = patientCompartmentTypes();
+    const outside = types.filter((t) => !inCompartment.includes(t));
+    if (outside.length) throw badRequest(`${outside.join(', ')} is not in the Patient compartment`, '_type');
+    if (!types.length) types = inCompartment;
+  }
   // A system search over one type is that type's search, with the system's links.
   const resourceType = system ? (types.length === 1 ? types[0] : '') : request.resourceType;
   if (resourceType && !registry.isResourceType(resourceType))
@@ -46,7 +53,10 @@ export function parseSearch(registry: SearchParameterRegistry, request: SearchRe
     include: [],
     revinclude: [],
   };
-  if (request.compartment) query.filters.push(compartmentFilter(resourceType, request.compartment));
+  if (request.compartment)
+    query.filters.push(
+      compartmentFilter(resourceType ? [resourceType] : types, resourceType, request.compartment),
+    );
   // At system level over several types, a parameter is parsed on one of them after checking it
   // means the same on every one (R4 §3.1.1.3: parameters common to all the types of `_type`).
   // Without `_type` only the common parameters are allowed, which every type has: any type parses them.
@@ -158,13 +168,27 @@ function assertCommon(
 }
 
 function compartmentFilter(
+  types: readonly string[],
   resourceType: string,
   compartment: NonNullable<SearchRequest['compartment']>,
 ): Filter {
   if (compartment.type !== 'Patient') throw notSupported(`Only the Patient compartment is supported`);
-  const params = patientCompartmentParams(resourceType);
-  if (!params.length) throw badRequest(`${resourceType} is not in the Patient compartment`);
-  return { kind: 'compartment', resourceType, params, targetType: 'Patient', targetId: compartment.id };
+  const bySignature = new Map<string, { types: string[]; params: readonly string[] }>();
+  for (const type of types) {
+    const params = patientCompartmentParams(type);
+    if (!params.length) throw badRequest(`${type} is not in the Patient compartment`);
+    const key = params.join(',');
+    const group = bySignature.get(key);
+    if (group) group.types.push(type);
+    else bySignature.set(key, { types: [type], params });
+  }
+  return {
+    kind: 'compartment',
+    resourceType,
+    groups: [...bySignature.values()],
+    targetType: 'Patient',
+    targetId: compartment.id,
+  };
 }
 
 function parseFilter(

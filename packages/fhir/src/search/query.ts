@@ -52,12 +52,13 @@ export type Filter =
   | { kind: 'has'; resourceType: string; sourceType: string; sourceParam: string; inner: Filter }
   /**
    * Compartment search (R4 §3.1.0.10 and CompartmentDefinition): a reference to the compartment's
-   * resource through one of `params`.
+   * resource through one of the parameters of the resource's type; `groups` gathers the types
+   * with the same parameters (one group for a search of one type, several for `Patient/{id}/*`).
    */
   | {
       kind: 'compartment';
       resourceType: string;
-      params: readonly string[];
+      groups: ReadonlyArray<{ types: readonly string[]; params: readonly string[] }>;
       targetType: string;
       targetId: string;
     };

@@ -110,8 +110,9 @@ function links(request: SearchRequest, query: SearchQuery, hasNext: boolean): Bu
   return list;
 }
 
-/** The URL searched: `[base]`, `[base]/[type]` or `[base]/Patient/[id]/[type]`. */
+/** The URL searched: `[base]`, `[base]/[type]`, `[base]/Patient/[id]/[type]` or `…/Patient/[id]/*`. */
 function searchPath(request: SearchRequest): string {
   const compartment = request.compartment ? `/${request.compartment.type}/${request.compartment.id}` : '';
-  return `${request.baseUrl}${compartment}${request.resourceType ? `/${request.resourceType}` : ''}`;
+  const type = request.resourceType ? `/${request.resourceType}` : compartment ? '/*' : '';
+  return `${request.baseUrl}${compartment}${type}`;
 }

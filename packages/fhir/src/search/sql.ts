@@ -143,11 +143,18 @@ function condition(b: SqlBuilder, filter: Filter, now: number, drive = false): v
       if (drive) break;
       b.push(
         `EXISTS (SELECT 1 FROM sp_reference t WHERE t.resource_type = r.resource_type AND t.resource_id = r.id
-          AND t.target_type = ? AND t.target_id = ? AND t.param IN (${filter.params.map(() => '?').join(', ')}))`,
+          AND t.target_type = ? AND t.target_id = ? AND `,
         filter.targetType,
         filter.targetId,
-        ...filter.params,
       );
+      orTree(
+        b,
+        filter.groups.map((group) => (b: SqlBuilder) => {
+          b.push(`(t.resource_type IN (${list(group.types)}) AND t.param IN (${list(group.params)}))`);
+          b.push('', ...group.types, ...group.params);
+        }),
+      );
+      b.push(')');
       return;
     case 'index':
       if (drive && !filter.negate) break;
@@ -292,16 +299,19 @@ function positive(b: SqlBuilder, filter: Filter, now: number): void {
       selectIds(b, filter.inner, now);
       b.push(')');
       return;
-    case 'compartment':
+    case 'compartment': {
+      // Driving only in a search of one type: one group.
+      const params = filter.groups[0]?.params ?? [];
       b.push(
         `SELECT resource_id FROM sp_reference WHERE target_type = ? AND target_id = ? AND resource_type = ?
-          AND param IN (${filter.params.map(() => '?').join(', ')})`,
+          AND param IN (${list(params)})`,
         filter.targetType,
         filter.targetId,
         filter.resourceType,
-        ...filter.params,
+        ...params,
       );
       return;
+    }
     case 'missing':
       throw new Error('a :missing filter has no positive form');
   }
@@ -495,6 +505,9 @@ function sortClause(b: SqlBuilder, sort: readonly SortKey[], system = false): vo
   if (!sort.some((k) => k.column === 'id')) terms.push('r.id ASC');
   b.push(terms.join(', '));
 }
+
+/** `?, ?, ?` for a list of values. */
+const list = (values: readonly unknown[]): string => values.map(() => '?').join(', ');
 
 function escapeLike(value: string): string {
   return value.replace(/[\\%_]/g, (c) => `\\${c}`);
