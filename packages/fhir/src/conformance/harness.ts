@@ -22,8 +22,14 @@ export function conformanceModel(): { definitions: FhirDefinitions; registry: Se
   return model;
 }
 
-/** The FHIR routes over a fresh repository on `db`, as the node mounts them at /fhir. */
-export async function conformanceServer(db: Db): Promise<FastifyInstance> {
+/**
+ * The FHIR routes over a fresh repository on `db`, as the node mounts them at /fhir, with BASE
+ * as their public base URL (or, with `hostBase`, the base derived from each request's Host).
+ */
+export async function conformanceServer(
+  db: Db,
+  options: { hostBase?: boolean } = {},
+): Promise<FastifyInstance> {
   const { definitions, registry } = conformanceModel();
   const repository = await SqlFhirRepository.open(db, new FhirSearchIndex(registry));
   const app = Fastify();
@@ -41,7 +47,7 @@ export async function conformanceServer(db: Db): Promise<FastifyInstance> {
     isResourceType: (type: string) => definitions.isResourceType(type),
     capabilityStatement: () => capability,
     definitions,
-    baseUrl: BASE,
+    ...(options.hostBase ? {} : { baseUrl: BASE }),
   });
   await app.ready();
   return app;
