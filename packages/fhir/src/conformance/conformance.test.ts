@@ -285,6 +285,12 @@ describe.each(testDatabases())('FHIR R4 conformance on $name', ({ open }) => {
       expect((await get(`/Patient/${id}`, { 'if-none-match': 'W/"1"' })).status).toBe(304);
       expect((await get(`/Patient/${id}`, { 'if-none-match': 'W/"2"' })).status).toBe(200);
       expectOutcome(await call(app, 'PATCH', `/Patient/${id}`, []), 405);
+      const subset = (await get(`/Patient/${id}?_elements=gender`)).json<Patient>();
+      expect(Object.keys(subset).sort()).toEqual(['gender', 'id', 'meta', 'resourceType']);
+      expect(subset.meta?.tag?.some((t) => t.code === 'SUBSETTED')).toBe(true);
+      const summary = (await get(`/Patient/${id}/_history/1?_summary=true`)).json<Patient>();
+      expect(summary.name).toBeDefined();
+      expectOutcome(await get(`/Patient/${id}?_summary=count`), 400);
       expect((await call(app, 'DELETE', '/Patient/brand-new')).status).toBe(204);
       expectOutcome(await get('/Patient/brand-new'), 410);
     });

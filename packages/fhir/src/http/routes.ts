@@ -9,7 +9,7 @@ import type {
 } from '@medplum/fhirtypes';
 import type { FhirDefinitions } from '../definitions/fhir-definitions.ts';
 import type { FhirRepository, SearchRequest } from '../repository/repository.ts';
-import { selectElements } from '../search/subset.ts';
+import { parseShape, shapeResource } from '../search/subset.ts';
 import { parseFhirXml } from '../xml/parse-fhir-xml.ts';
 import { serializeFhirXml } from '../xml/serialize-fhir-xml.ts';
 import { allOk, badRequest, FHIR_JSON, FhirError, notFound, outcome, sendOutcome } from '../outcome.ts';
@@ -131,14 +131,7 @@ export async function fhirRoutes(app: FastifyInstance, options: FhirRoutesOption
             url: base(request),
           },
         };
-    const elements = query(request).find(([name]) => name === '_elements')?.[1];
-    const shaped = elements
-      ? selectElements(
-          complete,
-          elements.split(',').map((e) => e.trim()),
-        )
-      : complete;
-    return reply.type(FHIR_JSON).send(shaped);
+    return reply.type(FHIR_JSON).send(shapeResource(complete, parseShape(query(request))));
   });
 
   // System level: batch/transaction, search, history (R4 §3.1.0.9, §3.1.0.11, §3.1.0.12).
@@ -274,7 +267,8 @@ export async function fhirRoutes(app: FastifyInstance, options: FhirRoutesOption
         .type(contentType ?? 'application/octet-stream')
         .send(Buffer.from(data ?? '', 'base64'));
     }
-    return sendResource(request, reply, 200, resource, base(request));
+    const shaped = shapeResource(resource, parseShape(query(request)));
+    return sendResource(request, reply, 200, shaped, base(request));
   });
 
   app.put<{ Params: Params }>('/:type/:id', async (request, reply) => {
@@ -317,7 +311,8 @@ export async function fhirRoutes(app: FastifyInstance, options: FhirRoutesOption
   app.get<{ Params: Params }>('/:type/:id/_history/:vid', async (request, reply) => {
     const resource = await repository.vread(type(request), request.params.id, request.params.vid);
     if (notModified(request, resource)) return reply.code(304).send();
-    return sendResource(request, reply, 200, resource, base(request));
+    const shaped = shapeResource(resource, parseShape(query(request)));
+    return sendResource(request, reply, 200, shaped, base(request));
   });
 
   const operation = async (request: FastifyRequest<{ Params: Params }>, reply: FastifyReply) => {

@@ -10,7 +10,7 @@ import type { IndexRow } from './index-rows.ts';
 import { parseSearch } from './parse.ts';
 import type { SearchQuery } from './query.ts';
 import { compileSearch } from './sql.ts';
-import { selectElements, SummaryElements } from './subset.ts';
+import { shapeResource } from './subset.ts';
 
 /**
  * FHIR R4 search over the index tables: extraction at write time, and searches compiled to one SQL
@@ -18,7 +18,6 @@ import { selectElements, SummaryElements } from './subset.ts';
  */
 export class FhirSearchIndex implements SearchIndex {
   readonly registry: SearchParameterRegistry;
-  #summary: SummaryElements | undefined;
 
   constructor(registry: SearchParameterRegistry) {
     this.registry = registry;
@@ -80,17 +79,7 @@ export class FhirSearchIndex implements SearchIndex {
 
   /** `_elements` and `_summary` (R4 §3.1.1.5.8-9). */
   #shape(query: SearchQuery, resource: Resource): Resource {
-    if (query.elements?.length) return selectElements(resource, query.elements);
-    if (query.summary === 'true') {
-      this.#summary ??= SummaryElements.load();
-      return this.#summary.summarise(resource);
-    }
-    if (query.summary === 'text') return selectElements(resource, ['text']);
-    if (query.summary === 'data' && 'text' in resource) {
-      const { text: _text, ...rest } = resource as Resource & { text?: unknown };
-      return selectElements(rest as Resource, Object.keys(rest));
-    }
-    return resource;
+    return shapeResource(resource, query);
   }
 }
 
