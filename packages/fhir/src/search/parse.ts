@@ -1,5 +1,6 @@
 import { badRequest, FhirError, notSupported, outcome } from '../outcome.ts';
 import { patientCompartmentParams, patientCompartmentTypes } from './compartment.ts';
+import { parseShape } from './subset.ts';
 import type { SearchRequest } from '../repository/repository.ts';
 import { isIndexed, type SearchParameterRegistry } from './definitions.ts';
 import type { Filter, IncludeSpec, Prefix, SearchQuery, SortKey, ValueCondition } from './query.ts';
@@ -357,12 +358,7 @@ function parseResultParam(
       query.summary = raw;
       return;
     case '_elements':
-      query.elements = raw
-        .split(',')
-        .map((e) => e.trim())
-        .filter(Boolean);
-      if (query.elements.some((e) => !/^[A-Za-z][A-Za-z0-9]*$/.test(e)))
-        throw badRequest(`"_elements" takes top-level element names`, key);
+      query.elements = parseShape([[key, raw]]).elements;
       return;
     case '_total':
       if (raw !== 'none' && raw !== 'estimate' && raw !== 'accurate')
