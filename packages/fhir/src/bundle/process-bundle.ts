@@ -212,6 +212,10 @@ async function processTransaction(
             resourceType: p.target.resourceType,
             id: match?.id ?? (p.method === 'PUT' ? (bodyId ?? randomUUID()) : undefined),
           };
+          const key = `${p.target.resourceType}/${p.target.id}`;
+          if (p.target.id !== undefined && seen.has(key))
+            throw badRequest(`${key} is the target of more than one entry in the transaction`);
+          seen.add(key);
           if (p.method === 'PUT')
             p.entry = { ...p.entry, resource: { ...(p.entry.resource as Resource), id: p.target.id } };
           if (p.method === 'PUT' && isUrn(p.entry.fullUrl))

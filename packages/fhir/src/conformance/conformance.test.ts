@@ -406,6 +406,15 @@ describe.each(testDatabases())('FHIR R4 conformance on $name', ({ open }) => {
         ],
       };
       expectOutcome(await call(app, 'POST', '', failing), 412);
+      const twice: Bundle = {
+        resourceType: 'Bundle',
+        type: 'transaction',
+        entry: [
+          { request: { method: 'DELETE', url: `Condition?_id=${conditionIds[1]}` } },
+          { request: { method: 'DELETE', url: `Condition/${conditionIds[1]}` } },
+        ],
+      };
+      expectOutcome(await call(app, 'POST', '', twice), 400);
       expect(await total(`/Condition?subject=Patient/${id}`)).toBe(S.conditionsPerPatient - 1);
       const batch: Bundle = {
         resourceType: 'Bundle',
