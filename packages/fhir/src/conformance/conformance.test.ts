@@ -478,6 +478,32 @@ describe.each(testDatabases())('FHIR R4 conformance on $name', ({ open }) => {
       expect(raw.headers['content-type']).toMatch(/^text\/plain/);
       expect(raw.body).toBe('hallo');
       expect((await get('/Binary/bin-1')).json<Resource>().resourceType).toBe('Binary');
+      const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+      const created = await app.inject({
+        method: 'POST',
+        url: '/fhir/Binary',
+        headers: { 'content-type': 'image/png' },
+        payload: png,
+      });
+      expect(created.statusCode, created.body).toBe(201);
+      const location = String(created.headers.location)
+        .replace(/^.*\/fhir/, '')
+        .replace(/\/_history\/.*$/, '');
+      const back = await app.inject({
+        method: 'GET',
+        url: `/fhir${location}`,
+        headers: { accept: 'image/png' },
+      });
+      expect(back.headers['content-type']).toBe('image/png');
+      expect(back.rawPayload.equals(png)).toBe(true);
+      const put = await app.inject({
+        method: 'PUT',
+        url: '/fhir/Binary/bin-2',
+        headers: { 'content-type': 'application/pdf' },
+        payload: Buffer.from('%PDF-1.4'),
+      });
+      expect(put.statusCode, put.body).toBe(201);
+      expectOutcome(await call(app, 'POST', '/Patient', 'x', { 'content-type': 'image/png' }), 415);
     });
 
     it('the CapabilityStatement is valid R4, tells the truth and honours _elements and XML', async () => {

@@ -91,6 +91,38 @@ export async function fhirRoutes(app: FastifyInstance, options: FhirRoutesOption
     );
   }
 
+  // A Binary is written as its own content (R4 binary.html#rest): any other media type on
+  // POST Binary or PUT Binary/{id} becomes the Binary's data; elsewhere it stays refused (415).
+  app.removeContentTypeParser('*');
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (request, data, done) => {
+    const params = request.params as Partial<Params>;
+    const contentType = request.headers['content-type'] ?? 'application/octet-stream';
+    if (
+      params.type !== 'Binary' ||
+      params.operation !== undefined ||
+      (request.method === 'PUT') !== (params.id !== undefined)
+    ) {
+      done(
+        new FhirError(
+          415,
+          outcome(
+            'error',
+            'not-supported',
+            `Unsupported content type "${contentType}"; use application/fhir+json or application/fhir+xml`,
+          ),
+        ),
+        undefined,
+      );
+      return;
+    }
+    done(null, {
+      resourceType: 'Binary',
+      ...(params.id !== undefined ? { id: params.id } : {}),
+      contentType: contentType.split(';')[0]!.trim(),
+      data: (data as Buffer).toString('base64'),
+    });
+  });
+
   app.addHook('onRequest', async (request) => {
     const format = query(request).find(([name]) => name === '_format')?.[1];
     try {
