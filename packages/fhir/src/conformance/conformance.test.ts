@@ -339,6 +339,10 @@ describe.each(testDatabases())('FHIR R4 conformance on $name', ({ open }) => {
       const referenced = medicationsOf(i).size + 1 /* practitioner */ + 1; /* organization */
       const entries = await complete(`/Patient/${id}/$everything?_count=7`);
       expect(entries).toHaveLength(PER_PATIENT + referenced);
+      // Without _count: the whole record in one Bundle (what export and the overview rely on).
+      const whole = (await get(`/Patient/${id}/$everything`)).json<Bundle>();
+      expect(whole.entry).toHaveLength(PER_PATIENT + referenced);
+      expect(whole.link?.some((l) => l.relation === 'next')).toBe(false);
       const keys = new Set(entries.map((e) => `${e.resource?.resourceType}/${e.resource?.id}`));
       for (const med of medicationsOf(i)) expect(keys.has(`Medication/${med}`)).toBe(true);
       expect(keys.has(`Patient/${id}`)).toBe(true);

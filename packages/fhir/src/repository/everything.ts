@@ -6,7 +6,11 @@ import { dateRange } from '../search/values.ts';
 import type { SearchRequest } from './repository.ts';
 import type { ResourceStore } from './resource-store.ts';
 
-const DEFAULT_COUNT = 1000;
+/**
+ * Without `_count` the whole record is one Bundle, as the node's own callers (export, the
+ * federated overview) expect; with `_count` it is paged, at most MAX_COUNT a page.
+ */
+const DEFAULT_COUNT = Number.POSITIVE_INFINITY;
 const MAX_COUNT = 1000;
 
 interface EverythingParams {
