@@ -253,6 +253,16 @@ describe.each(testDatabases())('FHIR R4 conformance on $name', ({ open }) => {
       });
       expect(lenient.status).toBe(200);
       expect(lenient.json<Bundle>().total).toBe(S.patients / 2);
+      const ignoring = (
+        await get('/Patient?gender:sounds-like=male&unknown-param=1&gender=male&_count=1', {
+          prefer: 'handling=lenient',
+        })
+      ).json<Bundle>();
+      expect(ignoring.total).toBe(S.patients / 2);
+      expect(ignoring.link?.find((l) => l.relation === 'self')?.url).not.toMatch(/unknown-param|sounds-like/);
+      const said = ignoring.entry?.find((e) => e.search?.mode === 'outcome')?.resource as OperationOutcome;
+      expect(said.issue?.[0]?.diagnostics).toMatch(/gender:sounds-like, unknown-param/);
+      expectOutcome(await get('/Patient?gender:sounds-like=male'), 400);
       const versioned = encodeURIComponent(`${S.profile}|${S.profileVersion}`);
       expect(await total(`/Patient?_profile=${versioned}&_summary=count`)).toBe(S.patients / 2);
       expect(await total(`/Patient?_profile=${encodeURIComponent(`${S.profile}|9.9`)}&_summary=count`)).toBe(

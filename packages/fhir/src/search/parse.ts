@@ -53,6 +53,7 @@ export function parseSearch(registry: SearchParameterRegistry, request: SearchRe
     sort: [],
     include: [],
     revinclude: [],
+    ignored: [],
   };
   if (request.compartment)
     query.filters.push(
@@ -90,6 +91,7 @@ export function parseSearch(registry: SearchParameterRegistry, request: SearchRe
         error instanceof FhirError &&
         /Unknown search parameter|unsupported modifier|not supported/.test(error.message);
       if (!(request.lenient && unknown)) throw error;
+      query.ignored.push(key);
     }
   }
   return query;

@@ -88,5 +88,7 @@ export interface SearchQuery {
   revinclude: IncludeSpec[];
   summary?: 'count' | 'true' | 'false' | 'data' | 'text';
   elements?: string[];
+  /** Parameters left out under `Prefer: handling=lenient` (not in the self link, named in an outcome entry). */
+  ignored: string[];
   total?: 'none' | 'estimate' | 'accurate';
 }

@@ -49,6 +49,10 @@ export class FhirSearchIndex implements SearchIndex {
       ...matches.map((r) => this.#entry(request, query, r, 'match')),
       ...included.map((r) => this.#entry(request, query, r, 'include')),
     ];
+    if (query.ignored.length) {
+      const text = `Not understood and left out (Prefer: handling=lenient): ${query.ignored.join(', ')}`;
+      entry.push({ resource: outcome('warning', 'not-supported', text), search: { mode: 'outcome' } });
+    }
     if (incomplete) {
       // Never silently short: the search says what it left out (Bundle.entry.search.mode outcome).
       const text = `:iterate follows at most ${MAX_ITERATE_DEPTH} rounds; resources further along were not included`;
@@ -87,7 +91,8 @@ export class FhirSearchIndex implements SearchIndex {
 function links(request: SearchRequest, query: SearchQuery, hasNext: boolean): BundleLink[] {
   const url = (offset: number): string => {
     const params = new URLSearchParams();
-    for (const [name, value] of request.params) if (name !== '_offset') params.append(name, value);
+    for (const [name, value] of request.params)
+      if (name !== '_offset' && !query.ignored.includes(name)) params.append(name, value);
     if (offset > 0) params.append('_offset', String(offset));
     const search = params.toString();
     return `${searchPath(request)}${search ? `?${search}` : ''}`;
