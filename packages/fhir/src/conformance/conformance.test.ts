@@ -651,6 +651,20 @@ describe.each(testDatabases())('FHIR R4 conformance on $name', ({ open }) => {
       classifyFhirRequest({ method: 'POST', routeUrl: '/fhir', params: {}, body: { type: 'batch' } }),
     ).toEqual({ interaction: 'batch' });
     expect(classifyFhirRequest({ method: 'GET', routeUrl: '/portal/x', params: {} })).toBeUndefined();
+    expect(
+      classifyFhirRequest({
+        method: 'HEAD',
+        routeUrl: '/fhir/:type/:id',
+        params: { type: 'Patient', id: 'p' },
+      }),
+    ).toEqual({
+      interaction: 'read',
+      resourceType: 'Patient',
+      id: 'p',
+    });
+    expect(classifyFhirRequest({ method: 'GET', routeUrl: '/fhir', params: {} })).toEqual({
+      interaction: 'search-system',
+    });
   });
 });
 

@@ -54,7 +54,8 @@ export function classifyFhirRequest(input: {
   if (input.routeUrl === undefined || !input.routeUrl.startsWith(prefix)) return undefined;
   const route = input.routeUrl.slice(prefix.length).replace(/\/$/, '') || '/';
   const p = (input.params ?? {}) as RouteParams;
-  const method = input.method.toUpperCase();
+  // HEAD is GET without the body (Fastify answers it from the GET route).
+  const method = input.method.toUpperCase() === 'HEAD' ? 'GET' : input.method.toUpperCase();
   const { type, id } = p;
   const op = (name: string | undefined) => (name?.startsWith('$') ? name.slice(1) : undefined);
   switch (`${method} ${route}`) {
