@@ -6,6 +6,7 @@
  *
  *   node bench/fhir/lists.ts [--patients 1000]
  */
+import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -59,11 +60,24 @@ async function measure(name: string, db: Db): Promise<void> {
     console.log(`  ${label.padEnd(44)} ${status}  median ${times[2]!.toFixed(1)} ms`);
   }
   await app.close();
-  await db.close();
+  await db.close().catch(() => undefined);
 }
 
 await measure(
   'sqlite',
   await openSqlite(join(mkdtempSync(join(tmpdir(), 'ketenlog-lists-')), 'fhir.sqlite')),
 );
-if (process.env.KETENLOG_TEST_PG) await measure('postgres', await openPostgres(process.env.KETENLOG_TEST_PG));
+const pg = process.env.KETENLOG_TEST_PG;
+if (pg) {
+  // A schema of its own, dropped afterwards: the database may be shared (the test database).
+  const schema = `bench_lists_${randomUUID().replace(/-/g, '')}`;
+  const admin = await openPostgres(pg);
+  await admin.exec(`CREATE SCHEMA ${schema}`);
+  const db = await openPostgres(pg, { searchPath: schema });
+  try {
+    await measure('postgres', db);
+  } finally {
+    await admin.exec(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await admin.close();
+  }
+}
