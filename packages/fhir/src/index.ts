@@ -14,6 +14,7 @@ export { validateResource } from './validation/validate.ts';
 export { BSN_SYSTEM, InvalidBsnError, isValidBsn, parseBsn } from './validation/bsn.ts';
 export type { Bsn } from './validation/bsn.ts';
 export { parseFhirXml } from './xml/parse-fhir-xml.ts';
+export { serializeFhirXml } from './xml/serialize-fhir-xml.ts';
 export { FhirSearchIndex } from './search/search-index.ts';
 export { SearchParameterRegistry } from './search/definitions.ts';
 export type { SearchParamDefinition, SearchParamType } from './search/definitions.ts';

@@ -75,7 +75,8 @@ export const badRequest = (diagnostics: string, expression?: string): FhirError 
   new FhirError(400, outcome('error', 'invalid', diagnostics, expression));
 export const notFound = (diagnostics: string): FhirError =>
   new FhirError(404, outcome('error', 'not-found', diagnostics));
-export const gone = (diagnostics: string): FhirError => new FhirError(410, outcome('error', 'deleted', diagnostics));
+export const gone = (diagnostics: string): FhirError =>
+  new FhirError(410, outcome('error', 'deleted', diagnostics));
 export const conflict = (diagnostics: string): FhirError =>
   new FhirError(409, outcome('error', 'conflict', diagnostics));
 export const preconditionFailed = (diagnostics: string): FhirError =>
@@ -85,7 +86,8 @@ export const unprocessable = (diagnostics: string, expression?: string): FhirErr
 export const notSupported = (diagnostics: string): FhirError =>
   new FhirError(400, outcome('error', 'not-supported', diagnostics));
 
-export const allOk = (diagnostics = 'All OK'): OperationOutcome => outcome('information', 'informational', diagnostics);
+export const allOk = (diagnostics = 'All OK'): OperationOutcome =>
+  outcome('information', 'informational', diagnostics);
 
 export function sendOutcome(reply: FastifyReply, status: number, body: OperationOutcome): FastifyReply {
   return reply.code(status).type(FHIR_JSON).send(body);

@@ -94,9 +94,14 @@ describe.each(databases)('a node on $name', ({ spec }) => {
     const cases: Array<[Response, number, RegExp]> = [
       [await send('POST', '/Patient', '{"resourceType": "Patient",'), 400, /Malformed JSON/],
       [
-        await send('POST', '/Patient', '<Patient/>', { 'content-type': 'application/xml' }),
+        await send('POST', '/Patient', 'Patient', { 'content-type': 'text/plain' }),
         415,
         /Unsupported content type/,
+      ],
+      [
+        await send('POST', '/Patient', '<Patient/>', { 'content-type': 'application/fhir+xml' }),
+        400,
+        /FHIR namespace/,
       ],
       [await send('POST', '/Foo', { resourceType: 'Foo' }), 404, /Unknown resource type "Foo"/],
       [await send('POST', '/Patient', { resourceType: 'Observation' }), 400, /does not match/],

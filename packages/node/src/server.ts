@@ -256,6 +256,7 @@ export async function startNode(config: NodeConfig, parts: NodeParts = {}): Prom
         validate: (resource: unknown) => validateResource(resource, model.definitions),
         isResourceType: (type: string) => model.definitions.isResourceType(type),
         capabilityStatement: () => capability,
+        definitions: model.definitions,
         // Bundle links from the configuration, never from the request's Host header.
         ...(fhirPublicBase ? { baseUrl: fhirPublicBase } : {}),
       });

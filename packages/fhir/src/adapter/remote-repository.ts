@@ -68,6 +68,7 @@ export class RemoteFhirRepository implements FhirRepository {
     assertResource(resource);
     const headers: Record<string, string> = {};
     if (options.ifMatch !== undefined) headers['if-match'] = `W/"${options.ifMatch}"`;
+    if (options.ifNoneMatch) headers['if-none-match'] = '*';
     const { body, location } = await this.#request('PUT', instancePath(resource.resourceType, resource.id), {
       body: resource,
       headers,
@@ -94,17 +95,26 @@ export class RemoteFhirRepository implements FhirRepository {
   }
 
   async history(
-    resourceType: string,
+    resourceType: string | undefined,
     id: string | undefined,
     params: SearchRequest['params'],
     baseUrl: string,
   ): Promise<Bundle> {
-    const path = id === undefined ? typePath(resourceType) : instancePath(resourceType, id);
+    const path =
+      resourceType === undefined
+        ? ''
+        : id === undefined
+          ? typePath(resourceType)
+          : instancePath(resourceType, id);
     return this.#bundle('GET', `${path}/_history${query(params)}`, baseUrl);
   }
 
   search(request: SearchRequest): Promise<Bundle> {
-    return this.#bundle('GET', `${typePath(request.resourceType)}${query(request.params)}`, request.baseUrl);
+    const compartment = request.compartment
+      ? instancePath(request.compartment.type, request.compartment.id)
+      : '';
+    const type = request.resourceType ? typePath(request.resourceType) : '';
+    return this.#bundle('GET', `${compartment}${type}${query(request.params)}`, request.baseUrl);
   }
 
   processBundle(bundle: Bundle, baseUrl: string): Promise<Bundle> {
@@ -117,8 +127,8 @@ export class RemoteFhirRepository implements FhirRepository {
     return this.#bundle('POST', '', baseUrl, { ...bundle, ...(entry && { entry }) });
   }
 
-  everything(patientId: string, baseUrl: string): Promise<Bundle> {
-    return this.#bundle('GET', `${instancePath('Patient', patientId)}/$everything`, baseUrl);
+  everything(patientId: string, baseUrl: string, params: SearchRequest['params'] = []): Promise<Bundle> {
+    return this.#bundle('GET', `${instancePath('Patient', patientId)}/$everything${query(params)}`, baseUrl);
   }
 
   async #bundle(method: string, path: string, localBase: string, body?: Resource): Promise<Bundle> {

@@ -58,12 +58,15 @@ function plan(entry: BundleEntry, index: number, baseUrl: string): Planned {
   if (method === 'POST' && (target.id !== undefined || target.query !== undefined)) {
     throw badRequest(`Bundle.entry[${index}]: POST goes to the type, e.g. "${target.resourceType}"`);
   }
-  if ((method === 'PUT' || method === 'DELETE') && (target.id === undefined || target.query !== undefined)) {
-    throw notSupported(
-      `Bundle.entry[${index}]: ${method} needs "Type/id"; conditional ${method} is not supported`,
+  if (
+    (method === 'PUT' || method === 'DELETE') &&
+    (target.id === undefined) === (target.query === undefined)
+  ) {
+    throw badRequest(
+      `Bundle.entry[${index}]: ${method} goes to "Type/id", or to "Type?search" (conditional ${method})`,
     );
   }
-  if (method === 'PUT' && entry.resource?.id !== target.id) {
+  if (method === 'PUT' && target.id !== undefined && entry.resource?.id !== target.id) {
     throw badRequest(
       `Bundle.entry[${index}].resource.id does not match the request url "${entry.request?.url}"`,
     );
@@ -116,7 +119,15 @@ async function processBatch(context: BundleContext, bundle: Bundle, baseUrl: str
   for (const [index, requestEntry] of (bundle.entry ?? []).entries()) {
     try {
       const { method, target } = plan(requestEntry, index, baseUrl);
-      if (method === 'POST') {
+      if (target.query !== undefined && method !== 'GET') {
+        // A conditional write is atomic on its own: a one-entry transaction.
+        const single = {
+          resourceType: 'Bundle' as const,
+          type: 'transaction' as const,
+          entry: [requestEntry],
+        };
+        entry.push((await processTransaction(context, single, baseUrl, index)).entry?.[0] ?? {});
+      } else if (method === 'POST') {
         const result = await repository.create(requestEntry.resource as Resource, {
           ifNoneExist: requestEntry.request?.ifNoneExist,
         });
@@ -131,9 +142,7 @@ async function processBatch(context: BundleContext, bundle: Bundle, baseUrl: str
         const result = await repository.update(requestEntry.resource as Resource, {
           ifMatch: parseIfMatch(requestEntry.request?.ifMatch),
         });
-        entry.push(
-          fullEntry(result.resource, baseUrl, written(result.resource, updateStatus(result.resource))),
-        );
+        entry.push(fullEntry(result.resource, baseUrl, written(result.resource, updateStatus(result))));
       } else if (method === 'DELETE') {
         await repository.delete(target.resourceType, target.id as string);
         entry.push({ response: { status: '204 No Content' } });
@@ -153,12 +162,18 @@ async function processBatch(context: BundleContext, bundle: Bundle, baseUrl: str
  * is thrown, naming the entry. Ids for POSTed entries are assigned first, so references to their
  * `fullUrl` anywhere in the bundle can be rewritten before anything is written.
  */
-async function processTransaction(context: BundleContext, bundle: Bundle, baseUrl: string): Promise<Bundle> {
+/** `firstIndex`: the index of the bundle's first entry in the request (a batch entry run alone). */
+async function processTransaction(
+  context: BundleContext,
+  bundle: Bundle,
+  baseUrl: string,
+  firstIndex = 0,
+): Promise<Bundle> {
   const { db, store } = context;
   const planned = (bundle.entry ?? []).map((entry, index) => plan(entry, index, baseUrl));
   const seen = new Set<string>();
   for (const p of planned) {
-    if (p.method !== 'PUT' && p.method !== 'DELETE') continue;
+    if ((p.method !== 'PUT' && p.method !== 'DELETE') || p.target.id === undefined) continue;
     const key = `${p.target.resourceType}/${p.target.id}`;
     if (seen.has(key))
       throw badRequest(`Bundle.entry[${p.index}]: ${key} appears more than once in the transaction`);
@@ -172,7 +187,7 @@ async function processTransaction(context: BundleContext, bundle: Bundle, baseUr
     await buffer.prefetch(
       tx,
       planned
-        .filter((p) => p.method === 'PUT' || p.method === 'DELETE')
+        .filter((p) => (p.method === 'PUT' || p.method === 'DELETE') && p.target.id !== undefined)
         .map((p) => ({ resourceType: p.target.resourceType, id: p.target.id as string })),
     );
     const responses: BundleEntry[] = new Array(planned.length);
@@ -184,8 +199,30 @@ async function processTransaction(context: BundleContext, bundle: Bundle, baseUr
     try {
       for (const p of ordered) {
         failing = p.index;
+        if ((p.method === 'PUT' || p.method === 'DELETE') && p.target.query !== undefined) {
+          // Conditional update or delete (R4 §3.1.0.4.3, §3.1.0.7.1): the search names the target.
+          // One match is the target; none: a delete does nothing, an update creates; more: 412.
+          await buffer.flush(tx);
+          const what = `Conditional ${p.method === 'PUT' ? 'update' : 'delete'}`;
+          const match = await store.findExisting(tx, p.target.resourceType, p.target.query, what);
+          const bodyId = p.entry.resource?.id;
+          if (p.method === 'PUT' && match && bodyId !== undefined && bodyId !== match.id)
+            throw badRequest(`the resource id "${bodyId}" is not the id of the match, ${match.id}`);
+          p.target = {
+            resourceType: p.target.resourceType,
+            id: match?.id ?? (p.method === 'PUT' ? (bodyId ?? randomUUID()) : undefined),
+          };
+          const key = `${p.target.resourceType}/${p.target.id}`;
+          if (p.target.id !== undefined && seen.has(key))
+            throw badRequest(`${key} is the target of more than one entry in the transaction`);
+          seen.add(key);
+          if (p.method === 'PUT')
+            p.entry = { ...p.entry, resource: { ...(p.entry.resource as Resource), id: p.target.id } };
+          if (p.method === 'PUT' && isUrn(p.entry.fullUrl))
+            assigned.set(p.entry.fullUrl, `${p.target.resourceType}/${p.target.id}`);
+        }
         if (p.method === 'DELETE') {
-          await store.delete(tx, p.target.resourceType, p.target.id as string, buffer);
+          if (p.target.id !== undefined) await store.delete(tx, p.target.resourceType, p.target.id, buffer);
           responses[p.index] = { response: { status: '204 No Content' } };
         } else if (p.method === 'POST') {
           const ifNoneExist = p.entry.request?.ifNoneExist;
@@ -214,11 +251,18 @@ async function processTransaction(context: BundleContext, bundle: Bundle, baseUr
           responses[p.index] = fullEntry(created, baseUrl, written(created, '201 Created'));
         } else if (p.method === 'PUT') {
           const resource = resolveReferences(p.entry.resource as Resource, assigned);
-          const result = await store.update(tx, resource, parseIfMatch(p.entry.request?.ifMatch), buffer);
+          const ifNoneMatch = p.entry.request?.ifNoneMatch === '*';
+          const result = await store.update(
+            tx,
+            resource,
+            parseIfMatch(p.entry.request?.ifMatch),
+            buffer,
+            ifNoneMatch,
+          );
           responses[p.index] = fullEntry(
             result.resource,
             baseUrl,
-            written(result.resource, updateStatus(result.resource)),
+            written(result.resource, updateStatus(result)),
           );
         } else if (p.method === 'GET') {
           await buffer.flush(tx);
@@ -228,7 +272,7 @@ async function processTransaction(context: BundleContext, bundle: Bundle, baseUr
       failing = -1;
       await buffer.flush(tx);
     } catch (error) {
-      if (error instanceof FhirError && failing >= 0) throw inEntry(error, failing);
+      if (error instanceof FhirError && failing >= 0) throw inEntry(error, failing + firstIndex);
       throw error;
     }
     const response: Bundle = { resourceType: 'Bundle', type: 'transaction-response', entry: responses };
@@ -240,9 +284,9 @@ function fullEntry(resource: Resource, baseUrl: string, response: BundleEntryRes
   return { fullUrl: `${baseUrl}/${resource.resourceType}/${resource.id}`, resource, response };
 }
 
-/** An update that made version 1 created the resource (update-as-create). */
-const updateStatus = (resource: Resource): string =>
-  resource.meta?.versionId === '1' ? '201 Created' : '200 OK';
+/** An update that made version 1 created the resource (update-as-create); a no-op update is 200. */
+const updateStatus = (result: { resource: Resource; created: boolean }): string =>
+  result.created && result.resource.meta?.versionId === '1' ? '201 Created' : '200 OK';
 
 /** `W/"3"` or `"3"` or `3` -> `3`. */
 function parseIfMatch(value: string | undefined): string | undefined {

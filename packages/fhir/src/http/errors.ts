@@ -22,6 +22,10 @@ export function installErrorHandlers(app: FastifyInstance): void {
     return sendOutcome(reply, status, outcome('error', code, message));
   });
   app.setNotFoundHandler((request, reply) =>
-    sendOutcome(reply, 404, outcome('error', 'not-found', `No route for ${request.method} ${request.url.split('?')[0]}`)),
+    sendOutcome(
+      reply,
+      404,
+      outcome('error', 'not-found', `No route for ${request.method} ${request.url.split('?')[0]}`),
+    ),
   );
 }

@@ -6,6 +6,7 @@ import { assertId, assertResource, assertResourceType } from './identity.ts';
 import type { WriteResult } from './repository.ts';
 import type { SearchIndex } from './search-index.ts';
 import { INDEX_TABLE } from '../search/index-rows.ts';
+import { deepEqual } from '../import/same-content.ts';
 import { persistVersions, type CurrentRow, type VersionMethod, type WriteBuffer } from './write-buffer.ts';
 
 export type { VersionMethod } from './write-buffer.ts';
@@ -73,7 +74,12 @@ export class ResourceStore {
    * Conditional create (FHIR R4 §3.1.0.8.1): the existing match for an `If-None-Exist` query,
    * undefined when nothing matches, 412 when more than one does.
    */
-  async findExisting(q: Queryable, resourceType: string, query: string): Promise<Resource | undefined> {
+  async findExisting(
+    q: Queryable,
+    resourceType: string,
+    query: string,
+    what = 'If-None-Exist',
+  ): Promise<Resource | undefined> {
     const params = [...new URLSearchParams(query)].filter(([name]) => name !== '_count');
     const bundle = await this.index.search(q, {
       resourceType,
@@ -82,7 +88,7 @@ export class ResourceStore {
     });
     const matches = (bundle.entry ?? []).filter((e) => e.resource && (e.search?.mode ?? 'match') === 'match');
     if (matches.length > 1)
-      throw preconditionFailed(`If-None-Exist "${query}" matches more than one ${resourceType}`);
+      throw preconditionFailed(`${what} "${query}" matches more than one ${resourceType}`);
     return matches[0]?.resource;
   }
 
@@ -103,6 +109,7 @@ export class ResourceStore {
     resource: T,
     ifMatch?: string,
     buffer?: WriteBuffer,
+    ifNoneMatch = false,
   ): Promise<WriteResult<T>> {
     assertResource(resource);
     assertId(resource.id);
@@ -110,6 +117,12 @@ export class ResourceStore {
     const key = `${resource.resourceType}/${resource.id}`;
     if (ifMatch !== undefined && (!row || String(row.version_id) !== ifMatch)) {
       throw preconditionFailed(`If-Match version ${ifMatch} does not match the current version of ${key}`);
+    }
+    if (ifNoneMatch && row && !row.deleted) throw preconditionFailed(`If-None-Match: ${key} exists`);
+    if (row && !row.deleted) {
+      // An update that changes nothing makes no new version (R4 §3.1.0.4 allows this no-op).
+      const current = JSON.parse(row.content) as T;
+      if (unchanged(current, resource)) return { resource: current, created: false };
     }
     const written = await this.write(q, resource, row ? row.version_id + 1 : 1, 'PUT', buffer);
     return { resource: written, created: true };
@@ -171,4 +184,13 @@ export class ResourceStore {
     else await persistVersions(q, [write]);
     return stored;
   }
+}
+
+/** Same content and the same meta apart from what the server sets (versionId, lastUpdated). */
+function unchanged(current: Resource, next: Resource): boolean {
+  const strip = (r: Resource): Resource => {
+    const { versionId: _v, lastUpdated: _l, ...meta } = r.meta ?? {};
+    return Object.keys(meta).length ? { ...r, meta } : (({ meta: _m, ...rest }) => rest as Resource)(r);
+  };
+  return deepEqual(strip(current), strip(next));
 }

@@ -30,6 +30,8 @@ CREATE TABLE IF NOT EXISTS resource_versions (
   PRIMARY KEY (resource_type, id, version_id)
 );
 CREATE INDEX IF NOT EXISTS resource_versions_type_updated ON resource_versions (resource_type, last_updated);
+CREATE INDEX IF NOT EXISTS resource_versions_updated ON resource_versions (last_updated);
+CREATE INDEX IF NOT EXISTS resources_all_updated ON resources (last_updated);
 CREATE TABLE IF NOT EXISTS sp_string (
   resource_type TEXT NOT NULL, resource_id TEXT NOT NULL, param TEXT NOT NULL,
   norm TEXT NOT NULL, exact TEXT NOT NULL

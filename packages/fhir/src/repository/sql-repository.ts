@@ -55,7 +55,9 @@ export class SqlFhirRepository implements FhirRepository {
 
   /** The returned resource's `meta.versionId` is "1" when the update created the resource. */
   update<T extends Resource>(resource: T, options: UpdateOptions = {}): Promise<WriteResult<T>> {
-    return this.#db.transaction((tx) => this.#store.update(tx, resource, options.ifMatch));
+    return this.#db.transaction((tx) =>
+      this.#store.update(tx, resource, options.ifMatch, undefined, options.ifNoneMatch),
+    );
   }
 
   delete(resourceType: string, id: string): Promise<void> {
@@ -67,7 +69,7 @@ export class SqlFhirRepository implements FhirRepository {
   }
 
   history(
-    resourceType: string,
+    resourceType: string | undefined,
     id: string | undefined,
     params: SearchRequest['params'],
     baseUrl: string,
@@ -83,7 +85,7 @@ export class SqlFhirRepository implements FhirRepository {
     return processBundle({ db: this.#db, store: this.#store, repository: this }, bundle, baseUrl);
   }
 
-  everything(patientId: string, baseUrl: string): Promise<Bundle> {
-    return patientEverything(this.#db, this.#store, patientId, baseUrl);
+  everything(patientId: string, baseUrl: string, params: SearchRequest['params'] = []): Promise<Bundle> {
+    return patientEverything(this.#db, this.#store, patientId, baseUrl, params);
   }
 }

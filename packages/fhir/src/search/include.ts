@@ -13,18 +13,20 @@ const keyOf = (r: Resource): string => `${r.resourceType}/${r.id}`;
 /**
  * `_include` and `_revinclude` (R4 §3.1.1.5.4): the resources the matches refer to, and those that
  * refer to the matches, through the reference index. With `:iterate` the same is done again for
- * the resources just added, up to MAX_ITERATE_DEPTH rounds.
+ * the resources just added, up to MAX_ITERATE_DEPTH rounds; `incomplete` says that more rounds
+ * would have added more (the searchset then says so in an OperationOutcome entry).
  */
 export async function findIncluded(
   db: Queryable,
   matches: readonly Resource[],
   include: readonly IncludeSpec[],
   revinclude: readonly IncludeSpec[],
-): Promise<Resource[]> {
+): Promise<{ resources: Resource[]; incomplete: boolean }> {
   const seen = new Set(matches.map(keyOf));
   const included: Resource[] = [];
   let frontier: readonly Resource[] = matches;
-  for (let depth = 0; depth <= MAX_ITERATE_DEPTH && frontier.length; depth++) {
+  // One round more than is followed, only to learn whether anything was left out.
+  for (let depth = 0; depth <= MAX_ITERATE_DEPTH + 1 && frontier.length; depth++) {
     const round =
       depth === 0
         ? { include, revinclude }
@@ -37,11 +39,12 @@ export async function findIncluded(
     for (const spec of round.include) for (const k of await forward(db, frontier, spec)) keys.add(k);
     for (const spec of round.revinclude) for (const k of await reverse(db, frontier, spec)) keys.add(k);
     const fresh = [...keys].filter((k) => !seen.has(k));
+    if (depth > MAX_ITERATE_DEPTH) return { resources: included, incomplete: fresh.length > 0 };
     for (const k of fresh) seen.add(k);
     frontier = await load(db, fresh);
     included.push(...frontier);
   }
-  return included;
+  return { resources: included, incomplete: false };
 }
 
 /** Keys (`Type/id`) of the resources that `spec` references from the given sources. */
@@ -93,7 +96,7 @@ async function reverse(db: Queryable, targets: readonly Resource[], spec: Includ
 }
 
 /** The current, non-deleted resources for `Type/id` keys, in a stable order. */
-async function load(db: Queryable, keys: readonly string[]): Promise<Resource[]> {
+export async function load(db: Queryable, keys: readonly string[]): Promise<Resource[]> {
   const byType = new Map<string, string[]>();
   for (const key of keys) {
     const slash = key.indexOf('/');

@@ -1,4 +1,6 @@
-import { badRequest, notSupported } from '../outcome.ts';
+import { badRequest, FhirError, notSupported, outcome } from '../outcome.ts';
+import { patientCompartmentParams, patientCompartmentTypes } from './compartment.ts';
+import { parseShape } from './subset.ts';
 import type { SearchRequest } from '../repository/repository.ts';
 import { isIndexed, type SearchParameterRegistry } from './definitions.ts';
 import type { Filter, IncludeSpec, Prefix, SearchQuery, SortKey, ValueCondition } from './query.ts';
@@ -29,25 +31,167 @@ const PREFIXES: ReadonlySet<string> = new Set(['eq', 'ne', 'gt', 'lt', 'ge', 'le
  * names the parameter instead of being ignored leniently (R4 §3.1.1.0 allows both).
  */
 export function parseSearch(registry: SearchParameterRegistry, request: SearchRequest): SearchQuery {
-  const { resourceType } = request;
-  if (!registry.isResourceType(resourceType)) throw badRequest(`Unknown resource type "${resourceType}"`);
+  const system = request.resourceType === '';
+  let types = system ? systemTypes(registry, request.params) : [];
+  if (system && request.compartment) {
+    // `Patient/{id}/*`: every type in the compartment, or those of `_type` (R4 §3.1.0.9).
+    const inCompartment = patientCompartmentTypes();
+    const outside = types.filter((t) => !inCompartment.includes(t));
+    if (outside.length) throw badRequest(`${outside.join(', ')} is not in the Patient compartment`, '_type');
+    if (!types.length) types = inCompartment;
+  }
+  // A system search over one type is that type's search, with the system's links.
+  const resourceType = system ? (types.length === 1 ? types[0] : '') : request.resourceType;
+  if (resourceType && !registry.isResourceType(resourceType))
+    throw badRequest(`Unknown resource type "${resourceType}"`);
   const query: SearchQuery = {
     resourceType,
+    resourceTypes: types,
     filters: [],
     count: DEFAULT_COUNT,
     offset: 0,
     sort: [],
     include: [],
     revinclude: [],
+    ignored: [],
   };
+  if (request.compartment)
+    query.filters.push(
+      compartmentFilter(resourceType ? [resourceType] : types, resourceType, request.compartment),
+    );
+  // At system level over several types, a parameter is parsed on one of them after checking it
+  // means the same on every one (R4 §3.1.1.3: parameters common to all the types of `_type`).
+  // Without `_type` only the common parameters are allowed, which every type has: any type parses them.
+  const parseOn = resourceType || types[0] || 'Patient';
   for (const [key, raw] of request.params) {
     if (raw === '') continue; // R4 §3.1.1.0: parameters without a value are ignored
     const name = key.split(':')[0].split('.')[0];
-    if (RESULT_PARAMS.has(name)) parseResultParam(registry, query, key, raw);
-    else if (name === '_has') query.filters.push(parseHas(registry, resourceType, key, raw));
-    else query.filters.push(parseFilter(registry, resourceType, key, raw, request.baseUrl));
+    if (name === '_type') {
+      if (!system) throw badRequest('"_type" is only for a search at system level', key);
+      continue;
+    }
+    if (RESULT_PARAMS.has(name)) {
+      parseResultParam(registry, query, key, raw, parseOn);
+      continue;
+    }
+    if (!resourceType) {
+      if (name === '_has' || key.includes('.'))
+        throw notSupported(
+          `"${key}": chaining and _has need a resource type (search that type, or one _type)`,
+        );
+      assertCommon(registry, types, name, key);
+    }
+    countValues(query, raw);
+    try {
+      if (name === '_has') query.filters.push(parseHas(registry, parseOn, key, raw));
+      else query.filters.push(parseFilter(registry, parseOn, key, raw, request.baseUrl));
+    } catch (error) {
+      // `Prefer: handling=lenient`: a parameter the server does not understand is left out.
+      const unknown =
+        error instanceof FhirError &&
+        /Unknown search parameter|unsupported modifier|not supported/.test(error.message);
+      if (!(request.lenient && unknown)) throw error;
+      query.ignored.push(key);
+    }
   }
   return query;
+}
+
+/**
+ * Values one search may list, over all its parameters: a documented limit, refused with 400
+ * beyond. A value takes at most four SQL arguments, which keeps a search below SQLite's limit of
+ * 32,766 arguments per statement.
+ */
+export const MAX_SEARCH_VALUES = 5_000;
+
+function countValues(query: SearchQuery, raw: string): void {
+  const seen = query.filters.reduce((n, f) => n + valueCount(f), 0);
+  if (seen + raw.split(',').length > MAX_SEARCH_VALUES)
+    throw new FhirError(
+      400,
+      outcome(
+        'error',
+        'too-costly',
+        `A search may list at most ${MAX_SEARCH_VALUES} values in all its parameters`,
+      ),
+    );
+}
+
+function valueCount(filter: Filter): number {
+  switch (filter.kind) {
+    case 'id':
+      return filter.ids.length;
+    case 'index':
+    case 'lastUpdated':
+      return filter.values.length;
+    case 'chain':
+      return filter.targets.reduce((n, t) => n + valueCount(t.inner), 0);
+    case 'has':
+      return valueCount(filter.inner);
+    default:
+      return 1;
+  }
+}
+
+/** The parameters every resource type has (R4 §3.1.1.3, base `Resource`): allowed at system level. */
+const COMMON_PARAMS: ReadonlySet<string> = new Set([
+  '_id',
+  '_lastUpdated',
+  '_tag',
+  '_profile',
+  '_security',
+  '_source',
+]);
+
+function systemTypes(registry: SearchParameterRegistry, params: SearchRequest['params']): string[] {
+  const types: string[] = [];
+  for (const [key, raw] of params) {
+    if (key !== '_type' || raw === '') continue;
+    for (const type of raw.split(',')) {
+      if (!registry.isResourceType(type))
+        throw badRequest(`Unknown resource type "${type}" in _type`, '_type');
+      if (!types.includes(type)) types.push(type);
+    }
+  }
+  return types;
+}
+
+function assertCommon(
+  registry: SearchParameterRegistry,
+  types: readonly string[],
+  name: string,
+  key: string,
+): void {
+  if (COMMON_PARAMS.has(name)) return;
+  if (!types.length)
+    throw badRequest(`"${name}" is not a parameter of every resource type; name the types with _type`, key);
+  const kinds = new Set(types.map((t) => registry.get(t, name)?.type));
+  if (kinds.has(undefined) || kinds.size !== 1)
+    throw badRequest(`"${name}" is not a parameter of the same type on every type in _type`, key);
+}
+
+function compartmentFilter(
+  types: readonly string[],
+  resourceType: string,
+  compartment: NonNullable<SearchRequest['compartment']>,
+): Filter {
+  if (compartment.type !== 'Patient') throw notSupported(`Only the Patient compartment is supported`);
+  const bySignature = new Map<string, { types: string[]; params: readonly string[] }>();
+  for (const type of types) {
+    const params = patientCompartmentParams(type);
+    if (!params.length) throw badRequest(`${type} is not in the Patient compartment`);
+    const key = params.join(',');
+    const group = bySignature.get(key);
+    if (group) group.types.push(type);
+    else bySignature.set(key, { types: [type], params });
+  }
+  return {
+    kind: 'compartment',
+    resourceType,
+    groups: [...bySignature.values()],
+    targetType: 'Patient',
+    targetId: compartment.id,
+  };
 }
 
 function parseFilter(
@@ -135,7 +279,9 @@ function parseFilter(
   return { kind: 'index', resourceType, param: name, table, values: conditions, negate };
 }
 
-/** One level of chaining (R4 §3.1.1.4.13): `subject:Patient.name=x`, `patient.identifier=x`. */
+const MAX_CHAIN = 3;
+
+/** Chaining (R4 §3.1.1.4.13): `subject:Patient.name=x`, `patient.identifier=x`. */
 function parseChain(
   registry: SearchParameterRegistry,
   resourceType: string,
@@ -145,13 +291,15 @@ function parseChain(
   baseUrl: string,
 ): Filter {
   const key = `${head}.${tail}`;
-  if (tail.includes('.')) throw notSupported(`"${key}": only one level of chaining is supported`);
+  // Chains of any length (`subject:Patient.organization.name`); the limit keeps queries bounded.
+  if (key.split('.').length > MAX_CHAIN + 1)
+    throw notSupported(`"${key}": at most ${MAX_CHAIN} levels of chaining`);
   const [name, typeModifier] = head.split(':');
   const definition = registry.get(resourceType, name);
   if (!definition) throw badRequest(`Unknown search parameter "${name}" for ${resourceType}`, key);
   if (definition.type !== 'reference') throw badRequest(`"${name}" is not a reference parameter`, key);
   if (typeModifier && !definition.targets.includes(typeModifier)) throw badModifier(key);
-  const innerName = tail.split(':')[0];
+  const innerName = tail.split(/[:.]/)[0];
   const candidates = typeModifier ? [typeModifier] : definition.targets;
   const targets = candidates
     .filter((t) => registry.get(t, innerName))
@@ -182,6 +330,7 @@ function parseResultParam(
   query: SearchQuery,
   key: string,
   raw: string,
+  parseOn: string,
 ): void {
   const [name, modifier] = key.split(':');
   switch (name) {
@@ -192,7 +341,11 @@ function parseResultParam(
       query.offset = parseNonNegative(key, raw);
       return;
     case '_sort':
-      query.sort.push(...raw.split(',').map((s) => parseSort(registry, query.resourceType, s.trim())));
+      for (const item of raw.split(',').map((s) => s.trim())) {
+        // At system level over several types, only a parameter they all share can order them.
+        if (!query.resourceType) assertCommon(registry, query.resourceTypes, item.replace(/^-/, ''), key);
+        query.sort.push(parseSort(registry, parseOn, item));
+      }
       return;
     case '_include':
     case '_revinclude': {
@@ -207,12 +360,7 @@ function parseResultParam(
       query.summary = raw;
       return;
     case '_elements':
-      query.elements = raw
-        .split(',')
-        .map((e) => e.trim())
-        .filter(Boolean);
-      if (query.elements.some((e) => !/^[A-Za-z][A-Za-z0-9]*$/.test(e)))
-        throw badRequest(`"_elements" takes top-level element names`, key);
+      query.elements = parseShape([[key, raw]]).elements;
       return;
     case '_total':
       if (raw !== 'none' && raw !== 'estimate' && raw !== 'accurate')

@@ -49,7 +49,19 @@ export type Filter =
       targets: Array<{ targetType: string; inner: Filter }>;
     }
   /** `_has:Observation:patient:code=x`: referenced by an Observation (via patient) matching `inner`. */
-  | { kind: 'has'; resourceType: string; sourceType: string; sourceParam: string; inner: Filter };
+  | { kind: 'has'; resourceType: string; sourceType: string; sourceParam: string; inner: Filter }
+  /**
+   * Compartment search (R4 §3.1.0.10 and CompartmentDefinition): a reference to the compartment's
+   * resource through one of the parameters of the resource's type; `groups` gathers the types
+   * with the same parameters (one group for a search of one type, several for `Patient/{id}/*`).
+   */
+  | {
+      kind: 'compartment';
+      resourceType: string;
+      groups: ReadonlyArray<{ types: readonly string[]; params: readonly string[] }>;
+      targetType: string;
+      targetId: string;
+    };
 
 export type SortKey =
   | { column: 'id' | 'lastUpdated'; descending: boolean }
@@ -64,7 +76,10 @@ export interface IncludeSpec {
 }
 
 export interface SearchQuery {
+  /** The type searched; '' for a search at system level (R4 §3.1.0.9 "search-system"). */
   resourceType: string;
+  /** System level: the types of `_type`; empty for every type. */
+  resourceTypes: string[];
   filters: Filter[];
   count: number;
   offset: number;
@@ -73,5 +88,7 @@ export interface SearchQuery {
   revinclude: IncludeSpec[];
   summary?: 'count' | 'true' | 'false' | 'data' | 'text';
   elements?: string[];
+  /** Parameters left out under `Prefer: handling=lenient` (not in the self link, named in an outcome entry). */
+  ignored: string[];
   total?: 'none' | 'estimate' | 'accurate';
 }

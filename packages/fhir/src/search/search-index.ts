@@ -4,12 +4,13 @@ import type { SearchRequest } from '../repository/repository.ts';
 import type { SearchIndex } from '../repository/search-index.ts';
 import type { SearchParameterRegistry } from './definitions.ts';
 import { extractIndexRows } from './extract.ts';
-import { findIncluded } from './include.ts';
+import { findIncluded, MAX_ITERATE_DEPTH } from './include.ts';
+import { outcome } from '../outcome.ts';
 import type { IndexRow } from './index-rows.ts';
 import { parseSearch } from './parse.ts';
 import type { SearchQuery } from './query.ts';
 import { compileSearch } from './sql.ts';
-import { selectElements, SummaryElements } from './subset.ts';
+import { shapeResource } from './subset.ts';
 
 /**
  * FHIR R4 search over the index tables: extraction at write time, and searches compiled to one SQL
@@ -17,7 +18,6 @@ import { selectElements, SummaryElements } from './subset.ts';
  */
 export class FhirSearchIndex implements SearchIndex {
   readonly registry: SearchParameterRegistry;
-  #summary: SummaryElements | undefined;
 
   constructor(registry: SearchParameterRegistry) {
     this.registry = registry;
@@ -42,11 +42,22 @@ export class FhirSearchIndex implements SearchIndex {
       else total = Number((await db.all<{ n: number | string }>(count.sql, count.args))[0].n);
     }
 
-    const included = countOnly ? [] : await findIncluded(db, matches, query.include, query.revinclude);
+    const { resources: included, incomplete } = countOnly
+      ? { resources: [], incomplete: false }
+      : await findIncluded(db, matches, query.include, query.revinclude);
     const entry: BundleEntry[] = [
       ...matches.map((r) => this.#entry(request, query, r, 'match')),
       ...included.map((r) => this.#entry(request, query, r, 'include')),
     ];
+    if (query.ignored.length) {
+      const text = `Not understood and left out (Prefer: handling=lenient): ${query.ignored.join(', ')}`;
+      entry.push({ resource: outcome('warning', 'not-supported', text), search: { mode: 'outcome' } });
+    }
+    if (incomplete) {
+      // Never silently short: the search says what it left out (Bundle.entry.search.mode outcome).
+      const text = `:iterate follows at most ${MAX_ITERATE_DEPTH} rounds; resources further along were not included`;
+      entry.push({ resource: outcome('warning', 'incomplete', text), search: { mode: 'outcome' } });
+    }
     const bundle: Bundle = {
       resourceType: 'Bundle',
       type: 'searchset',
@@ -72,17 +83,7 @@ export class FhirSearchIndex implements SearchIndex {
 
   /** `_elements` and `_summary` (R4 §3.1.1.5.8-9). */
   #shape(query: SearchQuery, resource: Resource): Resource {
-    if (query.elements?.length) return selectElements(resource, query.elements);
-    if (query.summary === 'true') {
-      this.#summary ??= SummaryElements.load();
-      return this.#summary.summarise(resource);
-    }
-    if (query.summary === 'text') return selectElements(resource, ['text']);
-    if (query.summary === 'data' && 'text' in resource) {
-      const { text: _text, ...rest } = resource as Resource & { text?: unknown };
-      return selectElements(rest as Resource, Object.keys(rest));
-    }
-    return resource;
+    return shapeResource(resource, query);
   }
 }
 
@@ -90,14 +91,22 @@ export class FhirSearchIndex implements SearchIndex {
 function links(request: SearchRequest, query: SearchQuery, hasNext: boolean): BundleLink[] {
   const url = (offset: number): string => {
     const params = new URLSearchParams();
-    for (const [name, value] of request.params) if (name !== '_offset') params.append(name, value);
+    for (const [name, value] of request.params)
+      if (name !== '_offset' && !query.ignored.includes(name)) params.append(name, value);
     if (offset > 0) params.append('_offset', String(offset));
     const search = params.toString();
-    return `${request.baseUrl}/${request.resourceType}${search ? `?${search}` : ''}`;
+    return `${searchPath(request)}${search ? `?${search}` : ''}`;
   };
   const list: BundleLink[] = [{ relation: 'self', url: url(query.offset) }];
   if (hasNext && query.count > 0) list.push({ relation: 'next', url: url(query.offset + query.count) });
   if (query.offset > 0)
     list.push({ relation: 'previous', url: url(Math.max(0, query.offset - query.count)) });
   return list;
+}
+
+/** The URL searched: `[base]`, `[base]/[type]`, `[base]/Patient/[id]/[type]` or `…/Patient/[id]/*`. */
+function searchPath(request: SearchRequest): string {
+  const compartment = request.compartment ? `/${request.compartment.type}/${request.compartment.id}` : '';
+  const type = request.resourceType ? `/${request.resourceType}` : compartment ? '/*' : '';
+  return `${request.baseUrl}${compartment}${type}`;
 }

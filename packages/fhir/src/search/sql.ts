@@ -15,18 +15,28 @@ export interface Sql {
  */
 export function compileSearch(query: SearchQuery, now: number): { page: Sql; count: Sql } {
   const single = query.filters.length === 1 ? query.filters[0] : undefined;
-  if (single?.kind === 'index' && !single.negate && query.sort.length === 0) {
+  if (query.resourceType && single?.kind === 'index' && !single.negate && query.sort.length === 0) {
     return compileSingleIndexSearch(query, single, now);
   }
   const where = new SqlBuilder();
-  where.push('r.resource_type = ? AND r.deleted = 0', query.resourceType);
-  const driver = drivingFilter(query.filters);
+  if (query.resourceType) where.push('r.resource_type = ? AND r.deleted = 0', query.resourceType);
+  else {
+    // System level: every filter is a check correlated on the row's own type (no driving lookup,
+    // whose id lists are of one type).
+    where.push('r.deleted = 0');
+    if (query.resourceTypes.length)
+      where.push(
+        ` AND r.resource_type IN (${query.resourceTypes.map(() => '?').join(', ')})`,
+        ...query.resourceTypes,
+      );
+  }
+  const driver = query.resourceType ? drivingFilter(query.filters) : undefined;
   for (const filter of query.filters) {
     where.push(' AND ');
     condition(where, filter, now, filter === driver);
   }
   const order = new SqlBuilder();
-  sortClause(order, query.sort);
+  sortClause(order, query.sort, !query.resourceType);
   return {
     page: {
       sql: `SELECT r.id, r.content FROM resources r WHERE ${where.sql} ORDER BY ${order.sql} LIMIT ? OFFSET ?`,
@@ -97,6 +107,8 @@ function selectivityRank(filter: Filter): number {
       if (first?.type === 'string') return first.mode === 'contains' ? 6 : 3;
       return 5;
     }
+    case 'compartment':
+      return 1;
     case 'chain':
     case 'has':
       return 4;
@@ -114,16 +126,34 @@ function condition(b: SqlBuilder, filter: Filter, now: number, drive = false): v
       b.push(`r.id IN (${filter.ids.map(() => '?').join(', ')})`, ...filter.ids);
       return;
     case 'lastUpdated':
-      b.push('(');
-      filter.values.forEach((v, i) => {
-        if (i) b.push(' OR ');
-        dateCondition(b, 'r.last_updated', 'r.last_updated', v.prefix, v.range, now);
-      });
-      b.push(')');
+      orTree(
+        b,
+        filter.values.map(
+          (v) => (b: SqlBuilder) =>
+            dateCondition(b, 'r.last_updated', 'r.last_updated', v.prefix, v.range, now),
+        ),
+      );
       return;
     case 'missing':
       b.push(filter.missing ? 'NOT EXISTS (' : 'EXISTS (');
       rowsOf(b, filter.table, filter.param);
+      b.push(')');
+      return;
+    case 'compartment':
+      if (drive) break;
+      b.push(
+        `EXISTS (SELECT 1 FROM sp_reference t WHERE t.resource_type = r.resource_type AND t.resource_id = r.id
+          AND t.target_type = ? AND t.target_id = ? AND `,
+        filter.targetType,
+        filter.targetId,
+      );
+      orTree(
+        b,
+        filter.groups.map((group) => (b: SqlBuilder) => {
+          b.push(`(t.resource_type IN (${list(group.types)}) AND t.param IN (${list(group.params)}))`);
+          b.push('', ...group.types, ...group.params);
+        }),
+      );
       b.push(')');
       return;
     case 'index':
@@ -153,11 +183,54 @@ function rowsOf(b: SqlBuilder, table: SearchParamType, param: string): void {
   );
 }
 
+/**
+ * The values of one parameter, ORed (R4 §3.1.1.6 comma). Values that differ only in a key are
+ * grouped into one `IN` list, and the rest are ORed as a balanced tree: a long list (thousands
+ * of ids) stays far below SQLite's expression depth limit of 1000.
+ */
 function valueConditions(b: SqlBuilder, values: readonly ValueCondition[], now: number): void {
-  values.forEach((v, i) => {
-    if (i) b.push(' OR ');
-    valueCondition(b, v, now);
-  });
+  const terms: Array<(b: SqlBuilder) => void> = [];
+  const lists = new Map<string, { head: string; headArgs: SqlValue[]; column: string; values: SqlValue[] }>();
+  const inList = (key: string, head: string, headArgs: SqlValue[], column: string, value: SqlValue): void => {
+    let list = lists.get(key);
+    if (!list) {
+      lists.set(key, (list = { head, headArgs, column, values: [] }));
+      const group = list;
+      terms.push((b) => {
+        b.push(
+          `(${group.head}${group.column} IN (${group.values.map(() => '?').join(', ')}))`,
+          ...group.headArgs,
+          ...group.values,
+        );
+      });
+    }
+    list.values.push(value);
+  };
+  for (const v of values) {
+    if (v.type === 'token' && v.text === undefined && v.code !== undefined) {
+      if (v.system === undefined) inList('code', '', [], 'code', v.code);
+      else inList(`system|${v.system}`, 'system = ? AND ', [v.system], 'code', v.code);
+    } else if (v.type === 'reference' && v.url === undefined && v.targetId !== undefined) {
+      if (v.targetType === undefined) inList('target', '', [], 'target_id', v.targetId);
+      else inList(`type|${v.targetType}`, 'target_type = ? AND ', [v.targetType], 'target_id', v.targetId);
+    } else if (v.type === 'reference' && v.url !== undefined) inList('url', '', [], 'url', v.url);
+    else if (v.type === 'string' && v.mode === 'exact') inList('exact', '', [], 'exact', v.value);
+    else if (v.type === 'uri' && v.mode === 'exact' && v.value.includes('|'))
+      inList('uri', '', [], 'value', v.value);
+    else terms.push((b) => valueCondition(b, v, now));
+  }
+  orTree(b, terms);
+}
+
+/** `a OR b OR c …` nested as a balanced tree, so its depth grows with the log of its length. */
+function orTree(b: SqlBuilder, terms: ReadonlyArray<(b: SqlBuilder) => void>): void {
+  if (terms.length === 1) return terms[0](b);
+  const half = terms.length >> 1;
+  b.push('(');
+  orTree(b, terms.slice(0, half));
+  b.push(' OR ');
+  orTree(b, terms.slice(half));
+  b.push(')');
 }
 
 /** A SELECT of the ids of `filter.resourceType` that satisfy the filter (for chains and `_has`). */
@@ -183,10 +256,12 @@ function positive(b: SqlBuilder, filter: Filter, now: number): void {
       return;
     case 'lastUpdated':
       b.push('SELECT id FROM resources WHERE resource_type = ? AND deleted = 0 AND (', filter.resourceType);
-      filter.values.forEach((v, i) => {
-        if (i) b.push(' OR ');
-        dateCondition(b, 'last_updated', 'last_updated', v.prefix, v.range, now);
-      });
+      orTree(
+        b,
+        filter.values.map(
+          (v) => (b: SqlBuilder) => dateCondition(b, 'last_updated', 'last_updated', v.prefix, v.range, now),
+        ),
+      );
       b.push(')');
       return;
     case 'index':
@@ -204,12 +279,14 @@ function positive(b: SqlBuilder, filter: Filter, now: number): void {
         filter.resourceType,
         filter.param,
       );
-      filter.targets.forEach(({ targetType, inner }, i) => {
-        if (i) b.push(' OR ');
-        b.push('(target_type = ? AND target_id IN (', targetType);
-        selectIds(b, inner, now);
-        b.push('))');
-      });
+      orTree(
+        b,
+        filter.targets.map(({ targetType, inner }) => (b: SqlBuilder) => {
+          b.push('(target_type = ? AND target_id IN (', targetType);
+          selectIds(b, inner, now);
+          b.push('))');
+        }),
+      );
       b.push(')');
       return;
     case 'has':
@@ -222,6 +299,19 @@ function positive(b: SqlBuilder, filter: Filter, now: number): void {
       selectIds(b, filter.inner, now);
       b.push(')');
       return;
+    case 'compartment': {
+      // Driving only in a search of one type: one group.
+      const params = filter.groups[0]?.params ?? [];
+      b.push(
+        `SELECT resource_id FROM sp_reference WHERE target_type = ? AND target_id = ? AND resource_type = ?
+          AND param IN (${list(params)})`,
+        filter.targetType,
+        filter.targetId,
+        filter.resourceType,
+        ...params,
+      );
+      return;
+    }
     case 'missing':
       throw new Error('a :missing filter has no positive form');
   }
@@ -262,7 +352,13 @@ function valueCondition(b: SqlBuilder, v: ValueCondition, now: number): void {
       else b.push('target_id = ?', v.targetId ?? '');
       return;
     case 'uri':
-      if (v.mode === 'exact') b.push('value = ?', v.value);
+      // A canonical without `|version` matches every version of it (R4 §3.1.1.4.9 canonical).
+      if (v.mode === 'exact' && !v.value.includes('|'))
+        b.push("(value = ? OR value LIKE ? ESCAPE '\\')", v.value, `${escapeLike(v.value)}|%`);
+      else if (v.mode === 'exact') b.push('value = ?', v.value);
+      else if (v.mode === 'below' && v.value.includes('|'))
+        // A canonical's version `:below` (R4 §3.1.1.4.9): `url|1.2` matches 1.2 and 1.2.x.
+        b.push("(value = ? OR value LIKE ? ESCAPE '\\')", v.value, `${escapeLike(v.value)}.%`);
       else if (v.mode === 'below')
         b.push(
           "(value = ? OR value LIKE ? ESCAPE '\\')",
@@ -392,7 +488,7 @@ const SORT_COLUMN: Record<SearchParamType, string> = {
  * (ascending) or highest (descending) value; resources without one come last on both engines;
  * `r.id` breaks ties so paging is stable.
  */
-function sortClause(b: SqlBuilder, sort: readonly SortKey[]): void {
+function sortClause(b: SqlBuilder, sort: readonly SortKey[], system = false): void {
   const terms: string[] = [];
   for (const key of sort) {
     const direction = key.descending ? 'DESC' : 'ASC';
@@ -405,9 +501,13 @@ function sortClause(b: SqlBuilder, sort: readonly SortKey[]): void {
       terms.push(`CASE WHEN ${value} IS NULL THEN 1 ELSE 0 END`, `${value} ${direction}`);
     }
   }
+  if (system) terms.push('r.resource_type ASC');
   if (!sort.some((k) => k.column === 'id')) terms.push('r.id ASC');
   b.push(terms.join(', '));
 }
+
+/** `?, ?, ?` for a list of values. */
+const list = (values: readonly unknown[]): string => values.map(() => '?').join(', ');
 
 function escapeLike(value: string): string {
   return value.replace(/[\\%_]/g, (c) => `\\${c}`);

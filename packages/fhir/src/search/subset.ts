@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Bundle, Coding, Resource, StructureDefinition } from '@medplum/fhirtypes';
+import { badRequest } from '../outcome.ts';
 
 /** The tag on a resource that is not complete (R4 §3.1.1.5.9, `_elements` and `_summary`). */
 export const SUBSETTED: Coding = {
@@ -63,4 +64,50 @@ export class SummaryElements {
   summarise(resource: Resource): Resource {
     return selectElements(resource, this.#byType.get(resource.resourceType) ?? []);
   }
+}
+
+let summaryElements: SummaryElements | undefined;
+
+/**
+ * A resource shaped by `_elements` or `_summary` (R4 §3.1.1.5.8-9), for a search's entries and for
+ * a read (http.html#read allows both there too). Unchanged when neither is asked for.
+ */
+export function shapeResource(
+  resource: Resource,
+  shape: { elements?: readonly string[]; summary?: string },
+): Resource {
+  if (shape.elements?.length) return selectElements(resource, shape.elements);
+  if (shape.summary === 'true') {
+    summaryElements ??= SummaryElements.load();
+    return summaryElements.summarise(resource);
+  }
+  if (shape.summary === 'text') return selectElements(resource, ['text']);
+  if (shape.summary === 'data' && 'text' in resource) {
+    const { text: _text, ...rest } = resource as Resource & { text?: unknown };
+    return selectElements(rest as Resource, Object.keys(rest));
+  }
+  return resource;
+}
+
+/** `_elements` and `_summary` of a query string, checked as a search checks them. */
+export function parseShape(params: ReadonlyArray<readonly [string, string]>): {
+  elements?: string[];
+  summary?: string;
+} {
+  const shape: { elements?: string[]; summary?: string } = {};
+  for (const [name, value] of params) {
+    if (name === '_summary' && value !== '') {
+      if (!['true', 'false', 'data', 'text'].includes(value))
+        throw badRequest('"_summary" must be one of true, false, data, text here', name);
+      shape.summary = value;
+    } else if (name === '_elements' && value !== '') {
+      shape.elements = value
+        .split(',')
+        .map((e) => e.trim())
+        .filter(Boolean);
+      if (shape.elements.some((e) => !/^[A-Za-z][A-Za-z0-9]*$/.test(e)))
+        throw badRequest('"_elements" takes top-level element names', name);
+    }
+  }
+  return shape;
 }

@@ -1,3 +1,5 @@
+import { classifyFhirRequest } from '@ketenlog/fhir';
+
 // What a routed FHIR request does (http://hl7.org/fhir/R4/http.html), read from the route the
 // router matched and its parameters — never from the raw URL — so the access decision is about
 // exactly the request the FHIR routes will serve. A route this table does not know is `other`,
@@ -41,7 +43,9 @@ type Params = Readonly<Record<string, string | undefined>>;
 
 /**
  * The interaction of a request the router matched to `route` (Fastify's routeOptions.url, e.g.
- * `/fhir/:type/:id`) under the FHIR base `fhirPath`, or undefined when the route is not a FHIR route.
+ * `/fhir/:type/:id`) under the FHIR base `fhirPath`, or undefined when the route is not a FHIR
+ * route. The FHIR package's own classification (classifyFhirRequest) reads the route; this shapes
+ * it for the access decision.
  */
 export function fhirInteraction(
   fhirPath: string,
@@ -50,49 +54,44 @@ export function fhirInteraction(
   params: Params,
 ): FhirInteraction | undefined {
   if (route === undefined || (route !== fhirPath && !route.startsWith(`${fhirPath}/`))) return undefined;
-  const shape = route.slice(fhirPath.length).replace(/\/$/, '');
-  const verb = method === 'HEAD' ? 'GET' : method;
-  const type = params['type'] ?? '';
-  const id = params['id'] ?? '';
-  switch (`${verb} ${shape}`) {
-    case 'GET /metadata':
+  if (route.startsWith(`${fhirPath}/.well-known/`)) return { kind: 'discovery' };
+  const c = classifyFhirRequest({ method, routeUrl: route, params, prefix: fhirPath });
+  if (!c) return { kind: 'other' };
+  const type = c.resourceType ?? '';
+  const id = c.id ?? '';
+  switch (c.interaction) {
+    case 'capabilities':
       return { kind: 'capabilities' };
-    case 'GET ':
-      return { kind: 'search-system' };
-    case 'POST ':
-      return { kind: 'batch-or-transaction' };
-    case 'GET /_history':
+    case 'read':
+    case 'vread':
+    case 'history-instance':
+    case 'patch':
+      return { kind: c.interaction, type, id };
+    case 'update':
+    case 'delete':
+      return c.conditional ? { kind: 'conditional-write', type } : { kind: c.interaction, type, id };
+    case 'create':
+    case 'history-type':
+      return { kind: c.interaction, type };
+    case 'search-type':
+      return c.compartment
+        ? { kind: 'search-compartment', type: c.compartment.type, id: c.compartment.id, of: type }
+        : { kind: 'search-type', type };
+    case 'search-system':
+      return c.compartment
+        ? { kind: 'search-compartment', type: c.compartment.type, id: c.compartment.id, of: '*' }
+        : { kind: 'search-system' };
+    case 'history-system':
       return { kind: 'history-system' };
-    case 'GET /:type':
-    case 'POST /:type/_search':
-      return { kind: 'search-type', type };
-    case 'POST /:type':
-      return { kind: 'create', type };
-    case 'PUT /:type':
-    case 'PATCH /:type':
-    case 'DELETE /:type':
-      return { kind: 'conditional-write', type };
-    case 'GET /:type/_history':
-      return { kind: 'history-type', type };
-    case 'GET /:type/:id':
-      return { kind: 'read', type, id };
-    case 'PUT /:type/:id':
-      return { kind: 'update', type, id };
-    case 'PATCH /:type/:id':
-      return { kind: 'patch', type, id };
-    case 'DELETE /:type/:id':
-      return { kind: 'delete', type, id };
-    case 'GET /:type/:id/_history':
-      return { kind: 'history-instance', type, id };
-    case 'GET /:type/:id/_history/:vid':
-      return { kind: 'vread', type, id };
-    case 'GET /:type/:id/:operation':
-    case 'POST /:type/:id/:operation': {
-      const name = params['operation'] ?? '';
-      if (name.startsWith('$')) return { kind: 'operation', name, type, id };
-      return verb === 'GET' ? { kind: 'search-compartment', type, id, of: name } : { kind: 'other' };
-    }
+    case 'batch':
+    case 'transaction':
+      return { kind: 'batch-or-transaction' };
+    case 'operation':
+      return {
+        kind: 'operation',
+        name: `$${c.operation ?? ''}`,
+        ...(c.resourceType ? { type: c.resourceType } : {}),
+        ...(c.id ? { id: c.id } : {}),
+      };
   }
-  if (shape.startsWith('/.well-known/')) return { kind: 'discovery' };
-  return { kind: 'other' };
 }

@@ -70,7 +70,7 @@ export class IndexingRepository implements FhirRepository {
   }
 
   history(
-    resourceType: string,
+    resourceType: string | undefined,
     id: string | undefined,
     params: SearchRequest['params'],
     baseUrl: string,
@@ -82,8 +82,8 @@ export class IndexingRepository implements FhirRepository {
     return this.#inner.search(request);
   }
 
-  everything(patientId: string, baseUrl: string): Promise<Bundle> {
-    return this.#inner.everything(patientId, baseUrl);
+  everything(patientId: string, baseUrl: string, params?: SearchRequest['params']): Promise<Bundle> {
+    return this.#inner.everything(patientId, baseUrl, params);
   }
 }
 
