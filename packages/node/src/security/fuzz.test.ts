@@ -145,7 +145,7 @@ const OUTSIDE_FINDINGS: readonly {
   readonly matches: (input: FuzzInput, answer?: Answer, failure?: string) => boolean;
 }[] = [
   {
-    what: 'packages/fhir: a resource whose resourceType is not a string (PUT, POST, or inside a batch) is a 500',
+    what: 'packages/fhir/src/http/routes.ts: String(resourceType) throws for an object with its own toString key (PUT /fhir/Patient/x {"resourceType":{"toString":1}}): a 500',
     matches: (input, answer) =>
       answer?.status === 500 &&
       routedPath(input.path).startsWith('/fhir') &&
