@@ -47,7 +47,10 @@ beforeAll(async () => {
   maria = await clientAt(node, await node.exchange!.pseudonyms!.pseudonymOf(MARIA_BSN));
   professional = await loginProfessional(node, 'pro:karin-dewit');
 }, 120_000);
-afterAll(async () => region?.close());
+afterAll(async () => {
+  agent.destroy();
+  await region?.close();
+});
 
 interface Answer {
   readonly status: number;
