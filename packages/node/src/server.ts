@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
+import type { Socket } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { openDatabase, type Db } from '@ketenlog/storage';
 import {
@@ -69,6 +70,38 @@ function nodeServer(https: { cert: Buffer; key: Buffer } | undefined) {
     server.requestTimeout = REQUEST_TIMEOUT_MS;
     return server as Server;
   };
+}
+
+const outcomeBody = (code: string, text: string): string =>
+  JSON.stringify({
+    resourceType: 'OperationOutcome',
+    issue: [{ severity: 'error', code, diagnostics: text }],
+  });
+
+/**
+ * A request Node's HTTP parser could not read (headers over 16 KiB, a malformed request line): an
+ * OperationOutcome and the connection closed — without a body for HEAD, whose answer has none.
+ */
+function clientErrorHandler(connectionError: Error, socket: Socket): void {
+  const error = connectionError as Error & { code?: string; rawPacket?: Buffer };
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+  const status = tooLarge ? 431 : 400;
+  const body = outcomeBody(
+    tooLarge ? 'too-long' : 'structure',
+    tooLarge
+      ? 'De verzoekregel en kopregels zijn te lang (meer dan 16 KiB).'
+      : 'Dit HTTP-verzoek is onleesbaar.',
+  );
+  const head = error.rawPacket?.subarray(0, 5).toString('latin1') === 'HEAD ';
+  socket.end(
+    `HTTP/1.1 ${status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
+      'Connection: close\r\nContent-Type: application/fhir+json\r\n' +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${head ? '' : body}`,
+  );
 }
 
 /** The node's public base URL (without /fhir), when it can be known before it listens. */
@@ -156,6 +189,11 @@ export async function startNode(config: NodeConfig, parts: NodeParts = {}): Prom
 
   const app = Fastify({
     serverFactory: nodeServer(https),
+    clientErrorHandler,
+    // What the router itself refuses (an undecodable path, a malformed Content-Type) is an
+    // OperationOutcome too.
+    frameworkErrors: (error, _request, reply) =>
+      replyOutcome(reply, 400, 'invalid', `Ongeldig verzoek: ${error.message}`),
     // Only so Fastify names its address https://; the server itself comes from nodeServer.
     ...(https ? { https } : {}),
     bodyLimit: config.maxBodyBytes,

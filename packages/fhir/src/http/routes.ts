@@ -57,9 +57,11 @@ export async function fhirRoutes(app: FastifyInstance, options: FhirRoutesOption
     ) {
       throw badRequest('The request body must be a FHIR resource (a JSON or XML object)');
     }
+    if (typeof resource.resourceType !== 'string')
+      throw badRequest('The resource has no resourceType (a string naming its type)', 'resourceType');
     if (expectedType && resource.resourceType !== expectedType) {
       throw badRequest(
-        `resourceType "${String(resource.resourceType)}" does not match the URL type "${expectedType}"`,
+        `resourceType "${resource.resourceType}" does not match the URL type "${expectedType}"`,
         'resourceType',
       );
     }
