@@ -139,6 +139,8 @@ export async function startNode(config: NodeConfig, parts: NodeParts = {}): Prom
         ...(parts.fetch ? { fetch: parts.fetch } : {}),
         ...(parts.logbook ? { logbook: parts.logbook } : {}),
         ...(config.apps ? { apps: config.apps } : {}),
+        demo: config.demo === true,
+        ...(config.identity ? { identity: config.identity } : {}),
       })
     : undefined;
   if (member) repository = member.repository;

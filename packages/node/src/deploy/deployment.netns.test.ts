@@ -121,6 +121,8 @@ beforeAll(async () => {
         `listen: { host: 0.0.0.0, port: ${PORT} }`,
         `database: ${postgres.url}`,
         'log: { level: info }',
+        // The demo region's keys: a node outside demo mode refuses them.
+        'demo: true',
         `region: { config: ${regionFile}, secrets: ${secretsFile} }`,
         '',
       ].join('\n'),

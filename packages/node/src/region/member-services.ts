@@ -12,7 +12,7 @@ import {
   type RelyingParty,
 } from '@ketenlog/auth';
 import { memberFetch, type MemberFetch, type RegionConfig } from '@ketenlog/region';
-import { demoBsnOf, registerNodeAuth, type PseudonymOf } from '../auth/node-auth.ts';
+import { registerNodeAuth, type PseudonymOf } from '../auth/node-auth.ts';
 import { registerNodeSmart } from '../auth/node-smart.ts';
 import { registerNodeCarelog } from '../carelog/node-carelog.ts';
 import { registerNodeAnalytics, type NodeAnalytics } from '../analytics/node-analytics.ts';
@@ -20,7 +20,7 @@ import { registerNodeExchange, type NodeExchange } from '../exchange/node-exchan
 import { logbookMetrics, NodeLogbook } from '../logbook/node-logbook.ts';
 import { logbookRoutes } from '../logbook/routes.ts';
 import { notifyRoutes, Notifier } from '../logbook/notified-pull.ts';
-import type { PatientApp } from '../config.ts';
+import type { IdentityConfig, PatientApp } from '../config.ts';
 import type { CarelogService } from '@ketenlog/carelog';
 import type { Metrics } from '../metrics.ts';
 import type { Membership } from './membership.ts';
@@ -46,6 +46,9 @@ export interface MemberServicesOptions {
   readonly logbook?: { mirrorIntervalMs?: number; finalityRetryMs?: number };
   /** Patient apps registered at this node. */
   readonly apps?: readonly PatientApp[];
+  /** Demo mode (demo keys and demo identity allowed, and announced); see auth/identity-mode.ts. */
+  readonly demo?: boolean;
+  readonly identity?: IdentityConfig;
 }
 
 /**
@@ -87,13 +90,21 @@ export async function startMemberServices(
   const pseudonyms = () => pseudonymOf;
   let auth: PasskeyAuth | undefined;
   if (relyingParties.length === membership.region.organisations.length) {
-    auth = await registerNodeAuth(app, { db, membership, logbook, pseudonymOf: pseudonyms });
+    const nodeAuth = await registerNodeAuth(app, {
+      db,
+      membership,
+      logbook,
+      pseudonymOf: pseudonyms,
+      demo: options.demo === true,
+      ...(options.identity ? { identity: options.identity } : {}),
+    });
+    auth = nodeAuth;
     await registerNodeSmart(app, {
       db,
       membership,
       repository: options.repository,
       sessions: auth.sessions,
-      bsnOf: demoBsnOf(membership.organisation.ura, pseudonyms),
+      bsnOf: nodeAuth.bsnOf,
       ...(options.apps ? { apps: options.apps } : {}),
     });
   } else {

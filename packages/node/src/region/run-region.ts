@@ -2,7 +2,7 @@
 // organisation, each on its own SQLite database and port, talking real HTTP to the others.
 import { join } from 'node:path';
 import { loadRegionConfig, type Organisation } from '@ketenlog/region';
-import type { NodeConfig } from '../config.ts';
+import type { IdentityConfig, NodeConfig } from '../config.ts';
 import { loadFhirModel, startNode, type NodeParts, type RunningNode } from '../server.ts';
 
 export interface RegionRunOptions {
@@ -14,6 +14,13 @@ export interface RegionRunOptions {
   readonly logLevel?: NodeConfig['log']['level'];
   /** Extra parts for every node (tests: network faults, shorter logbook timings). */
   readonly parts?: Omit<NodeParts, 'model' | 'repository'>;
+  /**
+   * Demo mode for every node (demo keys, Demo-DigiD, demo logins): on unless set false. A region in
+   * one process is the demo's or a test's; real organisations each run `ketenlog node`.
+   */
+  readonly demo?: boolean;
+  /** Identity providers per organisation (tests: a DigiD broker, an organisation's IdP). */
+  readonly identity?: (organisation: Organisation) => IdentityConfig | undefined;
 }
 
 export interface RunningRegion {
@@ -26,6 +33,7 @@ export interface RunningRegion {
 /** The node configuration of one member, listening where the region says it is. */
 export function memberNodeConfig(organisation: Organisation, options: RegionRunOptions): NodeConfig {
   const url = new URL(organisation.node.baseUrl);
+  const identity = options.identity?.(organisation);
   return {
     node: organisation.node.id,
     organisation: { ura: organisation.ura, name: organisation.name, type: organisation.type },
@@ -35,6 +43,8 @@ export function memberNodeConfig(organisation: Organisation, options: RegionRunO
     log: { level: options.logLevel ?? 'warn' },
     maxBodyBytes: 16 * 1024 * 1024,
     region: { config: options.regionFile, secrets: options.secretsFile },
+    ...(options.demo === false ? {} : { demo: true }),
+    ...(identity ? { identity } : {}),
   };
 }
 
