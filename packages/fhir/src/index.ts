@@ -35,3 +35,5 @@ export {
   replyOutcome,
 } from './outcome.ts';
 export type { IssueCode } from './outcome.ts';
+export { PatientIdentityRepository, matchPatients, identityDifferences, bsnsOf } from './patient-identity.ts';
+export { ForwardingRepository } from './forwarding-repository.ts';

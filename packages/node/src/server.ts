@@ -7,6 +7,7 @@ import {
   fhirRoutes,
   FhirSearchIndex,
   installContentParsers,
+  PatientIdentityRepository,
   installErrorHandlers,
   RemoteFhirRepository,
   SearchParameterRegistry,
@@ -104,6 +105,8 @@ export async function startNode(config: NodeConfig, parts: NodeParts = {}): Prom
         ? new RemoteFhirRepository({ baseUrl: config.fhir.url })
         : await SqlFhirRepository.open(db!, new FhirSearchIndex(model.registry));
   }
+  // One BSN, one person: every Patient write, from any route, import or adapter, passes this rule.
+  repository = new PatientIdentityRepository(repository);
 
   const app = Fastify({
     ...(https ? { https } : {}),

@@ -3,6 +3,7 @@
 // openid-client). The BSN comes from the configured claim; the level of assurance from `acr`
 // through the configured mapping, and a login below the minimum, or with an `acr` the mapping does
 // not know, is refused.
+import { isValidBsn } from '@ketenlog/fhir';
 import { OidcRelyingParty, type RelyingPartyOptions } from '../oidc-rp/relying-party.ts';
 import {
   IdentityCheckError,
@@ -30,14 +31,6 @@ export interface OidcIdentityProviderOptions {
 
 const UNREACHABLE = (label: string) =>
   `Inloggen met ${label} lukt nu niet: de inlogdienst is niet bereikbaar. Probeer het later opnieuw.`;
-
-/** The eleven-test (elfproef) of a BSN. */
-export function isBsn(value: unknown): value is string {
-  if (typeof value !== 'string' || !/^\d{9}$/.test(value)) return false;
-  let sum = 0;
-  for (let i = 0; i < 8; i++) sum += Number(value[i]) * (9 - i);
-  return (sum - Number(value[8])) % 11 === 0;
-}
 
 export class OidcIdentityProvider implements IdentityProvider {
   readonly id: string;
@@ -80,7 +73,7 @@ export class OidcIdentityProvider implements IdentityProvider {
       return undefined;
     }
     const bsn = result.claims[this.#options.bsnClaim ?? 'sub'];
-    if (!isBsn(bsn)) return undefined;
+    if (typeof bsn !== 'string' || !isValidBsn(bsn)) return undefined;
     const acr = result.claims.acr;
     const assurance = typeof acr === 'string' ? this.#options.acr[acr] : undefined;
     if (!assurance || ASSURANCE_ORDER.indexOf(assurance) < ASSURANCE_ORDER.indexOf(this.#minimum))

@@ -1,6 +1,12 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { FhirSearchIndex, importPaths, progressReporter, SqlFhirRepository } from '@ketenlog/fhir';
+import {
+  FhirSearchIndex,
+  importPaths,
+  PatientIdentityRepository,
+  progressReporter,
+  SqlFhirRepository,
+} from '@ketenlog/fhir';
 import { openDatabase } from '@ketenlog/storage';
 import { loadConfig } from '../config.ts';
 import { loadFhirModel } from '../server.ts';
@@ -32,7 +38,10 @@ file was rejected.
     const model = loadFhirModel();
     const db = await openDatabase(database);
     try {
-      const repository = await SqlFhirRepository.open(db, new FhirSearchIndex(model.registry));
+      // The node's rule for Patients applies to imports too (see PatientIdentityRepository).
+      const repository = new PatientIdentityRepository(
+        await SqlFhirRepository.open(db, new FhirSearchIndex(model.registry)),
+      );
       const started = performance.now();
       const summary = await importPaths(positionals, {
         repository,

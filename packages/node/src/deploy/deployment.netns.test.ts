@@ -24,7 +24,7 @@ import { startPostgresIn, type PostgresInstance } from './postgres-instance.ts';
 
 const CLI = join(import.meta.dirname, '../cli.ts');
 const PORT = 8080;
-const BSN = '999911120';
+const BSN = '999990019';
 
 interface Org {
   readonly host: Host;

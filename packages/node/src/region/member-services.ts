@@ -14,6 +14,7 @@ import {
 import { memberFetch, type MemberFetch, type RegionConfig } from '@ketenlog/region';
 import { registerNodeAuth, type PseudonymOf } from '../auth/node-auth.ts';
 import { registerNodeSmart } from '../auth/node-smart.ts';
+import { patientMatchRoutes } from '../auth/patient-match.ts';
 import { registerNodeCarelog } from '../carelog/node-carelog.ts';
 import { registerNodeAnalytics, type NodeAnalytics } from '../analytics/node-analytics.ts';
 import { registerNodeExchange, type NodeExchange } from '../exchange/node-exchange.ts';
@@ -99,6 +100,12 @@ export async function startMemberServices(
       ...(options.identity ? { identity: options.identity } : {}),
     });
     auth = nodeAuth;
+    await app.register(patientMatchRoutes, {
+      repository: options.repository,
+      sessions: nodeAuth.sessions,
+      organisation: `ura:${membership.organisation.ura}`,
+      fhirBase: `${membership.organisation.node.baseUrl.replace(/\/$/, '')}/fhir`,
+    });
     await registerNodeSmart(app, {
       db,
       membership,
