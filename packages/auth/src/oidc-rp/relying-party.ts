@@ -19,6 +19,8 @@ export interface RelyingPartyOptions {
   readonly authorizationParameters?: Readonly<Record<string, string>>;
   /** Plain HTTP upstream: only for a test IdP on loopback. */
   readonly allowInsecure?: boolean;
+  /** Replaces fetch towards the upstream (tests: a tampering network). */
+  readonly fetch?: oidc.CustomFetch;
   readonly now?: () => number;
 }
 
@@ -94,11 +96,18 @@ export class OidcRelyingParty {
   /** The discovered upstream; a failed discovery is forgotten, so the next login tries again. */
   configuration(): Promise<oidc.Configuration> {
     if (!this.#configuration) {
-      const { issuer, clientId, privateKeyJwk, allowInsecure } = this.#options;
+      const { issuer, clientId, privateKeyJwk, allowInsecure, fetch } = this.#options;
       this.#configuration = signingKeyOf(privateKeyJwk)
         .then((key) =>
           oidc.discovery(new URL(issuer), clientId, undefined, oidc.PrivateKeyJwt(key), {
-            ...(allowInsecure ? { execute: [oidc.allowInsecureRequests] } : {}),
+            // The ID token's signature is checked too, not only TLS to the token endpoint (which
+            // OIDC Core §3.1.3.7 allows, and openid-client settles for by default): a token altered
+            // on the way, or by a compromised proxy, is refused.
+            execute: [
+              oidc.enableNonRepudiationChecks,
+              ...(allowInsecure ? [oidc.allowInsecureRequests] : []),
+            ],
+            ...(fetch ? { [oidc.customFetch]: fetch } : {}),
             timeout: 10,
           }),
         )
@@ -157,7 +166,10 @@ export class OidcRelyingParty {
     } catch (error) {
       if (error instanceof UpstreamUnreachable || isUnreachable(error))
         return { ok: false, failure: 'unreachable', detail: (error as Error).message };
-      return { ok: false, failure: 'rejected', detail: (error as Error).message };
+      // openid-client keeps oauth4webapi's error, which names the failed check, as the cause.
+      const cause = (error as Error).cause;
+      const detail = `${(error as Error).message}${cause instanceof Error ? `: ${cause.message}` : ''}`;
+      return { ok: false, failure: 'rejected', detail };
     }
   }
 }
