@@ -5,6 +5,7 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ClientMetadata, JWK } from 'oidc-provider';
 import type { TestIdpConfig } from './test-idp.ts';
 
 const SCRIPT = join(import.meta.dirname, 'test-idp.ts');
@@ -36,7 +37,11 @@ export function clientKeyPair(): {
 }
 
 /** A private_key_jwt client of the test IdP. */
-export function testIdpClient(clientId: string, publicJwk: JsonWebKey, redirectUris: readonly string[]) {
+export function testIdpClient(
+  clientId: string,
+  publicJwk: JsonWebKey,
+  redirectUris: readonly string[],
+): ClientMetadata {
   return {
     client_id: clientId,
     redirect_uris: [...redirectUris],
@@ -44,7 +49,7 @@ export function testIdpClient(clientId: string, publicJwk: JsonWebKey, redirectU
     response_types: ['code'],
     token_endpoint_auth_method: 'private_key_jwt',
     token_endpoint_auth_signing_alg: 'ES256',
-    jwks: { keys: [publicJwk] },
+    jwks: { keys: [publicJwk as JWK] },
   };
 }
 
