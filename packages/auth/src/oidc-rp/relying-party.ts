@@ -3,7 +3,8 @@
 // `private_key_jwt` client authentication (RFC 7523 §2.2; the profile DigiD brokers and Dezi
 // ask for), and the ID token checked by the library — signature against the upstream's JWKS,
 // `iss` exactly the discovered issuer, `aud` this client, expiry, nonce. Discovery is lazy and
-// retried, so a node starts while its IdP is down and recovers when it is back.
+// repeated at every login's start, so a node starts while its IdP is down, recovers when it is
+// back, and follows the IdP's key rotation.
 import * as oidc from 'openid-client';
 
 const PENDING_TTL_MS = 10 * 60_000;
@@ -93,9 +94,14 @@ export class OidcRelyingParty {
     this.#now = options.now ?? Date.now;
   }
 
-  /** The discovered upstream; a failed discovery is forgotten, so the next login tries again. */
-  configuration(): Promise<oidc.Configuration> {
-    if (!this.#configuration) {
+  /**
+   * The discovered upstream; a failed discovery is forgotten, so the next login tries again.
+   * `fresh` discovers again: every login starts that way, so a person is told at once, by this
+   * node, that the IdP is down — not sent to a page her browser cannot reach — and changed
+   * metadata is picked up.
+   */
+  configuration(fresh = false): Promise<oidc.Configuration> {
+    if (!this.#configuration || fresh) {
       const { issuer, clientId, privateKeyJwk, allowInsecure, fetch } = this.#options;
       this.#configuration = signingKeyOf(privateKeyJwk)
         .then((key) =>
@@ -123,7 +129,7 @@ export class OidcRelyingParty {
 
   /** Starts a login: the upstream's authorization URL for this browser's `state`. */
   async start(state: string, redirectUri: string): Promise<URL> {
-    const configuration = await this.configuration();
+    const configuration = await this.configuration(true);
     const now = this.#now();
     for (const [s, p] of this.#pending) if (p.expiresAt <= now) this.#pending.delete(s);
     const verifier = oidc.randomPKCECodeVerifier();

@@ -72,7 +72,7 @@ export async function startTestIdp(config: TestIdpConfig): Promise<RunningTestId
     issuer,
     stop: () =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
       }),

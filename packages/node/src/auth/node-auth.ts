@@ -231,6 +231,10 @@ export async function registerNodeAuth(app: FastifyInstance, options: NodeAuthOp
   const { region, organisation } = membership;
   const own = `ura:${organisation.ura}`;
   const accounts = professionalAccountsOf(config);
+  const secureCookies = organisation.node.baseUrl.startsWith('https:');
+  // Where browsers reach this node's pages (a loopback node as localhost, as for passkeys): the
+  // identity providers send them back there, to the cookies of the login they started.
+  const publicBaseUrl = relyingPartyOf(organisation.node.baseUrl).origins[0]!;
   await checkIdentityMode({ demo, membership, accounts, ...(config ? { identity: config } : {}) });
   if (demo) app.log.warn(DEMO_WARNING);
   const pseudonyms = options.pseudonymOf ?? (() => undefined);
@@ -244,7 +248,7 @@ export async function registerNodeAuth(app: FastifyInstance, options: NodeAuthOp
         id: config.digid.id,
         label: config.digid.label,
         upstream: upstreamOf(config.digid),
-        publicBaseUrl: organisation.node.baseUrl,
+        publicBaseUrl,
         bsnClaim: config.digid.bsnClaim,
         acr: config.digid.acr,
         minimumAssurance: config.digid.minimumAssurance,
@@ -261,7 +265,7 @@ export async function registerNodeAuth(app: FastifyInstance, options: NodeAuthOp
     claims: idp.claims,
     roles: idp.roles,
   }));
-  const secureCookies = organisation.node.baseUrl.startsWith('https:');
+
   const appendOrThrow = async (envelope: Parameters<NodeLogbook['append']>[0]) => {
     const result = await logbook.append(envelope);
     if (!result.ok) throw new LogbookRefusal(result.reason);
@@ -299,7 +303,7 @@ export async function registerNodeAuth(app: FastifyInstance, options: NodeAuthOp
         idps,
         sessions: auth.sessions,
         organisation: own,
-        publicBaseUrl: organisation.node.baseUrl,
+        publicBaseUrl,
         onLogin: record,
         secureCookies,
       });
