@@ -12,6 +12,12 @@ export class SecretFileError extends Error {
  * (chmod 600 or 400), and one that cannot be read, naming the file and the fix.
  */
 export function readSecretFile(path: string, what = 'secret file'): string {
+  assertPrivateFile(path, what);
+  return readFileSync(path, 'utf8');
+}
+
+/** Throws SecretFileError unless only the owner may read and write the file. */
+export function assertPrivateFile(path: string, what = 'secret file'): void {
   let mode: number;
   try {
     mode = statSync(path).mode;
@@ -24,7 +30,6 @@ export function readSecretFile(path: string, what = 'secret file'): string {
     throw new SecretFileError(
       `${what} ${path}: readable or writable by others (mode ${(mode & 0o777).toString(8)}); run chmod 600 ${path}`,
     );
-  return readFileSync(path, 'utf8');
 }
 
 /**

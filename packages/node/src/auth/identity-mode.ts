@@ -4,8 +4,8 @@
 // demo mode says so loudly, at start and to every page that asks (`GET /auth/mode`).
 import { readFileSync } from 'node:fs';
 import { loadRegionConfig } from '@ketenlog/region';
-import { verifyPassword, type ProfessionalAccount } from '@ketenlog/auth';
-import { ConfigError, type IdentityConfig } from '../config.ts';
+import { assertPrivateFile, SecretFileError, verifyPassword, type ProfessionalAccount } from '@ketenlog/auth';
+import { ConfigError, type IdentityConfig, type NodeConfig } from '../config.ts';
 import type { Membership } from '../region/membership.ts';
 import { DEMO_REGION_FILE, DEMO_SECRETS_FILE } from '../region/testing.ts';
 import { demoCredentialsOf } from './node-auth.ts';
@@ -88,4 +88,19 @@ export async function checkIdentityMode(check: IdentityModeCheck): Promise<void>
       `demo passwords or TOTP secrets for ${demoAccounts.join(', ')} in identity.professionalAccounts`,
     );
   if (reasons.length > 0) throw new IdentityModeRefusal(reasons);
+}
+
+/**
+ * Outside demo mode, the node's secret files — its region keys, its TLS key — must be readable by
+ * the node's own user only (the demo's keys are public anyway, and checked into the repository).
+ */
+export function checkSecretFiles(config: NodeConfig): void {
+  if (config.demo) return;
+  try {
+    if (config.region) assertPrivateFile(config.region.secrets, 'region.secrets');
+    if (config.tls) assertPrivateFile(config.tls.key, 'tls.key');
+  } catch (error) {
+    if (error instanceof SecretFileError) throw new ConfigError(error.message);
+    throw error;
+  }
 }
