@@ -153,6 +153,25 @@ describe('the DigiD broker relying party', () => {
     expect(refused.ok ? '' : refused.detail).toMatch(/aud|audience|nonce/i);
   });
 
+  it('follows the IdP to new signing keys when it restarts with them; a code from before is refused', async () => {
+    const provider = digid();
+    const signedEarlier = await callbackQuery(provider.start('state-10', CALLBACK));
+    // The IdP restarts on the same address with new signing keys: the old ones are gone from its JWKS.
+    const port = new URL(idp.issuer).port;
+    const config = {
+      title: 'Test-DigiD-makelaar',
+      clients: [testIdpClient('kraamzorg-node', a.publicJwk, [`${BASE}${CALLBACK}`])],
+      accounts: { [MARIA]: { bsn: MARIA } },
+      acrValues: [LOA('substantial')],
+    };
+    await idp.stop();
+    idp = await startTestIdp({ ...config, port: Number(port) });
+    // A code from before the restart is unknown to the new IdP; a login now verifies with the new keys.
+    expect(await provider.complete(signedEarlier)).toBeUndefined();
+    const query = await callbackQuery(provider.start('state-11', CALLBACK));
+    expect(await provider.complete(query)).toMatchObject({ bsn: MARIA, assurance: 'substantial' });
+  });
+
   it('refuses an IdP that names another issuer, and says so in Dutch when the IdP is down', async () => {
     const wrongIssuer = digid({ issuer: idp.issuer.replace('127.0.0.1', 'localhost') });
     await expect(wrongIssuer.start('state-8', CALLBACK)).rejects.toMatchObject({ status: 503 });
