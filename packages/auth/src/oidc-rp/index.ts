@@ -3,3 +3,4 @@
 export * from './relying-party.ts';
 export * from './professional-login.ts';
 export * from './secret-file.ts';
+export * from './sql-idp-accounts.ts';

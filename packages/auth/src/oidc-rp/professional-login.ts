@@ -30,7 +30,7 @@ export interface ProfessionalOidcOptions {
   /** This node's public base URL (the redirect URI is built on it). */
   readonly publicBaseUrl: string;
   /** Records the account a login established, so acting-as and passkey enrolment know her. */
-  readonly onLogin: (account: ProfessionalAccount) => void;
+  readonly onLogin: (account: ProfessionalAccount, idp: string) => Promise<void>;
   readonly secureCookies?: boolean;
   readonly limiter?: LoginRateLimiter;
   /** Where she lands after login unless the login asked for a `returnTo`; `/portal/` by default. */
@@ -152,7 +152,7 @@ export async function professionalOidcRoutes(
     const mapped = professionalFromClaims(entry.idp, result.claims, options.organisation);
     if (!mapped.ok) return replyOutcome(reply, 403, 'forbidden', mapped.message);
     const { account } = mapped;
-    options.onLogin(account);
+    await options.onLogin(account, entry.idp.id);
     const previous = sessionIdFrom(request.headers.cookie);
     if (previous) options.sessions.end(previous);
     const only = account.memberships.length === 1 ? account.memberships[0] : undefined;

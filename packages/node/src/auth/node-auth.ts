@@ -25,6 +25,7 @@ import {
   registerPasskeyAuth,
   relyingPartyOf,
   SecretFileError,
+  SqlIdpAccounts,
   staticPersonDirectory,
   withStoredTotpSteps,
   type IdentityProvider,
@@ -200,19 +201,12 @@ function pseudonymPersons(pseudonymOf: () => PseudonymOf | undefined): {
   };
 }
 
-/** Professionals who logged in through an IdP, over the accounts the node holds itself. */
-function withIdpAccounts(base: ProfessionalDirectory): {
-  directory: ProfessionalDirectory;
-  record: (account: ProfessionalAccount) => void;
-} {
-  const fromIdp = new Map<string, ProfessionalAccount>();
+/** Professionals who logged in through an IdP (kept in the database), over the node's own accounts. */
+function withIdpAccounts(base: ProfessionalDirectory, fromIdp: SqlIdpAccounts): ProfessionalDirectory {
   return {
-    directory: {
-      find: async (id) => (await base.find(id)) ?? fromIdp.get(id),
-      lastTotpStep: (id) => base.lastTotpStep(id),
-      recordTotpStep: (id, step) => base.recordTotpStep(id, step),
-    },
-    record: (account) => fromIdp.set(account.id, account),
+    find: async (id) => (await base.find(id)) ?? (await fromIdp.find(id)),
+    lastTotpStep: (id) => base.lastTotpStep(id),
+    recordTotpStep: (id, step) => base.recordTotpStep(id, step),
   };
 }
 
@@ -241,7 +235,8 @@ export async function registerNodeAuth(app: FastifyInstance, options: NodeAuthOp
   const base = demo
     ? demoProfessionals(region, own)
     : await withStoredTotpSteps(new InMemoryProfessionalDirectory(accounts), db);
-  const { directory: professionals, record } = withIdpAccounts(base);
+  const idpAccounts = await SqlIdpAccounts.open(db);
+  const professionals = withIdpAccounts(base, idpAccounts);
   const production = pseudonymPersons(pseudonyms);
   const identity: IdentityProvider = config?.digid
     ? new OidcIdentityProvider({
@@ -304,7 +299,7 @@ export async function registerNodeAuth(app: FastifyInstance, options: NodeAuthOp
         sessions: auth.sessions,
         organisation: own,
         publicBaseUrl,
-        onLogin: record,
+        onLogin: (account, idp) => idpAccounts.record(account, idp, Date.now()),
         secureCookies,
       });
     // What every page may ask: demo or not, and how one logs in here.

@@ -175,6 +175,16 @@ describe('a production node with a DigiD broker and an organisation IdP, in Chro
       idp: 'dewieg',
       actingAs: { organisation: 'ura:11110001', role: 'kraamverzorgende' },
     });
+    // The node knows her account as her IdP confirmed it (kept in its database): she may act in it.
+    const actingAs = await page.evaluate(async () => {
+      const response = await fetch('/auth/professionals/acting-as', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ organisation: 'ura:11110001', role: 'kraamverzorgende' }),
+      });
+      return response.status;
+    });
+    expect(actingAs).toBe(200);
     const replayed = await page.goto(callback);
     expect(replayed?.status()).toBe(400);
     expect(await bodyText(page)).toMatch(/Onbekende of verlopen inlogpoging/);
