@@ -182,4 +182,14 @@ describe('the DigiD broker relying party', () => {
         'Inloggen met DigiD lukt nu niet: de inlogdienst is niet bereikbaar. Probeer het later opnieuw.',
     });
   });
+
+  it('says in Dutch that DigiD cannot be reached when the broker goes down during her login', async () => {
+    const provider = digid();
+    const query = await callbackQuery(provider.start('state-14', CALLBACK));
+    await idp.stop();
+    await expect(provider.complete(query)).rejects.toMatchObject({
+      status: 503,
+      message: expect.stringMatching(/^Inloggen met DigiD lukt nu niet/),
+    });
+  });
 });
