@@ -42,7 +42,7 @@ beforeAll(async () => {
   const { repository } = region.node(KRAAMZORG);
   const { resource: patient } = await repository.create<Patient>({
     resourceType: 'Patient',
-    identifier: [{ system: 'http://fhir.nl/fhir/NamingSystem/bsn', value: '999911120' }],
+    identifier: [{ system: 'http://fhir.nl/fhir/NamingSystem/bsn', value: '999990019' }],
     name: [{ family: 'de Vries', given: ['Maria'] }],
   });
   await repository.create({
@@ -57,7 +57,7 @@ beforeAll(async () => {
   const hospital = region.node(HOSPITAL).repository;
   const { resource: atHospital } = await hospital.create<Patient>({
     resourceType: 'Patient',
-    identifier: [{ system: 'http://fhir.nl/fhir/NamingSystem/bsn', value: '999911120' }],
+    identifier: [{ system: 'http://fhir.nl/fhir/NamingSystem/bsn', value: '999990019' }],
     name: [{ family: 'de Vries', given: ['Maria'] }],
   });
   await hospital.create({
@@ -279,7 +279,7 @@ describe("the client's controls in the portal", () => {
       const gp = region.node(GP);
       const { resource: patient } = await gp.repository.create<Patient>({
         resourceType: 'Patient',
-        identifier: [{ system: 'http://fhir.nl/fhir/NamingSystem/bsn', value: '999911120' }],
+        identifier: [{ system: 'http://fhir.nl/fhir/NamingSystem/bsn', value: '999990019' }],
       });
       await gp.repository.create({
         resourceType: 'Condition',

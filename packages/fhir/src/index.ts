@@ -36,3 +36,5 @@ export {
   replyOutcome,
 } from './outcome.ts';
 export type { IssueCode } from './outcome.ts';
+export { PatientIdentityRepository, matchPatients, identityDifferences, bsnsOf } from './patient-identity.ts';
+export { ForwardingRepository } from './forwarding-repository.ts';

@@ -8,6 +8,7 @@ import { startCommand } from './commands/start.ts';
 import { verifyDataCommand } from './commands/verify-data.ts';
 import { verifyReceiptCommand } from './commands/verify-receipt.ts';
 import { keygenCommand } from './commands/keygen.ts';
+import { keygenOidcCommand, keygenProfessionalCommand } from './commands/keygen-identity.ts';
 import { analyseCommand } from './commands/analyse.ts';
 import { demoLoginsCommand } from './commands/demo-logins.ts';
 import { tokenCommand } from './commands/token.ts';
@@ -19,6 +20,8 @@ const COMMANDS: readonly Command[] = [
   verifyDataCommand,
   verifyReceiptCommand,
   keygenCommand,
+  keygenOidcCommand,
+  keygenProfessionalCommand,
   analyseCommand,
   demoLoginsCommand,
   tokenCommand,

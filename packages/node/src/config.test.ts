@@ -33,3 +33,68 @@ describe('node configuration: patient apps', () => {
     ).toEqual(['http://localhost:5173/']);
   });
 });
+
+describe('node configuration: demo mode and identity providers', () => {
+  it('is not a demo unless it says demo: true', () => {
+    expect(parseConfig(BASE, '/etc/ketenlog/node.yaml').demo).toBeUndefined();
+    expect(parseConfig(`${BASE}demo: true\n`, '/etc/ketenlog/node.yaml').demo).toBe(true);
+    expect(() => parseConfig(`${BASE}demo: yes please\n`, 'node.yaml')).toThrow(
+      /demo: must be true or false/,
+    );
+  });
+
+  it('reads a DigiD broker, organisation IdPs and the accounts file, secrets only by reference', () => {
+    const config = parseConfig(
+      `${BASE}identity:
+  digid:
+    issuer: https://broker.example.nl
+    clientId: kz-node
+    privateKey: file:keys/digid.jwk
+    bsnClaim: urn:nl:bsn
+    acr: { "http://eidas.europa.eu/LoA/substantial": substantial, "http://eidas.europa.eu/LoA/high": high }
+  professionalIdps:
+    - id: keycloak
+      label: Kraamzorg De Wieg
+      issuer: https://login.dewieg.nl/realms/zorg
+      clientId: ketenlog
+      privateKey: env:KETENLOG_IDP_KEY
+      claims: { id: preferred_username, role: roles }
+      roles: { kraamverzorgende: kraamverzorgende }
+  professionalAccounts: secrets/professionals.json
+`,
+      '/etc/ketenlog/node.yaml',
+    );
+    expect(config.identity?.digid).toMatchObject({
+      id: 'digid',
+      label: 'DigiD',
+      privateKey: 'file:/etc/ketenlog/keys/digid.jwk',
+      bsnClaim: 'urn:nl:bsn',
+      minimumAssurance: 'substantial',
+    });
+    expect(config.identity?.professionalIdps?.[0]).toMatchObject({
+      privateKey: 'env:KETENLOG_IDP_KEY',
+      claims: { id: 'preferred_username', role: 'roles' },
+    });
+    expect(config.identity?.professionalAccounts).toBe('/etc/ketenlog/secrets/professionals.json');
+  });
+
+  it('refuses an inline key, a plain-HTTP issuer off loopback, an unknown assurance and an empty role map', () => {
+    const digid = (fields: string, issuer = 'https://b.example.nl') =>
+      `${BASE}identity:\n  digid: { issuer: ${issuer}, clientId: c, acr: { x: high }, ${fields} }\n`;
+    expect(() => parseConfig(digid('privateKey: "{\\"kty\\":\\"EC\\"}"'), 'n.yaml')).toThrow(
+      /identity\.digid\.privateKey: must match/,
+    );
+    expect(() => parseConfig(digid('privateKey: env:K', 'http://b.example.nl'), 'n.yaml')).toThrow(
+      /identity\.digid\.issuer/,
+    );
+    expect(() => parseConfig(digid('privateKey: env:K, minimumAssurance: medium'), 'n.yaml')).toThrow(
+      /minimumAssurance: must be one of low, substantial, high/,
+    );
+    expect(() =>
+      parseConfig(
+        `${BASE}identity:\n  professionalIdps:\n    - { id: e, label: E, issuer: https://e.example, clientId: c, privateKey: env:K, claims: { id: oid, role: roles }, roles: {} }\n`,
+        'n.yaml',
+      ),
+    ).toThrow(/roles: map at least one IdP role/);
+  });
+});

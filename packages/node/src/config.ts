@@ -36,6 +36,14 @@ export interface NodeConfig {
    * deployment whose legacy systems cannot authenticate. The node warns at start.
    */
   trustedNetworks?: readonly string[];
+  /**
+   * The demo: demo keys, the Demo-DigiD stand-in and demo professionals whose credentials derive
+   * from the public region file. Never for real data; `ketenlog start` sets it. Without it the node
+   * refuses to start with any of them.
+   */
+  demo?: boolean;
+  /** Who may log in, and how: the node's identity providers (see docs/deploy.md). */
+  identity?: IdentityConfig;
 }
 
 export interface SystemClient {
@@ -45,6 +53,45 @@ export interface SystemClient {
   readonly jwks: { readonly keys: readonly Record<string, unknown>[] };
   /** The SMART system scopes it may be granted, e.g. `system/*.read` or `system/*.cruds`. */
   readonly scope: string;
+}
+
+export type Assurance = 'low' | 'substantial' | 'high';
+
+/** An OpenID Connect upstream this node is a relying party of (private_key_jwt client). */
+export interface OidcUpstreamConfig {
+  /** Short name, in URLs and the audit trail, e.g. `digid` or `keycloak`. */
+  readonly id: string;
+  /** What the login button says. */
+  readonly label: string;
+  readonly issuer: string;
+  readonly clientId: string;
+  /** The client's private JWK: `file:<path>` (mode 600, relative to the config file) or `env:<NAME>`. */
+  readonly privateKey: string;
+  readonly scope?: string;
+}
+
+/** Clients' identity check before a passkey: a DigiD broker. */
+export interface DigidConfig extends OidcUpstreamConfig {
+  /** The ID token claim holding the BSN. */
+  readonly bsnClaim: string;
+  /** The `acr` values the broker sends and the eIDAS level each stands for; others are refused. */
+  readonly acr: Readonly<Record<string, Assurance>>;
+  readonly minimumAssurance: Assurance;
+}
+
+/** Professionals' login through their organisation's IdP (Entra ID, Keycloak) or Dezi. */
+export interface ProfessionalIdpConfig extends OidcUpstreamConfig {
+  /** Which claims carry her id, her organisation's URA (absent: this node's) and her role. */
+  readonly claims: { readonly id: string; readonly ura?: string; readonly role: string };
+  /** The IdP's role values and the Ketenlog role each maps to; unmapped roles cannot log in. */
+  readonly roles: Readonly<Record<string, string>>;
+}
+
+export interface IdentityConfig {
+  readonly digid?: DigidConfig;
+  readonly professionalIdps?: readonly ProfessionalIdpConfig[];
+  /** The documented fallback: password + TOTP accounts in a secret file (mode 600). */
+  readonly professionalAccounts?: string;
 }
 
 export interface PatientApp {
@@ -185,6 +232,9 @@ export function parseConfig(text: string, file: string): NodeConfig {
   const trustedNetworks = ((raw.trustedNetworks ?? []) as unknown[]).map((value, i) =>
     str(['trustedNetworks', String(i)], value, /^[0-9a-fA-F:.]+\/\d{1,3}$/),
   );
+  if (raw.demo !== undefined && typeof raw.demo !== 'boolean') fail(['demo'], 'must be true or false');
+  const identity =
+    raw.identity === undefined ? undefined : parseIdentity(obj(['identity'], raw.identity), file, fail);
   const maxBodyBytes = raw.maxBodyBytes ?? 16 * 1024 * 1024;
   if (typeof maxBodyBytes !== 'number' || maxBodyBytes <= 0)
     fail(['maxBodyBytes'], 'must be a positive number');
@@ -206,8 +256,93 @@ export function parseConfig(text: string, file: string): NodeConfig {
     ...(apps.length ? { apps } : {}),
     ...(systems.length ? { systems } : {}),
     ...(trustedNetworks.length ? { trustedNetworks } : {}),
+    ...(raw.demo === true ? { demo: true } : {}),
+    ...(identity ? { identity } : {}),
   };
 }
 
 /** Space-separated SMART system scopes (`system/<Type|*>.<cruds|read|write>`). */
-const SYSTEM_SCOPES = /^system\/(\*|[A-Z][A-Za-z]+)\.(read|write|\*|c?r?u?d?s?)( system\/(\*|[A-Z][A-Za-z]+)\.(read|write|\*|c?r?u?d?s?))*$/;
+const SYSTEM_SCOPES =
+  /^system\/(\*|[A-Z][A-Za-z]+)\.(read|write|\*|c?r?u?d?s?)( system\/(\*|[A-Z][A-Za-z]+)\.(read|write|\*|c?r?u?d?s?))*$/;
+
+const ASSURANCES: readonly Assurance[] = ['low', 'substantial', 'high'];
+
+/** The `identity:` section; secret references stay references, `file:` paths made absolute. */
+function parseIdentity(
+  raw: Raw,
+  file: string,
+  fail: (path: string[], message: string) => never,
+): IdentityConfig {
+  const str = (path: string[], value: unknown, pattern?: RegExp): string =>
+    typeof value === 'string' && value && (!pattern || pattern.test(value))
+      ? value
+      : fail(path, pattern ? `must match ${pattern}` : 'must be a non-empty string');
+  const map = (path: string[], value: unknown): Raw =>
+    value && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Raw)
+      : fail(path, 'must be a mapping');
+  const secretRef = (path: string[], value: unknown): string => {
+    const ref = str(path, value, /^(file|env):./);
+    return ref.startsWith('file:') ? `file:${resolve(dirname(file), ref.slice(5))}` : ref;
+  };
+  const upstream = (path: string[], value: Raw): OidcUpstreamConfig => ({
+    id: str([...path, 'id'], value.id, /^[a-z0-9][a-z0-9-]{0,31}$/),
+    label: str([...path, 'label'], value.label),
+    // https only; plain http on loopback for a test IdP.
+    issuer: str(
+      [...path, 'issuer'],
+      value.issuer,
+      /^(https:\/\/|http:\/\/(localhost|127\.0\.0\.1)(:\d+)?(\/|$))/,
+    ),
+    clientId: str([...path, 'clientId'], value.clientId),
+    privateKey: secretRef([...path, 'privateKey'], value.privateKey),
+    ...(value.scope === undefined ? {} : { scope: str([...path, 'scope'], value.scope) }),
+  });
+  const identity: { -readonly [K in keyof IdentityConfig]: IdentityConfig[K] } = {};
+  if (raw.digid !== undefined) {
+    const d = map(['identity', 'digid'], raw.digid);
+    const acr = map(['identity', 'digid', 'acr'], d.acr);
+    if (Object.keys(acr).length === 0) fail(['identity', 'digid', 'acr'], 'name at least one acr value');
+    for (const [value, level] of Object.entries(acr))
+      if (!ASSURANCES.includes(level as Assurance))
+        fail(['identity', 'digid', 'acr', value], `must be one of ${ASSURANCES.join(', ')}`);
+    const minimum = d.minimumAssurance ?? 'substantial';
+    if (!ASSURANCES.includes(minimum as Assurance))
+      fail(['identity', 'digid', 'minimumAssurance'], `must be one of ${ASSURANCES.join(', ')}`);
+    identity.digid = {
+      ...upstream(['identity', 'digid'], { id: 'digid', label: 'DigiD', ...d }),
+      bsnClaim: str(['identity', 'digid', 'bsnClaim'], d.bsnClaim ?? 'sub'),
+      acr: acr as Record<string, Assurance>,
+      minimumAssurance: minimum as Assurance,
+    };
+  }
+  if (raw.professionalIdps !== undefined) {
+    if (!Array.isArray(raw.professionalIdps)) fail(['identity', 'professionalIdps'], 'must be a list');
+    identity.professionalIdps = (raw.professionalIdps as unknown[]).map((value, i) => {
+      const at = ['identity', 'professionalIdps', String(i)];
+      const idp = map(at, value);
+      const claims = map([...at, 'claims'], idp.claims);
+      const roles = map([...at, 'roles'], idp.roles);
+      if (Object.keys(roles).length === 0)
+        fail([...at, 'roles'], 'map at least one IdP role to a Ketenlog role');
+      for (const [from, to] of Object.entries(roles)) str([...at, 'roles', from], to);
+      return {
+        ...upstream(at, idp),
+        claims: {
+          id: str([...at, 'claims', 'id'], claims.id),
+          ...(claims.ura === undefined ? {} : { ura: str([...at, 'claims', 'ura'], claims.ura) }),
+          role: str([...at, 'claims', 'role'], claims.role),
+        },
+        roles: roles as Record<string, string>,
+      };
+    });
+    const ids = identity.professionalIdps.map((p) => p.id);
+    if (new Set(ids).size !== ids.length) fail(['identity', 'professionalIdps'], 'ids must be unique');
+  }
+  if (raw.professionalAccounts !== undefined)
+    identity.professionalAccounts = resolve(
+      dirname(file),
+      str(['identity', 'professionalAccounts'], raw.professionalAccounts),
+    );
+  return identity;
+}

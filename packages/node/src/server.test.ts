@@ -1,8 +1,10 @@
+import { randomInt } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Bundle, OperationOutcome, Patient } from '@medplum/fhirtypes';
+import { isValidBsn } from '@ketenlog/fhir';
 import { loadFhirModel, startNode, type RunningNode } from './server.ts';
 import { startNodeWithSystem } from './access/testing.ts';
 import type { NodeConfig } from './config.ts';
@@ -26,9 +28,22 @@ const databases = [
   { name: 'postgres', spec: () => process.env.KETENLOG_TEST_PG! },
 ];
 
+/**
+ * Valid test BSNs (999 range, 11-proef) fresh for each run: the PostgreSQL suite shares one
+ * database across runs, and one BSN names one person (PatientIdentityRepository).
+ */
+const bsns = (() => {
+  const found = new Set<string>();
+  while (found.size < 4) {
+    const candidate = `999${String(randomInt(0, 1_000_000)).padStart(6, '0')}`;
+    if (isValidBsn(candidate)) found.add(candidate);
+  }
+  return [...found];
+})();
+
 const patient = (extra: Partial<Patient> = {}): Patient => ({
   resourceType: 'Patient',
-  identifier: [{ system: 'http://fhir.nl/fhir/NamingSystem/bsn', value: '999911120' }],
+  identifier: [{ system: 'http://fhir.nl/fhir/NamingSystem/bsn', value: bsns[0] }],
   name: [{ family: 'Visser', given: ['Fleur'] }],
   gender: 'female',
   birthDate: '1990-04-12',
@@ -141,7 +156,10 @@ describe.each(databases)('a node on $name', ({ spec }) => {
       entry: [
         {
           fullUrl: 'urn:uuid:0a1b2c3d-0000-4000-8000-000000000001',
-          resource: patient({ name: [{ family: 'Visser', given: ['Eva'] }] }),
+          resource: patient({
+            identifier: [{ system: 'http://fhir.nl/fhir/NamingSystem/bsn', value: bsns[1] }],
+            name: [{ family: 'Visser', given: ['Eva'] }],
+          }),
           request: { method: 'POST', url: 'Patient' },
         },
         {
@@ -215,7 +233,12 @@ describe('a node whose source of truth is another Ketenlog node (the adapter)', 
     const res = await fetch(`${ehr.fhirBase}/Patient`, {
       method: 'POST',
       headers: { 'content-type': 'application/fhir+json' },
-      body: JSON.stringify(patient({ name: [{ family: 'Meijer', given: ['Anouk'] }] })),
+      body: JSON.stringify(
+        patient({
+          identifier: [{ system: 'http://fhir.nl/fhir/NamingSystem/bsn', value: bsns[2] }],
+          name: [{ family: 'Meijer', given: ['Anouk'] }],
+        }),
+      ),
     });
     expect(res.status).toBe(201);
     const stored = (await res.json()) as Patient;
@@ -238,7 +261,12 @@ describe('a node whose source of truth is another Ketenlog node (the adapter)', 
     const created = await fetch(`${adapter.fhirBase}/Patient`, {
       method: 'POST',
       headers: { 'content-type': 'application/fhir+json', authorization: adapterAuthorization },
-      body: JSON.stringify(patient({ name: [{ family: 'Smit' }] })),
+      body: JSON.stringify(
+        patient({
+          identifier: [{ system: 'http://fhir.nl/fhir/NamingSystem/bsn', value: bsns[3] }],
+          name: [{ family: 'Smit' }],
+        }),
+      ),
     });
     expect(created.status).toBe(201);
     const { id } = (await created.json()) as Patient;

@@ -10,6 +10,7 @@ import {
   fhirRoutes,
   FhirSearchIndex,
   installContentParsers,
+  PatientIdentityRepository,
   installErrorHandlers,
   RemoteFhirRepository,
   replyOutcome,
@@ -186,6 +187,8 @@ export async function startNode(config: NodeConfig, parts: NodeParts = {}): Prom
         ? new RemoteFhirRepository({ baseUrl: config.fhir.url })
         : await SqlFhirRepository.open(db, new FhirSearchIndex(model.registry));
   }
+  // One BSN, one person: every Patient write, from any route, import or adapter, passes this rule.
+  repository = new PatientIdentityRepository(repository);
 
   const app = Fastify({
     serverFactory: nodeServer(https),
@@ -232,6 +235,8 @@ export async function startNode(config: NodeConfig, parts: NodeParts = {}): Prom
         ...(parts.logbook ? { logbook: parts.logbook } : {}),
         ...(config.apps ? { apps: config.apps } : {}),
         ...(config.systems ? { systems: config.systems } : {}),
+        demo: config.demo === true,
+        ...(config.identity ? { identity: config.identity } : {}),
       })
     : undefined;
   if (member) repository = member.repository;

@@ -8,7 +8,7 @@ export const DEMO_PERSONS: readonly (DemoPerson & {
   readonly holder: string;
   readonly role: 'client' | 'delegate';
 })[] = [
-  { bsn: '999911120', name: 'Maria de Vries (cliënt)', holder: 'pMaria-0000000000000001', role: 'client' },
+  { bsn: '999990019', name: 'Maria de Vries (cliënt)', holder: 'pMaria-0000000000000001', role: 'client' },
   {
     bsn: '999912343',
     name: 'Sam de Vries (partner van Maria)',

@@ -40,3 +40,16 @@ export function staticPersonDirectory(
 ): PersonDirectory {
   return { lookup: async (identity) => entries[identity.bsn] };
 }
+
+/**
+ * An identity check that failed for a reason the person should read (Dutch, shown as is): the
+ * upstream being down (503), or a login it refused, e.g. below the required assurance (401).
+ */
+export class IdentityCheckError extends Error {
+  readonly status: 401 | 503;
+  constructor(status: 401 | 503, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'IdentityCheckError';
+    this.status = status;
+  }
+}

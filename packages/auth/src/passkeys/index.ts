@@ -25,3 +25,4 @@ export * from './statement-draft.ts';
 export * from '../node-tokens/index.ts';
 export * from '../oidc/index.ts';
 export * from '../smart/index.ts';
+export * from '../oidc-rp/index.ts';

@@ -1,112 +1,86 @@
-// The identity check through an upstream OpenID Connect provider (a DigiD broker in production),
-// on openid-client: authorization code flow with PKCE (S256), state and nonce, ID token checked
-// by the library (issuer, audience, signature, expiry, nonce). The BSN comes from a configurable
-// claim; the level of assurance from `acr`, and a login below the minimum is refused.
-import * as oidc from 'openid-client';
-import type { IdentityCheckStart, IdentityProvider, VerifiedIdentity } from './identity-check.ts';
+// The identity check through an upstream OpenID Connect provider — a DigiD broker in production —
+// on OidcRelyingParty (code + PKCE, state, nonce, private_key_jwt, the ID token checked by
+// openid-client). The BSN comes from the configured claim; the level of assurance from `acr`
+// through the configured mapping, and a login below the minimum, or with an `acr` the mapping does
+// not know, is refused.
+import { isValidBsn } from '@ketenlog/fhir';
+import { OidcRelyingParty, type RelyingPartyOptions } from '../oidc-rp/relying-party.ts';
+import {
+  IdentityCheckError,
+  type IdentityCheckStart,
+  type IdentityProvider,
+  type VerifiedIdentity,
+} from './identity-check.ts';
 
 type Assurance = VerifiedIdentity['assurance'];
 const ASSURANCE_ORDER: readonly Assurance[] = ['low', 'substantial', 'high'];
-const PENDING_TTL_MS = 10 * 60_000;
 
 export interface OidcIdentityProviderOptions {
   readonly id: string;
   readonly label: string;
-  /** The upstream, as discoverUpstream found it. */
-  readonly configuration: oidc.Configuration;
+  readonly upstream: RelyingPartyOptions;
   /** This node's public base URL; the redirect URI is this plus the callback path. */
   readonly publicBaseUrl: string;
   /** ID token claim holding the BSN; `sub` by default. */
   readonly bsnClaim?: string;
-  /** The assurance an `acr` value stands for; undefined for values not trusted at all. */
-  readonly assuranceOf: (acr: string | undefined) => Assurance | undefined;
-  /** Lowest accepted assurance; `substantial` (DigiD Midden) by default. */
+  /** `acr` value → the assurance it stands for; values not listed are not trusted at all. */
+  readonly acr: Readonly<Record<string, Assurance>>;
+  /** Lowest accepted assurance; `substantial` (DigiD Midden, eIDAS substantial) by default. */
   readonly minimumAssurance?: Assurance;
-  readonly scope?: string;
-  readonly now?: () => number;
 }
 
-/**
- * Discovers the upstream (OIDC discovery); the node authenticates with client_secret_basic.
- * `allowInsecure` (plain HTTP) only for a loopback test upstream.
- */
-export async function discoverUpstream(
-  issuer: URL,
-  clientId: string,
-  clientSecret: string,
-  allowInsecure = false,
-): Promise<oidc.Configuration> {
-  return oidc.discovery(issuer, clientId, undefined, oidc.ClientSecretBasic(clientSecret), {
-    ...(allowInsecure ? { execute: [oidc.allowInsecureRequests] } : {}),
-  });
-}
-
-interface Pending {
-  readonly verifier: string;
-  readonly nonce: string;
-  readonly redirectUri: string;
-  readonly expiresAt: number;
-}
+const UNREACHABLE = (label: string) =>
+  `Inloggen met ${label} lukt nu niet: de inlogdienst is niet bereikbaar. Probeer het later opnieuw.`;
 
 export class OidcIdentityProvider implements IdentityProvider {
   readonly id: string;
   readonly label: string;
   readonly #options: OidcIdentityProviderOptions;
-  readonly #now: () => number;
-  /** Logins under way, by state; each completes at most once. */
-  readonly #pending = new Map<string, Pending>();
+  readonly #rp: OidcRelyingParty;
 
   constructor(options: OidcIdentityProviderOptions) {
     this.id = options.id;
     this.label = options.label;
     this.#options = options;
-    this.#now = options.now ?? Date.now;
+    // DigiD brokers take the wanted level as acr_values (OIDC Core §3.1.2.1) and may step down;
+    // the ID token's acr is what counts.
+    const wanted = Object.entries(options.acr)
+      .filter(([, level]) => ASSURANCE_ORDER.indexOf(level) >= ASSURANCE_ORDER.indexOf(this.#minimum))
+      .map(([value]) => value);
+    this.#rp = new OidcRelyingParty({
+      ...options.upstream,
+      authorizationParameters: { ...options.upstream.authorizationParameters, acr_values: wanted.join(' ') },
+    });
+  }
+
+  get #minimum(): Assurance {
+    return this.#options.minimumAssurance ?? 'substantial';
   }
 
   async start(state: string, callbackUrl: string): Promise<IdentityCheckStart> {
-    const now = this.#now();
-    for (const [s, p] of this.#pending) if (p.expiresAt <= now) this.#pending.delete(s);
-    const verifier = oidc.randomPKCECodeVerifier();
-    const nonce = oidc.randomNonce();
-    const redirectUri = new URL(callbackUrl, this.#options.publicBaseUrl).href;
-    this.#pending.set(state, { verifier, nonce, redirectUri, expiresAt: now + PENDING_TTL_MS });
-    const url = oidc.buildAuthorizationUrl(this.#options.configuration, {
-      redirect_uri: redirectUri,
-      scope: this.#options.scope ?? 'openid',
-      state,
-      nonce,
-      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-    });
-    return { redirectTo: url.href };
+    try {
+      const url = await this.#rp.start(state, new URL(callbackUrl, this.#options.publicBaseUrl).href);
+      return { redirectTo: url.href };
+    } catch (error) {
+      throw new IdentityCheckError(503, UNREACHABLE(this.label), { cause: error });
+    }
   }
 
   async complete(query: Readonly<Record<string, string | undefined>>): Promise<VerifiedIdentity | undefined> {
-    const state = query.state;
-    const pending = state === undefined ? undefined : this.#pending.get(state);
-    if (state === undefined || !pending) return undefined;
-    this.#pending.delete(state);
-    if (pending.expiresAt <= this.#now()) return undefined;
-    const callback = new URL(pending.redirectUri);
-    for (const [key, value] of Object.entries(query))
-      if (value !== undefined) callback.searchParams.set(key, value);
-    let claims: oidc.IDToken | undefined;
-    try {
-      const tokens = await oidc.authorizationCodeGrant(this.#options.configuration, callback, {
-        pkceCodeVerifier: pending.verifier,
-        expectedState: state,
-        expectedNonce: pending.nonce,
-        idTokenExpected: true,
-      });
-      claims = tokens.claims();
-    } catch {
+    const result = await this.#rp.complete(query);
+    if (!result.ok) {
+      if (result.failure === 'unreachable') throw new IdentityCheckError(503, UNREACHABLE(this.label));
       return undefined;
     }
-    const bsn = claims?.[this.#options.bsnClaim ?? 'sub'];
-    if (typeof bsn !== 'string' || !/^\d{9}$/.test(bsn)) return undefined;
-    const assurance = this.#options.assuranceOf(typeof claims?.acr === 'string' ? claims.acr : undefined);
-    const minimum = this.#options.minimumAssurance ?? 'substantial';
-    if (!assurance || ASSURANCE_ORDER.indexOf(assurance) < ASSURANCE_ORDER.indexOf(minimum)) return undefined;
+    const bsn = result.claims[this.#options.bsnClaim ?? 'sub'];
+    if (typeof bsn !== 'string' || !isValidBsn(bsn)) return undefined;
+    const acr = result.claims.acr;
+    const assurance = typeof acr === 'string' ? this.#options.acr[acr] : undefined;
+    if (!assurance || ASSURANCE_ORDER.indexOf(assurance) < ASSURANCE_ORDER.indexOf(this.#minimum))
+      throw new IdentityCheckError(
+        401,
+        `Inloggen met ${this.label} is gelukt, maar niet op het vereiste betrouwbaarheidsniveau (${this.#minimum}).`,
+      );
     return { bsn, assurance, provider: this.id };
   }
 }

@@ -25,7 +25,7 @@ import {
   type ActingFor,
   type DelegationRepository,
 } from './delegation.ts';
-import type { IdentityProvider, PersonDirectory } from './identity-check.ts';
+import { IdentityCheckError, type IdentityProvider, type PersonDirectory } from './identity-check.ts';
 import { LoginRateLimiter } from './login-rate-limit.ts';
 import { passkeyPage } from './page.ts';
 import { isStatementDraft } from './statement-draft.ts';
@@ -143,7 +143,14 @@ export async function passkeyRoutes(app: FastifyInstance, options: PasskeyRoutes
     for (const [s, { expiresAt }] of identityStates) if (expiresAt <= at) identityStates.delete(s);
     const returnTo = safeReturnTo((request.query as Record<string, unknown>).returnTo);
     identityStates.set(state, { expiresAt: at + IDENTITY_STATE_TTL_MS, ...(returnTo ? { returnTo } : {}) });
-    const { redirectTo } = await identity.start(state, `${prefix}/passkeys/enrol/callback`);
+    let redirectTo: string;
+    try {
+      ({ redirectTo } = await identity.start(state, `${prefix}/passkeys/enrol/callback`));
+    } catch (error) {
+      if (error instanceof IdentityCheckError)
+        return replyOutcome(reply, error.status, 'transient', error.message);
+      throw error;
+    }
     reply.header(
       'set-cookie',
       `${IDENTITY_STATE_COOKIE}=${state}; Path=${prefix}/passkeys; HttpOnly; SameSite=Lax; Max-Age=600${secure ? '; Secure' : ''}`,
@@ -164,8 +171,20 @@ export async function passkeyRoutes(app: FastifyInstance, options: PasskeyRoutes
       cookieFrom(request.headers.cookie, IDENTITY_STATE_COOKIE) !== state
     )
       return replyOutcome(reply, 400, 'invalid', 'unknown or expired identity check');
-    const verified = await identity.complete(query);
-    if (!verified) return replyOutcome(reply, 401, 'login', 'the identity check did not succeed');
+    let verified;
+    try {
+      verified = await identity.complete(query);
+    } catch (error) {
+      if (!(error instanceof IdentityCheckError)) throw error;
+      return replyOutcome(reply, error.status, error.status === 503 ? 'transient' : 'login', error.message);
+    }
+    if (!verified)
+      return replyOutcome(
+        reply,
+        401,
+        'login',
+        `Inloggen met ${identity.label} is niet gelukt. Probeer het opnieuw.`,
+      );
     const person = await persons.lookup(verified);
     if (!person)
       return replyOutcome(reply, 403, 'forbidden', 'this person is not known at this organisation');

@@ -23,8 +23,13 @@ export type Principal =
   | {
       readonly kind: 'professional';
       readonly id: string;
-      /** How she logged in: a passkey, or password plus TOTP (demo). */
-      readonly method: 'passkey' | 'password+totp';
+      /**
+       * How she logged in: a passkey, password plus TOTP (demo, or the documented fallback), or
+       * her organisation's identity provider or Dezi over OpenID Connect.
+       */
+      readonly method: 'passkey' | 'password+totp' | 'oidc';
+      /** With `oidc`: which configured identity provider vouched for her. */
+      readonly idp?: string;
       readonly actingAs?: ActingAs;
     };
 

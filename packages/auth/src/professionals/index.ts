@@ -5,3 +5,5 @@ export * from './totp.ts';
 export * from './professional-directory.ts';
 export * from './password-login.ts';
 export * from './routes.ts';
+export * from './lockout.ts';
+export * from './accounts-file.ts';

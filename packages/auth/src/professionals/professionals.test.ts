@@ -7,6 +7,7 @@ import { hashPassword, verifyPassword } from './password.ts';
 import { InMemoryProfessionalDirectory, type ProfessionalAccount } from './professional-directory.ts';
 import { professionalRoutes, requireProfessional } from './routes.ts';
 import { checkTotp, newTotpSecret, totpUri } from './totp.ts';
+import { AccountLockout } from './lockout.ts';
 
 const T0 = 1_790_000_000_000;
 
@@ -58,6 +59,22 @@ describe('LoginRateLimiter', () => {
   });
 });
 
+describe('AccountLockout', () => {
+  it('locks after failures in a row however slow they come, and a success clears the count', () => {
+    const lockout = new AccountLockout({ maxFailures: 3, lockMs: 15 * 60_000 });
+    lockout.failed('pro:a', T0);
+    lockout.failed('pro:a', T0 + 3_600_000);
+    lockout.succeeded('pro:a');
+    for (let i = 0; i < 3; i++) lockout.failed('pro:a', T0 + 7_200_000 + i * 600_000);
+    const lockedAt = T0 + 7_200_000 + 1_200_000;
+    expect(lockout.lockedFor('pro:a', lockedAt)).toBe(900);
+    expect(lockout.lockedFor('pro:b', lockedAt)).toBe(0);
+    expect(lockout.lockedFor('pro:a', lockedAt + 900_000)).toBe(0);
+    lockout.failed('pro:a', lockedAt + 900_000); // a new run of failures starts from one
+    expect(lockout.lockedFor('pro:a', lockedAt + 900_000)).toBe(0);
+  });
+});
+
 describe('professional login routes', () => {
   let app: FastifyInstance;
   let now: number;
@@ -95,6 +112,7 @@ describe('professional login routes', () => {
       sessions,
       directory: new InMemoryProfessionalDirectory(accounts),
       limiter: new LoginRateLimiter({ limit: 6, windowMs: 60_000 }),
+      lockout: new AccountLockout({ maxFailures: 8, lockMs: 15 * 60_000 }),
       secureCookies: false,
       now: () => now,
     });
@@ -144,6 +162,19 @@ describe('professional login routes', () => {
     expect(limited.headers['retry-after']).toBe('60');
     expect(limited.json().issue[0].code).toBe('throttled');
     now += 60_000;
+    expect((await login('pro:anna-jansen', 'geheim-demo', await code())).statusCode).toBe(200);
+  });
+
+  it('locks the account after failed logins in a row, even at a pace under the rate limit', async () => {
+    for (let i = 0; i < 8; i++) {
+      expect((await login('pro:anna-jansen', 'fout', '000000')).statusCode).toBe(401);
+      now += 20_000;
+    }
+    const locked = await login('pro:anna-jansen', 'geheim-demo', await code());
+    expect(locked.statusCode).toBe(429);
+    expect(locked.json().issue[0].diagnostics).toMatch(/account locked/);
+    expect(Number(locked.headers['retry-after'])).toBeGreaterThan(700);
+    now += 15 * 60_000;
     expect((await login('pro:anna-jansen', 'geheim-demo', await code())).statusCode).toBe(200);
   });
 

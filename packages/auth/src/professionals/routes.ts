@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { RegistrationResponseJSON } from '@simplewebauthn/server';
 import { replyOutcome } from '@ketenlog/fhir/outcome';
 import { LoginRateLimiter } from '../passkeys/login-rate-limit.ts';
+import { AccountLockout } from './lockout.ts';
 import { sessionCookie, sessionIdFrom, type ActingAs, type SessionStore } from '../passkeys/session.ts';
 import type { PasskeyService } from '../passkeys/passkey-service.ts';
 import { loginWithPassword } from './password-login.ts';
@@ -18,6 +19,8 @@ export interface ProfessionalRoutesOptions {
   readonly directory: ProfessionalDirectory;
   /** Limits attempts per client address and per account; 10 a minute by default. */
   readonly limiter?: LoginRateLimiter;
+  /** Locks an account after failed logins in a row; 10 failures lock it for 15 minutes by default. */
+  readonly lockout?: AccountLockout;
   readonly secureCookies?: boolean;
   /** Lets a logged-in professional enrol a passkey for her next logins. */
   readonly passkeys?: PasskeyService;
@@ -73,6 +76,7 @@ export async function professionalRoutes(
   const { sessions, directory } = options;
   const now = options.now ?? Date.now;
   const limiter = options.limiter ?? new LoginRateLimiter();
+  const lockout = options.lockout ?? new AccountLockout({ maxFailures: 10, lockMs: 15 * 60_000 });
   const secure = options.secureCookies ?? true;
 
   app.post('/professionals/login', async (request, reply) => {
@@ -84,13 +88,28 @@ export async function professionalRoutes(
       reply.header('retry-after', String(decision.retryAfterSeconds));
       return replyOutcome(reply, 429, 'throttled', 'too many login attempts; try again later');
     }
+    // Any id locks alike, known or not, so a lock-out does not tell which accounts exist.
+    const locked = lockout.lockedFor(body.id, now());
+    if (locked > 0) {
+      reply.header('retry-after', String(locked));
+      return replyOutcome(
+        reply,
+        429,
+        'throttled',
+        'account locked after too many failed logins; try again later',
+      );
+    }
     const account = await loginWithPassword(
       directory,
       { id: body.id, password: body.password, totp: body.totp },
       now(),
     );
-    if (!account) return replyOutcome(reply, 401, 'login', 'unknown account, wrong password or wrong code');
+    if (!account) {
+      lockout.failed(body.id, now());
+      return replyOutcome(reply, 401, 'login', 'unknown account, wrong password or wrong code');
+    }
     limiter.reset(`professional:${account.id}`);
+    lockout.succeeded(account.id);
     // With a single membership there is nothing to choose; with several she chooses explicitly.
     const only = await soleMembership(directory)(account.id);
     const previous = sessionIdFrom(request.headers.cookie);

@@ -13,13 +13,13 @@ import { baseOf, clientRecords, put, startExchangeRegion } from '../exchange/tes
 import { systemAuthorization } from '../region/demo-system.ts';
 import { enrolAndLogIn } from '../auth/testing.ts';
 import { rawRequest } from './testing.ts';
+import { MARIA_BSN } from '../demo/population.ts';
 
 const KRAAMZORG = '11110001';
 const HOSPITAL = '11110003';
-const MARIA_BSN = '999911120';
 /** A valid test BSN that no demo person has. */
 const ANDERS_BSN = Array.from({ length: 2000 }, (_, i) => String(999_930_000 + i)).find(isValidBsn)!;
-const MARIA = /Maria|999911120/;
+const MARIA = new RegExp(`Maria|${MARIA_BSN}`);
 const ANDERS = new RegExp(`Anders|Tessa|${ANDERS_BSN}`);
 
 let region: RunningRegion;

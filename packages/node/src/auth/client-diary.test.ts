@@ -53,7 +53,7 @@ describe('the diary from a client session', () => {
   it('stores her entry on her own Patient, tagged self-reported', async () => {
     const { resource: patient } = await kraamzorg.repository.create<Patient>({
       resourceType: 'Patient',
-      identifier: [{ system: 'http://fhir.nl/fhir/NamingSystem/bsn', value: '999911120' }],
+      identifier: [{ system: 'http://fhir.nl/fhir/NamingSystem/bsn', value: '999990019' }],
     });
     const entry = {
       ...diaryObservation('Vandaag voor het eerst buiten gewandeld.', new Date('2026-12-04T10:00:00Z')),
@@ -115,7 +115,7 @@ describe("a client session on the node's FHIR API (client-fhir-scope.ts)", () =>
 
   it('searches and reads only her own records, whatever the request names', async () => {
     const [mine] = ((await (await get('Patient')).json()) as Bundle<Patient>).entry!.map((e) => e.resource!);
-    expect(mine.identifier?.[0]?.value).toBe('999911120');
+    expect(mine.identifier?.[0]?.value).toBe('999990019');
     const other = await kraamzorg.repository.create<Patient>({
       resourceType: 'Patient',
       name: [{ family: 'Anders' }],

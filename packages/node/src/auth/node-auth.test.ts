@@ -2,13 +2,14 @@
 // which the node binds on its log; she signs a consent with it, which the other nodes' witnesses
 // verify as a WebAuthn assertion and fold into their state; a demo professional logs in with
 // password + TOTP.
+import type { Patient } from '@medplum/fhirtypes';
 import { generate } from 'otplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRegion, type RunningRegion } from '../region/run-region.ts';
 import { demoRegionOnFreePorts } from '../region/testing.ts';
 import type { RunningNode } from '../server.ts';
 import { demoCredentialsOf } from './node-auth.ts';
-import { enrolAndLogIn } from './testing.ts';
+import { enrolAndLogIn, logInProfessional } from './testing.ts';
 
 let region: RunningRegion;
 let kraamzorg: RunningNode;
@@ -74,5 +75,48 @@ describe('identity at a region member', () => {
       headers: { cookie: String(ok.headers['set-cookie']).split(';')[0] },
     });
     expect(me.json()).toMatchObject({ principal: { kind: 'professional' } });
+  });
+
+  it('answers Patient/$match to a professional of this organisation only, grading the candidates', async () => {
+    const base = kraamzorg.fhirBase.replace(/\/fhir$/, '');
+    const bsn = { system: 'http://fhir.nl/fhir/NamingSystem/bsn', value: '999990044' };
+    const { resource: stored } = await kraamzorg.repository.create<Patient>({
+      resourceType: 'Patient',
+      identifier: [bsn],
+      name: [{ family: 'Bakker', given: ['Fleur'] }],
+      birthDate: '1991-05-05',
+    });
+    const match = (cookie: string, patient: object) =>
+      fetch(`${base}/fhir/Patient/$match`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/fhir+json', cookie },
+        body: JSON.stringify({
+          resourceType: 'Parameters',
+          parameter: [{ name: 'resource', resource: patient }],
+        }),
+      });
+    const query = {
+      resourceType: 'Patient',
+      identifier: [bsn],
+      name: [{ family: 'Bakker', given: ['Fleur'] }],
+    };
+    expect((await match('', query)).status).toBe(401);
+    const karin = await logInProfessional(base, 'pro:karin-dewit');
+    const answer = await match(karin, query);
+    expect(answer.status).toBe(200);
+    const bundle = await answer.json();
+    expect(bundle.entry[0]).toMatchObject({
+      resource: { id: stored.id },
+      search: { mode: 'match', extension: [{ valueCode: 'certain' }] },
+    });
+    expect((await match(karin, { resourceType: 'Observation' })).status).toBe(400);
+    // Creating another person under her BSN is refused over HTTP, naming the conflict.
+    const impostor = await fetch(`${kraamzorg.fhirBase}/Patient`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/fhir+json' },
+      body: JSON.stringify({ ...query, name: [{ family: 'Visser', given: ['Noor'] }] }),
+    });
+    expect(impostor.status).toBe(409);
+    expect((await impostor.json()).issue[0].diagnostics).toMatch(`already belongs to Patient/${stored.id}`);
   });
 });

@@ -1,8 +1,10 @@
 // Identity at a node, wired from packages/auth: client passkeys (enrolment after the identity check,
 // login, signing statements), delegation, and professionals' login. New passkeys are bound on the
 // node's log with a `key` statement signed by the node; statements a client signs go to the log.
-// In the demo region the identity check is the labelled Demo-DigiD stand-in and the professionals
-// are the region file's demo professionals with demo credentials (printed by `npm start`).
+// The node configuration names the identity providers: a DigiD broker for clients, organisation
+// IdPs or Dezi for professionals, and password + TOTP accounts from a secret file as a fallback.
+// Only in demo mode (`demo: true`, `ketenlog start`) is the identity check the labelled Demo-DigiD
+// stand-in and are the professionals the region file's, with credentials derived from their ids.
 import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '@ketenlog/storage';
@@ -13,16 +15,28 @@ import {
   demoPersonDirectory,
   demoProfessionalAccounts,
   hashPassword,
+  IdentityCheckError,
   InMemoryProfessionalDirectory,
   keyBindingStatement,
+  loadProfessionalAccounts,
+  OidcIdentityProvider,
+  professionalOidcRoutes,
+  readSecret,
   registerPasskeyAuth,
   relyingPartyOf,
+  SecretFileError,
+  SqlIdpAccounts,
   staticPersonDirectory,
+  withStoredTotpSteps,
+  type IdentityProvider,
   type PasskeyAuth,
   type PersonDirectory,
   type ProfessionalAccount,
   type ProfessionalDirectory,
+  type RelyingPartyOptions,
 } from '@ketenlog/auth';
+import { ConfigError, type IdentityConfig, type OidcUpstreamConfig } from '../config.ts';
+import { checkIdentityMode, DEMO_BANNER, DEMO_WARNING } from './identity-mode.ts';
 import type { NodeLogbook } from '../logbook/node-logbook.ts';
 import type { Membership } from '../region/membership.ts';
 
@@ -117,16 +131,136 @@ export interface NodeAuthOptions {
   readonly logbook: NodeLogbook;
   /** The region's pseudonym service, once the node has one (see demoPersons). */
   readonly pseudonymOf?: () => PseudonymOf | undefined;
+  /** Demo mode: the Demo-DigiD stand-in and the demo professionals (see identity-mode.ts). */
+  readonly demo: boolean;
+  /** The node's identity providers; in demo mode they take the place of the demo's where given. */
+  readonly identity?: IdentityConfig;
+}
+
+export interface NodeAuth extends PasskeyAuth {
+  /** The BSN behind a client's holder identity here, for SMART launches (see node-smart.ts). */
+  readonly bsnOf: (holder: string) => Promise<string | undefined>;
 }
 
 export class LogbookRefusal extends Error {
   override name = 'LogbookRefusal';
 }
 
-export async function registerNodeAuth(app: FastifyInstance, options: NodeAuthOptions): Promise<PasskeyAuth> {
-  const { db, membership, logbook } = options;
+/** The relying-party settings of a configured upstream, its private key read from its secret. */
+function upstreamOf(config: OidcUpstreamConfig): RelyingPartyOptions {
+  let jwk: unknown;
+  try {
+    jwk = JSON.parse(readSecret(config.privateKey, `identity ${config.id} privateKey`));
+  } catch (error) {
+    if (error instanceof SecretFileError) throw new ConfigError(error.message);
+    throw new ConfigError(
+      `identity ${config.id} privateKey: not a JSON Web Key (${(error as Error).message})`,
+    );
+  }
+  const issuer = new URL(config.issuer);
+  return {
+    issuer: config.issuer,
+    clientId: config.clientId,
+    privateKeyJwk: jwk as RelyingPartyOptions['privateKeyJwk'],
+    ...(config.scope ? { scope: config.scope } : {}),
+    allowInsecure: issuer.protocol === 'http:',
+  };
+}
+
+/** No identity check configured: enrolment says so, in Dutch, instead of failing obscurely. */
+const noIdentityCheck: IdentityProvider = {
+  id: 'none',
+  label: 'DigiD',
+  start: async () => {
+    throw new IdentityCheckError(503, 'Inloggen met DigiD is bij deze organisatie (nog) niet ingesteld.');
+  },
+  complete: async () => undefined,
+};
+
+/**
+ * Clients of a production node: whoever the DigiD broker vouched for, known by her region
+ * pseudonym (the RSO's pseudonym service), never by her BSN. The BSN behind a holder is kept in
+ * memory for her SMART launches only.
+ */
+function pseudonymPersons(pseudonymOf: () => PseudonymOf | undefined): {
+  persons: PersonDirectory;
+  bsnOf: (holder: string) => Promise<string | undefined>;
+} {
+  const bsns = new Map<string, string>();
+  return {
+    persons: {
+      lookup: async (identity) => {
+        const pseudonym = pseudonymOf();
+        if (!pseudonym) return undefined;
+        const holder = await pseudonym(identity.bsn);
+        bsns.set(holder, identity.bsn);
+        return { holder, role: 'client' };
+      },
+    },
+    bsnOf: async (holder) => bsns.get(holder),
+  };
+}
+
+/** Professionals who logged in through an IdP (kept in the database), over the node's own accounts. */
+function withIdpAccounts(base: ProfessionalDirectory, fromIdp: SqlIdpAccounts): ProfessionalDirectory {
+  return {
+    find: async (id) => (await base.find(id)) ?? (await fromIdp.find(id)),
+    lastTotpStep: (id) => base.lastTotpStep(id),
+    recordTotpStep: (id, step) => base.recordTotpStep(id, step),
+  };
+}
+
+function professionalAccountsOf(identity: IdentityConfig | undefined): ProfessionalAccount[] {
+  if (!identity?.professionalAccounts) return [];
+  try {
+    return loadProfessionalAccounts(identity.professionalAccounts);
+  } catch (error) {
+    if (error instanceof SecretFileError) throw new ConfigError(error.message);
+    throw error;
+  }
+}
+
+export async function registerNodeAuth(app: FastifyInstance, options: NodeAuthOptions): Promise<NodeAuth> {
+  const { db, membership, logbook, demo, identity: config } = options;
   const { region, organisation } = membership;
-  const professionals = demoProfessionals(region, `ura:${organisation.ura}`);
+  const own = `ura:${organisation.ura}`;
+  const accounts = professionalAccountsOf(config);
+  const secureCookies = organisation.node.baseUrl.startsWith('https:');
+  // Where browsers reach this node's pages (a loopback node as localhost, as for passkeys): the
+  // identity providers send them back there, to the cookies of the login they started.
+  const publicBaseUrl = relyingPartyOf(organisation.node.baseUrl).origins[0]!;
+  await checkIdentityMode({ demo, membership, accounts, ...(config ? { identity: config } : {}) });
+  if (demo) app.log.warn(DEMO_WARNING);
+  const pseudonyms = options.pseudonymOf ?? (() => undefined);
+  const base = demo
+    ? demoProfessionals(region, own)
+    : await withStoredTotpSteps(new InMemoryProfessionalDirectory(accounts), db);
+  const idpAccounts = await SqlIdpAccounts.open(db);
+  const professionals = withIdpAccounts(base, idpAccounts);
+  const production = pseudonymPersons(pseudonyms);
+  const identity: IdentityProvider = config?.digid
+    ? new OidcIdentityProvider({
+        id: config.digid.id,
+        label: config.digid.label,
+        upstream: upstreamOf(config.digid),
+        publicBaseUrl,
+        bsnClaim: config.digid.bsnClaim,
+        acr: config.digid.acr,
+        minimumAssurance: config.digid.minimumAssurance,
+      })
+    : demo
+      ? new DemoDigiD(DEMO_PERSONS, `${AUTH_PREFIX}/demo-digid`)
+      : noIdentityCheck;
+  const persons = demo ? demoPersons(organisation.ura, pseudonyms) : production.persons;
+  const bsnOf = demo ? demoBsnOf(organisation.ura, pseudonyms) : production.bsnOf;
+  const idps = (config?.professionalIdps ?? []).map((idp) => ({
+    id: idp.id,
+    label: idp.label,
+    upstream: upstreamOf(idp),
+    claims: idp.claims,
+    roles: idp.roles,
+  }));
+
   const appendOrThrow = async (envelope: Parameters<NodeLogbook['append']>[0]) => {
     const result = await logbook.append(envelope);
     if (!result.ok) throw new LogbookRefusal(result.reason);
@@ -139,16 +273,16 @@ export async function registerNodeAuth(app: FastifyInstance, options: NodeAuthOp
     auth = await registerPasskeyAuth(scope, AUTH_PREFIX, {
       db,
       relyingParty: relyingPartyOf(organisation.node.baseUrl),
-      organisation: `ura:${organisation.ura}`,
+      organisation: own,
       organisationName: organisation.name,
-      identity: new DemoDigiD(DEMO_PERSONS, `${AUTH_PREFIX}/demo-digid`),
-      persons: demoPersons(organisation.ura, options.pseudonymOf ?? (() => undefined)),
+      identity,
+      persons,
       professionals,
-      secureCookies: organisation.node.baseUrl.startsWith('https:'),
+      secureCookies,
       bindKey: async (credential) => {
         const account =
           credential.role === 'professional' ? await professionals.find(credential.holder) : undefined;
-        const role = account?.memberships.find((m) => m.organisation === `ura:${organisation.ura}`)?.role;
+        const role = account?.memberships.find((m) => m.organisation === own)?.role;
         const { keyId, secretKey } = membership.statementKey;
         const statement = keyBindingStatement(credential, keyId, Math.floor(Date.now() / 1000), role);
         await appendOrThrow(signStatement(statement, secretKey));
@@ -158,6 +292,28 @@ export async function registerNodeAuth(app: FastifyInstance, options: NodeAuthOp
         return { index, origin: logbook.origin, receipt: `/logbook/receipts/${index}` } satisfies Json;
       },
     });
+    if (idps.length > 0)
+      await scope.register(professionalOidcRoutes, {
+        prefix: AUTH_PREFIX,
+        idps,
+        sessions: auth.sessions,
+        organisation: own,
+        publicBaseUrl,
+        onLogin: (account, idp) => idpAccounts.record(account, idp, Date.now()),
+        secureCookies,
+      });
+    // What every page may ask: demo or not, and how one logs in here.
+    scope.get(`${AUTH_PREFIX}/mode`, async () => ({
+      demo,
+      ...(demo ? { banner: DEMO_BANNER } : {}),
+      clientLogin: { id: identity.id, label: identity.label, configured: identity !== noIdentityCheck },
+      professionalLogins: idps.map((idp) => ({
+        id: idp.id,
+        label: idp.label,
+        login: `${AUTH_PREFIX}/professionals/oidc/${idp.id}/login`,
+      })),
+      passwordLogin: demo || accounts.some((a) => a.passwordHash !== undefined),
+    }));
   });
-  return auth!;
+  return { ...auth!, bsnOf };
 }

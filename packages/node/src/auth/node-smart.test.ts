@@ -32,7 +32,7 @@ beforeAll(async () => {
   base = kraamzorg.membership!.organisation.node.baseUrl.replace(/\/$/, '');
   await kraamzorg.repository.create({
     resourceType: 'Patient',
-    identifier: [{ system: 'http://fhir.nl/fhir/NamingSystem/bsn', value: '999911120' }],
+    identifier: [{ system: 'http://fhir.nl/fhir/NamingSystem/bsn', value: '999990019' }],
     name: [{ family: 'de Vries', given: ['Maria'] }],
   });
   session = (await enrolAndLogIn(base)).session;
@@ -128,7 +128,7 @@ describe('SMART patient apps at a region member', () => {
     const me = await fetch(`${base}/auth/session`, { headers: { cookie: session } });
     const { principal } = (await me.json()) as { principal: { kind: string; holder: string } };
     expect(principal.kind).toBe('client');
-    const pseudonym = await kraamzorg.exchange!.pseudonyms!.pseudonymOf('999911120');
+    const pseudonym = await kraamzorg.exchange!.pseudonyms!.pseudonymOf('999990019');
     expect(principal.holder).toBe(pseudonym);
   });
 

@@ -90,7 +90,7 @@ async function poll<T>(what: string, probe: () => Promise<T | undefined>, timeou
   }
 }
 
-const MARIA_BSN = '999911120';
+const MARIA_BSN = '999990019';
 
 /** The insurer holds Maria's policy: its node states so on its log, under her pseudonym. */
 async function insurerHoldsPolicy(insurer: string, authorization: string): Promise<void> {

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import {
   FhirSearchIndex,
   importPaths,
+  PatientIdentityRepository,
   progressReporter,
   RemoteFhirRepository,
   SqlFhirRepository,
@@ -74,7 +75,10 @@ file was rejected.
           ? loadConfig(values.config).database
           : resolve('data/demo/kraamzorg-dewieg/ketenlog.sqlite'));
       db = await openDatabase(database);
-      repository = await SqlFhirRepository.open(db, new FhirSearchIndex(model.registry));
+      // The node's rule for Patients applies to imports too (see PatientIdentityRepository).
+      repository = new PatientIdentityRepository(
+        await SqlFhirRepository.open(db, new FhirSearchIndex(model.registry)),
+      );
     }
     try {
       const started = performance.now();

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { checkSecretFiles } from '../auth/identity-mode.ts';
 import { loadConfig } from '../config.ts';
 import { startNode } from '../server.ts';
 import { UsageError, type Command } from './command.ts';
@@ -22,6 +23,7 @@ Writes JSON log lines to stdout, and "FHIR base: <url>" to stderr once it answer
     if (!values.config) throw new UsageError('ketenlog node: --config <file> is required');
     const config = loadConfig(values.config);
     if (values.database) config.database = values.database;
+    checkSecretFiles(config);
     const node = await startNode(config);
     stopOnSignals(node);
     // stdout carries only JSON log lines; the human hint goes to stderr.

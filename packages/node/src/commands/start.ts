@@ -10,6 +10,7 @@ import type { RunningNode } from '../server.ts';
 import type { Command } from './command.ts';
 import { stopOnSignals } from './signals.ts';
 import { demoCredentialsOf } from '../auth/node-auth.ts';
+import { DEMO_WARNING } from '../auth/identity-mode.ts';
 
 const DATA_DIR = 'data/demo';
 
@@ -34,8 +35,10 @@ store is empty. Prints each node's portal, FHIR base and logbook status. DEMO KE
       options: { reset: { type: 'boolean' }, region: { type: 'string' }, secrets: { type: 'string' } },
     });
     if (values.reset) rmSync(DATA_DIR, { recursive: true, force: true });
+    console.warn(`WARNING: ${DEMO_WARNING}`);
     const started = performance.now();
     const region = await startRegion({
+      demo: true,
       regionFile: values.region ? resolve(values.region) : DEMO_REGION_FILE,
       secretsFile: values.secrets ? resolve(values.secrets) : DEMO_SECRETS_FILE,
       dataDir: resolve(DATA_DIR),

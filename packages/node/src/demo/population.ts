@@ -23,7 +23,14 @@ export interface DemoClient {
 }
 
 /** The demo client the Demo-DigiD stand-in logs in as (see packages/auth demo-persons.ts). */
-export const MARIA_BSN = '999911120';
+export const MARIA_BSN = '999990019';
+
+/**
+ * Test BSNs public example sets give to their own persons — the Nictiz nl-core R4 examples'
+ * (999911120 for the resuscitation directive's patient) — which the demo never uses, so importing those examples into a
+ * demo node adds their persons instead of colliding with a demo client.
+ */
+export const RESERVED_BSNS: ReadonlySet<string> = new Set(['999911120', '111222333']);
 
 const FAMILY = [
   'de Vries',
@@ -60,7 +67,7 @@ function bsns(count: number): string[] {
   const out = [MARIA_BSN];
   for (let n = 999_900_000; out.length < count && n < 999_999_999; n++) {
     const s = String(n);
-    if (s !== MARIA_BSN && isValidBsn(s)) out.push(s);
+    if (s !== MARIA_BSN && !RESERVED_BSNS.has(s) && isValidBsn(s)) out.push(s);
   }
   return out;
 }

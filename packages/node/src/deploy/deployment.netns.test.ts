@@ -25,7 +25,7 @@ import { startPostgresIn, type PostgresInstance } from './postgres-instance.ts';
 
 const CLI = join(import.meta.dirname, '../cli.ts');
 const PORT = 8080;
-const BSN = '999911120';
+const BSN = '999990019';
 
 interface Org {
   readonly host: Host;
@@ -130,6 +130,8 @@ beforeAll(async () => {
         `listen: { host: 0.0.0.0, port: ${PORT} }`,
         `database: ${postgres.url}`,
         'log: { level: info }',
+        // The demo region's keys: a node outside demo mode refuses them.
+        'demo: true',
         `region: { config: ${regionFile}, secrets: ${secretsFile} }`,
         `systems: [{ clientId: epd, name: EPD, jwks: ${jwksFile}, scope: "system/*.cruds" }]`,
         '',

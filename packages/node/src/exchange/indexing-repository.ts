@@ -2,38 +2,37 @@
 // updates and the resources of batch/transaction bundles go to the index publisher after they are
 // written. Reads pass straight through.
 import type { Bundle, Patient, Resource } from '@medplum/fhirtypes';
-import type {
-  CreateOptions,
-  FhirRepository,
-  SearchRequest,
-  UpdateOptions,
-  WriteResult,
+import {
+  ForwardingRepository,
+  type CreateOptions,
+  type FhirRepository,
+  type UpdateOptions,
+  type WriteResult,
 } from '@ketenlog/fhir';
 import type { IndexPublisher } from '@ketenlog/exchange';
 
-export class IndexingRepository implements FhirRepository {
-  readonly #inner: FhirRepository;
+export class IndexingRepository extends ForwardingRepository {
   readonly #publisher: IndexPublisher;
 
   constructor(inner: FhirRepository, publisher: IndexPublisher) {
-    this.#inner = inner;
+    super(inner);
     this.#publisher = publisher;
   }
 
   async create<T extends Resource>(resource: T, options?: CreateOptions): Promise<WriteResult<T>> {
-    const result = await this.#inner.create(resource, options);
+    const result = await this.inner.create(resource, options);
     this.#publisher.written(result.resource);
     return result;
   }
 
   async update<T extends Resource>(resource: T, options?: UpdateOptions): Promise<WriteResult<T>> {
-    const result = await this.#inner.update(resource, options);
+    const result = await this.inner.update(resource, options);
     this.#publisher.written(result.resource);
     return result;
   }
 
   async processBundle(bundle: Bundle, baseUrl: string): Promise<Bundle> {
-    const result = await this.#inner.processBundle(bundle, baseUrl);
+    const result = await this.inner.processBundle(bundle, baseUrl);
     // The stored resources, as stored: urn:uuid references are resolved inside the transaction, so
     // each written entry is read back by the location the response gives it.
     const written = (bundle.entry ?? []).flatMap((entry, i) => {
@@ -45,45 +44,12 @@ export class IndexingRepository implements FhirRepository {
     });
     for (const { type, id } of written) {
       try {
-        this.#publisher.written(await this.#inner.read(type, id));
+        this.#publisher.written(await this.inner.read(type, id));
       } catch {
         // Deleted again within the same bundle: nothing to state.
       }
     }
     return result;
-  }
-
-  read<T extends Resource = Resource>(resourceType: string, id: string): Promise<T> {
-    return this.#inner.read<T>(resourceType, id);
-  }
-
-  vread<T extends Resource = Resource>(resourceType: string, id: string, versionId: string): Promise<T> {
-    return this.#inner.vread<T>(resourceType, id, versionId);
-  }
-
-  delete(resourceType: string, id: string): Promise<void> {
-    return this.#inner.delete(resourceType, id);
-  }
-
-  expunge(resourceType: string, id: string): Promise<void> {
-    return this.#inner.expunge(resourceType, id);
-  }
-
-  history(
-    resourceType: string | undefined,
-    id: string | undefined,
-    params: SearchRequest['params'],
-    baseUrl: string,
-  ): Promise<Bundle> {
-    return this.#inner.history(resourceType, id, params, baseUrl);
-  }
-
-  search(request: SearchRequest): Promise<Bundle> {
-    return this.#inner.search(request);
-  }
-
-  everything(patientId: string, baseUrl: string, params?: SearchRequest['params']): Promise<Bundle> {
-    return this.#inner.everything(patientId, baseUrl, params);
   }
 }
 

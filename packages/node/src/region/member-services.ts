@@ -15,8 +15,9 @@ import {
 } from '@ketenlog/auth';
 import { memberFetch, type MemberFetch, type RegionConfig } from '@ketenlog/region';
 import { representativeMayRead } from '../access/representatives.ts';
-import { demoBsnOf, registerNodeAuth, type PseudonymOf } from '../auth/node-auth.ts';
+import { registerNodeAuth, type PseudonymOf } from '../auth/node-auth.ts';
 import { registerNodeSmart } from '../auth/node-smart.ts';
+import { patientMatchRoutes } from '../auth/patient-match.ts';
 import { registerSystemAuthorization } from '../auth/system-authorization.ts';
 import type { CredentialResolvers } from '../access/fhir-caller.ts';
 import { registerNodeCarelog } from '../carelog/node-carelog.ts';
@@ -25,7 +26,7 @@ import { registerNodeExchange, type NodeExchange } from '../exchange/node-exchan
 import { logbookMetrics, NodeLogbook } from '../logbook/node-logbook.ts';
 import { logbookRoutes } from '../logbook/routes.ts';
 import { notifyRoutes, Notifier } from '../logbook/notified-pull.ts';
-import type { PatientApp } from '../config.ts';
+import type { IdentityConfig, PatientApp } from '../config.ts';
 import type { CarelogService } from '@ketenlog/carelog';
 import type { Metrics } from '../metrics.ts';
 import type { Membership } from './membership.ts';
@@ -57,6 +58,9 @@ export interface MemberServicesOptions {
   readonly apps?: readonly PatientApp[];
   /** The organisation's own systems (SMART Backend Services). */
   readonly systems?: readonly BackendServiceClient[];
+  /** Demo mode (demo keys and demo identity allowed, and announced); see auth/identity-mode.ts. */
+  readonly demo?: boolean;
+  readonly identity?: IdentityConfig;
 }
 
 /**
@@ -105,13 +109,27 @@ export async function startMemberServices(
   let smart: Awaited<ReturnType<typeof registerNodeSmart>> | undefined;
   let systemTokens: CredentialResolvers['systemTokens'];
   if (relyingParties.length === membership.region.organisations.length) {
-    auth = await registerNodeAuth(app, { db, membership, logbook, pseudonymOf: pseudonyms });
+    const nodeAuth = await registerNodeAuth(app, {
+      db,
+      membership,
+      logbook,
+      pseudonymOf: pseudonyms,
+      demo: options.demo === true,
+      ...(options.identity ? { identity: options.identity } : {}),
+    });
+    auth = nodeAuth;
+    await app.register(patientMatchRoutes, {
+      repository: options.repository,
+      sessions: nodeAuth.sessions,
+      organisation: `ura:${membership.organisation.ura}`,
+      fhirBase: `${membership.organisation.node.baseUrl.replace(/\/$/, '')}/fhir`,
+    });
     smart = await registerNodeSmart(app, {
       db,
       membership,
       repository: options.repository,
       sessions: auth.sessions,
-      bsnOf: demoBsnOf(membership.organisation.ura, pseudonyms),
+      bsnOf: nodeAuth.bsnOf,
       ...(options.apps ? { apps: options.apps } : {}),
       ...(options.systems ? { systems: options.systems } : {}),
     });

@@ -2,7 +2,7 @@
 // organisation, each on its own SQLite database and port, talking real HTTP to the others.
 import { join } from 'node:path';
 import { loadRegionConfig, type Organisation } from '@ketenlog/region';
-import type { NodeConfig, SystemClient } from '../config.ts';
+import type { IdentityConfig, NodeConfig, SystemClient } from '../config.ts';
 import { loadFhirModel, startNode, type NodeParts, type RunningNode } from '../server.ts';
 import { demoSystem, rememberDemoSystem, type DemoSystem } from './demo-system.ts';
 
@@ -15,6 +15,13 @@ export interface RegionRunOptions {
   readonly logLevel?: NodeConfig['log']['level'];
   /** Extra parts for every node (tests: network faults, shorter logbook timings). */
   readonly parts?: Omit<NodeParts, 'model' | 'repository'>;
+  /**
+   * Demo mode for every node (demo keys, Demo-DigiD, demo logins): on unless set false. A region in
+   * one process is the demo's or a test's; real organisations each run `ketenlog node`.
+   */
+  readonly demo?: boolean;
+  /** Identity providers per organisation (tests: a DigiD broker, an organisation's IdP). */
+  readonly identity?: (organisation: Organisation) => IdentityConfig | undefined;
 }
 
 export interface RunningRegion {
@@ -33,6 +40,7 @@ export function memberNodeConfig(
   systems: readonly SystemClient[] = [],
 ): NodeConfig {
   const url = new URL(organisation.node.baseUrl);
+  const identity = options.identity?.(organisation);
   return {
     node: organisation.node.id,
     organisation: { ura: organisation.ura, name: organisation.name, type: organisation.type },
@@ -43,6 +51,8 @@ export function memberNodeConfig(
     maxBodyBytes: 16 * 1024 * 1024,
     region: { config: options.regionFile, secrets: options.secretsFile },
     ...(systems.length ? { systems } : {}),
+    ...(options.demo === false ? {} : { demo: true }),
+    ...(identity ? { identity } : {}),
   };
 }
 

@@ -1,0 +1,172 @@
+// Professionals' login through their organisation's identity provider (Entra ID, Keycloak) or
+// Dezi, as a Fastify plugin: one relying party per configured IdP. Her id, organisation (URA) and
+// role come from configured claims; the role only through the configured mapping, never as free
+// text. She logs in at her own organisation's node only.
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import type { IDToken } from 'openid-client';
+import { replyOutcome } from '@ketenlog/fhir/outcome';
+import { LoginRateLimiter } from '../passkeys/login-rate-limit.ts';
+import { safeReturnTo } from '../passkeys/routes.ts';
+import { cookieFrom, sessionCookie, sessionIdFrom, type SessionStore } from '../passkeys/session.ts';
+import type { ProfessionalAccount } from '../professionals/professional-directory.ts';
+import { OidcRelyingParty, type RelyingPartyOptions } from './relying-party.ts';
+
+export interface ProfessionalIdp {
+  readonly id: string;
+  readonly label: string;
+  readonly upstream: RelyingPartyOptions;
+  /** Claims holding her id, her organisation's URA (absent: this node's organisation) and role. */
+  readonly claims: { readonly id: string; readonly ura?: string; readonly role: string };
+  /** The IdP's role values → Ketenlog roles. */
+  readonly roles: Readonly<Record<string, string>>;
+}
+
+export interface ProfessionalOidcOptions {
+  readonly idps: readonly ProfessionalIdp[];
+  readonly sessions: SessionStore;
+  /** `ura:<URA>` of this node's organisation. */
+  readonly organisation: string;
+  /** This node's public base URL (the redirect URI is built on it). */
+  readonly publicBaseUrl: string;
+  /** Records the account a login established, so acting-as and passkey enrolment know her. */
+  readonly onLogin: (account: ProfessionalAccount, idp: string) => Promise<void>;
+  readonly secureCookies?: boolean;
+  readonly limiter?: LoginRateLimiter;
+  /** Where she lands after login unless the login asked for a `returnTo`; `/portal/` by default. */
+  readonly landing?: string;
+  readonly now?: () => number;
+}
+
+const STATE_COOKIE = 'ketenlog_prologin';
+const STATE_TTL_MS = 10 * 60_000;
+const ID = /^[A-Za-z0-9._@-]{1,64}$/;
+
+export type ClaimMapping =
+  | { readonly ok: true; readonly account: ProfessionalAccount }
+  | { readonly ok: false; readonly message: string };
+
+/** Her account from the ID token's claims, or the (Dutch) reason she cannot log in here. */
+export function professionalFromClaims(
+  idp: ProfessionalIdp,
+  claims: IDToken,
+  organisation: string,
+): ClaimMapping {
+  const rawId = claims[idp.claims.id];
+  if (typeof rawId !== 'string' || !ID.test(rawId.replace(/^pro:/, '')))
+    return { ok: false, message: `${idp.label} gaf geen bruikbare identificatie (${idp.claims.id}).` };
+  const ura = idp.claims.ura === undefined ? organisation.replace(/^ura:/, '') : claims[idp.claims.ura];
+  if (typeof ura !== 'string' || `ura:${ura}` !== organisation)
+    return { ok: false, message: 'U logt in bij een andere organisatie dan die van uw account.' };
+  const rawRoles = claims[idp.claims.role];
+  const roles = (Array.isArray(rawRoles) ? rawRoles : [rawRoles]).filter(
+    (r): r is string => typeof r === 'string',
+  );
+  const mapped = [...new Set(roles.flatMap((r) => (Object.hasOwn(idp.roles, r) ? [idp.roles[r]] : [])))];
+  if (mapped.length === 0)
+    return { ok: false, message: 'Uw rol bij uw organisatie geeft geen toegang tot Ketenlog.' };
+  const id = `pro:${rawId.replace(/^pro:/, '').toLowerCase()}`;
+  const name = typeof claims.name === 'string' && claims.name ? claims.name : id;
+  return { ok: true, account: { id, name, memberships: mapped.map((role) => ({ organisation, role })) } };
+}
+
+export async function professionalOidcRoutes(
+  app: FastifyInstance,
+  options: ProfessionalOidcOptions,
+): Promise<void> {
+  const now = options.now ?? Date.now;
+  const limiter = options.limiter ?? new LoginRateLimiter();
+  const secure = options.secureCookies ?? true;
+  const prefix = app.prefix;
+  const idps = new Map(options.idps.map((idp) => [idp.id, { idp, rp: new OidcRelyingParty(idp.upstream) }]));
+  const states = new Map<
+    string,
+    { readonly idp: string; readonly expiresAt: number; readonly returnTo?: string }
+  >();
+  const callbackOf = (id: string) =>
+    new URL(`${prefix}/professionals/oidc/${id}/callback`, options.publicBaseUrl).href;
+  const down = (label: string) =>
+    `Inloggen via ${label} lukt nu niet: de inlogdienst is niet bereikbaar. Probeer het later opnieuw.`;
+
+  app.get('/professionals/oidc', async () =>
+    options.idps.map((idp) => ({
+      id: idp.id,
+      label: idp.label,
+      login: `${prefix}/professionals/oidc/${idp.id}/login`,
+    })),
+  );
+
+  app.get<{ Params: { idp: string } }>('/professionals/oidc/:idp/login', async (request, reply) => {
+    const entry = idps.get(request.params.idp);
+    if (!entry) return replyOutcome(reply, 404, 'not-found', 'onbekende inlogdienst');
+    const decision = limiter.take([`ip:${request.ip}`], now());
+    if (!decision.allowed) {
+      reply.header('retry-after', String(decision.retryAfterSeconds));
+      return replyOutcome(reply, 429, 'throttled', 'Te veel inlogpogingen; probeer het later opnieuw.');
+    }
+    const at = now();
+    for (const [s, { expiresAt }] of states) if (expiresAt <= at) states.delete(s);
+    const state = randomBytes(24).toString('base64url');
+    const returnTo = safeReturnTo((request.query as Record<string, unknown>).returnTo);
+    let url: URL;
+    try {
+      url = await entry.rp.start(state, callbackOf(entry.idp.id));
+    } catch {
+      return replyOutcome(reply, 503, 'transient', down(entry.idp.label));
+    }
+    states.set(state, { idp: entry.idp.id, expiresAt: at + STATE_TTL_MS, ...(returnTo ? { returnTo } : {}) });
+    reply.header(
+      'set-cookie',
+      `${STATE_COOKIE}=${state}; Path=${prefix}/professionals/oidc; HttpOnly; SameSite=Lax; Max-Age=600${secure ? '; Secure' : ''}`,
+    );
+    return reply.redirect(url.href);
+  });
+
+  app.get<{ Params: { idp: string } }>('/professionals/oidc/:idp/callback', async (request, reply) => {
+    const entry = idps.get(request.params.idp);
+    const query = request.query as Record<string, string | undefined>;
+    const state = typeof query.state === 'string' ? query.state : undefined;
+    const pending = state === undefined ? undefined : states.get(state);
+    if (state !== undefined) states.delete(state);
+    if (
+      !entry ||
+      !state ||
+      !pending ||
+      pending.idp !== entry.idp.id ||
+      pending.expiresAt <= now() ||
+      cookieFrom(request.headers.cookie, STATE_COOKIE) !== state
+    )
+      return replyOutcome(reply, 400, 'invalid', 'Onbekende of verlopen inlogpoging. Begin opnieuw.');
+    const result = await entry.rp.complete(query);
+    if (!result.ok) {
+      request.log.warn({ idp: entry.idp.id, failure: result.failure }, 'professional OIDC login refused');
+      return result.failure === 'unreachable'
+        ? replyOutcome(reply, 503, 'transient', down(entry.idp.label))
+        : replyOutcome(
+            reply,
+            401,
+            'login',
+            `Inloggen via ${entry.idp.label} is niet gelukt. Probeer het opnieuw.`,
+          );
+    }
+    const mapped = professionalFromClaims(entry.idp, result.claims, options.organisation);
+    if (!mapped.ok) return replyOutcome(reply, 403, 'forbidden', mapped.message);
+    const { account } = mapped;
+    await options.onLogin(account, entry.idp.id);
+    const previous = sessionIdFrom(request.headers.cookie);
+    if (previous) options.sessions.end(previous);
+    const only = account.memberships.length === 1 ? account.memberships[0] : undefined;
+    const session = options.sessions.create(
+      {
+        kind: 'professional',
+        id: account.id,
+        method: 'oidc',
+        idp: entry.idp.id,
+        ...(only ? { actingAs: only } : {}),
+      },
+      now(),
+    );
+    reply.header('set-cookie', sessionCookie(session, secure, now()));
+    return reply.redirect(pending.returnTo ?? options.landing ?? '/portal/');
+  });
+}
