@@ -10,6 +10,7 @@ import { demoRegionOnFreePorts } from '../region/testing.ts';
 import type { RunningNode } from '../server.ts';
 import { demoCredentialsOf } from './node-auth.ts';
 import { enrolAndLogIn, logInProfessional } from './testing.ts';
+import { systemAuthorization } from '../region/demo-system.ts';
 
 let region: RunningRegion;
 let kraamzorg: RunningNode;
@@ -113,7 +114,10 @@ describe('identity at a region member', () => {
     // Creating another person under her BSN is refused over HTTP, naming the conflict.
     const impostor = await fetch(`${kraamzorg.fhirBase}/Patient`, {
       method: 'POST',
-      headers: { 'content-type': 'application/fhir+json' },
+      headers: {
+        'content-type': 'application/fhir+json',
+        authorization: await systemAuthorization(kraamzorg),
+      },
       body: JSON.stringify({ ...query, name: [{ family: 'Visser', given: ['Noor'] }] }),
     });
     expect(impostor.status).toBe(409);
