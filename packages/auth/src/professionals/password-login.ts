@@ -1,6 +1,7 @@
 // The demo's professional login: password plus TOTP code. One answer for every failure, so the
 // response does not tell which factor (or whether the account) was wrong.
-import { verifyPassword } from './password.ts';
+import { randomBytes } from 'node:crypto';
+import { hashPassword, verifyPassword } from './password.ts';
 import type { ProfessionalAccount, ProfessionalDirectory } from './professional-directory.ts';
 import { checkTotp } from './totp.ts';
 
@@ -10,6 +11,9 @@ export interface PasswordLogin {
   readonly totp: string;
 }
 
+/** A hash no password matches, checked against for ids without an account (made once). */
+let unknownAccountHash: Promise<string> | undefined;
+
 /** The account when password and a fresh TOTP code match; undefined otherwise. */
 export async function loginWithPassword(
   directory: ProfessionalDirectory,
@@ -17,7 +21,15 @@ export async function loginWithPassword(
   nowMs: number,
 ): Promise<ProfessionalAccount | undefined> {
   const account = await directory.find(login.id);
-  if (!account?.passwordHash || !account.totpSecret) return undefined;
+  if (!account?.passwordHash || !account.totpSecret) {
+    // The same scrypt work as for a known account, so the answer's timing does not tell which
+    // accounts exist.
+    await verifyPassword(
+      login.password,
+      await (unknownAccountHash ??= hashPassword(randomBytes(16).toString('hex'))),
+    );
+    return undefined;
+  }
   if (!(await verifyPassword(login.password, account.passwordHash))) return undefined;
   const check = await checkTotp(
     account.totpSecret,
