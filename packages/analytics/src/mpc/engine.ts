@@ -14,6 +14,7 @@ import { type Field, type RandomBytes, add, cryptoRandomBytes, mod, mul, sub } f
 import { type PartyIndex, PARTY_INDICES, consistent, lagrangeAtZero, shareThrough } from './shamir.ts';
 import { PairKeys, type StreamPurpose, seedElementCount } from './prss.ts';
 import { pack, unpack } from './codec.ts';
+import { fastDot } from './dot.ts';
 import { type RoundMessage, type Transport, MpcMismatchError, MpcProtocolError } from './transport.ts';
 
 /** A vector of this party's shares. */
@@ -330,11 +331,14 @@ export class Party {
 
   /**
    * This party's degree-2 shares of inner products (no communication): reshare them (dot) or open
-   * them (openProducts). The sum is reduced once at the end, not per term.
+   * them (openProducts). In 2^61 − 1 with limbs in doubles (dot.ts); otherwise the sum is reduced
+   * once at the end, not per term.
    */
   localDot(pairs: readonly (readonly [Shares, Shares])[]): bigint[] {
     return pairs.map(([a, b]) => {
       if (a.length !== b.length) throw new MpcMismatchError('inner product of vectors of different length');
+      const fast = fastDot(this.field, a, b);
+      if (fast !== undefined) return fast;
       let acc = 0n;
       for (let k = 0; k < a.length; k++) acc += a[k]! * b[k]!;
       return mod(this.field, acc);
