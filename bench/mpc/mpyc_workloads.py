@@ -5,10 +5,12 @@ opened. Three local processes; party 0 prints one JSON line with its timings and
     python3 mpyc_workloads.py COHORT.csv -P 127.0.0.1:PORT0 -P ... -I INDEX   (MPyC source on PYTHONPATH)
 
 Columns of COHORT.csv: app (party 0), gp, cost (party 1), income (party 2). Every party reads the
-file but inputs only its own columns; the others' arrays are zeros of the same shape.
+file but inputs only its own columns; the others' arrays are zeros of the same shape. With WARM=1
+the workloads first run once, untimed, on the first 200 records (as a long-lived process would be).
 """
 import csv
 import json
+import os
 import sys
 import time
 
@@ -22,8 +24,11 @@ N = len(table)
 secint = mpc.SecInt(32)
 
 
+rows = table
+
+
 def column(name):
-    return np.array([int(row[name]) for row in table], dtype=np.int64)
+    return np.array([int(row[name]) for row in rows], dtype=np.int64)
 
 
 def mine(values, owner):
@@ -31,8 +36,8 @@ def mine(values, owner):
     return secint.array(values if mpc.pid == owner else np.zeros_like(values))
 
 
-async def main():
-    await mpc.start()
+async def workloads():
+    N = len(rows)
     ms, out = {}, {}
 
     def lap(name, t0):
@@ -71,7 +76,17 @@ async def main():
     gram = np.concatenate((np.reshape(X @ X.T, (9,)), X @ cost))
     out['W6'] = [int(v) for v in await mpc.output(gram)]
     lap('W6', t0)
+    return ms, out
 
+
+async def main():
+    global rows
+    await mpc.start()
+    if os.environ.get('WARM') == '1':
+        rows = table[:200]
+        await workloads()
+        rows = table
+    ms, out = await workloads()
     await mpc.shutdown()
     if mpc.pid == 0:
         print(json.dumps({'N': N, 'ms': ms, 'results': out}), flush=True)

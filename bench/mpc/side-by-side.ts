@@ -16,7 +16,9 @@
  * Env:  MPYC_SRC (a folder holding MPyC v0.11's `mpyc` package, e.g. from
  *       `git --git-dir=<lschoe/mpyc> archive v0.11 mpyc | tar -x -C $MPYC_SRC`; default /tmp/mpyc-src),
  *       PYTHON (Debian python3 with python3-gmpy2 and python3-numpy; default /usr/bin/python3),
- *       MPYC_PORT (first of three loopback ports, default 23455), OUT (default a temp folder).
+ *       MPYC_PORT (first of three loopback ports, default 23455), OUT (default a temp folder),
+ *       WARM=1: both sides first run the workloads once, untimed, on the first 200 records in the
+ *       same processes (a long-lived node's steady state; MPyC's script does the same).
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
