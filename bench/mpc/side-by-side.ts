@@ -173,7 +173,7 @@ console.log(
     .join(' ')}`,
 );
 console.log(
-  `medians of ${rounds} interleaved runs; MPyC: party 0's time; Ketenlog: party 1's (same role), and its slowest party's`,
+  `medians of ${rounds} interleaved runs, ${process.env.WARM === '1' ? 'warm (one untimed pass at N = 200 first, both sides)' : 'cold (fresh processes, no warm-up)'}; MPyC: party 0's time; Ketenlog: party 1's (same role), and its slowest party's`,
 );
 console.log('');
 console.log('| N | workload | MPyC | Ketenlog | Ketenlog slowest party | MPyC ÷ Ketenlog |');
