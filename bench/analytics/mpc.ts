@@ -42,6 +42,8 @@ async function httpTransports(): Promise<{ ts: Transport[]; close: () => Promise
   return {
     ts: hs.map((h) => h.transport),
     close: async () => {
+      await Promise.all(hs.map((h) => h.transport.close()));
+      for (const s of servers) s.closeAllConnections();
       await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
     },
   };

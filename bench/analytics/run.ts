@@ -79,7 +79,10 @@ if (!isMainThread) {
     parentPort!.postMessage({ type: 'ready', peer } satisfies FromWorker);
   });
   parentPort!.on('message', (m: ToWorker) => {
-    if (m.type === 'stop') return void server.close(() => process.exit(0));
+    if (m.type === 'stop') {
+      server.closeAllConnections();
+      return void server.close(() => process.exit(0));
+    }
     if (m.type === 'peers') {
       peers = m.peers
         .filter((p) => p.index !== me)
@@ -101,6 +104,7 @@ if (!isMainThread) {
     const t0 = performance.now();
     runIbdCoach(party, m.n, columns).then(
       (cells) => {
+        void transportFor(m.session).transport.close();
         transports.delete(m.session);
         parentPort!.postMessage({
           type: 'done',

@@ -1,6 +1,7 @@
 /**
  * One benchmark party in its own worker thread, with its own loopback HTTP server and Ed25519 key:
- * the engine's signed HTTP transport, exactly as between member nodes (message route by session).
+ * the engine's HTTP transport (authenticated channels), exactly as between member nodes (message
+ * route by session).
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -73,7 +74,11 @@ port.on('message', (c: Command) => {
     } else if (c.type === 'peers') {
       peers = c.peers
         .filter((p) => p.index !== me)
-        .map((p) => ({ index: p.index, url: p.url, publicKey: new Uint8Array(Buffer.from(p.publicKey, 'base64')) }));
+        .map((p) => ({
+          index: p.index,
+          url: p.url,
+          publicKey: new Uint8Array(Buffer.from(p.publicKey, 'base64')),
+        }));
       port.postMessage({ type: 'ok' });
     } else if (c.type === 'prepare') {
       if (!cohorts.has(c.n)) cohorts.set(c.n, cohort(c.n));
@@ -82,7 +87,8 @@ port.on('message', (c: Command) => {
         me,
         secretKey,
         peers: () => peers,
-        ...(DELAY_MS > 0 ? { fetch: delayedFetch } : {}),
+        // the delay is added per message, so it needs single messages rather than channels
+        ...(DELAY_MS > 0 ? { fetch: delayedFetch, channels: false } : {}),
       });
       const party = new Party({
         field: w.field(cohorts.get(c.n)!),
@@ -116,8 +122,12 @@ port.on('message', (c: Command) => {
           bytes: stats.bytesSent - before.bytesSent,
         });
       } catch (error) {
-        port.postMessage({ type: 'error', message: `${String((error as Error).stack ?? error)} cause: ${String((error as Error).cause)}` });
+        port.postMessage({
+          type: 'error',
+          message: `${String((error as Error).stack ?? error)} cause: ${String((error as Error).cause)}`,
+        });
       } finally {
+        void s.transport.transport.close();
         sessions.delete(c.session);
       }
     }

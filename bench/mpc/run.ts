@@ -37,7 +37,7 @@ async function once(workload: number, n: number): Promise<Reply[]> {
 }
 
 console.log(
-  `MPC benchmark: 3 parties in worker threads, signed HTTP on loopback; ${cpus().length} vCPU ${cpus()[0]?.model ?? ''}; Node ${process.version}; ${new Date().toISOString()}`,
+  `MPC benchmark: 3 parties in worker threads, authenticated HTTP channels on loopback; ${cpus().length} vCPU ${cpus()[0]?.model ?? ''}; Node ${process.version}; ${new Date().toISOString()}`,
 );
 console.log(`median of ${reps} after a warm-up; wall time of the slowest party, and the busiest party's own CPU time (three parties share the cores here); results checked against plaintext`);
 console.log(

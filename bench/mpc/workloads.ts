@@ -7,6 +7,7 @@
 import {
   M127,
   M61,
+  M89,
   type Field,
   type Party,
   type Shares,
@@ -92,15 +93,17 @@ export const WORKLOADS: Workload[] = [
     reference: { 4350: [0.022, 0.037], 43500: [0.25, 0.25] },
   },
   {
-    name: 'W3 N comparisons gp<3, counted',
-    field: m61,
+    // a 32-bit comparison with κ = 30, as MPyC's SecInt(32): in 2^89 − 1 (2^61 − 1 has no room)
+    name: 'W3 N comparisons gp<3 (32-bit), counted',
+    field: () => M89,
     base: true,
     run: async (p, _d, b) => {
-      const lt = await lessThan(p, b!.gp, 3n, 4);
+      const lt = await lessThan(p, b!.gp, 3n, 32, 30);
       return (await p.open([p.sum(lt)]))[0]![0];
     },
     check: (r, d) => same('W3', r, BigInt(d.gp.filter((g) => g < 3n).length)),
-    reference: { 4350: [1.9, 2.3], 43500: [24, 26] },
+    // MPyC 0.11 SecInt(32), measured side by side on this machine (issue 21)
+    reference: { 4350: [1.3, 1.65], 43500: [13.9, 22.8] },
   },
   {
     name: 'W4 count, Σcost, Σcost² (app users, all)',

@@ -1,28 +1,59 @@
 /**
- * Jointly generated random bits and secure less-than, with no dealer.
+ * Secure less-than with no dealer: a masked opening as Catrina–de Hoogh, whose bitwise part runs in
+ * a small field at machine speed (bitwise.ts) and uses Toft's sign-randomised zero test (as MPyC's
+ * SecInt comparisons do).
  *
- * Random bits: XOR of one random bit input by each of parties 1 and 2 (2 rounds, batched, no
- * dealer). With at most one corrupt party (the engine's honest-majority model) at least one of the
- * two contributors is honest, so the XOR is uniform and unknown to any single party; party 3's
- * contribution would add work, not secrecy. The κ-bit mask integers are likewise the sum of two.
+ * [x < t] for |x − t| < 2^ℓ (both in [0, 2^ℓ), or both signed in [−2^(ℓ−1), 2^(ℓ−1))):
+ * z = x − t + 2^ℓ ∈ (0, 2^(ℓ+1)) and [x < t] = 1 − ⌊z / 2^ℓ⌋.
  *
- * [x < t] for x, t ∈ [0, 2^ℓ): z = x − t + 2^ℓ; mask z with r = Σ 2^i b_i + 2^ℓ·R (R random κ-bit),
- * open c = z + r, then z mod 2^ℓ = c mod 2^ℓ − r_low + 2^ℓ·[c_low < r_low], and the bitwise
- * comparison of public c with shared bits is a suffix product (log ℓ rounds, Hillis–Steele);
- * [c < r] = Σ_i (1 − c_i)(Q_{i+1} − Q_i) with Q_i = Π_{j ≥ i}(1 − c_i ⊕ r_i). Statistical hiding
- * 2^−κ requires ℓ + κ + 3 < bits(p).
+ * 1. Party 1 draws T uniform in [0, 2^(ℓ+κ+1)) and deals T, T mod 2^ℓ and a sign bit s1 in the
+ *    engine's field, and the ℓ low bits of T, s1 and a nonzero ρ1 over q (one round each).
+ * 2. V = z + T is opened to parties 2 and 3 only (one round): they learn z masked by T (statistical
+ *    distance 2^−κ), party 1 learns nothing. Now z mod 2^ℓ = V_low − T_low + 2^ℓ·[V_low < T_low].
+ * 3. The borrow [V_low < T_low] compares bits of V (known to parties 2 and 3, shared with no
+ *    message on the line that vanishes at party 1) with the bits of T (dealt by party 1), over q:
+ *    X_i = T_i ⊕ V_i and the sign bit b = s1 ⊕ s23 (s23 from the 2–3 stream) cost one product each,
+ *    resharing by parties 2 and 3 only (party 1's degree-2 share is zero); with s = 2b − 1,
+ *      e_i = s + T_i − V_i + 3·Σ_{j>i} X_j (i = ℓ−1 … 0),   e_ℓ = s − 1 + 3·Σ_j X_j,
+ *    one e is zero exactly when (s = 1 and V_low ≥ T_low) or (s = −1 and V_low < T_low). The product
+ *    of the ℓ + 1 values and the nonzero ρ1·ρ23 is opened (a tree, one round per level, the last
+ *    level opened at degree 2): whether it is zero says nothing without s, and a nonzero product
+ *    is uniform.
+ * 4. borrow = g + b·(1 − 2g) for the public g = [product is zero], with b also in the engine's field
+ *    (one product, parties 2 and 3 resharing); the result follows linearly.
+ *
+ * Field: V < 2^(ℓ+κ+2) must not wrap, so ℓ + κ + 3 ≤ bits(p); 3ℓ + 3 < q for the e values.
+ * ℓ = 32 with κ = 30 (MPyC's default sec_param) fits 2^89 − 1 (M89).
  */
 import { randomBytes } from 'node:crypto';
 import { add, inv, mod, mul, sub } from './field.ts';
 import type { Party, Shares } from './engine.ts';
+import { STREAM } from './prss.ts';
+import {
+  Q,
+  addQ,
+  dealQ,
+  mulQShares,
+  mulQ,
+  openProductsQ,
+  pairShareWeight,
+  reshareQ,
+  streamBits,
+  streamNonzero,
+  subQ,
+} from './bitwise.ts';
 
 export class CompareRangeError extends Error {
   override readonly name = 'CompareRangeError';
 }
 
-function randomKappaInts(count: number, kappa: number): bigint[] {
-  const nBytes = Math.ceil(kappa / 8);
-  const mask = (1n << BigInt(kappa)) - 1n;
+/** Largest ℓ the bitwise part supports: the e values stay below q. */
+const MAX_ELL = Math.floor((Q - 4) / 3);
+
+/** Uniform integers of `bits` bits from node:crypto (party 1's masks). */
+function randomInts(count: number, bits: number): bigint[] {
+  const nBytes = Math.ceil(bits / 8);
+  const mask = (1n << BigInt(bits)) - 1n;
   const buf = randomBytes(count * nBytes);
   const out = new Array<bigint>(count);
   for (let i = 0; i < count; i++) {
@@ -33,30 +64,7 @@ function randomKappaInts(count: number, kappa: number): bigint[] {
   return out;
 }
 
-/**
- * Shared random masks: `nBits` bits and `nInts` κ-bit-ish integers (sum of two), 2 rounds.
- * Each bit is the XOR of one random bit from parties 1 and 2 (uniform while one of them is
- * honest): a ⊕ b = a + b − 2ab, one multiplication round, no exponentiation.
- */
-export async function randomMasks(
-  p: Party,
-  nBits: number,
-  nInts: number,
-  kappa: number,
-): Promise<{ bits: Shares; ints: Shares }> {
-  const specs = ([1, 2] as const).flatMap((owner) => [
-    { owner, count: nBits },
-    { owner, count: nInts },
-  ]);
-  const mine = p.me === 3 ? [] : [randomKappaInts(nBits, 1), randomKappaInts(nInts, kappa)];
-  const got = await p.input(specs, mine);
-  const ints = p.add(got[1]!, got[3]!);
-  const [ab] = await p.mul([[got[0]!, got[2]!]]);
-  const bits = p.sub(p.add(got[0]!, got[2]!), p.scale(ab!, 2n));
-  return { bits, ints };
-}
-
-/** Shared bits [x_k < t_k] for x, t ∈ [0, 2^ℓ) (t shared or public). 3 + ⌈log2 ℓ⌉ rounds. */
+/** Shared bits [x_k < t_k] for |x_k − t_k| < 2^ℓ (t shared or public). 12 rounds at ℓ = 32. */
 export async function lessThan(
   p: Party,
   x: Shares,
@@ -65,62 +73,161 @@ export async function lessThan(
   kappa = 40,
 ): Promise<Shares> {
   const f = p.field;
-  if (!Number.isInteger(ell) || ell < 1 || ell + kappa + 3 >= f.bits)
+  if (!Number.isInteger(ell) || ell < 1 || ell > MAX_ELL || !Number.isInteger(kappa) || kappa < 1)
+    throw new CompareRangeError(`ℓ = ${ell} with κ = ${kappa} is not a valid comparison`);
+  if (ell + kappa + 3 > f.bits)
     throw new CompareRangeError(`ℓ = ${ell} with κ = ${kappa} does not fit field ${f.name}`);
+  if (typeof t !== 'bigint' && t.length !== x.length)
+    throw new CompareRangeError('comparing vectors of different length');
   const n = x.length;
+  const me = p.me;
   const L = 1n << BigInt(ell);
+  const Lf = mod(f, L);
   const z = typeof t === 'bigint' ? p.addConst(x, L - t) : p.addConst(p.sub(x, t), L);
-  const { bits, ints } = await randomMasks(p, n * ell, n, kappa);
-  const rLow = new Array<bigint>(n);
-  const masked = new Array<bigint>(n);
-  for (let k = 0; k < n; k++) {
-    let acc = 0n;
-    for (let i = ell - 1; i >= 0; i--) acc = add(f, add(f, acc, acc), bits[k * ell + i]!);
-    rLow[k] = acc;
-    masked[k] = add(f, add(f, z[k]!, acc), mul(f, mod(f, L), ints[k]!));
-  }
-  const [c] = await p.open([masked]);
-  // e_{k,i} = c_i ⊕ r_i; Q starts as 1 − e.
-  const cBits: number[] = new Array<number>(n * ell);
-  let q: bigint[] = new Array<bigint>(n * ell);
-  for (let k = 0; k < n; k++) {
-    const ck = c![k]!;
-    for (let i = 0; i < ell; i++) {
-      const ci = Number((ck >> BigInt(i)) & 1n);
-      cBits[k * ell + i] = ci;
-      const r = bits[k * ell + i]!;
-      q[k * ell + i] = ci === 1 ? r : sub(f, 1n, r); // 1 − (c ⊕ r)
+
+  // 1. party 1's masks, in the engine's field and (bits) over q
+  const T = me === 1 ? randomInts(n, ell + kappa + 1) : [];
+  const s1 = me === 1 ? randomInts(n, 1) : [];
+  const [bigT, bigTLow, bigS1] = await p.input(
+    [
+      { owner: 1, count: n },
+      { owner: 1, count: n },
+      { owner: 1, count: n },
+    ],
+    me === 1 ? [T, T.map((v) => v & (L - 1n)), s1] : [],
+  );
+  const m = ell + 3; // factors per element: e_0 … e_ℓ, ρ1, ρ23
+  let mine = new Float64Array(0);
+  if (me === 1) {
+    // per element: T_0 … T_{ℓ−1}, s1, ρ1
+    mine = new Float64Array(n * (ell + 2));
+    const rho1 = streamNonzero(randomBytesStream, n);
+    const tBits = lowBits(T, ell);
+    for (let k = 0; k < n; k++) {
+      for (let i = 0; i < ell; i++) mine[k * (ell + 2) + i] = tBits[k * ell + i]!;
+      mine[k * (ell + 2) + ell] = Number(s1[k]!);
+      mine[k * (ell + 2) + ell + 1] = rho1[k]!;
     }
   }
-  // Inclusive suffix products within each block of ℓ, one round per doubling.
-  for (let d = 1; d < ell; d *= 2) {
-    const left: bigint[] = [];
-    const right: bigint[] = [];
-    const at: number[] = [];
+  const dealt = (
+    await dealQ(
+      p,
+      mine,
+      new Map([
+        [1, n * (ell + 2)],
+        [2, 0],
+        [3, 0],
+      ]),
+    )
+  ).get(1)!;
+
+  // 2. V = z + T, opened to parties 2 and 3
+  const zT = p.add(z, bigT!);
+  const [v2, v3] = await p.openTo([
+    { to: 2, shares: zT },
+    { to: 3, shares: zT },
+  ]);
+  const V = me === 2 ? v2! : me === 3 ? v3! : [];
+  const vBits = lowBits(V, ell);
+
+  // 3. the 2–3 pair's sign bits and nonzero ρ23, shared with no message (zero at party 1)
+  const counter = p.nextCounter();
+  const w = pairShareWeight(me);
+  let s23: Uint8Array = new Uint8Array(n);
+  let rho23: Float64Array = new Float64Array(n);
+  if (me !== 1) {
+    const rng = await p.keyStream({ peer: me === 2 ? 3 : 2 }, STREAM.bitwisePair, counter);
+    s23 = streamBits(rng, n);
+    rho23 = streamNonzero(rng, n);
+  }
+  // products T_i·V_i and s1·s23: degree-2 shares only at parties 2 and 3
+  const cross = new Float64Array(n * (ell + 1));
+  if (me !== 1)
+    for (let k = 0; k < n; k++) {
+      for (let i = 0; i < ell; i++)
+        if (vBits[k * ell + i]) cross[k * (ell + 1) + i] = mulQ(dealt[k * (ell + 2) + i]!, w);
+      if (s23[k]) cross[k * (ell + 1) + ell] = mulQ(dealt[k * (ell + 2) + ell]!, w);
+    }
+  const prod = await reshareQ(p, cross, [2, 3], n * (ell + 1));
+  let level = new Float64Array(n * m);
+  for (let k = 0; k < n; k++) {
+    const d = k * (ell + 2);
+    const c = k * (ell + 1);
+    // b = s1 + s23 − 2·s1·s23, s = 2b − 1
+    const s23k = s23[k] ? w : 0;
+    const b = subQ(addQ(dealt[d + ell]!, s23k), addQ(prod[c + ell]!, prod[c + ell]!));
+    const s = subQ(addQ(b, b), 1);
+    let sumX = 0;
+    for (let i = ell - 1; i >= 0; i--) {
+      const ti = dealt[d + i]!;
+      const vi = me !== 1 && vBits[k * ell + i] ? w : 0;
+      const tv = prod[c + i]!;
+      // s + T_i − V_i + 3·Σ
+      level[k * m + i] = addQ(subQ(addQ(s, ti), vi), addQ(addQ(sumX, sumX), sumX));
+      // X_i = T_i + V_i − 2·T_i·V_i
+      sumX = addQ(sumX, subQ(addQ(ti, vi), addQ(tv, tv)));
+    }
+    level[k * m + ell] = addQ(subQ(s, 1), addQ(addQ(sumX, sumX), sumX));
+    level[k * m + ell + 1] = dealt[d + ell + 1]!;
+    level[k * m + ell + 2] = me === 1 ? 0 : mulQ(rho23[k]!, w);
+  }
+  // the product tree: one resharing round per level until two factors are left, then opened
+  let width = m;
+  while (width > 2) {
+    const half = width >> 1;
+    const next = width - half;
+    const left = new Float64Array(n * half);
+    const right = new Float64Array(n * half);
     for (let k = 0; k < n; k++)
-      for (let i = 0; i + d < ell; i++) {
-        at.push(k * ell + i);
-        left.push(q[k * ell + i]!);
-        right.push(q[k * ell + i + d]!);
+      for (let j = 0; j < half; j++) {
+        left[k * half + j] = level[k * width + 2 * j]!;
+        right[k * half + j] = level[k * width + 2 * j + 1]!;
       }
-    const [prod] = await p.mul([[left, right]]);
-    const next = q.slice();
-    at.forEach((idx, j) => (next[idx] = prod![j]!));
-    q = next;
-  }
-  const inv2l = inv(f, mod(f, L));
-  const out = new Array<bigint>(n);
-  for (let k = 0; k < n; k++) {
-    let u = 0n;
-    for (let i = 0; i < ell; i++) {
-      if (cBits[k * ell + i] === 1) continue;
-      const qNext = i + 1 < ell ? q[k * ell + i + 1]! : 1n;
-      u = add(f, u, sub(f, qNext, q[k * ell + i]!));
+    const pr = await mulQShares(p, left, right);
+    const out = new Float64Array(n * next);
+    for (let k = 0; k < n; k++) {
+      for (let j = 0; j < half; j++) out[k * next + j] = pr[k * half + j]!;
+      if (next > half) out[k * next + half] = level[k * width + width - 1]!;
     }
-    const cLow = c![k]! & (L - 1n);
-    const zMod = add(f, sub(f, cLow, rLow[k]!), mul(f, mod(f, L), u));
+    level = out;
+    width = next;
+  }
+  const last = new Float64Array(n);
+  for (let k = 0; k < n; k++) last[k] = mulQ(level[2 * k]!, level[2 * k + 1]!);
+  const zeroTest = await openProductsQ(p, last);
+
+  // 4. the sign bit in the engine's field (s1 ⊕ s23), the borrow and the result
+  const bigW = mod(f, BigInt(1 - me)); // the line 1 − x over the engine's field
+  const s1s23 = me === 1 ? [] : bigS1!.map((v, k) => (s23[k] ? mul(f, v, bigW) : 0n));
+  const prodS = await p.reshareFrom(s1s23, [2, 3], n);
+  const invL = inv(f, Lf);
+  const result = new Array<bigint>(n);
+  for (let k = 0; k < n; k++) {
+    const s23k = s23[k] ? bigW : 0n;
+    const b = sub(f, add(f, bigS1![k]!, s23k), add(f, prodS[k]!, prodS[k]!));
+    const g = zeroTest[k] === 0;
+    const borrow = g ? sub(f, 1n, b) : b;
+    const vLow = me === 1 ? 0n : mul(f, V[k]! & (L - 1n), bigW);
+    const zMod = add(f, sub(f, vLow, bigTLow![k]!), mul(f, Lf, borrow));
     // [x < t] = 1 − (z − z mod 2^ℓ) / 2^ℓ
-    out[k] = sub(f, 1n, mul(f, sub(f, z[k]!, zMod), inv2l));
+    result[k] = sub(f, 1n, mul(f, sub(f, z[k]!, zMod), invL));
+  }
+  return result;
+}
+
+/** The low ℓ bits of each value, ℓ per value, least significant first (32 at a time from the BigInt). */
+function lowBits(values: readonly bigint[], ell: number): Uint8Array {
+  const out = new Uint8Array(values.length * ell);
+  for (let k = 0; k < values.length; k++) {
+    let v = values[k]!;
+    for (let i = 0; i < ell; i += 32) {
+      const word = Number(BigInt.asUintN(32, v));
+      for (let j = 0; j < 32 && i + j < ell; j++) out[k * ell + i + j] = (word >>> j) & 1;
+      v >>= 32n;
+    }
   }
   return out;
 }
+
+/** node:crypto as a byte source for party 1's own nonzero ρ1. */
+const randomBytesStream = (n: number): Uint8Array => randomBytes(n);

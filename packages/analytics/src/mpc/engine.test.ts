@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import { M127, M61, type Field, mod, mul, add } from './field.ts';
+import { M127, M61, type Field, mod, mul, add, randomElements } from './field.ts';
+import { fastDot } from './dot.ts';
 import { Party } from './engine.ts';
 import { MpcMismatchError, MpcTimeoutError, inProcessTransports } from './transport.ts';
 import { reconstruct, type PartyIndex } from './shamir.ts';
@@ -196,5 +197,26 @@ describe('opening to one party', () => {
     expect(out[0]!.opened).toEqual([undefined, [8n, 9n], undefined]);
     expect(out[1]!.opened).toEqual([undefined, undefined, undefined]);
     for (const o of out) expect(o.rounds).toBe(1);
+  });
+});
+
+describe('inner products at machine speed (2^61 − 1)', () => {
+  it('equal the BigInt sum at the field edge, for reused vectors, and fall back for unreduced values', () => {
+    const slow = (a: bigint[], b: bigint[], f = M61) =>
+      mod(
+        f,
+        a.reduce((s, x, k) => s + x * b[k]!, 0n),
+      );
+    const top = Array.from({ length: 70_000 }, () => M61.p - 1n);
+    expect(fastDot(M61, top, top)).toBe(slow(top, top));
+    const a = randomElements(M61, 5000);
+    const b = randomElements(M61, 5000);
+    expect(fastDot(M61, a, b)).toBe(slow(a, b));
+    expect(fastDot(M61, a, b)).toBe(slow(a, b)); // the limbs of a and b come from the cache
+    expect(fastDot(M61, [], [])).toBe(0n);
+    expect(fastDot(M61, [-1n], [1n])).toBeUndefined();
+    expect(fastDot(M61, [1n], [1n, 2n])).toBeUndefined();
+    const c = randomElements(M127, 10);
+    expect(fastDot(M127, c, c)).toBeUndefined();
   });
 });

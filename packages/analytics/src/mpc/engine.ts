@@ -12,9 +12,10 @@
  */
 import { type Field, type RandomBytes, add, cryptoRandomBytes, mod, mul, sub } from './field.ts';
 import { type PartyIndex, PARTY_INDICES, consistent, lagrangeAtZero, shareThrough } from './shamir.ts';
-import { PairKeys, seedElementCount } from './prss.ts';
+import { PairKeys, type StreamPurpose, seedElementCount } from './prss.ts';
 import { pack, unpack } from './codec.ts';
-import { type Transport, MpcMismatchError, MpcProtocolError } from './transport.ts';
+import { fastDot } from './dot.ts';
+import { type RoundMessage, type Transport, MpcMismatchError, MpcProtocolError } from './transport.ts';
 
 /** A vector of this party's shares. */
 export type Shares = bigint[];
@@ -62,29 +63,68 @@ export class Party {
     out: ReadonlyMap<PartyIndex, readonly bigint[]>,
     expect: ReadonlyMap<PartyIndex, number>,
   ): Promise<Map<PartyIndex, bigint[]>> {
-    const round = ++this.stats.rounds;
     // the first round carries the pairwise seeds, after the payload
-    const seeds = round === 1 ? seedElementCount(this.field) : 0;
-    const sends = this.peers.map((to) => {
+    const seeds = this.stats.rounds === 0 ? seedElementCount(this.field) : 0;
+    const bodies = new Map<PartyIndex, { count: number; body: Uint8Array }>();
+    for (const to of this.peers) {
       const payload = out.get(to) ?? [];
       const xs = seeds ? payload.concat(this.#keys.outgoing(to)) : payload;
-      const body = pack(this.field, xs);
+      bodies.set(to, { count: xs.length, body: pack(this.field, xs) });
+    }
+    const got = await this.#round(bodies, (from) => (expect.get(from) ?? 0) + seeds, seeds);
+    const result = new Map<PartyIndex, bigint[]>();
+    for (const [from, msg] of got) {
+      const want = expect.get(from) ?? 0;
+      const xs = unpack(this.field, msg.body, msg.count);
+      if (seeds) this.#keys.accept(from, xs.splice(want, seeds));
+      result.set(from, xs);
+    }
+    return result;
+  }
+
+  /**
+   * One round of elements of another field, packed by the caller in `width` bytes each (the bitwise
+   * sub-engine, bitwise.ts). Never the first round: the seeds travel with the engine's own field.
+   */
+  async exchangeBytes(
+    out: ReadonlyMap<PartyIndex, Uint8Array>,
+    expect: ReadonlyMap<PartyIndex, number>,
+    width: number,
+  ): Promise<Map<PartyIndex, Uint8Array>> {
+    await this.#ensureKeys();
+    const bodies = new Map<PartyIndex, { count: number; body: Uint8Array }>();
+    for (const to of this.peers) {
+      const body = out.get(to) ?? new Uint8Array(0);
+      bodies.set(to, { count: body.length / width, body });
+    }
+    const got = await this.#round(bodies, (from) => expect.get(from) ?? 0, 0);
+    const result = new Map<PartyIndex, Uint8Array>();
+    for (const [from, msg] of got) {
+      if (msg.body.length !== msg.count * width)
+        throw new MpcProtocolError(`body has ${msg.body.length} bytes, expected ${msg.count * width}`);
+      result.set(from, msg.body);
+    }
+    return result;
+  }
+
+  /** Send one body to each peer and receive one from each, checked against spec, round and count. */
+  async #round(
+    bodies: ReadonlyMap<PartyIndex, { count: number; body: Uint8Array }>,
+    wantCount: (from: PartyIndex) => number,
+    seeds: number,
+  ): Promise<Map<PartyIndex, RoundMessage>> {
+    const round = ++this.stats.rounds;
+    const sends = this.peers.map((to) => {
+      const { count, body } = bodies.get(to)!;
       this.stats.bytesSent += body.length;
       this.stats.messagesSent++;
-      return this.#transport.send({
-        specHash: this.#specHash,
-        round,
-        from: this.me,
-        to,
-        count: xs.length,
-        body,
-      });
+      return this.#transport.send({ specHash: this.#specHash, round, from: this.me, to, count, body });
     });
     const received = await Promise.all([
       ...this.peers.map((from) => this.#transport.receive(round, from, this.#timeoutMs)),
       ...sends,
     ]);
-    const result = new Map<PartyIndex, bigint[]>();
+    const result = new Map<PartyIndex, RoundMessage>();
     this.peers.forEach((from, k) => {
       const msg = received[k]!;
       if (msg === undefined) throw new MpcProtocolError('missing message');
@@ -92,16 +132,35 @@ export class Party {
         throw new MpcMismatchError(`party ${from} runs spec ${msg.specHash}, this party ${this.#specHash}`);
       if (msg.round !== round || msg.from !== from || msg.to !== this.me)
         throw new MpcMismatchError(`party ${from} is out of step (round ${msg.round}, expected ${round})`);
-      const want = expect.get(from) ?? 0;
-      if (msg.count !== want + seeds)
+      const want = wantCount(from);
+      if (msg.count !== want)
         throw new MpcMismatchError(
-          `party ${from} sent ${msg.count - seeds} elements in round ${round}, expected ${want}`,
+          `party ${from} sent ${msg.count - seeds} elements in round ${round}, expected ${want - seeds}`,
         );
-      const xs = unpack(this.field, msg.body, msg.count);
-      if (seeds) this.#keys.accept(from, xs.splice(want, seeds));
-      result.set(from, xs);
+      result.set(from, msg);
     });
     return result;
+  }
+
+  /**
+   * Key-stream bytes for a sub-engine over another field (bitwise.ts): the stream the dealing
+   * `owner` shares with `to` (one of them this party), or the stream this party shares with `peer`.
+   * Purposes of their own keep them apart from the engine's streams.
+   */
+  async keyStream(
+    which: { readonly owner: PartyIndex; readonly to: PartyIndex } | { readonly peer: PartyIndex },
+    purpose: StreamPurpose,
+    counter: number,
+  ): Promise<RandomBytes> {
+    await this.#ensureKeys();
+    return 'peer' in which
+      ? this.#keys.pairStream(which.peer, purpose, counter)
+      : this.#keys.dealStream(which.owner, which.to, purpose, counter);
+  }
+
+  /** A fresh counter for a stream no earlier call used (all parties call in the same order). */
+  nextCounter(): number {
+    return ++this.#randomCalls;
   }
 
   /**
@@ -183,13 +242,15 @@ export class Party {
   async reshare(d: readonly bigint[]): Promise<Shares> {
     const f = this.field;
     const parts = await this.#deal(d, new Map(PARTY_INDICES.map((p) => [p, d.length])));
-    const [l1, l2, l3] = this.#lambda as [bigint, bigint, bigint];
     const h1 = parts.get(1)!;
     const h2 = parts.get(2)!;
     const h3 = parts.get(3)!;
     const res = new Array<bigint>(d.length);
-    for (let k = 0; k < d.length; k++)
-      res[k] = add(f, add(f, mul(f, l1, h1[k]!), mul(f, l2, h2[k]!)), mul(f, l3, h3[k]!));
+    // the Lagrange weights at 0 for {1, 2, 3} are 3, −3, 1: 3·(h1 − h2) + h3, with no multiplication
+    for (let k = 0; k < d.length; k++) {
+      const diff = sub(f, h1[k]!, h2[k]!);
+      res[k] = add(f, add(f, add(f, diff, diff), diff), h3[k]!);
+    }
     return res;
   }
 
@@ -272,11 +333,14 @@ export class Party {
 
   /**
    * This party's degree-2 shares of inner products (no communication): reshare them (dot) or open
-   * them (openProducts). The sum is reduced once at the end, not per term.
+   * them (openProducts). In 2^61 − 1 with limbs in doubles (dot.ts); otherwise the sum is reduced
+   * once at the end, not per term.
    */
   localDot(pairs: readonly (readonly [Shares, Shares])[]): bigint[] {
     return pairs.map(([a, b]) => {
       if (a.length !== b.length) throw new MpcMismatchError('inner product of vectors of different length');
+      const fast = fastDot(this.field, a, b);
+      if (fast !== undefined) return fast;
       let acc = 0n;
       for (let k = 0; k < a.length; k++) acc += a[k]! * b[k]!;
       return mod(this.field, acc);
@@ -314,6 +378,28 @@ export class Party {
   async random(count: number): Promise<Shares> {
     await this.#ensureKeys();
     return this.#keys.randomShares(++this.#randomCalls, count);
+  }
+
+  /**
+   * Degree reduction of products whose degree-2 shares are zero outside `holders` (a factor shared
+   * on a line that vanishes at the other party): only the holders deal, one round.
+   */
+  async reshareFrom(d: readonly bigint[], holders: readonly PartyIndex[], count: number): Promise<Shares> {
+    const f = this.field;
+    const mine = holders.includes(this.me) ? d : [];
+    if (mine.length !== (holders.includes(this.me) ? count : 0))
+      throw new MpcMismatchError(`resharing ${mine.length} products, spec says ${count}`);
+    const parts = await this.#deal(
+      mine,
+      new Map(PARTY_INDICES.map((p) => [p, holders.includes(p) ? count : 0])),
+    );
+    const res = new Array<bigint>(count).fill(0n);
+    for (const h of holders) {
+      const lh = this.#lambda[h - 1]!;
+      const got = parts.get(h)!;
+      for (let k = 0; k < count; k++) res[k] = add(f, res[k]!, mul(f, lh, got[k]!));
+    }
+    return res;
   }
 
   /** The pairwise seeds travel in the first round; an operation that needs them first runs one. */

@@ -1,19 +1,21 @@
 /**
- * Prime fields for the MPC engine: p = 2^61 − 1 (integers), p = 2^127 − 1 (amounts, comparisons
- * with room for statistical masking), and the Mersenne primes 2^521 − 1 and 2^1279 − 1 for exact
+ * Prime fields for the MPC engine: p = 2^61 − 1 (integers), p = 2^89 − 1 (32-bit comparisons with
+ * κ up to 53 bits of statistical masking, without the jump to 127 bits), p = 2^127 − 1 (amounts,
+ * comparisons of wider values), and the Mersenne primes 2^521 − 1 and 2^1279 − 1 for exact
  * linear regression (rational results recovered from the field; see stats/regression.ts).
  * Elements are bigints in [0, p). Pure functions; randomness only from node:crypto.
  */
 import { randomBytes } from 'node:crypto';
 
 export type Field = {
-  readonly name: 'M61' | 'M127' | 'M521' | 'M1279';
+  readonly name: 'M61' | 'M89' | 'M127' | 'M521' | 'M1279';
   readonly p: bigint;
   /** bits of p; p = 2^bits − 1 (Mersenne) */
   readonly bits: number;
 };
 
 export const M61: Field = Object.freeze({ name: 'M61', p: (1n << 61n) - 1n, bits: 61 });
+export const M89: Field = Object.freeze({ name: 'M89', p: (1n << 89n) - 1n, bits: 89 });
 export const M127: Field = Object.freeze({ name: 'M127', p: (1n << 127n) - 1n, bits: 127 });
 export const M521: Field = Object.freeze({ name: 'M521', p: (1n << 521n) - 1n, bits: 521 });
 export const M1279: Field = Object.freeze({ name: 'M1279', p: (1n << 1279n) - 1n, bits: 1279 });

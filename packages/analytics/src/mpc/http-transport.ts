@@ -1,14 +1,19 @@
 /**
- * The engine's transport over HTTP between region members. Every message is a POST of the packed
- * elements, with its metadata in a header and an Ed25519 signature by the sender's key over
- * domain ‖ metadata ‖ body. The receiver refuses unknown senders (403), bad signatures (401),
- * messages not addressed to it and replays of a (round, sender) (409). Outbound only to the
- * configured peer URLs.
+ * The engine's transport over HTTP between region members. By default each party opens one
+ * persistent, authenticated channel to each peer (stream-channel.ts: a signed X25519 handshake,
+ * then frames under HMAC-SHA256 with sequence numbers), so a message costs a MAC, not a request and
+ * a signature. Single messages remain accepted (and are used with `channels: false`): a POST of the
+ * packed elements, with its metadata in a header and an Ed25519 signature by the sender's key over
+ * domain ‖ metadata ‖ body. Either way the receiver refuses unknown senders (403), bad signatures
+ * (401), messages not addressed to it and replays of a (round, sender) (409; on a channel: a replayed,
+ * reordered or tampered frame ends the channel and fails the run). Outbound only to the configured
+ * peer URLs.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
 import type { PartyIndex } from './shamir.ts';
 import { Mailbox, MpcProtocolError, type RoundMessage, type Transport } from './transport.ts';
+import { acceptStream, helloSigned, openStream, parseHello, type StreamSender } from './stream-channel.ts';
 
 export const MPC_MESSAGE_PATH = '/mpc/v1/message';
 const DOMAIN = new TextEncoder().encode('ketenlog-mpc-v1\n');
@@ -21,7 +26,12 @@ export type HttpTransportOptions = {
   readonly secretKey: Uint8Array;
   /** the two other parties; `url` is their base URL, resolved at send time */
   readonly peers: () => readonly MpcPeer[];
+  /** single messages only: the fetch they go through (default: the global fetch) */
   readonly fetch?: typeof fetch;
+  /** persistent channels (default) or one signed POST per message */
+  readonly channels?: boolean;
+  /** a channel unused this long is closed (and reopened when needed); default 30 s */
+  readonly channelIdleMs?: number;
 };
 
 // Raw Ed25519 keys as node:crypto KeyObjects (RFC 8410 DER prefixes): the native signer is an order
@@ -89,10 +99,45 @@ export function createHttpTransport(o: HttpTransportOptions): HttpTransport {
   };
   const peer = (i: number): MpcPeer | undefined => o.peers().find((p) => p.index === i && p.index !== o.me);
 
+  const channels = new Map<string, { sender: Promise<StreamSender>; idle?: ReturnType<typeof setTimeout> }>();
+  const idleMs = o.channelIdleMs ?? 30_000;
+  const channelTo = (to: MpcPeer, specHash: string) => {
+    const name = `${to.index} ${specHash}`;
+    let c = channels.get(name);
+    if (!c) {
+      const sender = openStream({
+        url: to.url,
+        path: MPC_MESSAGE_PATH,
+        specHash,
+        from: o.me,
+        to: to.index,
+        secretKey,
+        peerKey: publicKey(to.publicKey),
+      });
+      channels.set(name, (c = { sender }));
+      sender.catch(() => channels.delete(name));
+    }
+    const entry = c;
+    if (entry.idle) clearTimeout(entry.idle);
+    entry.idle = setTimeout(() => {
+      channels.delete(name);
+      void entry.sender.then(
+        (s) => s.close(),
+        () => undefined,
+      );
+    }, idleMs);
+    entry.idle.unref();
+    return entry.sender;
+  };
+
   const transport: Transport = {
     async send(msg: RoundMessage): Promise<void> {
       const to = peer(msg.to);
       if (!to || msg.from !== o.me) throw new MpcProtocolError(`not a configured peer: ${msg.to}`);
+      if (o.channels !== false) {
+        const sender = await channelTo(to, msg.specHash);
+        return sender.send(msg.round, msg.count, msg.body);
+      }
       const meta = JSON.stringify({
         specHash: msg.specHash,
         round: msg.round,
@@ -115,7 +160,17 @@ export function createHttpTransport(o: HttpTransportOptions): HttpTransport {
         throw new MpcProtocolError(`party ${msg.to} refused round ${msg.round}: ${res.status}`);
     },
     receive: (round, from, timeoutMs) => mailbox.take(round, from, timeoutMs),
-    close: () => Promise.resolve(),
+    close: async () => {
+      const open = [...channels.values()];
+      channels.clear();
+      for (const c of open) {
+        if (c.idle) clearTimeout(c.idle);
+        await c.sender.then(
+          (x) => x.close(),
+          () => undefined,
+        );
+      }
+    },
   };
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
@@ -135,6 +190,23 @@ export function createHttpTransport(o: HttpTransportOptions): HttpTransport {
       const rawMeta = req.headers['x-ketenlog-mpc'];
       const rawSig = req.headers['x-ketenlog-mpc-signature'];
       if (typeof rawMeta !== 'string' || typeof rawSig !== 'string') return answer(400, 'missing headers');
+      const hello = parseHello(rawMeta);
+      if (hello) {
+        const from = peer(hello.from);
+        if (!from) return answer(403, 'unknown sender');
+        if (hello.to !== o.me) return answer(400, 'not addressed to this party');
+        const helloText = Buffer.from(rawMeta, 'base64url').toString('utf8');
+        if (!helloSigned(helloText, rawSig, publicKey(from.publicKey))) return answer(401, 'bad signature');
+        return acceptStream(
+          req,
+          res,
+          { text: helloText, eph: hello.eph },
+          secretKey,
+          (round, count, body) =>
+            mailbox.deliver({ specHash: hello.specHash, round, from: from.index, to: o.me, count, body }),
+          (e) => mailbox.fail(e),
+        );
+      }
       const meta = parseMeta(rawMeta);
       if (!meta) return answer(400, 'bad metadata');
       const sender = peer(meta.from);
@@ -149,7 +221,12 @@ export function createHttpTransport(o: HttpTransportOptions): HttpTransport {
       const metaText = Buffer.from(rawMeta, 'base64url').toString('utf8');
       let ok: boolean;
       try {
-        ok = verify(null, signedBytes(metaText, body), publicKey(sender.publicKey), Buffer.from(rawSig, 'base64url'));
+        ok = verify(
+          null,
+          signedBytes(metaText, body),
+          publicKey(sender.publicKey),
+          Buffer.from(rawSig, 'base64url'),
+        );
       } catch {
         ok = false;
       }

@@ -22,7 +22,7 @@ import type { PartyIndex } from './shamir.ts';
 import { MpcProtocolError } from './transport.ts';
 
 /** What a stream is for: it goes into the IV, so no two purposes share key stream. */
-export const STREAM = { deal: 1, zero: 2, random: 3 } as const;
+export const STREAM = { deal: 1, zero: 2, random: 3, bitwiseDeal: 4, bitwisePair: 5 } as const;
 export type StreamPurpose = (typeof STREAM)[keyof typeof STREAM];
 
 const SEED_BITS = 256;
@@ -88,24 +88,41 @@ export class PairKeys {
     return s;
   }
 
-  /** `count` elements of the stream from `owner` to `to` (one of them is this party). */
-  dealt(owner: PartyIndex, to: PartyIndex, counter: number, count: number): bigint[] {
+  /** The stream from `owner` to `to` (one of them is this party). */
+  dealStream(owner: PartyIndex, to: PartyIndex, purpose: StreamPurpose, counter: number): RandomBytes {
     if (owner === to || (owner !== this.#me && to !== this.#me))
       throw new MpcProtocolError('not a stream of this party');
     const key = this.#key(`deal ${owner}→${to}`, () => [
       owner === this.#me ? this.#out.get(to)! : this.#incoming(owner),
     ]);
-    return randomElements(this.#f, count, stream(key, STREAM.deal, counter));
+    return stream(key, purpose, counter);
   }
 
-  /** `count` elements this party and `peer` both draw (the pair's key: both seeds, ordered). */
-  shared(peer: PartyIndex, purpose: StreamPurpose, counter: number, count: number): bigint[] {
+  /** `count` elements of the stream from `owner` to `to` (one of them is this party). */
+  dealt(owner: PartyIndex, to: PartyIndex, counter: number, count: number): bigint[] {
+    return randomElements(this.#f, count, this.dealStream(owner, to, STREAM.deal, counter));
+  }
+
+  /** The stream this party and `peer` both draw from (the pair's key: both seeds, ordered). */
+  pairStream(peer: PartyIndex, purpose: StreamPurpose, counter: number): RandomBytes {
     const key = this.#key(`pair ${peer}`, () =>
       this.#me < peer
         ? [this.#out.get(peer)!, this.#incoming(peer)]
         : [this.#incoming(peer), this.#out.get(peer)!],
     );
-    return randomElements(this.#f, count, stream(key, purpose, counter));
+    return stream(key, purpose, counter);
+  }
+
+  /** `count` elements this party and `peer` both draw. */
+  shared(peer: PartyIndex, purpose: StreamPurpose, counter: number, count: number): bigint[] {
+    return randomElements(this.#f, count, this.pairStream(peer, purpose, counter));
+  }
+
+  /** g(me) for the line g with g(0) = 1 that vanishes at the party outside the pair {me, peer}. */
+  #vanishing(peer: PartyIndex): bigint {
+    const f = this.#f;
+    const third = 6 - this.#me - peer;
+    return mul(f, mod(f, BigInt(third - this.#me)), inv(f, BigInt(third)));
   }
 
   /**
@@ -132,8 +149,7 @@ export class PairKeys {
     const f = this.#f;
     const out = new Array<bigint>(count).fill(0n);
     for (const peer of this.#out.keys()) {
-      const third = 6 - this.#me - peer;
-      const g = mul(f, mod(f, BigInt(third - this.#me)), inv(f, BigInt(third)));
+      const g = this.#vanishing(peer);
       const r = this.shared(peer, STREAM.random, counter, count);
       for (let k = 0; k < count; k++) out[k] = add(f, out[k]!, mul(f, g, r[k]!));
     }

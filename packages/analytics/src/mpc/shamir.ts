@@ -66,7 +66,8 @@ export function shareThrough(
     const v = secrets[k]!;
     const s = v >= 0n && v < f.p ? v : mod(f, v);
     const d = sub(f, u[k]!, s);
-    const r = at === 1 ? d : mul(f, d, scale); // slope: (u − s)/at
+    // slope (u − s)/at; halving (at = 2) without a multiplication: p is odd, so d or d + p is even
+    const r = at === 1 ? d : at === 2 ? ((d & 1n) === 0n ? d >> 1n : (d + f.p) >> 1n) : mul(f, d, scale);
     const s1 = add(f, s, r);
     const s2 = add(f, s1, r);
     out[0][k] = s1;

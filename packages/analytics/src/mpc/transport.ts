@@ -36,8 +36,19 @@ export class MpcProtocolError extends Error {
 /** Mailbox keyed by (round, sender): delivery before or after the receiver asks both work. */
 export class Mailbox {
   readonly #messages = new Map<string, RoundMessage>();
-  readonly #waiters = new Map<string, (m: RoundMessage) => void>();
+  readonly #waiters = new Map<string, (m: RoundMessage | Error) => void>();
   readonly #seen = new Set<string>();
+  #failed: Error | undefined;
+
+  /** A channel broke or was abused: every waiting and later take rejects with `e`. */
+  fail(e: Error): void {
+    if (this.#failed) return;
+    this.#failed = e;
+    for (const [key, waiter] of this.#waiters) {
+      this.#waiters.delete(key);
+      waiter(e);
+    }
+  }
 
   deliver(msg: RoundMessage): void {
     const key = `${msg.round}:${msg.from}`;
@@ -52,6 +63,7 @@ export class Mailbox {
   }
 
   take(round: number, from: PartyIndex, timeoutMs: number): Promise<RoundMessage> {
+    if (this.#failed) return Promise.reject(this.#failed);
     const key = `${round}:${from}`;
     const ready = this.#messages.get(key);
     if (ready) {
@@ -67,7 +79,8 @@ export class Mailbox {
       }, timeoutMs);
       this.#waiters.set(key, (m) => {
         clearTimeout(timer);
-        resolve(m);
+        if (m instanceof Error) reject(m);
+        else resolve(m);
       });
     });
   }

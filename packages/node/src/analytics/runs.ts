@@ -414,10 +414,16 @@ export class RunContext {
         },
       )
       .catch(() => undefined);
+    // the run's channels to its peers end with it (a later run opens its own)
+    run.result.then(
+      () => run.transport.transport.close(),
+      () => run.transport.transport.close(),
+    );
     return run.result;
   }
 
   close(): void {
+    for (const run of this.#runs.values()) void run.transport.transport.close();
     for (const t of this.#timers) clearTimeout(t);
     this.#timers.clear();
     this.#runs.clear();
