@@ -3,7 +3,6 @@
 // callers on trusted networks. Network position alone (loopback included) is no credential, no
 // spelling of a path walks around the decision, and a bearer token counts only once verified.
 import { mkdtempSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
@@ -11,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backendServicesToken } from '@ketenlog/auth';
 import { startNode, type RunningNode } from '../server.ts';
 import { freePorts } from '../region/testing.ts';
+import { rawRequest } from './testing.ts';
 import type { NodeConfig, SystemClient } from '../config.ts';
 
 let node: RunningNode;
@@ -36,24 +36,8 @@ const tokenOf = async (clientId: string, scope: string, privateKey = keys.get(cl
   ).accessToken;
 
 /** A request with the exact request target given (fetch would normalise it). */
-function raw(
-  method: string,
-  target: string,
-  headers: Record<string, string> = {},
-  body?: string,
-): Promise<{ status: number; body: string }> {
-  const url = new URL(base);
-  return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: url.hostname, port: url.port, method, path: target, headers }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (text += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+const raw = (method: string, target: string, headers: Record<string, string> = {}, body?: string) =>
+  rawRequest(base, method, target, headers, body);
 
 function config(port: number, systems: SystemClient[], extra: Partial<NodeConfig> = {}): NodeConfig {
   return {
