@@ -11,7 +11,7 @@ import type { RunningRegion } from '../region/run-region.ts';
 import type { RunningNode } from '../server.ts';
 import { baseOf, clientRecords, put, startExchangeRegion } from '../exchange/testing.ts';
 import { systemAuthorization } from '../region/demo-system.ts';
-import { enrolAndLogIn } from '../auth/testing.ts';
+import { demoPgoAccessToken, enrolAndLogIn } from '../auth/testing.ts';
 import { rawRequest } from './testing.ts';
 import { MARIA_BSN } from '../demo/population.ts';
 
@@ -27,6 +27,7 @@ let kraamzorg: RunningNode;
 let base: string;
 let mariaHolder: string;
 let mariaSession: string;
+let appToken: string;
 
 /** What an identity may see at Kraamzorg De Wieg. */
 type Sees = 'nothing' | 'maria' | 'everyone';
@@ -103,6 +104,11 @@ const IDENTITIES: Identity[] = [
     },
   },
   { name: 'Maria (client session)', sees: 'maria', headers: async () => ({ cookie: mariaSession }) },
+  {
+    name: "Maria's patient app (SMART token)",
+    sees: 'maria',
+    headers: async () => ({ authorization: `Bearer ${appToken}` }),
+  },
   {
     // Her delegation is not on the logbook (nor one of her consents): the record stays closed.
     name: 'a representative acting for Maria without a delegation on the logbook',
@@ -245,6 +251,7 @@ beforeAll(async () => {
   const maria = await enrolAndLogIn(base);
   mariaHolder = maria.holder;
   mariaSession = maria.session;
+  appToken = await demoPgoAccessToken(base, mariaSession);
 }, 120_000);
 afterAll(async () => region?.close());
 

@@ -2,7 +2,7 @@
 // demo PGO in through the node's authorization server (code + PKCE), the app reads only her own
 // data and adds a self-reported measurement; bad tokens are refused; refresh and revocation work.
 // Then the same in Chromium with the official fhirclient build, through the node's demo PGO pages.
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Patient } from '@medplum/fhirtypes';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +13,7 @@ import { demoRegionOnFreePorts } from '../region/testing.ts';
 import type { RunningNode } from '../server.ts';
 import { DEMO_PGO_SCOPES } from './demo-pgo.ts';
 import { DEMO_PGO_CLIENT_ID, DEMO_PGO_PATH } from './node-smart.ts';
-import { enrolAndLogIn } from './testing.ts';
+import { authorizeDemoPgo, enrolAndLogIn } from './testing.ts';
 
 let region: RunningRegion;
 let kraamzorg: RunningNode;
@@ -42,68 +42,7 @@ afterAll(async () => {
   await region?.close();
 });
 
-/** A minimal cookie jar: every cookie the node set, sent back on each request. */
-class Jar {
-  readonly #cookies = new Map<string, string>();
-  constructor(initial: string) {
-    this.#take(initial);
-  }
-  #take(pair: string): void {
-    const [name, ...value] = pair.split(';')[0]!.split('=');
-    if (name) this.#cookies.set(name.trim(), value.join('='));
-  }
-  take(response: Response): void {
-    for (const cookie of response.headers.getSetCookie()) this.#take(cookie);
-  }
-  get header(): string {
-    return [...this.#cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-  }
-}
-
-/** Follows the authorization request through the node's login and consent to the app's redirect. */
-async function authorize(
-  cookie: string,
-  scope = DEMO_PGO_SCOPES,
-): Promise<{ code?: string; verifier: string }> {
-  const verifier = randomBytes(32).toString('base64url');
-  const jar = new Jar(cookie);
-  let url: string | undefined =
-    `${base}/oidc/auth?` +
-    new URLSearchParams({
-      client_id: DEMO_PGO_CLIENT_ID,
-      response_type: 'code',
-      redirect_uri: `${base}${DEMO_PGO_PATH}`,
-      scope,
-      state: randomBytes(8).toString('hex'),
-      aud: `${base}/fhir`,
-      code_challenge: createHash('sha256').update(verifier).digest('base64url'),
-      code_challenge_method: 'S256',
-    });
-  for (let hop = 0; url && hop < 10; hop++) {
-    if (url.startsWith(`${base}${DEMO_PGO_PATH}`)) {
-      return { code: new URL(url).searchParams.get('code') ?? undefined, verifier };
-    }
-    let response: Response = await fetch(url, { redirect: 'manual', headers: { cookie: jar.header } });
-    jar.take(response);
-    if (
-      response.status === 200 &&
-      url.includes('/interaction/') &&
-      (await response.clone().text()).includes('Toestaan')
-    ) {
-      // The consent page: she allows what the app asks for.
-      response = await fetch(`${url}/decision`, {
-        method: 'POST',
-        redirect: 'manual',
-        headers: { cookie: jar.header, 'content-type': 'application/x-www-form-urlencoded' },
-        body: 'decision=allow',
-      });
-      jar.take(response);
-    }
-    const location = response.headers.get('location');
-    url = location ? new URL(location, url).toString() : undefined;
-  }
-  return { verifier };
-}
+const authorize = (cookie: string, scope = DEMO_PGO_SCOPES) => authorizeDemoPgo(base, cookie, scope);
 
 async function token(params: Record<string, string>): Promise<Response> {
   return fetch(`${base}/oidc/token`, {

@@ -2,7 +2,10 @@
 // enrols a passkey (Demo-DigiD, then a soft authenticator) and logs in with it; a demo
 // professional logs in with password and TOTP.
 import { generate } from 'otplib';
+import { createHash, randomBytes } from 'node:crypto';
 import { SoftAuthenticator } from '@ketenlog/auth/testing';
+import { DEMO_PGO_SCOPES } from './demo-pgo.ts';
+import { DEMO_PGO_CLIENT_ID, DEMO_PGO_PATH } from './node-smart.ts';
 import { demoCredentialsOf } from './node-auth.ts';
 
 /** The `name=value` part of a response's first Set-Cookie header. */
@@ -80,4 +83,92 @@ export async function logInProfessional(base: string, id: string): Promise<strin
   });
   if (login.status !== 200) throw new Error(`login of ${id} failed: ${login.status} ${await login.text()}`);
   return cookieOf(login);
+}
+
+/** A minimal cookie jar: every cookie the node set, sent back on each request. */
+class Jar {
+  readonly #cookies = new Map<string, string>();
+  constructor(initial: string) {
+    this.#take(initial);
+  }
+  #take(pair: string): void {
+    const [name, ...value] = pair.split(';')[0]!.split('=');
+    if (name) this.#cookies.set(name.trim(), value.join('='));
+  }
+  take(response: Response): void {
+    for (const cookie of response.headers.getSetCookie()) this.#take(cookie);
+  }
+  get header(): string {
+    return [...this.#cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+}
+
+/** Follows the authorization request through the node's login and consent to the app's redirect. */
+export async function authorizeDemoPgo(
+  base: string,
+  cookie: string,
+  scope = DEMO_PGO_SCOPES,
+): Promise<{ code?: string; verifier: string }> {
+  const verifier = randomBytes(32).toString('base64url');
+  const jar = new Jar(cookie);
+  let url: string | undefined =
+    `${base}/oidc/auth?` +
+    new URLSearchParams({
+      client_id: DEMO_PGO_CLIENT_ID,
+      response_type: 'code',
+      redirect_uri: `${base}${DEMO_PGO_PATH}`,
+      scope,
+      state: randomBytes(8).toString('hex'),
+      aud: `${base}/fhir`,
+      code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+      code_challenge_method: 'S256',
+    });
+  for (let hop = 0; url && hop < 10; hop++) {
+    if (url.startsWith(`${base}${DEMO_PGO_PATH}`)) {
+      return { code: new URL(url).searchParams.get('code') ?? undefined, verifier };
+    }
+    let response: Response = await fetch(url, { redirect: 'manual', headers: { cookie: jar.header } });
+    jar.take(response);
+    if (
+      response.status === 200 &&
+      url.includes('/interaction/') &&
+      (await response.clone().text()).includes('Toestaan')
+    ) {
+      // The consent page: she allows what the app asks for.
+      response = await fetch(`${url}/decision`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { cookie: jar.header, 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'decision=allow',
+      });
+      jar.take(response);
+    }
+    const location = response.headers.get('location');
+    url = location ? new URL(location, url).toString() : undefined;
+  }
+  return { verifier };
+}
+
+/** An access token of the demo PGO for the client whose session cookie is given (code + PKCE). */
+export async function demoPgoAccessToken(
+  base: string,
+  cookie: string,
+  scope = DEMO_PGO_SCOPES,
+): Promise<string> {
+  const { code, verifier } = await authorizeDemoPgo(base, cookie, scope);
+  if (!code) throw new Error('the demo PGO got no authorization code');
+  const response = await fetch(`${base}/oidc/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: `${base}${DEMO_PGO_PATH}`,
+      client_id: DEMO_PGO_CLIENT_ID,
+      code_verifier: verifier,
+    }),
+  });
+  const body = (await response.json()) as { access_token?: string };
+  if (!body.access_token) throw new Error(`no access token: ${response.status}`);
+  return body.access_token;
 }
