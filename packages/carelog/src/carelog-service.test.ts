@@ -51,6 +51,23 @@ async function decide(entry: string, decision: 'approved' | 'rejected', reason?:
 }
 
 describe('indication and budget', () => {
+  it('answers only once the care file is stored, and a storage error reaches the caller', async () => {
+    let stored = false;
+    s.service.files.saveFile = async () => {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      stored = true;
+    };
+    value(await s.service.recordIndication(indication));
+    expect(stored).toBe(true);
+    s.service.files.saveFile = async () => {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      throw new Error('disk full');
+    };
+    await expect(s.service.recordIndication({ ...indication, indication: 'ind-maria-2' })).rejects.toThrow(
+      'disk full',
+    );
+  });
+
   it('records a basic breastfeeding indication of 49 hours and explains the budget line by line', async () => {
     value(await s.service.recordIndication(indication));
     value(

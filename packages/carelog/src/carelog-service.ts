@@ -154,7 +154,7 @@ export class CarelogService {
     if (!schema.ok) return schema;
     const logged = await this.#append(this.#options.organisation.sign(statement));
     if (logged.ok)
-      this.files.saveFile({ ...file, notes: [{ version: logged.value.hash, reason: 'indicatie' }] });
+      await this.files.saveFile({ ...file, notes: [{ version: logged.value.hash, reason: 'indicatie' }] });
     return logged;
   }
 
