@@ -98,8 +98,29 @@ async function motherPasskey(node: RunningNode, holder: string) {
 const day = (date: string, offset: number): string =>
   new Date(Date.parse(`${date}T12:00:00Z`) + offset * 86_400_000).toISOString().slice(0, 10);
 
-/** The visits of a care period: partus assistance on the day of birth, then a visit a day. */
+/** Today in the Netherlands (the carelog's visit rules judge "not in the future" there). */
+const todayHere = (): string => new Date().toLocaleDateString('sv-SE', { timeZone: 'Europe/Amsterdam' });
+
+/**
+ * When a mother's care period starts: her due date, except for the mothers still in care, whose
+ * births were two to four days ago — so on any day the demo starts, a carer can log today's visit
+ * and the mother has visits to approve (issue 17, finding 6).
+ */
+function careStartOf(mother: DemoClient, openRank: number | undefined): string {
+  if (openRank === undefined) return mother.dueDate!;
+  return day(todayHere(), -(2 + (openRank % 3)));
+}
+
+/**
+ * The visits of a care period: partus assistance on the day of birth, then a visit a day — only
+ * those before today (today's and later visits are the carer's to log).
+ */
 function visitsOf(birthDate: string): Visit[] {
+  const today = todayHere();
+  return visitsPlanned(birthDate).filter((v) => v.date < today);
+}
+
+function visitsPlanned(birthDate: string): Visit[] {
   return [
     {
       date: birthDate,
@@ -125,6 +146,7 @@ async function seedMother(
   carers: readonly [Carer, Carer],
   insurer: string,
   stillOpen: boolean,
+  birthDate: string,
 ): Promise<{ entries: number; approvals: number }> {
   const { organisation } = node.membership!;
   const holder = await node.exchange!.pseudonyms!.pseudonymOf(mother.bsn);
@@ -143,7 +165,6 @@ async function seedMother(
   const indication = `ind-${organisation.node.id}-${String(n).padStart(3, '0')}`;
   const carePackage: CarePackage =
     n % 9 === 4 ? 'maatwerk' : n % 2 ? 'basis-kunstvoeding' : 'basis-borstvoeding';
-  const birthDate = mother.dueDate!;
   const assigned = carers;
   must(
     await service.recordIndication({
@@ -226,12 +247,15 @@ export async function seedDemoCarelog(
         )
       )
         return undefined;
-      const open = new Set(
+      // Open: rank among this organisation's mothers still in care (Maria first when she is one).
+      const open = new Map(
         byDue
           .filter((m) => m.kraamzorg === index)
-          .slice(0, 3)
-          .map((m) => m.n),
+          .filter((m, i) => i < 3 || m.bsn === MARIA_BSN)
+          .sort((a, b) => Number(b.bsn === MARIA_BSN) - Number(a.bsn === MARIA_BSN))
+          .map((m, rank) => [m.n, rank]),
       );
+      const starts = own.map((mother) => careStartOf(mother, open.get(mother.n)));
       const carers: Carer[] = [];
       for (const professional of config.professionals.filter(
         (p) => p.organisation === org.ura && p.role === 'kraamverzorgende',
@@ -246,7 +270,7 @@ export async function seedDemoCarelog(
       }
       // Carers first (who is free when), then every mother at once: their statements share the
       // log's group commits.
-      const assigned = own.map((mother) => twoFreeCarers(carers, mother.dueDate!));
+      const assigned = own.map((_, i) => twoFreeCarers(carers, starts[i]!));
       const seeded = await Promise.all(
         own.map((mother, i) =>
           seedMother(
@@ -255,7 +279,8 @@ export async function seedDemoCarelog(
             mother,
             assigned[i]!,
             `ura:${insurer.ura}`,
-            open.has(mother.n) || mother.bsn === MARIA_BSN,
+            open.has(mother.n),
+            starts[i]!,
           ),
         ),
       );

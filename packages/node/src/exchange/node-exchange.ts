@@ -29,6 +29,7 @@ import { AuditWriter } from './audit-writer.ts';
 import { registerHolder } from './holder.ts';
 import { overviewRoutes } from './overview.ts';
 import { clientRoutes } from './client.ts';
+import { peopleRoutes } from './people.ts';
 import { portabilityRoutes } from './portability.ts';
 import { assistedConsentRoutes, assistedConsentsOf } from './assisted.ts';
 import { consentPreviewRoutes } from './consent-preview.ts';
@@ -174,6 +175,7 @@ export async function registerNodeExchange(
     patientsOf: (pseudonym) => directory.patientsOf(pseudonym),
   });
   await consentStatusRoutes(app, { membership, logbook, repository, directory, sessions });
+  await peopleRoutes(app, { membership, logbook, repository, directory, sessions });
   const indexing = new IndexingRepository(repository, publisher);
   await referralRoutes(app, {
     db: options.db,
