@@ -2,7 +2,17 @@ import { useCallback, useEffect, useState, type ReactNode } from 'react';
 import { translator, type Lang, type MessageKey, type Translate } from './i18n.ts';
 import { authApi, sessionHint, type Me, type Principal } from './api/auth.ts';
 import { setFormatLang } from './format.ts';
-import { homeOf, mayOpen, MENUS, NAV_LABEL, pathOf, roleLabel, roleOf, routeOf, type Route } from './roles.ts';
+import {
+  homeOf,
+  mayOpen,
+  MENUS,
+  NAV_LABEL,
+  pathOf,
+  roleLabel,
+  roleOf,
+  routeOf,
+  type Route,
+} from './roles.ts';
 import { LoginPage, EnrolledPage } from './pages/Login.tsx';
 import { HomePage, LandingPage } from './pages/Home.tsx';
 import { TimelinePage } from './pages/Timeline.tsx';
@@ -19,9 +29,7 @@ import { AnalystPage } from './pages/Analyst.tsx';
 
 /** The session as the portal knows it: not asked (no hint), asking, logged out, or logged in. */
 type SessionState =
-  | { kind: 'unknown' }
-  | { kind: 'out' }
-  | { kind: 'in'; principal: Principal; me: Me | undefined };
+  { kind: 'unknown' } | { kind: 'out' } | { kind: 'in'; principal: Principal; me: Me | undefined };
 
 /** "Maria de Vries", "Carla Bakker · medisch specialist · Ziekenhuis Maasland". */
 function whoText(t: Translate, principal: Principal, me: Me | undefined): string {
@@ -197,11 +205,7 @@ export function App(): ReactNode {
             <ul id="menu" className={menuOpen ? 'open' : undefined}>
               {menu.map((r) => (
                 <li key={r}>
-                  <a
-                    href={pathOf(r, role)}
-                    aria-current={route === r ? 'page' : undefined}
-                    onClick={link(r)}
-                  >
+                  <a href={pathOf(r, role)} aria-current={route === r ? 'page' : undefined} onClick={link(r)}>
                     {t(NAV_LABEL[r as keyof typeof NAV_LABEL])}
                   </a>
                 </li>
@@ -217,7 +221,13 @@ export function App(): ReactNode {
   );
 }
 
-function NotFound({ t, onHome }: { t: Translate; onHome: (e: { preventDefault(): void }) => void }): ReactNode {
+function NotFound({
+  t,
+  onHome,
+}: {
+  t: Translate;
+  onHome: (e: { preventDefault(): void }) => void;
+}): ReactNode {
   return (
     <>
       <h1>{t('notFound')}</h1>
@@ -230,7 +240,13 @@ function NotFound({ t, onHome }: { t: Translate; onHome: (e: { preventDefault():
   );
 }
 
-function NotForRole({ t, onHome }: { t: Translate; onHome: (e: { preventDefault(): void }) => void }): ReactNode {
+function NotForRole({
+  t,
+  onHome,
+}: {
+  t: Translate;
+  onHome: (e: { preventDefault(): void }) => void;
+}): ReactNode {
   return (
     <>
       <h1>{t('notForRoleTitle')}</h1>
@@ -244,7 +260,13 @@ function NotForRole({ t, onHome }: { t: Translate; onHome: (e: { preventDefault(
   );
 }
 
-function AlreadyIn({ t, onHome }: { t: Translate; onHome: (e: { preventDefault(): void }) => void }): ReactNode {
+function AlreadyIn({
+  t,
+  onHome,
+}: {
+  t: Translate;
+  onHome: (e: { preventDefault(): void }) => void;
+}): ReactNode {
   return (
     <>
       <h1>{t('loginTitle')}</h1>
@@ -300,4 +322,3 @@ function LoginFirst({
     </>
   );
 }
-

@@ -17,10 +17,17 @@ const access = (at: string, category: string, over: Partial<AccessTrailItem> = {
 describe('the access trail by visit', () => {
   it('makes one line of one overview (16 categories), and a new line for another person or an emergency', () => {
     const trail = [
-      ...['problems', 'medication', 'allergies', 'medication', ''].map((c) => access('2026-12-07T10:00:05Z', c)),
+      ...['problems', 'medication', 'allergies', 'medication', ''].map((c) =>
+        access('2026-12-07T10:00:05Z', c),
+      ),
       access('2026-12-07T09:58:00Z', 'encounters'),
-      access('2026-12-07T09:57:00Z', 'problems', { breakTheGlass: true, reason: 'bewusteloos binnengebracht' }),
-      access('2026-12-07T09:56:00Z', 'problems', { accessor: { id: 'pro:hans-vandijk', name: 'Hans van Dijk' } }),
+      access('2026-12-07T09:57:00Z', 'problems', {
+        breakTheGlass: true,
+        reason: 'bewusteloos binnengebracht',
+      }),
+      access('2026-12-07T09:56:00Z', 'problems', {
+        accessor: { id: 'pro:hans-vandijk', name: 'Hans van Dijk' },
+      }),
       access('2026-12-06T09:00:00Z', 'problems'),
     ];
     const visits = visitsOf(trail);

@@ -23,7 +23,10 @@ const parse = (value: string | number | Date): Date | undefined => {
 };
 
 /** "7 december 2026" (long) or "07-12-2026" (short, for tables and phones). */
-export function formatDate(value: string | number | Date | undefined, style: 'long' | 'short' = 'long'): string {
+export function formatDate(
+  value: string | number | Date | undefined,
+  style: 'long' | 'short' = 'long',
+): string {
   if (value === undefined || value === '') return '—';
   const d = parse(value);
   if (!d) return String(value);

@@ -4,13 +4,7 @@ import { isMessageKey, type MessageKey, type Translate } from './i18n.ts';
 import type { Principal } from './api/auth.ts';
 
 export type Role =
-  | 'client'
-  | 'representative'
-  | 'carer'
-  | 'administration'
-  | 'insurer'
-  | 'researcher'
-  | 'professional';
+  'client' | 'representative' | 'carer' | 'administration' | 'insurer' | 'researcher' | 'professional';
 
 export type Route =
   | 'home'

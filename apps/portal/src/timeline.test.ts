@@ -51,7 +51,9 @@ describe('toTimeline', () => {
   });
 
   it('shows a blood pressure panel as systolic/diastolic with its unit, and Dutch decimal commas', () => {
-    const loinc = (code: string, display: string) => ({ coding: [{ system: 'http://loinc.org', code, display }] });
+    const loinc = (code: string, display: string) => ({
+      coding: [{ system: 'http://loinc.org', code, display }],
+    });
     const [bp, hb] = toTimeline([
       {
         resourceType: 'Observation',

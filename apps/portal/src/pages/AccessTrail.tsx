@@ -23,13 +23,20 @@ function whoOf(t: Translate, v: Visit, self: string | undefined): string {
 }
 
 /** Wie heeft mijn gegevens bekeken: one line per visit, newest first; emergency access stands out. */
-export function AccessTrailPage({ t, principal }: { t: Translate; principal: Principal | undefined }): ReactNode {
+export function AccessTrailPage({
+  t,
+  principal,
+}: {
+  t: Translate;
+  principal: Principal | undefined;
+}): ReactNode {
   const [result, setResult] = useState<ApiResult<{ accesses: AccessTrailItem[] }> | undefined>();
   const load = useCallback(() => void exchangeApi.accessTrail().then(setResult), []);
   useEffect(load, [load]);
   // Her own holder identity is the accessor of her own downloads (a representative sees "U zelf" too
   // only for what she did herself).
-  const self = principal?.kind === 'client' || principal?.kind === 'representative' ? principal.holder : undefined;
+  const self =
+    principal?.kind === 'client' || principal?.kind === 'representative' ? principal.holder : undefined;
   return (
     <>
       <h1>{t('accessTitle')}</h1>
@@ -62,10 +69,15 @@ export function AccessTrailPage({ t, principal }: { t: Translate; principal: Pri
               )}
               <ol className="timeline trail">
                 {visits.map((v) => (
-                  <li key={`${v.at}-${v.accessor.id}-${v.organisation.ura}`} className={v.breakTheGlass ? 'btg-row' : undefined}>
+                  <li
+                    key={`${v.at}-${v.accessor.id}-${v.organisation.ura}`}
+                    className={v.breakTheGlass ? 'btg-row' : undefined}
+                  >
                     <p className="meta">
                       <time dateTime={v.at}>{formatDateTime(v.at)}</time> ·{' '}
-                      <span className={`tag ${v.outcome === 'refused' ? 'status-rejected' : 'status-approved'}`}>
+                      <span
+                        className={`tag ${v.outcome === 'refused' ? 'status-rejected' : 'status-approved'}`}
+                      >
                         {t(v.outcome === 'refused' ? 'accessRefused' : 'accessAllowed')}
                       </span>
                       {v.breakTheGlass && (
@@ -82,7 +94,7 @@ export function AccessTrailPage({ t, principal }: { t: Translate; principal: Pri
                     <p>
                       {purposeText(t, v.purpose)}
                       {v.categories.length > 0 &&
-                        ` · ${v.categories.map((c) => (isMessageKey(`category-${c}`) ? t(categoryKey(c)) : c)).join(', ')}`}
+                        ` · ${v.categories.map((c) => (isMessageKey(`category-${c}`) ? t(categoryKey(c)) : t('typeOther').toLowerCase())).join(', ')}`}
                     </p>
                   </li>
                 ))}
@@ -94,4 +106,3 @@ export function AccessTrailPage({ t, principal }: { t: Translate; principal: Pri
     </>
   );
 }
-

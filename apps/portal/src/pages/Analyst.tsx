@@ -14,7 +14,8 @@ async function loadAll(): Promise<ApiResult<{ agreements: Agreement[]; runs: Run
 }
 const ura = (party: string): string => party.replace(/^ura:/, '');
 /** An organisation by name (its URA only when the region does not name it). */
-const named = (names: ReadonlyMap<string, string>, party: string): string => names.get(ura(party)) ?? ura(party);
+const named = (names: ReadonlyMap<string, string>, party: string): string =>
+  names.get(ura(party)) ?? ura(party);
 const agreementState = (a: Agreement): MessageKey =>
   a.valid ? 'agreement-valid' : a.complete ? 'agreement-expired' : 'agreement-incomplete';
 
@@ -88,7 +89,15 @@ export function AnalystPage({ t }: { t: Translate }): ReactNode {
 const signed = (e: Estimate): string =>
   `${e.coefficient >= 0 ? '+' : '−'}${formatNumber(Math.abs(e.coefficient), 2)} (SE ${formatNumber(e.standardError, 2)})`;
 
-function RunItem({ t, run, names }: { t: Translate; run: Run; names: ReadonlyMap<string, string> }): ReactNode {
+function RunItem({
+  t,
+  run,
+  names,
+}: {
+  t: Translate;
+  run: Run;
+  names: ReadonlyMap<string, string>;
+}): ReactNode {
   const cells = run.output?.cells ?? [];
   const released = cells.filter((c) => !c.suppressed);
   const leftOut = Object.entries(run.recordsLeftOut);
@@ -116,7 +125,11 @@ function RunItem({ t, run, names }: { t: Translate; run: Run; names: ReadonlyMap
           </>
         )}
         <dt>{t('leftOut')}</dt>
-        <dd>{leftOut.length === 0 ? '0' : leftOut.map(([p, n]) => `${named(names, p)}: ${formatNumber(n)}`).join(', ')}</dd>
+        <dd>
+          {leftOut.length === 0
+            ? '0'
+            : leftOut.map(([p, n]) => `${named(names, p)}: ${formatNumber(n)}`).join(', ')}
+        </dd>
         {run.statement && (
           <>
             <dt>{t('onLog')}</dt>

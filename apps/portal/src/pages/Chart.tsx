@@ -4,7 +4,11 @@ import 'uplot/dist/uPlot.min.css';
 import type { Point } from '../measurements.ts';
 import { formatNumber, formatTime } from '../format.ts';
 
-const dayMonth = new Intl.DateTimeFormat('nl-NL', { day: 'numeric', month: 'short', timeZone: 'Europe/Amsterdam' });
+const dayMonth = new Intl.DateTimeFormat('nl-NL', {
+  day: 'numeric',
+  month: 'short',
+  timeZone: 'Europe/Amsterdam',
+});
 
 /** A uPlot line chart (decorative: the table next to it carries the same data for screen readers). */
 export function Chart({

@@ -26,7 +26,9 @@ export function ClientsPage({ t, navigate }: { t: Translate; navigate: (to: stri
     () =>
       void fhirApi
         .search('Patient')
-        .then((r) => setResult(r.kind === 'ok' ? { kind: 'ok', value: resourcesOf(r.value).map(patientView) } : r)),
+        .then((r) =>
+          setResult(r.kind === 'ok' ? { kind: 'ok', value: resourcesOf(r.value).map(patientView) } : r),
+        ),
     [],
   );
   useEffect(

@@ -46,7 +46,10 @@ export function ConsentPage({ t }: { t: Translate }): ReactNode {
     );
     if (signed.kind === 'ok' && choice.actor) {
       setPreviewOf({
-        party: choice.actor.kind === 'organisation' ? { ura: choice.actor.ura } : { type: choice.actor.kind === 'type' ? choice.actor.type : 'huisarts' },
+        party:
+          choice.actor.kind === 'organisation'
+            ? { ura: choice.actor.ura }
+            : { type: choice.actor.kind === 'type' ? choice.actor.type : 'huisarts' },
         purpose: choice.purpose ?? 'treatment',
       });
     }
@@ -138,21 +141,24 @@ export function ConsentPage({ t }: { t: Translate }): ReactNode {
                       <input type="radio" name="decision" value="objection" /> {t('objectionLong')}
                     </label>
                   </fieldset>
-                  <PartyFields t={t} whoLabel="consentWho" first={{ value: '', label: 'chooseOne' }} everyone />
-                  <label>
-                    {t('consentWhat')}
-                    <select name="category" required defaultValue="">
-                      <option value="" disabled>
-                        {t('chooseOne')}
+                  <PartyFields
+                    t={t}
+                    whoLabel="consentWho"
+                    first={{ value: '', label: 'chooseOne' }}
+                    everyone
+                  />
+                  <label htmlFor="consent-category">{t('consentWhat')}</label>
+                  <select id="consent-category" name="category" required defaultValue="">
+                    <option value="" disabled>
+                      {t('chooseOne')}
+                    </option>
+                    {CATEGORIES.map((c) => (
+                      <option key={c} value={c}>
+                        {t(categoryKey(c))}
                       </option>
-                      {CATEGORIES.map((c) => (
-                        <option key={c} value={c}>
-                          {t(categoryKey(c))}
-                        </option>
-                      ))}
-                      <option value="*">{t('allData')}</option>
-                    </select>
-                  </label>
+                    ))}
+                    <option value="*">{t('allData')}</option>
+                  </select>
                   <PurposeSelect t={t} label="consentWhy" any />
                   <button type="submit" disabled={busy}>
                     {t(busy ? 'signingPasskey' : 'signConsent')}

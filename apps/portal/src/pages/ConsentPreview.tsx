@@ -57,9 +57,17 @@ export function ConsentPreviewSection({
           whoLabel="previewType"
           first={undefined}
           key={query ? JSON.stringify(query) : 'none'}
-          {...(query ? { defaultValue: 'ura' in query.party ? `ura:${query.party.ura}` : `type:${query.party.type}` } : {})}
+          {...(query
+            ? { defaultValue: 'ura' in query.party ? `ura:${query.party.ura}` : `type:${query.party.type}` }
+            : {})}
         />
-        <PurposeSelect t={t} label="previewPurpose" any={false} key={query?.purpose} {...(query ? { defaultValue: query.purpose } : {})} />
+        <PurposeSelect
+          t={t}
+          label="previewPurpose"
+          any={false}
+          key={query?.purpose}
+          {...(query ? { defaultValue: query.purpose } : {})}
+        />
         <button type="submit">{t('previewShow')}</button>
       </form>
       {query && (

@@ -55,7 +55,15 @@ function administrationCsv(
   people: ReadonlyMap<string, Person>,
 ): string {
   return toCsv([
-    [t('client'), t('birthDate'), t('budgetIndicated'), t('budgetApproved'), t('budgetPending'), t('statusRejected'), t('budgetRemaining')],
+    [
+      t('client'),
+      t('birthDate'),
+      t('budgetIndicated'),
+      t('budgetApproved'),
+      t('budgetPending'),
+      t('statusRejected'),
+      t('budgetRemaining'),
+    ],
     ...indications.map(({ budget, minutes }) => {
       const person = people.get(budget.indication.subject);
       return [
@@ -88,56 +96,65 @@ function AdministrationDashboard({ t }: { t: Translate }): ReactNode {
             <p className="notice">{t('empty')}</p>
           ) : (
             <>
-            <p>
-              <button
-                type="button"
-                onClick={() =>
-                  saveFile(`uren-per-client-${todayIso()}.csv`, administrationCsv(t, indications, people))
-                }
-              >
-                {t('downloadCsv')}
-              </button>
-            </p>
-            <Scroll label={t('hoursPerClient')}>
-              <table>
-                <caption>{t('hoursPerClient')}</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">{t('client')}</th>
-                    <th scope="col">{t('budgetIndicated')}</th>
-                    <th scope="col">{t('budgetApproved')}</th>
-                    <th scope="col">{t('budgetPending')}</th>
-                    <th scope="col">{t('statusRejected')}</th>
-                    <th scope="col">{t('budgetRemaining')}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {[...indications]
-                    .sort((a, b) => (b.file?.birthDate ?? '').localeCompare(a.file?.birthDate ?? ''))
-                    .map(({ budget, minutes }) => {
-                    const id = budget.indication.indication;
-                    return (
-                      <tr key={id}>
-                        <th scope="row">
-                          {personLabel(people.get(budget.indication.subject), t('clientUnnamed'))}
-                        </th>
-                        <td>{hoursOf(budget.budgetMinutes)}</td>
-                        <td>{hoursOf(minutes.approved)}</td>
-                        <td>{hoursOf(minutes.pending)}</td>
-                        <td>{hoursOf(minutes.rejected + minutes.superseded)}</td>
-                        <td>{hoursOf(budget.remainingMinutes)}</td>
-                      </tr>
-                    );
-                  })}
-                </tbody>
-              </table>
-            </Scroll>
+              <p>
+                <button
+                  type="button"
+                  onClick={() =>
+                    saveFile(`uren-per-client-${todayIso()}.csv`, administrationCsv(t, indications, people))
+                  }
+                >
+                  {t('downloadCsv')}
+                </button>
+              </p>
+              <Scroll label={t('hoursPerClient')}>
+                <table>
+                  <caption>{t('hoursPerClient')}</caption>
+                  <thead>
+                    <tr>
+                      <th scope="col">{t('client')}</th>
+                      <th scope="col">{t('budgetIndicated')}</th>
+                      <th scope="col">{t('budgetApproved')}</th>
+                      <th scope="col">{t('budgetPending')}</th>
+                      <th scope="col">{t('statusRejected')}</th>
+                      <th scope="col">{t('budgetRemaining')}</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {[...indications]
+                      .sort((a, b) => (b.file?.birthDate ?? '').localeCompare(a.file?.birthDate ?? ''))
+                      .map(({ budget, minutes }) => {
+                        const id = budget.indication.indication;
+                        return (
+                          <tr key={id}>
+                            <th scope="row">
+                              {personLabel(people.get(budget.indication.subject), t('clientUnnamed'))}
+                            </th>
+                            <td>{hoursOf(budget.budgetMinutes)}</td>
+                            <td>{hoursOf(minutes.approved)}</td>
+                            <td>{hoursOf(minutes.pending)}</td>
+                            <td>{hoursOf(minutes.rejected + minutes.superseded)}</td>
+                            <td>{hoursOf(budget.remainingMinutes)}</td>
+                          </tr>
+                        );
+                      })}
+                  </tbody>
+                </table>
+              </Scroll>
             </>
           )
         }
       </ResultState>
     </>
   );
+}
+
+/** Approved visits per client, the client with the most recent visit first. */
+function byClient(entries: readonly ReceiptedEntry[]): [string, ReceiptedEntry[]][] {
+  const groups = new Map<string, ReceiptedEntry[]>();
+  for (const e of entries) groups.set(e.entry.subject, [...(groups.get(e.entry.subject) ?? []), e]);
+  const last = (list: ReceiptedEntry[]): string =>
+    list.reduce((m, e) => (e.entry.date > m ? e.entry.date : m), '');
+  return [...groups].sort((a, b) => last(b[1]).localeCompare(last(a[1])));
 }
 
 type InsurerView = { entries: ReceiptedEntry[]; declarations: Declaration[] };
@@ -199,35 +216,52 @@ function InsurerDashboard({ t, ura }: { t: Translate; ura: string }): ReactNode 
                       <caption className="sr-only">{t('approvedHours')}</caption>
                       <thead>
                         <tr>
-                          <th scope="col">{t('date')}</th>
-                          <th scope="col">{t('time')}</th>
-                          <th scope="col">{t('hoursUnitLong')}</th>
                           <th scope="col">{t('client')}</th>
+                          <th scope="col">{t('visits')}</th>
+                          <th scope="col">{t('hoursUnitLong')}</th>
+                          <th scope="col">{t('notYetDeclared')}</th>
                           <th scope="col">{t('proof')}</th>
-                          <th scope="col">{t('declaration')}</th>
                         </tr>
                       </thead>
                       <tbody>
-                        {entries.map(({ entry, entryReceipt, approvalReceipt }) => (
-                          <tr key={entry.hash}>
-                            <td>{formatDate(entry.date, 'short')}</td>
+                        {byClient(entries).map(([subject, mine]) => (
+                          <tr key={subject}>
+                            <th scope="row">
+                              {personLabel(people.get(subject), t('clientUnnamed'))}
+                              <details>
+                                <summary>{t('showVisits')}</summary>
+                                <ul className="visits">
+                                  {mine.map(({ entry }) => (
+                                    <li key={entry.hash}>
+                                      {formatDate(entry.date, 'short')} {entry.start}–{entry.end} ·{' '}
+                                      {hoursOf(entry.minutes)}
+                                      {entry.declaration &&
+                                        ` · ${t('declaration')} ${declarationNumber.get(entry.declaration) ?? ''}`}
+                                    </li>
+                                  ))}
+                                </ul>
+                              </details>
+                            </th>
+                            <td>{mine.length}</td>
+                            <td>{hoursOf(mine.reduce((n, e) => n + e.entry.minutes, 0))}</td>
                             <td>
-                              {entry.start}–{entry.end}
-                            </td>
-                            <td>{hoursOf(entry.minutes)}</td>
-                            <td>{personLabel(people.get(entry.subject), t('clientUnnamed'))}</td>
-                            <td>
-                              {entry.approval && (
-                                <VerifiedBadge
-                                  t={t}
-                                  logged={[
-                                    { hash: entry.hash, receipt: async () => entryReceipt },
-                                    { hash: entry.approval.hash, receipt: async () => approvalReceipt },
-                                  ]}
-                                />
+                              {hoursOf(
+                                mine
+                                  .filter((e) => !e.entry.declaration)
+                                  .reduce((n, e) => n + e.entry.minutes, 0),
                               )}
                             </td>
-                            <td>{entry.declaration ? (declarationNumber.get(entry.declaration) ?? '✓') : '—'}</td>
+                            <td>
+                              <VerifiedBadge
+                                t={t}
+                                logged={mine.flatMap(({ entry, entryReceipt, approvalReceipt }) => [
+                                  { hash: entry.hash, receipt: async () => entryReceipt },
+                                  ...(entry.approval
+                                    ? [{ hash: entry.approval.hash, receipt: async () => approvalReceipt }]
+                                    : []),
+                                ])}
+                              />
+                            </td>
                           </tr>
                         ))}
                       </tbody>
@@ -306,7 +340,14 @@ function InsurerDashboard({ t, ura }: { t: Translate; ura: string }): ReactNode 
                       saveFile(
                         `declaraties-${todayIso()}.csv`,
                         toCsv([
-                          [t('declaration'), t('date'), t('client'), t('birthDate'), t('hoursUnitLong'), t('paymentStatus')],
+                          [
+                            t('declaration'),
+                            t('date'),
+                            t('client'),
+                            t('birthDate'),
+                            t('hoursUnitLong'),
+                            t('paymentStatus'),
+                          ],
                           ...declarations.map((d) => {
                             const p = people.get(d.subject);
                             return [

@@ -103,11 +103,15 @@ export function EraseSection({ t }: { t: Translate }): ReactNode {
       method: 'POST',
       body: JSON.stringify({ confirm }),
     });
-    if (result.kind === 'ok') setState({ kind: 'done', organisations: result.value.erased.map((o) => o.name) });
+    if (result.kind === 'ok')
+      setState({ kind: 'done', organisations: result.value.erased.map((o) => o.name) });
     else
       setState({
         kind: 'error',
-        text: result.kind === 'error' ? result.message : t(result.kind === 'unauthorised' ? 'loginNeeded' : 'notAvailable'),
+        text:
+          result.kind === 'error'
+            ? result.message
+            : t(result.kind === 'unauthorised' ? 'loginNeeded' : 'notAvailable'),
       });
   };
   return (

@@ -50,7 +50,17 @@ const TASK: Partial<Record<Route, [MessageKey, MessageKey]>> = {
 };
 
 /** A client's (or her representative's) home: a greeting and her tasks, the open approvals first. */
-export function HomePage({ t, role, me, go }: { t: Translate; role: Role; me: Me | undefined; go: Go }): ReactNode {
+export function HomePage({
+  t,
+  role,
+  me,
+  go,
+}: {
+  t: Translate;
+  role: Role;
+  me: Me | undefined;
+  go: Go;
+}): ReactNode {
   const [pending, setPending] = useState<number | undefined>();
   const acting = role === 'client' || me?.actingFor !== undefined;
   useEffect(() => {
@@ -58,10 +68,7 @@ export function HomePage({ t, role, me, go }: { t: Translate; role: Role; me: Me
     void carelogApi.indications().then((r) => {
       if (r.kind === 'ok')
         setPending(
-          r.value.indications.reduce(
-            (n, o) => n + o.entries.filter((e) => e.status === 'pending').length,
-            0,
-          ),
+          r.value.indications.reduce((n, o) => n + o.entries.filter((e) => e.status === 'pending').length, 0),
         );
     });
   }, [acting]);

@@ -215,6 +215,11 @@ function ClientHours({ t }: { t: Translate }): ReactNode {
   );
 }
 
+/** How often queued visits are offered to the node again. */
+const RETRY_MS = 20_000;
+/** Visits shown before "Toon alle". */
+const RECENT = 10;
+
 function CarerHours({ t, carer }: { t: Translate; carer: string }): ReactNode {
   const [result, load] = useIndications();
   const [message, setMessage] = useState<Message>();
@@ -226,6 +231,7 @@ function CarerHours({ t, carer }: { t: Translate; carer: string }): ReactNode {
   }, [correcting]);
   const [queued, setQueued] = useState(() => queuedVisits(carer));
   const [chosen, setChosen] = useState<string | undefined>();
+  const [showAll, setShowAll] = useState(false);
   const people = usePeople(
     result?.kind === 'ok' ? result.value.indications.map((o) => o.budget.indication.subject) : [],
   );
@@ -245,8 +251,13 @@ function CarerHours({ t, carer }: { t: Translate; carer: string }): ReactNode {
       });
     };
     flush();
+    // The phone saying it is online is a hint; the node answering is the test: try again now and then.
     addEventListener('online', flush);
-    return () => removeEventListener('online', flush);
+    const every = setInterval(flush, RETRY_MS);
+    return () => {
+      removeEventListener('online', flush);
+      clearInterval(every);
+    };
   }, [carer, load, t]);
 
   const submit = async (event: FormEvent<HTMLFormElement>): Promise<void> => {
@@ -322,12 +333,17 @@ function CarerHours({ t, carer }: { t: Translate; carer: string }): ReactNode {
             .sort((a, b) => (b.file?.birthDate ?? '').localeCompare(a.file?.birthDate ?? ''));
           if (mine.length === 0) return <p className="notice">{t('noClientsAssigned')}</p>;
           const selected =
-            mine.find((o) => o.budget.indication.indication === (correcting?.indication ?? chosen)) ?? mine[0]!;
+            mine.find((o) => o.budget.indication.indication === (correcting?.indication ?? chosen)) ??
+            mine[0]!;
           const period = selected.file
             ? carePeriodOf(selected.file.birthDate, selected.budget.indication.days)
             : undefined;
           const maxDay = period && period.to < today ? period.to : today;
-          const entries = mine.flatMap((o) => o.entries.filter((e) => e.carer === carer)).reverse();
+          // Her visits, the newest first; the most recent ones unless she asks for all.
+          const all = mine
+            .flatMap((o) => o.entries.filter((e) => e.carer === carer))
+            .sort((a, b) => `${b.date} ${b.start}`.localeCompare(`${a.date} ${a.start}`));
+          const entries = showAll ? all : all.slice(0, RECENT);
           return (
             <>
               <form className="visit" key={correcting?.hash ?? 'new'} onSubmit={(e) => void submit(e)}>
@@ -447,6 +463,11 @@ function CarerHours({ t, carer }: { t: Translate; carer: string }): ReactNode {
                     </li>
                   ))}
                 </ol>
+              )}
+              {all.length > entries.length && (
+                <button type="button" onClick={() => setShowAll(true)}>
+                  {t('showAll')} ({all.length})
+                </button>
               )}
             </>
           );

@@ -1,4 +1,4 @@
-import { useEffect, useState, type ReactNode } from 'react';
+import { useEffect, useId, useState, type ReactNode } from 'react';
 import type { MessageKey, Translate } from '../i18n.ts';
 import { ORGANISATION_TYPES, PURPOSES, type ConsentActor } from '../api/exchange.ts';
 import { organisationNames, overviewApi } from '../api/overview.ts';
@@ -36,11 +36,13 @@ export function PartyFields({
   defaultValue?: string;
 }): ReactNode {
   const names = useOrganisations();
+  const id = useId();
   const organisations = [...names].sort((a, b) => a[1].localeCompare(b[1], 'nl'));
   return (
-    <label>
-      {t(whoLabel)}
+    <>
+      <label htmlFor={id}>{t(whoLabel)}</label>
       <select
+        id={id}
         name="who"
         required={first?.value === ''}
         defaultValue={defaultValue ?? first?.value ?? `type:${ORGANISATION_TYPES[0]}`}
@@ -65,7 +67,7 @@ export function PartyFields({
         </optgroup>
         {everyone && <option value="everyone">{t('everyone')}</option>}
       </select>
-    </label>
+    </>
   );
 }
 
@@ -89,10 +91,11 @@ export function PurposeSelect({
   any: boolean;
   defaultValue?: string;
 }): ReactNode {
+  const id = useId();
   return (
-    <label>
-      {t(label)}
-      <select name="purpose" defaultValue={defaultValue}>
+    <>
+      <label htmlFor={id}>{t(label)}</label>
+      <select id={id} name="purpose" defaultValue={defaultValue}>
         {PURPOSES.map((p) => (
           <option key={p} value={p}>
             {t(`purpose-${p}` as MessageKey)}
@@ -100,6 +103,6 @@ export function PurposeSelect({
         ))}
         {any && <option value="">{t('allPurposes')}</option>}
       </select>
-    </label>
+    </>
   );
 }

@@ -92,9 +92,16 @@ export async function peopleRoutes(
       subjects.length > MAX_SUBJECTS ||
       !subjects.every((s) => typeof s === 'string' && s.length > 0 && s.length <= 200)
     )
-      return outcome(reply, 400, 'invalid', `geef { subjects: [...] } met ten hoogste ${MAX_SUBJECTS} pseudoniemen`);
+      return outcome(
+        reply,
+        400,
+        'invalid',
+        `geef { subjects: [...] } met ten hoogste ${MAX_SUBJECTS} pseudoniemen`,
+      );
     const unique = [...new Set(subjects as string[])];
-    const found = await Promise.all(unique.map(async (subject) => ({ subject, person: await personOf(subject) })));
+    const found = await Promise.all(
+      unique.map(async (subject) => ({ subject, person: await personOf(subject) })),
+    );
     reply.header('cache-control', 'no-store');
     return {
       people: found.flatMap(({ subject, person }) => (person ? [{ subject, ...person }] : [])),
