@@ -78,6 +78,14 @@ describe('toTimeline', () => {
     expect(hb).toMatchObject({ value: '7,4 mmol/L', range: '7,5–10 mmol/L', outOfRange: true });
   });
 
+  it('keeps keys unique when two organisations use the same id', () => {
+    const items = toTimeline([
+      { resourceType: 'Condition', id: 'c1', meta: { source: 'A' } },
+      { resourceType: 'Condition', id: 'c1', meta: { source: 'B' } },
+    ]);
+    expect(new Set(items.map((i) => i.key)).size).toBe(2);
+  });
+
   it('is empty for no resources and survives resources without dates or codes', () => {
     expect(toTimeline([])).toEqual([]);
     const [bare] = toTimeline([{ resourceType: 'Encounter', id: 'e' }]);

@@ -115,5 +115,13 @@ export function toTimeline(resources: FhirResource[]): TimelineItem[] {
       ...(outOfRange ? { outOfRange } : {}),
     };
   });
-  return items.sort((a, b) => b.date.localeCompare(a.date));
+  items.sort((a, b) => b.date.localeCompare(a.date));
+  // The same id can come from two organisations (each names its own resources): keys stay unique.
+  const seen = new Map<string, number>();
+  for (const item of items) {
+    const n = seen.get(item.key) ?? 0;
+    seen.set(item.key, n + 1);
+    if (n > 0) item.key = `${item.key}#${n}`;
+  }
+  return items;
 }

@@ -172,7 +172,7 @@ describe('every role, its own journey', () => {
     await page.getByLabel('Ik geef toestemming').check();
     await page.getByLabel('Wie', { exact: true }).selectOption({ label: 'Ziekenhuis Maasland' });
     await page.getByLabel('Welke gegevens').selectOption({ label: 'zwangerschap' });
-    await page.getByRole('button', { name: 'Ondertekenen met passkey' }).click();
+    await page.getByRole('button', { name: 'Ondertekenen met passkey', exact: true }).click();
     await page.getByText('Uw keuze is ondertekend', { exact: false }).waitFor();
     await page.getByRole('heading', { name: /^Voorbeeld voor Ziekenhuis Maasland · behandeling/ }).waitFor();
     const pregnancy = page.locator('[data-category="pregnancy"]');
