@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState, type ReactNode } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useState, type ReactNode } from 'react';
 import { translator, type Lang, type MessageKey, type Translate } from './i18n.ts';
 import { authApi, sessionHint, type Me, type Principal } from './api/auth.ts';
 import { setFormatLang } from './format.ts';
@@ -14,18 +14,27 @@ import {
   type Route,
 } from './roles.ts';
 import { LoginPage, EnrolledPage } from './pages/Login.tsx';
+import { setHere } from './pages/TimelineList.tsx';
 import { HomePage, LandingPage } from './pages/Home.tsx';
-import { TimelinePage } from './pages/Timeline.tsx';
-import { ConsentPage } from './pages/Consent.tsx';
-import { AccessTrailPage } from './pages/AccessTrail.tsx';
-import { ClientsPage } from './pages/Clients.tsx';
-import { MeasurementsPage } from './pages/Measurements.tsx';
-import { HoursPage } from './pages/Hours.tsx';
-import { DashboardPage } from './pages/Dashboard.tsx';
-import { OverviewPage } from './pages/Overview.tsx';
-import { DiaryPage } from './pages/Diary.tsx';
-import { RepresentativePage } from './pages/Representative.tsx';
-import { AnalystPage } from './pages/Analyst.tsx';
+
+// Each role's pages load when first opened: the landing and login pages need none of them.
+const TimelinePage = lazy(() => import('./pages/Timeline.tsx').then((m) => ({ default: m.TimelinePage })));
+const ConsentPage = lazy(() => import('./pages/Consent.tsx').then((m) => ({ default: m.ConsentPage })));
+const AccessTrailPage = lazy(() =>
+  import('./pages/AccessTrail.tsx').then((m) => ({ default: m.AccessTrailPage })),
+);
+const ClientsPage = lazy(() => import('./pages/Clients.tsx').then((m) => ({ default: m.ClientsPage })));
+const MeasurementsPage = lazy(() =>
+  import('./pages/Measurements.tsx').then((m) => ({ default: m.MeasurementsPage })),
+);
+const HoursPage = lazy(() => import('./pages/Hours.tsx').then((m) => ({ default: m.HoursPage })));
+const DashboardPage = lazy(() => import('./pages/Dashboard.tsx').then((m) => ({ default: m.DashboardPage })));
+const OverviewPage = lazy(() => import('./pages/Overview.tsx').then((m) => ({ default: m.OverviewPage })));
+const DiaryPage = lazy(() => import('./pages/Diary.tsx').then((m) => ({ default: m.DiaryPage })));
+const RepresentativePage = lazy(() =>
+  import('./pages/Representative.tsx').then((m) => ({ default: m.RepresentativePage })),
+);
+const AnalystPage = lazy(() => import('./pages/Analyst.tsx').then((m) => ({ default: m.AnalystPage })));
 
 /** The session as the portal knows it: not asked (no hint), asking, logged out, or logged in. */
 type SessionState =
@@ -86,6 +95,7 @@ export function App(): ReactNode {
       return { kind: 'out' };
     }
     const me = await authApi.me();
+    if (me.kind === 'ok') setHere(me.value.organisation?.name);
     const next: SessionState = {
       kind: 'in',
       principal: answer.value.principal,
@@ -215,7 +225,7 @@ export function App(): ReactNode {
         )}
       </header>
       <main id="main" tabIndex={-1}>
-        {page}
+        <Suspense fallback={<p role="status">{t('loading')}</p>}>{page}</Suspense>
       </main>
     </>
   );

@@ -52,8 +52,8 @@ export function AccessTrailPage({
                 <section className="emergency" aria-labelledby="emergencies">
                   <h2 id="emergencies">{t('emergencyAccesses')}</h2>
                   <ul>
-                    {emergencies.map((v) => (
-                      <li key={`e-${v.at}-${v.accessor.id}`}>
+                    {emergencies.map((v, i) => (
+                      <li key={`e-${i}`}>
                         <strong>{whoOf(t, v, self)}</strong>, {v.organisation.name ?? t('unknownSource')} ·{' '}
                         <time dateTime={v.at}>{formatDateTime(v.at)}</time>
                         {v.reason && (
@@ -68,11 +68,8 @@ export function AccessTrailPage({
                 </section>
               )}
               <ol className="timeline trail">
-                {visits.map((v) => (
-                  <li
-                    key={`${v.at}-${v.accessor.id}-${v.organisation.ura}`}
-                    className={v.breakTheGlass ? 'btg-row' : undefined}
-                  >
+                {visits.map((v, i) => (
+                  <li key={`${i}-${v.at}`} className={v.breakTheGlass ? 'btg-row' : undefined}>
                     <p className="meta">
                       <time dateTime={v.at}>{formatDateTime(v.at)}</time> ·{' '}
                       <span

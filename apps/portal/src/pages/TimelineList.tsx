@@ -3,6 +3,12 @@ import { isMessageKey, type Translate } from '../i18n.ts';
 import type { TimelineItem } from '../timeline.ts';
 import { formatDateTime } from '../format.ts';
 
+let here: string | undefined;
+/** The organisation of this node: the source of records that name none (they were made here). */
+export function setHere(name: string | undefined): void {
+  here = name;
+}
+
 /** The Dutch (or English) name of a FHIR resource type; never the English code. */
 export function typeLabel(t: Translate, type: string): string {
   const key = `type${type}`;
@@ -46,7 +52,7 @@ export function TimelineList({
               </>
             ) : (
               <>
-                {t('source')}: {item.source ?? t('unknownSource')} · {t('byProfessional')}
+                {t('source')}: {item.source ?? here ?? t('unknownSource')} · {t('byProfessional')}
               </>
             )}
           </p>

@@ -51,9 +51,14 @@ describe('people, not ids', () => {
       role: 'administratie',
       organisation: { ura: KRAAMZORG, name: 'Kraamzorg De Wieg' },
     });
-    const me = (await (await get(ME_PATH, maria.cookie)).json()) as { kind: string; name?: string };
+    const me = (await (await get(ME_PATH, maria.cookie)).json()) as {
+      kind: string;
+      name?: string;
+      organisation?: { name: string };
+    };
     expect(me.kind).toBe('client');
     expect(me.name).toMatch(/\S+ \S+/);
+    expect(me.organisation?.name).toBe('Kraamzorg De Wieg');
   });
 
   it('answers 401 without a session', async () => {

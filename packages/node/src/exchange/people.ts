@@ -72,13 +72,19 @@ export async function peopleRoutes(
         ...(ura ? { organisation: { ura, ...(named ? { name: named } : {}) } } : {}),
       };
     }
+    // A client's records here name no source: they are this organisation's.
+    const here = { ura: organisation.ura, name: organisation.name };
     if (p.kind === 'client') {
       const me = await personOf(p.holder);
-      return { kind: 'client', ...(me ?? {}) };
+      return { kind: 'client', ...(me ?? {}), organisation: here };
     }
     if (p.kind === 'representative') {
       const client = p.actingFor ? await personOf(p.actingFor.client) : undefined;
-      return { kind: 'representative', ...(p.actingFor ? { actingFor: client ?? {} } : {}) };
+      return {
+        kind: 'representative',
+        ...(p.actingFor ? { actingFor: client ?? {} } : {}),
+        organisation: here,
+      };
     }
     return { kind: p.kind };
   });
