@@ -90,6 +90,7 @@ export function AccessTrailPage({
                     </h2>
                     <p>
                       {purposeText(t, v.purpose)}
+                      {v.breakTheGlass && v.reason && ` · ${t('btgReason')}: “${v.reason}”`}
                       {v.categories.length > 0 &&
                         ` · ${v.categories.map((c) => (isMessageKey(`category-${c}`) ? t(categoryKey(c)) : t('typeOther').toLowerCase())).join(', ')}`}
                     </p>

@@ -135,7 +135,8 @@ export function ConsentPage({ t }: { t: Translate }): ReactNode {
                   <fieldset>
                     <legend>{t('decision')}</legend>
                     <label className="check">
-                      <input type="radio" name="decision" value="grant" required /> {t('grantLong')}
+                      <input type="radio" name="decision" value="grant" required defaultChecked />{' '}
+                      {t('grantLong')}
                     </label>
                     <label className="check">
                       <input type="radio" name="decision" value="objection" /> {t('objectionLong')}

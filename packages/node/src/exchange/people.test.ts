@@ -1,5 +1,5 @@
 // "Who am I" and names behind pseudonyms for the portal (issue 17), over real HTTP in a demo region
-// cut to a maternity-care organisation and the RSO: a professional is named with her role and
+// cut to a maternity-care organisation, a hospital and the RSO: a professional is named with her role and
 // organisation, a client by her Patient here; only a professional of this organisation learns who
 // is behind a pseudonym, and bad input is a 400 with an OperationOutcome.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,7 +25,7 @@ let maria: TestClient;
 let karin: string;
 
 beforeAll(async () => {
-  region = await startExchangeRegion([KRAAMZORG]);
+  region = await startExchangeRegion([KRAAMZORG, '11110003']);
   kraamzorg = region.node(KRAAMZORG);
   await seed(kraamzorg, clientRecords('maria-kz', MARIA_BSN, 'vital-signs', 1));
   pseudonym = await kraamzorg.exchange!.pseudonyms!.pseudonymOf(MARIA_BSN);
