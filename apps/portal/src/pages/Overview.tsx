@@ -73,7 +73,7 @@ export function OverviewPage({ t, patient }: { t: Translate; patient: string | n
             <>
               {person && <PatientBanner t={t} patient={person} />}
               {emergency && (
-                <p className="emergency" role="status">
+                <p className="emergency">
                   <strong>{t('btgActive')}</strong> {formatDateTime(emergency.at)} · {t('btgReason')}:{' '}
                   {emergency.reason}. {t('btgUsed')}
                 </p>
