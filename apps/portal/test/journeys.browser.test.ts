@@ -200,6 +200,14 @@ describe('every role, its own journey', () => {
       .waitFor();
     await shot(page, 'client-5-timeline-360');
     await readsAsPeople(page, 'timeline');
+    // Her own measurements, with the way to connect the demo patient app.
+    await page.goto(`${origin(KRAAMZORG)}/portal/measurements`);
+    await settle(page);
+    expect(await page.getByRole('link', { name: 'Koppel de demo-app' }).getAttribute('href')).toBe(
+      '/apps/pgo/launch',
+    );
+    await readsAsPeople(page, 'measurements');
+    await shot(page, 'client-5b-measurements-360');
     maria = { page, errors };
     expect(errors).toEqual([]);
   }, 240_000);

@@ -175,14 +175,6 @@ describe('portal in Chromium', () => {
     }, 90_000);
   }
 
-  it("offers to connect a patient app from 'Mijn metingen' (the node's SMART demo PGO)", async () => {
-    const page = await browser.newPage();
-    await settled(page, 'measurements');
-    const link = page.getByRole('link', { name: 'Koppel de demo-app' });
-    expect(await link.getAttribute('href')).toBe('/apps/pgo/launch');
-    await page.close();
-  });
-
   it('switches to English and back, and asks a logged-out visitor to log in (no data calls)', async () => {
     const page = await browser.newPage();
     const data: string[] = [];
