@@ -220,8 +220,8 @@ async function seedMother(
 }
 
 /**
- * Seeds Mijn Zorg Log at each maternity-care member that has none yet (a restarted demo keeps its
- * data). Needs the region's pseudonym service (the RSO) and an insurer; without them it seeds nothing.
+ * Seeds Mijn Zorg Log for each mother of a maternity-care member who has no indication yet (a
+ * restarted demo keeps its data, and finishes a seeding that a timeout cut short). Needs the region's pseudonym service (the RSO) and an insurer; without them it seeds nothing.
  */
 export async function seedDemoCarelog(
   region: RunningRegion,
@@ -240,13 +240,16 @@ export async function seedDemoCarelog(
       const service = node.carelog;
       const own = mothers.filter((m) => m.kraamzorg === index);
       if (!service || !node.auth || own.length === 0) return undefined;
-      if (
-        currentIndication(
-          node.logbook!.state.carelog,
-          `ind-${org.node.id}-${String(own[0]!.n).padStart(3, '0')}`,
-        )
-      )
-        return undefined;
+      // The mothers without an indication yet: all of them at first, none once seeded, and the
+      // rest after a seeding that a timeout cut short (a loaded machine; the demo restarted).
+      const todo = own.filter(
+        (m) =>
+          !currentIndication(
+            node.logbook!.state.carelog,
+            `ind-${org.node.id}-${String(m.n).padStart(3, '0')}`,
+          ),
+      );
+      if (todo.length === 0) return undefined;
       // Open: rank among this organisation's mothers still in care (Maria first when she is one).
       const open = new Map(
         byDue
@@ -255,7 +258,7 @@ export async function seedDemoCarelog(
           .sort((a, b) => Number(b.bsn === MARIA_BSN) - Number(a.bsn === MARIA_BSN))
           .map((m, rank) => [m.n, rank]),
       );
-      const starts = own.map((mother) => careStartOf(mother, open.get(mother.n)));
+      const starts = todo.map((mother) => careStartOf(mother, open.get(mother.n)));
       const carers: Carer[] = [];
       for (const professional of config.professionals.filter(
         (p) => p.organisation === org.ura && p.role === 'kraamverzorgende',
@@ -270,9 +273,9 @@ export async function seedDemoCarelog(
       }
       // Carers first (who is free when), then every mother at once: their statements share the
       // log's group commits.
-      const assigned = own.map((_, i) => twoFreeCarers(carers, starts[i]!));
+      const assigned = todo.map((_, i) => twoFreeCarers(carers, starts[i]!));
       const seeded = await Promise.all(
-        own.map((mother, i) =>
+        todo.map((mother, i) =>
           seedMother(
             node,
             service,
@@ -286,7 +289,7 @@ export async function seedDemoCarelog(
       );
       const entries = seeded.reduce((sum, s) => sum + s.entries, 0);
       const approvals = seeded.reduce((sum, s) => sum + s.approvals, 0);
-      return { ura: org.ura, mothers: own.length, entries, approvals };
+      return { ura: org.ura, mothers: todo.length, entries, approvals };
     }),
   );
   return summaries.filter((s) => s !== undefined);
