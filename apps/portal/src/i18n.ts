@@ -54,7 +54,7 @@ const nl = {
   appIntro:
     'Meet u thuis met een app (PGO)? Koppel die app, dan komen uw metingen hier, gemarkeerd als zelf gemeten.',
   appConnect: 'Koppel de demo-app',
-  measureBp: 'Bloeddruk (bovendruk)',
+  measureBp: 'Bloeddruk (bovendruk/onderdruk)',
   measureGlucose: 'Glucose',
   measureWeight: 'Gewicht',
   targetRange: 'Streefwaarde',
@@ -508,7 +508,7 @@ const en: Record<MessageKey, string> = {
   appIntro:
     'Do you measure at home with an app (a PGO)? Connect it and your measurements appear here, marked as self-measured.',
   appConnect: 'Connect the demo app',
-  measureBp: 'Blood pressure (systolic)',
+  measureBp: 'Blood pressure (systolic/diastolic)',
   measureGlucose: 'Glucose',
   measureWeight: 'Weight',
   targetRange: 'Target',
