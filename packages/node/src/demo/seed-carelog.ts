@@ -103,12 +103,12 @@ const todayHere = (): string => new Date().toLocaleDateString('sv-SE', { timeZon
 
 /**
  * When a mother's care period starts: her due date, except for the mothers still in care, whose
- * births were two to four days ago — so on any day the demo starts, a carer can log today's visit
+ * births were three to five days ago (a visit already approved, the last two waiting) — so on any day the demo starts, a carer can log today's visit
  * and the mother has visits to approve (issue 17, finding 6).
  */
 function careStartOf(mother: DemoClient, openRank: number | undefined): string {
   if (openRank === undefined) return mother.dueDate!;
-  return day(todayHere(), -(2 + (openRank % 3)));
+  return day(todayHere(), -(3 + (openRank % 3)));
 }
 
 /**
