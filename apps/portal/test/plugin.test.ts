@@ -26,7 +26,7 @@ describe('portal plugin', () => {
     expect(root.headers.location).toBe('/portal/');
   });
 
-  it('answers the browser's /favicon.ico (no 404 in the console on any page of the node)', async () => {
+  it('answers the browser’s /favicon.ico (no 404 in the console on any page of the node)', async () => {
     const icon = await app.inject('/favicon.ico');
     expect(icon.statusCode).toBe(200);
     expect(icon.headers['content-type']).toContain('image/svg+xml');
