@@ -10,6 +10,19 @@ export function setFormatLang(lang: Lang): void {
 const locale = (): string => (current === 'nl' ? 'nl-NL' : 'en-GB');
 const ZONE = 'Europe/Amsterdam';
 
+// Making an Intl formatter costs far more than using one (a timeline formats 1,000 dates): one per
+// language and style, made on first use.
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+function dateFormat(style: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${locale()} ${style}`;
+  let format = dateFormats.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(locale(), { timeZone: ZONE, ...options });
+    dateFormats.set(key, format);
+  }
+  return format;
+}
+
 /** A date-only value ("2026-12-07") is a calendar day, not an instant: no time zone shift. */
 const isDay = (value: string): boolean => /^\d{4}-\d{2}-\d{2}$/.test(value);
 const parse = (value: string | number | Date): Date | undefined => {
@@ -30,12 +43,12 @@ export function formatDate(
   if (value === undefined || value === '') return '—';
   const d = parse(value);
   if (!d) return String(value);
-  return new Intl.DateTimeFormat(locale(), {
-    timeZone: ZONE,
-    ...(style === 'long'
+  return dateFormat(
+    style,
+    style === 'long'
       ? { day: 'numeric', month: 'long', year: 'numeric' }
-      : { day: '2-digit', month: '2-digit', year: 'numeric' }),
-  }).format(d);
+      : { day: '2-digit', month: '2-digit', year: 'numeric' },
+  ).format(d);
 }
 
 /** "7 december 2026 14:05" (24-hour clock); a date-only value stays a date. */
@@ -44,8 +57,7 @@ export function formatDateTime(value: string | number | Date | undefined): strin
   if (typeof value === 'string' && isDay(value)) return formatDate(value);
   const d = parse(value);
   if (!d) return String(value);
-  return new Intl.DateTimeFormat(locale(), {
-    timeZone: ZONE,
+  return dateFormat('datetime', {
     day: 'numeric',
     month: 'long',
     year: 'numeric',
@@ -59,19 +71,21 @@ export function formatDateTime(value: string | number | Date | undefined): strin
 export function formatTime(value: string | number | Date): string {
   const d = parse(value);
   if (!d) return String(value);
-  return new Intl.DateTimeFormat(locale(), {
-    timeZone: ZONE,
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).format(d);
+  return dateFormat('time', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(d);
 }
 
 /** "7,4" — decimal comma in Dutch; `digits` fixes the fraction digits. */
+const numberFormats = new Map<string, Intl.NumberFormat>();
 export function formatNumber(value: number, digits?: number): string {
-  return new Intl.NumberFormat(locale(), {
-    ...(digits !== undefined ? { minimumFractionDigits: digits, maximumFractionDigits: digits } : {}),
-  }).format(value);
+  const key = `${locale()} ${digits ?? ''}`;
+  let format = numberFormats.get(key);
+  if (!format) {
+    format = new Intl.NumberFormat(locale(), {
+      ...(digits !== undefined ? { minimumFractionDigits: digits, maximumFractionDigits: digits } : {}),
+    });
+    numberFormats.set(key, format);
+  }
+  return format.format(value);
 }
 
 /** "€ 1.234,50". */
