@@ -231,8 +231,10 @@ function RepresentativeSide({
     [],
   );
   useEffect(load, [load]);
-  const invited =
-    new URLSearchParams(location.search).get('invite') ?? sessionStorage.getItem(INVITE_KEY) ?? '';
+  // The code she came with, read once: the field keeps what is in it after the code is used.
+  const [invited] = useState(
+    () => new URLSearchParams(location.search).get('invite') ?? sessionStorage.getItem(INVITE_KEY) ?? '',
+  );
 
   const accept = async (event: FormEvent<HTMLFormElement>): Promise<void> => {
     event.preventDefault();
