@@ -33,5 +33,16 @@ export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   base: '/portal/',
   plugins: [react(), precompress()],
+  // Preact's React compatibility layer instead of React: the same components, a third of the
+  // first-load JavaScript (issue 17: ≤ 60 kB gzip). The types stay React's.
+  resolve: {
+    alias: [
+      { find: /^react$/, replacement: 'preact/compat' },
+      { find: /^react-dom$/, replacement: 'preact/compat' },
+      { find: /^react-dom\/client$/, replacement: 'preact/compat/client' },
+      { find: /^react\/jsx-runtime$/, replacement: 'preact/jsx-runtime' },
+      { find: /^react\/jsx-dev-runtime$/, replacement: 'preact/jsx-dev-runtime' },
+    ],
+  },
   build: { outDir: 'dist', emptyOutDir: true, sourcemap: false },
 });

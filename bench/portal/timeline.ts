@@ -45,14 +45,20 @@ function resource(type: string, n: number): object {
   }
 }
 
-/** 1,000 resources spread over the seven searches (each under the page's _count of 200). */
-const bundles = new Map<string, string>();
-TYPES.forEach((type, i) => {
-  const from = Math.floor((i * ITEMS) / TYPES.length);
-  const to = Math.floor(((i + 1) * ITEMS) / TYPES.length);
-  const entry = [];
-  for (let n = from; n < to; n++) entry.push({ resource: resource(type, n) });
-  bundles.set(type, JSON.stringify({ resourceType: 'Bundle', type: 'searchset', entry }));
+/** 1,000 resources of the seven timeline types, as her node's /exchange/records answers them. */
+const records = JSON.stringify({
+  resourceType: 'Bundle',
+  type: 'searchset',
+  entry: Array.from({ length: ITEMS }, (_, n) => ({ resource: resource(TYPES[n % TYPES.length]!, n) })),
+});
+/** A logged-in client (issue 17: the timeline is hers; a logged-out visitor sees the landing page). */
+const SESSION = JSON.stringify({
+  principal: { kind: 'client', holder: 'bench-client', credentialId: 'bench' },
+});
+const ME = JSON.stringify({
+  kind: 'client',
+  name: 'Bench Cliënt',
+  organisation: { ura: '0', name: 'Bench' },
 });
 
 // Before the app runs: note when the app has read the last search answer, and when the 1,000th
@@ -62,7 +68,7 @@ const PROBE = `(() => {
   const text = Response.prototype.text;
   Response.prototype.text = async function () {
     const body = await text.call(this);
-    if (this.url.includes('/fhir/')) marks.lastAnswer = performance.now();
+    if (this.url.includes('/exchange/records')) marks.lastAnswer = performance.now();
     return body;
   };
   new MutationObserver((_, observer) => {
@@ -78,7 +84,7 @@ const PROBE = `(() => {
 })();`;
 
 async function measure(page: Page): Promise<{ dom: number; frame: number }> {
-  await page.goto(`${ORIGIN}/portal/`);
+  await page.goto(`${ORIGIN}/portal/timeline`);
   await page.waitForFunction(
     () => (window as unknown as { __bench: { frame: number } }).__bench.frame > 0,
     undefined,
@@ -99,14 +105,15 @@ try {
   for (const throttle of [1, 4]) {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     await context.addInitScript(PROBE);
+    await context.addInitScript(() => localStorage.setItem('ketenlog-session', '1'));
     await context.route(`${ORIGIN}/**`, async (route) => {
       const url = new URL(route.request().url());
-      if (url.pathname.startsWith('/fhir/')) {
-        const body =
-          bundles.get(url.pathname.slice('/fhir/'.length)) ?? '{"resourceType":"Bundle","entry":[]}';
-        return route.fulfill({ status: 200, contentType: 'application/fhir+json', body });
-      }
-      if (url.pathname.startsWith('/auth/')) return route.fulfill({ status: 401, body: '{}' });
+      const json = (body: string) => route.fulfill({ status: 200, contentType: 'application/json', body });
+      if (url.pathname === '/exchange/records') return json(records);
+      if (url.pathname === '/auth/session') return json(SESSION);
+      if (url.pathname === '/exchange/me') return json(ME);
+      if (url.pathname === '/portal/api/region-keys') return json('{"organisations":[]}');
+      if (!url.pathname.startsWith('/portal/')) return route.fulfill({ status: 404, body: '{}' });
       const path = normalize(url.pathname.replace(/^\/portal\/?/, ''));
       const file = join(root, path);
       const found = path !== '.' && !path.startsWith('..') && existsSync(file) && statSync(file).isFile();

@@ -11,6 +11,9 @@ export interface PortalOptions {
 }
 
 export const PORTAL_PREFIX = '/portal';
+const FAVICON =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#0b3d66"/>' +
+  '<path d="M4 4v8M4 8l6-4M4 8l6 4" stroke="#fff" stroke-width="2" fill="none"/></svg>';
 export const defaultPortalRoot = fileURLToPath(new URL('../dist', import.meta.url));
 
 /**
@@ -22,6 +25,10 @@ export async function portalPlugin(app: FastifyInstance, options: PortalOptions)
   const root = options.root ?? defaultPortalRoot;
   const built = existsSync(`${root}/index.html`);
   app.get('/', async (_request, reply) => reply.redirect(`${PORTAL_PREFIX}/`, 302));
+  // Browsers ask every origin for /favicon.ico (also on the /auth pages): the portal's mark, no 404.
+  app.get('/favicon.ico', async (_request, reply) =>
+    reply.type('image/svg+xml').header('cache-control', 'public, max-age=86400').send(FAVICON),
+  );
   await app.register(
     async (scope) => {
       scope.get('/api/region-keys', async (_request, reply) => {

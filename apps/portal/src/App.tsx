@@ -1,58 +1,67 @@
-import { useCallback, useEffect, useState, type ReactNode } from 'react';
-import { translator, type Lang, type Translate } from './i18n.ts';
-import { authApi, type Session } from './api/auth.ts';
-import type { ApiResult } from './api/http.ts';
-import { LoginPage } from './pages/Login.tsx';
-import { TimelinePage } from './pages/Timeline.tsx';
-import { ConsentPage } from './pages/Consent.tsx';
-import { AccessTrailPage } from './pages/AccessTrail.tsx';
-import { ClientsPage } from './pages/Clients.tsx';
-import { MeasurementsPage } from './pages/Measurements.tsx';
-import { HoursPage } from './pages/Hours.tsx';
-import { DashboardPage } from './pages/Dashboard.tsx';
-import { OverviewPage } from './pages/Overview.tsx';
-import { DiaryPage } from './pages/Diary.tsx';
-import { RepresentativePage } from './pages/Representative.tsx';
-import { AnalystPage } from './pages/Analyst.tsx';
+import { lazy, Suspense, useCallback, useEffect, useState, type ReactNode } from 'react';
+import { translator, type Lang, type MessageKey, type Translate } from './i18n.ts';
+import { authApi, sessionHint, type Me, type Principal } from './api/auth.ts';
+import { setFormatLang } from './format.ts';
+import {
+  homeOf,
+  mayOpen,
+  MENUS,
+  NAV_LABEL,
+  pathOf,
+  roleLabel,
+  roleOf,
+  routeOf,
+  type Route,
+} from './roles.ts';
+import { LoginPage, EnrolledPage } from './pages/Login.tsx';
+import { setHere } from './pages/TimelineList.tsx';
+import { HomePage, LandingPage } from './pages/Home.tsx';
 
-type Route =
-  | 'timeline'
-  | 'measurements'
-  | 'diary'
-  | 'consent'
-  | 'representative'
-  | 'analyst'
-  | 'access'
-  | 'hours'
-  | 'dashboard'
-  | 'clients'
-  | 'overview'
-  | 'login';
-const ROUTES: Route[] = [
-  'timeline',
-  'measurements',
-  'diary',
-  'consent',
-  'access',
-  'representative',
-  'analyst',
-  'hours',
-  'dashboard',
-  'clients',
-  'overview',
-  'login',
-];
+// Each role's pages load when first opened: the landing and login pages need none of them.
+const TimelinePage = lazy(() => import('./pages/Timeline.tsx').then((m) => ({ default: m.TimelinePage })));
+const ConsentPage = lazy(() => import('./pages/Consent.tsx').then((m) => ({ default: m.ConsentPage })));
+const AccessTrailPage = lazy(() =>
+  import('./pages/AccessTrail.tsx').then((m) => ({ default: m.AccessTrailPage })),
+);
+const ClientsPage = lazy(() => import('./pages/Clients.tsx').then((m) => ({ default: m.ClientsPage })));
+const MeasurementsPage = lazy(() =>
+  import('./pages/Measurements.tsx').then((m) => ({ default: m.MeasurementsPage })),
+);
+const HoursPage = lazy(() => import('./pages/Hours.tsx').then((m) => ({ default: m.HoursPage })));
+const DashboardPage = lazy(() => import('./pages/Dashboard.tsx').then((m) => ({ default: m.DashboardPage })));
+const OverviewPage = lazy(() => import('./pages/Overview.tsx').then((m) => ({ default: m.OverviewPage })));
+const DiaryPage = lazy(() => import('./pages/Diary.tsx').then((m) => ({ default: m.DiaryPage })));
+const RepresentativePage = lazy(() =>
+  import('./pages/Representative.tsx').then((m) => ({ default: m.RepresentativePage })),
+);
+const AnalystPage = lazy(() => import('./pages/Analyst.tsx').then((m) => ({ default: m.AnalystPage })));
 
-function routeOf(path: string): Route | undefined {
-  const tail = path.replace(/^\/portal\/?/, '').replace(/\/$/, '');
-  if (tail === '') return 'timeline';
-  return ROUTES.find((r) => r === tail);
+/** The session as the portal knows it: not asked (no hint), asking, logged out, or logged in. */
+type SessionState =
+  { kind: 'unknown' } | { kind: 'out' } | { kind: 'in'; principal: Principal; me: Me | undefined };
+
+/** "Maria de Vries", "Carla Bakker · medisch specialist · Ziekenhuis Maasland". */
+function whoText(t: Translate, principal: Principal, me: Me | undefined): string {
+  if (principal.kind === 'professional') {
+    const role = me?.role ? roleLabel(t, me.role) : undefined;
+    return [me?.name ?? t('professionalRole'), role, me?.organisation?.name].filter(Boolean).join(' · ');
+  }
+  if (principal.kind === 'client') return me?.name ?? t('clientRole');
+  if (principal.kind === 'representative')
+    return me?.actingFor?.name
+      ? `${t('representativeRole')} ${t('repFor')} ${me.actingFor.name}`
+      : t('representativeRole');
+  return '';
 }
 
 export function App(): ReactNode {
   const [lang, setLang] = useState<Lang>(() => (localStorage.getItem('lang') === 'en' ? 'en' : 'nl'));
   const [path, setPath] = useState(() => location.pathname);
-  const [session, setSession] = useState<ApiResult<Session> | undefined>();
+  const [session, setSession] = useState<SessionState>(() =>
+    sessionHint.present() ? { kind: 'unknown' } : { kind: 'out' },
+  );
+  const [menuOpen, setMenuOpen] = useState(false);
+  setFormatLang(lang);
   const t: Translate = translator(lang);
 
   useEffect(() => {
@@ -64,57 +73,92 @@ export function App(): ReactNode {
     addEventListener('popstate', onPop);
     return () => removeEventListener('popstate', onPop);
   }, []);
-  const refreshSession = useCallback(() => {
-    void authApi.session().then(setSession);
-  }, []);
-  useEffect(refreshSession, [refreshSession]);
 
-  const go = (route: Route) => (event: { preventDefault(): void }) => {
-    event.preventDefault();
-    history.pushState(null, '', `/portal/${route === 'timeline' ? '' : route}`);
+  const navigate = useCallback((to: string) => {
+    history.pushState(null, '', to);
     setPath(location.pathname);
+    setMenuOpen(false);
+    scrollTo(0, 0);
+    document.getElementById('main')?.focus({ preventScroll: true });
+  }, []);
+
+  /** Asks the node who is logged in (only when this browser logged in here). */
+  const refreshSession = useCallback(async (): Promise<SessionState> => {
+    if (!sessionHint.present()) {
+      setSession({ kind: 'out' });
+      return { kind: 'out' };
+    }
+    const answer = await authApi.session();
+    if (answer.kind !== 'ok' || !answer.value?.principal) {
+      sessionHint.clear();
+      setSession({ kind: 'out' });
+      return { kind: 'out' };
+    }
+    const me = await authApi.me();
+    if (me.kind === 'ok') setHere(me.value.organisation?.name);
+    const next: SessionState = {
+      kind: 'in',
+      principal: answer.value.principal,
+      me: me.kind === 'ok' ? me.value : undefined,
+    };
+    setSession(next);
+    return next;
+  }, []);
+  useEffect(() => void refreshSession(), [refreshSession]);
+
+  /** After a login: to the role's home. */
+  const loggedIn = useCallback(() => {
+    sessionHint.set();
+    void refreshSession().then(() => navigate('/portal/'));
+  }, [refreshSession, navigate]);
+  const logout = (): void => {
+    void authApi.logout().then(() => {
+      sessionHint.clear();
+      setSession({ kind: 'out' });
+      navigate('/portal/');
+    });
   };
-  const route = routeOf(path);
-  const principal = session?.kind === 'ok' ? session.value?.principal : undefined;
-  const loggedIn = principal !== undefined;
-  const who =
-    principal?.kind === 'professional'
-      ? `${principal.id.replace(/^pro:/, '')}${principal.actingAs ? ` (${principal.actingAs.role})` : ''}`
-      : principal?.kind === 'client'
-        ? t('clientRole')
-        : principal?.kind === 'representative'
-          ? `${t('representativeRole')}${principal.actingFor ? ` (${t('actingForClient')})` : ''}`
-          : (principal?.kind ?? '');
+
+  const principal = session.kind === 'in' ? session.principal : undefined;
+  const role = roleOf(principal);
+  const parsed = routeOf(path);
+  const route: Route | undefined = parsed === 'home' && role ? homeOf(role) : parsed;
+  const link = (to: Route) => (event: { preventDefault(): void }) => {
+    event.preventDefault();
+    navigate(pathOf(to, role));
+  };
 
   let page: ReactNode;
-  if (!route) page = <p>{t('notFound')}</p>;
-  else if (route === 'login') page = <LoginPage t={t} onLogin={refreshSession} />;
+  if (session.kind === 'unknown') page = <p role="status">{t('loading')}</p>;
+  else if (!route) page = <NotFound t={t} onHome={link('home')} />;
+  else if (route === 'login')
+    page = role ? <AlreadyIn t={t} onHome={link('home')} /> : <LoginPage t={t} onLogin={loggedIn} />;
+  else if (route === 'enrolled') page = <EnrolledPage t={t} onLogin={loggedIn} />;
+  else if (!role || !principal)
+    page =
+      route === 'home' ? (
+        <LandingPage t={t} onLogin={link('login')} />
+      ) : (
+        <LoginFirst t={t} onLogin={link('login')} route={route} />
+      );
+  else if (!mayOpen(role, route)) page = <NotForRole t={t} onHome={link('home')} />;
+  else if (route === 'home')
+    page = <HomePage t={t} role={role} me={session.kind === 'in' ? session.me : undefined} go={link} />;
   else if (route === 'timeline') page = <TimelinePage t={t} />;
-  else if (route === 'clients') page = <ClientsPage t={t} />;
+  else if (route === 'clients') page = <ClientsPage t={t} navigate={navigate} />;
   else if (route === 'measurements') page = <MeasurementsPage t={t} />;
   else if (route === 'hours') page = <HoursPage t={t} principal={principal} />;
   else if (route === 'dashboard') page = <DashboardPage t={t} principal={principal} />;
-  else if (route === 'access') page = <AccessTrailPage t={t} />;
+  else if (route === 'access') page = <AccessTrailPage t={t} principal={principal} />;
   else if (route === 'diary') page = <DiaryPage t={t} principal={principal} />;
   else if (route === 'analyst') page = <AnalystPage t={t} />;
   else if (route === 'representative')
-    page = <RepresentativePage t={t} principal={principal} onSession={refreshSession} />;
+    page = <RepresentativePage t={t} principal={principal} onSession={() => void refreshSession()} />;
   else if (route === 'overview')
     page = <OverviewPage t={t} patient={new URLSearchParams(location.search).get('patient')} />;
   else page = <ConsentPage t={t} />;
 
-  const nav: [Route, Parameters<Translate>[0]][] = [
-    ['timeline', 'navTimeline'],
-    ['measurements', 'navMeasurements'],
-    ['diary', 'navDiary'],
-    ['consent', 'navConsent'],
-    ['access', 'navAccess'],
-    ['representative', 'navRepresentative'],
-    ['hours', 'navHours'],
-    ['dashboard', 'navDashboard'],
-    ['clients', 'navClients'],
-    ['analyst', 'navAnalyst'],
-  ];
+  const menu = role ? MENUS[role] : [];
   return (
     <>
       <a className="skip" href="#main">
@@ -122,9 +166,20 @@ export function App(): ReactNode {
       </a>
       <header>
         <div className="bar">
-          <strong className="brand">{t('appName')}</strong>
+          <a className="brand" href="/portal/" onClick={link('home')}>
+            {t('appName')}
+          </a>
           <span className="session" aria-live="polite">
-            {loggedIn ? `${t('loggedInAs')} ${who}` : t('notLoggedIn')}
+            {principal ? (
+              <>
+                <span className="sr-only">{t('loggedInAs')} </span>
+                {whoText(t, principal, session.kind === 'in' ? session.me : undefined)}
+              </>
+            ) : session.kind === 'out' ? (
+              t('notLoggedIn')
+            ) : (
+              ''
+            )}
           </span>
           <button
             type="button"
@@ -134,35 +189,146 @@ export function App(): ReactNode {
           >
             {t('language')}
           </button>
-          {loggedIn ? (
-            <button type="button" onClick={() => void authApi.logout().then(refreshSession)}>
+          {principal ? (
+            <button type="button" onClick={logout}>
               {t('logout')}
             </button>
           ) : (
-            <a href="/portal/login" onClick={go('login')}>
-              {t('navLogin')}
-            </a>
+            route !== 'login' && (
+              <a className="button" href="/portal/login" onClick={link('login')}>
+                {t('navLogin')}
+              </a>
+            )
           )}
         </div>
-        <nav aria-label="Hoofdmenu">
-          <ul>
-            {nav.map(([r, key]) => (
-              <li key={r}>
-                <a
-                  href={`/portal/${r === 'timeline' ? '' : r}`}
-                  aria-current={route === r ? 'page' : undefined}
-                  onClick={go(r)}
-                >
-                  {t(key)}
-                </a>
-              </li>
-            ))}
-          </ul>
-        </nav>
+        {menu.length > 1 && (
+          <nav aria-label={t('mainMenu')}>
+            <button
+              type="button"
+              className="menu-toggle"
+              aria-expanded={menuOpen}
+              aria-controls="menu"
+              onClick={() => setMenuOpen(!menuOpen)}
+            >
+              {t('menu')} <span aria-hidden="true">{menuOpen ? '▴' : '▾'}</span>
+            </button>
+            <ul id="menu" className={menuOpen ? 'open' : undefined}>
+              {menu.map((r) => (
+                <li key={r}>
+                  <a href={pathOf(r, role)} aria-current={route === r ? 'page' : undefined} onClick={link(r)}>
+                    {t(NAV_LABEL[r as keyof typeof NAV_LABEL])}
+                  </a>
+                </li>
+              ))}
+            </ul>
+          </nav>
+        )}
       </header>
       <main id="main" tabIndex={-1}>
-        {page}
+        <Suspense fallback={<p role="status">{t('loading')}</p>}>{page}</Suspense>
       </main>
+    </>
+  );
+}
+
+function NotFound({
+  t,
+  onHome,
+}: {
+  t: Translate;
+  onHome: (e: { preventDefault(): void }) => void;
+}): ReactNode {
+  return (
+    <>
+      <h1>{t('notFound')}</h1>
+      <p>
+        <a href="/portal/" onClick={onHome}>
+          {t('toHome')}
+        </a>
+      </p>
+    </>
+  );
+}
+
+function NotForRole({
+  t,
+  onHome,
+}: {
+  t: Translate;
+  onHome: (e: { preventDefault(): void }) => void;
+}): ReactNode {
+  return (
+    <>
+      <h1>{t('notForRoleTitle')}</h1>
+      <p className="notice">{t('notForRole')}</p>
+      <p>
+        <a href="/portal/" onClick={onHome}>
+          {t('toHome')}
+        </a>
+      </p>
+    </>
+  );
+}
+
+function AlreadyIn({
+  t,
+  onHome,
+}: {
+  t: Translate;
+  onHome: (e: { preventDefault(): void }) => void;
+}): ReactNode {
+  return (
+    <>
+      <h1>{t('loginTitle')}</h1>
+      <p className="notice">
+        {t('alreadyLoggedIn')}{' '}
+        <a href="/portal/" onClick={onHome}>
+          {t('toHome')}
+        </a>
+      </p>
+    </>
+  );
+}
+
+const TITLES: Partial<Record<Route, MessageKey>> = {
+  timeline: 'timelineTitle',
+  measurements: 'measurementsTitle',
+  diary: 'diaryTitle',
+  consent: 'consentTitle',
+  access: 'accessTitle',
+  representative: 'repTitle',
+  hours: 'hoursTitle',
+  dashboard: 'dashboardTitle',
+  clients: 'clientsTitle',
+  analyst: 'analystTitle',
+  overview: 'overviewTitle',
+};
+
+/** A page that needs a login, opened while logged out: its title and the way in, no data calls. */
+function LoginFirst({
+  t,
+  onLogin,
+  route,
+}: {
+  t: Translate;
+  onLogin: (e: { preventDefault(): void }) => void;
+  route: Route;
+}): ReactNode {
+  const title = TITLES[route];
+  // An invite link for a representative: the code waits in this tab while she logs in.
+  const code = new URLSearchParams(location.search).get('invite');
+  useEffect(() => {
+    if (code) sessionStorage.setItem('ketenlog-invite', code);
+  }, [code]);
+  return (
+    <>
+      <h1>{title ? t(title) : t('loginTitle')}</h1>
+      <p className="notice">
+        {t(code ? 'repLoginAs' : 'loginNeeded')}{' '}
+        <a href="/portal/login" onClick={onLogin}>
+          {t('navLogin')}
+        </a>
+      </p>
     </>
   );
 }

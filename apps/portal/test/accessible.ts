@@ -50,7 +50,7 @@ export async function checkAccessible(page: Page, name: string): Promise<void> {
       return out;
     });
     expect(overflow, `${name} at ${label}: horizontal overflow (${wide.join(', ')})`).toBeLessThanOrEqual(0);
-    await page.screenshot({ path: `${SCREENSHOTS}portal-${name}-${label}.png`, fullPage: true });
+    await fullPageShot(page, `${SCREENSHOTS}portal-${name}-${label}.png`);
   }
   await page.setViewportSize(before);
 }
@@ -58,4 +58,16 @@ export async function checkAccessible(page: Page, name: string): Promise<void> {
 export async function settle(page: Page): Promise<void> {
   await page.locator('h1').first().waitFor();
   await page.waitForFunction(() => !document.querySelector('[role="status"]'));
+}
+
+/**
+ * A full-page screenshot with every list item painted: long lists skip painting items off screen
+ * (content-visibility: auto), which a full-page screenshot would show as blank rows.
+ */
+export async function fullPageShot(page: Page, path: string): Promise<void> {
+  const style = await page.addStyleTag({
+    content: '.timeline li { content-visibility: visible !important; }',
+  });
+  await page.screenshot({ path, fullPage: true });
+  await style.evaluate((node) => (node as Element).remove());
 }

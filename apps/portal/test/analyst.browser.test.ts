@@ -131,7 +131,7 @@ describe("the analyst's page", () => {
     await expect.poll(() => agreements.count()).toBe(2);
     const full = (await agreements.filter({ hasText: 'ibd-coach-2026' }).textContent())!;
     expect(full).toContain('geldig');
-    expect(full).toContain(`${HOSPITAL}, ${INSURER}, ${STATISTICS}`);
+    expect(full).toContain('Ziekenhuis Maasland, Zorgverzekeraar Zuid, Regionaal Bureau voor de Statistiek');
     expect(full).toContain(digestOf(ibdCoachSpec(parties)));
     expect(await agreements.filter({ hasText: 'ibd-half-signed' }).textContent()).toContain(
       'nog niet door alle partijen ondertekend',
@@ -140,13 +140,13 @@ describe("the analyst's page", () => {
     await expect.poll(() => run.count()).toBe(1);
     const text = (await run.textContent())!;
     expect(text).toContain('vrijgegeven');
-    expect(text).toContain(`Cohortgrootte${CLIENTS}`);
-    expect(text).toMatch(/\d+ vrijgegeven cellen · [1-9]\d* onderdrukte cellen \(te klein\)/);
+    expect(text).toContain(`Cohortgrootte${CLIENTS.toLocaleString('nl-NL')}`);
+    expect(text).toMatch(/\d+ vrijgegeven cel(len)? · [1-9]\d* onderdrukte cel(len)? \(te klein\)/);
     expect(await run.locator('tbody tr').filter({ hasText: 'onderdrukt' }).count()).toBeGreaterThan(0);
     expect(text).toContain('Gemiddeld aantal huisartsbezoeken');
     // a thin income cell is suppressed, so the page says why there is no effect estimate
     expect(await run.getByTestId('effect').textContent()).toContain('Geen effectschatting');
-    expect(text).toContain(`${HOSPITAL}: 0`);
+    expect(text).toContain('Ziekenhuis Maasland: 0');
     await checkAccessible(page, 'analyst-runs');
     await page.close();
   });

@@ -38,7 +38,13 @@ export async function startBrowserRegion(): Promise<BrowserRegion> {
     browser,
     origin: (ura) => new URL(region.node(ura).fhirBase).origin.replace('127.0.0.1', 'localhost'),
     async newContext() {
-      const context = await browser.newContext({ viewport: DESKTOP, acceptDownloads: true });
+      const context = await browser.newContext({
+        viewport: DESKTOP,
+        acceptDownloads: true,
+        // A Dutch browser: date and time inputs as a Dutch user sees them.
+        locale: 'nl-NL',
+        timezoneId: 'Europe/Amsterdam',
+      });
       context.setDefaultTimeout(15_000);
       await serveBuild(context, root);
       contexts.push(context);

@@ -79,7 +79,7 @@ afterAll(async () => world?.close());
 /** The preview's answer for one category: its whole text. */
 async function previewOf(page: Page, who: string, purpose = 'behandeling'): Promise<void> {
   const preview = page.locator('section[aria-labelledby="preview"]');
-  await preview.getByLabel('Soort organisatie').selectOption({ label: who });
+  await preview.getByLabel('Welke organisatie').selectOption({ label: `alle ${who}` });
   await preview.getByLabel('Met welk doel').selectOption({ label: purpose });
   await preview.getByRole('button', { name: 'Toon wat zij ziet' }).click();
   await preview.getByRole('heading', { name: `Voorbeeld voor ${who} · ${purpose}` }).waitFor();
@@ -101,10 +101,10 @@ describe("the client's controls in the portal", () => {
       await checkAccessible(maria, 'consent-preview');
 
       const form = maria.locator('section[aria-labelledby="new-consent"]');
-      await form.getByLabel('Wie (soort organisatie)').selectOption({ label: 'huisartsen' });
+      await form.getByLabel('Wie', { exact: true }).selectOption({ label: 'alle huisartsen' });
       await form.getByLabel('Welke gegevens').selectOption({ label: 'medicatie' });
       await form.getByLabel('Waarvoor').selectOption({ label: 'behandeling' });
-      await form.getByRole('button', { name: 'Ondertekenen met passkey' }).click();
+      await form.getByRole('button', { name: 'Ondertekenen met passkey', exact: true }).click();
       await maria.getByText('Uw keuze is ondertekend en vastgelegd.').waitFor();
       // The preview follows the signed choice: medication is now visible, with her item in it.
       await expect.poll(() => medication.locator('.tag').first().textContent()).toBe('zichtbaar');
@@ -129,13 +129,13 @@ describe("the client's controls in the portal", () => {
     await maria.locator('.diary li').filter({ hasText: DIARY_TEXT }).waitFor();
     expect(await maria.locator('.diary li').first().textContent()).toContain('Zelf ingevoerd');
 
-    await maria.getByLabel('Wie (soort organisatie)').selectOption({ label: 'verloskundigen' });
+    await maria.getByLabel('Wie', { exact: true }).selectOption({ label: 'alle verloskundigen' });
     await maria.getByRole('button', { name: 'Delen (ondertekenen met passkey)' }).click();
     await maria.getByText('Gedeeld.').waitFor();
     await checkAccessible(maria, 'diary-entries');
 
     // In her timeline, marked as entered by herself.
-    await maria.goto(`${origin}/portal/`);
+    await maria.goto(`${origin}/portal/timeline`);
     await settle(maria);
     const item = maria.locator('.timeline li').filter({ hasText: DIARY_TEXT });
     await item.waitFor();
@@ -154,7 +154,7 @@ describe("the client's controls in the portal", () => {
   });
 
   it('downloads all her data as one FHIR Bundle', { timeout: 120_000 }, async () => {
-    await maria.goto(`${origin}/portal/`);
+    await maria.goto(`${origin}/portal/timeline`);
     await settle(maria);
     const [download] = await Promise.all([
       maria.waitForEvent('download'),
@@ -216,7 +216,7 @@ describe("the client's controls in the portal", () => {
       await settle(sam);
       await sam.getByRole('button', { name: 'Namens deze cliënt handelen' }).click();
       await sam.getByText('U handelt nu namens de cliënt.').waitFor();
-      await sam.getByText('Ingelogd als vertegenwoordiger (namens cliënt)').waitFor();
+      await sam.getByText(/Ingelogd als vertegenwoordiger voor /).waitFor();
       await sam.goto(`${origin}/portal/consent`);
       await settle(sam);
       const consentsOfMaria = () =>
@@ -228,9 +228,9 @@ describe("the client's controls in the portal", () => {
       const register = sam.locator('section[aria-labelledby="register"] li');
       await expect.poll(() => register.count()).toBe(before);
       const form = sam.locator('section[aria-labelledby="new-consent"]');
-      await form.getByLabel('Wie (soort organisatie)').selectOption({ label: 'apotheken' });
+      await form.getByLabel('Wie', { exact: true }).selectOption({ label: 'alle apotheken' });
       await form.getByLabel('Welke gegevens').selectOption({ label: 'medicatie' });
-      await form.getByRole('button', { name: 'Ondertekenen met passkey' }).click();
+      await form.getByRole('button', { name: 'Ondertekenen met passkey', exact: true }).click();
       await sam.getByText('Uw keuze is ondertekend en vastgelegd.').waitFor();
       await expect.poll(() => register.count()).toBe(before + 1);
       // Maria sees the choice Sam made for her.
@@ -259,8 +259,7 @@ describe("the client's controls in the portal", () => {
     for (const [path, heading] of [
       ['consent', 'What would this party see?'],
       ['representative', 'Invite someone'],
-      ['analyst', 'Research: agreements and analyses'],
-      ['', 'All my data'],
+      ['timeline', 'All my data'],
     ] as const) {
       await maria.goto(`${origin}/portal/${path}`);
       await settle(maria);
@@ -297,10 +296,11 @@ describe("the client's controls in the portal", () => {
         .toContain(`ura:${GP}`);
       await gp.close();
 
-      await maria.goto(`${origin}/portal/`);
+      await maria.goto(`${origin}/portal/timeline`);
       await settle(maria);
+      // The organisation that is down is waited for (its timeout), then named as missing.
       const [download] = await Promise.all([
-        maria.waitForEvent('download'),
+        maria.waitForEvent('download', { timeout: 60_000 }),
         maria.getByRole('button', { name: 'Download al mijn gegevens' }).click(),
       ]);
       const bundle = JSON.parse(readFileSync((await download.path())!, 'utf8')) as {

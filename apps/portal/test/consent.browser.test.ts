@@ -35,10 +35,10 @@ describe('consent and access trail in the portal', () => {
       await page.getByText('U heeft nog geen keuzes vastgelegd').waitFor();
       await checkAccessible(page, 'consent-empty');
 
-      await page.getByLabel('Wie (soort organisatie)').selectOption({ label: 'huisartsen' });
+      await page.getByLabel('Wie', { exact: true }).selectOption({ label: 'alle huisartsen' });
       await page.getByLabel('Welke gegevens').selectOption({ label: 'medicatie' });
       await page.getByLabel('Waarvoor').selectOption({ label: 'behandeling' });
-      await page.getByRole('button', { name: 'Ondertekenen met passkey' }).click();
+      await page.getByRole('button', { name: 'Ondertekenen met passkey', exact: true }).click();
       await page.getByText('Uw keuze is ondertekend en vastgelegd.').waitFor();
       const register = page.locator('section[aria-labelledby="register"] li');
       await expect.poll(() => register.count()).toBe(1);

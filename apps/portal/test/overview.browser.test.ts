@@ -87,7 +87,7 @@ describe('consent in the portal changes what a professional sees', () => {
       await settle(carla);
       await carla
         .locator('.consent-status', {
-          hasText: '0 soorten gegevens gedeeld door andere organisaties · 1 niet gedeeld',
+          hasText: '0 soorten gegevens gedeeld door andere organisaties · 1 soort gegevens niet gedeeld',
         })
         .waitFor();
       await checkAccessible(carla, 'clients-consent-status');
@@ -96,15 +96,16 @@ describe('consent in the portal changes what a professional sees', () => {
       await enrolAndLogIn(maria, kraamzorg);
       await maria.goto(`${kraamzorg}/portal/consent`);
       await settle(maria);
-      await maria.getByLabel('Wie (soort organisatie)').selectOption({ label: 'ziekenhuizen' });
+      await maria.getByLabel('Wie', { exact: true }).selectOption({ label: 'alle ziekenhuizen' });
+      await maria.getByLabel('Welke gegevens').selectOption({ label: 'alle gegevens' });
       await maria.getByLabel('Waarvoor').selectOption({ label: 'behandeling' });
-      await maria.getByRole('button', { name: 'Ondertekenen met passkey' }).click();
+      await maria.getByRole('button', { name: 'Ondertekenen met passkey', exact: true }).click();
       await maria.getByText('Uw keuze is ondertekend en vastgelegd.').waitFor();
 
       await expect.poll(() => kraamzorgRecords(carla, ziekenhuis), { timeout: 30_000 }).toBe(3);
       await checkAccessible(carla, 'overview');
       await carla.goto(`${ziekenhuis}/portal/clients`);
-      await carla.locator('.consent-status', { hasText: '1 soorten gegevens gedeeld' }).waitFor();
+      await carla.locator('.consent-status', { hasText: '1 soort gegevens gedeeld' }).waitFor();
 
       await expect
         .poll(

@@ -11,7 +11,9 @@ export async function professionalLogin(page: Page, origin: string, id: string):
   await page.getByLabel('Wachtwoord').fill(password);
   await page.getByLabel('Code uit uw authenticator-app').fill(await generate({ secret: totpSecret }));
   await page.getByRole('button', { name: 'Inloggen', exact: true }).click();
-  await page.getByText(`Ingelogd als ${id.replace(/^pro:/, '')}`).waitFor();
+  // Every login lands on the role's home, with her name in the header.
+  await page.waitForURL(`${origin}/portal/`);
+  await page.getByRole('button', { name: 'Uitloggen' }).waitFor();
 }
 
 /**
@@ -29,5 +31,6 @@ export async function enrolAndLogIn(page: Page, origin: string, person = 0): Pro
   await page.locator('#status').filter({ hasText: 'passkey aangemaakt' }).waitFor();
   await page.goto(`${origin}/portal/login`);
   await page.getByRole('button', { name: 'Inloggen met passkey' }).click();
-  await page.getByText('Ingelogd als').waitFor();
+  await page.waitForURL(`${origin}/portal/`);
+  await page.getByRole('button', { name: 'Uitloggen' }).waitFor();
 }

@@ -26,6 +26,13 @@ describe('portal plugin', () => {
     expect(root.headers.location).toBe('/portal/');
   });
 
+  it('answers the browser’s /favicon.ico (no 404 in the console on any page of the node)', async () => {
+    const icon = await app.inject('/favicon.ico');
+    expect(icon.statusCode).toBe(200);
+    expect(icon.headers['content-type']).toContain('image/svg+xml');
+    expect((await app.inject('/portal/')).body).toContain('rel="icon"');
+  });
+
   it('falls back to the app for portal routes only', async () => {
     const deep = await app.inject('/portal/consent');
     expect(deep.statusCode).toBe(200);

@@ -175,18 +175,16 @@ describe('portal in Chromium', () => {
     }, 90_000);
   }
 
-  it("offers to connect a patient app from 'Mijn metingen' (the node's SMART demo PGO)", async () => {
+  it('switches to English and back, and asks a logged-out visitor to log in (no data calls)', async () => {
     const page = await browser.newPage();
-    await settled(page, 'measurements');
-    const link = page.getByRole('link', { name: 'Koppel de demo-app' });
-    expect(await link.getAttribute('href')).toBe('/apps/pgo/launch');
-    await page.close();
-  });
-
-  it('switches to English and back, and shows "nog niet beschikbaar" where an API is missing', async () => {
-    const page = await browser.newPage();
+    const data: string[] = [];
+    page.on(
+      'request',
+      (r) => /\/(fhir|exchange|carelog|auth)\//.test(new URL(r.url()).pathname) && data.push(r.url()),
+    );
     await settled(page, 'consent');
-    await expect(page.getByRole('heading', { name: 'Nog niet beschikbaar' }).count()).resolves.toBe(1);
+    await page.getByText('Log eerst in om deze pagina te zien.').waitFor();
+    expect(data).toEqual([]);
     await page.getByRole('button', { name: 'Switch to English' }).click();
     expect(await page.getAttribute('html', 'lang')).toBe('en');
     await page.getByRole('heading', { name: 'Who sees what' }).waitFor();

@@ -18,8 +18,30 @@ export function actingOf(principal: Principal | undefined): { ura: string; role:
   return { ura: principal.actingAs.organisation.replace(/^ura:/, ''), role: principal.actingAs.role };
 }
 
+/** Who this session is, in words (GET /exchange/me at the node). */
+export interface Me {
+  kind: Principal['kind'];
+  name?: string;
+  birthDate?: string;
+  role?: string;
+  organisation?: { ura: string; name?: string };
+  actingFor?: { name?: string; birthDate?: string };
+}
+
+/**
+ * Whether this browser has logged in here and not out: only then does the portal ask the node
+ * about its session, so a logged-out visit makes no data calls (and no 401s in the console).
+ */
+const HINT = 'ketenlog-session';
+export const sessionHint = {
+  present: (): boolean => localStorage.getItem(HINT) === '1',
+  set: (): void => localStorage.setItem(HINT, '1'),
+  clear: (): void => localStorage.removeItem(HINT),
+};
+
 export const authApi = {
   session: (): Promise<ApiResult<Session>> => requestJson<Session>('/auth/session'),
+  me: (): Promise<ApiResult<Me>> => requestJson<Me>('/exchange/me'),
   logout: (): Promise<ApiResult<unknown>> => requestJson('/auth/logout', { method: 'POST', body: '{}' }),
   professionalLogin: (id: string, password: string, totp: string): Promise<ApiResult<Session>> =>
     requestJson<Session>('/auth/professionals/login', {
@@ -45,5 +67,5 @@ export const authApi = {
     });
   },
   /** The demo DigiD identity check starts as a full-page navigation and returns to enrolment. */
-  enrolUrl: (): string => `/auth/passkeys/enrol?returnTo=${encodeURIComponent('/portal/')}`,
+  enrolUrl: (): string => `/auth/passkeys/enrol?returnTo=${encodeURIComponent('/portal/enrolled')}`,
 };

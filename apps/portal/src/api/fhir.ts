@@ -27,6 +27,10 @@ export const fhirApi = {
     requestJson<Bundle>(`/fhir/${type}?${new URLSearchParams({ _count: '200', ...params })}`, {
       headers: { accept: 'application/fhir+json' },
     }),
+  read: (type: string, id: string): Promise<ApiResult<FhirResource>> =>
+    requestJson<FhirResource>(`/fhir/${type}/${encodeURIComponent(id)}`, {
+      headers: { accept: 'application/fhir+json' },
+    }),
   create: (resource: FhirResource): Promise<ApiResult<FhirResource>> =>
     requestJson<FhirResource>(`/fhir/${resource.resourceType}`, {
       method: 'POST',

@@ -10,7 +10,11 @@ const STATUS_SYSTEM = 'https://ketenlog.nl/fhir/CodeSystem/overview-status';
 export interface Missing {
   status: 'withheld' | 'unreachable' | string;
   text: string;
+  /** The category withheld (its code) and the organisation that holds it (URA), when stated. */
+  category?: string;
+  source?: string;
 }
+const CATEGORY_SYSTEM_SUFFIX = '/CodeSystem/category';
 
 export const overviewApi = {
   /** With `breakTheGlass`, emergency access for this one request: the reason is logged and shown to her. */
@@ -21,11 +25,21 @@ export const overviewApi = {
         headers: { accept: 'application/fhir+json' },
       },
     ),
-  organisations: (): Promise<ApiResult<RegionOrganisations>> => requestJson('/portal/api/region-keys'),
+  organisations: (): Promise<ApiResult<RegionOrganisations>> => regionOnce(),
 };
 
 export interface RegionOrganisations {
-  organisations?: { ura: string; name: string }[];
+  organisations?: { ura: string; name: string; type?: string }[];
+}
+
+let region: Promise<ApiResult<RegionOrganisations>> | undefined;
+/** The region's organisations, asked once per page load (a failure is asked again next time). */
+function regionOnce(): Promise<ApiResult<RegionOrganisations>> {
+  region ??= requestJson<RegionOrganisations>('/portal/api/region-keys').then((r) => {
+    if (r.kind !== 'ok') region = undefined;
+    return r;
+  });
+  return region;
 }
 
 /** URA → organisation name; empty when the region's organisations could not be read. */
@@ -53,13 +67,22 @@ export function missingOf(bundle: Bundle): Missing[] {
     const r = e.resource as
       | {
           resourceType: string;
-          issue?: { details?: { text?: string; coding?: { system?: string; code?: string }[] } }[];
+          issue?: {
+            details?: { text?: string; coding?: { system?: string; code?: string }[] };
+            extension?: { url?: string; valueIdentifier?: { value?: string } }[];
+          }[];
         }
       | undefined;
     if (r?.resourceType !== 'OperationOutcome') return [];
-    return (r.issue ?? []).map((issue) => ({
-      status: issue.details?.coding?.find((c) => c.system === STATUS_SYSTEM)?.code ?? 'other',
-      text: issue.details?.text ?? '',
-    }));
+    return (r.issue ?? []).map((issue) => {
+      const category = issue.details?.coding?.find((c) => c.system?.endsWith(CATEGORY_SYSTEM_SUFFIX))?.code;
+      const source = issue.extension?.find((x) => x.url === SOURCE_EXTENSION)?.valueIdentifier?.value;
+      return {
+        status: issue.details?.coding?.find((c) => c.system === STATUS_SYSTEM)?.code ?? 'other',
+        text: issue.details?.text ?? '',
+        ...(category ? { category } : {}),
+        ...(source ? { source } : {}),
+      };
+    });
   });
 }

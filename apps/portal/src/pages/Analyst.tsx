@@ -3,6 +3,8 @@ import { isMessageKey, type MessageKey, type Translate } from '../i18n.ts';
 import type { ApiResult } from '../api/http.ts';
 import { analyticsApi, type Agreement, type Estimate, type Run } from '../api/analytics.ts';
 import { ResultState } from './State.tsx';
+import { useOrganisations } from './PartyFields.tsx';
+import { formatDate, formatDateTime, formatNumber, plural } from '../format.ts';
 
 async function loadAll(): Promise<ApiResult<{ agreements: Agreement[]; runs: Run[] }>> {
   const [agreements, runs] = await Promise.all([analyticsApi.agreements(), analyticsApi.runs()]);
@@ -11,6 +13,9 @@ async function loadAll(): Promise<ApiResult<{ agreements: Agreement[]; runs: Run
   return { kind: 'ok', value: { agreements: agreements.value.agreements, runs: runs.value.runs } };
 }
 const ura = (party: string): string => party.replace(/^ura:/, '');
+/** An organisation by name (its URA only when the region does not name it). */
+const named = (names: ReadonlyMap<string, string>, party: string): string =>
+  names.get(ura(party)) ?? ura(party);
 const agreementState = (a: Agreement): MessageKey =>
   a.valid ? 'agreement-valid' : a.complete ? 'agreement-expired' : 'agreement-incomplete';
 
@@ -22,6 +27,7 @@ export function AnalystPage({ t }: { t: Translate }): ReactNode {
     void loadAll().then(setResult);
   }, []);
   useEffect(load, [load]);
+  const names = useOrganisations();
   return (
     <>
       <h1>{t('analystTitle')}</h1>
@@ -48,13 +54,13 @@ export function AnalystPage({ t }: { t: Translate }): ReactNode {
                             : a.purpose}
                         </dd>
                         <dt>{t('parties')}</dt>
-                        <dd>{a.parties.map(ura).join(', ')}</dd>
+                        <dd>{a.parties.map((p) => named(names, p)).join(', ')}</dd>
                         <dt>{t('signedBy')}</dt>
-                        <dd>{a.signedBy.map(ura).join(', ') || '—'}</dd>
+                        <dd>{a.signedBy.map((p) => named(names, p)).join(', ') || '—'}</dd>
                         <dt>{t('specHash')}</dt>
                         <dd className="code">{a.specHash}</dd>
                         <dt>{t('repUntil')}</dt>
-                        <dd>{a.validUntil ?? '—'}</dd>
+                        <dd>{formatDate(a.validUntil)}</dd>
                       </dl>
                     </li>
                   ))}
@@ -68,7 +74,7 @@ export function AnalystPage({ t }: { t: Translate }): ReactNode {
               ) : (
                 <ul className="timeline runs short">
                   {runs.map((r) => (
-                    <RunItem key={r.id} t={t} run={r} />
+                    <RunItem key={r.id} t={t} run={r} names={names} />
                   ))}
                 </ul>
               )}
@@ -81,9 +87,17 @@ export function AnalystPage({ t }: { t: Translate }): ReactNode {
 }
 
 const signed = (e: Estimate): string =>
-  `${e.coefficient >= 0 ? '+' : '−'}${Math.abs(e.coefficient).toFixed(2)} (SE ${e.standardError.toFixed(2)})`;
+  `${e.coefficient >= 0 ? '+' : '−'}${formatNumber(Math.abs(e.coefficient), 2)} (SE ${formatNumber(e.standardError, 2)})`;
 
-function RunItem({ t, run }: { t: Translate; run: Run }): ReactNode {
+function RunItem({
+  t,
+  run,
+  names,
+}: {
+  t: Translate;
+  run: Run;
+  names: ReadonlyMap<string, string>;
+}): ReactNode {
   const cells = run.output?.cells ?? [];
   const released = cells.filter((c) => !c.suppressed);
   const leftOut = Object.entries(run.recordsLeftOut);
@@ -99,19 +113,23 @@ function RunItem({ t, run }: { t: Translate; run: Run }): ReactNode {
         <dt>{t('agreement')}</dt>
         <dd>{run.agreement}</dd>
         <dt>{t('coordinator')}</dt>
-        <dd>{ura(run.coordinator)}</dd>
+        <dd>{named(names, run.coordinator)}</dd>
         <dt>{t('startedAt')}</dt>
         <dd>
-          <time dateTime={run.startedAt}>{run.startedAt.slice(0, 16).replace('T', ' ')}</time>
+          <time dateTime={run.startedAt}>{formatDateTime(run.startedAt)}</time>
         </dd>
         {run.output?.cohortSize !== undefined && (
           <>
             <dt>{t('cohortSize')}</dt>
-            <dd>{run.output.cohortSize}</dd>
+            <dd>{formatNumber(run.output.cohortSize)}</dd>
           </>
         )}
         <dt>{t('leftOut')}</dt>
-        <dd>{leftOut.length === 0 ? '0' : leftOut.map(([p, n]) => `${ura(p)}: ${n}`).join(', ')}</dd>
+        <dd>
+          {leftOut.length === 0
+            ? '0'
+            : leftOut.map(([p, n]) => `${named(names, p)}: ${formatNumber(n)}`).join(', ')}
+        </dd>
         {run.statement && (
           <>
             <dt>{t('onLog')}</dt>
@@ -130,7 +148,8 @@ function RunItem({ t, run }: { t: Translate; run: Run }): ReactNode {
       {cells.length > 0 && (
         <>
           <p>
-            {released.length} {t('cellsReleased')} · {cells.length - released.length} {t('cellsSuppressed')}
+            {plural(released.length, [t('cellReleasedOne'), t('cellsReleased')])} ·{' '}
+            {plural(cells.length - released.length, [t('cellSuppressedOne'), t('cellsSuppressed')])}
           </p>
           <div className="scroll" role="region" aria-label={run.id} tabIndex={0}>
             <table>
@@ -147,9 +166,9 @@ function RunItem({ t, run }: { t: Translate; run: Run }): ReactNode {
                 {cells.map((c) => (
                   <tr key={c.cell}>
                     <td>{c.cell}</td>
-                    <td>{c.suppressed ? t('suppressed') : c.count}</td>
-                    <td>{c.suppressed ? '—' : c.meanCostEur.toFixed(2)}</td>
-                    <td>{c.suppressed ? '—' : c.meanGpVisits.toFixed(2)}</td>
+                    <td>{c.suppressed ? t('suppressed') : formatNumber(c.count)}</td>
+                    <td>{c.suppressed ? '—' : formatNumber(c.meanCostEur, 2)}</td>
+                    <td>{c.suppressed ? '—' : formatNumber(c.meanGpVisits, 2)}</td>
                   </tr>
                 ))}
               </tbody>

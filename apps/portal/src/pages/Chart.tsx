@@ -2,6 +2,13 @@ import { useEffect, useRef, type ReactNode } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { Point } from '../measurements.ts';
+import { formatNumber, formatTime } from '../format.ts';
+
+const dayMonth = new Intl.DateTimeFormat('nl-NL', {
+  day: 'numeric',
+  month: 'short',
+  timeZone: 'Europe/Amsterdam',
+});
 
 /** A uPlot line chart (decorative: the table next to it carries the same data for screen readers). */
 export function Chart({
@@ -30,6 +37,10 @@ export function Chart({
           { label: 'max', stroke: '#a4000f', dash: [6, 4] },
         ],
         legend: { show: false },
+        // Dutch axes: "7 dec." and 24-hour times, decimal commas (uPlot's default is US English).
+        fmtDate: (template: string) => (date: Date) =>
+          /\{h|\{H/.test(template) && !/\{D|\{M/.test(template) ? formatTime(date) : dayMonth.format(date),
+        axes: [{}, { values: (_u: uPlot, ticks: number[]) => ticks.map((v) => formatNumber(v)) }],
       },
       [xs, points.map((p) => p.value), band(target?.low), band(target?.high)],
       box.current,

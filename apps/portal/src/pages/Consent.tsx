@@ -6,7 +6,9 @@ import { signDrafts } from '../carelog/passkey-signing.ts';
 import { Notice, ResultState, type Message } from './State.tsx';
 import { ConsentPreviewSection } from './ConsentPreview.tsx';
 import { categoryKey } from './vocabulary.ts';
-import { PartyFields, partyOf, PurposeSelect } from './PartyFields.tsx';
+import { PartyFields, partyOf, PurposeSelect, useOrganisations } from './PartyFields.tsx';
+import { formatDate } from '../format.ts';
+import type { PreviewParty } from '../api/exchange.ts';
 
 const PURPOSE_CODES: Record<string, MessageKey> = {
   TREAT: 'purpose-treatment',
@@ -26,12 +28,15 @@ export function ConsentPage({ t }: { t: Translate }): ReactNode {
   const [message, setMessage] = useState<Message>();
   const [busy, setBusy] = useState(false);
   const [version, setVersion] = useState(0);
+  /** The preview shown: after a signed choice, what that very party now sees for that purpose. */
+  const [previewOf, setPreviewOf] = useState<{ party: PreviewParty; purpose: string } | undefined>();
+  const names = useOrganisations();
   const load = useCallback(() => void exchangeApi.consents().then(setResult), []);
   useEffect(load, [load]);
 
   const run = async (choice: ConsentChoice, done: MessageKey): Promise<void> => {
     setBusy(true);
-    setMessage(undefined);
+    setMessage({ text: t('signingPasskey'), error: false });
     const signed = await signAll(choice);
     setBusy(false);
     setMessage(
@@ -39,15 +44,27 @@ export function ConsentPage({ t }: { t: Translate }): ReactNode {
         ? { text: t(done), error: false }
         : { text: `${t('signFailed')} ${signed.kind === 'error' ? signed.message : ''}`, error: true },
     );
+    if (signed.kind === 'ok' && choice.actor) {
+      setPreviewOf({
+        party:
+          choice.actor.kind === 'organisation'
+            ? { ura: choice.actor.ura }
+            : { type: choice.actor.kind === 'type' ? choice.actor.type : 'huisarts' },
+        purpose: choice.purpose ?? 'treatment',
+      });
+    }
     load();
     setVersion((v) => v + 1);
+    // The answer where the eye is: the notice at the top of the page.
+    document.getElementById('consent-notice')?.scrollIntoView({ block: 'center' });
   };
 
   const submit = (event: FormEvent<HTMLFormElement>): void => {
     event.preventDefault();
     const data = new FormData(event.currentTarget);
     const actor = partyOf(data);
-    const category = String(data.get('category') ?? '');
+    const chosen = String(data.get('category') ?? '');
+    const category = chosen === '*' ? '' : chosen;
     const purpose = String(data.get('purpose') ?? '');
     const choice: ConsentChoice = {
       decision: data.get('decision') === 'objection' ? 'objection' : 'grant',
@@ -62,7 +79,9 @@ export function ConsentPage({ t }: { t: Translate }): ReactNode {
     <>
       <h1>{t('consentTitle')}</h1>
       <p>{t('consentIntro')}</p>
-      <Notice message={message} />
+      <div id="consent-notice">
+        <Notice message={message} />
+      </div>
       <ResultState t={t} result={result} retry={load}>
         {(bundle) => {
           const consents = (bundle.entry ?? []).flatMap((e) => (e.resource ? [e.resource] : []));
@@ -76,7 +95,11 @@ export function ConsentPage({ t }: { t: Translate }): ReactNode {
                   <ul className="timeline consents">
                     {consents.map((c) => {
                       const p = c.provision ?? {};
-                      const who = p.actor?.[0]?.reference?.display ?? t('everyone');
+                      const ura = p.actor?.[0]?.reference?.identifier?.value;
+                      const who =
+                        (ura ? names.get(ura) : undefined) ??
+                        p.actor?.[0]?.reference?.display ??
+                        t('everyone');
                       const what = p.class?.[0]?.code;
                       const why = p.purpose?.[0]?.code;
                       return (
@@ -87,7 +110,7 @@ export function ConsentPage({ t }: { t: Translate }): ReactNode {
                             {why && PURPOSE_CODES[why] ? t(PURPOSE_CODES[why]) : t('allPurposes')}
                           </p>
                           <p className="meta">
-                            {t('since')} <time dateTime={c.dateTime}>{c.dateTime?.slice(0, 10)}</time>
+                            {t('since')} <time dateTime={c.dateTime}>{formatDate(c.dateTime)}</time>
                           </p>
                           <button
                             type="button"
@@ -112,31 +135,38 @@ export function ConsentPage({ t }: { t: Translate }): ReactNode {
                   <fieldset>
                     <legend>{t('decision')}</legend>
                     <label className="check">
-                      <input type="radio" name="decision" value="grant" defaultChecked /> {t('grantLong')}
+                      <input type="radio" name="decision" value="grant" required defaultChecked />{' '}
+                      {t('grantLong')}
                     </label>
                     <label className="check">
                       <input type="radio" name="decision" value="objection" /> {t('objectionLong')}
                     </label>
                   </fieldset>
-                  <PartyFields t={t} whoLabel="consentWho" first={{ value: '', label: 'everyone' }} />
-                  <label>
-                    {t('consentWhat')}
-                    <select name="category">
-                      <option value="">{t('allData')}</option>
-                      {CATEGORIES.map((c) => (
-                        <option key={c} value={c}>
-                          {t(categoryKey(c))}
-                        </option>
-                      ))}
-                    </select>
-                  </label>
+                  <PartyFields
+                    t={t}
+                    whoLabel="consentWho"
+                    first={{ value: '', label: 'chooseOne' }}
+                    everyone
+                  />
+                  <label htmlFor="consent-category">{t('consentWhat')}</label>
+                  <select id="consent-category" name="category" required defaultValue="">
+                    <option value="" disabled>
+                      {t('chooseOne')}
+                    </option>
+                    {CATEGORIES.map((c) => (
+                      <option key={c} value={c}>
+                        {t(categoryKey(c))}
+                      </option>
+                    ))}
+                    <option value="*">{t('allData')}</option>
+                  </select>
                   <PurposeSelect t={t} label="consentWhy" any />
                   <button type="submit" disabled={busy}>
-                    {t('signConsent')}
+                    {t(busy ? 'signingPasskey' : 'signConsent')}
                   </button>
                 </form>
               </section>
-              <ConsentPreviewSection t={t} version={version} />
+              <ConsentPreviewSection t={t} version={version} shown={previewOf} />
             </>
           );
         }}

@@ -13,8 +13,20 @@ import { PartyFields, partyOf, PurposeSelect } from './PartyFields.tsx';
  * and why — decided at her node by the same policy decision point the holders use — with her items
  * here in the visible categories. `version` changes after every signed choice: the preview follows.
  */
-export function ConsentPreviewSection({ t, version }: { t: Translate; version: number }): ReactNode {
+export function ConsentPreviewSection({
+  t,
+  version,
+  shown,
+}: {
+  t: Translate;
+  version: number;
+  /** A preview to show now (the party and purpose of the choice she just signed). */
+  shown?: { party: PreviewParty; purpose: string } | undefined;
+}): ReactNode {
   const [query, setQuery] = useState<{ party: PreviewParty; purpose: string } | undefined>();
+  useEffect(() => {
+    if (shown) setQuery(shown);
+  }, [shown]);
   const [result, setResult] = useState<ApiResult<ConsentPreview> | undefined>();
   useEffect(() => {
     if (!query) return;
@@ -40,8 +52,22 @@ export function ConsentPreviewSection({ t, version }: { t: Translate; version: n
       <h2 id="preview">{t('previewTitle')}</h2>
       <p>{t('previewIntro')}</p>
       <form onSubmit={submit} aria-label={t('previewTitle')}>
-        <PartyFields t={t} whoLabel="previewType" first={undefined} />
-        <PurposeSelect t={t} label="previewPurpose" any={false} />
+        <PartyFields
+          t={t}
+          whoLabel="previewType"
+          first={undefined}
+          key={query ? JSON.stringify(query) : 'none'}
+          {...(query
+            ? { defaultValue: 'ura' in query.party ? `ura:${query.party.ura}` : `type:${query.party.type}` }
+            : {})}
+        />
+        <PurposeSelect
+          t={t}
+          label="previewPurpose"
+          any={false}
+          key={query?.purpose}
+          {...(query ? { defaultValue: query.purpose } : {})}
+        />
         <button type="submit">{t('previewShow')}</button>
       </form>
       {query && (

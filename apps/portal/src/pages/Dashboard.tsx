@@ -12,6 +12,9 @@ import {
 } from '../api/carelog.ts';
 import { ResultState } from './State.tsx';
 import { VerifiedBadge } from './VerifiedBadge.tsx';
+import { formatDate, plural, saveFile, toCsv, todayIso } from '../format.ts';
+import { personLabel, usePeople, type Person } from '../api/people.ts';
+import type { Translate as T } from '../i18n.ts';
 
 const ADMINISTRATION = new Set(['administratie', 'verloskundige']);
 
@@ -45,10 +48,44 @@ function Scroll({ label, children }: { label: string; children: ReactNode }): Re
   );
 }
 
+/** Hours per client as a CSV for Dutch Excel (semicolons), with names instead of pseudonyms. */
+function administrationCsv(
+  t: T,
+  indications: readonly IndicationOverview[],
+  people: ReadonlyMap<string, Person>,
+): string {
+  return toCsv([
+    [
+      t('client'),
+      t('birthDate'),
+      t('budgetIndicated'),
+      t('budgetApproved'),
+      t('budgetPending'),
+      t('statusRejected'),
+      t('budgetRemaining'),
+    ],
+    ...indications.map(({ budget, minutes }) => {
+      const person = people.get(budget.indication.subject);
+      return [
+        person?.name ?? t('clientUnnamed'),
+        person?.birthDate ? formatDate(person.birthDate, 'short') : '',
+        hoursOf(budget.budgetMinutes),
+        hoursOf(minutes.approved),
+        hoursOf(minutes.pending),
+        hoursOf(minutes.rejected + minutes.superseded),
+        hoursOf(budget.remainingMinutes),
+      ];
+    }),
+  ]);
+}
+
 function AdministrationDashboard({ t }: { t: Translate }): ReactNode {
   const [result, setResult] = useState<ApiResult<{ indications: IndicationOverview[] }> | undefined>();
   const load = useCallback(() => void carelogApi.indications().then(setResult), []);
   useEffect(load, [load]);
+  const people = usePeople(
+    result?.kind === 'ok' ? result.value.indications.map((o) => o.budget.indication.subject) : [],
+  );
   return (
     <>
       <h1>{t('dashboardTitle')}</h1>
@@ -58,47 +95,66 @@ function AdministrationDashboard({ t }: { t: Translate }): ReactNode {
           indications.length === 0 ? (
             <p className="notice">{t('empty')}</p>
           ) : (
-            <Scroll label={t('hoursPerClient')}>
-              <table>
-                <caption>{t('hoursPerClient')}</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">{t('indication')}</th>
-                    <th scope="col">{t('budgetIndicated')}</th>
-                    <th scope="col">{t('budgetApproved')}</th>
-                    <th scope="col">{t('budgetPending')}</th>
-                    <th scope="col">{t('statusRejected')}</th>
-                    <th scope="col">{t('budgetRemaining')}</th>
-                    <th scope="col">{t('export')}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {indications.map(({ budget, minutes }) => {
-                    const id = budget.indication.indication;
-                    return (
-                      <tr key={id}>
-                        <th scope="row">{id}</th>
-                        <td>{hoursOf(budget.budgetMinutes)}</td>
-                        <td>{hoursOf(minutes.approved)}</td>
-                        <td>{hoursOf(minutes.pending)}</td>
-                        <td>{hoursOf(minutes.rejected + minutes.superseded)}</td>
-                        <td>{hoursOf(budget.remainingMinutes)}</td>
-                        <td>
-                          <a href={`/carelog/indications/${encodeURIComponent(id)}/entries.csv`}>
-                            CSV<span className="sr-only"> {id}</span>
-                          </a>
-                        </td>
-                      </tr>
-                    );
-                  })}
-                </tbody>
-              </table>
-            </Scroll>
+            <>
+              <p>
+                <button
+                  type="button"
+                  onClick={() =>
+                    saveFile(`uren-per-client-${todayIso()}.csv`, administrationCsv(t, indications, people))
+                  }
+                >
+                  {t('downloadCsv')}
+                </button>
+              </p>
+              <Scroll label={t('hoursPerClient')}>
+                <table>
+                  <caption>{t('hoursPerClient')}</caption>
+                  <thead>
+                    <tr>
+                      <th scope="col">{t('client')}</th>
+                      <th scope="col">{t('budgetIndicated')}</th>
+                      <th scope="col">{t('budgetApproved')}</th>
+                      <th scope="col">{t('budgetPending')}</th>
+                      <th scope="col">{t('statusRejected')}</th>
+                      <th scope="col">{t('budgetRemaining')}</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {[...indications]
+                      .sort((a, b) => (b.file?.birthDate ?? '').localeCompare(a.file?.birthDate ?? ''))
+                      .map(({ budget, minutes }) => {
+                        const id = budget.indication.indication;
+                        return (
+                          <tr key={id}>
+                            <th scope="row">
+                              {personLabel(people.get(budget.indication.subject), t('clientUnnamed'))}
+                            </th>
+                            <td>{hoursOf(budget.budgetMinutes)}</td>
+                            <td>{hoursOf(minutes.approved)}</td>
+                            <td>{hoursOf(minutes.pending)}</td>
+                            <td>{hoursOf(minutes.rejected + minutes.superseded)}</td>
+                            <td>{hoursOf(budget.remainingMinutes)}</td>
+                          </tr>
+                        );
+                      })}
+                  </tbody>
+                </table>
+              </Scroll>
+            </>
           )
         }
       </ResultState>
     </>
   );
+}
+
+/** Approved visits per client, the client with the most recent visit first. */
+function byClient(entries: readonly ReceiptedEntry[]): [string, ReceiptedEntry[]][] {
+  const groups = new Map<string, ReceiptedEntry[]>();
+  for (const e of entries) groups.set(e.entry.subject, [...(groups.get(e.entry.subject) ?? []), e]);
+  const last = (list: ReceiptedEntry[]): string =>
+    list.reduce((m, e) => (e.entry.date > m ? e.entry.date : m), '');
+  return [...groups].sort((a, b) => last(b[1]).localeCompare(last(a[1])));
 }
 
 type InsurerView = { entries: ReceiptedEntry[]; declarations: Declaration[] };
@@ -119,13 +175,18 @@ async function loadInsurer(ura: string): Promise<ApiResult<InsurerView>> {
 function InsurerDashboard({ t, ura }: { t: Translate; ura: string }): ReactNode {
   const [result, setResult] = useState<ApiResult<InsurerView> | undefined>();
   const [message, setMessage] = useState<string | undefined>();
+  const [busy, setBusy] = useState(false);
   const load = useCallback(() => void loadInsurer(ura).then(setResult), [ura]);
   useEffect(load, [load]);
+  const people = usePeople(result?.kind === 'ok' ? result.value.entries.map((e) => e.entry.subject) : []);
   const declare = async (): Promise<void> => {
+    setBusy(true);
+    setMessage(undefined);
     const made = await carelogApi.declare(ura);
+    setBusy(false);
     setMessage(
       made.kind === 'ok'
-        ? `${made.value.declarations.length} ${t('declarationsMade')}`
+        ? plural(made.value.declarations.length, [t('declarationMadeOne'), t('declarationMadeOther')])
         : `${t('error')} ${made.kind === 'error' ? made.message : ''}`,
     );
     load();
@@ -137,6 +198,12 @@ function InsurerDashboard({ t, ura }: { t: Translate; ura: string }): ReactNode 
       <ResultState t={t} result={result} retry={load}>
         {({ entries, declarations }) => {
           const open = entries.filter((e) => !e.entry.declaration).length;
+          // Declarations by a short running number ("1", "2", …), oldest first: no internal ids.
+          const declarationNumber = new Map(
+            [...declarations]
+              .sort((a, b) => a.created.localeCompare(b.created))
+              .map((d, i) => [d.id, String(i + 1)]),
+          );
           return (
             <>
               <section aria-labelledby="approved-hours">
@@ -149,35 +216,52 @@ function InsurerDashboard({ t, ura }: { t: Translate; ura: string }): ReactNode 
                       <caption className="sr-only">{t('approvedHours')}</caption>
                       <thead>
                         <tr>
-                          <th scope="col">{t('date')}</th>
-                          <th scope="col">{t('time')}</th>
+                          <th scope="col">{t('client')}</th>
+                          <th scope="col">{t('visits')}</th>
                           <th scope="col">{t('hoursUnitLong')}</th>
-                          <th scope="col">{t('indication')}</th>
+                          <th scope="col">{t('notYetDeclared')}</th>
                           <th scope="col">{t('proof')}</th>
-                          <th scope="col">{t('declaration')}</th>
                         </tr>
                       </thead>
                       <tbody>
-                        {entries.map(({ entry, entryReceipt, approvalReceipt }) => (
-                          <tr key={entry.hash}>
-                            <td>{entry.date}</td>
+                        {byClient(entries).map(([subject, mine]) => (
+                          <tr key={subject}>
+                            <th scope="row">
+                              {personLabel(people.get(subject), t('clientUnnamed'))}
+                              <details>
+                                <summary>{t('showVisits')}</summary>
+                                <ul className="visits">
+                                  {mine.map(({ entry }) => (
+                                    <li key={entry.hash}>
+                                      {formatDate(entry.date, 'short')} {entry.start}–{entry.end} ·{' '}
+                                      {hoursOf(entry.minutes)}
+                                      {entry.declaration &&
+                                        ` · ${t('declaration')} ${declarationNumber.get(entry.declaration) ?? ''}`}
+                                    </li>
+                                  ))}
+                                </ul>
+                              </details>
+                            </th>
+                            <td>{mine.length}</td>
+                            <td>{hoursOf(mine.reduce((n, e) => n + e.entry.minutes, 0))}</td>
                             <td>
-                              {entry.start}–{entry.end}
-                            </td>
-                            <td>{hoursOf(entry.minutes)}</td>
-                            <td>{entry.indication}</td>
-                            <td>
-                              {entry.approval && (
-                                <VerifiedBadge
-                                  t={t}
-                                  logged={[
-                                    { hash: entry.hash, receipt: async () => entryReceipt },
-                                    { hash: entry.approval.hash, receipt: async () => approvalReceipt },
-                                  ]}
-                                />
+                              {hoursOf(
+                                mine
+                                  .filter((e) => !e.entry.declaration)
+                                  .reduce((n, e) => n + e.entry.minutes, 0),
                               )}
                             </td>
-                            <td>{entry.declaration ?? '—'}</td>
+                            <td>
+                              <VerifiedBadge
+                                t={t}
+                                logged={mine.flatMap(({ entry, entryReceipt, approvalReceipt }) => [
+                                  { hash: entry.hash, receipt: async () => entryReceipt },
+                                  ...(entry.approval
+                                    ? [{ hash: entry.approval.hash, receipt: async () => approvalReceipt }]
+                                    : []),
+                                ])}
+                              />
+                            </td>
                           </tr>
                         ))}
                       </tbody>
@@ -185,11 +269,18 @@ function InsurerDashboard({ t, ura }: { t: Translate; ura: string }): ReactNode 
                   </Scroll>
                 )}
                 <p className="actions">
-                  <button type="button" disabled={open === 0} onClick={() => void declare()}>
-                    {t('makeDeclarations')}
+                  <button type="button" disabled={open === 0 || busy} onClick={() => void declare()}>
+                    {t(busy ? 'declaring' : 'makeDeclarations')}
                   </button>
                 </p>
-                <div aria-live="polite">{message && <p className="notice">{message}</p>}</div>
+                <div aria-live="polite">
+                  {busy && (
+                    <p role="status" className="progress">
+                      {t('declaringLong')}
+                    </p>
+                  )}
+                  {message && <p className="notice">{message}</p>}
+                </div>
               </section>
               <section aria-labelledby="declarations">
                 <h2 id="declarations">{t('declarations')}</h2>
@@ -202,7 +293,7 @@ function InsurerDashboard({ t, ura }: { t: Translate; ura: string }): ReactNode 
                       <thead>
                         <tr>
                           <th scope="col">{t('declaration')}</th>
-                          <th scope="col">{t('indication')}</th>
+                          <th scope="col">{t('client')}</th>
                           <th scope="col">{t('hoursUnitLong')}</th>
                           <th scope="col">{t('paymentStatus')}</th>
                         </tr>
@@ -210,12 +301,14 @@ function InsurerDashboard({ t, ura }: { t: Translate; ura: string }): ReactNode 
                       <tbody>
                         {declarations.map((d) => (
                           <tr key={d.id}>
-                            <td>{d.id}</td>
-                            <td>{d.indication}</td>
+                            <td>
+                              {declarationNumber.get(d.id)} · {formatDate(d.created, 'short')}
+                            </td>
+                            <td>{personLabel(people.get(d.subject), t('clientUnnamed'))}</td>
                             <td>{hoursOf(d.minutes)}</td>
                             <td>
                               <select
-                                aria-label={`${t('paymentStatus')} ${d.id}`}
+                                aria-label={`${t('paymentStatus')} ${t('declaration')} ${declarationNumber.get(d.id) ?? ''}`}
                                 value={d.paymentStatus}
                                 onChange={(e) =>
                                   void carelogApi
@@ -241,7 +334,37 @@ function InsurerDashboard({ t, ura }: { t: Translate; ura: string }): ReactNode 
                   </Scroll>
                 )}
                 <p>
-                  <a href={`/carelog/insurers/${ura}/declarations.csv`}>{t('declarationsCsv')}</a>
+                  <button
+                    type="button"
+                    onClick={() =>
+                      saveFile(
+                        `declaraties-${todayIso()}.csv`,
+                        toCsv([
+                          [
+                            t('declaration'),
+                            t('date'),
+                            t('client'),
+                            t('birthDate'),
+                            t('hoursUnitLong'),
+                            t('paymentStatus'),
+                          ],
+                          ...declarations.map((d) => {
+                            const p = people.get(d.subject);
+                            return [
+                              declarationNumber.get(d.id) ?? '',
+                              formatDate(d.created, 'short'),
+                              p?.name ?? t('clientUnnamed'),
+                              p?.birthDate ? formatDate(p.birthDate, 'short') : '',
+                              hoursOf(d.minutes),
+                              t(`payment-${d.paymentStatus}`),
+                            ];
+                          }),
+                        ]),
+                      )
+                    }
+                  >
+                    {t('declarationsCsv')}
+                  </button>
                 </p>
               </section>
             </>

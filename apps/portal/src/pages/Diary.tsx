@@ -12,6 +12,7 @@ import {
 import { signAll } from './Consent.tsx';
 import { PartyFields, partyOf } from './PartyFields.tsx';
 import { Notice, ResultState, type Message } from './State.tsx';
+import { formatDateTime } from '../format.ts';
 
 const isDiary = (r: FhirResource): boolean =>
   ((r as { code?: { coding?: { system?: string; code?: string }[] } }).code?.coding ?? []).some(
@@ -116,7 +117,7 @@ function Diary({ t }: { t: Translate }): ReactNode {
                     <li key={e.id}>
                       <p className="meta">
                         <span className="tag">{t('selfReported')}</span>{' '}
-                        <time dateTime={at}>{at.slice(0, 16).replace('T', ' ')}</time>
+                        <time dateTime={at}>{formatDateTime(at)}</time>
                       </p>
                       <p className="diary-text">
                         {String((e as { valueString?: string }).valueString ?? '')}

@@ -1,4 +1,6 @@
-import { useState, type ReactNode } from 'react';
+import { useState, type FormEvent, type ReactNode } from 'react';
+import { requestJson } from '../api/http.ts';
+import { todayIso } from '../format.ts';
 import type { Translate } from '../i18n.ts';
 import { exchangeApi } from '../api/exchange.ts';
 import { incompleteOf } from '../export.ts';
@@ -29,7 +31,7 @@ export function ExportSection({ t }: { t: Translate }): ReactNode {
       });
       return;
     }
-    const file = `ketenlog-mijn-gegevens-${new Date().toISOString().slice(0, 10)}.json`;
+    const file = `ketenlog-mijn-gegevens-${todayIso()}.json`;
     const url = URL.createObjectURL(result.value);
     const a = document.createElement('a');
     a.href = url;
@@ -73,6 +75,90 @@ export function ExportSection({ t }: { t: Translate }): ReactNode {
         {state.kind === 'error' && (
           <p className="notice error" role="alert">
             {t('exportFailed')} {state.text}
+          </p>
+        )}
+      </div>
+    </section>
+  );
+}
+
+type Erasure =
+  | { kind: 'idle' }
+  | { kind: 'confirming' }
+  | { kind: 'busy' }
+  | { kind: 'done'; organisations: string[] }
+  | { kind: 'error'; text: string };
+
+/**
+ * "Al mijn gegevens wissen": her right to erasure (AVG art. 17) as a button, with a confirmation
+ * she types herself, progress while every organisation deletes, and what was erased where.
+ */
+export function EraseSection({ t }: { t: Translate }): ReactNode {
+  const [state, setState] = useState<Erasure>({ kind: 'idle' });
+  const erase = async (event: FormEvent<HTMLFormElement>): Promise<void> => {
+    event.preventDefault();
+    const confirm = String(new FormData(event.currentTarget).get('confirm') ?? '').trim();
+    setState({ kind: 'busy' });
+    const result = await requestJson<{ erased: { name: string }[] }>('/exchange/erasure', {
+      method: 'POST',
+      body: JSON.stringify({ confirm }),
+    });
+    if (result.kind === 'ok')
+      setState({ kind: 'done', organisations: result.value.erased.map((o) => o.name) });
+    else
+      setState({
+        kind: 'error',
+        text:
+          result.kind === 'error'
+            ? result.message
+            : t(result.kind === 'unauthorised' ? 'loginNeeded' : 'notAvailable'),
+      });
+  };
+  return (
+    <section aria-labelledby="erase" className="danger-zone">
+      <h2 id="erase">{t('eraseTitle')}</h2>
+      <p>{t('eraseIntro')}</p>
+      {state.kind === 'idle' && (
+        <button type="button" className="danger" onClick={() => setState({ kind: 'confirming' })}>
+          {t('eraseStart')}
+        </button>
+      )}
+      {(state.kind === 'confirming' || state.kind === 'error') && (
+        <form onSubmit={(e) => void erase(e)}>
+          <p className="notice error">{t('eraseWarning')}</p>
+          <label>
+            {t('eraseConfirmLabel')}
+            <input name="confirm" autoComplete="off" required pattern="VERWIJDER" />
+          </label>
+          <p className="actions">
+            <button type="submit" className="danger">
+              {t('eraseConfirm')}
+            </button>
+            <button type="button" onClick={() => setState({ kind: 'idle' })}>
+              {t('cancel')}
+            </button>
+          </p>
+        </form>
+      )}
+      <div aria-live="polite">
+        {state.kind === 'busy' && (
+          <p role="status" className="progress">
+            {t('eraseBusy')}
+          </p>
+        )}
+        {state.kind === 'done' && (
+          <div className="notice">
+            <p>{t('eraseDone')}</p>
+            <ul>
+              {state.organisations.map((o) => (
+                <li key={o}>{o}</li>
+              ))}
+            </ul>
+          </div>
+        )}
+        {state.kind === 'error' && (
+          <p className="notice error" role="alert">
+            {t('eraseFailed')} {state.text}
           </p>
         )}
       </div>

@@ -16,6 +16,9 @@ import { prepareStatement, signPrepared } from '../carelog/passkey-signing.ts';
 import { receiptAt } from '../carelog/receipt-source.ts';
 import { Notice, ResultState, type Message } from './State.tsx';
 import { VerifiedBadge } from './VerifiedBadge.tsx';
+import { carePeriodOf } from '../../../../packages/carelog/src/care-protocol.ts';
+import { formatDate, todayIso } from '../format.ts';
+import { personLabel, usePeople } from '../api/people.ts';
 
 type Indications = { indications: IndicationOverview[] };
 
@@ -50,13 +53,14 @@ export function HoursPage({ t, principal }: { t: Translate; principal: Principal
   );
 }
 
-function EntryLine({ t, entry }: { t: Translate; entry: Entry }): ReactNode {
+function EntryLine({ t, entry, who }: { t: Translate; entry: Entry; who?: string }): ReactNode {
   return (
     <>
+      {who && <p className="who">{who}</p>}
       <p className="meta">
         <span className={`tag status-${entry.status}`}>{t(STATUS[entry.status])}</span>{' '}
-        <time dateTime={entry.date}>{entry.date}</time> · {entry.start}–{entry.end} · {hoursOf(entry.minutes)}{' '}
-        {t('hoursUnit')}
+        <time dateTime={entry.date}>{formatDate(entry.date)}</time> · {entry.start}–{entry.end} ·{' '}
+        {hoursOf(entry.minutes)} {t('hoursUnit')}
       </p>
       <p>{entry.activities.map((a) => t(activityKey(a))).join(', ')}</p>
       {entry.reason && (
@@ -145,7 +149,7 @@ function ClientHours({ t }: { t: Translate }): ReactNode {
                 aria-labelledby={`i-${overview.budget.indication.indication}`}
               >
                 <h2 id={`i-${overview.budget.indication.indication}`}>
-                  {t('careFrom')} {overview.file?.birthDate ?? ''}
+                  {t('careFrom')} {formatDate(overview.file?.birthDate)}
                 </h2>
                 <BudgetSummary t={t} overview={overview} />
                 <h3>{t('visits')}</h3>
@@ -211,10 +215,10 @@ function ClientHours({ t }: { t: Translate }): ReactNode {
   );
 }
 
-const today = (): string => {
-  const d = new Date();
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
-};
+/** How often queued visits are offered to the node again. */
+const RETRY_MS = 20_000;
+/** Visits shown before "Toon alle". */
+const RECENT = 10;
 
 function CarerHours({ t, carer }: { t: Translate; carer: string }): ReactNode {
   const [result, load] = useIndications();
@@ -226,6 +230,11 @@ function CarerHours({ t, carer }: { t: Translate; carer: string }): ReactNode {
     if (correcting) document.getElementById('visit-date')?.focus();
   }, [correcting]);
   const [queued, setQueued] = useState(() => queuedVisits(carer));
+  const [chosen, setChosen] = useState<string | undefined>();
+  const [showAll, setShowAll] = useState(false);
+  const people = usePeople(
+    result?.kind === 'ok' ? result.value.indications.map((o) => o.budget.indication.subject) : [],
+  );
   // Visits signed while offline go out as soon as the phone is online (and when the page opens).
   useEffect(() => {
     const flush = (): void => {
@@ -242,8 +251,13 @@ function CarerHours({ t, carer }: { t: Translate; carer: string }): ReactNode {
       });
     };
     flush();
+    // The phone saying it is online is a hint; the node answering is the test: try again now and then.
     addEventListener('online', flush);
-    return () => removeEventListener('online', flush);
+    const every = setInterval(flush, RETRY_MS);
+    return () => {
+      removeEventListener('online', flush);
+      clearInterval(every);
+    };
   }, [carer, load, t]);
 
   const submit = async (event: FormEvent<HTMLFormElement>): Promise<void> => {
@@ -269,15 +283,6 @@ function CarerHours({ t, carer }: { t: Translate; carer: string }): ReactNode {
         ? result.value.indications.find((o) => o.budget.indication.indication === indication)?.budget
             .indication.subject
         : undefined;
-    if (!navigator.onLine && key.kind === 'ok' && subject) {
-      await queueVisit(carer, key.value, indication, subject, visit, correcting?.hash);
-      setQueued(queuedVisits(carer));
-      setBusy(false);
-      setCorrecting(undefined);
-      form.reset();
-      setMessage({ text: t('visitQueued'), error: false });
-      return;
-    }
     const draft =
       key.kind === 'ok'
         ? await carelogApi.entryDraft(
@@ -287,6 +292,17 @@ function CarerHours({ t, carer }: { t: Translate; carer: string }): ReactNode {
             correcting?.hash,
           )
         : key;
+    // Offline is judged by whether the node answers, not by navigator.onLine: only a visit the
+    // node could not be reached for waits on the phone (signed now, sent when it answers again).
+    if (draft.kind === 'error' && draft.status === 0 && key.kind === 'ok' && subject) {
+      await queueVisit(carer, key.value, indication, subject, visit, correcting?.hash);
+      setQueued(queuedVisits(carer));
+      setBusy(false);
+      setCorrecting(undefined);
+      form.reset();
+      setMessage({ text: t('visitQueued'), error: false });
+      return;
+    }
     const logged =
       draft.kind === 'ok' && key.kind === 'ok'
         ? await carelogApi.submitEntry(await key.value.sign(draft.value.statement), correcting?.hash)
@@ -310,15 +326,30 @@ function CarerHours({ t, carer }: { t: Translate; carer: string }): ReactNode {
       <h1>{t('logHoursTitle')}</h1>
       <ResultState t={t} result={result} retry={load}>
         {({ indications }) => {
-          const mine = indications.filter((o) => o.file?.carers.includes(carer));
+          const today = todayIso();
+          // Her clients in care now (or whose period she is correcting), the nearest birth first.
+          const mine = indications
+            .filter((o) => o.file?.carers.includes(carer))
+            .sort((a, b) => (b.file?.birthDate ?? '').localeCompare(a.file?.birthDate ?? ''));
           if (mine.length === 0) return <p className="notice">{t('noClientsAssigned')}</p>;
-          const entries = mine.flatMap((o) => o.entries.filter((e) => e.carer === carer)).reverse();
+          const selected =
+            mine.find((o) => o.budget.indication.indication === (correcting?.indication ?? chosen)) ??
+            mine[0]!;
+          const period = selected.file
+            ? carePeriodOf(selected.file.birthDate, selected.budget.indication.days)
+            : undefined;
+          const maxDay = period && period.to < today ? period.to : today;
+          // Her visits, the newest first; the most recent ones unless she asks for all.
+          const all = mine
+            .flatMap((o) => o.entries.filter((e) => e.carer === carer))
+            .sort((a, b) => `${b.date} ${b.start}`.localeCompare(`${a.date} ${a.start}`));
+          const entries = showAll ? all : all.slice(0, RECENT);
           return (
             <>
               <form className="visit" key={correcting?.hash ?? 'new'} onSubmit={(e) => void submit(e)}>
                 {correcting && (
                   <p className="notice">
-                    {t('correcting')} {correcting.date} {correcting.start}–{correcting.end}{' '}
+                    {t('correcting')} {formatDate(correcting.date)} {correcting.start}–{correcting.end}{' '}
                     <button type="button" onClick={() => setCorrecting(undefined)}>
                       {t('cancel')}
                     </button>
@@ -326,15 +357,26 @@ function CarerHours({ t, carer }: { t: Translate; carer: string }): ReactNode {
                 )}
                 <label>
                   {t('client')}
-                  <select name="indication" required defaultValue={correcting?.indication}>
+                  <select
+                    name="indication"
+                    required
+                    value={selected.budget.indication.indication}
+                    onChange={(e) => setChosen(e.target.value)}
+                  >
                     {mine.map((o) => (
                       <option key={o.budget.indication.indication} value={o.budget.indication.indication}>
-                        {o.budget.indication.indication} · {hoursOf(o.budget.availableMinutes)}{' '}
-                        {t('hoursUnit')} {t('available')}
+                        {personLabel(people.get(o.budget.indication.subject), t('clientUnnamed'))} ·{' '}
+                        {hoursOf(o.budget.availableMinutes)} {t('hoursUnit')} {t('available')}
                       </option>
                     ))}
                   </select>
                 </label>
+                {period && (
+                  <p className="meta" id="care-period">
+                    {t('carePeriod')}: {formatDate(period.from)} {t('through')} {formatDate(period.to)}
+                    {period.to < today && ` · ${t('carePeriodOver')}`}
+                  </p>
+                )}
                 <label>
                   {t('date')}
                   <input
@@ -342,7 +384,11 @@ function CarerHours({ t, carer }: { t: Translate; carer: string }): ReactNode {
                     name="date"
                     type="date"
                     required
-                    defaultValue={correcting?.date ?? today()}
+                    aria-describedby={period ? 'care-period' : undefined}
+                    key={selected.budget.indication.indication}
+                    {...(period ? { min: period.from } : {})}
+                    max={maxDay}
+                    defaultValue={correcting?.date ?? maxDay}
                   />
                 </label>
                 <div className="times">
@@ -370,7 +416,7 @@ function CarerHours({ t, carer }: { t: Translate; carer: string }): ReactNode {
                   ))}
                 </fieldset>
                 <button type="submit" disabled={busy}>
-                  {t('logVisit')}
+                  {t(busy ? 'signing' : 'logVisit')}
                 </button>
               </form>
               <div aria-live="polite">
@@ -400,19 +446,28 @@ function CarerHours({ t, carer }: { t: Translate; carer: string }): ReactNode {
                 <ol className="timeline">
                   {entries.map((entry) => (
                     <li key={entry.hash}>
-                      <EntryLine t={t} entry={entry} />
+                      <EntryLine
+                        t={t}
+                        entry={entry}
+                        who={personLabel(people.get(entry.subject), t('clientUnnamed'))}
+                      />
                       {entry.status === 'rejected' && !entry.supersededBy && (
                         <button type="button" onClick={() => setCorrecting(entry)}>
                           {t('correct')}
                           <span className="sr-only">
                             {' '}
-                            {entry.date} {entry.start}–{entry.end}
+                            {formatDate(entry.date)} {entry.start}–{entry.end}
                           </span>
                         </button>
                       )}
                     </li>
                   ))}
                 </ol>
+              )}
+              {all.length > entries.length && (
+                <button type="button" onClick={() => setShowAll(true)}>
+                  {t('showAll')} ({all.length})
+                </button>
               )}
             </>
           );

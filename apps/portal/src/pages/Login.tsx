@@ -8,20 +8,17 @@ import { authApi } from '../api/auth.ts';
  */
 export function LoginPage({ t, onLogin }: { t: Translate; onLogin: () => void }): ReactNode {
   const [failed, setFailed] = useState(false);
-  const [passkeyFailed, setPasskeyFailed] = useState(false);
-  const passkeyLogin = async (): Promise<void> => {
-    const result = await authApi.passkeyLogin();
-    setPasskeyFailed(result.kind !== 'ok');
-    if (result.kind === 'ok') onLogin();
-  };
+  const [busy, setBusy] = useState(false);
   const submit = async (event: FormEvent<HTMLFormElement>): Promise<void> => {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
+    setBusy(true);
     const result = await authApi.professionalLogin(
       String(form.get('id') ?? ''),
       String(form.get('password') ?? ''),
       String(form.get('totp') ?? ''),
     );
+    setBusy(false);
     setFailed(result.kind !== 'ok');
     if (result.kind === 'ok') onLogin();
   };
@@ -34,16 +31,9 @@ export function LoginPage({ t, onLogin }: { t: Translate; onLogin: () => void })
         <p>
           <a className="button" href={authApi.enrolUrl()}>
             {t('enrol')}
-          </a>{' '}
-          <button type="button" onClick={() => void passkeyLogin()}>
-            {t('passkeyLogin')}
-          </button>
+          </a>
         </p>
-        {passkeyFailed && (
-          <p role="alert" className="error">
-            {t('passkeyLoginFailed')}
-          </p>
-        )}
+        <PasskeyButton t={t} onLogin={onLogin} />
       </section>
       <section aria-labelledby="pro">
         <h2 id="pro">{t('loginProfessional')}</h2>
@@ -65,9 +55,49 @@ export function LoginPage({ t, onLogin }: { t: Translate; onLogin: () => void })
               {t('loginFailed')}
             </p>
           )}
-          <button type="submit">{t('submit')}</button>
+          <button type="submit" disabled={busy}>
+            {t(busy ? 'loggingIn' : 'submit')}
+          </button>
         </form>
       </section>
+    </>
+  );
+}
+
+/** Passkey login in the portal; on success the app goes to the role's home. */
+function PasskeyButton({ t, onLogin }: { t: Translate; onLogin: () => void }): ReactNode {
+  const [failed, setFailed] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const login = async (): Promise<void> => {
+    setBusy(true);
+    const result = await authApi.passkeyLogin();
+    setBusy(false);
+    setFailed(result.kind !== 'ok');
+    if (result.kind === 'ok') onLogin();
+  };
+  return (
+    <>
+      <p>
+        <button type="button" className="primary" disabled={busy} onClick={() => void login()}>
+          {t(busy ? 'loggingIn' : 'passkeyLogin')}
+        </button>
+      </p>
+      {failed && (
+        <p role="alert" className="error">
+          {t('passkeyLoginFailed')}
+        </p>
+      )}
+    </>
+  );
+}
+
+/** Where enrolment returns to: the passkey is made; one click logs her in. */
+export function EnrolledPage({ t, onLogin }: { t: Translate; onLogin: () => void }): ReactNode {
+  return (
+    <>
+      <h1>{t('enrolledTitle')}</h1>
+      <p className="notice">{t('enrolledBody')}</p>
+      <PasskeyButton t={t} onLogin={onLogin} />
     </>
   );
 }

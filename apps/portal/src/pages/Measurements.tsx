@@ -4,6 +4,7 @@ import { fhirApi, resourcesOf, type FhirResource } from '../api/fhir.ts';
 import type { ApiResult } from '../api/http.ts';
 import { MEASURES, pointsOf } from '../measurements.ts';
 import { ResultState } from './State.tsx';
+import { formatDateTime, formatNumber } from '../format.ts';
 
 // uPlot loads with the first chart; the heading and the table (the same data) render at once.
 const Chart = lazy(() => import('./Chart.tsx').then((m) => ({ default: m.Chart })));
@@ -33,7 +34,9 @@ export function MeasurementsPage({ t }: { t: Translate }): ReactNode {
           MEASURES.map((kind) => {
             const points = pointsOf(resources, kind);
             const range = kind.target
-              ? `${kind.target.low ?? '…'}–${kind.target.high ?? '…'} ${kind.unit}`
+              ? kind.target.low === undefined
+                ? `${t('atMost')} ${formatNumber(kind.target.high ?? 0)} ${kind.unit}`
+                : `${formatNumber(kind.target.low)}–${kind.target.high === undefined ? '…' : formatNumber(kind.target.high)} ${kind.unit}`
               : '—';
             return (
               <section key={kind.id} aria-labelledby={`m-${kind.id}`}>
@@ -63,9 +66,11 @@ export function MeasurementsPage({ t }: { t: Translate }): ReactNode {
                       <tbody>
                         {points.map((p) => (
                           <tr key={p.time}>
-                            <td>{new Date(p.time * 1000).toISOString().slice(0, 10)}</td>
+                            <td>{formatDateTime(p.time * 1000)}</td>
                             <td>
-                              {p.value} {kind.unit} {p.inTarget ? '' : `(${t('outOfTarget')})`}
+                              {formatNumber(p.value)}
+                              {p.second !== undefined && `/${formatNumber(p.second)}`} {kind.unit}{' '}
+                              {p.inTarget ? '' : `(${t('outOfTarget')})`}
                             </td>
                           </tr>
                         ))}

@@ -5,8 +5,10 @@ import type { Principal } from '../api/auth.ts';
 import { DELEGABLE_KINDS, delegationApi, type Delegation, type Invite } from '../api/delegations.ts';
 import { signDrafts } from '../carelog/passkey-signing.ts';
 import { Notice, ResultState, type Message } from './State.tsx';
+import { formatDate } from '../format.ts';
 
 const day = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
+const shown = (ms: number): string => formatDate(new Date(ms));
 const kindsText = (t: Translate, kinds: readonly string[]): string =>
   kinds.map((k) => t(`kind-${k}` as MessageKey)).join(', ');
 
@@ -159,7 +161,7 @@ function ClientSide({ t }: { t: Translate }): ReactNode {
                         {kindsText(t, i.kinds)}
                       </p>
                       <p className="meta">
-                        {t('repUntil')} <time dateTime={day(i.validUntil)}>{day(i.validUntil)}</time>
+                        {t('repUntil')} <time dateTime={day(i.validUntil)}>{shown(i.validUntil)}</time>
                       </p>
                       {i.status === 'accepted' && (
                         <button type="button" disabled={busy} onClick={() => void confirm(i)}>
@@ -190,7 +192,7 @@ function ClientSide({ t }: { t: Translate }): ReactNode {
                         <strong>{t('repPerson')}</strong> · {kindsText(t, d.kinds)}
                       </p>
                       <p className="meta">
-                        {t('repUntil')} <time dateTime={day(d.validUntil)}>{day(d.validUntil)}</time>
+                        {t('repUntil')} <time dateTime={day(d.validUntil)}>{shown(d.validUntil)}</time>
                         {d.revokedAt !== undefined && ` · ${t('repRevoked')}`}
                       </p>
                       {d.revokedAt === undefined && (
@@ -229,8 +231,10 @@ function RepresentativeSide({
     [],
   );
   useEffect(load, [load]);
-  const invited =
-    new URLSearchParams(location.search).get('invite') ?? sessionStorage.getItem(INVITE_KEY) ?? '';
+  // The code she came with, read once: the field keeps what is in it after the code is used.
+  const [invited] = useState(
+    () => new URLSearchParams(location.search).get('invite') ?? sessionStorage.getItem(INVITE_KEY) ?? '',
+  );
 
   const accept = async (event: FormEvent<HTMLFormElement>): Promise<void> => {
     event.preventDefault();
@@ -292,7 +296,7 @@ function RepresentativeSide({
                       <strong>{t('repClient')}</strong> · {kindsText(t, d.kinds)}
                     </p>
                     <p className="meta">
-                      {t('repUntil')} <time dateTime={day(d.validUntil)}>{day(d.validUntil)}</time>
+                      {t('repUntil')} <time dateTime={day(d.validUntil)}>{shown(d.validUntil)}</time>
                     </p>
                     {principal.actingFor?.client === d.client ? (
                       <p className="tag">{t('actingForClient')}</p>

@@ -5,8 +5,9 @@ import type { ApiResult } from '../api/http.ts';
 import { toTimeline } from '../timeline.ts';
 import { ResultState } from './State.tsx';
 import { TimelineList } from './TimelineList.tsx';
-import { ExportSection } from './Export.tsx';
+import { EraseSection, ExportSection } from './Export.tsx';
 import { missingOf } from '../api/overview.ts';
+import { plural } from '../format.ts';
 
 export function TimelinePage({ t }: { t: Translate }): ReactNode {
   const [result, setResult] = useState<ApiResult<FhirResource[]> | undefined>();
@@ -40,6 +41,9 @@ export function TimelinePage({ t }: { t: Translate }): ReactNode {
                   {m.text}
                 </p>
               ))}
+              {items.length > 0 && (
+                <p className="meta">{plural(items.length, [t('recordOne'), t('recordOther')])}</p>
+              )}
               {items.length === 0 ? (
                 <p className="notice">{t('empty')}</p>
               ) : (
@@ -49,6 +53,7 @@ export function TimelinePage({ t }: { t: Translate }): ReactNode {
           );
         }}
       </ResultState>
+      <EraseSection t={t} />
     </>
   );
 }

@@ -47,7 +47,9 @@ describe("the demo region's Mijn Zorg Log", () => {
       }
     }
     expect(carers.size).toBe(30);
-    expect(statuses.get('approved')).toBeGreaterThan(200);
+    // The mothers still in care are in their first days (their care periods run around today), so
+    // fewer visits than a whole period each.
+    expect(statuses.get('approved')).toBeGreaterThan(180);
     expect(statuses.get('superseded')).toBeGreaterThan(0);
     expect(statuses.get('pending')).toBeGreaterThan(0);
     expect(reindicated).toBeGreaterThan(0);

@@ -98,8 +98,29 @@ async function motherPasskey(node: RunningNode, holder: string) {
 const day = (date: string, offset: number): string =>
   new Date(Date.parse(`${date}T12:00:00Z`) + offset * 86_400_000).toISOString().slice(0, 10);
 
-/** The visits of a care period: partus assistance on the day of birth, then a visit a day. */
+/** Today in the Netherlands (the carelog's visit rules judge "not in the future" there). */
+const todayHere = (): string => new Date().toLocaleDateString('sv-SE', { timeZone: 'Europe/Amsterdam' });
+
+/**
+ * When a mother's care period starts: her due date, except for the mothers still in care, whose
+ * births were three to five days ago (a visit already approved, the last two waiting) — so on any day the demo starts, a carer can log today's visit
+ * and the mother has visits to approve (issue 17, finding 6).
+ */
+function careStartOf(mother: DemoClient, openRank: number | undefined): string {
+  if (openRank === undefined) return mother.dueDate!;
+  return day(todayHere(), -(3 + (openRank % 3)));
+}
+
+/**
+ * The visits of a care period: partus assistance on the day of birth, then a visit a day — only
+ * those before today (today's and later visits are the carer's to log).
+ */
 function visitsOf(birthDate: string): Visit[] {
+  const today = todayHere();
+  return visitsPlanned(birthDate).filter((v) => v.date < today);
+}
+
+function visitsPlanned(birthDate: string): Visit[] {
   return [
     {
       date: birthDate,
@@ -125,6 +146,7 @@ async function seedMother(
   carers: readonly [Carer, Carer],
   insurer: string,
   stillOpen: boolean,
+  birthDate: string,
 ): Promise<{ entries: number; approvals: number }> {
   const { organisation } = node.membership!;
   const holder = await node.exchange!.pseudonyms!.pseudonymOf(mother.bsn);
@@ -143,7 +165,6 @@ async function seedMother(
   const indication = `ind-${organisation.node.id}-${String(n).padStart(3, '0')}`;
   const carePackage: CarePackage =
     n % 9 === 4 ? 'maatwerk' : n % 2 ? 'basis-kunstvoeding' : 'basis-borstvoeding';
-  const birthDate = mother.dueDate!;
   const assigned = carers;
   must(
     await service.recordIndication({
@@ -199,8 +220,8 @@ async function seedMother(
 }
 
 /**
- * Seeds Mijn Zorg Log at each maternity-care member that has none yet (a restarted demo keeps its
- * data). Needs the region's pseudonym service (the RSO) and an insurer; without them it seeds nothing.
+ * Seeds Mijn Zorg Log for each mother of a maternity-care member who has no indication yet (a
+ * restarted demo keeps its data, and finishes a seeding that a timeout cut short). Needs the region's pseudonym service (the RSO) and an insurer; without them it seeds nothing.
  */
 export async function seedDemoCarelog(
   region: RunningRegion,
@@ -219,19 +240,25 @@ export async function seedDemoCarelog(
       const service = node.carelog;
       const own = mothers.filter((m) => m.kraamzorg === index);
       if (!service || !node.auth || own.length === 0) return undefined;
-      if (
-        currentIndication(
-          node.logbook!.state.carelog,
-          `ind-${org.node.id}-${String(own[0]!.n).padStart(3, '0')}`,
-        )
-      )
-        return undefined;
-      const open = new Set(
+      // The mothers without an indication yet: all of them at first, none once seeded, and the
+      // rest after a seeding that a timeout cut short (a loaded machine; the demo restarted).
+      const todo = own.filter(
+        (m) =>
+          !currentIndication(
+            node.logbook!.state.carelog,
+            `ind-${org.node.id}-${String(m.n).padStart(3, '0')}`,
+          ),
+      );
+      if (todo.length === 0) return undefined;
+      // Open: rank among this organisation's mothers still in care (Maria first when she is one).
+      const open = new Map(
         byDue
           .filter((m) => m.kraamzorg === index)
-          .slice(0, 3)
-          .map((m) => m.n),
+          .filter((m, i) => i < 3 || m.bsn === MARIA_BSN)
+          .sort((a, b) => Number(b.bsn === MARIA_BSN) - Number(a.bsn === MARIA_BSN))
+          .map((m, rank) => [m.n, rank]),
       );
+      const starts = todo.map((mother) => careStartOf(mother, open.get(mother.n)));
       const carers: Carer[] = [];
       for (const professional of config.professionals.filter(
         (p) => p.organisation === org.ura && p.role === 'kraamverzorgende',
@@ -246,22 +273,23 @@ export async function seedDemoCarelog(
       }
       // Carers first (who is free when), then every mother at once: their statements share the
       // log's group commits.
-      const assigned = own.map((mother) => twoFreeCarers(carers, mother.dueDate!));
+      const assigned = todo.map((_, i) => twoFreeCarers(carers, starts[i]!));
       const seeded = await Promise.all(
-        own.map((mother, i) =>
+        todo.map((mother, i) =>
           seedMother(
             node,
             service,
             mother,
             assigned[i]!,
             `ura:${insurer.ura}`,
-            open.has(mother.n) || mother.bsn === MARIA_BSN,
+            open.has(mother.n),
+            starts[i]!,
           ),
         ),
       );
       const entries = seeded.reduce((sum, s) => sum + s.entries, 0);
       const approvals = seeded.reduce((sum, s) => sum + s.approvals, 0);
-      return { ura: org.ura, mothers: own.length, entries, approvals };
+      return { ura: org.ura, mothers: todo.length, entries, approvals };
     }),
   );
   return summaries.filter((s) => s !== undefined);

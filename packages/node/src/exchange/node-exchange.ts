@@ -38,6 +38,7 @@ import { overviewRoutes } from './overview.ts';
 import { clientRoutes } from './client.ts';
 import { clientCallToken, portabilityRoutes } from './portability.ts';
 import { glassReasonOf, glassReasonRoutes } from './glass-reasons.ts';
+import { peopleRoutes } from './people.ts';
 import { assistedConsentRoutes, assistedConsentsOf } from './assisted.ts';
 import { consentPreviewRoutes } from './consent-preview.ts';
 import { referralRoutes } from './referrals.ts';
@@ -195,6 +196,7 @@ export async function registerNodeExchange(
     patientsOf: (pseudonym) => directory.patientsOf(pseudonym),
   });
   await consentStatusRoutes(app, { membership, logbook, repository, directory, sessions });
+  await peopleRoutes(app, { membership, logbook, repository, directory, sessions });
   const indexing = new IndexingRepository(repository, publisher);
   // The index against the store: at start (what a crash lost before its batch was stated) and on
   // demand. Statements already shown by the region's state are not repeated.
