@@ -25,17 +25,19 @@ const VISIT_MS = 5 * 60_000;
 export function visitsOf(accesses: readonly AccessTrailItem[]): Visit[] {
   const visits: Visit[] = [];
   for (const a of accesses) {
-    const v = visits.at(-1);
-    const same =
-      v !== undefined &&
-      v.accessor.id === a.accessor.id &&
-      v.organisation.ura === a.organisation.ura &&
-      v.purpose === a.purpose &&
-      v.outcome === a.outcome &&
-      v.breakTheGlass === a.breakTheGlass &&
-      Math.abs(Date.parse(v.at) - Date.parse(a.at)) <= VISIT_MS;
+    // One overview asks every holder at once: their records interleave, so a visit is any earlier
+    // one with the same key within the window, not only the last.
+    const v = visits.find(
+      (v) =>
+        v.accessor.id === a.accessor.id &&
+        v.organisation.ura === a.organisation.ura &&
+        v.purpose === a.purpose &&
+        v.outcome === a.outcome &&
+        v.breakTheGlass === a.breakTheGlass &&
+        Math.abs(Date.parse(v.at) - Date.parse(a.at)) <= VISIT_MS,
+    );
     const category = a.category && a.category !== '*' ? a.category : undefined;
-    if (same) {
+    if (v) {
       if (category && !v.categories.includes(category)) v.categories.push(category);
       if (a.at < v.last) v.last = a.at;
       continue;

@@ -282,7 +282,9 @@ describe('every role, its own journey', () => {
     const banner = page.getByRole('region', { name: 'Cliëntgegevens' });
     await banner.getByText(mariaName).waitFor();
     await banner.getByText(/\d\d-\d\d-\d{4} \(\d+ jaar\)/).waitFor();
-    await banner.getByText('9999.11.120').waitFor();
+    await banner
+      .getByText(`${MARIA_BSN.slice(0, 4)}.${MARIA_BSN.slice(4, 6)}.${MARIA_BSN.slice(6)}`)
+      .waitFor();
     await page.locator('.missing li', { hasText: 'niet gedeeld' }).first().waitFor();
     await readsAsPeople(page, 'overview');
     await shot(page, 'professional-2-overview-desktop');
