@@ -8,6 +8,8 @@ export interface PortalOptions {
   root?: string;
   /** The region's public keys for receipt verification in the browser, served as JSON. */
   regionKeys?: () => unknown;
+  /** Demo mode: every page says so ("Demo — geen echte gegevens"), from /portal/mode.js. */
+  demo?: boolean;
 }
 
 export const PORTAL_PREFIX = '/portal';
@@ -31,6 +33,13 @@ export async function portalPlugin(app: FastifyInstance, options: PortalOptions)
   );
   await app.register(
     async (scope) => {
+      // Read by index.html before the app starts: the node's mode, without a request of the app's own.
+      scope.get('/mode.js', async (_request, reply) =>
+        reply
+          .type('text/javascript; charset=utf-8')
+          .header('cache-control', 'no-store')
+          .send(`window.ketenlogMode = ${JSON.stringify({ demo: options.demo === true })};`),
+      );
       scope.get('/api/region-keys', async (_request, reply) => {
         if (!options.regionKeys) return reply.code(404).send({ error: 'not-available' });
         return reply.header('cache-control', 'no-store').send(options.regionKeys());

@@ -17,6 +17,9 @@ import { LoginPage, EnrolledPage } from './pages/Login.tsx';
 import { setHere } from './pages/TimelineList.tsx';
 import { HomePage, LandingPage } from './pages/Home.tsx';
 
+/** Whether this node runs the demo (set by /portal/mode.js before the app starts). */
+const DEMO = (window as { ketenlogMode?: { demo?: boolean } }).ketenlogMode?.demo === true;
+
 // Each role's pages load when first opened: the landing and login pages need none of them.
 const TimelinePage = lazy(() => import('./pages/Timeline.tsx').then((m) => ({ default: m.TimelinePage })));
 const ConsentPage = lazy(() => import('./pages/Consent.tsx').then((m) => ({ default: m.ConsentPage })));
@@ -164,6 +167,11 @@ export function App(): ReactNode {
       <a className="skip" href="#main">
         {t('skip')}
       </a>
+      {DEMO && (
+        <p className="demo-banner" role="note">
+          {t('demoBanner')}
+        </p>
+      )}
       <header>
         <div className="bar">
           <a className="brand" href="/portal/" onClick={link('home')}>

@@ -4,6 +4,7 @@ export type Lang = 'nl' | 'en';
 const nl = {
   appName: 'Ketenlog',
   skip: 'Naar de inhoud',
+  demoBanner: 'Demo — geen echte gegevens',
   language: 'English',
   languageLabel: 'Switch to English',
   navTimeline: 'Mijn gegevens',
@@ -460,6 +461,7 @@ export type MessageKey = keyof typeof nl;
 const en: Record<MessageKey, string> = {
   appName: 'Ketenlog',
   skip: 'Skip to content',
+  demoBanner: 'Demo — no real data',
   language: 'Nederlands',
   languageLabel: 'Schakel naar Nederlands',
   navTimeline: 'My data',

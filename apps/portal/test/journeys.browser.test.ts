@@ -98,6 +98,8 @@ describe('every role, its own journey', () => {
     });
     await page.goto(`${origin(KRAAMZORG)}/portal/`);
     await page.getByRole('heading', { name: 'Welkom bij Ketenlog' }).waitFor();
+    // The demo says so on every page (issue 16).
+    await page.getByText('Demo — geen echte gegevens').waitFor();
     await checkAccessible(page, 'journey-landing');
     expect(calls).toEqual([]);
     expect(errors).toEqual([]);

@@ -9,7 +9,11 @@ import type { BrowserContext } from 'playwright-core';
  */
 export async function serveBuild(context: BrowserContext, root: string): Promise<void> {
   await context.route(
-    (url) => url.pathname.startsWith('/portal/') && !url.pathname.startsWith('/portal/api/'),
+    // The node's own answers (its API and its mode script) come from the node itself.
+    (url) =>
+      url.pathname.startsWith('/portal/') &&
+      !url.pathname.startsWith('/portal/api/') &&
+      url.pathname !== '/portal/mode.js',
     async (route) => {
       const path = normalize(new URL(route.request().url()).pathname.slice('/portal/'.length));
       const file = join(root, path);

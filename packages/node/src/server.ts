@@ -308,7 +308,10 @@ export async function startNode(config: NodeConfig, parts: NodeParts = {}): Prom
   );
 
   // The portal (layer 4) at /portal/, with the region's keys so the browser verifies receipts.
-  await app.register(portalPlugin, membership ? { regionKeys: () => regionKeysOf(membership.region) } : {});
+  await app.register(portalPlugin, {
+    ...(membership ? { regionKeys: () => regionKeysOf(membership.region) } : {}),
+    demo: config.demo === true,
+  });
 
   const address = await app.listen({ host: config.listen.host, port: config.listen.port });
   ready = true;
