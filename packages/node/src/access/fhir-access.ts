@@ -71,7 +71,9 @@ function systemPermits(scope: string, interaction: FhirInteraction): boolean {
         ? ['c']
         : interaction.kind === 'delete'
           ? ['d']
-          : ['u'];
+          : interaction.kind === 'conditional-write'
+            ? ['u', 'd']
+            : ['u'];
   const granted = scope.split(' ').map(parseResourceScope);
   return letters.every((letter) =>
     granted.some(
