@@ -186,7 +186,8 @@ describe('portal in Chromium', () => {
     await page.getByText('Log eerst in om deze pagina te zien.').waitFor();
     expect(data).toEqual([]);
     await page.getByRole('button', { name: 'Switch to English' }).click();
-    expect(await page.getAttribute('html', 'lang')).toBe('en');
+    // The document's language follows the toggle once the app has rendered it.
+    await expect.poll(() => page.getAttribute('html', 'lang')).toBe('en');
     await page.getByRole('heading', { name: 'Who sees what' }).waitFor();
     await page.getByRole('button', { name: 'Schakel naar Nederlands' }).click();
     await page.getByRole('heading', { name: 'Wie ziet wat' }).waitFor();
