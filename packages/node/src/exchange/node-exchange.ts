@@ -14,7 +14,7 @@ import { holdersOf, type MemberFetch, type Organisation } from '@ketenlog/region
 import {
   issueNodeToken,
   requireNodeToken,
-  sessionIdFrom,
+  requireProfessional,
   SessionStore,
   type NodeTokenVerifier,
 } from '@ketenlog/auth';
@@ -164,8 +164,9 @@ export async function registerNodeExchange(
     assistedConsents: (client) => assistedConsentsOf(repository, directory, client),
   });
   await assistedConsentRoutes(app, { membership, logbook, repository, sessions });
+  const mayRead = representativeMayRead(() => logbook.state.consents);
   await portabilityRoutes(app, {
-    representativeMayRead: representativeMayRead(() => logbook.state.consents),
+    representativeMayRead: mayRead,
     membership,
     logbook,
     repository,
@@ -196,7 +197,14 @@ export async function registerNodeExchange(
     patientsOf: (pseudonym) => directory.patientsOf(pseudonym),
   });
   await consentStatusRoutes(app, { membership, logbook, repository, directory, sessions });
-  await peopleRoutes(app, { membership, logbook, repository, directory, sessions });
+  await peopleRoutes(app, {
+    membership,
+    logbook,
+    repository,
+    directory,
+    sessions,
+    representativeMayRead: mayRead,
+  });
   const indexing = new IndexingRepository(repository, publisher);
   // The index against the store: at start (what a crash lost before its batch was stated) and on
   // demand. Statements already shown by the region's state are not repeated.
@@ -208,9 +216,8 @@ export async function registerNodeExchange(
     });
   });
   app.post(RECONCILE_PATH, async (request, reply) => {
-    const principal = sessions.get(sessionIdFrom(request.headers.cookie), Date.now())?.principal;
-    if (principal?.kind !== 'professional')
-      return replyOutcome(reply, 401, 'login', 'Log in als medewerker van deze organisatie.');
+    // A professional acting for this organisation, like every other staff route (not any session).
+    if (!requireProfessional(sessions, request, reply, Date.now(), `ura:${organisation.ura}`)) return reply;
     try {
       return { stated: await reconcile() };
     } catch {

@@ -41,6 +41,8 @@ export async function peopleRoutes(
     readonly repository: FhirRepository;
     readonly directory: PatientDirectory;
     readonly sessions: SessionStore;
+    /** Whether a representative's delegation on the logbook lets her read her client's record. */
+    readonly representativeMayRead?: (client: string, representative: string) => boolean;
   },
 ): Promise<void> {
   const { membership, logbook, repository, directory, sessions } = options;
@@ -79,7 +81,9 @@ export async function peopleRoutes(
       return { kind: 'client', ...(me ?? {}), organisation: here };
     }
     if (p.kind === 'representative') {
-      const client = p.actingFor ? await personOf(p.actingFor.client) : undefined;
+      // Her client's name and birth date come from the record: only under a delegation that reaches it.
+      const reads = p.actingFor && options.representativeMayRead?.(p.actingFor.client, p.holder);
+      const client = p.actingFor && reads ? await personOf(p.actingFor.client) : undefined;
       return {
         kind: 'representative',
         ...(p.actingFor ? { actingFor: client ?? {} } : {}),
