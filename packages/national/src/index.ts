@@ -1,0 +1,4 @@
+// The Dutch generic functions ("generieke functies") spoken by a Ketenlog node, each in its own
+// directory: addressing (mCSD), localisation (NVI), consent (Mitz), BgZ and MedMij. docs/interop.md
+// maps each national function to the Ketenlog part it speaks for.
+export {};
