@@ -16,7 +16,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { Sequencer, testLogOptions, utf8 } from '@ketenlog/logbook';
+import { Sequencer, utf8 } from '@ketenlog/logbook';
+import { testLogOptions } from '@ketenlog/logbook/testing';
 import { openPostgres, openSqlite, type Db } from '@ketenlog/storage';
 
 const { values } = parseArgs({

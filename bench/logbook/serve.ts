@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import Fastify from 'fastify';
-import { LogReader, logTilesRoutes, Sequencer, SqlLogStore, testLogOptions, utf8, verifyData } from '@ketenlog/logbook';
+import { LogReader, logTilesRoutes, Sequencer, SqlLogStore, utf8, verifyData } from '@ketenlog/logbook';
+import { testLogOptions } from '@ketenlog/logbook/testing';
 import { openSqlite } from '@ketenlog/storage';
 
 const { values } = parseArgs({

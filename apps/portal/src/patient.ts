@@ -2,7 +2,7 @@
 // search a professional uses to find her — by name or BSN, in the browser, so a BSN never goes
 // into a URL.
 import type { FhirResource } from './api/fhir.ts';
-import { BSN_SYSTEM } from '../../../packages/fhir/src/validation/bsn.ts';
+import { BSN_SYSTEM } from '@ketenlog/fhir/bsn';
 
 type Name = { use?: string; given?: string[]; family?: string; text?: string };
 

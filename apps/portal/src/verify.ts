@@ -1,7 +1,6 @@
 // Receipt verification in the browser: the same verifyReceipt the CLI uses, against the region's
-// policies the node serves at /portal/api/region-keys. Imported by path because @ketenlog/logbook's
-// index also exports node-only modules (request: a browser-safe "./proof" export).
-import { verifyReceipt, type ReceiptPolicy } from '../../../packages/logbook/src/proof.ts';
+// policies the node serves at /portal/api/region-keys, from the logbook's browser-safe core.
+import { verifyReceipt, type ReceiptPolicy } from '@ketenlog/logbook/core';
 import { requestJson, type ApiResult } from './api/http.ts';
 
 export type Verification = { verified: true } | { verified: false; reason: string };

@@ -31,7 +31,7 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   await app.close();
-  s.db.close();
+  await s.db.close();
 });
 
 async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {

@@ -195,8 +195,9 @@ export async function startNode(config: NodeConfig, parts: NodeParts = {}): Prom
     clientErrorHandler,
     // What the router itself refuses (an undecodable path, a malformed Content-Type) is an
     // OperationOutcome too.
-    frameworkErrors: (error, _request, reply) =>
-      replyOutcome(reply, 400, 'invalid', `Ongeldig verzoek: ${error.message}`),
+    frameworkErrors: (error, _request, reply) => {
+      void replyOutcome(reply, 400, 'invalid', `Ongeldig verzoek: ${error.message}`);
+    },
     // Only so Fastify names its address https://; the server itself comes from nodeServer.
     ...(https ? { https } : {}),
     bodyLimit: config.maxBodyBytes,

@@ -1,6 +1,6 @@
 // The client's side of the exchange at her node (packages/node/src/exchange/client.ts): her consent
 // register as FHIR Consents, consent drafts she signs with her passkey, and her access trail.
-import { CARE_TYPES } from '../../../../packages/exchange/src/vocabulary.ts';
+import { CARE_TYPES } from '@ketenlog/exchange/vocabulary';
 import { requestBlob, requestJson, type ApiResult } from './http.ts';
 import type { FhirResource } from './fhir.ts';
 import type { StatementDraft } from '../carelog/passkey-signing.ts';
@@ -42,8 +42,8 @@ export interface AccessTrailItem {
 }
 
 // The consent vocabulary as packages/exchange defines it (imported by path: browser-safe files).
-export { CATEGORIES } from '../../../../packages/exchange/src/localisation/categories.ts';
-export { PURPOSES } from '../../../../packages/exchange/src/vocabulary.ts';
+export { CATEGORIES } from '@ketenlog/exchange/categories';
+export { PURPOSES } from '@ketenlog/exchange/vocabulary';
 /** Whom a consent may name by type: the care organisations, and insurers (for billing). */
 export const ORGANISATION_TYPES = [...CARE_TYPES, 'zorgverzekeraar'] as const;
 

@@ -2,7 +2,7 @@
 // half cannot be exported) and stored in IndexedDB; the care organisation binds its public half on
 // the logbook for her (POST /carelog/carers/:carer/keys). Each visit is signed with it over the
 // statement's JCS bytes, exactly as signStatement does on a node.
-import type { Json } from '../../../../packages/logbook/src/statement.ts';
+import type { Json } from '@ketenlog/logbook/core';
 import { carelogApi } from '../api/carelog.ts';
 import type { ApiResult } from '../api/http.ts';
 
@@ -74,7 +74,7 @@ export async function carerKey(carer: string): Promise<ApiResult<CarerKey>> {
     value: {
       keyId,
       async sign(statement) {
-        const { canonicalBytes } = await import('../../../../packages/logbook/src/statement.ts');
+        const { canonicalBytes } = await import('@ketenlog/logbook/core');
         const bytes = canonicalBytes(statement as Json);
         const sig = await crypto.subtle.sign(
           { name: 'Ed25519' },

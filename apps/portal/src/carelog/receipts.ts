@@ -1,10 +1,7 @@
 // The "geverifieerd" badge: a logged statement's tlog-proof receipt checked in the browser against
 // the region's policies (verifyLogged), and the entry the receipt carries being the very statement
 // shown (its hash), so a receipt for something else never earns the badge.
-import { parseReceipt } from '../../../../packages/logbook/src/proof.ts';
-import { parseEntry, statementHash } from '../../../../packages/logbook/src/statement.ts';
-import { toBase64 } from '../../../../packages/logbook/src/bytes.ts';
-import type { ReceiptPolicy } from '../../../../packages/logbook/src/proof.ts';
+import { parseEntry, parseReceipt, statementHash, toBase64, type ReceiptPolicy } from '@ketenlog/logbook/core';
 import { regionPolicies, verifyLogged } from '../verify.ts';
 
 /** True when the receipt verifies and holds the statement with this base64 hash. */

@@ -36,7 +36,7 @@ export async function queueVisit(
   visit: Visit,
   supersedes?: string,
 ): Promise<void> {
-  const { STATEMENT_VERSION } = await import('../../../../packages/logbook/src/statement.ts');
+  const { STATEMENT_VERSION } = await import('@ketenlog/logbook/core');
   const statement = {
     kind: 'carelog.entry',
     v: STATEMENT_VERSION,

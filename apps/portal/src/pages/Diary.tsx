@@ -8,7 +8,7 @@ import {
   DIARY_MAX_LENGTH,
   DIARY_SYSTEM,
   diaryObservation,
-} from '../../../../packages/auth/src/smart/diary.ts';
+} from '@ketenlog/auth/diary';
 import { signAll } from './Consent.tsx';
 import { PartyFields, partyOf } from './PartyFields.tsx';
 import { Notice, ResultState, type Message } from './State.tsx';

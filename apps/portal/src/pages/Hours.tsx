@@ -16,7 +16,7 @@ import { prepareStatement, signPrepared } from '../carelog/passkey-signing.ts';
 import { receiptAt } from '../carelog/receipt-source.ts';
 import { Notice, ResultState, type Message } from './State.tsx';
 import { VerifiedBadge } from './VerifiedBadge.tsx';
-import { carePeriodOf } from '../../../../packages/carelog/src/care-protocol.ts';
+import { carePeriodOf } from '@ketenlog/carelog/care-protocol';
 import { formatDate, todayIso } from '../format.ts';
 import { personLabel, usePeople } from '../api/people.ts';
 

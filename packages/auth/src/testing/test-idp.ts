@@ -86,7 +86,7 @@ export async function runTestIdp(config: TestIdpConfig): Promise<string> {
 <button type="submit" id="inloggen">Inloggen</button></form></body></html>`;
 
   const callback = provider.callback();
-  server.on('request', async (request: IncomingMessage, response: ServerResponse) => {
+  const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const url = new URL(request.url ?? '/', issuer);
     const interaction = /^\/interaction\/([\w-]+)(\/login)?$/.exec(url.pathname);
     try {
@@ -118,8 +118,9 @@ export async function runTestIdp(config: TestIdpConfig): Promise<string> {
       response.end((error as Error).message);
       return;
     }
-    callback(request, response);
-  });
+    await callback(request, response);
+  };
+  server.on('request', (request: IncomingMessage, response: ServerResponse) => void handle(request, response));
   return issuer;
 }
 

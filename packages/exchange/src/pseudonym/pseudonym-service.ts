@@ -3,7 +3,7 @@
 // member never sees the key. It also keeps the per-client salt behind each client's logbook
 // subject (subject-salts.ts): members turn a pseudonym into her subject at `/subject`, and her own
 // node erases the salt at `/erasure` when she asks to be forgotten.
-import type { FastifyInstance, FastifyRequest, preHandlerHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { outcome, type IssueCode } from '@ketenlog/fhir';
 import { evaluateBlinded, PseudonymError } from './pseudonym.ts';
 import type { SubjectSalts } from './subject-salts.ts';
@@ -11,7 +11,7 @@ import type { SubjectSalts } from './subject-salts.ts';
 export interface PseudonymServiceOptions {
   readonly secretKey: Uint8Array;
   /** Only member nodes: the node-token pre-handler. */
-  readonly authenticate: preHandlerHookHandler;
+  readonly authenticate: preHandlerAsyncHookHandler;
   readonly subjects: SubjectSalts;
   /** Whether the (authenticated) caller acts for the client with this subject, to erase her salt. */
   readonly mayErase: (request: FastifyRequest, subject: string) => boolean;

@@ -1,7 +1,8 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LogRegistry, testLogKey, testLogOptions, utf8 } from '@ketenlog/logbook';
+import { LogRegistry, utf8 } from '@ketenlog/logbook';
+import { testLogKey, testLogOptions } from '@ketenlog/logbook/testing';
 import { openSqlite } from '@ketenlog/storage';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { UsageError } from './command.ts';
