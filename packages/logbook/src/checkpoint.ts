@@ -11,6 +11,7 @@ import {
   type NoteVerifier,
   type OpenedNote,
 } from './note.ts';
+import { isDecimal } from './decimal.ts';
 
 export interface Checkpoint {
   /** tlog-checkpoint: a unique identifier for the log, e.g. a schema-less URL. */
@@ -24,8 +25,6 @@ export interface Checkpoint {
 export class CheckpointError extends Error {
   override name = 'CheckpointError';
 }
-
-const DECIMAL = /^(0|[1-9][0-9]*)$/;
 
 export function formatCheckpoint(checkpoint: Checkpoint): string {
   const { origin, size, root, extensions } = checkpoint;
@@ -47,7 +46,7 @@ export function parseCheckpoint(body: string): Checkpoint {
   if (lines.length < 3) throw new CheckpointError('checkpoint needs origin, size and root hash lines');
   const [origin, sizeText, rootText, ...extensions] = lines;
   if (origin.length === 0) throw new CheckpointError('empty origin line');
-  if (!DECIMAL.test(sizeText))
+  if (!isDecimal(sizeText))
     throw new CheckpointError(`tree size is not a decimal without leading zeros: ${sizeText}`);
   const size = Number(sizeText);
   if (!Number.isSafeInteger(size)) throw new CheckpointError(`tree size too large: ${sizeText}`);

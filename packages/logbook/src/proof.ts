@@ -5,6 +5,7 @@ import { type Checkpoint } from './checkpoint.ts';
 import { cosignatureVerifierFromKey, openCosignedCheckpoint, type Cosignature } from './cosignature.ts';
 import { HASH_SIZE, leafHash, verifyInclusion, type Hash } from './merkle.ts';
 import { verifierFromKey } from './note.ts';
+import { isDecimal } from './decimal.ts';
 
 /** tlog-proof §Format: the first line. */
 export const PROOF_HEADER = 'c2sp.org/tlog-proof@v1';
@@ -22,8 +23,6 @@ export interface Receipt {
 export class ReceiptError extends Error {
   override name = 'ReceiptError';
 }
-
-const DECIMAL = /^(0|[1-9][0-9]*)$/;
 
 export function formatReceipt(receipt: Receipt): string {
   const { extra, index, proof, checkpoint } = receipt;
@@ -46,7 +45,7 @@ export function parseReceipt(text: string): Receipt {
     if (!extra) throw new ReceiptError('extra is not base64');
   }
   const indexLine = lines[at++] ?? '';
-  if (!indexLine.startsWith('index ') || !DECIMAL.test(indexLine.slice(6))) {
+  if (!indexLine.startsWith('index ') || !isDecimal(indexLine.slice(6))) {
     throw new ReceiptError('expected "index <decimal>"');
   }
   const index = Number(indexLine.slice(6));

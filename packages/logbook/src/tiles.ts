@@ -5,6 +5,7 @@
 import { concatBytes, utf8 } from './bytes.ts';
 import { LogReadError, type LogReader } from './store/log-reader.ts';
 import { decodeStored, encodeStored as toBase64, type StoredCheckpoint } from './store/log-store.ts';
+import { isDecimal } from './decimal.ts';
 
 /** tlog-tiles: tiles have height 8, so a full tile is 256 hashes wide. */
 export const TILE_HEIGHT = 8;
@@ -32,7 +33,8 @@ const TEXT = 'text/plain; charset=utf-8';
 const JSON_TYPE = 'application/json';
 const LEVEL = /^(0|[1-9][0-9]?)$/;
 const WIDTH = /^[1-9][0-9]{0,2}$/;
-const DECIMAL = /^(0|[1-9][0-9]{0,15})$/;
+/** Entry indexes in a URL: at most 16 digits, so they stay exact as numbers. */
+const INDEX_DIGITS = 16;
 /** Full tiles kept in memory per log: they never change, and mirrors fetch the newest ones. */
 const CACHED_TILES = 64;
 
@@ -84,7 +86,9 @@ export function parseTilePath(path: string): TileCoordinate | undefined {
 
 /** tlog-tiles: entry bundles are big-endian uint16 length-prefixed entries. */
 export function encodeEntryBundle(entries: readonly Uint8Array[]): Uint8Array {
-  return concatBytes(...entries.flatMap((entry) => [Uint8Array.of(entry.length >> 8, entry.length & 0xff), entry]));
+  return concatBytes(
+    ...entries.flatMap((entry) => [Uint8Array.of(entry.length >> 8, entry.length & 0xff), entry]),
+  );
 }
 
 /** Splits an entry bundle; undefined when it is malformed. */
@@ -109,7 +113,10 @@ const plain = (status: number, message: string): TileResponse => ({
 
 /** JSON with every non-ASCII character escaped (the checkpoint's em dash): one-byte strings are much cheaper to send. */
 const asciiJson = (value: unknown): string =>
-  JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  JSON.stringify(value).replace(
+    /[\u007f-\uffff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 
 const json = (value: unknown): TileResponse => ({
   status: 200,
@@ -143,7 +150,10 @@ function noteCache(): (note: string) => { readonly bytes: Uint8Array; readonly j
 }
 
 /** A log's read API: `path` is relative to the log's prefix, `query` its query parameters. */
-export type TileHandler = (path: string, query?: Readonly<Record<string, string | undefined>>) => Promise<TileResponse>;
+export type TileHandler = (
+  path: string,
+  query?: Readonly<Record<string, string | undefined>>,
+) => Promise<TileResponse>;
 
 /** Creates the request handler for one log. Storage failures are thrown, not turned into 404s. */
 export function createTileHandler(reader: LogReader): TileHandler {
@@ -184,7 +194,8 @@ export function createTileHandler(reader: LogReader): TileHandler {
   }
 
   async function entry(indexText: string): Promise<TileResponse> {
-    if (!DECIMAL.test(indexText)) return plain(400, 'entry index must be a decimal without leading zeros');
+    if (!isDecimal(indexText, INDEX_DIGITS))
+      return plain(400, 'entry index must be a decimal without leading zeros');
     const found = await reader.entry(Number(indexText));
     // The EntryResponse JSON, written out: this is the hot path of serving proofs.
     const proof = found.inclusionProof.map((h) => `"${toBase64(h)}"`).join(',');
@@ -199,7 +210,12 @@ export function createTileHandler(reader: LogReader): TileHandler {
 
   async function consistency(query: Readonly<Record<string, string | undefined>>): Promise<TileResponse> {
     const { from, to } = query;
-    if (from === undefined || to === undefined || !DECIMAL.test(from) || !DECIMAL.test(to)) {
+    if (
+      from === undefined ||
+      to === undefined ||
+      !isDecimal(from, INDEX_DIGITS) ||
+      !isDecimal(to, INDEX_DIGITS)
+    ) {
       return plain(400, 'from and to must be decimal tree sizes');
     }
     const proof = await reader.consistency(Number(from), Number(to));
@@ -207,7 +223,10 @@ export function createTileHandler(reader: LogReader): TileHandler {
     return json(body);
   }
 
-  async function route(path: string, query: Readonly<Record<string, string | undefined>>): Promise<TileResponse> {
+  async function route(
+    path: string,
+    query: Readonly<Record<string, string | undefined>>,
+  ): Promise<TileResponse> {
     if (path === 'proof/consistency') return consistency(query);
     const latest = await reader.latestCheckpoint();
     if (!latest) return plain(404, 'no checkpoint yet');

@@ -2,6 +2,7 @@
 // the response (cosignature lines), shared by the witness that serves it and the log that calls it.
 import { fromBase64, toBase64 } from '../bytes.ts';
 import { HASH_SIZE, type Hash } from '../merkle.ts';
+import { isDecimal } from '../decimal.ts';
 
 /** tlog-witness: a client MUST NOT send more than 63 consistency proof lines. */
 export const MAX_PROOF_LINES = 63;
@@ -23,8 +24,6 @@ export class AddCheckpointFormatError extends Error {
   override name = 'AddCheckpointFormatError';
 }
 
-const DECIMAL = /^(0|[1-9][0-9]*)$/;
-
 export function formatAddCheckpoint(request: AddCheckpointRequest): string {
   const { oldSize, proof, checkpoint } = request;
   if (!Number.isSafeInteger(oldSize) || oldSize < 0) throw new RangeError(`invalid old size ${oldSize}`);
@@ -35,7 +34,7 @@ export function formatAddCheckpoint(request: AddCheckpointRequest): string {
 export function parseAddCheckpoint(body: string): AddCheckpointRequest {
   const lines = body.split('\n');
   const first = lines[0] ?? '';
-  if (!first.startsWith('old ') || !DECIMAL.test(first.slice(4))) {
+  if (!first.startsWith('old ') || !isDecimal(first.slice(4))) {
     throw new AddCheckpointFormatError('the first line must be "old <decimal size>"');
   }
   const oldSize = Number(first.slice(4));
