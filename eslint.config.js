@@ -2,20 +2,22 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 // The layer arrows of STYLE.md, enforced: portal → node → carelog / exchange / analytics / national →
-// auth → region → fhir / logbook → storage. A package imports only the layers below it, by package
+// auth → region → fhir / logbook → storage, and the error model (problem) below them all. A package imports only the layers below it, by package
 // name (never a relative path into another package's src), and the browser portal only the
 // browser-safe entry points.
 const BELOW = {
+  problem: [],
   storage: [],
-  fhir: ['storage'],
-  logbook: ['storage'],
-  region: ['logbook', 'storage'],
-  auth: ['fhir', 'logbook', 'region', 'storage'],
-  carelog: ['auth', 'fhir', 'logbook', 'region', 'storage'],
-  exchange: ['auth', 'fhir', 'logbook', 'region', 'storage'],
-  analytics: ['auth', 'fhir', 'logbook', 'region', 'storage'],
-  national: ['exchange', 'auth', 'fhir', 'logbook', 'region', 'storage'],
+  fhir: ['problem', 'storage'],
+  logbook: ['problem', 'storage'],
+  region: ['problem', 'logbook', 'storage'],
+  auth: ['problem', 'fhir', 'logbook', 'region', 'storage'],
+  carelog: ['problem', 'auth', 'fhir', 'logbook', 'region', 'storage'],
+  exchange: ['problem', 'auth', 'fhir', 'logbook', 'region', 'storage'],
+  analytics: ['problem', 'auth', 'fhir', 'logbook', 'region', 'storage'],
+  national: ['problem', 'exchange', 'auth', 'fhir', 'logbook', 'region', 'storage'],
   node: [
+    'problem',
     'analytics',
     'auth',
     'carelog',
@@ -81,7 +83,7 @@ const boundaries = [
   },
   {
     files: ['apps/portal/server/**/*.ts'],
-    rules: { 'no-restricted-imports': layerRule(['logbook', 'region']) },
+    rules: { 'no-restricted-imports': layerRule(['logbook', 'problem', 'region']) },
   },
 ];
 

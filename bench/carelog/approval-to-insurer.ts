@@ -187,7 +187,7 @@ async function run(round: number): Promise<{ visible: number[]; receipted: numbe
       end: `${hour}:30`,
       activities: ['zorg-moeder'],
     });
-    if (!draft.ok) throw new Error(draft.problem.message);
+    if (!draft.ok) throw new Error(draft.problem.text);
     const entry = must(
       await service.submitEntry(signStatement(draft.value.statement, carer.secret)),
       'entry',
@@ -195,7 +195,7 @@ async function run(round: number): Promise<{ visible: number[]; receipted: numbe
     if (!entry.ok) throw new Error('unreachable');
     await receiptAt(entry.value.index);
     const approval = service.draftApproval(entry.value.hash, client.keyId, 'approved');
-    if (!approval.ok) throw new Error(approval.problem.message);
+    if (!approval.ok) throw new Error(approval.problem.text);
     const envelope = signStatement(approval.value.statement, client.secret);
 
     const started = performance.now();

@@ -20,7 +20,7 @@ beforeEach(async () => {
 afterEach(async () => s.db.close());
 
 function value<T>(outcome: Outcome<T>): T {
-  if (!outcome.ok) throw new Error(`${outcome.problem.code}: ${outcome.problem.message}`);
+  if (!outcome.ok) throw new Error(`${outcome.problem.code}: ${outcome.problem.text}`);
   return outcome.value;
 }
 
@@ -110,7 +110,7 @@ describe('indication and budget', () => {
     value(await s.service.recordIndication({ ...indication, carePackage: 'minimum' }));
     const removed = await s.service.reindicate('ind-maria-1', { hours: -1, reason: 'ziekenhuisopname' });
     expect(!removed.ok && removed.problem).toMatchObject({ code: 'reindication-out-of-range' });
-    expect(!removed.ok && removed.problem.message).toMatch(/24 tot 80 uur/);
+    expect(!removed.ok && removed.problem.text).toMatch(/24 tot 80 uur/);
     const zero = await s.service.reindicate('ind-maria-1', { hours: 0, reason: 'overig' });
     expect(!zero.ok && zero.problem.code).toBe('reindication-no-change');
     const unknown = await s.service.reindicate('ind-x', { hours: 4, reason: 'verloskundige' });
@@ -143,16 +143,16 @@ describe('logging a visit', () => {
       code: 'entry-overlap',
       status: 409,
     });
-    expect(problemOf(visit('2026-11-21', '11:00', '13:00'))?.message).toMatch(
+    expect(problemOf(visit('2026-11-21', '11:00', '13:00'))?.text).toMatch(
       /overlapt met een ander bezoek op 2026-11-21 van 09:00 tot 12:00/,
     );
     expect(problemOf(visit('2026-11-24', '11:00', '13:00'))?.code).toBe('entry-in-future');
     expect(problemOf(visit('2026-11-19', '09:00', '10:00'))?.code).toBe('entry-outside-care-period');
-    expect(problemOf(visit('2026-11-19', '09:00', '10:00'))?.message).toMatch(
+    expect(problemOf(visit('2026-11-19', '09:00', '10:00'))?.text).toMatch(
       /2026-11-20 tot en met 2026-11-27/,
     );
     expect(problemOf(visit('2026-11-22', '00:00', '23:00'))?.code).toBe('entry-over-budget');
-    expect(problemOf(visit('2026-11-22', '00:00', '23:00'))?.message).toMatch(/herindicatie/);
+    expect(problemOf(visit('2026-11-22', '00:00', '23:00'))?.text).toMatch(/herindicatie/);
     expect(problemOf(visit('2026-11-22', '09:00', '10:00'), s.eva.keyId)?.code).toBe('carer-not-assigned');
     expect(problemOf(visit('2026-11-22', '10:00', '09:00'))?.code).toBe('entry-invalid-time');
     expect(problemOf({ ...visit('2026-11-22', '09:00', '10:00'), activities: ['koffie'] })?.code).toBe(
@@ -258,7 +258,7 @@ describe('the client approves', () => {
       return s.service.submitApproval(signStatement(draft.statement, partner.secret));
     };
     const early = await approve();
-    expect(!early.ok && early.problem.message).toMatch(/no delegation in force/);
+    expect(!early.ok && early.problem.text).toMatch(/no delegation in force/);
     const delegation: Statement = {
       kind: 'consent',
       v: STATEMENT_VERSION,

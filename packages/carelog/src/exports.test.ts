@@ -9,7 +9,7 @@ import { MARIA, story, type Story } from './testing/story.ts';
 let s: Story;
 const hashes: string[] = [];
 function value<T>(outcome: Outcome<T>): T {
-  if (!outcome.ok) throw new Error(`${outcome.problem.code}: ${outcome.problem.message}`);
+  if (!outcome.ok) throw new Error(`${outcome.problem.code}: ${outcome.problem.text}`);
   return outcome.value;
 }
 

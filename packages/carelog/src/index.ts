@@ -14,5 +14,4 @@ export * from './carelog-service.ts';
 export * from './care-administration.ts';
 export * from './csv-export.ts';
 export * from './fhir-export.ts';
-export * from './operation-outcome.ts';
 export * from './routes.ts';

@@ -1,5 +1,7 @@
 // Typed problems of Mijn Zorg Log: a stable code for programs, a Dutch message for people, and the
-// HTTP status the edge answers with (an OperationOutcome in routes.ts).
+// HTTP status the edge answers with: the error model's Problem (@ketenlog/problem), answered as an
+// OperationOutcome by the one error handler.
+import { fail, ok, type Problem, type Result } from '@ketenlog/problem';
 
 export type ProblemCode =
   | 'invalid-input'
@@ -31,22 +33,18 @@ export type ProblemCode =
   | 'statement-mismatch'
   | 'refused-by-logbook';
 
-export interface Problem {
-  readonly code: ProblemCode;
-  /** Dutch, for the person at the screen. */
-  readonly message: string;
-  readonly status: 400 | 404 | 409 | 422;
-}
+/** A problem of Mijn Zorg Log: the error model's Problem with one of the codes above. */
+export type CarelogProblem = Problem<ProblemCode> & { readonly status: 400 | 404 | 409 | 422 };
 
-export type Outcome<T> =
-  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problem: Problem };
+/** A value, or the problem that stopped it (the error model's Result with Mijn Zorg Log's codes). */
+export type Outcome<T> = Result<T, ProblemCode>;
 
-export const success = <T>(value: T): Outcome<T> => ({ ok: true, value });
+export const success = <T>(value: T): Outcome<T> => ok(value);
 
 export function problem<T = never>(
   code: ProblemCode,
-  message: string,
-  status: Problem['status'] = 422,
+  text: string,
+  status: CarelogProblem['status'] = 422,
 ): Outcome<T> {
-  return { ok: false, problem: { code, message, status } };
+  return fail(status, code, text);
 }

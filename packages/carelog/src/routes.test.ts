@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { installContentParsers } from '@ketenlog/fhir';
+import { installErrorHandlers } from '@ketenlog/problem';
 import { signStatement, verifyReceipt, type Statement } from '@ketenlog/logbook';
 import { receiptPolicyFor } from '@ketenlog/region';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -16,6 +17,7 @@ beforeEach(async () => {
   s = await story();
   await s.consent('grant');
   app = Fastify();
+  installErrorHandlers(app);
   await app.register(carelogRoutes, {
     prefix: '/carelog',
     service: s.service,
@@ -179,7 +181,7 @@ describe('carelog routes over HTTP', () => {
       resourceType: 'OperationOutcome',
       issue: [{ severity: 'error', code: 'invalid' }],
     });
-    expect(bad.data.issue[0].details.text).toMatch(/^Ongeldige invoer/);
+    expect(bad.data.issue[0].diagnostics).toMatch(/^Ongeldige invoer/);
 
     const tooMany = await call('POST', '/indications', {
       indication: 'ind-maria-1',
@@ -271,7 +273,7 @@ describe('carelog routes over HTTP', () => {
   it('binds no key for someone the region does not list as a carer of this organisation', async () => {
     const refused = await call('POST', '/carers/pro:karin-dewit/keys', { publicKey: newTestKey().publicKey });
     expect(refused.status).toBe(422);
-    expect(refused.data.issue[0].details.text).toContain('geen kraamverzorgende');
+    expect(refused.data.issue[0].diagnostics).toContain('geen kraamverzorgende');
     expect((await call('POST', '/carers/pro:anna-jansen/keys', { publicKey: 'AAAA' })).status).toBe(400);
   });
 
@@ -317,8 +319,10 @@ describe('a body that is not JSON, or not JSON the route expects', () => {
         }),
       },
     });
-    // As at a node: FHIR's JSON parser (malformed JSON is its FhirError) and 415 for other types.
+    // As at a node: FHIR's JSON parser (malformed JSON is its ProblemError), 415 for other types
+    // and the one error handler.
     installContentParsers(node);
+    installErrorHandlers(node);
     await node.register(carelogRoutes, {
       prefix: '/carelog',
       service: s.service,
@@ -360,7 +364,7 @@ describe('a body that is not JSON, or not JSON the route expects', () => {
       );
       expect(put.status).toBe(400);
       // Logged (route and status), never with the body's content.
-      const refusals = logged.filter((l) => l.includes('carelog: request body refused'));
+      const refusals = logged.filter((l) => l.includes('request refused'));
       expect(refusals.length).toBeGreaterThanOrEqual(8);
       expect(refusals.some((l) => l.includes('/carelog/indications'))).toBe(true);
       expect(logged.join('')).not.toContain(secret);

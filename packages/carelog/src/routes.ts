@@ -1,10 +1,10 @@
 // Mijn Zorg Log over HTTP (a Fastify plugin; register it under a prefix such as /carelog). JSON
-// in and out; every 4xx is an OperationOutcome with a Dutch text and the problem's code. Who may
-// call which route is decided by the injected `authorise`, so the node wires its sessions in.
+// in and out; a refusal is thrown as a ProblemError (a Dutch text and Mijn Zorg Log's code), which
+// the server's one error handler (@ketenlog/problem) answers as an OperationOutcome. Who may call
+// which route is decided by the injected `authorise`, so the node wires its sessions in.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { currentIndication } from '@ketenlog/region';
 import { parseEntry, parseReceipt, type SignedStatement } from '@ketenlog/logbook';
-import { FhirError, HttpProblem } from '@ketenlog/fhir/outcome';
 import { carerOverview, clientOverview } from './care-administration.ts';
 import { PAYMENT_STATUSES, type PaymentStatus } from './care-file.ts';
 import { CARE_PACKAGES, type CarePackage } from './care-protocol.ts';
@@ -12,8 +12,8 @@ import type { CarelogService, ReceiptedEntry } from './carelog-service.ts';
 import { declarationsCsv, entriesCsv } from './csv-export.ts';
 import { chargeItemOf, claimOf, collection, provenanceOf } from './fhir-export.ts';
 import type { ReindicationInput } from './indication.ts';
-import { operationOutcome } from './operation-outcome.ts';
 import type { Outcome } from './problem.ts';
+import { problem, ProblemError } from '@ketenlog/problem';
 
 /** What a request wants to do, for the node's access decision. */
 export type CarelogAction =
@@ -57,8 +57,7 @@ const object = (properties: Record<string, object>, required: string[]) => ({
 const envelope = { type: 'object' };
 
 function unwrap<T>(outcome: Outcome<T>): T {
-  if (!outcome.ok)
-    throw new HttpProblem(outcome.problem.status, outcome.problem.code, outcome.problem.message);
+  if (!outcome.ok) throw ProblemError.of(outcome.problem);
   return outcome.value;
 }
 
@@ -74,48 +73,12 @@ function envelopesOf(entry: ReceiptedEntry): { entry?: SignedStatement; approval
   return { ...(e ? { entry: e } : {}), ...(a ? { approval: a } : {}) };
 }
 
-/** The 4xx status of an error raised before the handler (body parsing, limits), if it has one. */
-function clientErrorStatus(error: Error & { statusCode?: number }): number | undefined {
-  const status = error instanceof FhirError ? error.status : error.statusCode;
-  return status !== undefined && status >= 400 && status < 500 ? status : undefined;
-}
-
-/** What was wrong with a refused body, without quoting it. */
-function bodyProblem(status: number): string {
-  if (status === 413) return 'Het verzoek is te groot.';
-  if (status === 415) return 'Stuur de gegevens als application/json.';
-  return 'Ongeldig verzoek: de inhoud is geen geldige JSON of past niet bij deze route.';
-}
-
 export async function carelogRoutes(app: FastifyInstance, options: CarelogRoutesOptions): Promise<void> {
   const { service, provider, authorise } = options;
 
-  app.setErrorHandler((error: Error & { validation?: unknown; statusCode?: number }, request, reply) => {
-    if (error instanceof HttpProblem)
-      return reply.code(error.status).send(operationOutcome(error.status, error.code, error.message));
-    // A body the node's parsers refused (malformed JSON: FhirError 400; another media type: 415;
-    // too large: Fastify's 413) or the route's schema did not take is the caller's mistake. It is
-    // logged by route and status only: the parser's message may quote the body, which can hold
-    // personal data.
-    const status = error.validation ? 400 : clientErrorStatus(error);
-    if (status === undefined) {
-      request.log.error({ err: error, route: request.routeOptions.url }, 'carelog: unexpected error');
-      return reply.code(500).send(operationOutcome(500, 'internal', 'Er ging iets mis bij Mijn Zorg Log.'));
-    }
-    request.log.info(
-      { route: request.routeOptions.url, method: request.method, status },
-      'carelog: request body refused',
-    );
-    if (error.validation)
-      return reply
-        .code(400)
-        .send(operationOutcome(400, 'invalid-input', `Ongeldige invoer: ${error.message}`));
-    return reply.code(status).send(operationOutcome(status, 'invalid-input', bodyProblem(status)));
-  });
-
   const allow = async (request: FastifyRequest, action: CarelogAction) => {
     const refused = await authorise(request, action);
-    if (refused !== undefined) throw new HttpProblem(403, 'forbidden', refused);
+    if (refused !== undefined) throw problem(403, 'forbidden', refused);
   };
   const csv = (reply: FastifyReply, name: string, text: string) =>
     reply
@@ -402,7 +365,7 @@ export async function carelogRoutes(app: FastifyInstance, options: CarelogRoutes
       await allow(request, { action: 'insurer.read', insurer });
       const declaration = service.files.declaration(request.params.id);
       if (!declaration || declaration.insurer !== insurer)
-        throw new HttpProblem(404, 'declaration-unknown', `Declaratie ${request.params.id} is onbekend.`);
+        throw problem(404, 'declaration-unknown', `Declaratie ${request.params.id} is onbekend.`);
       const days = currentIndication(service.state.carelog, declaration.indication)?.days;
       const claim = claimOf(
         declaration,

@@ -25,16 +25,6 @@ export { progressReporter } from './import/progress.ts';
 export type { ProgressOptions, ProgressStream } from './import/progress.ts';
 export { RemoteFhirRepository } from './adapter/remote-repository.ts';
 export type { RemoteFhirOptions } from './adapter/remote-repository.ts';
-export {
-  FhirError,
-  HttpProblem,
-  outcome,
-  badRequest,
-  notFound,
-  FHIR_JSON,
-  sendOutcome,
-  replyOutcome,
-} from './outcome.ts';
-export type { IssueCode } from './outcome.ts';
+export { badRequest, notFound } from './outcome.ts';
 export { PatientIdentityRepository, matchPatients, identityDifferences, bsnsOf } from './patient-identity.ts';
 export { ForwardingRepository } from './forwarding-repository.ts';

@@ -2,7 +2,7 @@
 import type { Bundle, Observation, OperationOutcome, Patient } from '@medplum/fhirtypes';
 import { testDatabases, type Db } from '@ketenlog/storage';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FhirError } from './outcome.ts';
+import { ProblemError } from './outcome.ts';
 import { matchPatients, PatientIdentityRepository } from './patient-identity.ts';
 import { SearchParameterRegistry } from './search/definitions.ts';
 import { FhirSearchIndex } from './search/search-index.ts';
@@ -27,7 +27,7 @@ async function refusal(promise: Promise<unknown>): Promise<{ status: number; out
   try {
     await promise;
   } catch (error) {
-    if (error instanceof FhirError) return { status: error.status, outcome: error.outcome };
+    if (error instanceof ProblemError) return { status: error.status, outcome: error.outcome };
     throw error;
   }
   throw new Error('expected a refusal');

@@ -7,7 +7,7 @@
 // entries point at it, and a PUT under a new id is refused as a duplicate naming the stored one.
 // Also `Patient/$match` (FHIR R4 §patient-operation-match): candidates with a match grade.
 import type { Bundle, BundleEntry, HumanName, Patient, Resource } from '@medplum/fhirtypes';
-import { FhirError, outcome } from './outcome.ts';
+import { ProblemError, outcome } from './outcome.ts';
 import { ForwardingRepository } from './forwarding-repository.ts';
 import type { CreateOptions, FhirRepository, UpdateOptions, WriteResult } from './repository/repository.ts';
 import { BSN_SYSTEM } from './validation/bsn.ts';
@@ -53,14 +53,19 @@ export function bsnsOf(patient: Patient): { bsn: string; at: string }[] {
 type Verdict =
   | { readonly kind: 'new' }
   | { readonly kind: 'same-person'; readonly existing: Patient; readonly bsn: string }
-  | { readonly kind: 'conflict'; readonly error: FhirError };
+  | { readonly kind: 'conflict'; readonly error: ProblemError };
 
 const isPatient = (resource: Resource | undefined): resource is Patient =>
   resource?.resourceType === 'Patient';
 
-function conflictError(at: string, existing: Patient, differences: readonly string[], where = ''): FhirError {
+function conflictError(
+  at: string,
+  existing: Patient,
+  differences: readonly string[],
+  where = '',
+): ProblemError {
   const fields = differences.map((d) => (d === 'birthDate' ? 'birth date' : d)).join(' and ');
-  return new FhirError(
+  return new ProblemError(
     409,
     outcome(
       'error',
@@ -72,8 +77,8 @@ function conflictError(at: string, existing: Patient, differences: readonly stri
   );
 }
 
-function duplicateError(at: string, existing: Patient, id: string | undefined, where = ''): FhirError {
-  return new FhirError(
+function duplicateError(at: string, existing: Patient, id: string | undefined, where = ''): ProblemError {
+  return new ProblemError(
     409,
     outcome(
       'error',
@@ -149,7 +154,7 @@ export class PatientIdentityRepository extends ForwardingRepository {
     if (bundle?.resourceType !== 'Bundle' || !entries.some(writesPatient))
       return this.inner.processBundle(bundle, baseUrl);
     return this.#serial(async () => {
-      const failures = new Map<number, FhirError>();
+      const failures = new Map<number, ProblemError>();
       const rewritten = [...entries];
       /** Patients earlier in this bundle, by BSN: two people under one BSN in one bundle conflict too. */
       const inBundle = new Map<string, { index: number; patient: Patient }>();
@@ -157,7 +162,7 @@ export class PatientIdentityRepository extends ForwardingRepository {
         if (!writesPatient(entry)) continue;
         const patient = entry.resource as Patient;
         const where = `Bundle.entry[${index}]: `;
-        const fail = (error: FhirError) => {
+        const fail = (error: ProblemError) => {
           if (bundle.type === 'transaction') throw error;
           failures.set(index, error);
         };
@@ -166,7 +171,7 @@ export class PatientIdentityRepository extends ForwardingRepository {
           const earlier = inBundle.get(bsn);
           if (earlier && identityDifferences(patient, earlier.patient).length > 0) {
             fail(
-              new FhirError(
+              new ProblemError(
                 409,
                 outcome(
                   'error',

@@ -11,9 +11,7 @@ import {
   FhirSearchIndex,
   installContentParsers,
   PatientIdentityRepository,
-  installErrorHandlers,
   RemoteFhirRepository,
-  replyOutcome,
   SearchParameterRegistry,
   SqlFhirRepository,
   validateResource,
@@ -34,6 +32,7 @@ import { normaliseRequestTarget } from './access/request-target.ts';
 import { ownOrigins, registerSameOriginCheck } from './access/same-origin.ts';
 import { registerSystemAuthorization } from './auth/system-authorization.ts';
 import { portalPlugin, regionKeysOf } from '@ketenlog/portal/server';
+import { installErrorHandlers, outcome, replyOutcome, type IssueCode } from '@ketenlog/problem';
 
 const LOOPBACK = networksOf(['127.0.0.0/8', '::1/128']);
 /** How long a closing node waits for open connections before it cuts them. */
@@ -55,12 +54,7 @@ function nodeServer(https: { cert: Buffer; key: Buffer } | undefined) {
       const target = normaliseRequestTarget(request.url ?? '');
       if (!target.ok) {
         response.writeHead(400, { 'content-type': 'application/fhir+json', 'cache-control': 'no-store' });
-        response.end(
-          JSON.stringify({
-            resourceType: 'OperationOutcome',
-            issue: [{ severity: 'error', code: 'invalid', diagnostics: `Ongeldig adres: ${target.reason}.` }],
-          }),
-        );
+        response.end(JSON.stringify(outcome('error', 'invalid', `Ongeldig adres: ${target.reason}.`)));
         return;
       }
       request.url = target.url;
@@ -73,11 +67,7 @@ function nodeServer(https: { cert: Buffer; key: Buffer } | undefined) {
   };
 }
 
-const outcomeBody = (code: string, text: string): string =>
-  JSON.stringify({
-    resourceType: 'OperationOutcome',
-    issue: [{ severity: 'error', code, diagnostics: text }],
-  });
+const outcomeBody = (code: IssueCode, text: string): string => JSON.stringify(outcome('error', code, text));
 
 /**
  * A request Node's HTTP parser could not read (headers over 16 KiB, a malformed request line): an

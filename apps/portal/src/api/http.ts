@@ -39,13 +39,11 @@ async function request(path: string, init: RequestInit = {}): Promise<ApiResult<
   return { kind: 'ok', value: response };
 }
 
-/** The Dutch text of an OperationOutcome answer (what the node says went wrong), else the status text. */
+/** The text of an OperationOutcome answer (what the node says went wrong), else the status text. */
 async function messageOf(response: Response): Promise<string> {
   try {
-    const outcome = (await response.json()) as {
-      issue?: { details?: { text?: string }; diagnostics?: string }[];
-    };
-    return outcome.issue?.[0]?.details?.text ?? outcome.issue?.[0]?.diagnostics ?? response.statusText;
+    const outcome = (await response.json()) as { issue?: { diagnostics?: string }[] };
+    return outcome.issue?.[0]?.diagnostics ?? response.statusText;
   } catch {
     return response.statusText;
   }

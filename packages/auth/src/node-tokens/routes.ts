@@ -1,8 +1,8 @@
 // A Fastify pre-handler for routes other nodes call: a valid node token or 401 with an
 // OperationOutcome; the caller is on `request.nodeCaller`.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { replyOutcome } from '@ketenlog/fhir/outcome';
 import { NodeTokenError, type NodeCaller, type NodeTokenVerifier } from './node-token.ts';
+import { replyOutcome } from '@ketenlog/problem';
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -5,12 +5,12 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { IDToken } from 'openid-client';
-import { replyOutcome } from '@ketenlog/fhir/outcome';
 import { LoginRateLimiter } from '../passkeys/login-rate-limit.ts';
 import { safeReturnTo } from '../passkeys/routes.ts';
 import { cookieFrom, sessionCookie, sessionIdFrom, type SessionStore } from '../passkeys/session.ts';
 import type { ProfessionalAccount } from '../professionals/professional-directory.ts';
 import { OidcRelyingParty, type RelyingPartyOptions } from './relying-party.ts';
+import { replyOutcome } from '@ketenlog/problem';
 
 export interface ProfessionalIdp {
   readonly id: string;

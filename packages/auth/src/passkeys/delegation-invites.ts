@@ -10,9 +10,9 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Db } from '@ketenlog/storage';
-import { replyOutcome } from '@ketenlog/fhir/outcome';
 import { DELEGABLE_KINDS, type DelegableKind } from './delegation.ts';
 import { sessionIdFrom, type Principal, type SessionStore } from './session.ts';
+import { replyOutcome } from '@ketenlog/problem';
 
 export const INVITE_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 

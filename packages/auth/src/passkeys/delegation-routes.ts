@@ -3,7 +3,6 @@
 // lists what she holds and chooses, explicitly, the client she acts for. Revocation takes effect at
 // once: sessions acting on the delegation drop it, and every signature re-checks the repository.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { replyOutcome } from '@ketenlog/fhir/outcome';
 import {
   checkDelegationRequest,
   delegationGrantDrafts,
@@ -13,6 +12,7 @@ import {
   type DelegationRepository,
 } from './delegation.ts';
 import { sessionIdFrom, type Session, type SessionStore } from './session.ts';
+import { replyOutcome } from '@ketenlog/problem';
 
 export interface DelegationRoutesOptions {
   readonly sessions: SessionStore;

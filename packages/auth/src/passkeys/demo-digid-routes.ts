@@ -1,8 +1,8 @@
 // The demo stand-in's own page (see demo-digid.ts), as a Fastify plugin. Only for the demo region:
 // it lets anyone pick a demo person. Register it at the prefix the DemoDigiD's pagePath names.
 import type { FastifyInstance } from 'fastify';
-import { replyOutcome } from '@ketenlog/fhir/outcome';
 import type { DemoDigiD } from './demo-digid.ts';
+import { replyOutcome } from '@ketenlog/problem';
 
 /** A same-origin path to send the browser back to; no scheme, no host, no `//`. */
 const isLocalPath = (path: string) => path.startsWith('/') && !path.startsWith('//') && !path.includes('\\');

@@ -16,7 +16,6 @@ import {
   type SignedStatement,
   type Statement,
 } from '@ketenlog/logbook';
-import { replyOutcome } from '@ketenlog/fhir/outcome';
 import type { PasskeyCredential } from './credential.ts';
 import {
   DELEGABLE_KINDS,
@@ -39,6 +38,7 @@ import {
   type Principal,
   type Session,
 } from './session.ts';
+import { replyOutcome } from '@ketenlog/problem';
 
 export interface PasskeyRoutesOptions {
   readonly service: PasskeyService;

@@ -2,7 +2,6 @@
 // organisation and role to act in, explicitly, one at a time; and the guard other routes use.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { RegistrationResponseJSON } from '@simplewebauthn/server';
-import { replyOutcome } from '@ketenlog/fhir/outcome';
 import { LoginRateLimiter } from '../passkeys/login-rate-limit.ts';
 import { AccountLockout } from './lockout.ts';
 import { sessionCookie, sessionIdFrom, type ActingAs, type SessionStore } from '../passkeys/session.ts';
@@ -13,6 +12,7 @@ import {
   type ProfessionalAccount,
   type ProfessionalDirectory,
 } from './professional-directory.ts';
+import { replyOutcome } from '@ketenlog/problem';
 
 export interface ProfessionalRoutesOptions {
   readonly sessions: SessionStore;

@@ -2,8 +2,8 @@
 // searches limited to the launch patient's compartment, and creates limited to self-measurements
 // (Observation about that patient), which are tagged "self-reported" before the store sees them.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { replyOutcome } from '@ketenlog/fhir/outcome';
 import { patientScopePermits, type Interaction } from './scopes.ts';
+import { replyOutcome } from '@ketenlog/problem';
 
 export const PROVENANCE_SYSTEM = 'https://ketenlog.nl/fhir/CodeSystem/provenance';
 export const SELF_REPORTED = {

@@ -10,9 +10,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Bundle, BundleLink, Resource } from '@medplum/fhirtypes';
 import type { ConsentRegister } from '@ketenlog/region';
-import { outcome } from '@ketenlog/fhir';
 import type { AccessDecision, AccessRequest, RegionRules } from '../pdp.ts';
 import { categoryForConsent, deciderFor, filterBundle, guardRead } from '../enforcement/filter.ts';
+import { outcome } from '@ketenlog/problem';
 
 export interface GuardCaller {
   readonly base: Omit<AccessRequest, 'category' | 'subject'>;

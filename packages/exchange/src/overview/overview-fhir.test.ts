@@ -8,7 +8,6 @@ import {
   fhirRoutes,
   FhirSearchIndex,
   installContentParsers,
-  installErrorHandlers,
   SearchParameterRegistry,
   SqlFhirRepository,
   validateResource,
@@ -19,6 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { federatedOverview, type Holder } from './federated-overview.ts';
 import { registerHolderGuard } from './holder-guard.ts';
 import { DEFAULT_REGION_RULES } from '../pdp.ts';
+import { installErrorHandlers } from '@ketenlog/problem';
 
 const MARIA = 'pMaria-0000000000000001';
 const ASKER = '11110003';

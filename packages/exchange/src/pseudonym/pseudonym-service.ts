@@ -4,9 +4,9 @@
 // subject (subject-salts.ts): members turn a pseudonym into her subject at `/subject`, and her own
 // node erases the salt at `/erasure` when she asks to be forgotten.
 import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
-import { outcome, type IssueCode } from '@ketenlog/fhir';
 import { evaluateBlinded, PseudonymError } from './pseudonym.ts';
 import type { SubjectSalts } from './subject-salts.ts';
+import { type IssueCode, outcome } from '@ketenlog/problem';
 
 export interface PseudonymServiceOptions {
   readonly secretKey: Uint8Array;

@@ -9,7 +9,7 @@ import { openSqlite, type Db } from '@ketenlog/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FhirDefinitions } from '../definitions/fhir-definitions.ts';
 import { importPaths } from '../import/import-paths.ts';
-import { FhirError, notSupported } from '../outcome.ts';
+import { ProblemError, notSupported } from '../outcome.ts';
 import type { FhirRepository } from '../repository/repository.ts';
 import { SqlFhirRepository } from '../repository/sql-repository.ts';
 import { SearchParameterRegistry } from '../search/definitions.ts';
@@ -23,8 +23,8 @@ const LOCAL = 'http://node.example/fhir';
 function fhirServer(repository: FhirRepository): Server {
   return createServer((request, response) => {
     route(repository, request, response).catch((error: unknown) => {
-      const status = error instanceof FhirError ? error.status : 500;
-      const body = error instanceof FhirError ? error.outcome : { message: String(error) };
+      const status = error instanceof ProblemError ? error.status : 500;
+      const body = error instanceof ProblemError ? error.outcome : { message: String(error) };
       send(response, status, body);
     });
   });
@@ -100,14 +100,14 @@ async function listen(server: Server): Promise<string> {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
-async function failure(promise: Promise<unknown>): Promise<FhirError> {
+async function failure(promise: Promise<unknown>): Promise<ProblemError> {
   try {
     await promise;
   } catch (error) {
-    if (error instanceof FhirError) return error;
+    if (error instanceof ProblemError) return error;
     throw error;
   }
-  throw new Error('expected a FhirError');
+  throw new Error('expected a ProblemError');
 }
 
 describe('RemoteFhirRepository against a FHIR server over HTTP', () => {
@@ -186,7 +186,7 @@ describe('RemoteFhirRepository against a FHIR server over HTTP', () => {
     expect(JSON.stringify(bundle)).not.toContain(origin);
   });
 
-  it('turns a remote OperationOutcome into a FhirError with the same status', async () => {
+  it('turns a remote OperationOutcome into a ProblemError with the same status', async () => {
     const missing = await failure(remote.read('Patient', 'nobody'));
     expect(missing.status).toBe(404);
     expect(missing.outcome.issue?.[0].code).toBe('not-found');

@@ -1,5 +1,5 @@
 import type { Bundle, OperationOutcome, Resource } from '@medplum/fhirtypes';
-import { FhirError, outcome } from '../outcome.ts';
+import { ProblemError, outcome } from '../outcome.ts';
 import { assertId, assertResource, assertResourceType } from '../repository/identity.ts';
 import type {
   CreateOptions,
@@ -24,7 +24,7 @@ const FHIR_JSON = 'application/fhir+json';
 /**
  * The FhirRepository of an organisation whose existing FHIR R4 server (its EHR) stays the source of
  * truth: every interaction is forwarded over HTTP (FHIR R4 §3.1.0 RESTful API) with `fetch`. A
- * remote error with an OperationOutcome becomes a `FhirError` with the remote status; a server that
+ * remote error with an OperationOutcome becomes a `ProblemError` with the remote status; a server that
  * cannot be reached or does not answer in time, a 502 or 504. Bundles come back with their links and
  * fullUrls moved from the remote base to the local base of the request.
  */
@@ -172,7 +172,7 @@ export class RemoteFhirRepository implements FhirRepository {
       text = await response.text();
     } catch (error) {
       if (error instanceof Error && error.name === 'TimeoutError') {
-        throw new FhirError(
+        throw new ProblemError(
           504,
           outcome('error', 'timeout', `${method} ${url}: no answer within ${this.#timeoutMs} ms`),
         );
@@ -182,8 +182,8 @@ export class RemoteFhirRepository implements FhirRepository {
     const body = parseBody(text);
     if (!response.ok) {
       if (body?.resourceType === 'OperationOutcome')
-        throw new FhirError(response.status, body as OperationOutcome);
-      throw new FhirError(
+        throw new ProblemError(response.status, body as OperationOutcome);
+      throw new ProblemError(
         response.status,
         outcome(
           'error',
@@ -225,5 +225,5 @@ function parseBody(text: string): Resource | undefined {
   }
 }
 
-const badGateway = (diagnostics: string): FhirError =>
-  new FhirError(502, outcome('error', 'exception', diagnostics));
+const badGateway = (diagnostics: string): ProblemError =>
+  new ProblemError(502, outcome('error', 'exception', diagnostics));

@@ -2,7 +2,7 @@ import type { Bundle, Observation, Patient } from '@medplum/fhirtypes';
 import type { Db } from '@ketenlog/storage';
 import { testDatabases } from '@ketenlog/storage';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FhirError } from '../outcome.ts';
+import { ProblemError } from '../outcome.ts';
 import { fixtureSearchIndex } from '../repository/search-index.fixture.ts';
 import { SqlFhirRepository } from '../repository/sql-repository.ts';
 import { resolveReferences } from './references.ts';
@@ -138,9 +138,9 @@ describe.each(testDatabases())('bundles on $name', ({ open }) => {
       ],
     };
     const error = await repo.processBundle(bundle, BASE).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(FhirError);
-    expect((error as FhirError).status).toBe(412);
-    expect((error as FhirError).outcome.issue?.[0].diagnostics).toMatch(/^Bundle\.entry\[3\]/);
+    expect(error).toBeInstanceOf(ProblemError);
+    expect((error as ProblemError).status).toBe(412);
+    expect((error as ProblemError).outcome.issue?.[0].diagnostics).toMatch(/^Bundle\.entry\[3\]/);
     expect({
       resources: await count(db, 'resources'),
       versions: await count(db, 'resource_versions'),

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Bundle, BundleEntry, BundleEntryResponse, Resource } from '@medplum/fhirtypes';
 import type { Db, Queryable } from '@ketenlog/storage';
-import { badRequest, FhirError, notSupported, outcome, type IssueCode } from '../outcome.ts';
+import { badRequest, ProblemError, notSupported, outcome, type IssueCode } from '../outcome.ts';
 import type { FhirRepository } from '../repository/repository.ts';
 import type { ResourceStore } from '../repository/resource-store.ts';
 import { WriteBuffer } from '../repository/write-buffer.ts';
@@ -150,7 +150,7 @@ async function processBatch(context: BundleContext, bundle: Bundle, baseUrl: str
         entry.push(await read(db, store, target, baseUrl));
       }
     } catch (error) {
-      if (!(error instanceof FhirError)) throw error;
+      if (!(error instanceof ProblemError)) throw error;
       entry.push({ response: { status: String(error.status), outcome: error.outcome } });
     }
   }
@@ -272,7 +272,7 @@ async function processTransaction(
       failing = -1;
       await buffer.flush(tx);
     } catch (error) {
-      if (error instanceof FhirError && failing >= 0) throw inEntry(error, failing + firstIndex);
+      if (error instanceof ProblemError && failing >= 0) throw inEntry(error, failing + firstIndex);
       throw error;
     }
     const response: Bundle = { resourceType: 'Bundle', type: 'transaction-response', entry: responses };
@@ -295,10 +295,10 @@ function parseIfMatch(value: string | undefined): string | undefined {
 }
 
 /** The same error, with the failing entry named in the diagnostics. */
-function inEntry(error: FhirError, index: number): FhirError {
+function inEntry(error: ProblemError, index: number): ProblemError {
   const issue = error.outcome.issue?.[0];
   const diagnostics = `Bundle.entry[${index}]: ${issue?.diagnostics ?? error.message}`;
-  return new FhirError(
+  return new ProblemError(
     error.status,
     outcome(issue?.severity ?? 'error', (issue?.code ?? 'processing') as IssueCode, diagnostics),
   );

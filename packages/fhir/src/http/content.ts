@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { FhirError, outcome } from '../outcome.ts';
+import { malformedJsonText } from '@ketenlog/problem';
+import { ProblemError, outcome } from '../outcome.ts';
 
 /**
  * FHIR JSON bodies (application/fhir+json or application/json) and form bodies for
@@ -16,7 +17,7 @@ export function installContentParsers(app: FastifyInstance): void {
         done(null, JSON.parse(body as string));
       } catch (error) {
         done(
-          new FhirError(400, outcome('error', 'structure', `Malformed JSON: ${(error as Error).message}`)),
+          new ProblemError(400, outcome('error', 'structure', malformedJsonText(error as Error))),
           undefined,
         );
       }
@@ -31,7 +32,7 @@ export function installContentParsers(app: FastifyInstance): void {
   );
   app.addContentTypeParser('*', (request, _payload, done) => {
     done(
-      new FhirError(
+      new ProblemError(
         415,
         outcome(
           'error',
@@ -94,5 +95,5 @@ export function negotiateFormat(accept: string | undefined, format: string | und
   return chosen;
 }
 
-const notAcceptable = (diagnostics: string): FhirError =>
-  new FhirError(406, outcome('error', 'not-supported', diagnostics));
+const notAcceptable = (diagnostics: string): ProblemError =>
+  new ProblemError(406, outcome('error', 'not-supported', diagnostics));

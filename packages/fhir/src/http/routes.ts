@@ -12,12 +12,12 @@ import type { FhirRepository, SearchRequest } from '../repository/repository.ts'
 import { parseShape, shapeResource } from '../search/subset.ts';
 import { parseFhirXml } from '../xml/parse-fhir-xml.ts';
 import { serializeFhirXml } from '../xml/serialize-fhir-xml.ts';
-import { allOk, badRequest, FHIR_JSON, FhirError, notFound, outcome, sendOutcome } from '../outcome.ts';
+import { allOk, badRequest, FHIR_JSON, ProblemError, notFound, outcome, sendOutcome } from '../outcome.ts';
 import { FHIR_XML, negotiateFormat, type FhirFormat } from './content.ts';
 
 export interface FhirRoutesOptions {
   repository: FhirRepository;
-  /** Throws a FhirError (400) when a resource is not valid R4. Runs before every write. */
+  /** Throws a ProblemError (400) when a resource is not valid R4. Runs before every write. */
   validate: (resource: unknown) => void;
   isResourceType: (type: string) => boolean;
   capabilityStatement: () => CapabilityStatement;
@@ -105,7 +105,7 @@ export async function fhirRoutes(app: FastifyInstance, options: FhirRoutesOption
       (request.method === 'PUT') !== (params.id !== undefined)
     ) {
       done(
-        new FhirError(
+        new ProblemError(
           415,
           outcome(
             'error',
@@ -130,7 +130,7 @@ export async function fhirRoutes(app: FastifyInstance, options: FhirRoutesOption
     try {
       const chosen = negotiateFormat(header(request, 'accept'), format);
       if (chosen === 'xml' && !definitions)
-        throw new FhirError(
+        throw new ProblemError(
           406,
           outcome('error', 'not-supported', 'XML is not served here; use application/fhir+json'),
         );
@@ -194,9 +194,9 @@ export async function fhirRoutes(app: FastifyInstance, options: FhirRoutesOption
     try {
       rest = await repository.processBundle({ ...bundle, entry: posted.map((i) => entries[i]!) }, baseUrl);
     } catch (error) {
-      if (!(error instanceof FhirError)) throw error;
+      if (!(error instanceof ProblemError)) throw error;
       const issue = error.outcome.issue?.map((i) => ({ ...i, diagnostics: renumber(i.diagnostics) }));
-      throw new FhirError(error.status, { ...error.outcome, ...(issue ? { issue } : {}) });
+      throw new ProblemError(error.status, { ...error.outcome, ...(issue ? { issue } : {}) });
     }
     const answers = [...(rest.entry ?? [])];
     const statement = options.capabilityStatement();
@@ -278,7 +278,7 @@ export async function fhirRoutes(app: FastifyInstance, options: FhirRoutesOption
 
   // `[type]/$operation` at type level (e.g. Patient/$everything over all patients): none is supported.
   const typeOperation = (request: FastifyRequest<{ Params: Params }>): never => {
-    throw new FhirError(
+    throw new ProblemError(
       404,
       outcome(
         'error',
@@ -328,7 +328,10 @@ export async function fhirRoutes(app: FastifyInstance, options: FhirRoutesOption
 
   app.patch<{ Params: Params }>('/:type/:id', async (request) => {
     type(request);
-    throw new FhirError(405, outcome('error', 'not-supported', 'patch is not supported; use update (PUT)'));
+    throw new ProblemError(
+      405,
+      outcome('error', 'not-supported', 'patch is not supported; use update (PUT)'),
+    );
   });
 
   app.delete<{ Params: Params }>('/:type/:id', async (request, reply) => {
@@ -364,7 +367,7 @@ export async function fhirRoutes(app: FastifyInstance, options: FhirRoutesOption
       const params = [...query(request), ...operationParams(request)];
       return reply.type(FHIR_JSON).send(await repository.everything(id, base(request), params));
     }
-    throw new FhirError(
+    throw new ProblemError(
       404,
       outcome('error', 'not-supported', `Unknown operation "${name}" on ${resourceType}`),
     );

@@ -1,6 +1,6 @@
 import type { Bundle, BundleEntry, Resource } from '@medplum/fhirtypes';
 import type { FhirDefinitions } from '../definitions/fhir-definitions.ts';
-import { FhirError } from '../outcome.ts';
+import { ProblemError } from '../outcome.ts';
 import type { FhirRepository } from '../repository/repository.ts';
 import { validateResource } from '../validation/validate.ts';
 import { sameContent } from './same-content.ts';
@@ -91,7 +91,11 @@ class ImportRun {
     } catch (error) {
       // Anything that stops a file being read or parsed rejects that file only.
       const reason =
-        error instanceof FhirError ? describe(error) : error instanceof Error ? error.message : String(error);
+        error instanceof ProblemError
+          ? describe(error)
+          : error instanceof Error
+            ? error.message
+            : String(error);
       this.summary.rejected.push({ file, reason });
       return;
     }
@@ -128,7 +132,7 @@ class ImportRun {
         this.summary.loaded += changed.length;
         return;
       } catch (error) {
-        if (!(error instanceof FhirError)) throw error;
+        if (!(error instanceof ProblemError)) throw error;
         // One resource spoilt the transaction: write them singly to find it and keep the rest.
       }
     }
@@ -138,7 +142,7 @@ class ImportRun {
         else await this.#repository.create(item.resource);
         this.summary.loaded += 1;
       } catch (error) {
-        if (!(error instanceof FhirError)) throw error;
+        if (!(error instanceof ProblemError)) throw error;
         this.#reject(item.file, item.where, error);
       }
     }
@@ -176,7 +180,7 @@ class ImportRun {
     try {
       return await this.#repository.read(resourceType, id);
     } catch (error) {
-      if (error instanceof FhirError && (error.status === 404 || error.status === 410)) return undefined;
+      if (error instanceof ProblemError && (error.status === 404 || error.status === 410)) return undefined;
       throw error;
     }
   }
@@ -211,7 +215,7 @@ class ImportRun {
         IMPORT_BASE,
       );
     } catch (error) {
-      if (!(error instanceof FhirError)) throw error;
+      if (!(error instanceof ProblemError)) throw error;
       this.#reject(file, where, error);
       return;
     }
@@ -232,7 +236,7 @@ class ImportRun {
   }
 
   #reject(file: string, where: string, error: unknown): void {
-    if (!(error instanceof FhirError)) throw error;
+    if (!(error instanceof ProblemError)) throw error;
     const reason = describe(error);
     this.summary.rejected.push({ file, reason: where ? `${where}: ${reason}` : reason });
   }
@@ -245,7 +249,7 @@ function writeEntry(resource: Resource): BundleEntry {
 }
 
 /** Each issue's diagnostics, with the element it names when the diagnostics do not. */
-function describe(error: FhirError): string {
+function describe(error: ProblemError): string {
   const issues = error.outcome.issue ?? [];
   if (issues.length === 0) return error.message;
   return issues

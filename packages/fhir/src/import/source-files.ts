@@ -45,7 +45,7 @@ async function walk(folder: string): Promise<string[]> {
 
 /**
  * The resources in one file: a JSON resource or Bundle, an XML resource or Bundle, or NDJSON
- * (FHIR Bulk Data: one resource per line). Throws a 400 `FhirError` for content that is not FHIR.
+ * (FHIR Bulk Data: one resource per line). Throws a 400 `ProblemError` for content that is not FHIR.
  */
 export async function readResources(file: string, defs: FhirDefinitions): Promise<Resource[]> {
   const text = await readFile(file, 'utf8');

@@ -38,7 +38,7 @@ export interface WriteResult<T extends Resource = Resource> {
 /**
  * The FHIR data at one organisation (layer 1). Implemented on the node's own database
  * (`SqlFhirRepository`) or by an adapter over an existing FHIR server (`RemoteFhirRepository`).
- * Every method throws `FhirError` (with an OperationOutcome) for a problem a caller caused.
+ * Every method throws `ProblemError` (with an OperationOutcome) for a problem a caller caused.
  */
 export interface FhirRepository {
   create<T extends Resource>(resource: T, options?: CreateOptions): Promise<WriteResult<T>>;

@@ -2,7 +2,7 @@ import type { Observation, Patient } from '@medplum/fhirtypes';
 import type { Db } from '@ketenlog/storage';
 import { testDatabases } from '@ketenlog/storage';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FhirError } from '../outcome.ts';
+import { ProblemError } from '../outcome.ts';
 import { fixtureSearchIndex } from './search-index.fixture.ts';
 import { SqlFhirRepository } from './sql-repository.ts';
 
@@ -12,10 +12,10 @@ async function statusOf(promise: Promise<unknown>): Promise<number> {
   try {
     await promise;
   } catch (error) {
-    if (error instanceof FhirError) return error.status;
+    if (error instanceof ProblemError) return error.status;
     throw error;
   }
-  throw new Error('expected a FhirError');
+  throw new Error('expected a ProblemError');
 }
 
 const patient = (value: string): Patient => ({

@@ -1,4 +1,4 @@
-import { badRequest, FhirError, notSupported, outcome } from '../outcome.ts';
+import { badRequest, ProblemError, notSupported, outcome } from '../outcome.ts';
 import { patientCompartmentParams, patientCompartmentTypes } from './compartment.ts';
 import { parseShape } from './subset.ts';
 import type { SearchRequest } from '../repository/repository.ts';
@@ -88,7 +88,7 @@ export function parseSearch(registry: SearchParameterRegistry, request: SearchRe
     } catch (error) {
       // `Prefer: handling=lenient`: a parameter the server does not understand is left out.
       const unknown =
-        error instanceof FhirError &&
+        error instanceof ProblemError &&
         /Unknown search parameter|unsupported modifier|not supported/.test(error.message);
       if (!(request.lenient && unknown)) throw error;
       query.ignored.push(key);
@@ -107,7 +107,7 @@ export const MAX_SEARCH_VALUES = 5_000;
 function countValues(query: SearchQuery, raw: string): void {
   const seen = query.filters.reduce((n, f) => n + valueCount(f), 0);
   if (seen + raw.split(',').length > MAX_SEARCH_VALUES)
-    throw new FhirError(
+    throw new ProblemError(
       400,
       outcome(
         'error',

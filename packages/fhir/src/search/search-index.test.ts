@@ -1,7 +1,7 @@
 import type { Bundle, Resource } from '@medplum/fhirtypes';
 import { testDatabases, type Db } from '@ketenlog/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FhirError } from '../outcome.ts';
+import { ProblemError } from '../outcome.ts';
 import { SqlFhirRepository } from '../repository/sql-repository.ts';
 import { SearchParameterRegistry } from './definitions.ts';
 import { FhirSearchIndex } from './search-index.ts';
@@ -108,7 +108,7 @@ describe.each(testDatabases())('FHIR search on $name', ({ open }) => {
     try {
       await search(resourceType, query);
     } catch (error) {
-      if (error instanceof FhirError) return error.status;
+      if (error instanceof ProblemError) return error.status;
       throw error;
     }
     return 200;

@@ -1,7 +1,7 @@
 import type { OperationOutcomeIssue } from '@medplum/fhirtypes';
 import { describe, expect, it } from 'vitest';
 import { FhirDefinitions } from '../definitions/fhir-definitions.ts';
-import { FhirError } from '../outcome.ts';
+import { ProblemError } from '../outcome.ts';
 import { validateResource } from './validate.ts';
 
 const defs = FhirDefinitions.load();
@@ -16,14 +16,14 @@ const observation = {
   valueQuantity: { value: 72, unit: 'beats/minute', system: 'http://unitsofmeasure.org', code: '/min' },
 };
 
-/** The issues of the FhirError that validating `resource` throws. */
+/** The issues of the ProblemError that validating `resource` throws. */
 function issuesOf(resource: unknown): OperationOutcomeIssue[] {
   try {
     validateResource(resource, defs);
   } catch (error) {
-    expect(error).toBeInstanceOf(FhirError);
-    expect((error as FhirError).status).toBe(400);
-    return (error as FhirError).outcome.issue ?? [];
+    expect(error).toBeInstanceOf(ProblemError);
+    expect((error as ProblemError).status).toBe(400);
+    return (error as ProblemError).outcome.issue ?? [];
   }
   throw new Error('expected validation to fail');
 }

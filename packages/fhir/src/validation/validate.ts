@@ -1,7 +1,7 @@
 import type { OperationOutcomeIssue } from '@medplum/fhirtypes';
 import type { FhirDefinitions } from '../definitions/fhir-definitions.ts';
 import type { ElementInfo, StructureNode } from '../definitions/structure.ts';
-import { FhirError, issues as issuesOutcome } from '../outcome.ts';
+import { ProblemError, issues as issuesOutcome } from '../outcome.ts';
 import type { IssueCode } from '../outcome.ts';
 import { BSN_SYSTEM, isValidBsn } from './bsn.ts';
 import { primitiveProblem } from './primitives.ts';
@@ -21,7 +21,7 @@ const isObject = (value: unknown): value is JsonObject =>
  * Checks a resource against the R4 definitions: known resource type and elements, JSON types and
  * formats of primitives, arrays versus single values, required elements, `required` code
  * bindings, no empty elements (json.html), contained resources, and BSNs (11-proef).
- * Throws a 400 `FhirError` with one issue per problem, each naming the element.
+ * Throws a 400 `ProblemError` with one issue per problem, each naming the element.
  */
 export function validateResource(resource: unknown, defs: FhirDefinitions): void {
   const validation = new Validation(defs);
@@ -30,7 +30,7 @@ export function validateResource(resource: unknown, defs: FhirDefinitions): void
   } else {
     validation.resource(resource, undefined);
   }
-  if (validation.issues.length > 0) throw new FhirError(400, issuesOutcome(validation.issues));
+  if (validation.issues.length > 0) throw new ProblemError(400, issuesOutcome(validation.issues));
 }
 
 /** The state of one validation run: the definitions and the issues found so far. */

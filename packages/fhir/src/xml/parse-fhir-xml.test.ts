@@ -2,19 +2,19 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FhirDefinitions } from '../definitions/fhir-definitions.ts';
-import { FhirError } from '../outcome.ts';
+import { ProblemError } from '../outcome.ts';
 import { validateResource } from '../validation/validate.ts';
 import { parseFhirXml } from './parse-fhir-xml.ts';
 
 const defs = FhirDefinitions.load();
 const EXAMPLES = new URL('../../../../../shared/fixtures/nl-core-r4/examples/', import.meta.url).pathname;
 
-function rejection(xml: string): FhirError {
+function rejection(xml: string): ProblemError {
   try {
     parseFhirXml(xml, defs);
   } catch (error) {
-    expect(error).toBeInstanceOf(FhirError);
-    return error as FhirError;
+    expect(error).toBeInstanceOf(ProblemError);
+    return error as ProblemError;
   }
   throw new Error('expected the XML to be rejected');
 }
@@ -118,7 +118,7 @@ describe('parseFhirXml', () => {
       defs,
     );
     expect(patient).toEqual({ resourceType: 'Patient', active: 'yes' });
-    expect(() => validateResource(patient, defs)).toThrow(FhirError);
+    expect(() => validateResource(patient, defs)).toThrow(ProblemError);
   });
 
   it('rejects malformed XML with a 400', () => {

@@ -37,7 +37,7 @@ const isElement = (tag: string): boolean => tag !== '' && tag !== '#text' && !ta
  * Converts a FHIR R4 resource in XML to its JSON form (http://hl7.org/fhir/R4/xml.html and
  * json.html): primitives from `value` attributes with JSON types, repeating elements as arrays,
  * `id`/`extension` of primitives as `_name`, narrative as an XHTML string, contained resources
- * unwrapped. Throws a 400 `FhirError` for malformed XML or content that is not FHIR.
+ * unwrapped. Throws a 400 `ProblemError` for malformed XML or content that is not FHIR.
  */
 export function parseFhirXml(xml: string, defs: FhirDefinitions): Resource {
   const valid = XMLValidator.validate(xml);

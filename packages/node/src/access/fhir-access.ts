@@ -13,11 +13,11 @@
 // chain or operation can carry another person's data out.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Bundle, Resource } from '@medplum/fhirtypes';
-import { replyOutcome } from '@ketenlog/fhir';
 import { parseResourceScope, type Interaction } from '@ketenlog/auth';
 import { patientOf, PSEUDONYM_SYSTEM } from '@ketenlog/exchange';
 import { resolveFhirCaller, type CredentialResolvers, type FhirCaller } from './fhir-caller.ts';
 import { fhirInteraction, READ_INTERACTIONS, type FhirInteraction } from './fhir-interaction.ts';
+import { outcome, replyOutcome } from '@ketenlog/problem';
 
 export interface FhirAccess {
   readonly caller: FhirCaller;
@@ -208,10 +208,7 @@ export function registerFhirAccess(app: FastifyInstance, options: FhirAccessOpti
     const kept = withinCompartment(resource, access.compartment);
     if (kept) return kept;
     reply.code(404);
-    return {
-      resourceType: 'OperationOutcome',
-      issue: [{ severity: 'error', code: 'not-found', diagnostics: 'Niet gevonden.' }],
-    };
+    return outcome('error', 'not-found', 'Niet gevonden.');
   });
 
   // Fail closed: an answer to a scoped caller that was not serialised from an object (and so not
@@ -222,11 +219,6 @@ export function registerFhirAccess(app: FastifyInstance, options: FhirAccessOpti
     if (reply.statusCode >= 300 || payload === null || payload === undefined || payload === '')
       return payload;
     reply.code(403).type('application/fhir+json');
-    return JSON.stringify({
-      resourceType: 'OperationOutcome',
-      issue: [
-        { severity: 'error', code: 'forbidden', diagnostics: 'Dit antwoord kan niet worden gecontroleerd.' },
-      ],
-    });
+    return JSON.stringify(outcome('error', 'forbidden', 'Dit antwoord kan niet worden gecontroleerd.'));
   });
 }

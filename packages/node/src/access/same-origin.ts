@@ -5,8 +5,8 @@
 // with a bearer token or without a session cookie are not the browser's ambient credential and
 // pass to their own checks.
 import type { FastifyInstance } from 'fastify';
-import { replyOutcome } from '@ketenlog/fhir';
 import { sessionIdFrom } from '@ketenlog/auth';
+import { replyOutcome } from '@ketenlog/problem';
 
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 

@@ -2,8 +2,8 @@
 // whose session tag the message carries; that transport reads and verifies the bytes itself.
 import type { FastifyInstance } from 'fastify';
 import { MPC_MESSAGE_PATH } from '@ketenlog/analytics';
-import { replyOutcome } from '@ketenlog/fhir';
 import type { RunContext } from './runs.ts';
+import { replyOutcome } from '@ketenlog/problem';
 
 export async function registerMpcRoute(app: FastifyInstance, ctx: RunContext): Promise<void> {
   await app.register(async (scope) => {

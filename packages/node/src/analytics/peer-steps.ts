@@ -6,9 +6,9 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { findOrganisation, organisationRef, uraOf } from '@ketenlog/region';
 import { signStatementEd25519, type Json, type Statement } from '@ketenlog/logbook';
 import { requireNodeToken } from '@ketenlog/auth';
-import { HttpProblem } from '@ketenlog/fhir';
 import { analysisRunDraft, digestOf } from '@ketenlog/analytics';
 import { PEER_RUNS_PATH, outputJson, refuse, type Run, type RunContext } from './runs.ts';
+import { problem } from '@ketenlog/problem';
 
 export function registerPeerSteps(
   app: FastifyInstance,
@@ -20,10 +20,9 @@ export function registerPeerSteps(
 
   const coordinatorOf = (request: FastifyRequest, id: unknown): Run => {
     const run = typeof id === 'string' ? ctx.run(id) : undefined;
-    if (!run)
-      throw new HttpProblem(404, 'not-found', `no analysis run ${String(id)} at ${organisation.name}`);
+    if (!run) throw problem(404, 'not-found', `no analysis run ${String(id)} at ${organisation.name}`);
     if (organisationRef(ctx.research(request).organisation.ura) !== run.coordinator)
-      throw new HttpProblem(403, 'forbidden', 'only the coordinator of a run steers it');
+      throw problem(403, 'forbidden', 'only the coordinator of a run steers it');
     return run;
   };
 
@@ -37,9 +36,8 @@ export function registerPeerSteps(
         domain?: unknown;
       };
       if (typeof b?.run !== 'string' || typeof b.agreement !== 'string' || typeof b.domain !== 'string')
-        throw new HttpProblem(400, 'invalid', 'prepare needs run, agreement and domain');
-      if (b.coordinator !== caller)
-        throw new HttpProblem(403, 'forbidden', 'the coordinator must ask itself');
+        throw problem(400, 'invalid', 'prepare needs run, agreement and domain');
+      if (b.coordinator !== caller) throw problem(403, 'forbidden', 'the coordinator must ask itself');
       const run = await ctx.prepare(b.run, b.agreement, caller, b.domain);
       return reply.send({ leftOut: run.leftOut, listSize: run.own.pseudonyms.length });
     } catch (error) {
@@ -51,14 +49,10 @@ export function registerPeerSteps(
     try {
       const b = request.body as { run?: unknown; recordsLeftOut?: unknown; listSizes?: unknown };
       const run = coordinatorOf(request, b?.run);
-      if (run.result) throw new HttpProblem(409, 'conflict', `run ${run.id} has started already`);
+      if (run.result) throw problem(409, 'conflict', `run ${run.id} has started already`);
       const leftOut = b.recordsLeftOut as Record<string, number>;
       if (typeof leftOut !== 'object' || leftOut === null || leftOut[ctx.self] !== run.leftOut)
-        throw new HttpProblem(
-          400,
-          'invalid',
-          'start needs every party’s records left out, this party’s as it said',
-        );
+        throw problem(400, 'invalid', 'start needs every party’s records left out, this party’s as it said');
       const sizes = b.listSizes as Record<string, unknown>;
       const parties = [run.parties.hospital, run.parties.insurer, run.parties.statistics];
       if (
@@ -67,7 +61,7 @@ export function registerPeerSteps(
         sizes[ctx.self] !== run.own.pseudonyms.length ||
         parties.some((ref) => !Number.isSafeInteger(sizes[ref]) || (sizes[ref] as number) < 1)
       )
-        throw new HttpProblem(400, 'invalid', 'start needs every party’s list size, this party’s as it said');
+        throw problem(400, 'invalid', 'start needs every party’s list size, this party’s as it said');
       ctx
         .start(run, leftOut, sizes as Record<string, number>)
         .catch((error: unknown) =>
@@ -83,7 +77,7 @@ export function registerPeerSteps(
     try {
       const b = request.body as { run?: unknown; statement?: Statement };
       const run = coordinatorOf(request, b?.run);
-      if (!run.result) throw new HttpProblem(409, 'conflict', `run ${run.id} has not started`);
+      if (!run.result) throw problem(409, 'conflict', `run ${run.id} has not started`);
       const output = await run.result;
       ctx.forget(run);
       const draft = analysisRunDraft(run.terms, run.specHash, outputJson(output));
@@ -96,7 +90,7 @@ export function registerPeerSteps(
         coordinatorKeys.includes(s.author) &&
         digestOf(s.body as Json) === digestOf(draft.body as unknown as Json);
       if (!same)
-        throw new HttpProblem(409, 'conflict', 'the statement does not carry the output this party computed');
+        throw problem(409, 'conflict', 'the statement does not carry the output this party computed');
       return reply.send({ signature: signStatementEd25519(s, statementKey.secretKey) });
     } catch (error) {
       return refuse(reply, error);

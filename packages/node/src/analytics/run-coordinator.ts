@@ -13,9 +13,9 @@ import {
   type StatementSignature,
 } from '@ketenlog/logbook';
 import { requireNodeToken } from '@ketenlog/auth';
-import { HttpProblem } from '@ketenlog/fhir';
 import { analysisRunDraft } from '@ketenlog/analytics';
 import { RUNS_PATH, outputJson, refuse, type RunContext } from './runs.ts';
+import { problem } from '@ketenlog/problem';
 
 export function registerRunCoordinator(app: FastifyInstance, ctx: RunContext): void {
   const { organisation, statementKey, origin } = ctx.membership;
@@ -24,7 +24,7 @@ export function registerRunCoordinator(app: FastifyInstance, ctx: RunContext): v
       const caller = ctx.research(request);
       const agreement = (request.body as { agreement?: unknown } | undefined)?.agreement;
       if (typeof agreement !== 'string' || !agreement)
-        throw new HttpProblem(400, 'required', 'give the analysis agreement: { "agreement": "<id>" }');
+        throw problem(400, 'required', 'give the analysis agreement: { "agreement": "<id>" }');
       const requester = organisationRef(caller.organisation.ura);
       const id = randomUUID();
       const run = await ctx.prepare(id, agreement, requester);
@@ -69,7 +69,7 @@ export function registerRunCoordinator(app: FastifyInstance, ctx: RunContext): v
         };
         const appended = await ctx.logbook.append(envelope);
         if (!appended.ok)
-          throw new HttpProblem(
+          throw problem(
             502,
             'exception',
             `the logbook refused the analysis.run statement: ${appended.reason}`,

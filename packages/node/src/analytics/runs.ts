@@ -3,7 +3,7 @@
 // in it, the spec hash), prepare (this party's columns from its own FHIR store over the agreed
 // cohort domain, and the run's MPC transport), start (the computation) and forget.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { HttpProblem, replyOutcome, type FhirRepository } from '@ketenlog/fhir';
+import { type FhirRepository } from '@ketenlog/fhir';
 import {
   agreementStatus,
   findOrganisation,
@@ -38,6 +38,7 @@ import type { NodeLogbook } from '../logbook/node-logbook.ts';
 import type { Membership } from '../region/membership.ts';
 import { cohortDomain, studyInputs, type StudyRole } from './study-inputs.ts';
 import type { RunJournal } from './run-journal.ts';
+import { problem, ProblemError, replyOutcome, sendOutcome } from '@ketenlog/problem';
 
 export const RUNS_PATH = '/analytics/runs';
 export const AGREEMENTS_PATH = '/analytics/agreements';
@@ -58,9 +59,9 @@ export interface RunOutput {
   readonly effect?: AppUseEffect;
 }
 
-/** A run's refusal as an OperationOutcome (HttpProblem's status and code); anything else is a 500. */
+/** A run's refusal as its OperationOutcome (a ProblemError); anything else is a 500. */
 export async function refuse(reply: FastifyReply, error: unknown): Promise<FastifyReply> {
-  if (error instanceof HttpProblem) return replyOutcome(reply, error.status, error.code, error.message);
+  if (error instanceof ProblemError) return sendOutcome(reply, error.status, error.outcome);
   return replyOutcome(reply, 500, 'exception', `the analysis run failed: ${(error as Error).message}`);
 }
 
@@ -78,7 +79,7 @@ function studyParties(membership: Membership, terms: AgreementTerms): IbdCoachPa
     const org = findOrganisation(membership.region, uraOf(ref) ?? '');
     const role = org ? STUDY_ROLES[org.type] : undefined;
     if (!role || byRole.has(role))
-      throw new HttpProblem(
+      throw problem(
         422,
         'not-supported',
         `agreement ${terms.agreement}: no study of this node fits parties ${terms.parties.join(', ')}`,
@@ -86,7 +87,7 @@ function studyParties(membership: Membership, terms: AgreementTerms): IbdCoachPa
     byRole.set(role, ref);
   }
   if (byRole.size !== 3)
-    throw new HttpProblem(422, 'not-supported', `agreement ${terms.agreement} needs three study parties`);
+    throw problem(422, 'not-supported', `agreement ${terms.agreement} needs three study parties`);
   return {
     hospital: byRole.get('hospital')!,
     insurer: byRole.get('insurer')!,
@@ -189,7 +190,7 @@ export class RunContext {
   research(request: FastifyRequest): NodeCaller {
     const caller = request.nodeCaller!;
     if (caller.purpose !== RESEARCH_PURPOSE)
-      throw new HttpProblem(
+      throw problem(
         403,
         'forbidden',
         `an analysis run needs purpose "${RESEARCH_PURPOSE}", not "${caller.purpose}"`,
@@ -213,7 +214,7 @@ export class RunContext {
       { issue?: { diagnostics?: string; code?: string }[] } | undefined;
     if (!response.ok) {
       const why = answer?.issue?.[0]?.diagnostics ?? `HTTP ${response.status}`;
-      throw new HttpProblem(
+      throw problem(
         response.status === 403 || response.status === 409 || response.status === 422 ? response.status : 502,
         answer?.issue?.[0]?.code ?? 'exception',
         `${to.name} refused to ${step}: ${why}`,
@@ -230,24 +231,20 @@ export class RunContext {
     const { organisation } = this.membership;
     const status = agreementStatus(this.logbook.state, agreement);
     if (!status)
-      throw new HttpProblem(403, 'forbidden', `no analysis agreement ${agreement} on the region's logbook`);
+      throw problem(403, 'forbidden', `no analysis agreement ${agreement} on the region's logbook`);
     const terms = status.terms;
     if (!terms.parties.includes(this.self))
-      throw new HttpProblem(
-        403,
-        'forbidden',
-        `${organisation.name} is not a party to agreement ${agreement}`,
-      );
+      throw problem(403, 'forbidden', `${organisation.name} is not a party to agreement ${agreement}`);
     if (!terms.parties.includes(requester))
-      throw new HttpProblem(403, 'forbidden', `${requester} is not a party to agreement ${agreement}`);
+      throw problem(403, 'forbidden', `${requester} is not a party to agreement ${agreement}`);
     if (!status.complete)
-      throw new HttpProblem(
+      throw problem(
         403,
         'forbidden',
         `agreement ${agreement} is not signed by every party (signed: ${status.signedBy.join(', ') || 'none'})`,
       );
     if (terms.purpose !== RESEARCH_PURPOSE && !terms.purpose.startsWith(`${RESEARCH_PURPOSE}:`))
-      throw new HttpProblem(403, 'forbidden', `agreement ${agreement} is not for research`);
+      throw problem(403, 'forbidden', `agreement ${agreement} is not for research`);
     const parties = studyParties(this.membership, terms);
     const spec = ibdCoachSpec(parties);
     const auth = authorizeRun({
@@ -266,7 +263,7 @@ export class RunContext {
             : auth.reason === 'not-signed-by-this-node'
               ? `${organisation.name} did not sign agreement ${agreement}`
               : `no analysis agreement ${agreement} on the region's logbook`;
-      throw new HttpProblem(403, 'forbidden', why);
+      throw problem(403, 'forbidden', why);
     }
     return { terms: auth.terms, specHash: auth.specHash, parties };
   }
@@ -283,21 +280,21 @@ export class RunContext {
       const domain = cohortDomain(this.logbook.state, parties.insurer);
       if (expected === undefined || digestOf(domain) === expected) return domain;
       if (attempt >= 20)
-        throw new HttpProblem(409, 'conflict', 'the parties see different cohort domains on the logbook');
+        throw problem(409, 'conflict', 'the parties see different cohort domains on the logbook');
       await this.logbook.syncMirrors().catch(() => undefined);
       await new Promise((r) => setTimeout(r, 250));
     }
   }
 
   async prepare(id: string, agreement: string, coordinator: string, expectedDomain?: string): Promise<Run> {
-    if (this.#runs.has(id)) throw new HttpProblem(409, 'duplicate', `run ${id} exists already`);
+    if (this.#runs.has(id)) throw problem(409, 'duplicate', `run ${id} exists already`);
     const { terms, specHash, parties } = this.authorize(agreement, coordinator);
     const role = (Object.entries(parties) as [StudyRole, string][]).find(([, ref]) => ref === this.self)![0];
     const me = ROLE_INDEX[role];
     const domain = await this.#domainAgreeing(parties, expectedDomain);
-    if (domain.length === 0) throw new HttpProblem(409, 'conflict', 'the cohort domain is empty');
+    if (domain.length === 0) throw problem(409, 'conflict', 'the cohort domain is empty');
     const pseudonyms = this.#pseudonyms;
-    if (!pseudonyms) throw new HttpProblem(409, 'conflict', 'the region has no pseudonym service');
+    if (!pseudonyms) throw problem(409, 'conflict', 'the region has no pseudonym service');
     const { organisation, statementKey } = this.membership;
     const inputs = await studyInputs(
       role,

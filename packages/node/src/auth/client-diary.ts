@@ -5,8 +5,8 @@
 // that session are about her own records only (client-fhir-scope.ts). Share the diary through
 // consent for "self-measurements".
 import type { FastifyInstance } from 'fastify';
-import { replyOutcome } from '@ketenlog/fhir';
 import { isDiaryEntry, PROVENANCE_SYSTEM, SELF_REPORTED } from '@ketenlog/auth';
+import { replyOutcome } from '@ketenlog/problem';
 
 export function registerClientDiary(app: FastifyInstance): void {
   app.addHook('preHandler', async (request, reply) => {

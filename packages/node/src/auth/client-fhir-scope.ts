@@ -8,8 +8,9 @@
 // resource by resource, before it leaves.
 import type { FastifyInstance } from 'fastify';
 import type { Resource } from '@medplum/fhirtypes';
-import { replyOutcome as outcome, type FhirRepository } from '@ketenlog/fhir';
+import { type FhirRepository } from '@ketenlog/fhir';
 import { patientOf } from '@ketenlog/exchange';
+import { replyOutcome as outcome } from '@ketenlog/problem';
 
 export interface ClientFhirScopeOptions {
   readonly repository: FhirRepository;

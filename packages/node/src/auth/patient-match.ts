@@ -4,8 +4,9 @@
 // discloses who is in the store.
 import type { FastifyInstance } from 'fastify';
 import type { Parameters, Patient } from '@medplum/fhirtypes';
-import { FHIR_JSON, matchPatients, replyOutcome, type FhirRepository } from '@ketenlog/fhir';
+import { matchPatients, type FhirRepository } from '@ketenlog/fhir';
 import { requireProfessional, type SessionStore } from '@ketenlog/auth';
+import { FHIR_JSON, replyOutcome } from '@ketenlog/problem';
 
 export interface PatientMatchOptions {
   readonly repository: FhirRepository;

@@ -59,7 +59,7 @@ function twoFreeCarers(carers: readonly Carer[], birthDate: string): [Carer, Car
 }
 
 function must<T>(outcome: Outcome<T>, step: string): T {
-  if (!outcome.ok) throw new Error(`demo carelog, ${step}: ${outcome.problem.message}`);
+  if (!outcome.ok) throw new Error(`demo carelog, ${step}: ${outcome.problem.text}`);
   return outcome.value;
 }
 

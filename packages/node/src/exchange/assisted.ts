@@ -6,13 +6,14 @@
 // sees it in her consents list at this node (client.ts).
 import type { FastifyInstance } from 'fastify';
 import type { Bundle, Consent, Patient } from '@medplum/fhirtypes';
-import { BSN_SYSTEM, replyOutcome as outcome, type FhirRepository } from '@ketenlog/fhir';
+import { BSN_SYSTEM, type FhirRepository } from '@ketenlog/fhir';
 import { findOrganisation } from '@ketenlog/region';
 import { requireProfessional, type SessionStore } from '@ketenlog/auth';
 import { assistedConsent, CATEGORIES, isAssisted, PURPOSES, type Purpose } from '@ketenlog/exchange';
 import type { NodeLogbook } from '../logbook/node-logbook.ts';
 import type { Membership } from '../region/membership.ts';
 import type { PatientDirectory } from './patient-directory.ts';
+import { replyOutcome as outcome } from '@ketenlog/problem';
 
 export const ASSISTED_CONSENTS_PATH = '/exchange/assisted-consents';
 const MAX_REFERENCE = 200;

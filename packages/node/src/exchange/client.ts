@@ -10,7 +10,6 @@
 //   `access` statements of every member's log, as the region's state folds them.
 // A representative acting for her sees and drafts the same (delegation checked at signing).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { replyOutcome as outcome } from '@ketenlog/fhir';
 import type { Bundle, Consent } from '@medplum/fhirtypes';
 import { sessionIdFrom, type SessionStore } from '@ketenlog/auth';
 import {
@@ -31,6 +30,7 @@ import {
   type Purpose,
 } from '@ketenlog/exchange';
 import type { NodeLogbook } from '../logbook/node-logbook.ts';
+import { replyOutcome as outcome } from '@ketenlog/problem';
 
 export const CONSENTS_PATH = '/exchange/consents';
 export const CONSENT_DRAFTS_PATH = '/exchange/consent-drafts';

@@ -8,7 +8,7 @@
 // pseudonym), so she sees what that would be; other holders answer for their own.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Resource } from '@medplum/fhirtypes';
-import { replyOutcome as fail, type FhirRepository } from '@ketenlog/fhir';
+import { type FhirRepository } from '@ketenlog/fhir';
 import { sessionIdFrom, type SessionStore } from '@ketenlog/auth';
 import { findOrganisation, ORGANISATION_TYPES, type OrganisationType } from '@ketenlog/region';
 import {
@@ -20,6 +20,7 @@ import {
   type Purpose,
 } from '@ketenlog/exchange';
 import type { NodeLogbook } from '../logbook/node-logbook.ts';
+import { replyOutcome as fail } from '@ketenlog/problem';
 
 export const CONSENT_PREVIEW_PATH = '/exchange/consent-preview';
 /** The holder asked about: none that the party could be (no URA has letters). */

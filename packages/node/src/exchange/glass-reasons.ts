@@ -5,7 +5,7 @@
 // opens the commitment on the log.
 import type { FastifyInstance } from 'fastify';
 import type { AuditEvent } from '@medplum/fhirtypes';
-import { replyOutcome, type FhirRepository } from '@ketenlog/fhir';
+import { type FhirRepository } from '@ketenlog/fhir';
 import { requireNodeToken, type NodeTokenVerifier } from '@ketenlog/auth';
 import { organisationOfKey, type AccessRecord, type MemberFetch } from '@ketenlog/region';
 import {
@@ -16,6 +16,7 @@ import {
   SALT_DETAIL,
 } from '@ketenlog/exchange';
 import type { NodeLogbook } from '../logbook/node-logbook.ts';
+import { replyOutcome } from '@ketenlog/problem';
 
 /** Holder route: `GET …/<AuditEvent id>?pseudonym=…` → `{ reason, salt }`, for her own node only. */
 export const HOLDER_GLASS_PATH = '/exchange/holder/break-the-glass';

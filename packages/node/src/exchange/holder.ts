@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Bundle, Consent, Resource } from '@medplum/fhirtypes';
-import { replyOutcome, type FhirRepository } from '@ketenlog/fhir';
+import { type FhirRepository } from '@ketenlog/fhir';
 import { signStatement } from '@ketenlog/logbook';
 import { requireNodeToken, type NodeCaller, type NodeTokenVerifier } from '@ketenlog/auth';
 import {
@@ -32,6 +32,7 @@ import type { NodeLogbook } from '../logbook/node-logbook.ts';
 import type { Membership } from '../region/membership.ts';
 import type { PatientDirectory } from './patient-directory.ts';
 import type { AuditWriter } from './audit-writer.ts';
+import { replyOutcome } from '@ketenlog/problem';
 
 /** Where a member asks which local Patients stand for a pseudonym (node tokens only). */
 export const HOLDER_PATIENTS_PATH = '/exchange/holder/patients';

@@ -18,7 +18,6 @@ import {
   SessionStore,
   type NodeTokenVerifier,
 } from '@ketenlog/auth';
-import { replyOutcome } from '@ketenlog/fhir';
 import type { Db } from '@ketenlog/storage';
 import {
   callerActsForClient,
@@ -44,6 +43,7 @@ import { consentPreviewRoutes } from './consent-preview.ts';
 import { referralRoutes } from './referrals.ts';
 import { consentStatusRoutes } from './consent-status.ts';
 import { representativeMayRead } from '../access/representatives.ts';
+import { replyOutcome } from '@ketenlog/problem';
 
 export const PSEUDONYM_PATH = '/pseudonyms';
 /** Reconciles the localisation index against the store, on demand (a professional of this node). */

@@ -17,7 +17,7 @@ import type {
   OperationOutcomeIssue,
   Patient,
 } from '@medplum/fhirtypes';
-import { BSN_SYSTEM, isValidBsn, replyOutcome as outcome, type FhirRepository } from '@ketenlog/fhir';
+import { BSN_SYSTEM, isValidBsn, type FhirRepository } from '@ketenlog/fhir';
 import { findOrganisation, holdersOf, uraOf, type MemberFetch } from '@ketenlog/region';
 import { issueNodeToken, requireProfessional, type SessionStore } from '@ketenlog/auth';
 import {
@@ -37,6 +37,7 @@ import type { NodeLogbook } from '../logbook/node-logbook.ts';
 import type { Membership } from '../region/membership.ts';
 import { CATEGORIES_HEADER, HOLDER_PATIENTS_PATH, MAX_REASON } from './holder.ts';
 import type { PatientDirectory } from './patient-directory.ts';
+import { replyOutcome as outcome } from '@ketenlog/problem';
 
 export const OVERVIEW_PATH = '/exchange/overview';
 /** Codes in the overview's OperationOutcome issues (issue.details.coding). */

@@ -8,12 +8,13 @@
 // Nothing here leaves the organisation that already holds the Patient.
 import type { FastifyInstance } from 'fastify';
 import type { HumanName, Patient } from '@medplum/fhirtypes';
-import { replyOutcome as outcome, type FhirRepository } from '@ketenlog/fhir';
+import { type FhirRepository } from '@ketenlog/fhir';
 import { requireProfessional, sessionIdFrom, type SessionStore } from '@ketenlog/auth';
 import { findOrganisation, uraOf } from '@ketenlog/region';
 import type { NodeLogbook } from '../logbook/node-logbook.ts';
 import type { Membership } from '../region/membership.ts';
 import type { PatientDirectory } from './patient-directory.ts';
+import { replyOutcome as outcome } from '@ketenlog/problem';
 
 export const ME_PATH = '/exchange/me';
 export const PEOPLE_PATH = '/exchange/people';

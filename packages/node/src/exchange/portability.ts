@@ -13,7 +13,6 @@
 // purpose `export` or `erasure`); the holder checks that the calling node bound her client key,
 // and records the access in her trail like any other (holder routes below).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { replyOutcome as outcome } from '@ketenlog/fhir';
 import type { Bundle, BundleEntry, Resource } from '@medplum/fhirtypes';
 import {
   accessesOf,
@@ -43,6 +42,7 @@ import {
   type Purpose,
 } from '@ketenlog/exchange';
 import { recordAccesses, type HolderOptions } from './holder.ts';
+import { replyOutcome as outcome } from '@ketenlog/problem';
 
 export const EXPORT_PATH = '/exchange/export';
 /** Her records across the region as one timeline (the export's records, for her portal). */

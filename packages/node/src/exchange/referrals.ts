@@ -9,7 +9,7 @@
 // reachable; a withheld referral is pulled again when asked (`POST …/inbox/<n>/retry`).
 import type { FastifyInstance } from 'fastify';
 import type { ServiceRequest } from '@medplum/fhirtypes';
-import { replyOutcome, type FhirRepository } from '@ketenlog/fhir';
+import { type FhirRepository } from '@ketenlog/fhir';
 import { findOrganisation, type MemberFetch } from '@ketenlog/region';
 import {
   issueNodeToken,
@@ -21,6 +21,7 @@ import {
 import { CARE_TYPES } from '@ketenlog/exchange';
 import type { Db } from '@ketenlog/storage';
 import type { Membership } from '../region/membership.ts';
+import { replyOutcome } from '@ketenlog/problem';
 
 export const REFERRALS_PATH = '/exchange/referrals';
 export const REFERRAL_NOTIFY_PATH = '/exchange/referrals/notify';

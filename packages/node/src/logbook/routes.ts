@@ -2,9 +2,9 @@
 // logbook's status; the logs themselves as C2SP tlog-tiles under /logs (the node's own log and its
 // mirrors of the others'), and the witness (tlog-witness add-checkpoint, evidence) under /witness.
 import type { FastifyInstance } from 'fastify';
-import { FhirError, outcome } from '@ketenlog/fhir';
 import { logTilesRoutes, witnessRoutes } from '@ketenlog/logbook';
 import { LOGS_PATH, OWN_LOG_ID, type NodeLogbook } from './node-logbook.ts';
+import { outcome, ProblemError } from '@ketenlog/problem';
 
 export interface LogbookRoutesOptions {
   readonly logbook: NodeLogbook;
@@ -17,7 +17,8 @@ const DECIMAL = /^(0|[1-9][0-9]{0,15})$/;
 function waitOf(query: Record<string, string | undefined>): number {
   const wait = query.wait;
   if (wait === undefined) return 0;
-  if (!DECIMAL.test(wait)) throw new FhirError(400, outcome('error', 'invalid', 'wait must be milliseconds'));
+  if (!DECIMAL.test(wait))
+    throw new ProblemError(400, outcome('error', 'invalid', 'wait must be milliseconds'));
   return Math.min(Number(wait), MAX_WAIT_MS);
 }
 
@@ -44,7 +45,7 @@ export async function logbookRoutes(app: FastifyInstance, options: LogbookRoutes
         const wait = waitOf(request.query);
         const result = await logbook.submit(request.body);
         if (!result.ok) {
-          throw new FhirError(
+          throw new ProblemError(
             result.status,
             outcome('error', result.status === 400 ? 'structure' : 'business-rule', result.reason),
           );
@@ -66,10 +67,10 @@ export async function logbookRoutes(app: FastifyInstance, options: LogbookRoutes
       api.get<{ Params: { index: string } } & Query>('/receipts/:index', async (request, reply) => {
         const { index: text } = request.params;
         if (!DECIMAL.test(text))
-          throw new FhirError(400, outcome('error', 'invalid', 'index must be a decimal'));
+          throw new ProblemError(400, outcome('error', 'invalid', 'index must be a decimal'));
         const index = Number(text);
         if (index >= logbook.sequencer.size) {
-          throw new FhirError(404, outcome('error', 'not-found', `entry ${index} is not in the log`));
+          throw new ProblemError(404, outcome('error', 'not-found', `entry ${index} is not in the log`));
         }
         const wait = waitOf(request.query);
         if (wait > 0) await logbook.waitFinal(index, wait);
