@@ -1,0 +1,234 @@
+import { entryBytes, type SignedStatement } from '@ketenlog/logbook';
+import { openPostgres, openSqlite, testDatabases, type Db } from '@ketenlog/storage';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { RegionPolicy } from '../policy.ts';
+import {
+  MARIA,
+  PARTNER,
+  interleave,
+  regionHistory,
+  seededRandom,
+  signAs,
+  testRegion,
+  type AppendedEntry,
+} from '../testing.ts';
+import { accessesOf } from './access-trail.ts';
+import { runsOf } from './analysis.ts';
+import { entryStatus, indicationSummary } from './carelog.ts';
+import { consentsInForce, delegationInForce, effectiveConsent } from './consents.ts';
+import { keyStatus, partyOfKey } from './keys.ts';
+import { holdersOf } from './localisation.ts';
+import {
+  agreementStatus,
+  approvedMinutesForInsurer,
+  foldLogs,
+  insurersOf,
+  snapshotState,
+} from './region-state.ts';
+import { SqlRegionState, type AcceptedEntry, type ResumableLog } from './sql-state.ts';
+
+const region = testRegion();
+const history = regionHistory(region);
+const { kraamzorg: kz, verloskunde: vk, ziekenhuis: zh, verzekeraar: zv, statistiek: st } = region;
+const rebuilt = foldLogs(region.config, history.logs.logs());
+const all: AcceptedEntry[] = history.logs.history.map((e) => ({
+  log: e.log,
+  index: e.index,
+  entry: e.envelope,
+}));
+
+/** A second handle on the same database, as another process would open it. */
+async function openAgain(db: Db): Promise<Db> {
+  if (db.dialect === 'postgres') {
+    const [{ schema }] = await db.all<{ schema: string }>('SELECT current_schema() AS schema');
+    return openPostgres(process.env.KETENLOG_TEST_PG as string, { searchPath: schema });
+  }
+  const files = await db.all<{ name: string; file: string }>('PRAGMA database_list');
+  return openSqlite(files.find((f) => f.name === 'main')!.file);
+}
+
+/** A log that counts what it hands out, to show a resume reads only the tail. */
+function countingLog(entries: readonly AppendedEntry[], counter: { read: number }): ResumableLog {
+  return {
+    log: entries[0].log,
+    async *entriesFrom(start) {
+      for (const e of entries.slice(start)) {
+        counter.read++;
+        yield { index: e.index, entry: e.envelope };
+      }
+    },
+  };
+}
+
+describe.each(testDatabases())('the region state in SQL on $name', ({ open }) => {
+  let db: Db;
+  let others: Db[] = [];
+  beforeEach(async () => {
+    db = await open();
+    others = [];
+  });
+  afterEach(async () => {
+    for (const other of others) await other.close();
+    await db.close();
+  });
+
+  it('gives the same answers as the in-memory fold', async () => {
+    const sql = await SqlRegionState.open(db, region.config);
+    await sql.record(all);
+    expect(await sql.load()).toEqual(rebuilt);
+
+    expect(await sql.holdersOf(MARIA)).toEqual(holdersOf(rebuilt.index, MARIA));
+    expect(await sql.holdersOf('pNobody-000000000000')).toEqual([]);
+    expect(await sql.clientsOf(zv.ref)).toEqual([MARIA]);
+    expect(await sql.insurersOf(MARIA)).toEqual(insurersOf(rebuilt, MARIA));
+    expect(await sql.accessesOf(MARIA)).toEqual(accessesOf(rebuilt.access, MARIA));
+
+    const consents = await sql.consents(MARIA);
+    for (const request of [
+      { grantee: zh.ref, category: 'medication', purpose: 'treatment' },
+      { grantee: zh.ref, category: 'ggz', purpose: 'treatment' },
+      { grantee: zh.ref, category: 'lab', purpose: 'treatment' },
+    ]) {
+      expect(effectiveConsent(consents, MARIA, request)).toEqual(
+        effectiveConsent(rebuilt.consents, MARIA, request),
+      );
+    }
+    expect(delegationInForce(consents, MARIA, PARTNER, 'carelog.approval')).toBe(false);
+    expect(consentsInForce(consents.get(MARIA))).toEqual(consentsInForce(rebuilt.consents.get(MARIA)));
+
+    const carelog = await sql.carelogOfIndication('ind-maria-1');
+    expect(indicationSummary(carelog, 'ind-maria-1')).toEqual(
+      indicationSummary(rebuilt.carelog, 'ind-maria-1'),
+    );
+    for (const entry of history.entries) {
+      expect(entryStatus(await sql.carelogOfEntry(entry), entry)).toBe(entryStatus(rebuilt.carelog, entry));
+    }
+    expect(await sql.approvedMinutesForInsurer(zv.ref)).toEqual(approvedMinutesForInsurer(rebuilt, zv.ref));
+    expect(await sql.approvedMinutesForInsurer(zh.ref)).toEqual(new Map());
+
+    expect(await sql.agreements()).toEqual(['agr-geboorte-2026']);
+    expect(await sql.agreementStatus('agr-geboorte-2026')).toEqual(
+      agreementStatus(rebuilt, 'agr-geboorte-2026'),
+    );
+    expect(await sql.agreementStatus('agr-none')).toBeUndefined();
+    expect(await sql.runsOf('agr-geboorte-2026')).toEqual(runsOf(rebuilt.analysis, 'agr-geboorte-2026'));
+
+    const { anna, anna2, bram, maria } = history;
+    const keys = await sql.keys([anna.keyId, anna2.keyId, bram.keyId, maria.keyId, kz.key.keyId]);
+    for (const key of [anna, anna2, bram, maria, kz.key])
+      expect(keyStatus(keys, key.keyId)).toBe(keyStatus(rebuilt.keys, key.keyId));
+    expect(partyOfKey(region.config, keys, anna2.keyId)).toEqual(
+      partyOfKey(region.config, rebuilt.keys, anna2.keyId),
+    );
+  });
+
+  it('holds the same state whatever order, batching or repetition the entries arrive in', async () => {
+    const sql = await SqlRegionState.open(db, region.config);
+    const perLog = history.logs.perLog();
+    for (const seed of [1, 2, 3]) {
+      const order = interleave(perLog, seededRandom(seed));
+      // Each process writes its own interleaving, in batches of three: the same rows in the end.
+      for (let i = 0; i < order.length; i += 3)
+        await sql.record(
+          order.slice(i, i + 3).map((e) => ({ log: e.log, index: e.index, entry: e.envelope })),
+        );
+      expect(snapshotState(await sql.load())).toEqual(snapshotState(rebuilt));
+    }
+    const [{ n }] = await db.all<{ n: number }>('SELECT COUNT(*) AS n FROM region_facts');
+    expect(Number(n)).toBe(all.length);
+  });
+
+  it('resumes after a restart from the stored position, reading only the entries after it', async () => {
+    const perLog = history.logs.perLog();
+    const first = await SqlRegionState.open(db, region.config);
+    await first.record(
+      perLog
+        .flatMap((entries) => entries.slice(0, 3))
+        .map((e) => ({ log: e.log, index: e.index, entry: e.envelope })),
+    );
+
+    // A new process on the same database.
+    const again = await openAgain(db);
+    others.push(again);
+    const restarted = await SqlRegionState.open(again, region.config);
+    expect(await restarted.positions()).toEqual(
+      new Map(perLog.map((l) => [l[0].log.origin, Math.min(3, l.length)])),
+    );
+    const counter = { read: 0 };
+    const report = await restarted.resume(perLog.map((l) => countingLog(l, counter)));
+    const tail = perLog.reduce((n, l) => n + Math.max(0, l.length - 3), 0);
+    expect(report.read).toBe(tail);
+    expect(counter.read).toBe(tail);
+    expect(report.positions).toEqual(rebuilt.logSizes);
+    expect(await restarted.load()).toEqual(rebuilt);
+
+    // Nothing new: a second start reads nothing.
+    const idle = { read: 0 };
+    expect((await restarted.resume(perLog.map((l) => countingLog(l, idle)))).read).toBe(0);
+    expect(idle.read).toBe(0);
+  });
+
+  it('lets two instances on one database see each other’s accepted entries', async () => {
+    const other = await openAgain(db);
+    others.push(other);
+    const a = await SqlRegionState.open(db, region.config);
+    const b = await SqlRegionState.open(other, region.config);
+    const policyA = new RegionPolicy(region.config, { store: a });
+    for (const e of history.logs.history) {
+      expect(policyA.check(e.log, e.index, e.bytes)).toEqual({ ok: true });
+      policyA.accept(e.log, e.index, e.bytes);
+    }
+    await a.flush();
+    expect(await b.holdersOf(MARIA)).toEqual(holdersOf(rebuilt.index, MARIA));
+    expect(await b.load()).toEqual(rebuilt);
+
+    // B accepts one more (in a fresh log position); A sees it at once.
+    const objection = signAs(history.maria, {
+      kind: 'consent',
+      iat: 1_800_000_000,
+      subject: MARIA,
+      body: { decision: 'objection', grantee: zh.ref, category: 'medication', purpose: 'treatment' },
+    });
+    const at = rebuilt.logSizes.get(zh.log.origin) as number;
+    await b.record([{ log: zh.log, index: at, entry: objection }]);
+    const request = { grantee: zh.ref, category: 'medication', purpose: 'treatment' };
+    expect(effectiveConsent(await a.consents(MARIA), MARIA, request).decision).toBe('objection');
+    expect((await a.positions()).get(zh.log.origin)).toBe(at + 1);
+  });
+
+  it('changes nothing for a tampered or rejected entry', async () => {
+    const sql = await SqlRegionState.open(db, region.config);
+    const policy = new RegionPolicy(region.config, { store: sql });
+    const witness = (log: AppendedEntry['log'], index: number, bytes: Uint8Array) => {
+      const verdict = policy.check(log, index, bytes);
+      if (verdict.ok) policy.accept(log, index, bytes);
+      return verdict.ok;
+    };
+    for (const e of history.logs.history) expect(witness(e.log, e.index, e.bytes)).toBe(true);
+    await sql.flush();
+    const before = { state: await sql.load(), positions: await sql.positions() };
+
+    const next = rebuilt.logSizes.get(kz.log.origin) as number;
+    const honest = signAs(history.maria, {
+      kind: 'consent',
+      iat: 1_800_000_000,
+      subject: MARIA,
+      body: { decision: 'grant', grantee: st.ref, category: 'lab', purpose: 'research' },
+    });
+    const tampered: SignedStatement = {
+      ...honest,
+      statement: { ...honest.statement, body: { ...honest.statement.body, grantee: vk.ref } },
+    };
+    const unknownEntry = signAs(history.maria, {
+      kind: 'carelog.approval',
+      iat: 1_800_000_001,
+      subject: MARIA,
+      body: { entry: 'AAAA', decision: 'approved' },
+    });
+    expect(witness(kz.log, next, entryBytes(tampered))).toBe(false);
+    expect(witness(kz.log, next, entryBytes(unknownEntry))).toBe(false);
+    await sql.flush();
+    expect(await sql.load()).toEqual(before.state);
+    expect(await sql.positions()).toEqual(before.positions);
+  });
+});

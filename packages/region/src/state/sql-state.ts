@@ -1,0 +1,425 @@
+// The region's state kept in the node's database (issue 20 item 3), so a process starts without
+// re-reading every log and every process on one database sees the same state.
+//
+// Every accepted entry becomes one fact row at its position (origin, index), with the keys its
+// section is looked up by as indexed columns. The fold is order-independent and its sections
+// settle conflicts by position, not arrival, so the facts can be written in any interleaving by
+// any process (the same entry twice is one row) and resolved when read: a query selects the few
+// facts behind its answer through an index and folds them with the same section functions the
+// in-memory state uses (`applyStatement`), so both give the same answers by construction.
+// `region_positions` says, per log, how many entries the table holds (all below that index), so a
+// restart folds only what came after.
+import {
+  STATEMENT_VERSION,
+  type Json,
+  type LogRef,
+  type SignedStatement,
+  type Statement,
+} from '@ketenlog/logbook';
+import type { Db, Queryable, SqlValue } from '@ketenlog/storage';
+import type { RegionConfig } from '../config/region-config.ts';
+import { accessesOf, type AccessRecord } from './access-trail.ts';
+import { runsOf, type RunRecord } from './analysis.ts';
+import type { Carelog } from './carelog.ts';
+import type { ConsentLedger } from './consents.ts';
+import type { KeyRegister } from './keys.ts';
+import { holdersOf, type Holding } from './localisation.ts';
+import {
+  agreementStatus,
+  applyStatement,
+  approvedMinutesForInsurer,
+  createRegionState,
+  hashOfStatement,
+  insurersOf,
+  type AgreementStatus,
+  type RegionState,
+} from './region-state.ts';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS region_facts (
+  origin TEXT NOT NULL,
+  idx BIGINT NOT NULL,
+  iat BIGINT NOT NULL,
+  kind TEXT NOT NULL,
+  hash TEXT NOT NULL,
+  k1 TEXT,
+  k2 TEXT,
+  k3 TEXT,
+  author TEXT NOT NULL,
+  subject TEXT,
+  signers TEXT,
+  body TEXT NOT NULL,
+  PRIMARY KEY (origin, idx)
+);
+CREATE INDEX IF NOT EXISTS region_facts_k1 ON region_facts (k1, kind);
+CREATE INDEX IF NOT EXISTS region_facts_k2 ON region_facts (k2, kind) WHERE k2 IS NOT NULL;
+CREATE INDEX IF NOT EXISTS region_facts_k3 ON region_facts (k3, kind) WHERE k3 IS NOT NULL;
+CREATE INDEX IF NOT EXISTS region_facts_agreements ON region_facts (k1) WHERE kind = 'agreement';
+CREATE TABLE IF NOT EXISTS region_positions (
+  origin TEXT PRIMARY KEY,
+  size BIGINT NOT NULL
+);
+`;
+
+/** The columns of one fact, in table order. */
+export const FACT_COLUMNS = [
+  'origin',
+  'idx',
+  'iat',
+  'kind',
+  'hash',
+  'k1',
+  'k2',
+  'k3',
+  'author',
+  'subject',
+  'signers',
+  'body',
+] as const;
+
+/** Rows per multi-row INSERT: 12 columns stay under SQLite's 32,766 parameters. */
+const ROWS_PER_INSERT = 500;
+
+/**
+ * The lookup keys of a statement's section:
+ * - k1: the client (index, consent, access), the key ID (key), the indication (indication, care
+ *   entry), the entry hash (approval), the agreement (agreement, run);
+ * - k2: the holder (index), the key rotated out (key), the entry's own hash (care entry);
+ * - k3: the client of a care entry (an insurer's approved minutes).
+ */
+function keysOf(statement: Statement, hash: string): [string | null, string | null, string | null] {
+  const body = statement.body as { readonly [key: string]: Json | undefined };
+  const text = (v: Json | undefined): string | null => (typeof v === 'string' ? v : null);
+  const subject = statement.subject ?? null;
+  switch (statement.kind) {
+    case 'index':
+      return [subject, text(body.holder), null];
+    case 'consent':
+    case 'access':
+      return [subject, null, null];
+    case 'key':
+      return [text(body.keyId), text(body.replaces), null];
+    case 'carelog.indication':
+      return [text(body.indication), null, null];
+    case 'carelog.entry':
+      return [text(body.indication), hash, subject];
+    case 'carelog.approval':
+      return [text(body.entry), null, null];
+    case 'agreement':
+    case 'analysis.run':
+      return [text(body.agreement), null, null];
+    default:
+      return [null, null, null];
+  }
+}
+
+/** Kinds whose fold uses the signers' key IDs. */
+const SIGNED_BY_SEVERAL: readonly string[] = ['agreement', 'analysis.run'];
+
+/** One accepted entry as a fact row (values in FACT_COLUMNS order). */
+export function factRow(log: LogRef, index: number, entry: SignedStatement): SqlValue[] {
+  const { statement } = entry;
+  const hash = hashOfStatement(statement);
+  const [k1, k2, k3] = keysOf(statement, hash);
+  const signers = SIGNED_BY_SEVERAL.includes(statement.kind)
+    ? JSON.stringify(entry.signatures.map((s) => s.keyId))
+    : null;
+  return [
+    log.origin,
+    index,
+    statement.iat,
+    statement.kind,
+    hash,
+    k1,
+    k2,
+    k3,
+    statement.author,
+    statement.subject ?? null,
+    signers,
+    JSON.stringify(statement.body),
+  ];
+}
+
+/** Multi-row INSERT of fact rows; an entry already there (same origin and index) is kept. */
+export async function insertFacts(q: Queryable, rows: readonly SqlValue[][]): Promise<void> {
+  const width = FACT_COLUMNS.length;
+  for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
+    const chunk = rows.slice(start, start + ROWS_PER_INSERT);
+    const values = chunk.map(() => `(${Array(width).fill('?').join(', ')})`).join(', ');
+    await q.run(
+      `INSERT INTO region_facts (${FACT_COLUMNS.join(', ')}) VALUES ${values} ON CONFLICT (origin, idx) DO NOTHING`,
+      chunk.flat(),
+    );
+  }
+}
+
+/** Raises each log's stored position to at least `size`; never lowers it. */
+export async function raisePositions(q: Queryable, sizes: ReadonlyMap<string, number>): Promise<void> {
+  for (const [origin, size] of sizes) {
+    await q.run(
+      `INSERT INTO region_positions (origin, size) VALUES (?, ?) ON CONFLICT (origin) DO UPDATE
+       SET size = CASE WHEN excluded.size > region_positions.size THEN excluded.size ELSE region_positions.size END`,
+      [origin, size],
+    );
+  }
+}
+
+interface FactRow {
+  readonly origin: string;
+  readonly idx: number;
+  readonly iat: number;
+  readonly kind: string;
+  readonly hash: string;
+  readonly author: string;
+  readonly subject: string | null;
+  readonly signers: string | null;
+  readonly body: string;
+}
+
+const SELECT_FACTS = 'SELECT origin, idx, iat, kind, hash, author, subject, signers, body FROM region_facts';
+
+function foldRow(state: RegionState, row: FactRow): void {
+  const statement = {
+    kind: row.kind,
+    v: STATEMENT_VERSION,
+    author: row.author,
+    iat: Number(row.iat),
+    ...(row.subject === null ? {} : { subject: row.subject }),
+    body: JSON.parse(row.body) as Json,
+  } as Statement;
+  const signers = row.signers === null ? [] : (JSON.parse(row.signers) as string[]);
+  applyStatement(
+    state,
+    { iat: Number(row.iat), origin: row.origin, index: Number(row.idx) },
+    row.hash,
+    statement,
+    signers,
+  );
+}
+
+/** An accepted entry waiting to be written. */
+export interface AcceptedEntry {
+  readonly log: LogRef;
+  readonly index: number;
+  readonly entry: SignedStatement;
+}
+
+/** A log the state can catch up from: its entries from an index on, in log order. */
+export interface ResumableLog {
+  readonly log: LogRef;
+  entriesFrom(start: number): AsyncIterable<{ readonly index: number; readonly entry: SignedStatement }>;
+}
+
+/** What a resume did: entries read from the logs (only those past the stored positions). */
+export interface ResumeReport {
+  readonly read: number;
+  readonly positions: ReadonlyMap<string, number>;
+}
+
+const placeholders = (n: number): string => Array(n).fill('?').join(', ');
+
+/**
+ * The region's state in SQL. Writes: `record` (one transaction: facts and positions), or
+ * `enqueue` from a synchronous `EntryPolicy.accept` and `flush`. Reads: indexed queries that
+ * answer from the tables, so they see what any process on the database accepted.
+ */
+export class SqlRegionState {
+  readonly config: RegionConfig;
+  readonly #db: Db;
+  #queue: AcceptedEntry[] = [];
+  #flushing: Promise<void> | undefined;
+
+  private constructor(db: Db, config: RegionConfig) {
+    this.#db = db;
+    this.config = config;
+  }
+
+  static async open(db: Db, config: RegionConfig): Promise<SqlRegionState> {
+    await db.exec(SCHEMA);
+    return new SqlRegionState(db, config);
+  }
+
+  /** Writes accepted entries and raises their logs' positions, atomically. */
+  async record(entries: readonly AcceptedEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    const sizes = new Map<string, number>();
+    for (const { log, index } of entries)
+      sizes.set(log.origin, Math.max(sizes.get(log.origin) ?? 0, index + 1));
+    const rows = entries.map((e) => factRow(e.log, e.index, e.entry));
+    await this.#db.transaction(async (tx) => {
+      await insertFacts(tx, rows);
+      await raisePositions(tx, sizes);
+    });
+  }
+
+  /**
+   * Queues an accepted entry (for a synchronous accept); `flush` writes the queue in order. Each
+   * log's entries must be enqueued in log order: a position covers everything below it.
+   */
+  enqueue(log: LogRef, index: number, entry: SignedStatement): void {
+    this.#queue.push({ log, index, entry });
+    this.#flushing ??= Promise.resolve().then(() => this.#drain());
+  }
+
+  /** Resolves once everything enqueued so far is written; rejects if a write failed. */
+  async flush(): Promise<void> {
+    while (this.#flushing) await this.#flushing;
+    if (this.#queue.length > 0) {
+      this.#flushing = this.#drain();
+      await this.#flushing;
+    }
+  }
+
+  async #drain(): Promise<void> {
+    try {
+      while (this.#queue.length > 0) {
+        const batch = this.#queue;
+        this.#queue = [];
+        try {
+          await this.record(batch);
+        } catch (error) {
+          // Kept at the head, so no later entry of the log is written past a gap.
+          this.#queue = [...batch, ...this.#queue];
+          throw error;
+        }
+      }
+    } finally {
+      this.#flushing = undefined;
+    }
+  }
+
+  /** origin → entries the tables hold (every index below it). */
+  async positions(): Promise<Map<string, number>> {
+    const rows = await this.#db.all<{ origin: string; size: number }>(
+      'SELECT origin, size FROM region_positions',
+    );
+    return new Map(rows.map((r) => [r.origin, Number(r.size)]));
+  }
+
+  /** Folds into the tables what each log holds past its stored position; reads nothing else. */
+  async resume(logs: readonly ResumableLog[], batch = 4096): Promise<ResumeReport> {
+    const stored = await this.positions();
+    let read = 0;
+    for (const source of logs) {
+      let pending: AcceptedEntry[] = [];
+      for await (const { index, entry } of source.entriesFrom(stored.get(source.log.origin) ?? 0)) {
+        read++;
+        pending.push({ log: source.log, index, entry });
+        if (pending.length >= batch) {
+          await this.record(pending);
+          pending = [];
+        }
+      }
+      await this.record(pending);
+    }
+    return { read, positions: await this.positions() };
+  }
+
+  async #slice(where: string, params: readonly SqlValue[]): Promise<RegionState> {
+    const state = createRegionState(this.config);
+    for (const row of await this.#db.all<FactRow>(`${SELECT_FACTS} WHERE ${where}`, params))
+      foldRow(state, row);
+    return state;
+  }
+
+  /** The whole state from the tables (tests, `verify`): equal to the fold of every log. */
+  async load(): Promise<RegionState> {
+    const state = await this.#slice('1 = 1', []);
+    for (const [origin, size] of await this.positions()) state.logSizes.set(origin, size);
+    return state;
+  }
+
+  // --- sections, by an indexed lookup each ---
+
+  /** The keys register for these key IDs (bindings, rotations out, revocations), over the configured keys. */
+  async keys(keyIds: readonly string[]): Promise<KeyRegister> {
+    if (keyIds.length === 0) return createRegionState(this.config).keys;
+    const list = placeholders(keyIds.length);
+    const state = await this.#slice(`kind = 'key' AND (k1 IN (${list}) OR (k2 IN (${list})))`, [
+      ...keyIds,
+      ...keyIds,
+    ]);
+    return state.keys;
+  }
+
+  /** A client's consent ledger (grants, objections, revocations), for effectiveConsent & co. */
+  async consents(pseudonym: string): Promise<Map<string, ConsentLedger>> {
+    return (await this.#slice(`k1 = ? AND kind = 'consent'`, [pseudonym])).consents;
+  }
+
+  async holdersOf(pseudonym: string): Promise<Holding[]> {
+    return holdersOf((await this.#slice(`k1 = ? AND kind = 'index'`, [pseudonym])).index, pseudonym);
+  }
+
+  /** The clients a holder stated it holds records of, sorted. */
+  async clientsOf(holder: string): Promise<string[]> {
+    const rows = await this.#db.all<{ k1: string }>(
+      `SELECT DISTINCT k1 FROM region_facts WHERE k2 = ? AND kind = 'index' ORDER BY k1`,
+      [holder],
+    );
+    return rows.map((r) => r.k1).sort();
+  }
+
+  async insurersOf(pseudonym: string): Promise<string[]> {
+    return insurersOf(await this.#slice(`k1 = ? AND kind = 'index'`, [pseudonym]), pseudonym);
+  }
+
+  async accessesOf(pseudonym: string): Promise<readonly AccessRecord[]> {
+    return accessesOf((await this.#slice(`k1 = ? AND kind = 'access'`, [pseudonym])).access, pseudonym);
+  }
+
+  /** Mijn Zorg Log for one indication: its versions, its entries and their decisions. */
+  async carelogOfIndication(indication: string): Promise<Carelog> {
+    const state = await this.#slice(
+      `(k1 = ? AND kind IN ('carelog.indication', 'carelog.entry')) OR (kind = 'carelog.approval' AND k1 IN
+        (SELECT k2 FROM region_facts WHERE k1 = ? AND kind = 'carelog.entry'))`,
+      [indication, indication],
+    );
+    return state.carelog;
+  }
+
+  /** Mijn Zorg Log for one care entry: the entry and the decisions on it. */
+  async carelogOfEntry(entryHash: string): Promise<Carelog> {
+    const state = await this.#slice(
+      `(k2 = ? AND kind = 'carelog.entry') OR (k1 = ? AND kind = 'carelog.approval')`,
+      [entryHash, entryHash],
+    );
+    return state.carelog;
+  }
+
+  /** What an insurer may declare: approved minutes per client it holds records of. */
+  async approvedMinutesForInsurer(insurer: string): Promise<Map<string, number>> {
+    const clients = `SELECT k1 FROM region_facts WHERE k2 = ? AND kind = 'index'`;
+    const state = await this.#slice(
+      `(k2 = ? AND kind = 'index')
+       OR (kind = 'carelog.entry' AND k3 IN (${clients}))
+       OR (kind = 'carelog.approval' AND k1 IN
+         (SELECT k2 FROM region_facts WHERE kind = 'carelog.entry' AND k3 IN (${clients})))`,
+      [insurer, insurer, insurer],
+    );
+    return approvedMinutesForInsurer(state, insurer);
+  }
+
+  /** An agreement's terms and who signed them (their keys resolved from the tables). */
+  async agreementStatus(agreement: string): Promise<AgreementStatus | undefined> {
+    const state = await this.#slice(`k1 = ? AND kind = 'agreement'`, [agreement]);
+    const signers = new Set<string>();
+    for (const versions of state.analysis.agreements.values())
+      for (const version of versions.values())
+        for (const signing of version.signings.values()) for (const k of signing.signerKeyIds) signers.add(k);
+    const keys = await this.keys([...signers]);
+    return agreementStatus({ ...state, keys }, agreement);
+  }
+
+  async runsOf(agreement: string): Promise<RunRecord[]> {
+    return runsOf((await this.#slice(`k1 = ? AND kind = 'analysis.run'`, [agreement])).analysis, agreement);
+  }
+
+  /** Agreement ids with at least one statement, sorted. */
+  async agreements(): Promise<string[]> {
+    const rows = await this.#db.all<{ k1: string }>(
+      `SELECT DISTINCT k1 FROM region_facts WHERE kind = 'agreement'`,
+    );
+    return rows.map((r) => r.k1).sort();
+  }
+}
