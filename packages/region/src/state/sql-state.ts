@@ -119,13 +119,27 @@ const SIGNED_BY_SEVERAL: readonly string[] = ['agreement', 'analysis.run'];
 /** One accepted entry as a fact row (values in FACT_COLUMNS order). */
 export function factRow(log: LogRef, index: number, entry: SignedStatement): SqlValue[] {
   const { statement } = entry;
-  const hash = hashOfStatement(statement);
-  const [k1, k2, k3] = keysOf(statement, hash);
-  const signers = SIGNED_BY_SEVERAL.includes(statement.kind)
-    ? JSON.stringify(entry.signatures.map((s) => s.keyId))
-    : null;
-  return [
+  return factValues(
     log.origin,
+    index,
+    statement,
+    hashOfStatement(statement),
+    entry.signatures.map((s) => s.keyId),
+  );
+}
+
+/** A fact row from a statement whose hash is known (bulk loads generate both). */
+export function factValues(
+  origin: string,
+  index: number,
+  statement: Statement,
+  hash: string,
+  signerKeyIds: readonly string[],
+): SqlValue[] {
+  const [k1, k2, k3] = keysOf(statement, hash);
+  const signers = SIGNED_BY_SEVERAL.includes(statement.kind) ? JSON.stringify(signerKeyIds) : null;
+  return [
+    origin,
     index,
     statement.iat,
     statement.kind,
