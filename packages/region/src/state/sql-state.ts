@@ -24,6 +24,7 @@ import type { Carelog } from './carelog.ts';
 import type { ConsentLedger } from './consents.ts';
 import type { KeyRegister } from './keys.ts';
 import { holdersOf, type Holding } from './localisation.ts';
+import type { RegionStateQueries } from './queries.ts';
 import {
   agreementStatus,
   applyStatement,
@@ -237,7 +238,7 @@ const placeholders = (n: number): string => Array(n).fill('?').join(', ');
  * `enqueue` from a synchronous `EntryPolicy.accept` and `flush`. Reads: indexed queries that
  * answer from the tables, so they see what any process on the database accepted.
  */
-export class SqlRegionState {
+export class SqlRegionState implements RegionStateQueries {
   readonly config: RegionConfig;
   readonly #db: Db;
   #queue: AcceptedEntry[] = [];
@@ -336,9 +337,23 @@ export class SqlRegionState {
     return state;
   }
 
-  /** The whole state from the tables (tests, `verify`): equal to the fold of every log. */
-  async load(): Promise<RegionState> {
-    const state = await this.#slice('1 = 1', []);
+  /**
+   * The whole state from the tables (tests, an in-memory policy's start): equal to the fold of
+   * every log. Read in pages along the primary key, so memory holds the state, not every row.
+   */
+  async load(page = 50_000): Promise<RegionState> {
+    const state = createRegionState(this.config);
+    let after: [string, number] | undefined;
+    for (;;) {
+      const rows = await this.#db.all<FactRow>(
+        `${SELECT_FACTS} ${after ? 'WHERE origin > ? OR (origin = ? AND idx > ?)' : ''} ORDER BY origin, idx LIMIT ${page}`,
+        after ? [after[0], after[0], after[1]] : [],
+      );
+      for (const row of rows) foldRow(state, row);
+      if (rows.length < page) break;
+      const last = rows[rows.length - 1];
+      after = [last.origin, Number(last.idx)];
+    }
     for (const [origin, size] of await this.positions()) state.logSizes.set(origin, size);
     return state;
   }
@@ -368,7 +383,7 @@ export class SqlRegionState {
   /** The clients a holder stated it holds records of, sorted. */
   async clientsOf(holder: string): Promise<string[]> {
     const rows = await this.#db.all<{ k1: string }>(
-      `SELECT DISTINCT k1 FROM region_facts WHERE k2 = ? AND kind = 'index' ORDER BY k1`,
+      `SELECT DISTINCT k1 FROM region_facts WHERE k2 = ? AND kind = 'index'`,
       [holder],
     );
     return rows.map((r) => r.k1).sort();
