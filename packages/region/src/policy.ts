@@ -374,6 +374,14 @@ export class RegionPolicy implements EntryPolicy {
     this.#state = createRegionState(this.#state.config);
   }
 
+  /**
+   * Folds what other processes accepted into the live state, from the state in SQL (the live
+   * state is then a cache of the tables, brought up to their stored positions).
+   */
+  async catchUp(store: { catchUp(state: RegionState): Promise<number> }): Promise<number> {
+    return store.catchUp(this.#state);
+  }
+
   check(log: LogRef, _index: number, entry: Uint8Array): PolicyVerdict {
     return judgeEntry(this.#state, log, entry, this.#webauthn);
   }

@@ -251,6 +251,29 @@ describe.each(testDatabases())('the region state in SQL on $name', ({ open }) =>
     const request = { grantee: zh.ref, category: 'medication', purpose: 'treatment' };
     expect(effectiveConsent(await a.consents(MARIA), MARIA, request).decision).toBe('objection');
     expect((await a.positions()).get(zh.log.origin)).toBe(at + 1);
+
+    // An in-memory policy in B's process judges with what A accepted once it catches up.
+    const policyB = new RegionPolicy(region.config, { store: b });
+    const visit = entryBytes(
+      signAs(history.anna2, {
+        kind: 'carelog.entry',
+        iat: 1_800_000_002,
+        subject: MARIA,
+        body: {
+          indication: 'ind-maria-1',
+          date: '2026-11-23',
+          start: '09:00',
+          end: '10:00',
+          activities: ['zorg-moeder'],
+        },
+      }),
+    );
+    const next = rebuilt.logSizes.get(kz.log.origin) as number;
+    expect(policyB.check(kz.log, next, visit)).toMatchObject({ ok: false });
+    expect(await policyB.catchUp(b)).toBe(all.length + 1);
+    expect(snapshotState(policyB.state)).toEqual(snapshotState(await a.load()));
+    expect(policyB.check(kz.log, next, visit)).toEqual({ ok: true });
+    expect(await policyB.catchUp(b)).toBe(0);
   });
 
   it('changes nothing for a tampered or rejected entry', async () => {

@@ -358,6 +358,28 @@ export class SqlRegionState implements RegionStateQueries {
     return state;
   }
 
+  /**
+   * Brings an in-memory state (a read-through cache of these tables, e.g. a RegionPolicy's) up to
+   * what the tables hold: folds the facts past each log's size in `state`, along the primary key.
+   * Cheap when nothing changed (one read of the positions). Returns the facts folded.
+   */
+  async catchUp(state: RegionState): Promise<number> {
+    let folded = 0;
+    for (const [origin, size] of await this.positions()) {
+      const known = state.logSizes.get(origin) ?? 0;
+      if (known >= size) continue;
+      const rows = await this.#db.all<FactRow>(`${SELECT_FACTS} WHERE origin = ? AND idx >= ? AND idx < ?`, [
+        origin,
+        known,
+        size,
+      ]);
+      for (const row of rows) foldRow(state, row);
+      state.logSizes.set(origin, Math.max(state.logSizes.get(origin) ?? 0, size));
+      folded += rows.length;
+    }
+    return folded;
+  }
+
   // --- sections, by an indexed lookup each ---
 
   /** The keys register for these key IDs (bindings, rotations out, revocations), over the configured keys. */
