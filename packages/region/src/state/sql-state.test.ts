@@ -1,7 +1,7 @@
 import { entryBytes, type SignedStatement } from '@ketenlog/logbook';
 import { openPostgres, openSqlite, testDatabases, type Db } from '@ketenlog/storage';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { RegionPolicy } from '../policy.ts';
+import { RULE_KINDS, RegionPolicy } from '../policy.ts';
 import {
   MARIA,
   PARTNER,
@@ -169,7 +169,7 @@ describe.each(testDatabases())('the region state in SQL on $name', ({ open }) =>
       await sql.record(entries.reverse());
       const folded = foldLogs(region.config, h.logs.logs());
       expect(await sql.load()).toEqual(folded);
-      expect(await sql.load(3)).toEqual(folded); // paged along the primary key
+      expect(await sql.load({ page: 3 })).toEqual(folded); // paged along the primary key
       expect(await answers(sql, h)).toEqual(
         await answers(
           memoryQueries(() => folded),
@@ -177,6 +177,20 @@ describe.each(testDatabases())('the region state in SQL on $name', ({ open }) =>
         ),
       );
     }
+  });
+
+  it('starts a policy from the sections the rules read, which judges as one that folded everything', async () => {
+    const h = conflictedHistory(region);
+    const sql = await SqlRegionState.open(db, region.config);
+    await sql.record(h.logs.history.map((e) => ({ log: e.log, index: e.index, entry: e.envelope })));
+    const folded = foldLogs(region.config, h.logs.logs());
+    const ruled = await sql.load({ kinds: RULE_KINDS, page: 4 });
+    expect(ruled.index.size + ruled.access.size).toBe(0);
+    expect({ ...ruled, index: folded.index, access: folded.access }).toEqual(folded);
+    const lean = new RegionPolicy(region.config, { initial: ruled });
+    const full = new RegionPolicy(region.config, { initial: folded });
+    for (const e of h.logs.history)
+      expect(lean.check(e.log, 99, e.bytes)).toEqual(full.check(e.log, 99, e.bytes));
   });
 
   it('holds the same state whatever order, batching or repetition the entries arrive in', async () => {

@@ -15,6 +15,7 @@ import {
   type LogRef,
   type SignedStatement,
   type Statement,
+  type StatementKind,
 } from '@ketenlog/logbook';
 import type { Db, Queryable, SqlValue } from '@ketenlog/storage';
 import type { RegionConfig } from '../config/region-config.ts';
@@ -338,16 +339,23 @@ export class SqlRegionState implements RegionStateQueries {
   }
 
   /**
-   * The whole state from the tables (tests, an in-memory policy's start): equal to the fold of
-   * every log. Read in pages along the primary key, so memory holds the state, not every row.
+   * The state from the tables (tests, an in-memory policy's start): equal to the fold of every
+   * log, or of only the statements of `kinds` (e.g. RULE_KINDS, what the witness rules read).
+   * Read in pages along the primary key, so memory holds the state, not every row.
    */
-  async load(page = 50_000): Promise<RegionState> {
+  async load(
+    options: { readonly page?: number; readonly kinds?: readonly StatementKind[] } = {},
+  ): Promise<RegionState> {
+    const page = options.page ?? 50_000;
+    const kinds = options.kinds ?? [];
+    const byKind = kinds.length > 0 ? `kind IN (${placeholders(kinds.length)})` : '1 = 1';
     const state = createRegionState(this.config);
     let after: [string, number] | undefined;
     for (;;) {
       const rows = await this.#db.all<FactRow>(
-        `${SELECT_FACTS} ${after ? 'WHERE origin > ? OR (origin = ? AND idx > ?)' : ''} ORDER BY origin, idx LIMIT ${page}`,
-        after ? [after[0], after[0], after[1]] : [],
+        `${SELECT_FACTS} WHERE ${byKind} ${after ? 'AND (origin > ? OR (origin = ? AND idx > ?))' : ''}
+         ORDER BY origin, idx LIMIT ${page}`,
+        after ? [...kinds, after[0], after[0], after[1]] : kinds,
       );
       for (const row of rows) foldRow(state, row);
       if (rows.length < page) break;
