@@ -16,7 +16,8 @@
  * A start is a fresh child process: open the database, open the SQL state, read the positions,
  * resume every log (nothing past the positions: nothing read), then answer the first queries a
  * request needs. For comparison, the old start re-parsed and folded every entry of every log in
- * memory; its rate is measured here on signed entries and extrapolated.
+ * memory; its rate is measured here on signed entries and extrapolated. The last start also
+ * loads the in-memory state a witness judges with (RULE_KINDS: no index, no access trail).
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -25,6 +26,8 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { entryBytes, parseEntry, type Statement } from '@ketenlog/logbook';
 import {
+  RULE_KINDS,
+  RegionPolicy,
   SqlRegionState,
   applyEntry,
   createRegionState,
@@ -54,6 +57,7 @@ const { values } = parseArgs({
     engine: { type: 'string', default: 'both' },
     keep: { type: 'boolean', default: false },
     child: { type: 'string' },
+    policy: { type: 'boolean', default: false },
   },
 });
 
@@ -101,8 +105,28 @@ if (values.child) {
     await query();
     queries[name] = lap(t);
   }
+  // With --policy: also the in-memory state a witness judges with (the sections the rules read).
+  let policy: { facts: number; ms: number } | undefined;
+  if (values.policy) {
+    t = performance.now();
+    const initial = await state.load({ kinds: RULE_KINDS });
+    const judge = new RegionPolicy(region.config, { initial, store: state });
+    const facts =
+      judge.state.keys.bindings.size + judge.state.consents.size + judge.state.carelog.entries.size;
+    policy = { facts, ms: lap(t) };
+  }
   await db.close();
-  console.log(JSON.stringify({ size, read: report.read, opened, resumed, queries, total: lap(t0) }));
+  console.log(
+    JSON.stringify({
+      size,
+      read: report.read,
+      opened,
+      resumed,
+      queries,
+      ...(policy ? { policy } : {}),
+      total: lap(t0),
+    }),
+  );
   process.exit(0);
 }
 
@@ -322,9 +346,10 @@ function inMemoryFoldRate(): number {
   return entries.length / ((performance.now() - t) / 1000);
 }
 
-function startChild(engine: string): Record<string, unknown> {
+function startChild(engine: string, policy = false): Record<string, unknown> {
   const t = performance.now();
-  const out = execFileSync(process.execPath, [import.meta.filename, '--child', engine], {
+  const args = [import.meta.filename, '--child', engine, ...(policy ? ['--policy'] : [])];
+  const out = execFileSync(process.execPath, args, {
     encoding: 'utf8',
     env: process.env,
   });
@@ -348,7 +373,7 @@ async function benchEngine(engine: string): Promise<void> {
     rows = await generate(db, target);
   }
   await db.close();
-  const starts = [startChild(engine), startChild(engine), startChild(engine)];
+  const starts = [startChild(engine), startChild(engine), startChild(engine), startChild(engine, true)];
   db = await openEngine(engine);
   const cost = await perEntry(db);
   await db.close();

@@ -54,7 +54,7 @@ CREATE TABLE IF NOT EXISTS region_facts (
   PRIMARY KEY (origin, idx)
 );
 CREATE INDEX IF NOT EXISTS region_facts_k1 ON region_facts (k1, kind);
-CREATE INDEX IF NOT EXISTS region_facts_k2 ON region_facts (k2, kind) WHERE k2 IS NOT NULL;
+CREATE INDEX IF NOT EXISTS region_facts_k2 ON region_facts (k2, kind, k1) WHERE k2 IS NOT NULL;
 CREATE INDEX IF NOT EXISTS region_facts_k3 ON region_facts (k3, kind) WHERE k3 IS NOT NULL;
 CREATE INDEX IF NOT EXISTS region_facts_agreements ON region_facts (k1) WHERE kind = 'agreement';
 CREATE TABLE IF NOT EXISTS region_positions (
@@ -86,7 +86,8 @@ const ROWS_PER_INSERT = 500;
  * The lookup keys of a statement's section:
  * - k1: the client (index, consent, access), the key ID (key), the indication (indication, care
  *   entry), the entry hash (approval), the agreement (agreement, run);
- * - k2: the holder (index), the key rotated out (key), the entry's own hash (care entry);
+ * - k2: the holder (index), the key rotated out (key), the entry's own hash (care entry); its
+ *   index carries k1 too, so a holder's clients are read from the index alone;
  * - k3: the client of a care entry (an insurer's approved minutes).
  */
 function keysOf(statement: Statement, hash: string): [string | null, string | null, string | null] {
@@ -331,9 +332,18 @@ export class SqlRegionState implements RegionStateQueries {
     return { read, positions: await this.positions() };
   }
 
-  async #slice(where: string, params: readonly SqlValue[]): Promise<RegionState> {
+  /**
+   * Folds the facts matching any of `parts` (each a WHERE clause and its parameters). The parts
+   * run as one UNION ALL, each through its own index (an OR across columns would make PostgreSQL
+   * scan the table); a fact matched twice folds once, as the fold is idempotent.
+   */
+  async #slice(...parts: readonly (readonly [string, readonly SqlValue[]])[]): Promise<RegionState> {
     const state = createRegionState(this.config);
-    for (const row of await this.#db.all<FactRow>(`${SELECT_FACTS} WHERE ${where}`, params))
+    const sql = parts.map(([where]) => `${SELECT_FACTS} WHERE ${where}`).join(' UNION ALL ');
+    for (const row of await this.#db.all<FactRow>(
+      sql,
+      parts.flatMap(([, params]) => params),
+    ))
       foldRow(state, row);
     return state;
   }
@@ -394,20 +404,20 @@ export class SqlRegionState implements RegionStateQueries {
   async keys(keyIds: readonly string[]): Promise<KeyRegister> {
     if (keyIds.length === 0) return createRegionState(this.config).keys;
     const list = placeholders(keyIds.length);
-    const state = await this.#slice(`kind = 'key' AND (k1 IN (${list}) OR (k2 IN (${list})))`, [
-      ...keyIds,
-      ...keyIds,
-    ]);
+    const state = await this.#slice(
+      [`k1 IN (${list}) AND kind = 'key'`, keyIds],
+      [`k2 IN (${list}) AND kind = 'key'`, keyIds],
+    );
     return state.keys;
   }
 
   /** A client's consent ledger (grants, objections, revocations), for effectiveConsent & co. */
   async consents(pseudonym: string): Promise<Map<string, ConsentLedger>> {
-    return (await this.#slice(`k1 = ? AND kind = 'consent'`, [pseudonym])).consents;
+    return (await this.#slice([`k1 = ? AND kind = 'consent'`, [pseudonym]])).consents;
   }
 
   async holdersOf(pseudonym: string): Promise<Holding[]> {
-    return holdersOf((await this.#slice(`k1 = ? AND kind = 'index'`, [pseudonym])).index, pseudonym);
+    return holdersOf((await this.#slice([`k1 = ? AND kind = 'index'`, [pseudonym]])).index, pseudonym);
   }
 
   /** The clients a holder stated it holds records of, sorted. */
@@ -420,19 +430,21 @@ export class SqlRegionState implements RegionStateQueries {
   }
 
   async insurersOf(pseudonym: string): Promise<string[]> {
-    return insurersOf(await this.#slice(`k1 = ? AND kind = 'index'`, [pseudonym]), pseudonym);
+    return insurersOf(await this.#slice([`k1 = ? AND kind = 'index'`, [pseudonym]]), pseudonym);
   }
 
   async accessesOf(pseudonym: string): Promise<readonly AccessRecord[]> {
-    return accessesOf((await this.#slice(`k1 = ? AND kind = 'access'`, [pseudonym])).access, pseudonym);
+    return accessesOf((await this.#slice([`k1 = ? AND kind = 'access'`, [pseudonym]])).access, pseudonym);
   }
 
   /** Mijn Zorg Log for one indication: its versions, its entries and their decisions. */
   async carelogOfIndication(indication: string): Promise<Carelog> {
     const state = await this.#slice(
-      `(k1 = ? AND kind IN ('carelog.indication', 'carelog.entry')) OR (kind = 'carelog.approval' AND k1 IN
-        (SELECT k2 FROM region_facts WHERE k1 = ? AND kind = 'carelog.entry'))`,
-      [indication, indication],
+      [`k1 = ? AND kind IN ('carelog.indication', 'carelog.entry')`, [indication]],
+      [
+        `k1 IN (SELECT k2 FROM region_facts WHERE k1 = ? AND kind = 'carelog.entry') AND kind = 'carelog.approval'`,
+        [indication],
+      ],
     );
     return state.carelog;
   }
@@ -440,8 +452,8 @@ export class SqlRegionState implements RegionStateQueries {
   /** Mijn Zorg Log for one care entry: the entry and the decisions on it. */
   async carelogOfEntry(entryHash: string): Promise<Carelog> {
     const state = await this.#slice(
-      `(k2 = ? AND kind = 'carelog.entry') OR (k1 = ? AND kind = 'carelog.approval')`,
-      [entryHash, entryHash],
+      [`k2 = ? AND kind = 'carelog.entry'`, [entryHash]],
+      [`k1 = ? AND kind = 'carelog.approval'`, [entryHash]],
     );
     return state.carelog;
   }
@@ -450,18 +462,23 @@ export class SqlRegionState implements RegionStateQueries {
   async approvedMinutesForInsurer(insurer: string): Promise<Map<string, number>> {
     const clients = `SELECT k1 FROM region_facts WHERE k2 = ? AND kind = 'index'`;
     const state = await this.#slice(
-      `(k2 = ? AND kind = 'index')
-       OR (kind = 'carelog.entry' AND k3 IN (${clients}))
-       OR (kind = 'carelog.approval' AND k1 IN
-         (SELECT k2 FROM region_facts WHERE kind = 'carelog.entry' AND k3 IN (${clients})))`,
-      [insurer, insurer, insurer],
+      // Of the insurer's holdings only those of clients with care entries (what the answer needs).
+      [
+        `k1 IN (SELECT k3 FROM region_facts WHERE k3 IN (${clients}) AND kind = 'carelog.entry') AND kind = 'index' AND k2 = ?`,
+        [insurer, insurer],
+      ],
+      [`k3 IN (${clients}) AND kind = 'carelog.entry'`, [insurer]],
+      [
+        `k1 IN (SELECT k2 FROM region_facts WHERE k3 IN (${clients}) AND kind = 'carelog.entry') AND kind = 'carelog.approval'`,
+        [insurer],
+      ],
     );
     return approvedMinutesForInsurer(state, insurer);
   }
 
   /** An agreement's terms and who signed them (their keys resolved from the tables). */
   async agreementStatus(agreement: string): Promise<AgreementStatus | undefined> {
-    const state = await this.#slice(`k1 = ? AND kind = 'agreement'`, [agreement]);
+    const state = await this.#slice([`k1 = ? AND kind = 'agreement'`, [agreement]]);
     const signers = new Set<string>();
     for (const versions of state.analysis.agreements.values())
       for (const version of versions.values())
@@ -471,7 +488,7 @@ export class SqlRegionState implements RegionStateQueries {
   }
 
   async runsOf(agreement: string): Promise<RunRecord[]> {
-    return runsOf((await this.#slice(`k1 = ? AND kind = 'analysis.run'`, [agreement])).analysis, agreement);
+    return runsOf((await this.#slice([`k1 = ? AND kind = 'analysis.run'`, [agreement]])).analysis, agreement);
   }
 
   /** Agreement ids with at least one statement, sorted. */
