@@ -100,6 +100,9 @@ if (values.child) {
     ['keys', () => state.keys([`kid-${4242}`])],
     ['carelogOfIndication', () => state.carelogOfIndication('ind-42')],
     ['carelogOfEntry', () => state.carelogOfEntry(fakeHash(`entry:42:3`))],
+    // Aggregates over one holder's clients (20,000 here): the heavy ones.
+    ['clientsOf', () => state.clientsOf(ura(1))],
+    ['approvedMinutesForInsurer', () => state.approvedMinutesForInsurer(ura(1))],
   ] as const) {
     t = performance.now();
     await query();

@@ -290,6 +290,25 @@ describe.each(testDatabases())('the region state in SQL on $name', ({ open }) =>
     expect(await policyB.catchUp(b)).toBe(0);
   });
 
+  it('keeps accepted entries queued in order through a failed write, and writes them on the next flush', async () => {
+    let failNext = true;
+    const flaky: Db = {
+      ...db,
+      transaction: (fn) => {
+        if (!failNext) return db.transaction(fn);
+        failNext = false;
+        return Promise.reject(new Error('connection lost'));
+      },
+    };
+    const sql = await SqlRegionState.open(flaky, region.config);
+    const [first, ...rest] = history.logs.history;
+    sql.enqueue(first.log, first.index, first.envelope);
+    await expect(sql.flush()).rejects.toThrow('connection lost');
+    for (const e of rest) sql.enqueue(e.log, e.index, e.envelope);
+    await sql.flush();
+    expect(await sql.load()).toEqual(rebuilt);
+  });
+
   it('changes nothing for a tampered or rejected entry', async () => {
     const sql = await SqlRegionState.open(db, region.config);
     const policy = new RegionPolicy(region.config, { store: sql });

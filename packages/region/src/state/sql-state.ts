@@ -245,6 +245,7 @@ export class SqlRegionState implements RegionStateQueries {
   readonly #db: Db;
   #queue: AcceptedEntry[] = [];
   #flushing: Promise<void> | undefined;
+  #failure: unknown;
 
   private constructor(db: Db, config: RegionConfig) {
     this.#db = db;
@@ -275,18 +276,26 @@ export class SqlRegionState implements RegionStateQueries {
    */
   enqueue(log: LogRef, index: number, entry: SignedStatement): void {
     this.#queue.push({ log, index, entry });
+    // A microtask later, so a synchronous burst of accepts becomes one transaction.
     this.#flushing ??= Promise.resolve().then(() => this.#drain());
   }
 
-  /** Resolves once everything enqueued so far is written; rejects if a write failed. */
+  /**
+   * Resolves once everything enqueued so far is written; rejects with the error of a failed
+   * write (its entries stay queued, ahead of any later ones, and the next flush retries them).
+   */
   async flush(): Promise<void> {
     while (this.#flushing) await this.#flushing;
-    if (this.#queue.length > 0) {
+    if (this.#failure === undefined && this.#queue.length > 0) {
       this.#flushing = this.#drain();
       await this.#flushing;
     }
+    const failure = this.#failure;
+    this.#failure = undefined;
+    if (failure !== undefined) throw failure;
   }
 
+  /** Writes the queue batch by batch; never rejects (a failure waits for flush to report it). */
   async #drain(): Promise<void> {
     try {
       while (this.#queue.length > 0) {
@@ -297,9 +306,12 @@ export class SqlRegionState implements RegionStateQueries {
         } catch (error) {
           // Kept at the head, so no later entry of the log is written past a gap.
           this.#queue = [...batch, ...this.#queue];
-          throw error;
+          this.#failure = error;
+          return;
         }
       }
+      // Everything queued is written, also what a failed write had left.
+      this.#failure = undefined;
     } finally {
       this.#flushing = undefined;
     }
