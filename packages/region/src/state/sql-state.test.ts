@@ -27,7 +27,7 @@ import {
   snapshotState,
 } from './region-state.ts';
 import { memoryQueries, type RegionStateQueries } from './queries.ts';
-import { SqlRegionState, type AcceptedEntry, type ResumableLog } from './sql-state.ts';
+import { RegionStateConflict, SqlRegionState, type AcceptedEntry, type ResumableLog } from './sql-state.ts';
 
 const region = testRegion();
 const history = regionHistory(region);
@@ -341,6 +341,18 @@ describe.each(testDatabases())('the region state in SQL on $name', ({ open }) =>
     expect(witness(kz.log, next, entryBytes(tampered))).toBe(false);
     expect(witness(kz.log, next, entryBytes(unknownEntry))).toBe(false);
     await sql.flush();
+    expect(await sql.load()).toEqual(before.state);
+    expect(await sql.positions()).toEqual(before.positions);
+
+    // Another statement at a position the tables hold (a fork) is refused with all of its batch.
+    const first = history.logs.history[0];
+    await expect(
+      sql.record([
+        { log: kz.log, index: next, entry: honest },
+        { log: first.log, index: first.index, entry: honest },
+      ]),
+    ).rejects.toThrow(RegionStateConflict);
+    await sql.record([{ log: first.log, index: first.index, entry: first.envelope }]); // the same again: fine
     expect(await sql.load()).toEqual(before.state);
     expect(await sql.positions()).toEqual(before.positions);
   });

@@ -157,16 +157,42 @@ export function factValues(
   ];
 }
 
-/** Multi-row INSERT of fact rows; an entry already there (same origin and index) is kept. */
+export class RegionStateConflict extends Error {
+  override name = 'RegionStateConflict';
+}
+
+/**
+ * Multi-row INSERT of fact rows. The same entry again (same position and hash) is kept once; a
+ * different statement at a position already held — a fork, or an entry recorded that its log
+ * does not hold — throws RegionStateConflict, so the transaction changes nothing.
+ */
 export async function insertFacts(q: Queryable, rows: readonly SqlValue[][]): Promise<void> {
   const width = FACT_COLUMNS.length;
   for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
     const chunk = rows.slice(start, start + ROWS_PER_INSERT);
     const values = chunk.map(() => `(${Array(width).fill('?').join(', ')})`).join(', ');
-    await q.run(
+    const { changes } = await q.run(
       `INSERT INTO region_facts (${FACT_COLUMNS.join(', ')}) VALUES ${values} ON CONFLICT (origin, idx) DO NOTHING`,
       chunk.flat(),
     );
+    if (changes < chunk.length) await sameFacts(q, chunk);
+  }
+}
+
+/** Checks that rows already present hold the same statements (by hash) as `rows`. */
+async function sameFacts(q: Queryable, rows: readonly SqlValue[][]): Promise<void> {
+  const [origin, idx, hash] = ['origin', 'idx', 'hash'].map((c) =>
+    FACT_COLUMNS.indexOf(c as (typeof FACT_COLUMNS)[number]),
+  );
+  for (const row of rows) {
+    const [stored] = await q.all<{ hash: string }>(
+      'SELECT hash FROM region_facts WHERE origin = ? AND idx = ?',
+      [row[origin], row[idx]],
+    );
+    if (stored && stored.hash !== row[hash])
+      throw new RegionStateConflict(
+        `${String(row[origin])} entry ${String(row[idx])} is already another statement`,
+      );
   }
 }
 
