@@ -17,7 +17,7 @@
  * resume every log (nothing past the positions: nothing read), then answer the first queries a
  * request needs. For comparison, the old start re-parsed and folded every entry of every log in
  * memory; its rate is measured here on signed entries and extrapolated. The last start also
- * loads the in-memory state a witness judges with (RULE_KINDS: no index, no access trail).
+ * loads the in-memory state a witness judges with (`load({ judged: true })`: no index, no access trail).
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -26,7 +26,6 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { entryBytes, parseEntry, type Statement } from '@ketenlog/logbook';
 import {
-  RULE_KINDS,
   RegionPolicy,
   SqlRegionState,
   applyEntry,
@@ -112,7 +111,7 @@ if (values.child) {
   let policy: { facts: number; ms: number } | undefined;
   if (values.policy) {
     t = performance.now();
-    const initial = await state.load({ kinds: RULE_KINDS });
+    const initial = await state.load({ judged: true });
     const judge = new RegionPolicy(region.config, { initial, store: state });
     const facts =
       judge.state.keys.bindings.size + judge.state.consents.size + judge.state.carelog.entries.size;
@@ -261,7 +260,13 @@ const totalOf = (p: Plan): number => p.index + p.consent + p.key + p.carelog + p
 async function generate(db: Db, total: number): Promise<number> {
   await SqlRegionState.open(db, region.config);
   // Indexes after the load: one sort each instead of 5 million B-tree inserts.
-  for (const name of ['region_facts_k1', 'region_facts_k2', 'region_facts_k3', 'region_facts_agreements'])
+  for (const name of [
+    'region_facts_k1',
+    'region_facts_k2',
+    'region_facts_k3',
+    'region_facts_agreements',
+    'region_facts_judged',
+  ])
     await db.exec(`DROP INDEX IF EXISTS ${name}`);
   const p = plan(total);
   const n = totalOf(p);

@@ -339,21 +339,6 @@ export function judgeEntry(
   return entitlement.ok ? checkKind(ctx) : entitlement;
 }
 
-/**
- * The statement kinds whose sections the rules above read: judging needs neither the
- * localisation index nor the access trail, by far the largest sections, so a policy can start
- * from a state without them (`SqlRegionState.load({ kinds: RULE_KINDS })`).
- */
-export const RULE_KINDS: readonly StatementKind[] = [
-  'key',
-  'consent',
-  'carelog.indication',
-  'carelog.entry',
-  'carelog.approval',
-  'agreement',
-  'analysis.run',
-];
-
 export class RegionPolicyError extends Error {
   override name = 'RegionPolicyError';
 }

@@ -1,7 +1,7 @@
 import { entryBytes, type SignedStatement } from '@ketenlog/logbook';
 import { openPostgres, openSqlite, testDatabases, type Db } from '@ketenlog/storage';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { RULE_KINDS, RegionPolicy } from '../policy.ts';
+import { RegionPolicy } from '../policy.ts';
 import {
   MARIA,
   PARTNER,
@@ -184,7 +184,7 @@ describe.each(testDatabases())('the region state in SQL on $name', ({ open }) =>
     const sql = await SqlRegionState.open(db, region.config);
     await sql.record(h.logs.history.map((e) => ({ log: e.log, index: e.index, entry: e.envelope })));
     const folded = foldLogs(region.config, h.logs.logs());
-    const ruled = await sql.load({ kinds: RULE_KINDS, page: 4 });
+    const ruled = await sql.load({ judged: true, page: 4 });
     expect(ruled.index.size + ruled.access.size).toBe(0);
     expect({ ...ruled, index: folded.index, access: folded.access }).toEqual(folded);
     const lean = new RegionPolicy(region.config, { initial: ruled });

@@ -15,7 +15,6 @@ import {
   type LogRef,
   type SignedStatement,
   type Statement,
-  type StatementKind,
 } from '@ketenlog/logbook';
 import type { Db, Queryable, SqlValue } from '@ketenlog/storage';
 import type { RegionConfig } from '../config/region-config.ts';
@@ -57,6 +56,7 @@ CREATE INDEX IF NOT EXISTS region_facts_k1 ON region_facts (k1, kind);
 CREATE INDEX IF NOT EXISTS region_facts_k2 ON region_facts (k2, kind, k1) WHERE k2 IS NOT NULL;
 CREATE INDEX IF NOT EXISTS region_facts_k3 ON region_facts (k3, kind) WHERE k3 IS NOT NULL;
 CREATE INDEX IF NOT EXISTS region_facts_agreements ON region_facts (k1) WHERE kind = 'agreement';
+CREATE INDEX IF NOT EXISTS region_facts_judged ON region_facts (origin, idx) WHERE kind NOT IN ('index', 'access');
 CREATE TABLE IF NOT EXISTS region_positions (
   origin TEXT PRIMARY KEY,
   size BIGINT NOT NULL
@@ -88,7 +88,8 @@ const ROWS_PER_INSERT = 500;
  *   entry), the entry hash (approval), the agreement (agreement, run);
  * - k2: the holder (index), the key rotated out (key), the entry's own hash (care entry); its
  *   index carries k1 too, so a holder's clients are read from the index alone;
- * - k3: the client of a care entry (an insurer's approved minutes).
+ * - k3: the client of a care entry or approval (an insurer's approved minutes: only the client's
+ *   own decision on her entry counts, so her approvals are all the answer needs).
  */
 function keysOf(statement: Statement, hash: string): [string | null, string | null, string | null] {
   const body = statement.body as { readonly [key: string]: Json | undefined };
@@ -107,7 +108,7 @@ function keysOf(statement: Statement, hash: string): [string | null, string | nu
     case 'carelog.entry':
       return [text(body.indication), hash, subject];
     case 'carelog.approval':
-      return [text(body.entry), null, null];
+      return [text(body.entry), null, subject];
     case 'agreement':
     case 'analysis.run':
       return [text(body.agreement), null, null];
@@ -218,6 +219,13 @@ interface FactRow {
   readonly signers: string | null;
   readonly body: string;
 }
+
+/**
+ * The statements the witness rules read (policy.ts judges with keys, consents, Mijn Zorg Log and
+ * agreements, never with the localisation index or the access trail), as a condition the
+ * partial index region_facts_judged matches literally.
+ */
+const JUDGED = `kind NOT IN ('index', 'access')`;
 
 const SELECT_FACTS = 'SELECT origin, idx, iat, kind, hash, author, subject, signers, body FROM region_facts';
 
@@ -388,29 +396,26 @@ export class SqlRegionState implements RegionStateQueries {
 
   /**
    * The state from the tables (tests, an in-memory policy's start): equal to the fold of every
-   * log, or of only the statements of `kinds` (e.g. RULE_KINDS, what the witness rules read).
-   * Read in pages along the primary key, so memory holds the state, not every row.
+   * log; with `judged`, of only the statements the witness rules read (JUDGED), which starts a
+   * RegionPolicy without the localisation index and the access trail, most of the volume. Read
+   * per log in ranges of `page` indexes along the primary key (or JUDGED's partial index).
    */
-  async load(
-    options: { readonly page?: number; readonly kinds?: readonly StatementKind[] } = {},
-  ): Promise<RegionState> {
-    const page = options.page ?? 50_000;
-    const kinds = options.kinds ?? [];
-    const byKind = kinds.length > 0 ? `kind IN (${placeholders(kinds.length)})` : '1 = 1';
+  async load(options: { readonly page?: number; readonly judged?: boolean } = {}): Promise<RegionState> {
+    const page = options.page ?? 20_000;
     const state = createRegionState(this.config);
-    let after: [string, number] | undefined;
-    for (;;) {
-      const rows = await this.#db.all<FactRow>(
-        `${SELECT_FACTS} WHERE ${byKind} ${after ? 'AND (origin > ? OR (origin = ? AND idx > ?))' : ''}
-         ORDER BY origin, idx LIMIT ${page}`,
-        after ? [...kinds, after[0], after[0], after[1]] : kinds,
-      );
-      for (const row of rows) foldRow(state, row);
-      if (rows.length < page) break;
-      const last = rows[rows.length - 1];
-      after = [last.origin, Number(last.idx)];
+    const positions = await this.positions();
+    const where = `origin = ? AND idx >= ? AND idx < ?${options.judged ? ` AND ${JUDGED}` : ''}`;
+    for (const [origin, size] of positions) {
+      for (let from = 0; from < size; from += page) {
+        const rows = await this.#db.all<FactRow>(`${SELECT_FACTS} WHERE ${where}`, [
+          origin,
+          from,
+          from + page,
+        ]);
+        for (const row of rows) foldRow(state, row);
+      }
+      state.logSizes.set(origin, size);
     }
-    for (const [origin, size] of await this.positions()) state.logSizes.set(origin, size);
     return state;
   }
 
@@ -506,10 +511,7 @@ export class SqlRegionState implements RegionStateQueries {
         [insurer, insurer],
       ],
       [`k3 IN (${clients}) AND kind = 'carelog.entry'`, [insurer]],
-      [
-        `k1 IN (SELECT k2 FROM region_facts WHERE k3 IN (${clients}) AND kind = 'carelog.entry') AND kind = 'carelog.approval'`,
-        [insurer],
-      ],
+      [`k3 IN (${clients}) AND kind = 'carelog.approval'`, [insurer]],
     );
     return approvedMinutesForInsurer(state, insurer);
   }
