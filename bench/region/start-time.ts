@@ -112,7 +112,7 @@ if (values.child) {
   if (values.policy) {
     t = performance.now();
     const initial = await state.load({ judged: true });
-    const judge = new RegionPolicy(region.config, { initial, store: state });
+    const judge = new RegionPolicy(region.config, { initial });
     const facts =
       judge.state.keys.bindings.size + judge.state.consents.size + judge.state.carelog.entries.size;
     policy = { facts, ms: lap(t) };

@@ -346,8 +346,6 @@ export class RegionPolicyError extends Error {
 export interface RegionPolicyOptions {
   /** Verifies client passkey (WebAuthn) signatures; supplied by the identity layer. */
   readonly webauthnVerify?: WebAuthnVerify;
-  /** Where accepted entries also go: the region's state in SQL (`SqlRegionState`). */
-  readonly store?: { enqueue(log: LogRef, index: number, entry: SignedStatement): void };
   /** The state to start from (e.g. `SqlRegionState.load()`), instead of an empty one. */
   readonly initial?: RegionState;
 }
@@ -356,12 +354,10 @@ export interface RegionPolicyOptions {
 export class RegionPolicy implements EntryPolicy {
   #state: RegionState;
   readonly #webauthn: WebAuthnVerify | undefined;
-  readonly #store: RegionPolicyOptions['store'];
 
   constructor(config: RegionConfig, options: RegionPolicyOptions = {}) {
     this.#state = options.initial ?? createRegionState(config);
     this.#webauthn = options.webauthnVerify;
-    this.#store = options.store;
   }
 
   /** The live state: every accepted entry folded in. Read it; do not change it. */
@@ -390,6 +386,5 @@ export class RegionPolicy implements EntryPolicy {
     const parsed = parseEntry(entry);
     if (!parsed.ok) throw new RegionPolicyError(`${log.origin} entry ${index}: ${parsed.reason}`);
     applyEntry(this.#state, log, index, parsed.value);
-    this.#store?.enqueue(log, index, parsed.value);
   }
 }

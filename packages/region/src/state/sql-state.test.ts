@@ -1,4 +1,11 @@
-import { entryBytes, type SignedStatement } from '@ketenlog/logbook';
+import {
+  Sequencer,
+  entryBytes,
+  parseEntry,
+  testLogOptions,
+  type LogRef,
+  type SignedStatement,
+} from '@ketenlog/logbook';
 import { openPostgres, openSqlite, testDatabases, type Db } from '@ketenlog/storage';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RegionPolicy } from '../policy.ts';
@@ -27,7 +34,13 @@ import {
   snapshotState,
 } from './region-state.ts';
 import { memoryQueries, type RegionStateQueries } from './queries.ts';
-import { RegionStateConflict, SqlRegionState, type AcceptedEntry, type ResumableLog } from './sql-state.ts';
+import {
+  RegionStateConflict,
+  SqlRegionState,
+  storedLog,
+  type AcceptedEntry,
+  type ResumableLog,
+} from './sql-state.ts';
 
 const region = testRegion();
 const history = regionHistory(region);
@@ -38,6 +51,18 @@ const all: AcceptedEntry[] = history.logs.history.map((e) => ({
   index: e.index,
   entry: e.envelope,
 }));
+
+/** A witness's loop: judge, accept, and (the entry now stored in its log) record it. */
+function witnessInto(policy: RegionPolicy, sql: SqlRegionState) {
+  return (log: LogRef, index: number, bytes: Uint8Array): boolean => {
+    const verdict = policy.check(log, index, bytes);
+    if (!verdict.ok) return false;
+    policy.accept(log, index, bytes);
+    const parsed = parseEntry(bytes);
+    if (parsed.ok) sql.enqueue(log, index, parsed.value);
+    return true;
+  };
+}
 
 /** A second handle on the same database, as another process would open it. */
 async function openAgain(db: Db): Promise<Db> {
@@ -239,16 +264,48 @@ describe.each(testDatabases())('the region state in SQL on $name', ({ open }) =>
     expect(idle.read).toBe(0);
   });
 
+  it('follows the logs as stored by the logbook, reading each entry once', async () => {
+    const h = conflictedHistory(region);
+    const perLog = h.logs.perLog();
+    // One after another: concurrent CREATE TABLE IF NOT EXISTS races on PostgreSQL.
+    const sequencers: Sequencer[] = [];
+    for (const [{ log }] of perLog)
+      sequencers.push(await Sequencer.open(db, testLogOptions(log.logId, log.origin)));
+    const counted = sequencers.map((sequencer) => {
+      const store = {
+        reads: 0,
+        entryCount: () => sequencer.store.entryCount(),
+        async readEntries(start: number, end: number) {
+          const rows = await sequencer.store.readEntries(start, end);
+          store.reads += rows.length;
+          return rows;
+        },
+      };
+      return store;
+    });
+    const logs = perLog.map((entries, i) => storedLog(entries[0].log, counted[i], 2));
+    const sql = await SqlRegionState.open(db, region.config);
+    // The first half of every log, then the rest: each entry is read from its store once.
+    for (const [i, entries] of perLog.entries())
+      for (const e of entries.slice(0, entries.length >> 1)) await sequencers[i].append(e.bytes);
+    await sql.resume(logs);
+    for (const [i, entries] of perLog.entries())
+      for (const e of entries.slice(entries.length >> 1)) await sequencers[i].append(e.bytes);
+    expect((await sql.resume(logs)).read).toBe(
+      perLog.flat().length - perLog.reduce((n, l) => n + (l.length >> 1), 0),
+    );
+    expect(counted.reduce((n, c) => n + c.reads, 0)).toBe(perLog.flat().length);
+    expect(await sql.load()).toEqual(foldLogs(region.config, h.logs.logs()));
+    for (const sequencer of sequencers) await sequencer.close();
+  });
+
   it('lets two instances on one database see each other’s accepted entries', async () => {
     const other = await openAgain(db);
     others.push(other);
     const a = await SqlRegionState.open(db, region.config);
     const b = await SqlRegionState.open(other, region.config);
-    const policyA = new RegionPolicy(region.config, { store: a });
-    for (const e of history.logs.history) {
-      expect(policyA.check(e.log, e.index, e.bytes)).toEqual({ ok: true });
-      policyA.accept(e.log, e.index, e.bytes);
-    }
+    const witnessA = witnessInto(new RegionPolicy(region.config), a);
+    for (const e of history.logs.history) expect(witnessA(e.log, e.index, e.bytes)).toBe(true);
     await a.flush();
     expect(await b.holdersOf(MARIA)).toEqual(holdersOf(rebuilt.index, MARIA));
     expect(await b.load()).toEqual(rebuilt);
@@ -267,7 +324,7 @@ describe.each(testDatabases())('the region state in SQL on $name', ({ open }) =>
     expect((await a.positions()).get(zh.log.origin)).toBe(at + 1);
 
     // An in-memory policy in B's process judges with what A accepted once it catches up.
-    const policyB = new RegionPolicy(region.config, { store: b });
+    const policyB = new RegionPolicy(region.config);
     const visit = entryBytes(
       signAs(history.anna2, {
         kind: 'carelog.entry',
@@ -311,12 +368,7 @@ describe.each(testDatabases())('the region state in SQL on $name', ({ open }) =>
 
   it('changes nothing for a tampered or rejected entry', async () => {
     const sql = await SqlRegionState.open(db, region.config);
-    const policy = new RegionPolicy(region.config, { store: sql });
-    const witness = (log: AppendedEntry['log'], index: number, bytes: Uint8Array) => {
-      const verdict = policy.check(log, index, bytes);
-      if (verdict.ok) policy.accept(log, index, bytes);
-      return verdict.ok;
-    };
+    const witness = witnessInto(new RegionPolicy(region.config), sql);
     for (const e of history.logs.history) expect(witness(e.log, e.index, e.bytes)).toBe(true);
     await sql.flush();
     const before = { state: await sql.load(), positions: await sql.positions() };

@@ -11,6 +11,7 @@
 // restart folds only what came after.
 import {
   STATEMENT_VERSION,
+  parseEntry,
   type Json,
   type LogRef,
   type SignedStatement,
@@ -30,6 +31,7 @@ import {
   applyStatement,
   approvedMinutesForInsurer,
   createRegionState,
+  FoldError,
   hashOfStatement,
   insurersOf,
   type AgreementStatus,
@@ -261,6 +263,33 @@ export interface ResumableLog {
   entriesFrom(start: number): AsyncIterable<{ readonly index: number; readonly entry: SignedStatement }>;
 }
 
+/** What `storedLog` reads: a log's store (the logbook's LogStore of a Sequencer or a LogMirror). */
+export interface StoredEntries {
+  entryCount(): Promise<number>;
+  readEntries(start: number, end: number): Promise<readonly { index: number; entry: Uint8Array }[]>;
+}
+
+/**
+ * A stored log as the SQL state follows it: only entries durably in the log (a witness accepts an
+ * entry before its log stores it; following the store never records one the log does not keep),
+ * in log order, parsed. A stored entry that does not parse is corruption: FoldError.
+ */
+export function storedLog(log: LogRef, store: StoredEntries, step = 4096): ResumableLog {
+  return {
+    log,
+    async *entriesFrom(start) {
+      const count = await store.entryCount();
+      for (let from = start; from < count; from += step) {
+        for (const { index, entry } of await store.readEntries(from, Math.min(count, from + step))) {
+          const parsed = parseEntry(entry);
+          if (!parsed.ok) throw new FoldError(`${log.origin} entry ${index}: ${parsed.reason}`);
+          yield { index, entry: parsed.value };
+        }
+      }
+    },
+  };
+}
+
 /** What a resume did: entries read from the logs (only those past the stored positions). */
 export interface ResumeReport {
   readonly read: number;
@@ -305,8 +334,11 @@ export class SqlRegionState implements RegionStateQueries {
   }
 
   /**
-   * Queues an accepted entry (for a synchronous accept); `flush` writes the queue in order. Each
-   * log's entries must be enqueued in log order: a position covers everything below it.
+   * Queues an accepted entry (for a synchronous caller); `flush` writes the queue in order. Each
+   * log's entries must be enqueued in log order (a position covers everything below it), and only
+   * once durable in their log: an entry recorded that the log then fails to keep would be a fact
+   * no log holds (and the log's next entry at that index a RegionStateConflict). Following the
+   * stored logs with `resume(storedLog(...))` meets both by construction.
    */
   enqueue(log: LogRef, index: number, entry: SignedStatement): void {
     this.#queue.push({ log, index, entry });
