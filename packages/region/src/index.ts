@@ -11,6 +11,8 @@ export * from './state/carelog.ts';
 export * from './state/analysis.ts';
 export * from './state/access-trail.ts';
 export * from './state/region-state.ts';
+export * from './state/queries.ts';
+export * from './state/sql-state.ts';
 export * from './policy.ts';
 export * from './member-fetch.ts';
 export * from './receipt-policy.ts';

@@ -346,6 +346,8 @@ export class RegionPolicyError extends Error {
 export interface RegionPolicyOptions {
   /** Verifies client passkey (WebAuthn) signatures; supplied by the identity layer. */
   readonly webauthnVerify?: WebAuthnVerify;
+  /** The state to start from (e.g. `SqlRegionState.load()`), instead of an empty one. */
+  readonly initial?: RegionState;
 }
 
 /** The region's EntryPolicy: judges entries, and folds accepted ones into its live state. */
@@ -354,7 +356,7 @@ export class RegionPolicy implements EntryPolicy {
   readonly #webauthn: WebAuthnVerify | undefined;
 
   constructor(config: RegionConfig, options: RegionPolicyOptions = {}) {
-    this.#state = createRegionState(config);
+    this.#state = options.initial ?? createRegionState(config);
     this.#webauthn = options.webauthnVerify;
   }
 
@@ -366,6 +368,14 @@ export class RegionPolicy implements EntryPolicy {
   /** Forgets every accepted entry (to fold the logs again from storage). */
   reset(): void {
     this.#state = createRegionState(this.#state.config);
+  }
+
+  /**
+   * Folds what other processes accepted into the live state, from the state in SQL (the live
+   * state is then a cache of the tables, brought up to their stored positions).
+   */
+  async catchUp(store: { catchUp(state: RegionState): Promise<number> }): Promise<number> {
+    return store.catchUp(this.#state);
   }
 
   check(log: LogRef, _index: number, entry: Uint8Array): PolicyVerdict {

@@ -321,3 +321,88 @@ export function regionHistory(region: TestRegion): RegionHistory {
   });
   return { logs, anna, anna2, bram, maria, partner, entries: [e1, e2, e3], indication, delegation };
 }
+
+/** Conflicts no witness would pass, to show the fold settles them by position, not by arrival. */
+export function conflictedHistory(region: TestRegion): RegionHistory {
+  const { kraamzorg: kz, verloskunde: vk, ziekenhuis: zh, verzekeraar: zv, statistiek: st } = region;
+  const logs = regionHistory(region);
+  const [, , e3] = logs.entries;
+  const late = T0 + 1000;
+  // The same scope granted in one log and objected to in another, at the same second.
+  const scope = { grantee: zh.ref, category: 'lab', purpose: 'treatment' };
+  logs.logs.append(
+    zh.log,
+    signAs(logs.maria, { kind: 'consent', iat: late, subject: MARIA, body: { decision: 'grant', ...scope } }),
+  );
+  logs.logs.append(
+    kz.log,
+    signAs(logs.maria, {
+      kind: 'consent',
+      iat: late,
+      subject: MARIA,
+      body: { decision: 'objection', ...scope },
+    }),
+  );
+  // One statement in two logs.
+  const twice = signAs(logs.maria, {
+    kind: 'consent',
+    iat: late + 1,
+    subject: MARIA,
+    body: { decision: 'objection', category: 'x' },
+  });
+  logs.logs.append(zv.log, twice);
+  logs.logs.append(vk.log, twice);
+  // A second decision on e3, issued earlier than the rejection, in another log.
+  logs.logs.append(
+    vk.log,
+    signAs(logs.maria, {
+      kind: 'carelog.approval',
+      iat: T0 - 5,
+      subject: MARIA,
+      body: { entry: e3, decision: 'approved' },
+    }),
+  );
+  // Conflicting agreement terms under one id, and two re-indications of one version.
+  logs.logs.append(
+    zv.log,
+    signAs(zv.key, {
+      kind: 'agreement',
+      iat: T0 - 1,
+      body: {
+        agreement: 'agr-geboorte-2026',
+        parties: [zv.ref, st.ref],
+        purpose: 'other',
+        specHash: SPEC_HASH,
+      },
+    }),
+  );
+  for (const [member, hours] of [
+    [kz, 60],
+    [vk, 70],
+  ] as const) {
+    logs.logs.append(
+      member.log,
+      signAs(member.key, {
+        kind: 'carelog.indication',
+        iat: late + 2,
+        subject: MARIA,
+        body: { indication: 'ind-maria-1', provider: kz.ref, hours, days: 9, replaces: logs.indication },
+      }),
+    );
+  }
+  // A key revoked in two logs.
+  for (const [member, iat] of [
+    [kz, late + 3],
+    [zv, late - 3],
+  ] as const) {
+    logs.logs.append(
+      member.log,
+      signAs(member.key, {
+        kind: 'key',
+        iat,
+        body: { action: 'revoke', keyId: logs.maria.keyId, alg: 'Ed25519', holder: MARIA },
+      }),
+    );
+  }
+  return logs;
+}

@@ -5,10 +5,10 @@ import {
   PARTNER,
   SPEC_HASH,
   T0,
+  conflictedHistory,
   interleave,
   regionHistory,
   seededRandom,
-  signAs,
   testRegion,
   type AppendedEntry,
 } from '../testing.ts';
@@ -132,92 +132,8 @@ describe('the region state folded from the logs', () => {
   });
 });
 
-/** Conflicts no witness would pass, to show the fold settles them by position, not by arrival. */
-function withConflicts() {
-  const logs = regionHistory(region);
-  const [, , e3] = logs.entries;
-  const late = T0 + 1000;
-  // The same scope granted in one log and objected to in another, at the same second.
-  const scope = { grantee: zh.ref, category: 'lab', purpose: 'treatment' };
-  logs.logs.append(
-    zh.log,
-    signAs(logs.maria, { kind: 'consent', iat: late, subject: MARIA, body: { decision: 'grant', ...scope } }),
-  );
-  logs.logs.append(
-    kz.log,
-    signAs(logs.maria, {
-      kind: 'consent',
-      iat: late,
-      subject: MARIA,
-      body: { decision: 'objection', ...scope },
-    }),
-  );
-  // One statement in two logs.
-  const twice = signAs(logs.maria, {
-    kind: 'consent',
-    iat: late + 1,
-    subject: MARIA,
-    body: { decision: 'objection', category: 'x' },
-  });
-  logs.logs.append(zv.log, twice);
-  logs.logs.append(vk.log, twice);
-  // A second decision on e3, issued earlier than the rejection, in another log.
-  logs.logs.append(
-    vk.log,
-    signAs(logs.maria, {
-      kind: 'carelog.approval',
-      iat: T0 - 5,
-      subject: MARIA,
-      body: { entry: e3, decision: 'approved' },
-    }),
-  );
-  // Conflicting agreement terms under one id, and two re-indications of one version.
-  logs.logs.append(
-    zv.log,
-    signAs(zv.key, {
-      kind: 'agreement',
-      iat: T0 - 1,
-      body: {
-        agreement: 'agr-geboorte-2026',
-        parties: [zv.ref, st.ref],
-        purpose: 'other',
-        specHash: SPEC_HASH,
-      },
-    }),
-  );
-  for (const [member, hours] of [
-    [kz, 60],
-    [vk, 70],
-  ] as const) {
-    logs.logs.append(
-      member.log,
-      signAs(member.key, {
-        kind: 'carelog.indication',
-        iat: late + 2,
-        subject: MARIA,
-        body: { indication: 'ind-maria-1', provider: kz.ref, hours, days: 9, replaces: logs.indication },
-      }),
-    );
-  }
-  // A key revoked in two logs.
-  for (const [member, iat] of [
-    [kz, late + 3],
-    [zv, late - 3],
-  ] as const) {
-    logs.logs.append(
-      member.log,
-      signAs(member.key, {
-        kind: 'key',
-        iat,
-        body: { action: 'revoke', keyId: logs.maria.keyId, alg: 'Ed25519', holder: MARIA },
-      }),
-    );
-  }
-  return logs;
-}
-
 describe('the fold does not depend on how the logs interleave', () => {
-  const conflicted = withConflicts();
+  const conflicted = conflictedHistory(region);
   const perLog = conflicted.logs.perLog();
   const rebuilt = foldLogs(region.config, conflicted.logs.logs());
   const reference = snapshotState(rebuilt);

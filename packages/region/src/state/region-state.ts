@@ -76,10 +76,27 @@ export function hashOfStatement(statement: Statement): string {
  */
 export function applyEntry(state: RegionState, log: LogRef, index: number, entry: SignedStatement): void {
   const { statement } = entry;
-  const at: EntryPosition = { iat: statement.iat, origin: log.origin, index };
-  const hash = hashOfStatement(statement);
-  const signers = entry.signatures.map((s) => s.keyId);
-  state.logSizes.set(log.origin, Math.max(state.logSizes.get(log.origin) ?? 0, index + 1));
+  applyStatement(
+    state,
+    { iat: statement.iat, origin: log.origin, index },
+    hashOfStatement(statement),
+    statement,
+    entry.signatures.map((s) => s.keyId),
+  );
+}
+
+/**
+ * Folds one statement at its position, its hash and signers already known (as the SQL state
+ * stores them): the one place each kind reaches its section.
+ */
+export function applyStatement(
+  state: RegionState,
+  at: EntryPosition,
+  hash: string,
+  statement: Statement,
+  signers: readonly string[],
+): void {
+  state.logSizes.set(at.origin, Math.max(state.logSizes.get(at.origin) ?? 0, at.index + 1));
   if (isKind(statement, 'key')) applyKeyStatement(state.keys, statement, at);
   else if (isKind(statement, 'index')) applyIndexStatement(state.index, statement);
   else if (isKind(statement, 'consent')) applyConsentStatement(state.consents, statement, hash, at);
