@@ -2,10 +2,10 @@ import {
   Sequencer,
   entryBytes,
   parseEntry,
-  testLogOptions,
   type LogRef,
   type SignedStatement,
 } from '@ketenlog/logbook';
+import { testLogOptions } from '@ketenlog/logbook/testing';
 import { openPostgres, openSqlite, testDatabases, type Db } from '@ketenlog/storage';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RegionPolicy } from '../policy.ts';
