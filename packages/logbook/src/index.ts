@@ -14,6 +14,8 @@ export * from './store/log-reader.ts';
 export * from './store/tile-budget.ts';
 export * from './sequencer.ts';
 export * from './sequencer-registry.ts';
+export * from './writer/election.ts';
+export * from './writer/shared-log.ts';
 export * from './tiles.ts';
 export * from './http/log-tiles-routes.ts';
 export * from './testing/log-keys.ts';

@@ -1,4 +1,4 @@
-export type { Db, Dialect, Queryable, Row, SqlValue } from './db.ts';
+export type { Db, DbSession, Dialect, Queryable, Row, SqlValue } from './db.ts';
 export { openSqlite } from './sqlite.ts';
 export { openPostgres } from './postgres.ts';
 export { openDatabase } from './open.ts';
