@@ -7,11 +7,12 @@ import type { Db } from '@ketenlog/storage';
 import {
   cosignatureVerifierFromKey,
   CosignedStore,
+  Election,
   entryBytes,
   Finality,
   LogMirror,
   receiptFor,
-  Sequencer,
+  SharedLog,
   TileBudget,
   TileClient,
   validateSignedStatement,
@@ -69,7 +70,8 @@ export interface MirrorStatus {
 }
 
 export class NodeLogbook {
-  readonly sequencer: Sequencer;
+  /** The own log: integrated by one elected process of the organisation, appended to by any. */
+  readonly sequencer: SharedLog;
   readonly finality: Finality;
   readonly witness: Witness;
   readonly witnessStore: WitnessStore;
@@ -81,13 +83,18 @@ export class NodeLogbook {
   readonly #mirrorErrors = new Map<string, string>();
   #evidenceCount = 0;
   #nextIndex: number;
+  #catchingUp: Promise<void> | undefined;
+  /** Counts rebuilds, so a catch-up that overlapped one folds nothing twice. */
+  #rebuilds = 0;
+  /** The mirror worker runs in one process of the organisation at a time (always on SQLite). */
+  #mirrorElection: Election | undefined;
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
 
   private constructor(
     options: NodeLogbookOptions,
     parts: {
-      sequencer: Sequencer;
+      sequencer: SharedLog;
       finality: Finality;
       witness: Witness;
       witnessStore: WitnessStore;
@@ -117,12 +124,18 @@ export class NodeLogbook {
     // One budget for the proof tiles of the own log and all mirrors: a bound per log would grow
     // with the region (issue 9).
     const tileBudget = new TileBudget(TILE_CACHE_BYTES);
-    const sequencer = await Sequencer.open(db, {
+    const sequencer = await SharedLog.open(db, {
       logId: OWN_LOG_ID,
       origin: membership.origin,
       signer: membership.logSigner,
       verifierKey: organisation.logKey,
       tileBudget,
+      onRole: (integrating) =>
+        log.info(
+          { integrating },
+          integrating ? 'logbook: integrating the log' : 'logbook: no longer integrating the log',
+        ),
+      onError: (error) => log.warn({ err: error }, 'logbook: log coordination failed; retrying'),
     });
     const mirrors = new Map<string, LogMirror>();
     for (const member of region.organisations) {
@@ -183,7 +196,12 @@ export class NodeLogbook {
     const logbook = new NodeLogbook(options, { sequencer, finality, witness, witnessStore, mirrors, policy });
     alarm.raise = (evidence) => logbook.alarm(evidence);
     logbook.#evidenceCount = (await witnessStore.evidence(1000)).length;
-    logbook.#schedule(0);
+    logbook.#mirrorElection = await Election.start(db, {
+      role: 'mirrors',
+      onElected: async () => logbook.#schedule(0),
+      onDeposed: async () => clearTimeout(logbook.#timer),
+      onError: (error) => log.warn({ err: error }, 'logbook: mirror election failed; retrying'),
+    });
     return logbook;
   }
 
@@ -212,6 +230,13 @@ export class NodeLogbook {
 
   async append(envelope: SignedStatement): Promise<SubmitResult> {
     const entry = entryBytes(envelope);
+    // Entries other processes of the organisation appended are folded first, in log order.
+    while (this.sequencer.size > this.#nextIndex) {
+      const before = this.#nextIndex;
+      this.#catchingUp ??= this.#catchUp().finally(() => (this.#catchingUp = undefined));
+      await this.#catchingUp;
+      if (this.#nextIndex === before) break;
+    }
     // Judge and fold before appending, in one synchronous step, so each statement is judged with
     // every earlier one (also those still being written) in the state, in log order.
     const verdict = this.#policy.check(this.#ref, this.#nextIndex, entry);
@@ -310,7 +335,7 @@ export class NodeLogbook {
   }
 
   #schedule(ms: number): void {
-    if (this.#closed) return;
+    if (this.#closed || this.#mirrorElection?.elected === false) return;
     this.#timer = setTimeout(() => {
       this.syncMirrors()
         .catch((error: unknown) => this.#options.log.warn({ err: error }, 'logbook: mirror sync failed'))
@@ -332,15 +357,29 @@ export class NodeLogbook {
 
   async #rebuild(): Promise<void> {
     await this.sequencer.flush().catch(() => undefined);
+    this.#rebuilds++;
     this.#policy.reset();
     await foldStored(this.#policy, this.#ref, this.sequencer);
     for (const mirror of this.mirrors.values()) await foldStored(this.#policy, mirror.ref, mirror);
     this.#nextIndex = await this.sequencer.store.entryCount();
   }
 
+  /** Folds the own log's entries that other processes appended since this one last folded. */
+  async #catchUp(): Promise<void> {
+    const from = this.#nextIndex;
+    const rebuilds = this.#rebuilds;
+    const entries = await this.sequencer.store.readEntries(from, this.sequencer.size);
+    // Only when no append of this process took an index meanwhile (that path rebuilds on a
+    // mismatch) and no rebuild refolded the log.
+    if (this.#nextIndex !== from || this.#rebuilds !== rebuilds) return;
+    for (const e of entries) this.#policy.accept(this.#ref, e.index, e.entry);
+    this.#nextIndex = from + entries.length;
+  }
+
   async close(): Promise<void> {
     this.#closed = true;
     clearTimeout(this.#timer);
+    await this.#mirrorElection?.close();
     await this.finality.close();
     await this.sequencer.close();
   }
@@ -350,9 +389,9 @@ export class NodeLogbook {
 async function foldStored(
   policy: RegionPolicy,
   ref: LogRef,
-  log: { entries(): AsyncGenerator<{ index: number; entry: Uint8Array }> } | Sequencer,
+  log: { entries(): AsyncGenerator<{ index: number; entry: Uint8Array }> } | SharedLog,
 ): Promise<void> {
-  if (log instanceof Sequencer) {
+  if (log instanceof SharedLog) {
     const count = await log.store.entryCount();
     for (let start = 0; start < count; start += 4096) {
       for (const e of await log.store.readEntries(start, Math.min(count, start + 4096)))
