@@ -72,7 +72,10 @@ async function appendsPerSecond(db: Db, writers: number): Promise<number> {
   return rate;
 }
 
-async function benchEngine(engine: string, db: Db): Promise<{ engine: string; writers: number; rate: number }[]> {
+async function benchEngine(
+  engine: string,
+  db: Db,
+): Promise<{ engine: string; writers: number; rate: number }[]> {
   const rows = [];
   for (const writers of WRITERS) {
     await appendsPerSecond(db, writers); // warm-up
@@ -119,7 +122,9 @@ if (values.engine !== 'sqlite') {
   }
 }
 
-console.log(`\nbench/logbook/append — durable appends (commit + signed checkpoint stored)${values.shared ? ', SharedLog' : ''}, ${SECONDS} s runs, median of ${RUNS}\n`);
+console.log(
+  `\nbench/logbook/append — durable appends (commit + signed checkpoint stored)${values.shared ? ', SharedLog' : ''}, ${SECONDS} s runs, median of ${RUNS}\n`,
+);
 console.log('| engine | writers | appends/s | target | ratio |');
 console.log('|---|---:|---:|---:|---:|');
 for (const r of results) {

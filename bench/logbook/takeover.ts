@@ -15,7 +15,7 @@ import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { SqlLogStore, verifyData } from '@ketenlog/logbook';
 import { AppendProcess } from '../../packages/logbook/src/testing/append-process.ts';
-import { sharedSchema } from '../../packages/logbook/src/testing/shared-postgres.ts';
+import { freshPostgresSchema } from '@ketenlog/storage';
 
 const { values } = parseArgs({ options: { kills: { type: 'string', default: '20' } } });
 const KILLS = Number(values.kills);
@@ -27,7 +27,7 @@ const percentile = (xs: number[], p: number): number => {
 };
 const maxIndex = (ps: AppendProcess[]): number => Math.max(-1, ...ps.flatMap((p) => [...p.acks.keys()]));
 
-const shared = await sharedSchema(process.env.KETENLOG_BENCH_PG ?? TEST_PG);
+const shared = await freshPostgresSchema(process.env.KETENLOG_BENCH_PG ?? TEST_PG);
 const db = await shared.open();
 const processes: AppendProcess[] = [];
 const start = () => {

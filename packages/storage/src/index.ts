@@ -2,4 +2,4 @@ export type { Db, DbSession, Dialect, Queryable, Row, SqlValue } from './db.ts';
 export { openSqlite } from './sqlite.ts';
 export { openPostgres } from './postgres.ts';
 export { openDatabase } from './open.ts';
-export { testDatabases, type TestDatabase } from './testing.ts';
+export { freshPostgresSchema, testDatabases, type PostgresSchema, type TestDatabase } from './testing.ts';

@@ -18,6 +18,9 @@ const typeParsers = {
   },
 } as pg.CustomTypesConfig;
 
+/** Advisory-lock key space of schema changes (the first of pg_advisory_xact_lock's two keys). */
+const DDL_LOCK = 0x6b646466; // 'kddf'
+
 /** Distinct SQL texts kept as named prepared statements (per connection on the server). */
 const MAX_NAMED = 2000;
 /** Queries (not INSERTs) with more parameters than this are not named (see `statement`). */
@@ -159,8 +162,10 @@ export async function openPostgres(url: string, options: { searchPath?: string }
       });
     },
     async exec(sql: string): Promise<void> {
-      // Simple-query protocol: several `;`-separated statements in one round trip.
-      await pool.query(sql);
+      // Simple-query protocol: several `;`-separated statements in one round trip, as one implicit
+      // transaction. Its advisory lock makes processes that start together on one schema run their
+      // DDL one after another: concurrent CREATE TABLE IF NOT EXISTS can fail in PostgreSQL.
+      await pool.query(`SELECT pg_advisory_xact_lock(${DDL_LOCK}, hashtext(current_schema())); ${sql}`);
     },
     session: (sessionOptions = {}) =>
       openSession(url, options.searchPath, sessionOptions.keepaliveSeconds ?? 5),

@@ -44,21 +44,9 @@ export interface SequencedAppend {
  */
 export const LOCK_SPACE = 0x6b6c6f67; // 'klog'
 
-/**
- * Creates the log tables and the pending table on PostgreSQL, one process at a time: concurrent
- * CREATE TABLE IF NOT EXISTS can fail in PostgreSQL when several processes start together.
- */
+/** Creates the log tables and the pending table (PostgreSQL). */
 export async function migrateShared(db: Db): Promise<void> {
-  const statements = `${LOG_SCHEMA}${PENDING_SCHEMA}`
-    .split(';')
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0);
-  await db.transaction(async (tx) => {
-    await tx.run("SELECT pg_advisory_xact_lock(?::int, hashtext(current_schema() || '/migrate'))", [
-      LOCK_SPACE,
-    ]);
-    for (const sql of statements) await tx.run(sql);
-  });
+  await db.exec(`${LOG_SCHEMA}${PENDING_SCHEMA}`);
 }
 
 /** The pending-appends table of one log. */

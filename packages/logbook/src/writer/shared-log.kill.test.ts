@@ -4,9 +4,8 @@
 // processes that do not integrate were sequenced by the one that does, and every stored checkpoint
 // re-derives from the entries (so no two differ for one size).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Db } from '@ketenlog/storage';
+import { freshPostgresSchema, type Db, type PostgresSchema } from '@ketenlog/storage';
 import { AppendProcess } from '../testing/append-process.ts';
-import { sharedSchema, type SharedSchema } from '../testing/shared-postgres.ts';
 import { SqlLogStore } from '../store/log-store.ts';
 import { verifyData } from '../verify-data.ts';
 
@@ -14,11 +13,11 @@ const KILLS = 3;
 const TAKEOVER_MS = 5_000;
 
 describe('SIGKILL of the integrating process', () => {
-  let shared: SharedSchema;
+  let shared: PostgresSchema;
   let db: Db;
   const processes: AppendProcess[] = [];
   beforeAll(async () => {
-    shared = await sharedSchema();
+    shared = await freshPostgresSchema();
     db = await shared.open();
   });
   afterAll(async () => {

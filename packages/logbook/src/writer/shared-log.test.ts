@@ -1,5 +1,4 @@
-import type { Db } from '@ketenlog/storage';
-import { testDatabases } from '@ketenlog/storage';
+import { freshPostgresSchema, testDatabases, type Db, type PostgresSchema } from '@ketenlog/storage';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { utf8 } from '../bytes.ts';
 import { openCheckpoint } from '../checkpoint.ts';
@@ -7,7 +6,6 @@ import { leafHash, verifyInclusion } from '../merkle.ts';
 import { verifierFromKey } from '../note.ts';
 import { SqlLogStore } from '../store/log-store.ts';
 import { testLogOptions } from '../testing/log-keys.ts';
-import { sharedSchema, type SharedSchema } from '../testing/shared-postgres.ts';
 import { verifyData } from '../verify-data.ts';
 import { SharedLog } from './shared-log.ts';
 
@@ -40,11 +38,11 @@ async function expectAnswer(
 }
 
 describe('SharedLog: three processes on one PostgreSQL schema', () => {
-  let shared: SharedSchema;
+  let shared: PostgresSchema;
   let dbs: Db[];
   let logs: SharedLog[];
   beforeEach(async () => {
-    shared = await sharedSchema();
+    shared = await freshPostgresSchema();
     dbs = await Promise.all([shared.open(), shared.open(), shared.open()]);
     logs = [];
   });

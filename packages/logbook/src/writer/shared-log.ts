@@ -119,6 +119,15 @@ export class SharedLog {
     return own && own.size >= (this.#latest?.size ?? 0) ? own : this.#latest;
   }
 
+  /**
+   * The size of the latest stored checkpoint, read from the store in a process that does not
+   * integrate (its notifications may lag); at once in the one that does.
+   */
+  async refresh(): Promise<number> {
+    if (!this.#sequencer) this.#learn(await this.store.latestCheckpoint());
+    return this.size;
+  }
+
   /** Calls `listener` with the size of each newer checkpoint this process learns of. */
   onCheckpoint(listener: (size: number) => void): () => void {
     this.#sizeListeners.add(listener);

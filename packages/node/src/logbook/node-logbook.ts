@@ -231,7 +231,7 @@ export class NodeLogbook {
   async append(envelope: SignedStatement): Promise<SubmitResult> {
     const entry = entryBytes(envelope);
     // Entries other processes of the organisation appended are folded first, in log order.
-    while (this.sequencer.size > this.#nextIndex) {
+    while ((await this.sequencer.refresh()) > this.#nextIndex) {
       const before = this.#nextIndex;
       this.#catchingUp ??= this.#catchUp().finally(() => (this.#catchingUp = undefined));
       await this.#catchingUp;
