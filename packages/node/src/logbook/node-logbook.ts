@@ -35,6 +35,9 @@ export const LOGS_PATH = '/logs';
 
 export const mirrorLogId = (nodeId: string): string => `mirror-${nodeId}`;
 
+/** How often a process looks for a final checkpoint another process stored, while waiting. */
+const FINAL_POLL_MS = 100;
+
 /** Memory for the tiles proofs are served from, for the own log and all mirrors together. */
 const TILE_CACHE_BYTES = 64 * 2 ** 20;
 
@@ -262,13 +265,25 @@ export class NodeLogbook {
     return { ok: true, index: result.index, checkpoint: result.checkpoint };
   }
 
-  /** Waits until entry `index` is final; false after `timeoutMs`. */
-  waitFinal(index: number, timeoutMs: number): Promise<boolean> {
-    return this.finality.waitFinal(index + 1, timeoutMs);
+  /**
+   * Waits until entry `index` is final; false after `timeoutMs`. With several processes (a
+   * database that has sessions) the final checkpoint may be stored by another one: looked up too.
+   */
+  async waitFinal(index: number, timeoutMs: number): Promise<boolean> {
+    const final = this.finality.waitFinal(index + 1, timeoutMs);
+    if (!this.#options.db.session) return final;
+    let settled = false;
+    void final.then(() => (settled = true));
+    while (!settled && !this.#closed) {
+      await Promise.race([final, new Promise((resolve) => setTimeout(resolve, FINAL_POLL_MS).unref())]);
+      if (!settled) await this.finality.refresh().catch(() => undefined);
+    }
+    return final;
   }
 
   /** The tlog-proof receipt of entry `index`, or undefined while it is not final. */
   async receipt(index: number): Promise<string | undefined> {
+    if (index >= this.finality.finalSize && this.#options.db.session) await this.finality.refresh();
     const final = this.finality.final;
     if (!final || index >= final.size) return undefined;
     return receiptFor(this.sequencer.reader, final, index);
