@@ -39,6 +39,9 @@ interface Waiting {
   readonly deadline: number;
 }
 
+/** Forwarded appends looked up per query. */
+const SETTLE_BATCH = 500;
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
 export class SharedLog {
@@ -286,7 +289,8 @@ export class SharedLog {
   }
 
   async #settleWaiting(): Promise<void> {
-    const ids = [...this.#waiting.keys()].slice(0, 500);
+    const ids = [...this.#waiting.keys()].slice(0, SETTLE_BATCH);
+    if (this.#waiting.size > SETTLE_BATCH) this.#recheck = true;
     const done = await this.#pending!.sequenced(ids);
     for (const { id, index, checkpoint } of done) {
       this.#waiting.get(id)?.resolve({ index, checkpoint });
