@@ -5,10 +5,10 @@
  * target of 10,000 durable appends/s.
  *
  *   node bench/logbook/append.ts [--seconds 3] [--runs 3] [--engine sqlite|postgres|both] [--shared]
+ *   KETENLOG_BENCH_PG=postgres://user:pw@127.0.0.1:5432/db node bench/logbook/append.ts
  *
  * --shared opens the log as a SharedLog (elected integrator, ready for appends forwarded by other
  * processes): the fast path of the one process that integrates.
- *   KETENLOG_BENCH_PG=postgres://user:pw@127.0.0.1:5432/db node bench/logbook/append.ts
  *
  * PostgreSQL: KETENLOG_BENCH_PG, else the test database of test/global-setup.ts. The benchmark
  * works in a schema of its own, dropped at the end.
