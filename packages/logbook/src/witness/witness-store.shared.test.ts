@@ -1,21 +1,19 @@
 // The witness of an organisation answers at whichever of its processes a request reaches: its
 // compare-and-set on the latest cosigned checkpoint must hold between processes, or two of them
 // could cosign two different checkpoints after one size.
-import { freshPostgresSchema, type Db, type PostgresSchema } from '@ketenlog/storage';
+import type { Db } from '@ketenlog/storage';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openProcesses, type TestProcesses } from '../testing/processes.ts';
 import { WitnessStore } from './witness-store.ts';
 
 describe('WitnessStore shared by processes on one PostgreSQL schema', () => {
-  let shared: PostgresSchema;
+  let processes: TestProcesses;
   let dbs: Db[];
   beforeEach(async () => {
-    shared = await freshPostgresSchema();
-    dbs = await Promise.all([shared.open(), shared.open(), shared.open()]);
+    processes = await openProcesses(3);
+    dbs = processes.dbs;
   });
-  afterEach(async () => {
-    await Promise.all(dbs.map((d) => d.close()));
-    await shared.drop();
-  });
+  afterEach(() => processes.close());
 
   it('of concurrent advances from one size, exactly one wins, at every step', async () => {
     const stores = await Promise.all(dbs.map((db) => WitnessStore.open(db)));

@@ -1,5 +1,6 @@
-import { freshPostgresSchema, testDatabases, type Db, type PostgresSchema } from '@ketenlog/storage';
+import { freshPostgresSchema, testDatabases, type Db } from '@ketenlog/storage';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openProcesses, type TestProcesses } from '../testing/processes.ts';
 import { Election } from './election.ts';
 
 async function until(condition: () => boolean, ms = 5_000): Promise<void> {
@@ -11,16 +12,13 @@ async function until(condition: () => boolean, ms = 5_000): Promise<void> {
 }
 
 describe('Election on PostgreSQL', () => {
-  let shared: PostgresSchema;
+  let processes: TestProcesses;
   let dbs: Db[];
   beforeEach(async () => {
-    shared = await freshPostgresSchema();
-    dbs = await Promise.all([shared.open(), shared.open(), shared.open()]);
+    processes = await openProcesses(3);
+    dbs = processes.dbs;
   });
-  afterEach(async () => {
-    await Promise.all(dbs.map((d) => d.close()));
-    await shared.drop();
-  });
+  afterEach(() => processes.close());
 
   it('one process holds a role at a time; when it lets go, another has it at once', async () => {
     const holding = new Set<number>();

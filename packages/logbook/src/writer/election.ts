@@ -62,15 +62,18 @@ export class Election {
     return this.#elected;
   }
 
-  /** Gives the role up (closing the lock connection releases the lock) and stops campaigning. */
+  /**
+   * Gives the role up and stops campaigning: first the holder's work stops (`onDeposed`), then
+   * closing the lock connection releases the lock, so a successor never overlaps a clean exit.
+   */
   async close(): Promise<void> {
     this.#closed = true;
-    await this.#session?.close();
-    await this.#loop;
     if (this.#elected) {
       this.#elected = false;
       await this.#options.onDeposed();
     }
+    await this.#session?.close();
+    await this.#loop;
   }
 
   async #campaign(firstDecided: () => void): Promise<void> {

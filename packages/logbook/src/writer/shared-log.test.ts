@@ -1,4 +1,4 @@
-import { freshPostgresSchema, testDatabases, type Db, type PostgresSchema } from '@ketenlog/storage';
+import { testDatabases, type Db } from '@ketenlog/storage';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { utf8 } from '../bytes.ts';
 import { openCheckpoint } from '../checkpoint.ts';
@@ -6,6 +6,7 @@ import { leafHash, verifyInclusion } from '../merkle.ts';
 import { verifierFromKey } from '../note.ts';
 import { SqlLogStore } from '../store/log-store.ts';
 import { testLogOptions } from '../testing/log-keys.ts';
+import { openProcesses, type TestProcesses } from '../testing/processes.ts';
 import { verifyData } from '../verify-data.ts';
 import { SharedLog } from './shared-log.ts';
 
@@ -38,18 +39,17 @@ async function expectAnswer(
 }
 
 describe('SharedLog: three processes on one PostgreSQL schema', () => {
-  let shared: PostgresSchema;
+  let processes: TestProcesses;
   let dbs: Db[];
   let logs: SharedLog[];
   beforeEach(async () => {
-    shared = await freshPostgresSchema();
-    dbs = await Promise.all([shared.open(), shared.open(), shared.open()]);
+    processes = await openProcesses(3);
+    dbs = processes.dbs;
     logs = [];
   });
   afterEach(async () => {
     await Promise.all(logs.map((l) => l.close()));
-    await Promise.all(dbs.map((d) => d.close()));
-    await shared.drop();
+    await processes.close();
   });
 
   const openAll = async () => {
