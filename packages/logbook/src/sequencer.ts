@@ -56,6 +56,8 @@ interface SignedBatch {
   readonly checkpoint: StoredCheckpoint;
   readonly first: number;
   readonly appends: readonly PendingAppend[];
+  /** Whether it holds forwarded appends, whose processes wait for a notification. */
+  readonly forwarded: boolean;
 }
 
 function checkKeyPair(signer: NoteSigner, vkey: string): NoteVerifier {
@@ -263,7 +265,9 @@ export class Sequencer {
           nodes,
           checkpoint: signed?.checkpoint,
           forwarded,
-          notify: signed && this.#forwarded?.sequencedNotice(signed.checkpoint.size),
+          // Only checkpoints over forwarded appends notify: a NOTIFY serialises commits in
+          // PostgreSQL, and the integrator's own appends need none.
+          notify: signed?.forwarded ? this.#forwarded?.sequencedNotice(signed.checkpoint.size) : undefined,
         });
       } catch (error) {
         for (const p of batch) p.reject(error);
@@ -275,7 +279,10 @@ export class Sequencer {
       }
       if (signed) this.#settle(signed);
       // The batch is durable now: sign over it; the checkpoint is stored with the next batch.
-      signed = batch.length > 0 ? { checkpoint: this.#sign(), first, appends: batch } : undefined;
+      signed =
+        batch.length > 0
+          ? { checkpoint: this.#sign(), first, appends: batch, forwarded: forwarded.length > 0 }
+          : undefined;
     }
     this.#running = undefined;
   }
