@@ -4,8 +4,11 @@
  * concurrent writers, on SQLite and PostgreSQL. Median of several runs, against the issue's
  * target of 10,000 durable appends/s.
  *
- *   node bench/logbook/append.ts [--seconds 3] [--runs 3] [--engine sqlite|postgres|both]
+ *   node bench/logbook/append.ts [--seconds 3] [--runs 3] [--engine sqlite|postgres|both] [--shared]
  *   KETENLOG_BENCH_PG=postgres://user:pw@127.0.0.1:5432/db node bench/logbook/append.ts
+ *
+ * --shared opens the log as a SharedLog (elected integrator, ready for appends forwarded by other
+ * processes): the fast path of the one process that integrates.
  *
  * PostgreSQL: KETENLOG_BENCH_PG, else the test database of test/global-setup.ts. The benchmark
  * works in a schema of its own, dropped at the end.
@@ -16,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { Sequencer, utf8 } from '@ketenlog/logbook';
+import { Sequencer, SharedLog, utf8 } from '@ketenlog/logbook';
 import { testLogOptions } from '@ketenlog/logbook/testing';
 import { openPostgres, openSqlite, type Db } from '@ketenlog/storage';
 
@@ -25,6 +28,7 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '3' },
     runs: { type: 'string', default: '3' },
     engine: { type: 'string', default: 'both' },
+    shared: { type: 'boolean', default: false },
   },
 });
 const SECONDS = Number(values.seconds);
@@ -51,7 +55,8 @@ const statement = (writer: number, n: number): Uint8Array =>
 
 /** Appends for SECONDS with `writers` concurrent loops, each awaiting its own durable append. */
 async function appendsPerSecond(db: Db, writers: number): Promise<number> {
-  const log = await Sequencer.open(db, testLogOptions(`bench-${randomUUID().slice(0, 8)}`));
+  const options = testLogOptions(`bench-${randomUUID().slice(0, 8)}`);
+  const log = values.shared ? await SharedLog.open(db, options) : await Sequencer.open(db, options);
   let done = 0;
   const deadline = performance.now() + SECONDS * 1000;
   const started = performance.now();
@@ -68,7 +73,10 @@ async function appendsPerSecond(db: Db, writers: number): Promise<number> {
   return rate;
 }
 
-async function benchEngine(engine: string, db: Db): Promise<{ engine: string; writers: number; rate: number }[]> {
+async function benchEngine(
+  engine: string,
+  db: Db,
+): Promise<{ engine: string; writers: number; rate: number }[]> {
   const rows = [];
   for (const writers of WRITERS) {
     await appendsPerSecond(db, writers); // warm-up
@@ -115,7 +123,9 @@ if (values.engine !== 'sqlite') {
   }
 }
 
-console.log(`\nbench/logbook/append — durable appends (commit + signed checkpoint stored), ${SECONDS} s runs, median of ${RUNS}\n`);
+console.log(
+  `\nbench/logbook/append — durable appends (commit + signed checkpoint stored)${values.shared ? ', SharedLog' : ''}, ${SECONDS} s runs, median of ${RUNS}\n`,
+);
 console.log('| engine | writers | appends/s | target | ratio |');
 console.log('|---|---:|---:|---:|---:|');
 for (const r of results) {

@@ -24,8 +24,16 @@ export {
   type LatestCheckpoint,
 } from './store/log-reader.ts';
 export { DEFAULT_TILE_BUDGET_BYTES, TILE_BYTES, TileBudget } from './store/tile-budget.ts';
-export { Sequencer, SequencerError, type AppendResult, type SequencerOptions } from './sequencer.ts';
+export {
+  registerLog,
+  Sequencer,
+  SequencerError,
+  type AppendResult,
+  type SequencerOptions,
+} from './sequencer.ts';
 export { LogRegistry } from './sequencer-registry.ts';
+export { Election, type ElectionOptions } from './writer/election.ts';
+export { SharedLog, type SharedLogOptions } from './writer/shared-log.ts';
 export {
   createTileHandler,
   decodeEntryBundle,

@@ -13,6 +13,7 @@ import { LogReader } from './store/log-reader.ts';
 import type { TileBudget } from './store/tile-budget.ts';
 import { MAX_ENTRY_BYTES } from './tiles.ts';
 import { SqlLogStore, type LogEntry, type StoredCheckpoint } from './store/log-store.ts';
+import type { PendingAppends } from './store/pending-appends.ts';
 
 export { SequencerError } from './sequencer-recovery.ts';
 
@@ -31,6 +32,11 @@ export interface SequencerOptions {
   readonly tileBudget?: TileBudget;
 }
 
+interface SequencerParts {
+  /** Appends other processes hand over (PostgreSQL, several processes): drained when woken. */
+  readonly forwarded?: PendingAppends;
+}
+
 export interface AppendResult {
   readonly index: number;
   /** The signed, stored checkpoint that first covers the entry. */
@@ -39,6 +45,8 @@ export interface AppendResult {
 
 interface PendingAppend {
   readonly entry: Uint8Array;
+  /** Set for an append another process handed over: its row in the pending table. */
+  readonly forwardedId?: number;
   resolve(result: AppendResult): void;
   reject(error: unknown): void;
 }
@@ -48,6 +56,8 @@ interface SignedBatch {
   readonly checkpoint: StoredCheckpoint;
   readonly first: number;
   readonly appends: readonly PendingAppend[];
+  /** Whether it holds forwarded appends, whose processes wait for a notification. */
+  readonly forwarded: boolean;
 }
 
 function checkKeyPair(signer: NoteSigner, vkey: string): NoteVerifier {
@@ -63,6 +73,28 @@ function checkKeyPair(signer: NoteSigner, vkey: string): NoteVerifier {
   return verifier;
 }
 
+/**
+ * Checks the key pair, creates the tables and registers the log's origin and key, refusing a log
+ * already registered with another origin or key.
+ */
+export async function registerLog(
+  db: Db,
+  options: SequencerOptions,
+  migrate: (db: Db) => Promise<void>,
+): Promise<{ store: SqlLogStore; verifier: NoteVerifier }> {
+  const verifier = checkKeyPair(options.signer, options.verifierKey);
+  await migrate(db);
+  const store = new SqlLogStore(db, options.logId);
+  await store.registerLogKey(options.origin, options.verifierKey);
+  const registered = await store.logKey();
+  if (registered?.origin !== options.origin || registered.vkey !== options.verifierKey) {
+    throw new SequencerError(
+      `log ${options.logId} is registered with origin ${registered?.origin} and key ${registered?.vkey?.split('+')[0]}`,
+    );
+  }
+  return { store, verifier };
+}
+
 export class Sequencer {
   readonly store: SqlLogStore;
   /** Reads entries and proofs against this log's checkpoints (the latest from memory). */
@@ -76,9 +108,20 @@ export class Sequencer {
   /** Set when the store could not be re-read after a failure: the in-memory tree is unreliable. */
   #broken: unknown;
   #closed = false;
+  readonly #forwarded: PendingAppends | undefined;
+  /** Set when forwarded appends may be waiting; the drain then reads the pending table. */
+  #forwardedDue = false;
 
-  private constructor(store: SqlLogStore, options: SequencerOptions, verifier: NoteVerifier, tree: CompactTree) {
+  private constructor(
+    store: SqlLogStore,
+    options: SequencerOptions,
+    verifier: NoteVerifier,
+    tree: CompactTree,
+    parts: SequencerParts,
+  ) {
     this.store = store;
+    this.#forwarded = parts.forwarded;
+    this.#forwardedDue = parts.forwarded !== undefined;
     this.#options = options;
     this.#verifier = verifier;
     this.#tree = tree;
@@ -91,26 +134,23 @@ export class Sequencer {
    * committed but not yet covered by a checkpoint (a crash in between) get one now; a new log gets
    * a checkpoint of the empty tree.
    */
-  static async open(db: Db, options: SequencerOptions): Promise<Sequencer> {
-    const verifier = checkKeyPair(options.signer, options.verifierKey);
-    await SqlLogStore.migrate(db);
-    const store = new SqlLogStore(db, options.logId);
-    await store.registerLogKey(options.origin, options.verifierKey);
-    const registered = await store.logKey();
-    if (registered?.origin !== options.origin || registered.vkey !== options.verifierKey) {
-      throw new SequencerError(
-        `log ${options.logId} is registered with origin ${registered?.origin} and key ${registered?.vkey?.split('+')[0]}`,
-      );
-    }
+  static async open(db: Db, options: SequencerOptions, parts: SequencerParts = {}): Promise<Sequencer> {
+    const { store, verifier } = await registerLog(db, options, SqlLogStore.migrate);
     const { tree, latest } = await recoverLog(store, options.origin, verifier);
-    const sequencer = new Sequencer(store, options, verifier, tree);
+    const sequencer = new Sequencer(store, options, verifier, tree, parts);
     sequencer.#latest = latest;
-    if (!latest || latest.size < tree.size) {
-      const checkpoint = sequencer.#sign();
-      await store.addCheckpoint(checkpoint);
-      sequencer.#latest = checkpoint;
-    }
+    if (!latest || latest.size < tree.size) await sequencer.#checkpointNow();
     return sequencer;
+  }
+
+  /**
+   * Forwarded appends are waiting (a notification, or a periodic look): the next drain reads
+   * them. A no-op without a pending table.
+   */
+  wake(): void {
+    if (!this.#forwarded || this.#closed || this.#broken !== undefined) return;
+    this.#forwardedDue = true;
+    this.#running ??= this.#drain();
   }
 
   get logId(): string {
@@ -148,7 +188,9 @@ export class Sequencer {
         return;
       }
       if (entry.length > MAX_ENTRY_BYTES) {
-        reject(new SequencerError(`log ${this.logId}: entry of ${entry.length} bytes exceeds ${MAX_ENTRY_BYTES}`));
+        reject(
+          new SequencerError(`log ${this.logId}: entry of ${entry.length} bytes exceeds ${MAX_ENTRY_BYTES}`),
+        );
         return;
       }
       this.#pending.push({ entry: entry.slice(), resolve, reject });
@@ -174,29 +216,73 @@ export class Sequencer {
     return { size, note: signCheckpoint({ origin, size, root: this.#tree.root(), extensions: [] }, signer) };
   }
 
+  /** Signs the in-memory tree, whose entries are durable, and stores that checkpoint on its own. */
+  async #checkpointNow(): Promise<void> {
+    const checkpoint = this.#sign();
+    await this.store.commit({
+      entries: [],
+      nodes: [],
+      checkpoint,
+      notify: this.#forwarded?.sequencedNotice(checkpoint.size),
+    });
+    this.#latest = checkpoint;
+  }
+
+  /** Forwarded appends to sequence with this batch, when some may be waiting. */
+  async #takeForwarded(room: number): Promise<PendingAppend[]> {
+    if (!this.#forwarded || !this.#forwardedDue || room <= 0) return [];
+    this.#forwardedDue = false;
+    let taken;
+    try {
+      taken = await this.#forwarded.take(Math.min(room, 1024));
+    } catch {
+      // The pending table is unreadable for now; the next wake (at the latest the periodic one) retries.
+      return [];
+    }
+    if (taken.length === Math.min(room, 1024)) this.#forwardedDue = true;
+    return taken.map(({ id, entry }) => ({ entry, forwardedId: id, resolve: () => {}, reject: () => {} }));
+  }
+
   async #drain(): Promise<void> {
     let signed: SignedBatch | undefined;
-    while (this.#pending.length > 0 || signed) {
+    while (this.#pending.length > 0 || signed || this.#forwardedDue) {
       const batch = this.#pending.splice(0, MAX_BATCH);
+      batch.push(...(await this.#takeForwarded(MAX_BATCH - batch.length)));
       const first = this.#tree.size;
       const entries: LogEntry[] = [];
       const nodes: StoredNode[] = [];
-      for (const [i, { entry }] of batch.entries()) {
+      const forwarded: { id: number; index: number }[] = [];
+      for (const [i, { entry, forwardedId }] of batch.entries()) {
         const leaf = leafHash(entry);
         entries.push({ index: first + i, entry, leafHash: leaf });
         for (const node of this.#tree.append(leaf)) nodes.push(node);
+        if (forwardedId !== undefined) forwarded.push({ id: forwardedId, index: first + i });
       }
+      if (entries.length === 0 && !signed) continue;
       try {
-        await this.store.commit({ entries, nodes, checkpoint: signed?.checkpoint });
+        await this.store.commit({
+          entries,
+          nodes,
+          checkpoint: signed?.checkpoint,
+          forwarded,
+          // Only checkpoints over forwarded appends notify: a NOTIFY serialises commits in
+          // PostgreSQL, and the integrator's own appends need none.
+          notify: signed?.forwarded ? this.#forwarded?.sequencedNotice(signed.checkpoint.size) : undefined,
+        });
       } catch (error) {
         for (const p of batch) p.reject(error);
+        // Forwarded appends that did not commit are still pending: take them again.
+        if (forwarded.length > 0) this.#forwardedDue = true;
         await this.#recover(signed, error);
         signed = undefined;
         continue;
       }
       if (signed) this.#settle(signed);
       // The batch is durable now: sign over it; the checkpoint is stored with the next batch.
-      signed = batch.length > 0 ? { checkpoint: this.#sign(), first, appends: batch } : undefined;
+      signed =
+        batch.length > 0
+          ? { checkpoint: this.#sign(), first, appends: batch, forwarded: forwarded.length > 0 }
+          : undefined;
     }
     this.#running = undefined;
   }
@@ -217,11 +303,7 @@ export class Sequencer {
       const { tree, latest } = await recoverLog(this.store, this.#options.origin, this.#verifier);
       this.#tree = tree;
       this.#latest = latest;
-      if (!latest || latest.size < tree.size) {
-        const checkpoint = this.#sign();
-        await this.store.addCheckpoint(checkpoint);
-        this.#latest = checkpoint;
-      }
+      if (!latest || latest.size < tree.size) await this.#checkpointNow();
       if (signed && this.size >= signed.first + signed.appends.length) {
         signed.appends.forEach((p, i) => p.resolve({ index: signed.first + i, checkpoint: this.#latest! }));
       } else {

@@ -16,11 +16,36 @@ export interface Queryable {
 
 export type Dialect = 'sqlite' | 'postgres';
 
+/**
+ * A connection of its own, outside the pool, for what lives as long as a connection: session-level
+ * advisory locks (released by the server when the connection ends, also when the process dies)
+ * and LISTEN. Queries on it run one at a time, in order.
+ */
+export interface DbSession extends Queryable {
+  /** LISTENs on `channel`; `onPayload` gets each notification's payload. */
+  listen(channel: string, onPayload: (payload: string) => void): Promise<void>;
+  /** Settles once the connection is gone (closed, broken, or the server ended it). */
+  readonly ended: Promise<void>;
+  /**
+   * Opens a dedicated connection (PostgreSQL only; undefined on SQLite, which one process owns).
+   * `keepaliveSeconds` bounds how long the server keeps a session whose peer vanished without
+   * closing it (a partition), and so how long its advisory locks outlive it.
+   */
+  session?(options?: { keepaliveSeconds?: number }): Promise<DbSession>;
+  close(): Promise<void>;
+}
+
 export interface Db extends Queryable {
   readonly dialect: Dialect;
   /** Runs `fn` atomically: everything commits or nothing does. Transactions are serialised. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   /** Runs DDL (several statements separated by `;`). */
   exec(sql: string): Promise<void>;
+  /**
+   * Opens a dedicated connection (PostgreSQL only; undefined on SQLite, which one process owns).
+   * `keepaliveSeconds` bounds how long the server keeps a session whose peer vanished without
+   * closing it (a partition), and so how long its advisory locks outlive it.
+   */
+  session?(options?: { keepaliveSeconds?: number }): Promise<DbSession>;
   close(): Promise<void>;
 }

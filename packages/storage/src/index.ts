@@ -1,5 +1,5 @@
-export type { Db, Dialect, Queryable, Row, SqlValue } from './db.ts';
+export type { Db, DbSession, Dialect, Queryable, Row, SqlValue } from './db.ts';
 export { openSqlite } from './sqlite.ts';
 export { openPostgres } from './postgres.ts';
 export { openDatabase } from './open.ts';
-export { testDatabases, type TestDatabase } from './testing.ts';
+export { freshPostgresSchema, testDatabases, type PostgresSchema, type TestDatabase } from './testing.ts';

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { Db, Queryable, Row, SqlValue } from './db.ts';
+import type { Db, DbSession, Queryable, Row, SqlValue } from './db.ts';
 import { Mutex } from './mutex.ts';
 import { toNumberedPlaceholders } from './placeholders.ts';
 
@@ -18,6 +18,9 @@ const typeParsers = {
   },
 } as pg.CustomTypesConfig;
 
+/** Advisory-lock key space of schema changes (the first of pg_advisory_xact_lock's two keys). */
+const DDL_LOCK = 0x6b646466; // 'kddf'
+
 /** Distinct SQL texts kept as named prepared statements (per connection on the server). */
 const MAX_NAMED = 2000;
 /** Queries (not INSERTs) with more parameters than this are not named (see `statement`). */
@@ -26,6 +29,63 @@ const MAX_NAMED_PARAMS = 64;
 /** pg sends a Buffer as bytea; a plain Uint8Array would be sent as text. */
 const toPgParams = (params: readonly SqlValue[]): unknown[] =>
   params.map((p) => (p instanceof Uint8Array && !Buffer.isBuffer(p) ? Buffer.from(p) : p));
+
+/**
+ * A dedicated client. The server-side TCP keepalive settings make the server end a session whose
+ * client vanished (a partition) within about `keepaliveSeconds`, releasing its advisory locks.
+ */
+async function openSession(
+  url: string,
+  searchPath: string | undefined,
+  keepaliveSeconds: number,
+): Promise<DbSession> {
+  const settings = [
+    ...(searchPath ? [`-c search_path=${searchPath}`] : []),
+    `-c tcp_keepalives_idle=${keepaliveSeconds}`,
+    '-c tcp_keepalives_interval=1',
+    `-c tcp_keepalives_count=${keepaliveSeconds}`,
+  ];
+  const client = new pg.Client({
+    connectionString: url,
+    types: typeParsers,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: keepaliveSeconds * 1000,
+    options: settings.join(' '),
+  });
+  const listeners = new Map<string, (payload: string) => void>();
+  let markEnded!: () => void;
+  const ended = new Promise<void>((resolve) => (markEnded = resolve));
+  client.on('notification', (message) => listeners.get(message.channel)?.(message.payload ?? ''));
+  // A broken connection is reported through `ended`, never as an uncaught 'error' event.
+  client.on('error', () => markEnded());
+  client.on('end', () => markEnded());
+  try {
+    await client.connect();
+  } catch (error) {
+    markEnded();
+    throw error;
+  }
+  const query = (sql: string, params: readonly SqlValue[]) =>
+    client.query({ text: toNumberedPlaceholders(sql), values: toPgParams(params) });
+  return {
+    async all<T = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
+      return (await query(sql, params)).rows as T[];
+    },
+    async run(sql: string, params: readonly SqlValue[] = []): Promise<{ changes: number }> {
+      return { changes: (await query(sql, params)).rowCount ?? 0 };
+    },
+    async listen(channel: string, onPayload: (payload: string) => void): Promise<void> {
+      if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`not a channel name: ${channel}`);
+      listeners.set(channel, onPayload);
+      await client.query(`LISTEN ${channel}`);
+    },
+    ended,
+    async close(): Promise<void> {
+      await client.end().catch(() => undefined);
+      markEnded();
+    },
+  };
+}
 
 /**
  * Opens a PostgreSQL database through a `pg` Pool. SQL uses `?` placeholders (translated once
@@ -102,9 +162,13 @@ export async function openPostgres(url: string, options: { searchPath?: string }
       });
     },
     async exec(sql: string): Promise<void> {
-      // Simple-query protocol: several `;`-separated statements in one round trip.
-      await pool.query(sql);
+      // Simple-query protocol: several `;`-separated statements in one round trip, as one implicit
+      // transaction. Its advisory lock makes processes that start together on one schema run their
+      // DDL one after another: concurrent CREATE TABLE IF NOT EXISTS can fail in PostgreSQL.
+      await pool.query(`SELECT pg_advisory_xact_lock(${DDL_LOCK}, hashtext(current_schema())); ${sql}`);
     },
+    session: (sessionOptions = {}) =>
+      openSession(url, options.searchPath, sessionOptions.keepaliveSeconds ?? 5),
     async close(): Promise<void> {
       await pool.end();
     },

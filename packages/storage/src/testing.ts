@@ -16,19 +16,43 @@ export interface TestDatabase {
   open: () => Promise<Db>;
 }
 
-async function openFreshPostgres(): Promise<Db> {
-  const url = process.env.KETENLOG_TEST_PG;
-  if (!url)
-    throw new Error('KETENLOG_TEST_PG is not set: run the tests through vitest (test/global-setup.ts)');
-  const schema = `t_${randomUUID().replace(/-/g, '')}`;
+/** A fresh schema that several pools may open, as several processes of one node would. */
+export interface PostgresSchema {
+  readonly url: string;
+  readonly schema: string;
+  /** A new pool on the schema. */
+  open(): Promise<Db>;
+  /** Drops the schema (once every pool on it is closed). */
+  drop(): Promise<void>;
+}
+
+async function asAdmin(url: string, sql: string): Promise<void> {
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
   try {
-    await admin.query(`CREATE SCHEMA ${schema}`);
+    await admin.query(sql);
   } finally {
     await admin.end();
   }
-  const db = await openPostgres(url, { searchPath: schema });
+}
+
+/** A fresh schema on the test database (KETENLOG_TEST_PG, set by test/global-setup.ts) or on `url`. */
+export async function freshPostgresSchema(url = process.env.KETENLOG_TEST_PG): Promise<PostgresSchema> {
+  if (!url)
+    throw new Error('KETENLOG_TEST_PG is not set: run the tests through vitest (test/global-setup.ts)');
+  const schema = `t_${randomUUID().replace(/-/g, '')}`;
+  await asAdmin(url, `CREATE SCHEMA ${schema}`);
+  return {
+    url,
+    schema,
+    open: () => openPostgres(url, { searchPath: schema }),
+    drop: () => asAdmin(url, `DROP SCHEMA IF EXISTS ${schema} CASCADE`),
+  };
+}
+
+async function openFreshPostgres(): Promise<Db> {
+  const { schema, open } = await freshPostgresSchema();
+  const db = await open();
   return {
     ...db,
     // The schema goes with the handle, so test runs do not pile up schemas in the shared database.

@@ -195,14 +195,26 @@ export class Finality {
     if (lines.length < quorum) return false;
     const final = { size: target.size, note: `${target.note}${lines.join('')}` };
     await this.#options.store.add(final);
-    if (final.size > this.finalSize) {
-      this.#final = final;
-      this.#options.onFinal?.(final);
-      const [done, waiting] = partition(this.#waiters, (w) => w.size <= final.size);
-      this.#waiters = waiting;
-      for (const waiter of done) waiter.resolve(true);
-    }
+    this.#advance(final);
     return true;
+  }
+
+  #advance(final: StoredCheckpoint): void {
+    if (final.size <= this.finalSize) return;
+    this.#final = final;
+    this.#options.onFinal?.(final);
+    const [done, waiting] = partition(this.#waiters, (w) => w.size <= final.size);
+    this.#waiters = waiting;
+    for (const waiter of done) waiter.resolve(true);
+  }
+
+  /**
+   * Adopts a newer final checkpoint another process of this node stored (several processes on
+   * one PostgreSQL): receipts and waiters here need not wait for a round of their own.
+   */
+  async refresh(): Promise<void> {
+    const stored = await this.#options.store.latest();
+    if (stored) this.#advance({ size: Number(stored.size), note: stored.note });
   }
 
   /** One witness's cosignature line(s) on `target`, or undefined (the reason kept in its status). */

@@ -68,7 +68,8 @@ export const encodeStored = (bytes: Uint8Array): string =>
 export function decodeStored(text: string, what: string): Uint8Array {
   const bytes = typeof text === 'string' && text.length % 4 === 0 ? Buffer.from(text, 'base64') : undefined;
   // Buffer's decoder skips invalid characters; re-encoding catches them and non-canonical padding.
-  if (!bytes || bytes.toString('base64') !== text) throw new LogStoreError(`log store: ${what} is not valid base64`);
+  if (!bytes || bytes.toString('base64') !== text)
+    throw new LogStoreError(`log store: ${what} is not valid base64`);
   // A copy: small Buffers are views into Node's shared 8 KiB pool, and a cached 32-byte hash that
   // is a view keeps its whole pool slab alive (caches then pin megabytes for kilobytes of hashes).
   return new Uint8Array(bytes);
@@ -90,15 +91,21 @@ const MAX_STATEMENT_PARAMS = 30_000;
 const valuesList = (rows: readonly SqlValue[][]): string =>
   rows.map((row) => `(${row.map(() => '?').join(', ')})`).join(', ');
 
+/** Marks forwarded appends as sequenced at their indices (PostgreSQL only; see pending-appends.ts). */
+const forwardedUpdate = (rows: number): string =>
+  `UPDATE log_pending SET idx = v.idx FROM (VALUES ${Array.from({ length: rows }, () => '(?::bigint, ?::bigint)').join(', ')}) AS v(id, idx) WHERE log_pending.id = v.id`;
+
 /**
- * PostgreSQL: one statement for a whole commit, with the inserts as data-modifying CTEs. A single
+ * PostgreSQL: one statement for a whole commit, with the writes as data-modifying CTEs. A single
  * statement is atomic on its own, so the commit costs one round trip instead of five
- * (BEGIN, three INSERTs, COMMIT).
+ * (BEGIN, three INSERTs, COMMIT). A notification in it is delivered only once it commits.
  */
 function oneStatement(
   entryRows: readonly SqlValue[][],
   nodeRows: readonly SqlValue[][],
+  forwardedRows: readonly SqlValue[][],
   checkpointRow: SqlValue[] | undefined,
+  notify: LogCommit['notify'],
 ): [string, SqlValue[]] {
   const ctes: string[] = [];
   const params: SqlValue[] = [];
@@ -110,8 +117,22 @@ function oneStatement(
     ctes.push(`n AS (${NODES_HEAD} VALUES ${valuesList(nodeRows)})`);
     params.push(...nodeRows.flat());
   }
-  const main = checkpointRow ? `${CHECKPOINTS_HEAD} VALUES (?, ?, ?)` : 'SELECT 1';
-  if (checkpointRow) params.push(...checkpointRow);
+  if (forwardedRows.length > 0) {
+    ctes.push(`p AS (${forwardedUpdate(forwardedRows.length)})`);
+    params.push(...forwardedRows.flat());
+  }
+  if (checkpointRow && notify) {
+    ctes.push(`c AS (${CHECKPOINTS_HEAD} VALUES (?, ?, ?))`);
+    params.push(...checkpointRow);
+  }
+  let main = 'SELECT 1';
+  if (notify) {
+    main = 'SELECT pg_notify(?, ?)';
+    params.push(notify.channel, notify.payload);
+  } else if (checkpointRow) {
+    main = `${CHECKPOINTS_HEAD} VALUES (?, ?, ?)`;
+    params.push(...checkpointRow);
+  }
   return [ctes.length > 0 ? `WITH ${ctes.join(', ')} ${main}` : main, params];
 }
 
@@ -128,6 +149,10 @@ export interface LogCommit {
   readonly nodes: readonly StoredNode[];
   /** A checkpoint signed after an earlier commit made its entries durable. */
   readonly checkpoint?: StoredCheckpoint;
+  /** Appends handed over by other processes, sequenced in this commit (PostgreSQL only). */
+  readonly forwarded?: readonly { readonly id: number; readonly index: number }[];
+  /** A notification sent when this commit commits (PostgreSQL only). */
+  readonly notify?: { readonly channel: string; readonly payload: string };
 }
 
 /** Every log registered in a database (its `log_keys` rows), in log id order. */
@@ -167,18 +192,30 @@ export class SqlLogStore implements TreeStore {
    * already durable entries, atomically: after this resolves all of it is committed.
    */
   async commit(commit: LogCommit): Promise<void> {
-    const { entries, nodes, checkpoint } = commit;
-    const entryRows = entries.map((e) => [this.logId, e.index, encodeStored(e.entry), encodeStored(e.leafHash)]);
+    const { entries, nodes, checkpoint, forwarded = [], notify } = commit;
+    const entryRows = entries.map((e) => [
+      this.logId,
+      e.index,
+      encodeStored(e.entry),
+      encodeStored(e.leafHash),
+    ]);
     const nodeRows = nodes.map((n) => [this.logId, n.level, n.index, encodeStored(n.hash)]);
+    const forwardedRows = forwarded.map((f) => [f.id, f.index]);
     const checkpointRow = checkpoint ? [this.logId, checkpoint.size, checkpoint.note] : undefined;
-    if (this.db.dialect === 'postgres' && (entryRows.length + nodeRows.length) * 4 <= MAX_STATEMENT_PARAMS) {
-      await this.db.run(...oneStatement(entryRows, nodeRows, checkpointRow));
+    const paramCount = (entryRows.length + nodeRows.length) * 4 + forwardedRows.length * 2;
+    if (this.db.dialect === 'postgres' && paramCount <= MAX_STATEMENT_PARAMS) {
+      await this.db.run(...oneStatement(entryRows, nodeRows, forwardedRows, checkpointRow, notify));
       return;
     }
     await this.db.transaction(async (tx) => {
       await insertRows(tx, ENTRIES_HEAD, entryRows);
       await insertRows(tx, NODES_HEAD, nodeRows);
+      for (let i = 0; i < forwardedRows.length; i += ROWS_PER_INSERT) {
+        const chunk = forwardedRows.slice(i, i + ROWS_PER_INSERT);
+        await tx.run(forwardedUpdate(chunk.length), chunk.flat());
+      }
       if (checkpointRow) await tx.run(`${CHECKPOINTS_HEAD} VALUES (?, ?, ?)`, checkpointRow);
+      if (notify) await tx.run('SELECT pg_notify(?, ?)', [notify.channel, notify.payload]);
     });
   }
 
@@ -198,11 +235,10 @@ export class SqlLogStore implements TreeStore {
 
   /** Registers the log's origin and verifier key; a no-op when the same row exists. */
   async registerLogKey(origin: string, vkey: string): Promise<void> {
-    await this.db.run('INSERT INTO log_keys (log_id, origin, vkey) VALUES (?, ?, ?) ON CONFLICT (log_id) DO NOTHING', [
-      this.logId,
-      origin,
-      vkey,
-    ]);
+    await this.db.run(
+      'INSERT INTO log_keys (log_id, origin, vkey) VALUES (?, ?, ?) ON CONFLICT (log_id) DO NOTHING',
+      [this.logId, origin, vkey],
+    );
   }
 
   async latestCheckpoint(): Promise<StoredCheckpoint | undefined> {
@@ -246,10 +282,10 @@ export class SqlLogStore implements TreeStore {
 
   /** One entry's bytes, or undefined when it is not stored (the hot path of serving proofs). */
   async readEntry(index: number): Promise<Uint8Array | undefined> {
-    const rows = await this.db.all<{ entry: string }>('SELECT entry FROM log_entries WHERE log_id = ? AND idx = ?', [
-      this.logId,
-      index,
-    ]);
+    const rows = await this.db.all<{ entry: string }>(
+      'SELECT entry FROM log_entries WHERE log_id = ? AND idx = ?',
+      [this.logId, index],
+    );
     return rows[0] && decodeStored(rows[0].entry, `entry ${index}`);
   }
 
@@ -278,7 +314,8 @@ export class SqlLogStore implements TreeStore {
     const found = new Map(rows.map((r) => [`${r.level}/${r.idx}`, r.hash]));
     return ids.map((id) => {
       const hash = found.get(`${id.level}/${id.index}`);
-      if (hash === undefined) throw new LogStoreError(`log store: no node at level ${id.level} index ${id.index}`);
+      if (hash === undefined)
+        throw new LogStoreError(`log store: no node at level ${id.level} index ${id.index}`);
       return decodeHash(hash, `node ${id.level}/${id.index}`);
     });
   }

@@ -68,21 +68,24 @@ export class WitnessStore {
 
   /**
    * Records `next` as the latest cosigned checkpoint only if the stored size is still `oldSize`
-   * (0: none stored); false when another request moved it first.
+   * (0: none stored); false when another request moved it first. One conditional statement, so
+   * the compare-and-set holds also between processes of one node on one PostgreSQL (a SELECT
+   * then an upsert in a READ COMMITTED transaction would let two of them advance from one size).
    */
   async advance(origin: string, oldSize: number, next: CosignedState): Promise<boolean> {
-    return this.db.transaction(async (tx) => {
-      const rows = await tx.all<{ size: number }>('SELECT size FROM witness_checkpoints WHERE origin = ?', [
-        origin,
-      ]);
-      if ((rows[0]?.size ?? 0) !== oldSize) return false;
-      await tx.run(
-        'INSERT INTO witness_checkpoints (origin, size, note) VALUES (?, ?, ?) ' +
-          'ON CONFLICT (origin) DO UPDATE SET size = excluded.size, note = excluded.note',
-        [origin, next.size, next.note],
-      );
-      return true;
-    });
+    const { changes } =
+      oldSize === 0
+        ? await this.db.run(
+            'INSERT INTO witness_checkpoints (origin, size, note) VALUES (?, ?, ?) ' +
+              'ON CONFLICT (origin) DO UPDATE SET size = excluded.size, note = excluded.note ' +
+              'WHERE witness_checkpoints.size = 0',
+            [origin, next.size, next.note],
+          )
+        : await this.db.run(
+            'UPDATE witness_checkpoints SET size = ?, note = ? WHERE origin = ? AND size = ?',
+            [next.size, next.note, origin, oldSize],
+          );
+    return changes === 1;
   }
 
   async addEvidence(evidence: Omit<Evidence, 'id'>): Promise<Evidence> {

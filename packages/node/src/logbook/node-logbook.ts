@@ -7,11 +7,12 @@ import type { Db } from '@ketenlog/storage';
 import {
   cosignatureVerifierFromKey,
   CosignedStore,
+  Election,
   entryBytes,
   Finality,
   LogMirror,
   receiptFor,
-  Sequencer,
+  SharedLog,
   TileBudget,
   TileClient,
   validateSignedStatement,
@@ -33,6 +34,9 @@ export const OWN_LOG_ID = 'statements';
 export const LOGS_PATH = '/logs';
 
 export const mirrorLogId = (nodeId: string): string => `mirror-${nodeId}`;
+
+/** How often a process looks for a final checkpoint another process stored, while waiting. */
+const FINAL_POLL_MS = 100;
 
 /** Memory for the tiles proofs are served from, for the own log and all mirrors together. */
 const TILE_CACHE_BYTES = 64 * 2 ** 20;
@@ -69,7 +73,8 @@ export interface MirrorStatus {
 }
 
 export class NodeLogbook {
-  readonly sequencer: Sequencer;
+  /** The own log: integrated by one elected process of the organisation, appended to by any. */
+  readonly sequencer: SharedLog;
   readonly finality: Finality;
   readonly witness: Witness;
   readonly witnessStore: WitnessStore;
@@ -81,13 +86,18 @@ export class NodeLogbook {
   readonly #mirrorErrors = new Map<string, string>();
   #evidenceCount = 0;
   #nextIndex: number;
+  #catchingUp: Promise<void> | undefined;
+  /** Counts rebuilds, so a catch-up that overlapped one folds nothing twice. */
+  #rebuilds = 0;
+  /** The mirror worker runs in one process of the organisation at a time (always on SQLite). */
+  #mirrorElection: Election | undefined;
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
 
   private constructor(
     options: NodeLogbookOptions,
     parts: {
-      sequencer: Sequencer;
+      sequencer: SharedLog;
       finality: Finality;
       witness: Witness;
       witnessStore: WitnessStore;
@@ -117,12 +127,18 @@ export class NodeLogbook {
     // One budget for the proof tiles of the own log and all mirrors: a bound per log would grow
     // with the region (issue 9).
     const tileBudget = new TileBudget(TILE_CACHE_BYTES);
-    const sequencer = await Sequencer.open(db, {
+    const sequencer = await SharedLog.open(db, {
       logId: OWN_LOG_ID,
       origin: membership.origin,
       signer: membership.logSigner,
       verifierKey: organisation.logKey,
       tileBudget,
+      onRole: (integrating) =>
+        log.info(
+          { integrating },
+          integrating ? 'logbook: integrating the log' : 'logbook: no longer integrating the log',
+        ),
+      onError: (error) => log.warn({ err: error }, 'logbook: log coordination failed; retrying'),
     });
     const mirrors = new Map<string, LogMirror>();
     for (const member of region.organisations) {
@@ -183,7 +199,12 @@ export class NodeLogbook {
     const logbook = new NodeLogbook(options, { sequencer, finality, witness, witnessStore, mirrors, policy });
     alarm.raise = (evidence) => logbook.alarm(evidence);
     logbook.#evidenceCount = (await witnessStore.evidence(1000)).length;
-    logbook.#schedule(0);
+    logbook.#mirrorElection = await Election.start(db, {
+      role: 'mirrors',
+      onElected: async () => logbook.#schedule(0),
+      onDeposed: async () => clearTimeout(logbook.#timer),
+      onError: (error) => log.warn({ err: error }, 'logbook: mirror election failed; retrying'),
+    });
     return logbook;
   }
 
@@ -212,6 +233,13 @@ export class NodeLogbook {
 
   async append(envelope: SignedStatement): Promise<SubmitResult> {
     const entry = entryBytes(envelope);
+    // Entries other processes of the organisation appended are folded first, in log order.
+    while ((await this.sequencer.refresh()) > this.#nextIndex) {
+      const before = this.#nextIndex;
+      this.#catchingUp ??= this.#catchUp().finally(() => (this.#catchingUp = undefined));
+      await this.#catchingUp;
+      if (this.#nextIndex === before) break;
+    }
     // Judge and fold before appending, in one synchronous step, so each statement is judged with
     // every earlier one (also those still being written) in the state, in log order.
     const verdict = this.#policy.check(this.#ref, this.#nextIndex, entry);
@@ -237,13 +265,25 @@ export class NodeLogbook {
     return { ok: true, index: result.index, checkpoint: result.checkpoint };
   }
 
-  /** Waits until entry `index` is final; false after `timeoutMs`. */
-  waitFinal(index: number, timeoutMs: number): Promise<boolean> {
-    return this.finality.waitFinal(index + 1, timeoutMs);
+  /**
+   * Waits until entry `index` is final; false after `timeoutMs`. With several processes (a
+   * database that has sessions) the final checkpoint may be stored by another one: looked up too.
+   */
+  async waitFinal(index: number, timeoutMs: number): Promise<boolean> {
+    const final = this.finality.waitFinal(index + 1, timeoutMs);
+    if (!this.#options.db.session) return final;
+    let settled = false;
+    void final.then(() => (settled = true));
+    while (!settled && !this.#closed) {
+      await Promise.race([final, new Promise((resolve) => setTimeout(resolve, FINAL_POLL_MS).unref())]);
+      if (!settled) await this.finality.refresh().catch(() => undefined);
+    }
+    return final;
   }
 
   /** The tlog-proof receipt of entry `index`, or undefined while it is not final. */
   async receipt(index: number): Promise<string | undefined> {
+    if (index >= this.finality.finalSize && this.#options.db.session) await this.finality.refresh();
     const final = this.finality.final;
     if (!final || index >= final.size) return undefined;
     return receiptFor(this.sequencer.reader, final, index);
@@ -310,7 +350,7 @@ export class NodeLogbook {
   }
 
   #schedule(ms: number): void {
-    if (this.#closed) return;
+    if (this.#closed || this.#mirrorElection?.elected === false) return;
     this.#timer = setTimeout(() => {
       this.syncMirrors()
         .catch((error: unknown) => this.#options.log.warn({ err: error }, 'logbook: mirror sync failed'))
@@ -332,15 +372,29 @@ export class NodeLogbook {
 
   async #rebuild(): Promise<void> {
     await this.sequencer.flush().catch(() => undefined);
+    this.#rebuilds++;
     this.#policy.reset();
     await foldStored(this.#policy, this.#ref, this.sequencer);
     for (const mirror of this.mirrors.values()) await foldStored(this.#policy, mirror.ref, mirror);
     this.#nextIndex = await this.sequencer.store.entryCount();
   }
 
+  /** Folds the own log's entries that other processes appended since this one last folded. */
+  async #catchUp(): Promise<void> {
+    const from = this.#nextIndex;
+    const rebuilds = this.#rebuilds;
+    const entries = await this.sequencer.store.readEntries(from, this.sequencer.size);
+    // Only when no append of this process took an index meanwhile (that path rebuilds on a
+    // mismatch) and no rebuild refolded the log.
+    if (this.#nextIndex !== from || this.#rebuilds !== rebuilds) return;
+    for (const e of entries) this.#policy.accept(this.#ref, e.index, e.entry);
+    this.#nextIndex = from + entries.length;
+  }
+
   async close(): Promise<void> {
     this.#closed = true;
     clearTimeout(this.#timer);
+    await this.#mirrorElection?.close();
     await this.finality.close();
     await this.sequencer.close();
   }
@@ -350,9 +404,9 @@ export class NodeLogbook {
 async function foldStored(
   policy: RegionPolicy,
   ref: LogRef,
-  log: { entries(): AsyncGenerator<{ index: number; entry: Uint8Array }> } | Sequencer,
+  log: { entries(): AsyncGenerator<{ index: number; entry: Uint8Array }> } | SharedLog,
 ): Promise<void> {
-  if (log instanceof Sequencer) {
+  if (log instanceof SharedLog) {
     const count = await log.store.entryCount();
     for (let start = 0; start < count; start += 4096) {
       for (const e of await log.store.readEntries(start, Math.min(count, start + 4096)))
