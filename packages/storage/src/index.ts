@@ -2,4 +2,13 @@ export type { Db, Dialect, Queryable, Row, SqlValue } from './db.ts';
 export { openSqlite } from './sqlite.ts';
 export { openPostgres } from './postgres.ts';
 export { openDatabase } from './open.ts';
-export { testDatabases, type TestDatabase } from './testing.ts';
+export { sharedPostgresSchema, testDatabases, type TestDatabase } from './testing.ts';
+export {
+  EPHEMERAL_SCHEMA,
+  MemoryEphemeralStore,
+  SqlEphemeralStore,
+  SWEEP_INTERVAL_MS,
+  sweepPeriodically,
+  type EphemeralSpace,
+  type EphemeralStore,
+} from './ephemeral-store.ts';

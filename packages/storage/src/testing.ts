@@ -16,18 +16,48 @@ export interface TestDatabase {
   open: () => Promise<Db>;
 }
 
-async function openFreshPostgres(): Promise<Db> {
+function testPostgresUrl(): string {
   const url = process.env.KETENLOG_TEST_PG;
   if (!url)
     throw new Error('KETENLOG_TEST_PG is not set: run the tests through vitest (test/global-setup.ts)');
-  const schema = `t_${randomUUID().replace(/-/g, '')}`;
-  const admin = new pg.Client({ connectionString: url });
+  return url;
+}
+
+async function adminQuery(sql: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: testPostgresUrl() });
   await admin.connect();
   try {
-    await admin.query(`CREATE SCHEMA ${schema}`);
+    await admin.query(sql);
   } finally {
     await admin.end();
   }
+}
+
+/**
+ * A fresh PostgreSQL schema that several handles open, as several node processes of one
+ * organisation share one database; `drop` removes it once every handle is closed.
+ */
+export async function sharedPostgresSchema(): Promise<{
+  readonly url: string;
+  readonly schema: string;
+  open(): Promise<Db>;
+  drop(): Promise<void>;
+}> {
+  const url = testPostgresUrl();
+  const schema = `t_${randomUUID().replace(/-/g, '')}`;
+  await adminQuery(`CREATE SCHEMA ${schema}`);
+  return {
+    url,
+    schema,
+    open: () => openPostgres(url, { searchPath: schema }),
+    drop: () => adminQuery(`DROP SCHEMA IF EXISTS ${schema} CASCADE`),
+  };
+}
+
+async function openFreshPostgres(): Promise<Db> {
+  const url = testPostgresUrl();
+  const schema = `t_${randomUUID().replace(/-/g, '')}`;
+  await adminQuery(`CREATE SCHEMA ${schema}`);
   const db = await openPostgres(url, { searchPath: schema });
   return {
     ...db,
