@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { generate } from 'otplib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MemoryEphemeralStore, SqlEphemeralStore, testDatabases } from '@ketenlog/storage';
 import { LoginRateLimiter } from '../passkeys/login-rate-limit.ts';
 import { SessionStore } from '../passkeys/session.ts';
 import { hashPassword, verifyPassword } from './password.ts';
@@ -47,31 +48,42 @@ describe('TOTP', () => {
   });
 });
 
-describe('LoginRateLimiter', () => {
-  it('refuses past the limit until the window ends, per key', () => {
-    const limiter = new LoginRateLimiter({ limit: 2, windowMs: 60_000 });
-    expect(limiter.take(['ip:a'], T0).allowed).toBe(true);
-    expect(limiter.take(['ip:a'], T0 + 1).allowed).toBe(true);
-    expect(limiter.take(['ip:a'], T0 + 2)).toEqual({ allowed: false, retryAfterSeconds: 60 });
-    expect(limiter.take(['ip:b'], T0 + 2).allowed).toBe(true);
-    expect(limiter.take(['ip:a'], T0 + 60_000).allowed).toBe(true);
-    expect(() => new LoginRateLimiter({ limit: 0, windowMs: 1 })).toThrow(RangeError);
+describe.each(testDatabases())('login limits on $name', ({ open }) => {
+  it('the rate limiter refuses past the limit until the window ends, per key', async () => {
+    const db = await open();
+    const limiter = new LoginRateLimiter(await SqlEphemeralStore.open(db), { limit: 2, windowMs: 60_000 });
+    expect((await limiter.take(['ip:a'], T0)).allowed).toBe(true);
+    expect((await limiter.take(['ip:a'], T0 + 1)).allowed).toBe(true);
+    expect(await limiter.take(['ip:a'], T0 + 2)).toEqual({ allowed: false, retryAfterSeconds: 60 });
+    expect((await limiter.take(['ip:b'], T0 + 2)).allowed).toBe(true);
+    expect((await limiter.take(['ip:a'], T0 + 60_000)).allowed).toBe(true);
+    await limiter.take(['ip:a'], T0 + 60_001);
+    expect((await limiter.take(['ip:a'], T0 + 60_002)).allowed).toBe(false);
+    await limiter.reset('ip:a');
+    expect((await limiter.take(['ip:a'], T0 + 60_003)).allowed).toBe(true);
+    expect(() => new LoginRateLimiter(new MemoryEphemeralStore(), { limit: 0, windowMs: 1 })).toThrow(
+      RangeError,
+    );
+    await db.close();
   });
-});
 
-describe('AccountLockout', () => {
-  it('locks after failures in a row however slow they come, and a success clears the count', () => {
-    const lockout = new AccountLockout({ maxFailures: 3, lockMs: 15 * 60_000 });
-    lockout.failed('pro:a', T0);
-    lockout.failed('pro:a', T0 + 3_600_000);
-    lockout.succeeded('pro:a');
-    for (let i = 0; i < 3; i++) lockout.failed('pro:a', T0 + 7_200_000 + i * 600_000);
+  it('the lock-out locks after failures in a row however slow they come, and a success clears the count', async () => {
+    const db = await open();
+    const lockout = new AccountLockout(await SqlEphemeralStore.open(db), {
+      maxFailures: 3,
+      lockMs: 15 * 60_000,
+    });
+    await lockout.failed('pro:a', T0);
+    await lockout.failed('pro:a', T0 + 3_600_000);
+    await lockout.succeeded('pro:a');
+    for (let i = 0; i < 3; i++) await lockout.failed('pro:a', T0 + 7_200_000 + i * 600_000);
     const lockedAt = T0 + 7_200_000 + 1_200_000;
-    expect(lockout.lockedFor('pro:a', lockedAt)).toBe(900);
-    expect(lockout.lockedFor('pro:b', lockedAt)).toBe(0);
-    expect(lockout.lockedFor('pro:a', lockedAt + 900_000)).toBe(0);
-    lockout.failed('pro:a', lockedAt + 900_000); // a new run of failures starts from one
-    expect(lockout.lockedFor('pro:a', lockedAt + 900_000)).toBe(0);
+    expect(await lockout.lockedFor('pro:a', lockedAt)).toBe(900);
+    expect(await lockout.lockedFor('pro:b', lockedAt)).toBe(0);
+    expect(await lockout.lockedFor('pro:a', lockedAt + 900_000)).toBe(0);
+    await lockout.failed('pro:a', lockedAt + 900_000); // a new run of failures starts from one
+    expect(await lockout.lockedFor('pro:a', lockedAt + 900_000)).toBe(0);
+    await db.close();
   });
 });
 
@@ -105,19 +117,21 @@ describe('professional login routes', () => {
       },
       { id: 'pro:passkey-only', name: 'P', memberships: [] },
     ];
-    sessions = new SessionStore();
+    const ephemeral = new MemoryEphemeralStore();
+    sessions = new SessionStore(ephemeral);
     app = Fastify();
     await app.register(professionalRoutes, {
       prefix: '/auth',
       sessions,
+      ephemeral,
       directory: new InMemoryProfessionalDirectory(accounts),
-      limiter: new LoginRateLimiter({ limit: 6, windowMs: 60_000 }),
-      lockout: new AccountLockout({ maxFailures: 8, lockMs: 15 * 60_000 }),
+      limiter: new LoginRateLimiter(ephemeral, { limit: 6, windowMs: 60_000 }),
+      lockout: new AccountLockout(ephemeral, { maxFailures: 8, lockMs: 15 * 60_000 }),
       secureCookies: false,
       now: () => now,
     });
     app.get('/kraamzorg/werk', async (request, reply) => {
-      const actor = requireProfessional(sessions, request, reply, now, 'ura:11110001');
+      const actor = await requireProfessional(sessions, request, reply, now, 'ura:11110001');
       return actor ? { actor } : reply;
     });
     await app.ready();
