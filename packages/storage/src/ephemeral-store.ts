@@ -37,20 +37,16 @@ export interface EphemeralStore {
   sweep(now: number): Promise<number>;
 }
 
-export const EPHEMERAL_SCHEMA = [
-  `CREATE TABLE IF NOT EXISTS ephemeral_entries (
-    namespace TEXT NOT NULL,
-    entry_key TEXT NOT NULL,
-    value TEXT NOT NULL,
-    hits BIGINT NOT NULL,
-    expires_at BIGINT NOT NULL,
-    PRIMARY KEY (namespace, entry_key)
-  )`,
-  'CREATE INDEX IF NOT EXISTS ephemeral_entries_expiry ON ephemeral_entries (expires_at)',
-];
-
-/** Serialises schema changes of processes starting together on one PostgreSQL database. */
-const MIGRATION_LOCK = 0x6b65_6e74;
+export const EPHEMERAL_SCHEMA = `
+CREATE TABLE IF NOT EXISTS ephemeral_entries (
+  namespace TEXT NOT NULL,
+  entry_key TEXT NOT NULL,
+  value TEXT NOT NULL,
+  hits BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL,
+  PRIMARY KEY (namespace, entry_key)
+);
+CREATE INDEX IF NOT EXISTS ephemeral_entries_expiry ON ephemeral_entries (expires_at)`;
 
 /** How often a node deletes expired entries, by default. */
 export const SWEEP_INTERVAL_MS = 60_000;
@@ -70,12 +66,7 @@ export class SqlEphemeralStore implements EphemeralStore {
 
   /** Creates the table if needed. */
   static async open(db: Db): Promise<SqlEphemeralStore> {
-    await db.transaction(async (tx) => {
-      // Two processes running CREATE TABLE IF NOT EXISTS at once can both try to create it
-      // (PostgreSQL then fails one on pg_type's unique index); the advisory lock orders them.
-      if (db.dialect === 'postgres') await tx.all('SELECT pg_advisory_xact_lock(?)', [MIGRATION_LOCK]);
-      for (const statement of EPHEMERAL_SCHEMA) await tx.run(statement);
-    });
+    await db.exec(EPHEMERAL_SCHEMA);
     return new SqlEphemeralStore(db);
   }
 

@@ -102,8 +102,25 @@ export async function openPostgres(url: string, options: { searchPath?: string }
       });
     },
     async exec(sql: string): Promise<void> {
-      // Simple-query protocol: several `;`-separated statements in one round trip.
-      await pool.query(sql);
+      // Schema changes run one at a time per schema, across processes: several node processes
+      // starting together on one database would otherwise race their CREATE ... IF NOT EXISTS, and
+      // PostgreSQL fails the loser (a unique violation on pg_type or pg_class) instead of skipping.
+      const client = await pool.connect();
+      let broken = false;
+      try {
+        await client.query('SELECT pg_advisory_lock(hashtext(current_schema()))');
+        try {
+          // Simple-query protocol: several `;`-separated statements in one round trip.
+          await client.query(sql);
+        } finally {
+          await client.query('SELECT pg_advisory_unlock(hashtext(current_schema()))').catch(() => {
+            broken = true;
+          });
+        }
+      } finally {
+        // A connection that may still hold the lock is closed, which releases it.
+        client.release(broken);
+      }
     },
     async close(): Promise<void> {
       await pool.end();

@@ -1,7 +1,14 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { generate } from 'otplib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MemoryEphemeralStore, SqlEphemeralStore, testDatabases } from '@ketenlog/storage';
+import {
+  MemoryEphemeralStore,
+  sharedPostgresSchema,
+  SqlEphemeralStore,
+  testDatabases,
+  type Db,
+} from '@ketenlog/storage';
+import { withStoredTotpSteps } from './accounts-file.ts';
 import { LoginRateLimiter } from '../passkeys/login-rate-limit.ts';
 import { SessionStore } from '../passkeys/session.ts';
 import { hashPassword, verifyPassword } from './password.ts';
@@ -11,6 +18,15 @@ import { checkTotp, newTotpSecret, totpUri } from './totp.ts';
 import { AccountLockout } from './lockout.ts';
 
 const T0 = 1_790_000_000_000;
+
+/** Anna, a maternity carer with a password and a TOTP secret. */
+const anna = (passwordHash: string, totpSecret: string): ProfessionalAccount => ({
+  id: 'pro:anna-jansen',
+  name: 'Anna Jansen',
+  memberships: [{ organisation: 'ura:11110001', role: 'kraamverzorgende' }],
+  passwordHash,
+  totpSecret,
+});
 
 describe('passwords', () => {
   it('verifies the password it hashed, and nothing else', async () => {
@@ -98,13 +114,7 @@ describe('professional login routes', () => {
     now = T0;
     const passwordHash = await hashPassword('geheim-demo');
     const accounts: ProfessionalAccount[] = [
-      {
-        id: 'pro:anna-jansen',
-        name: 'Anna Jansen',
-        memberships: [{ organisation: 'ura:11110001', role: 'kraamverzorgende' }],
-        passwordHash,
-        totpSecret: secret,
-      },
+      anna(passwordHash, secret),
       {
         id: 'pro:carla-bakker',
         name: 'Carla Bakker',
@@ -228,5 +238,66 @@ describe('professional login routes', () => {
     expect(
       (await app.inject({ method: 'POST', url: '/auth/professionals/login', payload: {} })).statusCode,
     ).toBe(400);
+  });
+});
+
+describe('professional login at two processes of one node on one PostgreSQL database', () => {
+  const secret = newTotpSecret();
+  let schema: Awaited<ReturnType<typeof sharedPostgresSchema>>;
+  let dbs: Db[];
+  let apps: FastifyInstance[];
+  let now = T0;
+
+  beforeEach(async () => {
+    now = T0;
+    schema = await sharedPostgresSchema();
+    dbs = await Promise.all([schema.open(), schema.open()]);
+    const passwordHash = await hashPassword('geheim-demo');
+    const accounts = [anna(passwordHash, secret)];
+    apps = await Promise.all(
+      dbs.map(async (db) => {
+        const ephemeral = await SqlEphemeralStore.open(db);
+        const app = Fastify();
+        await app.register(professionalRoutes, {
+          prefix: '/auth',
+          sessions: new SessionStore(ephemeral),
+          ephemeral,
+          directory: await withStoredTotpSteps(new InMemoryProfessionalDirectory(accounts), db),
+          lockout: new AccountLockout(ephemeral, { maxFailures: 3, lockMs: 15 * 60_000 }),
+          secureCookies: false,
+          now: () => now,
+        });
+        await app.ready();
+        return app;
+      }),
+    );
+  });
+  afterEach(async () => {
+    await Promise.all(apps.map((app) => app.close()));
+    await Promise.all(dbs.map((db) => db.close()));
+    await schema.drop();
+  });
+
+  const login = (at: number, password: string, totp: string) =>
+    apps[at]!.inject({
+      method: 'POST',
+      url: '/auth/professionals/login',
+      payload: { id: 'pro:anna-jansen', password, totp },
+    });
+
+  it('counts failed logins at both processes toward one lock-out, however slowly they come', async () => {
+    for (const at of [0, 1, 0]) {
+      now += 3_600_000;
+      expect((await login(at, 'fout', '000000')).statusCode).toBe(401);
+    }
+    const locked = await login(1, 'geheim-demo', await generate({ secret, epoch: now / 1000 }));
+    expect(locked.statusCode).toBe(429);
+    expect(locked.json().issue[0].diagnostics).toMatch(/account locked/);
+  });
+
+  it('spends a TOTP code at both processes once it logged in at one', async () => {
+    const totp = await generate({ secret, epoch: now / 1000 });
+    expect((await login(0, 'geheim-demo', totp)).statusCode).toBe(200);
+    expect((await login(1, 'geheim-demo', totp)).statusCode).toBe(401);
   });
 });
