@@ -210,7 +210,7 @@ export class MemoryEphemeralStore implements EphemeralStore {
  * returned function to stop. A failed sweep (database briefly away) is tried again next time.
  */
 export function sweepPeriodically(
-  store: EphemeralStore,
+  store: Pick<EphemeralStore, 'sweep'>,
   options: { intervalMs?: number; now?: () => number; onError?: (error: unknown) => void } = {},
 ): () => void {
   const now = options.now ?? Date.now;

@@ -9,6 +9,7 @@ import {
   NodeTokenVerifier,
   relyingPartyOf,
   SessionStore,
+  sweepOidcModels,
   type BackendServiceClient,
   type PasskeyAuth,
   type RelyingParty,
@@ -94,11 +95,13 @@ export async function startMemberServices(
   });
   await app.register(logbookRoutes, { logbook });
   // What the node's processes share beyond the logbook (sessions, login states and counts, used
-  // node-token ids) lives in its database with an expiry, swept here.
+  // node-token ids; the authorization server's codes and tokens) lives in its database with an
+  // expiry, swept here.
   const ephemeral = await SqlEphemeralStore.open(db);
-  const stopSweeping = sweepPeriodically(ephemeral, {
-    onError: (error) => app.log.warn({ err: error }, 'sweeping expired sessions and login states failed'),
-  });
+  const stopSweeping = sweepPeriodically(
+    { sweep: async (now) => (await ephemeral.sweep(now)) + (await sweepOidcModels(db, now)) },
+    { onError: (error) => app.log.warn({ err: error }, 'sweeping expired sessions and login states failed') },
+  );
   app.addHook('onClose', async () => stopSweeping());
   // One verifier for every route that takes node tokens: one register of used token ids.
   const verifier = new NodeTokenVerifier({
