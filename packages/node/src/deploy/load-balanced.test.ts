@@ -75,6 +75,7 @@ describe.runIf(existsSync(HAPROXY))('three node processes of one organisation be
         // A request that finds its process gone is sent to another one.
         '  retries 3',
         '  option redispatch',
+        '  option forwardfor',
         'frontend organisation',
         `  bind 127.0.0.1:${frontPort}`,
         '  default_backend nodes',
@@ -103,6 +104,7 @@ describe.runIf(existsSync(HAPROXY))('three node processes of one organisation be
           fhir: { source: 'local' },
           log: { level: 'warn' },
           region: { config: files.regionFile, secrets: files.secretsFile },
+          loadBalancers: ['127.0.0.1/32'],
           demo: true,
         }),
       );
@@ -155,4 +157,18 @@ describe.runIf(existsSync(HAPROXY))('three node processes of one organisation be
     for (const node of left) expect((await sessionAt(node.base, cookie)).status).toBe(401);
     expect((await sessionAt(front, cookie)).status).toBe(401);
   }, 60_000);
+
+  it('limits login attempts per person behind the load balancer, over every process', async () => {
+    // The load balancer appends the address it saw; here the test stands in for two people's
+    // browsers by naming them itself (it reaches HAProxy from loopback, a trusted hop).
+    const attempt = (person: string, i: number) =>
+      fetch(`${front}/auth/professionals/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': person },
+        body: JSON.stringify({ id: `pro:nobody-${i}`, password: 'wrong', totp: '000000' }),
+      });
+    for (let i = 0; i < 10; i++) expect((await attempt('192.0.2.1', i)).status).toBe(401);
+    expect((await attempt('192.0.2.1', 10)).status).toBe(429);
+    expect((await attempt('192.0.2.2', 11)).status).toBe(401);
+  });
 });
