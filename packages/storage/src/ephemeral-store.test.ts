@@ -10,17 +10,19 @@ import { sharedPostgresSchema, testDatabases } from './testing.ts';
 
 const T = 1_800_000_000_000;
 
-const engines: Array<{ name: string; open: () => Promise<{ store: EphemeralStore; close: () => Promise<void> }> }> =
-  [
-    ...testDatabases().map(({ name, open }) => ({
-      name,
-      open: async () => {
-        const db = await open();
-        return { store: await SqlEphemeralStore.open(db), close: () => db.close() };
-      },
-    })),
-    { name: 'memory', open: async () => ({ store: new MemoryEphemeralStore(), close: async () => {} }) },
-  ];
+const engines: Array<{
+  name: string;
+  open: () => Promise<{ store: EphemeralStore; close: () => Promise<void> }>;
+}> = [
+  ...testDatabases().map(({ name, open }) => ({
+    name,
+    open: async () => {
+      const db = await open();
+      return { store: await SqlEphemeralStore.open(db), close: () => db.close() };
+    },
+  })),
+  { name: 'memory', open: async () => ({ store: new MemoryEphemeralStore(), close: async () => {} }) },
+];
 
 describe.each(engines)('the ephemeral store on $name', ({ open }) => {
   let store: EphemeralStore;
@@ -62,7 +64,11 @@ describe.each(engines)('the ephemeral store on $name', ({ open }) => {
   it('hands a single-use entry to one taker only, and never an expired one', async () => {
     const challenges = store.space('challenges');
     await challenges.put('c', 'subject', T + 1000);
-    const taken = await Promise.all([challenges.take('c', T), challenges.take('c', T), challenges.take('c', T)]);
+    const taken = await Promise.all([
+      challenges.take('c', T),
+      challenges.take('c', T),
+      challenges.take('c', T),
+    ]);
     expect(taken.filter((t) => t === 'subject')).toHaveLength(1);
     await challenges.put('old', 'subject', T + 1000);
     expect(await challenges.take('old', T + 1000)).toBeUndefined();
@@ -115,7 +121,9 @@ describe('two processes on one PostgreSQL database', () => {
     const hits = await Promise.all(
       Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).space('limits').hit('ip:1', T, 60_000)),
     );
-    expect(hits.map((h) => h.hits).sort((x, y) => x - y)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(hits.map((h) => h.hits).sort((x, y) => x - y)).toEqual(
+      Array.from({ length: 20 }, (_, i) => i + 1),
+    );
   });
 });
 

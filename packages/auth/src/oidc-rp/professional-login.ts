@@ -128,7 +128,8 @@ export async function professionalOidcRoutes(
     const query = request.query as Record<string, string | undefined>;
     const state = typeof query.state === 'string' ? query.state : undefined;
     const taken = state === undefined ? undefined : await states.take(state, now());
-    const pending = taken === undefined ? undefined : (JSON.parse(taken) as { idp: string; returnTo?: string });
+    const pending =
+      taken === undefined ? undefined : (JSON.parse(taken) as { idp: string; returnTo?: string });
     if (
       !entry ||
       !state ||

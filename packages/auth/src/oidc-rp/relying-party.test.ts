@@ -151,7 +151,10 @@ describe('the DigiD broker relying party', () => {
       new MemoryEphemeralStore(),
     );
     expect(await other.complete(await query(other, 'state-6'))).toMatchObject({ ok: true });
-    const swapped = new OidcRelyingParty(upstream({ fetch: tokenResponses(() => theirs!) }), new MemoryEphemeralStore());
+    const swapped = new OidcRelyingParty(
+      upstream({ fetch: tokenResponses(() => theirs!) }),
+      new MemoryEphemeralStore(),
+    );
     const refused = await swapped.complete(await query(swapped, 'state-7'));
     expect(refused).toMatchObject({ ok: false, failure: 'rejected' });
     expect(refused.ok ? '' : refused.detail).toMatch(/aud|audience|nonce/i);

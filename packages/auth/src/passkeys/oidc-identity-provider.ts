@@ -53,7 +53,10 @@ export class OidcIdentityProvider implements IdentityProvider {
     this.#rp = new OidcRelyingParty(
       {
         ...options.upstream,
-        authorizationParameters: { ...options.upstream.authorizationParameters, acr_values: wanted.join(' ') },
+        authorizationParameters: {
+          ...options.upstream.authorizationParameters,
+          acr_values: wanted.join(' '),
+        },
       },
       options.ephemeral,
     );

@@ -184,7 +184,10 @@ export async function passkeyRoutes(app: FastifyInstance, options: PasskeyRoutes
     const person = await persons.lookup(verified);
     if (!person)
       return replyOutcome(reply, 403, 'forbidden', 'this person is not known at this organisation');
-    const session = await sessions.create({ kind: 'enrolling', holder: person.holder, role: person.role }, now());
+    const session = await sessions.create(
+      { kind: 'enrolling', holder: person.holder, role: person.role },
+      now(),
+    );
     reply.header('set-cookie', sessionCookie(session, secure, now()));
     const back = pending?.returnTo ? `?returnTo=${encodeURIComponent(pending.returnTo)}` : '';
     return reply.redirect(`${prefix}/passkeys${back}`);

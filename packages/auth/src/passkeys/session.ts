@@ -95,7 +95,10 @@ export class SessionStore {
    * Changes every live session at once (a revoked delegation, a revoked passkey): `change` returns
    * the new principal, `null` to end the session, or undefined to leave it. Returns how many changed.
    */
-  async changeWhere(change: (principal: Principal) => Principal | null | undefined, now: number): Promise<number> {
+  async changeWhere(
+    change: (principal: Principal) => Principal | null | undefined,
+    now: number,
+  ): Promise<number> {
     let changed = 0;
     for (const { key, value } of await this.#space.entries(now)) {
       const stored = JSON.parse(value) as StoredSession;

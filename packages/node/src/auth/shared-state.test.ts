@@ -65,7 +65,9 @@ describe('two node processes of one organisation on one PostgreSQL database', ()
     const login = await post(atA, '/auth/professionals/login', { id: ANNA, password, totp });
     expect(login.status).toBe(200);
     const cookie = cookieOf(login);
-    expect(await (await sessionAt(atB, cookie)).json()).toMatchObject({ principal: { kind: 'professional', id: ANNA } });
+    expect(await (await sessionAt(atB, cookie)).json()).toMatchObject({
+      principal: { kind: 'professional', id: ANNA },
+    });
     expect((await patientsAt(atB, cookie)).status).toBe(200);
 
     const replayed = await post(atB, '/auth/professionals/login', { id: ANNA, password, totp });
@@ -93,7 +95,9 @@ describe('two node processes of one organisation on one PostgreSQL database', ()
     expect(login.status).toBe(200);
     const cookie = cookieOf(login);
     const authenticator = new SoftAuthenticator(atA.replace('127.0.0.1', 'localhost'));
-    const registration = await (await post(atA, '/auth/professionals/passkeys/registration/options', {}, cookie)).json();
+    const registration = await (
+      await post(atA, '/auth/professionals/passkeys/registration/options', {}, cookie)
+    ).json();
     const enrolled = await post(
       atB,
       '/auth/professionals/passkeys/registration/verify',

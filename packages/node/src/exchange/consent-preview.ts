@@ -52,7 +52,8 @@ export async function consentPreviewRoutes(
   },
 ): Promise<void> {
   const subjectOf = async (request: FastifyRequest): Promise<string | undefined> => {
-    const principal = (await options.sessions.get(sessionIdFrom(request.headers.cookie), Date.now()))?.principal;
+    const principal = (await options.sessions.get(sessionIdFrom(request.headers.cookie), Date.now()))
+      ?.principal;
     return principal?.kind === 'client'
       ? principal.holder
       : principal?.kind === 'representative'

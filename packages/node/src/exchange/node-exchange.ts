@@ -217,7 +217,8 @@ export async function registerNodeExchange(
   });
   app.post(RECONCILE_PATH, async (request, reply) => {
     // A professional acting for this organisation, like every other staff route (not any session).
-    if (!(await requireProfessional(sessions, request, reply, Date.now(), `ura:${organisation.ura}`))) return reply;
+    if (!(await requireProfessional(sessions, request, reply, Date.now(), `ura:${organisation.ura}`)))
+      return reply;
     try {
       return { stated: await reconcile() };
     } catch {
