@@ -7,7 +7,7 @@
  * Times are epoch milliseconds passed in by the caller (an injected clock); an entry whose
  * `expiresAt` is at or before `now` is gone for every operation, and `sweep` deletes it for good.
  */
-import type { Db } from './db.ts';
+import type { Db, SqlValue } from './db.ts';
 
 /** One namespace of the store (`sessions`, `node-token-jti`, ...): keys are unique within it. */
 export interface EphemeralSpace {
@@ -72,6 +72,18 @@ export class SqlEphemeralStore implements EphemeralStore {
 
   space(namespace: string): EphemeralSpace {
     const db = this.#db;
+    // On SQLite a write outside a transaction commits, and syncs to disk, on its own; inside
+    // db.transaction the writes of one turn of the event loop share one commit (a node verifying
+    // many node tokens at once paid one fsync each). PostgreSQL writes straight on its pool:
+    // its transactions are serialised per process, its statements are not.
+    const write =
+      db.dialect === 'sqlite'
+        ? {
+            run: (sql: string, params: readonly SqlValue[]) => db.transaction((tx) => tx.run(sql, params)),
+            all: <T>(sql: string, params: readonly SqlValue[]) =>
+              db.transaction((tx) => tx.all<T>(sql, params)),
+          }
+        : { run: db.run.bind(db), all: db.all.bind(db) };
     return {
       async get(key, now) {
         const rows = await db.all<EntryRow>(
@@ -81,7 +93,7 @@ export class SqlEphemeralStore implements EphemeralStore {
         return rows[0]?.value;
       },
       async put(key, value, expiresAt) {
-        await db.run(
+        await write.run(
           `INSERT INTO ephemeral_entries (namespace, entry_key, value, hits, expires_at) VALUES (?, ?, ?, 0, ?)
            ON CONFLICT (namespace, entry_key) DO UPDATE SET value = excluded.value, hits = 0,
              expires_at = excluded.expires_at`,
@@ -90,7 +102,7 @@ export class SqlEphemeralStore implements EphemeralStore {
       },
       async insertIfAbsent(key, value, expiresAt, now) {
         // An expired entry counts as absent: it is taken over in the same statement.
-        const { changes } = await db.run(
+        const { changes } = await write.run(
           `INSERT INTO ephemeral_entries (namespace, entry_key, value, hits, expires_at) VALUES (?, ?, ?, 0, ?)
            ON CONFLICT (namespace, entry_key) DO UPDATE SET value = excluded.value, hits = 0,
              expires_at = excluded.expires_at
@@ -100,14 +112,14 @@ export class SqlEphemeralStore implements EphemeralStore {
         return changes === 1;
       },
       async replace(key, value, now) {
-        const { changes } = await db.run(
+        const { changes } = await write.run(
           'UPDATE ephemeral_entries SET value = ? WHERE namespace = ? AND entry_key = ? AND expires_at > ?',
           [value, namespace, key, now],
         );
         return changes === 1;
       },
       async take(key, now) {
-        const rows = await db.all<EntryRow>(
+        const rows = await write.all<EntryRow>(
           'DELETE FROM ephemeral_entries WHERE namespace = ? AND entry_key = ? RETURNING value, expires_at',
           [namespace, key],
         );
@@ -115,11 +127,14 @@ export class SqlEphemeralStore implements EphemeralStore {
         return row && Number(row.expires_at) > now ? row.value : undefined;
       },
       async delete(key) {
-        await db.run('DELETE FROM ephemeral_entries WHERE namespace = ? AND entry_key = ?', [namespace, key]);
+        await write.run('DELETE FROM ephemeral_entries WHERE namespace = ? AND entry_key = ?', [
+          namespace,
+          key,
+        ]);
       },
       async hit(key, now, windowMs) {
         // Both SET expressions read the row as it was, so an expired window restarts at 1.
-        const rows = await db.all<{ hits: number; expires_at: number }>(
+        const rows = await write.all<{ hits: number; expires_at: number }>(
           `INSERT INTO ephemeral_entries (namespace, entry_key, value, hits, expires_at) VALUES (?, ?, '', 1, ?)
            ON CONFLICT (namespace, entry_key) DO UPDATE SET
              hits = CASE WHEN ephemeral_entries.expires_at <= ? THEN 1 ELSE ephemeral_entries.hits + 1 END,
