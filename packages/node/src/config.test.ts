@@ -34,6 +34,21 @@ describe('node configuration: patient apps', () => {
   });
 });
 
+describe('node configuration: load balancers', () => {
+  it('names the load balancers whose X-Forwarded-For counts, as networks only', () => {
+    expect(parseConfig(BASE, 'node.yaml').loadBalancers).toBeUndefined();
+    expect(
+      parseConfig(`${BASE}loadBalancers: [10.0.0.0/24, "::1/128"]\n`, 'node.yaml').loadBalancers,
+    ).toEqual(['10.0.0.0/24', '::1/128']);
+    expect(() => parseConfig(`${BASE}loadBalancers: [haproxy.local]\n`, 'node.yaml')).toThrow(
+      /loadBalancers\.0: must match/,
+    );
+    expect(() => parseConfig(`${BASE}loadBalancers: 10.0.0.1/32\n`, 'node.yaml')).toThrow(
+      /loadBalancers: must be a list/,
+    );
+  });
+});
+
 describe('node configuration: demo mode and identity providers', () => {
   it('is not a demo unless it says demo: true', () => {
     expect(parseConfig(BASE, '/etc/ketenlog/node.yaml').demo).toBeUndefined();

@@ -37,6 +37,12 @@ export interface NodeConfig {
    */
   trustedNetworks?: readonly string[];
   /**
+   * The load balancers in front of this node's processes (CIDR): only a request arriving from one
+   * of them has its client address taken from `X-Forwarded-For`, so login limits count per person,
+   * not per load balancer. Grants no access by itself.
+   */
+  loadBalancers?: readonly string[];
+  /**
    * The demo: demo keys, the Demo-DigiD stand-in and demo professionals whose credentials derive
    * from the public region file. Never for real data; `ketenlog start` sets it. Without it the node
    * refuses to start with any of them.
@@ -232,6 +238,11 @@ export function parseConfig(text: string, file: string): NodeConfig {
   const trustedNetworks = ((raw.trustedNetworks ?? []) as unknown[]).map((value, i) =>
     str(['trustedNetworks', String(i)], value, /^[0-9a-fA-F:.]+\/\d{1,3}$/),
   );
+  if (raw.loadBalancers !== undefined && !Array.isArray(raw.loadBalancers))
+    fail(['loadBalancers'], 'must be a list of networks (CIDR)');
+  const loadBalancers = ((raw.loadBalancers ?? []) as unknown[]).map((value, i) =>
+    str(['loadBalancers', String(i)], value, /^[0-9a-fA-F:.]+\/\d{1,3}$/),
+  );
   if (raw.demo !== undefined && typeof raw.demo !== 'boolean') fail(['demo'], 'must be true or false');
   const identity =
     raw.identity === undefined ? undefined : parseIdentity(obj(['identity'], raw.identity), file, fail);
@@ -256,6 +267,7 @@ export function parseConfig(text: string, file: string): NodeConfig {
     ...(apps.length ? { apps } : {}),
     ...(systems.length ? { systems } : {}),
     ...(trustedNetworks.length ? { trustedNetworks } : {}),
+    ...(loadBalancers.length ? { loadBalancers } : {}),
     ...(raw.demo === true ? { demo: true } : {}),
     ...(identity ? { identity } : {}),
   };

@@ -191,6 +191,9 @@ export async function startNode(config: NodeConfig, parts: NodeParts = {}): Prom
     // Only so Fastify names its address https://; the server itself comes from nodeServer.
     ...(https ? { https } : {}),
     bodyLimit: config.maxBodyBytes,
+    // Behind the configured load balancers the client's address is theirs to tell (X-Forwarded-For);
+    // from anywhere else the header is ignored.
+    ...(config.loadBalancers?.length ? { trustProxy: [...config.loadBalancers] } : {}),
     logger: {
       level: config.log.level,
       // Query strings may carry BSNs or names; headers carry tokens: log neither.

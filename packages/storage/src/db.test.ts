@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Db } from './db.ts';
 import { openDatabase } from './open.ts';
 import { toNumberedPlaceholders } from './placeholders.ts';
-import { testDatabases } from './testing.ts';
+import { freshPostgresSchema, testDatabases } from './testing.ts';
 
 describe.each(testDatabases())('the $name engine', ({ open }) => {
   let db: Db;
@@ -158,5 +158,26 @@ describe('openDatabase', () => {
     const postgres = await openDatabase(process.env.KETENLOG_TEST_PG!);
     expect(postgres.dialect).toBe('postgres');
     await postgres.close();
+  });
+});
+
+describe('PostgreSQL schema changes from several processes', () => {
+  it('run one at a time, so processes starting together on one database all create their tables', async () => {
+    const schema = await freshPostgresSchema();
+    const handles = await Promise.all([schema.open(), schema.open(), schema.open()]);
+    try {
+      for (let round = 0; round < 5; round++)
+        await Promise.all(
+          handles.map((db) =>
+            db.exec(
+              `CREATE TABLE IF NOT EXISTS t${round} (k TEXT PRIMARY KEY); CREATE INDEX IF NOT EXISTS t${round}_k ON t${round} (k)`,
+            ),
+          ),
+        );
+      expect(await handles[0]!.all('SELECT k FROM t4')).toEqual([]);
+    } finally {
+      await Promise.all(handles.map((db) => db.close()));
+      await schema.drop();
+    }
   });
 });

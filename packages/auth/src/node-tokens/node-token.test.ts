@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueNodeToken } from './node-token.ts';
 import { NodeTokenVerifier } from './node-token.ts';
 import { requireNodeToken } from './routes.ts';
+import { MemoryEphemeralStore } from '@ketenlog/storage';
 
 const region = testRegion();
 const policy = new RegionPolicy(region.config);
@@ -19,6 +20,7 @@ beforeAll(async () => {
   const verifier = new NodeTokenVerifier({
     audience: 'https://kraamzorg.example',
     state: () => policy.state,
+    replays: new MemoryEphemeralStore(),
     now: () => clock,
   });
   app.get('/fhir/Patient', { preHandler: requireNodeToken(verifier) }, async (request) => ({

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { decodeProtectedHeader, importJWK, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import { ed25519PublicKey, toBase64 } from '@ketenlog/logbook';
 import { activeKey, NODE_ROLE, partyOfKey, type Organisation, type RegionState } from '@ketenlog/region';
+import type { EphemeralSpace, EphemeralStore } from '@ketenlog/storage';
 
 /** The longest a node token may live. */
 export const MAX_TOKEN_SECONDS = 300;
@@ -88,16 +89,22 @@ export interface NodeTokenVerifierOptions {
   readonly audience: string;
   /** The region's current state (keys bound, rotated, revoked), read at each call. */
   readonly state: () => RegionState;
+  /**
+   * Where the IDs of accepted tokens are kept until they expire: the node's database, so a token
+   * accepted by one process of the node is refused as a replay by every other.
+   */
+  readonly replays: EphemeralStore;
   readonly now?: () => number;
 }
 
 /** Checks node tokens; remembers the IDs of accepted tokens until they expire (replay). */
 export class NodeTokenVerifier {
   readonly #options: NodeTokenVerifierOptions;
-  readonly #seen = new Map<string, number>();
+  readonly #seen: EphemeralSpace;
 
   constructor(options: NodeTokenVerifierOptions) {
     this.#options = options;
+    this.#seen = options.replays.space(`node-token-jti ${options.audience}`);
   }
 
   async verify(token: string): Promise<NodeCaller> {
@@ -148,10 +155,6 @@ export class NodeTokenVerifier {
     if (iat > nowSeconds + CLOCK_SKEW_SECONDS) throw new NodeTokenError('token issued in the future (iat)');
     if (exp - nowSeconds > MAX_TOKEN_SECONDS + CLOCK_SKEW_SECONDS)
       throw new NodeTokenError(`token valid for longer than ${MAX_TOKEN_SECONDS} s from now`);
-    for (const [id, expires] of this.#seen)
-      if (expires * 1000 < now - CLOCK_SKEW_SECONDS * 1000) this.#seen.delete(id);
-    if (this.#seen.has(jti)) throw new NodeTokenError('token already used (replay)');
-    this.#seen.set(jti, exp);
     const role = typeof payload.role === 'string' ? payload.role : undefined;
     const purpose = typeof payload.purpose === 'string' ? payload.purpose : undefined;
     if (!role || !purpose) throw new NodeTokenError('token lacks role or purpose');
@@ -164,6 +167,16 @@ export class NodeTokenVerifier {
     const breakTheGlass = payload.break_the_glass;
     if (breakTheGlass !== undefined && typeof breakTheGlass !== 'string')
       throw new NodeTokenError('break_the_glass must be a reason (a string)');
+    // Last, once the token is otherwise good: one atomic insert, so of two processes handed the
+    // same token at once only one accepts it. Kept while the token could still pass the expiry
+    // check (exp plus the clock skew allowed), keyed by issuer, as jti is unique per issuer.
+    const fresh = await this.#seen.insertIfAbsent(
+      `${party.organisation.ura} ${jti}`,
+      '',
+      (exp + CLOCK_SKEW_SECONDS) * 1000,
+      now,
+    );
+    if (!fresh) throw new NodeTokenError('token already used (replay)');
     return {
       organisation: party.organisation,
       role,

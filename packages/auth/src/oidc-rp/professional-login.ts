@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { IDToken } from 'openid-client';
+import type { EphemeralStore } from '@ketenlog/storage';
 import { LoginRateLimiter } from '../passkeys/login-rate-limit.ts';
 import { safeReturnTo } from '../passkeys/routes.ts';
 import { cookieFrom, sessionCookie, sessionIdFrom, type SessionStore } from '../passkeys/session.ts';
@@ -25,6 +26,8 @@ export interface ProfessionalIdp {
 export interface ProfessionalOidcOptions {
   readonly idps: readonly ProfessionalIdp[];
   readonly sessions: SessionStore;
+  /** Logins under way and the default limiter's counts (the node's database). */
+  readonly ephemeral: EphemeralStore;
   /** `ura:<URA>` of this node's organisation. */
   readonly organisation: string;
   /** This node's public base URL (the redirect URI is built on it). */
@@ -75,14 +78,14 @@ export async function professionalOidcRoutes(
   options: ProfessionalOidcOptions,
 ): Promise<void> {
   const now = options.now ?? Date.now;
-  const limiter = options.limiter ?? new LoginRateLimiter();
+  const limiter = options.limiter ?? new LoginRateLimiter(options.ephemeral);
   const secure = options.secureCookies ?? true;
   const prefix = app.prefix;
-  const idps = new Map(options.idps.map((idp) => [idp.id, { idp, rp: new OidcRelyingParty(idp.upstream) }]));
-  const states = new Map<
-    string,
-    { readonly idp: string; readonly expiresAt: number; readonly returnTo?: string }
-  >();
+  const idps = new Map(
+    options.idps.map((idp) => [idp.id, { idp, rp: new OidcRelyingParty(idp.upstream, options.ephemeral) }]),
+  );
+  /** Logins under way, by state: which IdP, and where she returns to. */
+  const states = options.ephemeral.space('professional-oidc-logins');
   const callbackOf = (id: string) =>
     new URL(`${prefix}/professionals/oidc/${id}/callback`, options.publicBaseUrl).href;
   const down = (label: string) =>
@@ -99,13 +102,11 @@ export async function professionalOidcRoutes(
   app.get<{ Params: { idp: string } }>('/professionals/oidc/:idp/login', async (request, reply) => {
     const entry = idps.get(request.params.idp);
     if (!entry) return replyOutcome(reply, 404, 'not-found', 'onbekende inlogdienst');
-    const decision = limiter.take([`ip:${request.ip}`], now());
+    const decision = await limiter.take([`ip:${request.ip}`], now());
     if (!decision.allowed) {
       reply.header('retry-after', String(decision.retryAfterSeconds));
       return replyOutcome(reply, 429, 'throttled', 'Te veel inlogpogingen; probeer het later opnieuw.');
     }
-    const at = now();
-    for (const [s, { expiresAt }] of states) if (expiresAt <= at) states.delete(s);
     const state = randomBytes(24).toString('base64url');
     const returnTo = safeReturnTo((request.query as Record<string, unknown>).returnTo);
     let url: URL;
@@ -114,7 +115,7 @@ export async function professionalOidcRoutes(
     } catch {
       return replyOutcome(reply, 503, 'transient', down(entry.idp.label));
     }
-    states.set(state, { idp: entry.idp.id, expiresAt: at + STATE_TTL_MS, ...(returnTo ? { returnTo } : {}) });
+    await states.put(state, JSON.stringify({ idp: entry.idp.id, returnTo }), now() + STATE_TTL_MS);
     reply.header(
       'set-cookie',
       `${STATE_COOKIE}=${state}; Path=${prefix}/professionals/oidc; HttpOnly; SameSite=Lax; Max-Age=600${secure ? '; Secure' : ''}`,
@@ -126,14 +127,14 @@ export async function professionalOidcRoutes(
     const entry = idps.get(request.params.idp);
     const query = request.query as Record<string, string | undefined>;
     const state = typeof query.state === 'string' ? query.state : undefined;
-    const pending = state === undefined ? undefined : states.get(state);
-    if (state !== undefined) states.delete(state);
+    const taken = state === undefined ? undefined : await states.take(state, now());
+    const pending =
+      taken === undefined ? undefined : (JSON.parse(taken) as { idp: string; returnTo?: string });
     if (
       !entry ||
       !state ||
       !pending ||
       pending.idp !== entry.idp.id ||
-      pending.expiresAt <= now() ||
       cookieFrom(request.headers.cookie, STATE_COOKIE) !== state
     )
       return replyOutcome(reply, 400, 'invalid', 'Onbekende of verlopen inlogpoging. Begin opnieuw.');
@@ -154,9 +155,9 @@ export async function professionalOidcRoutes(
     const { account } = mapped;
     await options.onLogin(account, entry.idp.id);
     const previous = sessionIdFrom(request.headers.cookie);
-    if (previous) options.sessions.end(previous);
+    if (previous) await options.sessions.end(previous);
     const only = account.memberships.length === 1 ? account.memberships[0] : undefined;
-    const session = options.sessions.create(
+    const session = await options.sessions.create(
       {
         kind: 'professional',
         id: account.id,

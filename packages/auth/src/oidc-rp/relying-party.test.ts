@@ -14,6 +14,7 @@ import {
   type RunningTestIdp,
 } from '../testing/test-idp-process.ts';
 import { OidcRelyingParty, type RelyingPartyOptions } from './relying-party.ts';
+import { MemoryEphemeralStore } from '@ketenlog/storage';
 
 const LOA = (level: string) => `http://eidas.europa.eu/LoA/${level}`;
 const BASE = 'https://kraamzorg.example';
@@ -50,6 +51,7 @@ const digid = (extra: Partial<RelyingPartyOptions> = {}) =>
     id: 'digid',
     label: 'DigiD',
     upstream: upstream(extra),
+    ephemeral: new MemoryEphemeralStore(),
     publicBaseUrl: BASE,
     bsnClaim: 'bsn',
     acr: { [LOA('low')]: 'low', [LOA('substantial')]: 'substantial', [LOA('high')]: 'high' },
@@ -126,6 +128,7 @@ describe('the DigiD broker relying party', () => {
           return { ...body, id_token: `${header}.${forged}.${signature}` };
         }),
       }),
+      new MemoryEphemeralStore(),
     );
     const query = async (rp: OidcRelyingParty, state: string) =>
       Object.fromEntries(
@@ -145,9 +148,13 @@ describe('the DigiD broker relying party', () => {
         privateKeyJwk: b.privateJwk,
         fetch: tokenResponses((body) => (theirs = body)),
       }),
+      new MemoryEphemeralStore(),
     );
     expect(await other.complete(await query(other, 'state-6'))).toMatchObject({ ok: true });
-    const swapped = new OidcRelyingParty(upstream({ fetch: tokenResponses(() => theirs!) }));
+    const swapped = new OidcRelyingParty(
+      upstream({ fetch: tokenResponses(() => theirs!) }),
+      new MemoryEphemeralStore(),
+    );
     const refused = await swapped.complete(await query(swapped, 'state-7'));
     expect(refused).toMatchObject({ ok: false, failure: 'rejected' });
     expect(refused.ok ? '' : refused.detail).toMatch(/aud|audience|nonce/i);

@@ -6,6 +6,7 @@
 // repeated at every login's start, so a node starts while its IdP is down, recovers when it is
 // back, and follows the IdP's key rotation.
 import * as oidc from 'openid-client';
+import type { EphemeralSpace, EphemeralStore } from '@ketenlog/storage';
 
 const PENDING_TTL_MS = 10 * 60_000;
 
@@ -40,7 +41,6 @@ interface Pending {
   readonly verifier: string;
   readonly nonce: string;
   readonly redirectUri: string;
-  readonly expiresAt: number;
 }
 
 /** Imports a private JWK for signing client assertions; names the problem when it is not one. */
@@ -86,12 +86,16 @@ export class OidcRelyingParty {
   readonly #options: RelyingPartyOptions;
   readonly #now: () => number;
   #configuration: Promise<oidc.Configuration> | undefined;
-  /** Logins under way, by state; each completes at most once. */
-  readonly #pending = new Map<string, Pending>();
+  /**
+   * Logins under way, by state; each completes at most once, at whichever process of the node the
+   * browser comes back to (the node's ephemeral store).
+   */
+  readonly #pending: EphemeralSpace;
 
-  constructor(options: RelyingPartyOptions) {
+  constructor(options: RelyingPartyOptions, store: EphemeralStore) {
     this.#options = options;
     this.#now = options.now ?? Date.now;
+    this.#pending = store.space(`oidc-rp ${options.clientId} ${options.issuer}`);
   }
 
   /**
@@ -130,11 +134,10 @@ export class OidcRelyingParty {
   /** Starts a login: the upstream's authorization URL for this browser's `state`. */
   async start(state: string, redirectUri: string): Promise<URL> {
     const configuration = await this.configuration(true);
-    const now = this.#now();
-    for (const [s, p] of this.#pending) if (p.expiresAt <= now) this.#pending.delete(s);
     const verifier = oidc.randomPKCECodeVerifier();
     const nonce = oidc.randomNonce();
-    this.#pending.set(state, { verifier, nonce, redirectUri, expiresAt: now + PENDING_TTL_MS });
+    const pending: Pending = { verifier, nonce, redirectUri };
+    await this.#pending.put(state, JSON.stringify(pending), this.#now() + PENDING_TTL_MS);
     return oidc.buildAuthorizationUrl(configuration, {
       redirect_uri: redirectUri,
       scope: this.#options.scope ?? 'openid',
@@ -149,12 +152,10 @@ export class OidcRelyingParty {
   /** Completes a login from the callback's query: the verified ID token's claims, or why not. */
   async complete(query: Readonly<Record<string, string | undefined>>): Promise<RelyingPartyResult> {
     const state = query.state;
-    const pending = state === undefined ? undefined : this.#pending.get(state);
-    if (state === undefined || !pending)
-      return { ok: false, failure: 'unknown-state', detail: 'unknown or spent state' };
-    this.#pending.delete(state);
-    if (pending.expiresAt <= this.#now())
-      return { ok: false, failure: 'expired', detail: 'login took too long' };
+    const taken = state === undefined ? undefined : await this.#pending.take(state, this.#now());
+    if (state === undefined || taken === undefined)
+      return { ok: false, failure: 'unknown-state', detail: 'unknown, spent or expired state' };
+    const pending = JSON.parse(taken) as Pending;
     if (query.error) return { ok: false, failure: 'rejected', detail: `upstream said ${query.error}` };
     const callback = new URL(pending.redirectUri);
     for (const [key, value] of Object.entries(query))

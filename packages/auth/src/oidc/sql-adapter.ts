@@ -99,6 +99,12 @@ export class SqlOidcAdapter implements Adapter {
   }
 }
 
+/** Deletes the provider's expired codes, tokens, sessions and interactions; returns how many. */
+export async function sweepOidcModels(db: Db, now: number): Promise<number> {
+  return (await db.run('DELETE FROM oidc_models WHERE expires_at IS NOT NULL AND expires_at <= ?', [now]))
+    .changes;
+}
+
 /** The factory oidc-provider's `adapter` option takes. */
 export function sqlOidcAdapterFactory(db: Db, now?: () => number): (model: string) => Adapter {
   return (model) => new SqlOidcAdapter(db, model, now);

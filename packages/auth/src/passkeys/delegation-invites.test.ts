@@ -2,7 +2,7 @@
 // representative accepts with the one-time code, the client sees whom to grant; a code works once,
 // a wrong session, code or body gets an OperationOutcome.
 import Fastify, { type FastifyInstance } from 'fastify';
-import { testDatabases, type Db } from '@ketenlog/storage';
+import { MemoryEphemeralStore, testDatabases, type Db } from '@ketenlog/storage';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { delegationInviteRoutes, INVITE_TTL_MS, type DelegationInvite } from './delegation-invites.ts';
 import { SESSION_COOKIE, SessionStore } from './session.ts';
@@ -17,15 +17,15 @@ for (const database of testDatabases()) {
     let sessions: SessionStore;
     let maria: { cookie: string };
     let sam: { cookie: string };
-    const cookie = (principal: Parameters<SessionStore['create']>[0]) => ({
-      cookie: `${SESSION_COOKIE}=${sessions.create(principal, clock).id}`,
+    const cookie = async (principal: Parameters<SessionStore['create']>[0]) => ({
+      cookie: `${SESSION_COOKIE}=${(await sessions.create(principal, clock)).id}`,
     });
 
     beforeEach(async () => {
       clock = start;
-      sessions = new SessionStore();
-      maria = cookie({ kind: 'client', holder: 'pMaria', credentialId: 'c1' });
-      sam = cookie({ kind: 'representative', holder: 'rep:sam', credentialId: 'c2' });
+      sessions = new SessionStore(new MemoryEphemeralStore());
+      maria = await cookie({ kind: 'client', holder: 'pMaria', credentialId: 'c1' });
+      sam = await cookie({ kind: 'representative', holder: 'rep:sam', credentialId: 'c2' });
       db = await database.open();
       app = Fastify();
       await app.register(delegationInviteRoutes, {
@@ -83,8 +83,8 @@ for (const database of testDatabases()) {
     it('an expired code is refused and shows as expired', async () => {
       const { code } = (await invite()).json() as { code: string };
       clock += INVITE_TTL_MS;
-      maria = cookie({ kind: 'client', holder: 'pMaria', credentialId: 'c1' });
-      sam = cookie({ kind: 'representative', holder: 'rep:sam', credentialId: 'c2' });
+      maria = await cookie({ kind: 'client', holder: 'pMaria', credentialId: 'c1' });
+      sam = await cookie({ kind: 'representative', holder: 'rep:sam', credentialId: 'c2' });
       expect((await accept(code)).statusCode).toBe(404);
       expect(await list()).toMatchObject([{ status: 'expired' }]);
     });

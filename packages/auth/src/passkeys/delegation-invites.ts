@@ -58,11 +58,11 @@ export async function delegationInviteRoutes(
   const { db, sessions } = options;
   const now = options.now ?? Date.now;
   await db.exec(SCHEMA);
-  const principalOf = (request: FastifyRequest): Principal | undefined =>
-    sessions.get(sessionIdFrom(request.headers.cookie), now())?.principal;
+  const principalOf = async (request: FastifyRequest): Promise<Principal | undefined> =>
+    (await sessions.get(sessionIdFrom(request.headers.cookie), now()))?.principal;
 
   app.post('/delegations/invites', async (request, reply) => {
-    const p = principalOf(request);
+    const p = await principalOf(request);
     if (p?.kind !== 'client') return replyOutcome(reply, 401, 'login', 'only a logged-in client invites');
     const body = request.body as Partial<{ kinds: unknown; validUntil: unknown }> | undefined;
     const kinds = body?.kinds;
@@ -90,7 +90,7 @@ export async function delegationInviteRoutes(
   });
 
   app.get('/delegations/invites', async (request, reply) => {
-    const p = principalOf(request);
+    const p = await principalOf(request);
     if (p?.kind !== 'client') return replyOutcome(reply, 401, 'login', 'only a logged-in client has invites');
     const rows = await db.all<InviteRow>(
       'SELECT id, client, kinds, valid_until, expires_at, representative FROM delegation_invites WHERE client = ? ORDER BY expires_at, id',
@@ -108,7 +108,7 @@ export async function delegationInviteRoutes(
   });
 
   app.post('/delegations/invites/accept', async (request, reply) => {
-    const p = principalOf(request);
+    const p = await principalOf(request);
     if (p?.kind !== 'representative')
       return replyOutcome(reply, 401, 'login', 'log in with your own passkey as a representative');
     const code = (request.body as { code?: unknown } | undefined)?.code;
@@ -127,7 +127,7 @@ export async function delegationInviteRoutes(
   });
 
   app.delete('/delegations/invites/:id', async (request, reply) => {
-    const p = principalOf(request);
+    const p = await principalOf(request);
     if (p?.kind !== 'client') return replyOutcome(reply, 401, 'login', 'only the client removes her invite');
     const { id } = request.params as { id: string };
     const { changes } = await db.run('DELETE FROM delegation_invites WHERE id = ? AND client = ?', [

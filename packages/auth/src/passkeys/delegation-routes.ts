@@ -26,11 +26,11 @@ export async function delegationRoutes(
 ): Promise<void> {
   const { sessions, delegations } = options;
   const now = options.now ?? Date.now;
-  const sessionOf = (request: FastifyRequest): Session | undefined =>
+  const sessionOf = (request: FastifyRequest): Promise<Session | undefined> =>
     sessions.get(sessionIdFrom(request.headers.cookie), now());
 
   app.post('/delegations', async (request, reply) => {
-    const p = sessionOf(request)?.principal;
+    const p = (await sessionOf(request))?.principal;
     if (p?.kind !== 'client') return replyOutcome(reply, 401, 'login', 'only a logged-in client delegates');
     const body = request.body as Partial<{
       representative: string;
@@ -61,14 +61,14 @@ export async function delegationRoutes(
   });
 
   app.get('/delegations', async (request, reply) => {
-    const p = sessionOf(request)?.principal;
+    const p = (await sessionOf(request))?.principal;
     if (p?.kind === 'client') return { granted: await delegations.grantedBy(p.holder) };
     if (p?.kind === 'representative') return { held: await delegations.heldBy(p.holder) };
     return replyOutcome(reply, 401, 'login', 'log in with your passkey first');
   });
 
   app.delete('/delegations/:id', async (request, reply) => {
-    const p = sessionOf(request)?.principal;
+    const p = (await sessionOf(request))?.principal;
     if (p?.kind !== 'client')
       return replyOutcome(reply, 401, 'login', 'only the client revokes her delegation');
     const { id } = request.params as { id: string };
@@ -78,18 +78,18 @@ export async function delegationRoutes(
     if (!(await delegations.revoke(id, now())))
       return replyOutcome(reply, 409, 'duplicate', 'already revoked');
     // At once: sessions acting on it drop back to acting for no one.
-    for (const [sid, principal] of sessions.entries()) {
-      if (principal.kind === 'representative' && principal.actingFor?.delegation === id) {
-        const { actingFor: _dropped, ...rest } = principal;
-        sessions.update(sid, rest);
-      }
-    }
+    // On every process of the node: the sessions live in its database.
+    await sessions.changeWhere((principal) => {
+      if (principal.kind !== 'representative' || principal.actingFor?.delegation !== id) return undefined;
+      const { actingFor: _dropped, ...rest } = principal;
+      return rest;
+    }, now());
     // The client signs these revocations to end the delegation on the logbook as well.
     return { revoked: id, drafts: delegationRevocationDrafts(delegation) };
   });
 
   app.post('/acting-for', async (request, reply) => {
-    const session = sessionOf(request);
+    const session = await sessionOf(request);
     const p = session?.principal;
     if (!session || p?.kind !== 'representative')
       return replyOutcome(reply, 401, 'login', 'log in as a representative');
@@ -103,10 +103,14 @@ export async function delegationRoutes(
       !(delegation.validFrom <= at && at < delegation.validUntil)
     )
       return replyOutcome(reply, 403, 'forbidden', 'no delegation in force with this id');
-    sessions.update(session.id, {
-      ...p,
-      actingFor: { client: delegation.client, delegation: delegation.id },
-    });
+    if (
+      !(await sessions.update(
+        session.id,
+        { ...p, actingFor: { client: delegation.client, delegation: delegation.id } },
+        at,
+      ))
+    )
+      return replyOutcome(reply, 401, 'login', 'log in as a representative');
     return { actingFor: delegation.client, delegation: delegation.id };
   });
 }

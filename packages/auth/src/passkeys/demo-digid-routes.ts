@@ -32,7 +32,7 @@ export async function demoDigidRoutes(
     if (!state || !callback || !isLocalPath(callback))
       return replyOutcome(reply, 400, 'invalid', 'state and a local callback path are required');
     const chosen = digid.personAt(Number(person));
-    const code = chosen && digid.authorize(chosen.bsn);
+    const code = chosen && (await digid.authorize(chosen.bsn));
     if (!code) return replyOutcome(reply, 400, 'invalid', 'unknown demo person');
     return reply.redirect(`${callback}?${new URLSearchParams({ code, state })}`);
   });

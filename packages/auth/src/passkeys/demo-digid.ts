@@ -1,6 +1,7 @@
 // The demo stand-in for DigiD: a page on the node itself where a tester picks a demo person. It is
 // labelled on every screen as not being DigiD, and it is only ever wired in the demo region.
 import { randomBytes } from 'node:crypto';
+import type { EphemeralSpace, EphemeralStore } from '@ketenlog/storage';
 import type { IdentityProvider, VerifiedIdentity } from './identity-check.ts';
 
 export const DEMO_DIGID_LABEL = 'Demo-DigiD — geen echte DigiD';
@@ -24,11 +25,20 @@ export class DemoDigiD implements IdentityProvider {
   readonly #persons: readonly DemoPerson[];
   readonly #pagePath: string;
   readonly #now: () => number;
-  /** One-time codes → BSN, issued by the demo page and redeemed once, within a minute, by `complete`. */
-  readonly #codes = new Map<string, { readonly bsn: string; readonly expiresAt: number }>();
+  /**
+   * One-time codes → BSN, issued by the demo page and redeemed once, within a minute, by `complete`
+   * (in the node's ephemeral store: the callback may reach another process of the node).
+   */
+  readonly #codes: EphemeralSpace;
 
-  constructor(persons: readonly DemoPerson[], pagePath = '/demo-digid', now: () => number = Date.now) {
+  constructor(
+    persons: readonly DemoPerson[],
+    store: EphemeralStore,
+    pagePath = '/demo-digid',
+    now: () => number = Date.now,
+  ) {
     this.#persons = persons;
+    this.#codes = store.space('demo-digid-codes');
     this.#pagePath = pagePath;
     this.#now = now;
   }
@@ -39,22 +49,19 @@ export class DemoDigiD implements IdentityProvider {
   }
 
   /** Issues a one-time code for a demo person (what the demo page's button does). */
-  authorize(bsn: string): string | undefined {
+  async authorize(bsn: string): Promise<string | undefined> {
     if (!this.#persons.some((p) => p.bsn === bsn)) return undefined;
-    const now = this.#now();
-    for (const [code, issued] of this.#codes) if (issued.expiresAt <= now) this.#codes.delete(code);
     const code = randomBytes(16).toString('base64url');
-    this.#codes.set(code, { bsn, expiresAt: now + CODE_TTL_MS });
+    await this.#codes.put(code, bsn, this.#now() + CODE_TTL_MS);
     return code;
   }
 
   async complete(query: Readonly<Record<string, string | undefined>>): Promise<VerifiedIdentity | undefined> {
     const code = query.code;
     if (code === undefined) return undefined;
-    const issued = this.#codes.get(code);
-    this.#codes.delete(code);
-    if (!issued || issued.expiresAt <= this.#now()) return undefined;
-    return { bsn: issued.bsn, assurance: 'substantial', provider: this.id };
+    const bsn = await this.#codes.take(code, this.#now());
+    if (bsn === undefined) return undefined;
+    return { bsn, assurance: 'substantial', provider: this.id };
   }
 
   /** The demo login page (Dutch): one button per demo person, clearly not DigiD. */

@@ -4,6 +4,7 @@
 // through the configured mapping, and a login below the minimum, or with an `acr` the mapping does
 // not know, is refused.
 import { isValidBsn } from '@ketenlog/fhir';
+import type { EphemeralStore } from '@ketenlog/storage';
 import { OidcRelyingParty, type RelyingPartyOptions } from '../oidc-rp/relying-party.ts';
 import {
   IdentityCheckError,
@@ -19,6 +20,8 @@ export interface OidcIdentityProviderOptions {
   readonly id: string;
   readonly label: string;
   readonly upstream: RelyingPartyOptions;
+  /** Where logins under way are kept (the node's database). */
+  readonly ephemeral: EphemeralStore;
   /** This node's public base URL; the redirect URI is this plus the callback path. */
   readonly publicBaseUrl: string;
   /** ID token claim holding the BSN; `sub` by default. */
@@ -47,10 +50,16 @@ export class OidcIdentityProvider implements IdentityProvider {
     const wanted = Object.entries(options.acr)
       .filter(([, level]) => ASSURANCE_ORDER.indexOf(level) >= ASSURANCE_ORDER.indexOf(this.#minimum))
       .map(([value]) => value);
-    this.#rp = new OidcRelyingParty({
-      ...options.upstream,
-      authorizationParameters: { ...options.upstream.authorizationParameters, acr_values: wanted.join(' ') },
-    });
+    this.#rp = new OidcRelyingParty(
+      {
+        ...options.upstream,
+        authorizationParameters: {
+          ...options.upstream.authorizationParameters,
+          acr_values: wanted.join(' '),
+        },
+      },
+      options.ephemeral,
+    );
   }
 
   get #minimum(): Assurance {

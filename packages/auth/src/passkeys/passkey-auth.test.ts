@@ -1,5 +1,5 @@
 import Fastify, { type FastifyInstance } from 'fastify';
-import { testDatabases, type Db } from '@ketenlog/storage';
+import { SqlEphemeralStore, testDatabases, type Db } from '@ketenlog/storage';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InMemoryProfessionalDirectory } from '../professionals/professional-directory.ts';
 import { DEMO_DIGID_LABEL, DemoDigiD } from './demo-digid.ts';
@@ -14,15 +14,17 @@ describe('registerPasskeyAuth', () => {
   beforeEach(async () => {
     db = await testDatabases()[0].open();
     app = Fastify();
+    const ephemeral = await SqlEphemeralStore.open(db);
     await registerPasskeyAuth(app, '/auth', {
       db,
+      ephemeral,
       relyingParty: { rpId: 'localhost', origins: ['http://localhost:8101'] },
       organisation: 'ura:11110001',
       organisationName: 'Kraamzorg De Wieg',
-      identity: new DemoDigiD(DEMO_PERSONS, '/auth/demo-digid'),
+      identity: new DemoDigiD(DEMO_PERSONS, ephemeral, '/auth/demo-digid'),
       persons: demoPersonDirectory(),
       professionals: new InMemoryProfessionalDirectory([]),
-      limiter: new LoginRateLimiter({ limit: 2, windowMs: 60_000 }),
+      limiter: new LoginRateLimiter(ephemeral, { limit: 2, windowMs: 60_000 }),
       bindKey: async () => {},
       submitStatement: async () => null,
     });

@@ -2,7 +2,7 @@
 // routes of a node on its database, sharing one session store and one login limiter, plus the
 // demo identity page when the node runs the demo stand-in.
 import type { FastifyInstance } from 'fastify';
-import type { Db } from '@ketenlog/storage';
+import type { Db, EphemeralStore } from '@ketenlog/storage';
 import { professionalRoutes, soleMembership } from '../professionals/routes.ts';
 import type { ProfessionalDirectory } from '../professionals/professional-directory.ts';
 import { SqlChallengeStore } from './challenge-store.ts';
@@ -23,6 +23,11 @@ export interface PasskeyAuthOptions extends Pick<
   'identity' | 'persons' | 'organisationName' | 'bindKey' | 'submitStatement' | 'pageDraft' | 'secureCookies'
 > {
   readonly db: Db;
+  /**
+   * Sessions, identity checks under way and login counts: the node's database, shared by all its
+   * processes.
+   */
+  readonly ephemeral: EphemeralStore;
   /** This node's relying party (relyingPartyOf(node base URL)). */
   readonly relyingParty: RelyingParty;
   /** `ura:<URA>` of this node's organisation. */
@@ -47,8 +52,9 @@ export async function registerPasskeyAuth(
   prefix: string,
   options: PasskeyAuthOptions,
 ): Promise<PasskeyAuth> {
-  const sessions = options.sessions ?? new SessionStore();
-  const limiter = options.limiter ?? new LoginRateLimiter();
+  const { ephemeral } = options;
+  const sessions = options.sessions ?? new SessionStore(ephemeral);
+  const limiter = options.limiter ?? new LoginRateLimiter(ephemeral);
   const credentials = await SqlCredentialRepository.open(options.db);
   const delegations = await SqlDelegationRepository.open(options.db);
   const now = options.now ?? Date.now;
@@ -60,7 +66,7 @@ export async function registerPasskeyAuth(
     challenges: new SqlChallengeStore(options.db),
     now,
   });
-  const common = { prefix, sessions, limiter, now, secureCookies: options.secureCookies };
+  const common = { prefix, sessions, ephemeral, limiter, now, secureCookies: options.secureCookies };
   if (options.identity instanceof DemoDigiD)
     await app.register(demoDigidRoutes, { prefix, digid: options.identity });
   await app.register(passkeyRoutes, {

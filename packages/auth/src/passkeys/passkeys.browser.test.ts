@@ -12,7 +12,7 @@ import {
   type SignedStatement,
   type WebAuthnSignature,
 } from '@ketenlog/logbook';
-import { testDatabases, type Db } from '@ketenlog/storage';
+import { SqlEphemeralStore, testDatabases, type Db } from '@ketenlog/storage';
 import { addVirtualAuthenticator, CHROMIUM_ARGS, ensureChromium } from '../../../../test/chromium.ts';
 import { InMemoryProfessionalDirectory } from '../professionals/professional-directory.ts';
 import { DemoDigiD } from './demo-digid.ts';
@@ -64,12 +64,14 @@ describe('passkeys in Chromium with a virtual authenticator', () => {
     const kraamzorg = witness.organisation;
     db = await testDatabases()[0].open();
     app = Fastify();
+    const ephemeral = await SqlEphemeralStore.open(db);
     const auth = await registerPasskeyAuth(app, '/auth', {
       db,
+      ephemeral,
       relyingParty,
       organisation: `ura:${kraamzorg.ura}`,
       organisationName: kraamzorg.name,
-      identity: new DemoDigiD(DEMO_PERSONS, '/auth/demo-digid'),
+      identity: new DemoDigiD(DEMO_PERSONS, ephemeral, '/auth/demo-digid'),
       persons: demoPersonDirectory(),
       professionals: new InMemoryProfessionalDirectory([]),
       secureCookies: false,

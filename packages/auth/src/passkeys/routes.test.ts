@@ -7,7 +7,7 @@ import {
   type Statement,
 } from '@ketenlog/logbook';
 import { delegationInForce } from '@ketenlog/region';
-import { testDatabases, type Db } from '@ketenlog/storage';
+import { SqlEphemeralStore, testDatabases, type Db } from '@ketenlog/storage';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqlChallengeStore } from './challenge-store.ts';
 import type { PasskeyCredential } from './credential.ts';
@@ -68,8 +68,9 @@ describe.each(testDatabases())('passkey routes on $name', ({ open }) => {
       challenges: new SqlChallengeStore(db),
       now: () => now,
     });
-    const digid = new DemoDigiD(PERSONS, '/auth/demo-digid');
-    const sessions = new SessionStore();
+    const ephemeral = await SqlEphemeralStore.open(db);
+    const digid = new DemoDigiD(PERSONS, ephemeral, '/auth/demo-digid');
+    const sessions = new SessionStore(ephemeral);
     const delegations = await SqlDelegationRepository.open(db);
     app = Fastify();
     await app.register(delegationRoutes, { prefix: '/auth', sessions, delegations, now: () => now });
@@ -78,6 +79,7 @@ describe.each(testDatabases())('passkey routes on $name', ({ open }) => {
       prefix: '/auth',
       service,
       sessions,
+      ephemeral,
       identity: digid,
       persons: staticPersonDirectory({
         '999911120': { holder: MARIA, role: 'client' },
@@ -85,7 +87,7 @@ describe.each(testDatabases())('passkey routes on $name', ({ open }) => {
       }),
       delegations,
       organisationName: 'Kraamzorg De Wieg',
-      limiter: new LoginRateLimiter({ limit: 8, windowMs: 60_000 }),
+      limiter: new LoginRateLimiter(ephemeral, { limit: 8, windowMs: 60_000 }),
       now: () => now,
       bindKey: async (credential) => {
         if (failBinding) throw new Error('log unavailable');

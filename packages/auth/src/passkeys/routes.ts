@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
+import type { EphemeralStore } from '@ketenlog/storage';
 import {
   STATEMENT_VERSION,
   statementHash,
@@ -43,6 +44,8 @@ import { replyOutcome } from '@ketenlog/problem';
 export interface PasskeyRoutesOptions {
   readonly service: PasskeyService;
   readonly sessions: SessionStore;
+  /** Identity checks under way, and the default limiter's counts (the node's database). */
+  readonly ephemeral: EphemeralStore;
   readonly identity: IdentityProvider;
   readonly persons: PersonDirectory;
   readonly delegations: DelegationRepository;
@@ -86,14 +89,14 @@ function browserBundle(): string {
 export async function passkeyRoutes(app: FastifyInstance, options: PasskeyRoutesOptions): Promise<void> {
   const { service, sessions, identity, persons, delegations } = options;
   const now = options.now ?? Date.now;
-  const limiter = options.limiter ?? new LoginRateLimiter();
+  const limiter = options.limiter ?? new LoginRateLimiter(options.ephemeral);
   const secure = options.secureCookies ?? true;
   const prefix = app.prefix;
-  /** Identity checks under way: when each expires, and where enrolment returns to. */
-  const identityStates = new Map<string, { readonly expiresAt: number; readonly returnTo?: string }>();
+  /** Identity checks under way, by state: where enrolment returns to. Any process may complete one. */
+  const identityStates = options.ephemeral.space('identity-checks');
   const bundle = browserBundle();
 
-  const sessionOf = (request: FastifyRequest): Session | undefined =>
+  const sessionOf = (request: FastifyRequest): Promise<Session | undefined> =>
     sessions.get(sessionIdFrom(request.headers.cookie), now());
   const fail = (reply: FastifyReply, result: Extract<PasskeyResult<unknown>, { ok: false }>) =>
     replyOutcome(reply, result.failure.status, result.failure.code, result.failure.message);
@@ -128,8 +131,8 @@ export async function passkeyRoutes(app: FastifyInstance, options: PasskeyRoutes
   // --- enrolment: identity check first ---
 
   /** Logins and identity checks per client address: true (429 sent) past the limit. */
-  const throttled = (request: FastifyRequest, reply: FastifyReply) => {
-    const decision = limiter.take([`ip:${request.ip}`], now());
+  const throttled = async (request: FastifyRequest, reply: FastifyReply) => {
+    const decision = await limiter.take([`ip:${request.ip}`], now());
     if (decision.allowed) return false;
     reply.header('retry-after', String(decision.retryAfterSeconds));
     replyOutcome(reply, 429, 'throttled', 'too many login attempts; try again later');
@@ -137,12 +140,10 @@ export async function passkeyRoutes(app: FastifyInstance, options: PasskeyRoutes
   };
 
   app.get('/passkeys/enrol', async (request, reply) => {
-    if (throttled(request, reply)) return reply;
+    if (await throttled(request, reply)) return reply;
     const state = randomBytes(24).toString('base64url');
-    const at = now();
-    for (const [s, { expiresAt }] of identityStates) if (expiresAt <= at) identityStates.delete(s);
     const returnTo = safeReturnTo((request.query as Record<string, unknown>).returnTo);
-    identityStates.set(state, { expiresAt: at + IDENTITY_STATE_TTL_MS, ...(returnTo ? { returnTo } : {}) });
+    await identityStates.put(state, JSON.stringify({ returnTo }), now() + IDENTITY_STATE_TTL_MS);
     let redirectTo: string;
     try {
       ({ redirectTo } = await identity.start(state, `${prefix}/passkeys/enrol/callback`));
@@ -161,15 +162,10 @@ export async function passkeyRoutes(app: FastifyInstance, options: PasskeyRoutes
   app.get('/passkeys/enrol/callback', async (request, reply) => {
     const query = request.query as Record<string, string | undefined>;
     const state = query.state;
-    const pending = state === undefined ? undefined : identityStates.get(state);
-    const expiresAt = pending?.expiresAt;
-    if (state !== undefined) identityStates.delete(state);
-    if (
-      !state ||
-      expiresAt === undefined ||
-      expiresAt <= now() ||
-      cookieFrom(request.headers.cookie, IDENTITY_STATE_COOKIE) !== state
-    )
+    // Taken once: a replayed callback finds nothing.
+    const taken = state ? await identityStates.take(state, now()) : undefined;
+    const pending = taken === undefined ? undefined : (JSON.parse(taken) as { returnTo?: string });
+    if (!state || !pending || cookieFrom(request.headers.cookie, IDENTITY_STATE_COOKIE) !== state)
       return replyOutcome(reply, 400, 'invalid', 'unknown or expired identity check');
     let verified;
     try {
@@ -188,7 +184,10 @@ export async function passkeyRoutes(app: FastifyInstance, options: PasskeyRoutes
     const person = await persons.lookup(verified);
     if (!person)
       return replyOutcome(reply, 403, 'forbidden', 'this person is not known at this organisation');
-    const session = sessions.create({ kind: 'enrolling', holder: person.holder, role: person.role }, now());
+    const session = await sessions.create(
+      { kind: 'enrolling', holder: person.holder, role: person.role },
+      now(),
+    );
     reply.header('set-cookie', sessionCookie(session, secure, now()));
     const back = pending?.returnTo ? `?returnTo=${encodeURIComponent(pending.returnTo)}` : '';
     return reply.redirect(`${prefix}/passkeys${back}`);
@@ -204,13 +203,13 @@ export async function passkeyRoutes(app: FastifyInstance, options: PasskeyRoutes
       : undefined;
 
   app.post('/passkeys/registration/options', async (request, reply) => {
-    const person = enrollee(sessionOf(request));
+    const person = enrollee(await sessionOf(request));
     if (!person) return replyOutcome(reply, 401, 'login', 'complete the identity check first');
     return service.registrationOptions(person);
   });
 
   app.post('/passkeys/registration/verify', async (request, reply) => {
-    const session = sessionOf(request);
+    const session = await sessionOf(request);
     const person = enrollee(session);
     if (!session || !person) return replyOutcome(reply, 401, 'login', 'complete the identity check first');
     const result = await service.verifyRegistration(person, request.body as RegistrationResponseJSON);
@@ -229,7 +228,7 @@ export async function passkeyRoutes(app: FastifyInstance, options: PasskeyRoutes
       );
     }
     // Enrolment ends the identity-check session: the person now logs in with the passkey.
-    sessions.end(session.id);
+    await sessions.end(session.id);
     reply.header('set-cookie', sessionCookie(undefined, secure, now()));
     return { credentialId: result.value.id, keyId: result.value.keyId };
   });
@@ -237,12 +236,12 @@ export async function passkeyRoutes(app: FastifyInstance, options: PasskeyRoutes
   // --- login ---
 
   app.post('/passkeys/authentication/options', async (request, reply) => {
-    if (throttled(request, reply)) return reply;
+    if (await throttled(request, reply)) return reply;
     return service.authenticationOptions();
   });
 
   app.post('/passkeys/authentication/verify', async (request, reply) => {
-    if (throttled(request, reply)) return reply;
+    if (await throttled(request, reply)) return reply;
     const result = await service.verifyAuthentication(request.body as AuthenticationResponseJSON);
     if (!result.ok) return fail(reply, result);
     const credential = result.value;
@@ -262,20 +261,20 @@ export async function passkeyRoutes(app: FastifyInstance, options: PasskeyRoutes
               ...(actingAs ? { actingAs } : {}),
             };
     const previous = sessionIdFrom(request.headers.cookie);
-    if (previous) sessions.end(previous);
-    const session = sessions.create(principal, now());
+    if (previous) await sessions.end(previous);
+    const session = await sessions.create(principal, now());
     reply.header('set-cookie', sessionCookie(session, secure, now()));
     return { principal };
   });
 
   app.get('/session', async (request, reply) => {
-    const session = sessionOf(request);
+    const session = await sessionOf(request);
     return session ? { principal: session.principal } : replyOutcome(reply, 401, 'login', 'log in first');
   });
 
   app.post('/logout', async (request, reply) => {
     const id = sessionIdFrom(request.headers.cookie);
-    if (id) sessions.end(id);
+    if (id) await sessions.end(id);
     reply.header('set-cookie', sessionCookie(undefined, secure, now()));
     return { loggedOut: true };
   });
@@ -301,7 +300,7 @@ export async function passkeyRoutes(app: FastifyInstance, options: PasskeyRoutes
   }
 
   app.post('/passkeys/statements/options', async (request, reply) => {
-    const session = sessionOf(request);
+    const session = await sessionOf(request);
     const who = signer(session);
     const p = session?.principal;
     if (!who || !p || (p.kind !== 'client' && p.kind !== 'representative'))
@@ -327,7 +326,7 @@ export async function passkeyRoutes(app: FastifyInstance, options: PasskeyRoutes
   });
 
   app.post('/passkeys/statements/sign', async (request, reply) => {
-    const session = sessionOf(request);
+    const session = await sessionOf(request);
     const who = signer(session);
     if (!who) return replyOutcome(reply, 401, 'login', 'log in as a client, or choose whom you act for');
     const body = request.body as { statement?: Statement; response?: AuthenticationResponseJSON } | undefined;

@@ -1,7 +1,11 @@
 // Login sessions of the node's own pages: an opaque random ID in an HttpOnly cookie, the
 // principal kept server-side. A professional's session acts for one organisation in one role at a
 // time; a representative's acts for one client at a time. Both change only by an explicit switch.
-import { randomBytes } from 'node:crypto';
+// Sessions live in the node's ephemeral store (its database), so every process of the node sees
+// one login, one switch and one logout alike; the store keys them by a hash of the ID, so a copy
+// of the database does not hand out live cookies.
+import { createHash, randomBytes } from 'node:crypto';
+import type { EphemeralSpace, EphemeralStore } from '@ketenlog/storage';
 
 export interface ActingAs {
   /** `ura:<URA>`. */
@@ -41,65 +45,70 @@ export interface Session {
 
 export const SESSION_COOKIE = 'ketenlog_session';
 
-/** In-memory sessions of one node process. */
+const keyOf = (id: string): string => createHash('sha256').update(id).digest('base64url');
+
+interface StoredSession {
+  readonly principal: Principal;
+  readonly expiresAt: number;
+}
+
+/** The node's sessions, in its ephemeral store. Every read asks the store: none is answered stale. */
 export class SessionStore {
-  readonly #sessions = new Map<string, Session>();
+  readonly #space: EphemeralSpace;
   readonly #ttlMs: number;
 
-  constructor(ttlMs = 30 * 60_000) {
+  constructor(store: EphemeralStore, ttlMs = 30 * 60_000) {
+    this.#space = store.space('sessions');
     this.#ttlMs = ttlMs;
   }
 
-  create(principal: Principal, now: number): Session {
-    this.#sweep(now);
+  async create(principal: Principal, now: number): Promise<Session> {
     const session = { id: randomBytes(32).toString('base64url'), principal, expiresAt: now + this.#ttlMs };
-    this.#sessions.set(session.id, session);
+    const stored: StoredSession = { principal, expiresAt: session.expiresAt };
+    await this.#space.put(keyOf(session.id), JSON.stringify(stored), session.expiresAt);
     return session;
   }
 
-  get(id: string | undefined, now: number): Session | undefined {
+  async get(id: string | undefined, now: number): Promise<Session | undefined> {
     if (id === undefined) return undefined;
-    const session = this.#sessions.get(id);
-    if (!session) return undefined;
-    if (session.expiresAt <= now) {
-      this.#sessions.delete(id);
-      return undefined;
-    }
-    return session;
+    const value = await this.#space.get(keyOf(id), now);
+    if (value === undefined) return undefined;
+    const stored = JSON.parse(value) as StoredSession;
+    return { id, principal: stored.principal, expiresAt: stored.expiresAt };
   }
 
   /** Replaces the principal (an explicit switch); the session keeps its ID and expiry. */
-  update(id: string, principal: Principal): Session | undefined {
-    const session = this.#sessions.get(id);
+  async update(id: string, principal: Principal, now: number): Promise<Session | undefined> {
+    const session = await this.get(id, now);
     if (!session) return undefined;
-    const next = { ...session, principal };
-    this.#sessions.set(id, next);
-    return next;
+    const stored: StoredSession = { principal, expiresAt: session.expiresAt };
+    return (await this.#space.replace(keyOf(id), JSON.stringify(stored), now))
+      ? { ...session, principal }
+      : undefined;
   }
 
-  end(id: string): void {
-    this.#sessions.delete(id);
+  async end(id: string): Promise<void> {
+    await this.#space.delete(keyOf(id));
   }
 
-  /** Every live session's ID and principal. */
-  *entries(): IterableIterator<[string, Principal]> {
-    for (const [id, session] of this.#sessions) yield [id, session.principal];
-  }
-
-  /** Ends every session of a holder at once (revoked passkey, revoked delegation). */
-  endWhere(predicate: (principal: Principal) => boolean): number {
-    let ended = 0;
-    for (const [id, session] of this.#sessions) {
-      if (predicate(session.principal)) {
-        this.#sessions.delete(id);
-        ended++;
-      }
+  /**
+   * Changes every live session at once (a revoked delegation, a revoked passkey): `change` returns
+   * the new principal, `null` to end the session, or undefined to leave it. Returns how many changed.
+   */
+  async changeWhere(
+    change: (principal: Principal) => Principal | null | undefined,
+    now: number,
+  ): Promise<number> {
+    let changed = 0;
+    for (const { key, value } of await this.#space.entries(now)) {
+      const stored = JSON.parse(value) as StoredSession;
+      const next = change(stored.principal);
+      if (next === undefined) continue;
+      if (next === null) await this.#space.delete(key);
+      else await this.#space.replace(key, JSON.stringify({ ...stored, principal: next }), now);
+      changed++;
     }
-    return ended;
-  }
-
-  #sweep(now: number): void {
-    for (const [id, session] of this.#sessions) if (session.expiresAt <= now) this.#sessions.delete(id);
+    return changed;
   }
 }
 

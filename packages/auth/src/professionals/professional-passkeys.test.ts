@@ -1,6 +1,6 @@
 import Fastify, { type FastifyInstance, type LightMyRequestResponse } from 'fastify';
 import { generate } from 'otplib';
-import { testDatabases, type Db } from '@ketenlog/storage';
+import { SqlEphemeralStore, testDatabases, type Db } from '@ketenlog/storage';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DemoDigiD } from '../passkeys/demo-digid.ts';
 import { staticPersonDirectory } from '../passkeys/identity-check.ts';
@@ -21,7 +21,8 @@ describe('a professional logging in with a passkey', () => {
 
   beforeEach(async () => {
     db = await testDatabases()[0].open();
-    const sessions = new SessionStore();
+    const ephemeral = await SqlEphemeralStore.open(db);
+    const sessions = new SessionStore(ephemeral);
     const directory = new InMemoryProfessionalDirectory([
       {
         id: 'pro:anna-jansen',
@@ -34,11 +35,12 @@ describe('a professional logging in with a passkey', () => {
     app = Fastify();
     await registerPasskeyAuth(app, '/auth', {
       db,
+      ephemeral,
       sessions,
       relyingParty: { rpId: 'kraamzorg.example', origins: [ORIGIN] },
       organisation: 'ura:11110001',
       organisationName: 'Kraamzorg De Wieg',
-      identity: new DemoDigiD([]),
+      identity: new DemoDigiD([], ephemeral),
       persons: staticPersonDirectory({}),
       professionals: directory,
       bindKey: async () => {},

@@ -1,6 +1,14 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { generate } from 'otplib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  MemoryEphemeralStore,
+  freshPostgresSchema,
+  SqlEphemeralStore,
+  testDatabases,
+  type Db,
+} from '@ketenlog/storage';
+import { withStoredTotpSteps } from './accounts-file.ts';
 import { LoginRateLimiter } from '../passkeys/login-rate-limit.ts';
 import { SessionStore } from '../passkeys/session.ts';
 import { hashPassword, verifyPassword } from './password.ts';
@@ -10,6 +18,15 @@ import { checkTotp, newTotpSecret, totpUri } from './totp.ts';
 import { AccountLockout } from './lockout.ts';
 
 const T0 = 1_790_000_000_000;
+
+/** Anna, a maternity carer with a password and a TOTP secret. */
+const anna = (passwordHash: string, totpSecret: string): ProfessionalAccount => ({
+  id: 'pro:anna-jansen',
+  name: 'Anna Jansen',
+  memberships: [{ organisation: 'ura:11110001', role: 'kraamverzorgende' }],
+  passwordHash,
+  totpSecret,
+});
 
 describe('passwords', () => {
   it('verifies the password it hashed, and nothing else', async () => {
@@ -47,31 +64,42 @@ describe('TOTP', () => {
   });
 });
 
-describe('LoginRateLimiter', () => {
-  it('refuses past the limit until the window ends, per key', () => {
-    const limiter = new LoginRateLimiter({ limit: 2, windowMs: 60_000 });
-    expect(limiter.take(['ip:a'], T0).allowed).toBe(true);
-    expect(limiter.take(['ip:a'], T0 + 1).allowed).toBe(true);
-    expect(limiter.take(['ip:a'], T0 + 2)).toEqual({ allowed: false, retryAfterSeconds: 60 });
-    expect(limiter.take(['ip:b'], T0 + 2).allowed).toBe(true);
-    expect(limiter.take(['ip:a'], T0 + 60_000).allowed).toBe(true);
-    expect(() => new LoginRateLimiter({ limit: 0, windowMs: 1 })).toThrow(RangeError);
+describe.each(testDatabases())('login limits on $name', ({ open }) => {
+  it('the rate limiter refuses past the limit until the window ends, per key', async () => {
+    const db = await open();
+    const limiter = new LoginRateLimiter(await SqlEphemeralStore.open(db), { limit: 2, windowMs: 60_000 });
+    expect((await limiter.take(['ip:a'], T0)).allowed).toBe(true);
+    expect((await limiter.take(['ip:a'], T0 + 1)).allowed).toBe(true);
+    expect(await limiter.take(['ip:a'], T0 + 2)).toEqual({ allowed: false, retryAfterSeconds: 60 });
+    expect((await limiter.take(['ip:b'], T0 + 2)).allowed).toBe(true);
+    expect((await limiter.take(['ip:a'], T0 + 60_000)).allowed).toBe(true);
+    await limiter.take(['ip:a'], T0 + 60_001);
+    expect((await limiter.take(['ip:a'], T0 + 60_002)).allowed).toBe(false);
+    await limiter.reset('ip:a');
+    expect((await limiter.take(['ip:a'], T0 + 60_003)).allowed).toBe(true);
+    expect(() => new LoginRateLimiter(new MemoryEphemeralStore(), { limit: 0, windowMs: 1 })).toThrow(
+      RangeError,
+    );
+    await db.close();
   });
-});
 
-describe('AccountLockout', () => {
-  it('locks after failures in a row however slow they come, and a success clears the count', () => {
-    const lockout = new AccountLockout({ maxFailures: 3, lockMs: 15 * 60_000 });
-    lockout.failed('pro:a', T0);
-    lockout.failed('pro:a', T0 + 3_600_000);
-    lockout.succeeded('pro:a');
-    for (let i = 0; i < 3; i++) lockout.failed('pro:a', T0 + 7_200_000 + i * 600_000);
+  it('the lock-out locks after failures in a row however slow they come, and a success clears the count', async () => {
+    const db = await open();
+    const lockout = new AccountLockout(await SqlEphemeralStore.open(db), {
+      maxFailures: 3,
+      lockMs: 15 * 60_000,
+    });
+    await lockout.failed('pro:a', T0);
+    await lockout.failed('pro:a', T0 + 3_600_000);
+    await lockout.succeeded('pro:a');
+    for (let i = 0; i < 3; i++) await lockout.failed('pro:a', T0 + 7_200_000 + i * 600_000);
     const lockedAt = T0 + 7_200_000 + 1_200_000;
-    expect(lockout.lockedFor('pro:a', lockedAt)).toBe(900);
-    expect(lockout.lockedFor('pro:b', lockedAt)).toBe(0);
-    expect(lockout.lockedFor('pro:a', lockedAt + 900_000)).toBe(0);
-    lockout.failed('pro:a', lockedAt + 900_000); // a new run of failures starts from one
-    expect(lockout.lockedFor('pro:a', lockedAt + 900_000)).toBe(0);
+    expect(await lockout.lockedFor('pro:a', lockedAt)).toBe(900);
+    expect(await lockout.lockedFor('pro:b', lockedAt)).toBe(0);
+    expect(await lockout.lockedFor('pro:a', lockedAt + 900_000)).toBe(0);
+    await lockout.failed('pro:a', lockedAt + 900_000); // a new run of failures starts from one
+    expect(await lockout.lockedFor('pro:a', lockedAt + 900_000)).toBe(0);
+    await db.close();
   });
 });
 
@@ -86,13 +114,7 @@ describe('professional login routes', () => {
     now = T0;
     const passwordHash = await hashPassword('geheim-demo');
     const accounts: ProfessionalAccount[] = [
-      {
-        id: 'pro:anna-jansen',
-        name: 'Anna Jansen',
-        memberships: [{ organisation: 'ura:11110001', role: 'kraamverzorgende' }],
-        passwordHash,
-        totpSecret: secret,
-      },
+      anna(passwordHash, secret),
       {
         id: 'pro:carla-bakker',
         name: 'Carla Bakker',
@@ -105,19 +127,21 @@ describe('professional login routes', () => {
       },
       { id: 'pro:passkey-only', name: 'P', memberships: [] },
     ];
-    sessions = new SessionStore();
+    const ephemeral = new MemoryEphemeralStore();
+    sessions = new SessionStore(ephemeral);
     app = Fastify();
     await app.register(professionalRoutes, {
       prefix: '/auth',
       sessions,
+      ephemeral,
       directory: new InMemoryProfessionalDirectory(accounts),
-      limiter: new LoginRateLimiter({ limit: 6, windowMs: 60_000 }),
-      lockout: new AccountLockout({ maxFailures: 8, lockMs: 15 * 60_000 }),
+      limiter: new LoginRateLimiter(ephemeral, { limit: 6, windowMs: 60_000 }),
+      lockout: new AccountLockout(ephemeral, { maxFailures: 8, lockMs: 15 * 60_000 }),
       secureCookies: false,
       now: () => now,
     });
     app.get('/kraamzorg/werk', async (request, reply) => {
-      const actor = requireProfessional(sessions, request, reply, now, 'ura:11110001');
+      const actor = await requireProfessional(sessions, request, reply, now, 'ura:11110001');
       return actor ? { actor } : reply;
     });
     await app.ready();
@@ -214,5 +238,66 @@ describe('professional login routes', () => {
     expect(
       (await app.inject({ method: 'POST', url: '/auth/professionals/login', payload: {} })).statusCode,
     ).toBe(400);
+  });
+});
+
+describe('professional login at two processes of one node on one PostgreSQL database', () => {
+  const secret = newTotpSecret();
+  let schema: Awaited<ReturnType<typeof freshPostgresSchema>>;
+  let dbs: Db[];
+  let apps: FastifyInstance[];
+  let now = T0;
+
+  beforeEach(async () => {
+    now = T0;
+    schema = await freshPostgresSchema();
+    dbs = await Promise.all([schema.open(), schema.open()]);
+    const passwordHash = await hashPassword('geheim-demo');
+    const accounts = [anna(passwordHash, secret)];
+    apps = await Promise.all(
+      dbs.map(async (db) => {
+        const ephemeral = await SqlEphemeralStore.open(db);
+        const app = Fastify();
+        await app.register(professionalRoutes, {
+          prefix: '/auth',
+          sessions: new SessionStore(ephemeral),
+          ephemeral,
+          directory: await withStoredTotpSteps(new InMemoryProfessionalDirectory(accounts), db),
+          lockout: new AccountLockout(ephemeral, { maxFailures: 3, lockMs: 15 * 60_000 }),
+          secureCookies: false,
+          now: () => now,
+        });
+        await app.ready();
+        return app;
+      }),
+    );
+  });
+  afterEach(async () => {
+    await Promise.all(apps.map((app) => app.close()));
+    await Promise.all(dbs.map((db) => db.close()));
+    await schema.drop();
+  });
+
+  const login = (at: number, password: string, totp: string) =>
+    apps[at]!.inject({
+      method: 'POST',
+      url: '/auth/professionals/login',
+      payload: { id: 'pro:anna-jansen', password, totp },
+    });
+
+  it('counts failed logins at both processes toward one lock-out, however slowly they come', async () => {
+    for (const at of [0, 1, 0]) {
+      now += 3_600_000;
+      expect((await login(at, 'fout', '000000')).statusCode).toBe(401);
+    }
+    const locked = await login(1, 'geheim-demo', await generate({ secret, epoch: now / 1000 }));
+    expect(locked.statusCode).toBe(429);
+    expect(locked.json().issue[0].diagnostics).toMatch(/account locked/);
+  });
+
+  it('spends a TOTP code at both processes once it logged in at one', async () => {
+    const totp = await generate({ secret, epoch: now / 1000 });
+    expect((await login(0, 'geheim-demo', totp)).statusCode).toBe(200);
+    expect((await login(1, 'geheim-demo', totp)).statusCode).toBe(401);
   });
 });

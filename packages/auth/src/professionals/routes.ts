@@ -2,6 +2,7 @@
 // organisation and role to act in, explicitly, one at a time; and the guard other routes use.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { RegistrationResponseJSON } from '@simplewebauthn/server';
+import type { EphemeralStore } from '@ketenlog/storage';
 import { LoginRateLimiter } from '../passkeys/login-rate-limit.ts';
 import { AccountLockout } from './lockout.ts';
 import { sessionCookie, sessionIdFrom, type ActingAs, type SessionStore } from '../passkeys/session.ts';
@@ -16,6 +17,8 @@ import { replyOutcome } from '@ketenlog/problem';
 
 export interface ProfessionalRoutesOptions {
   readonly sessions: SessionStore;
+  /** Where the default limiter and lock-out count (the node's database). */
+  readonly ephemeral: EphemeralStore;
   readonly directory: ProfessionalDirectory;
   /** Limits attempts per client address and per account; 10 a minute by default. */
   readonly limiter?: LoginRateLimiter;
@@ -38,14 +41,14 @@ export interface ProfessionalActor {
  * without a professional session, 403 before she chose whom to act for, or when she acts for
  * another organisation. Sends the OperationOutcome and returns undefined when refused.
  */
-export function requireProfessional(
+export async function requireProfessional(
   sessions: SessionStore,
   request: FastifyRequest,
   reply: FastifyReply,
   now: number,
   organisation?: string,
-): ProfessionalActor | undefined {
-  const p = sessions.get(sessionIdFrom(request.headers.cookie), now)?.principal;
+): Promise<ProfessionalActor | undefined> {
+  const p = (await sessions.get(sessionIdFrom(request.headers.cookie), now))?.principal;
   if (p?.kind !== 'professional') {
     replyOutcome(reply, 401, 'login', 'log in as a professional');
     return undefined;
@@ -75,21 +78,22 @@ export async function professionalRoutes(
 ): Promise<void> {
   const { sessions, directory } = options;
   const now = options.now ?? Date.now;
-  const limiter = options.limiter ?? new LoginRateLimiter();
-  const lockout = options.lockout ?? new AccountLockout({ maxFailures: 10, lockMs: 15 * 60_000 });
+  const limiter = options.limiter ?? new LoginRateLimiter(options.ephemeral);
+  const lockout =
+    options.lockout ?? new AccountLockout(options.ephemeral, { maxFailures: 10, lockMs: 15 * 60_000 });
   const secure = options.secureCookies ?? true;
 
   app.post('/professionals/login', async (request, reply) => {
     const body = (request.body ?? {}) as Partial<Record<'id' | 'password' | 'totp', unknown>>;
     if (typeof body.id !== 'string' || typeof body.password !== 'string' || typeof body.totp !== 'string')
       return replyOutcome(reply, 400, 'invalid', 'send { id, password, totp }');
-    const decision = limiter.take([`ip:${request.ip}`, `professional:${body.id}`], now());
+    const decision = await limiter.take([`ip:${request.ip}`, `professional:${body.id}`], now());
     if (!decision.allowed) {
       reply.header('retry-after', String(decision.retryAfterSeconds));
       return replyOutcome(reply, 429, 'throttled', 'too many login attempts; try again later');
     }
     // Any id locks alike, known or not, so a lock-out does not tell which accounts exist.
-    const locked = lockout.lockedFor(body.id, now());
+    const locked = await lockout.lockedFor(body.id, now());
     if (locked > 0) {
       reply.header('retry-after', String(locked));
       return replyOutcome(
@@ -105,16 +109,16 @@ export async function professionalRoutes(
       now(),
     );
     if (!account) {
-      lockout.failed(body.id, now());
+      await lockout.failed(body.id, now());
       return replyOutcome(reply, 401, 'login', 'unknown account, wrong password or wrong code');
     }
-    limiter.reset(`professional:${account.id}`);
-    lockout.succeeded(account.id);
+    await limiter.reset(`professional:${account.id}`);
+    await lockout.succeeded(account.id);
     // With a single membership there is nothing to choose; with several she chooses explicitly.
     const only = await soleMembership(directory)(account.id);
     const previous = sessionIdFrom(request.headers.cookie);
-    if (previous) sessions.end(previous);
-    const session = sessions.create(
+    if (previous) await sessions.end(previous);
+    const session = await sessions.create(
       { kind: 'professional', id: account.id, method: 'password+totp', ...(only ? { actingAs: only } : {}) },
       now(),
     );
@@ -127,7 +131,7 @@ export async function professionalRoutes(
     request: FastifyRequest,
     reply: FastifyReply,
   ): Promise<ProfessionalAccount | undefined> {
-    const p = sessions.get(sessionIdFrom(request.headers.cookie), now())?.principal;
+    const p = (await sessions.get(sessionIdFrom(request.headers.cookie), now()))?.principal;
     const account = p?.kind === 'professional' ? await directory.find(p.id) : undefined;
     if (!account) replyOutcome(reply, 401, 'login', 'log in as a professional');
     return account;
@@ -155,7 +159,7 @@ export async function professionalRoutes(
   }
 
   app.post('/professionals/acting-as', async (request, reply) => {
-    const session = sessions.get(sessionIdFrom(request.headers.cookie), now());
+    const session = await sessions.get(sessionIdFrom(request.headers.cookie), now());
     const p = session?.principal;
     if (!session || p?.kind !== 'professional')
       return replyOutcome(reply, 401, 'login', 'log in as a professional');
@@ -166,7 +170,8 @@ export async function professionalRoutes(
     const membership = account && membershipOf(account, body.organisation, body.role);
     if (!membership)
       return replyOutcome(reply, 403, 'forbidden', `you do not act as ${body.role} for ${body.organisation}`);
-    sessions.update(session.id, { ...p, actingAs: membership });
+    if (!(await sessions.update(session.id, { ...p, actingAs: membership }, now())))
+      return replyOutcome(reply, 401, 'login', 'log in as a professional');
     return { professional: p.id, actingAs: membership };
   });
 }

@@ -1,7 +1,7 @@
 // Pseudonyms over real HTTP: the region's pseudonym service (behind node tokens) and two member
 // organisations deriving the same pseudonym for the same client without the service seeing a BSN.
 import Fastify, { type FastifyInstance } from 'fastify';
-import { openSqlite, type Db } from '@ketenlog/storage';
+import { MemoryEphemeralStore, openSqlite, type Db } from '@ketenlog/storage';
 import { issueNodeToken, NodeTokenVerifier, requireNodeToken } from '@ketenlog/auth';
 import { RegionPolicy } from '@ketenlog/region';
 import { testRegion, type TestMember } from '@ketenlog/region/testing';
@@ -25,7 +25,11 @@ beforeAll(async () => {
   app.addHook('preValidation', async (request) => {
     seen.push(JSON.stringify(request.body ?? null), request.url);
   });
-  const verifier = new NodeTokenVerifier({ audience: SERVICE, state: () => policy.state });
+  const verifier = new NodeTokenVerifier({
+    audience: SERVICE,
+    state: () => policy.state,
+    replays: new MemoryEphemeralStore(),
+  });
   await app.register(pseudonymServiceRoutes, {
     prefix: '/pseudonyms',
     secretKey: pseudonymServiceKey(new Uint8Array(32).fill(7)),

@@ -39,8 +39,8 @@ interface Identity {
   headers(): Promise<Record<string, string>>;
 }
 
-const session = (principal: Principal) => {
-  const { id } = kraamzorg.auth!.sessions.create(principal, Date.now());
+const session = async (principal: Principal) => {
+  const { id } = await kraamzorg.auth!.sessions.create(principal, Date.now());
   return { cookie: `ketenlog_session=${id}` };
 };
 

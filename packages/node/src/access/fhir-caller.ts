@@ -107,7 +107,7 @@ export async function resolveFhirCaller(
   }
   const sessionId = sessionIdFrom(request.headers.cookie);
   if (sessionId !== undefined) {
-    const principal = resolvers.sessions?.get(sessionId, (resolvers.now ?? Date.now)())?.principal;
+    const principal = (await resolvers.sessions?.get(sessionId, (resolvers.now ?? Date.now)()))?.principal;
     if (!principal) return refuse(401, 'Uw sessie is verlopen; log opnieuw in.');
     switch (principal.kind) {
       case 'professional':

@@ -17,7 +17,7 @@
 // peer-steps.ts    the coordinator's calls to the other parties
 // read-routes.ts   GET /analytics/agreements and GET /analytics/runs for the analyst's page
 import type { FastifyInstance } from 'fastify';
-import type { Db } from '@ketenlog/storage';
+import { MemoryEphemeralStore, type Db } from '@ketenlog/storage';
 import type { FhirRepository } from '@ketenlog/fhir';
 import type { MemberFetch } from '@ketenlog/region';
 import { SessionStore } from '@ketenlog/auth';
@@ -66,6 +66,6 @@ export async function registerNodeAnalytics(
   await registerMpcRoute(app, ctx);
   registerRunCoordinator(app, ctx);
   registerPeerSteps(app, ctx, options.log);
-  registerReadRoutes(app, ctx, options.sessions ?? new SessionStore());
+  registerReadRoutes(app, ctx, options.sessions ?? new SessionStore(new MemoryEphemeralStore()));
   return { close: () => ctx.close() };
 }

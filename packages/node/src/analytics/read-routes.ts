@@ -28,7 +28,7 @@ export function registerReadRoutes(app: FastifyInstance, ctx: RunContext, sessio
     requireProfessional(sessions, request, reply, ctx.now().getTime(), ctx.self);
 
   app.get(AGREEMENTS_PATH, async (request, reply) => {
-    if (!analyst(request, reply)) return reply;
+    if (!(await analyst(request, reply))) return reply;
     const state = ctx.logbook.state;
     const now = ctx.now().getTime();
     const agreements = [...state.analysis.agreements.keys()]
@@ -55,7 +55,7 @@ export function registerReadRoutes(app: FastifyInstance, ctx: RunContext, sessio
   });
 
   app.get(RUNS_PATH, async (request, reply) => {
-    if (!analyst(request, reply)) return reply;
+    if (!(await analyst(request, reply))) return reply;
     const stated = new Map(
       [...ctx.logbook.state.analysis.runs.values()].map((r) => [r.outputDigest, r.at] as const),
     );

@@ -16,6 +16,7 @@ import {
 import { fromBase64, type Json } from '@ketenlog/logbook';
 import { issueNodeToken, NodeTokenVerifier, type NodeCaller } from '@ketenlog/auth';
 import { PseudonymClient } from '@ketenlog/exchange';
+import { MemoryEphemeralStore } from '@ketenlog/storage';
 import {
   IBD_COACH_FIELD,
   IBD_COACH_STUDY,
@@ -158,6 +159,8 @@ export class RunContext {
     this.verifier = new NodeTokenVerifier({
       audience: organisation.node.baseUrl,
       state: () => o.logbook.state,
+      // A run lives in one process's memory (issue 20 moves it later), so its peers' token ids may too.
+      replays: new MemoryEphemeralStore(),
     });
     const rso = region.organisations.find((org) => org.type === 'rso');
     this.#pseudonyms = rso

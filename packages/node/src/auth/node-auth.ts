@@ -7,7 +7,7 @@
 // stand-in and are the professionals the region file's, with credentials derived from their ids.
 import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import type { Db } from '@ketenlog/storage';
+import type { Db, EphemeralStore } from '@ketenlog/storage';
 import { signStatement, type Json } from '@ketenlog/logbook';
 import {
   DEMO_PERSONS,
@@ -101,12 +101,11 @@ export function demoBsnOf(
  * account at start cost the demo region seconds), the others without (nobody acts for this
  * organisation from elsewhere).
  */
-function demoProfessionals(region: Membership['region'], own: string): ProfessionalDirectory {
+function demoProfessionals(region: Membership['region'], own: string): Pick<ProfessionalDirectory, 'find'> {
   const directory = new InMemoryProfessionalDirectory(demoProfessionalAccounts(region, () => ({})));
+  // A pure cache: every process derives the same credentials from the id.
   const hashed = new Map<string, Promise<ProfessionalAccount>>();
   return {
-    lastTotpStep: (id) => directory.lastTotpStep(id),
-    recordTotpStep: (id, step) => directory.recordTotpStep(id, step),
     find: async (id) => {
       const account = await directory.find(id);
       if (!account || !account.memberships.some((m) => m.organisation === own)) return account;
@@ -127,6 +126,8 @@ function demoProfessionals(region: Membership['region'], own: string): Professio
 
 export interface NodeAuthOptions {
   readonly db: Db;
+  /** Sessions, login states and counts, BSNs behind logged-in clients: shared by the node's processes. */
+  readonly ephemeral: EphemeralStore;
   readonly membership: Membership;
   readonly logbook: NodeLogbook;
   /** The region's pseudonym service, once the node has one (see demoPersons). */
@@ -177,27 +178,34 @@ const noIdentityCheck: IdentityProvider = {
   complete: async () => undefined,
 };
 
+/** How long the BSN behind a client's holder identity is kept after her identity check. */
+const BSN_TTL_MS = 30 * 24 * 3_600_000;
+
 /**
  * Clients of a production node: whoever the DigiD broker vouched for, known by her region
- * pseudonym (the RSO's pseudonym service), never by her BSN. The BSN behind a holder is kept in
- * memory for her SMART launches only.
+ * pseudonym (the RSO's pseudonym service), never by her BSN. The BSN behind a holder is kept, in
+ * the node's ephemeral store (any of its processes may serve her app), for her SMART launches only,
+ * for as long as an app's refresh token lives.
  */
-function pseudonymPersons(pseudonymOf: () => PseudonymOf | undefined): {
+function pseudonymPersons(
+  pseudonymOf: () => PseudonymOf | undefined,
+  store: EphemeralStore,
+): {
   persons: PersonDirectory;
   bsnOf: (holder: string) => Promise<string | undefined>;
 } {
-  const bsns = new Map<string, string>();
+  const bsns = store.space('client-bsn');
   return {
     persons: {
       lookup: async (identity) => {
         const pseudonym = pseudonymOf();
         if (!pseudonym) return undefined;
         const holder = await pseudonym(identity.bsn);
-        bsns.set(holder, identity.bsn);
+        await bsns.put(holder, identity.bsn, Date.now() + BSN_TTL_MS);
         return { holder, role: 'client' };
       },
     },
-    bsnOf: async (holder) => bsns.get(holder),
+    bsnOf: async (holder) => bsns.get(holder, Date.now()),
   };
 }
 
@@ -221,7 +229,7 @@ function professionalAccountsOf(identity: IdentityConfig | undefined): Professio
 }
 
 export async function registerNodeAuth(app: FastifyInstance, options: NodeAuthOptions): Promise<NodeAuth> {
-  const { db, membership, logbook, demo, identity: config } = options;
+  const { db, ephemeral, membership, logbook, demo, identity: config } = options;
   const { region, organisation } = membership;
   const own = `ura:${organisation.ura}`;
   const accounts = professionalAccountsOf(config);
@@ -232,24 +240,27 @@ export async function registerNodeAuth(app: FastifyInstance, options: NodeAuthOp
   await checkIdentityMode({ demo, membership, accounts, ...(config ? { identity: config } : {}) });
   if (demo) app.log.warn(DEMO_WARNING);
   const pseudonyms = options.pseudonymOf ?? (() => undefined);
-  const base = demo
-    ? demoProfessionals(region, own)
-    : await withStoredTotpSteps(new InMemoryProfessionalDirectory(accounts), db);
+  // TOTP steps in the database in demo mode too: a code used at one process is spent at all.
+  const base = await withStoredTotpSteps(
+    demo ? demoProfessionals(region, own) : new InMemoryProfessionalDirectory(accounts),
+    db,
+  );
   const idpAccounts = await SqlIdpAccounts.open(db);
   const professionals = withIdpAccounts(base, idpAccounts);
-  const production = pseudonymPersons(pseudonyms);
+  const production = pseudonymPersons(pseudonyms, ephemeral);
   const identity: IdentityProvider = config?.digid
     ? new OidcIdentityProvider({
         id: config.digid.id,
         label: config.digid.label,
         upstream: upstreamOf(config.digid),
+        ephemeral,
         publicBaseUrl,
         bsnClaim: config.digid.bsnClaim,
         acr: config.digid.acr,
         minimumAssurance: config.digid.minimumAssurance,
       })
     : demo
-      ? new DemoDigiD(DEMO_PERSONS, `${AUTH_PREFIX}/demo-digid`)
+      ? new DemoDigiD(DEMO_PERSONS, ephemeral, `${AUTH_PREFIX}/demo-digid`)
       : noIdentityCheck;
   const persons = demo ? demoPersons(organisation.ura, pseudonyms) : production.persons;
   const bsnOf = demo ? demoBsnOf(organisation.ura, pseudonyms) : production.bsnOf;
@@ -272,6 +283,7 @@ export async function registerNodeAuth(app: FastifyInstance, options: NodeAuthOp
     scope.removeContentTypeParser('application/x-www-form-urlencoded');
     auth = await registerPasskeyAuth(scope, AUTH_PREFIX, {
       db,
+      ephemeral,
       relyingParty: relyingPartyOf(organisation.node.baseUrl),
       organisation: own,
       organisationName: organisation.name,
@@ -297,6 +309,7 @@ export async function registerNodeAuth(app: FastifyInstance, options: NodeAuthOp
         prefix: AUTH_PREFIX,
         idps,
         sessions: auth.sessions,
+        ephemeral,
         organisation: own,
         publicBaseUrl,
         onLogin: (account, idp) => idpAccounts.record(account, idp, Date.now()),

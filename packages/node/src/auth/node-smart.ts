@@ -126,7 +126,7 @@ export async function registerNodeSmart(app: FastifyInstance, options: NodeSmart
     mountPath: OIDC_PATH,
     // Only a client logged in with her passkey can let an app at her data.
     resolveAccount: async (request) => {
-      const principal = sessions.get(sessionIdFrom(request.headers.cookie), Date.now())?.principal;
+      const principal = (await sessions.get(sessionIdFrom(request.headers.cookie), Date.now()))?.principal;
       return principal?.kind === 'client' ? principal.holder : undefined;
     },
     loginUrl: () => `${AUTH_PREFIX}/passkeys`,

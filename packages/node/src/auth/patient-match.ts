@@ -23,7 +23,8 @@ const MAX_COUNT = 50;
 export async function patientMatchRoutes(app: FastifyInstance, options: PatientMatchOptions): Promise<void> {
   const now = options.now ?? Date.now;
   app.post('/fhir/Patient/$match', async (request, reply) => {
-    if (!requireProfessional(options.sessions, request, reply, now(), options.organisation)) return reply;
+    if (!(await requireProfessional(options.sessions, request, reply, now(), options.organisation)))
+      return reply;
     const body = request.body as Partial<Parameters> | undefined;
     if (body?.resourceType !== 'Parameters' || !Array.isArray(body.parameter))
       return replyOutcome(reply, 400, 'invalid', 'send a Parameters resource with a "resource" parameter');

@@ -43,10 +43,10 @@ export function carelogAccess(
   logbook: NodeLogbook,
   sessions: SessionStore,
   now: () => number = Date.now,
-): (request: FastifyRequest, action: CarelogAction) => string | undefined {
+): (request: FastifyRequest, action: CarelogAction) => Promise<string | undefined> {
   const own = `ura:${membership.organisation.ura}`;
-  return (request, action) => {
-    const principal = sessions.get(sessionIdFrom(request.headers.cookie), now())?.principal;
+  return async (request, action) => {
+    const principal = (await sessions.get(sessionIdFrom(request.headers.cookie), now()))?.principal;
     if (!principal) return 'Log eerst in.';
     const acting = principal.kind === 'professional' ? principal.actingAs : undefined;
     const here = acting?.organisation === own ? acting.role : undefined;

@@ -69,7 +69,7 @@ export async function assistedConsentRoutes(
   const { organisation } = membership;
 
   app.post<{ Body: AssistedConsentChoice | undefined }>(ASSISTED_CONSENTS_PATH, async (request, reply) => {
-    const actor = requireProfessional(sessions, request, reply, Date.now(), `ura:${organisation.ura}`);
+    const actor = await requireProfessional(sessions, request, reply, Date.now(), `ura:${organisation.ura}`);
     if (!actor) return reply;
     const choice = request.body ?? {};
     const invalid = (diagnostics: string) => outcome(reply, 400, 'invalid', diagnostics);

@@ -74,8 +74,8 @@ export async function clientRoutes(app: FastifyInstance, options: ClientRouteOpt
   const { logbook, sessions } = options;
 
   /** The client this session speaks for: herself, or the client a representative acts for. */
-  const clientOf = (request: FastifyRequest): string | undefined => {
-    const p = sessions.get(sessionIdFrom(request.headers.cookie), Date.now())?.principal;
+  const clientOf = async (request: FastifyRequest): Promise<string | undefined> => {
+    const p = (await sessions.get(sessionIdFrom(request.headers.cookie), Date.now()))?.principal;
     if (p?.kind === 'client') return p.holder;
     if (p?.kind === 'representative') return p.actingFor?.client;
     return undefined;
@@ -94,7 +94,7 @@ export async function clientRoutes(app: FastifyInstance, options: ClientRouteOpt
   };
 
   app.get(CONSENTS_PATH, async (request, reply) => {
-    const client = clientOf(request);
+    const client = await clientOf(request);
     if (!client) return outcome(reply, 401, 'login', 'Log in als cliënt (of kies voor wie u optreedt).');
     return reply.type('application/fhir+json').send(await consentBundle(client));
   });
@@ -109,7 +109,7 @@ export async function clientRoutes(app: FastifyInstance, options: ClientRouteOpt
   });
 
   app.post<{ Body: ConsentChoice | undefined }>(CONSENT_DRAFTS_PATH, async (request, reply) => {
-    const client = clientOf(request);
+    const client = await clientOf(request);
     if (!client) return outcome(reply, 401, 'login', 'Log in als cliënt (of kies voor wie u optreedt).');
     const choice = request.body ?? {};
     // The author is filled in at signing (her passkey's key ID); drafts carry kind, subject, body.
@@ -146,7 +146,7 @@ export async function clientRoutes(app: FastifyInstance, options: ClientRouteOpt
   });
 
   app.get(ACCESS_TRAIL_PATH, async (request, reply) => {
-    const client = clientOf(request);
+    const client = await clientOf(request);
     if (!client) return outcome(reply, 401, 'login', 'Log in als cliënt (of kies voor wie u optreedt).');
     const state = logbook.state;
     const named = (ref: string) => {

@@ -52,8 +52,9 @@ export async function consentPreviewRoutes(
     readonly patientsOf: (pseudonym: string) => Promise<string[]>;
   },
 ): Promise<void> {
-  const subjectOf = (request: FastifyRequest): string | undefined => {
-    const principal = options.sessions.get(sessionIdFrom(request.headers.cookie), Date.now())?.principal;
+  const subjectOf = async (request: FastifyRequest): Promise<string | undefined> => {
+    const principal = (await options.sessions.get(sessionIdFrom(request.headers.cookie), Date.now()))
+      ?.principal;
     return principal?.kind === 'client'
       ? principal.holder
       : principal?.kind === 'representative'
@@ -64,7 +65,7 @@ export async function consentPreviewRoutes(
   app.get<{ Querystring: { ura?: string; type?: string; purpose?: string; role?: string } }>(
     CONSENT_PREVIEW_PATH,
     async (request, reply) => {
-      const subject = subjectOf(request);
+      const subject = await subjectOf(request);
       if (!subject) return fail(reply, 401, 'login', 'Log in als cliënt (of kies voor wie u optreedt).');
       const { ura, type, role = '' } = request.query;
       const purpose = (request.query.purpose ?? 'treatment') as Purpose;

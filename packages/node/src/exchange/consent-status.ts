@@ -75,7 +75,7 @@ export async function consentStatusRoutes(
   };
 
   app.get(CONSENT_STATUS_PATH, async (request, reply) => {
-    const actor = requireProfessional(sessions, request, reply, Date.now(), `ura:${organisation.ura}`);
+    const actor = await requireProfessional(sessions, request, reply, Date.now(), `ura:${organisation.ura}`);
     if (!actor) return reply;
     const found = await repository.search({
       resourceType: 'Patient',

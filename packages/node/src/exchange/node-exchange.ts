@@ -18,7 +18,7 @@ import {
   SessionStore,
   type NodeTokenVerifier,
 } from '@ketenlog/auth';
-import type { Db } from '@ketenlog/storage';
+import { MemoryEphemeralStore, type Db } from '@ketenlog/storage';
 import {
   callerActsForClient,
   IndexPublisher,
@@ -82,7 +82,7 @@ export async function registerNodeExchange(
   },
 ): Promise<NodeExchange> {
   const { membership, logbook, repository, fetch, log } = options;
-  const sessions = options.sessions ?? new SessionStore();
+  const sessions = options.sessions ?? new SessionStore(new MemoryEphemeralStore());
   const { organisation, statementKey, region } = membership;
   const service = pseudonymServiceOf(membership);
   if (!service) return { repository, close: () => {} };
@@ -217,7 +217,8 @@ export async function registerNodeExchange(
   });
   app.post(RECONCILE_PATH, async (request, reply) => {
     // A professional acting for this organisation, like every other staff route (not any session).
-    if (!requireProfessional(sessions, request, reply, Date.now(), `ura:${organisation.ura}`)) return reply;
+    if (!(await requireProfessional(sessions, request, reply, Date.now(), `ura:${organisation.ura}`)))
+      return reply;
     try {
       return { stated: await reconcile() };
     } catch {

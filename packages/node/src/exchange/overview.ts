@@ -75,7 +75,7 @@ export async function overviewRoutes(app: FastifyInstance, options: OverviewRout
   const timeoutMs = options.timeoutMs ?? 2000;
 
   const answer = async (request: FastifyRequest, reply: FastifyReply, query: OverviewQuery) => {
-    const actor = requireProfessional(sessions, request, reply, Date.now(), `ura:${organisation.ura}`);
+    const actor = await requireProfessional(sessions, request, reply, Date.now(), `ura:${organisation.ura}`);
     if (!actor) return reply;
     const purpose = (query.purpose ?? 'treatment') as Purpose;
     if (!PURPOSES.includes(purpose)) return outcome(reply, 400, 'invalid', `onbekend doel "${purpose}"`);

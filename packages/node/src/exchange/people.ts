@@ -60,7 +60,7 @@ export async function peopleRoutes(
   };
 
   app.get(ME_PATH, async (request, reply) => {
-    const p = sessions.get(sessionIdFrom(request.headers.cookie), Date.now())?.principal;
+    const p = (await sessions.get(sessionIdFrom(request.headers.cookie), Date.now()))?.principal;
     if (!p) return outcome(reply, 401, 'login', 'Niet ingelogd.');
     reply.header('cache-control', 'no-store');
     if (p.kind === 'professional') {
@@ -95,7 +95,7 @@ export async function peopleRoutes(
   });
 
   app.post<{ Body: { subjects?: unknown } | undefined }>(PEOPLE_PATH, async (request, reply) => {
-    const actor = requireProfessional(sessions, request, reply, Date.now(), `ura:${organisation.ura}`);
+    const actor = await requireProfessional(sessions, request, reply, Date.now(), `ura:${organisation.ura}`);
     if (!actor) return reply;
     const subjects = request.body?.subjects;
     if (

@@ -202,8 +202,8 @@ export async function portabilityRoutes(app: FastifyInstance, options: Portabili
 
   // ---- the client side: at her own node ----
 
-  const sessionOf = (request: FastifyRequest) =>
-    sessions.get(sessionIdFrom(request.headers.cookie), Date.now())?.principal;
+  const sessionOf = async (request: FastifyRequest) =>
+    (await sessions.get(sessionIdFrom(request.headers.cookie), Date.now()))?.principal;
 
   const tokenFor = (pseudonym: string, purpose: OwnPurpose) => (audience: string) =>
     clientCallToken(membership, pseudonym, purpose, audience);
@@ -255,8 +255,8 @@ export async function portabilityRoutes(app: FastifyInstance, options: Portabili
    * The client a session stands for: her own, or the one a representative acts for — when her
    * delegation on the logbook reaches her record (a mandate to approve hours alone does not).
    */
-  const clientOf = (request: FastifyRequest): string | undefined => {
-    const p = sessionOf(request);
+  const clientOf = async (request: FastifyRequest): Promise<string | undefined> => {
+    const p = await sessionOf(request);
     if (p?.kind === 'client') return p.holder;
     if (p?.kind !== 'representative' || !p.actingFor) return undefined;
     return options.representativeMayRead?.(p.actingFor.client, p.holder) ? p.actingFor.client : undefined;
@@ -281,7 +281,7 @@ export async function portabilityRoutes(app: FastifyInstance, options: Portabili
 
   // Her own timeline across the region: the export's records, as one searchset, newest first.
   app.get(RECORDS_PATH, async (request, reply) => {
-    const client = clientOf(request);
+    const client = await clientOf(request);
     if (!client) return outcome(reply, 401, 'login', LOGIN);
     const { records, missing } = await gather(client);
     const issues = missing.map((m) => ({
@@ -302,7 +302,7 @@ export async function portabilityRoutes(app: FastifyInstance, options: Portabili
   });
 
   app.get(EXPORT_PATH, async (request, reply) => {
-    const client = clientOf(request);
+    const client = await clientOf(request);
     if (!client) return outcome(reply, 401, 'login', LOGIN);
     const { records, missing } = await gather(client);
     const at = new Date();
@@ -323,7 +323,7 @@ export async function portabilityRoutes(app: FastifyInstance, options: Portabili
   });
 
   app.post<{ Body: { confirm?: unknown } | undefined }>(ERASURE_PATH, async (request, reply) => {
-    const p = sessionOf(request);
+    const p = await sessionOf(request);
     // Her own decision: not a representative's.
     if (p?.kind !== 'client') return outcome(reply, 401, 'login', 'Log in als cliënt.');
     if (request.body?.confirm !== ERASURE_CONFIRMATION)

@@ -79,7 +79,13 @@ export async function referralRoutes(app: FastifyInstance, options: ReferralOpti
   app.post<{ Body: { patient?: unknown; to?: unknown; reason?: unknown } | undefined }>(
     REFERRALS_PATH,
     async (request, reply) => {
-      const actor = requireProfessional(sessions, request, reply, Date.now(), `ura:${organisation.ura}`);
+      const actor = await requireProfessional(
+        sessions,
+        request,
+        reply,
+        Date.now(),
+        `ura:${organisation.ura}`,
+      );
       if (!actor) return reply;
       const { patient, to, reason } = request.body ?? {};
       const addressee = typeof to === 'string' ? findOrganisation(region, to) : undefined;
@@ -204,12 +210,14 @@ export async function referralRoutes(app: FastifyInstance, options: ReferralOpti
   };
 
   app.get(REFERRAL_INBOX_PATH, async (request, reply) => {
-    if (!requireProfessional(sessions, request, reply, Date.now(), `ura:${organisation.ura}`)) return reply;
+    if (!(await requireProfessional(sessions, request, reply, Date.now(), `ura:${organisation.ura}`)))
+      return reply;
     return { referrals: await inbox() };
   });
 
   app.post<{ Params: { n: string } }>(`${REFERRAL_INBOX_PATH}/:n/retry`, async (request, reply) => {
-    if (!requireProfessional(sessions, request, reply, Date.now(), `ura:${organisation.ura}`)) return reply;
+    if (!(await requireProfessional(sessions, request, reply, Date.now(), `ura:${organisation.ura}`)))
+      return reply;
     const [row] = await db.all<{ sender: string; resource_id: string }>(
       'SELECT sender, resource_id FROM exchange_referral_inbox WHERE n = ?',
       [Number(request.params.n)],

@@ -187,7 +187,7 @@ export async function clientAt(node: RunningNode, pseudonym: string): Promise<Te
     ),
   );
   if (!bound.ok) throw new Error(`key binding refused: ${bound.reason}`);
-  const session = node.auth!.sessions.create(
+  const session = await node.auth!.sessions.create(
     { kind: 'client', holder: pseudonym, credentialId: key.keyId },
     Date.now(),
   );

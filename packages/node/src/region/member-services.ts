@@ -2,13 +2,14 @@
 // mirrors, witness, finality) with its HTTP routes and metrics, identity (passkeys, professionals),
 // Mijn Zorg Log, and exchange (pseudonyms, the localisation index, which wraps the FHIR store).
 import type { FastifyInstance } from 'fastify';
-import type { Db } from '@ketenlog/storage';
+import { MemoryEphemeralStore, SqlEphemeralStore, sweepPeriodically, type Db } from '@ketenlog/storage';
 import type { FhirRepository } from '@ketenlog/fhir';
 import {
   createWebAuthnVerify,
   NodeTokenVerifier,
   relyingPartyOf,
   SessionStore,
+  sweepOidcModels,
   type BackendServiceClient,
   type PasskeyAuth,
   type RelyingParty,
@@ -93,10 +94,20 @@ export async function startMemberServices(
     ...options.logbook,
   });
   await app.register(logbookRoutes, { logbook });
+  // What the node's processes share beyond the logbook (sessions, login states and counts, used
+  // node-token ids; the authorization server's codes and tokens) lives in its database with an
+  // expiry, swept here.
+  const ephemeral = await SqlEphemeralStore.open(db);
+  const stopSweeping = sweepPeriodically(
+    { sweep: async (now) => (await ephemeral.sweep(now)) + (await sweepOidcModels(db, now)) },
+    { onError: (error) => app.log.warn({ err: error }, 'sweeping expired sessions and login states failed') },
+  );
+  app.addHook('onClose', async () => stopSweeping());
   // One verifier for every route that takes node tokens: one register of used token ids.
   const verifier = new NodeTokenVerifier({
     audience: membership.organisation.node.baseUrl,
     state: () => logbook.state,
+    replays: ephemeral,
   });
   await app.register(notifyRoutes, { logbook, membership, verifier });
   const notifier = new Notifier(membership, fetch, app.log);
@@ -111,6 +122,7 @@ export async function startMemberServices(
   if (relyingParties.length === membership.region.organisations.length) {
     const nodeAuth = await registerNodeAuth(app, {
       db,
+      ephemeral,
       membership,
       logbook,
       pseudonymOf: pseudonyms,
@@ -146,7 +158,8 @@ export async function startMemberServices(
     db,
     membership,
     logbook,
-    sessions: auth?.sessions ?? new SessionStore(),
+    // Without passkeys nobody logs in here: an empty store.
+    sessions: auth?.sessions ?? new SessionStore(new MemoryEphemeralStore()),
     fetch,
     notifier,
   });
