@@ -49,6 +49,10 @@ export function systemTokenResolver(provider: Provider) {
   return async (value: string): Promise<SystemTokenAccess | undefined> => {
     const token = await provider.ClientCredentials.find(value);
     if (!token || token.isExpired || !token.clientId) return undefined;
-    return { clientId: token.clientId, scope: token.scope ?? '', expiresAt: token.exp * 1000 };
+    return {
+      clientId: token.clientId,
+      scope: token.scope ?? '',
+      ...(token.exp ? { expiresAt: token.exp * 1000 } : {}),
+    };
   };
 }

@@ -26,6 +26,6 @@ export function providerTokenResolver(provider: Provider, patientOf: PatientOf) 
     const patient = await patientOf(token.accountId);
     return patient === undefined
       ? undefined
-      : { scope: token.scope ?? '', patient, expiresAt: token.exp * 1000 };
+      : { scope: token.scope ?? '', patient, ...(token.exp ? { expiresAt: token.exp * 1000 } : {}) };
   };
 }
