@@ -11,11 +11,18 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { batches, CODES } from './dataset.ts';
+import {
+  benchSystemKeys,
+  benchSystemToken,
+  BENCH_SYSTEM_CLIENT_ID,
+  BENCH_SYSTEM_SCOPE,
+} from './system-token.ts';
 
 const { values: opts } = parseArgs({
   options: {
@@ -37,19 +44,34 @@ const MEDPLUM = { read: 395, search: 286, create: 94 };
 interface Node {
   base: string;
   proc: ChildProcess;
+  /** The benchmark system's `Authorization` header (SMART Backend Services), fresh for 5 minutes. */
+  authorization: () => Promise<string>;
+}
+
+/** A port free now (the token endpoint needs a known address, so not port 0). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
 async function startNode(database: string): Promise<Node> {
   const dir = mkdtempSync(join(tmpdir(), 'ketenlog-bench-'));
   const config = join(dir, 'node.yaml');
+  // Every FHIR request carries a verified credential, as an organisation's own system sends it.
+  const jwks = await benchSystemKeys(dir);
+  const port = await freePort();
   writeFileSync(
     config,
     [
       'node: bench',
       'organisation: { ura: "90000001", name: "Benchmark Ziekenhuis", type: ziekenhuis }',
-      'listen: { host: 127.0.0.1, port: 0 }',
+      `listen: { host: 127.0.0.1, port: ${port} }`,
       `database: "${database.startsWith('postgres') ? database : join(dir, 'fhir.sqlite')}"`,
       'log: { level: warn }',
+      `systems: [{ clientId: ${BENCH_SYSTEM_CLIENT_ID}, name: Benchmark, jwks: "${jwks}", scope: "${BENCH_SYSTEM_SCOPE}" }]`,
     ].join('\n'),
   );
   const proc = spawn(process.execPath, ['packages/node/src/cli.ts', 'node', '--config', config], {
@@ -64,16 +86,27 @@ async function startNode(database: string): Promise<Node> {
     });
     proc.on('exit', (code) => reject(new Error(`node exited with ${code}`)));
   });
-  return { base, proc };
+  const origin = new URL(base).origin;
+  let token = { value: '', at: 0 };
+  const authorization = async (): Promise<string> => {
+    if (Date.now() - token.at > 5 * 60_000)
+      token = { value: await benchSystemToken(dir, origin), at: Date.now() };
+    return `Bearer ${token.value}`;
+  };
+  return { base, proc, authorization };
 }
 
-async function load(base: string): Promise<number> {
+async function load({ base, authorization }: Node): Promise<number> {
   const started = performance.now();
   let n = 0;
   for (const bundle of batches(PATIENTS, OBSERVATIONS, 1000)) {
     const res = await fetch(`${base}/`, {
       method: 'POST',
-      headers: { 'content-type': 'application/fhir+json', prefer: 'return=minimal' },
+      headers: {
+        'content-type': 'application/fhir+json',
+        prefer: 'return=minimal',
+        authorization: await authorization(),
+      },
       body: JSON.stringify(bundle),
     });
     if (!res.ok) throw new Error(`load failed: ${res.status} ${await res.text()}`);
@@ -138,13 +171,17 @@ function scenarios(basePath: string): Scenario[] {
   ];
 }
 
-async function cannon(base: string, s: Scenario, duration: number) {
+async function cannon({ base, authorization }: Node, s: Scenario, duration: number) {
   const url = new URL(base);
   const result = await autocannon({
     url: url.origin,
     connections: 10,
     duration,
-    headers: { 'content-type': 'application/fhir+json', accept: 'application/fhir+json' },
+    headers: {
+      'content-type': 'application/fhir+json',
+      accept: 'application/fhir+json',
+      authorization: await authorization(),
+    },
     requests: [{ setupRequest: (req) => ({ ...req, ...s.request() }) as typeof req }],
   });
   if (result.non2xx > 0 || result.errors > 0)
@@ -154,11 +191,12 @@ async function cannon(base: string, s: Scenario, duration: number) {
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-async function singleClientReadP50(base: string): Promise<number> {
+async function singleClientReadP50({ base, authorization }: Node): Promise<number> {
   const samples: number[] = [];
+  const headers = { authorization: await authorization() };
   for (let i = 0; i < 2000; i++) {
     const t = performance.now();
-    const res = await fetch(`${base}/Patient/bench-p${rand(PATIENTS)}`);
+    const res = await fetch(`${base}/Patient/bench-p${rand(PATIENTS)}`, { headers });
     await res.arrayBuffer();
     samples.push(performance.now() - t);
   }
@@ -182,13 +220,13 @@ async function benchEngine(engine: string, database: string) {
   const node = await startNode(database);
   try {
     console.error(`[${engine}] loading ${PATIENTS} patients + ${OBSERVATIONS} observations…`);
-    const importRate = await load(node.base);
+    const importRate = await load(node);
     const path = new URL(node.base).pathname;
     const rows: string[][] = [];
     for (const s of scenarios(path)) {
-      await cannon(node.base, s, 3); // warm-up
+      await cannon(node, s, 3); // warm-up
       const runs = [];
-      for (let r = 0; r < RUNS; r++) runs.push(await cannon(node.base, s, DURATION));
+      for (let r = 0; r < RUNS; r++) runs.push(await cannon(node, s, DURATION));
       const rps = median(runs.map((x) => x.rps));
       const target = engine === 'sqlite' ? 10 : 5;
       rows.push([
@@ -201,7 +239,7 @@ async function benchEngine(engine: string, database: string) {
       ]);
       console.error(`  ${rows.at(-1)!.join(' | ')}`);
     }
-    const p50 = await singleClientReadP50(node.base);
+    const p50 = await singleClientReadP50(node);
     return { engine, rows, importRate, p50 };
   } finally {
     node.proc.kill('SIGTERM');
@@ -211,7 +249,8 @@ async function benchEngine(engine: string, database: string) {
 const results = [];
 if (opts.engine !== 'postgres') results.push(await benchEngine('sqlite', 'sqlite'));
 if (opts.engine !== 'sqlite') {
-  if (process.env.KETENLOG_BENCH_PG) results.push(await benchEngine('postgres', process.env.KETENLOG_BENCH_PG));
+  if (process.env.KETENLOG_BENCH_PG)
+    results.push(await benchEngine('postgres', process.env.KETENLOG_BENCH_PG));
   else console.error('KETENLOG_BENCH_PG not set: PostgreSQL not measured.');
 }
 
@@ -221,6 +260,8 @@ console.log(
 console.log('| engine | operation | req/s | p50 ms | p99 ms | vs Medplum |');
 console.log('|---|---|---:|---:|---:|---|');
 for (const r of results) for (const row of r.rows) console.log(`| ${row.join(' | ')} |`);
-console.log('\n| engine | single-client read p50 ms | import (transaction bundles) resources/s (target 5,000) |');
+console.log(
+  '\n| engine | single-client read p50 ms | import (transaction bundles) resources/s (target 5,000) |',
+);
 console.log('|---|---:|---:|');
 for (const r of results) console.log(`| ${r.engine} | ${r.p50.toFixed(2)} | ${r.importRate.toFixed(0)} |`);

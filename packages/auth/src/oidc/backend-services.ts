@@ -19,6 +19,8 @@ export interface BackendServiceClient {
 export interface SystemTokenAccess {
   readonly clientId: string;
   readonly scope: string;
+  /** When the token expires (epoch ms): a cache of this answer must not outlive it. */
+  readonly expiresAt?: number;
 }
 
 /** The algorithms a system may sign its client assertions with (SMART asks for ES384 and RS384). */
@@ -47,6 +49,10 @@ export function systemTokenResolver(provider: Provider) {
   return async (value: string): Promise<SystemTokenAccess | undefined> => {
     const token = await provider.ClientCredentials.find(value);
     if (!token || token.isExpired || !token.clientId) return undefined;
-    return { clientId: token.clientId, scope: token.scope ?? '' };
+    return {
+      clientId: token.clientId,
+      scope: token.scope ?? '',
+      ...(token.exp ? { expiresAt: token.exp * 1000 } : {}),
+    };
   };
 }

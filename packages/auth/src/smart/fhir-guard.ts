@@ -17,6 +17,8 @@ export interface SmartAccess {
   readonly scope: string;
   /** The launch patient's FHIR id. */
   readonly patient: string;
+  /** When the token expires (epoch ms): a cache of this answer must not outlive it. */
+  readonly expiresAt?: number;
 }
 
 export interface SmartFhirGuardOptions {

@@ -24,6 +24,8 @@ export function providerTokenResolver(provider: Provider, patientOf: PatientOf) 
     const token = await provider.AccessToken.find(value);
     if (!token || token.isExpired || token.accountId === undefined) return undefined;
     const patient = await patientOf(token.accountId);
-    return patient === undefined ? undefined : { scope: token.scope ?? '', patient };
+    return patient === undefined
+      ? undefined
+      : { scope: token.scope ?? '', patient, ...(token.exp ? { expiresAt: token.exp * 1000 } : {}) };
   };
 }

@@ -31,9 +31,25 @@ export function compileSearch(query: SearchQuery, now: number): { page: Sql; cou
       );
   }
   const driver = query.resourceType ? drivingFilter(query.filters) : undefined;
+  // The other filters are checked on the driver's index rows, inside its id list, so a resource
+  // row is read only for the ids that pass them all (a patient's twenty Observations narrowed to
+  // the two with one code: two row reads, not twenty). `_lastUpdated` is a column of the row.
+  const onDriver =
+    driver && ((driver.kind === 'index' && !driver.negate) || driver.kind === 'compartment')
+      ? query.filters.filter((f) => f !== driver && f.kind !== 'lastUpdated')
+      : [];
   for (const filter of query.filters) {
+    if (onDriver.includes(filter)) continue;
     where.push(' AND ');
-    condition(where, filter, now, filter === driver);
+    if (filter === driver && onDriver.length > 0) {
+      where.push('r.id IN (');
+      positive(where, filter, now, DRIVER);
+      for (const other of onDriver) {
+        where.push(' AND ');
+        condition(where, other, now, false, DRIVER);
+      }
+      where.push(')');
+    } else condition(where, filter, now, filter === driver);
   }
   const order = new SqlBuilder();
   sortClause(order, query.sort, !query.resourceType);
@@ -119,13 +135,27 @@ function selectivityRank(filter: Filter): number {
   }
 }
 
-/** A condition on the resource `r` for one filter; `drive` marks the filter looked up first. */
-function condition(b: SqlBuilder, filter: Filter, now: number, drive = false): void {
+/**
+ * Whose type and id a condition is on: the resource row `r`, or the driving filter's index row `d`
+ * (index rows exist only for current, non-deleted versions, so `d` stands for a live resource).
+ */
+interface RowRef {
+  type: string;
+  id: string;
+  /** The alias of the driving index table, when this is the driver's row. */
+  alias?: string;
+}
+const RESOURCE: RowRef = { type: 'r.resource_type', id: 'r.id' };
+const DRIVER: RowRef = { type: 'd.resource_type', id: 'd.resource_id', alias: 'd' };
+
+/** A condition on the resource `row` for one filter; `drive` marks the filter looked up first. */
+function condition(b: SqlBuilder, filter: Filter, now: number, drive = false, row = RESOURCE): void {
   switch (filter.kind) {
     case 'id':
-      b.push(`r.id IN (${filter.ids.map(() => '?').join(', ')})`, ...filter.ids);
+      b.push(`${row.id} IN (${filter.ids.map(() => '?').join(', ')})`, ...filter.ids);
       return;
     case 'lastUpdated':
+      if (row !== RESOURCE) throw new Error('_lastUpdated is a condition on the resource row');
       orTree(
         b,
         filter.values.map(
@@ -136,13 +166,13 @@ function condition(b: SqlBuilder, filter: Filter, now: number, drive = false): v
       return;
     case 'missing':
       b.push(filter.missing ? 'NOT EXISTS (' : 'EXISTS (');
-      rowsOf(b, filter.table, filter.param);
+      rowsOf(b, filter.table, filter.param, row);
       b.push(')');
       return;
     case 'compartment':
       if (drive) break;
       b.push(
-        `EXISTS (SELECT 1 FROM sp_reference t WHERE t.resource_type = r.resource_type AND t.resource_id = r.id
+        `EXISTS (SELECT 1 FROM sp_reference t WHERE t.resource_type = ${row.type} AND t.resource_id = ${row.id}
           AND t.target_type = ? AND t.target_id = ? AND `,
         filter.targetType,
         filter.targetId,
@@ -159,7 +189,7 @@ function condition(b: SqlBuilder, filter: Filter, now: number, drive = false): v
     case 'index':
       if (drive && !filter.negate) break;
       b.push(filter.negate ? 'NOT EXISTS (' : 'EXISTS (');
-      rowsOf(b, filter.table, filter.param);
+      rowsOf(b, filter.table, filter.param, row);
       b.push(' AND (');
       valueConditions(b, filter.values, now);
       b.push('))');
@@ -167,7 +197,7 @@ function condition(b: SqlBuilder, filter: Filter, now: number, drive = false): v
     default:
       break;
   }
-  b.push('r.id IN (');
+  b.push(`${row.id} IN (`);
   positive(b, filter, now);
   b.push(')');
 }
@@ -176,9 +206,9 @@ function condition(b: SqlBuilder, filter: Filter, now: number, drive = false): v
  * The index rows of one parameter of the resource `r`. `param || ''` keeps the engine on the
  * (resource_type, resource_id) index rather than the value index, which is the wrong one here.
  */
-function rowsOf(b: SqlBuilder, table: SearchParamType, param: string): void {
+function rowsOf(b: SqlBuilder, table: SearchParamType, param: string, row: RowRef): void {
   b.push(
-    `SELECT 1 FROM ${INDEX_TABLE[table]} t WHERE t.resource_type = r.resource_type AND t.resource_id = r.id AND t.param || '' = ?`,
+    `SELECT 1 FROM ${INDEX_TABLE[table]} t WHERE t.resource_type = ${row.type} AND t.resource_id = ${row.id} AND t.param || '' = ?`,
     param,
   );
 }
@@ -244,8 +274,13 @@ function selectIds(b: SqlBuilder, filter: Filter, now: number): void {
   } else positive(b, filter, now);
 }
 
-/** The ids that have a matching value, ignoring `:not`. */
-function positive(b: SqlBuilder, filter: Filter, now: number): void {
+/**
+ * The ids that have a matching value, ignoring `:not`. With `row` (the driver's alias, for index
+ * and compartment filters) the index table is named by it, so conditions can be appended on it.
+ */
+function positive(b: SqlBuilder, filter: Filter, now: number, row?: RowRef): void {
+  const d = row?.alias ? `${row.alias}.` : '';
+  const as = row?.alias ? ` ${row.alias}` : '';
   switch (filter.kind) {
     case 'id':
       b.push(
@@ -266,7 +301,7 @@ function positive(b: SqlBuilder, filter: Filter, now: number): void {
       return;
     case 'index':
       b.push(
-        `SELECT resource_id FROM ${INDEX_TABLE[filter.table]} WHERE resource_type = ? AND param = ? AND (`,
+        `SELECT ${d}resource_id FROM ${INDEX_TABLE[filter.table]}${as} WHERE ${d}resource_type = ? AND ${d}param = ? AND (`,
         filter.resourceType,
         filter.param,
       );
@@ -303,8 +338,8 @@ function positive(b: SqlBuilder, filter: Filter, now: number): void {
       // Driving only in a search of one type: one group.
       const params = filter.groups[0]?.params ?? [];
       b.push(
-        `SELECT resource_id FROM sp_reference WHERE target_type = ? AND target_id = ? AND resource_type = ?
-          AND param IN (${list(params)})`,
+        `SELECT ${d}resource_id FROM sp_reference${as} WHERE ${d}target_type = ? AND ${d}target_id = ? AND ${d}resource_type = ?
+          AND ${d}param IN (${list(params)})`,
         filter.targetType,
         filter.targetId,
         filter.resourceType,
