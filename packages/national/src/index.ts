@@ -1,4 +1,8 @@
 // The Dutch generic functions ("generieke functies") spoken by a Ketenlog node, each in its own
 // directory: addressing (mCSD), localisation (NVI), consent (Mitz), BgZ and MedMij. docs/interop.md
 // maps each national function to the Ketenlog part it speaks for.
-export {};
+export * from './pseudonym/encoding.ts';
+export * from './pseudonym/prs-input.ts';
+export * from './pseudonym/prs.ts';
+export * from './pseudonym/prs-client.ts';
+export * from './pseudonym/recipient.ts';
