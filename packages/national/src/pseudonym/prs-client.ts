@@ -5,7 +5,8 @@ import { blindForRecipient, type Recipient } from './prs-input.ts';
 import { PseudonymError } from './encoding.ts';
 
 /** The naming system of a pseudonymised BSN at the NVI (nl-gf-nvi-identifier). */
-export const NVI_IDENTIFIER_SYSTEM = 'http://minvws.github.io/generiekefuncties-docs/NamingSystem/nvi-identifier';
+export const NVI_IDENTIFIER_SYSTEM =
+  'http://minvws.github.io/generiekefuncties-docs/NamingSystem/nvi-identifier';
 
 export interface PrsClientOptions {
   /** The PRS's base URL; `/evaluate` is appended. */
@@ -33,19 +34,22 @@ export class PrsClient {
   async identifierFor(bsn: string, recipient: Recipient): Promise<string> {
     const { blindFactor, blindedInput } = blindForRecipient(bsn, recipient);
     const token = await this.#options.token?.();
-    const response = await (this.#options.fetch ?? fetch)(`${this.#options.url.replace(/\/$/, '')}/evaluate`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
+    const response = await (this.#options.fetch ?? fetch)(
+      `${this.#options.url.replace(/\/$/, '')}/evaluate`,
+      {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
+        body: JSON.stringify({
+          blinded_input: blindedInput,
+          recipient_organization: recipient.organisation,
+          recipient_scope: recipient.scope,
+        }),
+        signal: AbortSignal.timeout(this.#options.timeoutMs ?? 10_000),
       },
-      body: JSON.stringify({
-        blinded_input: blindedInput,
-        recipient_organization: recipient.organisation,
-        recipient_scope: recipient.scope,
-      }),
-      signal: AbortSignal.timeout(this.#options.timeoutMs ?? 10_000),
-    });
+    );
     if (!response.ok) throw new PseudonymError(`the PRS answered ${response.status}`);
     const body = (await response.json()) as { evaluated_output?: unknown };
     if (typeof body.evaluated_output !== 'string' || body.evaluated_output.split('.').length !== 5)

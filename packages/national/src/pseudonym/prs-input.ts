@@ -47,7 +47,9 @@ export function bsnIdentifier(bsn: string): string {
 
 /** HKDF-SHA256, no salt, 32 bytes, over the canonical identifier, for one recipient. */
 export function pseudonymInput(bsn: string, recipient: Recipient): Uint8Array {
-  return new Uint8Array(hkdfSync('sha256', bsnIdentifier(bsn), new Uint8Array(0), recipientInfo(recipient), 32));
+  return new Uint8Array(
+    hkdfSync('sha256', bsnIdentifier(bsn), new Uint8Array(0), recipientInfo(recipient), 32),
+  );
 }
 
 export interface BlindedInput {

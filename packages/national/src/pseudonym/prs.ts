@@ -44,7 +44,8 @@ export class Prs {
       throw new PseudonymError('the request body must be a JSON object');
     const request = body as Record<string, unknown>;
     const recipient = parseRecipient(request.recipient_organization, request.recipient_scope);
-    const blinded = typeof request.blinded_input === 'string' ? fromBase64url(request.blinded_input) : undefined;
+    const blinded =
+      typeof request.blinded_input === 'string' ? fromBase64url(request.blinded_input) : undefined;
     if (!blinded || blinded.length !== 32)
       throw new PseudonymError('blinded_input must be a base64url ristretto255 element');
     let evaluated: Uint8Array;

@@ -71,16 +71,30 @@ describe('GF pseudonymisation', () => {
     const { prs, recipient } = await setUp();
     await expect(prs.evaluate('x')).rejects.toThrow(PseudonymError);
     await expect(
-      prs.evaluate({ blinded_input: 'AAAA', recipient_organization: NVI.organisation, recipient_scope: NVI_SCOPE }),
+      prs.evaluate({
+        blinded_input: 'AAAA',
+        recipient_organization: NVI.organisation,
+        recipient_scope: NVI_SCOPE,
+      }),
     ).rejects.toThrow(/blinded_input/);
     await expect(
-      prs.evaluate({ blinded_input: 'A'.repeat(43), recipient_organization: 'ura:1', recipient_scope: NVI_SCOPE }),
+      prs.evaluate({
+        blinded_input: 'A'.repeat(43),
+        recipient_organization: 'ura:1',
+        recipient_scope: NVI_SCOPE,
+      }),
     ).rejects.toThrow(/recipient_organization/);
     const blinded = blindForRecipient(BSN, NVI).blindedInput;
     await expect(
-      prs.evaluate({ blinded_input: blinded, recipient_organization: 'ura:12345678', recipient_scope: NVI_SCOPE }),
+      prs.evaluate({
+        blinded_input: blinded,
+        recipient_organization: 'ura:12345678',
+        recipient_scope: NVI_SCOPE,
+      }),
     ).rejects.toThrow(/no published key/);
     await expect(recipient(NVI).open('not-json')).rejects.toThrow(PseudonymError);
-    await expect(recipient(NVI).open(packIdentifier('a.b.c.d.e', 'A'.repeat(43)))).rejects.toThrow(PseudonymError);
+    await expect(recipient(NVI).open(packIdentifier('a.b.c.d.e', 'A'.repeat(43)))).rejects.toThrow(
+      PseudonymError,
+    );
   });
 });

@@ -36,7 +36,8 @@ export function unpackIdentifier(value: string): { evaluatedOutput: string; blin
     throw new PseudonymError('the identifier is not base64url JSON with evaluated_output and blind_factor');
   // Clients in other languages send the blind factor in standard base64.
   const blindFactor = fromBase64url(pair.blind_factor.replace(/\+/g, '-').replace(/\//g, '_'));
-  if (!blindFactor || blindFactor.length !== 32) throw new PseudonymError('blind_factor is not a 32-byte scalar');
+  if (!blindFactor || blindFactor.length !== 32)
+    throw new PseudonymError('blind_factor is not a 32-byte scalar');
   return { evaluatedOutput: pair.evaluated_output, blindFactor };
 }
 
@@ -69,7 +70,8 @@ export class RecipientKey {
       payload.recipient_scope !== this.recipient.scope
     )
       throw new PseudonymError('evaluated_output was evaluated for another recipient or scope');
-    const evaluated = typeof payload.evaluated_element === 'string' ? fromBase64url(payload.evaluated_element) : undefined;
+    const evaluated =
+      typeof payload.evaluated_element === 'string' ? fromBase64url(payload.evaluated_element) : undefined;
     try {
       const { Fn } = ristretto255.Point;
       const blind = Fn.fromBytes(blindFactor);
