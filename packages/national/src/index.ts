@@ -12,3 +12,8 @@ export * from './nvi/localization-list.ts';
 export * from './nvi/nvi-store.ts';
 export * from './nvi/nvi-routes.ts';
 export * from './nvi/nvi-client.ts';
+export * from './mcsd/region-directory.ts';
+export * from './mcsd/directory-store.ts';
+export * from './mcsd/mcsd-routes.ts';
+export * from './mcsd/region-check.ts';
+export * from './mcsd/update-client.ts';

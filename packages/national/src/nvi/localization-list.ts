@@ -4,12 +4,12 @@
 // `emptyReason` withheld. Parsed strictly: anything else in a submitted List is refused.
 import type { List } from '@medplum/fhirtypes';
 import { problem } from '../http.ts';
+import { URA_SYSTEM } from '../mcsd/region-directory.ts';
 import { NVI_IDENTIFIER_SYSTEM } from '../pseudonym/prs-client.ts';
 import { DATA_CATEGORY_SYSTEM, isDataCategory, ZORGCONTEXT } from './data-categories.ts';
 
 export const CUSTODIAN_EXTENSION =
   'http://minvws.github.io/generiekefuncties-docs/StructureDefinition/nl-gf-localization-custodian';
-export const URA_SYSTEM = 'http://fhir.nl/fhir/NamingSystem/ura';
 export const OAUTH_CLIENT_SYSTEM =
   'http://minvws.github.io/generiekefuncties-docs/NamingSystem/oauth-client-id';
 const LIST_EMPTY_REASON = 'http://terminology.hl7.org/CodeSystem/list-empty-reason';
