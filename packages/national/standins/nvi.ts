@@ -5,6 +5,8 @@
 //
 //   node packages/national/standins/nvi.ts --port 0 [--ura 90000901] [--recipient <URA>=<jwks URL>]…
 //   env NVI_STANDIN_CLIENTS='{"<token>": {"ura": "11110001", "clientId": "ehr"}}'
+//   env NVI_STANDIN_ADMIN_TOKEN=<token>: PUT <url>/prs/recipients/<URA> {"jwks": "<URL>"} adds a
+//   recipient whose address is known only later (a node under test)
 //
 // It prints its base URL on the first line: the NVI is at <url>/fhir, the PRS at <url>/prs.
 import { randomBytes } from 'node:crypto';
@@ -74,6 +76,19 @@ let baseUrl = '';
 await app.register(
   async (scope) => {
     fhirScope(scope);
+    scope.put<{ Params: { ura: string }; Body: { jwks?: unknown } }>(
+      '/recipients/:ura',
+      async (request, reply) => {
+        const admin = process.env.NVI_STANDIN_ADMIN_TOKEN;
+        if (!admin || request.headers.authorization !== `Bearer ${admin}`)
+          throw problem(401, 'login', 'adding a recipient needs the stand-in admin token');
+        const jwks = request.body?.jwks;
+        if (!/^\d{8}$/.test(request.params.ura) || typeof jwks !== 'string' || !/^https?:\/\//.test(jwks))
+          throw problem(400, 'invalid', 'PUT /prs/recipients/<URA> {"jwks": "<URL>"}');
+        recipientJwks.set(`ura:${request.params.ura}`, jwks);
+        return reply.code(204).send();
+      },
+    );
     scope.post('/evaluate', async (request) => {
       const result = await authorize(request);
       if (!result.ok) throw problem(result.status, 'login', result.text);

@@ -173,6 +173,16 @@ export class DirectoryStore {
     });
   }
 
+  /** Whether the directory holds exactly this content for the resource now (from any source). */
+  async holds(resource: Resource): Promise<boolean> {
+    const row = resource.id ? await this.#current(resource.resourceType, resource.id) : undefined;
+    return (
+      row !== undefined &&
+      Number(row.deleted) !== 1 &&
+      contentOf(JSON.parse(row.body) as Resource) === contentOf(resource)
+    );
+  }
+
   /** Makes `source`'s resources exactly `resources`: new and changed ones versioned, missing ones deleted. */
   async replaceSource(source: string, resources: readonly Resource[]): Promise<number> {
     let changed = 0;

@@ -237,19 +237,16 @@ export class McsdUpdateClient {
     }
     this.#conflicts.delete(key);
     const written = await this.#options.store.put(sourceOf(directory), resource);
-    if (
-      !written &&
-      (await this.#options.store.read(resource.resourceType as DirectoryType, resource.id))?.source !==
-        sourceOf(directory)
-    ) {
+    // Another source (the region itself, or a directory followed earlier) has this id: the same
+    // content confirms it (a member's directory repeats the region's); other content is a conflict.
+    if (!written && !(await this.#options.store.holds(resource)))
       this.#conflicts.set(key, {
         directory: directory.name,
         resource: referenceTo(resource),
         ura: '',
-        reason: 'the id belongs to another source of this directory',
+        reason: 'another source of this directory has this id with other content',
         at: new Date((this.#options.now ?? Date.now)()).toISOString(),
       });
-    }
     return written ? 1 : 0;
   }
 
