@@ -254,7 +254,7 @@ describe('following an LRZa stand-in and a regional directory', () => {
     ]);
   });
 
-  it('golden (nuts-knooppunt history_with_duplicates): of several versions the newest, a deletion, wins', async () => {
+  it('golden (nuts-knooppunt history_with_duplicates, #233): the newest version wins, a misplaced entry is skipped', async () => {
     const upstream = Fastify();
     const history: Bundle = {
       resourceType: 'Bundle',
@@ -283,6 +283,24 @@ describe('following an LRZa stand-in and a regional directory', () => {
       ],
     };
     upstream.get('/fhir/Organization/_history', async () => history);
+    // nuts-knooppunt#233 (test/bugs/233-no-bundle-request): an entry without `request`, and of
+    // another type than the history asked for.
+    upstream.get('/fhir/Endpoint/_history', async () => ({
+      resourceType: 'Bundle',
+      type: 'history',
+      meta: { lastUpdated: '2025-08-14T10:00:00.000+00:00' },
+      entry: [
+        {
+          fullUrl: 'Endpoint/ep-1',
+          resource: { resourceType: 'Organization', id: 'ep-1', name: 'misplaced' },
+        },
+      ],
+    }));
+    upstream.get('/fhir/Endpoint', async () => ({
+      resourceType: 'Bundle',
+      type: 'searchset',
+      meta: { lastUpdated: '2025-08-14T09:00:00.000+00:00' },
+    }));
     upstream.get('/fhir/Organization', async () => ({
       resourceType: 'Bundle',
       type: 'searchset',
@@ -310,7 +328,7 @@ describe('following an LRZa stand-in and a regional directory', () => {
             url: `http://127.0.0.1:${(upstream.server.address() as AddressInfo).port}/fhir`,
           },
         ],
-        types: ['Organization'],
+        types: ['Organization', 'Endpoint'],
         region: () => ({ config: region.config, keys: configuredKeys(region.config) }),
         log: { warn: () => {}, info: () => {} },
       });
@@ -318,6 +336,7 @@ describe('following an LRZa stand-in and a regional directory', () => {
       expect((await client.status()).directories[0]!.lastError).toBeUndefined();
       expect(await store.all('Organization')).toEqual([]);
       expect((await store.read('Organization', 'fd3524f9-705e-453c-8130-71cdf51cfcb9'))!.deleted).toBe(true);
+      expect(await store.read('Organization', 'ep-1')).toBeUndefined();
     } finally {
       await upstream.close();
     }

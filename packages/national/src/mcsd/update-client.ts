@@ -165,7 +165,7 @@ export class McsdUpdateClient {
       // Initial load (ITI-90-NL): everything, paged; then the history since the first page's time.
       const loaded = await this.#pages(directory, `${base}/${type}`, async (bundle) => {
         for (const entry of bundle.entry ?? [])
-          if (entry.resource) applied += await this.#apply(directory, entry.resource);
+          if (entry.resource?.resourceType === type) applied += await this.#apply(directory, entry.resource);
       });
       if (!loaded) throw new UpdateError(`${directory.name} gave no Bundle.meta.lastUpdated for ${type}`);
       since = loaded;
@@ -208,7 +208,9 @@ export class McsdUpdateClient {
         ? 1
         : 0;
     }
-    return entry.resource ? this.#apply(directory, entry.resource) : 0;
+    // An entry without `request` is still that version (nuts-knooppunt#233 skips it); one of another
+    // type than the history asked for is not.
+    return entry.resource?.resourceType === type ? this.#apply(directory, entry.resource) : 0;
   }
 
   async #apply(directory: UpstreamDirectory, resource: Resource): Promise<number> {
