@@ -215,6 +215,10 @@ export async function nviRoutes(app: FastifyInstance, options: NviRoutesOptions)
         throw problem(400, 'invalid', 'the body must be a transaction Bundle');
       if (bundle.entry.length > maxEntries)
         throw problem(413, 'too-costly', `at most ${maxEntries} entries per transaction`);
+      // One client sends one identifier for all of a client's records: open each once.
+      const opened = new Map<string, Promise<string>>();
+      const open = (subject: string) =>
+        opened.get(subject) ?? opened.set(subject, pseudonymOf(subject)).get(subject)!;
       const steps = await Promise.all(
         bundle.entry.map(async (entry: BundleEntry, index) => {
           const method = entry.request?.method;
@@ -223,7 +227,7 @@ export async function nviRoutes(app: FastifyInstance, options: NviRoutesOptions)
             const record = parseLocalizationList(entry.resource, submitter(caller));
             return {
               kind: 'create' as const,
-              record: { ...record, pseudonym: await pseudonymOf(record.subject) },
+              record: { ...record, pseudonym: await open(record.subject) },
             };
           }
           const id = /^List\/([0-9a-f-]{36})$/.exec(url)?.[1];
@@ -235,17 +239,20 @@ export async function nviRoutes(app: FastifyInstance, options: NviRoutesOptions)
           );
         }),
       );
-      const response: BundleEntry[] = [];
-      for (const step of steps) {
-        if (step.kind === 'create') {
-          const { custodian, pseudonym, category, source } = step.record;
-          const stored = await store.add({ custodian, pseudonym, category, source });
-          response.push({ response: { status: '201 Created', location: `List/${stored.id}` } });
-        } else {
-          const removed = await store.remove([step.id], caller.ura);
-          response.push({ response: { status: removed ? '204 No Content' : '404 Not Found' } });
+      const response = await store.transaction(async (records) => {
+        const entries: BundleEntry[] = [];
+        for (const step of steps) {
+          if (step.kind === 'create') {
+            const { custodian, pseudonym, category, source } = step.record;
+            const stored = await records.add({ custodian, pseudonym, category, source });
+            entries.push({ response: { status: '201 Created', location: `List/${stored.id}` } });
+          } else {
+            const removed = await records.remove([step.id], caller.ura);
+            entries.push({ response: { status: removed ? '204 No Content' : '404 Not Found' } });
+          }
         }
-      }
+        return entries;
+      });
       return send(reply, 200, { resourceType: 'Bundle', type: 'transaction-response', entry: response });
     });
   });

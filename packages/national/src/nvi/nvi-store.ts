@@ -2,7 +2,7 @@
 // pseudonym, category and registering system — nothing else, no dates. A record registered twice
 // is one record (registration is idempotent, as retries must be).
 import { randomUUID } from 'node:crypto';
-import type { Db } from '@ketenlog/storage';
+import type { Db, Queryable } from '@ketenlog/storage';
 import type { LocalisationRecord } from './localization-list.ts';
 
 const SCHEMA = `
@@ -46,18 +46,18 @@ export class NviStore {
   }
 
   /** Adds a record, or finds the same one already there; its id either way. */
-  async add(record: Omit<LocalisationRecord, 'id'>): Promise<LocalisationRecord> {
-    const { custodian, pseudonym, category, source } = record;
-    await this.#db.run(
-      `INSERT INTO nvi_records (id, custodian, pseudonym, category, source) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (pseudonym, custodian, category, source) DO NOTHING`,
-      [randomUUID(), custodian, pseudonym, category, source],
+  add(record: Omit<LocalisationRecord, 'id'>): Promise<LocalisationRecord> {
+    return addRecord(this.#db, record);
+  }
+
+  /** Runs `fn` atomically: its adds and removes all happen, or none (a transaction Bundle). */
+  transaction<T>(fn: (records: RecordWriter) => Promise<T>): Promise<T> {
+    return this.#db.transaction((tx) =>
+      fn({
+        add: (record) => addRecord(tx, record),
+        remove: (ids, custodian) => removeRecords(tx, ids, custodian),
+      }),
     );
-    const [row] = await this.#db.all<Row>(
-      'SELECT * FROM nvi_records WHERE pseudonym = ? AND custodian = ? AND category = ? AND source = ?',
-      [pseudonym, custodian, category, source],
-    );
-    return row!;
   }
 
   async read(id: string): Promise<LocalisationRecord | undefined> {
@@ -88,12 +88,34 @@ export class NviStore {
   }
 
   /** Removes records of one custodian; how many. */
-  async remove(ids: readonly string[], custodian: string): Promise<number> {
-    let removed = 0;
-    for (const id of ids)
-      removed += (
-        await this.#db.run('DELETE FROM nvi_records WHERE id = ? AND custodian = ?', [id, custodian])
-      ).changes;
-    return removed;
+  remove(ids: readonly string[], custodian: string): Promise<number> {
+    return removeRecords(this.#db, ids, custodian);
   }
+}
+
+export interface RecordWriter {
+  add(record: Omit<LocalisationRecord, 'id'>): Promise<LocalisationRecord>;
+  remove(ids: readonly string[], custodian: string): Promise<number>;
+}
+
+async function addRecord(db: Queryable, record: Omit<LocalisationRecord, 'id'>): Promise<LocalisationRecord> {
+  const { custodian, pseudonym, category, source } = record;
+  await db.run(
+    `INSERT INTO nvi_records (id, custodian, pseudonym, category, source) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (pseudonym, custodian, category, source) DO NOTHING`,
+    [randomUUID(), custodian, pseudonym, category, source],
+  );
+  const [row] = await db.all<Row>(
+    'SELECT * FROM nvi_records WHERE pseudonym = ? AND custodian = ? AND category = ? AND source = ?',
+    [pseudonym, custodian, category, source],
+  );
+  return row!;
+}
+
+async function removeRecords(db: Queryable, ids: readonly string[], custodian: string): Promise<number> {
+  let removed = 0;
+  for (const id of ids)
+    removed += (await db.run('DELETE FROM nvi_records WHERE id = ? AND custodian = ?', [id, custodian]))
+      .changes;
+  return removed;
 }
