@@ -9,6 +9,7 @@ import { loadRegionConfig } from '@ketenlog/region';
 import { NviClient, PrsClient, statementKeyExtension } from '@ketenlog/national';
 import { startStandin, type RunningStandin } from '@ketenlog/national/testing';
 import { newTestKey } from '@ketenlog/region/testing';
+import type { Principal } from '@ketenlog/auth';
 import { loadFhirModel, startNode, type RunningNode } from '../server.ts';
 import { demoRegionOnFreePorts } from '../region/testing.ts';
 import { memberNodeConfig } from '../region/run-region.ts';
@@ -113,6 +114,21 @@ describe('GF addressing at a member', () => {
     expect(
       (await call(`${base(linde)}/mcsd/Endpoint?bogus=1`, { authorization: await bearer(linde) })).status,
     ).toBe(400);
+  });
+
+  it('lets a professional of this organisation read it; a client, or a professional acting elsewhere, gets 403', async () => {
+    const cookie = (principal: Principal) =>
+      `ketenlog_session=${wieg.auth!.sessions.create(principal, Date.now()).id}`;
+    const as = async (principal: Principal) =>
+      (await fetch(`${base(wieg)}/mcsd/Organization`, { headers: { cookie: cookie(principal) } })).status;
+    const anna = { kind: 'professional', id: 'pro:anna-jansen', method: 'passkey' } as const;
+    expect(await as({ ...anna, actingAs: { organisation: `ura:${WIEG}`, role: 'kraamverzorgende' } })).toBe(
+      200,
+    );
+    expect(await as({ ...anna, actingAs: { organisation: `ura:${LINDE}`, role: 'verloskundige' } })).toBe(
+      403,
+    );
+    expect(await as({ kind: 'client', holder: 'pMaria-0000000000000001' } as Principal)).toBe(403);
   });
 
   it("follows the LRZa and a member's directory, and reports an endpoint the region does not confirm", async () => {
