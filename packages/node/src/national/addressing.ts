@@ -5,7 +5,6 @@
 // POST /national/addressing/sync).
 import { randomInt } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { issueNodeToken } from '@ketenlog/auth';
 import type { Db } from '@ketenlog/storage';
 import {
   DirectoryStore,
@@ -16,6 +15,7 @@ import {
 } from '@ketenlog/national';
 import type { NodeLogbook } from '../logbook/node-logbook.ts';
 import type { Membership } from '../region/membership.ts';
+import { memberTokenFor } from './member-token.ts';
 import { ownCaller as ownCallerOf } from './national-caller.ts';
 import type { NationalConfig } from './national-config.ts';
 
@@ -80,24 +80,15 @@ export async function registerAddressing(
   const follow = options.config?.follow ?? [];
   if (follow.length) {
     // A member's directory wants a node token (one per request: each is used once).
-    const key = { keyId: membership.statementKey.keyId, secretKey: membership.statementKey.secretKey };
-    const memberAt = (url: string) =>
-      membership.region.organisations.find((o) => url.startsWith(`${o.node.baseUrl.replace(/\/$/, '')}/`));
+    const memberToken = memberTokenFor(membership, 'addressing');
     updates = await McsdUpdateClient.open({
       db,
       store,
       directories: follow,
       region: () => ({ config: logbook.state.config, keys: logbook.state.keys }),
       headers: async (url): Promise<Record<string, string>> => {
-        const member = memberAt(url);
-        if (!member) return {};
-        const token = await issueNodeToken(key, {
-          organisation: membership.organisation.ura,
-          audience: member.node.baseUrl,
-          role: 'node',
-          purpose: 'addressing',
-        });
-        return { authorization: `Bearer ${token}` };
+        const token = await memberToken(url);
+        return token ? { authorization: `Bearer ${token}` } : {};
       },
       ...(options.fetch ? { fetch: options.fetch } : {}),
       log: app.log,

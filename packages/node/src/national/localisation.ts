@@ -28,6 +28,7 @@ import {
 } from '@ketenlog/national';
 import { storeContents } from '../exchange/indexing-repository.ts';
 import type { Membership } from '../region/membership.ts';
+import { memberTokenFor } from './member-token.ts';
 import { ownCaller as ownCallerOf } from './national-caller.ts';
 import type { NationalConfig } from './national-config.ts';
 
@@ -106,13 +107,15 @@ export async function registerLocalisation(
   const nvi = options.config?.nvi;
   if (!nvi) return;
   const token = async () => (nvi.tokenEnv ? process.env[nvi.tokenEnv] : undefined);
+  // The region's NVI at another member takes this node's node token; a national one the configured.
+  const memberToken = memberTokenFor(membership, 'localisation');
   const client = new NviClient({
     url: nvi.url,
     ura: nvi.ura,
     custodian: ura,
     clientId: nvi.clientId,
     prs: new PrsClient({ url: nvi.prs, token, ...(options.fetch ? { fetch: options.fetch } : {}) }),
-    token,
+    token: async () => (await memberToken(`${nvi.url}/`)) ?? (await token()),
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
   const ownCaller = ownCallerOf(options.authorize, ura);

@@ -21,6 +21,7 @@ const NVI_URA = '90000901';
 const MARIA = '999911120';
 const WIEG = '11110001';
 const LINDE = '11110002';
+const RSO = '11110010';
 
 let lrza: RunningStandin;
 let nvi: RunningStandin;
@@ -39,7 +40,7 @@ beforeAll(async () => {
   });
   process.env.KETENLOG_TEST_NVI_TOKEN = 'nvi-token-wieg';
   // The RSO is in: node tokens are accepted where the region runs a pseudonym service.
-  const files = await demoRegionOnFreePorts({ uras: [WIEG, LINDE, '11110010'], quorum: 1 });
+  const files = await demoRegionOnFreePorts({ uras: [WIEG, LINDE, RSO], quorum: 1 });
   const region = loadRegionConfig(files.regionFile);
   system = await demoSystem(files.dataDir);
   const model = loadFhirModel();
@@ -70,7 +71,23 @@ beforeAll(async () => {
                 },
               },
             }
-          : config,
+          : organisation.ura === RSO
+            ? {
+                ...config,
+                // The RSO registers its holdings at the region's NVI on Linde's node (a node token).
+                national: {
+                  localisation: {
+                    nvi: {
+                      url: `${linde.node.baseUrl}/nvi`,
+                      ura: LINDE,
+                      prs: `${nvi.url}/prs`,
+                      clientId: 'rso-maasland', // a member's client id at another member's NVI is its node id
+                      tokenEnv: 'KETENLOG_TEST_NVI_TOKEN',
+                    },
+                  },
+                },
+              }
+            : config,
         { model },
       ),
     );
@@ -256,5 +273,54 @@ describe('GF localisation at a member', () => {
     expect(await client.register([{ bsn: MARIA, categories: ['ObservationVitalSigns'] }])).toBe(1);
     expect(await client.holders(MARIA)).toEqual([{ ura: LINDE, categories: ['ObservationVitalSigns'] }]);
     expect((await call(`${base(linde)}/nvi/List?code=Condition`)).status).toBe(401);
+  });
+
+  it("lets another member register at the region's NVI with its node token", async () => {
+    const rso = nodes[2]!;
+    const auth = await bearer(rso);
+    const patient = await call<{ id: string }>(`${rso.fhirBase}/Patient`, {
+      method: 'POST',
+      authorization: auth,
+      body: JSON.stringify({
+        resourceType: 'Patient',
+        identifier: [{ system: 'http://fhir.nl/fhir/NamingSystem/bsn', value: MARIA }],
+      }),
+    });
+    await call(`${rso.fhirBase}/Observation`, {
+      method: 'POST',
+      authorization: auth,
+      body: JSON.stringify({
+        resourceType: 'Observation',
+        status: 'final',
+        category: [
+          {
+            coding: [
+              { system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'laboratory' },
+            ],
+          },
+        ],
+        code: { text: 'Hb' },
+        subject: { reference: `Patient/${patient.body.id}` },
+      }),
+    });
+    expect(await call(`${base(rso)}/national/nvi/publish`, { method: 'POST', authorization: auth })).toEqual({
+      status: 200,
+      body: { registered: 1 },
+    });
+    expect(
+      await call(`${base(rso)}/national/nvi/holders`, {
+        method: 'POST',
+        authorization: auth,
+        body: JSON.stringify({ bsn: MARIA }),
+      }),
+    ).toEqual({
+      status: 200,
+      body: {
+        holders: [
+          { ura: LINDE, categories: ['ObservationVitalSigns'] },
+          { ura: RSO, categories: ['ObservationLaboratory'] },
+        ],
+      },
+    });
   });
 });
