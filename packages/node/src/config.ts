@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { ORGANISATION_TYPES, type OrganisationType } from '@ketenlog/region';
+import { parseNational, type NationalConfig } from './national/national-config.ts';
 
 export { ORGANISATION_TYPES, type OrganisationType };
 
@@ -50,6 +51,8 @@ export interface NodeConfig {
   demo?: boolean;
   /** Who may log in, and how: the node's identity providers (see docs/deploy.md). */
   identity?: IdentityConfig;
+  /** The Dutch generic functions: upstream directories, an NVI (national/national-config.ts). */
+  national?: NationalConfig;
 }
 
 export interface SystemClient {
@@ -270,6 +273,7 @@ export function parseConfig(text: string, file: string): NodeConfig {
     ...(loadBalancers.length ? { loadBalancers } : {}),
     ...(raw.demo === true ? { demo: true } : {}),
     ...(identity ? { identity } : {}),
+    ...(raw.national === undefined ? {} : { national: parseNational(obj(['national'], raw.national), fail) }),
   };
 }
 

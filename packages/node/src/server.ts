@@ -25,6 +25,7 @@ import type { PasskeyAuth } from '@ketenlog/auth';
 import type { NodeExchange } from './exchange/node-exchange.ts';
 import type { CarelogService } from '@ketenlog/carelog';
 import { startMemberServices } from './region/member-services.ts';
+import { registerNational } from './national/national.ts';
 import type { MemberFetch } from '@ketenlog/region';
 import { registerFhirAccess } from './access/fhir-access.ts';
 import { isInside, networksOf } from './access/networks.ts';
@@ -234,6 +235,14 @@ export async function startNode(config: NodeConfig, parts: NodeParts = {}): Prom
       })
     : undefined;
   if (member) repository = member.repository;
+  if (member)
+    await registerNational(app, {
+      db,
+      membership: membership!,
+      member,
+      repository: repository!,
+      ...(config.national ? { config: config.national } : {}),
+    });
 
   // Outside a region the node's only callers are the organisation's own systems.
   let systemTokens: ((token: string) => Promise<{ clientId: string; scope: string } | undefined>) | undefined;

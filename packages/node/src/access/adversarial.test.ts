@@ -215,6 +215,10 @@ const REQUESTS: Array<[string, string, string?]> = [
   ['GET', '/auth/session'],
   ['GET', '/logbook/status'],
   ['GET', '/metrics'],
+  ['GET', '/mcsd/Organization'],
+  ['GET', '/mcsd/_history?_since=2000-01-01T00:00:00Z'],
+  ['GET', '/nvi/List?source:identifier=x'],
+  ['GET', '/national/addressing/status'],
 ];
 
 function withoutLinks(body: string): string {

@@ -1,0 +1,47 @@
+// What the national interfaces share over HTTP: who may call them (decided by the node, which
+// knows its credentials), and FHIR errors as OperationOutcomes in their own encapsulated scope.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { installContentParsers } from '@ketenlog/fhir';
+import { installErrorHandlers, type IssueCode, outcome, ProblemError } from '@ketenlog/problem';
+
+/** A verified caller of a national interface: the organisation it acts for and its system. */
+export interface NationalCaller {
+  /** URA (8 digits) of the organisation the caller acts for. */
+  readonly ura: string;
+  /** The calling system: an OAuth client id, or a member node's id. */
+  readonly clientId: string;
+  /** Whether it may register (write) — an organisation's systems and nodes, not a person's session. */
+  readonly mayWrite: boolean;
+}
+
+export type Authorization =
+  | { readonly ok: true; readonly caller: NationalCaller }
+  | { readonly ok: false; readonly status: 401 | 403; readonly text: string };
+
+/** Decides who calls; default deny. The node resolves its credentials; a stand-in its own. */
+export type Authorize = (request: FastifyRequest) => Promise<Authorization>;
+
+export function problem(status: number, code: IssueCode, text: string): ProblemError {
+  return new ProblemError(status, outcome('error', code, text));
+}
+
+/** FHIR JSON bodies and OperationOutcome errors inside one plugin's scope. */
+export function fhirScope(app: FastifyInstance): void {
+  installContentParsers(app);
+  installErrorHandlers(app);
+}
+
+/** A pre-handler that puts the verified caller on the request, or answers 401/403. */
+export function requireCaller(authorize: Authorize) {
+  return async (request: FastifyRequest): Promise<void> => {
+    const result = await authorize(request);
+    if (!result.ok) throw problem(result.status, result.status === 401 ? 'login' : 'forbidden', result.text);
+    request.nationalCaller = result.caller;
+  };
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    nationalCaller?: NationalCaller;
+  }
+}
