@@ -7,3 +7,5 @@ export * from './mitz/subscription.ts';
 export * from './mitz/notification.ts';
 export * from './mitz/mitz-client.ts';
 export * from './mitz/mitz-connector.ts';
+export * from './bgz/bgz-queries.ts';
+export * from './bgz/bgz-request.ts';
