@@ -43,14 +43,17 @@ export function bgzQueryOf(request: BgzRequest): BgzQuery | undefined {
 }
 
 /** The R4 search answering a query for one client (her local Patient id). */
-export function bgzSearch(query: BgzQuery, patient: string): { type: string; params: [string, string][] } {
+export function bgzSearch(
+  query: BgzQuery,
+  patient: string,
+): { type: string; params: (readonly [string, string])[] } {
   return { type: query.r4.type, params: [[patientParameter(query.r4.type), patient], ...query.r4.params] };
 }
 
 /** The search as a path below the FHIR base, e.g. `Condition?patient=p1`. */
 export function bgzSearchPath(query: BgzQuery, patient: string): string {
   const { type, params } = bgzSearch(query, patient);
-  return `${type}?${new URLSearchParams(params).toString()}`;
+  return `${type}?${new URLSearchParams(params.map(([n, v]) => [n, v])).toString()}`;
 }
 
 const codeKey = (resource: Resource): string => {
