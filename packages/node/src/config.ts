@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { ORGANISATION_TYPES, type OrganisationType } from '@ketenlog/region';
+import { parseNational, type NationalConfig } from './national/national-config.ts';
 
 export { ORGANISATION_TYPES, type OrganisationType };
 
@@ -44,6 +45,8 @@ export interface NodeConfig {
   demo?: boolean;
   /** Who may log in, and how: the node's identity providers (see docs/deploy.md). */
   identity?: IdentityConfig;
+  /** The national functions beyond the region (Mitz, MedMij): national/national-config.ts. */
+  national?: NationalConfig;
 }
 
 export interface SystemClient {
@@ -258,6 +261,9 @@ export function parseConfig(text: string, file: string): NodeConfig {
     ...(trustedNetworks.length ? { trustedNetworks } : {}),
     ...(raw.demo === true ? { demo: true } : {}),
     ...(identity ? { identity } : {}),
+    ...(raw.national === undefined
+      ? {}
+      : { national: parseNational(obj(['national'], raw.national), { fail, str, obj }) }),
   };
 }
 

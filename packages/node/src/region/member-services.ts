@@ -27,6 +27,8 @@ import { logbookMetrics, NodeLogbook } from '../logbook/node-logbook.ts';
 import { logbookRoutes } from '../logbook/routes.ts';
 import { notifyRoutes, Notifier } from '../logbook/notified-pull.ts';
 import type { IdentityConfig, PatientApp } from '../config.ts';
+import type { NationalConfig } from '../national/national-config.ts';
+import { registerNationalConsent } from '../national/consent.ts';
 import type { CarelogService } from '@ketenlog/carelog';
 import type { Metrics } from '../metrics.ts';
 import type { Membership } from './membership.ts';
@@ -61,6 +63,8 @@ export interface MemberServicesOptions {
   /** Demo mode (demo keys and demo identity allowed, and announced); see auth/identity-mode.ts. */
   readonly demo?: boolean;
   readonly identity?: IdentityConfig;
+  /** The national functions beyond the region (Mitz, MedMij). */
+  readonly national?: NationalConfig;
 }
 
 /**
@@ -150,7 +154,12 @@ export async function startMemberServices(
     fetch,
     notifier,
   });
+  const mitz = options.national?.mitz;
+  const national = mitz
+    ? await registerNationalConsent(app, { config: mitz, membership, log: app.log })
+    : undefined;
   const exchange = await registerNodeExchange(app, {
+    national,
     db,
     membership,
     logbook,
