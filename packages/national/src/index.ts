@@ -9,3 +9,4 @@ export * from './mitz/mitz-client.ts';
 export * from './mitz/mitz-connector.ts';
 export * from './bgz/bgz-queries.ts';
 export * from './bgz/bgz-request.ts';
+export * from './medmij/medmij.ts';

@@ -29,6 +29,7 @@ import { notifyRoutes, Notifier } from '../logbook/notified-pull.ts';
 import type { IdentityConfig, PatientApp } from '../config.ts';
 import type { NationalConfig } from '../national/national-config.ts';
 import { registerNationalConsent } from '../national/consent.ts';
+import { registerMedmij } from '../national/medmij.ts';
 import type { CarelogService } from '@ketenlog/carelog';
 import type { Metrics } from '../metrics.ts';
 import type { Membership } from './membership.ts';
@@ -112,6 +113,13 @@ export async function startMemberServices(
   let auth: PasskeyAuth | undefined;
   let smart: Awaited<ReturnType<typeof registerNodeSmart>> | undefined;
   let systemTokens: CredentialResolvers['systemTokens'];
+  // Before the authorization server: MedMij-Request-ID goes on its token answers too.
+  if (options.national?.medmij)
+    await registerMedmij(app, {
+      repository: options.repository,
+      appTokens: async (token) => smart?.appTokens(token),
+      baseUrl: membership.organisation.node.baseUrl,
+    });
   if (relyingParties.length === membership.region.organisations.length) {
     const nodeAuth = await registerNodeAuth(app, {
       db,
