@@ -10,3 +10,4 @@ export * from './mitz/mitz-connector.ts';
 export * from './bgz/bgz-queries.ts';
 export * from './bgz/bgz-request.ts';
 export * from './medmij/medmij.ts';
+export * from './mitz/mutual-tls-fetch.ts';

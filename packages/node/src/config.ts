@@ -263,7 +263,14 @@ export function parseConfig(text: string, file: string): NodeConfig {
     ...(identity ? { identity } : {}),
     ...(raw.national === undefined
       ? {}
-      : { national: parseNational(obj(['national'], raw.national), { fail, str, obj }) }),
+      : {
+          national: parseNational(obj(['national'], raw.national), {
+            fail,
+            str,
+            obj,
+            file: (path) => resolve(dirname(file), path),
+          }),
+        }),
   };
 }
 

@@ -5,6 +5,7 @@
 // notifications of a changed choice arrive at `POST /national/mitz/notify` (the published
 // notification bundle, XML or JSON) and end the kept answers for her. Mitz's answer is only ever
 // one more decision: an unreachable Mitz leaves the region's consents to decide alone.
+import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { FhirDefinitions, parseFhirXml, replyOutcome } from '@ketenlog/fhir';
 import type { NationalAnswer, NationalConsent } from '@ketenlog/exchange';
@@ -13,6 +14,7 @@ import {
   InvalidNotification,
   MitzClient,
   MitzConnector,
+  mutualTlsFetch,
   parseNotification,
   uziRoleOf,
   type ClosedQuestion,
@@ -37,8 +39,17 @@ export async function registerNationalConsent(
 ): Promise<NationalConsent> {
   const { config, membership, log } = options;
   const { organisation } = membership;
+  const fetch =
+    options.fetch ??
+    (config.tls
+      ? mutualTlsFetch({
+          cert: readFileSync(config.tls.cert),
+          key: readFileSync(config.tls.key),
+          ...(config.tls.ca ? { ca: readFileSync(config.tls.ca) } : {}),
+        })
+      : undefined);
   const connector = new MitzConnector({
-    client: new MitzClient({ base: config.url, ...(options.fetch ? { fetch: options.fetch } : {}) }),
+    client: new MitzClient({ base: config.url, ...(fetch ? { fetch } : {}) }),
     notifyEndpoint:
       config.notifyEndpoint ?? `${organisation.node.baseUrl.replace(/\/$/, '')}${MITZ_NOTIFY_PATH}`,
     ...(config.gatewaySystem ? { gatewaySystem: config.gatewaySystem } : {}),

@@ -9,6 +9,8 @@
 //       sourceSystem: urn:oid:2.16.840.1.113883.2.4.6.6.90000017
 //       cacheSeconds: 300                          # how long an answer is used; a notification ends it sooner
 //       roles: { physician-assistant: '81.000' }   # UZI role codes beside the built-in ones
+//       tls: { cert: mitz-client.crt, key: mitz-client.key, ca: mitz-ca.pem }  # the organisation's
+//                                                  # whitelisted certificate (PEM, relative to this file)
 //     medmij: {}                                 # serve the BgZ gegevensdienst to PGOs (see medmij.ts);
 //                                                # the PGOs themselves are registered under `apps:`
 export interface MitzConfig {
@@ -18,6 +20,8 @@ export interface MitzConfig {
   readonly sourceSystem?: string;
   readonly cacheSeconds?: number;
   readonly roles?: Readonly<Record<string, string>>;
+  /** Mutual TLS: PEM file paths (absolute once read). */
+  readonly tls?: { readonly cert: string; readonly key: string; readonly ca?: string };
 }
 
 export interface NationalConfig {
@@ -33,11 +37,18 @@ export interface ConfigReaders {
   readonly fail: (path: string[], message: string) => never;
   readonly str: (path: string[], value: unknown, pattern?: RegExp) => string;
   readonly obj: (path: string[], value: unknown) => Raw;
+  /** A path named in the file, made absolute (relative to the file). */
+  readonly file: (path: string) => string;
 }
 
 const HTTP_URL = /^(https:\/\/|http:\/\/(localhost|127\.0\.0\.1)(:\d+)?(\/|$))/;
 
-export function parseNational(raw: Raw, { fail, str, obj: map }: ConfigReaders): NationalConfig {
+export function parseNational(raw: Raw, { fail, str, obj: map, file }: ConfigReaders): NationalConfig {
+  const tlsFiles = (at: string[], t: Raw): NonNullable<MitzConfig['tls']> => ({
+    cert: file(str([...at, 'cert'], t.cert)),
+    key: file(str([...at, 'key'], t.key)),
+    ...(t.ca === undefined ? {} : { ca: file(str([...at, 'ca'], t.ca)) }),
+  });
   const national: { mitz?: MitzConfig; medmij?: NationalConfig['medmij'] } = {};
   if (raw.mitz !== undefined) {
     const at = ['national', 'mitz'];
@@ -61,6 +72,7 @@ export function parseNational(raw: Raw, { fail, str, obj: map }: ConfigReaders):
         : { sourceSystem: str([...at, 'sourceSystem'], m.sourceSystem, /^urn:oid:[0-9.]+$/) }),
       cacheSeconds: cache as number,
       ...(roles ? { roles: roles as Record<string, string> } : {}),
+      ...(m.tls === undefined ? {} : { tls: tlsFiles([...at, 'tls'], map([...at, 'tls'], m.tls)) }),
     };
   }
   if (raw.medmij !== undefined) {
