@@ -252,8 +252,8 @@ export async function overviewRoutes(app: FastifyInstance, options: OverviewRout
   );
 
   // The FHIR way to the same thing: a professional's session asking her own node for a client's
-  // `Patient/{id}/$everything` gets the federated overview (`_type`-free; `category=`, `purpose=`
-  // and `breakTheGlass=` as above). Tokens and other callers get the local operation.
+  // `Patient/{id}/$everything` gets the federated overview (`_type`-free; `category=`, `purpose=`,
+  // `breakTheGlass=` and `set=` as above). Tokens and other callers get the local operation.
   app.addHook('preHandler', async (request, reply) => {
     const access = request.fhirAccess;
     const interaction = access?.interaction;
@@ -261,7 +261,7 @@ export async function overviewRoutes(app: FastifyInstance, options: OverviewRout
     if (interaction.name !== '$everything' || interaction.type !== 'Patient' || !interaction.id) return;
     const params = new URLSearchParams(request.url.split('?')[1] ?? '');
     const query: OverviewQuery = { patient: interaction.id };
-    for (const name of ['purpose', 'category', 'breakTheGlass'] as const) {
+    for (const name of ['purpose', 'category', 'breakTheGlass', 'set'] as const) {
       const value = params.get(name);
       if (value !== null) query[name] = value;
     }

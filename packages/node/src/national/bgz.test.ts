@@ -127,6 +127,11 @@ describe("a professional's overview asking for the BgZ", () => {
     expect(ids(last!)).toEqual(['a1', 'bp-new', 'c1', 'hb-new', 'm1', 'maria-kz']);
     expect(withheld(last!)).toEqual([]);
     expect(last!.total).toBeUndefined();
+    // The FHIR way to the same: her $everything at Carla's own node, asking for the BgZ.
+    const fhir = await fetch(`${baseOf(ziekenhuis)}/fhir/Patient/maria-zh/$everything?set=bgz`, {
+      headers: { cookie: carla },
+    });
+    expect(ids((await fhir.json()) as Bundle)).toEqual(ids(last!));
   });
 
   it('refuses an unknown set, and a set together with categories', async () => {
