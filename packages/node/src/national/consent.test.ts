@@ -23,23 +23,30 @@ import {
 import { MITZ_NOTIFY_PATH } from './consent.ts';
 
 const [KRAAMZORG, ZIEKENHUIS] = ['11110001', '11110003'];
+const ANNA_BSN = '999990032';
 let mitz: RunningMitzStandin;
 let region: RunningRegion;
 let kraamzorg: RunningNode;
 let ziekenhuis: RunningNode;
 let maria: TestClient;
 let carla: string;
+let annaPseudonym: string;
 
 beforeAll(async () => {
-  mitz = await startMitzStandin({ choices: [] });
+  // Mitz fails for Anna (HTTP 500): her region consents decide alone.
+  mitz = await startMitzStandin({ choices: [], failFor: [ANNA_BSN] });
   region = await startExchangeRegion([KRAAMZORG, ZIEKENHUIS], {
     national: () => ({ mitz: { url: mitz.url, cacheSeconds: 300 } }),
   });
   [kraamzorg, ziekenhuis] = [KRAAMZORG, ZIEKENHUIS].map((u) => region.node(u));
   await seed(kraamzorg, clientRecords('maria-kz', MARIA_BSN, 'vital-signs', 2));
   await seed(ziekenhuis, clientRecords('maria-zh', MARIA_BSN, 'medication', 1));
+  await seed(kraamzorg, clientRecords('anna-kz', ANNA_BSN, 'vital-signs', 1));
+  await seed(ziekenhuis, clientRecords('anna-zh', ANNA_BSN, 'medication', 1));
   const pseudonym = await kraamzorg.exchange!.pseudonyms!.pseudonymOf(MARIA_BSN);
   await indexed(ziekenhuis, pseudonym, [KRAAMZORG, ZIEKENHUIS]);
+  annaPseudonym = await kraamzorg.exchange!.pseudonyms!.pseudonymOf(ANNA_BSN);
+  await indexed(ziekenhuis, annaPseudonym, [KRAAMZORG, ZIEKENHUIS]);
   maria = await clientAt(kraamzorg, pseudonym);
   carla = await loginProfessional(ziekenhuis, 'pro:carla-bakker');
 }, 120_000);
@@ -48,8 +55,8 @@ afterAll(async () => {
   await mitz?.stop();
 });
 
-async function overview(): Promise<Bundle> {
-  const response = await fetch(`${baseOf(ziekenhuis)}/exchange/overview?patient=maria-zh`, {
+async function overview(patient = 'maria-zh'): Promise<Bundle> {
+  const response = await fetch(`${baseOf(ziekenhuis)}/exchange/overview?patient=${patient}`, {
     headers: { cookie: carla },
   });
   expect(response.status).toBe(200);
@@ -105,6 +112,23 @@ describe('a holder asking Mitz', () => {
       purpose: 'treatment',
     });
     await overviewUntil((b) => fromKraamzorg(b) === 0);
+  });
+
+  it('leaves the region consents to decide when Mitz fails: without hers withheld, with her grant shown', async () => {
+    expect(fromKraamzorg(await overview('anna-zh'))).toBe(0);
+    expect((await mitz.questions()).some((q) => q.bsn === ANNA_BSN)).toBe(true);
+    const anna = await clientAt(kraamzorg, annaPseudonym);
+    await anna.consent({
+      decision: 'grant',
+      actor: { kind: 'organisation', ura: ZIEKENHUIS },
+      categories: ['vital-signs', 'demographics'],
+      purpose: 'treatment',
+    });
+    let last: Bundle | undefined;
+    await expect
+      .poll(async () => fromKraamzorg((last = await overview('anna-zh'))), { timeout: 15_000, interval: 200 })
+      .toBe(2);
+    expect(last!.resourceType).toBe('Bundle');
   });
 
   it('answers a malformed notification with a 400 OperationOutcome', async () => {
