@@ -304,3 +304,105 @@ describe('the policy decision point', () => {
     expect(decision).toMatchObject({ permit: false, basis: 'invalid' });
   });
 });
+
+// The region's signed consents combined with the national consent service's answer (Mitz): the
+// more specific decision wins, and an objection wins a tie (GF Consent, "wie ziet wat").
+describe('the policy decision point with the national answer (Mitz)', () => {
+  const hospital = 'type:ziekenhuis';
+  const combined: {
+    readonly rule: string;
+    readonly consents: readonly Consent[];
+    readonly national: 'permit' | 'deny';
+    readonly request?: Partial<AccessRequest>;
+    readonly permit: boolean;
+    readonly basis: DecisionBasis;
+    readonly viaMitz?: boolean;
+  }[] = [
+    {
+      rule: 'Mitz alone permits: a permit through Mitz',
+      consents: [],
+      national: 'permit',
+      permit: true,
+      basis: 'consent',
+      viaMitz: true,
+    },
+    {
+      rule: 'Mitz alone denies: no access',
+      consents: [],
+      national: 'deny',
+      permit: false,
+      basis: 'objection',
+      viaMitz: true,
+    },
+    {
+      rule: 'her region grant naming the organisation wins over a Mitz deny (more specific)',
+      consents: [{ decision: 'grant', grantee: `ura:${HOSPITAL}` }],
+      national: 'deny',
+      permit: true,
+      basis: 'consent',
+    },
+    {
+      rule: 'her region objection naming the category wins over a Mitz permit (more specific)',
+      consents: [{ decision: 'objection', grantee: hospital, category: 'medication', purpose: 'treatment' }],
+      national: 'permit',
+      permit: false,
+      basis: 'objection',
+    },
+    {
+      rule: 'a Mitz permit wins over her region objection for anyone (less specific)',
+      consents: [{ decision: 'objection' }],
+      national: 'permit',
+      permit: true,
+      basis: 'consent',
+      viaMitz: true,
+    },
+    {
+      rule: 'a tie at the organisation type for treatment: her objection wins over a Mitz permit',
+      consents: [{ decision: 'objection', grantee: hospital, purpose: 'treatment' }],
+      national: 'permit',
+      permit: false,
+      basis: 'objection',
+    },
+    {
+      rule: 'a tie at the organisation type for treatment: a Mitz deny wins over her grant',
+      consents: [{ decision: 'grant', grantee: hospital, purpose: 'treatment' }],
+      national: 'deny',
+      permit: false,
+      basis: 'objection',
+      viaMitz: true,
+    },
+    {
+      rule: 'Mitz is not heard for billing: an insurer still needs her explicit grant',
+      consents: [],
+      national: 'permit',
+      request: {
+        purpose: 'billing',
+        requester: { ura: INSURER, type: 'zorgverzekeraar', role: 'declaratiebeoordelaar' },
+      },
+      permit: false,
+      basis: 'outside-care',
+    },
+    {
+      rule: 'Mitz is not heard inside the holder: its own treatment stays implied',
+      consents: [],
+      national: 'deny',
+      request: { holder: HOSPITAL },
+      permit: true,
+      basis: 'own-organisation',
+    },
+  ];
+  it.each(combined)('$rule', ({ consents, national, request: over, permit, basis, viaMitz }) => {
+    const decision = decideAccess(request({ ...over, national }), register(consents));
+    expect(decision).toMatchObject({ permit, basis });
+    expect(decision.reason.includes('Mitz')).toBe(Boolean(viaMitz));
+    if (viaMitz) expect(decision.consent).toBeUndefined();
+  });
+
+  it('a statistics office is never let in by Mitz', () => {
+    const requester = { ura: STATISTICS, type: 'statistiek', role: 'analist' } as const;
+    expect(decideAccess(request({ requester, national: 'permit' }), register([]))).toMatchObject({
+      permit: false,
+      basis: 'outside-care',
+    });
+  });
+});

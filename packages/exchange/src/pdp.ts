@@ -8,6 +8,9 @@
 // - among her decisions that cover the request, the most specific wins (who: an organisation before
 //   a role before an organisation type before anyone; then a named category; then a named purpose)
 //   and an objection wins a tie (generieke functies, "wie ziet wat");
+// - the national consent service's answer (Mitz, when the holder asked it) is one more decision
+//   in that same order, ranked as a choice about the requester's organisation type for treatment
+//   (nationalConsentRecord below);
 // - break-the-glass: only for treatment by a care organisation, only by a clinical role the region
 //   file lists (`breakTheGlass.roles`), only with a reason; it is always logged and shown to the
 //   client (the caller's duty, flagged in the decision).
@@ -50,6 +53,47 @@ export interface AccessRequest {
   readonly category: string;
   readonly purpose: Purpose;
   readonly breakTheGlass?: { readonly reason: string };
+  /** What the national consent service (Mitz) answered for this request, when the holder asked it. */
+  readonly national?: NationalAnswer;
+}
+
+/**
+ * Mitz's answer to the closed question: a permit, or a deny. Its NotApplicable, Indeterminate and
+ * an unreachable Mitz are no answer at all (undefined): the region's consents and defaults decide.
+ */
+export type NationalAnswer = 'permit' | 'deny';
+
+/** A question for the national consent service, as a holder puts it (see @ketenlog/national). */
+export interface NationalConsentQuestion {
+  readonly bsn: string;
+  readonly holder: { readonly ura: string; readonly type: OrganisationType };
+  readonly requester: AccessRequest['requester'];
+  /** The professional asking (her identifier); Mitz needs one. */
+  readonly professional: string;
+  readonly purpose: Purpose;
+}
+export type NationalConsent = (question: NationalConsentQuestion) => Promise<NationalAnswer | undefined>;
+
+/** The position a national answer takes in the precedence: never earlier or later than another. */
+export const NATIONAL_CONSENT_HASH = 'national:mitz';
+
+/**
+ * Mitz's answer as one more decision of the client's. Mitz keeps her choices per kind of consulting
+ * care provider (its provider categories are organisation types), for treatment, over all her
+ * treatment data (GGC002): so its answer ranks exactly as her own consent naming the requester's
+ * organisation type and the purpose treatment, without a category. A region consent naming the
+ * organisation, the role or a category is more specific and wins over it; one naming only the type
+ * and treatment ties with it, and an objection — hers or Mitz's deny — wins the tie; a consent for
+ * anyone, or without a purpose, is less specific and gives way to it.
+ */
+export function nationalConsentRecord(answer: NationalAnswer, request: AccessRequest): ConsentRecord {
+  return {
+    hash: NATIONAL_CONSENT_HASH,
+    at: { iat: 0, origin: NATIONAL_CONSENT_HASH, index: 0 },
+    decision: answer === 'permit' ? 'grant' : 'objection',
+    author: NATIONAL_CONSENT_HASH,
+    scope: { grantee: granteeOfType(request.requester.type), purpose: 'treatment' },
+  };
 }
 
 export type DecisionBasis =
@@ -191,12 +235,27 @@ export function decideAccess(
       mustNotify: true,
     };
   }
-  const ruling = governing(dataConsentsInForce(consents.get(request.subject)), request);
+  const own = dataConsentsInForce(consents.get(request.subject));
+  // Mitz speaks only about treatment by other care providers (OTV); inside the holder it is not asked.
+  const national =
+    request.national !== undefined &&
+    care &&
+    request.purpose === 'treatment' &&
+    request.requester.ura !== request.holder;
+  const ruling = governing(
+    national ? [...own, nationalConsentRecord(request.national!, request)] : own,
+    request,
+  );
+  const viaMitz = ruling?.hash === NATIONAL_CONSENT_HASH;
   if (ruling?.decision === 'objection') {
-    return deny('objection', 'De cliënt heeft bezwaar gemaakt tegen deze inzage.', ruling.hash);
+    return viaMitz
+      ? deny('objection', 'De cliënt heeft in Mitz geen toestemming gegeven voor deze inzage.')
+      : deny('objection', 'De cliënt heeft bezwaar gemaakt tegen deze inzage.', ruling.hash);
   }
   if (ruling?.decision === 'grant') {
-    return permit('consent', 'De cliënt heeft toestemming gegeven.', ruling.hash);
+    return viaMitz
+      ? permit('consent', 'De cliënt heeft in Mitz toestemming gegeven.')
+      : permit('consent', 'De cliënt heeft toestemming gegeven.', ruling.hash);
   }
   if (care && request.purpose === 'treatment' && request.requester.ura === request.holder) {
     return permit('own-organisation', 'Behandeling binnen de eigen organisatie.');

@@ -51,7 +51,7 @@ export interface NodeConfig {
   demo?: boolean;
   /** Who may log in, and how: the node's identity providers (see docs/deploy.md). */
   identity?: IdentityConfig;
-  /** The Dutch generic functions: upstream directories, an NVI (national/national-config.ts). */
+  /** The Dutch generic functions beyond the region (directories, NVI, Mitz, MedMij): national/national-config.ts. */
   national?: NationalConfig;
 }
 
@@ -273,7 +273,16 @@ export function parseConfig(text: string, file: string): NodeConfig {
     ...(loadBalancers.length ? { loadBalancers } : {}),
     ...(raw.demo === true ? { demo: true } : {}),
     ...(identity ? { identity } : {}),
-    ...(raw.national === undefined ? {} : { national: parseNational(obj(['national'], raw.national), fail) }),
+    ...(raw.national === undefined
+      ? {}
+      : {
+          national: parseNational(obj(['national'], raw.national), {
+            fail,
+            str,
+            obj,
+            file: (path) => resolve(dirname(file), path),
+          }),
+        }),
   };
 }
 

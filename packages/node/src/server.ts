@@ -232,6 +232,7 @@ export async function startNode(config: NodeConfig, parts: NodeParts = {}): Prom
         ...(config.systems ? { systems: config.systems } : {}),
         demo: config.demo === true,
         ...(config.identity ? { identity: config.identity } : {}),
+        ...(config.national ? { national: config.national } : {}),
       })
     : undefined;
   if (member) repository = member.repository;

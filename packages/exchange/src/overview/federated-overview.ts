@@ -11,10 +11,21 @@ export interface Holder {
   readonly fhirBase: string;
 }
 
+/** One of several searches asked of a holder (a query set such as the BgZ), and how to read its answer. */
+export interface HolderQuery {
+  readonly path: string;
+  readonly answer?: (searchset: Bundle) => Bundle;
+}
+
 export interface OverviewOptions {
   readonly holders: readonly Holder[];
-  /** Path relative to each holder's FHIR base, e.g. `Patient/<id>/$everything` or `Observation?patient=…`. */
-  readonly path: (holder: Holder) => string | Promise<string>;
+  /**
+   * Path relative to each holder's FHIR base, e.g. `Patient/<id>/$everything` or `Observation?patient=…`;
+   * or a query set, each query asked with its own token, the answers merged (a resource once).
+   */
+  readonly path: (
+    holder: Holder,
+  ) => string | readonly HolderQuery[] | Promise<string | readonly HolderQuery[]>;
   /** Issues a node token for one holder (audience = its base); injected (packages/auth node-tokens). */
   readonly issueToken: (holder: Holder) => Promise<string>;
   readonly timeoutMs?: number;
@@ -28,10 +39,31 @@ export interface Overview {
   readonly missing: readonly { readonly ura: string; readonly reason: string }[];
 }
 
+/** Queries of one query set asked of a holder at the same time. */
+const QUERY_SET_PARALLEL = 6;
+
 async function ask(holder: Holder, options: OverviewOptions): Promise<BundleEntry[]> {
-  const token = await options.issueToken(holder);
   const path = await options.path(holder);
-  const url = `${holder.fhirBase.replace(/\/$/, '')}/${path.replace(/^\//, '')}`;
+  if (typeof path === 'string') return askOne(holder, { path }, options);
+  const entries: BundleEntry[] = [];
+  const seen = new Set<string>();
+  for (let i = 0; i < path.length; i += QUERY_SET_PARALLEL) {
+    const answers = await Promise.all(
+      path.slice(i, i + QUERY_SET_PARALLEL).map((q) => askOne(holder, q, options)),
+    );
+    for (const entry of answers.flat()) {
+      const key = `${entry.resource!.resourceType}/${entry.resource!.id ?? entry.fullUrl ?? entries.length}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      entries.push(entry);
+    }
+  }
+  return entries;
+}
+
+async function askOne(holder: Holder, query: HolderQuery, options: OverviewOptions): Promise<BundleEntry[]> {
+  const token = await options.issueToken(holder);
+  const url = `${holder.fhirBase.replace(/\/$/, '')}/${query.path.replace(/^\//, '')}`;
   const response = await (options.fetch ?? fetch)(url, {
     headers: { authorization: `Bearer ${token}`, accept: 'application/fhir+json' },
     signal: AbortSignal.timeout(options.timeoutMs ?? 2000),
@@ -40,8 +72,9 @@ async function ask(holder: Holder, options: OverviewOptions): Promise<BundleEntr
     await response.body?.cancel();
     throw new Error(`HTTP ${response.status}`);
   }
-  const body = (await response.json()) as { resourceType?: string; entry?: BundleEntry[] };
-  if (body.resourceType !== 'Bundle') throw new Error('answer is not a Bundle');
+  const json = (await response.json()) as { resourceType?: string; entry?: BundleEntry[] };
+  if (json.resourceType !== 'Bundle') throw new Error('answer is not a Bundle');
+  const body = query.answer ? query.answer(json as Bundle) : json;
   return (body.entry ?? [])
     .filter((e) => e.resource && e.resource.resourceType !== 'OperationOutcome')
     .map((e) => ({

@@ -10,7 +10,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Bundle, BundleLink, Resource } from '@medplum/fhirtypes';
 import type { ConsentRegister } from '@ketenlog/region';
-import type { AccessDecision, AccessRequest, RegionRules } from '../pdp.ts';
+import type { AccessDecision, AccessRequest, NationalAnswer, RegionRules } from '../pdp.ts';
 import { categoryForConsent, deciderFor, filterBundle, guardRead } from '../enforcement/filter.ts';
 import { outcome } from '@ketenlog/problem';
 
@@ -57,6 +57,8 @@ export interface HolderGuardOptions {
   readonly consents: (request: FastifyRequest, subject: string) => ConsentRegister | Promise<ConsentRegister>;
   /** The region's rules as they are now (its configuration). */
   readonly rules: () => RegionRules;
+  /** The national consent service's answer for this request, where the holder asks one (Mitz). */
+  readonly national?: (request: FastifyRequest, caller: GuardCaller) => Promise<NationalAnswer | undefined>;
   /** Called once per answer, before it is sent (write the audit and access records here). */
   readonly record?: (answer: GuardedAnswer) => void | Promise<void>;
 }
@@ -100,8 +102,9 @@ export function registerHolderGuard(app: FastifyInstance, options: HolderGuardOp
       return forbidden('Geen cliënt in de vraag: alleen vragen over één cliënt zijn toegestaan.');
     }
     const decisions = new Map<string, AccessDecision>();
+    const national = await options.national?.(request, caller);
     const inner = deciderFor(
-      { ...caller.base, subject },
+      { ...caller.base, subject, ...(national ? { national } : {}) },
       await options.consents(request, subject),
       options.rules(),
     );

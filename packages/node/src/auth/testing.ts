@@ -149,17 +149,16 @@ export async function authorizeDemoPgo(
   return { verifier };
 }
 
-/** An access token of the demo PGO for the client whose session cookie is given (code + PKCE). */
-export async function demoPgoAccessToken(
+/** The demo PGO's token request for an authorization code (extra headers, e.g. MedMij's). */
+export function demoPgoTokenRequest(
   base: string,
-  cookie: string,
-  scope = DEMO_PGO_SCOPES,
-): Promise<string> {
-  const { code, verifier } = await authorizeDemoPgo(base, cookie, scope);
-  if (!code) throw new Error('the demo PGO got no authorization code');
-  const response = await fetch(`${base}/oidc/token`, {
+  code: string,
+  verifier: string,
+  headers: Record<string, string> = {},
+): Promise<Response> {
+  return fetch(`${base}/oidc/token`, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
     body: new URLSearchParams({
       grant_type: 'authorization_code',
       code,
@@ -168,6 +167,17 @@ export async function demoPgoAccessToken(
       code_verifier: verifier,
     }),
   });
+}
+
+/** An access token of the demo PGO for the client whose session cookie is given (code + PKCE). */
+export async function demoPgoAccessToken(
+  base: string,
+  cookie: string,
+  scope = DEMO_PGO_SCOPES,
+): Promise<string> {
+  const { code, verifier } = await authorizeDemoPgo(base, cookie, scope);
+  if (!code) throw new Error('the demo PGO got no authorization code');
+  const response = await demoPgoTokenRequest(base, code, verifier);
   const body = (await response.json()) as { access_token?: string };
   if (!body.access_token) throw new Error(`no access token: ${response.status}`);
   return body.access_token;

@@ -8,8 +8,8 @@
 // the local store (batched, audit-writer.ts); neither carries a BSN.
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Bundle, Consent, Resource } from '@medplum/fhirtypes';
-import { type FhirRepository } from '@ketenlog/fhir';
+import type { Bundle, Consent, Patient, Resource } from '@medplum/fhirtypes';
+import { BSN_SYSTEM, type FhirRepository } from '@ketenlog/fhir';
 import { signStatement } from '@ketenlog/logbook';
 import { requireNodeToken, type NodeCaller, type NodeTokenVerifier } from '@ketenlog/auth';
 import {
@@ -26,6 +26,7 @@ import {
   type AccessEvent,
   type GuardCaller,
   type GuardedAnswer,
+  type NationalConsent,
   type Purpose,
 } from '@ketenlog/exchange';
 import type { NodeLogbook } from '../logbook/node-logbook.ts';
@@ -125,10 +126,12 @@ export interface HolderOptions {
   readonly verifier: NodeTokenVerifier;
   readonly directory: PatientDirectory;
   readonly audit: AuditWriter;
+  /** The national consent service (Mitz), asked about another organisation's treatment request. */
+  readonly national?: NationalConsent | undefined;
 }
 
 export async function registerHolder(app: FastifyInstance, options: HolderOptions): Promise<void> {
-  const { membership, logbook, repository, verifier, directory, audit } = options;
+  const { membership, logbook, repository, verifier, directory, audit, national } = options;
   const { organisation, statementKey } = membership;
   const callers = new WeakMap<FastifyRequest, GuardCaller>();
   const patients = new WeakMap<FastifyRequest, string>();
@@ -190,6 +193,27 @@ export async function registerHolder(app: FastifyInstance, options: HolderOption
   registerHolderGuard(app, {
     caller: (request) => callers.get(request),
     rules: () => logbook.state.config,
+    ...(national
+      ? {
+          // Her BSN from the Patient the answer is about; break-the-glass does not wait for Mitz.
+          national: async (request: FastifyRequest, caller: GuardCaller) => {
+            const { base } = caller;
+            if (base.breakTheGlass || base.requester.ura === organisation.ura) return undefined;
+            const patient = await repository
+              .read<Patient>('Patient', patients.get(request)!)
+              .catch(() => undefined);
+            const bsn = patient?.identifier?.find((i) => i.system === BSN_SYSTEM)?.value;
+            if (!bsn) return undefined;
+            return national({
+              bsn,
+              holder: { ura: organisation.ura, type: organisation.type },
+              requester: base.requester,
+              professional: caller.accessor,
+              purpose: base.purpose,
+            });
+          },
+        }
+      : {}),
     subjectOf: async (request, payload) => {
       const named = requestedPatient(request);
       // Another member's search names the client explicitly, or is refused, whatever it would

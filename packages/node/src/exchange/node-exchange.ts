@@ -26,6 +26,7 @@ import {
   pseudonymServiceKey,
   pseudonymServiceRoutes,
   SubjectSalts,
+  type NationalConsent,
 } from '@ketenlog/exchange';
 import type { NodeLogbook } from '../logbook/node-logbook.ts';
 import type { Membership } from '../region/membership.ts';
@@ -79,9 +80,11 @@ export async function registerNodeExchange(
     readonly sessions?: SessionStore;
     /** Per holder in an overview. Default 2000 ms. */
     readonly overviewTimeoutMs?: number;
+    /** The national consent service this holder asks (Mitz, packages/node/src/national). */
+    readonly national?: NationalConsent | undefined;
   },
 ): Promise<NodeExchange> {
-  const { membership, logbook, repository, fetch, log } = options;
+  const { membership, logbook, repository, fetch, log, national } = options;
   const sessions = options.sessions ?? new SessionStore(new MemoryEphemeralStore());
   const { organisation, statementKey, region } = membership;
   const service = pseudonymServiceOf(membership);
@@ -140,7 +143,7 @@ export async function registerNodeExchange(
   });
   // The node closes its HTTP server before its database: pending AuditEvents are written then.
   app.addHook('onClose', async () => audit.close());
-  await registerHolder(app, { membership, logbook, repository, verifier, directory, audit });
+  await registerHolder(app, { membership, logbook, repository, verifier, directory, audit, national });
   await overviewRoutes(app, {
     membership,
     logbook,

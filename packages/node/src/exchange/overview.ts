@@ -2,7 +2,8 @@
 // `GET /exchange/overview?patient=<local Patient id>` (or `?identifier=<BSN system>|<BSN>`,
 // `&purpose=treatment|billing|research`, default treatment; `&category=<consent categories>`,
 // comma-separated, for a category-only overview; `&breakTheGlass=<reason>` for emergency access,
-// see holder.ts); the same from a professional's session as `GET /fhir/Patient/<id>/$everything`.
+// see holder.ts; `&set=bgz` for the BgZ, national/bgz.ts); the same from a professional's session
+// as `GET /fhir/Patient/<id>/$everything`.
 // Her node derives the client's region pseudonym, finds the holders in the localisation index (the region's state), asks each one in
 // parallel — first which local Patient stands for the pseudonym, then that Patient's $everything —
 // each call with a fresh node token naming her organisation, her, her role and the purpose, and
@@ -38,6 +39,7 @@ import type { Membership } from '../region/membership.ts';
 import { CATEGORIES_HEADER, HOLDER_PATIENTS_PATH, MAX_REASON } from './holder.ts';
 import type { PatientDirectory } from './patient-directory.ts';
 import { replyOutcome as outcome } from '@ketenlog/problem';
+import { BGZ_CONSENT_CATEGORIES, bgzQueriesFor, QUERY_SETS } from '../national/bgz.ts';
 
 export const OVERVIEW_PATH = '/exchange/overview';
 /** Codes in the overview's OperationOutcome issues (issue.details.coding). */
@@ -67,6 +69,7 @@ interface OverviewQuery {
   purpose?: string;
   category?: string;
   breakTheGlass?: string;
+  set?: string;
 }
 
 export async function overviewRoutes(app: FastifyInstance, options: OverviewRouteOptions): Promise<void> {
@@ -82,6 +85,16 @@ export async function overviewRoutes(app: FastifyInstance, options: OverviewRout
     const asked = query.category?.split(',').map((c) => c.trim());
     if (asked && !asked.every((c) => (CATEGORIES as readonly string[]).includes(c)))
       return outcome(reply, 400, 'invalid', `onbekende categorie; kies uit ${CATEGORIES.join(', ')}`);
+    if (query.set !== undefined && !(QUERY_SETS as readonly string[]).includes(query.set))
+      return outcome(
+        reply,
+        400,
+        'invalid',
+        `onbekende set "${query.set}"; kies uit ${QUERY_SETS.join(', ')}`,
+      );
+    if (query.set !== undefined && asked)
+      return outcome(reply, 400, 'invalid', 'vraag een set of categorieën, niet allebei');
+    const bgz = query.set === 'bgz';
     const breakTheGlass = query.breakTheGlass?.trim();
     if (query.breakTheGlass !== undefined && (!breakTheGlass || breakTheGlass.length > MAX_REASON))
       return outcome(
@@ -112,7 +125,9 @@ export async function overviewRoutes(app: FastifyInstance, options: OverviewRout
     const holdings = holdersOf(state.index, pseudonym).flatMap((h) => {
       const ura = uraOf(h.holder);
       const org = ura ? findOrganisation(state.config, ura) : undefined;
-      const categories = asked ? h.categories.filter((c) => asked.includes(c)) : h.categories;
+      const categories = h.categories.filter((c) =>
+        asked ? asked.includes(c) : !bgz || BGZ_CONSENT_CATEGORIES.has(c),
+      );
       return org && categories.length > 0 ? [{ org, categories }] : [];
     });
     const baseOf = new Map(holdings.map((h) => [h.org.ura, h.org.node.baseUrl]));
@@ -156,7 +171,7 @@ export async function overviewRoutes(app: FastifyInstance, options: OverviewRout
         }
         const { patients } = (await response.json()) as { patients?: string[] };
         if (!patients?.length) throw new Error('geen cliënt gevonden');
-        return `Patient/${encodeURIComponent(patients[0])}/$everything`;
+        return bgz ? bgzQueriesFor(patients[0]!) : `Patient/${encodeURIComponent(patients[0])}/$everything`;
       },
     });
 
@@ -238,8 +253,8 @@ export async function overviewRoutes(app: FastifyInstance, options: OverviewRout
   );
 
   // The FHIR way to the same thing: a professional's session asking her own node for a client's
-  // `Patient/{id}/$everything` gets the federated overview (`_type`-free; `category=`, `purpose=`
-  // and `breakTheGlass=` as above). Tokens and other callers get the local operation.
+  // `Patient/{id}/$everything` gets the federated overview (`_type`-free; `category=`, `purpose=`,
+  // `breakTheGlass=` and `set=` as above). Tokens and other callers get the local operation.
   app.addHook('preHandler', async (request, reply) => {
     const access = request.fhirAccess;
     const interaction = access?.interaction;
@@ -247,7 +262,7 @@ export async function overviewRoutes(app: FastifyInstance, options: OverviewRout
     if (interaction.name !== '$everything' || interaction.type !== 'Patient' || !interaction.id) return;
     const params = new URLSearchParams(request.url.split('?')[1] ?? '');
     const query: OverviewQuery = { patient: interaction.id };
-    for (const name of ['purpose', 'category', 'breakTheGlass'] as const) {
+    for (const name of ['purpose', 'category', 'breakTheGlass', 'set'] as const) {
       const value = params.get(name);
       if (value !== null) query[name] = value;
     }

@@ -9,7 +9,7 @@ import { newTestKey, type TestKey } from '@ketenlog/region/testing';
 import { SESSION_COOKIE } from '@ketenlog/auth';
 import { BSN_SYSTEM } from '@ketenlog/fhir';
 import { demoCredentialsOf } from '../auth/node-auth.ts';
-import { startRegion, type RunningRegion } from '../region/run-region.ts';
+import { startRegion, type RegionRunOptions, type RunningRegion } from '../region/run-region.ts';
 import { demoRegionOnFreePorts } from '../region/testing.ts';
 import { systemAuthorization } from '../region/demo-system.ts';
 import type { RunningNode } from '../server.ts';
@@ -23,6 +23,8 @@ export async function startExchangeRegion(
     logLevel?: 'fatal' | 'warn';
     /** Logbook timings; default short ones for tests (mirrors every 200 ms). */
     logbook?: { mirrorIntervalMs?: number; finalityRetryMs?: number };
+    /** The national functions per organisation (a Mitz stand-in). */
+    national?: RegionRunOptions['national'];
   } = {},
 ): Promise<RunningRegion> {
   return startRegion({
@@ -32,6 +34,7 @@ export async function startExchangeRegion(
     })),
     logLevel: options.logLevel ?? 'fatal',
     parts: { logbook: options.logbook ?? { mirrorIntervalMs: 200, finalityRetryMs: 100 } },
+    ...(options.national ? { national: options.national } : {}),
   });
 }
 

@@ -1,62 +1,42 @@
-// The `national:` section of the node configuration (addressing and localisation).
+// The node configuration's `national:` section (Mitz, MedMij).
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../config.ts';
 
 const BASE = 'node: kz\norganisation: { ura: "11110001", name: Kraamzorg, type: kraamzorg }\n';
 
-describe('node configuration: national', () => {
-  it('reads the directories to follow and the NVI, and leaves keys of other functions alone', () => {
+describe('node configuration: national functions', () => {
+  it('reads Mitz and MedMij, with the defaults', () => {
     const config = parseConfig(
-      `${BASE}national:
-  addressing:
-    follow:
-      - { name: lrza, url: https://lrza.example/fhir/ }
-      - { name: regio, url: "http://127.0.0.1:8110/mcsd" }
-  localisation:
-    nvi: { url: https://nvi.example/fhir, ura: "90000901", prs: https://prs.example, clientId: ketenlog-wieg, tokenEnv: NVI_TOKEN }
-  mitz: { whatever: the consent engineer parses this }
-`,
-      'node.yaml',
+      `${BASE}national:\n  mitz:\n    url: https://tst-api.mijn-mitz.nl/\n    roles: { physician-assistant: "81.000" }\n    tls: { cert: certs/mitz.crt, key: certs/mitz.key }\n  medmij: {}\n`,
+      '/etc/ketenlog/node.yaml',
     );
     expect(config.national).toEqual({
-      addressing: {
-        follow: [
-          { name: 'lrza', url: 'https://lrza.example/fhir' },
-          { name: 'regio', url: 'http://127.0.0.1:8110/mcsd' },
-        ],
-        intervalSeconds: 900,
+      mitz: {
+        url: 'https://tst-api.mijn-mitz.nl',
+        cacheSeconds: 300,
+        roles: { 'physician-assistant': '81.000' },
+        tls: { cert: '/etc/ketenlog/certs/mitz.crt', key: '/etc/ketenlog/certs/mitz.key' },
       },
-      localisation: {
-        nvi: {
-          url: 'https://nvi.example/fhir',
-          ura: '90000901',
-          prs: 'https://prs.example',
-          clientId: 'ketenlog-wieg',
-          tokenEnv: 'NVI_TOKEN',
-        },
-      },
+      medmij: {},
     });
     expect(parseConfig(BASE, 'node.yaml').national).toBeUndefined();
+    expect(() =>
+      parseConfig(`${BASE}national:\n  mitz: { url: https://m.example, tls: { cert: a.crt } }\n`, 'n.yaml'),
+    ).toThrow(/national\.mitz\.tls\.key/);
   });
 
-  it('refuses plain HTTP off loopback, duplicate names, a short interval and a bad URA, naming the field', () => {
-    const bad: [string, RegExp][] = [
-      [
-        'addressing: { follow: [{ name: lrza, url: "http://lrza.example/fhir" }] }',
-        /national\.addressing\.follow\.0\.url/,
-      ],
-      [
-        'addressing: { follow: [{ name: a, url: "https://a.example" }, { name: a, url: "https://b.example" }] }',
-        /names must be unique/,
-      ],
-      ['addressing: { intervalSeconds: 1 }', /national\.addressing\.intervalSeconds/],
-      [
-        'localisation: { nvi: { url: "https://n.example", ura: "123", prs: "https://p.example", clientId: x } }',
-        /national\.localisation\.nvi\.ura/,
-      ],
-      ['addressing: [lrza]', /national\.addressing: must be a mapping/],
-    ];
-    for (const [yaml, message] of bad)
-      expect(() => parseConfig(`${BASE}national:\n  ${yaml}\n`, 'node.yaml')).toThrow(message);
+  it('refuses plain HTTP to Mitz off loopback, a role code that is none, and unknown MedMij settings', () => {
+    expect(() => parseConfig(`${BASE}national:\n  mitz: { url: http://mitz.example }\n`, 'n.yaml')).toThrow(
+      /n\.yaml:4: national\.mitz\.url: must match/,
+    );
+    expect(() =>
+      parseConfig(
+        `${BASE}national:\n  mitz: { url: https://m.example, roles: { arts: dokter } }\n`,
+        'n.yaml',
+      ),
+    ).toThrow(/national\.mitz\.roles\.arts/);
+    expect(() => parseConfig(`${BASE}national:\n  medmij: { pgos: [] }\n`, 'n.yaml')).toThrow(
+      /national\.medmij\.pgos: unknown setting/,
+    );
   });
 });

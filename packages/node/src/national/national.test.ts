@@ -137,7 +137,8 @@ describe('GF addressing at a member', () => {
     const cookie = async (principal: Principal) =>
       `ketenlog_session=${(await wieg.auth!.sessions.create(principal, Date.now())).id}`;
     const as = async (principal: Principal) =>
-      (await fetch(`${base(wieg)}/mcsd/Organization`, { headers: { cookie: await cookie(principal) } })).status;
+      (await fetch(`${base(wieg)}/mcsd/Organization`, { headers: { cookie: await cookie(principal) } }))
+        .status;
     const anna = { kind: 'professional', id: 'pro:anna-jansen', method: 'passkey' } as const;
     expect(await as({ ...anna, actingAs: { organisation: `ura:${WIEG}`, role: 'kraamverzorgende' } })).toBe(
       200,

@@ -28,6 +28,9 @@ import { logbookMetrics, NodeLogbook } from '../logbook/node-logbook.ts';
 import { logbookRoutes } from '../logbook/routes.ts';
 import { notifyRoutes, Notifier } from '../logbook/notified-pull.ts';
 import type { IdentityConfig, PatientApp } from '../config.ts';
+import type { NationalConfig } from '../national/national-config.ts';
+import { registerNationalConsent } from '../national/consent.ts';
+import { registerMedmij } from '../national/medmij.ts';
 import type { CarelogService } from '@ketenlog/carelog';
 import type { Metrics } from '../metrics.ts';
 import type { Membership } from './membership.ts';
@@ -62,6 +65,8 @@ export interface MemberServicesOptions {
   /** Demo mode (demo keys and demo identity allowed, and announced); see auth/identity-mode.ts. */
   readonly demo?: boolean;
   readonly identity?: IdentityConfig;
+  /** The national functions beyond the region (Mitz, MedMij). */
+  readonly national?: NationalConfig;
 }
 
 /**
@@ -119,6 +124,13 @@ export async function startMemberServices(
   let auth: PasskeyAuth | undefined;
   let smart: Awaited<ReturnType<typeof registerNodeSmart>> | undefined;
   let systemTokens: CredentialResolvers['systemTokens'];
+  // Before the authorization server: MedMij-Request-ID goes on its token answers too.
+  if (options.national?.medmij)
+    await registerMedmij(app, {
+      repository: options.repository,
+      appTokens: async (token) => smart?.appTokens(token),
+      baseUrl: membership.organisation.node.baseUrl,
+    });
   if (relyingParties.length === membership.region.organisations.length) {
     const nodeAuth = await registerNodeAuth(app, {
       db,
@@ -163,7 +175,12 @@ export async function startMemberServices(
     fetch,
     notifier,
   });
+  const mitz = options.national?.mitz;
+  const national = mitz
+    ? await registerNationalConsent(app, { config: mitz, membership, log: app.log })
+    : undefined;
   const exchange = await registerNodeExchange(app, {
+    national,
     db,
     membership,
     logbook,

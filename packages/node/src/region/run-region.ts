@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import { loadRegionConfig, type Organisation } from '@ketenlog/region';
 import type { IdentityConfig, NodeConfig, SystemClient } from '../config.ts';
+import type { NationalConfig } from '../national/national-config.ts';
 import { loadFhirModel, startNode, type NodeParts, type RunningNode } from '../server.ts';
 import { demoSystem, rememberDemoSystem, type DemoSystem } from './demo-system.ts';
 
@@ -22,6 +23,8 @@ export interface RegionRunOptions {
   readonly demo?: boolean;
   /** Identity providers per organisation (tests: a DigiD broker, an organisation's IdP). */
   readonly identity?: (organisation: Organisation) => IdentityConfig | undefined;
+  /** The national functions per organisation (tests: a Mitz stand-in). */
+  readonly national?: (organisation: Organisation) => NationalConfig | undefined;
 }
 
 export interface RunningRegion {
@@ -41,6 +44,7 @@ export function memberNodeConfig(
 ): NodeConfig {
   const url = new URL(organisation.node.baseUrl);
   const identity = options.identity?.(organisation);
+  const national = options.national?.(organisation);
   return {
     node: organisation.node.id,
     organisation: { ura: organisation.ura, name: organisation.name, type: organisation.type },
@@ -53,6 +57,7 @@ export function memberNodeConfig(
     ...(systems.length ? { systems } : {}),
     ...(options.demo === false ? {} : { demo: true }),
     ...(identity ? { identity } : {}),
+    ...(national ? { national } : {}),
   };
 }
 
