@@ -1,43 +1,25 @@
 /**
- * Inner products of shares at machine speed, for fields of at most 64 bits (2^61 − 1): each share
- * is written once into a BigUint64Array (no BigInt arithmetic) and read back as four 16-bit limbs;
+ * Inner products of shares at machine speed in 2^61 − 1: a vector's machine words (m61.ts — the
+ * engine's own, or each share written once into a BigUint64Array) read as four 16-bit limbs;
  * a product of two limbs is below 2^32, so the seven limb columns of Σ a_k·b_k accumulate exactly
  * in doubles for up to 2^19 terms at a time. One BigInt reduction per inner product, not two BigInt
  * operations per term. Wider fields keep the BigInt loop (engine.ts).
  */
 import { type Field, mod } from './field.ts';
+import { WORDS_NATIVE, wordsOf } from './m61.ts';
 
 /** Terms per block before the columns are folded into a BigInt: 4·(2^16 − 1)^2·2^18 < 2^53. */
 const BLOCK = 1 << 18;
 
-/**
- * The 16-bit limbs of a vector of shares (little-endian words on every platform Node runs on,
- * checked below). Shares are never mutated in place by the engine, so the limbs of a vector used
- * in several inner products (XᵀX) are computed once.
- */
-const limbCache = new WeakMap<readonly bigint[], Uint16Array>();
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-
-const TWO64 = 1n << 64n;
-
-/** The limbs, or undefined when a value is not a reduced share (then the BigInt loop decides). */
+/** The 16-bit limbs of a vector's words (converted once per vector, never when the engine made it). */
 function limbs(xs: readonly bigint[]): Uint16Array | undefined {
-  let l = limbCache.get(xs);
-  if (l && l.length === xs.length * 4) return l;
-  const words = new BigUint64Array(xs.length);
-  for (let k = 0; k < xs.length; k++) {
-    const x = xs[k]!;
-    if (x < 0n || x >= TWO64) return undefined;
-    words[k] = x;
-  }
-  l = new Uint16Array(words.buffer);
-  limbCache.set(xs, l);
-  return l;
+  const w = wordsOf(xs);
+  return w && new Uint16Array(w.buffer, w.byteOffset, w.length * 2);
 }
 
 /** Σ a_k·b_k mod p, or undefined when the fast path does not apply to these vectors. */
 export function fastDot(f: Field, a: readonly bigint[], b: readonly bigint[]): bigint | undefined {
-  if (f.bits > 64 || !LITTLE_ENDIAN || a.length !== b.length) return undefined;
+  if (f.bits !== 61 || !WORDS_NATIVE || a.length !== b.length) return undefined;
   const A = limbs(a);
   const B = A && limbs(b);
   if (!A || !B) return undefined;

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { createCipheriv, randomBytes } from 'node:crypto';
+import { M61, add, mul, randomElements, sub, type RandomBytes } from './field.ts';
+import { shareThrough } from './shamir.ts';
+import {
+  addWords,
+  fromWords,
+  mulWords,
+  packWords,
+  randomWords,
+  recombineWords,
+  shareThroughWords,
+  subWords,
+  toWords,
+  unpackWords,
+} from './m61.ts';
+import { pack } from './codec.ts';
+import { MpcProtocolError } from './transport.ts';
+
+const p = M61.p;
+const edges = [0n, 1n, 2n, p - 1n, p - 2n, (1n << 32n) - 1n, 1n << 32n, (1n << 60n) + 12345n, p >> 1n];
+const stream = (key: Uint8Array): RandomBytes => {
+  const c = createCipheriv('aes-256-ctr', key, Buffer.alloc(16));
+  return (n) => c.update(Buffer.alloc(n));
+};
+const sample = (n: number): bigint[] => [...edges, ...randomElements(M61, n)];
+const w = (xs: bigint[]) => toWords(xs)!;
+
+describe('2^61 − 1 in machine words', () => {
+  const a = sample(5000);
+  const b = [...sample(5000)].reverse();
+  it('adds, subtracts and multiplies as the BigInt field does, edge values included', () => {
+    const cross = edges.flatMap((x) => edges.map((y) => [x, y] as const));
+    const xa = [...a, ...cross.map(([x]) => x)];
+    const xb = [...b, ...cross.map(([, y]) => y)];
+    expect(fromWords(addWords(w(xa), w(xb)))).toEqual(xa.map((x, k) => add(M61, x, xb[k]!)));
+    expect(fromWords(subWords(w(xa), w(xb)))).toEqual(xa.map((x, k) => sub(M61, x, xb[k]!)));
+    expect(fromWords(mulWords(w(xa), w(xb)))).toEqual(xa.map((x, k) => mul(M61, x, xb[k]!)));
+  });
+  it('shares through party 1 or 2 exactly as shareThrough does', () => {
+    for (const at of [1, 2] as const) {
+      const words = shareThroughWords(w(a), at, w(b));
+      const big = shareThrough(M61, a, at, b);
+      expect(words.map(fromWords)).toEqual(big);
+    }
+  });
+  it('recombines degree-2 shares with the weights 3, −3, 1', () => {
+    const c = sample(10);
+    const want = a.map((x, k) => add(M61, mul(M61, 3n, sub(M61, x, b[k]!)), c[k % c.length]!));
+    const cc = a.map((_, k) => c[k % c.length]!);
+    expect(fromWords(recombineWords(w(a), w(b), w(cc)))).toEqual(want);
+  });
+  it('draws the same elements from a stream as randomElements', () => {
+    const key = randomBytes(32);
+    expect(fromWords(randomWords(stream(key), 3000))).toEqual(randomElements(M61, 3000, stream(key)));
+  });
+  it('packs as the codec does and refuses an element out of range', () => {
+    expect(packWords(w(a))).toEqual(pack(M61, a));
+    expect(fromWords(unpackWords(packWords(w(a)), a.length))).toEqual(a);
+    const bad = pack(M61, [p - 1n]);
+    bad[7] = 0xff; // p itself
+    expect(() => unpackWords(bad, 1)).toThrow(MpcProtocolError);
+    expect(() => unpackWords(new Uint8Array(9), 1)).toThrow(MpcProtocolError);
+  });
+  it('has no words for a value outside [0, p)', () => {
+    expect(toWords([1n, p])).toBeUndefined();
+    expect(toWords([-1n])).toBeUndefined();
+  });
+});
