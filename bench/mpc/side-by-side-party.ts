@@ -29,6 +29,9 @@ type Report = {
   me: PartyIndex;
   ms: Record<string, number>;
   results: Record<string, unknown>;
+  /** per workload: bytes this party sent (frame bodies), and rounds */
+  sent: Record<string, number>;
+  rounds: Record<string, number>;
   trace?: Span[];
 };
 /** TRACE=1: each workload's span at each party (epoch ms), with its rounds and bytes sent */
@@ -68,12 +71,16 @@ if (isMainThread) {
   const msMax = Object.fromEntries(
     Object.keys(one.ms).map((k) => [k, Math.max(...reports.map((r) => r.ms[k]!))]),
   );
-  console.log(JSON.stringify({ ms: one.ms, msMax, results: one.results }));
+  console.log(
+    JSON.stringify({ ms: one.ms, msMax, results: one.results, bytes: one.sent, rounds: one.rounds }),
+  );
   await Promise.all(workers.map((w) => w.terminate()));
   process.exit(0);
 } else {
   const { me } = workerData as { me: PartyIndex };
   let trace: Span[] | undefined;
+  const sent: Record<string, number> = {};
+  const rounds: Record<string, number> = {};
   const port = parentPort!;
   try {
     const lines = readFileSync(csv, 'utf8').trim().split('\n').slice(1);
@@ -136,6 +143,8 @@ if (isMainThread) {
         const r = await f();
         const c = process.threadCpuUsage(c0);
         ms[name] = performance.now() - t0;
+        sent[name] = p.stats.bytesSent + q.stats.bytesSent - b0;
+        rounds[name] = p.stats.rounds + q.stats.rounds - r0;
         if (trace)
           trace.push({
             w: name,
@@ -211,6 +220,8 @@ if (isMainThread) {
     await new Promise((r) => port.once('message', r));
     const ms: Record<string, number> = {};
     trace = process.env.TRACE === '1' ? [] : undefined;
+    for (const k of Object.keys(sent)) delete sent[k];
+    for (const k of Object.keys(rounds)) delete rounds[k];
     const results = await workloads(main, ms);
     for (const t of transports.values()) await t.transport.close();
     server.closeAllConnections();
@@ -218,7 +229,7 @@ if (isMainThread) {
     port.postMessage({
       type: 'done',
       report: JSON.parse(
-        JSON.stringify({ me, ms, results, trace }, (_k, v: unknown) =>
+        JSON.stringify({ me, ms, results, sent, rounds, trace }, (_k, v: unknown) =>
           typeof v === 'bigint' ? v.toString() : v,
         ),
       ) as Report,

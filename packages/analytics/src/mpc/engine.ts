@@ -23,6 +23,7 @@ import {
   randomWords,
   recombineWords,
   shareThroughWords,
+  sumWords,
   unpackWords,
   vectorOf,
   wordsOf,
@@ -428,6 +429,8 @@ export class Party {
   }
   /** Σ of a vector: a one-element vector. */
   sum(a: Shares): Shares {
+    const words = this.#words ? wordsOf(a) : undefined;
+    if (words) return [sumWords(words)];
     let acc = 0n;
     for (const x of a) acc = add(this.field, acc, x);
     return [acc];

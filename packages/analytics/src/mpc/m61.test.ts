@@ -11,6 +11,7 @@ import {
   recombineWords,
   shareThroughWords,
   subWords,
+  sumWords,
   toWords,
   unpackWords,
 } from './m61.ts';
@@ -61,6 +62,11 @@ describe('2^61 − 1 in machine words', () => {
     bad[7] = 0xff; // p itself
     expect(() => unpackWords(bad, 1)).toThrow(MpcProtocolError);
     expect(() => unpackWords(new Uint8Array(9), 1)).toThrow(MpcProtocolError);
+  });
+  it('sums as BigInt arithmetic does', () => {
+    expect(sumWords(w(a))).toBe(a.reduce((s, x) => s + x, 0n) % p);
+    expect(sumWords(w(new Array<bigint>(70_000).fill(p - 1n)))).toBe((70_000n * (p - 1n)) % p);
+    expect(sumWords(new Uint32Array(0))).toBe(0n);
   });
   it('has no words for a value outside [0, p)', () => {
     expect(toWords([1n, p])).toBeUndefined();

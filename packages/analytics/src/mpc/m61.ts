@@ -160,6 +160,22 @@ export function shareThroughWords(secrets: Words, at: 1 | 2, u: Words): [Words, 
   return [s1, s2, s3];
 }
 
+/** Σ of a vector: the low and high words summed apart in doubles (exact for 2^21 terms at a time). */
+export function sumWords(w: Words): bigint {
+  let total = 0n;
+  for (let start = 0; start < w.length; start += 1 << 22) {
+    let lo = 0;
+    let hi = 0;
+    const end = Math.min(w.length, start + (1 << 22));
+    for (let i = start; i < end; i += 2) {
+      lo += w[i]!;
+      hi += w[i + 1]!;
+    }
+    total += BigInt(lo) + (BigInt(hi) << 32n);
+  }
+  return total % P;
+}
+
 /**
  * `count` uniform elements from a stream, the same values as field.ts's randomElements for
  * 2^61 − 1 (a big-endian 64-bit word with its 3 top bits cleared; p itself rejected).
