@@ -442,7 +442,7 @@ export class Party {
 
   /**
    * This party's degree-2 shares of inner products (no communication): reshare them (dot) or open
-   * them (openProducts). In 2^61 − 1 with limbs in doubles (dot.ts); otherwise the sum is reduced
+   * them (openProducts). In 2^61 − 1 by the WebAssembly kernel (dot.ts); otherwise the sum is reduced
    * once at the end, not per term.
    */
   localDot(pairs: readonly (readonly [Shares, Shares])[]): bigint[] {
