@@ -1,6 +1,7 @@
 """W1-W6 of bench/mpc/side-by-side.ts in MPyC 0.11, at its best: numpy secure arrays, SecInt(32)
 (its 32-bit comparison, sec_param 30), and its own inner product (@) wherever a sum of products is
-opened. Three local processes; party 0 prints one JSON line with its timings and results.
+opened. Three local processes; party 0 prints one JSON line with its timings, results and bytes
+sent per workload (MPyC's own count: payload plus 12 bytes of header per message).
 
     python3 mpyc_workloads.py COHORT.csv -P 127.0.0.1:PORT0 -P ... -I INDEX   (MPyC source on PYTHONPATH)
 
@@ -38,10 +39,17 @@ def mine(values, owner):
 
 async def workloads():
     N = len(rows)
-    ms, out = {}, {}
+    ms, out, sent = {}, {}, {}
+
+    def nbytes():
+        return sum(peer.protocol.nbytes_sent for peer in mpc.parties if peer.pid != mpc.pid)
+
+    b0 = [nbytes()]
 
     def lap(name, t0):
         ms[name] = round((time.perf_counter() - t0) * 1000, 2)
+        sent[name] = nbytes() - b0[0]
+        b0[0] = nbytes()
 
     t0 = time.perf_counter()
     app = mpc.input(mine(column('app'), 0), senders=0)
@@ -76,7 +84,7 @@ async def workloads():
     gram = np.concatenate((np.reshape(X @ X.T, (9,)), X @ cost))
     out['W6'] = [int(v) for v in await mpc.output(gram)]
     lap('W6', t0)
-    return ms, out
+    return ms, out, sent
 
 
 async def main():
@@ -86,10 +94,10 @@ async def main():
         rows = table[:200]
         await workloads()
         rows = table
-    ms, out = await workloads()
+    ms, out, sent = await workloads()
     await mpc.shutdown()
     if mpc.pid == 0:
-        print(json.dumps({'N': N, 'ms': ms, 'results': out}), flush=True)
+        print(json.dumps({'N': N, 'ms': ms, 'results': out, 'bytes': sent}), flush=True)
 
 
 mpc.run(main())

@@ -25,7 +25,17 @@ import {
   type Shares,
 } from '../../packages/analytics/src/index.ts';
 
-type Report = { me: PartyIndex; ms: Record<string, number>; results: Record<string, unknown> };
+type Report = {
+  me: PartyIndex;
+  ms: Record<string, number>;
+  results: Record<string, unknown>;
+  /** per workload: bytes this party sent (frame bodies), and rounds */
+  sent: Record<string, number>;
+  rounds: Record<string, number>;
+  trace?: Span[];
+};
+/** TRACE=1: each workload's span at each party (epoch ms), with its rounds and bytes sent */
+type Span = { w: string; start: number; end: number; cpu: number; rounds: number; bytes: number };
 
 const csv = process.argv[2] ?? (workerData as { csv: string } | undefined)?.csv;
 if (!csv) throw new Error('usage: node side-by-side-party.ts COHORT.csv');
@@ -50,14 +60,27 @@ if (isMainThread) {
     return r.report as Report;
   });
   const one = reports.find((r) => r.me === 1)!;
+  if (process.env.TRACE === '1') {
+    const t0 = Math.min(...reports.flatMap((r) => r.trace!.map((s) => s.start)));
+    for (const r of reports.sort((a, b) => a.me - b.me))
+      for (const s of r.trace!)
+        console.error(
+          `party ${r.me} ${s.w}: ${(s.start - t0).toFixed(1)}–${(s.end - t0).toFixed(1)} ms, CPU ${s.cpu.toFixed(1)} ms, ${s.rounds} rounds, ${s.bytes} bytes sent`,
+        );
+  }
   const msMax = Object.fromEntries(
     Object.keys(one.ms).map((k) => [k, Math.max(...reports.map((r) => r.ms[k]!))]),
   );
-  console.log(JSON.stringify({ ms: one.ms, msMax, results: one.results }));
+  console.log(
+    JSON.stringify({ ms: one.ms, msMax, results: one.results, bytes: one.sent, rounds: one.rounds }),
+  );
   await Promise.all(workers.map((w) => w.terminate()));
   process.exit(0);
 } else {
   const { me } = workerData as { me: PartyIndex };
+  let trace: Span[] | undefined;
+  const sent: Record<string, number> = {};
+  const rounds: Record<string, number> = {};
   const port = parentPort!;
   try {
     const lines = readFileSync(csv, 'utf8').trim().split('\n').slice(1);
@@ -113,9 +136,24 @@ if (isMainThread) {
       const { app, gp, cost, income, n, p, q } = s;
       const results: Record<string, unknown> = {};
       const timed = async <T>(name: string, f: () => Promise<T>): Promise<T> => {
+        const r0 = p.stats.rounds + q.stats.rounds;
+        const b0 = p.stats.bytesSent + q.stats.bytesSent;
+        const c0 = process.threadCpuUsage();
         const t0 = performance.now();
         const r = await f();
+        const c = process.threadCpuUsage(c0);
         ms[name] = performance.now() - t0;
+        sent[name] = p.stats.bytesSent + q.stats.bytesSent - b0;
+        rounds[name] = p.stats.rounds + q.stats.rounds - r0;
+        if (trace)
+          trace.push({
+            w: name,
+            start: performance.timeOrigin + t0,
+            end: performance.timeOrigin + t0 + ms[name],
+            cpu: (c.user + c.system) / 1000,
+            rounds: p.stats.rounds + q.stats.rounds - r0,
+            bytes: p.stats.bytesSent + q.stats.bytesSent - b0,
+          });
         return r;
       };
       const sum = (x: Shares): bigint => p.sum(x)[0]!;
@@ -181,6 +219,9 @@ if (isMainThread) {
     port.postMessage({ type: 'connected' });
     await new Promise((r) => port.once('message', r));
     const ms: Record<string, number> = {};
+    trace = process.env.TRACE === '1' ? [] : undefined;
+    for (const k of Object.keys(sent)) delete sent[k];
+    for (const k of Object.keys(rounds)) delete rounds[k];
     const results = await workloads(main, ms);
     for (const t of transports.values()) await t.transport.close();
     server.closeAllConnections();
@@ -188,7 +229,9 @@ if (isMainThread) {
     port.postMessage({
       type: 'done',
       report: JSON.parse(
-        JSON.stringify({ me, ms, results }, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)),
+        JSON.stringify({ me, ms, results, sent, rounds, trace }, (_k, v: unknown) =>
+          typeof v === 'bigint' ? v.toString() : v,
+        ),
       ) as Report,
     });
   } catch (e) {

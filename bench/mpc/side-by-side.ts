@@ -27,7 +27,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BINS, cohort, type Cohort } from './data.ts';
 
-type Run = { ms: Record<string, number>; msMax?: Record<string, number>; results: Record<string, unknown> };
+type Run = {
+  ms: Record<string, number>;
+  msMax?: Record<string, number>;
+  results: Record<string, unknown>;
+  /** bytes sent by the timed party per workload (MPyC: its own count, with 12 header bytes a message) */
+  bytes?: Record<string, number>;
+  /** Ketenlog: rounds per workload */
+  rounds?: Record<string, number>;
+};
 const W = ['W1', 'W2', 'W3', 'W4', 'W5', 'W6'] as const;
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const NODE = process.execPath;
@@ -120,6 +128,7 @@ const load0 = loadavg();
 const started = new Date();
 let exact = true;
 const rows: string[] = [];
+const traffic: string[] = [];
 for (const n of sizes) {
   const d = cohort(n);
   const csv = join(out, `cohort-${n}.csv`);
@@ -151,6 +160,11 @@ for (const n of sizes) {
     runs.push({ m, k });
     console.error(`N = ${n} run ${r}/${rounds} done, load ${loadavg()[0]!.toFixed(2)}`);
   }
+  const last = runs[runs.length - 1]!;
+  for (const w of W)
+    traffic.push(
+      `| ${n.toLocaleString('en')} | ${w} | ${last.m.bytes?.[w]?.toLocaleString('en') ?? '–'} | ${last.k.bytes?.[w]?.toLocaleString('en') ?? '–'} | ${last.k.rounds?.[w] ?? '–'} |`,
+    );
   const total = (run: Run, key: 'ms' | 'msMax'): number => W.reduce((a, w) => a + run[key]![w]!, 0);
   for (const w of W) {
     const m = median(runs.map((x) => x.m.ms[w]!));
@@ -179,6 +193,13 @@ console.log('');
 console.log('| N | workload | MPyC | Ketenlog | Ketenlog slowest party | MPyC ÷ Ketenlog |');
 console.log('|---|---|---|---|---|---|');
 for (const r of rows) console.log(r);
+console.log('');
+console.log('');
+console.log('Bytes sent by the timed party (last run), and Ketenlog rounds:');
+console.log('');
+console.log('| N | workload | MPyC bytes | Ketenlog bytes | Ketenlog rounds |');
+console.log('|---|---|---|---|---|');
+for (const r of traffic) console.log(r);
 console.log('');
 console.log(exact ? 'every output of both exact' : 'SOME OUTPUT NOT EXACT');
 console.log(`logs: ${out}`);

@@ -1,82 +1,51 @@
 /**
- * Inner products of shares at machine speed, for fields of at most 64 bits (2^61 − 1): each share
- * is written once into a BigUint64Array (no BigInt arithmetic) and read back as four 16-bit limbs;
- * a product of two limbs is below 2^32, so the seven limb columns of Σ a_k·b_k accumulate exactly
- * in doubles for up to 2^19 terms at a time. One BigInt reduction per inner product, not two BigInt
- * operations per term. Wider fields keep the BigInt loop (engine.ts).
+ * Inner products of shares at machine speed in 2^61 − 1: a vector's machine words (m61.ts — the
+ * engine's own, or each share written once into a BigUint64Array) are copied into a WebAssembly
+ * memory and summed there by a SIMD kernel (dot.wat: two 64-bit lanes, 32-bit halves, Mersenne
+ * folding per term). One BigInt per inner product, none per term. WebAssembly rather than
+ * JavaScript because it is compiled before its first call: a JavaScript loop runs interpreted on
+ * its first call and waits for the optimising compiler, which on a loaded machine costs more than
+ * the work (docs/benchmarks.md). Wider fields keep the BigInt loop (engine.ts).
  */
-import { type Field, mod } from './field.ts';
+import type { Field } from './field.ts';
+import { WORDS_NATIVE, type Words, wordsOf } from './m61.ts';
+import { DOT_WASM } from './dot-wasm.ts';
 
-/** Terms per block before the columns are folded into a BigInt: 4·(2^16 − 1)^2·2^18 < 2^53. */
-const BLOCK = 1 << 18;
+type Kernel = {
+  readonly memory: WebAssembly.Memory;
+  readonly dot: (pa: number, pb: number, n: number) => bigint;
+};
 
-/**
- * The 16-bit limbs of a vector of shares (little-endian words on every platform Node runs on,
- * checked below). Shares are never mutated in place by the engine, so the limbs of a vector used
- * in several inner products (XᵀX) are computed once.
- */
-const limbCache = new WeakMap<readonly bigint[], Uint16Array>();
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+/** Compiled once per thread, on first use. */
+let kernel: Kernel | undefined;
 
-const TWO64 = 1n << 64n;
-
-/** The limbs, or undefined when a value is not a reduced share (then the BigInt loop decides). */
-function limbs(xs: readonly bigint[]): Uint16Array | undefined {
-  let l = limbCache.get(xs);
-  if (l && l.length === xs.length * 4) return l;
-  const words = new BigUint64Array(xs.length);
-  for (let k = 0; k < xs.length; k++) {
-    const x = xs[k]!;
-    if (x < 0n || x >= TWO64) return undefined;
-    words[k] = x;
+function compiled(): Kernel {
+  if (!kernel) {
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(DOT_WASM, 'base64')));
+    kernel = instance.exports as unknown as Kernel;
   }
-  l = new Uint16Array(words.buffer);
-  limbCache.set(xs, l);
-  return l;
+  return kernel;
+}
+
+/** Σ a_k·b_k mod p over two vectors of words of one length. */
+export function dotWords(a: Words, b: Words): bigint {
+  const k = compiled();
+  const n = a.length >> 1;
+  const even = n + (n & 1); // the kernel takes two elements at a time: a zero pads an odd count
+  const bytes = even * 16;
+  const have = k.memory.buffer.byteLength;
+  if (have < bytes) k.memory.grow(Math.ceil((bytes - have) / 65_536));
+  const m = new Uint32Array(k.memory.buffer, 0, even * 4);
+  m.set(a, 0);
+  m.set(b, even * 2);
+  if (n & 1) m.fill(0, 2 * n, even * 2).fill(0, even * 2 + 2 * n);
+  return k.dot(0, even * 8, even);
 }
 
 /** Σ a_k·b_k mod p, or undefined when the fast path does not apply to these vectors. */
 export function fastDot(f: Field, a: readonly bigint[], b: readonly bigint[]): bigint | undefined {
-  if (f.bits > 64 || !LITTLE_ENDIAN || a.length !== b.length) return undefined;
-  const A = limbs(a);
-  const B = A && limbs(b);
-  if (!A || !B) return undefined;
-  let total = 0n;
-  for (let start = 0; start < a.length; start += BLOCK) {
-    const end = Math.min(a.length, start + BLOCK);
-    let c0 = 0;
-    let c1 = 0;
-    let c2 = 0;
-    let c3 = 0;
-    let c4 = 0;
-    let c5 = 0;
-    let c6 = 0;
-    for (let k = start; k < end; k++) {
-      const i = k * 4;
-      const a0 = A[i]!;
-      const a1 = A[i + 1]!;
-      const a2 = A[i + 2]!;
-      const a3 = A[i + 3]!;
-      const b0 = B[i]!;
-      const b1 = B[i + 1]!;
-      const b2 = B[i + 2]!;
-      const b3 = B[i + 3]!;
-      c0 += a0 * b0;
-      c1 += a0 * b1 + a1 * b0;
-      c2 += a0 * b2 + a1 * b1 + a2 * b0;
-      c3 += a0 * b3 + a1 * b2 + a2 * b1 + a3 * b0;
-      c4 += a1 * b3 + a2 * b2 + a3 * b1;
-      c5 += a2 * b3 + a3 * b2;
-      c6 += a3 * b3;
-    }
-    total +=
-      BigInt(c0) +
-      (BigInt(c1) << 16n) +
-      (BigInt(c2) << 32n) +
-      (BigInt(c3) << 48n) +
-      (BigInt(c4) << 64n) +
-      (BigInt(c5) << 80n) +
-      (BigInt(c6) << 96n);
-  }
-  return mod(f, total);
+  if (f.bits !== 61 || !WORDS_NATIVE || a.length !== b.length) return undefined;
+  const A = wordsOf(a);
+  const B = A && wordsOf(b);
+  return A && B ? dotWords(A, B) : undefined;
 }

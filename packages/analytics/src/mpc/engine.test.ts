@@ -212,7 +212,7 @@ describe('inner products at machine speed (2^61 − 1)', () => {
     const a = randomElements(M61, 5000);
     const b = randomElements(M61, 5000);
     expect(fastDot(M61, a, b)).toBe(slow(a, b));
-    expect(fastDot(M61, a, b)).toBe(slow(a, b)); // the limbs of a and b come from the cache
+    expect(fastDot(M61, a, b)).toBe(slow(a, b)); // the words of a and b come from the cache
     expect(fastDot(M61, [], [])).toBe(0n);
     expect(fastDot(M61, [-1n], [1n])).toBeUndefined();
     expect(fastDot(M61, [1n], [1n, 2n])).toBeUndefined();

@@ -5,15 +5,29 @@
  * Lagrange weights at 0) — no dealer. An inner product that is to be opened anyway skips the
  * resharing: its degree-2 shares are opened at once under a pseudo-random zero mask (openProducts).
  * Each communicating call is exactly one round: one message to each peer carrying every element of
- * the batch. The first round also carries each party's pairwise seeds (prss.ts), from which
+ * the batch. In 2^61 − 1, sharing, resharing and products run on machine words (m61.ts) and a
+ * vector becomes bigints once, at this API. The first round also carries each party's pairwise seeds (prss.ts), from which
  * shares for one peer, zero masks and random sharings are expanded locally. Counts come from the
  * caller (the spec), and a peer whose spec hash, round or counts differ fails the run with
  * MpcMismatchError.
  */
 import { type Field, type RandomBytes, add, cryptoRandomBytes, mod, mul, sub } from './field.ts';
 import { type PartyIndex, PARTY_INDICES, consistent, lagrangeAtZero, shareThrough } from './shamir.ts';
-import { PairKeys, type StreamPurpose, seedElementCount } from './prss.ts';
-import { pack, unpack } from './codec.ts';
+import { PairKeys, STREAM, type StreamPurpose, seedElementCount } from './prss.ts';
+import { pack, unpack, width } from './codec.ts';
+import {
+  type Words,
+  WORDS_NATIVE,
+  mulWords,
+  packWords,
+  randomWords,
+  recombineWords,
+  shareThroughWords,
+  sumWords,
+  unpackWords,
+  vectorOf,
+  wordsOf,
+} from './m61.ts';
 import { fastDot } from './dot.ts';
 import { type RoundMessage, type Transport, MpcMismatchError, MpcProtocolError } from './transport.ts';
 
@@ -29,6 +43,9 @@ export type PartyOptions = {
   readonly rng?: RandomBytes;
 };
 
+/** An owner deals its share for its lowest-indexed peer through the stream they share (prss.ts). */
+const derivedPeer = (owner: PartyIndex): 1 | 2 => (owner === 1 ? 2 : 1);
+
 export type InputSpec = { readonly owner: PartyIndex; readonly count: number };
 
 export type PartyStats = { rounds: number; bytesSent: number; messagesSent: number };
@@ -43,6 +60,8 @@ export class Party {
   readonly #rng: RandomBytes;
   readonly #lambda: bigint[];
   readonly #keys: PairKeys;
+  /** 2^61 − 1 on machine words (m61.ts) */
+  readonly #words: boolean;
   #randomCalls = 0;
   readonly stats: PartyStats = { rounds: 0, bytesSent: 0, messagesSent: 0 };
 
@@ -56,6 +75,7 @@ export class Party {
     this.#rng = o.rng ?? cryptoRandomBytes;
     this.#lambda = lagrangeAtZero(o.field, [1, 2, 3]);
     this.#keys = new PairKeys(o.field, o.me, this.peers, this.#rng);
+    this.#words = o.field.bits === 61 && WORDS_NATIVE;
   }
 
   /** One round: send `out[peer]` to each peer, receive `expect[peer]` elements from each. */
@@ -63,21 +83,37 @@ export class Party {
     out: ReadonlyMap<PartyIndex, readonly bigint[]>,
     expect: ReadonlyMap<PartyIndex, number>,
   ): Promise<Map<PartyIndex, bigint[]>> {
-    // the first round carries the pairwise seeds, after the payload
+    const packed = new Map(this.peers.map((to) => [to, pack(this.field, out.get(to) ?? [])]));
+    const got = await this.#exchangePacked(packed, expect);
+    const result = new Map<PartyIndex, bigint[]>();
+    for (const [from, body] of got) result.set(from, unpack(this.field, body, expect.get(from) ?? 0));
+    return result;
+  }
+
+  /**
+   * One round of elements of the engine's field, packed (codec.ts). The first round carries the
+   * pairwise seeds after the payload. Returns each peer's payload, its length checked.
+   */
+  async #exchangePacked(
+    out: ReadonlyMap<PartyIndex, Uint8Array>,
+    expect: ReadonlyMap<PartyIndex, number>,
+  ): Promise<Map<PartyIndex, Uint8Array>> {
     const seeds = this.stats.rounds === 0 ? seedElementCount(this.field) : 0;
+    const w = width(this.field);
     const bodies = new Map<PartyIndex, { count: number; body: Uint8Array }>();
     for (const to of this.peers) {
-      const payload = out.get(to) ?? [];
-      const xs = seeds ? payload.concat(this.#keys.outgoing(to)) : payload;
-      bodies.set(to, { count: xs.length, body: pack(this.field, xs) });
+      const payload = out.get(to) ?? new Uint8Array(0);
+      const body = seeds ? Buffer.concat([payload, pack(this.field, this.#keys.outgoing(to))]) : payload;
+      bodies.set(to, { count: body.length / w, body });
     }
     const got = await this.#round(bodies, (from) => (expect.get(from) ?? 0) + seeds, seeds);
-    const result = new Map<PartyIndex, bigint[]>();
+    const result = new Map<PartyIndex, Uint8Array>();
     for (const [from, msg] of got) {
-      const want = expect.get(from) ?? 0;
-      const xs = unpack(this.field, msg.body, msg.count);
-      if (seeds) this.#keys.accept(from, xs.splice(want, seeds));
-      result.set(from, xs);
+      if (msg.body.length !== msg.count * w)
+        throw new MpcProtocolError(`body has ${msg.body.length} bytes, expected ${msg.count * w}`);
+      const at = (msg.count - seeds) * w;
+      if (seeds) this.#keys.accept(from, unpack(this.field, msg.body.subarray(at), seeds));
+      result.set(from, msg.body.subarray(0, at));
     }
     return result;
   }
@@ -182,8 +218,17 @@ export class Party {
     const counts = new Map<PartyIndex, number>(
       PARTY_INDICES.map((p) => [p, specs.filter((s) => s.owner === p).reduce((n, s) => n + s.count, 0)]),
     );
-    const got = await this.#deal(flat, counts);
     const cursor = new Map<PartyIndex, number>(PARTY_INDICES.map((p) => [p, 0]));
+    const flatWords = this.#words ? wordsOf(flat) : undefined;
+    if (flatWords) {
+      const dealt = await this.#dealWords(flatWords, counts);
+      return specs.map((s) => {
+        const at = cursor.get(s.owner)!;
+        cursor.set(s.owner, at + s.count);
+        return vectorOf(dealt.get(s.owner)!.subarray(2 * at, 2 * (at + s.count)));
+      });
+    }
+    const got = await this.#deal(flat, counts);
     return specs.map((s) => {
       const at = cursor.get(s.owner)!;
       cursor.set(s.owner, at + s.count);
@@ -201,9 +246,13 @@ export class Party {
     mine: readonly bigint[],
     counts: ReadonlyMap<PartyIndex, number>,
   ): Promise<Map<PartyIndex, bigint[]>> {
+    const words = this.#words ? wordsOf(mine) : undefined;
+    if (words) {
+      const dealt = await this.#dealWords(words, counts);
+      return new Map([...dealt].map(([p, w]) => [p, vectorOf(w)]));
+    }
     const f = this.field;
     const round = this.stats.rounds + 1;
-    const derivedPeer = (owner: PartyIndex): PartyIndex => PARTY_INDICES.find((p) => p !== owner)!;
     const myDerived = derivedPeer(this.me);
     const sh = shareThrough(f, mine, myDerived, this.#keys.dealt(this.me, myDerived, round, mine.length));
     const out = new Map<PartyIndex, bigint[]>(this.peers.map((p) => [p, p === myDerived ? [] : sh[p - 1]]));
@@ -220,8 +269,58 @@ export class Party {
     return result;
   }
 
+  /** #deal on machine words (2^61 − 1): the same shares, streams and messages, without BigInt. */
+  async #dealWords(mine: Words, counts: ReadonlyMap<PartyIndex, number>): Promise<Map<PartyIndex, Words>> {
+    const round = this.stats.rounds + 1;
+    const myDerived = derivedPeer(this.me);
+    const n = mine.length >> 1;
+    const u = randomWords(this.#keys.dealStream(this.me, myDerived, STREAM.deal, round), n);
+    const sh = shareThroughWords(mine, myDerived, u);
+    const out = new Map<PartyIndex, Uint8Array>(
+      this.peers.map((p) => [p, p === myDerived ? new Uint8Array(0) : packWords(sh[p - 1]!)]),
+    );
+    const expect = new Map<PartyIndex, number>(
+      this.peers.map((p) => [p, derivedPeer(p) === this.me ? 0 : counts.get(p)!]),
+    );
+    const got = await this.#exchangePacked(out, expect);
+    const result = new Map<PartyIndex, Words>([[this.me, sh[this.me - 1]!]]);
+    for (const p of this.peers) {
+      const count = counts.get(p)!;
+      result.set(
+        p,
+        derivedPeer(p) === this.me
+          ? randomWords(this.#keys.dealStream(p, this.me, STREAM.deal, round), count)
+          : unpackWords(got.get(p)!, count),
+      );
+    }
+    return result;
+  }
+
+  /** Degree reduction on machine words: every party deals its degree-2 shares, one round. */
+  async #reshareWords(d: Words): Promise<Words> {
+    const parts = await this.#dealWords(d, new Map(PARTY_INDICES.map((p) => [p, d.length >> 1])));
+    return recombineWords(parts.get(1)!, parts.get(2)!, parts.get(3)!);
+  }
+
   /** Element-wise products of every pair, all in one round (local product + resharing). */
   async mul(pairs: readonly (readonly [Shares, Shares])[]): Promise<Shares[]> {
+    for (const [a, b] of pairs)
+      if (a.length !== b.length) throw new MpcMismatchError('multiplying vectors of different length');
+    const products = this.#words ? pairs.map(([a, b]) => this.#mulWords(a, b)) : [];
+    if (products.length && products.every((w) => w !== undefined)) {
+      const all = new Uint32Array(products.reduce((n, w) => n + w.length, 0));
+      let at = 0;
+      for (const w of products) {
+        all.set(w, at);
+        at += w.length;
+      }
+      const reshared = await this.#reshareWords(all);
+      at = 0;
+      return products.map((w) => {
+        at += w.length;
+        return vectorOf(reshared.subarray(at - w.length, at));
+      });
+    }
     const f = this.field;
     const local: bigint[] = [];
     for (const [a, b] of pairs) {
@@ -238,8 +337,16 @@ export class Party {
     return result;
   }
 
+  #mulWords(a: Shares, b: Shares): Words | undefined {
+    const wa = wordsOf(a);
+    const wb = wa && wordsOf(b);
+    return wb && mulWords(wa!, wb);
+  }
+
   /** Degree reduction: turn this party's degree-2 shares into degree-1 shares of the same secrets. */
   async reshare(d: readonly bigint[]): Promise<Shares> {
+    const words = this.#words ? wordsOf(d) : undefined;
+    if (words) return vectorOf(await this.#reshareWords(words));
     const f = this.field;
     const parts = await this.#deal(d, new Map(PARTY_INDICES.map((p) => [p, d.length])));
     const h1 = parts.get(1)!;
@@ -322,6 +429,8 @@ export class Party {
   }
   /** Σ of a vector: a one-element vector. */
   sum(a: Shares): Shares {
+    const words = this.#words ? wordsOf(a) : undefined;
+    if (words) return [sumWords(words)];
     let acc = 0n;
     for (const x of a) acc = add(this.field, acc, x);
     return [acc];
@@ -333,7 +442,7 @@ export class Party {
 
   /**
    * This party's degree-2 shares of inner products (no communication): reshare them (dot) or open
-   * them (openProducts). In 2^61 − 1 with limbs in doubles (dot.ts); otherwise the sum is reduced
+   * them (openProducts). In 2^61 − 1 by the WebAssembly kernel (dot.ts); otherwise the sum is reduced
    * once at the end, not per term.
    */
   localDot(pairs: readonly (readonly [Shares, Shares])[]): bigint[] {
