@@ -381,8 +381,8 @@ describe('an analysis run between the hospital, the insurer and the statistics o
     expect((await assessors.hospital('/analytics/agreements/ibd-portal/runs', {})).status).toBe(403);
     expect((await assessors.statistics('/analytics/agreements/ibd-half-signed/runs', {})).status).toBe(403);
     const listed = await assessors.statistics(AGREEMENTS_PATH);
-    expect(listed.body.you).toEqual({ maySign: true, mayRun: true });
-    expect((await assessors.hospital(AGREEMENTS_PATH)).body.you).toEqual({ maySign: true, mayRun: false });
+    expect(listed.body.you).toEqual({ organisation: parties.statistics, maySign: true, mayRun: true });
+    expect((await assessors.hospital(AGREEMENTS_PATH)).body.you).toMatchObject({ maySign: true, mayRun: false });
     const started = await assessors.statistics('/analytics/agreements/ibd-portal/runs', {});
     expect(started.status).toBe(202);
     const id = started.body.run as string;

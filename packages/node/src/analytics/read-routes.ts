@@ -8,7 +8,7 @@
 //         valid: boolean            complete and not expired
 //         study?: 'ibd-coach-evaluation'  the study its spec hash is the hash of, when this node knows it
 //       }],                         agreements this node is a party to, by id
-//       you: { maySign, mayRun },   what the session's role may do here (the region's roles)
+//       you: { organisation, maySign, mayRun },  this organisation; what the session's role may do
 //       study?: { parties }         the region's IBD-coach study, when this organisation is a party
 //     }
 //   GET /analytics/runs       → 200 { runs: [{
@@ -74,6 +74,7 @@ export function registerReadRoutes(app: FastifyInstance, ctx: RunContext, sessio
     return reply.send({
       agreements,
       you: {
+        organisation: ctx.self,
         maySign: mayAuthor(region, who.actingAs.role, 'agreement'),
         mayRun: mayAuthor(region, who.actingAs.role, 'analysis.run'),
       },
