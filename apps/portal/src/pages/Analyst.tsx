@@ -69,6 +69,10 @@ export function AnalystPage({ t, principal }: { t: Translate; principal: Princip
     const timer = setInterval(() => load(true), 1000);
     return () => clearInterval(timer);
   }, [running, load]);
+  // "Started" says nothing once the run has ended: its item below says how.
+  useEffect(() => {
+    if (!running) setMessage((m) => (m?.text === t('runStarted') ? undefined : m));
+  }, [running, t]);
   const names = useOrganisations();
   const professional = principal.kind === 'professional' ? principal.id : '';
 
@@ -337,29 +341,20 @@ function CostChart({ t, cells }: { t: Translate; cells: Cell[] }): ReactNode {
   );
   if (shown.length === 0) return null;
   const max = Math.max(...shown.map((c) => c.meanCostEur));
-  const row = 34;
   return (
     <figure className="chart">
-      <svg
-        role="img"
-        aria-label={t('chartCost')}
-        viewBox={`0 0 320 ${shown.length * row}`}
-        width="100%"
-        preserveAspectRatio="xMinYMin meet"
-      >
-        {shown.map((c, i) => (
-          <g key={c.cell} transform={`translate(0 ${i * row})`}>
-            <text x="0" y="11" fontSize="10">
-              {cellLabel(t, c.cell)}
-            </text>
-            <rect x="0" y="15" height="12" width={Math.max(1, (c.meanCostEur / max) * 230)} rx="2" />
-            <text x={Math.max(1, (c.meanCostEur / max) * 230) + 6} y="25" fontSize="10">
-              {formatEuro(c.meanCostEur)}
-            </text>
-          </g>
-        ))}
-      </svg>
       <figcaption>{t('chartCost')}</figcaption>
+      <ul className="bars" role="img" aria-label={t('chartCost')}>
+        {shown.map((c) => (
+          <li key={c.cell}>
+            <span>{cellLabel(t, c.cell)}</span>
+            <span className="bar">
+              <span style={{ width: `${Math.max(1, (c.meanCostEur / max) * 70)}%` }} />
+              {formatEuro(c.meanCostEur)}
+            </span>
+          </li>
+        ))}
+      </ul>
     </figure>
   );
 }
