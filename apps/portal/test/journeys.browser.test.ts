@@ -466,7 +466,7 @@ describe('research, in a region of the study’s parties', () => {
       /zorgkosten per jaar: −€\s[\d.]+,\d\d \(95%-betrouwbaarheidsinterval [−+]€\s[\d.,]+ tot [−+]€\s[\d.,]+\)/,
     );
     expect(effect).toMatch(/huisartsbezoeken per jaar: −[12],\d\d \(95%-betrouwbaarheidsinterval/);
-    await run.getByRole('img', { name: 'Gemiddelde zorgkosten per jaar, per groep' }).waitFor();
+    await run.getByRole('figure', { name: 'Gemiddelde zorgkosten per jaar, per groep' }).waitFor();
     await run.getByText('Onderdrukt: minder dan 10 cliënten in deze groep', { exact: false }).waitFor();
     await readsAsPeople(eva.page, 'research result');
     await shot(eva.page, 'research-6-result-desktop');

@@ -344,7 +344,7 @@ function CostChart({ t, cells }: { t: Translate; cells: Cell[] }): ReactNode {
   return (
     <figure className="chart">
       <figcaption>{t('chartCost')}</figcaption>
-      <ul className="bars" role="img" aria-label={t('chartCost')}>
+      <ul className="bars">
         {shown.map((c) => (
           <li key={c.cell}>
             <span>{cellLabel(t, c.cell)}</span>
