@@ -55,7 +55,8 @@ async function signAgreement(
  */
 export function AnalystPage({ t, principal }: { t: Translate; principal: Principal }): ReactNode {
   const [result, setResult] = useState<ApiResult<Research> | undefined>();
-  const [message, setMessage] = useState<Message>();
+  /** What the user just did, shown at the agreement she did it on (where her eye is). */
+  const [message, setMessage] = useState<Message & { at?: string }>();
   const [busy, setBusy] = useState<string | undefined>();
   const load = useCallback((quiet = false) => {
     if (!quiet) setResult(undefined);
@@ -78,13 +79,17 @@ export function AnalystPage({ t, principal }: { t: Translate; principal: Princip
 
   const sign = async (agreement: string, organisation: string, validUntil?: string): Promise<void> => {
     setBusy(agreement);
-    setMessage({ text: t('signing'), error: false });
+    setMessage({ text: t('signing'), error: false, at: agreement });
     const signed = await signAgreement(professional, agreement, validUntil);
     setBusy(undefined);
     setMessage(
       signed.kind === 'ok'
-        ? { text: t('agreementSigned').replace('{org}', named(names, organisation)), error: false }
-        : { text: t('agreementSignFailed'), error: true },
+        ? {
+            text: t('agreementSigned').replace('{org}', named(names, organisation)),
+            error: false,
+            at: agreement,
+          }
+        : { text: t('agreementSignFailed'), error: true, at: agreement },
     );
     load(true);
   };
@@ -94,8 +99,8 @@ export function AnalystPage({ t, principal }: { t: Translate; principal: Princip
     setBusy(undefined);
     setMessage(
       started.kind === 'ok'
-        ? { text: t('runStarted'), error: false }
-        : { text: t('runStartFailed'), error: true },
+        ? { text: t('runStarted'), error: false, at: agreement }
+        : { text: t('runStartFailed'), error: true, at: agreement },
     );
     load(true);
   };
@@ -104,7 +109,6 @@ export function AnalystPage({ t, principal }: { t: Translate; principal: Princip
     <>
       <h1>{t('analystTitle')}</h1>
       <p>{t('analystIntro')}</p>
-      <Notice message={message} />
       <ResultState t={t} result={result} retry={() => load()}>
         {({ agreements, runs, you, study }) => {
           const open = agreements.some((a) => a.study && !expired(a));
@@ -113,6 +117,8 @@ export function AnalystPage({ t, principal }: { t: Translate; principal: Princip
               <section aria-labelledby="agreements">
                 <h2 id="agreements">{t('agreements')}</h2>
                 {agreements.length === 0 && <p className="notice">{t('noAgreements')}</p>}
+                {/* a proposal's answer, until its agreement is listed */}
+                {!agreements.some((a) => a.id === message?.at) && <Notice message={message} />}
                 {study && you.maySign && !open && (
                   <Proposal
                     t={t}
@@ -153,6 +159,7 @@ export function AnalystPage({ t, principal }: { t: Translate; principal: Princip
                         </button>
                       )}
                       {you.mayRun && !a.complete && <p className="muted">{t('runAfterSigning')}</p>}
+                      <Notice message={message?.at === a.id ? message : undefined} />
                     </li>
                   ))}
                 </ul>
