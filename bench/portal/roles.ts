@@ -5,7 +5,7 @@
 // throttled as Lighthouse's desktop preset throttles (40 ms RTT, 10 Mbit/s), and Lighthouse's
 // performance score for the same page with its desktop and its mobile settings (issue 17: LCP
 // <= 1.0 s, performance >= 95). Lighthouse drives the same browser, so the page has her session.
-// Run: npm run build -w @ketenlog/portal && node bench/portal/roles.ts   (RUNS=5 by default)
+// Run: npm run build -w @ketenlog/portal && node bench/portal/roles.ts   (RUNS=5 by default; ONLY=insurer)
 import { mkdtempSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +21,8 @@ import { demoPopulation } from '../../packages/node/src/demo/population.ts';
 import { enrolAndLogIn, professionalLogin } from '../../apps/portal/test/people.ts';
 
 const RUNS = Number(process.env.RUNS ?? 5);
+/** ONLY=insurer: only the roles whose name contains it. */
+const ONLY = process.env.ONLY;
 const PORT = 9333;
 /** Each role's home and who opens it (organisation URA, professional id; the client by passkey). */
 const ROLES: { role: string; ura: string; id?: string }[] = [
@@ -42,13 +44,19 @@ const DESKTOP_NETWORK = {
 
 const files = await demoRegionOnFreePorts();
 const region = await startRegion({ ...files, logLevel: 'fatal' });
+// On a loaded machine a node-to-node call can time out while seeding; seeding resumes, so try again,
+// and measure what is there if it still does not finish (the bench says so).
+let seeded = 'complete';
 for (let attempt = 1; ; attempt++) {
   try {
     await seedDemoRegion(region, DEMO_CLIENTS);
     await seedDemoCarelog(region, demoPopulation(DEMO_CLIENTS));
     break;
   } catch (error) {
-    if (attempt === 3) throw error;
+    if (attempt === 6) {
+      seeded = `incomplete (${(error as Error).message})`;
+      break;
+    }
   }
 }
 const origin = (ura: string) => new URL(region.node(ura).fhirBase).origin.replace('127.0.0.1', 'localhost');
@@ -88,7 +96,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const rows: Record<string, string | number>[] = [];
 const loads: number[] = [loadavg()[0]!];
 try {
-  for (const { role, ura, id } of ROLES) {
+  for (const { role, ura, id } of ROLES.filter((r) => !ONLY || r.role.includes(ONLY))) {
     await context.clearCookies();
     const page = await context.newPage();
     if (id === 'client') await enrolAndLogIn(page, origin(ura));
@@ -127,6 +135,8 @@ try {
       return {
         score: Math.round((lhr.categories.performance?.score ?? 0) * 100),
         lcp: Math.round(lhr.audits['largest-contentful-paint']?.numericValue ?? NaN),
+        tbt: Math.round(lhr.audits['total-blocking-time']?.numericValue ?? NaN),
+        cls: Number((lhr.audits['cumulative-layout-shift']?.numericValue ?? NaN).toFixed(3)),
       };
     };
     const desktop = await score(desktopConfig);
@@ -141,8 +151,12 @@ try {
       element: plain.at(-1)!.element,
       'LH desktop': desktop.score,
       'LH desktop LCP ms': desktop.lcp,
+      'LH desktop TBT ms': desktop.tbt,
+      'LH desktop CLS': desktop.cls,
       'LH mobile': mobile.score,
       'LH mobile LCP ms': mobile.lcp,
+      'LH mobile TBT ms': mobile.tbt,
+      'LH mobile CLS': mobile.cls,
     });
     console.log(JSON.stringify(rows.at(-1)));
   }
@@ -152,5 +166,5 @@ try {
 }
 console.table(rows);
 console.log(
-  `RUNS=${RUNS}; load average ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)} on ${cpus().length} CPUs; targets (issue 17): LCP <= 1000 ms, performance >= 95`,
+  `RUNS=${RUNS}; demo data ${seeded}; load average ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)} on ${cpus().length} CPUs; targets (issue 17): LCP <= 1000 ms, performance >= 95`,
 );
