@@ -127,7 +127,7 @@ describe("the analyst's page", () => {
     await professionalLogin(page, origin, 'pro:eva-mulder');
     await page.goto(`${origin}/portal/analyst`);
     await settle(page);
-    const agreements = page.locator('.agreements li');
+    const agreements = page.locator('.agreements > li');
     await expect.poll(() => agreements.count()).toBe(2);
     const full = (await agreements.filter({ hasText: 'ibd-coach-2026' }).textContent())!;
     expect(full).toContain('geldig');
