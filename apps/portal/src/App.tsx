@@ -154,7 +154,7 @@ export function App(): ReactNode {
   else if (route === 'dashboard') page = <DashboardPage t={t} principal={principal} />;
   else if (route === 'access') page = <AccessTrailPage t={t} principal={principal} />;
   else if (route === 'diary') page = <DiaryPage t={t} principal={principal} />;
-  else if (route === 'analyst') page = <AnalystPage t={t} />;
+  else if (route === 'analyst') page = <AnalystPage t={t} principal={principal} />;
   else if (route === 'representative')
     page = <RepresentativePage t={t} principal={principal} onSession={() => void refreshSession()} />;
   else if (route === 'overview')

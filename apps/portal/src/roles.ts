@@ -35,6 +35,7 @@ export function roleOf(principal: Principal | undefined): Role | undefined {
     case 'declaratiebeoordelaar':
       return 'insurer';
     case 'analist':
+    case 'privacyfunctionaris':
       return 'researcher';
     default:
       return 'professional';

@@ -9,6 +9,9 @@ export async function regionPolicies(): Promise<ApiResult<{ policies: ReceiptPol
   return requestJson('/portal/api/region-keys');
 }
 
+/** Cosigned checkpoints opened on this page: many receipts share one, its signatures checked once. */
+const opened: NonNullable<Parameters<typeof verifyReceipt>[3]> = new Map();
+
 /** Checks a tlog-proof receipt for an entry against the policy of the log it names. */
 export function verifyLogged(
   receipt: string,
@@ -19,7 +22,7 @@ export function verifyLogged(
   if (candidates.length === 0) return { verified: false, reason: 'unknown-log' };
   let reason = 'invalid';
   for (const policy of candidates) {
-    const result = verifyReceipt(receipt, entry, policy);
+    const result = verifyReceipt(receipt, entry, policy, opened);
     if (result.ok) return { verified: true };
     reason = result.reason;
   }

@@ -127,11 +127,18 @@ describe("the analyst's page", () => {
     await professionalLogin(page, origin, 'pro:eva-mulder');
     await page.goto(`${origin}/portal/analyst`);
     await settle(page);
-    const agreements = page.locator('.agreements li');
+    const agreements = page.locator('.agreements > li');
     await expect.poll(() => agreements.count()).toBe(2);
     const full = (await agreements.filter({ hasText: 'ibd-coach-2026' }).textContent())!;
     expect(full).toContain('geldig');
-    expect(full).toContain('Ziekenhuis Maasland, Zorgverzekeraar Zuid, Regionaal Bureau voor de Statistiek');
+    // The terms name every party with what it brings in, and that it signed.
+    for (const party of [
+      'Ziekenhuis Maasland',
+      'Zorgverzekeraar Zuid',
+      'Regionaal Bureau voor de Statistiek',
+    ])
+      expect(full).toContain(`${party}: ondertekend`);
+    expect(full).toContain('Zorgverzekeraar Zuid: zorgkosten en aantal huisartsbezoeken per jaar');
     expect(full).toContain(digestOf(ibdCoachSpec(parties)));
     expect(await agreements.filter({ hasText: 'ibd-half-signed' }).textContent()).toContain(
       'nog niet door alle partijen ondertekend',

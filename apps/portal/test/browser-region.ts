@@ -1,7 +1,7 @@
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 import { CHROMIUM_ARGS, ensureChromium } from '../../../test/chromium.ts';
 import { startRegion, type RunningRegion } from '../../../packages/node/src/region/run-region.ts';
-import { demoRegionOnFreePorts } from '../../../packages/node/src/region/testing.ts';
+import { demoRegionOnFreePorts, type DemoRegionCut } from '../../../packages/node/src/region/testing.ts';
 import { DESKTOP } from './accessible.ts';
 import { buildPortal } from './build.ts';
 import { serveBuild } from './serve-build.ts';
@@ -17,12 +17,12 @@ export interface BrowserRegion {
 }
 
 /**
- * The whole demo region (ten members, short logbook timings) with a fresh portal build and
+ * The demo region (all ten members, or the `cut` of it; short logbook timings) with a fresh portal build and
  * Debian's Chromium, for the browser tests that browse the nodes themselves (passkeys need the
  * node's own origin).
  */
-export async function startBrowserRegion(): Promise<BrowserRegion> {
-  const [root, files] = await Promise.all([buildPortal(), demoRegionOnFreePorts()]);
+export async function startBrowserRegion(cut: DemoRegionCut = {}): Promise<BrowserRegion> {
+  const [root, files] = await Promise.all([buildPortal(), demoRegionOnFreePorts(cut)]);
   const region = await startRegion({
     ...files,
     logLevel: 'fatal',

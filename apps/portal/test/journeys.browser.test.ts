@@ -9,15 +9,26 @@ import { readFileSync } from 'node:fs';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addVirtualAuthenticator } from '../../../test/chromium.ts';
-import { DEMO_CLIENTS, seedDemoRegion } from '../../../packages/node/src/demo/seed-region.ts';
+import {
+  DEMO_CLIENTS,
+  seedDemoRegion,
+  seedResearchCohort,
+} from '../../../packages/node/src/demo/seed-region.ts';
 import { seedDemoCarelog } from '../../../packages/node/src/demo/seed-carelog.ts';
-import { demoPopulation, MARIA_BSN } from '../../../packages/node/src/demo/population.ts';
+import { DEMO_COHORT, demoPopulation, MARIA_BSN } from '../../../packages/node/src/demo/population.ts';
+import { cohortDomain } from '../../../packages/node/src/analytics/study-inputs.ts';
 import { signedIndexStatement } from '../../../packages/node/src/logbook/testing.ts';
 import { checkAccessible, DESKTOP, fullPageShot, PHONE, SCREENSHOTS, settle } from './accessible.ts';
 import { startBrowserRegion, type BrowserRegion } from './browser-region.ts';
 import { professionalLogin } from './people.ts';
 
-const [KRAAMZORG, ZIEKENHUIS, INSURER] = ['11110001', '11110003', '11110004'];
+const [KRAAMZORG, ZIEKENHUIS, INSURER, STATISTICS, RSO] = [
+  '11110001',
+  '11110003',
+  '11110004',
+  '11110005',
+  '11110010',
+];
 /** What a person must never see: professional and organisation ids, indication ids, pseudonyms, codes. */
 const NOT_FOR_PEOPLE = [
   /\bpro:[a-z]/,
@@ -36,39 +47,12 @@ let mariaName: string;
 let maria: { page: Page; errors: string[] };
 const origin = (ura: string): string => env.origin(ura);
 
-beforeAll(async () => {
-  env = await startBrowserRegion();
-  // On a loaded machine a node-to-node call can time out while seeding: seeding is idempotent per
-  // organisation, so try again (as a restarted demo does).
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await seedDemoRegion(env.region, DEMO_CLIENTS);
-      await seedDemoCarelog(env.region, demoPopulation(DEMO_CLIENTS));
-      break;
-    } catch (error) {
-      if (attempt === 3) throw error;
-      console.warn(`seeding the demo, attempt ${attempt}:`, (error as Error).stack);
-    }
-  }
-  // Maria is insured at Zorgverzekeraar Zuid: its index statement for her (which the seeding's
-  // index publisher may have missed when a call timed out on a loaded machine).
-  const insurer = env.region.node(INSURER);
-  const pseudonym = await env.region.node(KRAAMZORG).exchange!.pseudonyms!.pseudonymOf(MARIA_BSN);
-  const indexed = await insurer.logbook!.append(
-    signedIndexStatement(insurer.membership!.statementKey, INSURER, pseudonym, 'insurance'),
-  );
-  expect(indexed.ok).toBe(true);
-  const maria = demoPopulation(DEMO_CLIENTS).find((c) => c.bsn === MARIA_BSN)!;
-  mariaName = `${maria.given} ${maria.family}`;
-}, 300_000);
-
-afterAll(async () => {
-  await env?.close();
-});
-
 /** A page in a fresh context (Dutch browser) that records console errors and failed requests. */
-async function open(viewport = DESKTOP): Promise<{ page: Page; context: BrowserContext; errors: string[] }> {
-  const context = await env.newContext();
+async function open(
+  viewport = DESKTOP,
+  within: BrowserRegion = env,
+): Promise<{ page: Page; context: BrowserContext; errors: string[] }> {
+  const context = await within.newContext();
   const page = await context.newPage();
   await page.setViewportSize(viewport);
   const errors: string[] = [];
@@ -89,6 +73,36 @@ const shot = (page: Page, name: string): Promise<void> =>
 const menuOf = (page: Page): Promise<string[]> => page.locator('nav a').allTextContents();
 
 describe('every role, its own journey', () => {
+  beforeAll(async () => {
+    env = await startBrowserRegion();
+    // On a loaded machine a node-to-node call can time out while seeding: seeding is idempotent per
+    // organisation, so try again (as a restarted demo does).
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await seedDemoRegion(env.region, DEMO_CLIENTS);
+        await seedDemoCarelog(env.region, demoPopulation(DEMO_CLIENTS));
+        break;
+      } catch (error) {
+        if (attempt === 5) throw error;
+        console.warn(`seeding the demo, attempt ${attempt}:`, (error as Error).stack);
+      }
+    }
+    // Maria is insured at Zorgverzekeraar Zuid: its index statement for her (which the seeding's
+    // index publisher may have missed when a call timed out on a loaded machine).
+    const insurer = env.region.node(INSURER);
+    const pseudonym = await env.region.node(KRAAMZORG).exchange!.pseudonyms!.pseudonymOf(MARIA_BSN);
+    const indexed = await insurer.logbook!.append(
+      signedIndexStatement(insurer.membership!.statementKey, INSURER, pseudonym, 'insurance'),
+    );
+    expect(indexed.ok).toBe(true);
+    const maria = demoPopulation(DEMO_CLIENTS).find((c) => c.bsn === MARIA_BSN)!;
+    mariaName = `${maria.given} ${maria.family}`;
+  }, 300_000);
+
+  afterAll(async () => {
+    await env?.close();
+  });
+
   it('logged out: the landing page makes no data calls and logs nothing in the console', async () => {
     const { page, errors } = await open(PHONE);
     const calls: string[] = [];
@@ -336,4 +350,127 @@ describe('every role, its own journey', () => {
     await shot(page, 'client-8-erased-360');
     expect(errors).toEqual([]);
   }, 120_000);
+});
+
+describe('research, in a region of the study’s parties', () => {
+  let study: BrowserRegion;
+  beforeAll(async () => {
+    // The research journey's own region: the study's three parties and the RSO (pseudonyms).
+    study = await startBrowserRegion({ uras: [ZIEKENHUIS, INSURER, STATISTICS, RSO], quorum: 2 });
+    // The demo population and the research cohort, as `npm start` seeds them (on a loaded machine a
+    // node-to-node call can time out: seeding is idempotent per organisation, so try again).
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await seedDemoRegion(study.region, DEMO_CLIENTS);
+        await seedResearchCohort(study.region);
+        break;
+      } catch (error) {
+        if (attempt === 5) throw error;
+        console.warn(`seeding the research cohort, attempt ${attempt}:`, (error as Error).stack);
+      }
+    }
+    // The cohort on the index: stated by each holder, then mirrored by the other parties.
+    await Promise.all(
+      [ZIEKENHUIS, INSURER, STATISTICS].map((ura) => study.region.node(ura).exchange!.publisher!.flush()),
+    );
+    const end = Date.now() + 180_000;
+    for (const ura of [ZIEKENHUIS, INSURER, STATISTICS])
+      while (
+        cohortDomain(study.region.node(ura).logbook!.state, `ura:${INSURER}`).length <
+        DEMO_CLIENTS + DEMO_COHORT
+      ) {
+        if (Date.now() > end) throw new Error('the research cohort did not reach the index');
+        await new Promise((r) => setTimeout(r, 200));
+      }
+  }, 420_000);
+  afterAll(async () => study?.close());
+
+  it('research: the analyst proposes the study, each party’s assessor signs it, the analyst runs it and reads the released result', async () => {
+    const STUDY = 'IBD-coach: effect van appgebruik op zorgkosten en huisartsbezoek';
+    const agreement = (page: Page) => page.locator('.agreements li', { hasText: STUDY });
+    const waitFor = async (page: Page, text: string) =>
+      expect
+        .poll(
+          async () => {
+            await page.reload();
+            await settle(page);
+            return (await agreement(page).count()) > 0 ? await agreement(page).innerText() : '';
+          },
+          { timeout: 60_000, interval: 1_000 },
+        )
+        .toContain(text);
+
+    // Eva, the statistics office's researcher, lands on Onderzoek and proposes the study.
+    const eva = await open(DESKTOP, study);
+    await professionalLogin(eva.page, study.origin(STATISTICS), 'pro:eva-mulder');
+    await settle(eva.page);
+    await eva.page.getByRole('heading', { level: 1, name: 'Onderzoek: afspraken en analyses' }).waitFor();
+    const proposal = eva.page.getByRole('form', { name: 'Nieuwe onderzoeksafspraak voorstellen' });
+    await proposal
+      .getByText('Zorgverzekeraar Zuid: zorgkosten en aantal huisartsbezoeken per jaar')
+      .waitFor();
+    await readsAsPeople(eva.page, 'proposal');
+    await shot(eva.page, 'research-1-propose-desktop');
+    await proposal
+      .getByRole('button', { name: 'Voorstellen en ondertekenen namens Regionaal Bureau voor de Statistiek' })
+      .click();
+    await eva.page
+      .getByText('Ondertekend namens Regionaal Bureau voor de Statistiek en vastgelegd in het logboek.')
+      .waitFor();
+    await agreement(eva.page).getByText('Ziekenhuis Maasland: wacht op ondertekening').waitFor();
+    await eva.page.getByText('De analyse kan starten zodra alle partijen hebben ondertekend.').waitFor();
+    await shot(eva.page, 'research-2-proposed-desktop');
+
+    // The hospital's privacy officer, on her phone, reviews the terms and signs.
+    const joost = await open(PHONE, study);
+    await professionalLogin(joost.page, study.origin(ZIEKENHUIS), 'pro:joost-kok');
+    expect(await joost.page.locator('.session').textContent()).toContain('Joost Kok · privacyfunctionaris');
+    await waitFor(joost.page, 'Regionaal Bureau voor de Statistiek: ondertekend');
+    await agreement(joost.page).getByText('wie IBD heeft en wie de IBD-coach-app gebruikt').waitFor();
+    await readsAsPeople(joost.page, 'hospital assessor');
+    await shot(joost.page, 'research-3-assess-360');
+    await checkAccessible(joost.page, 'journey-research-assessor');
+    // A privacy officer signs; she does not run analyses.
+    expect(await joost.page.getByRole('button', { name: 'Analyse starten' }).count()).toBe(0);
+    await joost.page.getByRole('button', { name: 'Ondertekenen namens Ziekenhuis Maasland' }).click();
+    await joost.page
+      .getByText('Ondertekend namens Ziekenhuis Maasland en vastgelegd in het logboek.')
+      .waitFor();
+    await agreement(joost.page).getByText('Ziekenhuis Maasland: ondertekend').waitFor();
+    await shot(joost.page, 'research-4-signed-360');
+
+    // The insurer's privacy officer signs too.
+    const lieke = await open(DESKTOP, study);
+    await professionalLogin(lieke.page, study.origin(INSURER), 'pro:lieke-smeets');
+    await waitFor(lieke.page, 'Ziekenhuis Maasland: ondertekend');
+    await lieke.page.getByRole('button', { name: 'Ondertekenen namens Zorgverzekeraar Zuid' }).click();
+    await lieke.page
+      .getByText('Ondertekend namens Zorgverzekeraar Zuid en vastgelegd in het logboek.')
+      .waitFor();
+
+    // Signed by all: Eva starts the run and follows its steps until its result is released.
+    await waitFor(eva.page, 'geldig');
+    await eva.page.getByRole('button', { name: 'Analyse starten' }).click();
+    await eva.page.getByText('De analyse is gestart.', { exact: false }).waitFor();
+    const run = eva.page.locator('.runs > li').first();
+    await run.locator('.run-progress [role=status]').waitFor();
+    await shot(eva.page, 'research-5-running-desktop');
+    await run.locator('.tag', { hasText: 'vrijgegeven' }).waitFor({ timeout: 240_000 });
+    const text = await run.innerText();
+    expect(text).toMatch(/6 vrijgegeven cellen · 0 onderdrukte cellen/);
+    expect(text).toMatch(new RegExp(`Cohortgrootte\\s+${DEMO_CLIENTS + DEMO_COHORT} cliënten`));
+    const effect = await run.getByTestId('effect').innerText();
+    // The demo's truth (ibd-coach-truth.ts): app users cost about €370 less (€300 at the hospital,
+    // two GP visits of €35) and see the GP about twice less a year; both with a 95% interval.
+    expect(effect).toMatch(
+      /zorgkosten per jaar: −€\s[\d.]+,\d\d \(95%-betrouwbaarheidsinterval [−+]€\s[\d.,]+ tot [−+]€\s[\d.,]+\)/,
+    );
+    expect(effect).toMatch(/huisartsbezoeken per jaar: −[12],\d\d \(95%-betrouwbaarheidsinterval/);
+    await run.getByRole('figure', { name: 'Gemiddelde zorgkosten per jaar, per groep' }).waitFor();
+    await run.getByText('Onderdrukt: minder dan 10 cliënten in deze groep', { exact: false }).waitFor();
+    await readsAsPeople(eva.page, 'research result');
+    await shot(eva.page, 'research-6-result-desktop');
+    await checkAccessible(eva.page, 'journey-research-result');
+    for (const who of [eva, joost, lieke]) expect(who.errors).toEqual([]);
+  }, 420_000);
 });

@@ -66,6 +66,17 @@ describe('tlog-proof receipts', () => {
     }
   });
 
+  it('opens a shared checkpoint once with a cache, and still checks each inclusion proof', () => {
+    const { entries, policy, receiptFor } = region(11, 2);
+    const opened = new Map();
+    for (let i = 0; i < entries.length; i++)
+      expect(verifyReceipt(receiptFor(i), entries[i], policy, opened).ok).toBe(true);
+    expect(opened.size).toBe(1);
+    // the cached checkpoint does not vouch for another entry, nor for a receipt under another policy
+    expect(verifyReceipt(receiptFor(1), entries[2], policy, opened).ok).toBe(false);
+    expect(verifyReceipt(receiptFor(1), entries[1], { ...policy, quorum: 3 }, opened).ok).toBe(false);
+  });
+
   it('round-trips extra data without trusting it', () => {
     const { entries, policy, receiptFor } = region(3, 2);
     const parsed = parseReceipt(receiptFor(1));

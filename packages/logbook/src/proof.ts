@@ -91,17 +91,30 @@ export function verifyReceipt(
   receipt: string | Receipt,
   entry: Uint8Array,
   policy: ReceiptPolicy,
+  /**
+   * Checkpoints this verifier opened before, by policy and checkpoint text: receipts under one
+   * cosigned checkpoint then check its signatures once (a page of many receipts). Only a checkpoint
+   * that opened is kept.
+   */
+  opened?: Map<string, ReturnType<typeof openCosignedCheckpoint>>,
 ): ReceiptResult {
   try {
     const parsed = typeof receipt === 'string' ? parseReceipt(receipt) : receipt;
-    const opened = openCosignedCheckpoint(
-      parsed.checkpoint,
-      policy.origin,
-      verifierFromKey(policy.logKey),
-      policy.witnessKeys.map(cosignatureVerifierFromKey),
-      policy.quorum,
+    const key = [policy.origin, policy.logKey, ...policy.witnessKeys, policy.quorum, parsed.checkpoint].join(
+      '\n',
     );
-    const { size, root } = opened.checkpoint;
+    const known = opened?.get(key);
+    const checkpoint =
+      known ??
+      openCosignedCheckpoint(
+        parsed.checkpoint,
+        policy.origin,
+        verifierFromKey(policy.logKey),
+        policy.witnessKeys.map(cosignatureVerifierFromKey),
+        policy.quorum,
+      );
+    if (!known) opened?.set(key, checkpoint);
+    const { size, root } = checkpoint.checkpoint;
     if (parsed.index >= size)
       return { ok: false, reason: `index ${parsed.index} is beyond tree size ${size}` };
     if (!verifyInclusion(parsed.index, size, leafHash(entry), parsed.proof, root)) {
@@ -109,7 +122,11 @@ export function verifyReceipt(
     }
     return {
       ok: true,
-      receipt: { index: parsed.index, checkpoint: opened.checkpoint, cosignatures: opened.cosignatures },
+      receipt: {
+        index: parsed.index,
+        checkpoint: checkpoint.checkpoint,
+        cosignatures: checkpoint.cosignatures,
+      },
     };
   } catch (error) {
     return { ok: false, reason: error instanceof Error ? error.message : String(error) };

@@ -3,12 +3,13 @@ import { requestJson } from '../api/http.ts';
 import { todayIso } from '../format.ts';
 import type { Translate } from '../i18n.ts';
 import { exchangeApi } from '../api/exchange.ts';
-import { incompleteOf } from '../export.ts';
+import { incompleteOf, type MissingHolder } from '../export.ts';
+import { useOrganisations } from './PartyFields.tsx';
 
 type State =
   | { kind: 'idle' }
   | { kind: 'busy' }
-  | { kind: 'done'; file: string; missing: string[] }
+  | { kind: 'done'; file: string; missing: MissingHolder[] }
   | { kind: 'error'; text: string };
 
 /**
@@ -18,6 +19,8 @@ type State =
  */
 export function ExportSection({ t }: { t: Translate }): ReactNode {
   const [state, setState] = useState<State>({ kind: 'idle' });
+  // The holders that did not answer by name, as the region names them.
+  const names = useOrganisations();
   const download = async (): Promise<void> => {
     setState({ kind: 'busy' });
     const result = await exchangeApi.exportAll();
@@ -38,7 +41,7 @@ export function ExportSection({ t }: { t: Translate }): ReactNode {
     a.download = file;
     a.click();
     URL.revokeObjectURL(url);
-    let missing: string[] = [];
+    let missing: MissingHolder[] = [];
     try {
       missing = incompleteOf(JSON.parse(await result.value.text()));
     } catch {
@@ -65,7 +68,7 @@ export function ExportSection({ t }: { t: Translate }): ReactNode {
                 <p>{t('exportIncomplete')}</p>
                 <ul>
                   {state.missing.map((m) => (
-                    <li key={m}>{m}</li>
+                    <li key={m.ura ?? m.text}>{(m.ura && names.get(m.ura)) ?? m.text}</li>
                   ))}
                 </ul>
               </>

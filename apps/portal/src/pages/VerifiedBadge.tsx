@@ -20,13 +20,17 @@ export function VerifiedBadge({ t, logged }: { t: Translate; logged: readonly Lo
       // Receipt verification (Merkle proofs, Ed25519 notes) loads only where a badge is shown.
       const { receiptHolds, regionReceiptPolicies } = await import('../carelog/receipts.ts');
       const policies = await regionReceiptPolicies();
-      const results = await Promise.all(
-        logged.map(async (l) => {
-          const receipt = await l.receipt();
-          return receipt !== undefined && receiptHolds(receipt, l.hash, policies);
-        }),
-      );
-      if (live) setState(results.every(Boolean) ? 'verified' : 'unverified');
+      // One receipt per task (each is a few signature checks): a page with many badges stays
+      // responsive while they verify, instead of one long task (Lighthouse's blocking time).
+      let holds = true;
+      for (const l of logged) {
+        await new Promise((r) => setTimeout(r, 0));
+        if (!live) return;
+        const receipt = await l.receipt();
+        holds = receipt !== undefined && receiptHolds(receipt, l.hash, policies);
+        if (!holds) break;
+      }
+      if (live) setState(holds ? 'verified' : 'unverified');
     })();
     return () => {
       live = false;

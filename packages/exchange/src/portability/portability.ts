@@ -103,6 +103,10 @@ export function exportBundle(parts: ExportParts): Bundle {
         issue: parts.missing.map((m) => ({
           severity: 'warning',
           code: 'incomplete',
+          // the holder that did not answer, for a reader that names organisations itself
+          details: {
+            coding: [{ system: 'http://fhir.nl/fhir/NamingSystem/ura', code: m.ura, display: m.name }],
+          },
           diagnostics: `${m.name} (URA ${m.ura}) gaf geen antwoord (${m.reason}); deze export is onvolledig.`,
         })),
       }

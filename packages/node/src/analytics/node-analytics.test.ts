@@ -43,6 +43,22 @@ let regionFile: string;
 const node = (ura: string): RunningNode => region.node(ura);
 const baseUrl = (ura: string): string => node(ura).membership!.organisation.node.baseUrl;
 
+/** What the portal's routes answer (one shape for every route the test calls). */
+interface PortalAnswer {
+  keyId?: string;
+  statement: Statement;
+  you?: unknown;
+  run?: string;
+  runs?: Record<string, unknown>[];
+}
+
+/** One login per professional (a TOTP code is taken once, so a second login within its period fails). */
+const cookies = new Map<string, Promise<string>>();
+const loggedIn = (ura: string, id: string): Promise<string> => {
+  if (!cookies.has(id)) cookies.set(id, logInProfessional(baseUrl(ura), id));
+  return cookies.get(id)!;
+};
+
 /** Polls until `check` holds (expect.poll is for tests only, not hooks). */
 async function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
   const end = Date.now() + timeoutMs;
@@ -218,7 +234,7 @@ describe('an analysis run between the hospital, the insurer and the statistics o
     expect(anonymous.status).toBe(401);
     expect(((await anonymous.json()) as { resourceType: string }).resourceType).toBe('OperationOutcome');
     expect((await fetch(`${base}${RUNS_PATH}`)).status).toBe(401);
-    const cookie = await logInProfessional(base, 'pro:eva-mulder');
+    const cookie = await loggedIn(STATISTICS, 'pro:eva-mulder');
     const get = async (path: string) => {
       const response = await fetch(`${base}${path}`, { headers: { cookie } });
       expect(response.status).toBe(200);
@@ -235,6 +251,7 @@ describe('an analysis run between the hospital, the insurer and the statistics o
       signedBy: Object.values(parties).sort(),
       complete: true,
       valid: true,
+      study: 'ibd-coach-evaluation',
     });
     expect(byId.get('ibd-coach-2020')).toMatchObject({ complete: true, valid: false });
     expect(byId.get('ibd-half-signed')).toMatchObject({
@@ -280,6 +297,117 @@ describe('an analysis run between the hospital, the insurer and the statistics o
     expect(body.resourceType).toBe('OperationOutcome');
     expect((body.issue as { diagnostics: string }[])[0]!.diagnostics).toMatch(reason);
   });
+
+  it("is signed by each party's assessor with her own key and run from an analyst's session (the portal's routes)", async () => {
+    const session = async (ura: string, id: string) => {
+      const base = baseUrl(ura);
+      const cookie = await loggedIn(ura, id);
+      return async (path: string, body?: unknown) => {
+        const response = await fetch(`${base}${path}`, {
+          method: body === undefined ? 'GET' : 'POST',
+          headers: { cookie, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        });
+        return { status: response.status, body: (await response.json()) as PortalAnswer };
+      };
+    };
+    const assessors = {
+      hospital: await session(HOSPITAL, 'pro:joost-kok'),
+      insurer: await session(INSURER, 'pro:lieke-smeets'),
+      statistics: await session(STATISTICS, 'pro:eva-mulder'),
+    };
+    // A medical specialist may not sign research agreements.
+    const carla = await session(HOSPITAL, 'pro:carla-bakker');
+    const secret = ed25519.utils.randomSecretKey();
+    const publicKey = Buffer.from(ed25519.getPublicKey(secret)).toString('base64');
+    expect((await carla('/analytics/keys', { publicKey })).status).toBe(403);
+    expect((await assessors.hospital('/analytics/keys', { publicKey: 'x' })).status).toBe(400);
+    const keys: Record<string, { keyId: string; secret: Uint8Array }> = {};
+    for (const [party, call] of Object.entries(assessors)) {
+      const secretKey = ed25519.utils.randomSecretKey();
+      const bound = await call('/analytics/keys', {
+        publicKey: Buffer.from(ed25519.getPublicKey(secretKey)).toString('base64'),
+      });
+      expect(bound.status).toBe(201);
+      keys[party] = { keyId: bound.body.keyId as string, secret: secretKey };
+      const draft = await call('/analytics/agreement-drafts', {
+        agreement: 'ibd-portal',
+        keyId: keys[party]!.keyId,
+        validUntil: '2099-12-31',
+      });
+      expect(draft.status).toBe(200);
+      expect(draft.body.statement.body).toMatchObject({
+        parties: Object.values(parties),
+        specHash: SPEC_HASH,
+      });
+      // Another's key is refused; her own goes on her organisation's log.
+      if (party === 'insurer') {
+        const foreign = signStatement(
+          { ...draft.body.statement, author: keys.hospital!.keyId },
+          keys.hospital!.secret,
+        );
+        expect((await call('/analytics/agreement-signatures', { envelope: foreign })).status).toBe(409);
+      }
+      const envelope = signStatement(draft.body.statement, secretKey);
+      const signed = await call('/analytics/agreement-signatures', { envelope });
+      expect(signed.status).toBe(201);
+      // The sender's node mirrors the agreement before the next party drafts the same terms.
+      await until(
+        () =>
+          (agreementStatus(node(STATISTICS).logbook!.state, 'ibd-portal')?.signedBy.length ?? 0) >=
+          Object.keys(keys).length,
+        20_000,
+        'the signature',
+      );
+      for (const ura of [HOSPITAL, INSURER])
+        await until(
+          () => agreementStatus(node(ura).logbook!.state, 'ibd-portal') !== undefined,
+          20_000,
+          'the terms',
+        );
+    }
+    const again = await assessors.hospital('/analytics/agreement-drafts', {
+      agreement: 'ibd-portal',
+      keyId: keys.hospital!.keyId,
+    });
+    expect(again.status).toBe(409);
+    for (const ura of [HOSPITAL, INSURER, STATISTICS])
+      await until(
+        () => agreementStatus(node(ura).logbook!.state, 'ibd-portal')?.complete === true,
+        20_000,
+        'all signatures',
+      );
+    // A privacy officer signs but does not run; a run under a half-signed agreement is refused at once.
+    expect((await assessors.hospital('/analytics/agreements/ibd-portal/runs', {})).status).toBe(403);
+    expect((await assessors.statistics('/analytics/agreements/ibd-half-signed/runs', {})).status).toBe(403);
+    const listed = await assessors.statistics(AGREEMENTS_PATH);
+    expect(listed.body.you).toEqual({ organisation: parties.statistics, maySign: true, mayRun: true });
+    expect((await assessors.hospital(AGREEMENTS_PATH)).body.you).toMatchObject({
+      maySign: true,
+      mayRun: false,
+    });
+    const started = await assessors.statistics('/analytics/agreements/ibd-portal/runs', {});
+    expect(started.status).toBe(202);
+    const id = started.body.run as string;
+    const phases = new Set<string>();
+    await expect
+      .poll(
+        async () => {
+          const run = ((await assessors.statistics(RUNS_PATH)).body.runs as Record<string, unknown>[]).find(
+            (r) => r.id === id,
+          );
+          if (run?.phase) phases.add(run.phase as string);
+          return run?.status;
+        },
+        { timeout: 60_000, interval: 100 },
+      )
+      .toBe('released');
+    expect(phases.size).toBeGreaterThan(0);
+    const run = ((await assessors.statistics(RUNS_PATH)).body.runs as Record<string, unknown>[]).find(
+      (r) => r.id === id,
+    )!;
+    expect((run.output as { cells: unknown }).cells).toEqual(plaintext());
+  }, 120_000);
 
   it('refuses a run asked for another purpose than research', async () => {
     const { status, body } = await askRun(HOSPITAL, 'ibd-coach-2026', HOSPITAL, 'treatment');

@@ -16,6 +16,7 @@
 // run-coordinator.ts  POST /analytics/runs
 // peer-steps.ts    the coordinator's calls to the other parties
 // read-routes.ts   GET /analytics/agreements and GET /analytics/runs for the analyst's page
+// portal-routes.ts the portal's signing of agreements and runs, for a professional's session
 import type { FastifyInstance } from 'fastify';
 import { MemoryEphemeralStore, type Db } from '@ketenlog/storage';
 import type { FhirRepository } from '@ketenlog/fhir';
@@ -29,6 +30,7 @@ import { registerMpcRoute } from './mpc-route.ts';
 import { registerRunCoordinator } from './run-coordinator.ts';
 import { registerPeerSteps } from './peer-steps.ts';
 import { registerReadRoutes } from './read-routes.ts';
+import { registerPortalRoutes } from './portal-routes.ts';
 
 export { AGREEMENTS_PATH, PEER_RUNS_PATH, RESEARCH_PURPOSE, RUNS_PATH, type RunOutput } from './runs.ts';
 
@@ -66,6 +68,8 @@ export async function registerNodeAnalytics(
   await registerMpcRoute(app, ctx);
   registerRunCoordinator(app, ctx);
   registerPeerSteps(app, ctx, options.log);
-  registerReadRoutes(app, ctx, options.sessions ?? new SessionStore(new MemoryEphemeralStore()));
+  const sessions = options.sessions ?? new SessionStore(new MemoryEphemeralStore());
+  registerReadRoutes(app, ctx, sessions);
+  registerPortalRoutes(app, ctx, sessions);
   return { close: () => ctx.close() };
 }

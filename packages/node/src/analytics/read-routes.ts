@@ -6,7 +6,11 @@
 //         signedBy: ['ura:…'],      parties whose signature is on the logbook
 //         complete: boolean,        every party signed
 //         valid: boolean            complete and not expired
-//       }] }                        agreements this node is a party to, by id
+//         study?: 'ibd-coach-evaluation'  the study its spec hash is the hash of, when this node knows it
+//       }],                         agreements this node is a party to, by id
+//       you: { organisation, maySign, mayRun },  this organisation; what the session's role may do
+//       study?: { parties }         the region's IBD-coach study, when this organisation is a party
+//     }
 //   GET /analytics/runs       → 200 { runs: [{
 //         id, agreement, coordinator: 'ura:…', startedAt, finishedAt?,
 //         status: 'running' | 'failed'
@@ -16,42 +20,68 @@
 //         output?: { study, cohortSize, cells, … },   the output this node computed and signed
 //         outputDigest?, error?,
 //         statement?: { log, index }        the `analysis.run` statement, once on the logbook
+//         phase?: 'preparing' | 'computing' | 'signing'   a run the portal started, under way
 //       }] }                        runs this node took part in, newest first (at most 100)
 import type { FastifyInstance } from 'fastify';
 import { requireProfessional, type SessionStore } from '@ketenlog/auth';
-import { agreementStatus } from '@ketenlog/region';
-import { validThrough } from '@ketenlog/analytics';
-import { AGREEMENTS_PATH, RUNS_PATH, type RunContext } from './runs.ts';
+import { agreementStatus, mayAuthor, type AgreementTerms } from '@ketenlog/region';
+import { digestOf, ibdCoachSpec, IBD_COACH_STUDY, validThrough } from '@ketenlog/analytics';
+import { AGREEMENTS_PATH, RUNS_PATH, regionStudyParties, studyParties, type RunContext } from './runs.ts';
 
 export function registerReadRoutes(app: FastifyInstance, ctx: RunContext, sessions: SessionStore): void {
-  const analyst = (request: Parameters<typeof requireProfessional>[1], reply: Parameters<typeof requireProfessional>[2]) =>
-    requireProfessional(sessions, request, reply, ctx.now().getTime(), ctx.self);
+  const analyst = (
+    request: Parameters<typeof requireProfessional>[1],
+    reply: Parameters<typeof requireProfessional>[2],
+  ) => requireProfessional(sessions, request, reply, ctx.now().getTime(), ctx.self);
+
+  /** The study whose spec these terms agreed to, when this node can run it. */
+  const studyOf = (terms: AgreementTerms): string | undefined => {
+    try {
+      return digestOf(ibdCoachSpec(studyParties(ctx.membership, terms))) === terms.specHash
+        ? IBD_COACH_STUDY
+        : undefined;
+    } catch {
+      return undefined;
+    }
+  };
 
   app.get(AGREEMENTS_PATH, async (request, reply) => {
-    if (!(await analyst(request, reply))) return reply;
+    const who = await analyst(request, reply);
+    if (!who) return reply;
+    const { region } = ctx.membership;
     const state = ctx.logbook.state;
     const now = ctx.now().getTime();
-    const agreements = [...state.analysis.agreements.keys()]
-      .sort()
-      .flatMap((id) => {
-        const status = agreementStatus(state, id);
-        if (!status || !status.terms.parties.includes(ctx.self)) return [];
-        const { terms } = status;
-        const current = terms.validUntil === undefined || validThrough(terms.validUntil) > now;
-        return [
-          {
-            id,
-            purpose: terms.purpose,
-            parties: terms.parties,
-            specHash: terms.specHash,
-            ...(terms.validUntil === undefined ? {} : { validUntil: terms.validUntil }),
-            signedBy: status.signedBy,
-            complete: status.complete,
-            valid: status.complete && current,
-          },
-        ];
-      });
-    return reply.send({ agreements });
+    const agreements = [...state.analysis.agreements.keys()].sort().flatMap((id) => {
+      const status = agreementStatus(state, id);
+      if (!status || !status.terms.parties.includes(ctx.self)) return [];
+      const { terms } = status;
+      const current = terms.validUntil === undefined || validThrough(terms.validUntil) > now;
+      return [
+        {
+          id,
+          purpose: terms.purpose,
+          parties: terms.parties,
+          specHash: terms.specHash,
+          ...(terms.validUntil === undefined ? {} : { validUntil: terms.validUntil }),
+          signedBy: status.signedBy,
+          complete: status.complete,
+          valid: status.complete && current,
+          ...(studyOf(terms) ? { study: studyOf(terms) } : {}),
+        },
+      ];
+    });
+    const parties = regionStudyParties(region);
+    return reply.send({
+      agreements,
+      you: {
+        organisation: ctx.self,
+        maySign: mayAuthor(region, who.actingAs.role, 'agreement'),
+        mayRun: mayAuthor(region, who.actingAs.role, 'analysis.run'),
+      },
+      ...(parties && Object.values(parties).includes(ctx.self)
+        ? { study: { id: IBD_COACH_STUDY, parties: Object.values(parties) } }
+        : {}),
+    });
   });
 
   app.get(RUNS_PATH, async (request, reply) => {
@@ -59,12 +89,26 @@ export function registerReadRoutes(app: FastifyInstance, ctx: RunContext, sessio
     const stated = new Map(
       [...ctx.logbook.state.analysis.runs.values()].map((r) => [r.outputDigest, r.at] as const),
     );
-    const runs = (await ctx.journal.list()).map((entry) => {
+    const journal = await ctx.journal.list();
+    const runs = journal.map((entry) => {
       const at = entry.outputDigest === undefined ? undefined : stated.get(entry.outputDigest);
-      return at
-        ? { ...entry, status: 'released', statement: { log: at.origin, index: at.index } }
-        : entry;
+      const phase = ctx.progress.get(entry.id)?.phase;
+      if (at) return { ...entry, status: 'released', statement: { log: at.origin, index: at.index } };
+      return phase && entry.status !== 'failed' ? { ...entry, status: 'running', phase } : entry;
     });
-    return reply.send({ runs });
+    // Runs the portal started that have no journal entry yet (every party is still preparing).
+    const journaled = new Set(journal.map((e) => e.id));
+    const preparing = [...ctx.progress]
+      .filter(([id]) => !journaled.has(id))
+      .map(([id, p]) => ({
+        id,
+        agreement: p.agreement,
+        coordinator: ctx.self,
+        startedAt: p.startedAt.toISOString(),
+        status: 'running',
+        phase: p.phase,
+        recordsLeftOut: {},
+      }));
+    return reply.send({ runs: [...preparing, ...runs] });
   });
 }

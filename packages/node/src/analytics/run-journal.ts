@@ -82,11 +82,10 @@ export class RunJournal {
   }
 
   async failed(id: string, at: Date, error: string): Promise<void> {
-    await this.#db.run(`UPDATE analysis_runs SET finished_at = ?, status = 'failed', error = ? WHERE id = ?`, [
-      at.getTime(),
-      error.slice(0, 500),
-      id,
-    ]);
+    await this.#db.run(
+      `UPDATE analysis_runs SET finished_at = ?, status = 'failed', error = ? WHERE id = ?`,
+      [at.getTime(), error.slice(0, 500), id],
+    );
   }
 
   /** Newest first. */

@@ -7,11 +7,13 @@ import { type FhirRepository } from '@ketenlog/fhir';
 import {
   agreementStatus,
   findOrganisation,
+  organisationOfKey,
   organisationRef,
   uraOf,
   type AgreementTerms,
   type MemberFetch,
   type Organisation,
+  type RegionConfig,
 } from '@ketenlog/region';
 import { fromBase64, type Json } from '@ketenlog/logbook';
 import { issueNodeToken, NodeTokenVerifier, type NodeCaller } from '@ketenlog/auth';
@@ -73,8 +75,32 @@ const STUDY_ROLES: Record<string, StudyRole | undefined> = {
 };
 const ROLE_INDEX: Record<StudyRole, PartyIndex> = { hospital: 1, insurer: 2, statistics: 3 };
 
+/** The IBD-coach study's parties in a region: its first hospital, insurer and statistics office. */
+export function regionStudyParties(region: RegionConfig): IbdCoachParties | undefined {
+  const first = (type: string) => region.organisations.find((o) => o.type === type);
+  const [hospital, insurer, statistics] = [
+    first('ziekenhuis'),
+    first('zorgverzekeraar'),
+    first('statistiek'),
+  ];
+  if (!hospital || !insurer || !statistics) return undefined;
+  return {
+    hospital: organisationRef(hospital.ura),
+    insurer: organisationRef(insurer.ura),
+    statistics: organisationRef(statistics.ura),
+  };
+}
+
+/** Where a run the portal started stands, until its journal says it ended. */
+export type RunPhase = 'preparing' | 'computing' | 'signing';
+export interface RunProgress {
+  readonly agreement: string;
+  readonly startedAt: Date;
+  phase: RunPhase;
+}
+
 /** The study parties of an agreement: one hospital, one insurer, one statistics office. */
-function studyParties(membership: Membership, terms: AgreementTerms): IbdCoachParties {
+export function studyParties(membership: Membership, terms: AgreementTerms): IbdCoachParties {
   const byRole = new Map<StudyRole, string>();
   for (const ref of terms.parties) {
     const org = findOrganisation(membership.region, uraOf(ref) ?? '');
@@ -141,6 +167,8 @@ export class RunContext {
   readonly now: () => Date;
   readonly roundTimeoutMs: number;
   readonly verifier: NodeTokenVerifier;
+  /** Runs this node coordinates for the portal, by id, while they are under way. */
+  readonly progress = new Map<string, RunProgress>();
   readonly #runs = new Map<string, Run>();
   readonly #sessions = new Map<string, Run>();
   readonly #timers = new Set<NodeJS.Timeout>();
@@ -254,7 +282,7 @@ export class RunContext {
       register: this.logbook.state.analysis,
       agreement,
       spec,
-      myKeyIds: organisation.statementKeys.map((k) => k.keyId),
+      myKeyIds: this.#organisationKeys(),
       now: this.now(),
     });
     if (!auth.ok) {
@@ -269,6 +297,13 @@ export class RunContext {
       throw problem(403, 'forbidden', why);
     }
     return { terms: auth.terms, specHash: auth.specHash, parties };
+  }
+
+  /** This organisation's keys: its node keys and the keys it bound for its professionals. */
+  #organisationKeys(): string[] {
+    const { keys, config } = this.logbook.state;
+    const ura = this.membership.organisation.ura;
+    return [...keys.bindings.keys()].filter((k) => organisationOfKey(config, keys, k)?.ura === ura);
   }
 
   partyOrgs(parties: IbdCoachParties): Organisation[] {

@@ -57,7 +57,11 @@ describe('study inputs at the source', () => {
       { iat: 1000, origin: 'o', index: 0 },
     );
     const source = { baseUrl: 'http://h/fhir', state, self: 'ura:11110003', pseudonymOf };
-    const hospital = await studyInputs('hospital', { ...source, repository: storeOf('11110003') }, domain.length);
+    const hospital = await studyInputs(
+      'hospital',
+      { ...source, repository: storeOf('11110003') },
+      domain.length,
+    );
     expect(hospital.leftOut).toBe(1);
     // IBD patients only, padded with dummies (all zeros) to the domain's size; the objector absent.
     expect(hospital.own.pseudonyms.length).toBe(domain.length);
@@ -79,8 +83,16 @@ describe('study inputs at the source', () => {
   it("reads the insurer's yearly cost and the statistics office's income group", async () => {
     const state = createRegionState(config);
     const source = { baseUrl: 'http://x/fhir', state, self: 'ura:11110004', pseudonymOf };
-    const insurer = await studyInputs('insurer', { ...source, repository: storeOf('11110004') }, domain.length);
-    const stats = await studyInputs('statistics', { ...source, repository: storeOf('11110005') }, domain.length);
+    const insurer = await studyInputs(
+      'insurer',
+      { ...source, repository: storeOf('11110004') },
+      domain.length,
+    );
+    const stats = await studyInputs(
+      'statistics',
+      { ...source, repository: storeOf('11110005') },
+      domain.length,
+    );
     expect(insurer.leftOut + stats.leftOut).toBe(0);
     const maria = population[0]!; // a mother without IBD: the maternity-care claim only
     expect(onDomain(insurer)[0]![domain.indexOf(`p-${maria.bsn}`)]).toBe(BigInt(Math.round(49 * 58.4)));

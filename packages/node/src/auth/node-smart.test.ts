@@ -42,6 +42,9 @@ afterAll(async () => {
   await region?.close();
 });
 
+/** The node as a browser reaches it: a loopback node as localhost (passkeys refuse IP addresses). */
+const browserBase = (): string => base.replace('127.0.0.1', 'localhost');
+
 const authorize = (cookie: string, scope = DEMO_PGO_SCOPES) => authorizeDemoPgo(base, cookie, scope);
 
 async function token(params: Record<string, string>): Promise<Response> {
@@ -74,7 +77,8 @@ describe('SMART patient apps at a region member', () => {
   it('publishes OpenID and SMART discovery for the node', async () => {
     const discovery = await fetch(`${base}/.well-known/openid-configuration`);
     expect(discovery.status).toBe(200);
-    expect((await discovery.json()).issuer).toBe(`${base}/oidc`);
+    // As browsers reach a loopback node: on localhost, where her session cookie and passkey live.
+    expect((await discovery.json()).issuer).toBe(`${browserBase()}/oidc`);
     const smart = await (await fetch(`${base}/fhir/.well-known/smart-configuration`)).json();
     expect(smart.code_challenge_methods_supported).toEqual(['S256']);
     expect(smart.capabilities).toContain('context-standalone-patient');
@@ -168,13 +172,20 @@ describe('SMART patient apps at a region member', () => {
   });
 
   it('runs the demo PGO in Chromium with fhirclient: connect, see measurements, add a weight', async () => {
-    browser = await chromium.launch({ executablePath: ensureChromium(), args: [...CHROMIUM_ARGS] });
+    browser = await chromium.launch({
+      executablePath: ensureChromium(),
+      args: [...CHROMIUM_ARGS, '--host-resolver-rules=MAP localhost 127.0.0.1'],
+    });
     const context = await browser.newContext();
     try {
+      // Her portal session, on localhost as the demo prints it: the app, its login and its consent
+      // stay there (one host throughout: no CORS, and the session cookie is sent).
       const [name, value] = session.split('=') as [string, string];
-      await context.addCookies([{ name, value, url: base }]);
+      await context.addCookies([{ name, value, url: browserBase() }]);
       const page = await context.newPage();
-      await page.goto(`${base}${DEMO_PGO_PATH}launch`);
+      const hosts = new Set<string>();
+      page.on('request', (r) => hosts.add(new URL(r.url()).host));
+      await page.goto(`${browserBase()}${DEMO_PGO_PATH}launch`);
       await page.getByRole('heading', { name: /vraagt toegang/ }).waitFor({ timeout: 15_000 });
       await page.getByRole('button', { name: 'Toestaan' }).click();
       await page.getByText('Verbonden als Maria de Vries.').waitFor({ timeout: 15_000 });
@@ -182,6 +193,7 @@ describe('SMART patient apps at a region member', () => {
       await page.getByRole('button', { name: 'Meting toevoegen' }).click();
       await page.getByText('Meting opgeslagen.').waitFor({ timeout: 10_000 });
       await page.getByText('70.2 kg (zelf gemeten)').waitFor({ timeout: 10_000 });
+      expect([...hosts]).toEqual([new URL(browserBase()).host]);
     } finally {
       await context.close();
     }

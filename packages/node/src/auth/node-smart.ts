@@ -23,6 +23,7 @@ import {
   backendServiceClientMetadata,
   backendServiceScopes,
   providerTokenResolver,
+  relyingPartyOf,
   sessionIdFrom,
   SMART_SCOPES,
   smartAccessJudge,
@@ -70,7 +71,11 @@ export interface NodeSmart {
 export async function registerNodeSmart(app: FastifyInstance, options: NodeSmartOptions): Promise<NodeSmart> {
   const { db, membership, repository, sessions } = options;
   const base = membership.organisation.node.baseUrl.replace(/\/$/, '');
-  const issuer = `${base}${OIDC_PATH}`;
+  // What a browser uses: a loopback node as localhost, where the portal's session cookie and her
+  // passkey live (WebAuthn refuses an IP address), so a patient app's launch, login and consent
+  // stay on one host; the organisation's systems may still ask for tokens at its base URL.
+  const browserBase = relyingPartyOf(base).origins[0]!;
+  const issuer = `${browserBase}${OIDC_PATH}`;
   await migrateOidcStore(db);
 
   /** The local FHIR Patient of a client's account (her holder identity), found by her BSN. */
@@ -97,7 +102,11 @@ export async function registerNodeSmart(app: FastifyInstance, options: NodeSmart
   const systems = options.systems ?? [];
   const clients = [
     ...[
-      { clientId: DEMO_PGO_CLIENT_ID, name: 'Ketenlog demo-PGO', redirectUris: [`${base}${DEMO_PGO_PATH}`] },
+      {
+        clientId: DEMO_PGO_CLIENT_ID,
+        name: 'Ketenlog demo-PGO',
+        redirectUris: [...new Set([`${browserBase}${DEMO_PGO_PATH}`, `${base}${DEMO_PGO_PATH}`])],
+      },
       ...(options.apps ?? []),
     ].map(patientApp),
     ...systems.map(backendServiceClientMetadata),
@@ -157,7 +166,7 @@ export async function registerNodeSmart(app: FastifyInstance, options: NodeSmart
   await app.register(demoPgoPages, {
     path: DEMO_PGO_PATH,
     clientId: DEMO_PGO_CLIENT_ID,
-    fhirBase: `${base}${FHIR_PATH}`,
+    fhirBase: `${browserBase}${FHIR_PATH}`,
     fhirClientJs: readFileSync(
       createRequire(import.meta.url).resolve('fhirclient/build/fhir-client.min.js'),
       'utf8',

@@ -2,11 +2,12 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { issueNodeToken } from '@ketenlog/auth';
 import { signStatement, type Statement } from '@ketenlog/logbook';
-import { findOrganisation, loadRegionConfig, organisationRef, RegionConfigError } from '@ketenlog/region';
+import { findOrganisation, loadRegionConfig, RegionConfigError } from '@ketenlog/region';
 import { digestOf, ibdCoachSpec, type AppUseEffect, type IbdCoachCellResult } from '@ketenlog/analytics';
 import { loadMembership } from '../region/membership.ts';
 import { DEMO_REGION_FILE, DEMO_SECRETS_FILE } from '../region/testing.ts';
 import { RESEARCH_PURPOSE, RUNS_PATH } from '../analytics/node-analytics.ts';
+import { regionStudyParties } from '../analytics/runs.ts';
 import { UsageError, type Command } from './command.ts';
 
 const euro = (x: number): string => `€ ${x.toFixed(2)}`;
@@ -85,19 +86,9 @@ Every party signs it once; after that any party can run it.
     const nodeUrl = (values.node ?? organisation.node.baseUrl).replace(/\/$/, '');
 
     if (values['sign-agreement']) {
-      const first = (type: string) => region.organisations.find((o) => o.type === type);
-      const [hospital, insurer, statistics] = [
-        first('ziekenhuis'),
-        first('zorgverzekeraar'),
-        first('statistiek'),
-      ];
-      if (!hospital || !insurer || !statistics)
+      const parties = regionStudyParties(region);
+      if (!parties)
         throw new UsageError('ketenlog analyse: the region has no hospital, insurer and statistics office');
-      const parties = {
-        hospital: organisationRef(hospital.ura),
-        insurer: organisationRef(insurer.ura),
-        statistics: organisationRef(statistics.ura),
-      };
       const statement: Statement = {
         kind: 'agreement',
         v: 1,

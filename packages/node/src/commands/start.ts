@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEMO_CLIENTS, patientCount, seedDemoRegion } from '../demo/seed-region.ts';
+import { DEMO_CLIENTS, patientCount, seedDemoRegion, seedResearchCohort } from '../demo/seed-region.ts';
 import { seedDemoCarelog } from '../demo/seed-carelog.ts';
 import { demoPopulation } from '../demo/population.ts';
 import { startRegion } from '../region/run-region.ts';
@@ -96,6 +96,18 @@ store is empty. Prints each node's portal, FHIR base and logbook status. DEMO KE
       },
       (error: unknown) =>
         console.error(`Mijn Zorg Log demo data could not be added: ${(error as Error).message}`),
+    );
+    // The research cohort (the IBD-coach study's figures under 'Onderzoek') likewise.
+    seedResearchCohort(region).then(
+      (summaries) => {
+        if (summaries.length === 0) return;
+        console.log(
+          `\nResearch cohort added in ${Math.round((performance.now() - seeding) / 1000)} s: ` +
+            `${summaries.reduce((n, s) => n + s.resources, 0)} records at the hospital, the insurer and the statistics office.`,
+        );
+      },
+      (error: unknown) =>
+        console.error(`The research cohort could not be added: ${(error as Error).message}`),
     );
   },
 };

@@ -20,6 +20,11 @@ export interface DemoClient {
   readonly kraamzorg: number;
   /** Due date, for mothers. */
   readonly dueDate?: string;
+  /**
+   * One of the research cohort (researchCohort): an IBD patient known only to the hospital, the
+   * insurer and the statistics office, with no more records than the study reads.
+   */
+  readonly cohort?: true;
 }
 
 /** The demo client the Demo-DigiD stand-in logs in as (see packages/auth demo-persons.ts). */
@@ -62,10 +67,10 @@ const GIVEN_M = ['Daan', 'Sem', 'Milan', 'Luuk', 'Bram', 'Mohammed'];
 
 const pad = (n: number): string => String(n).padStart(2, '0');
 
-/** Test BSNs from the 999 range that pass the 11-proef, Maria's first. */
-function bsns(count: number): string[] {
-  const out = [MARIA_BSN];
-  for (let n = 999_900_000; out.length < count && n < 999_999_999; n++) {
+/** Test BSNs from the 999 range that pass the 11-proef, from `from` on (Maria's first by default). */
+function bsns(count: number, from = 999_900_000): string[] {
+  const out = from === 999_900_000 ? [MARIA_BSN] : [];
+  for (let n = from; out.length < count && n < 999_999_999; n++) {
     const s = String(n);
     if (s !== MARIA_BSN && !RESERVED_BSNS.has(s) && isValidBsn(s)) out.push(s);
   }
@@ -93,6 +98,37 @@ export function demoPopulation(count = 40): DemoClient[] {
       ...(ibd ? { ibd } : {}),
       kraamzorg: Math.floor(n / 3) % 3,
       ...(mother ? { dueDate: `2026-${pad(7 + (n % 5))}-${pad(1 + (n % 28))}` } : {}),
+    };
+  });
+}
+
+/** Where the research cohort's BSNs start: above the first 8,000 test BSNs, the demo population's. */
+const COHORT_BSNS_FROM = 999_990_000;
+/** Its indices (and so its FHIR ids, client-<n + 1>) start here, clear of the demo population's. */
+const COHORT_N_FROM = 100_000;
+
+/** The demo's research cohort: enough IBD patients that every cell of the IBD-coach study is released. */
+export const DEMO_COHORT = 400;
+
+/**
+ * `count` IBD patients for the IBD-coach study (issue 17): not mothers, so only the hospital, the
+ * insurer and the statistics office hold their records; half of them over 40.
+ */
+export function researchCohort(count = DEMO_COHORT): DemoClient[] {
+  return bsns(count, COHORT_BSNS_FROM).map((bsn, k) => {
+    const n = COHORT_N_FROM + k;
+    const gender = k % 2 === 0 ? 'female' : 'male';
+    return {
+      n,
+      bsn,
+      given: gender === 'female' ? GIVEN_F[(k * 5) % GIVEN_F.length] : GIVEN_M[(k * 5) % GIVEN_M.length],
+      family: FAMILY[(k * 3) % FAMILY.length],
+      birthDate: `${1960 + (k % 40)}-${pad(1 + (k % 12))}-${pad(1 + (k % 27))}`,
+      gender,
+      mother: false,
+      ibd: k % 3 === 0 ? 'colitis' : 'crohn',
+      kraamzorg: 0,
+      cohort: true,
     };
   });
 }

@@ -3,7 +3,7 @@ import { FhirDefinitions, isValidBsn, validateResource } from '@ketenlog/fhir';
 import { loadRegionConfig } from '@ketenlog/region';
 import { describe, expect, it } from 'vitest';
 import { DEMO_REGION_FILE } from '../region/testing.ts';
-import { demoPopulation, MARIA_BSN } from './population.ts';
+import { demoPopulation, MARIA_BSN, researchCohort } from './population.ts';
 import { seedBundle } from './seed.ts';
 
 const config = loadRegionConfig(DEMO_REGION_FILE);
@@ -60,5 +60,40 @@ describe('the demo region seed', () => {
     for (const lab of labs) expect(lab.referenceRange?.[0].high?.value).toBe(50);
     const ibd = resources(bundles.get('11110003')).filter((r) => r.resourceType === 'Condition');
     expect(ibd.length).toBe(population.filter((c) => c.ibd).length);
+  });
+
+  it('seeds a research cohort at the study parties only, large enough that every cell is released', () => {
+    const cohort = researchCohort();
+    const all = [...population, ...cohort];
+    expect(new Set(all.map((c) => c.bsn)).size).toBe(all.length);
+    for (const c of cohort) expect(isValidBsn(c.bsn)).toBe(true);
+    const of = (ura: string) =>
+      resources(
+        seedBundle(
+          config,
+          config.organisations.find((o) => o.ura === ura)!,
+          cohort,
+        ),
+      );
+    for (const ura of ['11110003', '11110004', '11110005'])
+      for (const resource of of(ura)) validateResource(resource, definitions);
+    // the hospital holds only what the study reads: the diagnosis and the app use
+    expect(new Set(of('11110003').map((r) => r.resourceType))).toEqual(
+      new Set(['Patient', 'Condition', 'Observation']),
+    );
+    // each app use × income cell holds well over the release threshold of 10 clients
+    const app = new Map(
+      of('11110003').flatMap((r) =>
+        r.resourceType === 'Observation' ? [[r.subject!.reference!, r.valueBoolean!] as const] : [],
+      ),
+    );
+    const cells = new Map<string, number>();
+    for (const r of of('11110005'))
+      if (r.resourceType === 'Observation') {
+        const key = `${app.get(r.subject!.reference!)}/${r.valueInteger! <= 2 ? 'low' : 'high'}`;
+        cells.set(key, (cells.get(key) ?? 0) + 1);
+      }
+    expect(cells.size).toBe(4);
+    for (const n of cells.values()) expect(n).toBeGreaterThanOrEqual(50);
   });
 });

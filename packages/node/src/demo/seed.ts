@@ -296,7 +296,8 @@ const SEEDERS: Partial<Record<Organisation['type'], Seeder>> = {
       const id = `client-${c.n + 1}`;
       if (c.ibd) {
         condition(ctx, `${id}-ibd`, subject, IBD[c.ibd], `${2015 + (c.n % 9)}-03-01`);
-        for (let k = 0; k < 3; k++) {
+        // The research cohort has only what the study reads: the diagnosis and the app use.
+        for (let k = 0; k < (c.cohort ? 0 : 3); k++) {
           const when = `2026-0${2 + 2 * k}-${pad(3 + (c.n % 20))}T11:00:00+01:00`;
           encounter(ctx, `${id}-mdl-${k + 1}`, subject, 'AMB', when, 20, 'Polikliniek MDL');
           quantity(
@@ -345,15 +346,16 @@ const SEEDERS: Partial<Record<Organisation['type'], Seeder>> = {
           performer: [ctx.orgRef],
           valueBoolean: ibdCoachTruth(c)!.appUser,
         });
-        ctx.b.put({
-          resourceType: 'Procedure',
-          id: `${id}-coloscopie`,
-          status: 'completed',
-          code: concept(SNOMED, '73761001', 'Coloscopie'),
-          subject,
-          performedDateTime: `2025-11-${pad(3 + (c.n % 20))}T10:00:00+01:00`,
-          performer: [{ actor: ctx.orgRef }],
-        });
+        if (!c.cohort)
+          ctx.b.put({
+            resourceType: 'Procedure',
+            id: `${id}-coloscopie`,
+            status: 'completed',
+            code: concept(SNOMED, '73761001', 'Coloscopie'),
+            subject,
+            performedDateTime: `2025-11-${pad(3 + (c.n % 20))}T10:00:00+01:00`,
+            performer: [{ actor: ctx.orgRef }],
+          });
       }
       if (c.mother && c.n % 5 === 0) {
         encounter(ctx, `${id}-bevalling`, subject, 'IMP', dayAfter(c.dueDate!, 0, 4), 24 * 60, 'Bevalling');

@@ -46,7 +46,7 @@ describe('region configuration', () => {
     expect(mayAuthor(config, 'kraamverzorgende', 'carelog.entry')).toBe(true);
     expect(mayAuthor(config, 'kraamverzorgende', 'consent')).toBe(false);
     expect(mayAuthor(config, 'client', 'carelog.approval')).toBe(true);
-    expect(config.professionals).toHaveLength(37);
+    expect(config.professionals).toHaveLength(39);
     const kraamzorg = config.organisations[0];
     expect(organisationOfLog(config, logOriginOf(config, kraamzorg))).toBe(kraamzorg);
     expect(organisationOfLog(config, `${logOriginOf(config, kraamzorg)}/consent`)).toBe(kraamzorg);
