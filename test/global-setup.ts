@@ -6,6 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { ensureChromium } from './chromium.ts';
+import { ensureHaproxy } from './haproxy.ts';
 
 const ROLE = 'ketenlog';
 const DATABASE = 'ketenlog_test';
@@ -62,6 +63,7 @@ function withoutPassword(url: string): string {
 
 export default async function setup(): Promise<void> {
   ensureChromium();
+  ensureHaproxy();
   if (!process.env.KETENLOG_TEST_PG) {
     provision();
     process.env.KETENLOG_TEST_PG = TEST_URL;

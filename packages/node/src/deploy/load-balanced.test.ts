@@ -3,7 +3,7 @@
 // professional logs in through the load balancer, her session works at every process, keeps
 // working while one process is killed with SIGKILL, and her logout holds at the processes left.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generate } from 'otplib';
@@ -44,7 +44,7 @@ const exited = (child: ChildProcess): Promise<void> =>
     ? Promise.resolve()
     : new Promise((resolve) => child.once('exit', () => resolve()));
 
-describe.runIf(existsSync(HAPROXY))('three node processes of one organisation behind HAProxy', () => {
+describe('three node processes of one organisation behind HAProxy', () => {
   let dir: string;
   let schema: Awaited<ReturnType<typeof freshPostgresSchema>>;
   let nodes: NodeProcess[] = [];
