@@ -52,7 +52,7 @@ const layerRule = (allowed) => [
   {
     patterns: [
       only(
-        allowed.map((name) => `${name}(/[a-z-]+)?`),
+        allowed.map((name) => `${name}(/[a-z-]+)*`),
         LAYER_MESSAGE,
       ),
       INTO_ANOTHER_PACKAGE,
