@@ -6,7 +6,6 @@
 // representative acting for one client. Network position is no credential, unless the node's
 // configuration explicitly lists trusted networks.
 import type { FastifyRequest } from 'fastify';
-import { createHash } from 'node:crypto';
 import type { BlockList } from 'node:net';
 import {
   NodeTokenError,
@@ -53,10 +52,7 @@ export interface CredentialResolvers {
   /** `ura:<URA>` of this node's organisation: the only one its professionals' sessions may act for. */
   readonly organisation: string;
   readonly nodeTokens?: NodeTokenVerifier;
-  /**
-   * A SMART app's opaque access token → what it grants, or undefined. With `expiresAt` (epoch ms)
-   * the answer is reused for a moment (see VERIFIED_TOKEN_MS); without it, it is asked every time.
-   */
+  /** A SMART app's opaque access token → what it grants, or undefined; asked on every request. */
   readonly appTokens?: (token: string) => Promise<Expiring<SmartAccess> | undefined>;
   /** An organisation system's opaque access token → what it grants, or undefined (as appTokens). */
   readonly systemTokens?: (token: string) => Promise<Expiring<SystemAccess> | undefined>;
@@ -73,37 +69,6 @@ export interface CredentialResolvers {
 
 /** What a token resolver answers, with the token's expiry when it knows it. */
 type Expiring<T> = T & { readonly expiresAt?: number };
-
-/**
- * How long a verified opaque token's answer is reused without asking the authorization server's
- * store again (never beyond the token's own expiry). Asking costs a database read and the
- * provider's model per request; reusing it means a token revoked (RFC 7009) or a grant revoked
- * (a reused authorization code) stops opening the FHIR API within this time, not at once.
- */
-export const VERIFIED_TOKEN_MS = 2_000;
-/** Bound on the remembered tokens: beyond it the oldest are forgotten (and asked again). */
-const VERIFIED_TOKEN_ENTRIES = 10_000;
-
-/** Verified opaque tokens' callers, keyed by the token's SHA-256 (the token itself is not kept). */
-class VerifiedTokens {
-  readonly #entries = new Map<string, { readonly caller: FhirCaller; readonly until: number }>();
-
-  get(key: string, now: number): FhirCaller | undefined {
-    const entry = this.#entries.get(key);
-    if (entry === undefined) return undefined;
-    if (entry.until > now) return entry.caller;
-    this.#entries.delete(key);
-    return undefined;
-  }
-
-  set(key: string, caller: FhirCaller, expiresAt: number | undefined, now: number): void {
-    if (expiresAt === undefined || expiresAt <= now) return;
-    if (this.#entries.size >= VERIFIED_TOKEN_ENTRIES)
-      this.#entries.delete(this.#entries.keys().next().value as string);
-    this.#entries.set(key, { caller, until: Math.min(expiresAt, now + VERIFIED_TOKEN_MS) });
-  }
-}
-const verifiedTokens = new WeakMap<CredentialResolvers, VerifiedTokens>();
 
 const BEARER = /^Bearer ([\x21-\x7e]+)$/;
 const refuse = (status: 401 | 403, text: string, invalidToken = false): CallerResult => ({
@@ -125,34 +90,20 @@ async function bearerCaller(token: string, resolvers: CredentialResolvers): Prom
       return refuse(401, `Knooppunttoken geweigerd: ${error.message}`, true);
     }
   }
-  let cache = verifiedTokens.get(resolvers);
-  if (!cache) verifiedTokens.set(resolvers, (cache = new VerifiedTokens()));
-  const key = createHash('sha256').update(token).digest('base64');
-  const now = (resolvers.now ?? Date.now)();
-  const known = cache.get(key, now);
-  if (known) return caller(known);
+  // An opaque token is asked of the authorization server's store on every request, never
+  // remembered: a token revoked (RFC 7009) or a grant revoked (a reused authorization code) stops
+  // opening the FHIR API at once, at every process of the node.
   const system = await resolvers.systemTokens?.(token);
   if (system) {
-    const { expiresAt, ...access } = system;
-    return remembered(cache, key, { kind: 'system', access }, expiresAt, now);
+    const { expiresAt: _expiresAt, ...access } = system;
+    return caller({ kind: 'system', access });
   }
   const app = await resolvers.appTokens?.(token);
   if (app) {
-    const { expiresAt, ...access } = app;
-    return remembered(cache, key, { kind: 'app', access }, expiresAt, now);
+    const { expiresAt: _expiresAt, ...access } = app;
+    return caller({ kind: 'app', access });
   }
   return refuse(401, 'Geen geldig toegangstoken.', true);
-}
-
-function remembered(
-  cache: VerifiedTokens,
-  key: string,
-  verified: FhirCaller,
-  expiresAt: number | undefined,
-  now: number,
-): CallerResult {
-  cache.set(key, verified, expiresAt, now);
-  return caller(verified);
 }
 
 /** The one verified caller of a request, or why it is refused. */

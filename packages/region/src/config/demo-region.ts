@@ -194,6 +194,10 @@ roles:
   analist:
     kinds: [agreement, analysis.run]
     organisationTypes: [ziekenhuis, zorgverzekeraar, statistiek]
+  # Assesses and signs research agreements for the organisation (data steward / privacy officer).
+  privacyfunctionaris:
+    kinds: [agreement]
+    organisationTypes: [ziekenhuis, zorgverzekeraar, statistiek]
   huisarts:
     kinds: [access]
     organisationTypes: [huisarts]
@@ -217,6 +221,8 @@ professionals:
   - { id: pro:hans-vandijk, name: Hans van Dijk, organisation: "11110008", role: huisarts }
   - { id: pro:ilse-bos, name: Ilse Bos, organisation: "11110009", role: apotheker }
   - { id: pro:karin-dewit, name: Karin de Wit, organisation: "11110001", role: administratie }
+  - { id: pro:joost-kok, name: Joost Kok, organisation: "11110003", role: privacyfunctionaris }
+  - { id: pro:lieke-smeets, name: Lieke Smeets, organisation: "11110004", role: privacyfunctionaris }
   # The maternity carers of the Mijn Zorg Log pilot's scale: ten per maternity-care organisation.
   - { id: pro:bente-de-graaf, name: Bente de Graaf, organisation: "11110001", role: kraamverzorgende }
   - { id: pro:chantal-hendriks, name: Chantal Hendriks, organisation: "11110001", role: kraamverzorgende }
