@@ -308,9 +308,10 @@ describe("the client's controls in the portal", () => {
       };
       expect(bundle.entry.some((e) => e.resource.valueString === DIARY_TEXT)).toBe(true);
       await maria.getByText('Let op: niet elke organisatie gaf antwoord.').waitFor();
-      expect(await maria.locator('section[aria-labelledby="export"] li').first().textContent()).toContain(
-        `URA ${GP}`,
-      );
+      // Named as a person reads it: the organisation's name, not its URA.
+      const missing = await maria.locator('section[aria-labelledby="export"] li').first().textContent();
+      expect(missing).toContain('Huisartsenpraktijk De Maas');
+      expect(missing).not.toContain('URA');
       await checkAccessible(maria, 'export-incomplete');
     },
   );
