@@ -131,6 +131,10 @@ export class DirectoryStore {
     if (!id || !isDirectoryType(resource.resourceType))
       throw new Error('a directory resource needs a type and an id');
     return this.#db.transaction(async (tx) => {
+      // Several node processes of one organisation write the directory on one PostgreSQL: their
+      // writes take turns (the next seq and version are read inside the turn).
+      if (this.#db.dialect === 'postgres')
+        await tx.all("SELECT pg_advisory_xact_lock(hashtext('mcsd_versions'))", []);
       const [current] = await tx.all<VersionRow>(
         'SELECT * FROM mcsd_versions WHERE type = ? AND id = ? AND current = 1',
         [resource.resourceType, id],

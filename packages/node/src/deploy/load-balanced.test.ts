@@ -125,7 +125,8 @@ describe('three node processes of one organisation behind HAProxy', () => {
     for (const child of [...nodes.map((n) => n.process), haproxy]) child?.kill('SIGKILL');
     await Promise.all([...nodes.map((n) => exited(n.process)), ...(haproxy ? [exited(haproxy)] : [])]);
     await schema?.drop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    // KEEP_LB=1 keeps the processes' logs and configuration for a look after a failure.
+    if (dir && !process.env.KEEP_LB) rmSync(dir, { recursive: true, force: true });
   });
 
   const sessionAt = (base: string, cookie: string) =>
