@@ -137,13 +137,19 @@ describe('every role, its own journey', () => {
     await page.getByText(/Kraamperiode: \d+ \w+ 20\d\d t\/m/).waitFor();
     await shot(page, 'carer-1-form-360');
     await readsAsPeople(page, 'carer form');
-    // Today's visit, early this morning (in the past, within her care period).
-    await page.getByLabel('Begintijd').fill('00:05');
-    await page.getByLabel('Eindtijd').fill('00:35');
+    // Today's visit, early this morning (in the past, within her care period) — or, in the first
+    // 40 minutes of a Dutch day, last night's, so it is never in the future.
+    const visit = pastVisit(new Date());
+    if (visit.date) await page.getByLabel('Datum').fill(visit.date);
+    await page.getByLabel('Begintijd').fill(visit.start);
+    await page.getByLabel('Eindtijd').fill(visit.end);
     await page.getByLabel('Observatie en signalering').check();
     await page.getByRole('button', { name: 'Uren vastleggen en ondertekenen' }).click();
     await page.getByText('Uren vastgelegd en ondertekend').waitFor();
-    await page.locator('.timeline li', { hasText: '00:05–00:35' }).first().waitFor();
+    await page
+      .locator('.timeline li', { hasText: `${visit.start}–${visit.end}` })
+      .first()
+      .waitFor();
     await shot(page, 'carer-2-logged-360');
     await checkAccessible(page, 'journey-carer');
     expect(errors).toEqual([]);
@@ -474,3 +480,13 @@ describe('research, in a region of the study’s parties', () => {
     for (const who of [eva, joost, lieke]) expect(who.errors).toEqual([]);
   }, 420_000);
 });
+
+/** A half-hour visit that has ended by `now` in Dutch time: early today, or late yesterday. */
+function pastVisit(now: Date): { date?: string; start: string; end: string } {
+  const dutch = (d: Date, part: 'hour' | 'minute') =>
+    Number(new Intl.DateTimeFormat('nl-NL', { timeZone: 'Europe/Amsterdam', [part]: 'numeric' }).format(d));
+  if (dutch(now, 'hour') * 60 + dutch(now, 'minute') >= 40) return { start: '00:05', end: '00:35' };
+  const yesterday = new Date(now.getTime() - 24 * 3600_000);
+  const date = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Amsterdam' }).format(yesterday);
+  return { date, start: '23:00', end: '23:30' };
+}
