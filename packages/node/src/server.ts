@@ -337,7 +337,7 @@ export async function startNode(config: NodeConfig, parts: NodeParts = {}): Prom
       await app.close();
       clearTimeout(grace);
       member?.exchange.close();
-      member?.analytics.close();
+      await member?.analytics.close();
       await member?.logbook.close();
       await db.close();
     },

@@ -22,7 +22,7 @@ import { patientMatchRoutes } from '../auth/patient-match.ts';
 import { registerSystemAuthorization } from '../auth/system-authorization.ts';
 import type { CredentialResolvers } from '../access/fhir-caller.ts';
 import { registerNodeCarelog } from '../carelog/node-carelog.ts';
-import { registerNodeAnalytics, type NodeAnalytics } from '../analytics/node-analytics.ts';
+import { openNodeAnalytics } from '../analytics/node-analytics.ts';
 import { registerNodeExchange, type NodeExchange } from '../exchange/node-exchange.ts';
 import { logbookMetrics, NodeLogbook } from '../logbook/node-logbook.ts';
 import { logbookRoutes } from '../logbook/routes.ts';
@@ -32,6 +32,7 @@ import type { NationalConfig } from '../national/national-config.ts';
 import { registerNationalConsent } from '../national/consent.ts';
 import { registerMedmij } from '../national/medmij.ts';
 import type { CarelogService } from '@ketenlog/carelog';
+import type { Analytics } from '@ketenlog/analytics';
 import type { Metrics } from '../metrics.ts';
 import type { Membership } from './membership.ts';
 
@@ -39,7 +40,7 @@ export interface MemberServices {
   readonly logbook: NodeLogbook;
   readonly auth?: PasskeyAuth;
   readonly exchange: NodeExchange;
-  readonly analytics: NodeAnalytics;
+  readonly analytics: Analytics;
   /** Mijn Zorg Log at this member. */
   readonly carelog: CarelogService;
   /** The FHIR store as the node's routes must use it (writes feed the localisation index). */
@@ -192,15 +193,17 @@ export async function startMemberServices(
   });
   const client = exchange.pseudonyms;
   if (client) pseudonymOf = (bsn) => client.pseudonymOf(bsn);
-  const analytics = await registerNodeAnalytics(app, {
+  const analytics = await openNodeAnalytics({
     db,
     membership,
     logbook,
     repository: exchange.repository,
+    ...(client ? { pseudonymOf: (bsn: string) => client.pseudonymOf(bsn) } : {}),
     fetch,
     log: app.log,
     ...(auth ? { sessions: auth.sessions } : {}),
   });
+  await analytics.register(app);
   return {
     logbook,
     exchange,
