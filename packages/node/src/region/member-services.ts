@@ -33,7 +33,8 @@ import { registerNationalConsent } from '../national/consent.ts';
 import { registerMedmij } from '../national/medmij.ts';
 import type { CarelogService } from '@ketenlog/carelog';
 import type { Metrics } from '../metrics.ts';
-import type { Membership } from './membership.ts';
+import { statementKeyProblem, type Membership } from './membership.ts';
+import { ConfigError } from '../config.ts';
 
 export interface MemberServices {
   readonly logbook: NodeLogbook;
@@ -98,6 +99,12 @@ export async function startMemberServices(
     fetch,
     ...options.logbook,
   });
+  // Only now is the logbook's word on the statement key known: rotated out, revoked, or rotated in.
+  const keyProblem = statementKeyProblem(membership, logbook.state.keys);
+  if (keyProblem) {
+    await logbook.close();
+    throw new ConfigError(`region.secrets: ${keyProblem}`);
+  }
   await app.register(logbookRoutes, { logbook });
   // What the node's processes share beyond the logbook (sessions, login states and counts, used
   // node-token ids; the authorization server's codes and tokens) lives in its database with an
