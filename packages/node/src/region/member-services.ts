@@ -19,6 +19,7 @@ import { representativeMayRead } from '../access/representatives.ts';
 import { registerNodeAuth, type PseudonymOf } from '../auth/node-auth.ts';
 import { registerNodeSmart } from '../auth/node-smart.ts';
 import { patientMatchRoutes } from '../auth/patient-match.ts';
+import { patientReviewRoutes, type PatientReviewOptions } from '../auth/patient-reviews.ts';
 import { registerSystemAuthorization } from '../auth/system-authorization.ts';
 import type { CredentialResolvers } from '../access/fhir-caller.ts';
 import { registerNodeCarelog } from '../carelog/node-carelog.ts';
@@ -68,6 +69,8 @@ export interface MemberServicesOptions {
   readonly identity?: IdentityConfig;
   /** The national functions beyond the region (Mitz, MedMij). */
   readonly national?: NationalConfig;
+  /** Patients held for review, and who decides (`patientIdentity: { onConflict: review }`). */
+  readonly patientReviews?: Omit<PatientReviewOptions, 'sessions' | 'organisation'>;
 }
 
 /**
@@ -155,6 +158,12 @@ export async function startMemberServices(
       organisation: `ura:${membership.organisation.ura}`,
       fhirBase: `${membership.organisation.node.baseUrl.replace(/\/$/, '')}/fhir`,
     });
+    if (options.patientReviews)
+      await app.register(patientReviewRoutes, {
+        ...options.patientReviews,
+        sessions: nodeAuth.sessions,
+        organisation: `ura:${membership.organisation.ura}`,
+      });
     smart = await registerNodeSmart(app, {
       db,
       membership,
