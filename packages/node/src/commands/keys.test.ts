@@ -210,5 +210,13 @@ describe('ketenlog keys', () => {
     ]);
     expect(foreign.status).toBe(2);
     expect(readFileSync(secretsFiles[B]!, 'utf8')).toContain(current);
+
+    // A key that may have leaked: rotated, and the old one revoked with the new one, in one go.
+    const leaked = await ketenlog(['keys', 'rotate', '--config', configs[B]!, '--revoke-old', 'compromised']);
+    expect(leaked.status, leaked.stderr).toBe(0);
+    const next = loadNodeSecrets(secretsFiles[B]!, B).statementKeyId;
+    const listed = await ketenlog(['keys', 'list', '--config', configs[B]!]);
+    expect(listed.stdout).toMatch(new RegExp(`revoked +${current} .*\\(compromised\\)`));
+    expect(listed.stdout).toMatch(new RegExp(`active +${next} .*this node signs with it`));
   }, 120_000);
 });
