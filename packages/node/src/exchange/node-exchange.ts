@@ -93,7 +93,7 @@ export async function registerNodeExchange(
   const { verifier } = options;
   if (service.ura === organisation.ura) {
     const seed = new Uint8Array(
-      hkdfSync('sha256', statementKey.secretKey, region.name, 'ketenlog pseudonym service seed v1', 32),
+      hkdfSync('sha256', membership.derivationSecret, region.name, 'ketenlog pseudonym service seed v1', 32),
     );
     await app.register(pseudonymServiceRoutes, {
       prefix: PSEUDONYM_PATH,

@@ -19,6 +19,7 @@ import { representativeMayRead } from '../access/representatives.ts';
 import { registerNodeAuth, type PseudonymOf } from '../auth/node-auth.ts';
 import { registerNodeSmart } from '../auth/node-smart.ts';
 import { patientMatchRoutes } from '../auth/patient-match.ts';
+import { patientReviewRoutes, type PatientReviewOptions } from '../auth/patient-reviews.ts';
 import { registerSystemAuthorization } from '../auth/system-authorization.ts';
 import type { CredentialResolvers } from '../access/fhir-caller.ts';
 import { registerNodeCarelog } from '../carelog/node-carelog.ts';
@@ -34,7 +35,8 @@ import { registerMedmij } from '../national/medmij.ts';
 import type { CarelogService } from '@ketenlog/carelog';
 import type { Analytics } from '@ketenlog/analytics';
 import type { Metrics } from '../metrics.ts';
-import type { Membership } from './membership.ts';
+import { statementKeyProblem, type Membership } from './membership.ts';
+import { ConfigError } from '../config.ts';
 
 export interface MemberServices {
   readonly logbook: NodeLogbook;
@@ -68,6 +70,8 @@ export interface MemberServicesOptions {
   readonly identity?: IdentityConfig;
   /** The national functions beyond the region (Mitz, MedMij). */
   readonly national?: NationalConfig;
+  /** Patients held for review, and who decides (`patientIdentity: { onConflict: review }`). */
+  readonly patientReviews?: Omit<PatientReviewOptions, 'sessions' | 'organisation'>;
 }
 
 /**
@@ -99,6 +103,12 @@ export async function startMemberServices(
     fetch,
     ...options.logbook,
   });
+  // Only now is the logbook's word on the statement key known: rotated out, revoked, or rotated in.
+  const keyProblem = statementKeyProblem(membership, logbook.state.keys);
+  if (keyProblem) {
+    await logbook.close();
+    throw new ConfigError(`region.secrets: ${keyProblem}`);
+  }
   await app.register(logbookRoutes, { logbook });
   // What the node's processes share beyond the logbook (sessions, login states and counts, used
   // node-token ids; the authorization server's codes and tokens) lives in its database with an
@@ -149,6 +159,12 @@ export async function startMemberServices(
       organisation: `ura:${membership.organisation.ura}`,
       fhirBase: `${membership.organisation.node.baseUrl.replace(/\/$/, '')}/fhir`,
     });
+    if (options.patientReviews)
+      await app.register(patientReviewRoutes, {
+        ...options.patientReviews,
+        sessions: nodeAuth.sessions,
+        organisation: `ura:${membership.organisation.ura}`,
+      });
     smart = await registerNodeSmart(app, {
       db,
       membership,
