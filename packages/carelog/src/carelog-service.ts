@@ -302,7 +302,7 @@ export class CarelogService {
   /** Logs an entry the carer signed (also one queued offline); `supersedes` corrects a rejected one. */
   async submitEntry(value: unknown, supersedes?: string): Promise<Outcome<Logged>> {
     const envelope = validateSignedStatement(value);
-    if (!envelope.ok) return problem('invalid-input', `Ongeldige verklaring: ${envelope.reason}`, 400);
+    if (!envelope.ok) return problem('invalid-input', `Ongeldige verklaring: ${envelope.problem.text}`, 400);
     const { statement } = envelope.value;
     if (!isKind(statement, 'carelog.entry'))
       return problem('statement-mismatch', 'Dit is geen urenregel (carelog.entry).', 400);
@@ -377,7 +377,7 @@ export class CarelogService {
 
   async submitApproval(value: unknown): Promise<Outcome<Logged>> {
     const envelope = validateSignedStatement(value);
-    if (!envelope.ok) return problem('invalid-input', `Ongeldige verklaring: ${envelope.reason}`, 400);
+    if (!envelope.ok) return problem('invalid-input', `Ongeldige verklaring: ${envelope.problem.text}`, 400);
     const { statement } = envelope.value;
     if (!isKind(statement, 'carelog.approval'))
       return problem('statement-mismatch', 'Dit is geen akkoord (carelog.approval).', 400);

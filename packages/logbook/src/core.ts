@@ -105,7 +105,6 @@ export {
   type Json,
   type KeyResolver,
   type KnownKey,
-  type Result,
   type SignatureAlg,
   type SignedStatement,
   type Statement,

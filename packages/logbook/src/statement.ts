@@ -1,6 +1,7 @@
 // Logbook statements: RFC 8785 (JCS) canonical JSON, one schema per kind (DESIGN.md "The
 // logbook"), and a signature envelope open to WebAuthn assertions. entryBytes() is the log leaf.
 import { sha256 } from '@noble/hashes/sha2.js';
+import { fail as problemFail, ok, type Result } from '@ketenlog/problem';
 import canonicalize from 'canonicalize';
 import { concatBytes, fromBase64, fromUtf8, toBase64, toHex, utf8 } from './bytes.ts';
 import { ed25519Verify } from './ed25519.ts';
@@ -99,11 +100,8 @@ export function isKind<K extends StatementKind>(statement: Statement, kind: K): 
   return statement.kind === kind;
 }
 
-export type Result<T> =
-  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly reason: string };
-
-const ok = <T>(value: T): Result<T> => ({ ok: true, value });
-const fail = <T>(reason: string): Result<T> => ({ ok: false, reason });
+/** A statement, envelope or entry that does not hold: 400, its text naming the first problem. */
+const fail = (text: string) => problemFail(400, 'invalid', text);
 
 /** RFC 8785 canonical JSON text; throws on values JSON cannot carry (NaN, lone surrogates, …). */
 export function canonicalJson(value: Json): string {
@@ -367,7 +365,7 @@ export function signStatementEd25519(statement: Statement, secretKey: Uint8Array
 /** Validates the statement and signs it as its author. */
 export function signStatement(statement: Statement, secretKey: Uint8Array): SignedStatement {
   const valid = validateStatement(statement);
-  if (!valid.ok) throw new TypeError(`invalid statement: ${valid.reason}`);
+  if (!valid.ok) throw new TypeError(`invalid statement: ${valid.problem.text}`);
   const signature = signStatementEd25519(statement, secretKey);
   if (signature.keyId !== statement.author)
     throw new TypeError('the signing key is not the statement author');

@@ -321,13 +321,13 @@ export function judgeEntry(
 ): PolicyVerdict {
   const { config } = state;
   const parsed = parseEntry(entry);
-  if (!parsed.ok) return refuse(`malformed entry: ${parsed.reason}`);
+  if (!parsed.ok) return refuse(`malformed entry: ${parsed.problem.text}`);
   const logOwner = organisationOfLog(config, log.origin);
   if (!logOwner) return refuse(`log ${log.origin} is not a member's log`);
   const usable = signaturesUsable(state, parsed.value, webauthn);
   if (!usable.ok) return usable;
   const verified = verifySignedStatement(parsed.value, (keyId) => activeKey(state.keys, keyId), webauthn);
-  if (!verified.ok) return refuse(verified.reason);
+  if (!verified.ok) return refuse(verified.problem.text);
   const envelope = verified.value;
   const { statement } = envelope;
   const author = partyOfKey(config, state.keys, statement.author);
@@ -384,7 +384,7 @@ export class RegionPolicy implements EntryPolicy {
 
   accept(log: LogRef, index: number, entry: Uint8Array): void {
     const parsed = parseEntry(entry);
-    if (!parsed.ok) throw new RegionPolicyError(`${log.origin} entry ${index}: ${parsed.reason}`);
+    if (!parsed.ok) throw new RegionPolicyError(`${log.origin} entry ${index}: ${parsed.problem.text}`);
     applyEntry(this.#state, log, index, parsed.value);
   }
 }

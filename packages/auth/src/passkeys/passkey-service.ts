@@ -277,7 +277,7 @@ export class PasskeyService {
     const verified = verifyStatementAssertion(signature, statementHash(valid), credential.publicKey, [
       this.#options.relyingParty,
     ]);
-    if (!verified.ok) return failure(400, 'invalid', `the signature does not verify: ${verified.reason}`);
+    if (!verified.ok) return failure(400, 'invalid', `the signature does not verify: ${verified.problem.text}`);
     return ok({ statement: valid, signatures: [signature] });
   }
 
@@ -286,7 +286,7 @@ export class PasskeyService {
     statement: unknown,
   ): Promise<PasskeyResult<{ credential: PasskeyCredential; statement: Statement }>> {
     const valid = validateStatement(statement);
-    if (!valid.ok) return failure(400, 'invalid', `invalid statement: ${valid.reason}`);
+    if (!valid.ok) return failure(400, 'invalid', `invalid statement: ${valid.problem.text}`);
     const credential = await this.#options.credentials.byKeyId(valid.value.author);
     if (!credential || credential.holder !== holder || credential.revokedAt !== undefined)
       return failure(403, 'forbidden', 'the statement author is not an active passkey of this person');

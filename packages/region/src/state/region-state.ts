@@ -127,7 +127,7 @@ export function foldLogs(config: RegionConfig, logs: Iterable<LogEntries>): Regi
       let parsed: SignedStatement;
       if (entry instanceof Uint8Array) {
         const result = parseEntry(entry);
-        if (!result.ok) throw new FoldError(`${log.origin} entry ${index}: ${result.reason}`);
+        if (!result.ok) throw new FoldError(`${log.origin} entry ${index}: ${result.problem.text}`);
         parsed = result.value;
       } else parsed = entry;
       applyEntry(state, log, index, parsed);

@@ -282,7 +282,7 @@ export function storedLog(log: LogRef, store: StoredEntries, step = 4096): Resum
       for (let from = start; from < count; from += step) {
         for (const { index, entry } of await store.readEntries(from, Math.min(count, from + step))) {
           const parsed = parseEntry(entry);
-          if (!parsed.ok) throw new FoldError(`${log.origin} entry ${index}: ${parsed.reason}`);
+          if (!parsed.ok) throw new FoldError(`${log.origin} entry ${index}: ${parsed.problem.text}`);
           yield { index, entry: parsed.value };
         }
       }
