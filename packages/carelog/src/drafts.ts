@@ -31,7 +31,9 @@ export function statementOf<K extends CarelogKind>(
 /** Checks the statement against the logbook's schema for its kind (KIND_RULES). */
 export function checkSchema(statement: Statement): Outcome<Statement> {
   const valid = validateStatement(statement);
-  return valid.ok ? success(valid.value) : problem('invalid-input', `Ongeldige invoer: ${valid.problem.text}`, 400);
+  return valid.ok
+    ? success(valid.value)
+    : problem('invalid-input', `Ongeldige invoer: ${valid.problem.text}`, 400);
 }
 
 /** base64 SHA-256 of the statement: how approvals and re-indications cite it. */

@@ -265,7 +265,10 @@ describe('signed statements', () => {
       string,
       unknown
     >;
-    expect(verifySignedStatement(change(envelope), keys)).toMatchObject({ ok: false, problem: { text: reason } });
+    expect(verifySignedStatement(change(envelope), keys)).toMatchObject({
+      ok: false,
+      problem: { text: reason },
+    });
   });
 
   it('rejects entry bytes that are not canonical, not JSON or not UTF-8', () => {

@@ -277,7 +277,8 @@ export class PasskeyService {
     const verified = verifyStatementAssertion(signature, statementHash(valid), credential.publicKey, [
       this.#options.relyingParty,
     ]);
-    if (!verified.ok) return failure(400, 'invalid', `the signature does not verify: ${verified.problem.text}`);
+    if (!verified.ok)
+      return failure(400, 'invalid', `the signature does not verify: ${verified.problem.text}`);
     return ok({ statement: valid, signatures: [signature] });
   }
 
