@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import { toBase64, utf8 } from './bytes.ts';
 import { generateSecretKey } from './note.ts';
 import {
-  STATEMENT_KINDS,
   canonicalJson,
   entryBytes,
   isKind,
@@ -16,8 +15,8 @@ import {
   type Json,
   type KeyResolver,
   type Statement,
-  type StatementKind,
 } from './statement.ts';
+import { STATEMENT_KINDS, type StatementKind } from './statement-kinds.ts';
 
 const PSEUDONYM = 'pZ7c1Jx0sQ9mB2kLr4TnYw';
 const HASH = toBase64(new Uint8Array(32).fill(7));
