@@ -4,18 +4,12 @@
 // or over the slice of it the SQL state selects by an index, so both give the same answers.
 import type { RegionConfig } from '../config/region-config.ts';
 import { accessesOf, type AccessRecord } from './access-trail.ts';
-import { runsOf, type RunRecord } from './analysis.ts';
+import { agreementStatus, runsOf, type AgreementStatus, type RunRecord } from './analysis.ts';
 import type { Carelog } from './carelog.ts';
 import type { ConsentLedger } from './consents.ts';
 import type { KeyRegister } from './keys.ts';
 import { holdersOf, type Holding } from './localisation.ts';
-import {
-  agreementStatus,
-  approvedMinutesForInsurer,
-  insurersOf,
-  type AgreementStatus,
-  type RegionState,
-} from './region-state.ts';
+import { approvedMinutesForInsurer, insurersOf, type RegionState } from './region-state.ts';
 
 export interface RegionStateQueries {
   readonly config: RegionConfig;
