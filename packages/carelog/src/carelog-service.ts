@@ -2,7 +2,14 @@
 // client's approvals, and declarations, each checked here and then appended to the logbook, whose
 // region state (packages/region, state/carelog.ts) is the one truth every view reads.
 import { createHash } from 'node:crypto';
-import { isKind, validateSignedStatement, type SignedStatement, type Statement } from '@ketenlog/logbook';
+import {
+  isKind,
+  validateSignedStatement,
+  type SignedStatement,
+  type Statement,
+  KIND_CARELOG_APPROVAL,
+  KIND_CARELOG_ENTRY,
+} from '@ketenlog/logbook';
 import {
   approvalOf,
   comparePositions,
@@ -281,7 +288,7 @@ export class CarelogService {
     if (!checked.ok) return checked;
     const statement = statementOf(
       {
-        kind: 'carelog.entry',
+        kind: KIND_CARELOG_ENTRY,
         subject: checked.value.subject,
         body: {
           indication,
@@ -304,7 +311,7 @@ export class CarelogService {
     const envelope = validateSignedStatement(value);
     if (!envelope.ok) return problem('invalid-input', `Ongeldige verklaring: ${envelope.problem.text}`, 400);
     const { statement } = envelope.value;
-    if (!isKind(statement, 'carelog.entry'))
+    if (!isKind(statement, KIND_CARELOG_ENTRY))
       return problem('statement-mismatch', 'Dit is geen urenregel (carelog.entry).', 400);
     const { indication, date, start, end, activities } = statement.body;
     const checked = this.#checkEntry(
@@ -359,7 +366,7 @@ export class CarelogService {
     if (!checked.ok) return checked;
     const statement = statementOf(
       {
-        kind: 'carelog.approval',
+        kind: KIND_CARELOG_APPROVAL,
         subject: checked.value.subject,
         body: {
           entry: entryHash,
@@ -379,7 +386,7 @@ export class CarelogService {
     const envelope = validateSignedStatement(value);
     if (!envelope.ok) return problem('invalid-input', `Ongeldige verklaring: ${envelope.problem.text}`, 400);
     const { statement } = envelope.value;
-    if (!isKind(statement, 'carelog.approval'))
+    if (!isKind(statement, KIND_CARELOG_APPROVAL))
       return problem('statement-mismatch', 'Dit is geen akkoord (carelog.approval).', 400);
     const { entry, decision, reason } = statement.body;
     const checked = this.#checkApproval(entry, statement.author, decision, reason);

@@ -8,10 +8,14 @@ import {
   type Statement,
   type StatementBodies,
   type StatementOf,
+  type KIND_CARELOG_APPROVAL,
+  type KIND_CARELOG_ENTRY,
+  type KIND_CARELOG_INDICATION,
 } from '@ketenlog/logbook';
 import { problem, success, type Outcome } from './problem.ts';
 
-export type CarelogKind = 'carelog.indication' | 'carelog.entry' | 'carelog.approval';
+export type CarelogKind =
+  typeof KIND_CARELOG_INDICATION | typeof KIND_CARELOG_ENTRY | typeof KIND_CARELOG_APPROVAL;
 
 export interface Draft<K extends CarelogKind> {
   readonly kind: K;

@@ -1,6 +1,7 @@
 // The statement kinds on the wire (DESIGN.md "Statement kinds"): per kind its name — spelled here
 // and nowhere else; everyone imports the constant — the body it carries, and the schema
 // validateStatement checks it against. Browser-safe (the portal drafts and verifies statements).
+// (`as const`: the constants keep their literal type also as a property of an object literal.)
 // What the region does with a kind (who may author it, the rule a witness applies, its fold into
 // the region's state and its rows in SQL) is in packages/region/src/kinds/<kind>.ts.
 import type { SignatureAlg } from './statement.ts';
@@ -36,7 +37,7 @@ export interface KindSchema {
 
 // --- index: organisation X holds category Y for pseudonym Z; deliberately no dates ---
 
-export const KIND_INDEX = 'index';
+export const KIND_INDEX = 'index' as const;
 export type IndexBody = {
   holder: string;
   category: string;
@@ -48,7 +49,7 @@ const INDEX_SCHEMA: KindSchema = {
 
 // --- consent: a client's grant, objection or revocation (also a delegation) ---
 
-export const KIND_CONSENT = 'consent';
+export const KIND_CONSENT = 'consent' as const;
 export type ConsentBody = {
   decision: 'grant' | 'objection' | 'revocation';
   grantee?: string;
@@ -76,7 +77,7 @@ const CONSENT_SCHEMA: KindSchema = {
 
 // --- carelog.indication: Landelijk Indicatieprotocol Kraamzorg, 24 to 80 hours ---
 
-export const KIND_CARELOG_INDICATION = 'carelog.indication';
+export const KIND_CARELOG_INDICATION = 'carelog.indication' as const;
 export type CarelogIndicationBody = {
   indication: string;
   provider: string;
@@ -97,7 +98,7 @@ const CARELOG_INDICATION_SCHEMA: KindSchema = {
 
 // --- carelog.entry: a carer's visit ---
 
-export const KIND_CARELOG_ENTRY = 'carelog.entry';
+export const KIND_CARELOG_ENTRY = 'carelog.entry' as const;
 export type CarelogEntryBody = {
   indication: string;
   date: string;
@@ -119,7 +120,7 @@ const CARELOG_ENTRY_SCHEMA: KindSchema = {
 
 // --- carelog.approval: the client's decision on an entry ---
 
-export const KIND_CARELOG_APPROVAL = 'carelog.approval';
+export const KIND_CARELOG_APPROVAL = 'carelog.approval' as const;
 export type CarelogApprovalBody = {
   entry: Hash64;
   decision: 'approved' | 'rejected';
@@ -134,7 +135,7 @@ const CARELOG_APPROVAL_SCHEMA: KindSchema = {
 
 // --- agreement: an analysis agreement, signed by its parties ---
 
-export const KIND_AGREEMENT = 'agreement';
+export const KIND_AGREEMENT = 'agreement' as const;
 export type AgreementBody = {
   agreement: string;
   parties: string[];
@@ -155,7 +156,7 @@ const AGREEMENT_SCHEMA: KindSchema = {
 
 // --- analysis.run: a run under an agreement, with the digest of its output ---
 
-export const KIND_ANALYSIS_RUN = 'analysis.run';
+export const KIND_ANALYSIS_RUN = 'analysis.run' as const;
 export type AnalysisRunBody = {
   agreement: string;
   specHash: Hash64;
@@ -174,7 +175,7 @@ const ANALYSIS_RUN_SCHEMA: KindSchema = {
 
 // --- access: NEN 7513, who read which category of whose data, for which purpose ---
 
-export const KIND_ACCESS = 'access';
+export const KIND_ACCESS = 'access' as const;
 export type AccessBody = {
   accessor: string;
   organisation: string;
@@ -210,7 +211,7 @@ const ACCESS_SCHEMA: KindSchema = {
 
 // --- key: binding, rotating or revoking a signing key ---
 
-export const KIND_KEY = 'key';
+export const KIND_KEY = 'key' as const;
 export type KeyBody = {
   action: 'bind' | 'rotate' | 'revoke';
   keyId: string;

@@ -21,6 +21,7 @@ import {
   type SignedStatement,
   type Statement,
   type WebAuthnSignature,
+  KIND_KEY,
 } from '@ketenlog/logbook';
 import type { ChallengeStore } from './challenge-store.ts';
 import type { CredentialRepository, PasskeyCredential, PasskeyRole } from './credential.ts';
@@ -309,7 +310,7 @@ export function keyBindingStatement(
   const role = credential.role === 'professional' ? professionalRole : credential.role;
   if (role === undefined) throw new TypeError('a professional passkey is bound with her role');
   return {
-    kind: 'key',
+    kind: KIND_KEY,
     v: STATEMENT_VERSION,
     author,
     iat,
@@ -333,7 +334,7 @@ export function keyRevocationStatement(
   iat: number,
 ): Statement {
   return {
-    kind: 'key',
+    kind: KIND_KEY,
     v: STATEMENT_VERSION,
     author,
     iat,

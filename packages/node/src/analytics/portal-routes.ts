@@ -26,6 +26,9 @@ import {
   STATEMENT_VERSION,
   type Statement,
   type StatementKind,
+  KIND_AGREEMENT,
+  KIND_ANALYSIS_RUN,
+  KIND_KEY,
 } from '@ketenlog/logbook';
 import { agreementStatus, keyStatus, mayAuthor, partyOfKey } from '@ketenlog/region';
 import { digestOf, ibdCoachSpec, validThrough } from '@ketenlog/analytics';
@@ -79,13 +82,13 @@ export function registerPortalRoutes(app: FastifyInstance, ctx: RunContext, sess
       },
     },
     async (request, reply) => {
-      const who = await actor(request, reply, 'agreement');
+      const who = await actor(request, reply, KIND_AGREEMENT);
       if (!who) return reply;
       try {
         const { publicKey } = request.body;
         const keyId = keyIdOf('Ed25519', fromBase64(publicKey)!);
         const statement: Statement = {
-          kind: 'key',
+          kind: KIND_KEY,
           v: STATEMENT_VERSION,
           author: statementKey.keyId,
           iat: Math.floor(ctx.now().getTime() / 1000),
@@ -125,7 +128,7 @@ export function registerPortalRoutes(app: FastifyInstance, ctx: RunContext, sess
       },
     },
     async (request, reply) => {
-      const who = await actor(request, reply, 'agreement');
+      const who = await actor(request, reply, KIND_AGREEMENT);
       if (!who) return reply;
       try {
         const { agreement, keyId, validUntil } = request.body;
@@ -160,7 +163,7 @@ export function registerPortalRoutes(app: FastifyInstance, ctx: RunContext, sess
           };
         }
         const statement = {
-          kind: 'agreement',
+          kind: KIND_AGREEMENT,
           v: STATEMENT_VERSION,
           author: keyId,
           iat: Math.floor(ctx.now().getTime() / 1000),
@@ -186,14 +189,14 @@ export function registerPortalRoutes(app: FastifyInstance, ctx: RunContext, sess
       },
     },
     async (request, reply) => {
-      const who = await actor(request, reply, 'agreement');
+      const who = await actor(request, reply, KIND_AGREEMENT);
       if (!who) return reply;
       try {
         const envelope = request.body.envelope as {
           statement?: { kind?: unknown };
           signatures?: { keyId?: unknown }[];
         };
-        if (envelope.statement?.kind !== 'agreement')
+        if (envelope.statement?.kind !== KIND_AGREEMENT)
           throw problem(400, 'invalid', 'the envelope holds no agreement statement');
         for (const s of Array.isArray(envelope.signatures) ? envelope.signatures : [])
           herKey(String(s.keyId), who.professional);
@@ -219,7 +222,7 @@ export function registerPortalRoutes(app: FastifyInstance, ctx: RunContext, sess
       },
     },
     async (request, reply) => {
-      const who = await actor(request, reply, 'analysis.run');
+      const who = await actor(request, reply, KIND_ANALYSIS_RUN);
       if (!who) return reply;
       const { agreement } = request.params;
       try {

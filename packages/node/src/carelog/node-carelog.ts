@@ -4,7 +4,7 @@
 // receipts. Who may do what is decided here from the node's sessions (the routes ask).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Db } from '@ketenlog/storage';
-import { signStatement } from '@ketenlog/logbook';
+import { signStatement, KIND_CARELOG_APPROVAL } from '@ketenlog/logbook';
 import { currentIndication, insurersOf, logOriginOf, type MemberFetch } from '@ketenlog/region';
 import { sessionIdFrom, type SessionStore } from '@ketenlog/auth';
 import {
@@ -106,7 +106,7 @@ export async function registerNodeCarelog(
     append: async (envelope) => {
       const result = await logbook.append(envelope);
       const { kind, subject } = envelope.statement;
-      if (result.ok && kind === 'carelog.approval' && subject !== undefined) {
+      if (result.ok && kind === KIND_CARELOG_APPROVAL && subject !== undefined) {
         options.notifier?.notify(insurersOf(logbook.state, subject).map((ref) => ref.replace(/^ura:/, '')));
       }
       return result;
