@@ -25,7 +25,7 @@ import {
   STATEMENT_VERSION,
   type Statement,
 } from '@ketenlog/logbook';
-import { receiptPolicyFor } from '@ketenlog/region';
+import { carelogView, receiptPolicyFor } from '@ketenlog/region';
 import { BILLING_CONSENT, CarelogService, MemoryCareFiles } from '../../packages/carelog/src/index.ts';
 import { startRegion } from '../../packages/node/src/region/run-region.ts';
 import { demoRegionOnFreePorts } from '../../packages/node/src/region/testing.ts';
@@ -98,8 +98,16 @@ must(
   'bind carer',
 );
 
+/** A node's logbook as Mijn Zorg Log sees it: its append, and the carelog view of its state. */
+const carelogLogbook = (logbook: typeof kzLogbook) => ({
+  get state() {
+    return carelogView(logbook.state);
+  },
+  append: (envelope: Parameters<typeof logbook.append>[0]) => logbook.append(envelope),
+});
+
 const service = new CarelogService({
-  logbook: kzLogbook,
+  logbook: carelogLogbook(kzLogbook),
   files: new MemoryCareFiles(),
   organisation: {
     keyId: kz.membership!.statementKey.keyId,
@@ -109,7 +117,7 @@ const service = new CarelogService({
 
 /** The insurer node's view: the same service over its own logbook (it holds no care files). */
 const insurerView = new CarelogService({
-  logbook: zvLogbook,
+  logbook: carelogLogbook(zvLogbook),
   files: new MemoryCareFiles(),
   organisation: {
     keyId: zv.membership!.statementKey.keyId,

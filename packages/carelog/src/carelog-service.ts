@@ -14,14 +14,12 @@ import {
   approvalOf,
   comparePositions,
   currentIndication,
-  effectiveConsent,
-  insurersOf,
   keyStatus,
   partyOfKey,
   type CareEntryRecord,
   type EntryPosition,
   type IndicationRecord,
-  type RegionState,
+  type CarelogStateView,
 } from '@ketenlog/region';
 import type { CareFile, CareFiles, Declaration, PaymentStatus } from './care-file.ts';
 import { carePeriodOf, minutesOfTime } from './care-protocol.ts';
@@ -42,9 +40,13 @@ import { checkVisit, type Visit } from './visit-rules.ts';
 export type AppendOutcome =
   { readonly ok: true; readonly index: number } | { readonly ok: false; readonly reason: string };
 
-/** The logbook as this package needs it: the node's append, and the region state it folds into. */
+/**
+ * The logbook as this package needs it: the node's append, and what it may read of the region
+ * state the log folds into — Mijn Zorg Log, the keys, and whether an insurer may see a client's
+ * hours (never the consent register or the localisation index themselves).
+ */
 export interface CarelogLogbook {
-  readonly state: RegionState;
+  readonly state: CarelogStateView;
   append(envelope: SignedStatement): Promise<AppendOutcome>;
 }
 
@@ -125,7 +127,7 @@ export class CarelogService {
     this.#now = options.now ?? Date.now;
   }
 
-  get state(): RegionState {
+  get state(): CarelogStateView {
     return this.#options.logbook.state;
   }
 
@@ -460,9 +462,7 @@ export class CarelogService {
       .filter(
         (e) =>
           careEntryStatus(this.state.carelog, this.files, e.hash) === 'approved' &&
-          insurersOf(this.state, e.subject).includes(insurer) &&
-          effectiveConsent(this.state.consents, e.subject, { grantee: insurer, ...BILLING_CONSENT })
-            .decision === 'grant',
+          this.state.insurerConsented(e.subject, insurer, BILLING_CONSENT),
       )
       .sort(byVisit);
   }
@@ -526,7 +526,7 @@ export class CarelogService {
   }
 }
 
-function partyIdOf(state: RegionState, keyId: string): string | undefined {
+function partyIdOf(state: CarelogStateView, keyId: string): string | undefined {
   const party = partyOfKey(state.config, state.keys, keyId);
   return party?.kind === 'professional' ? party.id : undefined;
 }

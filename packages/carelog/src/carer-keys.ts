@@ -2,7 +2,7 @@
 // signs each visit with it): the care organisation binds it on the logbook for her, as
 // kraamverzorgende, so that her entries are "signed for the carer" and witnesses can check them.
 import { fromBase64, keyIdOf, STATEMENT_VERSION, type Statement, KIND_KEY } from '@ketenlog/logbook';
-import { keyStatus, type RegionState } from '@ketenlog/region';
+import { keyStatus, type CarelogStateView } from '@ketenlog/region';
 import { problem, success, type Outcome } from './problem.ts';
 
 export const CARER_ROLE = 'kraamverzorgende';
@@ -12,7 +12,7 @@ export const CARER_ROLE = 'kraamverzorgende';
  * organisation's node key; refused unless the region lists her as a kraamverzorgende here.
  */
 export function carerKeyBinding(
-  state: RegionState,
+  state: Pick<CarelogStateView, 'config' | 'keys'>,
   provider: string,
   carer: string,
   publicKey: string,

@@ -13,6 +13,7 @@ export * from './state/analysis.ts';
 export * from './state/access-trail.ts';
 export * from './state/region-state.ts';
 export * from './state/queries.ts';
+export * from './state/views.ts';
 export * from './state/sql-state.ts';
 export type { Fact, JudgeContext, LookupKeys, RegionKind } from './kinds/kind.ts';
 export * from './kinds/localisation-index.ts';

@@ -5,7 +5,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Db } from '@ketenlog/storage';
 import { signStatement, KIND_CARELOG_APPROVAL } from '@ketenlog/logbook';
-import { currentIndication, insurersOf, logOriginOf, type MemberFetch } from '@ketenlog/region';
+import { carelogView, currentIndication, insurersOf, logOriginOf, type MemberFetch } from '@ketenlog/region';
 import { sessionIdFrom, type SessionStore } from '@ketenlog/auth';
 import {
   CarelogService,
@@ -101,7 +101,7 @@ export async function registerNodeCarelog(
   // An approval is news for the client's insurers: they pull this log at once.
   const notifying: CarelogLogbook = {
     get state() {
-      return logbook.state;
+      return carelogView(logbook.state);
     },
     append: async (envelope) => {
       const result = await logbook.append(envelope);

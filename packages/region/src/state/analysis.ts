@@ -4,9 +4,10 @@
 // as key IDs and resolved to parties when asked. Should two statements give one agreement id
 // different terms, the terms of the earliest (by position) are the agreement.
 import { canonicalJson, type AgreementBody } from '@ketenlog/logbook';
-import { organisationRef, type RegionConfig } from '../config/region-config.ts';
-import { organisationOfKey, type KeyRegister } from './keys.ts';
+import { organisationRef } from '../config/region-config.ts';
+import { organisationOfKey } from './keys.ts';
 import { comparePositions, type EntryPosition, type Positioned } from './position.ts';
+import type { AnalyticsStateView } from './views.ts';
 
 export interface AgreementTerms {
   readonly agreement: string;
@@ -89,10 +90,7 @@ export interface AgreementStatus {
 }
 
 /** An agreement's terms and which parties signed them (their keys resolved in the key register). */
-export function agreementStatus(
-  state: { readonly config: RegionConfig; readonly keys: KeyRegister; readonly analysis: AnalysisRegister },
-  agreement: string,
-): AgreementStatus | undefined {
+export function agreementStatus(state: AnalyticsStateView, agreement: string): AgreementStatus | undefined {
   const version = agreementVersion(state.analysis, agreement);
   if (!version) return undefined;
   const signedBy = new Set<string>();
