@@ -2,7 +2,7 @@
 // re-reading every log and every process on one database sees the same state.
 //
 // Every accepted entry becomes one fact row at its position (origin, index), with the keys its
-// section is looked up by as indexed columns. The fold is order-independent and its sections
+// section is looked up by as indexed columns (k1..k3, each kind's `lookup` in kinds/<kind>.ts). The fold is order-independent and its sections
 // settle conflicts by position, not arrival, so the facts can be written in any interleaving by
 // any process (the same entry twice is one row) and resolved when read: a query selects the few
 // facts behind its answer through an index and folds them with the same section functions the
