@@ -24,6 +24,9 @@ import {
   entryBytes,
   STATEMENT_VERSION,
   type Statement,
+  KIND_CONSENT,
+  KIND_INDEX,
+  KIND_KEY,
 } from '@ketenlog/logbook';
 import { carelogView, receiptPolicyFor } from '@ketenlog/region';
 import { BILLING_CONSENT, CarelogService, MemoryCareFiles } from '../../packages/carelog/src/index.ts';
@@ -85,7 +88,7 @@ function newKey() {
 const carer = newKey();
 must(
   await kzLogbook.append(
-    nodeSigned(kz, 'key', {
+    nodeSigned(kz, KIND_KEY, {
       action: 'bind',
       keyId: carer.keyId,
       alg: 'Ed25519',
@@ -138,7 +141,7 @@ async function run(round: number): Promise<{ visible: number[]; receipted: numbe
     await kzLogbook.append(
       nodeSigned(
         kz,
-        'key',
+        KIND_KEY,
         {
           action: 'bind',
           keyId: client.keyId,
@@ -155,12 +158,12 @@ async function run(round: number): Promise<{ visible: number[]; receipted: numbe
   );
   must(
     await zvLogbook.append(
-      nodeSigned(zv, 'index', { holder: `ura:${INSURER}`, category: 'verzekering' }, subject),
+      nodeSigned(zv, KIND_INDEX, { holder: `ura:${INSURER}`, category: 'verzekering' }, subject),
     ),
     'index at insurer',
   );
   const consent: Statement = {
-    kind: 'consent',
+    kind: KIND_CONSENT,
     v: STATEMENT_VERSION,
     author: client.keyId,
     iat: Math.floor(Date.now() / 1000),
