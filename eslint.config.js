@@ -32,6 +32,7 @@ const BELOW = {
 };
 const BROWSER_SAFE = [
   '@ketenlog/logbook/core',
+  '@ketenlog/logbook/kinds',
   '@ketenlog/exchange/vocabulary',
   '@ketenlog/exchange/categories',
   '@ketenlog/fhir/bsn',

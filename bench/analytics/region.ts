@@ -7,7 +7,7 @@
  * analysis.run appended. Used by run.ts (--region-clients).
  */
 import { issueNodeToken } from '@ketenlog/auth';
-import { signStatement } from '@ketenlog/logbook';
+import { signStatement, KIND_AGREEMENT } from '@ketenlog/logbook';
 import { agreementStatus } from '@ketenlog/region';
 import { cohortDomain, digestOf, ibdCoachSpec, RUNS_PATH } from '../../packages/analytics/src/index.ts';
 import { demoPopulation } from '../../packages/node/src/demo/population.ts';
@@ -49,7 +49,7 @@ export async function regionRuns(clients: number, runs: number): Promise<number[
       const appended = await node(ura).logbook!.append(
         signStatement(
           {
-            kind: 'agreement',
+            kind: KIND_AGREEMENT,
             v: 1,
             author: statementKey.keyId,
             iat: Math.floor(Date.now() / 1000),

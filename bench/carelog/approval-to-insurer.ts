@@ -24,8 +24,11 @@ import {
   entryBytes,
   STATEMENT_VERSION,
   type Statement,
+  KIND_CONSENT,
+  KIND_INDEX,
+  KIND_KEY,
 } from '@ketenlog/logbook';
-import { receiptPolicyFor } from '@ketenlog/region';
+import { carelogView, receiptPolicyFor } from '@ketenlog/region';
 import { BILLING_CONSENT, CarelogService, MemoryCareFiles } from '../../packages/carelog/src/index.ts';
 import { startRegion } from '../../packages/node/src/region/run-region.ts';
 import { demoRegionOnFreePorts } from '../../packages/node/src/region/testing.ts';
@@ -85,7 +88,7 @@ function newKey() {
 const carer = newKey();
 must(
   await kzLogbook.append(
-    nodeSigned(kz, 'key', {
+    nodeSigned(kz, KIND_KEY, {
       action: 'bind',
       keyId: carer.keyId,
       alg: 'Ed25519',
@@ -98,8 +101,16 @@ must(
   'bind carer',
 );
 
+/** A node's logbook as Mijn Zorg Log sees it: its append, and the carelog view of its state. */
+const carelogLogbook = (logbook: typeof kzLogbook) => ({
+  get state() {
+    return carelogView(logbook.state);
+  },
+  append: (envelope: Parameters<typeof logbook.append>[0]) => logbook.append(envelope),
+});
+
 const service = new CarelogService({
-  logbook: kzLogbook,
+  logbook: carelogLogbook(kzLogbook),
   files: new MemoryCareFiles(),
   organisation: {
     keyId: kz.membership!.statementKey.keyId,
@@ -109,7 +120,7 @@ const service = new CarelogService({
 
 /** The insurer node's view: the same service over its own logbook (it holds no care files). */
 const insurerView = new CarelogService({
-  logbook: zvLogbook,
+  logbook: carelogLogbook(zvLogbook),
   files: new MemoryCareFiles(),
   organisation: {
     keyId: zv.membership!.statementKey.keyId,
@@ -130,7 +141,7 @@ async function run(round: number): Promise<{ visible: number[]; receipted: numbe
     await kzLogbook.append(
       nodeSigned(
         kz,
-        'key',
+        KIND_KEY,
         {
           action: 'bind',
           keyId: client.keyId,
@@ -147,12 +158,12 @@ async function run(round: number): Promise<{ visible: number[]; receipted: numbe
   );
   must(
     await zvLogbook.append(
-      nodeSigned(zv, 'index', { holder: `ura:${INSURER}`, category: 'verzekering' }, subject),
+      nodeSigned(zv, KIND_INDEX, { holder: `ura:${INSURER}`, category: 'verzekering' }, subject),
     ),
     'index at insurer',
   );
   const consent: Statement = {
-    kind: 'consent',
+    kind: KIND_CONSENT,
     v: STATEMENT_VERSION,
     author: client.keyId,
     iat: Math.floor(Date.now() / 1000),

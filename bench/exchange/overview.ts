@@ -16,7 +16,6 @@
  */
 import { parseArgs } from 'node:util';
 import { applyConsentStatement, type ConsentRegister } from '@ketenlog/region';
-import type { StatementOf } from '@ketenlog/logbook';
 import { decideAccess, type AccessRequest } from '@ketenlog/exchange';
 import { issueNodeToken } from '@ketenlog/auth';
 import type { Bundle } from '@medplum/fhirtypes';
@@ -29,6 +28,7 @@ import {
   seed,
   startExchangeRegion,
 } from '../../packages/node/src/exchange/testing.ts';
+import { KIND_CONSENT, type StatementOf } from '@ketenlog/logbook';
 
 const { values } = parseArgs({
   options: { requests: { type: 'string', default: '40' }, runs: { type: 'string', default: '5' } },
@@ -56,7 +56,7 @@ function decisionsPerSecond(): number {
       applyConsentStatement(
         register,
         {
-          kind: 'consent',
+          kind: KIND_CONSENT,
           v: 1,
           author: 'k',
           iat: 1000 + i,
@@ -66,7 +66,7 @@ function decisionsPerSecond(): number {
             ...(grantee ? { grantee } : {}),
             ...(category ? { category } : {}),
           },
-        } as unknown as StatementOf<'consent'>,
+        } as unknown as StatementOf<typeof KIND_CONSENT>,
         `h${i}`,
         { iat: 1000 + i, origin: 'o', index: i++ },
       );

@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { Sequencer, SharedLog, utf8 } from '@ketenlog/logbook';
+import { Sequencer, SharedLog, utf8, KIND_ACCESS } from '@ketenlog/logbook';
 import { testLogOptions } from '@ketenlog/logbook/testing';
 import { openPostgres, openSqlite, type Db } from '@ketenlog/storage';
 
@@ -43,7 +43,7 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floo
 const statement = (writer: number, n: number): Uint8Array =>
   utf8(
     JSON.stringify({
-      kind: 'access',
+      kind: KIND_ACCESS,
       v: 1,
       author: 'org-1/key-2026',
       issuedAt: '2026-11-24T02:30:00Z',

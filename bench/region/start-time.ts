@@ -24,7 +24,18 @@ import { createHash } from 'node:crypto';
 import { existsSync, rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { entryBytes, parseEntry, type Statement } from '@ketenlog/logbook';
+import {
+  entryBytes,
+  parseEntry,
+  type Statement,
+  KIND_ACCESS,
+  KIND_CARELOG_APPROVAL,
+  KIND_CARELOG_ENTRY,
+  KIND_CARELOG_INDICATION,
+  KIND_CONSENT,
+  KIND_INDEX,
+  KIND_KEY,
+} from '@ketenlog/logbook';
 import {
   RegionPolicy,
   SqlRegionState,
@@ -161,7 +172,7 @@ function generated(n: number, p: Plan): { statement: Statement; hash: string } {
     const holder = (c * 7 + Math.floor((j % 30) / 6)) % LOGS;
     const statement = {
       ...base,
-      kind: 'index',
+      kind: KIND_INDEX,
       author: `org-${holder}-key`,
       subject: client(c),
       body: { holder: ura(holder), category: CATEGORIES[j % 6] },
@@ -173,7 +184,7 @@ function generated(n: number, p: Plan): { statement: Statement; hash: string } {
     const c = j % CLIENTS;
     const statement = {
       ...base,
-      kind: 'consent',
+      kind: KIND_CONSENT,
       author: `kid-${c}`,
       subject: client(c),
       body: { decision: 'grant', grantee: ura(j % LOGS), category: CATEGORIES[j % 6], purpose: 'treatment' },
@@ -184,7 +195,7 @@ function generated(n: number, p: Plan): { statement: Statement; hash: string } {
   if (j < p.key) {
     const statement = {
       ...base,
-      kind: 'key',
+      kind: KIND_KEY,
       author: `org-${j % LOGS}-key`,
       subject: client(j),
       body: {
@@ -208,7 +219,7 @@ function generated(n: number, p: Plan): { statement: Statement; hash: string } {
     if (step === 0) {
       const statement = {
         ...base,
-        kind: 'carelog.indication',
+        kind: KIND_CARELOG_INDICATION,
         author: `pro-${birth % 50}`,
         subject,
         body: { indication, provider: ura(birth % 3), hours: 49, days: 8 },
@@ -220,7 +231,7 @@ function generated(n: number, p: Plan): { statement: Statement; hash: string } {
     if (step % 2 === 1) {
       const statement = {
         ...base,
-        kind: 'carelog.entry',
+        kind: KIND_CARELOG_ENTRY,
         author: `pro-${birth % 50}`,
         subject,
         body: { indication, date: '2026-11-20', start: '09:00', end: '12:00', activities: ['zorg-moeder'] },
@@ -229,7 +240,7 @@ function generated(n: number, p: Plan): { statement: Statement; hash: string } {
     }
     const statement = {
       ...base,
-      kind: 'carelog.approval',
+      kind: KIND_CARELOG_APPROVAL,
       author: `kid-${(birth * 13) % CLIENTS}`,
       subject,
       body: { entry: entryHash, decision: 'approved' },
@@ -240,7 +251,7 @@ function generated(n: number, p: Plan): { statement: Statement; hash: string } {
   const c = (j * 7919) % CLIENTS;
   const statement = {
     ...base,
-    kind: 'access',
+    kind: KIND_ACCESS,
     author: `org-${j % LOGS}-key`,
     subject: client(c),
     body: {
@@ -314,7 +325,7 @@ function signedEntries(count: number, from: number): AcceptedEntry[] {
     log,
     index: from + i,
     entry: signAs(zh.key, {
-      kind: 'access',
+      kind: KIND_ACCESS,
       iat: T0 + YEAR + i,
       subject: client((i * 31) % CLIENTS),
       body: {

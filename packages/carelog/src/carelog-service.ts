@@ -2,19 +2,24 @@
 // client's approvals, and declarations, each checked here and then appended to the logbook, whose
 // region state (packages/region, state/carelog.ts) is the one truth every view reads.
 import { createHash } from 'node:crypto';
-import { isKind, validateSignedStatement, type SignedStatement, type Statement } from '@ketenlog/logbook';
+import {
+  isKind,
+  validateSignedStatement,
+  type SignedStatement,
+  type Statement,
+  KIND_CARELOG_APPROVAL,
+  KIND_CARELOG_ENTRY,
+} from '@ketenlog/logbook';
 import {
   approvalOf,
   comparePositions,
   currentIndication,
-  effectiveConsent,
-  insurersOf,
   keyStatus,
   partyOfKey,
   type CareEntryRecord,
   type EntryPosition,
   type IndicationRecord,
-  type RegionState,
+  type CarelogStateView,
 } from '@ketenlog/region';
 import type { CareFile, CareFiles, Declaration, PaymentStatus } from './care-file.ts';
 import { carePeriodOf, minutesOfTime } from './care-protocol.ts';
@@ -35,9 +40,13 @@ import { checkVisit, type Visit } from './visit-rules.ts';
 export type AppendOutcome =
   { readonly ok: true; readonly index: number } | { readonly ok: false; readonly reason: string };
 
-/** The logbook as this package needs it: the node's append, and the region state it folds into. */
+/**
+ * The logbook as this package needs it: the node's append, and what it may read of the region
+ * state the log folds into — Mijn Zorg Log, the keys, and whether an insurer may see a client's
+ * hours (never the consent register or the localisation index themselves).
+ */
 export interface CarelogLogbook {
-  readonly state: RegionState;
+  readonly state: CarelogStateView;
   append(envelope: SignedStatement): Promise<AppendOutcome>;
 }
 
@@ -118,7 +127,7 @@ export class CarelogService {
     this.#now = options.now ?? Date.now;
   }
 
-  get state(): RegionState {
+  get state(): CarelogStateView {
     return this.#options.logbook.state;
   }
 
@@ -281,7 +290,7 @@ export class CarelogService {
     if (!checked.ok) return checked;
     const statement = statementOf(
       {
-        kind: 'carelog.entry',
+        kind: KIND_CARELOG_ENTRY,
         subject: checked.value.subject,
         body: {
           indication,
@@ -302,9 +311,9 @@ export class CarelogService {
   /** Logs an entry the carer signed (also one queued offline); `supersedes` corrects a rejected one. */
   async submitEntry(value: unknown, supersedes?: string): Promise<Outcome<Logged>> {
     const envelope = validateSignedStatement(value);
-    if (!envelope.ok) return problem('invalid-input', `Ongeldige verklaring: ${envelope.reason}`, 400);
+    if (!envelope.ok) return problem('invalid-input', `Ongeldige verklaring: ${envelope.problem.text}`, 400);
     const { statement } = envelope.value;
-    if (!isKind(statement, 'carelog.entry'))
+    if (!isKind(statement, KIND_CARELOG_ENTRY))
       return problem('statement-mismatch', 'Dit is geen urenregel (carelog.entry).', 400);
     const { indication, date, start, end, activities } = statement.body;
     const checked = this.#checkEntry(
@@ -359,7 +368,7 @@ export class CarelogService {
     if (!checked.ok) return checked;
     const statement = statementOf(
       {
-        kind: 'carelog.approval',
+        kind: KIND_CARELOG_APPROVAL,
         subject: checked.value.subject,
         body: {
           entry: entryHash,
@@ -377,9 +386,9 @@ export class CarelogService {
 
   async submitApproval(value: unknown): Promise<Outcome<Logged>> {
     const envelope = validateSignedStatement(value);
-    if (!envelope.ok) return problem('invalid-input', `Ongeldige verklaring: ${envelope.reason}`, 400);
+    if (!envelope.ok) return problem('invalid-input', `Ongeldige verklaring: ${envelope.problem.text}`, 400);
     const { statement } = envelope.value;
-    if (!isKind(statement, 'carelog.approval'))
+    if (!isKind(statement, KIND_CARELOG_APPROVAL))
       return problem('statement-mismatch', 'Dit is geen akkoord (carelog.approval).', 400);
     const { entry, decision, reason } = statement.body;
     const checked = this.#checkApproval(entry, statement.author, decision, reason);
@@ -453,9 +462,7 @@ export class CarelogService {
       .filter(
         (e) =>
           careEntryStatus(this.state.carelog, this.files, e.hash) === 'approved' &&
-          insurersOf(this.state, e.subject).includes(insurer) &&
-          effectiveConsent(this.state.consents, e.subject, { grantee: insurer, ...BILLING_CONSENT })
-            .decision === 'grant',
+          this.state.insurerConsented(e.subject, insurer, BILLING_CONSENT),
       )
       .sort(byVisit);
   }
@@ -519,7 +526,7 @@ export class CarelogService {
   }
 }
 
-function partyIdOf(state: RegionState, keyId: string): string | undefined {
+function partyIdOf(state: CarelogStateView, keyId: string): string | undefined {
   const party = partyOfKey(state.config, state.keys, keyId);
   return party?.kind === 'professional' ? party.id : undefined;
 }

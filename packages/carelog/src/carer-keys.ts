@@ -1,8 +1,8 @@
 // A carer's signing key on her own device (the portal keeps an Ed25519 key in the browser and
 // signs each visit with it): the care organisation binds it on the logbook for her, as
 // kraamverzorgende, so that her entries are "signed for the carer" and witnesses can check them.
-import { fromBase64, keyIdOf, STATEMENT_VERSION, type Statement } from '@ketenlog/logbook';
-import { keyStatus, type RegionState } from '@ketenlog/region';
+import { fromBase64, keyIdOf, STATEMENT_VERSION, type Statement, KIND_KEY } from '@ketenlog/logbook';
+import { keyStatus, type CarelogStateView } from '@ketenlog/region';
 import { problem, success, type Outcome } from './problem.ts';
 
 import { CARER_ROLE } from './care-roles.ts';
@@ -14,7 +14,7 @@ export { CARER_ROLE };
  * organisation's node key; refused unless the region lists her as a kraamverzorgende here.
  */
 export function carerKeyBinding(
-  state: RegionState,
+  state: Pick<CarelogStateView, 'config' | 'keys'>,
   provider: string,
   carer: string,
   publicKey: string,
@@ -31,7 +31,7 @@ export function carerKeyBinding(
   if (keyStatus(state.keys, keyId) !== 'unknown')
     return problem('carer-key-known', 'Deze sleutel is al eerder vastgelegd.', 409);
   return success({
-    kind: 'key',
+    kind: KIND_KEY,
     v: STATEMENT_VERSION,
     author,
     iat,

@@ -8,10 +8,14 @@ import {
   type Statement,
   type StatementBodies,
   type StatementOf,
+  type KIND_CARELOG_APPROVAL,
+  type KIND_CARELOG_ENTRY,
+  type KIND_CARELOG_INDICATION,
 } from '@ketenlog/logbook';
 import { problem, success, type Outcome } from './problem.ts';
 
-export type CarelogKind = 'carelog.indication' | 'carelog.entry' | 'carelog.approval';
+export type CarelogKind =
+  typeof KIND_CARELOG_INDICATION | typeof KIND_CARELOG_ENTRY | typeof KIND_CARELOG_APPROVAL;
 
 export interface Draft<K extends CarelogKind> {
   readonly kind: K;
@@ -31,7 +35,9 @@ export function statementOf<K extends CarelogKind>(
 /** Checks the statement against the logbook's schema for its kind (KIND_RULES). */
 export function checkSchema(statement: Statement): Outcome<Statement> {
   const valid = validateStatement(statement);
-  return valid.ok ? success(valid.value) : problem('invalid-input', `Ongeldige invoer: ${valid.reason}`, 400);
+  return valid.ok
+    ? success(valid.value)
+    : problem('invalid-input', `Ongeldige invoer: ${valid.problem.text}`, 400);
 }
 
 /** base64 SHA-256 of the statement: how approvals and re-indications cite it. */

@@ -144,7 +144,7 @@ describe('FHIR', () => {
     const [seen] = await s.service.insurerEntries(s.region.insurer.ref);
     const envelopeOf = (receipt?: string) => {
       const parsed = parseEntry(parseReceipt(receipt as string).extra as Uint8Array);
-      if (!parsed.ok) throw new Error(parsed.reason);
+      if (!parsed.ok) throw new Error(parsed.problem.text);
       return parsed.value;
     };
     const provenance = provenanceOf(seen.entry, {

@@ -14,6 +14,7 @@ import {
 } from './care-protocol.ts';
 import type { Draft } from './drafts.ts';
 import { problem, success, type Outcome } from './problem.ts';
+import { KIND_CARELOG_INDICATION } from '@ketenlog/logbook';
 
 export interface IndicationInput {
   readonly indication: string;
@@ -28,7 +29,7 @@ export interface IndicationInput {
 }
 
 export interface IndicationDraft {
-  readonly draft: Draft<'carelog.indication'>;
+  readonly draft: Draft<typeof KIND_CARELOG_INDICATION>;
   /** The care file without notes: the first note needs the signed version's hash. */
   readonly file: Omit<CareFile, 'notes'>;
 }
@@ -71,7 +72,7 @@ export function draftIndication(input: IndicationInput): Outcome<IndicationDraft
       `Een indicatie is ${MINIMUM_HOURS} tot ${MAXIMUM_HOURS} uur; ${hours} uur kan niet.`,
     );
   return success({
-    draft: { kind: 'carelog.indication', subject, body: { indication, provider, hours, days } },
+    draft: { kind: KIND_CARELOG_INDICATION, subject, body: { indication, provider, hours, days } },
     file: { indication, subject, provider, birthDate, carePackage, carers: [...carers] },
   });
 }
@@ -89,7 +90,7 @@ const REINDICATION_REASONS: readonly string[] = ['verloskundige', 'ziekenhuisopn
 export function draftReindication(
   current: IndicationRecord,
   input: ReindicationInput,
-): Outcome<Draft<'carelog.indication'>> {
+): Outcome<Draft<typeof KIND_CARELOG_INDICATION>> {
   if (!REINDICATION_REASONS.includes(input.reason))
     return problem('invalid-input', `Reden moet een van ${REINDICATION_REASONS.join(', ')} zijn.`, 400);
   if (!Number.isInteger(input.hours) || input.hours === 0)
@@ -104,7 +105,7 @@ export function draftReindication(
       `Na deze herindicatie zou de indicatie ${hours} uur zijn; dat moet ${MINIMUM_HOURS} tot ${MAXIMUM_HOURS} uur blijven.`,
     );
   return success({
-    kind: 'carelog.indication',
+    kind: KIND_CARELOG_INDICATION,
     subject: current.subject,
     body: {
       indication: current.indication,

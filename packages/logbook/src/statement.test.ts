@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import { toBase64, utf8 } from './bytes.ts';
 import { generateSecretKey } from './note.ts';
 import {
-  STATEMENT_KINDS,
   canonicalJson,
   entryBytes,
   isKind,
@@ -16,8 +15,8 @@ import {
   type Json,
   type KeyResolver,
   type Statement,
-  type StatementKind,
 } from './statement.ts';
+import { STATEMENT_KINDS, type StatementKind } from './statement-kinds.ts';
 
 const PSEUDONYM = 'pZ7c1Jx0sQ9mB2kLr4TnYw';
 const HASH = toBase64(new Uint8Array(32).fill(7));
@@ -139,7 +138,7 @@ describe('statement schemas', () => {
   ])('rejects a statement with %s', (_why, value, reason) => {
     const result = validateStatement(value);
     expect(result.ok).toBe(false);
-    expect(!result.ok && result.reason).toMatch(reason);
+    expect(!result.ok && result.problem.text).toMatch(reason);
   });
 
   it.each([
@@ -159,12 +158,12 @@ describe('statement schemas', () => {
     ['agreement', { ...BODIES.agreement.body, parties: ['ura:1', 'ura:1'] }, /duplicates/],
   ] as const)('a %s statement breaking its own rules is rejected', (kind, body, reason) => {
     const result = validateStatement({ ...statementOf(kind, 'abc'), body });
-    expect(!result.ok && result.reason).toMatch(reason);
+    expect(!result.ok && result.problem.text).toMatch(reason);
   });
 
   it('an agreement carries no subject', () => {
     const result = validateStatement({ ...statementOf('agreement', 'abc'), subject: PSEUDONYM });
-    expect(!result.ok && result.reason).toMatch(/no subject/);
+    expect(!result.ok && result.problem.text).toMatch(/no subject/);
   });
 });
 
@@ -209,18 +208,18 @@ describe('signed statements', () => {
     const changed = { ...envelope, statement: { ...envelope.statement, iat: envelope.statement.iat + 1 } };
     expect(verifySignedStatement(changed, keys)).toEqual({
       ok: false,
-      reason: `bad signature by ${carer.keyId}`,
+      problem: { status: 400, code: 'invalid', text: `bad signature by ${carer.keyId}` },
     });
     const stranger = author();
     const byStranger = signStatement(statementOf('carelog.entry', stranger.keyId), stranger.secret);
     expect(verifySignedStatement(byStranger, keys)).toMatchObject({
       ok: false,
-      reason: /unknown or revoked/,
+      problem: { text: /unknown or revoked/ },
     });
     const wrongAlg: KeyResolver = () => ({ alg: 'webauthn-es256', publicKey: carer.publicKey });
     expect(verifySignedStatement(envelope, wrongAlg)).toMatchObject({
       ok: false,
-      reason: /not an Ed25519 key/,
+      problem: { text: /not an Ed25519 key/ },
     });
     const coSigned = {
       statement: { ...envelope.statement, author: 'somebody' },
@@ -265,17 +264,20 @@ describe('signed statements', () => {
       string,
       unknown
     >;
-    expect(verifySignedStatement(change(envelope), keys)).toMatchObject({ ok: false, reason });
+    expect(verifySignedStatement(change(envelope), keys)).toMatchObject({
+      ok: false,
+      problem: { text: reason },
+    });
   });
 
   it('rejects entry bytes that are not canonical, not JSON or not UTF-8', () => {
     const envelope = signStatement(statementOf('index', carer.keyId), carer.secret);
     expect(parseEntry(utf8(JSON.stringify(envelope, null, 1)))).toMatchObject({
       ok: false,
-      reason: /canonical/,
+      problem: { text: /canonical/ },
     });
-    expect(parseEntry(utf8('{'))).toMatchObject({ ok: false, reason: /not JSON/ });
-    expect(parseEntry(Uint8Array.of(0xff))).toMatchObject({ ok: false, reason: /UTF-8/ });
+    expect(parseEntry(utf8('{'))).toMatchObject({ ok: false, problem: { text: /not JSON/ } });
+    expect(parseEntry(Uint8Array.of(0xff))).toMatchObject({ ok: false, problem: { text: /UTF-8/ } });
   });
 });
 

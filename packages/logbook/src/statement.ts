@@ -1,24 +1,15 @@
-// Logbook statements: RFC 8785 (JCS) canonical JSON, one schema per kind (DESIGN.md "The
-// logbook"), and a signature envelope open to WebAuthn assertions. entryBytes() is the log leaf.
+// Logbook statements: RFC 8785 (JCS) canonical JSON, one schema per kind (statement-kinds.ts,
+// DESIGN.md "The logbook"), and a signature envelope open to WebAuthn assertions. entryBytes() is
+// the log leaf.
 import { sha256 } from '@noble/hashes/sha2.js';
+import { fail as problemFail, ok, type Result } from '@ketenlog/problem';
 import canonicalize from 'canonicalize';
 import { concatBytes, fromBase64, fromUtf8, toBase64, toHex, utf8 } from './bytes.ts';
 import { ed25519Verify } from './ed25519.ts';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { ed25519Sign } from './ed25519.ts';
-
-export const STATEMENT_KINDS = [
-  'index',
-  'consent',
-  'carelog.indication',
-  'carelog.entry',
-  'carelog.approval',
-  'agreement',
-  'analysis.run',
-  'access',
-  'key',
-] as const;
-export type StatementKind = (typeof STATEMENT_KINDS)[number];
+import { checkShape, IDENTIFIER, isObject, PSEUDONYM } from './statement-fields.ts';
+import { KIND_RULES, STATEMENT_KINDS, type StatementBodies, type StatementKind } from './statement-kinds.ts';
 
 /** The schema version every kind is at now; a kind's validator knows the versions it reads. */
 export const STATEMENT_VERSION = 1;
@@ -38,58 +29,6 @@ export interface Statement {
   readonly body: { readonly [key: string]: Json };
 }
 
-type Hash64 = string;
-
-/** The body of each kind, as KIND_RULES checks it (identifiers, base64 hashes, no content). */
-export interface StatementBodies {
-  index: { holder: string; category: string };
-  consent: {
-    decision: 'grant' | 'objection' | 'revocation';
-    grantee?: string;
-    category?: string;
-    purpose?: string;
-    /** Hash of the consent statement a revocation revokes. */
-    revokes?: Hash64;
-  };
-  'carelog.indication': {
-    indication: string;
-    provider: string;
-    hours: number;
-    days: number;
-    replaces?: Hash64;
-  };
-  'carelog.entry': { indication: string; date: string; start: string; end: string; activities: string[] };
-  'carelog.approval': { entry: Hash64; decision: 'approved' | 'rejected'; reason?: string };
-  agreement: { agreement: string; parties: string[]; purpose: string; specHash: Hash64; validUntil?: string };
-  'analysis.run': { agreement: string; specHash: Hash64; outputDigest: Hash64; parties: string[] };
-  access: {
-    accessor: string;
-    organisation: string;
-    role: string;
-    category: string;
-    purpose: string;
-    /** The holder's decision; absent in statements written before it existed (see exchange). */
-    outcome?: 'permit' | 'deny';
-    breakTheGlass?: boolean;
-    /** Free text; a break-the-glass reason is no longer written here (see reasonCommitment). */
-    reason?: string;
-    /** Break-the-glass: SHA-256 of a salt and the reason, both kept by the holder (base64). */
-    reasonCommitment?: Hash64;
-  };
-  key: {
-    action: 'bind' | 'rotate' | 'revoke';
-    keyId: string;
-    alg: SignatureAlg;
-    publicKey?: string;
-    holder: string;
-    organisation?: string;
-    role?: string;
-    replaces?: string;
-    /** Why a key is revoked (RFC 5280 §5.3.1 in brief); never free text on a public log. */
-    reason?: 'compromised' | 'superseded' | 'retired';
-  };
-}
-
 /** A statement of one kind with its typed body; validateStatement still decides what is stored. */
 export type StatementOf<K extends StatementKind> = Statement & {
   readonly kind: K;
@@ -101,11 +40,8 @@ export function isKind<K extends StatementKind>(statement: Statement, kind: K): 
   return statement.kind === kind;
 }
 
-export type Result<T> =
-  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly reason: string };
-
-const ok = <T>(value: T): Result<T> => ({ ok: true, value });
-const fail = <T>(reason: string): Result<T> => ({ ok: false, reason });
+/** A statement, envelope or entry that does not hold: 400, its text naming the first problem. */
+const fail = (text: string) => problemFail(400, 'invalid', text);
 
 /** RFC 8785 canonical JSON text; throws on values JSON cannot carry (NaN, lone surrogates, …). */
 export function canonicalJson(value: Json): string {
@@ -118,188 +54,9 @@ export function canonicalBytes(value: Json): Uint8Array {
   return utf8(canonicalJson(value));
 }
 
-// --- field checks: each returns a reason, or undefined when the field is fine ---
-
-type Check = (value: Json | undefined) => string | undefined;
-type Shape = Record<string, { readonly required: boolean; readonly check: Check }>;
-
-const PSEUDONYM = /^[A-Za-z0-9_-]{16,128}$/;
-const IDENTIFIER = /^[A-Za-z0-9._:/-]{1,200}$/;
-
-const text: Check = (v) =>
-  typeof v === 'string' && v.length > 0 && v.length <= 500 ? undefined : 'must be a non-empty string';
-const identifier: Check = (v) =>
-  typeof v === 'string' && IDENTIFIER.test(v) ? undefined : 'must be an identifier';
-const bool: Check = (v) => (typeof v === 'boolean' ? undefined : 'must be a boolean');
-const oneOf =
-  (...options: string[]): Check =>
-  (v) =>
-    typeof v === 'string' && options.includes(v) ? undefined : `must be one of ${options.join(', ')}`;
-const hash: Check = (v) =>
-  typeof v === 'string' && fromBase64(v)?.length === 32 ? undefined : 'must be a base64 SHA-256 hash';
-const integerIn =
-  (min: number, max: number): Check =>
-  (v) =>
-    typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max
-      ? undefined
-      : `must be an integer in ${min}..${max}`;
-const date: Check = (v) =>
-  typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`))
-    ? undefined
-    : 'must be a date YYYY-MM-DD';
-const time: Check = (v) =>
-  typeof v === 'string' && /^([01]\d|2[0-3]):[0-5]\d$/.test(v) ? undefined : 'must be a time HH:MM';
-const listOf =
-  (item: Check, min: number): Check =>
-  (v) => {
-    if (!Array.isArray(v) || v.length < min) return `must be a list of at least ${min}`;
-    const bad = v.map(item).find((r) => r !== undefined);
-    if (bad) return `has an item that ${bad}`;
-    return new Set(v.map((x) => JSON.stringify(x))).size === v.length ? undefined : 'has duplicates';
-  };
-
-const req = (check: Check) => ({ required: true, check });
-const opt = (check: Check) => ({ required: false, check });
-
-/** Checks an object against a shape; unknown fields are rejected so no content slips in. */
-function checkShape(body: { readonly [key: string]: Json }, shape: Shape): string | undefined {
-  for (const key of Object.keys(body)) if (!(key in shape)) return `body.${key} is not allowed`;
-  for (const [key, field] of Object.entries(shape)) {
-    const value = body[key];
-    if (value === undefined) {
-      if (field.required) return `body.${key} is required`;
-      continue;
-    }
-    const reason = field.check(value);
-    if (reason) return `body.${key} ${reason}`;
-  }
-  return undefined;
-}
-
-interface KindRule {
-  readonly subject: 'required' | 'forbidden' | 'optional';
-  readonly shape: Shape;
-  /** Checks across fields, after the shape holds. */
-  readonly cross?: (body: { readonly [key: string]: Json }) => string | undefined;
-}
-
-/** One schema per statement kind (DESIGN.md "Statement kinds"). */
-export const KIND_RULES: Record<StatementKind, KindRule> = {
-  // Organisation X holds category Y for pseudonym Z; deliberately no dates.
-  index: { subject: 'required', shape: { holder: req(identifier), category: req(identifier) } },
-  consent: {
-    subject: 'required',
-    shape: {
-      decision: req(oneOf('grant', 'objection', 'revocation')),
-      grantee: opt(identifier),
-      category: opt(identifier),
-      purpose: opt(identifier),
-      revokes: opt(hash),
-    },
-    cross: (b) =>
-      b.decision === 'revocation' && b.revokes === undefined
-        ? 'a revocation names the consent it revokes (body.revokes)'
-        : b.decision !== 'revocation' && b.revokes !== undefined
-          ? 'only a revocation may name body.revokes'
-          : undefined,
-  },
-  // Landelijk Indicatieprotocol Kraamzorg: 24 to 80 hours.
-  'carelog.indication': {
-    subject: 'required',
-    shape: {
-      indication: req(identifier),
-      provider: req(identifier),
-      hours: req(integerIn(24, 80)),
-      days: req(integerIn(1, 10)),
-      replaces: opt(hash),
-    },
-  },
-  'carelog.entry': {
-    subject: 'required',
-    shape: {
-      indication: req(identifier),
-      date: req(date),
-      start: req(time),
-      end: req(time),
-      activities: req(listOf(identifier, 1)),
-    },
-    cross: (b) => ((b.start as string) < (b.end as string) ? undefined : 'body.end must be after body.start'),
-  },
-  'carelog.approval': {
-    subject: 'required',
-    shape: { entry: req(hash), decision: req(oneOf('approved', 'rejected')), reason: opt(text) },
-    cross: (b) =>
-      b.decision === 'rejected' && b.reason === undefined ? 'a rejection gives body.reason' : undefined,
-  },
-  agreement: {
-    subject: 'forbidden',
-    shape: {
-      agreement: req(identifier),
-      parties: req(listOf(identifier, 2)),
-      purpose: req(text),
-      specHash: req(hash),
-      validUntil: opt(date),
-    },
-  },
-  'analysis.run': {
-    subject: 'forbidden',
-    shape: {
-      agreement: req(identifier),
-      specHash: req(hash),
-      outputDigest: req(hash),
-      parties: req(listOf(identifier, 2)),
-    },
-  },
-  // NEN 7513: who read which category of whose data, for which purpose.
-  access: {
-    subject: 'required',
-    shape: {
-      accessor: req(identifier),
-      organisation: req(identifier),
-      role: req(identifier),
-      category: req(identifier),
-      purpose: req(identifier),
-      outcome: opt(oneOf('permit', 'deny')),
-      breakTheGlass: opt(bool),
-      reason: opt(text),
-      reasonCommitment: opt(hash),
-    },
-    cross: (b) =>
-      b.breakTheGlass === true && b.reason === undefined && b.reasonCommitment === undefined
-        ? 'break-the-glass needs body.reasonCommitment'
-        : undefined,
-  },
-  key: {
-    subject: 'optional',
-    shape: {
-      action: req(oneOf('bind', 'rotate', 'revoke')),
-      keyId: req(identifier),
-      alg: req(oneOf('Ed25519', 'webauthn-es256')),
-      publicKey: opt(text),
-      holder: req(identifier),
-      organisation: opt(identifier),
-      role: opt(identifier),
-      replaces: opt(identifier),
-      reason: opt(oneOf('compromised', 'superseded', 'retired')),
-    },
-    cross: (b) =>
-      b.action !== 'revoke' && b.publicKey === undefined
-        ? 'binding or rotating a key needs body.publicKey'
-        : b.action !== 'revoke' && b.reason !== undefined
-          ? 'only a revocation gives a reason'
-          : b.action === 'rotate' && b.replaces === undefined
-            ? 'a rotation names the key it replaces (body.replaces)'
-            : undefined,
-  },
-};
-
-function isObject(value: unknown): value is { [key: string]: Json } {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 const STATEMENT_FIELDS = new Set(['kind', 'v', 'author', 'iat', 'subject', 'body']);
 
-/** Validates an untrusted value as a Statement; the reason names the first problem found. */
+/** Validates an untrusted value as a Statement; the problem's text names the first one found. */
 export function validateStatement(value: unknown): Result<Statement> {
   if (!isObject(value)) return fail('statement must be an object');
   for (const key of Object.keys(value)) if (!STATEMENT_FIELDS.has(key)) return fail(`${key} is not allowed`);
@@ -372,7 +129,7 @@ export function signStatementEd25519(statement: Statement, secretKey: Uint8Array
 /** Validates the statement and signs it as its author. */
 export function signStatement(statement: Statement, secretKey: Uint8Array): SignedStatement {
   const valid = validateStatement(statement);
-  if (!valid.ok) throw new TypeError(`invalid statement: ${valid.reason}`);
+  if (!valid.ok) throw new TypeError(`invalid statement: ${valid.problem.text}`);
   const signature = signStatementEd25519(statement, secretKey);
   if (signature.keyId !== statement.author)
     throw new TypeError('the signing key is not the statement author');

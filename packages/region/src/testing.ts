@@ -14,6 +14,15 @@ import {
   type SignedStatement,
   type Statement,
   type StatementKind,
+  KIND_ACCESS,
+  KIND_AGREEMENT,
+  KIND_ANALYSIS_RUN,
+  KIND_CARELOG_APPROVAL,
+  KIND_CARELOG_ENTRY,
+  KIND_CARELOG_INDICATION,
+  KIND_CONSENT,
+  KIND_INDEX,
+  KIND_KEY,
 } from '@ketenlog/logbook';
 import { generateDemoRegion } from './config/demo-region.ts';
 import { parseRegionConfig } from './config/load-region-config.ts';
@@ -216,26 +225,26 @@ export function regionHistory(region: TestRegion): RegionHistory {
   ) => logs.append(member.log, signAs(signer, { ...draft, iat: t++ }, cosigners)).envelope.statement;
 
   put(kz, kz.key, {
-    kind: 'key',
+    kind: KIND_KEY,
     body: keyBody(anna, 'pro:anna-jansen', 'kraamverzorgende', { organisation: kz.ref }),
   });
   put(vk, vk.key, {
-    kind: 'key',
+    kind: KIND_KEY,
     body: keyBody(bram, 'pro:bram-visser', 'verloskundige', { organisation: vk.ref }),
   });
   put(kz, kz.key, {
-    kind: 'key',
+    kind: KIND_KEY,
     subject: MARIA,
     body: keyBody(maria, MARIA, 'client', { organisation: kz.ref }),
   });
-  put(kz, kz.key, { kind: 'key', body: keyBody(partner, PARTNER, 'delegate', { organisation: kz.ref }) });
-  put(kz, kz.key, { kind: 'index', subject: MARIA, body: { holder: kz.ref, category: 'kraamzorg' } });
-  put(vk, vk.key, { kind: 'index', subject: MARIA, body: { holder: vk.ref, category: 'zwangerschap' } });
-  put(zv, zv.key, { kind: 'index', subject: MARIA, body: { holder: zv.ref, category: 'verzekering' } });
-  put(zh, zh.key, { kind: 'index', subject: MARIA, body: { holder: zh.ref, category: 'medication' } });
+  put(kz, kz.key, { kind: KIND_KEY, body: keyBody(partner, PARTNER, 'delegate', { organisation: kz.ref }) });
+  put(kz, kz.key, { kind: KIND_INDEX, subject: MARIA, body: { holder: kz.ref, category: 'kraamzorg' } });
+  put(vk, vk.key, { kind: KIND_INDEX, subject: MARIA, body: { holder: vk.ref, category: 'zwangerschap' } });
+  put(zv, zv.key, { kind: KIND_INDEX, subject: MARIA, body: { holder: zv.ref, category: 'verzekering' } });
+  put(zh, zh.key, { kind: KIND_INDEX, subject: MARIA, body: { holder: zh.ref, category: 'medication' } });
   const indication = hash(
     put(vk, bram, {
-      kind: 'carelog.indication',
+      kind: KIND_CARELOG_INDICATION,
       subject: MARIA,
       body: { indication: 'ind-maria-1', provider: kz.ref, hours: 49, days: 8 },
     }),
@@ -243,31 +252,39 @@ export function regionHistory(region: TestRegion): RegionHistory {
   const entry = (signer: TestKey, date: string, start: string, end: string) =>
     hash(
       put(kz, signer, {
-        kind: 'carelog.entry',
+        kind: KIND_CARELOG_ENTRY,
         subject: MARIA,
         body: { indication: 'ind-maria-1', date, start, end, activities: ['zorg-moeder', 'zorg-kind'] },
       }),
     );
   const e1 = entry(anna, '2026-11-20', '09:00', '12:00');
   const e2 = entry(anna, '2026-11-21', '13:00', '15:30');
-  put(zv, maria, { kind: 'carelog.approval', subject: MARIA, body: { entry: e1, decision: 'approved' } });
+  put(zv, maria, { kind: KIND_CARELOG_APPROVAL, subject: MARIA, body: { entry: e1, decision: 'approved' } });
   put(kz, maria, {
-    kind: 'consent',
+    kind: KIND_CONSENT,
     subject: MARIA,
     body: { decision: 'grant', grantee: zh.ref, category: 'medication', purpose: 'treatment' },
   });
-  put(kz, maria, { kind: 'consent', subject: MARIA, body: { decision: 'objection', category: 'ggz' } });
+  put(kz, maria, { kind: KIND_CONSENT, subject: MARIA, body: { decision: 'objection', category: 'ggz' } });
   const delegation = hash(
     put(kz, maria, {
-      kind: 'consent',
+      kind: KIND_CONSENT,
       subject: MARIA,
-      body: { decision: 'grant', grantee: PARTNER, category: 'carelog.approval', purpose: 'delegation' },
+      body: { decision: 'grant', grantee: PARTNER, category: KIND_CARELOG_APPROVAL, purpose: 'delegation' },
     }),
   );
-  put(kz, partner, { kind: 'carelog.approval', subject: MARIA, body: { entry: e2, decision: 'approved' } });
-  put(zv, maria, { kind: 'consent', subject: MARIA, body: { decision: 'revocation', revokes: delegation } });
+  put(kz, partner, {
+    kind: KIND_CARELOG_APPROVAL,
+    subject: MARIA,
+    body: { entry: e2, decision: 'approved' },
+  });
+  put(zv, maria, {
+    kind: KIND_CONSENT,
+    subject: MARIA,
+    body: { decision: 'revocation', revokes: delegation },
+  });
   put(zh, zh.key, {
-    kind: 'access',
+    kind: KIND_ACCESS,
     subject: MARIA,
     body: {
       accessor: 'pro:carla-bakker',
@@ -282,7 +299,7 @@ export function regionHistory(region: TestRegion): RegionHistory {
     st,
     st.key,
     {
-      kind: 'agreement',
+      kind: KIND_AGREEMENT,
       body: { agreement: 'agr-geboorte-2026', parties, purpose: 'birth outcomes', specHash: SPEC_HASH },
     },
     [zh.key, zv.key],
@@ -291,7 +308,7 @@ export function regionHistory(region: TestRegion): RegionHistory {
     st,
     st.key,
     {
-      kind: 'analysis.run',
+      kind: KIND_ANALYSIS_RUN,
       body: {
         agreement: 'agr-geboorte-2026',
         specHash: SPEC_HASH,
@@ -302,7 +319,7 @@ export function regionHistory(region: TestRegion): RegionHistory {
     [zh.key, zv.key],
   );
   put(kz, kz.key, {
-    kind: 'key',
+    kind: KIND_KEY,
     body: {
       ...keyBody(anna2, 'pro:anna-jansen', 'kraamverzorgende', { organisation: kz.ref }),
       action: 'rotate',
@@ -311,11 +328,11 @@ export function regionHistory(region: TestRegion): RegionHistory {
   });
   const e3 = entry(anna2, '2026-11-22', '09:00', '10:00');
   put(vk, vk.key, {
-    kind: 'key',
+    kind: KIND_KEY,
     body: { action: 'revoke', keyId: bram.keyId, alg: 'Ed25519', holder: 'pro:bram-visser' },
   });
   put(zv, maria, {
-    kind: 'carelog.approval',
+    kind: KIND_CARELOG_APPROVAL,
     subject: MARIA,
     body: { entry: e3, decision: 'rejected', reason: 'Niet geweest' },
   });
@@ -332,12 +349,17 @@ export function conflictedHistory(region: TestRegion): RegionHistory {
   const scope = { grantee: zh.ref, category: 'lab', purpose: 'treatment' };
   logs.logs.append(
     zh.log,
-    signAs(logs.maria, { kind: 'consent', iat: late, subject: MARIA, body: { decision: 'grant', ...scope } }),
+    signAs(logs.maria, {
+      kind: KIND_CONSENT,
+      iat: late,
+      subject: MARIA,
+      body: { decision: 'grant', ...scope },
+    }),
   );
   logs.logs.append(
     kz.log,
     signAs(logs.maria, {
-      kind: 'consent',
+      kind: KIND_CONSENT,
       iat: late,
       subject: MARIA,
       body: { decision: 'objection', ...scope },
@@ -345,7 +367,7 @@ export function conflictedHistory(region: TestRegion): RegionHistory {
   );
   // One statement in two logs.
   const twice = signAs(logs.maria, {
-    kind: 'consent',
+    kind: KIND_CONSENT,
     iat: late + 1,
     subject: MARIA,
     body: { decision: 'objection', category: 'x' },
@@ -356,7 +378,7 @@ export function conflictedHistory(region: TestRegion): RegionHistory {
   logs.logs.append(
     vk.log,
     signAs(logs.maria, {
-      kind: 'carelog.approval',
+      kind: KIND_CARELOG_APPROVAL,
       iat: T0 - 5,
       subject: MARIA,
       body: { entry: e3, decision: 'approved' },
@@ -366,7 +388,7 @@ export function conflictedHistory(region: TestRegion): RegionHistory {
   logs.logs.append(
     zv.log,
     signAs(zv.key, {
-      kind: 'agreement',
+      kind: KIND_AGREEMENT,
       iat: T0 - 1,
       body: {
         agreement: 'agr-geboorte-2026',
@@ -383,7 +405,7 @@ export function conflictedHistory(region: TestRegion): RegionHistory {
     logs.logs.append(
       member.log,
       signAs(member.key, {
-        kind: 'carelog.indication',
+        kind: KIND_CARELOG_INDICATION,
         iat: late + 2,
         subject: MARIA,
         body: { indication: 'ind-maria-1', provider: kz.ref, hours, days: 9, replaces: logs.indication },
@@ -398,7 +420,7 @@ export function conflictedHistory(region: TestRegion): RegionHistory {
     logs.logs.append(
       member.log,
       signAs(member.key, {
-        kind: 'key',
+        kind: KIND_KEY,
         iat,
         body: { action: 'revoke', keyId: logs.maria.keyId, alg: 'Ed25519', holder: MARIA },
       }),

@@ -1,11 +1,12 @@
 // Representatives at this node (packages/auth delegation routes and delegation invites): the
 // client invites someone with a one-time code, the representative accepts it with her own passkey
 // session, the client grants and signs; the representative chooses whom she acts for.
+import { KIND_CARELOG_APPROVAL, KIND_CONSENT } from '@ketenlog/logbook/kinds';
 import { requestJson, type ApiResult } from './http.ts';
 import type { StatementDraft } from '../carelog/passkey-signing.ts';
 
 /** What a client may let a representative do (packages/region CLIENT_ONLY_KINDS). */
-export const DELEGABLE_KINDS = ['consent', 'carelog.approval'] as const;
+export const DELEGABLE_KINDS = [KIND_CONSENT, KIND_CARELOG_APPROVAL] as const;
 
 export interface Delegation {
   id: string;

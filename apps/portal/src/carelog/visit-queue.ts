@@ -36,9 +36,9 @@ export async function queueVisit(
   visit: Visit,
   supersedes?: string,
 ): Promise<void> {
-  const { STATEMENT_VERSION } = await import('@ketenlog/logbook/core');
+  const { KIND_CARELOG_ENTRY, STATEMENT_VERSION } = await import('@ketenlog/logbook/core');
   const statement = {
-    kind: 'carelog.entry',
+    kind: KIND_CARELOG_ENTRY,
     v: STATEMENT_VERSION,
     author: key.keyId,
     iat: Math.floor(Date.now() / 1000),

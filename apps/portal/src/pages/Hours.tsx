@@ -18,6 +18,7 @@ import { receiptAt } from '../carelog/receipt-source.ts';
 import { Notice, ResultState, type Message } from './State.tsx';
 import { VerifiedBadge } from './VerifiedBadge.tsx';
 import { carePeriodOf } from '@ketenlog/carelog/care-protocol';
+import { KIND_CARELOG_APPROVAL } from '@ketenlog/logbook/kinds';
 import { formatDate, todayIso } from '../format.ts';
 import { personLabel, usePeople } from '../api/people.ts';
 
@@ -113,7 +114,7 @@ function ClientHours({ t }: { t: Translate }): ReactNode {
     setBusy(true);
     setMessage(undefined);
     const body = { entry: entry.hash, decision, ...(reason ? { reason } : {}) };
-    const prepared = await prepareStatement({ kind: 'carelog.approval', subject: entry.subject, body });
+    const prepared = await prepareStatement({ kind: KIND_CARELOG_APPROVAL, subject: entry.subject, body });
     // The care organisation's rules first (reason given, not yet decided), before the passkey asks.
     const checked =
       prepared.kind === 'ok'

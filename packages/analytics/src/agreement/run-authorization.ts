@@ -5,7 +5,7 @@
  * the logbook's JCS canonical JSON, as KIND_RULES expects.
  */
 import { createHash } from 'node:crypto';
-import { canonicalJson, type Json } from '@ketenlog/logbook';
+import { canonicalJson, type Json, KIND_ANALYSIS_RUN } from '@ketenlog/logbook';
 import { agreementVersion, type AgreementTerms, type AnalysisRegister } from '@ketenlog/region';
 
 export function digestOf(value: Json): string {
@@ -64,7 +64,7 @@ export function consentFilter<R>(
 /** The body of the `analysis.run` statement every party signs before the result is released. */
 export function analysisRunDraft(terms: AgreementTerms, specHash: string, output: Json) {
   return {
-    kind: 'analysis.run' as const,
+    kind: KIND_ANALYSIS_RUN,
     body: {
       agreement: terms.agreement,
       specHash,

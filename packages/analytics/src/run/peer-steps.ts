@@ -4,7 +4,7 @@
 // the output this party computed itself).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { findOrganisation, organisationRef, uraOf } from '@ketenlog/region';
-import { signStatementEd25519, type Json, type Statement } from '@ketenlog/logbook';
+import { signStatementEd25519, type Json, type Statement, KIND_ANALYSIS_RUN } from '@ketenlog/logbook';
 import { requireNodeToken } from '@ketenlog/auth';
 import { problem } from '@ketenlog/problem';
 import { analysisRunDraft, digestOf } from '../agreement/run-authorization.ts';
@@ -81,7 +81,7 @@ export function registerPeerSteps(
       findOrganisation(region, uraOf(run.coordinator) ?? '')?.statementKeys.map((k) => k.keyId) ?? [];
     const same =
       s !== undefined &&
-      s.kind === 'analysis.run' &&
+      s.kind === KIND_ANALYSIS_RUN &&
       coordinatorKeys.includes(s.author) &&
       digestOf(s.body as Json) === digestOf(draft.body as unknown as Json);
     if (!same) throw problem(409, 'conflict', 'the statement does not carry the output this party computed');

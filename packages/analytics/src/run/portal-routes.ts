@@ -27,6 +27,9 @@ import {
   STATEMENT_VERSION,
   type Statement,
   type StatementKind,
+  KIND_AGREEMENT,
+  KIND_ANALYSIS_RUN,
+  KIND_KEY,
 } from '@ketenlog/logbook';
 import { agreementStatus, keyStatus, mayAuthor, partyOfKey } from '@ketenlog/region';
 import { problem, ProblemError } from '@ketenlog/problem';
@@ -80,12 +83,12 @@ export function registerPortalRoutes(app: FastifyInstance, ctx: RunContext, sess
       },
     },
     async (request, reply) => {
-      const who = await actor(request, reply, 'agreement');
+      const who = await actor(request, reply, KIND_AGREEMENT);
       if (!who) return reply;
       const { publicKey } = request.body;
       const keyId = keyIdOf('Ed25519', fromBase64(publicKey)!);
       const statement: Statement = {
-        kind: 'key',
+        kind: KIND_KEY,
         v: STATEMENT_VERSION,
         author: statementKey.keyId,
         iat: Math.floor(ctx.now().getTime() / 1000),
@@ -122,7 +125,7 @@ export function registerPortalRoutes(app: FastifyInstance, ctx: RunContext, sess
       },
     },
     async (request, reply) => {
-      const who = await actor(request, reply, 'agreement');
+      const who = await actor(request, reply, KIND_AGREEMENT);
       if (!who) return reply;
       const { agreement, keyId, validUntil } = request.body;
       herKey(keyId, who.professional);
@@ -156,7 +159,7 @@ export function registerPortalRoutes(app: FastifyInstance, ctx: RunContext, sess
         };
       }
       const statement = {
-        kind: 'agreement',
+        kind: KIND_AGREEMENT,
         v: STATEMENT_VERSION,
         author: keyId,
         iat: Math.floor(ctx.now().getTime() / 1000),
@@ -179,13 +182,13 @@ export function registerPortalRoutes(app: FastifyInstance, ctx: RunContext, sess
       },
     },
     async (request, reply) => {
-      const who = await actor(request, reply, 'agreement');
+      const who = await actor(request, reply, KIND_AGREEMENT);
       if (!who) return reply;
       const envelope = request.body.envelope as {
         statement?: { kind?: unknown };
         signatures?: { keyId?: unknown }[];
       };
-      if (envelope.statement?.kind !== 'agreement')
+      if (envelope.statement?.kind !== KIND_AGREEMENT)
         throw problem(400, 'invalid', 'the envelope holds no agreement statement');
       for (const s of Array.isArray(envelope.signatures) ? envelope.signatures : [])
         herKey(String(s.keyId), who.professional);
@@ -207,7 +210,7 @@ export function registerPortalRoutes(app: FastifyInstance, ctx: RunContext, sess
       },
     },
     async (request, reply) => {
-      const who = await actor(request, reply, 'analysis.run');
+      const who = await actor(request, reply, KIND_ANALYSIS_RUN);
       if (!who) return reply;
       const { agreement } = request.params;
       // Refused at once when the agreement does not allow a run (not signed by all, expired).

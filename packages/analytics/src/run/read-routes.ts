@@ -29,6 +29,7 @@ import { digestOf, validThrough } from '../agreement/run-authorization.ts';
 import { ibdCoachSpec, IBD_COACH_STUDY } from '../study/ibd-coach.ts';
 import { professionalHere } from './professional.ts';
 import { AGREEMENTS_PATH, RUNS_PATH, regionStudyParties, studyParties, type RunContext } from './runs.ts';
+import { KIND_AGREEMENT, KIND_ANALYSIS_RUN } from '@ketenlog/logbook';
 
 export function registerReadRoutes(app: FastifyInstance, ctx: RunContext, sessions: SessionStore): void {
   const analyst = (request: FastifyRequest, reply: FastifyReply) =>
@@ -75,8 +76,8 @@ export function registerReadRoutes(app: FastifyInstance, ctx: RunContext, sessio
       agreements,
       you: {
         organisation: ctx.self,
-        maySign: mayAuthor(region, who.actingAs.role, 'agreement'),
-        mayRun: mayAuthor(region, who.actingAs.role, 'analysis.run'),
+        maySign: mayAuthor(region, who.actingAs.role, KIND_AGREEMENT),
+        mayRun: mayAuthor(region, who.actingAs.role, KIND_ANALYSIS_RUN),
       },
       ...(parties && Object.values(parties).includes(ctx.self)
         ? { study: { id: IBD_COACH_STUDY, parties: Object.values(parties) } }

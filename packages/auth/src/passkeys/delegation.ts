@@ -4,7 +4,7 @@
 // repository, nothing is cached. On the logbook a delegation is a `consent` grant with purpose
 // `delegation`, one per statement kind (packages/region/README.md), signed by the client.
 import { randomUUID } from 'node:crypto';
-import type { Statement, StatementBodies, StatementKind } from '@ketenlog/logbook';
+import { KIND_CONSENT, type Statement, type StatementBodies, type StatementKind } from '@ketenlog/logbook';
 import { CLIENT_ONLY_KINDS, DELEGATION_PURPOSE } from '@ketenlog/region';
 import type { StatementDraft } from './statement-draft.ts';
 
@@ -89,7 +89,7 @@ export interface DelegationRepository {
  */
 export function delegationGrantDrafts(delegation: Delegation): StatementDraft[] {
   return delegation.kinds.map((kind) => ({
-    kind: 'consent',
+    kind: KIND_CONSENT,
     subject: delegation.client,
     body: {
       decision: 'grant',
@@ -103,7 +103,7 @@ export function delegationGrantDrafts(delegation: Delegation): StatementDraft[] 
 /** Revocations of the delegation's logbook grants. */
 export function delegationRevocationDrafts(delegation: Delegation): StatementDraft[] {
   return delegation.logbookGrants.map((revokes) => ({
-    kind: 'consent',
+    kind: KIND_CONSENT,
     subject: delegation.client,
     body: { decision: 'revocation', revokes },
   }));
@@ -114,8 +114,8 @@ export function delegationOfGrant(
   granted: readonly Delegation[],
   statement: Statement,
 ): Delegation | undefined {
-  if (statement.kind !== 'consent') return undefined;
-  const body = statement.body as StatementBodies['consent'];
+  if (statement.kind !== KIND_CONSENT) return undefined;
+  const body = statement.body as StatementBodies[typeof KIND_CONSENT];
   if (body.decision !== 'grant' || body.purpose !== DELEGATION_PURPOSE) return undefined;
   return granted.find(
     (d) =>

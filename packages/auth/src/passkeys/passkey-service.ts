@@ -21,6 +21,7 @@ import {
   type SignedStatement,
   type Statement,
   type WebAuthnSignature,
+  KIND_KEY,
 } from '@ketenlog/logbook';
 import type { ChallengeStore } from './challenge-store.ts';
 import type { CredentialRepository, PasskeyCredential, PasskeyRole } from './credential.ts';
@@ -277,7 +278,8 @@ export class PasskeyService {
     const verified = verifyStatementAssertion(signature, statementHash(valid), credential.publicKey, [
       this.#options.relyingParty,
     ]);
-    if (!verified.ok) return failure(400, 'invalid', `the signature does not verify: ${verified.reason}`);
+    if (!verified.ok)
+      return failure(400, 'invalid', `the signature does not verify: ${verified.problem.text}`);
     return ok({ statement: valid, signatures: [signature] });
   }
 
@@ -286,7 +288,7 @@ export class PasskeyService {
     statement: unknown,
   ): Promise<PasskeyResult<{ credential: PasskeyCredential; statement: Statement }>> {
     const valid = validateStatement(statement);
-    if (!valid.ok) return failure(400, 'invalid', `invalid statement: ${valid.reason}`);
+    if (!valid.ok) return failure(400, 'invalid', `invalid statement: ${valid.problem.text}`);
     const credential = await this.#options.credentials.byKeyId(valid.value.author);
     if (!credential || credential.holder !== holder || credential.revokedAt !== undefined)
       return failure(403, 'forbidden', 'the statement author is not an active passkey of this person');
@@ -308,7 +310,7 @@ export function keyBindingStatement(
   const role = credential.role === 'professional' ? professionalRole : credential.role;
   if (role === undefined) throw new TypeError('a professional passkey is bound with her role');
   return {
-    kind: 'key',
+    kind: KIND_KEY,
     v: STATEMENT_VERSION,
     author,
     iat,
@@ -332,7 +334,7 @@ export function keyRevocationStatement(
   iat: number,
 ): Statement {
   return {
-    kind: 'key',
+    kind: KIND_KEY,
     v: STATEMENT_VERSION,
     author,
     iat,

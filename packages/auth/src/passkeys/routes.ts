@@ -16,6 +16,7 @@ import {
   type Json,
   type SignedStatement,
   type Statement,
+  KIND_CONSENT,
 } from '@ketenlog/logbook';
 import type { PasskeyCredential } from './credential.ts';
 import {
@@ -122,7 +123,7 @@ export async function passkeyRoutes(app: FastifyInstance, options: PasskeyRoutes
         organisationName: options.organisationName,
         identityLabel: identity.label,
         draft: JSON.stringify(
-          options.pageDraft ?? { kind: 'consent', body: { decision: 'objection' } },
+          options.pageDraft ?? { kind: KIND_CONSENT, body: { decision: 'objection' } },
           null,
           2,
         ),

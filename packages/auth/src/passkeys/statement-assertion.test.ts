@@ -47,7 +47,7 @@ function assertion(parts: Parts = {}): WebAuthnSignature {
 
 const reasonOf = (signature: WebAuthnSignature, point = POINT, hash: Uint8Array = HASH) => {
   const result = verifyStatementAssertion(signature, hash, point, [RP]);
-  return result.ok ? 'ok' : result.reason;
+  return result.ok ? 'ok' : result.problem.text;
 };
 
 describe('verifyStatementAssertion', () => {

@@ -8,10 +8,10 @@ import {
   bytesEqual,
   fromBase64,
   fromUtf8,
-  type Result,
   type WebAuthnSignature,
   type WebAuthnVerify,
 } from '@ketenlog/logbook';
+import { fail as problemFail, type Result } from '@ketenlog/problem';
 import { p256KeyObject } from './es256-public-key.ts';
 
 /** A relying party whose passkeys may sign statements: its RP ID and the origins it serves. */
@@ -28,7 +28,7 @@ const FLAG_USER_PRESENT = 0x01;
 const FLAG_USER_VERIFIED = 0x04;
 
 const sha256 = (bytes: Uint8Array): Uint8Array => createHash('sha256').update(bytes).digest();
-const fail = (reason: string): Result<never> => ({ ok: false, reason });
+const fail = (text: string): Result<never> => problemFail(400, 'invalid', text);
 
 /** The challenge a statement's WebAuthn assertion carries: base64url of the statement hash. */
 export function challengeOf(statementHash: Uint8Array): string {
@@ -58,7 +58,7 @@ function parseClientData(bytes: Uint8Array): ClientData | undefined {
 
 /**
  * Verifies `signature` as an assertion over `statementHash` by the passkey whose uncompressed
- * P-256 point is `publicKey`, made on a page of one of `relyingParties`. The reason names the
+ * P-256 point is `publicKey`, made on a page of one of `relyingParties`. The problem names the
  * first check that failed.
  */
 export function verifyStatementAssertion(

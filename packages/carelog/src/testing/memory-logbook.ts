@@ -29,9 +29,10 @@ import {
   logOriginOf,
   parseRegionConfig,
   RegionPolicy,
+  carelogView,
   type EntryPosition,
   type RegionConfig,
-  type RegionState,
+  type CarelogStateView,
 } from '@ketenlog/region';
 import type { AppendOutcome, CarelogLogbook, OrganisationSigner } from '../carelog-service.ts';
 
@@ -112,8 +113,8 @@ export class MemoryLogbook implements CarelogLogbook {
     this.#policy = new RegionPolicy(region.config, webauthnVerify ? { webauthnVerify } : {});
   }
 
-  get state(): RegionState {
-    return this.#policy.state;
+  get state(): CarelogStateView {
+    return carelogView(this.#policy.state);
   }
 
   readonly #elsewhere = new Map<string, number>();

@@ -12,7 +12,15 @@ import {
   type PasskeyCredential,
 } from '@ketenlog/auth';
 import { SoftAuthenticator } from '@ketenlog/auth/testing';
-import { STATEMENT_VERSION, signStatement, type SignedStatement, type Statement } from '@ketenlog/logbook';
+import {
+  STATEMENT_VERSION,
+  signStatement,
+  type SignedStatement,
+  type Statement,
+  KIND_CONSENT,
+  KIND_INDEX,
+  KIND_KEY,
+} from '@ketenlog/logbook';
 import { BILLING_CONSENT, CarelogService } from '../carelog-service.ts';
 import { SqlCareFiles } from '../sql-care-files.ts';
 import { challengeOf } from '../drafts.ts';
@@ -54,7 +62,7 @@ export async function story(): Promise<Story> {
   const [anna, eva] = [newTestKey(), newTestKey()];
   const bind = async (key: TestKey, holder: string) => {
     const result = await logbook.append(
-      signed(kz.key, 'key', iat(), {
+      signed(kz.key, KIND_KEY, iat(), {
         action: 'bind',
         keyId: key.keyId,
         alg: 'Ed25519',
@@ -94,7 +102,7 @@ export async function story(): Promise<Story> {
     region.insurer.log,
     signed(
       region.insurer.key,
-      'index',
+      KIND_INDEX,
       iat(),
       { holder: region.insurer.ref, category: 'verzekering' },
       MARIA,
@@ -118,7 +126,7 @@ export async function story(): Promise<Story> {
   };
   const consent = async (decision: 'grant' | 'objection') => {
     const statement: Statement = {
-      kind: 'consent',
+      kind: KIND_CONSENT,
       v: STATEMENT_VERSION,
       author: credential.keyId,
       iat: iat(),

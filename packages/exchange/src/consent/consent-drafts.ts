@@ -1,7 +1,7 @@
 // Drafts of `consent` statements (grant, objection, revocation) and of the break-the-glass
 // `access` record, in exactly the shape the logbook's KIND_RULES accept. The caller signs them
 // (the client's passkey, or in assisted mode the professional's key) and appends them.
-import { STATEMENT_VERSION, validateStatement, type Statement } from '@ketenlog/logbook';
+import { STATEMENT_VERSION, validateStatement, type Statement, KIND_CONSENT } from '@ketenlog/logbook';
 import type { OrganisationType } from '@ketenlog/region';
 import { granteeOfOrganisation, granteeOfRole, granteeOfType, PURPOSES, type Purpose } from '../pdp.ts';
 
@@ -59,7 +59,7 @@ export function consentDrafts(input: ConsentDraftInput): DraftResult {
   const categories: (string | undefined)[] = input.categories ? [...new Set(input.categories)] : [undefined];
   return checked(
     categories.map((category) => ({
-      kind: 'consent',
+      kind: KIND_CONSENT,
       v: STATEMENT_VERSION,
       author: input.author,
       iat,
@@ -83,7 +83,7 @@ export function revocationDraft(input: {
 }): DraftResult {
   return checked([
     {
-      kind: 'consent',
+      kind: KIND_CONSENT,
       v: STATEMENT_VERSION,
       author: input.author,
       iat: Math.floor((input.now ?? Date.now)() / 1000),

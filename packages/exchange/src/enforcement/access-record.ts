@@ -5,7 +5,7 @@
 // it, SHA-256(salt ‖ reason), so the client can check she was shown what was recorded.
 import { createHash } from 'node:crypto';
 import type { AuditEvent } from '@medplum/fhirtypes';
-import { STATEMENT_VERSION, type Statement } from '@ketenlog/logbook';
+import { STATEMENT_VERSION, type Statement, KIND_ACCESS } from '@ketenlog/logbook';
 import type { AccessDecision, AccessRequest } from '../pdp.ts';
 import type { OwnPurpose } from '../portability/portability.ts';
 import { PSEUDONYM_SYSTEM } from '../consent-resource.ts';
@@ -195,7 +195,7 @@ export function accessDraft(event: AccessEvent, author: string): Statement {
   const glass = glassReason(event);
   if (glass !== undefined && !event.seal) throw new Error('break-the-glass access without a sealed reason');
   return {
-    kind: 'access',
+    kind: KIND_ACCESS,
     v: STATEMENT_VERSION,
     author,
     iat: Math.floor(event.at.getTime() / 1000),

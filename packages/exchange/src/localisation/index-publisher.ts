@@ -11,7 +11,7 @@
 // `reconcile`, which the node runs at start and on demand over everything its store holds —
 // otherwise a holder missing from the index is skipped by overview, export and erasure.
 import type { Resource } from '@medplum/fhirtypes';
-import { STATEMENT_VERSION, type SignedStatement, type Statement } from '@ketenlog/logbook';
+import { STATEMENT_VERSION, type SignedStatement, type Statement, KIND_INDEX } from '@ketenlog/logbook';
 import { categoryOf, patientOf, type Category } from './categories.ts';
 
 export interface IndexPublisherOptions {
@@ -140,7 +140,7 @@ export class IndexPublisher {
         if (stated.has(key) || holds(pseudonym, category)) continue;
         stated.add(key);
         const statement = sign({
-          kind: 'index',
+          kind: KIND_INDEX,
           v: STATEMENT_VERSION,
           author,
           iat: Math.floor(now() / 1000),

@@ -5,9 +5,10 @@
 // be on the logbook, signed by the client and in force — a delegation known only to the node's
 // database, not yet logged, or revoked, opens nothing.
 import { delegationInForce, type ConsentRegister } from '@ketenlog/region';
+import { KIND_CONSENT } from '@ketenlog/logbook';
 
 /** Delegated statement kinds that let a representative read her client's record. */
-export const RECORD_READING_KINDS = ['consent'] as const;
+export const RECORD_READING_KINDS = [KIND_CONSENT] as const;
 
 export function representativeMayRead(consents: () => ConsentRegister) {
   return (client: string, representative: string): boolean =>

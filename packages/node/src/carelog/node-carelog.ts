@@ -4,8 +4,8 @@
 // receipts. Who may do what is decided here from the node's sessions (the routes ask).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Db } from '@ketenlog/storage';
-import { signStatement } from '@ketenlog/logbook';
-import { currentIndication, insurersOf, logOriginOf, type MemberFetch } from '@ketenlog/region';
+import { signStatement, KIND_CARELOG_APPROVAL } from '@ketenlog/logbook';
+import { carelogView, currentIndication, insurersOf, logOriginOf, type MemberFetch } from '@ketenlog/region';
 import { sessionIdFrom, type SessionStore } from '@ketenlog/auth';
 import {
   CarelogService,
@@ -99,12 +99,12 @@ export async function registerNodeCarelog(
   // An approval is news for the client's insurers: they pull this log at once.
   const notifying: CarelogLogbook = {
     get state() {
-      return logbook.state;
+      return carelogView(logbook.state);
     },
     append: async (envelope) => {
       const result = await logbook.append(envelope);
       const { kind, subject } = envelope.statement;
-      if (result.ok && kind === 'carelog.approval' && subject !== undefined) {
+      if (result.ok && kind === KIND_CARELOG_APPROVAL && subject !== undefined) {
         options.notifier?.notify(insurersOf(logbook.state, subject).map((ref) => ref.replace(/^ura:/, '')));
       }
       return result;

@@ -15,6 +15,7 @@ import {
   verifyReceipt,
   type ReceiptPolicy,
   type Statement,
+  KIND_CONSENT,
 } from '@ketenlog/logbook';
 import { enrolAndLogIn, logInProfessional, type LoggedInClient } from '../auth/testing.ts';
 
@@ -137,7 +138,7 @@ export async function playCarelogStory(nodes: StoryNodes): Promise<StoryResult> 
   const consent = expectStatus(
     await call('POST', `${nodes.kraamzorg}/auth/passkeys/statements/options`, maria.session, {
       draft: {
-        kind: 'consent',
+        kind: KIND_CONSENT,
         body: { decision: 'grant', grantee: insurerRef, category: 'kraamzorg', purpose: 'billing' },
       },
     }),

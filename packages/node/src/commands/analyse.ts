@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { issueNodeToken } from '@ketenlog/auth';
-import { signStatement, type Statement } from '@ketenlog/logbook';
+import { signStatement, type Statement, KIND_AGREEMENT } from '@ketenlog/logbook';
 import { findOrganisation, loadRegionConfig, RegionConfigError } from '@ketenlog/region';
 import {
   digestOf,
@@ -96,7 +96,7 @@ Every party signs it once; after that any party can run it.
       if (!parties)
         throw new UsageError('ketenlog analyse: the region has no hospital, insurer and statistics office');
       const statement: Statement = {
-        kind: 'agreement',
+        kind: KIND_AGREEMENT,
         v: 1,
         author: statementKey.keyId,
         iat: Math.floor(Date.now() / 1000),

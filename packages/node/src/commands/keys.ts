@@ -13,6 +13,7 @@ import {
   leafHash,
   openCheckpoint,
   parseEntry,
+  KIND_KEY,
   rootFromLeafHashes,
   signStatement,
   STATEMENT_VERSION,
@@ -175,7 +176,7 @@ function revocation(keys: KeyRegister, keyId: string, reason: Reason, author: st
   const binding = keys.bindings.get(keyId);
   if (!binding) fail(`key ${keyId} is neither in the region file nor on this organisation's log`);
   return {
-    kind: 'key',
+    kind: KIND_KEY,
     v: STATEMENT_VERSION,
     author,
     iat: nowSeconds(),
@@ -254,7 +255,7 @@ async function rotate(args: string[]): Promise<number> {
     result = await submit(
       ctx,
       {
-        kind: 'key',
+        kind: KIND_KEY,
         v: STATEMENT_VERSION,
         author: old.keyId,
         iat: nowSeconds(),

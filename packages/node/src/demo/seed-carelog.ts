@@ -21,7 +21,13 @@ import {
   type Outcome,
   type Visit,
 } from '@ketenlog/carelog';
-import { ed25519PublicKey, signStatement, STATEMENT_VERSION, type Statement } from '@ketenlog/logbook';
+import {
+  ed25519PublicKey,
+  signStatement,
+  STATEMENT_VERSION,
+  type Statement,
+  KIND_CONSENT,
+} from '@ketenlog/logbook';
 import { currentIndication } from '@ketenlog/region';
 import type { RunningRegion } from '../region/run-region.ts';
 import type { RunningNode } from '../server.ts';
@@ -152,7 +158,7 @@ async function seedMother(
   const holder = await node.exchange!.pseudonyms!.pseudonymOf(mother.bsn);
   const passkey = await motherPasskey(node, holder);
   const consent: Statement = {
-    kind: 'consent',
+    kind: KIND_CONSENT,
     v: STATEMENT_VERSION,
     author: passkey.keyId,
     iat: iat(),

@@ -166,7 +166,7 @@ async function accessesDuring(run: () => Promise<void>, subject: string) {
   const entries = await sequencer.store.readEntries(from, sequencer.size);
   return entries.flatMap((e) => {
     const parsed = parseEntry(e.entry);
-    if (!parsed.ok) throw new Error(parsed.reason);
+    if (!parsed.ok) throw new Error(parsed.problem.text);
     const { statement } = parsed.value;
     return statement.kind === 'access' && statement.subject === subject
       ? [statement.body as { category: string; reason?: string; breakTheGlass?: boolean }]

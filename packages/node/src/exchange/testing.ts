@@ -3,7 +3,7 @@
 // API, a professional's login, and the client signing consent statements with a key her
 // organisation bound on its log (Ed25519 here; in the portal it is her passkey).
 import { generate } from 'otplib';
-import { signStatement, STATEMENT_VERSION, type SignedStatement } from '@ketenlog/logbook';
+import { signStatement, STATEMENT_VERSION, type SignedStatement, KIND_KEY } from '@ketenlog/logbook';
 import { holdersOf } from '@ketenlog/region';
 import { newTestKey, type TestKey } from '@ketenlog/region/testing';
 import { SESSION_COOKIE } from '@ketenlog/auth';
@@ -172,7 +172,7 @@ export async function clientAt(node: RunningNode, pseudonym: string): Promise<Te
   const bound = await node.logbook!.append(
     signStatement(
       {
-        kind: 'key',
+        kind: KIND_KEY,
         v: STATEMENT_VERSION,
         author: keyId,
         iat: iat(),

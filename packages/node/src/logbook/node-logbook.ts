@@ -227,7 +227,7 @@ export class NodeLogbook {
    */
   async submit(value: unknown): Promise<SubmitResult> {
     const parsed = validateSignedStatement(value);
-    if (!parsed.ok) return { ok: false, status: 400, reason: parsed.reason };
+    if (!parsed.ok) return { ok: false, status: 400, reason: parsed.problem.text };
     return this.append(parsed.value);
   }
 

@@ -1,6 +1,6 @@
 // Test and benchmark helper: a signed `index` statement (organisation holds a category for a
 // pseudonym), the simplest statement a node may log on its own.
-import { signStatement, type SignedStatement } from '@ketenlog/logbook';
+import { signStatement, type SignedStatement, KIND_INDEX } from '@ketenlog/logbook';
 
 export interface StatementKey {
   readonly keyId: string;
@@ -15,7 +15,7 @@ export function signedIndexStatement(
 ): SignedStatement {
   return signStatement(
     {
-      kind: 'index',
+      kind: KIND_INDEX,
       v: 1,
       author: key.keyId,
       iat: Math.floor(Date.now() / 1000),

@@ -4,6 +4,7 @@
 // segments, `;` parameters, case variants, trailing slashes), search parameters (chains, includes,
 // modifiers, long lists), batch and transaction Bundles, bearer tokens (bogus JWTs, real node
 // tokens with odd claims), cookies and headers. Test data only: the PRNG is for replay, not secrets.
+import { KIND_INDEX } from '@ketenlog/logbook';
 
 /** The region's seeded PRNG (mulberry32): the same seed, the same inputs. */
 export { seededRandom as prng } from '@ketenlog/region/testing';
@@ -34,7 +35,7 @@ const int = (random: Random, max: number) => Math.floor(random() * max);
 
 /** The JSON routes of a member node (POST/PUT), with a body of roughly the right shape. */
 const JSON_ROUTES: readonly (readonly [string, string, () => unknown])[] = [
-  ['POST', '/logbook/statements', () => ({ statement: { kind: 'index' }, signatures: [] })],
+  ['POST', '/logbook/statements', () => ({ statement: { kind: KIND_INDEX }, signatures: [] })],
   ['POST', '/logbook/statements?wait=100', () => ({})],
   ['POST', '/logbook/notify', () => ({})],
   ['POST', '/witness/add-checkpoint', () => 'old 0\n\n'],

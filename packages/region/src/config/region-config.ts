@@ -1,6 +1,6 @@
 // The region configuration every node loads (issue 4 item 1): who the members are, their public
 // keys, the witness quorum, which role may author which statement kind, and demo professionals.
-import type { StatementKind } from '@ketenlog/logbook';
+import { KIND_CARELOG_APPROVAL, KIND_CONSENT, type StatementKind } from '@ketenlog/logbook';
 
 /** Organisation types of DESIGN.md "Participants". */
 export const ORGANISATION_TYPES = [
@@ -25,7 +25,7 @@ export const DELEGATE_ROLE = 'delegate';
 /** Roles every region defines; the witness rules depend on them. */
 export const RESERVED_ROLES = [NODE_ROLE, CLIENT_ROLE, DELEGATE_ROLE] as const;
 /** Kinds only the client herself or her delegate may author (DESIGN.md "The logbook"). */
-export const CLIENT_ONLY_KINDS: readonly StatementKind[] = ['consent', 'carelog.approval'];
+export const CLIENT_ONLY_KINDS: readonly StatementKind[] = [KIND_CONSENT, KIND_CARELOG_APPROVAL];
 
 export interface StatementKey {
   /** keyIdOf('Ed25519', publicKey), as statement.ts computes it. */

@@ -1,9 +1,13 @@
-// Analysis agreements and runs (DESIGN.md "Analytics"). Parties sign an agreement either
+// Analysis agreements and runs (DESIGN.md "Analytics"), folded from `agreement` and `analysis.run`
+// statements (kinds/agreement.ts, kinds/analysis-run.ts). Parties sign an agreement either
 // together in one envelope or each in their own statement with the same terms; signers are kept
 // as key IDs and resolved to parties when asked. Should two statements give one agreement id
 // different terms, the terms of the earliest (by position) are the agreement.
-import { canonicalJson, type StatementOf } from '@ketenlog/logbook';
-import { comparePositions, setEarliest, type EntryPosition, type Positioned } from './position.ts';
+import { canonicalJson, type AgreementBody } from '@ketenlog/logbook';
+import { organisationRef } from '../config/region-config.ts';
+import { organisationOfKey } from './keys.ts';
+import { comparePositions, type EntryPosition, type Positioned } from './position.ts';
+import type { AnalyticsStateView } from './views.ts';
 
 export interface AgreementTerms {
   readonly agreement: string;
@@ -43,7 +47,7 @@ export function emptyAnalysis(): AnalysisRegister {
   return { agreements: new Map(), runs: new Map() };
 }
 
-export function termsOf(body: StatementOf<'agreement'>['body']): AgreementTerms {
+export function termsOf(body: AgreementBody): AgreementTerms {
   return {
     agreement: body.agreement,
     parties: [...body.parties].sort(),
@@ -55,41 +59,6 @@ export function termsOf(body: StatementOf<'agreement'>['body']): AgreementTerms 
 
 export function termsKey(terms: AgreementTerms): string {
   return canonicalJson(terms as unknown as Parameters<typeof canonicalJson>[0]);
-}
-
-export function applyAgreement(
-  register: AnalysisRegister,
-  statement: StatementOf<'agreement'>,
-  hash: string,
-  at: EntryPosition,
-  signerKeyIds: readonly string[],
-): void {
-  const terms = termsOf(statement.body);
-  const versions = register.agreements.get(terms.agreement) ?? new Map<string, AgreementVersion>();
-  register.agreements.set(terms.agreement, versions);
-  const key = termsKey(terms);
-  const version = versions.get(key) ?? { terms, signings: new Map() };
-  versions.set(key, version);
-  setEarliest(version.signings, hash, { hash, at, signerKeyIds: [...signerKeyIds].sort() });
-}
-
-export function applyRun(
-  register: AnalysisRegister,
-  statement: StatementOf<'analysis.run'>,
-  hash: string,
-  at: EntryPosition,
-  signerKeyIds: readonly string[],
-): void {
-  const { agreement, specHash, outputDigest, parties } = statement.body;
-  setEarliest(register.runs, hash, {
-    hash,
-    at,
-    agreement,
-    specHash,
-    outputDigest,
-    parties: [...parties].sort(),
-    signerKeyIds: [...signerKeyIds].sort(),
-  });
 }
 
 function firstAt(version: AgreementVersion): EntryPosition {
@@ -110,4 +79,28 @@ export function runsOf(register: AnalysisRegister, agreement: string): RunRecord
   return [...register.runs.values()]
     .filter((r) => r.agreement === agreement)
     .sort((a, b) => comparePositions(a.at, b.at));
+}
+
+export interface AgreementStatus {
+  readonly terms: AgreementTerms;
+  /** Parties (`ura:<URA>`) whose node or professional signed these terms, sorted. */
+  readonly signedBy: readonly string[];
+  /** Every party signed. */
+  readonly complete: boolean;
+}
+
+/** An agreement's terms and which parties signed them (their keys resolved in the key register). */
+export function agreementStatus(state: AnalyticsStateView, agreement: string): AgreementStatus | undefined {
+  const version = agreementVersion(state.analysis, agreement);
+  if (!version) return undefined;
+  const signedBy = new Set<string>();
+  for (const signing of version.signings.values()) {
+    for (const keyId of signing.signerKeyIds) {
+      const org = organisationOfKey(state.config, state.keys, keyId);
+      if (org && version.terms.parties.includes(organisationRef(org.ura)))
+        signedBy.add(organisationRef(org.ura));
+    }
+  }
+  const sorted = [...signedBy].sort();
+  return { terms: version.terms, signedBy: sorted, complete: sorted.length === version.terms.parties.length };
 }

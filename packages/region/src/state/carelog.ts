@@ -1,8 +1,8 @@
-// Mijn Zorg Log on the logbook (DESIGN.md "Mijn Zorg Log"): indications, the carer's entries and
+// Mijn Zorg Log on the logbook (DESIGN.md "Mijn Zorg Log"), folded from the carelog kinds
+// (kinds/carelog-*.ts): indications, the carer's entries and
 // the client's approvals by entry hash. The first decision on an entry (by position) stands; the
 // current indication is the latest one no other indication of the same id replaces.
-import type { StatementOf } from '@ketenlog/logbook';
-import { comparePositions, insertByPosition, setEarliest, type Positioned } from './position.ts';
+import { comparePositions, type Positioned } from './position.ts';
 
 export interface IndicationRecord extends Positioned {
   readonly indication: string;
@@ -47,77 +47,6 @@ export interface Carelog {
 
 export function emptyCarelog(): Carelog {
   return { indications: new Map(), entries: new Map(), entriesByIndication: new Map(), approvals: new Map() };
-}
-
-function minutesOf(time: string): number {
-  const [hours, minutes] = time.split(':').map(Number);
-  return hours * 60 + minutes;
-}
-
-export function applyIndication(
-  carelog: Carelog,
-  statement: StatementOf<'carelog.indication'>,
-  hash: string,
-  at: Positioned['at'],
-): void {
-  const { indication, provider, hours, days, replaces } = statement.body;
-  const list = carelog.indications.get(indication) ?? [];
-  carelog.indications.set(indication, list);
-  insertByPosition(list, {
-    hash,
-    at,
-    indication,
-    subject: statement.subject as string,
-    provider,
-    hours,
-    days,
-    author: statement.author,
-    ...(replaces === undefined ? {} : { replaces }),
-  });
-}
-
-export function applyCareEntry(
-  carelog: Carelog,
-  statement: StatementOf<'carelog.entry'>,
-  hash: string,
-  at: Positioned['at'],
-): void {
-  const { indication, date, start, end, activities } = statement.body;
-  setEarliest(carelog.entries, hash, {
-    hash,
-    at,
-    indication,
-    subject: statement.subject as string,
-    date,
-    start,
-    end,
-    minutes: minutesOf(end) - minutesOf(start),
-    activities,
-    author: statement.author,
-  });
-  const hashes = carelog.entriesByIndication.get(indication) ?? new Set<string>();
-  carelog.entriesByIndication.set(indication, hashes);
-  hashes.add(hash);
-}
-
-export function applyApproval(
-  carelog: Carelog,
-  statement: StatementOf<'carelog.approval'>,
-  hash: string,
-  at: Positioned['at'],
-): void {
-  const { entry, decision, reason } = statement.body;
-  const list = carelog.approvals.get(entry) ?? [];
-  carelog.approvals.set(entry, list);
-  insertByPosition(list, {
-    hash,
-    at,
-    entry,
-    subject: statement.subject as string,
-    decision,
-    author: statement.author,
-    ...(reason === undefined ? {} : { reason }),
-  });
 }
 
 /** The indication in force: the latest version that no other version replaces. */

@@ -1,4 +1,4 @@
-// The consent register: per pseudonym, every grant and objection (sorted by position) and every
+// The consent register, folded from `consent` statements (kinds/consent.ts): per pseudonym, every grant and objection (sorted by position) and every
 // revocation. What is in force is derived from these facts, never from arrival order:
 // - a revocation takes its consent out, wherever the two sit;
 // - of two unrevoked decisions with exactly the same scope, the later one (by position) stands;
@@ -6,14 +6,7 @@
 //   objection wins a tie with a grant (GF precedence, DESIGN.md "Exchange").
 // Delegations are consents with purpose `delegation`: the grantee is the representative's key
 // holder, the category the statement kind she may author for the client (none: every kind).
-import type { StatementOf } from '@ketenlog/logbook';
-import {
-  comparePositions,
-  insertByPosition,
-  setEarliest,
-  type EntryPosition,
-  type Positioned,
-} from './position.ts';
+import { comparePositions, type EntryPosition, type Positioned } from './position.ts';
 
 /** The consent purpose that makes a grant a delegation. */
 export const DELEGATION_PURPOSE = 'delegation';
@@ -45,31 +38,6 @@ export interface ConsentLedger {
 
 /** pseudonym → ledger. */
 export type ConsentRegister = Map<string, ConsentLedger>;
-
-function scopeOf(body: StatementOf<'consent'>['body']): ConsentScope {
-  return {
-    ...(body.grantee === undefined ? {} : { grantee: body.grantee }),
-    ...(body.category === undefined ? {} : { category: body.category }),
-    ...(body.purpose === undefined ? {} : { purpose: body.purpose }),
-  };
-}
-
-export function applyConsentStatement(
-  register: ConsentRegister,
-  statement: StatementOf<'consent'>,
-  hash: string,
-  at: EntryPosition,
-): void {
-  const subject = statement.subject as string;
-  const ledger = register.get(subject) ?? { records: [], revocations: new Map() };
-  register.set(subject, ledger);
-  const { body, author } = statement;
-  if (body.decision === 'revocation') {
-    setEarliest(ledger.revocations, body.revokes as string, { hash, at, author });
-    return;
-  }
-  insertByPosition(ledger.records, { hash, at, decision: body.decision, scope: scopeOf(body), author });
-}
 
 function sameScope(a: ConsentScope, b: ConsentScope): boolean {
   return a.grantee === b.grantee && a.category === b.category && a.purpose === b.purpose;

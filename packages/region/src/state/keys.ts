@@ -1,7 +1,7 @@
 // The region's signing keys: the configured organisation keys, plus bindings, rotations and
-// revocations from `key` statements. Stored as facts with their positions (earliest wins), and
+// revocations from `key` statements (kinds/key.ts). Stored as facts with their positions (earliest wins), and
 // resolved to parties only when asked, so the register does not depend on arrival order.
-import { fromBase64, type KnownKey, type SignatureAlg, type StatementOf } from '@ketenlog/logbook';
+import { fromBase64, type KnownKey, type SignatureAlg } from '@ketenlog/logbook';
 import {
   CLIENT_ROLE,
   DELEGATE_ROLE,
@@ -12,7 +12,7 @@ import {
   type Organisation,
   type RegionConfig,
 } from '../config/region-config.ts';
-import { CONFIGURED, setEarliest, type EntryPosition } from './position.ts';
+import { CONFIGURED, type EntryPosition } from './position.ts';
 
 export interface KeyBinding {
   readonly keyId: string;
@@ -67,30 +67,6 @@ export function configuredKeys(config: RegionConfig): KeyRegister {
     }
   }
   return { bindings, rotations: new Map(), revocations: new Map() };
-}
-
-export function applyKeyStatement(keys: KeyRegister, statement: StatementOf<'key'>, at: EntryPosition): void {
-  const { action, keyId, alg, publicKey, holder, organisation, role, replaces, reason } = statement.body;
-  const by = statement.author;
-  if (action === 'revoke') {
-    setEarliest(keys.revocations, keyId, { at, by, ...(reason === undefined ? {} : { reason }) });
-    return;
-  }
-  if (publicKey === undefined) return;
-  setEarliest(keys.bindings, keyId, {
-    keyId,
-    alg,
-    publicKey,
-    holder,
-    at,
-    boundBy: by,
-    ...(role === undefined ? {} : { role }),
-    ...(organisation === undefined ? {} : { organisation }),
-    ...(statement.subject === undefined ? {} : { subject: statement.subject }),
-    ...(replaces === undefined ? {} : { replaces }),
-  });
-  if (action === 'rotate' && replaces !== undefined)
-    setEarliest(keys.rotations, replaces, { at, by, replacedBy: keyId });
 }
 
 export type KeyStatus = 'unknown' | 'active' | 'rotated' | 'revoked';

@@ -4,25 +4,22 @@
 // or over the slice of it the SQL state selects by an index, so both give the same answers.
 import type { RegionConfig } from '../config/region-config.ts';
 import { accessesOf, type AccessRecord } from './access-trail.ts';
-import { runsOf, type RunRecord } from './analysis.ts';
+import { agreementStatus, runsOf, type AgreementStatus, type RunRecord } from './analysis.ts';
 import type { Carelog } from './carelog.ts';
 import type { ConsentLedger } from './consents.ts';
 import type { KeyRegister } from './keys.ts';
 import { holdersOf, type Holding } from './localisation.ts';
-import {
-  agreementStatus,
-  approvedMinutesForInsurer,
-  insurersOf,
-  type AgreementStatus,
-  type RegionState,
-} from './region-state.ts';
+import { approvedMinutesForInsurer, insurersOf, type RegionState } from './region-state.ts';
 
-export interface RegionStateQueries {
+/** What every domain's questions start from: the configuration and the keys that resolve signers. */
+export interface KeyQueries {
   readonly config: RegionConfig;
-  /** origin → entries folded (every index below it). */
-  positions(): Promise<Map<string, number>>;
   /** The key register for these key IDs (at least: their bindings, rotations and revocations). */
   keys(keyIds: readonly string[]): Promise<KeyRegister>;
+}
+
+/** Exchange's questions: consents, the localisation index, the access trail (ExchangeStateView). */
+export interface ExchangeQueries extends KeyQueries {
   /** The consent register holding at least this client's ledger. */
   consents(pseudonym: string): Promise<Map<string, ConsentLedger>>;
   holdersOf(pseudonym: string): Promise<Holding[]>;
@@ -30,15 +27,29 @@ export interface RegionStateQueries {
   clientsOf(holder: string): Promise<string[]>;
   insurersOf(pseudonym: string): Promise<string[]>;
   accessesOf(pseudonym: string): Promise<readonly AccessRecord[]>;
+}
+
+/** Mijn Zorg Log's questions (CarelogStateView). */
+export interface CarelogQueries extends KeyQueries {
   /** Mijn Zorg Log holding at least this indication's versions, entries and their decisions. */
   carelogOfIndication(indication: string): Promise<Carelog>;
   /** Mijn Zorg Log holding at least this entry and the decisions on it. */
   carelogOfEntry(entryHash: string): Promise<Carelog>;
   approvedMinutesForInsurer(insurer: string): Promise<Map<string, number>>;
+}
+
+/** Analytics' questions: agreements and runs (AnalyticsStateView). */
+export interface AnalyticsQueries extends KeyQueries {
   agreementStatus(agreement: string): Promise<AgreementStatus | undefined>;
   runsOf(agreement: string): Promise<RunRecord[]>;
   /** Agreement ids with at least one statement, sorted. */
   agreements(): Promise<string[]>;
+}
+
+/** Every question, for the composition root; a domain is handed only its own interface above. */
+export interface RegionStateQueries extends ExchangeQueries, CarelogQueries, AnalyticsQueries {
+  /** origin → entries folded (every index below it). */
+  positions(): Promise<Map<string, number>>;
 }
 
 /** The same questions answered from an in-memory state (read afresh on every call). */

@@ -16,11 +16,10 @@ import { holdersOf } from './localisation.ts';
 import { consentsInForce, delegationInForce, effectiveConsent } from './consents.ts';
 import { currentIndication, entryStatus, indicationSummary } from './carelog.ts';
 import { keyStatus, partyOfKey } from './keys.ts';
-import { runsOf } from './analysis.ts';
+import { agreementStatus, runsOf } from './analysis.ts';
 import { accessesOf } from './access-trail.ts';
 import {
   FoldError,
-  agreementStatus,
   applyEntry,
   approvedMinutesForInsurer,
   createRegionState,

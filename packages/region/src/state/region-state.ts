@@ -7,7 +7,6 @@
 // organisation a key belongs to) are resolved when asked, because the key statement that tells
 // may sit in another log.
 import {
-  isKind,
   parseEntry,
   statementHash,
   toBase64,
@@ -17,26 +16,13 @@ import {
   type Statement,
 } from '@ketenlog/logbook';
 import { findOrganisation, uraOf, type RegionConfig } from '../config/region-config.ts';
-import { applyAccess, type AccessTrail } from './access-trail.ts';
-import {
-  agreementVersion,
-  applyAgreement,
-  applyRun,
-  emptyAnalysis,
-  type AgreementTerms,
-  type AnalysisRegister,
-} from './analysis.ts';
-import {
-  applyApproval,
-  applyCareEntry,
-  applyIndication,
-  approvedEntries,
-  emptyCarelog,
-  type Carelog,
-} from './carelog.ts';
-import { applyConsentStatement, type ConsentRegister } from './consents.ts';
-import { applyKeyStatement, configuredKeys, organisationOfKey, type KeyRegister } from './keys.ts';
-import { applyIndexStatement, type LocalisationIndex } from './localisation.ts';
+import { regionKind } from '../kinds/registry.ts';
+import type { AccessTrail } from './access-trail.ts';
+import { emptyAnalysis, type AnalysisRegister } from './analysis.ts';
+import { approvedEntries, emptyCarelog, type Carelog } from './carelog.ts';
+import type { ConsentRegister } from './consents.ts';
+import { configuredKeys, type KeyRegister } from './keys.ts';
+import type { LocalisationIndex } from './localisation.ts';
 import type { EntryPosition } from './position.ts';
 
 export interface RegionState {
@@ -87,7 +73,7 @@ export function applyEntry(state: RegionState, log: LogRef, index: number, entry
 
 /**
  * Folds one statement at its position, its hash and signers already known (as the SQL state
- * stores them): the one place each kind reaches its section.
+ * stores them): each kind's module (kinds/<kind>.ts) folds it into its register.
  */
 export function applyStatement(
   state: RegionState,
@@ -97,15 +83,7 @@ export function applyStatement(
   signers: readonly string[],
 ): void {
   state.logSizes.set(at.origin, Math.max(state.logSizes.get(at.origin) ?? 0, at.index + 1));
-  if (isKind(statement, 'key')) applyKeyStatement(state.keys, statement, at);
-  else if (isKind(statement, 'index')) applyIndexStatement(state.index, statement);
-  else if (isKind(statement, 'consent')) applyConsentStatement(state.consents, statement, hash, at);
-  else if (isKind(statement, 'carelog.indication')) applyIndication(state.carelog, statement, hash, at);
-  else if (isKind(statement, 'carelog.entry')) applyCareEntry(state.carelog, statement, hash, at);
-  else if (isKind(statement, 'carelog.approval')) applyApproval(state.carelog, statement, hash, at);
-  else if (isKind(statement, 'agreement')) applyAgreement(state.analysis, statement, hash, at, signers);
-  else if (isKind(statement, 'analysis.run')) applyRun(state.analysis, statement, hash, at, signers);
-  else if (isKind(statement, 'access')) applyAccess(state.access, statement, hash, at);
+  regionKind(statement.kind).fold(state, statement, { at, hash, signers });
 }
 
 export class FoldError extends Error {
@@ -127,7 +105,7 @@ export function foldLogs(config: RegionConfig, logs: Iterable<LogEntries>): Regi
       let parsed: SignedStatement;
       if (entry instanceof Uint8Array) {
         const result = parseEntry(entry);
-        if (!result.ok) throw new FoldError(`${log.origin} entry ${index}: ${result.reason}`);
+        if (!result.ok) throw new FoldError(`${log.origin} entry ${index}: ${result.problem.text}`);
         parsed = result.value;
       } else parsed = entry;
       applyEntry(state, log, index, parsed);
@@ -138,28 +116,6 @@ export function foldLogs(config: RegionConfig, logs: Iterable<LogEntries>): Regi
 }
 
 // --- views across sections ---
-
-export interface AgreementStatus {
-  readonly terms: AgreementTerms;
-  /** Parties (`ura:<URA>`) whose node or professional signed these terms, sorted. */
-  readonly signedBy: readonly string[];
-  /** Every party signed. */
-  readonly complete: boolean;
-}
-
-export function agreementStatus(state: RegionState, agreement: string): AgreementStatus | undefined {
-  const version = agreementVersion(state.analysis, agreement);
-  if (!version) return undefined;
-  const signedBy = new Set<string>();
-  for (const signing of version.signings.values()) {
-    for (const keyId of signing.signerKeyIds) {
-      const org = organisationOfKey(state.config, state.keys, keyId);
-      if (org && version.terms.parties.includes(`ura:${org.ura}`)) signedBy.add(`ura:${org.ura}`);
-    }
-  }
-  const sorted = [...signedBy].sort();
-  return { terms: version.terms, signedBy: sorted, complete: sorted.length === version.terms.parties.length };
-}
 
 /** Insurers (`ura:<URA>`) with an index entry for the client: the zorgverzekeraars holding her records. */
 export function insurersOf(state: RegionState, pseudonym: string): string[] {

@@ -1,10 +1,4 @@
-import {
-  Sequencer,
-  entryBytes,
-  parseEntry,
-  type LogRef,
-  type SignedStatement,
-} from '@ketenlog/logbook';
+import { Sequencer, entryBytes, parseEntry, type LogRef, type SignedStatement } from '@ketenlog/logbook';
 import { testLogOptions } from '@ketenlog/logbook/testing';
 import { openPostgres, openSqlite, testDatabases, type Db } from '@ketenlog/storage';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -21,18 +15,12 @@ import {
   type AppendedEntry,
 } from '../testing.ts';
 import { accessesOf } from './access-trail.ts';
-import { runsOf } from './analysis.ts';
+import { agreementStatus, runsOf } from './analysis.ts';
 import { approvalOf, currentIndication, entryStatus, indicationSummary } from './carelog.ts';
 import { consentsInForce, delegationInForce, delegationsOf, effectiveConsent } from './consents.ts';
 import { activeKey, keyStatus, partyOfKey } from './keys.ts';
 import { holdersOf } from './localisation.ts';
-import {
-  agreementStatus,
-  approvedMinutesForInsurer,
-  foldLogs,
-  insurersOf,
-  snapshotState,
-} from './region-state.ts';
+import { approvedMinutesForInsurer, foldLogs, insurersOf, snapshotState } from './region-state.ts';
 import { memoryQueries, type RegionStateQueries } from './queries.ts';
 import {
   RegionStateConflict,

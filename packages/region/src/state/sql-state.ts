@@ -2,7 +2,7 @@
 // re-reading every log and every process on one database sees the same state.
 //
 // Every accepted entry becomes one fact row at its position (origin, index), with the keys its
-// section is looked up by as indexed columns. The fold is order-independent and its sections
+// section is looked up by as indexed columns (k1..k3, each kind's `lookup` in kinds/<kind>.ts). The fold is order-independent and its sections
 // settle conflicts by position, not arrival, so the facts can be written in any interleaving by
 // any process (the same entry twice is one row) and resolved when read: a query selects the few
 // facts behind its answer through an index and folds them with the same section functions the
@@ -10,33 +10,52 @@
 // `region_positions` says, per log, how many entries the table holds (all below that index), so a
 // restart folds only what came after.
 import {
+  KIND_AGREEMENT,
+  KIND_ACCESS,
+  KIND_ANALYSIS_RUN,
+  KIND_CARELOG_APPROVAL,
+  KIND_CARELOG_ENTRY,
+  KIND_CARELOG_INDICATION,
+  KIND_CONSENT,
+  KIND_INDEX,
+  KIND_KEY,
   STATEMENT_VERSION,
   parseEntry,
   type Json,
   type LogRef,
   type SignedStatement,
   type Statement,
+  type StatementKind,
 } from '@ketenlog/logbook';
 import type { Db, Queryable, SqlValue } from '@ketenlog/storage';
 import type { RegionConfig } from '../config/region-config.ts';
+import { regionKind, UNJUDGED_KINDS } from '../kinds/registry.ts';
 import { accessesOf, type AccessRecord } from './access-trail.ts';
-import { runsOf, type RunRecord } from './analysis.ts';
+import { agreementStatus, runsOf, type AgreementStatus, type RunRecord } from './analysis.ts';
 import type { Carelog } from './carelog.ts';
 import type { ConsentLedger } from './consents.ts';
 import type { KeyRegister } from './keys.ts';
 import { holdersOf, type Holding } from './localisation.ts';
 import type { RegionStateQueries } from './queries.ts';
 import {
-  agreementStatus,
   applyStatement,
   approvedMinutesForInsurer,
   createRegionState,
   FoldError,
   hashOfStatement,
   insurersOf,
-  type AgreementStatus,
   type RegionState,
 } from './region-state.ts';
+
+/** A kind as an SQL string literal: the constants are fixed identifiers, never input. */
+const sqlKind = (kind: StatementKind): string => `'${kind}'`;
+
+/**
+ * The statements the witness rules read (the kinds whose module says `judged`: not the
+ * localisation index nor the access trail), as a condition the partial index region_facts_judged
+ * matches literally.
+ */
+const JUDGED = `kind NOT IN (${UNJUDGED_KINDS.map(sqlKind).join(', ')})`;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS region_facts (
@@ -57,8 +76,8 @@ CREATE TABLE IF NOT EXISTS region_facts (
 CREATE INDEX IF NOT EXISTS region_facts_k1 ON region_facts (k1, kind);
 CREATE INDEX IF NOT EXISTS region_facts_k2 ON region_facts (k2, kind, k1) WHERE k2 IS NOT NULL;
 CREATE INDEX IF NOT EXISTS region_facts_k3 ON region_facts (k3, kind) WHERE k3 IS NOT NULL;
-CREATE INDEX IF NOT EXISTS region_facts_agreements ON region_facts (k1) WHERE kind = 'agreement';
-CREATE INDEX IF NOT EXISTS region_facts_judged ON region_facts (origin, idx) WHERE kind NOT IN ('index', 'access');
+CREATE INDEX IF NOT EXISTS region_facts_agreements ON region_facts (k1) WHERE kind = ${sqlKind(KIND_AGREEMENT)};
+CREATE INDEX IF NOT EXISTS region_facts_judged ON region_facts (origin, idx) WHERE ${JUDGED};
 CREATE TABLE IF NOT EXISTS region_positions (
   origin TEXT PRIMARY KEY,
   size BIGINT NOT NULL
@@ -84,44 +103,6 @@ export const FACT_COLUMNS = [
 /** Rows per multi-row INSERT: 12 columns stay under SQLite's 32,766 parameters. */
 const ROWS_PER_INSERT = 500;
 
-/**
- * The lookup keys of a statement's section:
- * - k1: the client (index, consent, access), the key ID (key), the indication (indication, care
- *   entry), the entry hash (approval), the agreement (agreement, run);
- * - k2: the holder (index), the key rotated out (key), the entry's own hash (care entry); its
- *   index carries k1 too, so a holder's clients are read from the index alone;
- * - k3: the client of a care entry or approval (an insurer's approved minutes: only the client's
- *   own decision on her entry counts, so her approvals are all the answer needs).
- */
-function keysOf(statement: Statement, hash: string): [string | null, string | null, string | null] {
-  const body = statement.body as { readonly [key: string]: Json | undefined };
-  const text = (v: Json | undefined): string | null => (typeof v === 'string' ? v : null);
-  const subject = statement.subject ?? null;
-  switch (statement.kind) {
-    case 'index':
-      return [subject, text(body.holder), null];
-    case 'consent':
-    case 'access':
-      return [subject, null, null];
-    case 'key':
-      return [text(body.keyId), text(body.replaces), null];
-    case 'carelog.indication':
-      return [text(body.indication), null, null];
-    case 'carelog.entry':
-      return [text(body.indication), hash, subject];
-    case 'carelog.approval':
-      return [text(body.entry), null, subject];
-    case 'agreement':
-    case 'analysis.run':
-      return [text(body.agreement), null, null];
-    default:
-      return [null, null, null];
-  }
-}
-
-/** Kinds whose fold uses the signers' key IDs. */
-const SIGNED_BY_SEVERAL: readonly string[] = ['agreement', 'analysis.run'];
-
 /** One accepted entry as a fact row (values in FACT_COLUMNS order). */
 export function factRow(log: LogRef, index: number, entry: SignedStatement): SqlValue[] {
   const { statement } = entry;
@@ -142,8 +123,9 @@ export function factValues(
   hash: string,
   signerKeyIds: readonly string[],
 ): SqlValue[] {
-  const [k1, k2, k3] = keysOf(statement, hash);
-  const signers = SIGNED_BY_SEVERAL.includes(statement.kind) ? JSON.stringify(signerKeyIds) : null;
+  const kind = regionKind(statement.kind);
+  const [k1, k2, k3] = kind.lookup(statement, hash);
+  const signers = kind.multiParty ? JSON.stringify(signerKeyIds) : null;
   return [
     origin,
     index,
@@ -222,13 +204,6 @@ interface FactRow {
   readonly body: string;
 }
 
-/**
- * The statements the witness rules read (policy.ts judges with keys, consents, Mijn Zorg Log and
- * agreements, never with the localisation index or the access trail), as a condition the
- * partial index region_facts_judged matches literally.
- */
-const JUDGED = `kind NOT IN ('index', 'access')`;
-
 const SELECT_FACTS = 'SELECT origin, idx, iat, kind, hash, author, subject, signers, body FROM region_facts';
 
 function foldRow(state: RegionState, row: FactRow): void {
@@ -282,7 +257,7 @@ export function storedLog(log: LogRef, store: StoredEntries, step = 4096): Resum
       for (let from = start; from < count; from += step) {
         for (const { index, entry } of await store.readEntries(from, Math.min(count, from + step))) {
           const parsed = parseEntry(entry);
-          if (!parsed.ok) throw new FoldError(`${log.origin} entry ${index}: ${parsed.reason}`);
+          if (!parsed.ok) throw new FoldError(`${log.origin} entry ${index}: ${parsed.problem.text}`);
           yield { index, entry: parsed.value };
         }
       }
@@ -480,44 +455,56 @@ export class SqlRegionState implements RegionStateQueries {
     if (keyIds.length === 0) return createRegionState(this.config).keys;
     const list = placeholders(keyIds.length);
     const state = await this.#slice(
-      [`k1 IN (${list}) AND kind = 'key'`, keyIds],
-      [`k2 IN (${list}) AND kind = 'key'`, keyIds],
+      [`k1 IN (${list}) AND kind = ${sqlKind(KIND_KEY)}`, keyIds],
+      [`k2 IN (${list}) AND kind = ${sqlKind(KIND_KEY)}`, keyIds],
     );
     return state.keys;
   }
 
   /** A client's consent ledger (grants, objections, revocations), for effectiveConsent & co. */
   async consents(pseudonym: string): Promise<Map<string, ConsentLedger>> {
-    return (await this.#slice([`k1 = ? AND kind = 'consent'`, [pseudonym]])).consents;
+    return (await this.#slice([`k1 = ? AND kind = ${sqlKind(KIND_CONSENT)}`, [pseudonym]])).consents;
   }
 
   async holdersOf(pseudonym: string): Promise<Holding[]> {
-    return holdersOf((await this.#slice([`k1 = ? AND kind = 'index'`, [pseudonym]])).index, pseudonym);
+    return holdersOf(
+      (await this.#slice([`k1 = ? AND kind = ${sqlKind(KIND_INDEX)}`, [pseudonym]])).index,
+      pseudonym,
+    );
   }
 
   /** The clients a holder stated it holds records of, sorted. */
   async clientsOf(holder: string): Promise<string[]> {
     const rows = await this.#db.all<{ k1: string }>(
-      `SELECT DISTINCT k1 FROM region_facts WHERE k2 = ? AND kind = 'index'`,
+      `SELECT DISTINCT k1 FROM region_facts WHERE k2 = ? AND kind = ${sqlKind(KIND_INDEX)}`,
       [holder],
     );
     return rows.map((r) => r.k1).sort();
   }
 
   async insurersOf(pseudonym: string): Promise<string[]> {
-    return insurersOf(await this.#slice([`k1 = ? AND kind = 'index'`, [pseudonym]]), pseudonym);
+    return insurersOf(
+      await this.#slice([`k1 = ? AND kind = ${sqlKind(KIND_INDEX)}`, [pseudonym]]),
+      pseudonym,
+    );
   }
 
   async accessesOf(pseudonym: string): Promise<readonly AccessRecord[]> {
-    return accessesOf((await this.#slice([`k1 = ? AND kind = 'access'`, [pseudonym]])).access, pseudonym);
+    return accessesOf(
+      (await this.#slice([`k1 = ? AND kind = ${sqlKind(KIND_ACCESS)}`, [pseudonym]])).access,
+      pseudonym,
+    );
   }
 
   /** Mijn Zorg Log for one indication: its versions, its entries and their decisions. */
   async carelogOfIndication(indication: string): Promise<Carelog> {
     const state = await this.#slice(
-      [`k1 = ? AND kind IN ('carelog.indication', 'carelog.entry')`, [indication]],
       [
-        `k1 IN (SELECT k2 FROM region_facts WHERE k1 = ? AND kind = 'carelog.entry') AND kind = 'carelog.approval'`,
+        `k1 = ? AND kind IN (${sqlKind(KIND_CARELOG_INDICATION)}, ${sqlKind(KIND_CARELOG_ENTRY)})`,
+        [indication],
+      ],
+      [
+        `k1 IN (SELECT k2 FROM region_facts WHERE k1 = ? AND kind = ${sqlKind(KIND_CARELOG_ENTRY)}) AND kind = ${sqlKind(KIND_CARELOG_APPROVAL)}`,
         [indication],
       ],
     );
@@ -527,30 +514,30 @@ export class SqlRegionState implements RegionStateQueries {
   /** Mijn Zorg Log for one care entry: the entry and the decisions on it. */
   async carelogOfEntry(entryHash: string): Promise<Carelog> {
     const state = await this.#slice(
-      [`k2 = ? AND kind = 'carelog.entry'`, [entryHash]],
-      [`k1 = ? AND kind = 'carelog.approval'`, [entryHash]],
+      [`k2 = ? AND kind = ${sqlKind(KIND_CARELOG_ENTRY)}`, [entryHash]],
+      [`k1 = ? AND kind = ${sqlKind(KIND_CARELOG_APPROVAL)}`, [entryHash]],
     );
     return state.carelog;
   }
 
   /** What an insurer may declare: approved minutes per client it holds records of. */
   async approvedMinutesForInsurer(insurer: string): Promise<Map<string, number>> {
-    const clients = `SELECT k1 FROM region_facts WHERE k2 = ? AND kind = 'index'`;
+    const clients = `SELECT k1 FROM region_facts WHERE k2 = ? AND kind = ${sqlKind(KIND_INDEX)}`;
     const state = await this.#slice(
       // Of the insurer's holdings only those of clients with care entries (what the answer needs).
       [
-        `k1 IN (SELECT k3 FROM region_facts WHERE k3 IN (${clients}) AND kind = 'carelog.entry') AND kind = 'index' AND k2 = ?`,
+        `k1 IN (SELECT k3 FROM region_facts WHERE k3 IN (${clients}) AND kind = ${sqlKind(KIND_CARELOG_ENTRY)}) AND kind = ${sqlKind(KIND_INDEX)} AND k2 = ?`,
         [insurer, insurer],
       ],
-      [`k3 IN (${clients}) AND kind = 'carelog.entry'`, [insurer]],
-      [`k3 IN (${clients}) AND kind = 'carelog.approval'`, [insurer]],
+      [`k3 IN (${clients}) AND kind = ${sqlKind(KIND_CARELOG_ENTRY)}`, [insurer]],
+      [`k3 IN (${clients}) AND kind = ${sqlKind(KIND_CARELOG_APPROVAL)}`, [insurer]],
     );
     return approvedMinutesForInsurer(state, insurer);
   }
 
   /** An agreement's terms and who signed them (their keys resolved from the tables). */
   async agreementStatus(agreement: string): Promise<AgreementStatus | undefined> {
-    const state = await this.#slice([`k1 = ? AND kind = 'agreement'`, [agreement]]);
+    const state = await this.#slice([`k1 = ? AND kind = ${sqlKind(KIND_AGREEMENT)}`, [agreement]]);
     const signers = new Set<string>();
     for (const versions of state.analysis.agreements.values())
       for (const version of versions.values())
@@ -560,13 +547,16 @@ export class SqlRegionState implements RegionStateQueries {
   }
 
   async runsOf(agreement: string): Promise<RunRecord[]> {
-    return runsOf((await this.#slice([`k1 = ? AND kind = 'analysis.run'`, [agreement]])).analysis, agreement);
+    return runsOf(
+      (await this.#slice([`k1 = ? AND kind = ${sqlKind(KIND_ANALYSIS_RUN)}`, [agreement]])).analysis,
+      agreement,
+    );
   }
 
   /** Agreement ids with at least one statement, sorted. */
   async agreements(): Promise<string[]> {
     const rows = await this.#db.all<{ k1: string }>(
-      `SELECT DISTINCT k1 FROM region_facts WHERE kind = 'agreement'`,
+      `SELECT DISTINCT k1 FROM region_facts WHERE kind = ${sqlKind(KIND_AGREEMENT)}`,
     );
     return rows.map((r) => r.k1).sort();
   }
