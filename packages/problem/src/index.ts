@@ -14,3 +14,4 @@ export {
   type IssueCode,
 } from './outcome.ts';
 export { installErrorHandlers, malformedJsonText, replyOutcome, replyProblem, sendOutcome } from './http.ts';
+export type { Component } from './lifecycle.ts';

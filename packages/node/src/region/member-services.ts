@@ -23,7 +23,8 @@ import { registerSystemAuthorization } from '../auth/system-authorization.ts';
 import type { CredentialResolvers } from '../access/fhir-caller.ts';
 import { registerNodeCarelog } from '../carelog/node-carelog.ts';
 import { registerNodeAnalytics, type NodeAnalytics } from '../analytics/node-analytics.ts';
-import { registerNodeExchange, type NodeExchange } from '../exchange/node-exchange.ts';
+import type { Exchange } from '@ketenlog/exchange';
+import { nodeExchange } from '../exchange/node-exchange.ts';
 import { logbookMetrics, NodeLogbook } from '../logbook/node-logbook.ts';
 import { logbookRoutes } from '../logbook/routes.ts';
 import { notifyRoutes, Notifier } from '../logbook/notified-pull.ts';
@@ -38,7 +39,7 @@ import type { Membership } from './membership.ts';
 export interface MemberServices {
   readonly logbook: NodeLogbook;
   readonly auth?: PasskeyAuth;
-  readonly exchange: NodeExchange;
+  readonly exchange: Exchange;
   readonly analytics: NodeAnalytics;
   /** Mijn Zorg Log at this member. */
   readonly carelog: CarelogService;
@@ -179,7 +180,7 @@ export async function startMemberServices(
   const national = mitz
     ? await registerNationalConsent(app, { config: mitz, membership, log: app.log })
     : undefined;
-  const exchange = await registerNodeExchange(app, {
+  const exchange = nodeExchange({
     national,
     db,
     membership,
@@ -190,6 +191,7 @@ export async function startMemberServices(
     verifier,
     ...(auth ? { sessions: auth.sessions } : {}),
   });
+  await app.register(exchange.register);
   const client = exchange.pseudonyms;
   if (client) pseudonymOf = (bsn) => client.pseudonymOf(bsn);
   const analytics = await registerNodeAnalytics(app, {

@@ -1,0 +1,3 @@
+export interface Component {
+  close(): Promise<void>;
+}
