@@ -11,7 +11,7 @@ export * from './consent/consent-drafts.ts';
 export * from './enforcement/filter.ts';
 export * from './enforcement/access-record.ts';
 export * from './overview/federated-overview.ts';
-export * from './overview/holder-guard.ts';
+export * from './member/holder-guard.ts';
 export * from './overview/timeline.ts';
 export * from './consent/local-consents.ts';
 export * from './portability/portability.ts';

@@ -156,9 +156,10 @@ export class Exchange implements Component {
   }
 
   /**
-   * Exchange's routes and hooks. Not encapsulated (fastify-plugin): the holder guard's and the
-   * overview's hooks must see the FHIR routes, which the node registers after this; the node's
-   * access decision on those routes runs before them (onRequest precedes every preHandler).
+   * Exchange's routes and hooks. Not encapsulated (fastify-plugin): its hooks — the holder guard, a
+   * professional's `$everything` as the overview, a client's `GET /fhir/Consent` — act on the node's
+   * FHIR routes, which live outside this plugin. The node's access decision on those routes runs
+   * before them (onRequest precedes every preHandler).
    */
   readonly register: FastifyPluginAsync = fastifyPlugin(async (app: FastifyInstance) => this.#routes(app), {
     name: 'ketenlog-exchange',

@@ -16,12 +16,7 @@ import { accessDraft, auditEvent, sealReason, type AccessEvent } from '../enforc
 import { CATEGORIES, patientOf } from '../localisation/categories.ts';
 import { DEMOGRAPHICS } from '../enforcement/filter.ts';
 import { localConsentRecords, withLocalConsents } from '../consent/local-consents.ts';
-import {
-  registerHolderGuard,
-  UNKNOWN_CLIENT,
-  type GuardCaller,
-  type GuardedAnswer,
-} from '../overview/holder-guard.ts';
+import { registerHolderGuard, UNKNOWN_CLIENT, type GuardCaller, type GuardedAnswer } from './holder-guard.ts';
 import { type NationalConsent, type Purpose } from '../pdp.ts';
 import type { ExchangeLogbook, ExchangeMembership, FhirAccessOf } from './exchange-member.ts';
 import type { PatientDirectory } from './patient-directory.ts';
@@ -155,9 +150,10 @@ export async function registerHolder(app: FastifyInstance, options: HolderOption
     return reason.length <= MAX_REASON ? reason : '';
   };
 
-  // The node's access decision (access/fhir-access.ts) has verified the node token (once: its id is
-  // then used up) and limited the caller to reads of one client's records; here the holder's own
-  // rules follow, and the answer is then judged by her consents (registerHolderGuard below).
+  // The node's access decision (fhirAccessOf; packages/node/src/access) has verified the node
+  // token (once: its id is then used up) and limited the caller to reads of one client's records;
+  // here the holder's own rules follow, and the answer is then judged by her consents
+  // (registerHolderGuard, holder-guard.ts).
   app.addHook('preHandler', async (request, reply) => {
     const access = fhirAccessOf(request);
     if (access?.caller.kind !== 'node') return;

@@ -2,8 +2,8 @@
 // `GET /exchange/overview?patient=<local Patient id>` (or `?identifier=<BSN system>|<BSN>`,
 // `&purpose=treatment|billing|research`, default treatment; `&category=<consent categories>`,
 // comma-separated, for a category-only overview; `&breakTheGlass=<reason>` for emergency access,
-// see holder.ts; `&set=bgz` for the BgZ, packages/node/src/national/bgz.ts); the same from a professional's session
-// as `GET /fhir/Patient/<id>/$everything`.
+// see holder.ts; `&set=bgz` for the BgZ, a query set the node passes in); the same from a
+// professional's session as `GET /fhir/Patient/<id>/$everything`.
 // Her node derives the client's region pseudonym, finds the holders in the localisation index (the region's state), asks each one in
 // parallel — first which local Patient stands for the pseudonym, then that Patient's $everything —
 // each call with a fresh node token naming her organisation, her, her role and the purpose, and
@@ -60,7 +60,10 @@ export interface OverviewRouteOptions {
   readonly querySets?: Readonly<Record<string, OverviewQuerySet>>;
 }
 
-/** A named set of searches asked of every holder instead of `$everything` (the BgZ: packages/node/src/national/bgz.ts). */
+/**
+ * A named set of searches asked of every holder instead of `$everything` (the BgZ:
+ * packages/node/src/national/bgz.ts).
+ */
 export interface OverviewQuerySet {
   /** The consent categories its answers can fall in: the index's other categories are not asked. */
   readonly categories: ReadonlySet<string>;
