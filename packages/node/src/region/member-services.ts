@@ -118,10 +118,31 @@ export async function startMemberServices(
   await app.register(notifyRoutes, { logbook, membership, verifier });
   const notifier = new Notifier(membership, fetch, app.log);
   metrics.collect(logbookMetrics(logbook));
-  // Clients are known by their region pseudonym, from the pseudonym service that exchange sets
-  // up below; identity asks for it only when someone logs in, long after start.
-  let pseudonymOf: PseudonymOf | undefined;
-  const pseudonyms = () => pseudonymOf;
+  // The node's login sessions, in its database: identity creates them, exchange reads them. Without
+  // passkeys nobody logs in here (exchange then has an empty store).
+  const sessions =
+    relyingParties.length === membership.region.organisations.length
+      ? new SessionStore(ephemeral)
+      : undefined;
+  // Exchange is constructed before identity: clients are known by their region pseudonym, from the
+  // pseudonym service exchange reaches (its routes are registered below, in their place).
+  const mitz = options.national?.mitz;
+  const national = mitz
+    ? await registerNationalConsent(app, { config: mitz, membership, log: app.log })
+    : undefined;
+  const exchange = nodeExchange({
+    national,
+    db,
+    membership,
+    logbook,
+    repository: options.repository,
+    fetch,
+    log: app.log,
+    verifier,
+    ...(sessions ? { sessions } : {}),
+  });
+  const client = exchange.pseudonyms;
+  const pseudonymOf: PseudonymOf | undefined = client ? (bsn) => client.pseudonymOf(bsn) : undefined;
   let auth: PasskeyAuth | undefined;
   let smart: Awaited<ReturnType<typeof registerNodeSmart>> | undefined;
   let systemTokens: CredentialResolvers['systemTokens'];
@@ -132,13 +153,14 @@ export async function startMemberServices(
       appTokens: async (token) => smart?.appTokens(token),
       baseUrl: membership.organisation.node.baseUrl,
     });
-  if (relyingParties.length === membership.region.organisations.length) {
+  if (sessions) {
     const nodeAuth = await registerNodeAuth(app, {
       db,
       ephemeral,
+      sessions,
       membership,
       logbook,
-      pseudonymOf: pseudonyms,
+      pseudonymOf: () => pseudonymOf,
       demo: options.demo === true,
       ...(options.identity ? { identity: options.identity } : {}),
     });
@@ -176,24 +198,7 @@ export async function startMemberServices(
     fetch,
     notifier,
   });
-  const mitz = options.national?.mitz;
-  const national = mitz
-    ? await registerNationalConsent(app, { config: mitz, membership, log: app.log })
-    : undefined;
-  const exchange = nodeExchange({
-    national,
-    db,
-    membership,
-    logbook,
-    repository: options.repository,
-    fetch,
-    log: app.log,
-    verifier,
-    ...(auth ? { sessions: auth.sessions } : {}),
-  });
   await app.register(exchange.register);
-  const client = exchange.pseudonyms;
-  if (client) pseudonymOf = (bsn) => client.pseudonymOf(bsn);
   const analytics = await registerNodeAnalytics(app, {
     db,
     membership,
