@@ -36,6 +36,7 @@ const BROWSER_SAFE = [
   '@ketenlog/exchange/categories',
   '@ketenlog/fhir/bsn',
   '@ketenlog/carelog/care-protocol',
+  '@ketenlog/carelog/care-roles',
   '@ketenlog/auth/diary',
 ];
 const INTO_ANOTHER_PACKAGE = {

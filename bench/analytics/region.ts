@@ -9,13 +9,11 @@
 import { issueNodeToken } from '@ketenlog/auth';
 import { signStatement } from '@ketenlog/logbook';
 import { agreementStatus } from '@ketenlog/region';
-import { digestOf, ibdCoachSpec } from '../../packages/analytics/src/index.ts';
+import { cohortDomain, digestOf, ibdCoachSpec, RUNS_PATH } from '../../packages/analytics/src/index.ts';
 import { demoPopulation } from '../../packages/node/src/demo/population.ts';
 import { seedBundle } from '../../packages/node/src/demo/seed.ts';
 import { startRegion } from '../../packages/node/src/region/run-region.ts';
 import { demoRegionOnFreePorts } from '../../packages/node/src/region/testing.ts';
-import { cohortDomain } from '../../packages/node/src/analytics/study-inputs.ts';
-import { RUNS_PATH } from '../../packages/node/src/analytics/node-analytics.ts';
 
 const PARTIES = ['11110003', '11110004', '11110005'];
 

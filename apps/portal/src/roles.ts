@@ -1,5 +1,6 @@
 // Who uses the portal and what each may use: one home per role with its tasks, and a menu with only
 // the pages the role can do something on (issue 17, finding 1).
+import { careRoleOf } from '@ketenlog/carelog/care-roles';
 import { isMessageKey, type MessageKey, type Translate } from './i18n.ts';
 import type { Principal } from './api/auth.ts';
 
@@ -27,13 +28,13 @@ export function roleOf(principal: Principal | undefined): Role | undefined {
   if (!principal || principal.kind === 'enrolling') return undefined;
   if (principal.kind === 'client') return 'client';
   if (principal.kind === 'representative') return 'representative';
-  switch (principal.actingAs?.role) {
-    case 'kraamverzorgende':
-      return 'carer';
-    case 'administratie':
-      return 'administration';
-    case 'declaratiebeoordelaar':
-      return 'insurer';
+  const role = principal.actingAs?.role;
+  const care = careRoleOf(role);
+  if (care === 'carer') return 'carer';
+  if (care === 'assessor') return 'insurer';
+  // A midwife may also keep the files, but her home is her clients' (the professional's).
+  if (role === 'administratie') return 'administration';
+  switch (role) {
     case 'analist':
     case 'privacyfunctionaris':
       return 'researcher';

@@ -16,7 +16,7 @@ import {
 } from '../../../packages/node/src/demo/seed-region.ts';
 import { seedDemoCarelog } from '../../../packages/node/src/demo/seed-carelog.ts';
 import { DEMO_COHORT, demoPopulation, MARIA_BSN } from '../../../packages/node/src/demo/population.ts';
-import { cohortDomain } from '../../../packages/node/src/analytics/study-inputs.ts';
+import { cohortDomain } from '@ketenlog/analytics';
 import { signedIndexStatement } from '../../../packages/node/src/logbook/testing.ts';
 import { checkAccessible, DESKTOP, fullPageShot, PHONE, SCREENSHOTS, settle } from './accessible.ts';
 import { startBrowserRegion, type BrowserRegion } from './browser-region.ts';

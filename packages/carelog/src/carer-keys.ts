@@ -5,7 +5,9 @@ import { fromBase64, keyIdOf, STATEMENT_VERSION, type Statement } from '@ketenlo
 import { keyStatus, type RegionState } from '@ketenlog/region';
 import { problem, success, type Outcome } from './problem.ts';
 
-export const CARER_ROLE = 'kraamverzorgende';
+import { CARER_ROLE } from './care-roles.ts';
+
+export { CARER_ROLE };
 
 /**
  * The `key` statement that binds a carer's Ed25519 public key (base64), authored by the care

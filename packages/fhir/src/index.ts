@@ -26,5 +26,18 @@ export type { ProgressOptions, ProgressStream } from './import/progress.ts';
 export { RemoteFhirRepository } from './adapter/remote-repository.ts';
 export type { RemoteFhirOptions } from './adapter/remote-repository.ts';
 export { badRequest, notFound } from './outcome.ts';
-export { PatientIdentityRepository, matchPatients, identityDifferences, bsnsOf } from './patient-identity.ts';
+export {
+  PatientIdentityRepository,
+  matchPatients,
+  identityDifferences,
+  bsnsOf,
+  type PatientIdentityOptions,
+  type ReviewOutcome,
+} from './patient-identity.ts';
+export {
+  PatientReviewQueue,
+  type PatientReview,
+  type ReviewDecision,
+  type ReviewStatus,
+} from './patient-review.ts';
 export { ForwardingRepository } from './forwarding-repository.ts';

@@ -4,6 +4,7 @@ import { testDatabases, type Db } from '@ketenlog/storage';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ProblemError } from './outcome.ts';
 import { matchPatients, PatientIdentityRepository } from './patient-identity.ts';
+import { PatientReviewQueue } from './patient-review.ts';
 import { SearchParameterRegistry } from './search/definitions.ts';
 import { FhirSearchIndex } from './search/search-index.ts';
 import { SqlFhirRepository } from './repository/sql-repository.ts';
@@ -143,6 +144,30 @@ describe.each(testDatabases())('PatientIdentityRepository on $name', ({ open }) 
       ),
     );
     expect(inOne.outcome.issue[0]!.diagnostics).toMatch(/also in Bundle\.entry\[0\]/);
+  });
+
+  it('held for review where configured: a batch entry answers 202, a transaction is still refused', async () => {
+    const reviews = await PatientReviewQueue.open(db);
+    const reviewing = new PatientIdentityRepository(repo, { reviews });
+    const held = await refusal(reviewing.create(stranger()));
+    expect(held.status).toBe(202);
+    expect(held.outcome.issue[0]).toMatchObject({ severity: 'information', code: 'informational' });
+    const bundle = (type: 'batch' | 'transaction'): Bundle => ({
+      resourceType: 'Bundle',
+      type,
+      entry: [
+        { resource: stranger({ birthDate: '1940-01-01' }), request: { method: 'POST', url: 'Patient' } },
+      ],
+    });
+    const batch = await reviewing.processBundle(bundle('batch'), BASE);
+    expect(batch.entry?.[0]?.response?.status).toBe('202');
+    expect((await refusal(reviewing.processBundle(bundle('transaction'), BASE))).status).toBe(409);
+    const pending = await reviews.list('pending');
+    expect(pending.map((r) => r.patient.birthDate)).toEqual(['1934-04-28', '1940-01-01']);
+    expect(pending.every((r) => r.conflictsWith === `Patient/${stored.id}`)).toBe(true);
+    expect(await patients()).toBe(1);
+    // Without a queue there is nothing to decide.
+    expect(await repo.decideReview(pending[0]!.id, 'reject', 'pro:x')).toMatchObject({ ok: false });
   });
 
   it('two creates of one new person at once store one Patient', async () => {

@@ -5,9 +5,13 @@
 // the other person's record. The same person arriving again (same BSN, same name and birth date)
 // is recognised: a create returns the stored Patient instead of a second one, a transaction's
 // entries point at it, and a PUT under a new id is refused as a duplicate naming the stored one.
+// Where configured (`patientIdentity: { onConflict: review }`), a conflicting Patient is held for
+// review instead (patient-review.ts): 202, and an administrator decides.
 // Also `Patient/$match` (FHIR R4 §patient-operation-match): candidates with a match grade.
 import type { Bundle, BundleEntry, HumanName, Patient, Resource } from '@medplum/fhirtypes';
 import { ProblemError, outcome } from './outcome.ts';
+import type { PatientReviewQueue, ReviewDecision } from './patient-review.ts';
+import { InvalidBsnError, parseBsn } from './validation/bsn.ts';
 import { ForwardingRepository } from './forwarding-repository.ts';
 import type { CreateOptions, FhirRepository, UpdateOptions, WriteResult } from './repository/repository.ts';
 import { BSN_SYSTEM } from './validation/bsn.ts';
@@ -53,7 +57,7 @@ export function bsnsOf(patient: Patient): { bsn: string; at: string }[] {
 type Verdict =
   | { readonly kind: 'new' }
   | { readonly kind: 'same-person'; readonly existing: Patient; readonly bsn: string }
-  | { readonly kind: 'conflict'; readonly error: ProblemError };
+  | { readonly kind: 'conflict'; readonly error: ProblemError; readonly existing: Patient };
 
 const isPatient = (resource: Resource | undefined): resource is Patient =>
   resource?.resourceType === 'Patient';
@@ -89,9 +93,127 @@ function duplicateError(at: string, existing: Patient, id: string | undefined, w
   );
 }
 
+export interface PatientIdentityOptions {
+  /** Hold conflicting Patients here for review instead of refusing them (`onConflict: review`). */
+  readonly reviews?: PatientReviewQueue;
+}
+
+/** What deciding a review did: the Patient written, or why it could not be. */
+export type ReviewOutcome =
+  { readonly ok: true; readonly result?: string } | { readonly ok: false; readonly error: ProblemError };
+
+const reviewError = (status: number, code: 'not-found' | 'conflict' | 'invalid', text: string) =>
+  new ProblemError(status, outcome('error', code, text));
+
 export class PatientIdentityRepository extends ForwardingRepository {
   /** Patient writes one at a time in this process, so two arrivals of one BSN cannot both be new. */
   #queue: Promise<unknown> = Promise.resolve();
+  readonly #reviews: PatientReviewQueue | undefined;
+
+  constructor(inner: FhirRepository, options: PatientIdentityOptions = {}) {
+    super(inner);
+    this.#reviews = options.reviews;
+  }
+
+  /** A conflict: held for review (202, informational) where configured, else refused (409). */
+  async #onConflict(patient: Patient, verdict: Verdict & { kind: 'conflict' }): Promise<never> {
+    throw this.#reviews ? await this.#hold(this.#reviews, patient, verdict) : verdict.error;
+  }
+
+  async #hold(
+    reviews: PatientReviewQueue,
+    patient: Patient,
+    verdict: Verdict & { kind: 'conflict' },
+  ): Promise<ProblemError> {
+    const reason = verdict.error.message;
+    const id = await reviews.hold(patient, `Patient/${verdict.existing.id}`, reason);
+    return new ProblemError(
+      202,
+      outcome(
+        'information',
+        'informational',
+        `Held for review (patient review ${id}), not stored as a Patient: ${reason.replace(/ refused, not attached to that record\..*$/, '')} An administrator of this organisation decides: a new person with a corrected BSN, the same person (merge), or reject.`,
+      ),
+    );
+  }
+
+  /**
+   * Carries out an administrator's decision on a held Patient: `new-person` stores it with the
+   * corrected `bsn` (refused if that BSN conflicts too), `merge` writes it as the next version of
+   * the stored Patient it conflicted with, `reject` stores nothing. The review keeps the Patient.
+   */
+  async decideReview(id: string, decision: ReviewDecision, by: string, bsn?: string): Promise<ReviewOutcome> {
+    const reviews = this.#reviews;
+    if (!reviews) return { ok: false, error: reviewError(404, 'not-found', 'no patient reviews here') };
+    const review = await reviews.get(id);
+    if (!review) return { ok: false, error: reviewError(404, 'not-found', `no patient review ${id}`) };
+    if (!(await reviews.claim(id)))
+      return {
+        ok: false,
+        error: reviewError(409, 'conflict', `patient review ${id} is already ${review.status}`),
+      };
+    try {
+      const written = await this.#serial(() =>
+        this.#carryOut(review.patient, review.conflictsWith, decision, bsn),
+      );
+      await reviews.settle(
+        id,
+        decision === 'reject' ? 'rejected' : decision === 'merge' ? 'merged' : 'new-person',
+        by,
+        written,
+      );
+      return written === undefined ? { ok: true } : { ok: true, result: written };
+    } catch (error) {
+      await reviews.release(id);
+      if (error instanceof ProblemError) return { ok: false, error };
+      throw error;
+    }
+  }
+
+  async #carryOut(
+    held: Patient,
+    conflictsWith: string,
+    decision: ReviewDecision,
+    bsn: string | undefined,
+  ): Promise<string | undefined> {
+    if (decision === 'reject') return undefined;
+    if (decision === 'merge') {
+      const patient = { ...held, id: conflictsWith.replace(/^Patient\//, '') };
+      const verdict = await this.#verdict(patient);
+      if (verdict.kind === 'conflict') throw verdict.error;
+      const { resource } = await this.inner.update(patient);
+      return `Patient/${resource.id}`;
+    }
+    let corrected: string;
+    try {
+      corrected = parseBsn((bsn ?? '').trim());
+    } catch (error) {
+      if (error instanceof InvalidBsnError)
+        throw reviewError(
+          400,
+          'invalid',
+          'a new person needs her corrected BSN (bsn: 9 digits passing the 11-proef)',
+        );
+      throw error;
+    }
+    const old = bsnsOf(held).map((b) => b.bsn);
+    if (old.includes(corrected))
+      throw reviewError(400, 'invalid', 'the corrected BSN is the one in conflict; give her own BSN');
+    const { id: _heldId, meta: _meta, ...rest } = held;
+    const patient: Patient = {
+      ...rest,
+      identifier: (held.identifier ?? []).map((i) =>
+        i.system === BSN_SYSTEM && i.value !== undefined && old.includes(i.value)
+          ? { ...i, value: corrected }
+          : i,
+      ),
+    };
+    const verdict = await this.#verdict(patient);
+    if (verdict.kind === 'conflict') throw verdict.error;
+    if (verdict.kind === 'same-person') return `Patient/${verdict.existing.id}`;
+    const { resource } = await this.inner.create(patient);
+    return `Patient/${resource.id}`;
+  }
 
   #serial<T>(work: () => Promise<T>): Promise<T> {
     const run = this.#queue.then(work, work);
@@ -118,7 +240,7 @@ export class PatientIdentityRepository extends ForwardingRepository {
       for (const existing of await this.#holders(bsn, patient.id)) {
         const differences = identityDifferences(patient, existing);
         if (differences.length > 0)
-          return { kind: 'conflict', error: conflictError(at, existing, differences, where) };
+          return { kind: 'conflict', error: conflictError(at, existing, differences, where), existing };
         same ??= { existing, bsn };
       }
     }
@@ -129,7 +251,7 @@ export class PatientIdentityRepository extends ForwardingRepository {
     if (!isPatient(resource)) return this.inner.create(resource, options);
     return this.#serial(async () => {
       const verdict = await this.#verdict(resource);
-      if (verdict.kind === 'conflict') throw verdict.error;
+      if (verdict.kind === 'conflict') return this.#onConflict(resource, verdict);
       if (verdict.kind === 'same-person')
         return { resource: verdict.existing as unknown as T, created: false };
       return this.inner.create(resource, options);
@@ -140,7 +262,7 @@ export class PatientIdentityRepository extends ForwardingRepository {
     if (!isPatient(resource)) return this.inner.update(resource, options);
     return this.#serial(async () => {
       const verdict = await this.#verdict(resource);
-      if (verdict.kind === 'conflict') throw verdict.error;
+      if (verdict.kind === 'conflict') return this.#onConflict(resource, verdict);
       if (verdict.kind === 'same-person')
         throw duplicateError(bsnsOf(resource)[0]!.at, verdict.existing, resource.id);
       return this.inner.update(resource, options);
@@ -188,7 +310,13 @@ export class PatientIdentityRepository extends ForwardingRepository {
         }
         if (failed) continue;
         const verdict = await this.#verdict(patient, where);
-        if (verdict.kind === 'conflict') fail(verdict.error);
+        // A transaction is all or nothing: its conflicting Patient is refused, never held.
+        if (verdict.kind === 'conflict')
+          fail(
+            this.#reviews && bundle.type !== 'transaction'
+              ? await this.#hold(this.#reviews, patient, verdict)
+              : verdict.error,
+          );
         else if (verdict.kind === 'same-person' && entry.request?.method === 'PUT')
           fail(duplicateError(bsnsOf(patient)[0]!.at, verdict.existing, patient.id, where));
         else if (verdict.kind === 'same-person')

@@ -85,6 +85,8 @@ export interface StatementBodies {
     organisation?: string;
     role?: string;
     replaces?: string;
+    /** Why a key is revoked (RFC 5280 §5.3.1 in brief); never free text on a public log. */
+    reason?: 'compromised' | 'superseded' | 'retired';
   };
 }
 
@@ -278,13 +280,16 @@ export const KIND_RULES: Record<StatementKind, KindRule> = {
       organisation: opt(identifier),
       role: opt(identifier),
       replaces: opt(identifier),
+      reason: opt(oneOf('compromised', 'superseded', 'retired')),
     },
     cross: (b) =>
       b.action !== 'revoke' && b.publicKey === undefined
         ? 'binding or rotating a key needs body.publicKey'
-        : b.action === 'rotate' && b.replaces === undefined
-          ? 'a rotation names the key it replaces (body.replaces)'
-          : undefined,
+        : b.action !== 'revoke' && b.reason !== undefined
+          ? 'only a revocation gives a reason'
+          : b.action === 'rotate' && b.replaces === undefined
+            ? 'a rotation names the key it replaces (body.replaces)'
+            : undefined,
   },
 };
 

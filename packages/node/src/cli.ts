@@ -8,6 +8,7 @@ import { startCommand } from './commands/start.ts';
 import { verifyDataCommand } from './commands/verify-data.ts';
 import { verifyReceiptCommand } from './commands/verify-receipt.ts';
 import { keygenCommand } from './commands/keygen.ts';
+import { keysCommand } from './commands/keys.ts';
 import { keygenOidcCommand, keygenProfessionalCommand } from './commands/keygen-identity.ts';
 import { analyseCommand } from './commands/analyse.ts';
 import { demoLoginsCommand } from './commands/demo-logins.ts';
@@ -22,6 +23,7 @@ const COMMANDS: readonly Command[] = [
   keygenCommand,
   keygenOidcCommand,
   keygenProfessionalCommand,
+  keysCommand,
   analyseCommand,
   demoLoginsCommand,
   tokenCommand,

@@ -50,6 +50,19 @@ describe('node configuration: load balancers', () => {
 });
 
 describe('node configuration: demo mode and identity providers', () => {
+  it('refuses a BSN conflict unless patientIdentity says review, and names a wrong setting', () => {
+    expect(parseConfig(BASE, 'node.yaml').patientIdentity).toBeUndefined();
+    expect(
+      parseConfig(`${BASE}patientIdentity: { onConflict: review }\n`, 'node.yaml').patientIdentity,
+    ).toEqual({
+      onConflict: 'review',
+      reviewers: ['administratie'],
+    });
+    expect(() => parseConfig(`${BASE}patientIdentity: { onConflict: merge }\n`, 'node.yaml')).toThrow(
+      /node\.yaml:3: patientIdentity\.onConflict: must be refuse or review/,
+    );
+  });
+
   it('is not a demo unless it says demo: true', () => {
     expect(parseConfig(BASE, '/etc/ketenlog/node.yaml').demo).toBeUndefined();
     expect(parseConfig(`${BASE}demo: true\n`, '/etc/ketenlog/node.yaml').demo).toBe(true);

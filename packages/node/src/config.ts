@@ -53,6 +53,11 @@ export interface NodeConfig {
   identity?: IdentityConfig;
   /** The Dutch generic functions beyond the region (directories, NVI, Mitz, MedMij): national/national-config.ts. */
   national?: NationalConfig;
+  /**
+   * A Patient whose BSN already belongs to another person: refused (the default), or held for
+   * review by a professional of this organisation in one of the `reviewers` roles.
+   */
+  patientIdentity?: { onConflict: 'refuse' | 'review'; reviewers: readonly string[] };
 }
 
 export interface SystemClient {
@@ -249,6 +254,19 @@ export function parseConfig(text: string, file: string): NodeConfig {
   if (raw.demo !== undefined && typeof raw.demo !== 'boolean') fail(['demo'], 'must be true or false');
   const identity =
     raw.identity === undefined ? undefined : parseIdentity(obj(['identity'], raw.identity), file, fail);
+  let patientIdentity: NodeConfig['patientIdentity'];
+  if (raw.patientIdentity !== undefined) {
+    const p = obj(['patientIdentity'], raw.patientIdentity);
+    const onConflict = p.onConflict ?? 'refuse';
+    if (onConflict !== 'refuse' && onConflict !== 'review')
+      fail(['patientIdentity', 'onConflict'], 'must be refuse or review');
+    if (p.reviewers !== undefined && !Array.isArray(p.reviewers))
+      fail(['patientIdentity', 'reviewers'], 'must be a list of roles');
+    const reviewers = ((p.reviewers ?? ['administratie']) as unknown[]).map((value, i) =>
+      str(['patientIdentity', 'reviewers', String(i)], value),
+    );
+    patientIdentity = { onConflict: onConflict as 'refuse' | 'review', reviewers };
+  }
   const maxBodyBytes = raw.maxBodyBytes ?? 16 * 1024 * 1024;
   if (typeof maxBodyBytes !== 'number' || maxBodyBytes <= 0)
     fail(['maxBodyBytes'], 'must be a positive number');
@@ -273,6 +291,7 @@ export function parseConfig(text: string, file: string): NodeConfig {
     ...(loadBalancers.length ? { loadBalancers } : {}),
     ...(raw.demo === true ? { demo: true } : {}),
     ...(identity ? { identity } : {}),
+    ...(patientIdentity ? { patientIdentity } : {}),
     ...(raw.national === undefined
       ? {}
       : {

@@ -11,6 +11,7 @@ import {
   FhirSearchIndex,
   installContentParsers,
   PatientIdentityRepository,
+  PatientReviewQueue,
   RemoteFhirRepository,
   SearchParameterRegistry,
   SqlFhirRepository,
@@ -178,8 +179,15 @@ export async function startNode(config: NodeConfig, parts: NodeParts = {}): Prom
         ? new RemoteFhirRepository({ baseUrl: config.fhir.url })
         : await SqlFhirRepository.open(db, new FhirSearchIndex(model.registry));
   }
-  // One BSN, one person: every Patient write, from any route, import or adapter, passes this rule.
-  repository = new PatientIdentityRepository(repository);
+  // One BSN, one person: every Patient write, from any route, import or adapter, passes this rule
+  // (a conflict refused, or held for review where configured).
+  const patientReviews =
+    config.patientIdentity?.onConflict === 'review' ? await PatientReviewQueue.open(db) : undefined;
+  const patientIdentity = new PatientIdentityRepository(
+    repository,
+    patientReviews ? { reviews: patientReviews } : {},
+  );
+  repository = patientIdentity;
 
   const app = Fastify({
     serverFactory: nodeServer(https),
@@ -233,6 +241,15 @@ export async function startNode(config: NodeConfig, parts: NodeParts = {}): Prom
         demo: config.demo === true,
         ...(config.identity ? { identity: config.identity } : {}),
         ...(config.national ? { national: config.national } : {}),
+        ...(patientReviews
+          ? {
+              patientReviews: {
+                identity: patientIdentity,
+                queue: patientReviews,
+                reviewers: config.patientIdentity!.reviewers,
+              },
+            }
+          : {}),
       })
     : undefined;
   if (member) repository = member.repository;
@@ -337,7 +354,7 @@ export async function startNode(config: NodeConfig, parts: NodeParts = {}): Prom
       await app.close();
       clearTimeout(grace);
       await member?.exchange.close();
-      member?.analytics.close();
+      await member?.analytics.close();
       await member?.logbook.close();
       await db.close();
     },

@@ -1,4 +1,4 @@
-// The research routes at this node (packages/node/src/analytics/read-routes.ts, portal-routes.ts):
+// The research routes at this node (packages/analytics/src/run/read-routes.ts, portal-routes.ts):
 // research agreements this organisation is a party to, the runs it took part in; an assessor's
 // key, her agreement drafts and signatures, and an analyst's run.
 import { requestJson, type ApiResult } from './http.ts';

@@ -10,13 +10,12 @@ import {
   type IndicationOverview,
   type ReceiptedEntry,
 } from '../api/carelog.ts';
+import { careRoleOf } from '@ketenlog/carelog/care-roles';
 import { ResultState } from './State.tsx';
 import { VerifiedBadge } from './VerifiedBadge.tsx';
 import { formatDate, plural, saveFile, toCsv, todayIso } from '../format.ts';
 import { personLabel, usePeople, type Person } from '../api/people.ts';
 import type { Translate as T } from '../i18n.ts';
-
-const ADMINISTRATION = new Set(['administratie', 'verloskundige']);
 
 /** Uren en declaraties: the care administration's hours per client, the insurer's approved hours. */
 export function DashboardPage({
@@ -27,8 +26,9 @@ export function DashboardPage({
   principal: Principal | undefined;
 }): ReactNode {
   const acting = actingOf(principal);
-  if (acting?.role === 'declaratiebeoordelaar') return <InsurerDashboard t={t} ura={acting.ura} />;
-  if (acting && ADMINISTRATION.has(acting.role)) return <AdministrationDashboard t={t} />;
+  const careRole = careRoleOf(acting?.role);
+  if (acting && careRole === 'assessor') return <InsurerDashboard t={t} ura={acting.ura} />;
+  if (careRole === 'administration') return <AdministrationDashboard t={t} />;
   return (
     <>
       <h1>{t('dashboardTitle')}</h1>

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useState, type FormEvent, type ReactNode } from 'react';
+import { careRoleOf } from '@ketenlog/carelog/care-roles';
 import type { MessageKey, Translate } from '../i18n.ts';
 import type { ApiResult } from '../api/http.ts';
 import type { Principal } from '../api/auth.ts';
@@ -41,7 +42,7 @@ function useIndications(): [ApiResult<Indications> | undefined, () => void] {
 /** Kraamzorguren: the mother approves or rejects; the carer logs her visits. */
 export function HoursPage({ t, principal }: { t: Translate; principal: Principal | undefined }): ReactNode {
   if (principal?.kind === 'client' || principal?.kind === 'representative') return <ClientHours t={t} />;
-  if (principal?.kind === 'professional' && principal.actingAs?.role === 'kraamverzorgende')
+  if (principal?.kind === 'professional' && careRoleOf(principal.actingAs?.role) === 'carer')
     return <CarerHours t={t} carer={principal.id} />;
   return (
     <>

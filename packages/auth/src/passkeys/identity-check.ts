@@ -27,11 +27,19 @@ export interface IdentityProvider {
   complete(query: Readonly<Record<string, string | undefined>>): Promise<VerifiedIdentity | undefined>;
 }
 
+/** A person logs in as a client (for herself) or as a representative (for someone else). */
+export type PersonRole = 'client' | 'delegate';
+
 /** Who a verified person is at this organisation: her holder identity and role, if she is known. */
 export interface PersonDirectory {
+  /**
+   * `as` is the role she chose when she started the identity check (her own BSN cannot tell a
+   * client from a representative); a directory with fixed roles (the demo's) may ignore it.
+   */
   lookup(
     identity: VerifiedIdentity,
-  ): Promise<{ readonly holder: string; readonly role: 'client' | 'delegate' } | undefined>;
+    as?: PersonRole,
+  ): Promise<{ readonly holder: string; readonly role: PersonRole } | undefined>;
 }
 
 /** A fixed directory (demo and tests): BSN → holder identity and role at this organisation. */

@@ -29,6 +29,7 @@ ${demo ? `<p><strong>${escapeHtml(DEMO_DIGID_LABEL)}.</strong> Dit is een demons
   <h2>1. Passkey aanmaken</h2>
   <p>Eerst controleren we wie u bent met ${escapeHtml(options.identityLabel)}.</p>
   <p><a id="identiteit" href="${escapeHtml(options.prefix)}/passkeys/enrol">Inloggen met ${escapeHtml(options.identityLabel)}</a></p>
+  <p><a id="vertegenwoordiger" href="${escapeHtml(options.prefix)}/passkeys/enrol?as=representative">Inloggen met ${escapeHtml(options.identityLabel)} als vertegenwoordiger</a> (u handelt voor iemand anders, met haar of zijn machtiging)</p>
   <button id="aanmaken" type="button">Passkey aanmaken</button>
 </section>
 <section>

@@ -25,7 +25,12 @@ import {
   type ActingFor,
   type DelegationRepository,
 } from './delegation.ts';
-import { IdentityCheckError, type IdentityProvider, type PersonDirectory } from './identity-check.ts';
+import {
+  IdentityCheckError,
+  type IdentityProvider,
+  type PersonDirectory,
+  type PersonRole,
+} from './identity-check.ts';
 import { LoginRateLimiter } from './login-rate-limit.ts';
 import { passkeyPage } from './page.ts';
 import { isStatementDraft } from './statement-draft.ts';
@@ -141,9 +146,14 @@ export async function passkeyRoutes(app: FastifyInstance, options: PasskeyRoutes
 
   app.get('/passkeys/enrol', async (request, reply) => {
     if (await throttled(request, reply)) return reply;
+    const query = request.query as Record<string, unknown>;
+    // ?as=representative: she acts for someone else, not for herself.
+    if (query.as !== undefined && query.as !== 'client' && query.as !== 'representative')
+      return replyOutcome(reply, 400, 'invalid', 'as is client or representative');
+    const as = query.as === 'representative' ? 'delegate' : 'client';
     const state = randomBytes(24).toString('base64url');
-    const returnTo = safeReturnTo((request.query as Record<string, unknown>).returnTo);
-    await identityStates.put(state, JSON.stringify({ returnTo }), now() + IDENTITY_STATE_TTL_MS);
+    const returnTo = safeReturnTo(query.returnTo);
+    await identityStates.put(state, JSON.stringify({ returnTo, as }), now() + IDENTITY_STATE_TTL_MS);
     let redirectTo: string;
     try {
       ({ redirectTo } = await identity.start(state, `${prefix}/passkeys/enrol/callback`));
@@ -164,7 +174,8 @@ export async function passkeyRoutes(app: FastifyInstance, options: PasskeyRoutes
     const state = query.state;
     // Taken once: a replayed callback finds nothing.
     const taken = state ? await identityStates.take(state, now()) : undefined;
-    const pending = taken === undefined ? undefined : (JSON.parse(taken) as { returnTo?: string });
+    const pending =
+      taken === undefined ? undefined : (JSON.parse(taken) as { returnTo?: string; as?: PersonRole });
     if (!state || !pending || cookieFrom(request.headers.cookie, IDENTITY_STATE_COOKIE) !== state)
       return replyOutcome(reply, 400, 'invalid', 'unknown or expired identity check');
     let verified;
@@ -181,7 +192,7 @@ export async function passkeyRoutes(app: FastifyInstance, options: PasskeyRoutes
         'login',
         `Inloggen met ${identity.label} is niet gelukt. Probeer het opnieuw.`,
       );
-    const person = await persons.lookup(verified);
+    const person = await persons.lookup(verified, pending.as ?? 'client');
     if (!person)
       return replyOutcome(reply, 403, 'forbidden', 'this person is not known at this organisation');
     const session = await sessions.create(

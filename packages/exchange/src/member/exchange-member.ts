@@ -7,11 +7,15 @@ import type { SignedStatement } from '@ketenlog/logbook';
 import type { Organisation, RegionConfig, RegionState } from '@ketenlog/region';
 import type { NodeCaller } from '@ketenlog/auth';
 
-/** The member: its region, its organisation in it, and the key it signs statements with. */
+/**
+ * The member: its region, its organisation in it, the key it signs statements with, and the secret
+ * its derived keys come from (the pseudonym service's: kept across statement-key rotations).
+ */
 export interface ExchangeMembership {
   readonly region: RegionConfig;
   readonly organisation: Organisation;
   readonly statementKey: { readonly keyId: string; readonly secretKey: Uint8Array };
+  readonly derivationSecret: Uint8Array;
 }
 
 export type AppendOutcome =

@@ -37,6 +37,7 @@ async function member(config: RegionConfig) {
       region: config,
       organisation: kraamzorg.organisation,
       statementKey: { keyId: kraamzorg.key.keyId, secretKey: kraamzorg.key.secret },
+      derivationSecret: kraamzorg.key.secret,
     },
     logbook: { state, append: async () => ({ ok: true, index: 0 }) },
     repository,

@@ -184,7 +184,13 @@ export class Exchange implements Component {
 
     if (service.ura === organisation.ura) {
       const seed = new Uint8Array(
-        hkdfSync('sha256', statementKey.secretKey, region.name, 'ketenlog pseudonym service seed v1', 32),
+        hkdfSync(
+          'sha256',
+          membership.derivationSecret,
+          region.name,
+          'ketenlog pseudonym service seed v1',
+          32,
+        ),
       );
       await app.register(pseudonymServiceRoutes, {
         prefix: PSEUDONYM_PATH,

@@ -14,6 +14,10 @@ import {
   ibdCoachSpec,
   type IbdCoachParties,
   appUseEffect,
+  AGREEMENTS_PATH,
+  cohortDomain,
+  PEER_RUNS_PATH,
+  RUNS_PATH,
 } from '@ketenlog/analytics';
 import { seedBundle } from '../demo/seed.ts';
 import { ibdCoachTruth, insurerTruth } from '../demo/ibd-coach-truth.ts';
@@ -23,8 +27,6 @@ import { demoRegionOnFreePorts } from '../region/testing.ts';
 import type { RunningNode } from '../server.ts';
 import { analyseCommand } from '../commands/analyse.ts';
 import { logInProfessional } from '../auth/testing.ts';
-import { AGREEMENTS_PATH, PEER_RUNS_PATH, RUNS_PATH } from './node-analytics.ts';
-import { cohortDomain } from './study-inputs.ts';
 
 const HOSPITAL = '11110003';
 const INSURER = '11110004';

@@ -8,7 +8,8 @@ import { applyConsentStatement, createRegionState, loadRegionConfig } from '@ket
 import { demoPopulation } from '../demo/population.ts';
 import { seedBundle } from '../demo/seed.ts';
 import { DEMO_REGION_FILE } from '../region/testing.ts';
-import { studyInputs, RESEARCH_REQUEST, type StudyInputs } from './study-inputs.ts';
+import type { PartyInputs } from '@ketenlog/analytics';
+import { studyInputs, RESEARCH_REQUEST } from './study-inputs.ts';
 
 const config = loadRegionConfig(DEMO_REGION_FILE);
 const population = demoPopulation(40);
@@ -16,7 +17,7 @@ const pseudonymOf = (bsn: string) => Promise.resolve(`p-${bsn}`);
 const domain = population.map((c) => `p-${c.bsn}`).sort();
 
 /** A party's list read over the domain (what linkage would align): zeros where it has no record. */
-function onDomain(inputs: StudyInputs): bigint[][] {
+function onDomain(inputs: PartyInputs): bigint[][] {
   const { pseudonyms, columns } = inputs.own;
   expect(pseudonyms.length).toBeGreaterThanOrEqual(domain.length);
   expect(new Set(pseudonyms).size).toBe(pseudonyms.length);

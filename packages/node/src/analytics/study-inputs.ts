@@ -1,6 +1,7 @@
 // Each party's inputs to the IBD-coach study, read from its own FHIR store ("registratie aan de
 // bron"): its own records by region pseudonym (through the RSO's pseudonym service), which the
-// parties link by private set intersection; a client who objected to research never enters.
+// parties link by private set intersection; a client who objected to research never enters. The
+// node's implementation of analytics' `StudyInputs`.
 import { randomBytes } from 'node:crypto';
 import type { Bundle, Claim, Condition, Observation, Patient, Resource } from '@medplum/fhirtypes';
 import { BSN_SYSTEM, type FhirRepository } from '@ketenlog/fhir';
@@ -10,10 +11,13 @@ import {
   statisticsColumns,
   type HospitalRow,
   type InsurerRow,
-  type PsiOwnList,
+  type PartyInputs,
   type StatisticsRow,
+  type StudyInputs,
+  type StudyRole,
 } from '@ketenlog/analytics';
-import { effectiveConsent, holdersOf, type RegionState } from '@ketenlog/region';
+import { effectiveConsent, type RegionState } from '@ketenlog/region';
+import { problem } from '@ketenlog/problem';
 
 /** Codes of the study's local observations (the demo seed writes them). */
 export const ANALYTICS_CODES = 'http://ketenlog.example/fhir/CodeSystem/analytics';
@@ -25,26 +29,6 @@ const IBD_CODES = new Set(['34000006', '64766004']); // SNOMED: Crohn, colitis u
 
 /** The consent request a research computation makes of each client (opt-out: an objection wins). */
 export const RESEARCH_REQUEST = { category: 'analysis', purpose: 'research' } as const;
-
-export type StudyRole = 'hospital' | 'insurer' | 'statistics';
-
-export interface StudyInputs {
-  /**
-   * This party's list for the linkage: its consented records by pseudonym with its columns in the
-   * spec's order, padded with dummy pseudonyms (zeros in every column) to at least the size of the
-   * cohort domain, so that the list's size — public in the linkage — says nothing.
-   */
-  readonly own: PsiOwnList;
-  /** Records left out because the client objected to research. */
-  readonly leftOut: number;
-}
-
-/** The cohort domain: every pseudonym the insurer holds per the region index, sorted. */
-export function cohortDomain(state: RegionState, insurer: string): string[] {
-  return [...state.index.keys()]
-    .filter((p) => holdersOf(state.index, p).some((h) => h.holder === insurer))
-    .sort();
-}
 
 async function searchAll<T extends Resource>(
   repository: FhirRepository,
@@ -96,7 +80,7 @@ function ownList<R>(
   rows: ReadonlyMap<string, R>,
   columnsOf: (rows: readonly (R | undefined)[]) => bigint[][],
   padTo: number,
-): StudyInputs {
+): PartyInputs {
   const pseudonyms: string[] = [];
   const kept: (R | undefined)[] = [];
   let leftOut = 0;
@@ -122,7 +106,7 @@ export async function studyInputs(
   role: StudyRole,
   s: StudyInputSource,
   domainSize: number,
-): Promise<StudyInputs> {
+): Promise<PartyInputs> {
   const pseudonyms = await pseudonymsOfPatients(s);
   const byPseudonym = <R>(perPatient: Map<string, R>): Map<string, R> =>
     new Map(
@@ -176,4 +160,24 @@ export async function studyInputs(
       rows.set(id, { incomeQuintile: q as 1 | 2 | 3 | 4 | 5 });
   }
   return ownList(s, byPseudonym(rows), statisticsColumns, domainSize);
+}
+
+/**
+ * The node's study inputs: its FHIR store (`baseUrl` its /fhir base) and the region's state at the
+ * moment of reading, by the pseudonyms of the region's pseudonym service (none: a 409).
+ */
+export function storeStudyInputs(source: {
+  readonly repository: FhirRepository;
+  readonly baseUrl: string;
+  readonly self: string;
+  readonly state: () => RegionState;
+  readonly pseudonymOf?: (bsn: string) => Promise<string>;
+}): StudyInputs {
+  return {
+    read: async (role, padTo) => {
+      const { pseudonymOf } = source;
+      if (!pseudonymOf) throw problem(409, 'conflict', 'the region has no pseudonym service');
+      return studyInputs(role, { ...source, state: source.state(), pseudonymOf }, padTo);
+    },
+  };
 }

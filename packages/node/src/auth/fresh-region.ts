@@ -1,10 +1,15 @@
 // Test support: a cut of the demo region whose members have fresh keys instead of the demo's, as a
 // real region would (each member ran `ketenlog keygen`), so nodes can start outside demo mode.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { generateMemberKeys } from '@ketenlog/region';
+import { chromium, type Browser } from 'playwright-core';
+import { clientKeyPair } from '@ketenlog/auth/test-idp';
+import { generateMemberKeys, type Organisation } from '@ketenlog/region';
+import { CHROMIUM_ARGS, ensureChromium } from '../../../../test/chromium.ts';
+import type { IdentityConfig } from '../config.ts';
+import { startRegion, type RunningRegion } from '../region/run-region.ts';
 import { demoRegionYaml, freePorts, type DemoRegionCut } from '../region/testing.ts';
 
 export interface FreshRegion {
@@ -35,4 +40,46 @@ export async function freshKeyRegion(cut: Omit<DemoRegionCut, 'baseUrls'> = {}):
   writeFileSync(regionFile, stringify(doc));
   writeFileSync(secretsFile, JSON.stringify({ organisations: secrets }), { mode: 0o600 });
   return { regionFile, secretsFile, dataDir: join(dir, 'data'), dir };
+}
+
+/**
+ * A fresh-key region as the real-identity browser tests run it: outside demo mode, its first member
+ * (Kraamzorg De Wieg) reached by browsers at `origin` (localhost, for passkeys), with an OpenID
+ * Connect client key pair (`keyFile`, mode 600) to register at the test IdPs before `start`.
+ */
+export async function productionRegion(): Promise<{
+  fresh: FreshRegion;
+  origin: string;
+  keyFile: string;
+  publicJwk: ReturnType<typeof clientKeyPair>['publicJwk'];
+  start(identity: (organisation: Organisation) => IdentityConfig | undefined): Promise<RunningRegion>;
+}> {
+  const fresh = await freshKeyRegion({ uras: ['11110001', '11110010'], quorum: 1 });
+  const port = new URL(readFileSync(fresh.regionFile, 'utf8').match(/http:\/\/127\.0\.0\.1:\d+/)![0]).port;
+  const node = clientKeyPair();
+  const keyFile = join(fresh.dir, 'oidc-client.jwk');
+  writeFileSync(keyFile, JSON.stringify(node.privateJwk), { mode: 0o600 });
+  return {
+    fresh,
+    origin: `http://localhost:${port}`,
+    keyFile,
+    publicJwk: node.publicJwk,
+    start: (identity) =>
+      startRegion({
+        ...fresh,
+        demo: false,
+        logLevel: 'fatal',
+        identity,
+        parts: { logbook: { mirrorIntervalMs: 200, finalityRetryMs: 100 } },
+      }),
+  };
+}
+
+/** Chromium for the identity tests: `localhost` is the loopback address the nodes listen on. */
+export function launchTestBrowser(stepMs: number): Promise<Browser> {
+  return chromium.launch({
+    executablePath: ensureChromium(),
+    timeout: stepMs,
+    args: [...CHROMIUM_ARGS, '--host-resolver-rules=MAP localhost 127.0.0.1'],
+  });
 }

@@ -5,7 +5,7 @@
 // IdPs or Dezi for professionals, and password + TOTP accounts from a secret file as a fallback.
 // Only in demo mode (`demo: true`, `ketenlog start`) is the identity check the labelled Demo-DigiD
 // stand-in and are the professionals the region file's, with credentials derived from their ids.
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Db, EphemeralStore } from '@ketenlog/storage';
 import { signStatement, type Json } from '@ketenlog/logbook';
@@ -185,14 +185,28 @@ const noIdentityCheck: IdentityProvider = {
 const BSN_TTL_MS = 30 * 24 * 3_600_000;
 
 /**
- * Clients of a production node: whoever the DigiD broker vouched for, known by her region
- * pseudonym (the RSO's pseudonym service), never by her BSN. The BSN behind a holder is kept, in
- * the node's ephemeral store (any of its processes may serve her app), for her SMART launches only,
- * for as long as an app's refresh token lives.
+ * A representative's holder identity at this node: `rep:` and a keyed hash of her BSN. The key is
+ * the node's own derivation secret, so the identity is the same at every login here (also after a
+ * key rotation) but cannot be linked by anyone else to her BSN or to her region pseudonym as a
+ * client — the holder goes on the public log with her passkey.
+ */
+export function representativeHolder(bsn: string, derivationSecret: Uint8Array): string {
+  const mac = createHmac('sha256', derivationSecret).update(`ketenlog representative v1\0${bsn}`);
+  return `rep:${mac.digest('base64url').slice(0, 32)}`;
+}
+
+/**
+ * Persons of a production node: whoever the DigiD broker vouched for. A client is known by her
+ * region pseudonym (the RSO's pseudonym service), never by her BSN; the BSN behind a holder is kept,
+ * in the node's ephemeral store (any of its processes may serve her app), for her SMART launches
+ * only, for as long as an app's refresh token lives. A person who chose to log in as a
+ * representative is one (representativeHolder); what she may do comes from the delegations clients
+ * grant her, as in the demo.
  */
 function pseudonymPersons(
   pseudonymOf: () => PseudonymOf | undefined,
   store: EphemeralStore,
+  derivationSecret: Uint8Array,
 ): {
   persons: PersonDirectory;
   bsnOf: (holder: string) => Promise<string | undefined>;
@@ -200,7 +214,9 @@ function pseudonymPersons(
   const bsns = store.space('client-bsn');
   return {
     persons: {
-      lookup: async (identity) => {
+      lookup: async (identity, as) => {
+        if (as === 'delegate')
+          return { holder: representativeHolder(identity.bsn, derivationSecret), role: 'delegate' };
         const pseudonym = pseudonymOf();
         if (!pseudonym) return undefined;
         const holder = await pseudonym(identity.bsn);
@@ -250,7 +266,7 @@ export async function registerNodeAuth(app: FastifyInstance, options: NodeAuthOp
   );
   const idpAccounts = await SqlIdpAccounts.open(db);
   const professionals = withIdpAccounts(base, idpAccounts);
-  const production = pseudonymPersons(pseudonyms, ephemeral);
+  const production = pseudonymPersons(pseudonyms, ephemeral, membership.derivationSecret);
   const identity: IdentityProvider = config?.digid
     ? new OidcIdentityProvider({
         id: config.digid.id,

@@ -111,9 +111,10 @@ export async function registerNodeSmart(app: FastifyInstance, options: NodeSmart
     ].map(patientApp),
     ...systems.map(backendServiceClientMetadata),
   ];
-  // The provider's cookie keys: derived from the node's own secret, so they survive restarts.
+  // The provider's cookie keys: derived from the node's own secret, so they survive restarts (and
+  // statement-key rotations).
   const cookieKey = Buffer.from(
-    hkdfSync('sha256', membership.statementKey.secretKey, issuer, 'ketenlog oidc cookie key v1', 32),
+    hkdfSync('sha256', membership.derivationSecret, issuer, 'ketenlog oidc cookie key v1', 32),
   ).toString('base64url');
   const provider = createAuthorizationServer({
     issuer,

@@ -4,15 +4,13 @@
 // consent; a professional through her organisation's IdP, her role from the configured mapping.
 // And what must fail: a replayed callback, an unmapped role, another organisation's professional,
 // too low an assurance, an IdP that is down — in Dutch, never a 500.
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clientKeyPair, startTestIdp, testIdpClient, type RunningTestIdp } from '@ketenlog/auth/test-idp';
-import { addVirtualAuthenticator, CHROMIUM_ARGS, ensureChromium } from '../../../../test/chromium.ts';
+import { startTestIdp, testIdpClient, type RunningTestIdp } from '@ketenlog/auth/test-idp';
+import { addVirtualAuthenticator } from '../../../../test/chromium.ts';
 import type { IdentityConfig } from '../config.ts';
-import { startRegion, type RunningRegion } from '../region/run-region.ts';
-import { freshKeyRegion } from './fresh-region.ts';
+import type { RunningRegion } from '../region/run-region.ts';
+import { launchTestBrowser, productionRegion } from './fresh-region.ts';
 
 const LOA = (level: string) => `http://eidas.europa.eu/LoA/${level}`;
 const MARIA = '999990019';
@@ -25,27 +23,20 @@ let browser: Browser;
 let origin: string;
 
 beforeAll(async () => {
-  const fresh = await freshKeyRegion({ uras: ['11110001', '11110010'], quorum: 1 });
-  const kraamzorgUrl = new URL(
-    (await import('node:fs')).readFileSync(fresh.regionFile, 'utf8').match(/http:\/\/127\.0\.0\.1:\d+/)![0],
-  );
-  origin = `http://localhost:${kraamzorgUrl.port}`;
-  const node = clientKeyPair();
-  const keyFile = join(fresh.dir, 'oidc-client.jwk');
-  writeFileSync(keyFile, JSON.stringify(node.privateJwk), { mode: 0o600 });
+  const production = await productionRegion();
+  origin = production.origin;
+  const { keyFile, publicJwk } = production;
   broker = await startTestIdp({
     port: 0,
     title: 'Test-DigiD-makelaar',
-    clients: [testIdpClient('kraamzorg-dewieg', node.publicJwk, [`${origin}/auth/passkeys/enrol/callback`])],
+    clients: [testIdpClient('kraamzorg-dewieg', publicJwk, [`${origin}/auth/passkeys/enrol/callback`])],
     accounts: { [MARIA]: { bsn: MARIA } },
     acrValues: [LOA('low'), LOA('substantial'), LOA('high')],
   });
   orgIdp = await startTestIdp({
     port: 0,
     title: 'Kraamzorg De Wieg — inloggen medewerkers (test)',
-    clients: [
-      testIdpClient('ketenlog', node.publicJwk, [`${origin}/auth/professionals/oidc/dewieg/callback`]),
-    ],
+    clients: [testIdpClient('ketenlog', publicJwk, [`${origin}/auth/professionals/oidc/dewieg/callback`])],
     accounts: {
       anna: { preferred_username: 'anna-jansen', name: 'Anna Jansen', ura: '11110001', roles: ['kraamzorg'] },
       schoonmaak: { preferred_username: 'piet', ura: '11110001', roles: ['facilitair'] },
@@ -79,18 +70,8 @@ beforeAll(async () => {
             },
           ],
         };
-  region = await startRegion({
-    ...fresh,
-    demo: false,
-    logLevel: 'fatal',
-    identity: (o) => identity(o.ura),
-    parts: { logbook: { mirrorIntervalMs: 200, finalityRetryMs: 100 } },
-  });
-  browser = await chromium.launch({
-    executablePath: ensureChromium(),
-    timeout: STEP_MS,
-    args: [...CHROMIUM_ARGS, '--host-resolver-rules=MAP localhost 127.0.0.1'],
-  });
+  region = await production.start((o) => identity(o.ura));
+  browser = await launchTestBrowser(STEP_MS);
 }, 120_000);
 
 afterAll(async () => {

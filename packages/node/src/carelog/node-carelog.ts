@@ -14,14 +14,12 @@ import {
   type CarelogAction,
   type CarelogLogbook,
 } from '@ketenlog/carelog';
+import { careRoleOf } from '@ketenlog/carelog/care-roles';
 import type { NodeLogbook } from '../logbook/node-logbook.ts';
 import type { Notifier } from '../logbook/notified-pull.ts';
 import type { Membership } from '../region/membership.ts';
 
 export const CARELOG_PREFIX = '/carelog';
-
-/** Roles that keep a maternity-care organisation's files (indications, every carer's entries). */
-const ADMINISTRATION = new Set(['administratie', 'verloskundige']);
 
 export interface NodeCarelogOptions {
   readonly db: Db;
@@ -49,14 +47,14 @@ export function carelogAccess(
     const principal = (await sessions.get(sessionIdFrom(request.headers.cookie), now()))?.principal;
     if (!principal) return 'Log eerst in.';
     const acting = principal.kind === 'professional' ? principal.actingAs : undefined;
-    const here = acting?.organisation === own ? acting.role : undefined;
+    const here = acting?.organisation === own ? careRoleOf(acting.role) : undefined;
     switch (action.action) {
       case 'indication.write':
-        return here && ADMINISTRATION.has(here)
+        return here === 'administration'
           ? undefined
           : 'Alleen de zorgadministratie legt indicaties vast.';
       case 'entry.write':
-        return here === 'kraamverzorgende'
+        return here === 'carer'
           ? undefined
           : 'Alleen een kraamverzorgende van deze organisatie registreert uren.';
       case 'approval.write':
@@ -64,7 +62,7 @@ export function carelogAccess(
           ? undefined
           : 'Alleen de cliënt (of haar vertegenwoordiger) keurt uren goed.';
       case 'indication.read': {
-        if (here && (ADMINISTRATION.has(here) || here === 'kraamverzorgende')) return undefined;
+        if (here === 'administration' || here === 'carer') return undefined;
         const subject = action.indication
           ? currentIndication(logbook.state.carelog, action.indication)?.subject
           : undefined;
@@ -77,15 +75,15 @@ export function carelogAccess(
         return subject !== undefined && subject === client ? undefined : 'Geen toegang tot deze indicatie.';
       }
       case 'carer.read':
-        return (principal.kind === 'professional' && principal.id === action.carer && here) ||
-          (here && ADMINISTRATION.has(here))
+        return (principal.kind === 'professional' && principal.id === action.carer && acting?.organisation === own) ||
+          here === 'administration'
           ? undefined
           : 'Alleen de kraamverzorgende zelf of de zorgadministratie ziet deze uren.';
       case 'insurer.read':
       case 'insurer.write':
         return acting?.organisation === own &&
           own === action.insurer &&
-          acting.role === 'declaratiebeoordelaar'
+          careRoleOf(acting.role) === 'assessor'
           ? undefined
           : 'Alleen een declaratiebeoordelaar van deze verzekeraar.';
     }

@@ -3,11 +3,17 @@ import { parseArgs } from 'node:util';
 import { issueNodeToken } from '@ketenlog/auth';
 import { signStatement, type Statement } from '@ketenlog/logbook';
 import { findOrganisation, loadRegionConfig, RegionConfigError } from '@ketenlog/region';
-import { digestOf, ibdCoachSpec, type AppUseEffect, type IbdCoachCellResult } from '@ketenlog/analytics';
+import {
+  digestOf,
+  ibdCoachSpec,
+  regionStudyParties,
+  RESEARCH_PURPOSE,
+  RUNS_PATH,
+  type AppUseEffect,
+  type IbdCoachCellResult,
+} from '@ketenlog/analytics';
 import { loadMembership } from '../region/membership.ts';
 import { DEMO_REGION_FILE, DEMO_SECRETS_FILE } from '../region/testing.ts';
-import { RESEARCH_PURPOSE, RUNS_PATH } from '../analytics/node-analytics.ts';
-import { regionStudyParties } from '../analytics/runs.ts';
 import { UsageError, type Command } from './command.ts';
 
 const euro = (x: number): string => `€ ${x.toFixed(2)}`;

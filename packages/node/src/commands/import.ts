@@ -5,6 +5,7 @@ import {
   FhirSearchIndex,
   importPaths,
   PatientIdentityRepository,
+  PatientReviewQueue,
   progressReporter,
   RemoteFhirRepository,
   SqlFhirRepository,
@@ -69,15 +70,17 @@ file was rejected.
         headers: { authorization: `Bearer ${accessToken}` },
       });
     } else {
+      const config = values.config ? loadConfig(values.config) : undefined;
       const database =
-        values.database ??
-        (values.config
-          ? loadConfig(values.config).database
-          : resolve('data/demo/kraamzorg-dewieg/ketenlog.sqlite'));
+        values.database ?? config?.database ?? resolve('data/demo/kraamzorg-dewieg/ketenlog.sqlite');
       db = await openDatabase(database);
-      // The node's rule for Patients applies to imports too (see PatientIdentityRepository).
+      // The node's rule for Patients applies to imports too (see PatientIdentityRepository); a
+      // Patient held for review is listed with the rejected, its reason saying so.
       repository = new PatientIdentityRepository(
         await SqlFhirRepository.open(db, new FhirSearchIndex(model.registry)),
+        config?.patientIdentity?.onConflict === 'review'
+          ? { reviews: await PatientReviewQueue.open(db) }
+          : {},
       );
     }
     try {

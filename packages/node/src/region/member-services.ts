@@ -19,10 +19,11 @@ import { representativeMayRead } from '../access/representatives.ts';
 import { registerNodeAuth, type PseudonymOf } from '../auth/node-auth.ts';
 import { registerNodeSmart } from '../auth/node-smart.ts';
 import { patientMatchRoutes } from '../auth/patient-match.ts';
+import { patientReviewRoutes, type PatientReviewOptions } from '../auth/patient-reviews.ts';
 import { registerSystemAuthorization } from '../auth/system-authorization.ts';
 import type { CredentialResolvers } from '../access/fhir-caller.ts';
 import { registerNodeCarelog } from '../carelog/node-carelog.ts';
-import { registerNodeAnalytics, type NodeAnalytics } from '../analytics/node-analytics.ts';
+import { openNodeAnalytics } from '../analytics/node-analytics.ts';
 import type { Exchange } from '@ketenlog/exchange';
 import { nodeExchange } from '../exchange/node-exchange.ts';
 import { logbookMetrics, NodeLogbook } from '../logbook/node-logbook.ts';
@@ -33,14 +34,16 @@ import type { NationalConfig } from '../national/national-config.ts';
 import { registerNationalConsent } from '../national/consent.ts';
 import { registerMedmij } from '../national/medmij.ts';
 import type { CarelogService } from '@ketenlog/carelog';
+import type { Analytics } from '@ketenlog/analytics';
 import type { Metrics } from '../metrics.ts';
-import type { Membership } from './membership.ts';
+import { statementKeyProblem, type Membership } from './membership.ts';
+import { ConfigError } from '../config.ts';
 
 export interface MemberServices {
   readonly logbook: NodeLogbook;
   readonly auth?: PasskeyAuth;
   readonly exchange: Exchange;
-  readonly analytics: NodeAnalytics;
+  readonly analytics: Analytics;
   /** Mijn Zorg Log at this member. */
   readonly carelog: CarelogService;
   /** The FHIR store as the node's routes must use it (writes feed the localisation index). */
@@ -68,6 +71,8 @@ export interface MemberServicesOptions {
   readonly identity?: IdentityConfig;
   /** The national functions beyond the region (Mitz, MedMij). */
   readonly national?: NationalConfig;
+  /** Patients held for review, and who decides (`patientIdentity: { onConflict: review }`). */
+  readonly patientReviews?: Omit<PatientReviewOptions, 'sessions' | 'organisation'>;
 }
 
 /**
@@ -99,6 +104,12 @@ export async function startMemberServices(
     fetch,
     ...options.logbook,
   });
+  // Only now is the logbook's word on the statement key known: rotated out, revoked, or rotated in.
+  const keyProblem = statementKeyProblem(membership, logbook.state.keys);
+  if (keyProblem) {
+    await logbook.close();
+    throw new ConfigError(`region.secrets: ${keyProblem}`);
+  }
   await app.register(logbookRoutes, { logbook });
   // What the node's processes share beyond the logbook (sessions, login states and counts, used
   // node-token ids; the authorization server's codes and tokens) lives in its database with an
@@ -171,6 +182,12 @@ export async function startMemberServices(
       organisation: `ura:${membership.organisation.ura}`,
       fhirBase: `${membership.organisation.node.baseUrl.replace(/\/$/, '')}/fhir`,
     });
+    if (options.patientReviews)
+      await app.register(patientReviewRoutes, {
+        ...options.patientReviews,
+        sessions: nodeAuth.sessions,
+        organisation: `ura:${membership.organisation.ura}`,
+      });
     smart = await registerNodeSmart(app, {
       db,
       membership,
@@ -199,15 +216,17 @@ export async function startMemberServices(
     notifier,
   });
   await app.register(exchange.register);
-  const analytics = await registerNodeAnalytics(app, {
+  const analytics = await openNodeAnalytics({
     db,
     membership,
     logbook,
     repository: exchange.repository,
+    ...(client ? { pseudonymOf: (bsn: string) => client.pseudonymOf(bsn) } : {}),
     fetch,
     log: app.log,
     ...(auth ? { sessions: auth.sessions } : {}),
   });
+  await analytics.register(app);
   return {
     logbook,
     exchange,

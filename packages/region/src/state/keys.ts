@@ -39,6 +39,8 @@ export interface KeyRetirement {
   readonly by: string;
   /** For rotations: the key that replaces this one. */
   readonly replacedBy?: string;
+  /** For revocations: why, when the statement says. */
+  readonly reason?: string;
 }
 
 export interface KeyRegister {
@@ -68,10 +70,10 @@ export function configuredKeys(config: RegionConfig): KeyRegister {
 }
 
 export function applyKeyStatement(keys: KeyRegister, statement: StatementOf<'key'>, at: EntryPosition): void {
-  const { action, keyId, alg, publicKey, holder, organisation, role, replaces } = statement.body;
+  const { action, keyId, alg, publicKey, holder, organisation, role, replaces, reason } = statement.body;
   const by = statement.author;
   if (action === 'revoke') {
-    setEarliest(keys.revocations, keyId, { at, by });
+    setEarliest(keys.revocations, keyId, { at, by, ...(reason === undefined ? {} : { reason }) });
     return;
   }
   if (publicKey === undefined) return;

@@ -1,9 +1,9 @@
 // The MPC message route (POST /mpc/v1/message): raw bodies, handed to the transport of the run
 // whose session tag the message carries; that transport reads and verifies the bytes itself.
 import type { FastifyInstance } from 'fastify';
-import { MPC_MESSAGE_PATH } from '@ketenlog/analytics';
-import type { RunContext } from './runs.ts';
 import { replyOutcome } from '@ketenlog/problem';
+import { MPC_MESSAGE_PATH } from '../mpc/http-transport.ts';
+import type { RunContext } from './runs.ts';
 
 export async function registerMpcRoute(app: FastifyInstance, ctx: RunContext): Promise<void> {
   await app.register(async (scope) => {

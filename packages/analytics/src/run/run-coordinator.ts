@@ -14,9 +14,9 @@ import {
   type StatementSignature,
 } from '@ketenlog/logbook';
 import { requireNodeToken } from '@ketenlog/auth';
-import { analysisRunDraft } from '@ketenlog/analytics';
 import { problem } from '@ketenlog/problem';
-import { RUNS_PATH, outputJson, refuse, type RunContext, type RunPhase } from './runs.ts';
+import { analysisRunDraft } from '../agreement/run-authorization.ts';
+import { RUNS_PATH, outputJson, runFailure, type RunContext, type RunPhase } from './runs.ts';
 
 /** One run from start to release; `phase` hears each step as it begins. */
 export async function coordinateRun(
@@ -26,7 +26,7 @@ export async function coordinateRun(
   requester: string,
   phase: (p: RunPhase) => void = () => undefined,
 ): Promise<Record<string, Json>> {
-  const { organisation, statementKey, origin } = ctx.membership;
+  const { organisation, statementKey, origin } = ctx.member;
   phase('preparing');
   const run = await ctx.prepare(id, agreement, requester);
   const others = ctx.partyOrgs(run.parties).filter((o) => o.ura !== organisation.ura);
@@ -70,34 +70,39 @@ export async function coordinateRun(
     };
     const appended = await ctx.logbook.append(envelope);
     if (!appended.ok)
-      throw problem(502, 'exception', `the logbook refused the analysis.run statement: ${appended.reason}`);
+      throw problem(
+        502,
+        'exception',
+        `the logbook refused the analysis.run statement: ${appended.problem.text}`,
+      );
     return {
       ...(outputJson(output) as Record<string, Json>),
       outputDigest: draft.body.outputDigest,
       specHash: run.specHash,
-      statement: { log: origin, index: appended.index },
+      statement: { log: origin, index: appended.value.index },
     };
   } finally {
     ctx.forget(run);
   }
 }
 
+/** POST /analytics/runs: the analyst's run, answered once its output is released. */
 export function registerRunCoordinator(app: FastifyInstance, ctx: RunContext): void {
   app.post(RUNS_PATH, { preHandler: requireNodeToken(ctx.verifier) }, async (request, reply) => {
+    const caller = ctx.research(request);
+    const agreement = (request.body as { agreement?: unknown } | undefined)?.agreement;
+    if (typeof agreement !== 'string' || !agreement)
+      throw problem(400, 'required', 'give the analysis agreement: { "agreement": "<id>" }');
     try {
-      const caller = ctx.research(request);
-      const agreement = (request.body as { agreement?: unknown } | undefined)?.agreement;
-      if (typeof agreement !== 'string' || !agreement)
-        throw problem(400, 'required', 'give the analysis agreement: { "agreement": "<id>" }');
       const answer = await coordinateRun(
         ctx,
         randomUUID(),
         agreement,
         organisationRef(caller.organisation.ura),
       );
-      return reply.code(200).send(answer);
+      return await reply.code(200).send(answer);
     } catch (error) {
-      return refuse(reply, error);
+      throw runFailure(error);
     }
   });
 }

@@ -2,8 +2,7 @@
 // peer steps (peer-steps.ts): "before" (authorize: the agreement on the logbook, this node's part
 // in it, the spec hash), prepare (this party's columns from its own FHIR store over the agreed
 // cohort domain, and the run's MPC transport), start (the computation) and forget.
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import { type FhirRepository } from '@ketenlog/fhir';
+import type { FastifyRequest } from 'fastify';
 import {
   agreementStatus,
   findOrganisation,
@@ -17,31 +16,27 @@ import {
 } from '@ketenlog/region';
 import { fromBase64, type Json } from '@ketenlog/logbook';
 import { issueNodeToken, NodeTokenVerifier, type NodeCaller } from '@ketenlog/auth';
-import { PseudonymClient } from '@ketenlog/exchange';
 import { MemoryEphemeralStore } from '@ketenlog/storage';
+import { problem, ProblemError } from '@ketenlog/problem';
+import { authorizeRun, digestOf } from '../agreement/run-authorization.ts';
+import { Party } from '../mpc/engine.ts';
+import { createHttpTransport, type HttpTransport } from '../mpc/http-transport.ts';
+import type { PartyIndex } from '../mpc/shamir.ts';
+import type { PsiOwnList } from '../linkage/psi.ts';
+import { cohortDomain } from '../study/cohort-domain.ts';
 import {
   IBD_COACH_FIELD,
   IBD_COACH_STUDY,
-  Party,
-  authorizeRun,
+  appUseEffect,
   cellsJson,
-  createHttpTransport,
-  digestOf,
   ibdCoachSpec,
   runIbdCoachLinked,
-  type HttpTransport,
-  type IbdCoachCellResult,
   type AppUseEffect,
-  appUseEffect,
+  type IbdCoachCellResult,
   type IbdCoachParties,
-  type PartyIndex,
-  type PsiOwnList,
-} from '@ketenlog/analytics';
-import type { NodeLogbook } from '../logbook/node-logbook.ts';
-import type { Membership } from '../region/membership.ts';
-import { cohortDomain, studyInputs, type StudyRole } from './study-inputs.ts';
+} from '../study/ibd-coach.ts';
 import type { RunJournal } from './run-journal.ts';
-import { problem, ProblemError, replyOutcome, sendOutcome } from '@ketenlog/problem';
+import type { AnalyticsLogbook, AnalyticsMember, StudyInputs, StudyRole } from './ports.ts';
 
 export const RUNS_PATH = '/analytics/runs';
 export const AGREEMENTS_PATH = '/analytics/agreements';
@@ -62,10 +57,13 @@ export interface RunOutput {
   readonly effect?: AppUseEffect;
 }
 
-/** A run's refusal as its OperationOutcome (a ProblemError); anything else is a 500. */
-export async function refuse(reply: FastifyReply, error: unknown): Promise<FastifyReply> {
-  if (error instanceof ProblemError) return sendOutcome(reply, error.status, error.outcome);
-  return replyOutcome(reply, 500, 'exception', `the analysis run failed: ${(error as Error).message}`);
+/**
+ * A run's refusal as the error handler answers it: a ProblemError as it is; anything else (a
+ * computation that failed: a peer's round timed out, a channel ended) a 500 saying why.
+ */
+export function runFailure(error: unknown): ProblemError {
+  if (error instanceof ProblemError) return error;
+  return problem(500, 'exception', `the analysis run failed: ${(error as Error).message}`);
 }
 
 const STUDY_ROLES: Record<string, StudyRole | undefined> = {
@@ -100,10 +98,10 @@ export interface RunProgress {
 }
 
 /** The study parties of an agreement: one hospital, one insurer, one statistics office. */
-export function studyParties(membership: Membership, terms: AgreementTerms): IbdCoachParties {
+export function studyParties(region: RegionConfig, terms: AgreementTerms): IbdCoachParties {
   const byRole = new Map<StudyRole, string>();
   for (const ref of terms.parties) {
-    const org = findOrganisation(membership.region, uraOf(ref) ?? '');
+    const org = findOrganisation(region, uraOf(ref) ?? '');
     const role = org ? STUDY_ROLES[org.type] : undefined;
     if (!role || byRole.has(role))
       throw problem(
@@ -142,9 +140,9 @@ export interface Run {
 }
 
 export interface RunContextOptions {
-  readonly membership: Membership;
-  readonly logbook: NodeLogbook;
-  readonly repository: FhirRepository;
+  readonly member: AnalyticsMember;
+  readonly logbook: AnalyticsLogbook;
+  readonly inputs: StudyInputs;
   readonly fetch: MemberFetch;
   readonly journal: RunJournal;
   readonly roundTimeoutMs: number;
@@ -160,8 +158,8 @@ function withEffect(cells: readonly IbdCoachCellResult[]): { effect?: AppUseEffe
 
 /** The runs this node takes part in, and the steps every party takes on its own. */
 export class RunContext {
-  readonly membership: Membership;
-  readonly logbook: NodeLogbook;
+  readonly member: AnalyticsMember;
+  readonly logbook: AnalyticsLogbook;
   readonly journal: RunJournal;
   readonly self: string;
   readonly now: () => Date;
@@ -173,16 +171,15 @@ export class RunContext {
   readonly #sessions = new Map<string, Run>();
   readonly #timers = new Set<NodeJS.Timeout>();
   readonly #o: RunContextOptions;
-  readonly #pseudonyms: PseudonymClient | undefined;
 
   constructor(o: RunContextOptions) {
     this.#o = o;
-    this.membership = o.membership;
+    this.member = o.member;
     this.logbook = o.logbook;
     this.journal = o.journal;
     this.now = o.now;
     this.roundTimeoutMs = o.roundTimeoutMs;
-    const { organisation, region } = o.membership;
+    const { organisation } = o.member;
     this.self = organisationRef(organisation.ura);
     this.verifier = new NodeTokenVerifier({
       audience: organisation.node.baseUrl,
@@ -190,15 +187,6 @@ export class RunContext {
       // A run lives in one process's memory (issue 20 moves it later), so its peers' token ids may too.
       replays: new MemoryEphemeralStore(),
     });
-    const rso = region.organisations.find((org) => org.type === 'rso');
-    this.#pseudonyms = rso
-      ? new PseudonymClient({
-          url: `${rso.node.baseUrl}/pseudonyms/evaluate`,
-          region: region.name,
-          fetch: o.fetch,
-          token: () => this.tokenFor(rso, 'treatment'),
-        })
-      : undefined;
   }
 
   run(id: string): Run | undefined {
@@ -210,7 +198,7 @@ export class RunContext {
   }
 
   tokenFor(to: Organisation, purpose: string): Promise<string> {
-    const { statementKey, organisation } = this.membership;
+    const { statementKey, organisation } = this.member;
     return issueNodeToken(
       { keyId: statementKey.keyId, secretKey: statementKey.secretKey },
       { organisation: organisation.ura, audience: to.node.baseUrl, role: 'node', purpose },
@@ -219,7 +207,8 @@ export class RunContext {
 
   /** The caller of a run step: a node token with purpose research. */
   research(request: FastifyRequest): NodeCaller {
-    const caller = request.nodeCaller!;
+    const caller = request.nodeCaller;
+    if (!caller) throw problem(401, 'login', 'a node token is required');
     if (caller.purpose !== RESEARCH_PURPOSE)
       throw problem(
         403,
@@ -259,7 +248,7 @@ export class RunContext {
     agreement: string,
     requester: string,
   ): { terms: AgreementTerms; specHash: string; parties: IbdCoachParties } {
-    const { organisation } = this.membership;
+    const { organisation } = this.member;
     const status = agreementStatus(this.logbook.state, agreement);
     if (!status)
       throw problem(403, 'forbidden', `no analysis agreement ${agreement} on the region's logbook`);
@@ -276,7 +265,7 @@ export class RunContext {
       );
     if (terms.purpose !== RESEARCH_PURPOSE && !terms.purpose.startsWith(`${RESEARCH_PURPOSE}:`))
       throw problem(403, 'forbidden', `agreement ${agreement} is not for research`);
-    const parties = studyParties(this.membership, terms);
+    const parties = studyParties(this.member.region, terms);
     const spec = ibdCoachSpec(parties);
     const auth = authorizeRun({
       register: this.logbook.state.analysis,
@@ -302,13 +291,13 @@ export class RunContext {
   /** This organisation's keys: its node keys and the keys it bound for its professionals. */
   #organisationKeys(): string[] {
     const { keys, config } = this.logbook.state;
-    const ura = this.membership.organisation.ura;
+    const ura = this.member.organisation.ura;
     return [...keys.bindings.keys()].filter((k) => organisationOfKey(config, keys, k)?.ura === ura);
   }
 
   partyOrgs(parties: IbdCoachParties): Organisation[] {
     return [parties.hospital, parties.insurer, parties.statistics].map((ref) =>
-      findOrganisation(this.membership.region, uraOf(ref)!)!,
+      findOrganisation(this.member.region, uraOf(ref)!)!,
     );
   }
 
@@ -331,20 +320,8 @@ export class RunContext {
     const me = ROLE_INDEX[role];
     const domain = await this.#domainAgreeing(parties, expectedDomain);
     if (domain.length === 0) throw problem(409, 'conflict', 'the cohort domain is empty');
-    const pseudonyms = this.#pseudonyms;
-    if (!pseudonyms) throw problem(409, 'conflict', 'the region has no pseudonym service');
-    const { organisation, statementKey } = this.membership;
-    const inputs = await studyInputs(
-      role,
-      {
-        repository: this.#o.repository,
-        baseUrl: `${organisation.node.baseUrl.replace(/\/$/, '')}/fhir`,
-        state: this.logbook.state,
-        self: this.self,
-        pseudonymOf: (bsn) => pseudonyms.pseudonymOf(bsn),
-      },
-      domain.length,
-    );
+    const inputs = await this.#o.inputs.read(role, domain.length);
+    const { statementKey } = this.member;
     const peers = this.partyOrgs(parties).flatMap((org, i) =>
       i + 1 === me
         ? []
@@ -457,11 +434,13 @@ export class RunContext {
     return run.result;
   }
 
-  close(): void {
-    for (const run of this.#runs.values()) void run.transport.transport.close();
+  /** Ends every run under way here: their channels close, their timers stop. */
+  async close(): Promise<void> {
+    const runs = [...this.#runs.values()];
     for (const t of this.#timers) clearTimeout(t);
     this.#timers.clear();
     this.#runs.clear();
     this.#sessions.clear();
+    await Promise.allSettled(runs.map((run) => run.transport.transport.close()));
   }
 }

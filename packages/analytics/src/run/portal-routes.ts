@@ -14,11 +14,12 @@
 //   POST /analytics/agreements/:agreement/runs  → 202 {run}     a run in the background; GET
 //                                                               /analytics/runs shows its phase
 //
-// Errors are OperationOutcomes: 401 without a session, 403 for a role without the right, 409
-// when the key is not hers or this organisation signed already, 422 what the region refuses.
+// Errors are OperationOutcomes: 401 without a session, 403 for a client or a role without the
+// right, 409 when the key is not hers or this organisation signed already, 422 what the region
+// refuses.
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { requireProfessional, type SessionStore } from '@ketenlog/auth';
+import type { SessionStore } from '@ketenlog/auth';
 import {
   fromBase64,
   keyIdOf,
@@ -28,10 +29,12 @@ import {
   type StatementKind,
 } from '@ketenlog/logbook';
 import { agreementStatus, keyStatus, mayAuthor, partyOfKey } from '@ketenlog/region';
-import { digestOf, ibdCoachSpec, validThrough } from '@ketenlog/analytics';
+import { problem, ProblemError } from '@ketenlog/problem';
+import { digestOf, validThrough } from '../agreement/run-authorization.ts';
+import { ibdCoachSpec } from '../study/ibd-coach.ts';
+import { professionalHere } from './professional.ts';
 import { coordinateRun } from './run-coordinator.ts';
-import { RESEARCH_PURPOSE, refuse, regionStudyParties, type RunContext } from './runs.ts';
-import { problem } from '@ketenlog/problem';
+import { RESEARCH_PURPOSE, regionStudyParties, type RunContext } from './runs.ts';
 
 export const KEYS_PATH = '/analytics/keys';
 export const AGREEMENT_DRAFTS_PATH = '/analytics/agreement-drafts';
@@ -42,16 +45,14 @@ const DATE = '^\\d{4}-\\d{2}-\\d{2}$';
 const str = (pattern: string) => ({ type: 'string', pattern });
 
 export function registerPortalRoutes(app: FastifyInstance, ctx: RunContext, sessions: SessionStore): void {
-  const { region, organisation, statementKey } = ctx.membership;
+  const { region, organisation, statementKey } = ctx.member;
 
   /** The session's professional, if her role here may author `kind` statements. */
   const actor = async (request: FastifyRequest, reply: FastifyReply, kind: StatementKind) => {
-    const who = await requireProfessional(sessions, request, reply, ctx.now().getTime(), ctx.self);
+    const who = await professionalHere(sessions, request, reply, ctx.now().getTime(), ctx.self);
     if (!who) return undefined;
-    if (!mayAuthor(region, who.actingAs.role, kind)) {
-      void refuse(reply, problem(403, 'forbidden', `a ${who.actingAs.role} may not sign ${kind} statements`));
-      return undefined;
-    }
+    if (!mayAuthor(region, who.actingAs.role, kind))
+      throw problem(403, 'forbidden', `a ${who.actingAs.role} may not sign ${kind} statements`);
     return who;
   };
   /** Her own active key at this organisation, or a 409. */
@@ -81,30 +82,26 @@ export function registerPortalRoutes(app: FastifyInstance, ctx: RunContext, sess
     async (request, reply) => {
       const who = await actor(request, reply, 'agreement');
       if (!who) return reply;
-      try {
-        const { publicKey } = request.body;
-        const keyId = keyIdOf('Ed25519', fromBase64(publicKey)!);
-        const statement: Statement = {
-          kind: 'key',
-          v: STATEMENT_VERSION,
-          author: statementKey.keyId,
-          iat: Math.floor(ctx.now().getTime() / 1000),
-          body: {
-            action: 'bind',
-            keyId,
-            alg: 'Ed25519',
-            publicKey,
-            holder: who.professional,
-            role: who.actingAs.role,
-            organisation: ctx.self,
-          },
-        };
-        const logged = await ctx.logbook.append(signStatement(statement, statementKey.secretKey));
-        if (!logged.ok) throw problem(422, 'business-rule', logged.reason);
-        return reply.code(201).send({ keyId });
-      } catch (error) {
-        return refuse(reply, error);
-      }
+      const { publicKey } = request.body;
+      const keyId = keyIdOf('Ed25519', fromBase64(publicKey)!);
+      const statement: Statement = {
+        kind: 'key',
+        v: STATEMENT_VERSION,
+        author: statementKey.keyId,
+        iat: Math.floor(ctx.now().getTime() / 1000),
+        body: {
+          action: 'bind',
+          keyId,
+          alg: 'Ed25519',
+          publicKey,
+          holder: who.professional,
+          role: who.actingAs.role,
+          organisation: ctx.self,
+        },
+      };
+      const logged = await ctx.logbook.append(signStatement(statement, statementKey.secretKey));
+      if (!logged.ok) throw ProblemError.of(logged.problem);
+      return reply.code(201).send({ keyId });
     },
   );
 
@@ -127,49 +124,45 @@ export function registerPortalRoutes(app: FastifyInstance, ctx: RunContext, sess
     async (request, reply) => {
       const who = await actor(request, reply, 'agreement');
       if (!who) return reply;
-      try {
-        const { agreement, keyId, validUntil } = request.body;
-        herKey(keyId, who.professional);
-        const status = agreementStatus(ctx.logbook.state, agreement);
-        if (status?.signedBy.includes(ctx.self))
-          throw problem(409, 'duplicate', `${organisation.name} signed agreement ${agreement} already`);
-        let body;
-        if (status) {
-          if (!status.terms.parties.includes(ctx.self))
-            throw problem(403, 'forbidden', `${organisation.name} is not a party to agreement ${agreement}`);
-          const { parties, purpose, specHash, validUntil: until } = status.terms;
-          body = {
-            agreement,
-            parties: [...parties],
-            purpose,
-            specHash,
-            ...(until ? { validUntil: until } : {}),
-          };
-        } else {
-          const parties = regionStudyParties(region);
-          if (!parties || !Object.values(parties).includes(ctx.self))
-            throw problem(403, 'forbidden', `${organisation.name} is not a party to the region's study`);
-          if (validUntil !== undefined && !(validThrough(validUntil) > ctx.now().getTime()))
-            throw problem(400, 'value', `validUntil ${validUntil} lies in the past`);
-          body = {
-            agreement,
-            parties: Object.values(parties),
-            purpose: RESEARCH_PURPOSE,
-            specHash: digestOf(ibdCoachSpec(parties)),
-            ...(validUntil ? { validUntil } : {}),
-          };
-        }
-        const statement = {
-          kind: 'agreement',
-          v: STATEMENT_VERSION,
-          author: keyId,
-          iat: Math.floor(ctx.now().getTime() / 1000),
-          body,
+      const { agreement, keyId, validUntil } = request.body;
+      herKey(keyId, who.professional);
+      const status = agreementStatus(ctx.logbook.state, agreement);
+      if (status?.signedBy.includes(ctx.self))
+        throw problem(409, 'duplicate', `${organisation.name} signed agreement ${agreement} already`);
+      let body;
+      if (status) {
+        if (!status.terms.parties.includes(ctx.self))
+          throw problem(403, 'forbidden', `${organisation.name} is not a party to agreement ${agreement}`);
+        const { parties, purpose, specHash, validUntil: until } = status.terms;
+        body = {
+          agreement,
+          parties: [...parties],
+          purpose,
+          specHash,
+          ...(until ? { validUntil: until } : {}),
         };
-        return reply.send({ statement });
-      } catch (error) {
-        return refuse(reply, error);
+      } else {
+        const parties = regionStudyParties(region);
+        if (!parties || !Object.values(parties).includes(ctx.self))
+          throw problem(403, 'forbidden', `${organisation.name} is not a party to the region's study`);
+        if (validUntil !== undefined && !(validThrough(validUntil) > ctx.now().getTime()))
+          throw problem(400, 'value', `validUntil ${validUntil} lies in the past`);
+        body = {
+          agreement,
+          parties: Object.values(parties),
+          purpose: RESEARCH_PURPOSE,
+          specHash: digestOf(ibdCoachSpec(parties)),
+          ...(validUntil ? { validUntil } : {}),
+        };
       }
+      const statement = {
+        kind: 'agreement',
+        v: STATEMENT_VERSION,
+        author: keyId,
+        iat: Math.floor(ctx.now().getTime() / 1000),
+        body,
+      };
+      return reply.send({ statement });
     },
   );
 
@@ -188,22 +181,17 @@ export function registerPortalRoutes(app: FastifyInstance, ctx: RunContext, sess
     async (request, reply) => {
       const who = await actor(request, reply, 'agreement');
       if (!who) return reply;
-      try {
-        const envelope = request.body.envelope as {
-          statement?: { kind?: unknown };
-          signatures?: { keyId?: unknown }[];
-        };
-        if (envelope.statement?.kind !== 'agreement')
-          throw problem(400, 'invalid', 'the envelope holds no agreement statement');
-        for (const s of Array.isArray(envelope.signatures) ? envelope.signatures : [])
-          herKey(String(s.keyId), who.professional);
-        const logged = await ctx.logbook.submit(envelope);
-        if (!logged.ok)
-          throw problem(logged.status, logged.status === 400 ? 'invalid' : 'business-rule', logged.reason);
-        return reply.code(201).send({ index: logged.index });
-      } catch (error) {
-        return refuse(reply, error);
-      }
+      const envelope = request.body.envelope as {
+        statement?: { kind?: unknown };
+        signatures?: { keyId?: unknown }[];
+      };
+      if (envelope.statement?.kind !== 'agreement')
+        throw problem(400, 'invalid', 'the envelope holds no agreement statement');
+      for (const s of Array.isArray(envelope.signatures) ? envelope.signatures : [])
+        herKey(String(s.keyId), who.professional);
+      const logged = await ctx.logbook.submit(envelope);
+      if (!logged.ok) throw ProblemError.of(logged.problem);
+      return reply.code(201).send({ index: logged.value.index });
     },
   );
 
@@ -222,12 +210,8 @@ export function registerPortalRoutes(app: FastifyInstance, ctx: RunContext, sess
       const who = await actor(request, reply, 'analysis.run');
       if (!who) return reply;
       const { agreement } = request.params;
-      try {
-        // Refused at once when the agreement does not allow a run (not signed by all, expired).
-        ctx.authorize(agreement, ctx.self);
-      } catch (error) {
-        return refuse(reply, error);
-      }
+      // Refused at once when the agreement does not allow a run (not signed by all, expired).
+      ctx.authorize(agreement, ctx.self);
       const id = randomUUID();
       const progress = { agreement, startedAt: ctx.now(), phase: 'preparing' as const };
       ctx.progress.set(id, { ...progress });

@@ -22,22 +22,22 @@
 //         statement?: { log, index }        the `analysis.run` statement, once on the logbook
 //         phase?: 'preparing' | 'computing' | 'signing'   a run the portal started, under way
 //       }] }                        runs this node took part in, newest first (at most 100)
-import type { FastifyInstance } from 'fastify';
-import { requireProfessional, type SessionStore } from '@ketenlog/auth';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { SessionStore } from '@ketenlog/auth';
 import { agreementStatus, mayAuthor, type AgreementTerms } from '@ketenlog/region';
-import { digestOf, ibdCoachSpec, IBD_COACH_STUDY, validThrough } from '@ketenlog/analytics';
+import { digestOf, validThrough } from '../agreement/run-authorization.ts';
+import { ibdCoachSpec, IBD_COACH_STUDY } from '../study/ibd-coach.ts';
+import { professionalHere } from './professional.ts';
 import { AGREEMENTS_PATH, RUNS_PATH, regionStudyParties, studyParties, type RunContext } from './runs.ts';
 
 export function registerReadRoutes(app: FastifyInstance, ctx: RunContext, sessions: SessionStore): void {
-  const analyst = (
-    request: Parameters<typeof requireProfessional>[1],
-    reply: Parameters<typeof requireProfessional>[2],
-  ) => requireProfessional(sessions, request, reply, ctx.now().getTime(), ctx.self);
+  const analyst = (request: FastifyRequest, reply: FastifyReply) =>
+    professionalHere(sessions, request, reply, ctx.now().getTime(), ctx.self);
 
   /** The study whose spec these terms agreed to, when this node can run it. */
   const studyOf = (terms: AgreementTerms): string | undefined => {
     try {
-      return digestOf(ibdCoachSpec(studyParties(ctx.membership, terms))) === terms.specHash
+      return digestOf(ibdCoachSpec(studyParties(ctx.member.region, terms))) === terms.specHash
         ? IBD_COACH_STUDY
         : undefined;
     } catch {
@@ -48,7 +48,7 @@ export function registerReadRoutes(app: FastifyInstance, ctx: RunContext, sessio
   app.get(AGREEMENTS_PATH, async (request, reply) => {
     const who = await analyst(request, reply);
     if (!who) return reply;
-    const { region } = ctx.membership;
+    const { region } = ctx.member;
     const state = ctx.logbook.state;
     const now = ctx.now().getTime();
     const agreements = [...state.analysis.agreements.keys()].sort().flatMap((id) => {
