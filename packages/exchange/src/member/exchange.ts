@@ -179,7 +179,7 @@ export class Exchange implements Component {
     const options = this.#options;
     const { membership, logbook, repository, fetch, log, national, verifier, fhirAccessOf } = options;
     const sessions = options.sessions ?? new SessionStore(new MemoryEphemeralStore());
-    const { organisation, statementKey, region } = membership;
+    const { organisation, region } = membership;
     const mayRead = options.representativeMayRead;
 
     if (service.ura === organisation.ura) {
