@@ -11,9 +11,35 @@ export * from './consent/consent-drafts.ts';
 export * from './enforcement/filter.ts';
 export * from './enforcement/access-record.ts';
 export * from './overview/federated-overview.ts';
-export * from './overview/holder-guard.ts';
+export * from './member/holder-guard.ts';
 export * from './overview/timeline.ts';
 export * from './consent/local-consents.ts';
 export * from './portability/portability.ts';
 export * from './pseudonym/subject-salts.ts';
 export * from './consent/assisted-consent.ts';
+// Exchange at a region member: one component (its routes as a Fastify plugin, and close) over the
+// interfaces it asks of the node (member/exchange-member.ts).
+export {
+  Exchange,
+  pseudonymServiceOf,
+  PSEUDONYM_PATH,
+  RECONCILE_PATH,
+  type ExchangeOptions,
+} from './member/exchange.ts';
+export type {
+  AppendOutcome,
+  ExchangeFhirAccess,
+  ExchangeFhirCaller,
+  ExchangeFhirInteraction,
+  ExchangeLogbook,
+  ExchangeMembership,
+  FhirAccessOf,
+} from './member/exchange-member.ts';
+export { storeContents } from './member/indexing-repository.ts';
+export { OVERVIEW_PATH, OVERVIEW_STATUS_SYSTEM, type OverviewQuerySet } from './member/overview.ts';
+export { ACCESS_TRAIL_PATH, CONSENTS_PATH, type AccessTrailItem } from './member/client.ts';
+export { CONSENT_PREVIEW_PATH, type ConsentPreview } from './member/consent-preview.ts';
+export { ME_PATH, PEOPLE_PATH } from './member/people.ts';
+export { ERASURE_PATH, EXPORT_PATH, HOLDER_EXPORT_PATH } from './member/portability.ts';
+export { REFERRALS_PATH, type InboxItem } from './member/referrals.ts';
+export { ASSISTED_CONSENTS_PATH } from './member/assisted.ts';

@@ -23,7 +23,7 @@ import { Metrics } from './metrics.ts';
 import { loadMembership, type Membership } from './region/membership.ts';
 import type { NodeLogbook } from './logbook/node-logbook.ts';
 import type { PasskeyAuth } from '@ketenlog/auth';
-import type { NodeExchange } from './exchange/node-exchange.ts';
+import type { Exchange } from '@ketenlog/exchange';
 import type { CarelogService } from '@ketenlog/carelog';
 import { startMemberServices } from './region/member-services.ts';
 import { registerNational } from './national/national.ts';
@@ -127,7 +127,7 @@ export interface RunningNode {
   /** Passkeys, sessions and professionals' login, when it is a region member. */
   auth?: PasskeyAuth;
   /** Pseudonyms and the localisation index, when it is a region member. */
-  exchange?: NodeExchange;
+  exchange?: Exchange;
   /** Mijn Zorg Log, when it is a region member. */
   carelog?: CarelogService;
   close(): Promise<void>;
@@ -353,7 +353,7 @@ export async function startNode(config: NodeConfig, parts: NodeParts = {}): Prom
       grace.unref();
       await app.close();
       clearTimeout(grace);
-      member?.exchange.close();
+      await member?.exchange.close();
       await member?.analytics.close();
       await member?.logbook.close();
       await db.close();

@@ -1,4 +1,4 @@
-// The client's side of the exchange at her node (packages/node/src/exchange/client.ts): her consent
+// The client's side of the exchange at her node (packages/exchange/src/member/client.ts): her consent
 // register as FHIR Consents, consent drafts she signs with her passkey, and her access trail.
 import { CARE_TYPES } from '@ketenlog/exchange/vocabulary';
 import { requestBlob, requestJson, type ApiResult } from './http.ts';

@@ -1,4 +1,4 @@
-// The federated overview a professional asks her own node for (packages/node/src/exchange/
+// The federated overview a professional asks her own node for (packages/exchange/src/member/
 // overview.ts): every holder's records about one client, merged, each naming its source; one
 // OperationOutcome saying per holder what was withheld (and why) or that it did not answer.
 import { requestJson, type ApiResult } from './http.ts';

@@ -1,5 +1,5 @@
 // Names, not pseudonyms: the node says who its clients behind Mijn Zorg Log's pseudonyms are
-// (POST /exchange/people, for a professional of this organisation; packages/node exchange/people.ts).
+// (POST /exchange/people, for a professional of this organisation; packages/exchange/src/member/people.ts).
 import { useEffect, useState } from 'react';
 import { requestJson } from './http.ts';
 import { formatDate } from '../format.ts';

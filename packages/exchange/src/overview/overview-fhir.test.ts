@@ -16,7 +16,7 @@ import { applyConsentStatement, type ConsentRegister } from '@ketenlog/region';
 import type { StatementOf } from '@ketenlog/logbook';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { federatedOverview, type Holder } from './federated-overview.ts';
-import { registerHolderGuard } from './holder-guard.ts';
+import { registerHolderGuard } from '../member/holder-guard.ts';
 import { DEFAULT_REGION_RULES } from '../pdp.ts';
 import { installErrorHandlers } from '@ketenlog/problem';
 

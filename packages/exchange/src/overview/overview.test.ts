@@ -6,7 +6,7 @@ import type { StatementOf } from '@ketenlog/logbook';
 import type { Bundle } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { federatedOverview, SOURCE_EXTENSION, type Holder } from './federated-overview.ts';
-import { registerHolderGuard } from './holder-guard.ts';
+import { registerHolderGuard } from '../member/holder-guard.ts';
 import { DEFAULT_REGION_RULES } from '../pdp.ts';
 
 const MARIA = 'pMaria-0000000000000001';

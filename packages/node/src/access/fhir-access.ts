@@ -3,7 +3,7 @@
 // classifies the routed request (fhir-interaction.ts), resolves exactly one verified caller
 // (fhir-caller.ts) and applies the default-deny table below. What a caller may then see in detail
 // is decided by the module of its kind, reading `request.fhirAccess` — never the raw headers or URL:
-// - a member's node token: the holder guard, by the client's consents (exchange/holder.ts);
+// - a member's node token: the holder guard, by the client's consents (packages/exchange/src/member/holder.ts);
 // - a SMART app: its scopes, in its patient's compartment (auth smart/fhir-guard.ts);
 // - a client or her representative: her compartment (auth/client-fhir-scope.ts, client-diary.ts);
 // - a professional of this organisation, an organisation system with write scope, a trusted

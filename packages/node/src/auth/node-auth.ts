@@ -34,6 +34,7 @@ import {
   type ProfessionalAccount,
   type ProfessionalDirectory,
   type RelyingPartyOptions,
+  type SessionStore,
 } from '@ketenlog/auth';
 import { ConfigError, type IdentityConfig, type OidcUpstreamConfig } from '../config.ts';
 import { checkIdentityMode, DEMO_BANNER, DEMO_WARNING } from './identity-mode.ts';
@@ -128,6 +129,8 @@ export interface NodeAuthOptions {
   readonly db: Db;
   /** Sessions, login states and counts, BSNs behind logged-in clients: shared by the node's processes. */
   readonly ephemeral: EphemeralStore;
+  /** The node's login sessions, when other components read them too (default: over `ephemeral`). */
+  readonly sessions?: SessionStore;
   readonly membership: Membership;
   readonly logbook: NodeLogbook;
   /** The region's pseudonym service, once the node has one (see demoPersons). */
@@ -300,6 +303,7 @@ export async function registerNodeAuth(app: FastifyInstance, options: NodeAuthOp
     auth = await registerPasskeyAuth(scope, AUTH_PREFIX, {
       db,
       ephemeral,
+      ...(options.sessions ? { sessions: options.sessions } : {}),
       relyingParty: relyingPartyOf(organisation.node.baseUrl),
       organisation: own,
       organisationName: organisation.name,

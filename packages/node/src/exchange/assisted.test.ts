@@ -7,12 +7,12 @@ import {
   PAPER_CONSENT_SYSTEM,
   RECORDED_BY_EXTENSION,
   SOURCE_EXTENSION,
+  ASSISTED_CONSENTS_PATH,
 } from '@ketenlog/exchange';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MARIA_BSN } from '../demo/population.ts';
 import type { RunningRegion } from '../region/run-region.ts';
 import type { RunningNode } from '../server.ts';
-import { ASSISTED_CONSENTS_PATH } from './assisted.ts';
 import {
   baseOf,
   clientAt,

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningRegion } from '../region/run-region.ts';
 import type { RunningNode } from '../server.ts';
-import type { ConsentPreview } from './consent-preview.ts';
+import type { ConsentPreview } from '@ketenlog/exchange';
 import { MARIA_BSN } from '../demo/population.ts';
 import { baseOf, clientAt, clientRecords, seed, startExchangeRegion, type TestClient } from './testing.ts';
 

@@ -6,13 +6,16 @@
 import type { Bundle, OperationOutcome } from '@medplum/fhirtypes';
 import { issueNodeToken } from '@ketenlog/auth';
 import { newTestKey } from '@ketenlog/region/testing';
-import { categoryForConsent, SOURCE_EXTENSION } from '@ketenlog/exchange';
+import {
+  categoryForConsent,
+  SOURCE_EXTENSION,
+  OVERVIEW_STATUS_SYSTEM,
+  type AccessTrailItem,
+} from '@ketenlog/exchange';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MARIA_BSN } from '../demo/population.ts';
 import type { RunningRegion } from '../region/run-region.ts';
 import type { RunningNode } from '../server.ts';
-import { OVERVIEW_STATUS_SYSTEM } from './overview.ts';
-import type { AccessTrailItem } from './client.ts';
 import {
   baseOf,
   clientAt,

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MARIA_BSN } from '../demo/population.ts';
 import type { RunningRegion } from '../region/run-region.ts';
 import type { RunningNode } from '../server.ts';
-import { ME_PATH, PEOPLE_PATH } from './people.ts';
+import { ME_PATH, PEOPLE_PATH } from '@ketenlog/exchange';
 import {
   baseOf,
   clientAt,

@@ -6,12 +6,17 @@
 import type { AuditEvent, Bundle, OperationOutcome, Resource } from '@medplum/fhirtypes';
 import { issueNodeToken } from '@ketenlog/auth';
 import { holdersOf } from '@ketenlog/region';
-import { ERASURE_CONFIRMATION, SOURCE_EXTENSION } from '@ketenlog/exchange';
+import {
+  ERASURE_CONFIRMATION,
+  SOURCE_EXTENSION,
+  ERASURE_PATH,
+  EXPORT_PATH,
+  HOLDER_EXPORT_PATH,
+} from '@ketenlog/exchange';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MARIA_BSN } from '../demo/population.ts';
 import type { RunningRegion } from '../region/run-region.ts';
 import type { RunningNode } from '../server.ts';
-import { ERASURE_PATH, EXPORT_PATH, HOLDER_EXPORT_PATH } from './portability.ts';
 import {
   baseOf,
   clientAt,

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MARIA_BSN } from '../demo/population.ts';
 import type { RunningRegion } from '../region/run-region.ts';
 import type { RunningNode } from '../server.ts';
-import type { InboxItem } from './referrals.ts';
+import type { InboxItem } from '@ketenlog/exchange';
 import {
   baseOf,
   clientAt,

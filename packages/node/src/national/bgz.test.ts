@@ -17,7 +17,7 @@ import {
   startExchangeRegion,
   type TestClient,
 } from '../exchange/testing.ts';
-import { OVERVIEW_STATUS_SYSTEM } from '../exchange/overview.ts';
+import { OVERVIEW_STATUS_SYSTEM } from '@ketenlog/exchange';
 
 const [KRAAMZORG, ZIEKENHUIS] = ['11110001', '11110003'];
 const SCT = 'http://snomed.info/sct';

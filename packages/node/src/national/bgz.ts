@@ -6,10 +6,6 @@
 import { BGZ_QUERIES, bgzAnswer, bgzSearchPath } from '@ketenlog/national';
 import { CATEGORIES, type HolderQuery } from '@ketenlog/exchange';
 
-/** The query sets an overview can ask for instead of everything. */
-export const QUERY_SETS = ['bgz'] as const;
-export type QuerySet = (typeof QUERY_SETS)[number];
-
 /**
  * The consent categories BgZ answers can fall in: every category of exchange's categoryOf but Mijn
  * Zorg Log's (charge items are no BgZ section). A category the index lists outside these is not

@@ -8,7 +8,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { JWK } from 'jose';
 import type { Patient } from '@medplum/fhirtypes';
 import { BSN_SYSTEM, parseBsn, type FhirRepository } from '@ketenlog/fhir';
-import { patientOf } from '@ketenlog/exchange';
+import { patientOf, storeContents } from '@ketenlog/exchange';
 import type { Db } from '@ketenlog/storage';
 import {
   generateRecipientKey,
@@ -26,7 +26,6 @@ import {
   type Holding,
   type RecipientKeyPair,
 } from '@ketenlog/national';
-import { storeContents } from '../exchange/indexing-repository.ts';
 import type { Membership } from '../region/membership.ts';
 import { memberTokenFor } from './member-token.ts';
 import { ownCaller as ownCallerOf } from './national-caller.ts';

@@ -24,7 +24,8 @@ import { registerSystemAuthorization } from '../auth/system-authorization.ts';
 import type { CredentialResolvers } from '../access/fhir-caller.ts';
 import { registerNodeCarelog } from '../carelog/node-carelog.ts';
 import { openNodeAnalytics } from '../analytics/node-analytics.ts';
-import { registerNodeExchange, type NodeExchange } from '../exchange/node-exchange.ts';
+import type { Exchange } from '@ketenlog/exchange';
+import { nodeExchange } from '../exchange/node-exchange.ts';
 import { logbookMetrics, NodeLogbook } from '../logbook/node-logbook.ts';
 import { logbookRoutes } from '../logbook/routes.ts';
 import { notifyRoutes, Notifier } from '../logbook/notified-pull.ts';
@@ -41,7 +42,7 @@ import { ConfigError } from '../config.ts';
 export interface MemberServices {
   readonly logbook: NodeLogbook;
   readonly auth?: PasskeyAuth;
-  readonly exchange: NodeExchange;
+  readonly exchange: Exchange;
   readonly analytics: Analytics;
   /** Mijn Zorg Log at this member. */
   readonly carelog: CarelogService;
@@ -128,10 +129,31 @@ export async function startMemberServices(
   await app.register(notifyRoutes, { logbook, membership, verifier });
   const notifier = new Notifier(membership, fetch, app.log);
   metrics.collect(logbookMetrics(logbook));
-  // Clients are known by their region pseudonym, from the pseudonym service that exchange sets
-  // up below; identity asks for it only when someone logs in, long after start.
-  let pseudonymOf: PseudonymOf | undefined;
-  const pseudonyms = () => pseudonymOf;
+  // The node's login sessions, in its database: identity creates them, exchange reads them. Without
+  // passkeys nobody logs in here (exchange then has an empty store).
+  const sessions =
+    relyingParties.length === membership.region.organisations.length
+      ? new SessionStore(ephemeral)
+      : undefined;
+  // Exchange is constructed before identity: clients are known by their region pseudonym, from the
+  // pseudonym service exchange reaches (its routes are registered below, in their place).
+  const mitz = options.national?.mitz;
+  const national = mitz
+    ? await registerNationalConsent(app, { config: mitz, membership, log: app.log })
+    : undefined;
+  const exchange = nodeExchange({
+    national,
+    db,
+    membership,
+    logbook,
+    repository: options.repository,
+    fetch,
+    log: app.log,
+    verifier,
+    ...(sessions ? { sessions } : {}),
+  });
+  const client = exchange.pseudonyms;
+  const pseudonymOf: PseudonymOf | undefined = client ? (bsn) => client.pseudonymOf(bsn) : undefined;
   let auth: PasskeyAuth | undefined;
   let smart: Awaited<ReturnType<typeof registerNodeSmart>> | undefined;
   let systemTokens: CredentialResolvers['systemTokens'];
@@ -142,13 +164,14 @@ export async function startMemberServices(
       appTokens: async (token) => smart?.appTokens(token),
       baseUrl: membership.organisation.node.baseUrl,
     });
-  if (relyingParties.length === membership.region.organisations.length) {
+  if (sessions) {
     const nodeAuth = await registerNodeAuth(app, {
       db,
       ephemeral,
+      sessions,
       membership,
       logbook,
-      pseudonymOf: pseudonyms,
+      pseudonymOf: () => pseudonymOf,
       demo: options.demo === true,
       ...(options.identity ? { identity: options.identity } : {}),
     });
@@ -192,23 +215,7 @@ export async function startMemberServices(
     fetch,
     notifier,
   });
-  const mitz = options.national?.mitz;
-  const national = mitz
-    ? await registerNationalConsent(app, { config: mitz, membership, log: app.log })
-    : undefined;
-  const exchange = await registerNodeExchange(app, {
-    national,
-    db,
-    membership,
-    logbook,
-    repository: options.repository,
-    fetch,
-    log: app.log,
-    verifier,
-    ...(auth ? { sessions: auth.sessions } : {}),
-  });
-  const client = exchange.pseudonyms;
-  if (client) pseudonymOf = (bsn) => client.pseudonymOf(bsn);
+  await app.register(exchange.register);
   const analytics = await openNodeAnalytics({
     db,
     membership,

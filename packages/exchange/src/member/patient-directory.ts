@@ -6,7 +6,7 @@
 // local Patients (at most once per `rescanMs`).
 import type { Bundle, Patient } from '@medplum/fhirtypes';
 import { BSN_SYSTEM, type FhirRepository } from '@ketenlog/fhir';
-import type { PseudonymClient } from '@ketenlog/exchange';
+import type { PseudonymClient } from '../pseudonym/pseudonym-client.ts';
 
 export interface PatientDirectoryOptions {
   readonly repository: FhirRepository;

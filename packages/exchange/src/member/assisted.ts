@@ -9,9 +9,10 @@ import type { Bundle, Consent, Patient } from '@medplum/fhirtypes';
 import { BSN_SYSTEM, type FhirRepository } from '@ketenlog/fhir';
 import { findOrganisation } from '@ketenlog/region';
 import { requireProfessional, type SessionStore } from '@ketenlog/auth';
-import { assistedConsent, CATEGORIES, isAssisted, PURPOSES, type Purpose } from '@ketenlog/exchange';
-import type { NodeLogbook } from '../logbook/node-logbook.ts';
-import type { Membership } from '../region/membership.ts';
+import { assistedConsent, isAssisted } from '../consent/assisted-consent.ts';
+import { CATEGORIES } from '../localisation/categories.ts';
+import { PURPOSES, type Purpose } from '../pdp.ts';
+import type { ExchangeLogbook, ExchangeMembership } from './exchange-member.ts';
 import type { PatientDirectory } from './patient-directory.ts';
 import { replyOutcome as outcome } from '@ketenlog/problem';
 
@@ -58,8 +59,8 @@ export async function assistedConsentsOf(
 export async function assistedConsentRoutes(
   app: FastifyInstance,
   options: {
-    readonly membership: Membership;
-    readonly logbook: NodeLogbook;
+    readonly membership: ExchangeMembership;
+    readonly logbook: ExchangeLogbook;
     /** The node's own FHIR store. */
     readonly repository: FhirRepository;
     readonly sessions: SessionStore;

@@ -27,20 +27,18 @@ import {
 import { issueNodeToken, requireNodeToken, sessionIdFrom, type SessionStore } from '@ketenlog/auth';
 import {
   callerActsForClient,
-  auditEvent,
-  categoryForConsent,
   CLIENT_CALLER_ROLE,
-  consentResources,
   ERASURE_CONFIRMATION,
   exportBundle,
-  federatedOverview,
   ownDecision,
-  readAccess,
-  timelineOrder,
-  type AccessEvent,
   type OwnPurpose,
-  type Purpose,
-} from '@ketenlog/exchange';
+} from '../portability/portability.ts';
+import { auditEvent, readAccess, type AccessEvent } from '../enforcement/access-record.ts';
+import { categoryForConsent } from '../enforcement/filter.ts';
+import { consentResources } from '../consent-resource.ts';
+import { federatedOverview } from '../overview/federated-overview.ts';
+import { timelineOrder } from '../overview/timeline.ts';
+import { type Purpose } from '../pdp.ts';
 import { recordAccesses, type HolderOptions } from './holder.ts';
 import { replyOutcome as outcome } from '@ketenlog/problem';
 
@@ -54,7 +52,7 @@ export const HOLDER_ERASURE_PATH = '/exchange/holder/erasure';
 
 const PSEUDONYM = /^[A-Za-z0-9_-]{16,128}$/;
 
-export interface PortabilityOptions extends HolderOptions {
+export interface PortabilityOptions extends Omit<HolderOptions, 'fhirAccessOf'> {
   readonly sessions: SessionStore;
   /** Whether a representative's delegation on the logbook lets her read her client's record. */
   readonly representativeMayRead?: (client: string, representative: string) => boolean;

@@ -9,9 +9,8 @@ import type { Patient } from '@medplum/fhirtypes';
 import type { FhirRepository } from '@ketenlog/fhir';
 import { requireProfessional, type SessionStore } from '@ketenlog/auth';
 import { holdersOf, uraOf } from '@ketenlog/region';
-import { decideAccess } from '@ketenlog/exchange';
-import type { NodeLogbook } from '../logbook/node-logbook.ts';
-import type { Membership } from '../region/membership.ts';
+import { decideAccess } from '../pdp.ts';
+import type { ExchangeLogbook, ExchangeMembership } from './exchange-member.ts';
 import type { PatientDirectory } from './patient-directory.ts';
 
 export const CONSENT_STATUS_PATH = '/exchange/consent-status';
@@ -34,8 +33,8 @@ export interface ClientConsentStatus {
 export async function consentStatusRoutes(
   app: FastifyInstance,
   options: {
-    readonly membership: Membership;
-    readonly logbook: NodeLogbook;
+    readonly membership: ExchangeMembership;
+    readonly logbook: ExchangeLogbook;
     readonly repository: FhirRepository;
     readonly directory: PatientDirectory;
     readonly sessions: SessionStore;

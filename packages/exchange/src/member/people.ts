@@ -11,8 +11,7 @@ import type { HumanName, Patient } from '@medplum/fhirtypes';
 import { type FhirRepository } from '@ketenlog/fhir';
 import { requireProfessional, sessionIdFrom, type SessionStore } from '@ketenlog/auth';
 import { findOrganisation, uraOf } from '@ketenlog/region';
-import type { NodeLogbook } from '../logbook/node-logbook.ts';
-import type { Membership } from '../region/membership.ts';
+import type { ExchangeLogbook, ExchangeMembership } from './exchange-member.ts';
 import type { PatientDirectory } from './patient-directory.ts';
 import { replyOutcome as outcome } from '@ketenlog/problem';
 
@@ -37,8 +36,8 @@ export function nameOf(names: readonly HumanName[] | undefined): string | undefi
 export async function peopleRoutes(
   app: FastifyInstance,
   options: {
-    readonly membership: Membership;
-    readonly logbook: NodeLogbook;
+    readonly membership: ExchangeMembership;
+    readonly logbook: ExchangeLogbook;
     readonly repository: FhirRepository;
     readonly directory: PatientDirectory;
     readonly sessions: SessionStore;

@@ -11,15 +11,9 @@ import type { Resource } from '@medplum/fhirtypes';
 import { type FhirRepository } from '@ketenlog/fhir';
 import { sessionIdFrom, type SessionStore } from '@ketenlog/auth';
 import { findOrganisation, ORGANISATION_TYPES, type OrganisationType } from '@ketenlog/region';
-import {
-  CATEGORIES,
-  categoryOf,
-  decideAccess,
-  PURPOSES,
-  type DecisionBasis,
-  type Purpose,
-} from '@ketenlog/exchange';
-import type { NodeLogbook } from '../logbook/node-logbook.ts';
+import { CATEGORIES, categoryOf } from '../localisation/categories.ts';
+import { decideAccess, PURPOSES, type DecisionBasis, type Purpose } from '../pdp.ts';
+import type { ExchangeLogbook } from './exchange-member.ts';
 import { replyOutcome as fail } from '@ketenlog/problem';
 
 export const CONSENT_PREVIEW_PATH = '/exchange/consent-preview';
@@ -43,7 +37,7 @@ export interface ConsentPreview {
 export async function consentPreviewRoutes(
   app: FastifyInstance,
   options: {
-    readonly logbook: NodeLogbook;
+    readonly logbook: ExchangeLogbook;
     readonly sessions: SessionStore;
     readonly repository: FhirRepository;
     /** This node's FHIR base URL. */

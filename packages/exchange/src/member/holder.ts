@@ -12,25 +12,13 @@ import type { Bundle, Consent, Patient, Resource } from '@medplum/fhirtypes';
 import { BSN_SYSTEM, type FhirRepository } from '@ketenlog/fhir';
 import { signStatement } from '@ketenlog/logbook';
 import { requireNodeToken, type NodeCaller, type NodeTokenVerifier } from '@ketenlog/auth';
-import {
-  accessDraft,
-  auditEvent,
-  CATEGORIES,
-  DEMOGRAPHICS,
-  localConsentRecords,
-  patientOf,
-  registerHolderGuard,
-  sealReason,
-  UNKNOWN_CLIENT,
-  withLocalConsents,
-  type AccessEvent,
-  type GuardCaller,
-  type GuardedAnswer,
-  type NationalConsent,
-  type Purpose,
-} from '@ketenlog/exchange';
-import type { NodeLogbook } from '../logbook/node-logbook.ts';
-import type { Membership } from '../region/membership.ts';
+import { accessDraft, auditEvent, sealReason, type AccessEvent } from '../enforcement/access-record.ts';
+import { CATEGORIES, patientOf } from '../localisation/categories.ts';
+import { DEMOGRAPHICS } from '../enforcement/filter.ts';
+import { localConsentRecords, withLocalConsents } from '../consent/local-consents.ts';
+import { registerHolderGuard, UNKNOWN_CLIENT, type GuardCaller, type GuardedAnswer } from './holder-guard.ts';
+import { type NationalConsent, type Purpose } from '../pdp.ts';
+import type { ExchangeLogbook, ExchangeMembership, FhirAccessOf } from './exchange-member.ts';
 import type { PatientDirectory } from './patient-directory.ts';
 import type { AuditWriter } from './audit-writer.ts';
 import { replyOutcome } from '@ketenlog/problem';
@@ -100,8 +88,8 @@ function resourcesOf(payload: unknown): Resource[] {
  */
 export async function recordAccesses(
   at: {
-    readonly logbook: NodeLogbook;
-    readonly statementKey: Membership['statementKey'];
+    readonly logbook: ExchangeLogbook;
+    readonly statementKey: ExchangeMembership['statementKey'];
     readonly audit: AuditWriter;
   },
   events: readonly AccessEvent[],
@@ -119,11 +107,13 @@ export async function recordAccesses(
 }
 
 export interface HolderOptions {
-  readonly membership: Membership;
-  readonly logbook: NodeLogbook;
+  readonly membership: ExchangeMembership;
+  readonly logbook: ExchangeLogbook;
   /** The node's own FHIR store (not the indexing wrapper): local consents, AuditEvents. */
   readonly repository: FhirRepository;
   readonly verifier: NodeTokenVerifier;
+  /** The node's access decision on a FHIR request: the holder acts on node-token callers. */
+  readonly fhirAccessOf: FhirAccessOf;
   readonly directory: PatientDirectory;
   readonly audit: AuditWriter;
   /** The national consent service (Mitz), asked about another organisation's treatment request. */
@@ -131,7 +121,7 @@ export interface HolderOptions {
 }
 
 export async function registerHolder(app: FastifyInstance, options: HolderOptions): Promise<void> {
-  const { membership, logbook, repository, verifier, directory, audit, national } = options;
+  const { membership, logbook, repository, verifier, directory, audit, national, fhirAccessOf } = options;
   const { organisation, statementKey } = membership;
   const callers = new WeakMap<FastifyRequest, GuardCaller>();
   const patients = new WeakMap<FastifyRequest, string>();
@@ -160,11 +150,12 @@ export async function registerHolder(app: FastifyInstance, options: HolderOption
     return reason.length <= MAX_REASON ? reason : '';
   };
 
-  // The node's access decision (access/fhir-access.ts) has verified the node token (once: its id is
-  // then used up) and limited the caller to reads of one client's records; here the holder's own
-  // rules follow, and the answer is then judged by her consents (registerHolderGuard below).
+  // The node's access decision (fhirAccessOf; packages/node/src/access) has verified the node
+  // token (once: its id is then used up) and limited the caller to reads of one client's records;
+  // here the holder's own rules follow, and the answer is then judged by her consents
+  // (registerHolderGuard, holder-guard.ts).
   app.addHook('preHandler', async (request, reply) => {
-    const access = request.fhirAccess;
+    const access = fhirAccessOf(request);
     if (access?.caller.kind !== 'node') return;
     const caller = access.caller.node;
     // Reverse chaining matches a resource by others it does not return (`Patient?_has:Observation:

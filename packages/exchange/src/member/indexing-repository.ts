@@ -9,7 +9,7 @@ import {
   type UpdateOptions,
   type WriteResult,
 } from '@ketenlog/fhir';
-import type { IndexPublisher } from '@ketenlog/exchange';
+import type { IndexPublisher } from '../localisation/index-publisher.ts';
 
 export class IndexingRepository extends ForwardingRepository {
   readonly #publisher: IndexPublisher;

@@ -8,14 +8,9 @@ import type { AuditEvent } from '@medplum/fhirtypes';
 import { type FhirRepository } from '@ketenlog/fhir';
 import { requireNodeToken, type NodeTokenVerifier } from '@ketenlog/auth';
 import { organisationOfKey, type AccessRecord, type MemberFetch } from '@ketenlog/region';
-import {
-  auditIdOfSeal,
-  callerActsForClient,
-  opensSeal,
-  REASON_DETAIL,
-  SALT_DETAIL,
-} from '@ketenlog/exchange';
-import type { NodeLogbook } from '../logbook/node-logbook.ts';
+import { auditIdOfSeal, opensSeal, REASON_DETAIL, SALT_DETAIL } from '../enforcement/access-record.ts';
+import { callerActsForClient } from '../portability/portability.ts';
+import type { ExchangeLogbook } from './exchange-member.ts';
 import { replyOutcome } from '@ketenlog/problem';
 
 /** Holder route: `GET …/<AuditEvent id>?pseudonym=…` → `{ reason, salt }`, for her own node only. */
@@ -27,7 +22,7 @@ const AUDIT_ID = /^[0-9a-f]{64}$/;
 export function glassReasonRoutes(
   app: FastifyInstance,
   options: {
-    readonly logbook: NodeLogbook;
+    readonly logbook: ExchangeLogbook;
     readonly repository: FhirRepository;
     readonly verifier: NodeTokenVerifier;
   },
@@ -65,7 +60,7 @@ export function glassReasonRoutes(
  * against the commitment on the log; undefined when there is none or it cannot be had now.
  */
 export function glassReasonOf(options: {
-  readonly logbook: NodeLogbook;
+  readonly logbook: ExchangeLogbook;
   readonly fetch: MemberFetch;
   /** A node token acting for her (purpose export) for that member. */
   readonly token: (client: string, audience: string) => Promise<string>;

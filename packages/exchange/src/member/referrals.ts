@@ -18,9 +18,9 @@ import {
   type NodeTokenVerifier,
   type SessionStore,
 } from '@ketenlog/auth';
-import { CARE_TYPES } from '@ketenlog/exchange';
+import { CARE_TYPES } from '../pdp.ts';
 import type { Db } from '@ketenlog/storage';
-import type { Membership } from '../region/membership.ts';
+import type { ExchangeMembership } from './exchange-member.ts';
 import { replyOutcome } from '@ketenlog/problem';
 
 export const REFERRALS_PATH = '/exchange/referrals';
@@ -56,7 +56,7 @@ export interface InboxItem {
 
 export interface ReferralOptions {
   readonly db: Db;
-  readonly membership: Membership;
+  readonly membership: ExchangeMembership;
   /** The node's FHIR store as its routes use it (a stored referral is indexed). */
   readonly repository: FhirRepository;
   readonly sessions: SessionStore;

@@ -20,16 +20,11 @@ import {
   uraOf,
   type AccessRecord,
 } from '@ketenlog/region';
-import {
-  consentDrafts,
-  consentIdOf,
-  consentResources,
-  readAccess,
-  revocationDraft,
-  type ConsentActor,
-  type Purpose,
-} from '@ketenlog/exchange';
-import type { NodeLogbook } from '../logbook/node-logbook.ts';
+import { consentDrafts, revocationDraft, type ConsentActor } from '../consent/consent-drafts.ts';
+import { consentIdOf, consentResources } from '../consent-resource.ts';
+import { readAccess } from '../enforcement/access-record.ts';
+import { type Purpose } from '../pdp.ts';
+import type { ExchangeLogbook, FhirAccessOf } from './exchange-member.ts';
 import { replyOutcome as outcome } from '@ketenlog/problem';
 
 export const CONSENTS_PATH = '/exchange/consents';
@@ -37,8 +32,10 @@ export const CONSENT_DRAFTS_PATH = '/exchange/consent-drafts';
 export const ACCESS_TRAIL_PATH = '/exchange/access-trail';
 
 export interface ClientRouteOptions {
-  readonly logbook: NodeLogbook;
+  readonly logbook: ExchangeLogbook;
   readonly sessions: SessionStore;
+  /** The node's access decision on a FHIR request (a client reads her register at GET /fhir/Consent). */
+  readonly fhirAccessOf: FhirAccessOf;
   /** Consents professionals here recorded for her on paper (assisted mode, assisted.ts). */
   readonly assistedConsents?: (client: string) => Promise<Consent[]>;
   /** The reason of a break-the-glass access, from the holder that keeps it (glass-reasons.ts). */
@@ -71,7 +68,7 @@ export interface AccessTrailItem {
 }
 
 export async function clientRoutes(app: FastifyInstance, options: ClientRouteOptions): Promise<void> {
-  const { logbook, sessions } = options;
+  const { logbook, sessions, fhirAccessOf } = options;
 
   /** The client this session speaks for: herself, or the client a representative acts for. */
   const clientOf = async (request: FastifyRequest): Promise<string | undefined> => {
@@ -101,7 +98,7 @@ export async function clientRoutes(app: FastifyInstance, options: ClientRouteOpt
 
   // The portal reads her register at the FHIR base too; a client session has no other FHIR access.
   app.addHook('preHandler', async (request, reply) => {
-    const access = request.fhirAccess;
+    const access = fhirAccessOf(request);
     if (access?.interaction.kind !== 'search-type' || access.interaction.type !== 'Consent') return;
     if (access.caller.kind !== 'client' && access.caller.kind !== 'representative') return;
     const client = access.caller.kind === 'client' ? access.caller.holder : access.caller.client;

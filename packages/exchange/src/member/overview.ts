@@ -2,8 +2,8 @@
 // `GET /exchange/overview?patient=<local Patient id>` (or `?identifier=<BSN system>|<BSN>`,
 // `&purpose=treatment|billing|research`, default treatment; `&category=<consent categories>`,
 // comma-separated, for a category-only overview; `&breakTheGlass=<reason>` for emergency access,
-// see holder.ts; `&set=bgz` for the BgZ, national/bgz.ts); the same from a professional's session
-// as `GET /fhir/Patient/<id>/$everything`.
+// see holder.ts; `&set=bgz` for the BgZ, a query set the node passes in); the same from a
+// professional's session as `GET /fhir/Patient/<id>/$everything`.
 // Her node derives the client's region pseudonym, finds the holders in the localisation index (the region's state), asks each one in
 // parallel — first which local Patient stands for the pseudonym, then that Patient's $everything —
 // each call with a fresh node token naming her organisation, her, her role and the purpose, and
@@ -21,25 +21,22 @@ import type {
 import { BSN_SYSTEM, isValidBsn, type FhirRepository } from '@ketenlog/fhir';
 import { findOrganisation, holdersOf, uraOf, type MemberFetch } from '@ketenlog/region';
 import { issueNodeToken, requireProfessional, type SessionStore } from '@ketenlog/auth';
+import { CATEGORIES } from '../localisation/categories.ts';
+import { categoryForConsent } from '../enforcement/filter.ts';
+import { CATEGORY_SYSTEM } from '../consent-resource.ts';
+import { decideAccess, PURPOSES, type Purpose } from '../pdp.ts';
 import {
-  CATEGORIES,
-  categoryForConsent,
-  CATEGORY_SYSTEM,
-  decideAccess,
   federatedOverview,
-  PURPOSES,
   SOURCE_EXTENSION,
-  timelineOrder,
   type Holder,
-  type Purpose,
-  type PseudonymClient,
-} from '@ketenlog/exchange';
-import type { NodeLogbook } from '../logbook/node-logbook.ts';
-import type { Membership } from '../region/membership.ts';
+  type HolderQuery,
+} from '../overview/federated-overview.ts';
+import { timelineOrder } from '../overview/timeline.ts';
+import { type PseudonymClient } from '../pseudonym/pseudonym-client.ts';
+import type { ExchangeLogbook, ExchangeMembership, FhirAccessOf } from './exchange-member.ts';
 import { CATEGORIES_HEADER, HOLDER_PATIENTS_PATH, MAX_REASON } from './holder.ts';
 import type { PatientDirectory } from './patient-directory.ts';
 import { replyOutcome as outcome } from '@ketenlog/problem';
-import { BGZ_CONSENT_CATEGORIES, bgzQueriesFor, QUERY_SETS } from '../national/bgz.ts';
 
 export const OVERVIEW_PATH = '/exchange/overview';
 /** Codes in the overview's OperationOutcome issues (issue.details.coding). */
@@ -47,8 +44,8 @@ export const OVERVIEW_STATUS_SYSTEM = 'https://ketenlog.nl/fhir/CodeSystem/overv
 const URA_SYSTEM = 'http://fhir.nl/fhir/NamingSystem/ura';
 
 export interface OverviewRouteOptions {
-  readonly membership: Membership;
-  readonly logbook: NodeLogbook;
+  readonly membership: ExchangeMembership;
+  readonly logbook: ExchangeLogbook;
   readonly repository: FhirRepository;
   readonly pseudonyms: PseudonymClient;
   /** Local Patient → pseudonym, cached (saves the pseudonym service a round trip per overview). */
@@ -57,6 +54,21 @@ export interface OverviewRouteOptions {
   readonly fetch: MemberFetch;
   /** Per holder. Default 2000 ms. */
   readonly timeoutMs?: number;
+  /** The node's access decision on a FHIR request (a professional's `Patient/{id}/$everything`). */
+  readonly fhirAccessOf: FhirAccessOf;
+  /** Query sets a professional may ask instead of everything (`&set=<name>`; the BgZ). */
+  readonly querySets?: Readonly<Record<string, OverviewQuerySet>>;
+}
+
+/**
+ * A named set of searches asked of every holder instead of `$everything` (the BgZ:
+ * packages/node/src/national/bgz.ts).
+ */
+export interface OverviewQuerySet {
+  /** The consent categories its answers can fall in: the index's other categories are not asked. */
+  readonly categories: ReadonlySet<string>;
+  /** The searches for her Patient at one holder. */
+  queriesFor(patient: string): HolderQuery[];
 }
 
 const sourceOf = (ura: string) => ({
@@ -73,7 +85,9 @@ interface OverviewQuery {
 }
 
 export async function overviewRoutes(app: FastifyInstance, options: OverviewRouteOptions): Promise<void> {
-  const { membership, logbook, repository, pseudonyms, directory, sessions, fetch } = options;
+  const { membership, logbook, repository, pseudonyms, directory, sessions, fetch, fhirAccessOf } = options;
+  const querySets = options.querySets ?? {};
+  const setNames = Object.keys(querySets);
   const { organisation, statementKey } = membership;
   const timeoutMs = options.timeoutMs ?? 2000;
 
@@ -85,16 +99,11 @@ export async function overviewRoutes(app: FastifyInstance, options: OverviewRout
     const asked = query.category?.split(',').map((c) => c.trim());
     if (asked && !asked.every((c) => (CATEGORIES as readonly string[]).includes(c)))
       return outcome(reply, 400, 'invalid', `onbekende categorie; kies uit ${CATEGORIES.join(', ')}`);
-    if (query.set !== undefined && !(QUERY_SETS as readonly string[]).includes(query.set))
-      return outcome(
-        reply,
-        400,
-        'invalid',
-        `onbekende set "${query.set}"; kies uit ${QUERY_SETS.join(', ')}`,
-      );
+    if (query.set !== undefined && !Object.hasOwn(querySets, query.set))
+      return outcome(reply, 400, 'invalid', `onbekende set "${query.set}"; kies uit ${setNames.join(', ')}`);
     if (query.set !== undefined && asked)
       return outcome(reply, 400, 'invalid', 'vraag een set of categorieën, niet allebei');
-    const bgz = query.set === 'bgz';
+    const set = query.set !== undefined ? querySets[query.set] : undefined;
     const breakTheGlass = query.breakTheGlass?.trim();
     if (query.breakTheGlass !== undefined && (!breakTheGlass || breakTheGlass.length > MAX_REASON))
       return outcome(
@@ -126,7 +135,7 @@ export async function overviewRoutes(app: FastifyInstance, options: OverviewRout
       const ura = uraOf(h.holder);
       const org = ura ? findOrganisation(state.config, ura) : undefined;
       const categories = h.categories.filter((c) =>
-        asked ? asked.includes(c) : !bgz || BGZ_CONSENT_CATEGORIES.has(c),
+        asked ? asked.includes(c) : !set || set.categories.has(c),
       );
       return org && categories.length > 0 ? [{ org, categories }] : [];
     });
@@ -171,7 +180,7 @@ export async function overviewRoutes(app: FastifyInstance, options: OverviewRout
         }
         const { patients } = (await response.json()) as { patients?: string[] };
         if (!patients?.length) throw new Error('geen cliënt gevonden');
-        return bgz ? bgzQueriesFor(patients[0]!) : `Patient/${encodeURIComponent(patients[0])}/$everything`;
+        return set ? set.queriesFor(patients[0]!) : `Patient/${encodeURIComponent(patients[0])}/$everything`;
       },
     });
 
@@ -256,7 +265,7 @@ export async function overviewRoutes(app: FastifyInstance, options: OverviewRout
   // `Patient/{id}/$everything` gets the federated overview (`_type`-free; `category=`, `purpose=`,
   // `breakTheGlass=` and `set=` as above). Tokens and other callers get the local operation.
   app.addHook('preHandler', async (request, reply) => {
-    const access = request.fhirAccess;
+    const access = fhirAccessOf(request);
     const interaction = access?.interaction;
     if (access?.caller.kind !== 'professional' || interaction?.kind !== 'operation') return;
     if (interaction.name !== '$everything' || interaction.type !== 'Patient' || !interaction.id) return;
