@@ -198,7 +198,7 @@ export async function startMemberServices(
     membership,
     logbook,
     repository: exchange.repository,
-    ...(client ? { pseudonymOf: (bsn: string) => client.pseudonymOf(bsn) } : {}),
+    ...(pseudonymOf ? { pseudonymOf } : {}),
     fetch,
     log: app.log,
     ...(auth ? { sessions: auth.sessions } : {}),
