@@ -203,7 +203,7 @@ export async function startMemberServices(
     log: app.log,
     ...(auth ? { sessions: auth.sessions } : {}),
   });
-  await analytics.register(app);
+  await app.register(analytics.register);
   return {
     logbook,
     exchange,
