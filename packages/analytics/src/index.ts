@@ -19,19 +19,6 @@ export * from './stats/dominance-two.ts';
 export { cohortDomain } from './study/cohort-domain.ts';
 // The run lifecycle at a region member: one component over the interfaces the node implements.
 export { openAnalytics, type Analytics, type AnalyticsOptions } from './run/analytics.ts';
-export type {
-  AnalyticsLogbook,
-  AnalyticsMember,
-  Logged,
-  PartyInputs,
-  StudyInputs,
-  StudyRole,
-} from './run/ports.ts';
-export {
-  AGREEMENTS_PATH,
-  PEER_RUNS_PATH,
-  RESEARCH_PURPOSE,
-  RUNS_PATH,
-  regionStudyParties,
-  type RunOutput,
-} from './run/runs.ts';
+export type { AnalyticsLogbook, AnalyticsMember, Logged, PartyInputs, StudyInputs } from './run/ports.ts';
+export { AGREEMENTS_PATH, PEER_RUNS_PATH, RESEARCH_PURPOSE, RUNS_PATH, type RunOutput } from './run/runs.ts';
+export { regionStudyParties, type StudyRole } from './study/study-parties.ts';

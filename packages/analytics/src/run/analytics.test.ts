@@ -50,7 +50,7 @@ beforeEach(async () => {
   });
   app = Fastify();
   installErrorHandlers(app);
-  await analytics.register(app);
+  await app.register(analytics.register);
 });
 afterEach(async () => {
   await app.close();

@@ -1,6 +1,6 @@
 // Analytics at a region member: analysis runs under the region's signed analysis agreements, as
-// one component — `openAnalytics` builds it over what the node supplies (ports.ts), `register`
-// adds its routes to the node's server as one Fastify plugin, `close` ends the runs under way.
+// one component — `openAnalytics` builds it over what the node supplies (ports.ts), `register` is
+// its routes as one Fastify plugin, `close` ends the runs under way.
 //
 // A run, asked of any party by an analyst's (or a node's) token with purpose "research":
 //   before  the node that is asked (the coordinator) and each other party check on their own the
@@ -19,7 +19,7 @@
 // peer-steps.ts       the coordinator's calls to the other parties
 // read-routes.ts      GET /analytics/agreements and GET /analytics/runs for the analyst's page
 // portal-routes.ts    the portal's signing of agreements and runs, for a professional's session
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import { MemoryEphemeralStore, type Db } from '@ketenlog/storage';
 import type { MemberFetch } from '@ketenlog/region';
 import { SessionStore } from '@ketenlog/auth';
@@ -50,8 +50,8 @@ export interface AnalyticsOptions {
 }
 
 export interface Analytics extends Component {
-  /** Adds the analytics routes to a server (at its root: the paths are absolute). */
-  register(app: FastifyInstance): Promise<void>;
+  /** Its routes, one Fastify plugin: register it at the server's root (the paths are absolute). */
+  readonly register: FastifyPluginAsync;
 }
 
 export async function openAnalytics(options: AnalyticsOptions): Promise<Analytics> {
@@ -66,14 +66,12 @@ export async function openAnalytics(options: AnalyticsOptions): Promise<Analytic
   });
   const sessions = options.sessions ?? new SessionStore(new MemoryEphemeralStore());
   return {
-    async register(app) {
-      await app.register(async (scope) => {
-        await registerMpcRoute(scope, ctx);
-        registerRunCoordinator(scope, ctx);
-        registerPeerSteps(scope, ctx, options.log);
-        registerReadRoutes(scope, ctx, sessions);
-        registerPortalRoutes(scope, ctx, sessions);
-      });
+    register: async (app) => {
+      await registerMpcRoute(app, ctx);
+      registerRunCoordinator(app, ctx);
+      registerPeerSteps(app, ctx, options.log);
+      registerReadRoutes(app, ctx, sessions);
+      registerPortalRoutes(app, ctx, sessions);
     },
     close: () => ctx.close(),
   };

@@ -37,7 +37,8 @@ import { digestOf, validThrough } from '../agreement/run-authorization.ts';
 import { ibdCoachSpec } from '../study/ibd-coach.ts';
 import { professionalHere } from './professional.ts';
 import { coordinateRun } from './run-coordinator.ts';
-import { RESEARCH_PURPOSE, regionStudyParties, type RunContext } from './runs.ts';
+import { regionStudyParties } from '../study/study-parties.ts';
+import { RESEARCH_PURPOSE, type RunContext } from './runs.ts';
 
 export const KEYS_PATH = '/analytics/keys';
 export const AGREEMENT_DRAFTS_PATH = '/analytics/agreement-drafts';

@@ -6,6 +6,7 @@ import type { SignedStatement } from '@ketenlog/logbook';
 import type { Organisation, RegionConfig, RegionState } from '@ketenlog/region';
 import type { Result } from '@ketenlog/problem';
 import type { PsiOwnList } from '../linkage/psi.ts';
+import type { StudyRole } from '../study/study-parties.ts';
 
 /** This node in the region: who it is and the key it signs statements with. */
 export interface AnalyticsMember {
@@ -30,9 +31,6 @@ export interface AnalyticsLogbook {
   /** Catches this node's mirrors of the other members' logs up now. */
   syncMirrors(): Promise<void>;
 }
-
-/** A party's place in the IBD-coach study. */
-export type StudyRole = 'hospital' | 'insurer' | 'statistics';
 
 /** What a party brings to a run. */
 export interface PartyInputs {

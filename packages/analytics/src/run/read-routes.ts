@@ -28,7 +28,8 @@ import { agreementStatus, mayAuthor, type AgreementTerms } from '@ketenlog/regio
 import { digestOf, validThrough } from '../agreement/run-authorization.ts';
 import { ibdCoachSpec, IBD_COACH_STUDY } from '../study/ibd-coach.ts';
 import { professionalHere } from './professional.ts';
-import { AGREEMENTS_PATH, RUNS_PATH, regionStudyParties, studyParties, type RunContext } from './runs.ts';
+import { regionStudyParties, studyParties } from '../study/study-parties.ts';
+import { AGREEMENTS_PATH, RUNS_PATH, type RunContext } from './runs.ts';
 import { KIND_AGREEMENT, KIND_ANALYSIS_RUN } from '@ketenlog/logbook';
 
 export function registerReadRoutes(app: FastifyInstance, ctx: RunContext, sessions: SessionStore): void {

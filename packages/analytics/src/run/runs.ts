@@ -1,7 +1,7 @@
 // The life of an analysis run at one party, shared by the coordinator (run-coordinator.ts) and the
 // peer steps (peer-steps.ts): "before" (authorize: the agreement on the logbook, this node's part
-// in it, the spec hash), prepare (this party's columns from its own FHIR store over the agreed
-// cohort domain, and the run's MPC transport), start (the computation) and forget.
+// in it, the spec hash), prepare (this party's columns over the agreed cohort domain, from the
+// study inputs its node supplies, and the run's MPC transport), start (the computation) and forget.
 import type { FastifyRequest } from 'fastify';
 import {
   agreementStatus,
@@ -12,7 +12,6 @@ import {
   type AgreementTerms,
   type MemberFetch,
   type Organisation,
-  type RegionConfig,
 } from '@ketenlog/region';
 import { fromBase64, type Json } from '@ketenlog/logbook';
 import { issueNodeToken, NodeTokenVerifier, type NodeCaller } from '@ketenlog/auth';
@@ -24,6 +23,7 @@ import { createHttpTransport, type HttpTransport } from '../mpc/http-transport.t
 import type { PartyIndex } from '../mpc/shamir.ts';
 import type { PsiOwnList } from '../linkage/psi.ts';
 import { cohortDomain } from '../study/cohort-domain.ts';
+import { ROLE_INDEX, studyParties, type StudyRole } from '../study/study-parties.ts';
 import {
   IBD_COACH_FIELD,
   IBD_COACH_STUDY,
@@ -36,7 +36,7 @@ import {
   type IbdCoachParties,
 } from '../study/ibd-coach.ts';
 import type { RunJournal } from './run-journal.ts';
-import type { AnalyticsLogbook, AnalyticsMember, StudyInputs, StudyRole } from './ports.ts';
+import type { AnalyticsLogbook, AnalyticsMember, StudyInputs } from './ports.ts';
 
 export const RUNS_PATH = '/analytics/runs';
 export const AGREEMENTS_PATH = '/analytics/agreements';
@@ -66,58 +66,12 @@ export function runFailure(error: unknown): ProblemError {
   return problem(500, 'exception', `the analysis run failed: ${(error as Error).message}`);
 }
 
-const STUDY_ROLES: Record<string, StudyRole | undefined> = {
-  ziekenhuis: 'hospital',
-  zorgverzekeraar: 'insurer',
-  statistiek: 'statistics',
-};
-const ROLE_INDEX: Record<StudyRole, PartyIndex> = { hospital: 1, insurer: 2, statistics: 3 };
-
-/** The IBD-coach study's parties in a region: its first hospital, insurer and statistics office. */
-export function regionStudyParties(region: RegionConfig): IbdCoachParties | undefined {
-  const first = (type: string) => region.organisations.find((o) => o.type === type);
-  const [hospital, insurer, statistics] = [
-    first('ziekenhuis'),
-    first('zorgverzekeraar'),
-    first('statistiek'),
-  ];
-  if (!hospital || !insurer || !statistics) return undefined;
-  return {
-    hospital: organisationRef(hospital.ura),
-    insurer: organisationRef(insurer.ura),
-    statistics: organisationRef(statistics.ura),
-  };
-}
-
 /** Where a run the portal started stands, until its journal says it ended. */
 export type RunPhase = 'preparing' | 'computing' | 'signing';
 export interface RunProgress {
   readonly agreement: string;
   readonly startedAt: Date;
   phase: RunPhase;
-}
-
-/** The study parties of an agreement: one hospital, one insurer, one statistics office. */
-export function studyParties(region: RegionConfig, terms: AgreementTerms): IbdCoachParties {
-  const byRole = new Map<StudyRole, string>();
-  for (const ref of terms.parties) {
-    const org = findOrganisation(region, uraOf(ref) ?? '');
-    const role = org ? STUDY_ROLES[org.type] : undefined;
-    if (!role || byRole.has(role))
-      throw problem(
-        422,
-        'not-supported',
-        `agreement ${terms.agreement}: no study of this node fits parties ${terms.parties.join(', ')}`,
-      );
-    byRole.set(role, ref);
-  }
-  if (byRole.size !== 3)
-    throw problem(422, 'not-supported', `agreement ${terms.agreement} needs three study parties`);
-  return {
-    hospital: byRole.get('hospital')!,
-    insurer: byRole.get('insurer')!,
-    statistics: byRole.get('statistics')!,
-  };
 }
 
 export interface Run {

@@ -221,12 +221,12 @@ export async function startMemberServices(
     membership,
     logbook,
     repository: exchange.repository,
-    ...(client ? { pseudonymOf: (bsn: string) => client.pseudonymOf(bsn) } : {}),
+    ...(pseudonymOf ? { pseudonymOf } : {}),
     fetch,
     log: app.log,
     ...(auth ? { sessions: auth.sessions } : {}),
   });
-  await analytics.register(app);
+  await app.register(analytics.register);
   return {
     logbook,
     exchange,
