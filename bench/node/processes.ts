@@ -13,7 +13,7 @@
  * The load generator (autocannon) runs in this process, on the same cores as the nodes.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -89,7 +89,21 @@ async function balance(count: number): Promise<void> {
   });
 }
 
+/** CPU seconds (user + system) a process has used, from /proc (Linux). */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** The node processes' CPU seconds, summed. */
+const nodesCpu = (): number => nodes.reduce((sum, n) => sum + cpuSeconds(n.pid), 0);
+
 async function cannon(path: () => string, authorization: string) {
+  const cpuBefore = nodesCpu();
   const result = await autocannon({
     url: front,
     connections: CONNECTIONS,
@@ -99,7 +113,9 @@ async function cannon(path: () => string, authorization: string) {
   });
   if (result.non2xx > 0 || result.errors > 0)
     console.error(`  ${result.non2xx} non-2xx, ${result.errors} errors`);
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
+  // Node CPU milliseconds per answered request (all processes of the organisation together).
+  const cpuMs = ((nodesCpu() - cpuBefore) * 1000) / Math.max(1, result.requests.total);
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, cpuMs };
 }
 
 try {
@@ -141,37 +157,54 @@ try {
   }
 
   const load = loadavg()[0]!;
-  const results = new Map<string, Map<number, { rps: number; p50: number; p99: number }>>();
-  for (const count of COUNTS) {
-    await balance(count);
-    for (const s of SCENARIOS) {
-      await cannon(s.path, authorization).catch(() => undefined); // warm-up of every process's caches
-      const runs = [];
-      for (let r = 0; r < RUNS; r++) runs.push(await cannon(s.path, authorization));
-      const figure = {
-        rps: median(runs.map((x) => x.rps)),
-        p50: median(runs.map((x) => x.p50)),
-        p99: median(runs.map((x) => x.p99)),
-      };
-      if (!results.has(s.name)) results.set(s.name, new Map());
-      results.get(s.name)!.set(count, figure);
+  interface Figure {
+    rps: number;
+    p50: number;
+    p99: number;
+    cpuMs: number;
+  }
+  const results = new Map<string, Map<number, Figure>>();
+  // Side by side: every run measures one, two and three processes one after the other, so the
+  // machine's load (shared with others) drifts across all of them alike.
+  type Run = Awaited<ReturnType<typeof cannon>>;
+  for (const s of SCENARIOS) {
+    const runs = new Map<number, Run[]>(COUNTS.map((c) => [c, []]));
+    for (const count of COUNTS) {
+      await balance(count);
+      await cannon(s.path, authorization); // warm-up of every process's caches and connections
+    }
+    for (let r = 0; r < RUNS; r++) {
+      for (const count of COUNTS) {
+        await balance(count);
+        runs.get(count)!.push(await cannon(s.path, authorization));
+      }
+    }
+    const byCount = new Map<number, Figure>();
+    for (const [count, xs] of runs) {
+      byCount.set(count, {
+        rps: median(xs.map((x) => x.rps)),
+        p50: median(xs.map((x) => x.p50)),
+        p99: median(xs.map((x) => x.p99)),
+        cpuMs: median(xs.map((x) => x.cpuMs)),
+      });
       console.error(
-        `  ${count} process(es) | ${s.name} | ${figure.rps.toFixed(0)} req/s | runs ${runs.map((x) => x.rps.toFixed(0)).join(', ')}`,
+        `  ${s.name} | ${count} process(es) | runs ${xs.map((x) => x.rps.toFixed(0)).join(', ')} req/s`,
       );
     }
+    results.set(s.name, byCount);
   }
 
   console.log(
     `\nbench/node/processes — ${PATIENTS} patients, ${OBSERVATIONS} observations, PostgreSQL, HAProxy round robin, ` +
       `${CONNECTIONS} connections, ${DURATION} s, median of ${RUNS}; ${cpus().length} cores, load average ${load.toFixed(1)} at start\n`,
   );
-  console.log('| operation | processes | req/s | p50 ms | p99 ms | speed-up vs 1 |');
-  console.log('|---|---:|---:|---:|---:|---:|');
+  console.log('| operation | processes | req/s | p50 ms | p99 ms | speed-up vs 1 | node CPU ms/request |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|');
   for (const [name, byCount] of results) {
     const one = byCount.get(COUNTS[0]!)!.rps;
     for (const [count, f] of byCount)
       console.log(
-        `| ${name} | ${count} | ${f.rps.toFixed(0)} | ${f.p50.toFixed(1)} | ${f.p99.toFixed(1)} | ${(f.rps / one).toFixed(2)}× |`,
+        `| ${name} | ${count} | ${f.rps.toFixed(0)} | ${f.p50.toFixed(1)} | ${f.p99.toFixed(1)} | ${(f.rps / one).toFixed(2)}× | ${f.cpuMs.toFixed(2)} |`,
       );
   }
 } finally {
