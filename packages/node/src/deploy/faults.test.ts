@@ -88,6 +88,7 @@ interface Op {
 let dir: string;
 let region: RegionConfig;
 let postgres: PostgresInstance | undefined;
+let pgDir: string | undefined;
 let haproxy: ChildProcess | undefined;
 let members: Member[] = [];
 const others: ChildProcess[] = [];
@@ -117,7 +118,8 @@ beforeAll(async () => {
   writeFileSync(jwksFile, JSON.stringify(system.client.jwks));
 
   const [pgPort, ...ports] = await freePorts(4);
-  postgres = startLocalPostgres(mkdtempSync(join(tmpdir(), 'ketenlog-faults-pg-')), pgPort!);
+  pgDir = mkdtempSync(join(tmpdir(), 'ketenlog-faults-pg-'));
+  postgres = startLocalPostgres(pgDir, pgPort!);
   const base = {
     log: { level: 'info' },
     region: { config: files.regionFile, secrets: files.secretsFile },
@@ -184,7 +186,9 @@ afterAll(async () => {
   await Promise.all(members.map((m) => m.proxy.close()));
   postgres?.stop();
   // KEEP_FAULTS=1 keeps the processes' logs and configuration for a look after a failure.
-  if (dir && !process.env.KEEP_FAULTS) rmSync(dir, { recursive: true, force: true });
+  if (!process.env.KEEP_FAULTS) {
+    for (const d of [dir, pgDir]) if (d) rmSync(d, { recursive: true, force: true });
+  }
 });
 
 /** The steady mixed load through the load balancer, each operation recorded. */
