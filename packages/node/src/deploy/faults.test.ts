@@ -400,7 +400,7 @@ describe('one organisation as three processes behind HAProxy, with two others, u
     }[] = [];
     /**
      * Runs a fault; then waits until the load has run `quietMs` without an error and with at least
-     * `QUIET_OPS` answered operations (an error rate of 0 again, not a load that stalled).
+     * `QUIET_OPS` answered operations of every kind (an error rate of 0 again, not a load that stalled).
      */
     const QUIET_OPS = 20;
     const fault = async (name: string, act: () => Promise<string>, quietMs = 3000, timeoutMs = 40_000) => {
@@ -413,7 +413,15 @@ describe('one organisation as three processes behind HAProxy, with two others, u
           const now = Date.now();
           const w = load.window(start);
           const quietSince = Math.max(acted, (w.lastError ?? 0) + 1);
-          return now - quietSince >= quietMs && load.window(quietSince, now).ops >= QUIET_OPS;
+          const answered = load.ops.filter((o) => o.at >= quietSince && o.ok);
+          return (
+            now - quietSince >= quietMs &&
+            answered.length >= QUIET_OPS &&
+            // Every part of the load is answered again, the log's appends too.
+            (['create', 'session', 'append', 'overview'] as const).every((k) =>
+              answered.some((o) => o.kind === k),
+            )
+          );
         },
         timeoutMs,
       ).catch((error: unknown) => {
