@@ -39,6 +39,12 @@ import { installErrorHandlers, outcome, replyOutcome, type IssueCode } from '@ke
 const LOOPBACK = networksOf(['127.0.0.0/8', '::1/128']);
 /** How long a closing node waits for open connections before it cuts them. */
 const CLOSE_GRACE_MS = 3000;
+/**
+ * How long /readyz waits for the database. A process cut from its database answers nothing useful,
+ * so a load balancer's health check must take it out: the deployment test's partition found it
+ * still served (and hung) every request routed to it.
+ */
+const READY_DB_TIMEOUT_MS = 1000;
 /** A client must send its headers within this time, and its whole request within the next. */
 const HEADERS_TIMEOUT_MS = 15_000;
 const REQUEST_TIMEOUT_MS = 60_000;
@@ -67,6 +73,23 @@ function nodeServer(https: { cert: Buffer; key: Buffer } | undefined) {
     server.requestTimeout = REQUEST_TIMEOUT_MS;
     return server as Server;
   };
+}
+
+/** True when the database answers a trivial query within `timeoutMs`. */
+async function reachable(db: Db, timeoutMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+  try {
+    return await Promise.race([
+      db.all('SELECT 1').then(
+        () => true,
+        () => false,
+      ),
+      late,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 const outcomeBody = (code: IssueCode, text: string): string => JSON.stringify(outcome('error', code, text));
@@ -280,7 +303,10 @@ export async function startNode(config: NodeConfig, parts: NodeParts = {}): Prom
 
   let ready = false;
   app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/readyz', async (_request, reply) => reply.code(ready ? 200 : 503).send({ ready }));
+  app.get('/readyz', async (_request, reply) => {
+    const database = ready && (await reachable(db, READY_DB_TIMEOUT_MS));
+    return reply.code(ready && database ? 200 : 503).send({ ready: ready && database, database });
+  });
   // Metrics describe the node's traffic: for the monitoring on the same host only.
   app.get('/metrics', async (request, reply) =>
     isInside(LOOPBACK, request.socket.remoteAddress ?? '')

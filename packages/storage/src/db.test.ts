@@ -181,3 +181,29 @@ describe('PostgreSQL schema changes from several processes', () => {
     }
   });
 });
+
+describe('PostgreSQL losing a connection in the middle of a transaction', () => {
+  it('fails that transaction without ending the process, and the next one runs on a fresh connection', async () => {
+    // As when the server restarts while a transaction waits between its statements: the deployment
+    // test's database restart ended a node process with an uncaught 'error' event before the fix.
+    const schema = await freshPostgresSchema();
+    const db = await schema.open();
+    try {
+      await db.exec('CREATE TABLE t (k TEXT PRIMARY KEY)');
+      const attempt = db.transaction(async (tx) => {
+        await tx.run('INSERT INTO t (k) VALUES (?)', ['lost']);
+        const [{ pid }] = await tx.all<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+        await db.all('SELECT pg_terminate_backend(?::int)', [pid]);
+        // The server ends the connection while no statement of this transaction is running.
+        await new Promise((r) => setTimeout(r, 300));
+        await tx.run('INSERT INTO t (k) VALUES (?)', ['after']);
+      });
+      await expect(attempt).rejects.toThrow();
+      await db.transaction((tx) => tx.run('INSERT INTO t (k) VALUES (?)', ['next']));
+      expect(await db.all('SELECT k FROM t ORDER BY k')).toEqual([{ k: 'next' }]);
+    } finally {
+      await db.close();
+      await schema.drop();
+    }
+  });
+});

@@ -143,6 +143,11 @@ export async function openPostgres(url: string, options: { searchPath?: string }
       return lock.runExclusive(async () => {
         const client = await pool.connect();
         let broken = false;
+        // A checked-out client has no error listener of the pool's: a connection lost mid-transaction
+        // (the server restarted) would be an uncaught 'error' event and end the process. The
+        // transaction's own query rejects; the client is destroyed on release.
+        const lost = () => (broken = true);
+        client.on('error', lost);
         try {
           await client.query('BEGIN');
           const result = await fn(on(client));
@@ -157,6 +162,7 @@ export async function openPostgres(url: string, options: { searchPath?: string }
           throw error;
         } finally {
           // A client whose ROLLBACK failed is in an unknown state: destroy it rather than reuse it.
+          client.removeListener('error', lost);
           client.release(broken);
         }
       });

@@ -146,7 +146,9 @@ export class Finality {
         await this.#sleep();
         continue;
       }
-      const reached = await this.#round(target);
+      // A round whose final checkpoint could not be stored (the database restarting) is retried;
+      // a rejection here would end the loop, and with it the process.
+      const reached = await this.#round(target).catch(() => false);
       if (!reached && !this.#closed && this.#offered === target)
         await this.#sleep(this.#options.retryMs ?? 1000);
     }

@@ -119,12 +119,12 @@ function partitionable(): { fetch: Fetch; down: Set<string> } {
   };
 }
 
-async function region(quorum: number, network = partitionable()) {
+async function region(quorum: number, network = partitionable(), store?: CosignedStore) {
   const a = await logNode();
   const witnesses = await Promise.all(['w1', 'w2', 'w3'].map((n) => witnessNode(`test.example/${n}`, a.url)));
   const finality = await Finality.open({
     reader: a.sequencer.reader,
-    store: await CosignedStore.open(await memoryDb(), 'statements'),
+    store: store ?? (await CosignedStore.open(await memoryDb(), 'statements')),
     witnesses: witnesses.map((w) => w.endpoint),
     quorum,
     fetch: network.fetch,
@@ -188,6 +188,22 @@ describe.each(testDatabases())('witnessing and finality over HTTP on $name', ({ 
     // One witness back: the quorum of two is reached again without any new append.
     network.down.delete(witnesses[1].addCheckpoint);
     expect(await finality.waitFinal(2, 5000)).toBe(true);
+  });
+
+  it('retries a round whose final checkpoint could not be stored (the database restarting) instead of stopping', async () => {
+    // The deployment test's database restart: storing the final checkpoint failed, and the
+    // rejected round ended the finality loop with an unhandled rejection (the process exited).
+    const store = await CosignedStore.open(await memoryDb(), 'statements');
+    const add = store.add.bind(store);
+    let failures = 2;
+    store.add = async (checkpoint) => {
+      if (failures-- > 0) throw new Error('Connection terminated unexpectedly');
+      return add(checkpoint);
+    };
+    const { finality, append } = await region(2, partitionable(), store);
+    await append(entry(0));
+    expect(await finality.waitFinal(1, 5000)).toBe(true);
+    expect(failures).toBeLessThan(0);
   });
 
   it('a log that shows two histories is refused, and both signed checkpoints are kept as evidence', async () => {

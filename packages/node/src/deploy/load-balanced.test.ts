@@ -14,9 +14,9 @@ import { freshPostgresSchema } from '@ketenlog/storage';
 import { demoCredentialsOf } from '../auth/node-auth.ts';
 import { cookieOf } from '../auth/testing.ts';
 import { demoRegionOnFreePorts, freePorts } from '../region/testing.ts';
+import { exited, startBalancer, waitFor } from './balancer.ts';
 
 const CLI = join(import.meta.dirname, '../cli.ts');
-const HAPROXY = '/usr/sbin/haproxy';
 const KRAAMZORG = '11110001';
 const HOSPITAL = '11110003';
 const ANNA = 'pro:anna-jansen';
@@ -25,24 +25,6 @@ interface NodeProcess {
   readonly base: string;
   readonly process: ChildProcess;
 }
-
-async function waitFor(url: string, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(url, { signal: AbortSignal.timeout(1000) })).ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${what} did not answer at ${url}`);
-}
-
-const exited = (child: ChildProcess): Promise<void> =>
-  child.exitCode !== null || child.signalCode !== null
-    ? Promise.resolve()
-    : new Promise((resolve) => child.once('exit', () => resolve()));
 
 describe('three node processes of one organisation behind HAProxy', () => {
   let dir: string;
@@ -61,35 +43,6 @@ describe('three node processes of one organisation behind HAProxy', () => {
     schema = await freshPostgresSchema();
     const database = `${schema.url}?options=${encodeURIComponent(`-c search_path=${schema.schema}`)}`;
     const ports = await freePorts(3);
-
-    writeFileSync(
-      join(dir, 'haproxy.cfg'),
-      [
-        'global',
-        '  maxconn 256',
-        'defaults',
-        '  mode http',
-        '  timeout connect 1s',
-        '  timeout client 30s',
-        '  timeout server 30s',
-        // A request that finds its process gone is sent to another one.
-        '  retries 3',
-        '  option redispatch',
-        '  option forwardfor',
-        'frontend organisation',
-        `  bind 127.0.0.1:${frontPort}`,
-        '  default_backend nodes',
-        'backend nodes',
-        '  balance roundrobin',
-        '  option httpchk GET /readyz',
-        '  default-server inter 500ms fall 2 rise 1',
-        ...ports.map((port, i) => `  server node${i + 1} 127.0.0.1:${port} check`),
-        '',
-      ].join('\n'),
-    );
-    haproxy = spawn(HAPROXY, ['-f', join(dir, 'haproxy.cfg'), '-db'], {
-      stdio: ['ignore', openSync(join(dir, 'haproxy.log'), 'a'), openSync(join(dir, 'haproxy.err'), 'a')],
-    });
 
     // All three start at once on the empty database, as after a deployment.
     nodes = ports.map((port, i) => {
@@ -118,6 +71,7 @@ describe('three node processes of one organisation behind HAProxy', () => {
       return { base: `http://127.0.0.1:${port}`, process: child };
     });
     await Promise.all(nodes.map((n, i) => waitFor(`${n.base}/readyz`, 60_000, `node ${i + 1} (see ${dir})`)));
+    haproxy = await startBalancer({ dir, frontPort: Number(frontPort), ports });
     await waitFor(`${front}/readyz`, 10_000, 'HAProxy');
   }, 120_000);
 

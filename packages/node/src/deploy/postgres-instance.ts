@@ -1,7 +1,9 @@
-// Test and benchmark harness: a PostgreSQL server of its own inside a lab host (initdb in a fresh
-// directory, listening on the namespace's loopback), as each organisation would run its own.
+// Test and benchmark harness: a PostgreSQL server of its own (initdb in a fresh directory), either
+// inside a lab host (listening on the namespace's loopback), as each organisation would run its
+// own, or on the machine's loopback at a port of its choosing, where a test may stop and start it
+// without disturbing the suite's shared server.
 import { execFileSync } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Host } from './netns.ts';
 
@@ -24,46 +26,67 @@ function binDir(): string {
 export interface PostgresInstance {
   /** Connection URL as seen from inside the host. */
   readonly url: string;
+  /** Stops the server at once (`pg_ctl -m immediate`: crash recovery at the next start). */
   stop(): void;
+  /** Starts it again on the same data and port. */
+  start(): void;
 }
 
-export function startPostgresIn(host: Host, dir: string): PostgresInstance {
+/** Runs a command, as root, where the server lives (a lab host or this machine). */
+type Runner = (command: string, args: string[]) => void;
+
+function initPostgres(dir: string, port: number, host: string, run: Runner): PostgresInstance {
+  if (process.getuid?.() !== 0) {
+    throw new Error('a PostgreSQL server of its own needs root (initdb runs as the postgres user)');
+  }
   const bin = binDir();
   const data = join(dir, 'pgdata');
   mkdirSync(data, { recursive: true });
   const { uid, gid } = postgresIds();
+  chmodSync(dir, 0o755);
   chownSync(dir, uid, gid);
   chownSync(data, uid, gid);
   const asPostgres = (args: string[]) => ['-u', 'postgres', '--', ...args];
   execFileSync(
     'runuser',
     asPostgres([join(bin, 'initdb'), '-D', data, '-A', 'trust', '-U', 'ketenlog', '--no-sync']),
-    {
-      stdio: 'pipe',
-    },
+    { stdio: 'pipe' },
   );
-  host.run(
-    'runuser',
-    asPostgres([
-      join(bin, 'pg_ctl'),
-      '-D',
-      data,
+  const pgCtl = (...args: string[]) => run('runuser', asPostgres([join(bin, 'pg_ctl'), '-D', data, ...args]));
+  const start = () =>
+    pgCtl(
       '-l',
       join(dir, 'postgres.log'),
       '-w',
       '-o',
-      `-c listen_addresses=127.0.0.1 -c unix_socket_directories=${dir} -p 5432 -c fsync=on`,
+      `-c listen_addresses=${host} -c unix_socket_directories=${dir} -p ${port} -c fsync=on`,
       'start',
-    ]),
-  );
+    );
+  start();
   return {
-    url: 'postgresql://ketenlog@127.0.0.1:5432/postgres',
+    url: `postgresql://ketenlog@${host}:${port}/postgres`,
+    start,
     stop: () => {
       try {
-        host.run('runuser', asPostgres([join(bin, 'pg_ctl'), '-D', data, '-m', 'immediate', '-w', 'stop']));
+        pgCtl('-m', 'immediate', '-w', 'stop');
       } catch {
         // already stopped
       }
     },
   };
+}
+
+/** A server inside a lab host, on the namespace's loopback at 5432. */
+export function startPostgresIn(host: Host, dir: string): PostgresInstance {
+  return initPostgres(dir, 5432, '127.0.0.1', (command, args) => void host.run(command, args));
+}
+
+/** A server on this machine's loopback at `port`, its data under `dir`. Needs root. */
+export function startLocalPostgres(dir: string, port: number): PostgresInstance {
+  return initPostgres(
+    dir,
+    port,
+    '127.0.0.1',
+    (command, args) => void execFileSync(command, args, { stdio: 'pipe' }),
+  );
 }
