@@ -41,16 +41,28 @@ export const subQ = (a: number, b: number): number => {
 /** g(me) on the line g(x) = 1 − x (g(0) = 1, g(1) = 0): how a value known to parties 2 and 3 is shared. */
 export const pairShareWeight = (me: PartyIndex): number => (me === 1 ? 0 : Q + 1 - me);
 
+/** Elements travel and streams are read as little-endian 32-bit words: native typed arrays on such a machine. */
+const LITTLE = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/** The bytes as 32-bit little-endian words (a view when aligned, else a copy). */
+function words32(raw: Uint8Array): Uint32Array {
+  if (!LITTLE) {
+    const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+    return Uint32Array.from({ length: raw.length >> 2 }, (_, i) => view.getUint32(i * 4, true));
+  }
+  const aligned = raw.byteOffset % 4 === 0 ? raw : raw.slice();
+  return new Uint32Array(aligned.buffer, aligned.byteOffset, raw.length >> 2);
+}
+
 /** `count` uniform elements of [0, q) from a stream (26-bit words, the rare one ≥ q rejected). */
 export function streamElements(rng: RandomBytes, count: number): Float64Array {
   const out = new Float64Array(count);
   let k = 0;
   while (k < count) {
     const need = count - k + 2;
-    const raw = rng(need * 4);
-    const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+    const raw = words32(rng(need * 4));
     for (let i = 0; i < need && k < count; i++) {
-      const x = view.getUint32(i * 4, true) & MASK26;
+      const x = raw[i]! & MASK26;
       if (x < Q) out[k++] = x;
     }
   }
@@ -77,6 +89,7 @@ export function streamNonzero(rng: RandomBytes, count: number): Float64Array {
 }
 
 function packQ(xs: Float64Array): Uint8Array {
+  if (LITTLE) return new Uint8Array(new Uint32Array(xs).buffer); // a native conversion: integers below 2^26
   const out = new Uint8Array(xs.length * WIDTH);
   const view = new DataView(out.buffer);
   for (let i = 0; i < xs.length; i++) view.setUint32(i * WIDTH, xs[i]!, true);
@@ -84,15 +97,11 @@ function packQ(xs: Float64Array): Uint8Array {
 }
 
 function unpackQ(body: Uint8Array): Float64Array {
-  const n = body.length / WIDTH;
-  const view = new DataView(body.buffer, body.byteOffset, body.byteLength);
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const x = view.getUint32(i * WIDTH, true);
-    if (x >= Q) throw new RangeError('element out of the small field');
-    out[i] = x;
-  }
-  return out;
+  const w = words32(body);
+  let top = 0;
+  for (let i = 0; i < w.length; i++) if (w[i]! > top) top = w[i]!;
+  if (top >= Q) throw new RangeError('element out of the small field');
+  return new Float64Array(w);
 }
 
 /**
@@ -156,7 +165,12 @@ export async function reshareQ(
   holders: readonly PartyIndex[],
   count: number,
 ): Promise<Float64Array> {
-  const mine = holders.includes(p.me) ? d.map((x) => mulQ(x, LAMBDA[p.me - 1]!)) : new Float64Array(0);
+  let mine = new Float64Array(0);
+  if (holders.includes(p.me)) {
+    const lambda = LAMBDA[p.me - 1]!;
+    mine = new Float64Array(d.length);
+    for (let k = 0; k < d.length; k++) mine[k] = mulQ(d[k]!, lambda);
+  }
   const parts = await dealQ(p, mine, new Map(PARTY_INDICES.map((x) => [x, holders.includes(x) ? count : 0])));
   const out = new Float64Array(count);
   for (const h of holders) {

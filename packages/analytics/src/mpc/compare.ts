@@ -97,17 +97,15 @@ export async function lessThan(
     me === 1 ? [T, T.map((v) => v & (L - 1n)), s1] : [],
   );
   const m = ell + 3; // factors per element: e_0 … e_ℓ, ρ1, ρ23
+  // Vectors of factors are laid out factor by factor (factor i of element k at i·n + k), so a
+  // level of the product tree multiplies two halves of the array with no shuffling.
   let mine = new Float64Array(0);
   if (me === 1) {
-    // per element: T_0 … T_{ℓ−1}, s1, ρ1
+    // factors T_0 … T_{ℓ−1}, s1, ρ1
     mine = new Float64Array(n * (ell + 2));
-    const rho1 = streamNonzero(randomBytesStream, n);
-    const tBits = lowBits(T, ell);
-    for (let k = 0; k < n; k++) {
-      for (let i = 0; i < ell; i++) mine[k * (ell + 2) + i] = tBits[k * ell + i]!;
-      mine[k * (ell + 2) + ell] = Number(s1[k]!);
-      mine[k * (ell + 2) + ell + 1] = rho1[k]!;
-    }
+    mine.set(lowBits(T, ell));
+    for (let k = 0; k < n; k++) mine[ell * n + k] = Number(s1[k]!);
+    mine.set(streamNonzero(randomBytesStream, n), (ell + 1) * n);
   }
   const dealt = (
     await dealQ(
@@ -142,58 +140,53 @@ export async function lessThan(
   }
   // products T_i·V_i and s1·s23: degree-2 shares only at parties 2 and 3
   const cross = new Float64Array(n * (ell + 1));
-  if (me !== 1)
-    for (let k = 0; k < n; k++) {
-      for (let i = 0; i < ell; i++)
-        if (vBits[k * ell + i]) cross[k * (ell + 1) + i] = mulQ(dealt[k * (ell + 2) + i]!, w);
-      if (s23[k]) cross[k * (ell + 1) + ell] = mulQ(dealt[k * (ell + 2) + ell]!, w);
-    }
+  if (me !== 1) {
+    for (let i = 0; i < ell; i++)
+      for (let k = 0, at = i * n; k < n; k++, at++) if (vBits[at]) cross[at] = mulQ(dealt[at]!, w);
+    for (let k = 0, at = ell * n; k < n; k++, at++) if (s23[k]) cross[at] = mulQ(dealt[at]!, w);
+  }
   const prod = await reshareQ(p, cross, [2, 3], n * (ell + 1));
   let level = new Float64Array(n * m);
+  // b = s1 + s23 − 2·s1·s23, s = 2b − 1
+  const sign = new Float64Array(n);
   for (let k = 0; k < n; k++) {
-    const d = k * (ell + 2);
-    const c = k * (ell + 1);
-    // b = s1 + s23 − 2·s1·s23, s = 2b − 1
-    const s23k = s23[k] ? w : 0;
-    const b = subQ(addQ(dealt[d + ell]!, s23k), addQ(prod[c + ell]!, prod[c + ell]!));
-    const s = subQ(addQ(b, b), 1);
-    let sumX = 0;
-    for (let i = ell - 1; i >= 0; i--) {
-      const ti = dealt[d + i]!;
-      const vi = me !== 1 && vBits[k * ell + i] ? w : 0;
-      const tv = prod[c + i]!;
-      // s + T_i − V_i + 3·Σ
-      level[k * m + i] = addQ(subQ(addQ(s, ti), vi), addQ(addQ(sumX, sumX), sumX));
-      // X_i = T_i + V_i − 2·T_i·V_i
-      sumX = addQ(sumX, subQ(addQ(ti, vi), addQ(tv, tv)));
-    }
-    level[k * m + ell] = addQ(subQ(s, 1), addQ(addQ(sumX, sumX), sumX));
-    level[k * m + ell + 1] = dealt[d + ell + 1]!;
-    level[k * m + ell + 2] = me === 1 ? 0 : mulQ(rho23[k]!, w);
+    const b = subQ(addQ(dealt[ell * n + k]!, s23[k] ? w : 0), addQ(prod[ell * n + k]!, prod[ell * n + k]!));
+    sign[k] = subQ(addQ(b, b), 1);
   }
+  const sumX = new Float64Array(n);
+  for (let i = ell - 1; i >= 0; i--)
+    for (let k = 0, at = i * n; k < n; k++, at++) {
+      const ti = dealt[at]!;
+      const vi = me !== 1 && vBits[at] ? w : 0;
+      const tv = prod[at]!;
+      const sx = sumX[k]!;
+      // s + T_i − V_i + 3·Σ_{j>i} X_j
+      level[at] = addQ(subQ(addQ(sign[k]!, ti), vi), addQ(addQ(sx, sx), sx));
+      // X_i = T_i + V_i − 2·T_i·V_i
+      sumX[k] = addQ(sx, subQ(addQ(ti, vi), addQ(tv, tv)));
+    }
+  for (let k = 0; k < n; k++) {
+    const sx = sumX[k]!;
+    level[ell * n + k] = addQ(subQ(sign[k]!, 1), addQ(addQ(sx, sx), sx));
+    level[(ell + 2) * n + k] = me === 1 ? 0 : mulQ(rho23[k]!, w);
+  }
+  level.set(dealt.subarray((ell + 1) * n, (ell + 2) * n), (ell + 1) * n); // ρ1
   // the product tree: one resharing round per level until two factors are left, then opened
   let width = m;
   while (width > 2) {
     const half = width >> 1;
-    const next = width - half;
-    const left = new Float64Array(n * half);
-    const right = new Float64Array(n * half);
-    for (let k = 0; k < n; k++)
-      for (let j = 0; j < half; j++) {
-        left[k * half + j] = level[k * width + 2 * j]!;
-        right[k * half + j] = level[k * width + 2 * j + 1]!;
-      }
-    const pr = await mulQShares(p, left, right);
-    const out = new Float64Array(n * next);
-    for (let k = 0; k < n; k++) {
-      for (let j = 0; j < half; j++) out[k * next + j] = pr[k * half + j]!;
-      if (next > half) out[k * next + half] = level[k * width + width - 1]!;
+    const pr = await mulQShares(p, level.subarray(0, half * n), level.subarray(half * n, 2 * half * n));
+    if (width % 2 === 0) level = pr;
+    else {
+      const next = new Float64Array(n * (half + 1));
+      next.set(pr);
+      next.set(level.subarray(2 * half * n, width * n), half * n); // the odd factor waits a level
+      level = next;
     }
-    level = out;
-    width = next;
+    width -= half;
   }
   const last = new Float64Array(n);
-  for (let k = 0; k < n; k++) last[k] = mulQ(level[2 * k]!, level[2 * k + 1]!);
+  for (let k = 0; k < n; k++) last[k] = mulQ(level[k]!, level[n + k]!);
   const zeroTest = await openProductsQ(p, last);
 
   // 4. the sign bit in the engine's field (s1 ⊕ s23), the borrow and the result
@@ -215,14 +208,15 @@ export async function lessThan(
   return result;
 }
 
-/** The low ℓ bits of each value, ℓ per value, least significant first (32 at a time from the BigInt). */
+/** The low ℓ bits of each value, bit by bit (bit i of value k at i·n + k; 32 at a time from the BigInt). */
 function lowBits(values: readonly bigint[], ell: number): Uint8Array {
-  const out = new Uint8Array(values.length * ell);
-  for (let k = 0; k < values.length; k++) {
+  const n = values.length;
+  const out = new Uint8Array(n * ell);
+  for (let k = 0; k < n; k++) {
     let v = values[k]!;
     for (let i = 0; i < ell; i += 32) {
       const word = Number(BigInt.asUintN(32, v));
-      for (let j = 0; j < 32 && i + j < ell; j++) out[k * ell + i + j] = (word >>> j) & 1;
+      for (let j = 0; j < 32 && i + j < ell; j++) out[(i + j) * n + k] = (word >>> j) & 1;
       v >>= 32n;
     }
   }
