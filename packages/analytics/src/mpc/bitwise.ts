@@ -4,12 +4,16 @@
  * double, so every operation is machine arithmetic — no BigInt, no allocation per element. The same
  * three parties, transport, rounds and pairwise streams as the engine (engine.ts), under stream
  * purposes of their own. Bits and the few values a zero test needs fit q; the masked opening that
- * needs ℓ + κ bits stays in the engine's field (compare.ts).
+ * needs ℓ + κ bits stays in the engine's field (compare.ts). The vector loops — sharing, products,
+ * resharing, stream elements, the range check of a received vector — run in WebAssembly (q26.wat),
+ * compiled before their first call: a first comparison's 10^5 elements a loop would otherwise run
+ * interpreted or in a baseline tier on a loaded machine.
  */
 import type { Party } from './engine.ts';
 import { STREAM } from './prss.ts';
 import { PARTY_INDICES, type PartyIndex } from './shamir.ts';
 import type { RandomBytes } from './field.ts';
+import { Q26_WASM } from './q26-wasm.ts';
 
 /** The small prime: q < 2^26, so a·b < 2^52 is exact in a double. */
 export const Q = 67_108_859;
@@ -54,8 +58,63 @@ function words32(raw: Uint8Array): Uint32Array {
   return new Uint32Array(aligned.buffer, aligned.byteOffset, raw.length >> 2);
 }
 
+type Kernels = {
+  readonly memory: WebAssembly.Memory;
+  share(
+    s: number,
+    u: number,
+    own: number,
+    other: number,
+    n: number,
+    half: number,
+    cOwn: number,
+    cOther: number,
+  ): void;
+  mul(a: number, b: number, o: number, n: number): void;
+  scale(a: number, c: number, n: number): void;
+  addto(a: number, o: number, n: number): void;
+  elements(raw: number, m: number, o: number, want: number): number;
+  max(a: number, n: number): number;
+};
+
+/** Compiled when the module loads (a few hundred bytes), so a run's first comparison finds it ready. */
+const compiled = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(Q26_WASM, 'base64')))
+  .exports as unknown as Kernels;
+
+/** The kernels with at least `bytes` of memory. */
+function kernels(bytes: number): Kernels {
+  const have = compiled.memory.buffer.byteLength;
+  if (have < bytes) compiled.memory.grow(Math.ceil((bytes - have) / 65_536));
+  return compiled;
+}
+
+/** Elements into kernel memory at byte `at` (a native conversion from doubles or words). */
+const put = (k: Kernels, at: number, xs: Float64Array | Uint32Array): void =>
+  new Uint32Array(k.memory.buffer, at, xs.length).set(xs);
+/** n elements from kernel memory at byte `at`, as doubles. */
+const take = (k: Kernels, at: number, n: number): Float64Array =>
+  new Float64Array(new Uint32Array(k.memory.buffer, at, n));
+
 /** `count` uniform elements of [0, q) from a stream (26-bit words, the rare one ≥ q rejected). */
 export function streamElements(rng: RandomBytes, count: number): Float64Array {
+  if (!LITTLE) return streamElementsPortable(rng, count);
+  const out = new Float64Array(count);
+  let k = 0;
+  while (k < count) {
+    const need = count - k + 2;
+    const raw = rng(need * 4);
+    const z = need * 4;
+    const ker = kernels(2 * z);
+    new Uint8Array(ker.memory.buffer, 0, z).set(raw);
+    const got = ker.elements(0, need, z, count - k);
+    out.set(new Uint32Array(ker.memory.buffer, z, got), k);
+    k += got;
+  }
+  return out;
+}
+
+/** streamElements on a big-endian machine: the same elements, a word at a time. */
+function streamElementsPortable(rng: RandomBytes, count: number): Float64Array {
   const out = new Float64Array(count);
   let k = 0;
   while (k < count) {
@@ -97,11 +156,16 @@ function packQ(xs: Float64Array): Uint8Array {
 }
 
 function unpackQ(body: Uint8Array): Float64Array {
-  const w = words32(body);
-  let top = 0;
-  for (let i = 0; i < w.length; i++) if (w[i]! > top) top = w[i]!;
-  if (top >= Q) throw new RangeError('element out of the small field');
-  return new Float64Array(w);
+  const n = body.length / WIDTH;
+  if (!LITTLE) {
+    const w = words32(body);
+    if (w.some((x) => x >= Q)) throw new RangeError('element out of the small field');
+    return new Float64Array(w);
+  }
+  const k = kernels(body.length);
+  new Uint8Array(k.memory.buffer, 0, body.length).set(body);
+  if (n && k.max(0, n) >= Q) throw new RangeError('element out of the small field');
+  return take(k, 0, n);
 }
 
 /**
@@ -119,21 +183,19 @@ export async function dealQ(
   const me = p.me;
   const at = derivedPeer(me);
   const n = mine.length;
-  const own = new Float64Array(n);
-  const other = new Float64Array(n);
+  let own = new Float64Array(n);
+  let other = new Float64Array(n);
   const otherPeer = p.peers.find((x) => x !== at)!;
   if (n) {
     const u = streamElements(await p.keyStream({ owner: me, to: at }, STREAM.bitwiseDeal, round), n);
     // the line through (0, s) and (at, u): slope (u − s)/at; at ∈ {1, 2} (the lowest other index)
-    for (let k = 0; k < n; k++) {
-      const s = mine[k]!;
-      let r = subQ(u[k]!, s);
-      if (at === 2) r = r % 2 === 0 ? r / 2 : (r + Q) / 2;
-      const r2 = addQ(r, r);
-      const r3 = addQ(r2, r);
-      own[k] = addQ(s, me === 1 ? r : me === 2 ? r2 : r3);
-      other[k] = addQ(s, otherPeer === 1 ? r : otherPeer === 2 ? r2 : r3);
-    }
+    const z = n * 4;
+    const k = kernels(4 * z);
+    put(k, 0, mine);
+    put(k, z, u);
+    k.share(0, z, 2 * z, 3 * z, n, at === 2 ? 1 : 0, me, otherPeer);
+    own = take(k, 2 * z, n);
+    other = take(k, 3 * z, n);
   }
   const out = new Map<PartyIndex, Uint8Array>(
     p.peers.map((x) => [x, x === otherPeer && n ? packQ(other) : new Uint8Array(0)]),
@@ -167,24 +229,30 @@ export async function reshareQ(
 ): Promise<Float64Array> {
   let mine = new Float64Array(0);
   if (holders.includes(p.me)) {
-    const lambda = LAMBDA[p.me - 1]!;
-    mine = new Float64Array(d.length);
-    for (let k = 0; k < d.length; k++) mine[k] = mulQ(d[k]!, lambda);
+    const k = kernels(d.length * 4);
+    put(k, 0, d);
+    k.scale(0, LAMBDA[p.me - 1]!, d.length);
+    mine = take(k, 0, d.length);
   }
   const parts = await dealQ(p, mine, new Map(PARTY_INDICES.map((x) => [x, holders.includes(x) ? count : 0])));
-  const out = new Float64Array(count);
+  const z = count * 4;
+  const k = kernels(2 * z);
+  new Uint32Array(k.memory.buffer, z, count).fill(0);
   for (const h of holders) {
-    const part = parts.get(h)!;
-    for (let k = 0; k < count; k++) out[k] = addQ(out[k]!, part[k]!);
+    put(k, 0, parts.get(h)!);
+    k.addto(0, z, count);
   }
-  return out;
+  return take(k, z, count);
 }
 
 /** Element-wise products of degree-1 sharings over q (local product, then resharing). One round. */
 export async function mulQShares(p: Party, a: Float64Array, b: Float64Array): Promise<Float64Array> {
-  const d = new Float64Array(a.length);
-  for (let k = 0; k < a.length; k++) d[k] = mulQ(a[k]!, b[k]!);
-  return reshareQ(p, d, PARTY_INDICES, a.length);
+  const z = a.length * 4;
+  const k = kernels(3 * z);
+  put(k, 0, a);
+  put(k, z, b);
+  k.mul(0, z, 2 * z, a.length);
+  return reshareQ(p, take(k, 2 * z, a.length), PARTY_INDICES, a.length);
 }
 
 /**

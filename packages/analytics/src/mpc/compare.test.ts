@@ -5,7 +5,7 @@ import { Party } from './engine.ts';
 import { inProcessTransports } from './transport.ts';
 import type { PartyIndex } from './shamir.ts';
 import { CompareRangeError, lessThan } from './compare.ts';
-import { Q, dealQ, mulQ, mulQShares, openProductsQ } from './bitwise.ts';
+import { Q, dealQ, mulQ, mulQShares, openProductsQ, streamElements } from './bitwise.ts';
 
 function parties(f: Field): Party[] {
   const ts = inProcessTransports();
@@ -149,5 +149,20 @@ describe('the bitwise sub-engine over q = 2^26 − 5', () => {
     const want = Array.from(xs, (x, k) => Number((BigInt(x) * BigInt(ys[k]!)) % BigInt(Q)));
     for (const r of res) expect(Array.from(r)).toEqual(want);
     expect(mulQ(Q - 1, Q - 1)).toBe(1);
+  });
+
+  it('draws stream elements as the low 26 bits of little-endian words, skipping those ≥ q', () => {
+    // words whose low 26 bits are q, q + 4 (both rejected), q − 1, 0 and a high-bit-only word
+    const words = [Q, 0x3ff_ffff, Q - 1, 0, 0xfc00_0000, 12_345, 0x0400_0001, 7, 8, 9];
+    const bytes = new Uint8Array(new Uint32Array(words).buffer);
+    let at = 0;
+    const rng = (n: number): Uint8Array => {
+      const out = new Uint8Array(n);
+      for (let i = 0; i < n; i++) out[i] = bytes[(at + i) % bytes.length]!;
+      at += n;
+      return out;
+    };
+    const want = [Q - 1, 0, 0, 12_345, 1, 7, 8, 9, Q - 1, 0];
+    expect(Array.from(streamElements(rng, 10))).toEqual(want);
   });
 });
