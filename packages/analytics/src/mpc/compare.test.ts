@@ -88,6 +88,33 @@ describe.each([
   });
 });
 
+describe('every pair of small inputs (all patterns of the top two bits, whose factors are merged)', () => {
+  it.each([1, 2, 3, 4])('ℓ = %i: x < t exact for all x, t in [0, 2^ℓ)', async (ell) => {
+    const xs: bigint[] = [];
+    const ts: bigint[] = [];
+    for (let x = 0; x < 2 ** ell; x++)
+      for (let t = 0; t < 2 ** ell; t++) {
+        xs.push(BigInt(x));
+        ts.push(BigInt(t));
+      }
+    for (let rep = 0; rep < 4; rep++) expect((await compare(M61, xs, ts, ell, 40))[0]).toEqual(plain(xs, ts));
+  });
+
+  it('a 32-bit comparison takes 10 rounds (two mask deals, the opening, the cross products, four levels of a product tree of 32 factors, the zero test, the sign bit)', async () => {
+    const ps = parties(M89);
+    await Promise.all(ps.map((p) => p.exchange(new Map(), new Map())));
+    const rounds = await Promise.all(
+      ps.map(async (p) => {
+        const [x] = await p.input([{ owner: 1, count: 3 }], p.me === 1 ? [[1n, 2n, 3n]] : []);
+        const r0 = p.stats.rounds;
+        await lessThan(p, x!, 2n, 32, 30);
+        return p.stats.rounds - r0;
+      }),
+    );
+    expect(rounds).toEqual([10, 10, 10]);
+  });
+});
+
 describe('refusals', () => {
   it('refuses ℓ + κ that does not fit the field (32-bit with κ = 30 in 2^61 − 1)', async () => {
     const [p] = parties(M61);
