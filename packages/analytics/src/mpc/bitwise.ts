@@ -13,6 +13,7 @@ import type { Party } from './engine.ts';
 import { STREAM } from './prss.ts';
 import { PARTY_INDICES, type PartyIndex } from './shamir.ts';
 import type { RandomBytes } from './field.ts';
+import { MpcProtocolError } from './transport.ts';
 import { Q26_WASM } from './q26-wasm.ts';
 
 /** The small prime: q < 2^26, so a·b < 2^52 is exact in a double. */
@@ -178,13 +179,39 @@ export async function dealQ(
   mine: Float64Array,
   counts: ReadonlyMap<PartyIndex, number>,
 ): Promise<Map<PartyIndex, Float64Array>> {
+  const deal = await prepareDealQ(p, mine, counts);
+  const got = await p.exchangeBytes(
+    deal.out,
+    new Map([...deal.expect].map(([x, bytes]) => [x, bytes / WIDTH])),
+    WIDTH,
+  );
+  return deal.finish(got);
+}
+
+export type PreparedDeal = {
+  /** the bytes for each peer, and how many bytes each peer sends */
+  readonly out: ReadonlyMap<PartyIndex, Uint8Array>;
+  readonly expect: ReadonlyMap<PartyIndex, number>;
+  /** this party's shares, per owner, from what the peers sent */
+  finish(got: ReadonlyMap<PartyIndex, Uint8Array>): Promise<Map<PartyIndex, Float64Array>>;
+};
+
+/**
+ * dealQ's messages for the next round, which may be another operation's (Party.piggyback: the
+ * comparison's masks travel with the engine field's masks).
+ */
+export async function prepareDealQ(
+  p: Party,
+  mine: Float64Array,
+  counts: ReadonlyMap<PartyIndex, number>,
+): Promise<PreparedDeal> {
   await p.keyStream({ peer: p.peers[0]! }, STREAM.bitwisePair, 0); // the seed round, if none ran yet
   const round = p.stats.rounds + 1;
   const me = p.me;
   const at = derivedPeer(me);
   const n = mine.length;
-  let own = new Float64Array(n);
-  let other = new Float64Array(n);
+  let own: Float64Array = new Float64Array(n);
+  let other: Float64Array = new Float64Array(n);
   const otherPeer = p.peers.find((x) => x !== at)!;
   if (n) {
     const u = streamElements(await p.keyStream({ owner: me, to: at }, STREAM.bitwiseDeal, round), n);
@@ -201,20 +228,24 @@ export async function dealQ(
     p.peers.map((x) => [x, x === otherPeer && n ? packQ(other) : new Uint8Array(0)]),
   );
   const expect = new Map<PartyIndex, number>(
-    p.peers.map((x) => [x, derivedPeer(x) === me ? 0 : counts.get(x)!]),
+    p.peers.map((x) => [x, derivedPeer(x) === me ? 0 : counts.get(x)! * WIDTH]),
   );
-  const got = await p.exchangeBytes(out, expect, WIDTH);
-  const result = new Map<PartyIndex, Float64Array>([[me, own]]);
-  for (const x of p.peers) {
-    const c = counts.get(x)!;
-    result.set(
-      x,
-      derivedPeer(x) === me
-        ? streamElements(await p.keyStream({ owner: x, to: me }, STREAM.bitwiseDeal, round), c)
-        : unpackQ(got.get(x)!),
-    );
-  }
-  return result;
+  const finish = async (got: ReadonlyMap<PartyIndex, Uint8Array>): Promise<Map<PartyIndex, Float64Array>> => {
+    const result = new Map<PartyIndex, Float64Array>([[me, own]]);
+    for (const x of p.peers) {
+      const c = counts.get(x)!;
+      if (derivedPeer(x) === me)
+        result.set(x, streamElements(await p.keyStream({ owner: x, to: me }, STREAM.bitwiseDeal, round), c));
+      else {
+        const body = got.get(x)!;
+        if (body.length !== c * WIDTH)
+          throw new MpcProtocolError(`party ${x} dealt ${body.length} bytes, expected ${c * WIDTH}`);
+        result.set(x, unpackQ(body));
+      }
+    }
+    return result;
+  };
+  return { out, expect, finish };
 }
 
 /**
@@ -227,7 +258,7 @@ export async function reshareQ(
   holders: readonly PartyIndex[],
   count: number,
 ): Promise<Float64Array> {
-  let mine = new Float64Array(0);
+  let mine: Float64Array = new Float64Array(0);
   if (holders.includes(p.me)) {
     const k = kernels(d.length * 4);
     put(k, 0, d);

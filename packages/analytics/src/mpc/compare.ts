@@ -8,9 +8,9 @@
  *
  * 1. Party 1 draws T uniform in [0, 2^(ℓ+κ+1)) and deals T, T mod 2^ℓ and a sign bit s1 in the
  *    engine's field, and over q the ℓ low bits of T, s1 and a nonzero ρ1 times each monomial of F
- *    (below) (one round each).
- * 2. V = z + T is opened to parties 2 and 3 only (one round): they learn z masked by T (statistical
- *    distance 2^−κ), party 1 learns nothing. Now z mod 2^ℓ = V_low − T_low + 2^ℓ·[V_low < T_low].
+ *    (below), all in one round (the small field's shares ride on the engine field's: piggyback).
+ * 2. V = z + T is opened to parties 2 and 3 only (one round, which also reshares s1·s23 for step 4):
+ *    they learn z masked by T (statistical distance 2^−κ), party 1 learns nothing. Now z mod 2^ℓ = V_low − T_low + 2^ℓ·[V_low < T_low].
  * 3. The borrow [V_low < T_low] compares bits of V (known to parties 2 and 3, shared with no
  *    message on the line that vanishes at party 1) with the bits of T (dealt by party 1), over q:
  *    X_i = T_i ⊕ V_i and the sign bit b = s1 ⊕ s23 (s23 from the 2–3 stream) cost one product each,
@@ -24,7 +24,7 @@
  *    round per level, the last level opened at degree 2; 32 factors at ℓ = 32: four levels): whether
  *    it is zero says nothing without s, and a nonzero product is uniform.
  * 4. borrow = g + b·(1 − 2g) for the public g = [product is zero], with b also in the engine's field
- *    (one product, parties 2 and 3 resharing); the result follows linearly.
+ *    (s1·s23 reshared by parties 2 and 3 in step 2's round); the result follows linearly.
  *
  * Field: V < 2^(ℓ+κ+2) must not wrap, so ℓ + κ + 3 ≤ bits(p); 3ℓ + 3 < q for the e values.
  * ℓ = 32 with κ = 30 (MPyC's default sec_param) fits 2^89 − 1 (M89).
@@ -33,10 +33,11 @@ import { randomBytes } from 'node:crypto';
 import { add, inv, mod, mul, sub } from './field.ts';
 import type { Party, Shares } from './engine.ts';
 import { STREAM } from './prss.ts';
+import { pack, unpack } from './codec.ts';
 import {
   Q,
   addQ,
-  dealQ,
+  prepareDealQ,
   mulQShares,
   mulQ,
   openProductsQ,
@@ -68,7 +69,7 @@ function randomInts(count: number, bits: number): bigint[] {
   return out;
 }
 
-/** Shared bits [x_k < t_k] for |x_k − t_k| < 2^ℓ (t shared or public). 10 rounds at ℓ = 32. */
+/** Shared bits [x_k < t_k] for |x_k − t_k| < 2^ℓ (t shared or public). 8 rounds at ℓ = 32. */
 export async function lessThan(
   p: Party,
   x: Shares,
@@ -93,14 +94,6 @@ export async function lessThan(
   // 1. party 1's masks, in the engine's field and (bits) over q
   const T = me === 1 ? randomInts(n, ell + kappa + 1) : [];
   const s1 = me === 1 ? randomInts(n, 1) : [];
-  const [bigT, bigTLow, bigS1] = await p.input(
-    [
-      { owner: 1, count: n },
-      { owner: 1, count: n },
-      { owner: 1, count: n },
-    ],
-    me === 1 ? [T, T.map((v) => v & (L - 1n)), s1] : [],
-  );
   const m = ell; // factors per element: e_0 … e_{ℓ−3}, e_ℓ and F = ρ·e_{ℓ−1}·e_{ℓ−2}
   const D = ell + 8; // dealt per element: T_0 … T_{ℓ−1}, s1 and ρ1 times the monomials of F (MONOMIALS)
   // Vectors of factors are laid out factor by factor (factor i of element k at i·n + k), so a
@@ -119,28 +112,29 @@ export async function lessThan(
       for (let j = 0; j < MONOMIALS; j++) mine[(ell + 1 + j) * n + k] = bits[j]! * rho1[k]!;
     }
   }
-  const dealt = (
-    await dealQ(
-      p,
-      mine,
-      new Map([
-        [1, n * D],
-        [2, 0],
-        [3, 0],
-      ]),
-    )
-  ).get(1)!;
+  // the masks over q ride on the round that deals them in the engine's field
+  const deal = await prepareDealQ(
+    p,
+    mine,
+    new Map([
+      [1, n * D],
+      [2, 0],
+      [3, 0],
+    ]),
+  );
+  const [[bigT, bigTLow, bigS1], dealtBytes] = await p.piggyback(deal.out, deal.expect, () =>
+    p.input(
+      [
+        { owner: 1, count: n },
+        { owner: 1, count: n },
+        { owner: 1, count: n },
+      ],
+      me === 1 ? [T, T.map((v) => v & (L - 1n)), s1] : [],
+    ),
+  );
+  const dealt = (await deal.finish(dealtBytes)).get(1)!;
 
-  // 2. V = z + T, opened to parties 2 and 3
-  const zT = p.add(z, bigT!);
-  const [v2, v3] = await p.openTo([
-    { to: 2, shares: zT },
-    { to: 3, shares: zT },
-  ]);
-  const V = me === 2 ? v2! : me === 3 ? v3! : [];
-  const vBits = lowBits(V, ell);
-
-  // 3. the 2–3 pair's sign bits and nonzero ρ23, shared with no message (zero at party 1)
+  // the 2–3 pair's sign bits and nonzero ρ23, shared with no message (zero at party 1)
   const counter = p.nextCounter();
   const w = pairShareWeight(me);
   let s23: Uint8Array = new Uint8Array(n);
@@ -150,6 +144,27 @@ export async function lessThan(
     s23 = streamBits(rng, n);
     rho23 = streamNonzero(rng, n);
   }
+
+  // 2. V = z + T, opened to parties 2 and 3, riding on the round that reshares s1·s23 (step 4) in
+  //    the engine's field
+  const zT = p.add(z, bigT!);
+  const opening = pack(f, zT);
+  const bigW = mod(f, BigInt(1 - me)); // the line 1 − x over the engine's field
+  const s1s23 = me === 1 ? [] : bigS1!.map((v, k) => (s23[k] ? mul(f, v, bigW) : 0n));
+  const [prodS, openedTo] = await p.piggyback(
+    new Map(p.peers.map((x) => [x, x === 1 ? new Uint8Array(0) : opening])),
+    new Map(p.peers.map((x) => [x, me === 1 ? 0 : opening.length])),
+    () => p.reshareFrom(s1s23, [2, 3], n),
+  );
+  const V =
+    me === 1
+      ? []
+      : p.reconstruct(
+          new Map([[me, zT] as const, ...p.peers.map((x) => [x, unpack(f, openedTo.get(x)!, n)] as const)]),
+        );
+  const vBits = lowBits(V, ell);
+
+  // 3. the comparison of V's low bits with T's over q
   // products T_i·V_i, s1·s23 and F: degree-2 shares only at parties 2 and 3
   const cross = new Float64Array(n * (ell + 2));
   if (me !== 1) {
@@ -191,7 +206,7 @@ export async function lessThan(
   }
   first.set(prod.subarray((ell + 1) * n, (ell + 2) * n), (ell - 1) * n); // F
   // the product tree: one resharing round per level until two factors are left, then opened
-  let level = first;
+  let level: Float64Array = first;
   let width = m;
   while (width > 2) {
     const half = width >> 1;
@@ -210,9 +225,6 @@ export async function lessThan(
   const zeroTest = await openProductsQ(p, last);
 
   // 4. the sign bit in the engine's field (s1 ⊕ s23), the borrow and the result
-  const bigW = mod(f, BigInt(1 - me)); // the line 1 − x over the engine's field
-  const s1s23 = me === 1 ? [] : bigS1!.map((v, k) => (s23[k] ? mul(f, v, bigW) : 0n));
-  const prodS = await p.reshareFrom(s1s23, [2, 3], n);
   const invL = inv(f, Lf);
   const result = new Array<bigint>(n);
   for (let k = 0; k < n; k++) {
