@@ -4,12 +4,17 @@
  * double, so every operation is machine arithmetic — no BigInt, no allocation per element. The same
  * three parties, transport, rounds and pairwise streams as the engine (engine.ts), under stream
  * purposes of their own. Bits and the few values a zero test needs fit q; the masked opening that
- * needs ℓ + κ bits stays in the engine's field (compare.ts).
+ * needs ℓ + κ bits stays in the engine's field (compare.ts). The vector loops — sharing, products,
+ * resharing, stream elements, the range check of a received vector — run in WebAssembly (q26.wat),
+ * compiled before their first call: a first comparison's 10^5 elements a loop would otherwise run
+ * interpreted or in a baseline tier on a loaded machine.
  */
 import type { Party } from './engine.ts';
 import { STREAM } from './prss.ts';
 import { PARTY_INDICES, type PartyIndex } from './shamir.ts';
 import type { RandomBytes } from './field.ts';
+import { MpcProtocolError } from './transport.ts';
+import { Q26_WASM } from './q26-wasm.ts';
 
 /** The small prime: q < 2^26, so a·b < 2^52 is exact in a double. */
 export const Q = 67_108_859;
@@ -41,16 +46,83 @@ export const subQ = (a: number, b: number): number => {
 /** g(me) on the line g(x) = 1 − x (g(0) = 1, g(1) = 0): how a value known to parties 2 and 3 is shared. */
 export const pairShareWeight = (me: PartyIndex): number => (me === 1 ? 0 : Q + 1 - me);
 
+/** Elements travel and streams are read as little-endian 32-bit words: native typed arrays on such a machine. */
+const LITTLE = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/** The bytes as 32-bit little-endian words (a view when aligned, else a copy). */
+function words32(raw: Uint8Array): Uint32Array {
+  if (!LITTLE) {
+    const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+    return Uint32Array.from({ length: raw.length >> 2 }, (_, i) => view.getUint32(i * 4, true));
+  }
+  const aligned = raw.byteOffset % 4 === 0 ? raw : raw.slice();
+  return new Uint32Array(aligned.buffer, aligned.byteOffset, raw.length >> 2);
+}
+
+type Kernels = {
+  readonly memory: WebAssembly.Memory;
+  share(
+    s: number,
+    u: number,
+    own: number,
+    other: number,
+    n: number,
+    half: number,
+    cOwn: number,
+    cOther: number,
+  ): void;
+  mul(a: number, b: number, o: number, n: number): void;
+  scale(a: number, c: number, n: number): void;
+  addto(a: number, o: number, n: number): void;
+  elements(raw: number, m: number, o: number, want: number): number;
+  max(a: number, n: number): number;
+};
+
+/** Compiled when the module loads (a few hundred bytes), so a run's first comparison finds it ready. */
+const compiled = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(Q26_WASM, 'base64')))
+  .exports as unknown as Kernels;
+
+/** The kernels with at least `bytes` of memory. */
+function kernels(bytes: number): Kernels {
+  const have = compiled.memory.buffer.byteLength;
+  if (have < bytes) compiled.memory.grow(Math.ceil((bytes - have) / 65_536));
+  return compiled;
+}
+
+/** Elements into kernel memory at byte `at` (a native conversion from doubles or words). */
+const put = (k: Kernels, at: number, xs: Float64Array | Uint32Array): void =>
+  new Uint32Array(k.memory.buffer, at, xs.length).set(xs);
+/** n elements from kernel memory at byte `at`, as doubles. */
+const take = (k: Kernels, at: number, n: number): Float64Array =>
+  new Float64Array(new Uint32Array(k.memory.buffer, at, n));
+
 /** `count` uniform elements of [0, q) from a stream (26-bit words, the rare one ≥ q rejected). */
 export function streamElements(rng: RandomBytes, count: number): Float64Array {
+  if (!LITTLE) return streamElementsPortable(rng, count);
   const out = new Float64Array(count);
   let k = 0;
   while (k < count) {
     const need = count - k + 2;
     const raw = rng(need * 4);
-    const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+    const z = need * 4;
+    const ker = kernels(2 * z);
+    new Uint8Array(ker.memory.buffer, 0, z).set(raw);
+    const got = ker.elements(0, need, z, count - k);
+    out.set(new Uint32Array(ker.memory.buffer, z, got), k);
+    k += got;
+  }
+  return out;
+}
+
+/** streamElements on a big-endian machine: the same elements, a word at a time. */
+function streamElementsPortable(rng: RandomBytes, count: number): Float64Array {
+  const out = new Float64Array(count);
+  let k = 0;
+  while (k < count) {
+    const need = count - k + 2;
+    const raw = words32(rng(need * 4));
     for (let i = 0; i < need && k < count; i++) {
-      const x = view.getUint32(i * 4, true) & MASK26;
+      const x = raw[i]! & MASK26;
       if (x < Q) out[k++] = x;
     }
   }
@@ -77,6 +149,7 @@ export function streamNonzero(rng: RandomBytes, count: number): Float64Array {
 }
 
 function packQ(xs: Float64Array): Uint8Array {
+  if (LITTLE) return new Uint8Array(new Uint32Array(xs).buffer); // a native conversion: integers below 2^26
   const out = new Uint8Array(xs.length * WIDTH);
   const view = new DataView(out.buffer);
   for (let i = 0; i < xs.length; i++) view.setUint32(i * WIDTH, xs[i]!, true);
@@ -85,14 +158,15 @@ function packQ(xs: Float64Array): Uint8Array {
 
 function unpackQ(body: Uint8Array): Float64Array {
   const n = body.length / WIDTH;
-  const view = new DataView(body.buffer, body.byteOffset, body.byteLength);
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const x = view.getUint32(i * WIDTH, true);
-    if (x >= Q) throw new RangeError('element out of the small field');
-    out[i] = x;
+  if (!LITTLE) {
+    const w = words32(body);
+    if (w.some((x) => x >= Q)) throw new RangeError('element out of the small field');
+    return new Float64Array(w);
   }
-  return out;
+  const k = kernels(body.length);
+  new Uint8Array(k.memory.buffer, 0, body.length).set(body);
+  if (n && k.max(0, n) >= Q) throw new RangeError('element out of the small field');
+  return take(k, 0, n);
 }
 
 /**
@@ -105,45 +179,73 @@ export async function dealQ(
   mine: Float64Array,
   counts: ReadonlyMap<PartyIndex, number>,
 ): Promise<Map<PartyIndex, Float64Array>> {
+  const deal = await prepareDealQ(p, mine, counts);
+  const got = await p.exchangeBytes(
+    deal.out,
+    new Map([...deal.expect].map(([x, bytes]) => [x, bytes / WIDTH])),
+    WIDTH,
+  );
+  return deal.finish(got);
+}
+
+export type PreparedDeal = {
+  /** the bytes for each peer, and how many bytes each peer sends */
+  readonly out: ReadonlyMap<PartyIndex, Uint8Array>;
+  readonly expect: ReadonlyMap<PartyIndex, number>;
+  /** this party's shares, per owner, from what the peers sent */
+  finish(got: ReadonlyMap<PartyIndex, Uint8Array>): Promise<Map<PartyIndex, Float64Array>>;
+};
+
+/**
+ * dealQ's messages for the next round, which may be another operation's (Party.piggyback: the
+ * comparison's masks travel with the engine field's masks).
+ */
+export async function prepareDealQ(
+  p: Party,
+  mine: Float64Array,
+  counts: ReadonlyMap<PartyIndex, number>,
+): Promise<PreparedDeal> {
   await p.keyStream({ peer: p.peers[0]! }, STREAM.bitwisePair, 0); // the seed round, if none ran yet
   const round = p.stats.rounds + 1;
   const me = p.me;
   const at = derivedPeer(me);
   const n = mine.length;
-  const own = new Float64Array(n);
-  const other = new Float64Array(n);
+  let own: Float64Array = new Float64Array(n);
+  let other: Float64Array = new Float64Array(n);
   const otherPeer = p.peers.find((x) => x !== at)!;
   if (n) {
     const u = streamElements(await p.keyStream({ owner: me, to: at }, STREAM.bitwiseDeal, round), n);
     // the line through (0, s) and (at, u): slope (u − s)/at; at ∈ {1, 2} (the lowest other index)
-    for (let k = 0; k < n; k++) {
-      const s = mine[k]!;
-      let r = subQ(u[k]!, s);
-      if (at === 2) r = r % 2 === 0 ? r / 2 : (r + Q) / 2;
-      const r2 = addQ(r, r);
-      const r3 = addQ(r2, r);
-      own[k] = addQ(s, me === 1 ? r : me === 2 ? r2 : r3);
-      other[k] = addQ(s, otherPeer === 1 ? r : otherPeer === 2 ? r2 : r3);
-    }
+    const z = n * 4;
+    const k = kernels(4 * z);
+    put(k, 0, mine);
+    put(k, z, u);
+    k.share(0, z, 2 * z, 3 * z, n, at === 2 ? 1 : 0, me, otherPeer);
+    own = take(k, 2 * z, n);
+    other = take(k, 3 * z, n);
   }
   const out = new Map<PartyIndex, Uint8Array>(
     p.peers.map((x) => [x, x === otherPeer && n ? packQ(other) : new Uint8Array(0)]),
   );
   const expect = new Map<PartyIndex, number>(
-    p.peers.map((x) => [x, derivedPeer(x) === me ? 0 : counts.get(x)!]),
+    p.peers.map((x) => [x, derivedPeer(x) === me ? 0 : counts.get(x)! * WIDTH]),
   );
-  const got = await p.exchangeBytes(out, expect, WIDTH);
-  const result = new Map<PartyIndex, Float64Array>([[me, own]]);
-  for (const x of p.peers) {
-    const c = counts.get(x)!;
-    result.set(
-      x,
-      derivedPeer(x) === me
-        ? streamElements(await p.keyStream({ owner: x, to: me }, STREAM.bitwiseDeal, round), c)
-        : unpackQ(got.get(x)!),
-    );
-  }
-  return result;
+  const finish = async (got: ReadonlyMap<PartyIndex, Uint8Array>): Promise<Map<PartyIndex, Float64Array>> => {
+    const result = new Map<PartyIndex, Float64Array>([[me, own]]);
+    for (const x of p.peers) {
+      const c = counts.get(x)!;
+      if (derivedPeer(x) === me)
+        result.set(x, streamElements(await p.keyStream({ owner: x, to: me }, STREAM.bitwiseDeal, round), c));
+      else {
+        const body = got.get(x)!;
+        if (body.length !== c * WIDTH)
+          throw new MpcProtocolError(`party ${x} dealt ${body.length} bytes, expected ${c * WIDTH}`);
+        result.set(x, unpackQ(body));
+      }
+    }
+    return result;
+  };
+  return { out, expect, finish };
 }
 
 /**
@@ -156,21 +258,32 @@ export async function reshareQ(
   holders: readonly PartyIndex[],
   count: number,
 ): Promise<Float64Array> {
-  const mine = holders.includes(p.me) ? d.map((x) => mulQ(x, LAMBDA[p.me - 1]!)) : new Float64Array(0);
-  const parts = await dealQ(p, mine, new Map(PARTY_INDICES.map((x) => [x, holders.includes(x) ? count : 0])));
-  const out = new Float64Array(count);
-  for (const h of holders) {
-    const part = parts.get(h)!;
-    for (let k = 0; k < count; k++) out[k] = addQ(out[k]!, part[k]!);
+  let mine: Float64Array = new Float64Array(0);
+  if (holders.includes(p.me)) {
+    const k = kernels(d.length * 4);
+    put(k, 0, d);
+    k.scale(0, LAMBDA[p.me - 1]!, d.length);
+    mine = take(k, 0, d.length);
   }
-  return out;
+  const parts = await dealQ(p, mine, new Map(PARTY_INDICES.map((x) => [x, holders.includes(x) ? count : 0])));
+  const z = count * 4;
+  const k = kernels(2 * z);
+  new Uint32Array(k.memory.buffer, z, count).fill(0);
+  for (const h of holders) {
+    put(k, 0, parts.get(h)!);
+    k.addto(0, z, count);
+  }
+  return take(k, z, count);
 }
 
 /** Element-wise products of degree-1 sharings over q (local product, then resharing). One round. */
 export async function mulQShares(p: Party, a: Float64Array, b: Float64Array): Promise<Float64Array> {
-  const d = new Float64Array(a.length);
-  for (let k = 0; k < a.length; k++) d[k] = mulQ(a[k]!, b[k]!);
-  return reshareQ(p, d, PARTY_INDICES, a.length);
+  const z = a.length * 4;
+  const k = kernels(3 * z);
+  put(k, 0, a);
+  put(k, z, b);
+  k.mul(0, z, 2 * z, a.length);
+  return reshareQ(p, take(k, 2 * z, a.length), PARTY_INDICES, a.length);
 }
 
 /**

@@ -5,7 +5,7 @@ import { Party } from './engine.ts';
 import { inProcessTransports } from './transport.ts';
 import type { PartyIndex } from './shamir.ts';
 import { CompareRangeError, lessThan } from './compare.ts';
-import { Q, dealQ, mulQ, mulQShares, openProductsQ } from './bitwise.ts';
+import { Q, dealQ, mulQ, mulQShares, openProductsQ, streamElements } from './bitwise.ts';
 
 function parties(f: Field): Party[] {
   const ts = inProcessTransports();
@@ -88,6 +88,33 @@ describe.each([
   });
 });
 
+describe('every pair of small inputs (all patterns of the top two bits, whose factors are merged)', () => {
+  it.each([1, 2, 3, 4])('ℓ = %i: x < t exact for all x, t in [0, 2^ℓ)', async (ell) => {
+    const xs: bigint[] = [];
+    const ts: bigint[] = [];
+    for (let x = 0; x < 2 ** ell; x++)
+      for (let t = 0; t < 2 ** ell; t++) {
+        xs.push(BigInt(x));
+        ts.push(BigInt(t));
+      }
+    for (let rep = 0; rep < 4; rep++) expect((await compare(M61, xs, ts, ell, 40))[0]).toEqual(plain(xs, ts));
+  });
+
+  it('a 32-bit comparison takes 8 rounds (the masks in both fields, the opening with the product of the sign bits, the cross products, four levels of a product tree of 32 factors, the zero test)', async () => {
+    const ps = parties(M89);
+    await Promise.all(ps.map((p) => p.exchange(new Map(), new Map())));
+    const rounds = await Promise.all(
+      ps.map(async (p) => {
+        const [x] = await p.input([{ owner: 1, count: 3 }], p.me === 1 ? [[1n, 2n, 3n]] : []);
+        const r0 = p.stats.rounds;
+        await lessThan(p, x!, 2n, 32, 30);
+        return p.stats.rounds - r0;
+      }),
+    );
+    expect(rounds).toEqual([8, 8, 8]);
+  });
+});
+
 describe('refusals', () => {
   it('refuses ℓ + κ that does not fit the field (32-bit with κ = 30 in 2^61 − 1)', async () => {
     const [p] = parties(M61);
@@ -149,5 +176,20 @@ describe('the bitwise sub-engine over q = 2^26 − 5', () => {
     const want = Array.from(xs, (x, k) => Number((BigInt(x) * BigInt(ys[k]!)) % BigInt(Q)));
     for (const r of res) expect(Array.from(r)).toEqual(want);
     expect(mulQ(Q - 1, Q - 1)).toBe(1);
+  });
+
+  it('draws stream elements as the low 26 bits of little-endian words, skipping those ≥ q', () => {
+    // words whose low 26 bits are q, q + 4 (both rejected), q − 1, 0 and a high-bit-only word
+    const words = [Q, 0x3ff_ffff, Q - 1, 0, 0xfc00_0000, 12_345, 0x0400_0001, 7, 8, 9];
+    const bytes = new Uint8Array(new Uint32Array(words).buffer);
+    let at = 0;
+    const rng = (n: number): Uint8Array => {
+      const out = new Uint8Array(n);
+      for (let i = 0; i < n; i++) out[i] = bytes[(at + i) % bytes.length]!;
+      at += n;
+      return out;
+    };
+    const want = [Q - 1, 0, 0, 12_345, 1, 7, 8, 9, Q - 1, 0];
+    expect(Array.from(streamElements(rng, 10))).toEqual(want);
   });
 });

@@ -16,20 +16,16 @@ type Kernel = {
   readonly dot: (pa: number, pb: number, n: number) => bigint;
 };
 
-/** Compiled once per thread, on first use. */
-let kernel: Kernel | undefined;
-
-function compiled(): Kernel {
-  if (!kernel) {
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(DOT_WASM, 'base64')));
-    kernel = instance.exports as unknown as Kernel;
-  }
-  return kernel;
-}
+/**
+ * Compiled when the module loads (once per thread), as the node starts: a run's first inner
+ * product finds it ready instead of compiling it inside the run.
+ */
+const kernel = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(DOT_WASM, 'base64')))
+  .exports as unknown as Kernel;
 
 /** Σ a_k·b_k mod p over two vectors of words of one length. */
 export function dotWords(a: Words, b: Words): bigint {
-  const k = compiled();
+  const k = kernel;
   const n = a.length >> 1;
   const even = n + (n & 1); // the kernel takes two elements at a time: a zero pads an odd count
   const bytes = even * 16;

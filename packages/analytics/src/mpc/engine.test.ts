@@ -76,6 +76,24 @@ describe('metadata disagreements fail loudly', () => {
     const [p1] = parties(M61);
     await expect(p1!.input([{ owner: 1, count: 3 }], [[1n]])).rejects.toBeInstanceOf(MpcMismatchError);
   });
+  it('bytes riding on a round arrive with it; a rider of another length than agreed fails the run', async () => {
+    const ps = parties(M61);
+    const ride = (p: Party, bytes: number, expect: number) =>
+      p.piggyback(
+        new Map(p.peers.map((x) => [x, new Uint8Array(bytes).fill(p.me)])),
+        new Map(p.peers.map((x) => [x, expect])),
+        () => p.input([{ owner: 1, count: 2 }], p.me === 1 ? [[1n, 2n]] : []),
+      );
+    const ok = await Promise.all(ps.map((p) => ride(p, 3, 3)));
+    ok.forEach(([, got], k) => {
+      for (const [from, body] of got) expect([...body]).toEqual([from, from, from]);
+      expect(got.size).toBe(2);
+      expect(ps[k]!.stats.rounds).toBe(2); // the seed round, then one round carrying both
+    });
+    const rs = await Promise.allSettled(ps.map((p) => ride(p, p.me === 2 ? 5 : 3, 3)));
+    expect(rs.some((r) => r.status === 'rejected' && /bytes/.test(String(r.reason)))).toBe(true);
+    await expect(ps[0]!.piggyback(new Map(), new Map(), async () => 1)).rejects.toThrow(/no round/);
+  });
   it('a silent peer → MpcTimeoutError', async () => {
     const ps = parties(M61, ['h', 'h', 'h'], 100);
     const rs = await Promise.allSettled([ps[0]!.open([[1n]]), ps[1]!.open([[1n]])]);

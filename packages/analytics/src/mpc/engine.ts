@@ -48,6 +48,13 @@ const derivedPeer = (owner: PartyIndex): 1 | 2 => (owner === 1 ? 2 : 1);
 
 export type InputSpec = { readonly owner: PartyIndex; readonly count: number };
 
+/** Bytes riding on a round (Party.piggyback), and what the peers' messages carried. */
+type Ride = {
+  readonly out: ReadonlyMap<PartyIndex, Uint8Array>;
+  readonly expect: ReadonlyMap<PartyIndex, number>;
+  got?: Map<PartyIndex, Uint8Array>;
+};
+
 export type PartyStats = { rounds: number; bytesSent: number; messagesSent: number };
 
 export class Party {
@@ -63,6 +70,8 @@ export class Party {
   /** 2^61 − 1 on machine words (m61.ts) */
   readonly #words: boolean;
   #randomCalls = 0;
+  /** bytes riding on the next round (piggyback), and what the peers' messages carried */
+  #ride: Ride | undefined;
   readonly stats: PartyStats = { rounds: 0, bytesSent: 0, messagesSent: 0 };
 
   constructor(o: PartyOptions) {
@@ -150,8 +159,11 @@ export class Party {
     seeds: number,
   ): Promise<Map<PartyIndex, RoundMessage>> {
     const round = ++this.stats.rounds;
+    const ride = this.#ride && !this.#ride.got ? this.#ride : undefined;
     const sends = this.peers.map((to) => {
-      const { count, body } = bodies.get(to)!;
+      const { count, body: own } = bodies.get(to)!;
+      const extra = ride?.out.get(to);
+      const body = extra?.length ? Buffer.concat([own, extra]) : own;
       this.stats.bytesSent += body.length;
       this.stats.messagesSent++;
       return this.#transport.send({ specHash: this.#specHash, round, from: this.me, to, count, body });
@@ -161,9 +173,17 @@ export class Party {
       ...sends,
     ]);
     const result = new Map<PartyIndex, RoundMessage>();
+    if (ride) ride.got = new Map();
     this.peers.forEach((from, k) => {
-      const msg = received[k]!;
+      let msg = received[k]!;
       if (msg === undefined) throw new MpcProtocolError('missing message');
+      if (ride) {
+        // the rider is the body's tail; what is left is checked by the caller against the count
+        const extra = ride.expect.get(from) ?? 0;
+        if (msg.body.length < extra) throw new MpcProtocolError(`body has ${msg.body.length} bytes, too few`);
+        ride.got!.set(from, msg.body.subarray(msg.body.length - extra));
+        msg = { ...msg, body: msg.body.subarray(0, msg.body.length - extra) };
+      }
       if (msg.specHash !== this.#specHash)
         throw new MpcMismatchError(`party ${from} runs spec ${msg.specHash}, this party ${this.#specHash}`);
       if (msg.round !== round || msg.from !== from || msg.to !== this.me)
@@ -197,6 +217,30 @@ export class Party {
   /** A fresh counter for a stream no earlier call used (all parties call in the same order). */
   nextCounter(): number {
     return ++this.#randomCalls;
+  }
+
+  /**
+   * Run `op` with `out[peer]` (bytes of another operation, e.g. over another field) riding on the
+   * first round `op` makes, so that two operations that need no result of each other take one
+   * round. `expect[peer]` says how many bytes each peer's message carries for it. Returns op's
+   * result and the bytes each peer's message carried.
+   */
+  async piggyback<T>(
+    out: ReadonlyMap<PartyIndex, Uint8Array>,
+    expect: ReadonlyMap<PartyIndex, number>,
+    op: () => Promise<T>,
+  ): Promise<[T, Map<PartyIndex, Uint8Array>]> {
+    if (this.#ride) throw new MpcProtocolError('one operation rides on a round at a time');
+    await this.#ensureKeys(); // not on the seed round
+    const ride: Ride = { out, expect };
+    this.#ride = ride;
+    try {
+      const result = await op();
+      if (!ride.got) throw new MpcProtocolError('the operation made no round to ride on');
+      return [result, ride.got];
+    } finally {
+      this.#ride = undefined;
+    }
   }
 
   /**
@@ -367,7 +411,7 @@ export class Party {
     const out = new Map<PartyIndex, bigint[]>(this.peers.map((p) => [p, flat]));
     const expect = new Map<PartyIndex, number>(this.peers.map((p) => [p, flat.length]));
     const got = await this.exchange(out, expect);
-    const values = this.#reconstruct(new Map([[this.me, flat], ...got]));
+    const values = this.reconstruct(new Map([[this.me, flat], ...got]));
     const result: bigint[][] = [];
     let at = 0;
     for (const v of vectors) {
@@ -391,7 +435,7 @@ export class Party {
       else out.set(it.to, out.get(it.to)!.concat(it.shares));
     const got = await this.exchange(out, new Map(this.peers.map((p) => [p, mine])));
     const own = items.filter((it) => it.to === this.me).flatMap((it) => it.shares);
-    const values = this.#reconstruct(new Map([[this.me, own], ...got]));
+    const values = this.reconstruct(new Map([[this.me, own], ...got]));
     let at = 0;
     return items.map((it) => {
       if (it.to !== this.me) return undefined;
@@ -400,8 +444,8 @@ export class Party {
     });
   }
 
-  /** Values from all three parties' degree-1 shares, each checked to lie on one line. */
-  #reconstruct(s: ReadonlyMap<PartyIndex, readonly bigint[]>): bigint[] {
+  /** Values from all three parties' degree-1 shares, each checked to lie on one line (no message). */
+  reconstruct(s: ReadonlyMap<PartyIndex, readonly bigint[]>): bigint[] {
     const f = this.field;
     const [s1, s2, s3] = PARTY_INDICES.map((p) => s.get(p)!) as [bigint[], bigint[], bigint[]];
     const values = new Array<bigint>(s1.length);

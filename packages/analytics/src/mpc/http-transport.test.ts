@@ -106,6 +106,7 @@ describe('HTTP transport between three loopback servers', () => {
   it('refuses unknown senders, bad signatures and replays', async () => {
     const { peers, keys } = await setup();
     const target = peers[0]!;
+    const refusals: unknown[] = [];
     const post = async (from: number, key: Uint8Array, round = 1, tamper = false): Promise<number> => {
       const meta = JSON.stringify({ specHash: 'spec', round, from, to: 1, count: 0 });
       const signed = new Uint8Array([...new TextEncoder().encode('ketenlog-mpc-v1\n' + meta + '\n')]);
@@ -119,6 +120,10 @@ describe('HTTP transport between three loopback servers', () => {
         },
         body: new Uint8Array(0),
       });
+      if (res.status >= 400) {
+        expect(res.headers.get('content-type')).toMatch(/^application\/fhir\+json/);
+        refusals.push(await res.json());
+      }
       return res.status;
     };
     expect(await post(2, keys[1]!)).toBe(204);
@@ -127,6 +132,16 @@ describe('HTTP transport between three loopback servers', () => {
     expect(await post(3, keys[2]!, 2, true)).toBe(401);
     expect(await post(4, keys[1]!)).toBe(403);
     expect(await post(1, keys[0]!)).toBe(403); // itself is not a peer
+    // every refusal an OperationOutcome of the one error model, saying why
+    expect(refusals.map((o) => (o as { issue: { code: string }[] }).issue[0]!.code)).toEqual([
+      'conflict',
+      'security',
+      'security',
+      'forbidden',
+      'forbidden',
+    ]);
+    for (const o of refusals)
+      expect(o).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ severity: 'error' }] });
   });
 
   it('runs input, multiplication and open with single signed messages (channels: false)', async () => {

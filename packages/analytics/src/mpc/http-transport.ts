@@ -11,6 +11,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
+import { FHIR_JSON, issueCodeFor, outcomeOf } from '@ketenlog/problem';
 import type { PartyIndex } from './shamir.ts';
 import { Mailbox, MpcProtocolError, type RoundMessage, type Transport } from './transport.ts';
 import { acceptStream, helloSigned, openStream, parseHello, type StreamSender } from './stream-channel.ts';
@@ -174,16 +175,12 @@ export function createHttpTransport(o: HttpTransportOptions): HttpTransport {
   };
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
-    // Refusals as FHIR OperationOutcome, like every other route of a node.
-    const answer = (status: number, text = 'refused'): void => {
-      const code =
-        status === 401 ? 'security' : status === 403 ? 'forbidden' : status === 409 ? 'conflict' : 'invalid';
-      res.writeHead(status, { 'content-type': 'application/fhir+json' }).end(
-        JSON.stringify({
-          resourceType: 'OperationOutcome',
-          issue: [{ severity: 'error', code, diagnostics: text }],
-        }),
-      );
+    // Refusals as FHIR OperationOutcome, like every other route of a node (the one error model).
+    const answer = (status: number, text: string): void => {
+      const code = status === 401 ? 'security' : issueCodeFor(status);
+      res
+        .writeHead(status, { 'content-type': FHIR_JSON })
+        .end(JSON.stringify(outcomeOf({ status, code, text })));
     };
     void (async () => {
       if (req.method !== 'POST') return answer(405, 'POST only');

@@ -49,15 +49,12 @@ type Kernels = {
   low61(w: number, n: number): void;
 };
 
-/** Compiled once per thread, on first use. */
-let compiled: Kernels | undefined;
+/** Compiled when the module loads (once per thread): a run's first sharing finds it ready. */
+const compiled = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(M61_WASM, 'base64')))
+  .exports as unknown as Kernels;
 
 /** The kernels, with at least `bytes` of memory. */
 function kernels(bytes: number): Kernels {
-  if (!compiled) {
-    const module = new WebAssembly.Module(Buffer.from(M61_WASM, 'base64'));
-    compiled = new WebAssembly.Instance(module).exports as unknown as Kernels;
-  }
   const have = compiled.memory.buffer.byteLength;
   if (have < bytes) compiled.memory.grow(Math.ceil((bytes - have) / 65_536));
   return compiled;

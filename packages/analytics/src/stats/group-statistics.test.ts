@@ -53,8 +53,8 @@ describe('group statistics with minimum cell size on shares', () => {
       expect(cell.mean).toBeCloseTo(mean, 9);
       expect(Math.abs(cell.variance - variance) / variance).toBeLessThan(1e-9);
     }
-    // one input, one dot; the comparison: 2 mask deals, 1 opening to parties 2 and 3, 1 bitwise
-    // product round, 4 tree levels, the zero test, the sign bit's product; open pass bits, open cells
-    expect(ps[0]!.stats.rounds).toBe(14);
+    // one input, one dot; the comparison: the masks, the opening to parties 2 and 3 with the sign
+    // bit's product, 1 bitwise product round, 3 tree levels, the zero test; open pass bits, open cells
+    expect(ps[0]!.stats.rounds).toBe(11);
   });
 });
