@@ -6,7 +6,7 @@
 // performance score for the same page with its desktop and its mobile settings (issue 17: LCP
 // <= 1.0 s, performance >= 95). Lighthouse drives the same browser, so the page has her session.
 // Run: npm run build -w @ketenlog/portal && node bench/portal/roles.ts   (RUNS=5 by default; ONLY=insurer)
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -23,6 +23,8 @@ import { enrolAndLogIn, professionalLogin } from '../../apps/portal/test/people.
 const RUNS = Number(process.env.RUNS ?? 5);
 /** ONLY=insurer: only the roles whose name contains it. */
 const ONLY = process.env.ONLY;
+/** LHR_DIR=/tmp/lhr: keep each Lighthouse report (JSON) there, to read its audits (TBT, LCP element, chains). */
+const LHR_DIR = process.env.LHR_DIR;
 const PORT = 9333;
 /** Each role's home and who opens it (organisation URA, professional id; the client by passkey). */
 const ROLES: { role: string; ura: string; id?: string }[] = [
@@ -119,7 +121,12 @@ try {
     const plain = await measure(false);
     const throttled = await measure(true);
     await page.close();
-    const score = async (config?: object) => {
+    const score = async (preset: 'desktop' | 'mobile', config?: object) => {
+      // A cold cache as Lighthouse's own storage reset leaves it, but her session kept (its cookie).
+      const blank = await context.newPage();
+      const cdp = await context.newCDPSession(blank);
+      await cdp.send('Network.clearBrowserCache');
+      await blank.close();
       const result = await lighthouse(
         url,
         {
@@ -132,6 +139,10 @@ try {
         config,
       );
       const lhr = result!.lhr;
+      if (LHR_DIR) {
+        mkdirSync(LHR_DIR, { recursive: true });
+        writeFileSync(join(LHR_DIR, `${role.replace(/\W+/g, '-')}-${preset}.json`), JSON.stringify(lhr));
+      }
       return {
         score: Math.round((lhr.categories.performance?.score ?? 0) * 100),
         lcp: Math.round(lhr.audits['largest-contentful-paint']?.numericValue ?? NaN),
@@ -139,8 +150,8 @@ try {
         cls: Number((lhr.audits['cumulative-layout-shift']?.numericValue ?? NaN).toFixed(3)),
       };
     };
-    const desktop = await score(desktopConfig);
-    const mobile = await score();
+    const desktop = await score('desktop', desktopConfig);
+    const mobile = await score('mobile');
     loads.push(loadavg()[0]!);
     rows.push({
       role,

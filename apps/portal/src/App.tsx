@@ -21,23 +21,44 @@ import { HomePage, LandingPage } from './pages/Home.tsx';
 const DEMO = (window as { ketenlogMode?: { demo?: boolean } }).ketenlogMode?.demo === true;
 
 // Each role's pages load when first opened: the landing and login pages need none of them.
-const TimelinePage = lazy(() => import('./pages/Timeline.tsx').then((m) => ({ default: m.TimelinePage })));
-const ConsentPage = lazy(() => import('./pages/Consent.tsx').then((m) => ({ default: m.ConsentPage })));
-const AccessTrailPage = lazy(() =>
-  import('./pages/AccessTrail.tsx').then((m) => ({ default: m.AccessTrailPage })),
-);
-const ClientsPage = lazy(() => import('./pages/Clients.tsx').then((m) => ({ default: m.ClientsPage })));
-const MeasurementsPage = lazy(() =>
-  import('./pages/Measurements.tsx').then((m) => ({ default: m.MeasurementsPage })),
-);
-const HoursPage = lazy(() => import('./pages/Hours.tsx').then((m) => ({ default: m.HoursPage })));
-const DashboardPage = lazy(() => import('./pages/Dashboard.tsx').then((m) => ({ default: m.DashboardPage })));
-const OverviewPage = lazy(() => import('./pages/Overview.tsx').then((m) => ({ default: m.OverviewPage })));
-const DiaryPage = lazy(() => import('./pages/Diary.tsx').then((m) => ({ default: m.DiaryPage })));
+const CHUNKS = {
+  timeline: () => import('./pages/Timeline.tsx'),
+  consent: () => import('./pages/Consent.tsx'),
+  access: () => import('./pages/AccessTrail.tsx'),
+  clients: () => import('./pages/Clients.tsx'),
+  measurements: () => import('./pages/Measurements.tsx'),
+  hours: () => import('./pages/Hours.tsx'),
+  dashboard: () => import('./pages/Dashboard.tsx'),
+  overview: () => import('./pages/Overview.tsx'),
+  diary: () => import('./pages/Diary.tsx'),
+  representative: () => import('./pages/Representative.tsx'),
+  analyst: () => import('./pages/Analyst.tsx'),
+} satisfies Partial<Record<Route, () => Promise<unknown>>>;
+const TimelinePage = lazy(() => CHUNKS.timeline().then((m) => ({ default: m.TimelinePage })));
+const ConsentPage = lazy(() => CHUNKS.consent().then((m) => ({ default: m.ConsentPage })));
+const AccessTrailPage = lazy(() => CHUNKS.access().then((m) => ({ default: m.AccessTrailPage })));
+const ClientsPage = lazy(() => CHUNKS.clients().then((m) => ({ default: m.ClientsPage })));
+const MeasurementsPage = lazy(() => CHUNKS.measurements().then((m) => ({ default: m.MeasurementsPage })));
+const HoursPage = lazy(() => CHUNKS.hours().then((m) => ({ default: m.HoursPage })));
+const DashboardPage = lazy(() => CHUNKS.dashboard().then((m) => ({ default: m.DashboardPage })));
+const OverviewPage = lazy(() => CHUNKS.overview().then((m) => ({ default: m.OverviewPage })));
+const DiaryPage = lazy(() => CHUNKS.diary().then((m) => ({ default: m.DiaryPage })));
 const RepresentativePage = lazy(() =>
-  import('./pages/Representative.tsx').then((m) => ({ default: m.RepresentativePage })),
+  CHUNKS.representative().then((m) => ({ default: m.RepresentativePage })),
 );
-const AnalystPage = lazy(() => import('./pages/Analyst.tsx').then((m) => ({ default: m.AnalystPage })));
+const AnalystPage = lazy(() => CHUNKS.analyst().then((m) => ({ default: m.AnalystPage })));
+
+/**
+ * A returning user's page starts loading with the app, beside the session check, from the role
+ * this browser last logged in with (only a hint: what she may open still follows her session).
+ */
+function preloadPage(): void {
+  const hinted = sessionHint.role();
+  const parsed = routeOf(location.pathname);
+  const route = parsed === 'home' ? hinted && homeOf(hinted) : parsed;
+  if (route && route in CHUNKS) void CHUNKS[route as keyof typeof CHUNKS]().catch(() => undefined);
+}
+preloadPage();
 
 /** The session as the portal knows it: not asked (no hint), asking, logged out, or logged in. */
 type SessionState =
@@ -91,13 +112,15 @@ export function App(): ReactNode {
       setSession({ kind: 'out' });
       return { kind: 'out' };
     }
-    const answer = await authApi.session();
+    // Both at once: one round trip before her home can load, not two (a phone's LCP, issue 17).
+    const [answer, me] = await Promise.all([authApi.session(), authApi.me()]);
     if (answer.kind !== 'ok' || !answer.value?.principal) {
       sessionHint.clear();
       setSession({ kind: 'out' });
       return { kind: 'out' };
     }
-    const me = await authApi.me();
+    const role = roleOf(answer.value.principal);
+    if (role) sessionHint.set(role);
     if (me.kind === 'ok') setHere(me.value.organisation?.name);
     const next: SessionState = {
       kind: 'in',

@@ -53,6 +53,8 @@ export const MENUS: Record<Role, readonly Route[]> = {
   professional: ['clients', 'analyst'],
 };
 
+export const isRole = (value: string): value is Role => Object.hasOwn(MENUS, value);
+
 /** The page a role lands on after logging in (/portal/). */
 export const homeOf = (role: Role): Route => MENUS[role][0]!;
 
