@@ -18,7 +18,7 @@ import { demoRegionOnFreePorts } from '../../packages/node/src/region/testing.ts
 import { DEMO_CLIENTS, seedDemoRegion } from '../../packages/node/src/demo/seed-region.ts';
 import { seedDemoCarelog } from '../../packages/node/src/demo/seed-carelog.ts';
 import { demoPopulation } from '../../packages/node/src/demo/population.ts';
-import { enrolAndLogIn, professionalLogin } from '../../apps/portal/test/people.ts';
+import { authoriseRepresentative, enrolAndLogIn, professionalLogin } from '../../apps/portal/test/people.ts';
 
 const RUNS = Number(process.env.RUNS ?? 5);
 /** ONLY=insurer: only the roles whose name contains it. */
@@ -30,6 +30,7 @@ const PORT = 9333;
 const ROLES: { role: string; ura: string; id?: string }[] = [
   { role: 'logged out (landing)', ura: '11110001' },
   { role: 'client (Maria)', ura: '11110001', id: 'client' },
+  { role: 'representative (Sam for Maria)', ura: '11110001', id: 'representative' },
   { role: 'carer', ura: '11110001', id: 'pro:anna-jansen' },
   { role: 'care administration', ura: '11110001', id: 'pro:karin-dewit' },
   { role: 'insurer assessor', ura: '11110004', id: 'pro:dirk-smit' },
@@ -75,6 +76,39 @@ const context: BrowserContext = await chromium.launchPersistentContext(mkdtempSy
   viewport: { width: 1280, height: 800 },
 });
 
+/**
+ * Sam, Maria's representative, logged in and acting for her: Maria (in a browser of her own: one
+ * session per browser context) authorises him, he chooses her, and her name is on his home once her
+ * signed mandate is on the logbook.
+ */
+async function representativeActing(sam: Page, at: string): Promise<void> {
+  const browser = await chromium.launch({
+    executablePath: ensureChromium(),
+    args: [...CHROMIUM_ARGS, '--host-resolver-rules=MAP localhost 127.0.0.1'],
+  });
+  try {
+    const maria = await (await browser.newContext({ locale: 'nl-NL' })).newPage();
+    await enrolAndLogIn(maria, at);
+    await authoriseRepresentative(maria, sam, at);
+  } finally {
+    await browser.close();
+  }
+  await sam.goto(`${at}/portal/representative`);
+  await sam.getByRole('button', { name: 'Namens deze cliënt handelen' }).click();
+  await sam.getByText('U handelt nu namens de cliënt.').waitFor();
+  for (let tries = 0; ; tries++) {
+    await sam.goto(`${at}/portal/`);
+    await sam.locator('section[aria-labelledby="mandate-may"]').waitFor();
+    if (
+      (await sam.locator('.notice', { hasText: 'U handelt nu namens' }).innerText()).includes('Cliënt') ===
+      false
+    )
+      return;
+    if (tries === 30) throw new Error('her mandate did not reach the logbook');
+    await sam.waitForTimeout(1000);
+  }
+}
+
 /** The page's largest contentful paint after it settled (ms since navigation start), and its element. */
 async function lcpOf(page: Page, url: string): Promise<{ ms: number; element: string }> {
   const cdp = await context.newCDPSession(page);
@@ -102,6 +136,7 @@ try {
     await context.clearCookies();
     const page = await context.newPage();
     if (id === 'client') await enrolAndLogIn(page, origin(ura));
+    else if (id === 'representative') await representativeActing(page, origin(ura));
     else if (id) await professionalLogin(page, origin(ura), id);
     const url = `${origin(ura)}/portal/`;
     const measure = async (throttled: boolean) => {

@@ -16,6 +16,8 @@ import {
 import { LoginPage, EnrolledPage } from './pages/Login.tsx';
 import { setHere } from './pages/TimelineList.tsx';
 import { HomePage, LandingPage } from './pages/Home.tsx';
+import { delegationApi } from './api/delegations.ts';
+import { mandateAllows, mayApprove, type Mandate } from './mandate.ts';
 
 /** Whether this node runs the demo (set by /portal/mode.js before the app starts). */
 const DEMO = (window as { ketenlogMode?: { demo?: boolean } }).ketenlogMode?.demo === true;
@@ -62,7 +64,24 @@ preloadPage();
 
 /** The session as the portal knows it: not asked (no hint), asking, logged out, or logged in. */
 type SessionState =
-  { kind: 'unknown' } | { kind: 'out' } | { kind: 'in'; principal: Principal; me: Me | undefined };
+  | { kind: 'unknown' }
+  | { kind: 'out' }
+  | { kind: 'in'; principal: Principal; me: Me | undefined; mandate?: Mandate };
+
+/** A representative's mandate for the client she acts for: her delegation in force, from the node. */
+async function mandateOf(principal: Principal): Promise<Mandate | undefined> {
+  if (principal.kind !== 'representative' || !principal.actingFor) return undefined;
+  const list = await delegationApi.list();
+  const now = Date.now();
+  const held = list.kind === 'ok' ? (list.value.held ?? []) : [];
+  return held.find(
+    (d) =>
+      d.client === principal.actingFor?.client &&
+      d.revokedAt === undefined &&
+      d.validFrom <= now &&
+      now < d.validUntil,
+  );
+}
 
 /** "Maria de Vries", "Carla Bakker · medisch specialist · Ziekenhuis Maasland". */
 function whoText(t: Translate, principal: Principal, me: Me | undefined): string {
@@ -122,10 +141,12 @@ export function App(): ReactNode {
     const role = roleOf(answer.value.principal);
     if (role) sessionHint.set(role);
     if (me.kind === 'ok') setHere(me.value.organisation?.name);
+    const mandate = await mandateOf(answer.value.principal);
     const next: SessionState = {
       kind: 'in',
       principal: answer.value.principal,
       me: me.kind === 'ok' ? me.value : undefined,
+      ...(mandate ? { mandate } : {}),
     };
     setSession(next);
     return next;
@@ -146,7 +167,11 @@ export function App(): ReactNode {
   };
 
   const principal = session.kind === 'in' ? session.principal : undefined;
+  const mandate = session.kind === 'in' ? session.mandate : undefined;
   const role = roleOf(principal);
+  /** What this role may open; a representative, what her mandate for her client allows. */
+  const allowed = (r: Route): boolean =>
+    role !== undefined && mayOpen(role, r) && (role !== 'representative' || mandateAllows(mandate, r));
   const parsed = routeOf(path);
   const route: Route | undefined = parsed === 'home' && role ? homeOf(role) : parsed;
   const link = (to: Route) => (event: { preventDefault(): void }) => {
@@ -168,12 +193,24 @@ export function App(): ReactNode {
         <LoginFirst t={t} onLogin={link('login')} route={route} />
       );
   else if (!mayOpen(role, route)) page = <NotForRole t={t} onHome={link('home')} />;
+  else if (!allowed(route)) page = <NotInMandate t={t} onHome={link('home')} />;
   else if (route === 'home')
-    page = <HomePage t={t} role={role} me={session.kind === 'in' ? session.me : undefined} go={link} />;
-  else if (route === 'timeline') page = <TimelinePage t={t} />;
+    page = (
+      <HomePage
+        t={t}
+        role={role}
+        me={session.kind === 'in' ? session.me : undefined}
+        mandate={mandate}
+        go={link}
+      />
+    );
+  else if (route === 'timeline') page = <TimelinePage t={t} own={principal.kind === 'client'} />;
   else if (route === 'clients') page = <ClientsPage t={t} navigate={navigate} />;
   else if (route === 'measurements') page = <MeasurementsPage t={t} />;
-  else if (route === 'hours') page = <HoursPage t={t} principal={principal} />;
+  else if (route === 'hours')
+    page = (
+      <HoursPage t={t} principal={principal} approve={principal.kind === 'client' || mayApprove(mandate)} />
+    );
   else if (route === 'dashboard') page = <DashboardPage t={t} principal={principal} />;
   else if (route === 'access') page = <AccessTrailPage t={t} principal={principal} />;
   else if (route === 'diary') page = <DiaryPage t={t} principal={principal} />;
@@ -184,7 +221,7 @@ export function App(): ReactNode {
     page = <OverviewPage t={t} patient={new URLSearchParams(location.search).get('patient')} />;
   else page = <ConsentPage t={t} />;
 
-  const menu = role ? MENUS[role] : [];
+  const menu = role ? MENUS[role].filter(allowed) : [];
   return (
     <>
       <a className="skip" href="#main">
@@ -292,6 +329,26 @@ function NotForRole({
     <>
       <h1>{t('notForRoleTitle')}</h1>
       <p className="notice">{t('notForRole')}</p>
+      <p>
+        <a href="/portal/" onClick={onHome}>
+          {t('toHome')}
+        </a>
+      </p>
+    </>
+  );
+}
+
+function NotInMandate({
+  t,
+  onHome,
+}: {
+  t: Translate;
+  onHome: (e: { preventDefault(): void }) => void;
+}): ReactNode {
+  return (
+    <>
+      <h1>{t('notInMandateTitle')}</h1>
+      <p className="notice">{t('notInMandate')}</p>
       <p>
         <a href="/portal/" onClick={onHome}>
           {t('toHome')}

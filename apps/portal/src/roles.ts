@@ -45,7 +45,8 @@ export function roleOf(principal: Principal | undefined): Role | undefined {
 /** Each role's menu, its home first (the home's page is shown at /portal/). */
 export const MENUS: Record<Role, readonly Route[]> = {
   client: ['home', 'timeline', 'hours', 'measurements', 'diary', 'consent', 'access', 'representative'],
-  representative: ['home', 'hours', 'consent', 'access', 'representative'],
+  // What of it she sees follows her mandate for the client she acts for (mandate.ts).
+  representative: ['home', 'timeline', 'hours', 'consent', 'access', 'representative'],
   carer: ['hours'],
   administration: ['dashboard', 'clients'],
   insurer: ['dashboard', 'analyst'],

@@ -1,7 +1,13 @@
 // The "geverifieerd" badge: a logged statement's tlog-proof receipt checked in the browser against
 // the region's policies (verifyLogged), and the entry the receipt carries being the very statement
 // shown (its hash), so a receipt for something else never earns the badge.
-import { parseEntry, parseReceipt, statementHash, toBase64, type ReceiptPolicy } from '@ketenlog/logbook/core';
+import {
+  parseEntry,
+  parseReceipt,
+  statementHash,
+  toBase64,
+  type ReceiptPolicy,
+} from '@ketenlog/logbook/core';
 import { regionPolicies, verifyLogged } from '../verify.ts';
 
 /** True when the receipt verifies and holds the statement with this base64 hash. */

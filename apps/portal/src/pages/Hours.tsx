@@ -39,8 +39,18 @@ function useIndications(): [ApiResult<Indications> | undefined, () => void] {
 }
 
 /** Kraamzorguren: the mother approves or rejects; the carer logs her visits. */
-export function HoursPage({ t, principal }: { t: Translate; principal: Principal | undefined }): ReactNode {
-  if (principal?.kind === 'client' || principal?.kind === 'representative') return <ClientHours t={t} />;
+export function HoursPage({
+  t,
+  principal,
+  approve,
+}: {
+  t: Translate;
+  principal: Principal | undefined;
+  /** She may approve or reject (the client, or a representative whose mandate says so). */
+  approve: boolean;
+}): ReactNode {
+  if (principal?.kind === 'client' || principal?.kind === 'representative')
+    return <ClientHours t={t} approve={approve} />;
   if (principal?.kind === 'professional' && principal.actingAs?.role === 'kraamverzorgende')
     return <CarerHours t={t} carer={principal.id} />;
   return (
@@ -102,14 +112,17 @@ function BudgetSummary({ t, overview }: { t: Translate; overview: IndicationOver
   );
 }
 
-function ClientHours({ t }: { t: Translate }): ReactNode {
+function ClientHours({ t, approve }: { t: Translate; approve: boolean }): ReactNode {
   const [result, load] = useIndications();
   const [message, setMessage] = useState<Message>();
   const [rejecting, setRejecting] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
+  /** The visit being signed: its progress is shown there, where she clicked. */
+  const [deciding, setDeciding] = useState<string | undefined>();
 
   const decide = async (entry: Entry, decision: 'approved' | 'rejected', reason?: string): Promise<void> => {
     setBusy(true);
+    setDeciding(entry.hash);
     setMessage(undefined);
     const body = { entry: entry.hash, decision, ...(reason ? { reason } : {}) };
     const prepared = await prepareStatement({ kind: 'carelog.approval', subject: entry.subject, body });
@@ -121,6 +134,7 @@ function ClientHours({ t }: { t: Translate }): ReactNode {
     const signed =
       checked.kind === 'ok' && prepared.kind === 'ok' ? await signPrepared(prepared.value) : checked;
     setBusy(false);
+    setDeciding(undefined);
     if (signed.kind === 'ok') {
       setRejecting(undefined);
       setMessage({ text: t(decision === 'approved' ? 'approvedSigned' : 'rejectedSigned'), error: false });
@@ -137,6 +151,7 @@ function ClientHours({ t }: { t: Translate }): ReactNode {
     <>
       <h1>{t('hoursTitle')}</h1>
       <p>{t('hoursClientIntro')}</p>
+      {!approve && <p className="notice">{t('repNoApprove')}</p>}
       <Notice message={message} />
       <ResultState t={t} result={result} retry={load}>
         {({ indications }) =>
@@ -158,6 +173,11 @@ function ClientHours({ t }: { t: Translate }): ReactNode {
                   {overview.entries.map((entry) => (
                     <li key={entry.hash}>
                       <EntryLine t={t} entry={entry} />
+                      {deciding === entry.hash && (
+                        <p role="status" className="progress">
+                          {t('signingPasskey')}
+                        </p>
+                      )}
                       {entry.status === 'approved' && entry.approval && (
                         <VerifiedBadge
                           t={t}
@@ -167,7 +187,7 @@ function ClientHours({ t }: { t: Translate }): ReactNode {
                           ]}
                         />
                       )}
-                      {entry.status === 'pending' && rejecting !== entry.hash && (
+                      {approve && entry.status === 'pending' && rejecting !== entry.hash && (
                         <p className="actions">
                           <button
                             type="button"
@@ -181,7 +201,7 @@ function ClientHours({ t }: { t: Translate }): ReactNode {
                           </button>
                         </p>
                       )}
-                      {entry.status === 'pending' && rejecting === entry.hash && (
+                      {approve && entry.status === 'pending' && rejecting === entry.hash && (
                         <form
                           onSubmit={(e: FormEvent<HTMLFormElement>) => {
                             e.preventDefault();

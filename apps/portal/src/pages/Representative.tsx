@@ -67,16 +67,17 @@ function ClientSide({ t }: { t: Translate }): ReactNode {
   const [result, setResult] = useState<ApiResult<ClientData> | undefined>();
   const [message, setMessage] = useState<Message>();
   const [code, setCode] = useState<string | undefined>();
-  const [busy, setBusy] = useState(false);
+  /** What is under way (its progress shown at once), if anything. */
+  const [busy, setBusy] = useState<MessageKey | undefined>();
   const load = useCallback(() => void loadClient().then(setResult), []);
   useEffect(load, [load]);
   const failed = (r: ApiResult<unknown>, key: MessageKey = 'error'): void =>
     setMessage({ text: `${t(key)} ${r.kind === 'error' ? r.message : ''}`.trim(), error: true });
-  const step = async (work: () => Promise<void>): Promise<void> => {
-    setBusy(true);
+  const step = async (doing: MessageKey, work: () => Promise<void>): Promise<void> => {
+    setBusy(doing);
     setMessage(undefined);
     await work();
-    setBusy(false);
+    setBusy(undefined);
     load();
   };
 
@@ -85,14 +86,14 @@ function ClientSide({ t }: { t: Translate }): ReactNode {
     const data = new FormData(event.currentTarget);
     const kinds = data.getAll('kind').map(String);
     const until = Date.parse(`${String(data.get('until'))}T23:59:59Z`);
-    void step(async () => {
+    void step('saving', async () => {
       const made = await delegationApi.invite(kinds, until);
       if (made.kind === 'ok') setCode(made.value.code);
       else failed(made);
     });
   };
   const confirm = (i: Invite): Promise<void> =>
-    step(async () => {
+    step('signingPasskey', async () => {
       const granted = await delegationApi.grant(i);
       if (granted.kind !== 'ok') return failed(granted);
       const signed = await signDrafts(granted.value.drafts);
@@ -102,7 +103,7 @@ function ClientSide({ t }: { t: Translate }): ReactNode {
       setMessage({ text: t('repConfirmed'), error: false });
     });
   const revoke = (d: Delegation): Promise<void> =>
-    step(async () => {
+    step('signingPasskey', async () => {
       const revoked = await delegationApi.revoke(d.id);
       if (revoked.kind !== 'ok') return failed(revoked);
       const signed = await signDrafts(revoked.value.drafts);
@@ -114,6 +115,11 @@ function ClientSide({ t }: { t: Translate }): ReactNode {
   return (
     <>
       <Notice message={message} />
+      {busy && (
+        <p role="status" className="progress">
+          {t(busy)}
+        </p>
+      )}
       <section aria-labelledby="rep-invite">
         <h2 id="rep-invite">{t('repInviteTitle')}</h2>
         <form onSubmit={invite}>
@@ -129,7 +135,7 @@ function ClientSide({ t }: { t: Translate }): ReactNode {
             {t('repUntil')}
             <input type="date" name="until" defaultValue={nextYear} min={day(Date.now())} required />
           </label>
-          <button type="submit" disabled={busy}>
+          <button type="submit" disabled={busy !== undefined}>
             {t('repInvite')}
           </button>
         </form>
@@ -164,14 +170,16 @@ function ClientSide({ t }: { t: Translate }): ReactNode {
                         {t('repUntil')} <time dateTime={day(i.validUntil)}>{shown(i.validUntil)}</time>
                       </p>
                       {i.status === 'accepted' && (
-                        <button type="button" disabled={busy} onClick={() => void confirm(i)}>
+                        <button type="button" disabled={busy !== undefined} onClick={() => void confirm(i)}>
                           {t('repConfirm')}
                         </button>
                       )}{' '}
                       <button
                         type="button"
-                        disabled={busy}
-                        onClick={() => void step(async () => void (await delegationApi.removeInvite(i.id)))}
+                        disabled={busy !== undefined}
+                        onClick={() =>
+                          void step('saving', async () => void (await delegationApi.removeInvite(i.id)))
+                        }
                       >
                         {t('repRemoveInvite')}
                       </button>
@@ -196,7 +204,7 @@ function ClientSide({ t }: { t: Translate }): ReactNode {
                         {d.revokedAt !== undefined && ` · ${t('repRevoked')}`}
                       </p>
                       {d.revokedAt === undefined && (
-                        <button type="button" disabled={busy} onClick={() => void revoke(d)}>
+                        <button type="button" disabled={busy !== undefined} onClick={() => void revoke(d)}>
                           {t('repRevoke')}
                         </button>
                       )}

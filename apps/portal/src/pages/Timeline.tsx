@@ -9,7 +9,8 @@ import { EraseSection, ExportSection } from './Export.tsx';
 import { missingOf } from '../api/overview.ts';
 import { plural } from '../format.ts';
 
-export function TimelinePage({ t }: { t: Translate }): ReactNode {
+/** Her data across the region; `own` when she is the client (a representative may not erase it). */
+export function TimelinePage({ t, own }: { t: Translate; own: boolean }): ReactNode {
   const [result, setResult] = useState<ApiResult<FhirResource[]> | undefined>();
   const load = useCallback(() => {
     setResult(undefined);
@@ -53,7 +54,7 @@ export function TimelinePage({ t }: { t: Translate }): ReactNode {
           );
         }}
       </ResultState>
-      <EraseSection t={t} />
+      {own ? <EraseSection t={t} /> : <p className="notice">{t('repEraseOwn')}</p>}
     </>
   );
 }
