@@ -192,8 +192,10 @@ export function App(): ReactNode {
       ) : (
         <LoginFirst t={t} onLogin={link('login')} route={route} />
       );
-  else if (!mayOpen(role, route)) page = <NotForRole t={t} onHome={link('home')} />;
-  else if (!allowed(route)) page = <NotInMandate t={t} onHome={link('home')} />;
+  else if (!mayOpen(role, route))
+    page = <Refused t={t} title="notForRoleTitle" text="notForRole" onHome={link('home')} />;
+  else if (!allowed(route))
+    page = <Refused t={t} title="notInMandateTitle" text="notInMandate" onHome={link('home')} />;
   else if (route === 'home')
     page = (
       <HomePage
@@ -318,37 +320,22 @@ function NotFound({
   );
 }
 
-function NotForRole({
+/** A page she may not open here (not for her role, or not in her mandate): why, and the way home. */
+function Refused({
   t,
+  title,
+  text,
   onHome,
 }: {
   t: Translate;
+  title: MessageKey;
+  text: MessageKey;
   onHome: (e: { preventDefault(): void }) => void;
 }): ReactNode {
   return (
     <>
-      <h1>{t('notForRoleTitle')}</h1>
-      <p className="notice">{t('notForRole')}</p>
-      <p>
-        <a href="/portal/" onClick={onHome}>
-          {t('toHome')}
-        </a>
-      </p>
-    </>
-  );
-}
-
-function NotInMandate({
-  t,
-  onHome,
-}: {
-  t: Translate;
-  onHome: (e: { preventDefault(): void }) => void;
-}): ReactNode {
-  return (
-    <>
-      <h1>{t('notInMandateTitle')}</h1>
-      <p className="notice">{t('notInMandate')}</p>
+      <h1>{t(title)}</h1>
+      <p className="notice">{t(text)}</p>
       <p>
         <a href="/portal/" onClick={onHome}>
           {t('toHome')}
