@@ -4,8 +4,10 @@
 // (median and max of RUNS first visits, the browser cache cleared before each), unthrottled and
 // throttled as Lighthouse's desktop preset throttles (40 ms RTT, 10 Mbit/s), and Lighthouse's
 // performance score for the same page with its desktop and its mobile settings (issue 17: LCP
-// <= 1.0 s, performance >= 95). Lighthouse drives the same browser, so the page has her session.
-// Run: npm run build -w @ketenlog/portal && node bench/portal/roles.ts   (RUNS=5 by default; ONLY=insurer)
+// <= 1.0 s, performance >= 95), the median of LH_RUNS runs with a cold cache each. Lighthouse drives
+// the same browser, so the page has her session (Maria's representative: Sam, acting for her).
+// Run: npm run build -w @ketenlog/portal && node bench/portal/roles.ts
+//   (RUNS=5, LH_RUNS=3 by default; ONLY=insurer; LHR_DIR=/tmp/lhr keeps Lighthouse's reports)
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +23,8 @@ import { demoPopulation } from '../../packages/node/src/demo/population.ts';
 import { authoriseRepresentative, enrolAndLogIn, professionalLogin } from '../../apps/portal/test/people.ts';
 
 const RUNS = Number(process.env.RUNS ?? 5);
+/** Lighthouse runs per preset and page: the table gives the run with the median score. */
+const LH_RUNS = Number(process.env.LH_RUNS ?? 3);
 /** ONLY=insurer: only the roles whose name contains it. */
 const ONLY = process.env.ONLY;
 /** LHR_DIR=/tmp/lhr: keep each Lighthouse report (JSON) there, to read its audits (TBT, LCP element, chains). */
@@ -156,7 +160,7 @@ try {
     const plain = await measure(false);
     const throttled = await measure(true);
     await page.close();
-    const score = async (preset: 'desktop' | 'mobile', config?: object) => {
+    const once = async (preset: 'desktop' | 'mobile', run: number, config?: object) => {
       // A cold cache as Lighthouse's own storage reset leaves it, but her session kept (its cookie).
       const blank = await context.newPage();
       const cdp = await context.newCDPSession(blank);
@@ -176,7 +180,10 @@ try {
       const lhr = result!.lhr;
       if (LHR_DIR) {
         mkdirSync(LHR_DIR, { recursive: true });
-        writeFileSync(join(LHR_DIR, `${role.replace(/\W+/g, '-')}-${preset}.json`), JSON.stringify(lhr));
+        writeFileSync(
+          join(LHR_DIR, `${role.replace(/\W+/g, '-')}-${preset}-${run}.json`),
+          JSON.stringify(lhr),
+        );
       }
       return {
         score: Math.round((lhr.categories.performance?.score ?? 0) * 100),
@@ -184,6 +191,13 @@ try {
         tbt: Math.round(lhr.audits['total-blocking-time']?.numericValue ?? NaN),
         cls: Number((lhr.audits['cumulative-layout-shift']?.numericValue ?? NaN).toFixed(3)),
       };
+    };
+    /** The median of LH_RUNS runs by score, and the lowest score seen. */
+    const score = async (preset: 'desktop' | 'mobile', config?: object) => {
+      const runs = [];
+      for (let run = 0; run < LH_RUNS; run++) runs.push(await once(preset, run, config));
+      runs.sort((a, b) => a.score - b.score);
+      return { ...runs[Math.floor(runs.length / 2)]!, min: runs[0]!.score };
     };
     const desktop = await score('desktop', desktopConfig);
     const mobile = await score('mobile');
@@ -196,10 +210,12 @@ try {
       'LCP 40 ms/10 Mbit max': Math.round(Math.max(...throttled.map((s) => s.ms))),
       element: plain.at(-1)!.element,
       'LH desktop': desktop.score,
+      'LH desktop min': desktop.min,
       'LH desktop LCP ms': desktop.lcp,
       'LH desktop TBT ms': desktop.tbt,
       'LH desktop CLS': desktop.cls,
       'LH mobile': mobile.score,
+      'LH mobile min': mobile.min,
       'LH mobile LCP ms': mobile.lcp,
       'LH mobile TBT ms': mobile.tbt,
       'LH mobile CLS': mobile.cls,
@@ -212,5 +228,5 @@ try {
 }
 console.table(rows);
 console.log(
-  `RUNS=${RUNS}; demo data ${seeded}; load average ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)} on ${cpus().length} CPUs; targets (issue 17): LCP <= 1000 ms, performance >= 95`,
+  `RUNS=${RUNS}; LH_RUNS=${LH_RUNS}; demo data ${seeded}; load average ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)} on ${cpus().length} CPUs; targets (issue 17): LCP <= 1000 ms, performance >= 95`,
 );

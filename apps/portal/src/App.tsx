@@ -218,7 +218,14 @@ export function App(): ReactNode {
   else if (route === 'diary') page = <DiaryPage t={t} principal={principal} />;
   else if (route === 'analyst') page = <AnalystPage t={t} principal={principal} />;
   else if (route === 'representative')
-    page = <RepresentativePage t={t} principal={principal} onSession={() => void refreshSession()} />;
+    page = (
+      <RepresentativePage
+        t={t}
+        principal={principal}
+        actingForName={session.kind === 'in' ? session.me?.actingFor?.name : undefined}
+        onSession={() => void refreshSession()}
+      />
+    );
   else if (route === 'overview')
     page = <OverviewPage t={t} patient={new URLSearchParams(location.search).get('patient')} />;
   else page = <ConsentPage t={t} />;
@@ -286,7 +293,11 @@ export function App(): ReactNode {
               {menu.map((r) => (
                 <li key={r}>
                   <a href={pathOf(r, role)} aria-current={route === r ? 'page' : undefined} onClick={link(r)}>
-                    {t(NAV_LABEL[r as keyof typeof NAV_LABEL])}
+                    {t(
+                      role === 'representative' && r === 'timeline'
+                        ? 'navTimelineRep'
+                        : NAV_LABEL[r as keyof typeof NAV_LABEL],
+                    )}
                   </a>
                 </li>
               ))}

@@ -409,6 +409,14 @@ const nl = {
   repActingForName: 'U handelt nu namens',
   repChooseFirst: 'Kies eerst voor wie u optreedt:',
   repFor: 'voor',
+  navTimelineRep: 'Haar gegevens',
+  timelineTitleRep: 'Gegevens van de cliënt',
+  timelineIntroRep:
+    'Alles wat zorgverleners in de regio over de cliënt voor wie u handelt hebben vastgelegd, nieuwste eerst, met de bron erbij.',
+  hoursRepIntro:
+    'De kraamverzorgende legt na elk bezoek haar uren vast. U keurt ze namens de cliënt goed of wijst ze af, en ondertekent met uw eigen passkey.',
+  repIntroRepresentative:
+    'Hier neemt u een uitnodiging aan en kiest u voor wie u handelt. Wat u namens iemand doet, wordt op uw naam vastgelegd.',
   saving: 'Bezig met opslaan…',
   runStarting: 'De analyse wordt gestart…',
   mandateMay: 'Dit mag u namens haar',
@@ -932,6 +940,14 @@ const en: Record<MessageKey, string> = {
   repActingForName: 'You are now acting for',
   repChooseFirst: 'First choose whom you act for:',
   repFor: 'for',
+  navTimelineRep: 'Her data',
+  timelineTitleRep: 'The client’s data',
+  timelineIntroRep:
+    'Everything care providers in the region recorded about the client you act for, newest first, with its source.',
+  hoursRepIntro:
+    'The maternity carer records her hours after each visit. You approve or reject them for the client, and sign with your own passkey.',
+  repIntroRepresentative:
+    'Here you accept an invitation and choose whom you act for. What you do for someone is recorded in your name.',
   saving: 'Saving…',
   runStarting: 'Starting the analysis…',
   mandateMay: 'You may do this for her',

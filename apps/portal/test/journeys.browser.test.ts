@@ -274,7 +274,7 @@ describe('every role, its own journey', () => {
     expect(mayNot).toContain('Iemand anders machtigen: dat kan alleen zij zelf');
     await page.getByRole('button', { name: /Menu/ }).click();
     const menu = await page.locator('#menu a').allTextContents();
-    expect(menu).toContain('Mijn gegevens');
+    expect(menu).toContain('Haar gegevens');
     expect(menu).not.toContain('Mijn dagboek');
     await readsAsPeople(page, 'representative home');
     await shot(page, 'representative-2-home-360');
@@ -503,6 +503,7 @@ describe('research, in a region of the study’s parties', () => {
       .waitFor();
     await agreement(eva.page).getByText('Ziekenhuis Maasland: wacht op ondertekening').waitFor();
     await eva.page.getByText('De analyse kan starten zodra alle partijen hebben ondertekend.').waitFor();
+    await readsAsPeople(eva.page, 'research proposed');
     await shot(eva.page, 'research-2-proposed-desktop');
 
     // The hospital's privacy officer, on her phone, reviews the terms and signs.
@@ -521,6 +522,7 @@ describe('research, in a region of the study’s parties', () => {
       .getByText('Ondertekend namens Ziekenhuis Maasland en vastgelegd in het logboek.')
       .waitFor();
     await agreement(joost.page).getByText('Ziekenhuis Maasland: ondertekend').waitFor();
+    await readsAsPeople(joost.page, 'research signed');
     await shot(joost.page, 'research-4-signed-360');
 
     // The insurer's privacy officer signs too.
@@ -538,6 +540,7 @@ describe('research, in a region of the study’s parties', () => {
     await eva.page.getByText('De analyse is gestart.', { exact: false }).waitFor();
     const run = eva.page.locator('.runs > li').first();
     await run.locator('.run-progress [role=status]').waitFor();
+    await readsAsPeople(eva.page, 'research running');
     await shot(eva.page, 'research-5-running-desktop');
     await run.locator('.tag', { hasText: 'vrijgegeven' }).waitFor({ timeout: 240_000 });
     const text = await run.innerText();

@@ -50,7 +50,7 @@ export function HoursPage({
   approve: boolean;
 }): ReactNode {
   if (principal?.kind === 'client' || principal?.kind === 'representative')
-    return <ClientHours t={t} approve={approve} />;
+    return <ClientHours t={t} approve={approve} own={principal.kind === 'client'} />;
   if (principal?.kind === 'professional' && principal.actingAs?.role === 'kraamverzorgende')
     return <CarerHours t={t} carer={principal.id} />;
   return (
@@ -112,7 +112,7 @@ function BudgetSummary({ t, overview }: { t: Translate; overview: IndicationOver
   );
 }
 
-function ClientHours({ t, approve }: { t: Translate; approve: boolean }): ReactNode {
+function ClientHours({ t, approve, own }: { t: Translate; approve: boolean; own: boolean }): ReactNode {
   const [result, load] = useIndications();
   const [message, setMessage] = useState<Message>();
   const [rejecting, setRejecting] = useState<string | undefined>();
@@ -150,7 +150,7 @@ function ClientHours({ t, approve }: { t: Translate; approve: boolean }): ReactN
   return (
     <>
       <h1>{t('hoursTitle')}</h1>
-      <p>{t('hoursClientIntro')}</p>
+      <p>{t(own ? 'hoursClientIntro' : 'hoursRepIntro')}</p>
       {!approve && <p className="notice">{t('repNoApprove')}</p>}
       <Notice message={message} />
       <ResultState t={t} result={result} retry={load}>

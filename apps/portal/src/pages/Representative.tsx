@@ -16,20 +16,23 @@ const kindsText = (t: Translate, kinds: readonly string[]): string =>
 export function RepresentativePage({
   t,
   principal,
+  actingForName,
   onSession,
 }: {
   t: Translate;
   principal: Principal | undefined;
+  /** The name of the client a representative acts for, when her mandate lets her know it. */
+  actingForName?: string | undefined;
   onSession: () => void;
 }): ReactNode {
   return (
     <>
       <h1>{t('repTitle')}</h1>
-      <p>{t('repIntro')}</p>
+      <p>{t(principal?.kind === 'representative' ? 'repIntroRepresentative' : 'repIntro')}</p>
       {principal?.kind === 'client' ? (
         <ClientSide t={t} />
       ) : principal?.kind === 'representative' ? (
-        <RepresentativeSide t={t} principal={principal} onSession={onSession} />
+        <RepresentativeSide t={t} principal={principal} actingForName={actingForName} onSession={onSession} />
       ) : (
         <LoginFirst t={t} />
       )}
@@ -223,10 +226,12 @@ function ClientSide({ t }: { t: Translate }): ReactNode {
 function RepresentativeSide({
   t,
   principal,
+  actingForName,
   onSession,
 }: {
   t: Translate;
   principal: Extract<Principal, { kind: 'representative' }>;
+  actingForName: string | undefined;
   onSession: () => void;
 }): ReactNode {
   const [result, setResult] = useState<ApiResult<Delegation[]> | undefined>();
@@ -301,7 +306,10 @@ function RepresentativeSide({
                 {inForce.map((d) => (
                   <li key={d.id}>
                     <p>
-                      <strong>{t('repClient')}</strong> · {kindsText(t, d.kinds)}
+                      <strong>
+                        {(principal.actingFor?.client === d.client && actingForName) || t('repClient')}
+                      </strong>{' '}
+                      · {kindsText(t, d.kinds)}
                     </p>
                     <p className="meta">
                       {t('repUntil')} <time dateTime={day(d.validUntil)}>{shown(d.validUntil)}</time>

@@ -19,8 +19,8 @@ export function TimelinePage({ t, own }: { t: Translate; own: boolean }): ReactN
   useEffect(load, [load]);
   return (
     <>
-      <h1>{t('timelineTitle')}</h1>
-      <p>{t('timelineIntro')}</p>
+      <h1>{t(own ? 'timelineTitle' : 'timelineTitleRep')}</h1>
+      <p>{t(own ? 'timelineIntro' : 'timelineIntroRep')}</p>
       <ExportSection t={t} />
       <h2>{t('timelineItems')}</h2>
       <ResultState t={t} result={result} retry={load}>
