@@ -195,7 +195,11 @@ export function App(): ReactNode {
   else if (!mayOpen(role, route))
     page = <Refused t={t} title="notForRoleTitle" text="notForRole" onHome={link('home')} />;
   else if (!allowed(route))
-    page = <Refused t={t} title="notInMandateTitle" text="notInMandate" onHome={link('home')} />;
+    page = mandate ? (
+      <Refused t={t} title="notInMandateTitle" text="notInMandate" onHome={link('home')} />
+    ) : (
+      <Refused t={t} title="notActingTitle" text="notActing" onHome={link('home')} />
+    );
   else if (route === 'home')
     page = (
       <HomePage

@@ -409,6 +409,9 @@ const nl = {
   repActingForName: 'U handelt nu namens',
   repChooseFirst: 'Kies eerst voor wie u optreedt:',
   repFor: 'voor',
+  notActingTitle: 'Kies eerst voor wie u handelt',
+  notActing:
+    'U handelt nu voor niemand (of uw machtiging is ingetrokken of verlopen). Kies op de pagina Vertegenwoordiger voor wie u handelt.',
   navTimelineRep: 'Haar gegevens',
   timelineTitleRep: 'Gegevens van de cliënt',
   timelineIntroRep:
@@ -940,6 +943,9 @@ const en: Record<MessageKey, string> = {
   repActingForName: 'You are now acting for',
   repChooseFirst: 'First choose whom you act for:',
   repFor: 'for',
+  notActingTitle: 'First choose whom you act for',
+  notActing:
+    'You are acting for no one now (or your authorisation was withdrawn or has expired). Choose whom you act for on the Representative page.',
   navTimelineRep: 'Her data',
   timelineTitleRep: 'The client’s data',
   timelineIntroRep:
