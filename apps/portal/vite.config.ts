@@ -44,5 +44,7 @@ export default defineConfig({
       { find: /^react\/jsx-dev-runtime$/, replacement: 'preact/jsx-dev-runtime' },
     ],
   },
+  // The receipt-check worker (src/carelog/verify.worker.ts) as an ES module, like the app.
+  worker: { format: 'es' },
   build: { outDir: 'dist', emptyOutDir: true, sourcemap: false },
 });

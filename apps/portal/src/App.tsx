@@ -16,32 +16,72 @@ import {
 import { LoginPage, EnrolledPage } from './pages/Login.tsx';
 import { setHere } from './pages/TimelineList.tsx';
 import { HomePage, LandingPage } from './pages/Home.tsx';
+import { delegationApi } from './api/delegations.ts';
+import { mandateAllows, mayApprove, type Mandate } from './mandate.ts';
 
 /** Whether this node runs the demo (set by /portal/mode.js before the app starts). */
 const DEMO = (window as { ketenlogMode?: { demo?: boolean } }).ketenlogMode?.demo === true;
 
 // Each role's pages load when first opened: the landing and login pages need none of them.
-const TimelinePage = lazy(() => import('./pages/Timeline.tsx').then((m) => ({ default: m.TimelinePage })));
-const ConsentPage = lazy(() => import('./pages/Consent.tsx').then((m) => ({ default: m.ConsentPage })));
-const AccessTrailPage = lazy(() =>
-  import('./pages/AccessTrail.tsx').then((m) => ({ default: m.AccessTrailPage })),
-);
-const ClientsPage = lazy(() => import('./pages/Clients.tsx').then((m) => ({ default: m.ClientsPage })));
-const MeasurementsPage = lazy(() =>
-  import('./pages/Measurements.tsx').then((m) => ({ default: m.MeasurementsPage })),
-);
-const HoursPage = lazy(() => import('./pages/Hours.tsx').then((m) => ({ default: m.HoursPage })));
-const DashboardPage = lazy(() => import('./pages/Dashboard.tsx').then((m) => ({ default: m.DashboardPage })));
-const OverviewPage = lazy(() => import('./pages/Overview.tsx').then((m) => ({ default: m.OverviewPage })));
-const DiaryPage = lazy(() => import('./pages/Diary.tsx').then((m) => ({ default: m.DiaryPage })));
+const CHUNKS = {
+  timeline: () => import('./pages/Timeline.tsx'),
+  consent: () => import('./pages/Consent.tsx'),
+  access: () => import('./pages/AccessTrail.tsx'),
+  clients: () => import('./pages/Clients.tsx'),
+  measurements: () => import('./pages/Measurements.tsx'),
+  hours: () => import('./pages/Hours.tsx'),
+  dashboard: () => import('./pages/Dashboard.tsx'),
+  overview: () => import('./pages/Overview.tsx'),
+  diary: () => import('./pages/Diary.tsx'),
+  representative: () => import('./pages/Representative.tsx'),
+  analyst: () => import('./pages/Analyst.tsx'),
+} satisfies Partial<Record<Route, () => Promise<unknown>>>;
+const TimelinePage = lazy(() => CHUNKS.timeline().then((m) => ({ default: m.TimelinePage })));
+const ConsentPage = lazy(() => CHUNKS.consent().then((m) => ({ default: m.ConsentPage })));
+const AccessTrailPage = lazy(() => CHUNKS.access().then((m) => ({ default: m.AccessTrailPage })));
+const ClientsPage = lazy(() => CHUNKS.clients().then((m) => ({ default: m.ClientsPage })));
+const MeasurementsPage = lazy(() => CHUNKS.measurements().then((m) => ({ default: m.MeasurementsPage })));
+const HoursPage = lazy(() => CHUNKS.hours().then((m) => ({ default: m.HoursPage })));
+const DashboardPage = lazy(() => CHUNKS.dashboard().then((m) => ({ default: m.DashboardPage })));
+const OverviewPage = lazy(() => CHUNKS.overview().then((m) => ({ default: m.OverviewPage })));
+const DiaryPage = lazy(() => CHUNKS.diary().then((m) => ({ default: m.DiaryPage })));
 const RepresentativePage = lazy(() =>
-  import('./pages/Representative.tsx').then((m) => ({ default: m.RepresentativePage })),
+  CHUNKS.representative().then((m) => ({ default: m.RepresentativePage })),
 );
-const AnalystPage = lazy(() => import('./pages/Analyst.tsx').then((m) => ({ default: m.AnalystPage })));
+const AnalystPage = lazy(() => CHUNKS.analyst().then((m) => ({ default: m.AnalystPage })));
+
+/**
+ * A returning user's page starts loading with the app, beside the session check, from the role
+ * this browser last logged in with (only a hint: what she may open still follows her session).
+ */
+function preloadPage(): void {
+  const hinted = sessionHint.role();
+  const parsed = routeOf(location.pathname);
+  const route = parsed === 'home' ? hinted && homeOf(hinted) : parsed;
+  if (route && route in CHUNKS) void CHUNKS[route as keyof typeof CHUNKS]().catch(() => undefined);
+}
+preloadPage();
 
 /** The session as the portal knows it: not asked (no hint), asking, logged out, or logged in. */
 type SessionState =
-  { kind: 'unknown' } | { kind: 'out' } | { kind: 'in'; principal: Principal; me: Me | undefined };
+  | { kind: 'unknown' }
+  | { kind: 'out' }
+  | { kind: 'in'; principal: Principal; me: Me | undefined; mandate?: Mandate };
+
+/** A representative's mandate for the client she acts for: her delegation in force, from the node. */
+async function mandateOf(principal: Principal): Promise<Mandate | undefined> {
+  if (principal.kind !== 'representative' || !principal.actingFor) return undefined;
+  const list = await delegationApi.list();
+  const now = Date.now();
+  const held = list.kind === 'ok' ? (list.value.held ?? []) : [];
+  return held.find(
+    (d) =>
+      d.client === principal.actingFor?.client &&
+      d.revokedAt === undefined &&
+      d.validFrom <= now &&
+      now < d.validUntil,
+  );
+}
 
 /** "Maria de Vries", "Carla Bakker · medisch specialist · Ziekenhuis Maasland". */
 function whoText(t: Translate, principal: Principal, me: Me | undefined): string {
@@ -91,18 +131,22 @@ export function App(): ReactNode {
       setSession({ kind: 'out' });
       return { kind: 'out' };
     }
-    const answer = await authApi.session();
+    // Both at once: one round trip before her home can load, not two (a phone's LCP, issue 17).
+    const [answer, me] = await Promise.all([authApi.session(), authApi.me()]);
     if (answer.kind !== 'ok' || !answer.value?.principal) {
       sessionHint.clear();
       setSession({ kind: 'out' });
       return { kind: 'out' };
     }
-    const me = await authApi.me();
+    const role = roleOf(answer.value.principal);
+    if (role) sessionHint.set(role);
     if (me.kind === 'ok') setHere(me.value.organisation?.name);
+    const mandate = await mandateOf(answer.value.principal);
     const next: SessionState = {
       kind: 'in',
       principal: answer.value.principal,
       me: me.kind === 'ok' ? me.value : undefined,
+      ...(mandate ? { mandate } : {}),
     };
     setSession(next);
     return next;
@@ -123,7 +167,11 @@ export function App(): ReactNode {
   };
 
   const principal = session.kind === 'in' ? session.principal : undefined;
+  const mandate = session.kind === 'in' ? session.mandate : undefined;
   const role = roleOf(principal);
+  /** What this role may open; a representative, what her mandate for her client allows. */
+  const allowed = (r: Route): boolean =>
+    role !== undefined && mayOpen(role, r) && (role !== 'representative' || mandateAllows(mandate, r));
   const parsed = routeOf(path);
   const route: Route | undefined = parsed === 'home' && role ? homeOf(role) : parsed;
   const link = (to: Route) => (event: { preventDefault(): void }) => {
@@ -144,24 +192,49 @@ export function App(): ReactNode {
       ) : (
         <LoginFirst t={t} onLogin={link('login')} route={route} />
       );
-  else if (!mayOpen(role, route)) page = <NotForRole t={t} onHome={link('home')} />;
+  else if (!mayOpen(role, route))
+    page = <Refused t={t} title="notForRoleTitle" text="notForRole" onHome={link('home')} />;
+  else if (!allowed(route))
+    page = mandate ? (
+      <Refused t={t} title="notInMandateTitle" text="notInMandate" onHome={link('home')} />
+    ) : (
+      <Refused t={t} title="notActingTitle" text="notActing" onHome={link('home')} />
+    );
   else if (route === 'home')
-    page = <HomePage t={t} role={role} me={session.kind === 'in' ? session.me : undefined} go={link} />;
-  else if (route === 'timeline') page = <TimelinePage t={t} />;
+    page = (
+      <HomePage
+        t={t}
+        role={role}
+        me={session.kind === 'in' ? session.me : undefined}
+        mandate={mandate}
+        go={link}
+      />
+    );
+  else if (route === 'timeline') page = <TimelinePage t={t} own={principal.kind === 'client'} />;
   else if (route === 'clients') page = <ClientsPage t={t} navigate={navigate} />;
   else if (route === 'measurements') page = <MeasurementsPage t={t} />;
-  else if (route === 'hours') page = <HoursPage t={t} principal={principal} />;
+  else if (route === 'hours')
+    page = (
+      <HoursPage t={t} principal={principal} approve={principal.kind === 'client' || mayApprove(mandate)} />
+    );
   else if (route === 'dashboard') page = <DashboardPage t={t} principal={principal} />;
   else if (route === 'access') page = <AccessTrailPage t={t} principal={principal} />;
   else if (route === 'diary') page = <DiaryPage t={t} principal={principal} />;
   else if (route === 'analyst') page = <AnalystPage t={t} principal={principal} />;
   else if (route === 'representative')
-    page = <RepresentativePage t={t} principal={principal} onSession={() => void refreshSession()} />;
+    page = (
+      <RepresentativePage
+        t={t}
+        principal={principal}
+        actingForName={session.kind === 'in' ? session.me?.actingFor?.name : undefined}
+        onSession={() => void refreshSession()}
+      />
+    );
   else if (route === 'overview')
     page = <OverviewPage t={t} patient={new URLSearchParams(location.search).get('patient')} />;
   else page = <ConsentPage t={t} />;
 
-  const menu = role ? MENUS[role] : [];
+  const menu = role ? MENUS[role].filter(allowed) : [];
   return (
     <>
       <a className="skip" href="#main">
@@ -224,7 +297,11 @@ export function App(): ReactNode {
               {menu.map((r) => (
                 <li key={r}>
                   <a href={pathOf(r, role)} aria-current={route === r ? 'page' : undefined} onClick={link(r)}>
-                    {t(NAV_LABEL[r as keyof typeof NAV_LABEL])}
+                    {t(
+                      role === 'representative' && r === 'timeline'
+                        ? 'navTimelineRep'
+                        : NAV_LABEL[r as keyof typeof NAV_LABEL],
+                    )}
                   </a>
                 </li>
               ))}
@@ -258,17 +335,22 @@ function NotFound({
   );
 }
 
-function NotForRole({
+/** A page she may not open here (not for her role, or not in her mandate): why, and the way home. */
+function Refused({
   t,
+  title,
+  text,
   onHome,
 }: {
   t: Translate;
+  title: MessageKey;
+  text: MessageKey;
   onHome: (e: { preventDefault(): void }) => void;
 }): ReactNode {
   return (
     <>
-      <h1>{t('notForRoleTitle')}</h1>
-      <p className="notice">{t('notForRole')}</p>
+      <h1>{t(title)}</h1>
+      <p className="notice">{t(text)}</p>
       <p>
         <a href="/portal/" onClick={onHome}>
           {t('toHome')}

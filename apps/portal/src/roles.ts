@@ -46,13 +46,16 @@ export function roleOf(principal: Principal | undefined): Role | undefined {
 /** Each role's menu, its home first (the home's page is shown at /portal/). */
 export const MENUS: Record<Role, readonly Route[]> = {
   client: ['home', 'timeline', 'hours', 'measurements', 'diary', 'consent', 'access', 'representative'],
-  representative: ['home', 'hours', 'consent', 'access', 'representative'],
+  // What of it she sees follows her mandate for the client she acts for (mandate.ts).
+  representative: ['home', 'timeline', 'hours', 'consent', 'access', 'representative'],
   carer: ['hours'],
   administration: ['dashboard', 'clients'],
   insurer: ['dashboard', 'analyst'],
   researcher: ['analyst'],
   professional: ['clients', 'analyst'],
 };
+
+export const isRole = (value: string): value is Role => Object.hasOwn(MENUS, value);
 
 /** The page a role lands on after logging in (/portal/). */
 export const homeOf = (role: Role): Route => MENUS[role][0]!;

@@ -243,7 +243,7 @@ describe("the client's controls in the portal", () => {
         .waitFor();
       await sam.reload();
       await settle(sam);
-      await sam.getByText('Log eerst in om deze pagina te zien.').waitFor();
+      await sam.getByRole('heading', { level: 1, name: 'Kies eerst voor wie u handelt' }).waitFor();
       await sam.goto(`${origin}/portal/representative`);
       await settle(sam);
       await sam.getByText('Nog niemand heeft u gemachtigd.').waitFor();

@@ -20,7 +20,7 @@ import { cohortDomain } from '@ketenlog/analytics';
 import { signedIndexStatement } from '../../../packages/node/src/logbook/testing.ts';
 import { checkAccessible, DESKTOP, fullPageShot, PHONE, SCREENSHOTS, settle } from './accessible.ts';
 import { startBrowserRegion, type BrowserRegion } from './browser-region.ts';
-import { professionalLogin } from './people.ts';
+import { authoriseRepresentative, professionalLogin } from './people.ts';
 
 const [KRAAMZORG, ZIEKENHUIS, INSURER, STATISTICS, RSO] = [
   '11110001',
@@ -234,6 +234,79 @@ describe('every role, its own journey', () => {
     expect(errors).toEqual([]);
   }, 240_000);
 
+  it('representative Sam on a 360 px phone and at desktop: chooses Maria, reads her timeline, approves her hours, and sees what he may not do', async () => {
+    const { page, errors } = await open(PHONE);
+    const home = `${origin(KRAAMZORG)}/portal/`;
+    await authoriseRepresentative(maria.page, page, origin(KRAAMZORG));
+    // Logged in, acting for no one yet: his home says to choose first, his menu has nothing of hers.
+    await page.goto(home);
+    await settle(page);
+    await page.getByText('Kies eerst voor wie u optreedt:').waitFor();
+    await page.getByRole('button', { name: /Menu/ }).click();
+    expect(await page.locator('#menu a').allTextContents()).toEqual(['Start', 'Vertegenwoordiger']);
+    await page.getByRole('link', { name: 'Vertegenwoordiger' }).first().click();
+    await settle(page);
+    await page.getByRole('button', { name: 'Namens deze cliënt handelen' }).click();
+    await page.getByText('U handelt nu namens de cliënt.').waitFor();
+    await shot(page, 'representative-1-choose-360');
+    // His home: for whom, until when, what he may do for her (links) and what not. Her name shows
+    // once Maria's signed mandate is on the logbook (it opens her record).
+    await expect
+      .poll(
+        async () => {
+          await page.goto(home);
+          await settle(page);
+          return page.locator('.notice', { hasText: 'U handelt nu namens' }).innerText();
+        },
+        { timeout: 30_000, interval: 1_000 },
+      )
+      .toContain(mariaName);
+    expect(await page.locator('.session').textContent()).toContain(`vertegenwoordiger voor ${mariaName}`);
+    const may = page.locator('section[aria-labelledby="mandate-may"] li');
+    expect(await may.allTextContents()).toEqual([
+      'Haar gegevens bij zorgverleners in de regio bekijken en downloaden',
+      'Haar kraamzorguren bekijken en goedkeuren of afwijzen',
+      'Kiezen wie haar gegevens mag zien, en keuzes intrekken',
+      'Zien wie haar gegevens heeft bekeken',
+    ]);
+    const mayNot = await page.locator('section[aria-labelledby="mandate-not"] li').allTextContents();
+    expect(mayNot).toContain('Haar gegevens wissen: dat kan alleen zij zelf');
+    expect(mayNot).toContain('Iemand anders machtigen: dat kan alleen zij zelf');
+    await page.getByRole('button', { name: /Menu/ }).click();
+    const menu = await page.locator('#menu a').allTextContents();
+    expect(menu).toContain('Haar gegevens');
+    expect(menu).not.toContain('Mijn dagboek');
+    await readsAsPeople(page, 'representative home');
+    await shot(page, 'representative-2-home-360');
+    await checkAccessible(page, 'journey-representative-home');
+    // Her timeline, without the erase button: that stays hers.
+    await may.getByRole('link', { name: /Haar gegevens/ }).click();
+    await settle(page);
+    await page.locator('.timeline li').first().waitFor();
+    await page.getByText('Alleen de cliënt zelf kan haar gegevens wissen.').waitFor();
+    expect(await page.getByRole('button', { name: 'Al mijn gegevens wissen…' }).count()).toBe(0);
+    await readsAsPeople(page, 'representative timeline');
+    await shot(page, 'representative-3-timeline-360');
+    // A visit of hers to approve, signed with his own passkey.
+    await page.goto(`${origin(KRAAMZORG)}/portal/hours`);
+    await settle(page);
+    await page.getByRole('button', { name: 'Akkoord (ondertekenen met passkey)' }).first().click();
+    await page.getByText('Akkoord ondertekend met uw passkey en vastgelegd.').waitFor();
+    await readsAsPeople(page, 'representative hours');
+    await shot(page, 'representative-4-hours-360');
+    // Her diary is hers alone.
+    await page.goto(`${origin(KRAAMZORG)}/portal/diary`);
+    await settle(page);
+    await page.getByRole('heading', { level: 1, name: 'Niet voor uw rol' }).waitFor();
+    // The same home at desktop size.
+    await page.setViewportSize(DESKTOP);
+    await page.goto(home);
+    await settle(page);
+    await page.locator('section[aria-labelledby="mandate-not"]').waitFor();
+    await shot(page, 'representative-5-home-desktop');
+    expect(errors).toEqual([]);
+  }, 240_000);
+
   it('administration at desktop: hours per client by name, and a CSV for Dutch Excel', async () => {
     const { page, errors } = await open(DESKTOP);
     await professionalLogin(page, origin(KRAAMZORG), 'pro:karin-dewit');
@@ -272,6 +345,11 @@ describe('every role, its own journey', () => {
         { timeout: 60_000, interval: 2_000 },
       )
       .toBeGreaterThan(0);
+    // Each client's receipts are checked in a worker, off the page's thread: the badge still says so.
+    await page
+      .locator('section[aria-labelledby="approved-hours"] .badge.verified', { hasText: 'Geverifieerd' })
+      .first()
+      .waitFor({ timeout: 60_000 });
     await readsAsPeople(page, 'insurer');
     await shot(page, 'insurer-1-desktop');
     await page.getByRole('button', { name: 'Declaraties aanmaken' }).click();
@@ -425,6 +503,7 @@ describe('research, in a region of the study’s parties', () => {
       .waitFor();
     await agreement(eva.page).getByText('Ziekenhuis Maasland: wacht op ondertekening').waitFor();
     await eva.page.getByText('De analyse kan starten zodra alle partijen hebben ondertekend.').waitFor();
+    await readsAsPeople(eva.page, 'research proposed');
     await shot(eva.page, 'research-2-proposed-desktop');
 
     // The hospital's privacy officer, on her phone, reviews the terms and signs.
@@ -443,6 +522,7 @@ describe('research, in a region of the study’s parties', () => {
       .getByText('Ondertekend namens Ziekenhuis Maasland en vastgelegd in het logboek.')
       .waitFor();
     await agreement(joost.page).getByText('Ziekenhuis Maasland: ondertekend').waitFor();
+    await readsAsPeople(joost.page, 'research signed');
     await shot(joost.page, 'research-4-signed-360');
 
     // The insurer's privacy officer signs too.
@@ -460,6 +540,7 @@ describe('research, in a region of the study’s parties', () => {
     await eva.page.getByText('De analyse is gestart.', { exact: false }).waitFor();
     const run = eva.page.locator('.runs > li').first();
     await run.locator('.run-progress [role=status]').waitFor();
+    await readsAsPeople(eva.page, 'research running');
     await shot(eva.page, 'research-5-running-desktop');
     await run.locator('.tag', { hasText: 'vrijgegeven' }).waitFor({ timeout: 240_000 });
     const text = await run.innerText();

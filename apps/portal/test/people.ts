@@ -34,3 +34,21 @@ export async function enrolAndLogIn(page: Page, origin: string, person = 0): Pro
   await page.waitForURL(`${origin}/portal/`);
   await page.getByRole('button', { name: 'Uitloggen' }).waitFor();
 }
+
+/**
+ * Maria (logged in on `maria`) makes Sam her representative for everything she may delegate: she
+ * invites him, he logs in with a new passkey (person 1) on `sam` and accepts her code, and she
+ * confirms with her passkey. Sam is then logged in, acting for no one yet.
+ */
+export async function authoriseRepresentative(maria: Page, sam: Page, origin: string): Promise<void> {
+  await maria.goto(`${origin}/portal/representative`);
+  await maria.getByRole('button', { name: 'Uitnodiging maken' }).click();
+  const code = (await maria.locator('strong.code').textContent())!;
+  await enrolAndLogIn(sam, origin, 1);
+  await sam.goto(`${origin}/portal/representative?invite=${code}`);
+  await sam.getByRole('button', { name: 'Aannemen' }).click();
+  await sam.getByText('Aangenomen.').waitFor();
+  await maria.reload();
+  await maria.getByRole('button', { name: 'Bevestigen (ondertekenen met passkey)' }).click();
+  await maria.getByText('Bevestigd.').waitFor();
+}

@@ -1,5 +1,6 @@
 import { requestJson, type ApiResult } from './http.ts';
 import { getAssertion, type RequestOptionsJSON } from '../webauthn.ts';
+import { isRole, type Role } from '../roles.ts';
 
 /** Who is logged in, as /auth/session reports it (packages/auth session principals). */
 export type Principal =
@@ -34,8 +35,14 @@ export interface Me {
  */
 const HINT = 'ketenlog-session';
 export const sessionHint = {
-  present: (): boolean => localStorage.getItem(HINT) === '1',
-  set: (): void => localStorage.setItem(HINT, '1'),
+  present: (): boolean => localStorage.getItem(HINT) !== null,
+  /** Logged in here; with her role once known, so her home's code loads with the app next time. */
+  set: (role?: Role): void => localStorage.setItem(HINT, role ?? '1'),
+  /** The role she last had here (a hint only: the session decides what she may open). */
+  role: (): Role | undefined => {
+    const value = localStorage.getItem(HINT);
+    return value !== null && isRole(value) ? value : undefined;
+  },
   clear: (): void => localStorage.removeItem(HINT),
 };
 

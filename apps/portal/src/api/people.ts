@@ -10,6 +10,17 @@ export interface Person {
   birthDate?: string;
 }
 
+/** The people behind these subjects, by subject (empty when the node does not say). */
+export async function peopleOf(subjects: readonly string[]): Promise<ReadonlyMap<string, Person>> {
+  const unique = [...new Set(subjects)].sort();
+  if (unique.length === 0) return new Map();
+  const r = await requestJson<{ people: Person[] }>('/exchange/people', {
+    method: 'POST',
+    body: JSON.stringify({ subjects: unique }),
+  });
+  return new Map(r.kind === 'ok' ? r.value.people.map((p) => [p.subject, p]) : []);
+}
+
 /** The people behind these subjects (empty until known, and when the node does not say). */
 export function usePeople(subjects: readonly string[]): ReadonlyMap<string, Person> {
   const [people, setPeople] = useState<ReadonlyMap<string, Person>>(new Map());
@@ -17,11 +28,8 @@ export function usePeople(subjects: readonly string[]): ReadonlyMap<string, Pers
   useEffect(() => {
     if (!key) return;
     let live = true;
-    void requestJson<{ people: Person[] }>('/exchange/people', {
-      method: 'POST',
-      body: JSON.stringify({ subjects: key.split(' ') }),
-    }).then((r) => {
-      if (live && r.kind === 'ok') setPeople(new Map(r.value.people.map((p) => [p.subject, p])));
+    void peopleOf(key.split(' ')).then((found) => {
+      if (live) setPeople(found);
     });
     return () => {
       live = false;

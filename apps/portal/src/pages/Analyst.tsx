@@ -95,6 +95,7 @@ export function AnalystPage({ t, principal }: { t: Translate; principal: Princip
   };
   const start = async (agreement: string): Promise<void> => {
     setBusy(agreement);
+    setMessage({ text: t('runStarting'), error: false, at: agreement });
     const started = await analyticsApi.run(agreement);
     setBusy(undefined);
     setMessage(
@@ -485,8 +486,9 @@ function Progress({ t, phase, startedAt }: { t: Translate; phase?: RunPhase; sta
   const seconds = Math.max(0, Math.round((now - Date.parse(startedAt)) / 1000));
   return (
     <div className="run-progress">
-      <p role="status" className="progress">
-        {t(`phase-${PHASES[current] ?? 'computing'}` as MessageKey)} (
+      {/* The step is announced when it changes; the seconds only shown (not read out every second). */}
+      <p className="progress">
+        <span role="status">{t(`phase-${PHASES[current] ?? 'computing'}` as MessageKey)}</span> (
         {plural(seconds, [t('secondOne'), t('secondOther')])})
       </p>
       <ol className="steps">

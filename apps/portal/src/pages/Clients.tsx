@@ -86,13 +86,13 @@ export function ClientsPage({ t, navigate }: { t: Translate; navigate: (to: stri
                           {t('bornOn')} {formatDate(p.birthDate, 'short')}
                           {age !== undefined && ` (${age} ${t('years')})`}
                         </span>
-                        {consent && (
-                          <p className="consent-status meta">
-                            {consent.holders === 0
+                        {/* Drawn before her consent status is known, filled in when it is. */}
+                        <p className="consent-status meta">
+                          {consent &&
+                            (consent.holders === 0
                               ? t('clientsConsentNone')
-                              : `${plural(consent.shared, [t('kindOfDataOne'), t('kindOfDataOther')])} ${t('clientsConsentShared')} · ${plural(consent.withheld, [t('kindOfDataOne'), t('kindOfDataOther')])} ${t('clientsConsentWithheld')}`}
-                          </p>
-                        )}
+                              : `${plural(consent.shared, [t('kindOfDataOne'), t('kindOfDataOther')])} ${t('clientsConsentShared')} · ${plural(consent.withheld, [t('kindOfDataOne'), t('kindOfDataOther')])} ${t('clientsConsentWithheld')}`)}
+                        </p>
                       </li>
                     );
                   })}

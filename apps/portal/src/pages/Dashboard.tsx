@@ -14,7 +14,7 @@ import { careRoleOf } from '@ketenlog/carelog/care-roles';
 import { ResultState } from './State.tsx';
 import { VerifiedBadge } from './VerifiedBadge.tsx';
 import { formatDate, plural, saveFile, toCsv, todayIso } from '../format.ts';
-import { personLabel, usePeople, type Person } from '../api/people.ts';
+import { peopleOf, personLabel, usePeople, type Person } from '../api/people.ts';
 import type { Translate as T } from '../i18n.ts';
 
 /** Uren en declaraties: the care administration's hours per client, the insurer's approved hours. */
@@ -157,8 +157,14 @@ function byClient(entries: readonly ReceiptedEntry[]): [string, ReceiptedEntry[]
   return [...groups].sort((a, b) => last(b[1]).localeCompare(last(a[1])));
 }
 
-type InsurerView = { entries: ReceiptedEntry[]; declarations: Declaration[] };
+type InsurerView = {
+  entries: ReceiptedEntry[];
+  declarations: Declaration[];
+  people: ReadonlyMap<string, Person>;
+};
 
+/** The approved hours and declarations with the names behind them: the table is drawn once, named
+ * (names arriving after it made its rows grow: a layout shift on a phone). */
 async function loadInsurer(ura: string): Promise<ApiResult<InsurerView>> {
   const [entries, declarations] = await Promise.all([
     carelogApi.insurerEntries(ura),
@@ -166,9 +172,13 @@ async function loadInsurer(ura: string): Promise<ApiResult<InsurerView>> {
   ]);
   if (entries.kind !== 'ok') return entries;
   if (declarations.kind !== 'ok') return declarations;
+  const people = await peopleOf([
+    ...entries.value.entries.map((e) => e.entry.subject),
+    ...declarations.value.declarations.map((d) => d.subject),
+  ]);
   return {
     kind: 'ok',
-    value: { entries: entries.value.entries, declarations: declarations.value.declarations },
+    value: { entries: entries.value.entries, declarations: declarations.value.declarations, people },
   };
 }
 
@@ -178,7 +188,6 @@ function InsurerDashboard({ t, ura }: { t: Translate; ura: string }): ReactNode 
   const [busy, setBusy] = useState(false);
   const load = useCallback(() => void loadInsurer(ura).then(setResult), [ura]);
   useEffect(load, [load]);
-  const people = usePeople(result?.kind === 'ok' ? result.value.entries.map((e) => e.entry.subject) : []);
   const declare = async (): Promise<void> => {
     setBusy(true);
     setMessage(undefined);
@@ -196,7 +205,7 @@ function InsurerDashboard({ t, ura }: { t: Translate; ura: string }): ReactNode 
       <h1>{t('dashboardTitle')}</h1>
       <p>{t('insurerIntro')}</p>
       <ResultState t={t} result={result} retry={load}>
-        {({ entries, declarations }) => {
+        {({ entries, declarations, people }) => {
           const open = entries.filter((e) => !e.entry.declaration).length;
           // Declarations by a short running number ("1", "2", …), oldest first: no internal ids.
           const declarationNumber = new Map(

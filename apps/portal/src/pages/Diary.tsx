@@ -3,12 +3,7 @@ import type { MessageKey, Translate } from '../i18n.ts';
 import type { ApiResult } from '../api/http.ts';
 import type { Principal } from '../api/auth.ts';
 import { fhirApi, resourcesOf, type FhirResource } from '../api/fhir.ts';
-import {
-  DIARY_CODE,
-  DIARY_MAX_LENGTH,
-  DIARY_SYSTEM,
-  diaryObservation,
-} from '@ketenlog/auth/diary';
+import { DIARY_CODE, DIARY_MAX_LENGTH, DIARY_SYSTEM, diaryObservation } from '@ketenlog/auth/diary';
 import { signAll } from './Consent.tsx';
 import { PartyFields, partyOf } from './PartyFields.tsx';
 import { Notice, ResultState, type Message } from './State.tsx';
@@ -41,7 +36,8 @@ export function DiaryPage({ t, principal }: { t: Translate; principal: Principal
 function Diary({ t }: { t: Translate }): ReactNode {
   const [result, setResult] = useState<ApiResult<FhirResource[]> | undefined>();
   const [message, setMessage] = useState<Message>();
-  const [busy, setBusy] = useState(false);
+  /** What is under way (its progress shown at once), if anything. */
+  const [busy, setBusy] = useState<MessageKey | undefined>();
   const load = useCallback(() => {
     void fhirApi
       .search('Observation', { code: `${DIARY_SYSTEM}|${DIARY_CODE}`, _sort: '-date' })
@@ -57,9 +53,9 @@ function Diary({ t }: { t: Translate }): ReactNode {
     const form = event.currentTarget;
     const text = String(new FormData(form).get('text') ?? '').trim();
     if (!text) return;
-    setBusy(true);
+    setBusy('saving');
     const created = await fhirApi.create(diaryObservation(text, new Date()) as unknown as FhirResource);
-    setBusy(false);
+    setBusy(undefined);
     if (created.kind === 'ok') {
       form.reset();
       say(t('diarySaved'));
@@ -77,14 +73,14 @@ function Diary({ t }: { t: Translate }): ReactNode {
     event.preventDefault();
     const actor = partyOf(new FormData(event.currentTarget));
     if (!actor) return say(t('chooseParty'), true);
-    setBusy(true);
+    setBusy('signingPasskey');
     const signed = await signAll({
       decision: 'grant',
       actor,
       categories: ['self-measurements'],
       purpose: 'treatment',
     });
-    setBusy(false);
+    setBusy(undefined);
     if (signed.kind === 'ok') say(t('diaryShared'));
     else say(`${t('signFailed')} ${signed.kind === 'error' ? signed.message : ''}`, true);
   };
@@ -94,12 +90,17 @@ function Diary({ t }: { t: Translate }): ReactNode {
       <h1>{t('diaryTitle')}</h1>
       <p>{t('diaryIntro')}</p>
       <Notice message={message} />
+      {busy && (
+        <p role="status" className="progress">
+          {t(busy)}
+        </p>
+      )}
       <form onSubmit={(e) => void save(e)}>
         <label>
           {t('diaryText')}
           <textarea name="text" rows={4} maxLength={DIARY_MAX_LENGTH} required />
         </label>
-        <button type="submit" disabled={busy}>
+        <button type="submit" disabled={busy !== undefined}>
           {t('diarySave')}
         </button>
       </form>
@@ -139,7 +140,7 @@ function Diary({ t }: { t: Translate }): ReactNode {
             whoLabel={'consentWho' satisfies MessageKey}
             first={{ value: '', label: 'chooseOne' }}
           />
-          <button type="submit" disabled={busy}>
+          <button type="submit" disabled={busy !== undefined}>
             {t('diaryShare')}
           </button>
         </form>

@@ -2,7 +2,8 @@ import { useEffect, useState, type ReactNode } from 'react';
 import type { MessageKey, Translate } from '../i18n.ts';
 import type { Me } from '../api/auth.ts';
 import { carelogApi } from '../api/carelog.ts';
-import { plural } from '../format.ts';
+import { formatDate, plural } from '../format.ts';
+import { mandateLimits, mandateTasks, mayApprove, type Mandate } from '../mandate.ts';
 import type { Role, Route } from '../roles.ts';
 import { MENUS, pathOf } from '../roles.ts';
 
@@ -54,11 +55,13 @@ export function HomePage({
   t,
   role,
   me,
+  mandate,
   go,
 }: {
   t: Translate;
   role: Role;
   me: Me | undefined;
+  mandate: Mandate | undefined;
   go: Go;
 }): ReactNode {
   const [pending, setPending] = useState<number | undefined>();
@@ -74,13 +77,17 @@ export function HomePage({
   }, [acting]);
   const name = role === 'client' ? me?.name : undefined;
   const tasks = MENUS[role].filter((r) => r !== 'home' && TASK[r]);
+  const approves = role === 'client' || mayApprove(mandate);
   return (
     <>
       <h1>{name ? `${t('welcome')}, ${name}` : t('welcomePlain')}</h1>
       {role === 'representative' &&
-        (me?.actingFor ? (
+        (me?.actingFor && mandate ? (
           <p className="notice">
-            {t('repActingForName')} <strong>{me.actingFor.name ?? t('repClient')}</strong>.
+            {t('repActingForName')} <strong>{me.actingFor.name ?? t('repClient')}</strong>
+            {me.actingFor.birthDate &&
+              ` (${t('bornOn')} ${formatDate(me.actingFor.birthDate, 'short')})`}. {t('mandateUntil')}{' '}
+            {formatDate(new Date(mandate.validUntil))}.
           </p>
         ) : (
           <p className="notice">
@@ -90,7 +97,7 @@ export function HomePage({
             </a>
           </p>
         ))}
-      {pending !== undefined && pending > 0 && (
+      {approves && pending !== undefined && pending > 0 && (
         <p className="notice todo">
           <strong>{plural(pending, [t('visitToApproveOne'), t('visitToApproveOther')])}</strong>{' '}
           <a href={pathOf('hours', role)} onClick={go('hours')}>
@@ -98,21 +105,53 @@ export function HomePage({
           </a>
         </p>
       )}
-      <ul className="tasks">
-        {tasks.map((r) => {
-          const [title, body] = TASK[r]!;
-          return (
-            <li key={r}>
-              <h2>
-                <a href={pathOf(r, role)} onClick={go(r)}>
-                  {t(title)}
-                </a>
-              </h2>
-              <p>{t(body)}</p>
+      {role === 'representative' ? (
+        mandate && <MandateSummary t={t} mandate={mandate} go={go} />
+      ) : (
+        <ul className="tasks">
+          {tasks.map((r) => {
+            const [title, body] = TASK[r]!;
+            return (
+              <li key={r}>
+                <h2>
+                  <a href={pathOf(r, role)} onClick={go(r)}>
+                    {t(title)}
+                  </a>
+                </h2>
+                <p>{t(body)}</p>
+              </li>
+            );
+          })}
+        </ul>
+      )}
+    </>
+  );
+}
+
+/** What a representative may do for her client (each a link to where it is done), and what not. */
+function MandateSummary({ t, mandate, go }: { t: Translate; mandate: Mandate; go: Go }): ReactNode {
+  return (
+    <>
+      <section aria-labelledby="mandate-may">
+        <h2 id="mandate-may">{t('mandateMay')}</h2>
+        <ul className="tasks">
+          {mandateTasks(mandate).map(({ route, text }) => (
+            <li key={route}>
+              <a href={pathOf(route, 'representative')} onClick={go(route)}>
+                {t(text)}
+              </a>
             </li>
-          );
-        })}
-      </ul>
+          ))}
+        </ul>
+      </section>
+      <section aria-labelledby="mandate-not" className="limits">
+        <h2 id="mandate-not">{t('mandateMayNot')}</h2>
+        <ul>
+          {mandateLimits(mandate).map((key) => (
+            <li key={key}>{t(key)}</li>
+          ))}
+        </ul>
+      </section>
     </>
   );
 }

@@ -41,8 +41,18 @@ function useIndications(): [ApiResult<Indications> | undefined, () => void] {
 }
 
 /** Kraamzorguren: the mother approves or rejects; the carer logs her visits. */
-export function HoursPage({ t, principal }: { t: Translate; principal: Principal | undefined }): ReactNode {
-  if (principal?.kind === 'client' || principal?.kind === 'representative') return <ClientHours t={t} />;
+export function HoursPage({
+  t,
+  principal,
+  approve,
+}: {
+  t: Translate;
+  principal: Principal | undefined;
+  /** She may approve or reject (the client, or a representative whose mandate says so). */
+  approve: boolean;
+}): ReactNode {
+  if (principal?.kind === 'client' || principal?.kind === 'representative')
+    return <ClientHours t={t} approve={approve} own={principal.kind === 'client'} />;
   if (principal?.kind === 'professional' && careRoleOf(principal.actingAs?.role) === 'carer')
     return <CarerHours t={t} carer={principal.id} />;
   return (
@@ -104,14 +114,17 @@ function BudgetSummary({ t, overview }: { t: Translate; overview: IndicationOver
   );
 }
 
-function ClientHours({ t }: { t: Translate }): ReactNode {
+function ClientHours({ t, approve, own }: { t: Translate; approve: boolean; own: boolean }): ReactNode {
   const [result, load] = useIndications();
   const [message, setMessage] = useState<Message>();
   const [rejecting, setRejecting] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
+  /** The visit being signed: its progress is shown there, where she clicked. */
+  const [deciding, setDeciding] = useState<string | undefined>();
 
   const decide = async (entry: Entry, decision: 'approved' | 'rejected', reason?: string): Promise<void> => {
     setBusy(true);
+    setDeciding(entry.hash);
     setMessage(undefined);
     const body = { entry: entry.hash, decision, ...(reason ? { reason } : {}) };
     const prepared = await prepareStatement({ kind: KIND_CARELOG_APPROVAL, subject: entry.subject, body });
@@ -123,6 +136,7 @@ function ClientHours({ t }: { t: Translate }): ReactNode {
     const signed =
       checked.kind === 'ok' && prepared.kind === 'ok' ? await signPrepared(prepared.value) : checked;
     setBusy(false);
+    setDeciding(undefined);
     if (signed.kind === 'ok') {
       setRejecting(undefined);
       setMessage({ text: t(decision === 'approved' ? 'approvedSigned' : 'rejectedSigned'), error: false });
@@ -138,7 +152,8 @@ function ClientHours({ t }: { t: Translate }): ReactNode {
   return (
     <>
       <h1>{t('hoursTitle')}</h1>
-      <p>{t('hoursClientIntro')}</p>
+      <p>{t(own ? 'hoursClientIntro' : 'hoursRepIntro')}</p>
+      {!approve && <p className="notice">{t('repNoApprove')}</p>}
       <Notice message={message} />
       <ResultState t={t} result={result} retry={load}>
         {({ indications }) =>
@@ -160,6 +175,11 @@ function ClientHours({ t }: { t: Translate }): ReactNode {
                   {overview.entries.map((entry) => (
                     <li key={entry.hash}>
                       <EntryLine t={t} entry={entry} />
+                      {deciding === entry.hash && (
+                        <p role="status" className="progress">
+                          {t('signingPasskey')}
+                        </p>
+                      )}
                       {entry.status === 'approved' && entry.approval && (
                         <VerifiedBadge
                           t={t}
@@ -169,7 +189,7 @@ function ClientHours({ t }: { t: Translate }): ReactNode {
                           ]}
                         />
                       )}
-                      {entry.status === 'pending' && rejecting !== entry.hash && (
+                      {approve && entry.status === 'pending' && rejecting !== entry.hash && (
                         <p className="actions">
                           <button
                             type="button"
@@ -183,7 +203,7 @@ function ClientHours({ t }: { t: Translate }): ReactNode {
                           </button>
                         </p>
                       )}
-                      {entry.status === 'pending' && rejecting === entry.hash && (
+                      {approve && entry.status === 'pending' && rejecting === entry.hash && (
                         <form
                           onSubmit={(e: FormEvent<HTMLFormElement>) => {
                             e.preventDefault();

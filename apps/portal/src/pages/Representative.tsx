@@ -16,20 +16,23 @@ const kindsText = (t: Translate, kinds: readonly string[]): string =>
 export function RepresentativePage({
   t,
   principal,
+  actingForName,
   onSession,
 }: {
   t: Translate;
   principal: Principal | undefined;
+  /** The name of the client a representative acts for, when her mandate lets her know it. */
+  actingForName?: string | undefined;
   onSession: () => void;
 }): ReactNode {
   return (
     <>
       <h1>{t('repTitle')}</h1>
-      <p>{t('repIntro')}</p>
+      <p>{t(principal?.kind === 'representative' ? 'repIntroRepresentative' : 'repIntro')}</p>
       {principal?.kind === 'client' ? (
         <ClientSide t={t} />
       ) : principal?.kind === 'representative' ? (
-        <RepresentativeSide t={t} principal={principal} onSession={onSession} />
+        <RepresentativeSide t={t} principal={principal} actingForName={actingForName} onSession={onSession} />
       ) : (
         <LoginFirst t={t} />
       )}
@@ -67,16 +70,17 @@ function ClientSide({ t }: { t: Translate }): ReactNode {
   const [result, setResult] = useState<ApiResult<ClientData> | undefined>();
   const [message, setMessage] = useState<Message>();
   const [code, setCode] = useState<string | undefined>();
-  const [busy, setBusy] = useState(false);
+  /** What is under way (its progress shown at once), if anything. */
+  const [busy, setBusy] = useState<MessageKey | undefined>();
   const load = useCallback(() => void loadClient().then(setResult), []);
   useEffect(load, [load]);
   const failed = (r: ApiResult<unknown>, key: MessageKey = 'error'): void =>
     setMessage({ text: `${t(key)} ${r.kind === 'error' ? r.message : ''}`.trim(), error: true });
-  const step = async (work: () => Promise<void>): Promise<void> => {
-    setBusy(true);
+  const step = async (doing: MessageKey, work: () => Promise<void>): Promise<void> => {
+    setBusy(doing);
     setMessage(undefined);
     await work();
-    setBusy(false);
+    setBusy(undefined);
     load();
   };
 
@@ -85,14 +89,14 @@ function ClientSide({ t }: { t: Translate }): ReactNode {
     const data = new FormData(event.currentTarget);
     const kinds = data.getAll('kind').map(String);
     const until = Date.parse(`${String(data.get('until'))}T23:59:59Z`);
-    void step(async () => {
+    void step('saving', async () => {
       const made = await delegationApi.invite(kinds, until);
       if (made.kind === 'ok') setCode(made.value.code);
       else failed(made);
     });
   };
   const confirm = (i: Invite): Promise<void> =>
-    step(async () => {
+    step('signingPasskey', async () => {
       const granted = await delegationApi.grant(i);
       if (granted.kind !== 'ok') return failed(granted);
       const signed = await signDrafts(granted.value.drafts);
@@ -102,7 +106,7 @@ function ClientSide({ t }: { t: Translate }): ReactNode {
       setMessage({ text: t('repConfirmed'), error: false });
     });
   const revoke = (d: Delegation): Promise<void> =>
-    step(async () => {
+    step('signingPasskey', async () => {
       const revoked = await delegationApi.revoke(d.id);
       if (revoked.kind !== 'ok') return failed(revoked);
       const signed = await signDrafts(revoked.value.drafts);
@@ -114,6 +118,11 @@ function ClientSide({ t }: { t: Translate }): ReactNode {
   return (
     <>
       <Notice message={message} />
+      {busy && (
+        <p role="status" className="progress">
+          {t(busy)}
+        </p>
+      )}
       <section aria-labelledby="rep-invite">
         <h2 id="rep-invite">{t('repInviteTitle')}</h2>
         <form onSubmit={invite}>
@@ -129,7 +138,7 @@ function ClientSide({ t }: { t: Translate }): ReactNode {
             {t('repUntil')}
             <input type="date" name="until" defaultValue={nextYear} min={day(Date.now())} required />
           </label>
-          <button type="submit" disabled={busy}>
+          <button type="submit" disabled={busy !== undefined}>
             {t('repInvite')}
           </button>
         </form>
@@ -164,14 +173,16 @@ function ClientSide({ t }: { t: Translate }): ReactNode {
                         {t('repUntil')} <time dateTime={day(i.validUntil)}>{shown(i.validUntil)}</time>
                       </p>
                       {i.status === 'accepted' && (
-                        <button type="button" disabled={busy} onClick={() => void confirm(i)}>
+                        <button type="button" disabled={busy !== undefined} onClick={() => void confirm(i)}>
                           {t('repConfirm')}
                         </button>
                       )}{' '}
                       <button
                         type="button"
-                        disabled={busy}
-                        onClick={() => void step(async () => void (await delegationApi.removeInvite(i.id)))}
+                        disabled={busy !== undefined}
+                        onClick={() =>
+                          void step('saving', async () => void (await delegationApi.removeInvite(i.id)))
+                        }
                       >
                         {t('repRemoveInvite')}
                       </button>
@@ -196,7 +207,7 @@ function ClientSide({ t }: { t: Translate }): ReactNode {
                         {d.revokedAt !== undefined && ` · ${t('repRevoked')}`}
                       </p>
                       {d.revokedAt === undefined && (
-                        <button type="button" disabled={busy} onClick={() => void revoke(d)}>
+                        <button type="button" disabled={busy !== undefined} onClick={() => void revoke(d)}>
                           {t('repRevoke')}
                         </button>
                       )}
@@ -215,10 +226,12 @@ function ClientSide({ t }: { t: Translate }): ReactNode {
 function RepresentativeSide({
   t,
   principal,
+  actingForName,
   onSession,
 }: {
   t: Translate;
   principal: Extract<Principal, { kind: 'representative' }>;
+  actingForName: string | undefined;
   onSession: () => void;
 }): ReactNode {
   const [result, setResult] = useState<ApiResult<Delegation[]> | undefined>();
@@ -293,7 +306,10 @@ function RepresentativeSide({
                 {inForce.map((d) => (
                   <li key={d.id}>
                     <p>
-                      <strong>{t('repClient')}</strong> · {kindsText(t, d.kinds)}
+                      <strong>
+                        {(principal.actingFor?.client === d.client && actingForName) || t('repClient')}
+                      </strong>{' '}
+                      · {kindsText(t, d.kinds)}
                     </p>
                     <p className="meta">
                       {t('repUntil')} <time dateTime={day(d.validUntil)}>{shown(d.validUntil)}</time>

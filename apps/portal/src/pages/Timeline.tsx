@@ -9,7 +9,8 @@ import { EraseSection, ExportSection } from './Export.tsx';
 import { missingOf } from '../api/overview.ts';
 import { plural } from '../format.ts';
 
-export function TimelinePage({ t }: { t: Translate }): ReactNode {
+/** Her data across the region; `own` when she is the client (a representative may not erase it). */
+export function TimelinePage({ t, own }: { t: Translate; own: boolean }): ReactNode {
   const [result, setResult] = useState<ApiResult<FhirResource[]> | undefined>();
   const load = useCallback(() => {
     setResult(undefined);
@@ -18,8 +19,8 @@ export function TimelinePage({ t }: { t: Translate }): ReactNode {
   useEffect(load, [load]);
   return (
     <>
-      <h1>{t('timelineTitle')}</h1>
-      <p>{t('timelineIntro')}</p>
+      <h1>{t(own ? 'timelineTitle' : 'timelineTitleRep')}</h1>
+      <p>{t(own ? 'timelineIntro' : 'timelineIntroRep')}</p>
       <ExportSection t={t} />
       <h2>{t('timelineItems')}</h2>
       <ResultState t={t} result={result} retry={load}>
@@ -53,7 +54,7 @@ export function TimelinePage({ t }: { t: Translate }): ReactNode {
           );
         }}
       </ResultState>
-      <EraseSection t={t} />
+      {own ? <EraseSection t={t} /> : <p className="notice">{t('repEraseOwn')}</p>}
     </>
   );
 }

@@ -1,5 +1,7 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import type { Translate } from '../i18n.ts';
+import type { ToCheck } from '../carelog/receipts.ts';
+import { receiptsHold } from '../carelog/verify-client.ts';
 
 /** A logged statement to check: its base64 hash and how to get its receipt. */
 export interface Logged {
@@ -9,7 +11,8 @@ export interface Logged {
 
 /**
  * "Geverifieerd" once every statement's receipt verifies in this browser against the region's
- * keys (checkpoint signed by the log, co-signed by a witness quorum, inclusion proof).
+ * keys (checkpoint signed by the log, co-signed by a witness quorum, inclusion proof). The checks
+ * run in a worker (verify.worker.ts): a page of many badges stays responsive while they run.
  */
 export function VerifiedBadge({ t, logged }: { t: Translate; logged: readonly Logged[] }): ReactNode {
   const [state, setState] = useState<'checking' | 'verified' | 'unverified'>('checking');
@@ -17,19 +20,15 @@ export function VerifiedBadge({ t, logged }: { t: Translate; logged: readonly Lo
   useEffect(() => {
     let live = true;
     void (async () => {
-      // Receipt verification (Merkle proofs, Ed25519 notes) loads only where a badge is shown.
-      const { receiptHolds, regionReceiptPolicies } = await import('../carelog/receipts.ts');
-      const policies = await regionReceiptPolicies();
-      // One receipt per task (each is a few signature checks): a page with many badges stays
-      // responsive while they verify, instead of one long task (Lighthouse's blocking time).
-      let holds = true;
+      const items: ToCheck[] = [];
       for (const l of logged) {
-        await new Promise((r) => setTimeout(r, 0));
-        if (!live) return;
         const receipt = await l.receipt();
-        holds = receipt !== undefined && receiptHolds(receipt, l.hash, policies);
-        if (!holds) break;
+        if (!live) return;
+        items.push({ hash: l.hash, receipt });
+        // Not final (no receipt): not verified, whatever the others say.
+        if (receipt === undefined) break;
       }
+      const holds = await receiptsHold(items);
       if (live) setState(holds ? 'verified' : 'unverified');
     })();
     return () => {
