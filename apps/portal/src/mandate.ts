@@ -3,11 +3,12 @@
 // consent choices (packages/node access/representatives.ts); approving hours needs its own kind;
 // erasing her data, keeping her diary and measurements, and authorising someone else stay the
 // client's own, whatever the mandate says.
+import { KIND_CARELOG_APPROVAL, KIND_CONSENT } from '@ketenlog/logbook/kinds';
 import type { MessageKey } from './i18n.ts';
 import type { Route } from './roles.ts';
 
 /** The kinds a delegation may carry (packages/region CLIENT_ONLY_KINDS). */
-export type MandateKind = 'consent' | 'carelog.approval';
+export type MandateKind = typeof KIND_CONSENT | typeof KIND_CARELOG_APPROVAL;
 
 /** A representative's mandate for the client she acts for (undefined: she acts for no one yet). */
 export interface Mandate {
@@ -16,7 +17,7 @@ export interface Mandate {
 }
 
 /** Pages that need a kind in her mandate; the others (home, hours to view, who looked) need only that she acts for someone. */
-const NEEDS: Partial<Record<Route, MandateKind>> = { timeline: 'consent', consent: 'consent' };
+const NEEDS: Partial<Record<Route, MandateKind>> = { timeline: KIND_CONSENT, consent: KIND_CONSENT };
 /** Pages she may open before she acts for anyone. */
 const BEFORE_ACTING: readonly Route[] = ['home', 'representative'];
 
@@ -27,11 +28,11 @@ export function mandateAllows(mandate: Mandate | undefined, route: Route): boole
 }
 
 export const mayApprove = (mandate: Mandate | undefined): boolean =>
-  mandate?.kinds.includes('carelog.approval') === true;
+  mandate?.kinds.includes(KIND_CARELOG_APPROVAL) === true;
 
 /** What she may do for her client, each with the page it is done on. */
 export function mandateTasks(mandate: Mandate): { route: Route; text: MessageKey }[] {
-  const reads = mandate.kinds.includes('consent');
+  const reads = mandate.kinds.includes(KIND_CONSENT);
   return [
     ...(reads ? [{ route: 'timeline' as const, text: 'mandateTimeline' as const }] : []),
     { route: 'hours', text: mayApprove(mandate) ? 'mandateApprove' : 'mandateHoursView' },
@@ -43,7 +44,7 @@ export function mandateTasks(mandate: Mandate): { route: Route; text: MessageKey
 /** What she may not do: what her mandate leaves out, and what stays the client's own. */
 export function mandateLimits(mandate: Mandate): MessageKey[] {
   return [
-    ...(mandate.kinds.includes('consent') ? [] : (['mandateNoRecord'] as const)),
+    ...(mandate.kinds.includes(KIND_CONSENT) ? [] : (['mandateNoRecord'] as const)),
     ...(mayApprove(mandate) ? [] : (['mandateNoApprove'] as const)),
     'mandateNoErase',
     'mandateNoDiary',
