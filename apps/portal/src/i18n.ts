@@ -28,6 +28,7 @@ const nl = {
   loginClientIntro:
     'Eerste keer? Controleer uw identiteit met (demo-)DigiD en maak een passkey aan. Daarna logt u in met uw passkey.',
   enrol: 'Identiteit controleren en passkey aanmaken',
+  enrolRepresentative: 'U handelt voor iemand anders? Log in met DigiD als vertegenwoordiger',
   passkeyLogin: 'Inloggen met passkey',
   loginProfessional: 'Als zorgverlener',
   professionalId: 'Gebruikersnaam',
@@ -565,6 +566,7 @@ const en: Record<MessageKey, string> = {
   loginClientIntro:
     'First time? Check your identity with (demo) DigiD and create a passkey. After that, log in with your passkey.',
   enrol: 'Check identity and create passkey',
+  enrolRepresentative: 'Acting for someone else? Log in with DigiD as a representative',
   passkeyLogin: 'Log in with passkey',
   loginProfessional: 'As a professional',
   professionalId: 'User name',

@@ -74,5 +74,6 @@ export const authApi = {
     });
   },
   /** The demo DigiD identity check starts as a full-page navigation and returns to enrolment. */
-  enrolUrl: (): string => `/auth/passkeys/enrol?returnTo=${encodeURIComponent('/portal/enrolled')}`,
+  enrolUrl: (as?: 'representative'): string =>
+    `/auth/passkeys/enrol?returnTo=${encodeURIComponent('/portal/enrolled')}${as ? `&as=${as}` : ''}`,
 };

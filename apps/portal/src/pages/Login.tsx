@@ -33,6 +33,9 @@ export function LoginPage({ t, onLogin }: { t: Translate; onLogin: () => void })
             {t('enrol')}
           </a>
         </p>
+        <p>
+          <a href={authApi.enrolUrl('representative')}>{t('enrolRepresentative')}</a>
+        </p>
         <PasskeyButton t={t} onLogin={onLogin} />
       </section>
       <section aria-labelledby="pro">
