@@ -1,0 +1,56 @@
+// The portal's text for dashboard: Dutch first, English beside it.
+import { messages } from './messages.ts';
+
+export const dashboard = messages({
+  nl: {
+    'payment-ingediend': 'ingediend',
+    'payment-goedgekeurd': 'goedgekeurd',
+    'payment-afgewezen': 'afgewezen',
+    'payment-betaald': 'betaald',
+    hoursUnitLong: 'Uren',
+    dashboardForStaff: 'Deze pagina is voor de zorgadministratie en de zorgverzekeraar.',
+    administrationIntro: 'Alle indicaties van deze organisatie: uren per status tegen het budget.',
+    hoursPerClient: 'Uren per cliënt',
+    insurerIntro:
+      'Alleen uren die de cliënt met haar passkey goedkeurde, van verzekerden die toestemming gaven voor declaratie.',
+    approvedHours: 'Goedgekeurde uren',
+    proof: 'Bewijs',
+    declaration: 'Declaratie',
+    makeDeclarations: 'Declaraties aanmaken',
+    declarations: 'Declaraties',
+    declarationsCsv: 'Declaraties downloaden (CSV)',
+    declarationMadeOne: 'declaratie aangemaakt',
+    declarationMadeOther: 'declaraties aangemaakt',
+    declaring: 'Bezig met declareren…',
+    declaringLong:
+      'De declaraties worden aangemaakt en op het logboek vastgelegd. Dit duurt enkele seconden.',
+    downloadCsv: 'Download als CSV (Excel)',
+    notYetDeclared: 'Nog niet gedeclareerd',
+    showVisits: 'Bezoeken',
+  },
+  en: {
+    'payment-ingediend': 'submitted',
+    'payment-goedgekeurd': 'accepted',
+    'payment-afgewezen': 'refused',
+    'payment-betaald': 'paid',
+    hoursUnitLong: 'Hours',
+    dashboardForStaff: 'This page is for the care administration and the insurer.',
+    administrationIntro: "All of this organisation's indications: hours per status against the budget.",
+    hoursPerClient: 'Hours per client',
+    insurerIntro:
+      'Only hours the client approved with her passkey, of insured clients who consented to billing.',
+    approvedHours: 'Approved hours',
+    proof: 'Proof',
+    declaration: 'Claim',
+    makeDeclarations: 'Create claims',
+    declarations: 'Claims',
+    declarationsCsv: 'Download claims (CSV)',
+    declarationMadeOne: 'claim created',
+    declarationMadeOther: 'claims created',
+    declaring: 'Creating claims…',
+    declaringLong: 'The claims are being created and recorded on the logbook. This takes a few seconds.',
+    downloadCsv: 'Download as CSV (Excel)',
+    notYetDeclared: 'Not yet claimed',
+    showVisits: 'Visits',
+  },
+});

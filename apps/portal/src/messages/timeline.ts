@@ -1,0 +1,98 @@
+// The portal's text for timeline: Dutch first, English beside it.
+import { messages } from './messages.ts';
+
+export const timeline = messages({
+  nl: {
+    timelineIntro:
+      'Alles wat zorgverleners in de regio over u hebben vastgelegd, nieuwste eerst, met de bron erbij.',
+    source: 'Bron',
+    byProfessional: 'Door zorgverlener',
+    referenceRange: 'Referentiewaarde',
+    timelineItems: 'Wat er over u is vastgelegd',
+    typeCondition: 'Aandoening',
+    typeObservation: 'Meting of uitslag',
+    typeEncounter: 'Contact',
+    export: 'Export',
+    exportTitle: 'Al mijn gegevens',
+    exportIntro:
+      'Download alles wat de organisaties in de regio over u bewaren, in één bestand (FHIR JSON), om zelf te bewaren of mee te nemen.',
+    exportAll: 'Download al mijn gegevens',
+    exportBusy: 'Uw gegevens worden verzameld…',
+    exportDone: 'Gedownload:',
+    exportFailed: 'Downloaden is niet gelukt.',
+    exportIncomplete:
+      'Let op: niet elke organisatie gaf antwoord. Deze gegevens ontbreken in het bestand; probeer het later opnieuw.',
+    eraseBusy: 'Bezig met wissen bij alle organisaties…',
+    eraseConfirm: 'Definitief wissen',
+    eraseConfirmLabel: 'Typ VERWIJDER om te bevestigen',
+    eraseDone: 'Uw gegevens zijn gewist bij:',
+    eraseFailed: 'Wissen is niet (helemaal) gelukt.',
+    eraseIntro:
+      'U kunt al uw gegevens laten wissen bij alle organisaties in de regio. Download ze eerst als u ze wilt bewaren.',
+    eraseStart: 'Al mijn gegevens wissen…',
+    eraseTitle: 'Mijn gegevens wissen',
+    eraseWarning:
+      'Let op: dit kan niet ongedaan worden gemaakt. Uw gegevens worden bij elke organisatie verwijderd.',
+    outOfRange: 'buiten de referentiewaarden',
+    recordOne: 'gegeven',
+    recordOther: 'gegevens',
+    timelineTitleRep: 'Gegevens van de cliënt',
+    timelineIntroRep:
+      'Alles wat zorgverleners in de regio over de cliënt voor wie u handelt hebben vastgelegd, nieuwste eerst, met de bron erbij.',
+    repEraseOwn: 'Alleen de cliënt zelf kan haar gegevens wissen.',
+    typeClaim: 'Declaratie',
+    typeCoverage: 'Verzekering',
+    typeProcedure: 'Verrichting',
+    typeImmunization: 'Vaccinatie',
+    typeFlag: 'Signalering',
+    typeCommunication: 'Bericht',
+    typeConsent: 'Toestemming',
+    typeComposition: 'Verslag',
+  },
+  en: {
+    timelineIntro:
+      'Everything care providers in the region recorded about you, newest first, with its source.',
+    source: 'Source',
+    byProfessional: 'By a professional',
+    referenceRange: 'Reference range',
+    timelineItems: 'What was recorded about you',
+    typeCondition: 'Condition',
+    typeObservation: 'Measurement or result',
+    typeEncounter: 'Encounter',
+    export: 'Export',
+    exportTitle: 'All my data',
+    exportIntro:
+      'Download everything the organisations in the region keep about you, in one file (FHIR JSON), to keep or take with you.',
+    exportAll: 'Download all my data',
+    exportBusy: 'Collecting your data…',
+    exportDone: 'Downloaded:',
+    exportFailed: 'The download did not succeed.',
+    exportIncomplete:
+      'Note: not every organisation answered. Their data is missing from the file; try again later.',
+    eraseBusy: 'Erasing at every organisation…',
+    eraseConfirm: 'Erase for good',
+    eraseConfirmLabel: 'Type VERWIJDER to confirm',
+    eraseDone: 'Your data has been erased at:',
+    eraseFailed: 'Erasure did not (fully) succeed.',
+    eraseIntro:
+      'You can have all your data erased at every organisation in the region. Download it first if you want to keep it.',
+    eraseStart: 'Erase all my data…',
+    eraseTitle: 'Erase my data',
+    eraseWarning: 'Careful: this cannot be undone. Your data is deleted at every organisation.',
+    outOfRange: 'outside the reference range',
+    recordOne: 'record',
+    recordOther: 'records',
+    timelineTitleRep: 'The client’s data',
+    timelineIntroRep:
+      'Everything care providers in the region recorded about the client you act for, newest first, with its source.',
+    repEraseOwn: 'Only the client herself can erase her data.',
+    typeClaim: 'Claim',
+    typeCoverage: 'Insurance',
+    typeProcedure: 'Procedure',
+    typeImmunization: 'Immunisation',
+    typeFlag: 'Alert',
+    typeCommunication: 'Message',
+    typeConsent: 'Consent',
+    typeComposition: 'Report',
+  },
+});
