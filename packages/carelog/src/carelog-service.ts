@@ -30,15 +30,13 @@ import {
   type ReindicationInput,
 } from './indication.ts';
 import { problem, success, type Outcome } from './problem.ts';
+import type { Result } from '@ketenlog/problem';
 import { checkVisit, type Visit } from './visit-rules.ts';
-
-export type AppendOutcome =
-  { readonly ok: true; readonly index: number } | { readonly ok: false; readonly reason: string };
 
 /** The logbook as this package needs it: the node's append, and the region state it folds into. */
 export interface CarelogLogbook {
   readonly state: RegionState;
-  append(envelope: SignedStatement): Promise<AppendOutcome>;
+  append(envelope: SignedStatement): Promise<Result<{ readonly index: number }>>;
 }
 
 /** Signs statements as the care organisation (its node key). */
@@ -133,8 +131,12 @@ export class CarelogService {
   async #append(envelope: SignedStatement): Promise<Outcome<Logged>> {
     const result = await this.#options.logbook.append(envelope);
     if (!result.ok)
-      return problem('refused-by-logbook', `Het logboek weigerde deze verklaring: ${result.reason}`, 422);
-    return success({ hash: hashOf(envelope.statement), index: result.index });
+      return problem(
+        'refused-by-logbook',
+        `Het logboek weigerde deze verklaring: ${result.problem.text}`,
+        422,
+      );
+    return success({ hash: hashOf(envelope.statement), index: result.value.index });
   }
 
   // --- indications ---

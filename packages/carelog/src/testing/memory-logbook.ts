@@ -33,7 +33,8 @@ import {
   type RegionConfig,
   type RegionState,
 } from '@ketenlog/region';
-import type { AppendOutcome, CarelogLogbook, OrganisationSigner } from '../carelog-service.ts';
+import { fail, ok, type Result } from '@ketenlog/problem';
+import type { CarelogLogbook, OrganisationSigner } from '../carelog-service.ts';
 
 export interface TestKey {
   readonly secret: Uint8Array;
@@ -118,25 +119,25 @@ export class MemoryLogbook implements CarelogLogbook {
 
   readonly #elsewhere = new Map<string, number>();
 
-  async append(envelope: SignedStatement): Promise<AppendOutcome> {
+  async append(envelope: SignedStatement): Promise<Result<{ readonly index: number }>> {
     const bytes = entryBytes(envelope);
     const index = this.entries.length;
     const verdict = this.#policy.check(this.#region.kraamzorg.log, index, bytes);
-    if (!verdict.ok) return { ok: false, reason: verdict.reason };
+    if (!verdict.ok) return fail(422, 'business-rule', verdict.reason);
     this.#policy.accept(this.#region.kraamzorg.log, index, bytes);
     this.entries.push(bytes);
-    return { ok: true, index };
+    return ok({ index });
   }
 
   /** Folds a statement of another member's log (as a mirror would), judged by the same rules. */
-  appendElsewhere(log: LogRef, envelope: SignedStatement): AppendOutcome {
+  appendElsewhere(log: LogRef, envelope: SignedStatement): Result<{ readonly index: number }> {
     const bytes = entryBytes(envelope);
     const index = this.#elsewhere.get(log.origin) ?? 0;
     const verdict = this.#policy.check(log, index, bytes);
-    if (!verdict.ok) return { ok: false, reason: verdict.reason };
+    if (!verdict.ok) return fail(422, 'business-rule', verdict.reason);
     this.#policy.accept(log, index, bytes);
     this.#elsewhere.set(log.origin, index + 1);
-    return { ok: true, index };
+    return ok({ index });
   }
 
   /** A final receipt over the whole log so far for the entry at `at` (undefined for other logs). */

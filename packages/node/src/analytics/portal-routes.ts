@@ -100,7 +100,7 @@ export function registerPortalRoutes(app: FastifyInstance, ctx: RunContext, sess
           },
         };
         const logged = await ctx.logbook.append(signStatement(statement, statementKey.secretKey));
-        if (!logged.ok) throw problem(422, 'business-rule', logged.reason);
+        if (!logged.ok) throw problem(422, 'business-rule', logged.problem.text);
         return reply.code(201).send({ keyId });
       } catch (error) {
         return refuse(reply, error);
@@ -199,8 +199,12 @@ export function registerPortalRoutes(app: FastifyInstance, ctx: RunContext, sess
           herKey(String(s.keyId), who.professional);
         const logged = await ctx.logbook.submit(envelope);
         if (!logged.ok)
-          throw problem(logged.status, logged.status === 400 ? 'invalid' : 'business-rule', logged.reason);
-        return reply.code(201).send({ index: logged.index });
+          throw problem(
+            logged.problem.status,
+            logged.problem.code === 'structure' ? 'invalid' : 'business-rule',
+            logged.problem.text,
+          );
+        return reply.code(201).send({ index: logged.value.index });
       } catch (error) {
         return refuse(reply, error);
       }

@@ -70,12 +70,16 @@ export async function coordinateRun(
     };
     const appended = await ctx.logbook.append(envelope);
     if (!appended.ok)
-      throw problem(502, 'exception', `the logbook refused the analysis.run statement: ${appended.reason}`);
+      throw problem(
+        502,
+        'exception',
+        `the logbook refused the analysis.run statement: ${appended.problem.text}`,
+      );
     return {
       ...(outputJson(output) as Record<string, Json>),
       outputDigest: draft.body.outputDigest,
       specHash: run.specHash,
-      statement: { log: origin, index: appended.index },
+      statement: { log: origin, index: appended.value.index },
     };
   } finally {
     ctx.forget(run);

@@ -60,7 +60,7 @@ describe('a node of two processes on one PostgreSQL', () => {
     for (const logbook of [follower, integrating[0], follower, integrating[0]]) {
       const result = await at(logbook);
       expect(result.ok, JSON.stringify(result)).toBe(true);
-      if (result.ok) indices.push(result.index);
+      if (result.ok) indices.push(result.value.index);
     }
     expect(indices).toEqual([0, 1, 2, 3]);
     // Each process folded the other's statements in log order: none had to rebuild its state.
