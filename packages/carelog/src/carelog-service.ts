@@ -496,7 +496,7 @@ export class CarelogService {
       const declaration: Declaration = {
         id: `decl-${sha256Hex(JSON.stringify([insurer, indication, hashes])).slice(0, 24)}`,
         insurer,
-        subject: entries[0].subject,
+        subject: entries[0]!.subject, // grouped from open entries: one at least
         indication,
         entries: hashes,
         minutes: entries.reduce((sum, e) => sum + e.minutes, 0),

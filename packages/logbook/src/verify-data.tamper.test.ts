@@ -47,7 +47,14 @@ async function pickCell(db: Db, target: Target, random: (n: number) => number): 
       [idx],
     );
     const where = "log_id = 'consent' AND idx = ?";
-    return { table: 'log_entries', column: target, where, params: [idx], value: row[target], expect: { firstBadIndex: idx } };
+    return {
+      table: 'log_entries',
+      column: target,
+      where,
+      params: [idx],
+      value: row[target],
+      expect: { firstBadIndex: idx },
+    };
   }
   if (target === 'node') {
     const nodes = await db.all<{ level: number; idx: number; hash: string }>(
@@ -79,8 +86,10 @@ async function pickCell(db: Db, target: Target, random: (n: number) => number): 
 
 function mutate(cell: Cell, mutation: Mutation, random: (n: number) => number): string {
   // A checkpoint is stored as text, so its decoded form is its UTF-8 bytes.
-  const decoded = cell.column === 'note' ? Buffer.from(cell.value, 'utf8') : Buffer.from(cell.value, 'base64');
-  const encode = (bytes: Buffer): string => (cell.column === 'note' ? bytes.toString('utf8') : bytes.toString('base64'));
+  const decoded =
+    cell.column === 'note' ? Buffer.from(cell.value, 'utf8') : Buffer.from(cell.value, 'base64');
+  const encode = (bytes: Buffer): string =>
+    cell.column === 'note' ? bytes.toString('utf8') : bytes.toString('base64');
   switch (mutation) {
     case 'flip-decoded': {
       if (decoded.length === 0) return `${cell.value}A`;
@@ -107,9 +116,11 @@ describe('verify finds tampering with stored log data (SQLite)', () => {
     dir = mkdtempSync(join(tmpdir(), 'ketenlog-tamper-'));
     db = await openSqlite(join(dir, 'node.sqlite'));
     const registry = await LogRegistry.open(db, [testLogOptions('consent'), testLogOptions('access')]);
-    for (let i = 0; i < SIZE; ) {
+    for (let i = 0; i < SIZE;) {
       const batch = Math.min(SIZE - i, 1 + (i % 17));
-      await Promise.all(Array.from({ length: batch }, (_, k) => registry.log('consent').append(utf8(`{"n":${i + k}}`))));
+      await Promise.all(
+        Array.from({ length: batch }, (_, k) => registry.log('consent').append(utf8(`{"n":${i + k}}`))),
+      );
       i += batch;
     }
     await registry.log('access').append(utf8('untouched'));
@@ -136,7 +147,10 @@ describe('verify finds tampering with stored log data (SQLite)', () => {
       const set = `UPDATE ${cell.table} SET ${cell.column} = ? WHERE ${cell.where}`;
       await db.run(set, [changed, ...cell.params]);
       const result = await verifyLog(db, 'consent');
-      expect(result, `${target} ${mutation} ${JSON.stringify(cell.params)}`).toMatchObject({ ok: false, ...cell.expect });
+      expect(result, `${target} ${mutation} ${JSON.stringify(cell.params)}`).toMatchObject({
+        ok: false,
+        ...cell.expect,
+      });
       if (i % 20 === 0) expect((await verifyData(db)).ok).toBe(false);
       await db.run(set, [cell.value, ...cell.params]);
     }
@@ -150,7 +164,9 @@ describe('verify finds tampering with stored log data (SQLite)', () => {
       ['log_nodes', 'level = 2 AND idx = 5'],
       ['log_checkpoints', `size = (SELECT MAX(size) FROM log_checkpoints WHERE log_id = 'consent')`],
     ]) {
-      const rows = await db.all<Record<string, SqlValue>>(`SELECT * FROM ${table} WHERE log_id = 'consent' AND ${where}`);
+      const rows = await db.all<Record<string, SqlValue>>(
+        `SELECT * FROM ${table} WHERE log_id = 'consent' AND ${where}`,
+      );
       expect(rows).toHaveLength(1);
       await db.run(`DELETE FROM ${table} WHERE log_id = 'consent' AND ${where}`);
       const result = await verifyLog(db, 'consent');

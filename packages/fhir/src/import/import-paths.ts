@@ -205,22 +205,19 @@ class ImportRun {
       return stored !== undefined && sameContent(stored, resource);
     });
     /** Positions in the file's bundle of the entries sent. */
-    const sent = entries.map((_, i) => i).filter((i) => !unchanged[i]);
+    const sent = entries.filter((_, i) => !unchanged[i]);
     this.summary.unchanged += entries.length - sent.length;
     if (sent.length === 0) return;
     let response: Bundle;
     try {
-      response = await this.#repository.processBundle(
-        { ...bundle, entry: sent.map((i) => entries[i]) },
-        IMPORT_BASE,
-      );
+      response = await this.#repository.processBundle({ ...bundle, entry: sent }, IMPORT_BASE);
     } catch (error) {
       if (!(error instanceof ProblemError)) throw error;
       this.#reject(file, where, error);
       return;
     }
     for (const [i, result] of (response.entry ?? []).entries()) {
-      const method = entries[sent[i]]?.request?.method;
+      const method = sent[i]?.request?.method;
       const status = result.response?.status ?? '';
       if (!/^2/.test(status)) {
         const reason =
@@ -269,12 +266,10 @@ async function mapConcurrently<T, R>(
   fn: (item: T) => Promise<R> | R,
 ): Promise<R[]> {
   const results: R[] = new Array(items.length);
-  let next = 0;
+  // One iterator shared by the workers: each takes the next item.
+  const queue = items.entries();
   const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i]);
-    }
+    for (const [i, item] of queue) results[i] = await fn(item);
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return results;
