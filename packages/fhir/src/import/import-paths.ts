@@ -205,24 +205,30 @@ class ImportRun {
       return stored !== undefined && sameContent(stored, resource);
     });
     /** Positions in the file's bundle of the entries sent. */
-    const sent = entries.filter((_, i) => !unchanged[i]);
+    const sent = entries.flatMap((entry, at) => (unchanged[at] ? [] : [{ entry, at }]));
     this.summary.unchanged += entries.length - sent.length;
     if (sent.length === 0) return;
     let response: Bundle;
     try {
-      response = await this.#repository.processBundle({ ...bundle, entry: sent }, IMPORT_BASE);
+      response = await this.#repository.processBundle(
+        { ...bundle, entry: sent.map(({ entry }) => entry) },
+        IMPORT_BASE,
+      );
     } catch (error) {
       if (!(error instanceof ProblemError)) throw error;
       this.#reject(file, where, error);
       return;
     }
     for (const [i, result] of (response.entry ?? []).entries()) {
-      const method = sent[i]?.request?.method;
+      const method = sent[i]?.entry.request?.method;
       const status = result.response?.status ?? '';
       if (!/^2/.test(status)) {
         const reason =
           result.response?.outcome?.issue?.map((issue) => issue.diagnostics).join('; ') ?? status;
-        this.summary.rejected.push({ file, reason: `${at(where, `Bundle.entry[${sent[i]}]`)}: ${reason}` });
+        this.summary.rejected.push({
+          file,
+          reason: `${at(where, `Bundle.entry[${sent[i]?.at}]`)}: ${reason}`,
+        });
       } else if (method === 'PUT' || (method === 'POST' && /^201/.test(status))) {
         this.summary.loaded += 1;
       } else if (method === 'POST') {
