@@ -51,8 +51,8 @@ beforeEach(async () => {
       ),
     );
   await s.consent('grant');
-  await decide(hashes[0], 'approved');
-  await decide(hashes[1], 'rejected', '=te laat, "half" uur\nkorter');
+  await decide(hashes[0]!, 'approved');
+  await decide(hashes[1]!, 'rejected', '=te laat, "half" uur\nkorter');
 });
 afterEach(async () => s.db.close());
 
@@ -153,11 +153,11 @@ describe('FHIR', () => {
     }) as unknown as {
       signature: { type: { code: string }[]; data: string }[];
     };
-    expect(provenance.signature.map((x) => x.type[0].code)).toEqual([
+    expect(provenance.signature.map((x) => x.type[0]?.code)).toEqual([
       '1.2.840.10065.1.12.1.1',
       '1.2.840.10065.1.12.1.5',
     ]);
-    const approval = JSON.parse(Buffer.from(provenance.signature[1].data, 'base64').toString());
+    const approval = JSON.parse(Buffer.from(provenance.signature[1]!.data, 'base64').toString());
     expect(approval.signatures[0].alg).toBe('webauthn-es256');
     const [declaration] = value(await s.service.declare(s.region.insurer.ref));
     const claim = claimOf(

@@ -177,7 +177,7 @@ describe('verify finds tampering with stored log data (SQLite)', () => {
       } else {
         expect(result.ok, table).toBe(false);
       }
-      const columns = Object.keys(rows[0]);
+      const columns = Object.keys(rows[0]!);
       await db.run(
         `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,
         columns.map((c) => rows[0][c]),
