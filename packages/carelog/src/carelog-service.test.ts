@@ -8,7 +8,7 @@ import {
   type Statement,
 } from '@ketenlog/logbook';
 import { receiptPolicyFor } from '@ketenlog/region';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { assert, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Outcome } from './problem.ts';
 import { newTestKey, signed } from './testing/memory-logbook.ts';
 import { MARIA, story, type Story } from './testing/story.ts';
@@ -368,6 +368,7 @@ describe('insurer and declarations', () => {
       expect(!refused.ok && refused.problem.code).toBe('entry-not-approved');
     }
     const [declaration] = value(await s.service.declare(insurer));
+    assert(declaration);
     expect(declaration).toMatchObject({
       subject: MARIA,
       indication: 'ind-maria-1',

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openSqlite, type Db, type SqlValue } from '@ketenlog/storage';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assert, afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { utf8 } from './bytes.ts';
 import { LogRegistry } from './sequencer-registry.ts';
 import { testLogOptions } from './testing/log-keys.ts';
@@ -46,6 +46,7 @@ async function pickCell(db: Db, target: Target, random: (n: number) => number): 
       `SELECT ${target} FROM log_entries WHERE log_id = 'consent' AND idx = ?`,
       [idx],
     );
+    assert(row);
     const where = "log_id = 'consent' AND idx = ?";
     return {
       table: 'log_entries',
@@ -61,6 +62,7 @@ async function pickCell(db: Db, target: Target, random: (n: number) => number): 
       "SELECT level, idx, hash FROM log_nodes WHERE log_id = 'consent'",
     );
     const node = nodes[random(nodes.length)];
+    assert(node);
     return {
       table: 'log_nodes',
       column: 'hash',
@@ -74,6 +76,7 @@ async function pickCell(db: Db, target: Target, random: (n: number) => number): 
     "SELECT size, note FROM log_checkpoints WHERE log_id = 'consent'",
   );
   const checkpoint = checkpoints[random(checkpoints.length)];
+  assert(checkpoint);
   return {
     table: 'log_checkpoints',
     column: 'note',

@@ -1,6 +1,6 @@
 import type { Db } from '@ketenlog/storage';
 import { testDatabases } from '@ketenlog/storage';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { assert, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { utf8 } from './bytes.ts';
 import { leafHash, nodeHash } from './merkle.ts';
 import { LogRegistry } from './sequencer-registry.ts';
@@ -101,6 +101,7 @@ describe.each(testDatabases())('verifyData on $name', ({ open }) => {
     ]);
     await db.run('UPDATE log_nodes SET hash = ? WHERE level = 0 AND idx = 1', [other]);
     const [first] = await db.all<{ hash: string }>('SELECT hash FROM log_nodes WHERE level = 0 AND idx = 0');
+    assert(first);
     const root = nodeHash(Buffer.from(first.hash, 'base64'), leafHash(forged));
     await db.run('UPDATE log_nodes SET hash = ? WHERE level = 1 AND idx = 0', [
       Buffer.from(root).toString('base64'),

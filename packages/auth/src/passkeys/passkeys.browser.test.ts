@@ -5,7 +5,7 @@
 import { createServer } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { chromium, type Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assert, afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   entryBytes,
   verifySignedStatement,
@@ -116,6 +116,7 @@ describe('passkeys in Chromium with a virtual authenticator', () => {
       expect(stored.credentials).toHaveLength(1);
       expect(stored.credentials[0]?.isResidentCredential).toBe(true);
       const [credential] = await credentials.activeOf(MARIA);
+      assert(credential);
       expect(credential.id).toBe(
         Buffer.from(stored.credentials[0]!.credentialId, 'base64').toString('base64url'),
       );

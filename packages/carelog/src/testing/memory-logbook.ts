@@ -62,26 +62,33 @@ export interface TestRegion {
 export function testRegion(): TestRegion {
   const demo = generateDemoRegion();
   const config = parseRegionConfig(demo.yaml, 'demo-region.yaml');
+  const secretsOf = (ura: string) => {
+    const secrets = demo.secrets.organisations[ura];
+    if (!secrets) throw new Error(`the demo region has no secrets for ${ura}`);
+    return secrets;
+  };
   const member = (i: number) => {
     const organisation = config.organisations[i];
-    const secrets = demo.secrets.organisations[organisation.ura];
+    const [statementKey] = organisation?.statementKeys ?? [];
+    if (!organisation || !statementKey) throw new Error(`the demo region has no member ${i} with a key`);
+    const secrets = secretsOf(organisation.ura);
     return {
+      ura: organisation.ura,
       ref: `ura:${organisation.ura}`,
       key: {
         secret: fromBase64(secrets.statementSecret) as Uint8Array,
-        publicKey: organisation.statementKeys[0].publicKey,
+        publicKey: statementKey.publicKey,
         keyId: secrets.statementKeyId,
       },
       log: { logId: 'statements', origin: logOriginOf(config, organisation) },
     };
   };
   const kraamzorg = member(0);
-  const own = demo.secrets.organisations[config.organisations[0].ura];
   const witnesses = config.organisations
     .slice(1)
-    .map((o) => demo.secrets.organisations[o.ura])
+    .map((o) => secretsOf(o.ura))
     .map((s) => ({ name: s.cosignerName, secret: s.cosignerSecret }));
-  return { config, kraamzorg, insurer: member(3), logSigner: own.logSigner, witnesses };
+  return { config, kraamzorg, insurer: member(3), logSigner: secretsOf(kraamzorg.ura).logSigner, witnesses };
 }
 
 export function organisationSigner(key: TestKey): OrganisationSigner {
