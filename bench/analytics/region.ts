@@ -63,7 +63,7 @@ export async function regionRuns(clients: number, runs: number): Promise<number[
           statementKey.secretKey,
         ),
       );
-      if (!appended.ok) throw new Error(appended.reason);
+      if (!appended.ok) throw new Error(appended.problem.text);
     }
     for (const ura of PARTIES)
       await until(

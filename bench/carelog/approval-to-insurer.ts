@@ -42,10 +42,10 @@ const SAMPLES = Math.min(30, Number(values.samples));
 const RUNS = Math.min(7, Number(values.runs));
 const TARGET_P95_MS = 2000;
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 const percentile = (xs: number[], p: number): number => {
   const sorted = [...xs].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

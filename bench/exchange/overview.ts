@@ -38,10 +38,10 @@ const RUNS = Number(values.runs);
 const TARGET_P95_MS = 100;
 const TARGET_DECISIONS = 1_000_000;
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 const percentile = (xs: number[], p: number): number => {
   const sorted = [...xs].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 };
 
 // --- policy decisions in-process ---
@@ -83,7 +83,7 @@ function decisionsPerSecond(): number {
   const n = 1_000_000;
   let permits = 0;
   const started = process.hrtime.bigint();
-  for (let k = 0; k < n; k++) if (decideAccess(requests[k & 3], register).permit) permits++;
+  for (let k = 0; k < n; k++) if (decideAccess(requests[k & 3]!, register).permit) permits++;
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (permits < 0) throw new Error('unreachable');
   return n / seconds;

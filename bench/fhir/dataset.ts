@@ -55,14 +55,14 @@ export function patient(i: number): Patient {
   return {
     resourceType: 'Patient',
     id: `bench-p${i}`,
-    name: [{ family: FAMILY[i % FAMILY.length], given: [GIVEN[(i * 7) % GIVEN.length]] }],
+    name: [{ family: FAMILY[i % FAMILY.length], given: [GIVEN[(i * 7) % GIVEN.length]!] }],
     gender: i % 2 ? 'female' : 'male',
     birthDate: `${1950 + (i % 60)}-${String(1 + (i % 12)).padStart(2, '0')}-${String(1 + (i % 28)).padStart(2, '0')}`,
   };
 }
 
 export function observation(i: number, patients: number, rnd: () => number): Observation {
-  const c = CODES[i % CODES.length];
+  const c = CODES[i % CODES.length]!;
   const day = 1 + (i % 28);
   return {
     resourceType: 'Observation',

@@ -82,7 +82,7 @@ async function startNode(database: string): Promise<Node> {
     proc.stderr!.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /FHIR base: (\S+)/.exec(out);
-      if (m) resolve(m[1]);
+      if (m?.[1]) resolve(m[1]);
     });
     proc.on('exit', (code) => reject(new Error(`node exited with ${code}`)));
   });
@@ -149,7 +149,7 @@ function scenarios(basePath: string): Scenario[] {
       kind: 'search',
       request: () => ({
         method: 'GET',
-        path: `${basePath}/Observation?patient=Patient/bench-p${rand(PATIENTS)}&code=http://loinc.org|${CODES[rand(CODES.length)].code}`,
+        path: `${basePath}/Observation?patient=Patient/bench-p${rand(PATIENTS)}&code=http://loinc.org|${CODES[rand(CODES.length)]!.code}`,
       }),
     },
     {
@@ -189,7 +189,7 @@ async function cannon({ base, authorization }: Node, s: Scenario, duration: numb
   return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
 async function singleClientReadP50({ base, authorization }: Node): Promise<number> {
   const samples: number[] = [];

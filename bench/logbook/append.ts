@@ -37,7 +37,7 @@ const WRITERS = [1, 8, 64];
 const TARGET = 10_000;
 const TEST_PG = 'postgresql://ketenlog:ketenlog@127.0.0.1:5432/ketenlog_test';
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
 /** A statement-sized entry (~350 bytes of canonical JSON), different every time. */
 const statement = (writer: number, n: number): Uint8Array =>

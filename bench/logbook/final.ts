@@ -22,10 +22,10 @@ const RUNS = Number(values.runs);
 const CONCURRENCY = [1, 16];
 const TARGET_P99_MS = 1000;
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 const percentile = (xs: number[], p: number): number => {
   const sorted = [...xs].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 };
 
 const statementFor = (node: RunningNode): string =>
@@ -74,7 +74,7 @@ try {
       const started = performance.now();
       const all = (
         await Promise.all(
-          Array.from({ length: concurrency }, (_, i) => client(nodes[i % nodes.length], deadline, failures)),
+          Array.from({ length: concurrency }, (_, i) => client(nodes[i % nodes.length]!, deadline, failures)),
         )
       ).flat();
       const elapsed = (performance.now() - started) / 1000;
@@ -95,7 +95,7 @@ try {
   }
   const header = ['clients', 'final statements/s', 'p50 ms', 'p99 ms', 'not final', 'vs p99 ≤ 1 s'];
   console.log(
-    `\nAppend-to-final in a 5-node region (quorum ${nodes[0].membership!.region.witnesses.quorum}), median of ${RUNS} runs × ${SECONDS} s\n`,
+    `\nAppend-to-final in a 5-node region (quorum ${nodes[0]?.membership?.region.witnesses.quorum}), median of ${RUNS} runs × ${SECONDS} s\n`,
   );
   console.log(`| ${header.join(' | ')} |`);
   console.log(`|${header.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`);

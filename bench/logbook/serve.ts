@@ -35,7 +35,9 @@ const LOG = 'bench';
 /** The server process: serves the log in the given SQLite file and prints its address. */
 async function serve(path: string): Promise<void> {
   const db = await openSqlite(path);
-  const reader = new LogReader(new SqlLogStore(db, LOG), undefined, { entryBundles: Number(values['entry-bundles']) });
+  const reader = new LogReader(new SqlLogStore(db, LOG), undefined, {
+    entryBundles: Number(values['entry-bundles']),
+  });
   const app = Fastify();
   await app.register(logTilesRoutes, { prefix: '/logs', logs: (id) => (id === LOG ? reader : undefined) });
   console.log(await app.listen({ host: '127.0.0.1', port: 0 }));
@@ -56,7 +58,9 @@ async function build(path: string, entries: number): Promise<number> {
     const n = Math.min(CHUNK, entries - i);
     await Promise.all(
       Array.from({ length: n }, (_, k) =>
-        log.append(utf8(`{"kind":"access","n":${i + k},"subject":"${(i + k).toString(16).padStart(32, '0')}"}`)),
+        log.append(
+          utf8(`{"kind":"access","n":${i + k},"subject":"${(i + k).toString(16).padStart(32, '0')}"}`),
+        ),
       ),
     );
   }
@@ -99,7 +103,12 @@ async function proofsPerSecond(
       });
     await run(Number(values.warmup));
     const result = await run(Number(values.seconds));
-    return { bundles, rate: result.requests.average, p99: result.latency.p99, errors: result.errors + result.non2xx };
+    return {
+      bundles,
+      rate: result.requests.average,
+      p99: result.latency.p99,
+      errors: result.errors + result.non2xx,
+    };
   } finally {
     server.kill();
   }
@@ -107,7 +116,9 @@ async function proofsPerSecond(
 
 /** Runs this file as a child process in one mode; resolves with its first line of output. */
 function child(args: string[]): { line: Promise<string>; process: ReturnType<typeof spawn> } {
-  const process_ = spawn(process.execPath, [import.meta.filename, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const process_ = spawn(process.execPath, [import.meta.filename, ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const line = new Promise<string>((resolve, reject) => {
     process_.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString().trim()));
     process_.once('exit', () => reject(new Error(`bench child ${args[0]} exited without output`)));
@@ -127,18 +138,25 @@ if (values['serve-only']) {
   const dir = mkdtempSync(join(tmpdir(), 'ketenlog-bench-serve-'));
   const path = join(dir, 'logbook.sqlite');
   try {
-    const { built, verify } = JSON.parse(await child(['--build-only', path, '--entries', String(entries)]).line) as {
+    const { built, verify } = JSON.parse(
+      await child(['--build-only', path, '--entries', String(entries)]).line,
+    ) as {
       built: number;
       verify: { seconds: number; ok: boolean };
     };
-    console.error(`built ${entries} entries in ${built.toFixed(1)} s; verify ${verify.seconds.toFixed(1)} s, ok=${verify.ok}`);
+    console.error(
+      `built ${entries} entries in ${built.toFixed(1)} s; verify ${verify.seconds.toFixed(1)} s, ok=${verify.ok}`,
+    );
     const served = [];
-    for (const bundles of values['entry-bundles'].split(',')) served.push(await proofsPerSecond(path, entries, bundles));
+    for (const bundles of values['entry-bundles'].split(','))
+      served.push(await proofsPerSecond(path, entries, bundles));
     console.log(`\nbench/logbook/serve — SQLite log of ${entries.toLocaleString('en')} entries\n`);
     console.log('| measure | value | target | ratio |');
     console.log('|---|---:|---:|---:|');
     console.log(`| build (appends/s, batches of 16,384) | ${(entries / built).toFixed(0)} | — | — |`);
-    console.log(`| verify --data (s) | ${verify.seconds.toFixed(1)}${verify.ok ? '' : ' (FAILED)'} | ≤ 60 | ${(60 / verify.seconds).toFixed(2)}× |`);
+    console.log(
+      `| verify --data (s) | ${verify.seconds.toFixed(1)}${verify.ok ? '' : ' (FAILED)'} | ≤ 60 | ${(60 / verify.seconds).toFixed(2)}× |`,
+    );
     for (const r of served) {
       const what = `entry + inclusion proof over HTTP (req/s, ${values.connections} conns, ${values.warmup} s warm-up, ${r.bundles} entry bundles cached)`;
       console.log(`| ${what} | ${r.rate.toFixed(0)} | 20,000 | ${(r.rate / 20_000).toFixed(2)}× |`);

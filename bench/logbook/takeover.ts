@@ -23,7 +23,7 @@ const TEST_PG = 'postgresql://ketenlog:ketenlog@127.0.0.1:5432/ketenlog_test';
 
 const percentile = (xs: number[], p: number): number => {
   const sorted = [...xs].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 };
 const maxIndex = (ps: AppendProcess[]): number => Math.max(-1, ...ps.flatMap((p) => [...p.acks.keys()]));
 
@@ -37,7 +37,7 @@ const start = () => {
 };
 const elected: number[] = [];
 const resumed: number[] = [];
-const load = loadavg()[0];
+const [load = 0] = loadavg();
 try {
   let live = [start(), start(), start()];
   await Promise.all(live.map((p) => p.until(() => p.acks.size > 0)));

@@ -13,7 +13,16 @@ const sizes = (process.argv[2] ?? '1000,4350').split(',').map(Number);
 const only = process.argv[3]?.split(',');
 const reps = Number(process.argv[4] ?? 5);
 
-type Reply = { type: string; url?: string; publicKey?: string; ms?: number; cpuMs?: number; rounds?: number; bytes?: number; message?: string };
+type Reply = {
+  type: string;
+  url?: string;
+  publicKey?: string;
+  ms?: number;
+  cpuMs?: number;
+  rounds?: number;
+  bytes?: number;
+  message?: string;
+};
 
 const workers = [1, 2, 3].map(() => new Worker(new URL('./party.ts', import.meta.url)));
 const ask = (w: Worker, msg: object): Promise<Reply> =>
@@ -21,10 +30,14 @@ const ask = (w: Worker, msg: object): Promise<Reply> =>
     w.once('message', resolve);
     w.postMessage(msg);
   });
-const all = (msg: (i: number) => object): Promise<Reply[]> => Promise.all(workers.map((w, i) => ask(w, msg(i))));
+const all = (msg: (i: number) => object): Promise<Reply[]> =>
+  Promise.all(workers.map((w, i) => ask(w, msg(i))));
 
 const ready = await all((i) => ({ type: 'init', me: i + 1 }));
-await all(() => ({ type: 'peers', peers: ready.map((r, i) => ({ index: i + 1, url: r.url, publicKey: r.publicKey })) }));
+await all(() => ({
+  type: 'peers',
+  peers: ready.map((r, i) => ({ index: i + 1, url: r.url, publicKey: r.publicKey })),
+}));
 
 let session = 0;
 async function once(workload: number, n: number): Promise<Reply[]> {
@@ -39,7 +52,9 @@ async function once(workload: number, n: number): Promise<Reply[]> {
 console.log(
   `MPC benchmark: 3 parties in worker threads, authenticated HTTP channels on loopback; ${cpus().length} vCPU ${cpus()[0]?.model ?? ''}; Node ${process.version}; ${new Date().toISOString()}`,
 );
-console.log(`median of ${reps} after a warm-up; wall time of the slowest party, and the busiest party's own CPU time (three parties share the cores here); results checked against plaintext`);
+console.log(
+  `median of ${reps} after a warm-up; wall time of the slowest party, and the busiest party's own CPU time (three parties share the cores here); results checked against plaintext`,
+);
 console.log(
   '| workload | N | median wall | CPU / party (max) | rounds | bytes sent / party (max) | MPyC reference | MPyC fast end ÷ ours | ≥ 2× |',
 );

@@ -130,7 +130,7 @@ try {
       dom.push(m.dom);
       frame.push(m.frame);
     }
-    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
     rows.push({
       'CPU throttle': `${throttle}x`,
       runs: RUNS,

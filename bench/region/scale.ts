@@ -30,8 +30,8 @@ const TYPES = [
   { label: 'hospital (ziekenhuis)', ura: '11110003' },
 ];
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const p99 = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.99)];
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+const p99 = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.99)] ?? NaN;
 const dirBytes = (dir: string): number =>
   readdirSync(dir).reduce((n, f) => n + statSync(join(dir, f)).size, 0);
 

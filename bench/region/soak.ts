@@ -72,7 +72,7 @@ const fhirFetch = async (url: string, init: RequestInit = {}): Promise<Response>
   });
 };
 const careNodes = nodes.filter((n) => !['statistiek', 'rso'].includes(n.type));
-const pick = <T>(list: readonly T[]): T => list[randomInt(list.length)];
+const pick = <T>(list: readonly T[]): T => list[randomInt(list.length)]!;
 const latencies = new Map<string, number[]>();
 const errors = new Map<string, number>();
 const receipts: { base: string; index: number }[] = [];
@@ -105,6 +105,7 @@ const CATEGORIES = ['vital-signs', 'medication', 'laboratory', 'conditions', 'en
 
 function statement(ura: string): string {
   const key = secrets[ura];
+  if (!key) throw new Error(`no secrets for ${ura}`);
   const signer = { keyId: key.statementKeyId, secretKey: fromBase64(key.statementSecret)! };
   return JSON.stringify(signedIndexStatement(signer, ura, pick(PSEUDONYMS), pick(CATEGORIES)));
 }
@@ -184,7 +185,7 @@ interface MemorySample {
 }
 
 async function memorySample(minute: number): Promise<MemorySample> {
-  const text = await (await fetch(`${nodes[0].base}/metrics`)).text();
+  const text = await (await fetch(`${nodes[0]?.base}/metrics`)).text();
   const gauge = (name: string): number =>
     Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(text)?.[1] ?? 0) / 2 ** 20;
   return {
@@ -196,7 +197,7 @@ async function memorySample(minute: number): Promise<MemorySample> {
 
 const percentile = (xs: number[], p: number): number => {
   const sorted = [...xs].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 };
 
 const started = Date.now();

@@ -309,8 +309,8 @@ async function generate(db: Db, total: number): Promise<number> {
 
 async function rowCount(db: Db): Promise<number> {
   try {
-    const [{ n }] = await db.all<{ n: number }>('SELECT SUM(size) AS n FROM region_positions');
-    return Number(n ?? 0);
+    const [row] = await db.all<{ n: number }>('SELECT SUM(size) AS n FROM region_positions');
+    return Number(row?.n ?? 0);
   } catch {
     return 0;
   }

@@ -54,7 +54,7 @@ async function agree(ura: string, agreement: string): Promise<void> {
     },
   };
   const result = await node(ura).logbook!.append(signStatement(statement, statementKey.secretKey));
-  if (!result.ok) throw new Error(`agreement refused: ${result.reason}`);
+  if (!result.ok) throw new Error(`agreement refused: ${result.problem.text}`);
 }
 
 beforeAll(async () => {

@@ -55,7 +55,7 @@ export function carerOverview(service: CarelogService, carer: string): CarerOver
     const budget = service.budget(indication);
     return {
       indication,
-      subject: own[0].subject,
+      subject: own[0]!.subject, // an indication of these entries has one at least
       minutes: totalsOf(own),
       ...(budget.ok ? { budgetMinutes: budget.value.budgetMinutes } : {}),
     };

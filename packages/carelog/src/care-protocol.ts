@@ -58,7 +58,8 @@ export function isCalendarDate(text: string): boolean {
 }
 
 export function minutesOfTime(time: string): number {
-  const [hours, minutes] = time.split(':').map(Number);
+  // A malformed time gives NaN, as Number() does.
+  const [hours = NaN, minutes = NaN] = time.split(':').map(Number);
   return hours * 60 + minutes;
 }
 

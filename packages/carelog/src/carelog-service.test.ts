@@ -8,7 +8,7 @@ import {
   type Statement,
 } from '@ketenlog/logbook';
 import { receiptPolicyFor } from '@ketenlog/region';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { assert, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Outcome } from './problem.ts';
 import { newTestKey, signed } from './testing/memory-logbook.ts';
 import { MARIA, story, type Story } from './testing/story.ts';
@@ -86,7 +86,7 @@ describe('indication and budget', () => {
     ]);
     expect(budget.lines.reduce((sum, l) => sum + l.hours, 0)).toBe(51);
     expect(budget.budgetMinutes).toBe(51 * 60);
-    expect(budget.lines[1].note).toBe('extra voedingsbegeleiding');
+    expect(budget.lines[1]?.note).toBe('extra voedingsbegeleiding');
   });
 
   it('refuses indications the protocol does not allow, with typed codes', async () => {
@@ -214,7 +214,7 @@ describe('the client approves', () => {
       reason: 'Kraamverzorgende was er tot 11:00',
       supersededBy: corrected,
     });
-    expect(entries[2].supersedes).toBe(second);
+    expect(entries[2]?.supersedes).toBe(second);
     value(await decide(corrected, 'approved'));
     expect(value(s.service.budget('ind-maria-1')).remainingMinutes).toBe(24 * 60 - 300);
   });
@@ -274,7 +274,7 @@ describe('the client approves', () => {
     };
     expect((await s.logbook.append(s.maria.sign(delegation))).ok).toBe(true);
     value(await approve());
-    expect(s.service.entries('ind-maria-1')[0].status).toBe('approved');
+    expect(s.service.entries('ind-maria-1')[0]?.status).toBe('approved');
   });
 
   it('lets the logbook refuse an approval whose passkey signature does not cover the statement', async () => {
@@ -286,7 +286,7 @@ describe('the client approves', () => {
       signatures: signedOther.signatures,
     });
     expect(!result.ok && result.problem.code).toBe('refused-by-logbook');
-    expect(s.service.entries('ind-maria-1')[0].status).toBe('pending');
+    expect(s.service.entries('ind-maria-1')[0]?.status).toBe('pending');
   });
 });
 
@@ -333,11 +333,13 @@ describe('insurer and declarations', () => {
     if (!policy) throw new Error('no receipt policy');
     const { entryReceipt, approvalReceipt } = seen[0];
     const entryBytesAt = (i: number) => s.logbook.entries[i];
-    expect(verifyReceipt(entryReceipt as string, entryBytesAt(seen[0].entry.at.index), policy).ok).toBe(true);
+    expect(verifyReceipt(entryReceipt as string, entryBytesAt(seen[0]?.entry.at.index), policy).ok).toBe(
+      true,
+    );
     expect(
       verifyReceipt(
         approvalReceipt as string,
-        entryBytesAt(seen[0].entry.approval?.at.index as number),
+        entryBytesAt(seen[0]!.entry.approval?.at.index as number),
         policy,
       ).ok,
     ).toBe(true);
@@ -366,6 +368,7 @@ describe('insurer and declarations', () => {
       expect(!refused.ok && refused.problem.code).toBe('entry-not-approved');
     }
     const [declaration] = value(await s.service.declare(insurer));
+    assert(declaration);
     expect(declaration).toMatchObject({
       subject: MARIA,
       indication: 'ind-maria-1',
@@ -376,7 +379,7 @@ describe('insurer and declarations', () => {
     expect(value(await s.service.declare(insurer))).toEqual([]);
     const twice = await s.service.declare(insurer, [a]);
     expect(!twice.ok && twice.problem.code).toBe('entry-already-declared');
-    expect(s.service.entries('ind-maria-1')[0].declaration).toBe(declaration.id);
+    expect(s.service.entries('ind-maria-1')[0]?.declaration).toBe(declaration.id);
     expect(value(await s.service.setPaymentStatus(insurer, declaration.id, 'betaald')).paymentStatus).toBe(
       'betaald',
     );

@@ -35,10 +35,8 @@ import {
   type ReindicationInput,
 } from './indication.ts';
 import { problem, success, type Outcome } from './problem.ts';
+import type { Result } from '@ketenlog/problem';
 import { checkVisit, type Visit } from './visit-rules.ts';
-
-export type AppendOutcome =
-  { readonly ok: true; readonly index: number } | { readonly ok: false; readonly reason: string };
 
 /**
  * The logbook as this package needs it: the node's append, and what it may read of the region
@@ -47,7 +45,7 @@ export type AppendOutcome =
  */
 export interface CarelogLogbook {
   readonly state: CarelogStateView;
-  append(envelope: SignedStatement): Promise<AppendOutcome>;
+  append(envelope: SignedStatement): Promise<Result<{ readonly index: number }>>;
 }
 
 /** Signs statements as the care organisation (its node key). */
@@ -142,8 +140,12 @@ export class CarelogService {
   async #append(envelope: SignedStatement): Promise<Outcome<Logged>> {
     const result = await this.#options.logbook.append(envelope);
     if (!result.ok)
-      return problem('refused-by-logbook', `Het logboek weigerde deze verklaring: ${result.reason}`, 422);
-    return success({ hash: hashOf(envelope.statement), index: result.index });
+      return problem(
+        'refused-by-logbook',
+        `Het logboek weigerde deze verklaring: ${result.problem.text}`,
+        422,
+      );
+    return success({ hash: hashOf(envelope.statement), index: result.value.index });
   }
 
   // --- indications ---
@@ -501,7 +503,7 @@ export class CarelogService {
       const declaration: Declaration = {
         id: `decl-${sha256Hex(JSON.stringify([insurer, indication, hashes])).slice(0, 24)}`,
         insurer,
-        subject: entries[0].subject,
+        subject: entries[0]!.subject, // grouped from open entries: one at least
         indication,
         entries: hashes,
         minutes: entries.reduce((sum, e) => sum + e.minutes, 0),

@@ -1,5 +1,5 @@
 import { parseEntry, parseReceipt, signStatement } from '@ketenlog/logbook';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { assert, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { carerOverview, clientOverview } from './care-administration.ts';
 import { declarationsCsv, entriesCsv, toCsv } from './csv-export.ts';
 import { chargeItemOf, claimOf, provenanceOf } from './fhir-export.ts';
@@ -51,8 +51,8 @@ beforeEach(async () => {
       ),
     );
   await s.consent('grant');
-  await decide(hashes[0], 'approved');
-  await decide(hashes[1], 'rejected', '=te laat, "half" uur\nkorter');
+  await decide(hashes[0]!, 'approved');
+  await decide(hashes[1]!, 'rejected', '=te laat, "half" uur\nkorter');
 });
 afterEach(async () => s.db.close());
 
@@ -122,6 +122,7 @@ describe('CSV (RFC 4180)', () => {
 describe('FHIR', () => {
   it('maps an entry to a ChargeItem with its billing status, period in Amsterdam time and hours', () => {
     const [approved, rejected, pending] = s.service.entries('ind-maria-1');
+    assert(approved && rejected && pending);
     const item = chargeItemOf(approved, 'ura:11110001') as Record<string, unknown>;
     expect(item).toMatchObject({
       resourceType: 'ChargeItem',
@@ -142,6 +143,7 @@ describe('FHIR', () => {
 
   it('carries both signatures in a Provenance and declares a Claim per care period', async () => {
     const [seen] = await s.service.insurerEntries(s.region.insurer.ref);
+    assert(seen);
     const envelopeOf = (receipt?: string) => {
       const parsed = parseEntry(parseReceipt(receipt as string).extra as Uint8Array);
       if (!parsed.ok) throw new Error(parsed.problem.text);
@@ -153,11 +155,11 @@ describe('FHIR', () => {
     }) as unknown as {
       signature: { type: { code: string }[]; data: string }[];
     };
-    expect(provenance.signature.map((x) => x.type[0].code)).toEqual([
+    expect(provenance.signature.map((x) => x.type[0]?.code)).toEqual([
       '1.2.840.10065.1.12.1.1',
       '1.2.840.10065.1.12.1.5',
     ]);
-    const approval = JSON.parse(Buffer.from(provenance.signature[1].data, 'base64').toString());
+    const approval = JSON.parse(Buffer.from(provenance.signature[1]!.data, 'base64').toString());
     expect(approval.signatures[0].alg).toBe('webauthn-es256');
     const [declaration] = value(await s.service.declare(s.region.insurer.ref));
     const claim = claimOf(

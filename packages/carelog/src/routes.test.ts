@@ -129,9 +129,9 @@ describe('carelog routes over HTTP', () => {
     const policy = receiptPolicyFor(s.region.config, s.region.kraamzorg.log.origin);
     if (!policy) throw new Error('no policy');
     const [entry] = seen.data.entries;
-    expect(verifyReceipt(entry.entryReceipt, s.logbook.entries[entry.entry.at.index], policy).ok).toBe(true);
+    expect(verifyReceipt(entry.entryReceipt, s.logbook.entries[entry.entry.at.index]!, policy).ok).toBe(true);
     expect(
-      verifyReceipt(entry.approvalReceipt, s.logbook.entries[entry.entry.approval.at.index], policy).ok,
+      verifyReceipt(entry.approvalReceipt, s.logbook.entries[entry.entry.approval.at.index]!, policy).ok,
     ).toBe(true);
     const bundle = await call('GET', '/insurers/11110004/entries/fhir', undefined, INSURER);
     expect(

@@ -27,7 +27,6 @@ export {
   type ExchangeOptions,
 } from './member/exchange.ts';
 export type {
-  AppendOutcome,
   ExchangeFhirAccess,
   ExchangeFhirCaller,
   ExchangeFhirInteraction,

@@ -43,8 +43,9 @@ export function formatCheckpoint(checkpoint: Checkpoint): string {
 export function parseCheckpoint(body: string): Checkpoint {
   if (!body.endsWith('\n')) throw new CheckpointError('checkpoint must end in a newline');
   const lines = body.slice(0, -1).split('\n');
-  if (lines.length < 3) throw new CheckpointError('checkpoint needs origin, size and root hash lines');
   const [origin, sizeText, rootText, ...extensions] = lines;
+  if (origin === undefined || sizeText === undefined || rootText === undefined)
+    throw new CheckpointError('checkpoint needs origin, size and root hash lines');
   if (origin.length === 0) throw new CheckpointError('empty origin line');
   if (!isDecimal(sizeText))
     throw new CheckpointError(`tree size is not a decimal without leading zeros: ${sizeText}`);

@@ -1,5 +1,5 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
-import { describe, expect, it } from 'vitest';
+import { assert, describe, expect, it } from 'vitest';
 import { toBase64, utf8 } from './bytes.ts';
 import { formatCheckpoint, signCheckpoint } from './checkpoint.ts';
 import {
@@ -54,6 +54,7 @@ describe('cosignature/v1', () => {
     const w = witness('witness.example/w1');
     const note = addSignatures(signedByLog, [w.cosigner]);
     const line = parseNote(note).signatures[1];
+    assert(line);
     expect(line.keyId).toEqual(w.verifier.keyId);
     expect(line.signature).toHaveLength(72);
     expect(decodeTimestampedSignature(line.signature)?.timestamp).toBe(NOW);
@@ -97,6 +98,7 @@ describe('cosignature/v1', () => {
     const note = addSignatures(signedByLog, [a.cosigner]);
     const parsed = parseNote(note);
     const cosig = parsed.signatures[1];
+    assert(cosig);
     const bumped = cosig.signature.slice();
     bumped[7] ^= 1;
     const tampered = note.replace(

@@ -81,7 +81,7 @@ describe('merkle hashing', () => {
     const tree = new CompactTree();
     expect(tree.root()).toEqual(emptyRoot());
     for (let n = 1; n <= 70; n++) {
-      tree.append(all[n - 1]);
+      tree.append(all[n - 1]!);
       expect(tree.size).toBe(n);
       expect(toHex(tree.root())).toBe(toHex(referenceRoot(all.slice(0, n))));
     }
@@ -117,12 +117,12 @@ describe('honest proofs', () => {
     const all = leaves(40);
     const store = new MemoryTreeStore();
     for (let size = 1; size <= 40; size++) {
-      store.append(all[size - 1]);
+      store.append(all[size - 1]!);
       const root = store.root();
       for (let index = 0; index < size; index++) {
         const proof = inclusionProof(index, size, store.read);
         expect(proof).toEqual(inclusionProof(index, size, leafListReader(all.slice(0, size))));
-        expect(verifyInclusion(index, size, all[index], proof, root)).toBe(true);
+        expect(verifyInclusion(index, size, all[index]!, proof, root)).toBe(true);
       }
     }
     expect(await readInclusionProof(3, 40, store)).toEqual(inclusionProof(3, 40, store.read));
@@ -139,7 +139,7 @@ describe('honest proofs', () => {
     for (let size2 = 1; size2 <= 40; size2++) {
       for (let size1 = 1; size1 <= size2; size1++) {
         const proof = consistencyProof(size1, size2, store.read);
-        expect(verifyConsistency(size1, size2, proof, roots[size1 - 1], roots[size2 - 1])).toBe(true);
+        expect(verifyConsistency(size1, size2, proof, roots[size1 - 1]!, roots[size2 - 1]!)).toBe(true);
       }
     }
     expect(await readConsistencyProof(7, 40, store)).toEqual(consistencyProof(7, 40, store.read));
@@ -200,20 +200,20 @@ describe('tampered proofs', () => {
       const index = random(size);
       const root = rootFromLeafHashes(all.slice(0, size));
       const proof = inclusionProof(index, size, store.read);
-      expect(verifyInclusion(index, size, all[index], proof, root)).toBe(true);
+      expect(verifyInclusion(index, size, all[index]!, proof, root)).toBe(true);
       const bit = random(256);
-      expect(verifyInclusion(index, size, flipBit(all[index], bit), proof, root)).toBe(false);
-      expect(verifyInclusion(index, size, all[index], proof, flipBit(root, bit))).toBe(false);
+      expect(verifyInclusion(index, size, flipBit(all[index]!, bit), proof, root)).toBe(false);
+      expect(verifyInclusion(index, size, all[index]!, proof, flipBit(root, bit))).toBe(false);
       for (let p = 0; p < proof.length; p++) {
         const bad = proof.map((h, i) => (i === p ? flipBit(h, random(256)) : h));
-        expect(verifyInclusion(index, size, all[index], bad, root)).toBe(false);
+        expect(verifyInclusion(index, size, all[index]!, bad, root)).toBe(false);
       }
-      expect(verifyInclusion(index ^ 1, size, all[index], proof, root)).toBe(false);
+      expect(verifyInclusion(index ^ 1, size, all[index]!, proof, root)).toBe(false);
       const other = size + 1 + random(size);
       const sameShape = pathShape(index, other) === pathShape(index, size);
-      expect(verifyInclusion(index, other, all[index], proof, root)).toBe(sameShape);
-      expect(verifyInclusion(index, size, all[index], proof.slice(1), root)).toBe(false);
-      expect(verifyInclusion(index, size, all[index], [...proof, proof[0] ?? root], root)).toBe(false);
+      expect(verifyInclusion(index, other, all[index]!, proof, root)).toBe(sameShape);
+      expect(verifyInclusion(index, size, all[index]!, proof.slice(1), root)).toBe(false);
+      expect(verifyInclusion(index, size, all[index]!, [...proof, proof[0] ?? root], root)).toBe(false);
     }
   });
 

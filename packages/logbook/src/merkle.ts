@@ -91,9 +91,7 @@ export function rangeNodes(range: LeafRange): NodeId[] {
 /** MTH of a range from its perfect pieces: fold right to left (RFC 9162 §2.1.1 recursion). */
 function foldPieces(pieces: readonly Hash[]): Hash {
   if (pieces.length === 0) return emptyRoot();
-  let root = pieces[pieces.length - 1];
-  for (let i = pieces.length - 2; i >= 0; i--) root = nodeHash(pieces[i], root);
-  return root;
+  return pieces.reduceRight((right, left) => nodeHash(left, right));
 }
 
 /**
@@ -325,11 +323,14 @@ function allHashes(hashes: readonly Hash[]): boolean {
 function foldProof(plan: ProofPlan, proof: readonly Hash[], base: Hash): [Hash, Hash] | undefined {
   const expected = plan.steps.length + (plan.base ? 1 : 0);
   if (proof.length !== expected || !allHashes(proof)) return undefined;
-  let offset = 0;
-  let old = plan.base ? proof[offset++] : base;
+  const [first, ...rest] = proof;
+  const [start, siblings] = plan.base ? [first, rest] : [base, proof];
+  if (start === undefined) return undefined;
+  let old = start;
   let current = old;
-  for (const { step } of plan.steps) {
-    const p = proof[offset++];
+  for (const [i, { step }] of plan.steps.entries()) {
+    const p = siblings[i];
+    if (p === undefined) return undefined;
     if (step === 'right') {
       current = nodeHash(current, p);
     } else {

@@ -73,9 +73,9 @@ export function formatNote(note: Note): string {
 function parseSignatureLine(line: string): NoteSignature {
   if (!line.startsWith(SIGNATURE_PREFIX))
     throw new NoteError(`malformed signature line: ${JSON.stringify(line)}`);
-  const parts = line.slice(SIGNATURE_PREFIX.length).split(' ');
-  if (parts.length !== 2) throw new NoteError('signature line must be "— <name> <base64>"');
-  const [name, encoded] = parts;
+  const [name, encoded, ...more] = line.slice(SIGNATURE_PREFIX.length).split(' ');
+  if (name === undefined || encoded === undefined || more.length > 0)
+    throw new NoteError('signature line must be "— <name> <base64>"');
   if (!isValidKeyName(name)) throw new NoteError(`invalid key name ${JSON.stringify(name)}`);
   const bytes = fromBase64(encoded);
   if (!bytes || bytes.length < 5) throw new NoteError(`invalid signature encoding for ${name}`);
@@ -160,7 +160,6 @@ export function ed25519Signer(name: string, secretKey: Uint8Array): NoteSigner {
   };
 }
 
-
 export function ed25519Verifier(name: string, publicKey: Uint8Array): NoteVerifier {
   if (!isValidKeyName(name)) throw new NoteError(`invalid key name ${JSON.stringify(name)}`);
   if (publicKey.length !== 32) throw new NoteError('Ed25519 public key must be 32 bytes');
@@ -184,8 +183,12 @@ export interface VerifierKey {
   readonly publicKey: Uint8Array;
 }
 
+type Fields<N extends number, Acc extends string[] = []> = Acc['length'] extends N
+  ? Acc
+  : Fields<N, [...Acc, string]>;
+
 /** Splits at the first count − 1 '+' signs; the last field keeps any further '+'. */
-function splitPlus(text: string, count: number): string[] | undefined {
+function splitPlus<N extends number>(text: string, count: N): Fields<N> | undefined {
   const parts: string[] = [];
   let rest = text;
   for (let i = 1; i < count; i++) {
@@ -195,7 +198,7 @@ function splitPlus(text: string, count: number): string[] | undefined {
     rest = rest.slice(at + 1);
   }
   parts.push(rest);
-  return parts;
+  return parts as Fields<N>;
 }
 
 /** Parses a vkey and checks that its key ID matches the name and key. */
@@ -208,7 +211,8 @@ export function decodeVerifierKey(vkey: string): VerifierKey {
   if (!/^[0-9a-f]{8}$/.test(hexId)) throw new NoteError('vkey key ID must be 8 lowercase hex digits');
   const bytes = fromBase64(encoded);
   if (!bytes || bytes.length < 2) throw new NoteError('vkey key is not valid base64');
-  const alg = bytes[0];
+  const [alg] = bytes;
+  if (alg === undefined) throw new NoteError('vkey key is not valid base64');
   const publicKey = bytes.slice(1);
   const keyId = keyIdFor(name, alg, publicKey);
   if (toHex(keyId) !== hexId) throw new NoteError('vkey key ID does not match name and key');

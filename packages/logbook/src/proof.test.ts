@@ -59,7 +59,7 @@ describe('tlog-proof receipts', () => {
   it('a receipt with a witness quorum verifies offline for its entry, at every index', () => {
     const { entries, policy, receiptFor } = region(11, 2);
     for (let i = 0; i < entries.length; i++) {
-      const result = verifyReceipt(receiptFor(i), entries[i], policy);
+      const result = verifyReceipt(receiptFor(i), entries[i]!, policy);
       expect(result.ok).toBe(true);
       if (result.ok)
         expect(result.receipt.cosignatures.map((c) => c.cosigner)).toEqual(['w.example/a', 'w.example/b']);
@@ -70,11 +70,11 @@ describe('tlog-proof receipts', () => {
     const { entries, policy, receiptFor } = region(11, 2);
     const opened = new Map();
     for (let i = 0; i < entries.length; i++)
-      expect(verifyReceipt(receiptFor(i), entries[i], policy, opened).ok).toBe(true);
+      expect(verifyReceipt(receiptFor(i), entries[i]!, policy, opened).ok).toBe(true);
     expect(opened.size).toBe(1);
     // the cached checkpoint does not vouch for another entry, nor for a receipt under another policy
-    expect(verifyReceipt(receiptFor(1), entries[2], policy, opened).ok).toBe(false);
-    expect(verifyReceipt(receiptFor(1), entries[1], { ...policy, quorum: 3 }, opened).ok).toBe(false);
+    expect(verifyReceipt(receiptFor(1), entries[2]!, policy, opened).ok).toBe(false);
+    expect(verifyReceipt(receiptFor(1), entries[1]!, { ...policy, quorum: 3 }, opened).ok).toBe(false);
   });
 
   it('round-trips extra data without trusting it', () => {
@@ -83,51 +83,51 @@ describe('tlog-proof receipts', () => {
     const withExtra = formatReceipt({ ...parsed, extra: utf8('context') });
     expect(withExtra.split('\n')[1]).toBe(`extra ${toBase64(utf8('context'))}`);
     expect(parseReceipt(withExtra).extra).toEqual(utf8('context'));
-    expect(verifyReceipt(withExtra, entries[1], policy).ok).toBe(true);
+    expect(verifyReceipt(withExtra, entries[1]!, policy).ok).toBe(true);
   });
 
   it('a single-entry log has an empty proof and still verifies', () => {
     const { entries, policy, receiptFor } = region(1, 3);
-    expect(verifyReceipt(receiptFor(0), entries[0], policy).ok).toBe(true);
+    expect(verifyReceipt(receiptFor(0), entries[0]!, policy).ok).toBe(true);
   });
 
   it('rejects another entry, another index, a flipped proof bit and a changed checkpoint', () => {
     const { entries, policy, receiptFor } = region(9, 2);
     const receipt = receiptFor(4);
-    expect(verifyReceipt(receipt, entries[5], policy)).toMatchObject({
+    expect(verifyReceipt(receipt, entries[5]!, policy)).toMatchObject({
       ok: false,
       reason: /inclusion proof/,
     });
-    expect(verifyReceipt(receipt.replace('index 4', 'index 5'), entries[4], policy).ok).toBe(false);
-    expect(verifyReceipt(receipt.replace('index 4', 'index 9'), entries[4], policy)).toMatchObject({
+    expect(verifyReceipt(receipt.replace('index 4', 'index 5'), entries[4]!, policy).ok).toBe(false);
+    expect(verifyReceipt(receipt.replace('index 4', 'index 9'), entries[4]!, policy)).toMatchObject({
       reason: /beyond/,
     });
     const parsed = parseReceipt(receipt);
     const flipped = parsed.proof.map((h, i) => (i === 1 ? h.map((b, j) => (j === 0 ? b ^ 1 : b)) : h));
-    expect(verifyReceipt({ ...parsed, proof: flipped }, entries[4], policy).ok).toBe(false);
-    expect(verifyReceipt(receipt.replace(`\n9\n`, `\n10\n`), entries[4], policy)).toMatchObject({
+    expect(verifyReceipt({ ...parsed, proof: flipped }, entries[4]!, policy).ok).toBe(false);
+    expect(verifyReceipt(receipt.replace(`\n9\n`, `\n10\n`), entries[4]!, policy)).toMatchObject({
       reason: /signature/,
     });
   });
 
   it('below the witness quorum a receipt is not final', () => {
     const { entries, policy, receiptFor } = region(4, 1);
-    expect(verifyReceipt(receiptFor(0), entries[0], policy)).toMatchObject({ ok: false, reason: /1 of 2/ });
-    expect(verifyReceipt(receiptFor(0), entries[0], { ...policy, quorum: 1 }).ok).toBe(true);
+    expect(verifyReceipt(receiptFor(0), entries[0]!, policy)).toMatchObject({ ok: false, reason: /1 of 2/ });
+    expect(verifyReceipt(receiptFor(0), entries[0]!, { ...policy, quorum: 1 }).ok).toBe(true);
   });
 
   it('rejects a receipt from a log or witnesses the policy does not trust', () => {
     const { entries, receiptFor } = region(4, 2);
     const other = region(4, 2);
-    expect(verifyReceipt(receiptFor(0), entries[0], other.policy)).toMatchObject({
+    expect(verifyReceipt(receiptFor(0), entries[0]!, other.policy)).toMatchObject({
       ok: false,
       reason: /known key/,
     });
     const strangerWitnesses = { ...region(4, 2).policy, logKey: other.policy.logKey };
-    expect(verifyReceipt(other.receiptFor(0), other.entries[0], strangerWitnesses)).toMatchObject({
+    expect(verifyReceipt(other.receiptFor(0), other.entries[0]!, strangerWitnesses)).toMatchObject({
       reason: /0 of 2/,
     });
-    expect(verifyReceipt(receiptFor(0), entries[0], { ...other.policy, origin: 'x' }).ok).toBe(false);
+    expect(verifyReceipt(receiptFor(0), entries[0]!, { ...other.policy, origin: 'x' }).ok).toBe(false);
   });
 
   it.each([

@@ -40,8 +40,10 @@ export function parseReceipt(text: string): Receipt {
   let at = 0;
   if (lines[at++] !== PROOF_HEADER) throw new ReceiptError(`first line must be ${PROOF_HEADER}`);
   let extra: Uint8Array | undefined;
-  if (lines[at]?.startsWith('extra ')) {
-    extra = fromBase64(lines[at++].slice('extra '.length));
+  const extraLine = lines[at];
+  if (extraLine?.startsWith('extra ')) {
+    at++;
+    extra = fromBase64(extraLine.slice('extra '.length));
     if (!extra) throw new ReceiptError('extra is not base64');
   }
   const indexLine = lines[at++] ?? '';
@@ -51,8 +53,9 @@ export function parseReceipt(text: string): Receipt {
   const index = Number(indexLine.slice(6));
   if (!Number.isSafeInteger(index)) throw new ReceiptError('index too large');
   const proof: Hash[] = [];
-  while (at < lines.length && lines[at] !== '') {
-    const hash = fromBase64(lines[at++]);
+  for (let line = lines[at]; line !== undefined && line !== ''; line = lines[at]) {
+    at++;
+    const hash = fromBase64(line);
     if (!hash || hash.length !== HASH_SIZE)
       throw new ReceiptError(`proof line ${at} is not a base64 SHA-256 hash`);
     proof.push(hash);

@@ -26,14 +26,10 @@ function refuse(store: SqlLogStore, message: string, cause?: unknown): never {
 
 /** Compares the nodes that appends completed with the stored ones, level by level. */
 async function checkStoredNodes(store: SqlLogStore, completed: readonly StoredNode[]): Promise<void> {
-  const byLevel = new Map<number, StoredNode[]>();
-  for (const node of completed) {
-    const level = byLevel.get(node.level) ?? [];
-    level.push(node);
-    byLevel.set(node.level, level);
-  }
-  for (const [level, nodes] of byLevel) {
-    const stored = await store.readLevel(level, nodes[0].index, nodes[nodes.length - 1].index + 1);
+  for (const [level, nodes] of Map.groupBy(completed, (node) => node.level)) {
+    const [first, last] = [nodes[0], nodes.at(-1)];
+    if (!first || !last) continue;
+    const stored = await store.readLevel(level, first.index, last.index + 1);
     const byIndex = new Map(stored.map((s) => [s.index, s.hash]));
     for (const node of nodes) {
       const text = byIndex.get(node.index);
@@ -44,7 +40,12 @@ async function checkStoredNodes(store: SqlLogStore, completed: readonly StoredNo
   }
 }
 
-function verifyLatest(store: SqlLogStore, latest: StoredCheckpoint, origin: string, verifier: NoteVerifier): Checkpoint {
+function verifyLatest(
+  store: SqlLogStore,
+  latest: StoredCheckpoint,
+  origin: string,
+  verifier: NoteVerifier,
+): Checkpoint {
   let checkpoint: Checkpoint;
   try {
     checkpoint = openCheckpoint(latest.note, origin, verifier).checkpoint;
@@ -62,7 +63,11 @@ function verifyLatest(store: SqlLogStore, latest: StoredCheckpoint, origin: stri
  * the stored perfect-subtree hashes (which then are authentic), and every entry after it is
  * re-hashed and checked against its stored leaf hash and tree nodes.
  */
-export async function recoverLog(store: SqlLogStore, origin: string, verifier: NoteVerifier): Promise<RecoveredLog> {
+export async function recoverLog(
+  store: SqlLogStore,
+  origin: string,
+  verifier: NoteVerifier,
+): Promise<RecoveredLog> {
   try {
     const count = await store.entryCount();
     const latest = await store.latestCheckpoint();
@@ -70,9 +75,15 @@ export async function recoverLog(store: SqlLogStore, origin: string, verifier: N
     if (latest) {
       const checkpoint = verifyLatest(store, latest, origin, verifier);
       if (checkpoint.size > count) {
-        refuse(store, `the checkpoint of size ${checkpoint.size} covers entries that are not stored (${count})`);
+        refuse(
+          store,
+          `the checkpoint of size ${checkpoint.size} covers entries that are not stored (${count})`,
+        );
       }
-      tree = new CompactTree(checkpoint.size, await store.readNodes(rangeNodes({ start: 0, end: checkpoint.size })));
+      tree = new CompactTree(
+        checkpoint.size,
+        await store.readNodes(rangeNodes({ start: 0, end: checkpoint.size })),
+      );
       if (!bytesEqual(tree.root(), checkpoint.root)) {
         refuse(store, `the stored tree does not match the checkpoint of size ${checkpoint.size}`);
       }
@@ -84,7 +95,8 @@ export async function recoverLog(store: SqlLogStore, origin: string, verifier: N
       for (const [i, e] of entries.entries()) {
         if (e.index !== start + i) refuse(store, `entry ${start + i} is missing`);
         const leaf = leafHash(e.entry);
-        if (!bytesEqual(leaf, e.leafHash)) refuse(store, `leaf hash of entry ${e.index} does not match the entry`);
+        if (!bytesEqual(leaf, e.leafHash))
+          refuse(store, `leaf hash of entry ${e.index} does not match the entry`);
         completed.push(...tree.append(leaf));
       }
       if (entries.length !== end - start) refuse(store, `entry ${start + entries.length} is missing`);

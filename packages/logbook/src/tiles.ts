@@ -57,20 +57,19 @@ export function tilePath(tile: TileCoordinate): string {
 
 /** Parses `tile/...` strictly (no leading zeros, 3-digit groups); undefined when malformed. */
 export function parseTilePath(path: string): TileCoordinate | undefined {
-  const parts = path.split('/');
-  if (parts[0] !== 'tile' || parts.length < 3) return undefined;
-  const levelText = parts[1];
+  const [tile, levelText, ...groups] = path.split('/');
+  if (tile !== 'tile' || levelText === undefined || groups.length === 0) return undefined;
   let level: number | 'entries';
   if (levelText === 'entries') level = 'entries';
   else if (LEVEL.test(levelText) && Number(levelText) <= 63) level = Number(levelText);
   else return undefined;
-  let rest = parts.slice(2);
+  let rest = groups;
   let width = TILE_WIDTH;
-  if (rest.length >= 2 && rest[rest.length - 2].endsWith('.p')) {
-    const last = rest[rest.length - 1];
+  const [partial, last] = rest.slice(-2);
+  if (partial?.endsWith('.p') && last !== undefined) {
     if (!WIDTH.test(last) || Number(last) >= TILE_WIDTH) return undefined;
     width = Number(last);
-    rest = [...rest.slice(0, -2), rest[rest.length - 2].slice(0, -2)];
+    rest = [...rest.slice(0, -2), partial.slice(0, -2)];
   }
   let index = 0;
   for (const [i, group] of rest.entries()) {
@@ -96,8 +95,9 @@ export function decodeEntryBundle(bundle: Uint8Array): Uint8Array[] | undefined 
   const entries: Uint8Array[] = [];
   let offset = 0;
   while (offset < bundle.length) {
-    if (offset + 2 > bundle.length) return undefined;
-    const length = (bundle[offset] << 8) | bundle[offset + 1];
+    const [high, low] = bundle.subarray(offset, offset + 2);
+    if (high === undefined || low === undefined) return undefined;
+    const length = (high << 8) | low;
     if (offset + 2 + length > bundle.length) return undefined;
     entries.push(bundle.slice(offset + 2, offset + 2 + length));
     offset += 2 + length;

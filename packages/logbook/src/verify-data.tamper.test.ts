@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openSqlite, type Db, type SqlValue } from '@ketenlog/storage';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assert, afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { utf8 } from './bytes.ts';
 import { LogRegistry } from './sequencer-registry.ts';
 import { testLogOptions } from './testing/log-keys.ts';
@@ -46,14 +46,23 @@ async function pickCell(db: Db, target: Target, random: (n: number) => number): 
       `SELECT ${target} FROM log_entries WHERE log_id = 'consent' AND idx = ?`,
       [idx],
     );
+    assert(row);
     const where = "log_id = 'consent' AND idx = ?";
-    return { table: 'log_entries', column: target, where, params: [idx], value: row[target], expect: { firstBadIndex: idx } };
+    return {
+      table: 'log_entries',
+      column: target,
+      where,
+      params: [idx],
+      value: row[target],
+      expect: { firstBadIndex: idx },
+    };
   }
   if (target === 'node') {
     const nodes = await db.all<{ level: number; idx: number; hash: string }>(
       "SELECT level, idx, hash FROM log_nodes WHERE log_id = 'consent'",
     );
     const node = nodes[random(nodes.length)];
+    assert(node);
     return {
       table: 'log_nodes',
       column: 'hash',
@@ -67,6 +76,7 @@ async function pickCell(db: Db, target: Target, random: (n: number) => number): 
     "SELECT size, note FROM log_checkpoints WHERE log_id = 'consent'",
   );
   const checkpoint = checkpoints[random(checkpoints.length)];
+  assert(checkpoint);
   return {
     table: 'log_checkpoints',
     column: 'note',
@@ -79,8 +89,10 @@ async function pickCell(db: Db, target: Target, random: (n: number) => number): 
 
 function mutate(cell: Cell, mutation: Mutation, random: (n: number) => number): string {
   // A checkpoint is stored as text, so its decoded form is its UTF-8 bytes.
-  const decoded = cell.column === 'note' ? Buffer.from(cell.value, 'utf8') : Buffer.from(cell.value, 'base64');
-  const encode = (bytes: Buffer): string => (cell.column === 'note' ? bytes.toString('utf8') : bytes.toString('base64'));
+  const decoded =
+    cell.column === 'note' ? Buffer.from(cell.value, 'utf8') : Buffer.from(cell.value, 'base64');
+  const encode = (bytes: Buffer): string =>
+    cell.column === 'note' ? bytes.toString('utf8') : bytes.toString('base64');
   switch (mutation) {
     case 'flip-decoded': {
       if (decoded.length === 0) return `${cell.value}A`;
@@ -107,9 +119,11 @@ describe('verify finds tampering with stored log data (SQLite)', () => {
     dir = mkdtempSync(join(tmpdir(), 'ketenlog-tamper-'));
     db = await openSqlite(join(dir, 'node.sqlite'));
     const registry = await LogRegistry.open(db, [testLogOptions('consent'), testLogOptions('access')]);
-    for (let i = 0; i < SIZE; ) {
+    for (let i = 0; i < SIZE;) {
       const batch = Math.min(SIZE - i, 1 + (i % 17));
-      await Promise.all(Array.from({ length: batch }, (_, k) => registry.log('consent').append(utf8(`{"n":${i + k}}`))));
+      await Promise.all(
+        Array.from({ length: batch }, (_, k) => registry.log('consent').append(utf8(`{"n":${i + k}}`))),
+      );
       i += batch;
     }
     await registry.log('access').append(utf8('untouched'));
@@ -136,7 +150,10 @@ describe('verify finds tampering with stored log data (SQLite)', () => {
       const set = `UPDATE ${cell.table} SET ${cell.column} = ? WHERE ${cell.where}`;
       await db.run(set, [changed, ...cell.params]);
       const result = await verifyLog(db, 'consent');
-      expect(result, `${target} ${mutation} ${JSON.stringify(cell.params)}`).toMatchObject({ ok: false, ...cell.expect });
+      expect(result, `${target} ${mutation} ${JSON.stringify(cell.params)}`).toMatchObject({
+        ok: false,
+        ...cell.expect,
+      });
       if (i % 20 === 0) expect((await verifyData(db)).ok).toBe(false);
       await db.run(set, [cell.value, ...cell.params]);
     }
@@ -150,7 +167,9 @@ describe('verify finds tampering with stored log data (SQLite)', () => {
       ['log_nodes', 'level = 2 AND idx = 5'],
       ['log_checkpoints', `size = (SELECT MAX(size) FROM log_checkpoints WHERE log_id = 'consent')`],
     ]) {
-      const rows = await db.all<Record<string, SqlValue>>(`SELECT * FROM ${table} WHERE log_id = 'consent' AND ${where}`);
+      const rows = await db.all<Record<string, SqlValue>>(
+        `SELECT * FROM ${table} WHERE log_id = 'consent' AND ${where}`,
+      );
       expect(rows).toHaveLength(1);
       await db.run(`DELETE FROM ${table} WHERE log_id = 'consent' AND ${where}`);
       const result = await verifyLog(db, 'consent');
@@ -161,7 +180,7 @@ describe('verify finds tampering with stored log data (SQLite)', () => {
       } else {
         expect(result.ok, table).toBe(false);
       }
-      const columns = Object.keys(rows[0]);
+      const columns = Object.keys(rows[0]!);
       await db.run(
         `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,
         columns.map((c) => rows[0][c]),

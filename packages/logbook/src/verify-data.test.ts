@@ -1,6 +1,6 @@
 import type { Db } from '@ketenlog/storage';
 import { testDatabases } from '@ketenlog/storage';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { assert, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { utf8 } from './bytes.ts';
 import { leafHash, nodeHash } from './merkle.ts';
 import { LogRegistry } from './sequencer-registry.ts';
@@ -14,7 +14,7 @@ const access = testLogOptions('access');
 async function fill(registry: LogRegistry, count: number): Promise<void> {
   for (const id of registry.logIds) {
     const log = registry.log(id);
-    for (let i = 0; i < count; ) {
+    for (let i = 0; i < count;) {
       const batch = Math.min(count - i, 1 + (i % 13));
       await Promise.all(Array.from({ length: batch }, (_, k) => log.append(utf8(`${id} ${i + k}`))));
       i += batch;
@@ -48,7 +48,10 @@ describe.each(testDatabases())('verifyData on $name', ({ open }) => {
     const registry = await LogRegistry.open(db, [consent]);
     await fill(registry, 10);
     const result = await verifyLog(db, 'consent', { trustedKeys: [testLogKey('someone-else').verifierKey] });
-    expect(result).toMatchObject({ ok: false, problem: expect.stringMatching(/no trusted key named consent-log/) });
+    expect(result).toMatchObject({
+      ok: false,
+      problem: expect.stringMatching(/no trusted key named consent-log/),
+    });
     // A trusted key with the log's key name but another public key.
     const impostor = testLogKey('consent-log-2').verifierKey.replace('consent-log-2', 'consent-log');
     await expect(verifyLog(db, 'consent', { trustedKeys: [impostor] })).rejects.toThrow(/key ID/);
@@ -78,7 +81,9 @@ describe.each(testDatabases())('verifyData on $name', ({ open }) => {
   it('reports the first bad index of a changed entry, and a checkpoint over missing entries', async () => {
     const registry = await LogRegistry.open(db, [consent]);
     await fill(registry, 50);
-    await db.run('UPDATE log_entries SET entry = ? WHERE idx = 17', [Buffer.from('forged').toString('base64')]);
+    await db.run('UPDATE log_entries SET entry = ? WHERE idx = 17', [
+      Buffer.from('forged').toString('base64'),
+    ]);
     expect(await verifyLog(db, 'consent')).toMatchObject({ ok: false, firstBadIndex: 17 });
     await db.run('DELETE FROM log_entries WHERE idx >= 17');
     expect(await verifyLog(db, 'consent')).toMatchObject({ ok: false, firstBadIndex: 17 });
@@ -90,11 +95,17 @@ describe.each(testDatabases())('verifyData on $name', ({ open }) => {
     const forged = utf8('forged');
     const other = Buffer.from(leafHash(forged)).toString('base64');
     // Size 2: nodes 0/1 (leaf) and 1/0 (root of both) change with entry 1.
-    await db.run('UPDATE log_entries SET entry = ?, leaf_hash = ? WHERE idx = 1', [Buffer.from(forged).toString('base64'), other]);
+    await db.run('UPDATE log_entries SET entry = ?, leaf_hash = ? WHERE idx = 1', [
+      Buffer.from(forged).toString('base64'),
+      other,
+    ]);
     await db.run('UPDATE log_nodes SET hash = ? WHERE level = 0 AND idx = 1', [other]);
     const [first] = await db.all<{ hash: string }>('SELECT hash FROM log_nodes WHERE level = 0 AND idx = 0');
+    assert(first);
     const root = nodeHash(Buffer.from(first.hash, 'base64'), leafHash(forged));
-    await db.run('UPDATE log_nodes SET hash = ? WHERE level = 1 AND idx = 0', [Buffer.from(root).toString('base64')]);
+    await db.run('UPDATE log_nodes SET hash = ? WHERE level = 1 AND idx = 0', [
+      Buffer.from(root).toString('base64'),
+    ]);
     expect(await verifyLog(db, 'consent')).toMatchObject({ ok: false, checkpointSize: 2, firstBadIndex: 1 });
   });
 });

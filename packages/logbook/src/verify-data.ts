@@ -6,7 +6,7 @@
 // the key name on the checkpoint's signature line) when any are supplied; otherwise the vkey that
 // the sequencer registered in the `log_keys` table, reported as not pinned (that table is in the
 // same database, so it proves integrity against accidents, not against whoever can rewrite it).
-import type { Db } from '@ketenlog/storage';
+import { oneRow, type Db } from '@ketenlog/storage';
 import { bytesEqual } from './bytes.ts';
 import { openCheckpoint, parseCheckpoint, type Checkpoint } from './checkpoint.ts';
 import { CompactTree, leafHash, type StoredNode } from './merkle.ts';
@@ -66,13 +66,16 @@ class Problem extends Error {
   }
 }
 
-const b64 = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+const b64 = (bytes: Uint8Array): string =>
+  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 
 /** Strict base64 (canonical, padded) through Buffer: the verify loop decodes millions of values. */
 function decode(text: string): Uint8Array | undefined {
   if (typeof text !== 'string' || text.length % 4 !== 0) return undefined;
   const bytes = Buffer.from(text, 'base64');
-  return bytes.toString('base64') === text ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : undefined;
+  return bytes.toString('base64') === text
+    ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    : undefined;
 }
 
 /** The verifier for a log: a trusted key named like the checkpoint's signer, or the registered one. */
@@ -112,22 +115,23 @@ async function loadCheckpoints(
   trusted: readonly NoteVerifier[],
 ): Promise<{ checkpoints: Checkpoint[]; pinned: boolean }> {
   const stored = [];
-  for (let page = await store.checkpoints(-1, CHUNK); page.length > 0; ) {
+  for (let page = await store.checkpoints(-1, CHUNK), last = page.at(-1); last; last = page.at(-1)) {
     stored.push(...page);
-    page = await store.checkpoints(page[page.length - 1].size, CHUNK);
+    page = await store.checkpoints(last.size, CHUNK);
   }
+  const latestStored = stored.at(-1);
   let signerName: string | undefined;
-  if (stored.length > 0) {
+  if (latestStored) {
     try {
-      signerName = parseNote(stored[stored.length - 1].note).signatures[0]?.name;
+      signerName = parseNote(latestStored.note).signatures[0]?.name;
     } catch (error) {
       throw new Problem(`checkpoint is malformed: ${(error as Error).message}`, {
-        checkpointSize: stored[stored.length - 1].size,
+        checkpointSize: latestStored.size,
       });
     }
   }
   const { verifier, pinned } = chooseVerifier(record, signerName, trusted);
-  const origin = record?.origin ?? safeOrigin(stored[stored.length - 1]?.note);
+  const origin = record?.origin ?? safeOrigin(latestStored?.note);
   const checkpoints = stored.map(({ size, note }) => {
     let checkpoint: Checkpoint;
     try {
@@ -136,7 +140,9 @@ async function loadCheckpoints(
       throw new Problem(`checkpoint does not verify: ${(error as Error).message}`, { checkpointSize: size });
     }
     if (checkpoint.size !== size) {
-      throw new Problem(`checkpoint stored as size ${size} says ${checkpoint.size}`, { checkpointSize: size });
+      throw new Problem(`checkpoint stored as size ${size} says ${checkpoint.size}`, {
+        checkpointSize: size,
+      });
     }
     return checkpoint;
   });
@@ -152,18 +158,18 @@ function safeOrigin(note: string | undefined): string | undefined {
 }
 
 /** The lowest leaf index whose stored node (among those a chunk completed) is missing or wrong. */
-async function firstBadNode(db: Db, logId: string, completed: readonly StoredNode[]): Promise<number | undefined> {
-  const byLevel = new Map<number, StoredNode[]>();
-  for (const node of completed) {
-    const level = byLevel.get(node.level) ?? [];
-    level.push(node);
-    byLevel.set(node.level, level);
-  }
+async function firstBadNode(
+  db: Db,
+  logId: string,
+  completed: readonly StoredNode[],
+): Promise<number | undefined> {
   let first: number | undefined;
-  for (const [level, nodes] of byLevel) {
+  for (const [level, nodes] of Map.groupBy(completed, (node) => node.level)) {
+    const [low, high] = [nodes[0], nodes.at(-1)];
+    if (!low || !high) continue;
     const rows = await db.all<{ idx: number; hash: string }>(
       'SELECT idx, hash FROM log_nodes WHERE log_id = ? AND level = ? AND idx >= ? AND idx <= ? ORDER BY idx',
-      [logId, level, nodes[0].index, nodes[nodes.length - 1].index],
+      [logId, level, low.index, high.index],
     );
     const stored = new Map(rows.map((r) => [Number(r.idx), r.hash]));
     for (const node of nodes) {
@@ -191,8 +197,8 @@ async function verifyOne(
   let nodeCount = 0;
   let lastGood = 0;
   const checkRoot = (): void => {
-    while (next < checkpoints.length && checkpoints[next].size === tree.size) {
-      if (!bytesEqual(checkpoints[next].root, tree.root())) {
+    for (let checkpoint = checkpoints[next]; checkpoint?.size === tree.size; checkpoint = checkpoints[next]) {
+      if (!bytesEqual(checkpoint.root, tree.root())) {
         throw new Problem(
           `checkpoint root does not match the entries: an entry in [${lastGood}, ${tree.size}) was rewritten with its hashes`,
           { checkpointSize: tree.size, firstBadIndex: lastGood },
@@ -235,23 +241,39 @@ async function verifyOne(
       }
     }
     const badNode = await firstBadNode(db, logId, completed);
-    if (badNode !== undefined && (entryProblem?.firstBadIndex === undefined || badNode <= entryProblem.firstBadIndex)) {
-      throw new Problem(`a stored tree node over entry ${badNode} is missing or wrong`, { firstBadIndex: badNode });
+    if (
+      badNode !== undefined &&
+      (entryProblem?.firstBadIndex === undefined || badNode <= entryProblem.firstBadIndex)
+    ) {
+      throw new Problem(`a stored tree node over entry ${badNode} is missing or wrong`, {
+        firstBadIndex: badNode,
+      });
     }
     if (entryProblem) throw entryProblem;
     nodeCount += completed.length;
     if (rows.length < CHUNK) break;
   }
-  if (next < checkpoints.length) {
-    throw new Problem(`checkpoint covers ${checkpoints[next].size} entries but ${tree.size} are stored`, {
-      checkpointSize: checkpoints[next].size,
+  const uncovered = checkpoints[next];
+  if (uncovered) {
+    throw new Problem(`checkpoint covers ${uncovered.size} entries but ${tree.size} are stored`, {
+      checkpointSize: uncovered.size,
       firstBadIndex: tree.size,
     });
   }
-  const [{ n }] = await db.all<{ n: number }>('SELECT COUNT(*) AS n FROM log_nodes WHERE log_id = ?', [logId]);
-  if (Number(n) !== nodeCount) throw new Problem(`${Number(n)} tree nodes stored where the entries make ${nodeCount}`);
+  const { n } = oneRow(
+    await db.all<{ n: number }>('SELECT COUNT(*) AS n FROM log_nodes WHERE log_id = ?', [logId]),
+  );
+  if (Number(n) !== nodeCount)
+    throw new Problem(`${Number(n)} tree nodes stored where the entries make ${nodeCount}`);
   const latest = checkpoints[checkpoints.length - 1]?.size ?? 0;
-  const result: LogVerifyOk = { ok: true, logId, size: tree.size, checkpoints: checkpoints.length, uncovered: tree.size - latest, pinned };
+  const result: LogVerifyOk = {
+    ok: true,
+    logId,
+    size: tree.size,
+    checkpoints: checkpoints.length,
+    uncovered: tree.size - latest,
+    pinned,
+  };
   return result;
 }
 
@@ -291,7 +313,9 @@ async function hasLogTables(db: Db): Promise<boolean> {
   const rows =
     db.dialect === 'sqlite'
       ? await db.all("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'log_entries'")
-      : await db.all("SELECT to_regclass('log_entries') AS name WHERE to_regclass('log_entries') IS NOT NULL");
+      : await db.all(
+          "SELECT to_regclass('log_entries') AS name WHERE to_regclass('log_entries') IS NOT NULL",
+        );
   return rows.length > 0;
 }
 

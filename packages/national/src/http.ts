@@ -2,7 +2,7 @@
 // knows its credentials), and FHIR errors as OperationOutcomes in their own encapsulated scope.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { installContentParsers } from '@ketenlog/fhir';
-import { installErrorHandlers, type IssueCode, outcome, ProblemError } from '@ketenlog/problem';
+import { installErrorHandlers, ProblemError, type Result } from '@ketenlog/problem';
 
 /** A verified caller of a national interface: the organisation it acts for and its system. */
 export interface NationalCaller {
@@ -14,16 +14,11 @@ export interface NationalCaller {
   readonly mayWrite: boolean;
 }
 
-export type Authorization =
-  | { readonly ok: true; readonly caller: NationalCaller }
-  | { readonly ok: false; readonly status: 401 | 403; readonly text: string };
+/** The verified caller, or why not: 401 `login` (no or an unknown credential), 403 `forbidden`. */
+export type Authorization = Result<NationalCaller, 'login' | 'forbidden'>;
 
 /** Decides who calls; default deny. The node resolves its credentials; a stand-in its own. */
 export type Authorize = (request: FastifyRequest) => Promise<Authorization>;
-
-export function problem(status: number, code: IssueCode, text: string): ProblemError {
-  return new ProblemError(status, outcome('error', code, text));
-}
 
 /** FHIR JSON bodies and OperationOutcome errors inside one plugin's scope. */
 export function fhirScope(app: FastifyInstance): void {
@@ -35,8 +30,8 @@ export function fhirScope(app: FastifyInstance): void {
 export function requireCaller(authorize: Authorize) {
   return async (request: FastifyRequest): Promise<void> => {
     const result = await authorize(request);
-    if (!result.ok) throw problem(result.status, result.status === 401 ? 'login' : 'forbidden', result.text);
-    request.nationalCaller = result.caller;
+    if (!result.ok) throw ProblemError.of(result.problem);
+    request.nationalCaller = result.value;
   };
 }
 

@@ -12,7 +12,8 @@ import { parseArgs } from 'node:util';
 import Fastify from 'fastify';
 import type { Resource } from '@medplum/fhirtypes';
 import { openSqlite } from '@ketenlog/storage';
-import { DirectoryStore, fhirScope, isDirectoryType, mcsdRoutes, problem } from '../src/index.ts';
+import { ok, problem } from '@ketenlog/problem';
+import { DirectoryStore, fhirScope, isDirectoryType, mcsdRoutes } from '../src/index.ts';
 import { LRZA_EXAMPLES } from './lrza-examples.ts';
 
 const SOURCE = 'lrza';
@@ -36,10 +37,7 @@ await app.register(
     await mcsdRoutes(scope, {
       store,
       maxCount: Number(values['page-size']),
-      authorize: async () => ({
-        ok: true,
-        caller: { ura: '00000000', clientId: 'anonymous', mayWrite: false },
-      }),
+      authorize: async () => ok({ ura: '00000000', clientId: 'anonymous', mayWrite: false }),
       get baseUrl() {
         return `${baseUrl}/fhir`;
       },

@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import Fastify, { type FastifyRequest } from 'fastify';
 import type { JWK } from 'jose';
+import { fail, ok, problem, ProblemError } from '@ketenlog/problem';
 import { openSqlite } from '@ketenlog/storage';
 import {
   fhirScope,
@@ -20,7 +21,6 @@ import {
   NVI_SCOPE,
   NviStore,
   nviRoutes,
-  problem,
   Prs,
   PseudonymError,
   RecipientKey,
@@ -44,10 +44,10 @@ const clients = new Map<string, { ura: string; clientId: string }>(
 );
 const authorize = async (request: FastifyRequest): Promise<Authorization> => {
   const token = /^Bearer (\S+)$/.exec(request.headers.authorization ?? '')?.[1];
-  if (!token) return { ok: false, status: 401, text: 'a bearer token is required' };
+  if (!token) return fail(401, 'login', 'a bearer token is required');
   const client = clients.get(token);
-  if (!client) return { ok: false, status: 401, text: 'unknown token' };
-  return { ok: true, caller: { ...client, mayWrite: true } };
+  if (!client) return fail(401, 'login', 'unknown token');
+  return ok({ ...client, mayWrite: true });
 };
 
 const recipientJwks = new Map<string, string>(
@@ -91,7 +91,7 @@ await app.register(
     );
     scope.post('/evaluate', async (request) => {
       const result = await authorize(request);
-      if (!result.ok) throw problem(result.status, 'login', result.text);
+      if (!result.ok) throw ProblemError.of(result.problem);
       try {
         return await prs.evaluate(request.body);
       } catch (error) {

@@ -1,6 +1,6 @@
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Db } from './db.ts';
+import { oneRow, type Db } from './db.ts';
 import { openDatabase } from './open.ts';
 import { toNumberedPlaceholders } from './placeholders.ts';
 import { freshPostgresSchema, testDatabases } from './testing.ts';
@@ -37,7 +37,7 @@ describe.each(testDatabases())('the $name engine', ({ open }) => {
     const result = await db.transaction(async (tx) => {
       await tx.run('INSERT INTO t (k, n) VALUES (?, ?)', ['a', 1]);
       await tx.run('INSERT INTO t (k, n) VALUES (?, ?)', ['b', 2]);
-      return (await tx.all<{ c: number }>('SELECT count(*) AS c FROM t'))[0].c;
+      return oneRow(await tx.all<{ c: number }>('SELECT count(*) AS c FROM t')).c;
     });
     expect(Number(result)).toBe(2);
     expect(await db.all('SELECT k FROM t')).toHaveLength(2);
@@ -61,13 +61,13 @@ describe.each(testDatabases())('the $name engine', ({ open }) => {
     await Promise.all(
       Array.from({ length: 20 }, () =>
         db.transaction(async (tx) => {
-          const [{ n }] = await tx.all<{ n: number }>('SELECT n FROM t WHERE k = ?', ['counter']);
+          const { n } = oneRow(await tx.all<{ n: number }>('SELECT n FROM t WHERE k = ?', ['counter']));
           await new Promise((r) => setTimeout(r, 1));
           await tx.run('UPDATE t SET n = ? WHERE k = ?', [n + 1, 'counter']);
         }),
       ),
     );
-    expect((await db.all<{ n: number }>('SELECT n FROM t'))[0].n).toBe(20);
+    expect(oneRow(await db.all<{ n: number }>('SELECT n FROM t')).n).toBe(20);
   });
 
   it("does not show a running transaction's uncommitted rows to readers outside it", async () => {
@@ -116,7 +116,7 @@ describe.each(testDatabases())('the $name engine', ({ open }) => {
   it('stores and returns binary values', async () => {
     await db.exec(`CREATE TABLE b (v ${db.dialect === 'postgres' ? 'BYTEA' : 'BLOB'})`);
     await db.run('INSERT INTO b (v) VALUES (?)', [new Uint8Array([0, 1, 255])]);
-    const [{ v }] = await db.all<{ v: Uint8Array }>('SELECT v FROM b');
+    const { v } = oneRow(await db.all<{ v: Uint8Array }>('SELECT v FROM b'));
     expect([...v]).toEqual([0, 1, 255]);
   });
 });

@@ -49,3 +49,10 @@ export interface Db extends Queryable {
   session?(options?: { keepaliveSeconds?: number }): Promise<DbSession>;
   close(): Promise<void>;
 }
+
+/** The row of a query that always returns one (an aggregate, the RETURNING of one insert). */
+export function oneRow<T>(rows: readonly T[]): T {
+  const [row] = rows;
+  if (row === undefined) throw new Error('the query returned no row');
+  return row;
+}

@@ -97,7 +97,7 @@ describe.each(engines)('the ephemeral store on $name', ({ open }) => {
 
 describe('two processes on one PostgreSQL database', () => {
   let schema: Awaited<ReturnType<typeof freshPostgresSchema>>;
-  let dbs: Db[];
+  let dbs: [Db, Db];
   beforeEach(async () => {
     schema = await freshPostgresSchema();
     dbs = await Promise.all([schema.open(), schema.open()]);
@@ -108,7 +108,7 @@ describe('two processes on one PostgreSQL database', () => {
   });
 
   it('create the table together, and agree on replays, single use and counts', async () => {
-    const [a, b] = await Promise.all(dbs.map((db) => SqlEphemeralStore.open(db)));
+    const [a, b] = await Promise.all([SqlEphemeralStore.open(dbs[0]), SqlEphemeralStore.open(dbs[1])]);
     const inserted = await Promise.all(
       Array.from({ length: 10 }, (_, i) =>
         (i % 2 ? a : b).space('jti').insertIfAbsent('token', '', T + 60_000, T),

@@ -7,7 +7,7 @@
  * Times are epoch milliseconds passed in by the caller (an injected clock); an entry whose
  * `expiresAt` is at or before `now` is gone for every operation, and `sweep` deletes it for good.
  */
-import type { Db, SqlValue } from './db.ts';
+import { oneRow, type Db, type SqlValue } from './db.ts';
 
 /** One namespace of the store (`sessions`, `node-token-jti`, ...): keys are unique within it. */
 export interface EphemeralSpace {
@@ -143,7 +143,8 @@ export class SqlEphemeralStore implements EphemeralStore {
            RETURNING hits, expires_at`,
           [namespace, key, now + windowMs, now, now],
         );
-        return { hits: Number(rows[0]!.hits), expiresAt: Number(rows[0]!.expires_at) };
+        const { hits, expires_at } = oneRow(rows);
+        return { hits: Number(hits), expiresAt: Number(expires_at) };
       },
       async entries(now) {
         return db.all<{ key: string; value: string }>(

@@ -1,4 +1,12 @@
-export type { Db, DbSession, Dialect, Queryable, Row, SqlValue } from './db.ts';
+export {
+  oneRow,
+  type Db,
+  type DbSession,
+  type Dialect,
+  type Queryable,
+  type Row,
+  type SqlValue,
+} from './db.ts';
 export { openSqlite } from './sqlite.ts';
 export { openPostgres } from './postgres.ts';
 export { openDatabase } from './open.ts';

@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
-import type { Db, Queryable, Row, SqlValue } from './db.ts';
+import { oneRow, type Db, type Queryable, type Row, type SqlValue } from './db.ts';
 import { Mutex } from './mutex.ts';
 
 /** Prepared statements are kept per connection, keyed by SQL text; the cap bounds memory. */
@@ -80,7 +80,7 @@ export async function openSqlite(path: string): Promise<Db> {
   // Through the statement cache: a fresh prepare per commit left a native statement for the GC to
   // finalize each time (thousands a minute under load), churning and fragmenting the C heap.
   const totalChanges = (): number =>
-    Number(writer.all<{ n: number | bigint }>('SELECT total_changes() AS n', [])[0].n);
+    Number(oneRow(writer.all<{ n: number | bigint }>('SELECT total_changes() AS n', [])).n);
   let changesAtOptimize = totalChanges();
   const optimizeWhenDue = (): void => {
     const now = totalChanges();
@@ -114,7 +114,8 @@ export async function openSqlite(path: string): Promise<Db> {
   const queue: Pending[] = [];
   let draining = false;
   const runGroup = async (group: readonly Pending[]): Promise<void> => {
-    const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
+    /** How each transaction of the group settles, once the group has committed. */
+    const settle: Array<() => void> = [];
     try {
       writer.raw.exec('BEGIN IMMEDIATE');
     } catch (error) {
@@ -126,10 +127,10 @@ export async function openSqlite(path: string): Promise<Db> {
       try {
         const value = await inTransaction.run(true, () => p.fn(tx));
         writer.raw.exec('RELEASE tx');
-        outcomes.push({ ok: true, value });
+        settle.push(() => p.resolve(value));
       } catch (error) {
         if (writer.raw.isTransaction) writer.raw.exec('ROLLBACK TO tx; RELEASE tx');
-        outcomes.push({ ok: false, error });
+        settle.push(() => p.reject(error));
       }
     }
     try {
@@ -140,11 +141,7 @@ export async function openSqlite(path: string): Promise<Db> {
       return;
     }
     optimizeWhenDue();
-    group.forEach((p, i) => {
-      const outcome = outcomes[i];
-      if (outcome.ok) p.resolve(outcome.value);
-      else p.reject(outcome.error);
-    });
+    for (const settled of settle) settled();
   };
   const drain = (): void => {
     const group = queue.splice(0, MAX_GROUP);

@@ -83,7 +83,7 @@ describe('node-to-node tokens', () => {
       expect(response.status).toBe(401);
       const body = (await response.json()) as { resourceType: string; issue: { diagnostics: string }[] };
       expect(body.resourceType).toBe('OperationOutcome');
-      expect(body.issue[0].diagnostics).toMatch(why);
+      expect(body.issue[0]?.diagnostics).toMatch(why);
     };
     await refused(undefined, /node token is required/);
     await refused('not-a-jwt', /not a JWT/);

@@ -11,7 +11,7 @@ import { safeReturnTo } from '../passkeys/routes.ts';
 import { cookieFrom, sessionCookie, sessionIdFrom, type SessionStore } from '../passkeys/session.ts';
 import type { ProfessionalAccount } from '../professionals/professional-directory.ts';
 import { OidcRelyingParty, type RelyingPartyOptions } from './relying-party.ts';
-import { replyOutcome } from '@ketenlog/problem';
+import { fail, ok, replyOutcome, replyProblem, type Result } from '@ketenlog/problem';
 
 export interface ProfessionalIdp {
   readonly id: string;
@@ -45,32 +45,34 @@ const STATE_COOKIE = 'ketenlog_prologin';
 const STATE_TTL_MS = 10 * 60_000;
 const ID = /^[A-Za-z0-9._@-]{1,64}$/;
 
-export type ClaimMapping =
-  | { readonly ok: true; readonly account: ProfessionalAccount }
-  | { readonly ok: false; readonly message: string };
-
 /** Her account from the ID token's claims, or the (Dutch) reason she cannot log in here. */
 export function professionalFromClaims(
   idp: ProfessionalIdp,
   claims: IDToken,
   organisation: string,
-): ClaimMapping {
+): Result<ProfessionalAccount, 'forbidden'> {
   const rawId = claims[idp.claims.id];
   if (typeof rawId !== 'string' || !ID.test(rawId.replace(/^pro:/, '')))
-    return { ok: false, message: `${idp.label} gaf geen bruikbare identificatie (${idp.claims.id}).` };
+    return fail(403, 'forbidden', `${idp.label} gaf geen bruikbare identificatie (${idp.claims.id}).`);
   const ura = idp.claims.ura === undefined ? organisation.replace(/^ura:/, '') : claims[idp.claims.ura];
   if (typeof ura !== 'string' || `ura:${ura}` !== organisation)
-    return { ok: false, message: 'U logt in bij een andere organisatie dan die van uw account.' };
+    return fail(403, 'forbidden', 'U logt in bij een andere organisatie dan die van uw account.');
   const rawRoles = claims[idp.claims.role];
   const roles = (Array.isArray(rawRoles) ? rawRoles : [rawRoles]).filter(
     (r): r is string => typeof r === 'string',
   );
-  const mapped = [...new Set(roles.flatMap((r) => (Object.hasOwn(idp.roles, r) ? [idp.roles[r]] : [])))];
+  const mapped = [
+    ...new Set(
+      roles
+        .map((r) => (Object.hasOwn(idp.roles, r) ? idp.roles[r] : undefined))
+        .filter((r) => r !== undefined),
+    ),
+  ];
   if (mapped.length === 0)
-    return { ok: false, message: 'Uw rol bij uw organisatie geeft geen toegang tot Ketenlog.' };
+    return fail(403, 'forbidden', 'Uw rol bij uw organisatie geeft geen toegang tot Ketenlog.');
   const id = `pro:${rawId.replace(/^pro:/, '').toLowerCase()}`;
   const name = typeof claims.name === 'string' && claims.name ? claims.name : id;
-  return { ok: true, account: { id, name, memberships: mapped.map((role) => ({ organisation, role })) } };
+  return ok({ id, name, memberships: mapped.map((role) => ({ organisation, role })) });
 }
 
 export async function professionalOidcRoutes(
@@ -140,8 +142,11 @@ export async function professionalOidcRoutes(
       return replyOutcome(reply, 400, 'invalid', 'Onbekende of verlopen inlogpoging. Begin opnieuw.');
     const result = await entry.rp.complete(query);
     if (!result.ok) {
-      request.log.warn({ idp: entry.idp.id, failure: result.failure }, 'professional OIDC login refused');
-      return result.failure === 'unreachable'
+      request.log.warn(
+        { idp: entry.idp.id, failure: result.problem.code },
+        'professional OIDC login refused',
+      );
+      return result.problem.code === 'unreachable'
         ? replyOutcome(reply, 503, 'transient', down(entry.idp.label))
         : replyOutcome(
             reply,
@@ -150,9 +155,9 @@ export async function professionalOidcRoutes(
             `Inloggen via ${entry.idp.label} is niet gelukt. Probeer het opnieuw.`,
           );
     }
-    const mapped = professionalFromClaims(entry.idp, result.claims, options.organisation);
-    if (!mapped.ok) return replyOutcome(reply, 403, 'forbidden', mapped.message);
-    const { account } = mapped;
+    const mapped = professionalFromClaims(entry.idp, result.value, options.organisation);
+    if (!mapped.ok) return replyProblem(reply, mapped.problem);
+    const account = mapped.value;
     await options.onLogin(account, entry.idp.id);
     const previous = sessionIdFrom(request.headers.cookie);
     if (previous) await options.sessions.end(previous);

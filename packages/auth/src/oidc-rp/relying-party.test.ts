@@ -137,7 +137,7 @@ describe('the DigiD broker relying party', () => {
       );
     expect(await tampered.complete(await query(tampered, 'state-5'))).toMatchObject({
       ok: false,
-      failure: 'rejected',
+      problem: { code: 'rejected' },
     });
 
     // The other client's real, signed ID token, swapped in for ours.
@@ -156,8 +156,8 @@ describe('the DigiD broker relying party', () => {
       new MemoryEphemeralStore(),
     );
     const refused = await swapped.complete(await query(swapped, 'state-7'));
-    expect(refused).toMatchObject({ ok: false, failure: 'rejected' });
-    expect(refused.ok ? '' : refused.detail).toMatch(/aud|audience|nonce/i);
+    expect(refused).toMatchObject({ ok: false, problem: { code: 'rejected' } });
+    expect(refused.ok ? '' : refused.problem.text).toMatch(/aud|audience|nonce/i);
   });
 
   it('follows the IdP to new signing keys when it restarts with them; a code from before is refused', async () => {

@@ -6,6 +6,7 @@
 // repeated at every login's start, so a node starts while its IdP is down, recovers when it is
 // back, and follows the IdP's key rotation.
 import * as oidc from 'openid-client';
+import { fail, ok, type Result } from '@ketenlog/problem';
 import type { EphemeralSpace, EphemeralStore } from '@ketenlog/storage';
 
 const PENDING_TTL_MS = 10 * 60_000;
@@ -26,12 +27,11 @@ export interface RelyingPartyOptions {
   readonly now?: () => number;
 }
 
-/** Why a login did not complete; `unreachable` is the upstream being down, not the person's fault. */
-export type RelyingPartyFailure = 'unknown-state' | 'expired' | 'rejected' | 'unreachable';
-
-export type RelyingPartyResult =
-  | { readonly ok: true; readonly claims: oidc.IDToken }
-  | { readonly ok: false; readonly failure: RelyingPartyFailure; readonly detail: string };
+/**
+ * Why a login did not complete: `unknown-state` (400), `rejected` (401), or `unreachable` (503) —
+ * the upstream being down, not the person's fault. The problem's text is for the log.
+ */
+export type RelyingPartyProblemCode = 'unknown-state' | 'rejected' | 'unreachable';
 
 export class UpstreamUnreachable extends Error {
   override name = 'UpstreamUnreachable';
@@ -150,13 +150,15 @@ export class OidcRelyingParty {
   }
 
   /** Completes a login from the callback's query: the verified ID token's claims, or why not. */
-  async complete(query: Readonly<Record<string, string | undefined>>): Promise<RelyingPartyResult> {
+  async complete(
+    query: Readonly<Record<string, string | undefined>>,
+  ): Promise<Result<oidc.IDToken, RelyingPartyProblemCode>> {
     const state = query.state;
     const taken = state === undefined ? undefined : await this.#pending.take(state, this.#now());
     if (state === undefined || taken === undefined)
-      return { ok: false, failure: 'unknown-state', detail: 'unknown, spent or expired state' };
+      return fail(400, 'unknown-state', 'unknown, spent or expired state');
     const pending = JSON.parse(taken) as Pending;
-    if (query.error) return { ok: false, failure: 'rejected', detail: `upstream said ${query.error}` };
+    if (query.error) return fail(401, 'rejected', `upstream said ${query.error}`);
     const callback = new URL(pending.redirectUri);
     for (const [key, value] of Object.entries(query))
       if (value !== undefined) callback.searchParams.set(key, value);
@@ -168,15 +170,15 @@ export class OidcRelyingParty {
         idTokenExpected: true,
       });
       const claims = tokens.claims();
-      if (!claims) return { ok: false, failure: 'rejected', detail: 'no ID token' };
-      return { ok: true, claims };
+      if (!claims) return fail(401, 'rejected', 'no ID token');
+      return ok(claims);
     } catch (error) {
       if (error instanceof UpstreamUnreachable || isUnreachable(error))
-        return { ok: false, failure: 'unreachable', detail: (error as Error).message };
+        return fail(503, 'unreachable', (error as Error).message);
       // openid-client keeps oauth4webapi's error, which names the failed check, as the cause.
       const cause = (error as Error).cause;
       const detail = `${(error as Error).message}${cause instanceof Error ? `: ${cause.message}` : ''}`;
-      return { ok: false, failure: 'rejected', detail };
+      return fail(401, 'rejected', detail);
     }
   }
 }

@@ -9,7 +9,7 @@
 // Only a hash of the code is stored; a code is good for one acceptance and for a week.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Db } from '@ketenlog/storage';
+import { oneRow, type Db } from '@ketenlog/storage';
 import { DELEGABLE_KINDS, type DelegableKind } from './delegation.ts';
 import { sessionIdFrom, type Principal, type SessionStore } from './session.ts';
 import { replyOutcome } from '@ketenlog/problem';
@@ -123,7 +123,7 @@ export async function delegationInviteRoutes(
     const rows = await db.all<{ id: string }>('SELECT id FROM delegation_invites WHERE code_hash = ?', [
       hashOf(code),
     ]);
-    return { id: rows[0]!.id };
+    return { id: oneRow(rows).id };
   });
 
   app.delete('/delegations/invites/:id', async (request, reply) => {

@@ -56,9 +56,9 @@ describe('delegation rules', () => {
       (g) => ({ ...g, v: STATEMENT_VERSION, author: 'ab'.repeat(16), iat: 1 }) as Statement,
     );
     for (const s of signed) expect(validateStatement(s).ok).toBe(true);
-    expect(delegationOfGrant([d], signed[1])).toBe(d);
-    expect(delegationOfGrant([{ ...d, revokedAt: T0 }], signed[1])).toBeUndefined();
-    expect(delegationOfGrant([{ ...d, kinds: ['carelog.approval'] }], signed[1])).toBeUndefined();
+    expect(delegationOfGrant([d], signed[1]!)).toBe(d);
+    expect(delegationOfGrant([{ ...d, revokedAt: T0 }], signed[1]!)).toBeUndefined();
+    expect(delegationOfGrant([{ ...d, kinds: ['carelog.approval'] }], signed[1]!)).toBeUndefined();
     expect(delegationOfGrant([d], { ...signed[1], body: { decision: 'objection' } })).toBeUndefined();
 
     const hash = Buffer.alloc(32).toString('base64');

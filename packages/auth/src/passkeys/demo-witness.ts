@@ -37,7 +37,10 @@ export function demoWitness(relyingParties: readonly RelyingParty[]): DemoWitnes
     organisations: Record<string, { statementSecret: string }>;
   };
   const organisation = config.organisations.find((o) => o.ura === '11110001') as Organisation;
-  const nodeSecret = fromBase64(secrets.organisations[organisation.ura].statementSecret) as Uint8Array;
+  const [statementKey] = organisation.statementKeys;
+  const secret = secrets.organisations[organisation.ura];
+  if (!statementKey || !secret) throw new Error('the demo region has no statement key for 11110001');
+  const nodeSecret = fromBase64(secret.statementSecret) as Uint8Array;
   const log: LogRef = { logId: organisation.node.id, origin: logOriginOf(config, organisation) };
   const policy = new RegionPolicy(config, { webauthnVerify: createWebAuthnVerify(relyingParties) });
   let size = 0;
@@ -55,7 +58,7 @@ export function demoWitness(relyingParties: readonly RelyingParty[]): DemoWitnes
     append,
     async bindKey(credential) {
       const iat = Math.floor(Date.now() / 1000);
-      const binding = keyBindingStatement(credential, organisation.statementKeys[0].keyId, iat);
+      const binding = keyBindingStatement(credential, statementKey.keyId, iat);
       const verdict = append(signStatement(binding, nodeSecret));
       if (!verdict.ok) throw new Error(`the witness refused the key binding: ${verdict.reason}`);
     },

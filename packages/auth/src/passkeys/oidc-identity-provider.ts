@@ -78,12 +78,12 @@ export class OidcIdentityProvider implements IdentityProvider {
   async complete(query: Readonly<Record<string, string | undefined>>): Promise<VerifiedIdentity | undefined> {
     const result = await this.#rp.complete(query);
     if (!result.ok) {
-      if (result.failure === 'unreachable') throw new IdentityCheckError(503, UNREACHABLE(this.label));
+      if (result.problem.code === 'unreachable') throw new IdentityCheckError(503, UNREACHABLE(this.label));
       return undefined;
     }
-    const bsn = result.claims[this.#options.bsnClaim ?? 'sub'];
+    const bsn = result.value[this.#options.bsnClaim ?? 'sub'];
     if (typeof bsn !== 'string' || !isValidBsn(bsn)) return undefined;
-    const acr = result.claims.acr;
+    const acr = result.value.acr;
     const assurance = typeof acr === 'string' ? this.#options.acr[acr] : undefined;
     if (!assurance || ASSURANCE_ORDER.indexOf(assurance) < ASSURANCE_ORDER.indexOf(this.#minimum))
       throw new IdentityCheckError(

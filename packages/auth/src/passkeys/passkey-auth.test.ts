@@ -12,7 +12,7 @@ describe('registerPasskeyAuth', () => {
   let app: FastifyInstance;
 
   beforeEach(async () => {
-    db = await testDatabases()[0].open();
+    db = await testDatabases()[0]!.open();
     app = Fastify();
     const ephemeral = await SqlEphemeralStore.open(db);
     await registerPasskeyAuth(app, '/auth', {

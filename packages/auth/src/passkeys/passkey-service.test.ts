@@ -63,7 +63,7 @@ describe.each(testDatabases())('PasskeyService on $name', ({ open }) => {
   async function enrol() {
     const response = authenticator.create(await service.registrationOptions(enrollee));
     const result = await service.verifyRegistration(enrollee, response);
-    if (!result.ok) throw new Error(result.failure.message);
+    if (!result.ok) throw new Error(result.problem.text);
     return result.value;
   }
 
@@ -96,12 +96,12 @@ describe.each(testDatabases())('PasskeyService on $name', ({ open }) => {
     const response = authenticator.create(await service.registrationOptions(enrollee));
     expect((await service.verifyRegistration(enrollee, response)).ok).toBe(true);
     const replay = await service.verifyRegistration(enrollee, response);
-    expect(replay.ok ? undefined : replay.failure.status).toBe(400);
+    expect(replay.ok ? undefined : replay.problem.status).toBe(400);
 
     const late = authenticator.create(await service.registrationOptions(enrollee));
     now += 60_001;
     const expired = await service.verifyRegistration(enrollee, late);
-    expect(expired.ok ? undefined : expired.failure.message).toMatch(/expired/);
+    expect(expired.ok ? undefined : expired.problem.text).toMatch(/expired/);
   });
 
   it("refuses a registration made for another person's challenge", async () => {
@@ -118,37 +118,37 @@ describe.each(testDatabases())('PasskeyService on $name', ({ open }) => {
     expect((await credentials.get(credential.id))?.counter).toBe(1);
 
     const replay = await service.verifyAuthentication(assertion);
-    expect(replay.ok ? undefined : replay.failure.status).toBe(401);
+    expect(replay.ok ? undefined : replay.problem.status).toBe(401);
 
     const stranger = new SoftAuthenticator(ORIGIN);
     stranger.create(await service.registrationOptions({ ...enrollee, holder: 'pNobody-00000000000001' }));
     const unregistered = await service.verifyAuthentication(
       stranger.get(await service.authenticationOptions()),
     );
-    expect(unregistered.ok ? undefined : unregistered.failure.message).toBe('unregistered passkey');
+    expect(unregistered.ok ? undefined : unregistered.problem.text).toBe('unregistered passkey');
 
     authenticator.flags = 0x01; // present, not verified
     const unverified = await service.verifyAuthentication(
       authenticator.get(await service.authenticationOptions()),
     );
-    expect(unverified.ok ? undefined : unverified.failure.status).toBe(401);
+    expect(unverified.ok ? undefined : unverified.problem.status).toBe(401);
 
     authenticator.flags = 0x05;
     expect(await credentials.revoke(credential.id, now)).toBe(true);
     const revoked = await service.verifyAuthentication(
       authenticator.get(await service.authenticationOptions()),
     );
-    expect(revoked.ok ? undefined : revoked.failure.message).toMatch(/revoked/);
+    expect(revoked.ok ? undefined : revoked.problem.text).toMatch(/revoked/);
   });
 
   it('signs a statement whose assertion a witness verifies, and refuses every tampered variant', async () => {
     const credential = await enrol();
     const statement = approval(credential.keyId);
     const options = await service.signingOptions(MARIA, statement);
-    if (!options.ok) throw new Error(options.failure.message);
+    if (!options.ok) throw new Error(options.problem.text);
     expect(options.value.allowCredentials?.map((c) => c.id)).toEqual([credential.id]);
     const signed = await service.completeSigning(MARIA, statement, authenticator.get(options.value));
-    if (!signed.ok) throw new Error(signed.failure.message);
+    if (!signed.ok) throw new Error(signed.problem.text);
 
     const keys = (keyId: string) =>
       keyId === credential.keyId
@@ -182,22 +182,22 @@ describe.each(testDatabases())('PasskeyService on $name', ({ open }) => {
   it("refuses to sign for a statement whose author is not the person's active passkey", async () => {
     const credential = await enrol();
     const notHers = await service.signingOptions('pOther-000000000000001', approval(credential.keyId));
-    expect(notHers.ok ? undefined : notHers.failure.status).toBe(403);
+    expect(notHers.ok ? undefined : notHers.problem.status).toBe(403);
     const invalid = await service.signingOptions(MARIA, { ...approval(credential.keyId), kind: 'nonsense' });
-    expect(invalid.ok ? undefined : invalid.failure.status).toBe(400);
+    expect(invalid.ok ? undefined : invalid.problem.status).toBe(400);
 
     const statement = approval(credential.keyId);
     const options = await service.signingOptions(MARIA, statement);
-    if (!options.ok) throw new Error(options.failure.message);
+    if (!options.ok) throw new Error(options.problem.text);
     const assertion = authenticator.get(options.value);
     const swapped = await service.completeSigning(
       MARIA,
       approval(credential.keyId, 1_790_000_005),
       assertion,
     );
-    expect(swapped.ok ? undefined : swapped.failure.message).toMatch(/challenge/);
+    expect(swapped.ok ? undefined : swapped.problem.text).toMatch(/challenge/);
     await credentials.revoke(credential.id, now);
     const revoked = await service.completeSigning(MARIA, statement, assertion);
-    expect(revoked.ok ? undefined : revoked.failure.status).toBe(403);
+    expect(revoked.ok ? undefined : revoked.problem.status).toBe(403);
   });
 });

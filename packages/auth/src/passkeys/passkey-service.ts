@@ -1,7 +1,7 @@
 // The WebAuthn ceremonies of one node, on @simplewebauthn/server: enrolment (registration) of a
 // person the organisation has identified, login (authentication), and signing a logbook statement
 // with the passkey (an assertion whose challenge is the statement hash). HTTP-free: routes.ts
-// wraps it. Failures are values with the HTTP status they map to.
+// wraps it. Failures are the model's Result: a problem with the HTTP status it answers with.
 import { createHash } from 'node:crypto';
 import {
   generateAuthenticationOptions,
@@ -23,6 +23,7 @@ import {
   type WebAuthnSignature,
   KIND_KEY,
 } from '@ketenlog/logbook';
+import { fail, ok, type Result } from '@ketenlog/problem';
 import type { ChallengeStore } from './challenge-store.ts';
 import type { CredentialRepository, PasskeyCredential, PasskeyRole } from './credential.ts';
 import { coseToP256Point, passkeyKeyId } from './es256-public-key.ts';
@@ -32,22 +33,11 @@ import { verifyStatementAssertion, type RelyingParty } from './statement-asserti
 const ES256 = -7;
 const CEREMONY_TIMEOUT_MS = 120_000;
 
-export type PasskeyFailure = {
-  readonly status: 400 | 401 | 403 | 409;
-  /** FHIR issue type (OperationOutcome.issue.code). */
-  readonly code: 'invalid' | 'login' | 'forbidden' | 'duplicate';
-  readonly message: string;
-};
-export type PasskeyResult<T> =
-  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly failure: PasskeyFailure };
-
-const ok = <T>(value: T): PasskeyResult<T> => ({ ok: true, value });
-export const passkeyFailure = (
-  status: PasskeyFailure['status'],
-  code: PasskeyFailure['code'],
-  message: string,
-) => ({ ok: false, failure: { status, code, message } }) as const;
-const failure = passkeyFailure;
+/**
+ * What a ceremony's problem code is: the FHIR issue type the route answers with (400 invalid,
+ * 401 login, 403 forbidden, 409 duplicate).
+ */
+export type PasskeyProblemCode = 'invalid' | 'login' | 'forbidden' | 'duplicate';
 
 export interface PasskeyServiceOptions {
   /** This node's relying party: its RP ID (a registrable domain, or `localhost`) and origins. */
@@ -146,12 +136,12 @@ export class PasskeyService {
   async verifyRegistration(
     enrollee: Enrollee,
     response: RegistrationResponseJSON,
-  ): Promise<PasskeyResult<PasskeyCredential>> {
+  ): Promise<Result<PasskeyCredential, PasskeyProblemCode>> {
     const now = this.#now();
     const challenge = challengeIn(response?.response?.clientDataJSON ?? '');
-    if (challenge === undefined) return failure(400, 'invalid', 'the response carries no challenge');
+    if (challenge === undefined) return fail(400, 'invalid', 'the response carries no challenge');
     const subject = await this.#options.challenges.consume(challenge, 'registration', now);
-    if (subject !== enrollee.holder) return failure(400, 'invalid', 'unknown, used or expired challenge');
+    if (subject !== enrollee.holder) return fail(400, 'invalid', 'unknown, used or expired challenge');
     let info;
     try {
       const verified = await verifyRegistrationResponse({
@@ -162,13 +152,13 @@ export class PasskeyService {
         requireUserVerification: true,
         supportedAlgorithmIDs: [ES256],
       });
-      if (!verified.verified) return failure(400, 'invalid', 'the registration does not verify');
+      if (!verified.verified) return fail(400, 'invalid', 'the registration does not verify');
       info = verified.registrationInfo;
     } catch (error) {
-      return failure(400, 'invalid', `the registration does not verify: ${(error as Error).message}`);
+      return fail(400, 'invalid', `the registration does not verify: ${(error as Error).message}`);
     }
     const publicKey = coseToP256Point(info.credential.publicKey);
-    if (!publicKey) return failure(400, 'invalid', 'the passkey is not an ES256 (P-256) key');
+    if (!publicKey) return fail(400, 'invalid', 'the passkey is not an ES256 (P-256) key');
     const credential: PasskeyCredential = {
       id: info.credential.id,
       holder: enrollee.holder,
@@ -182,7 +172,7 @@ export class PasskeyService {
       createdAt: now,
     };
     if (!(await this.#options.credentials.add(credential)))
-      return failure(409, 'duplicate', 'this passkey is already registered');
+      return fail(409, 'duplicate', 'this passkey is already registered');
     return ok(credential);
   }
 
@@ -201,17 +191,17 @@ export class PasskeyService {
 
   async verifyAuthentication(
     response: AuthenticationResponseJSON,
-  ): Promise<PasskeyResult<PasskeyCredential>> {
+  ): Promise<Result<PasskeyCredential, PasskeyProblemCode>> {
     const now = this.#now();
     const challenge = challengeIn(response?.response?.clientDataJSON ?? '');
-    if (challenge === undefined) return failure(400, 'invalid', 'the response carries no challenge');
+    if (challenge === undefined) return fail(400, 'invalid', 'the response carries no challenge');
     // The challenge is spent whatever happens next: one try per challenge.
     const subject = await this.#options.challenges.consume(challenge, 'authentication', now);
-    if (subject !== 'login') return failure(401, 'login', 'unknown, used or expired challenge');
+    if (subject !== 'login') return fail(401, 'login', 'unknown, used or expired challenge');
     const credential =
       typeof response.id === 'string' ? await this.#options.credentials.get(response.id) : undefined;
-    if (!credential) return failure(401, 'login', 'unregistered passkey');
-    if (credential.revokedAt !== undefined) return failure(401, 'login', 'this passkey has been revoked');
+    if (!credential) return fail(401, 'login', 'unregistered passkey');
+    if (credential.revokedAt !== undefined) return fail(401, 'login', 'this passkey has been revoked');
     try {
       const verified = await verifyAuthenticationResponse({
         response,
@@ -226,10 +216,10 @@ export class PasskeyService {
         },
         requireUserVerification: true,
       });
-      if (!verified.verified) return failure(401, 'login', 'the assertion does not verify');
+      if (!verified.verified) return fail(401, 'login', 'the assertion does not verify');
       await this.#options.credentials.updateCounter(credential.id, verified.authenticationInfo.newCounter);
     } catch (error) {
-      return failure(401, 'login', `the assertion does not verify: ${(error as Error).message}`);
+      return fail(401, 'login', `the assertion does not verify: ${(error as Error).message}`);
     }
     return ok(credential);
   }
@@ -243,7 +233,7 @@ export class PasskeyService {
   async signingOptions(
     holder: string,
     statement: unknown,
-  ): Promise<PasskeyResult<PublicKeyCredentialRequestOptionsJSON>> {
+  ): Promise<Result<PublicKeyCredentialRequestOptionsJSON, PasskeyProblemCode>> {
     const checked = await this.#signable(holder, statement);
     if (!checked.ok) return checked;
     const { credential, statement: valid } = checked.value;
@@ -263,35 +253,34 @@ export class PasskeyService {
     holder: string,
     statement: unknown,
     response: AuthenticationResponseJSON,
-  ): Promise<PasskeyResult<SignedStatement>> {
+  ): Promise<Result<SignedStatement, PasskeyProblemCode>> {
     const checked = await this.#signable(holder, statement);
     if (!checked.ok) return checked;
     const { credential, statement: valid } = checked.value;
     if (response?.id !== credential.id)
-      return failure(403, 'forbidden', "the assertion is not by the author's passkey");
+      return fail(403, 'forbidden', "the assertion is not by the author's passkey");
     let signature: WebAuthnSignature;
     try {
       signature = webauthnSignatureOf(credential.keyId, response);
     } catch {
-      return failure(400, 'invalid', 'the assertion is malformed');
+      return fail(400, 'invalid', 'the assertion is malformed');
     }
     const verified = verifyStatementAssertion(signature, statementHash(valid), credential.publicKey, [
       this.#options.relyingParty,
     ]);
-    if (!verified.ok)
-      return failure(400, 'invalid', `the signature does not verify: ${verified.problem.text}`);
+    if (!verified.ok) return fail(400, 'invalid', `the signature does not verify: ${verified.problem.text}`);
     return ok({ statement: valid, signatures: [signature] });
   }
 
   async #signable(
     holder: string,
     statement: unknown,
-  ): Promise<PasskeyResult<{ credential: PasskeyCredential; statement: Statement }>> {
+  ): Promise<Result<{ credential: PasskeyCredential; statement: Statement }, PasskeyProblemCode>> {
     const valid = validateStatement(statement);
-    if (!valid.ok) return failure(400, 'invalid', `invalid statement: ${valid.problem.text}`);
+    if (!valid.ok) return fail(400, 'invalid', `invalid statement: ${valid.problem.text}`);
     const credential = await this.#options.credentials.byKeyId(valid.value.author);
     if (!credential || credential.holder !== holder || credential.revokedAt !== undefined)
-      return failure(403, 'forbidden', 'the statement author is not an active passkey of this person');
+      return fail(403, 'forbidden', 'the statement author is not an active passkey of this person');
     return ok({ credential, statement: valid.value });
   }
 }

@@ -5,7 +5,7 @@
 import { createServer } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { chromium, type Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assert, afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   entryBytes,
   verifySignedStatement,
@@ -62,7 +62,7 @@ describe('passkeys in Chromium with a virtual authenticator', () => {
     relyingParty = { rpId: 'localhost', origins: [origin] };
     witness = demoWitness([relyingParty]);
     const kraamzorg = witness.organisation;
-    db = await testDatabases()[0].open();
+    db = await testDatabases()[0]!.open();
     app = Fastify();
     const ephemeral = await SqlEphemeralStore.open(db);
     const auth = await registerPasskeyAuth(app, '/auth', {
@@ -114,10 +114,11 @@ describe('passkeys in Chromium with a virtual authenticator', () => {
       await status.filter({ hasText: 'passkey aangemaakt' }).waitFor();
       const stored = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
       expect(stored.credentials).toHaveLength(1);
-      expect(stored.credentials[0].isResidentCredential).toBe(true);
+      expect(stored.credentials[0]?.isResidentCredential).toBe(true);
       const [credential] = await credentials.activeOf(MARIA);
+      assert(credential);
       expect(credential.id).toBe(
-        Buffer.from(stored.credentials[0].credentialId, 'base64').toString('base64url'),
+        Buffer.from(stored.credentials[0]!.credentialId, 'base64').toString('base64url'),
       );
       expect(witness.size()).toBe(1); // the key binding, accepted by the witness
 

@@ -35,7 +35,7 @@ import {
 import { LoginRateLimiter } from './login-rate-limit.ts';
 import { passkeyPage } from './page.ts';
 import { isStatementDraft } from './statement-draft.ts';
-import { passkeyFailure as refuse, type PasskeyResult, type PasskeyService } from './passkey-service.ts';
+import type { PasskeyProblemCode, PasskeyService } from './passkey-service.ts';
 import {
   SessionStore,
   cookieFrom,
@@ -45,7 +45,7 @@ import {
   type Principal,
   type Session,
 } from './session.ts';
-import { replyOutcome } from '@ketenlog/problem';
+import { fail, ok, replyOutcome, replyProblem, type Result } from '@ketenlog/problem';
 
 export interface PasskeyRoutesOptions {
   readonly service: PasskeyService;
@@ -104,8 +104,6 @@ export async function passkeyRoutes(app: FastifyInstance, options: PasskeyRoutes
 
   const sessionOf = (request: FastifyRequest): Promise<Session | undefined> =>
     sessions.get(sessionIdFrom(request.headers.cookie), now());
-  const fail = (reply: FastifyReply, result: Extract<PasskeyResult<unknown>, { ok: false }>) =>
-    replyOutcome(reply, result.failure.status, result.failure.code, result.failure.message);
 
   /** The session's signer: a client, or a representative acting for a client. */
   function signer(session: Session | undefined) {
@@ -225,7 +223,7 @@ export async function passkeyRoutes(app: FastifyInstance, options: PasskeyRoutes
     const person = enrollee(session);
     if (!session || !person) return replyOutcome(reply, 401, 'login', 'complete the identity check first');
     const result = await service.verifyRegistration(person, request.body as RegistrationResponseJSON);
-    if (!result.ok) return fail(reply, result);
+    if (!result.ok) return replyProblem(reply, result.problem);
     try {
       await options.bindKey(result.value);
     } catch (error) {
@@ -255,7 +253,7 @@ export async function passkeyRoutes(app: FastifyInstance, options: PasskeyRoutes
   app.post('/passkeys/authentication/verify', async (request, reply) => {
     if (await throttled(request, reply)) return reply;
     const result = await service.verifyAuthentication(request.body as AuthenticationResponseJSON);
-    if (!result.ok) return fail(reply, result);
+    if (!result.ok) return replyProblem(reply, result.problem);
     const credential = result.value;
     const actingAs =
       credential.role === 'professional'
@@ -297,18 +295,16 @@ export async function passkeyRoutes(app: FastifyInstance, options: PasskeyRoutes
   async function mayAuthor(
     session: Session | undefined,
     statement: Statement,
-  ): Promise<PasskeyResult<ActingFor | undefined>> {
+  ): Promise<Result<ActingFor | undefined, PasskeyProblemCode>> {
     const who = signer(session);
-    if (!who) return refuse(401, 'login', 'log in as a client, or choose whom you act for');
+    if (!who) return fail(401, 'login', 'log in as a client, or choose whom you act for');
     if (statement.subject !== who.client)
-      return refuse(403, 'forbidden', 'you may sign only for yourself or the client you act for');
+      return fail(403, 'forbidden', 'you may sign only for yourself or the client you act for');
     if (!DELEGABLE_KINDS.includes(statement.kind))
-      return refuse(403, 'forbidden', `a client's passkey does not sign ${statement.kind} statements`);
-    if (who.delegation === undefined) return { ok: true, value: undefined };
+      return fail(403, 'forbidden', `a client's passkey does not sign ${statement.kind} statements`);
+    if (who.delegation === undefined) return ok(undefined);
     const actingFor = await authoriseActingFor(delegations, who.holder, who.client, statement.kind, now());
-    return actingFor
-      ? { ok: true, value: actingFor }
-      : refuse(403, 'forbidden', `no delegation in force for ${statement.kind}`);
+    return actingFor ? ok(actingFor) : fail(403, 'forbidden', `no delegation in force for ${statement.kind}`);
   }
 
   app.post('/passkeys/statements/options', async (request, reply) => {
@@ -332,9 +328,9 @@ export async function passkeyRoutes(app: FastifyInstance, options: PasskeyRoutes
       body: draft.body,
     } as Statement;
     const allowed = await mayAuthor(session, statement);
-    if (!allowed.ok) return fail(reply, allowed);
+    if (!allowed.ok) return replyProblem(reply, allowed.problem);
     const result = await service.signingOptions(who.holder, statement);
-    return result.ok ? { statement, options: result.value } : fail(reply, result);
+    return result.ok ? { statement, options: result.value } : replyProblem(reply, result.problem);
   });
 
   app.post('/passkeys/statements/sign', async (request, reply) => {
@@ -348,9 +344,9 @@ export async function passkeyRoutes(app: FastifyInstance, options: PasskeyRoutes
     if (typeof iat !== 'number' || Math.abs(iat - now() / 1000) > STATEMENT_CLOCK_SKEW_S)
       return replyOutcome(reply, 400, 'invalid', 'the statement is not dated now (iat)');
     const result = await service.completeSigning(who.holder, body.statement, body.response);
-    if (!result.ok) return fail(reply, result);
+    if (!result.ok) return replyProblem(reply, result.problem);
     const allowed = await mayAuthor(session, result.value.statement);
-    if (!allowed.ok) return fail(reply, allowed);
+    if (!allowed.ok) return replyProblem(reply, allowed.problem);
     const { statement } = result.value;
     const receipt = await options.submitStatement(result.value, allowed.value);
     // A client's own signed delegation grant is recorded with her delegation, so that revoking the

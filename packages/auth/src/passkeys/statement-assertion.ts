@@ -86,7 +86,7 @@ export function verifyStatementAssertion(
     !bytesEqual(authenticatorData.subarray(0, RP_ID_HASH_LENGTH), sha256(new TextEncoder().encode(rp.rpId)))
   )
     return fail(`authenticatorData is not for RP ID ${rp.rpId}`);
-  const flags = authenticatorData[RP_ID_HASH_LENGTH];
+  const flags = authenticatorData[RP_ID_HASH_LENGTH] ?? 0;
   if (!(flags & FLAG_USER_PRESENT)) return fail('the user was not present (UP flag)');
   if (!(flags & FLAG_USER_VERIFIED)) return fail('the user was not verified (UV flag)');
   const key = p256KeyObject(publicKey);

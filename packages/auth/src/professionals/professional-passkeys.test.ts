@@ -20,7 +20,7 @@ describe('a professional logging in with a passkey', () => {
   const secret = newTotpSecret();
 
   beforeEach(async () => {
-    db = await testDatabases()[0].open();
+    db = await testDatabases()[0]!.open();
     const ephemeral = await SqlEphemeralStore.open(db);
     const sessions = new SessionStore(ephemeral);
     const directory = new InMemoryProfessionalDirectory([

@@ -13,7 +13,7 @@ import {
   type ProfessionalAccount,
   type ProfessionalDirectory,
 } from './professional-directory.ts';
-import { replyOutcome } from '@ketenlog/problem';
+import { replyOutcome, replyProblem } from '@ketenlog/problem';
 
 export interface ProfessionalRoutesOptions {
   readonly sessions: SessionStore;
@@ -152,8 +152,7 @@ export async function professionalRoutes(
         enrollee(account),
         request.body as RegistrationResponseJSON,
       );
-      if (!result.ok)
-        return replyOutcome(reply, result.failure.status, result.failure.code, result.failure.message);
+      if (!result.ok) return replyProblem(reply, result.problem);
       return { credentialId: result.value.id };
     });
   }

@@ -34,7 +34,8 @@ import {
   type RegionConfig,
   type CarelogStateView,
 } from '@ketenlog/region';
-import type { AppendOutcome, CarelogLogbook, OrganisationSigner } from '../carelog-service.ts';
+import { fail, ok, type Result } from '@ketenlog/problem';
+import type { CarelogLogbook, OrganisationSigner } from '../carelog-service.ts';
 
 export interface TestKey {
   readonly secret: Uint8Array;
@@ -62,26 +63,33 @@ export interface TestRegion {
 export function testRegion(): TestRegion {
   const demo = generateDemoRegion();
   const config = parseRegionConfig(demo.yaml, 'demo-region.yaml');
+  const secretsOf = (ura: string) => {
+    const secrets = demo.secrets.organisations[ura];
+    if (!secrets) throw new Error(`the demo region has no secrets for ${ura}`);
+    return secrets;
+  };
   const member = (i: number) => {
     const organisation = config.organisations[i];
-    const secrets = demo.secrets.organisations[organisation.ura];
+    const [statementKey] = organisation?.statementKeys ?? [];
+    if (!organisation || !statementKey) throw new Error(`the demo region has no member ${i} with a key`);
+    const secrets = secretsOf(organisation.ura);
     return {
+      ura: organisation.ura,
       ref: `ura:${organisation.ura}`,
       key: {
         secret: fromBase64(secrets.statementSecret) as Uint8Array,
-        publicKey: organisation.statementKeys[0].publicKey,
+        publicKey: statementKey.publicKey,
         keyId: secrets.statementKeyId,
       },
       log: { logId: 'statements', origin: logOriginOf(config, organisation) },
     };
   };
   const kraamzorg = member(0);
-  const own = demo.secrets.organisations[config.organisations[0].ura];
   const witnesses = config.organisations
     .slice(1)
-    .map((o) => demo.secrets.organisations[o.ura])
+    .map((o) => secretsOf(o.ura))
     .map((s) => ({ name: s.cosignerName, secret: s.cosignerSecret }));
-  return { config, kraamzorg, insurer: member(3), logSigner: own.logSigner, witnesses };
+  return { config, kraamzorg, insurer: member(3), logSigner: secretsOf(kraamzorg.ura).logSigner, witnesses };
 }
 
 export function organisationSigner(key: TestKey): OrganisationSigner {
@@ -119,25 +127,25 @@ export class MemoryLogbook implements CarelogLogbook {
 
   readonly #elsewhere = new Map<string, number>();
 
-  async append(envelope: SignedStatement): Promise<AppendOutcome> {
+  async append(envelope: SignedStatement): Promise<Result<{ readonly index: number }>> {
     const bytes = entryBytes(envelope);
     const index = this.entries.length;
     const verdict = this.#policy.check(this.#region.kraamzorg.log, index, bytes);
-    if (!verdict.ok) return { ok: false, reason: verdict.reason };
+    if (!verdict.ok) return fail(422, 'business-rule', verdict.reason);
     this.#policy.accept(this.#region.kraamzorg.log, index, bytes);
     this.entries.push(bytes);
-    return { ok: true, index };
+    return ok({ index });
   }
 
   /** Folds a statement of another member's log (as a mirror would), judged by the same rules. */
-  appendElsewhere(log: LogRef, envelope: SignedStatement): AppendOutcome {
+  appendElsewhere(log: LogRef, envelope: SignedStatement): Result<{ readonly index: number }> {
     const bytes = entryBytes(envelope);
     const index = this.#elsewhere.get(log.origin) ?? 0;
     const verdict = this.#policy.check(log, index, bytes);
-    if (!verdict.ok) return { ok: false, reason: verdict.reason };
+    if (!verdict.ok) return fail(422, 'business-rule', verdict.reason);
     this.#policy.accept(log, index, bytes);
     this.#elsewhere.set(log.origin, index + 1);
-    return { ok: true, index };
+    return ok({ index });
   }
 
   /** A final receipt over the whole log so far for the entry at `at` (undefined for other logs). */

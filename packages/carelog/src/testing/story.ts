@@ -72,7 +72,7 @@ export async function story(): Promise<Story> {
         organisation: kz.ref,
       }),
     );
-    if (!result.ok) throw new Error(result.reason);
+    if (!result.ok) throw new Error(result.problem.text);
   };
   await bind(anna, 'pro:anna-jansen');
   await bind(eva, 'pro:eva-bakker');
@@ -92,12 +92,12 @@ export async function story(): Promise<Story> {
     enrollee,
     authenticator.create(await passkeys.registrationOptions(enrollee)),
   );
-  if (!registration.ok) throw new Error(registration.failure.message);
+  if (!registration.ok) throw new Error(registration.problem.text);
   const credential = registration.value;
   const binding = await logbook.append(
     signStatement(keyBindingStatement(credential, kz.key.keyId, iat()), kz.key.secret),
   );
-  if (!binding.ok) throw new Error(binding.reason);
+  if (!binding.ok) throw new Error(binding.problem.text);
   const indexed = logbook.appendElsewhere(
     region.insurer.log,
     signed(
@@ -108,7 +108,7 @@ export async function story(): Promise<Story> {
       MARIA,
     ),
   );
-  if (!indexed.ok) throw new Error(indexed.reason);
+  if (!indexed.ok) throw new Error(indexed.problem.text);
 
   const service = new CarelogService({
     logbook,
@@ -134,7 +134,7 @@ export async function story(): Promise<Story> {
       body: { decision, grantee: region.insurer.ref, ...BILLING_CONSENT },
     };
     const result = await logbook.append(maria.sign(statement));
-    if (!result.ok) throw new Error(result.reason);
+    if (!result.ok) throw new Error(result.problem.text);
   };
   return { region, logbook, service, anna, eva, maria, clock, db, consent };
 }

@@ -1,6 +1,7 @@
 // The localisation index as the demo's records are stored: categories after BgZ, one statement per
 // (client, category) per holder, accepted by the region's own rules, without dates or content.
 import { entryBytes, signStatement, type SignedStatement } from '@ketenlog/logbook';
+import { fail, ok } from '@ketenlog/problem';
 import { holdersOf, RegionPolicy } from '@ketenlog/region';
 import { testRegion } from '@ketenlog/region/testing';
 import type { Resource } from '@medplum/fhirtypes';
@@ -53,11 +54,11 @@ function publisher(policy: RegionPolicy, logged: SignedStatement[], faults: Faul
       if (faults.appendsLost && faults.appendsLost-- > 0) throw new Error('append: timeout');
       const bytes = entryBytes(envelope);
       const verdict = policy.check(hospital.log, index, bytes);
-      if (!verdict.ok) return { ok: false, reason: verdict.reason };
+      if (!verdict.ok) return fail(422, 'business-rule', verdict.reason);
       policy.accept(hospital.log, index++, bytes);
       logged.push(envelope);
       if (faults.appendsLate && faults.appendsLate-- > 0) throw new Error('append: timeout');
-      return { ok: true };
+      return ok(undefined);
     },
     delayMs: 10,
     retryMs: 20,

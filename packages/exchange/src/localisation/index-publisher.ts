@@ -12,6 +12,7 @@
 // otherwise a holder missing from the index is skipped by overview, export and erasure.
 import type { Resource } from '@medplum/fhirtypes';
 import { STATEMENT_VERSION, type SignedStatement, type Statement, KIND_INDEX } from '@ketenlog/logbook';
+import type { Result } from '@ketenlog/problem';
 import { categoryOf, patientOf, type Category } from './categories.ts';
 
 export interface IndexPublisherOptions {
@@ -24,7 +25,7 @@ export interface IndexPublisherOptions {
   readonly pseudonymOf: (patientId: string) => Promise<string | undefined>;
   /** Whether the region's state already shows this holder holding the category for her. */
   readonly holds: (pseudonym: string, category: string) => boolean;
-  readonly append: (envelope: SignedStatement) => Promise<{ readonly ok: boolean; readonly reason?: string }>;
+  readonly append: (envelope: SignedStatement) => Promise<Result<unknown>>;
   /** Batch window. Default 200 ms. */
   readonly delayMs?: number;
   readonly now?: () => number;
@@ -151,7 +152,7 @@ export class IndexPublisher {
           append(statement).then(
             (result) => {
               if (result.ok) return true;
-              requeue(patient, [category], new Error(`index statement refused: ${result.reason}`));
+              requeue(patient, [category], new Error(`index statement refused: ${result.problem.text}`));
               return false;
             },
             (error: unknown) => {

@@ -4,7 +4,8 @@
 // its FHIR API says about a request.
 import type { FastifyRequest } from 'fastify';
 import type { SignedStatement } from '@ketenlog/logbook';
-import type { Organisation, RegionConfig, RegionState } from '@ketenlog/region';
+import type { ExchangeStateView, Organisation, RegionConfig } from '@ketenlog/region';
+import type { Result } from '@ketenlog/problem';
 import type { NodeCaller } from '@ketenlog/auth';
 
 /**
@@ -18,14 +19,11 @@ export interface ExchangeMembership {
   readonly derivationSecret: Uint8Array;
 }
 
-export type AppendOutcome =
-  { readonly ok: true; readonly index: number } | { readonly ok: false; readonly reason: string };
-
 /** The logbook as exchange needs it: the region state folded from the logs, and the own log. */
 export interface ExchangeLogbook {
-  readonly state: RegionState;
+  readonly state: ExchangeStateView;
   /** Appends durably to this member's log (ok only once it is). */
-  append(envelope: SignedStatement): Promise<AppendOutcome>;
+  append(envelope: SignedStatement): Promise<Result<{ readonly index: number }>>;
 }
 
 /**

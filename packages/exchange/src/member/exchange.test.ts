@@ -8,7 +8,7 @@ import { createRegionState, type RegionConfig } from '@ketenlog/region';
 import { testRegion } from '@ketenlog/region/testing';
 import { NodeTokenVerifier } from '@ketenlog/auth';
 import { MemoryEphemeralStore, openDatabase, type Db } from '@ketenlog/storage';
-import { installErrorHandlers } from '@ketenlog/problem';
+import { installErrorHandlers, ok } from '@ketenlog/problem';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Exchange } from './exchange.ts';
 import { AuditWriter } from './audit-writer.ts';
@@ -39,7 +39,7 @@ async function member(config: RegionConfig) {
       statementKey: { keyId: kraamzorg.key.keyId, secretKey: kraamzorg.key.secret },
       derivationSecret: kraamzorg.key.secret,
     },
-    logbook: { state, append: async () => ({ ok: true, index: 0 }) },
+    logbook: { state, append: async () => ok({ index: 0 }) },
     repository,
     fetch: () => Promise.reject(new Error('no other member in this test')),
     log: { warn: () => {} },

@@ -100,7 +100,7 @@ export async function recordAccesses(
       const appended = await logbook.append(
         signStatement(accessDraft(event, statementKey.keyId), statementKey.secretKey),
       );
-      if (!appended.ok) throw new Error(`access statement refused: ${appended.reason}`);
+      if (!appended.ok) throw new Error(`access statement refused: ${appended.problem.text}`);
     }),
   );
   audit.add(events.map(auditEvent));

@@ -40,11 +40,11 @@ describe('rebaseBundle', () => {
       ],
     };
     const moved = rebaseBundle(bundle, REMOTE, LOCAL);
-    expect(moved.link?.[0].url).toBe(`${LOCAL}/Patient?_count=1&_offset=1`);
-    expect(moved.entry?.[0].fullUrl).toBe(`${LOCAL}/Patient/1`);
-    expect(moved.entry?.[0].response?.location).toBe(`${LOCAL}/Patient/1/_history/1`);
-    expect(moved.entry?.[0].resource).toBe(bundle.entry?.[0].resource);
+    expect(moved.link?.[0]?.url).toBe(`${LOCAL}/Patient?_count=1&_offset=1`);
+    expect(moved.entry?.[0]?.fullUrl).toBe(`${LOCAL}/Patient/1`);
+    expect(moved.entry?.[0]?.response?.location).toBe(`${LOCAL}/Patient/1/_history/1`);
+    expect(moved.entry?.[0]?.resource).toBe(bundle.entry?.[0]?.resource);
     expect(moved.entry?.[1]).toEqual({ search: { mode: 'outcome' } });
-    expect(bundle.link?.[0].url.startsWith(REMOTE)).toBe(true);
+    expect(bundle.link?.[0]?.url.startsWith(REMOTE)).toBe(true);
   });
 });

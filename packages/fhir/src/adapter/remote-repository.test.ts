@@ -180,7 +180,7 @@ describe('RemoteFhirRepository against a FHIR server over HTTP', () => {
       baseUrl: LOCAL,
     });
     expect(bundle.total).toBe(2);
-    expect(bundle.entry?.[0].fullUrl).toMatch(new RegExp(`^${LOCAL}/Observation/[0-9a-f-]{36}$`));
+    expect(bundle.entry?.[0]?.fullUrl).toMatch(new RegExp(`^${LOCAL}/Observation/[0-9a-f-]{36}$`));
     const next = bundle.link?.find((link) => link.relation === 'next')?.url;
     expect(next?.startsWith(`${LOCAL}/Observation?`)).toBe(true);
     expect(JSON.stringify(bundle)).not.toContain(origin);
@@ -189,7 +189,7 @@ describe('RemoteFhirRepository against a FHIR server over HTTP', () => {
   it('turns a remote OperationOutcome into a ProblemError with the same status', async () => {
     const missing = await failure(remote.read('Patient', 'nobody'));
     expect(missing.status).toBe(404);
-    expect(missing.outcome.issue?.[0].code).toBe('not-found');
+    expect(missing.outcome.issue?.[0]?.code).toBe('not-found');
     const invalid = await failure(
       remote.search({ resourceType: 'Patient', params: [['no-such-param', 'x']], baseUrl: LOCAL }),
     );
@@ -221,7 +221,7 @@ describe('RemoteFhirRepository against a FHIR server over HTTP', () => {
       LOCAL,
     );
     expect(response.type).toBe('transaction-response');
-    expect(response.entry?.[0].fullUrl).toBe(`${LOCAL}/Patient/tx-1`);
+    expect(response.entry?.[0]?.fullUrl).toBe(`${LOCAL}/Patient/tx-1`);
     expect((await remote.read('Patient', 'tx-1')).id).toBe('tx-1');
   });
 
@@ -255,7 +255,7 @@ describe('RemoteFhirRepository when the remote server misbehaves', () => {
       const remote = new RemoteFhirRepository({ baseUrl: `${origin}/fhir`, timeoutMs: 100 });
       const error = await failure(remote.read('Patient', 'p1'));
       expect(error.status).toBe(504);
-      expect(error.outcome.issue?.[0].code).toBe('timeout');
+      expect(error.outcome.issue?.[0]?.code).toBe('timeout');
     } finally {
       server.closeAllConnections();
       server.close();
@@ -283,7 +283,7 @@ describe('RemoteFhirRepository when the remote server misbehaves', () => {
         new RemoteFhirRepository({ baseUrl: `${origin}/fhir` }).read('Patient', 'p1'),
       );
       expect(error.status).toBe(503);
-      expect(error.outcome.issue?.[0].diagnostics).toContain('503');
+      expect(error.outcome.issue?.[0]?.diagnostics).toContain('503');
     } finally {
       server.close();
     }

@@ -24,7 +24,7 @@ const observation = (subject: string): Observation => ({
 });
 
 async function count(db: Db, table: string): Promise<number> {
-  return Number((await db.all<{ n: number }>(`SELECT count(*) AS n FROM ${table}`))[0].n);
+  return Number((await db.all<{ n: number }>(`SELECT count(*) AS n FROM ${table}`))[0]?.n);
 }
 
 describe.each(testDatabases())('bundles on $name', ({ open }) => {
@@ -63,10 +63,10 @@ describe.each(testDatabases())('bundles on $name', ({ open }) => {
       ],
     };
     const updated = await repo.processBundle(second, BASE);
-    expect(updated.entry?.[0].response?.etag).toBe('W/"2"');
+    expect(updated.entry?.[0]?.response?.etag).toBe('W/"2"');
     expect(await count(db, 'resources')).toBe(N);
     expect(await count(db, 'resource_versions')).toBe(2 * N);
-    expect((await repo.read<Patient>('Patient', 'bulk-7')).identifier?.[0].value).toBe('new-7');
+    expect((await repo.read<Patient>('Patient', 'bulk-7')).identifier?.[0]?.value).toBe('new-7');
     const search = async (value: string) =>
       (await repo.search({ resourceType: 'Patient', params: [['identifier', value]], baseUrl: BASE })).entry
         ?.length ?? 0;
@@ -109,8 +109,8 @@ describe.each(testDatabases())('bundles on $name', ({ open }) => {
     const patientId = response.entry?.[1].resource?.id;
     const stored = await repo.read<Observation>('Observation', response.entry?.[0].resource?.id as string);
     expect(stored.subject?.reference).toBe(`Patient/${patientId}`);
-    expect(stored.hasMember?.[0].reference).toBe(`Patient/${patientId}`);
-    expect(response.entry?.[0].response?.location).toMatch(/^Observation\/[0-9a-f-]{36}\/_history\/1$/);
+    expect(stored.hasMember?.[0]?.reference).toBe(`Patient/${patientId}`);
+    expect(response.entry?.[0]?.response?.location).toMatch(/^Observation\/[0-9a-f-]{36}\/_history\/1$/);
     expect((await repo.read<Patient>('Patient', 'p2')).active).toBe(true);
     expect(await repo.everything(patientId as string, BASE)).toMatchObject({ total: 2 });
     await expect(repo.read('Patient', 'old')).rejects.toMatchObject({ status: 410 });
@@ -140,7 +140,7 @@ describe.each(testDatabases())('bundles on $name', ({ open }) => {
     const error = await repo.processBundle(bundle, BASE).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ProblemError);
     expect((error as ProblemError).status).toBe(412);
-    expect((error as ProblemError).outcome.issue?.[0].diagnostics).toMatch(/^Bundle\.entry\[3\]/);
+    expect((error as ProblemError).outcome.issue?.[0]?.diagnostics).toMatch(/^Bundle\.entry\[3\]/);
     expect({
       resources: await count(db, 'resources'),
       versions: await count(db, 'resource_versions'),
@@ -167,9 +167,9 @@ describe.each(testDatabases())('bundles on $name', ({ open }) => {
       },
       BASE,
     );
-    expect(response.entry?.[0].response?.status).toBe('200 OK');
-    expect(response.entry?.[0].resource?.id).toBe(existing.id);
-    expect((response.entry?.[1].resource as Observation).subject?.reference).toBe(`Patient/${existing.id}`);
+    expect(response.entry?.[0]?.response?.status).toBe('200 OK');
+    expect(response.entry?.[0]?.resource?.id).toBe(existing.id);
+    expect((response.entry?.[1]?.resource as Observation).subject?.reference).toBe(`Patient/${existing.id}`);
     expect(await count(db, 'resources')).toBe(2);
   });
 
@@ -217,8 +217,8 @@ describe.each(testDatabases())('bundles on $name', ({ open }) => {
       '201 Created',
       '200 OK',
     ]);
-    expect(response.entry?.[1].response?.outcome?.resourceType).toBe('OperationOutcome');
-    expect((response.entry?.[5].resource as Bundle).entry).toHaveLength(1);
+    expect(response.entry?.[1]?.response?.outcome?.resourceType).toBe('OperationOutcome');
+    expect((response.entry?.[5]?.resource as Bundle).entry).toHaveLength(1);
     expect(await count(db, 'resources')).toBe(2);
   });
 

@@ -87,7 +87,7 @@ export class FhirDefinitions {
    * `Observation.code.coding.system`, `Questionnaire.item.item.linkId`.
    */
   getElement(path: string): ElementInfo | undefined {
-    const [typeName, ...names] = path.split('.');
+    const [typeName = '', ...names] = path.split('.');
     let node = this.#structures.get(typeName);
     let info: ElementInfo | undefined;
     for (const name of names) {

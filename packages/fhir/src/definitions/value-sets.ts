@@ -18,7 +18,7 @@ export class ValueSetExpander {
 
   /** The codes in the value set (canonical URL, a `|version` suffix is ignored), or undefined. */
   codes(canonical: string): ReadonlySet<string> | undefined {
-    const url = canonical.split('|')[0];
+    const [url = ''] = canonical.split('|');
     if (this.#expanded.has(url)) return this.#expanded.get(url);
     // Marks the value set as in progress, so a cycle ends as "cannot expand".
     this.#expanded.set(url, undefined);

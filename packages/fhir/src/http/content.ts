@@ -60,7 +60,8 @@ const XML_TYPES = new Set([
 export const FHIR_XML = 'application/fhir+xml; charset=utf-8';
 
 function formatOf(mediaType: string): FhirFormat | undefined {
-  const type = mediaType.split(';')[0]!.trim().toLowerCase();
+  const [essence = ''] = mediaType.split(';');
+  const type = essence.trim().toLowerCase();
   if (JSON_TYPES.has(type) || type === '*/*' || type === 'application/*') return 'json';
   if (XML_TYPES.has(type)) return 'xml';
   return undefined;

@@ -134,7 +134,7 @@ describe.each(testDatabases())('importPaths on $name', ({ open }) => {
       rejected: [],
     });
     const stored = await repository.read<Patient>('Patient', 'p');
-    expect([stored.meta?.versionId, stored.name?.[0].family]).toEqual(['2', 'de Vries']);
+    expect([stored.meta?.versionId, stored.name?.[0]?.family]).toEqual(['2', 'de Vries']);
   });
 
   it('creates resources without an id', async () => {
@@ -162,7 +162,7 @@ describe.each(testDatabases())('importPaths on $name', ({ open }) => {
     const summary = await importPaths([write('collection.json', collection)], { repository, definitions });
     expect(summary.loaded).toBe(2);
     expect(summary.rejected).toHaveLength(1);
-    expect(summary.rejected[0].reason).toMatch(/^Bundle\.entry\[1\]: .*birthDate/);
+    expect(summary.rejected[0]?.reason).toMatch(/^Bundle\.entry\[1\]: .*birthDate/);
     expect((await repository.read('Patient', 'c3')).id).toBe('c3');
   });
 
@@ -230,7 +230,7 @@ describe.each(testDatabases())('importPaths on $name', ({ open }) => {
     const summary = await importPaths([folder], { repository, definitions, groupSize: 100 });
     expect(summary).toEqual({ loaded: 4, unchanged: 0, rejected: [] });
     const stored = await repository.read<Patient>('Patient', 'twice');
-    expect([stored.meta?.versionId, stored.name?.[0].family]).toEqual(['2', 'Daarna']);
+    expect([stored.meta?.versionId, stored.name?.[0]?.family]).toEqual(['2', 'Daarna']);
     expect((await repository.read('Patient', 'n2')).id).toBe('n2');
   });
 });

@@ -205,13 +205,13 @@ class ImportRun {
       return stored !== undefined && sameContent(stored, resource);
     });
     /** Positions in the file's bundle of the entries sent. */
-    const sent = entries.map((_, i) => i).filter((i) => !unchanged[i]);
+    const sent = entries.flatMap((entry, at) => (unchanged[at] ? [] : [{ entry, at }]));
     this.summary.unchanged += entries.length - sent.length;
     if (sent.length === 0) return;
     let response: Bundle;
     try {
       response = await this.#repository.processBundle(
-        { ...bundle, entry: sent.map((i) => entries[i]) },
+        { ...bundle, entry: sent.map(({ entry }) => entry) },
         IMPORT_BASE,
       );
     } catch (error) {
@@ -220,12 +220,15 @@ class ImportRun {
       return;
     }
     for (const [i, result] of (response.entry ?? []).entries()) {
-      const method = entries[sent[i]]?.request?.method;
+      const method = sent[i]?.entry.request?.method;
       const status = result.response?.status ?? '';
       if (!/^2/.test(status)) {
         const reason =
           result.response?.outcome?.issue?.map((issue) => issue.diagnostics).join('; ') ?? status;
-        this.summary.rejected.push({ file, reason: `${at(where, `Bundle.entry[${sent[i]}]`)}: ${reason}` });
+        this.summary.rejected.push({
+          file,
+          reason: `${at(where, `Bundle.entry[${sent[i]?.at}]`)}: ${reason}`,
+        });
       } else if (method === 'PUT' || (method === 'POST' && /^201/.test(status))) {
         this.summary.loaded += 1;
       } else if (method === 'POST') {
@@ -269,12 +272,10 @@ async function mapConcurrently<T, R>(
   fn: (item: T) => Promise<R> | R,
 ): Promise<R[]> {
   const results: R[] = new Array(items.length);
-  let next = 0;
+  // One iterator shared by the workers: each takes the next item.
+  const queue = items.entries();
   const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i]);
-    }
+    for (const [i, item] of queue) results[i] = await fn(item);
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return results;

@@ -1,5 +1,5 @@
 import type { Bundle, BundleEntry, BundleLink, Resource } from '@medplum/fhirtypes';
-import type { Queryable, SqlValue } from '@ketenlog/storage';
+import { oneRow, type Queryable, type SqlValue } from '@ketenlog/storage';
 import { badRequest, notFound } from '../outcome.ts';
 import { assertId, assertResourceType } from './identity.ts';
 import type { SearchRequest } from './repository.ts';
@@ -99,9 +99,8 @@ export async function readHistory(
     args.push(since);
   }
   const filter = where.join(' AND ');
-  const [{ n }] = await q.all<{ n: number | string }>(
-    `SELECT COUNT(*) AS n FROM resource_versions WHERE ${filter}`,
-    args,
+  const { n } = oneRow(
+    await q.all<{ n: number | string }>(`SELECT COUNT(*) AS n FROM resource_versions WHERE ${filter}`, args),
   );
   const total = Number(n);
   if (id !== undefined && total === 0 && since === undefined) {

@@ -31,7 +31,7 @@ export function fixtureSearchIndex(): SearchIndex {
       for (const param of ['subject', 'patient'] as const) {
         const reference = r[param]?.reference;
         const [targetType, targetId] = reference?.split('/') ?? [];
-        if (reference && targetId)
+        if (reference && targetType && targetId)
           rows.push({ kind: 'reference', param, targetType, targetId, url: reference });
       }
       return rows;

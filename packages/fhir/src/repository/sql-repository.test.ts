@@ -142,16 +142,16 @@ describe.each(testDatabases())('SqlFhirRepository on $name', ({ open }) => {
     const instance = await repo.history('Patient', a.id, [], BASE);
     expect(instance.type).toBe('history');
     expect(instance.entry?.map((e) => e.request?.method)).toEqual(['DELETE', 'PUT', 'POST']);
-    expect(instance.entry?.[1].response?.etag).toBe('W/"2"');
-    expect(instance.entry?.[1].fullUrl).toBe(`${BASE}/Patient/${a.id}`);
-    expect(instance.entry?.[0].resource).toBeUndefined();
+    expect(instance.entry?.[1]?.response?.etag).toBe('W/"2"');
+    expect(instance.entry?.[1]?.fullUrl).toBe(`${BASE}/Patient/${a.id}`);
+    expect(instance.entry?.[0]?.resource).toBeUndefined();
 
     const type = await repo.history('Patient', undefined, [], BASE);
     expect(type.entry).toHaveLength(4);
     expect((await repo.history('Patient', undefined, [['_count', '2']], BASE)).entry).toHaveLength(2);
     const since = await repo.history('Patient', undefined, [['_since', cut]], BASE);
     expect(since.entry?.map((e) => e.request?.method)).toEqual(['DELETE', 'POST']);
-    expect(since.entry?.[1].resource?.id).toBe(b.id);
+    expect(since.entry?.[1]?.resource?.id).toBe(b.id);
 
     expect(await statusOf(repo.history('Patient', 'unknown', [], BASE))).toBe(404);
     expect(await statusOf(repo.history('Patient', undefined, [['_since', 'yesterday']], BASE))).toBe(400);

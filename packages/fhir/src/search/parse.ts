@@ -41,7 +41,7 @@ export function parseSearch(registry: SearchParameterRegistry, request: SearchRe
     if (!types.length) types = inCompartment;
   }
   // A system search over one type is that type's search, with the system's links.
-  const resourceType = system ? (types.length === 1 ? types[0] : '') : request.resourceType;
+  const resourceType = system ? (types.length === 1 ? (types[0] ?? '') : '') : request.resourceType;
   if (resourceType && !registry.isResourceType(resourceType))
     throw badRequest(`Unknown resource type "${resourceType}"`);
   const query: SearchQuery = {
@@ -65,7 +65,7 @@ export function parseSearch(registry: SearchParameterRegistry, request: SearchRe
   const parseOn = resourceType || types[0] || 'Patient';
   for (const [key, raw] of request.params) {
     if (raw === '') continue; // R4 §3.1.1.0: parameters without a value are ignored
-    const name = key.split(':')[0].split('.')[0];
+    const [name = ''] = key.split(/[:.]/);
     if (name === '_type') {
       if (!system) throw badRequest('"_type" is only for a search at system level', key);
       continue;
@@ -204,7 +204,7 @@ function parseFilter(
   const dot = key.indexOf('.');
   if (dot >= 0)
     return parseChain(registry, resourceType, key.slice(0, dot), key.slice(dot + 1), raw, baseUrl);
-  const [name, modifier, ...rest] = key.split(':');
+  const [name = '', modifier, ...rest] = key.split(':');
   if (rest.length) throw badRequest(`Search parameter "${key}" has more than one modifier`, key);
   const definition = registry.get(resourceType, name);
   if (!definition) throw badRequest(`Unknown search parameter "${name}" for ${resourceType}`, key);
@@ -294,12 +294,12 @@ function parseChain(
   // Chains of any length (`subject:Patient.organization.name`); the limit keeps queries bounded.
   if (key.split('.').length > MAX_CHAIN + 1)
     throw notSupported(`"${key}": at most ${MAX_CHAIN} levels of chaining`);
-  const [name, typeModifier] = head.split(':');
+  const [name = '', typeModifier] = head.split(':');
   const definition = registry.get(resourceType, name);
   if (!definition) throw badRequest(`Unknown search parameter "${name}" for ${resourceType}`, key);
   if (definition.type !== 'reference') throw badRequest(`"${name}" is not a reference parameter`, key);
   if (typeModifier && !definition.targets.includes(typeModifier)) throw badModifier(key);
-  const innerName = tail.split(/[:.]/)[0];
+  const [innerName = ''] = tail.split(/[:.]/);
   const candidates = typeModifier ? [typeModifier] : definition.targets;
   const targets = candidates
     .filter((t) => registry.get(t, innerName))
@@ -465,9 +465,9 @@ function parseNumber(key: string, value: string): { prefix: Prefix; value: numbe
 
 function parseQuantity(key: string, value: string): ValueCondition {
   const parts = splitEscaped(value, '|').map(unescape);
-  if (parts.length !== 1 && parts.length !== 3)
-    throw badRequest(`"${key}": a quantity is number[|system|code]`, key);
   const [number, system, code] = parts;
+  if (number === undefined || (parts.length !== 1 && parts.length !== 3))
+    throw badRequest(`"${key}": a quantity is number[|system|code]`, key);
   return {
     type: 'quantity',
     ...parseNumber(key, number),

@@ -93,12 +93,11 @@ function compileSteps(part: string, resourceType: string): Alternative[] | undef
   const steps = splitSteps(normalised);
   if (!steps || steps[0] !== resourceType) return undefined;
   let alternatives: Alternative[] = [{ ops: [], type: resourceType, path: resourceType }];
-  for (let i = 1; i < steps.length; i++) {
-    const step = steps[i];
+  for (let i = 1, step = steps[1]; step !== undefined; step = steps[++i]) {
     const next = /^as\((\w+)\)$/.exec(steps[i + 1] ?? '')?.[1];
     let match: RegExpExecArray | null;
     if ((match = /^(\w+)(?:\[(\d+)\])?$/.exec(step))) {
-      const [, name, index] = match;
+      const [, name = '', index] = match;
       const expanded: Alternative[] = [];
       for (const alternative of alternatives) {
         const field = fieldAlternatives(
@@ -113,13 +112,13 @@ function compileSteps(part: string, resourceType: string): Alternative[] | undef
       if (next && expanded.some((a) => a.type === next)) i++;
       alternatives = expanded;
     } else if ((match = /^as\((\w+)\)$/.exec(step))) {
-      const type = match[1];
+      const [, type = ''] = match;
       alternatives = alternatives.filter((a) => a.type.toLowerCase() === type.toLowerCase());
     } else if ((match = /^where\(resolve\(\) is (\w+)\)$/.exec(step))) {
-      const type = match[1];
+      const [, type = ''] = match;
       for (const a of alternatives) a.ops = [...a.ops, { op: 'referenceTo', type }];
     } else if ((match = /^where\((\w+) ?= ?'([^']*)'\)$/.exec(step))) {
-      const [, key, value] = match;
+      const [, key = '', value = ''] = match;
       for (const a of alternatives) a.ops = [...a.ops, { op: 'equals', key, value }];
     } else return undefined;
   }

@@ -299,7 +299,7 @@ describe.each(testDatabases())('FHIR search on $name', ({ open }) => {
       expect(matchIds(first)).toEqual(['o-2019', 'o-day']);
       const next = first.link?.find((l) => l.relation === 'next')?.url as string;
       expect(next).toBe(`${BASE}/Observation?patient=jan&_count=2&_offset=2`);
-      expect(first.entry?.[0].fullUrl).toBe(`${BASE}/Observation/o-2019`);
+      expect(first.entry?.[0]?.fullUrl).toBe(`${BASE}/Observation/o-2019`);
       const last = await search('Observation', 'patient=jan&_count=2&_offset=4');
       expect(matchIds(last)).toEqual(['o-open', 'o-period']);
       expect(last.total).toBe(6);
@@ -372,8 +372,8 @@ describe.each(testDatabases())('FHIR search on $name', ({ open }) => {
 
     it('returns the summary elements with _summary=true', async () => {
       const bundle = await search('Organization', '_id=zh&_summary=true');
-      expect(bundle.entry?.[0].resource).toMatchObject({ id: 'zh', name: 'Ziekenhuis Noord' });
-      expect(bundle.entry?.[0].resource?.meta?.tag?.map((t) => t.code)).toEqual(['SUBSETTED']);
+      expect(bundle.entry?.[0]?.resource).toMatchObject({ id: 'zh', name: 'Ziekenhuis Noord' });
+      expect(bundle.entry?.[0]?.resource?.meta?.tag?.map((t) => t.code)).toEqual(['SUBSETTED']);
     });
   });
 

@@ -1,5 +1,5 @@
 import type { Bundle, BundleEntry, BundleLink, Resource } from '@medplum/fhirtypes';
-import type { Queryable } from '@ketenlog/storage';
+import { oneRow, type Queryable } from '@ketenlog/storage';
 import type { SearchRequest } from '../repository/repository.ts';
 import type { SearchIndex } from '../repository/search-index.ts';
 import type { SearchParameterRegistry } from './definitions.ts';
@@ -39,7 +39,7 @@ export class FhirSearchIndex implements SearchIndex {
     if (query.total !== 'none') {
       // A first page that is not full already tells the total.
       if (!countOnly && query.offset === 0 && !hasNext) total = matches.length;
-      else total = Number((await db.all<{ n: number | string }>(count.sql, count.args))[0].n);
+      else total = Number(oneRow(await db.all<{ n: number | string }>(count.sql, count.args)).n);
     }
 
     const { resources: included, incomplete } = countOnly

@@ -254,7 +254,8 @@ function valueConditions(b: SqlBuilder, values: readonly ValueCondition[], now: 
 
 /** `a OR b OR c …` nested as a balanced tree, so its depth grows with the log of its length. */
 function orTree(b: SqlBuilder, terms: ReadonlyArray<(b: SqlBuilder) => void>): void {
-  if (terms.length === 1) return terms[0](b);
+  const [only] = terms;
+  if (only && terms.length === 1) return only(b);
   const half = terms.length >> 1;
   b.push('(');
   orTree(b, terms.slice(0, half));

@@ -52,9 +52,10 @@ export class SummaryElements {
     for (const entry of bundle.entry ?? []) {
       const sd = entry.resource;
       if (sd?.resourceType !== 'StructureDefinition' || sd.kind !== 'resource' || !sd.type) continue;
-      const names = (sd.snapshot?.element ?? [])
-        .filter((e) => e.isSummary && e.path.split('.').length === 2)
-        .map((e) => e.path.split('.')[1].replace('[x]', ''));
+      const names = (sd.snapshot?.element ?? []).flatMap((e) => {
+        const [, name, ...deeper] = e.path.split('.');
+        return e.isSummary && name !== undefined && deeper.length === 0 ? [name.replace('[x]', '')] : [];
+      });
       byType.set(sd.type, names);
     }
     return new SummaryElements(byType);

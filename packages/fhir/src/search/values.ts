@@ -39,8 +39,7 @@ export function dateRange(value: string): DateRange | undefined {
   if (h !== undefined && (Number(h) > 23 || Number(mi) > 59 || Number(s ?? 0) > 59)) return undefined;
   const offset = zoneOffsetMs(zone);
   if (offset === undefined) return undefined;
-  const start = (...parts: number[]): number => {
-    const [yy, mm = 0, dd = 1, hh = 0, mn = 0, ss = 0, ms = 0] = parts;
+  const start = (yy: number, mm = 0, dd = 1, hh = 0, mn = 0, ss = 0, ms = 0): number => {
     const date = new Date(0);
     date.setUTCFullYear(yy, mm, dd);
     date.setUTCHours(hh, mn, ss, ms);

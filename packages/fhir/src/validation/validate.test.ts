@@ -51,20 +51,20 @@ describe('validateResource', () => {
   });
 
   it('rejects a body that is not a JSON object', () => {
-    expect(issuesOf([observation])[0].diagnostics).toContain('JSON object');
+    expect(issuesOf([observation])[0]?.diagnostics).toContain('JSON object');
     expect(issuesOf('Observation')).toHaveLength(1);
   });
 
   it('rejects an unknown resource type', () => {
-    expect(issuesOf({ resourceType: 'Foo' })[0].diagnostics).toBe('Unknown resource type "Foo"');
-    expect(issuesOf({ id: 'x' })[0].diagnostics).toContain('resourceType');
+    expect(issuesOf({ resourceType: 'Foo' })[0]?.diagnostics).toBe('Unknown resource type "Foo"');
+    expect(issuesOf({ id: 'x' })[0]?.diagnostics).toContain('resourceType');
   });
 
   it('names an unknown element', () => {
     const issues = issuesOf({ ...observation, colour: 'red' });
     expect(issues).toHaveLength(1);
     expect(issues[0]).toMatchObject({ code: 'structure', expression: ['Observation.colour'] });
-    expect(issues[0].diagnostics).toContain('colour');
+    expect(issues[0]?.diagnostics).toContain('colour');
   });
 
   it('rejects a primitive of the wrong JSON type', () => {
@@ -95,8 +95,8 @@ describe('validateResource', () => {
 
   it('rejects an array where a single value is expected, and a single value where an array is', () => {
     const issues = issuesOf({ ...observation, status: ['final'] });
-    expect(issues[0].expression).toEqual(['Observation.status']);
-    expect(issues[0].diagnostics).toContain('single value');
+    expect(issues[0]?.expression).toEqual(['Observation.status']);
+    expect(issues[0]?.diagnostics).toContain('single value');
     expect(expressions({ resourceType: 'Patient', name: { family: 'Jansen' } })).toEqual(['Patient.name']);
   });
 
@@ -104,7 +104,7 @@ describe('validateResource', () => {
     const { status: _status, ...withoutStatus } = observation;
     const issues = issuesOf(withoutStatus);
     expect(issues[0]).toMatchObject({ code: 'required', expression: ['Observation.status'] });
-    expect(issues[0].diagnostics).toContain('Observation.status');
+    expect(issues[0]?.diagnostics).toContain('Observation.status');
     expect(expressions({ resourceType: 'Patient', extension: [{ valueString: 'x' }] })).toEqual([
       'Patient.extension[0].url',
     ]);
@@ -129,8 +129,8 @@ describe('validateResource', () => {
 
   it('rejects a code outside a required binding', () => {
     const issues = issuesOf({ resourceType: 'Patient', gender: 'vrouw' });
-    expect(issues[0].expression).toEqual(['Patient.gender']);
-    expect(issues[0].diagnostics).toContain('administrative-gender');
+    expect(issues[0]?.expression).toEqual(['Patient.gender']);
+    expect(issues[0]?.diagnostics).toContain('administrative-gender');
     expect(expressions({ ...observation, status: 'done' })).toEqual(['Observation.status']);
     expect(expressions({ ...observation, code: { coding: [{ code: 'x', system: 'has space' }] } })).toEqual([
       'Observation.code.coding[0].system',
@@ -166,9 +166,9 @@ describe('validateResource', () => {
     };
     const issues = issuesOf(patient);
     expect(issues).toHaveLength(1);
-    expect(issues[0].expression).toEqual(['Patient.identifier[1].value']);
-    expect(issues[0].diagnostics).toContain('BSN');
-    expect(issues[0].diagnostics).not.toContain('123456789');
+    expect(issues[0]?.expression).toEqual(['Patient.identifier[1].value']);
+    expect(issues[0]?.diagnostics).toContain('BSN');
+    expect(issues[0]?.diagnostics).not.toContain('123456789');
   });
 
   it('checks BSNs of practitioners and related persons, and not other identifier systems', () => {

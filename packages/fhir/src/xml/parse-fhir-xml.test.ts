@@ -136,7 +136,7 @@ describe('parseFhirXml', () => {
   it('rejects an unknown element, naming it', () => {
     const error = rejection('<Patient xmlns="http://hl7.org/fhir"><colour value="red"/></Patient>');
     expect(error.status).toBe(400);
-    expect(error.outcome.issue?.[0].expression).toEqual(['Patient.colour']);
+    expect(error.outcome.issue?.[0]?.expression).toEqual(['Patient.colour']);
   });
 
   const examples = readdirSync(EXAMPLES).filter((f) => f.endsWith('.xml'));

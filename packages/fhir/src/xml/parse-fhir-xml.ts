@@ -45,9 +45,8 @@ export function parseFhirXml(xml: string, defs: FhirDefinitions): Resource {
     throw badRequest(`Malformed XML at line ${valid.err.line}, column ${valid.err.col}: ${valid.err.msg}`);
   }
   const document = parserFor().parse(xml) as XmlNode[];
-  const roots = document.filter((node) => isElement(tagOf(node)));
-  if (roots.length !== 1) throw badRequest('An XML document must have exactly one root element');
-  const root = roots[0];
+  const [root, ...more] = document.filter((node) => isElement(tagOf(node)));
+  if (!root || more.length > 0) throw badRequest('An XML document must have exactly one root element');
   if (root[':@']?.xmlns !== FHIR_NS) {
     throw badRequest(`The root element must be in the FHIR namespace ${FHIR_NS}`);
   }
@@ -105,9 +104,9 @@ class XmlToJson {
     let value: JsonObject;
     if (this.#defs.isResourceSlot(element.type)) {
       // A resource slot wraps the resource in an element named for its type (xml.html#contained).
-      const inner = (node[tagOf(node)] as XmlNode[]).filter((n) => isElement(tagOf(n)));
-      if (inner.length !== 1) throw badRequest(`${path} must hold exactly one resource`, path);
-      value = this.resource(inner[0]);
+      const [inner, ...more] = (node[tagOf(node)] as XmlNode[]).filter((n) => isElement(tagOf(n)));
+      if (!inner || more.length > 0) throw badRequest(`${path} must hold exactly one resource`, path);
+      value = this.resource(inner);
     } else {
       if (!element.children) throw badRequest(`Cannot convert ${path} (${element.type})`, path);
       value = {};

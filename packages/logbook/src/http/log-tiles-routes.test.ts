@@ -21,7 +21,9 @@ describe.each(testDatabases())('logTilesRoutes on $name', ({ open }) => {
   beforeEach(async () => {
     db = await open();
     logs = await LogRegistry.open(db, [consent, index]);
-    await Promise.all(Array.from({ length: 260 }, (_, i) => logs.log('consent').append(utf8(`consent ${i}`))));
+    await Promise.all(
+      Array.from({ length: 260 }, (_, i) => logs.log('consent').append(utf8(`consent ${i}`))),
+    );
     await logs.log('index').append(utf8('index 0'));
     app = Fastify();
     await app.register(logTilesRoutes, { prefix: '/logs', logs: (id) => logs.get(id)?.reader });
@@ -32,12 +34,19 @@ describe.each(testDatabases())('logTilesRoutes on $name', ({ open }) => {
   });
 
   it('serves each log under its own prefix', async () => {
-    for (const [id, options, size] of [['consent', consent, 260], ['index', index, 1]] as const) {
+    for (const [id, options, size] of [
+      ['consent', consent, 260],
+      ['index', index, 1],
+    ] as const) {
       const response = await app.inject({ method: 'GET', url: `/logs/${id}/checkpoint` });
       expect(response.statusCode).toBe(200);
       expect(response.headers['content-type']).toBe('text/plain; charset=utf-8');
       expect(response.headers['cache-control']).toBe('no-cache');
-      const { checkpoint } = openCheckpoint(response.body, options.origin, verifierFromKey(options.verifierKey));
+      const { checkpoint } = openCheckpoint(
+        response.body,
+        options.origin,
+        verifierFromKey(options.verifierKey),
+      );
       expect(checkpoint.size).toBe(size);
     }
     expect((await app.inject({ method: 'GET', url: '/logs/nope/checkpoint' })).statusCode).toBe(404);
@@ -64,12 +73,15 @@ describe.each(testDatabases())('logTilesRoutes on $name', ({ open }) => {
     const root = checkpointOfNote(body.checkpoint).root;
     const proof = body.inclusionProof.map((h) => fromBase64(h)!);
     expect(verifyInclusion(259, 260, leafHash(utf8('consent 259')), proof, root)).toBe(true);
-    const consistency = await app.inject({ method: 'GET', url: '/logs/consent/proof/consistency?from=3&to=260' });
+    const consistency = await app.inject({
+      method: 'GET',
+      url: '/logs/consent/proof/consistency?from=3&to=260',
+    });
     expect(consistency.statusCode).toBe(200);
     expect(consistency.json<{ proof: string[] }>().proof.length).toBeGreaterThan(0);
-    expect((await app.inject({ method: 'GET', url: '/logs/consent/proof/consistency?from=a&to=2' })).statusCode).toBe(
-      400,
-    );
+    expect(
+      (await app.inject({ method: 'GET', url: '/logs/consent/proof/consistency?from=a&to=2' })).statusCode,
+    ).toBe(400);
   });
 
   it('answers over a real HTTP connection on loopback', async () => {

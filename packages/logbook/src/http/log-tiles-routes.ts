@@ -10,7 +10,10 @@ export interface LogTilesRoutesOptions {
   logs: (logId: string) => LogReader | undefined;
 }
 
-type Request = FastifyRequest<{ Params: { logId: string; '*': string }; Querystring: Record<string, string> }>;
+type Request = FastifyRequest<{
+  Params: { logId: string; '*': string };
+  Querystring: Record<string, string>;
+}>;
 
 export async function logTilesRoutes(app: FastifyInstance, options: LogTilesRoutesOptions): Promise<void> {
   const handlers = new WeakMap<LogReader, TileHandler>();
@@ -30,6 +33,8 @@ export async function logTilesRoutes(app: FastifyInstance, options: LogTilesRout
     reply.code(response.status).headers(response.headers);
     const { body } = response;
     // Strings are ASCII (tiles.ts); Node writes them with the headers in one system call.
-    return reply.send(typeof body === 'string' ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength));
+    return reply.send(
+      typeof body === 'string' ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength),
+    );
   });
 }

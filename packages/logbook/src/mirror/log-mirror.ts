@@ -154,8 +154,12 @@ export class LogMirror {
       throw error;
     }
     const completed: StoredNode[][] = [];
-    const leaves = entries.map((entry) => leafHash(entry));
-    for (const leaf of leaves) completed.push(this.#tree.append(leaf));
+    const fetched: LogEntry[] = entries.map((entry, i) => ({
+      index: from + i,
+      entry,
+      leafHash: leafHash(entry),
+    }));
+    for (const { leafHash: leaf } of fetched) completed.push(this.#tree.append(leaf));
     // Every step is checked against the checkpoint before it is judged or stored: the last one by
     // its root, the others by a consistency proof from the step's tree to the checkpoint's.
     let authentic: boolean;
@@ -200,9 +204,7 @@ export class LogMirror {
         policy.accept(this.ref, from + i, entry);
       }
     }
-    const rows: LogEntry[] = entries
-      .slice(0, accepted)
-      .map((entry, i) => ({ index: from + i, entry, leafHash: leaves[i] }));
+    const rows = fetched.slice(0, accepted);
     await this.store.commit({
       entries: rows,
       nodes: completed.slice(0, accepted).flat(),

@@ -62,8 +62,9 @@ export class TileClient {
     if (!(Number.isSafeInteger(from) && Number.isSafeInteger(to) && 0 <= from && from <= to)) {
       throw new RangeError(`invalid entry range ${from}..${to}`);
     }
+    const firstTile = Math.floor(from / TILE_WIDTH);
     const tiles: number[] = [];
-    for (let tile = Math.floor(from / TILE_WIDTH); tile * TILE_WIDTH < to; tile++) tiles.push(tile);
+    for (let tile = firstTile; tile * TILE_WIDTH < to; tile++) tiles.push(tile);
     const bundles: Uint8Array[][] = new Array(tiles.length);
     for (let i = 0; i < tiles.length; i += PARALLEL_TILES) {
       await Promise.all(
@@ -72,7 +73,7 @@ export class TileClient {
         }),
       );
     }
-    const first = from - tiles[0] * TILE_WIDTH;
+    const first = from - firstTile * TILE_WIDTH;
     return bundles.flat().slice(first, first + (to - from));
   }
 

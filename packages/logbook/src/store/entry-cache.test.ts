@@ -43,7 +43,9 @@ describe.each(testDatabases())('EntryCache on $name', ({ open }) => {
       expect(await cache.entry(5)).toEqual(utf8('e5'));
       await db.run("UPDATE log_entries SET entry = 'eA==' WHERE log_id = 'index' AND idx = 5");
       expect(await cache.entry(5)).toEqual(Uint8Array.of(0x78));
-      await db.run("UPDATE log_entries SET entry = ? WHERE log_id = 'index' AND idx = 5", [Buffer.from('e5').toString('base64')]);
+      await db.run("UPDATE log_entries SET entry = ? WHERE log_id = 'index' AND idx = 5", [
+        Buffer.from('e5').toString('base64'),
+      ]);
     }
   });
 });

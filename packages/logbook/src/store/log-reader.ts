@@ -6,7 +6,6 @@ import type { SqlLogStore, StoredCheckpoint } from './log-store.ts';
 import { EntryCache, type EntryCacheOptions } from './entry-cache.ts';
 import { NodeCache, type NodeCacheOptions } from './node-cache.ts';
 
-
 export class LogReadError extends Error {
   override name = 'LogReadError';
   /** 'not-found': beyond what the checkpoint covers; 'bad-request': arguments that can never be valid. */
@@ -125,7 +124,8 @@ export class LogReader implements TreeStore {
       throw new LogReadError('bad-request', `invalid consistency range ${from}..${to}`);
     }
     const latest = await this.checkpoint();
-    if (to > latest.size) throw new LogReadError('not-found', `tree size ${to} is beyond the log's ${latest.size}`);
+    if (to > latest.size)
+      throw new LogReadError('not-found', `tree size ${to} is beyond the log's ${latest.size}`);
     // RFC 9162 §2.1.4: nothing to prove from the empty tree or to the same size.
     if (from === 0 || from === to) return { from, to, proof: [] };
     return { from, to, proof: await readConsistencyProof(from, to, this) };

@@ -21,6 +21,13 @@ export interface NodeCacheOptions {
   readonly tileBudget?: TileBudget;
 }
 
+/** One level of a loaded tile (a tile holds TILE_HEIGHT levels, level 0 its leaves' hashes). */
+function levelOf(levels: readonly Uint8Array[], level: number): Uint8Array {
+  const hashes = levels[level];
+  if (!hashes) throw new LogStoreError(`log store: a tile has no level ${level}`);
+  return hashes;
+}
+
 export class NodeCache implements TreeStore {
   readonly #store: SqlLogStore;
   /** Tile index → per level 0..7, that level's hashes within the tile, concatenated. */
@@ -73,7 +80,8 @@ export class NodeCache implements TreeStore {
       const width = TILE_WIDTH >> level;
       const start = tile * width;
       const rows = await this.#store.readLevel(level, start, start + width);
-      if (rows.length !== width) throw new LogStoreError(`log store: tile ${tile} is missing nodes at level ${level}`);
+      if (rows.length !== width)
+        throw new LogStoreError(`log store: tile ${tile} is missing nodes at level ${level}`);
       const hashes = new Uint8Array(width * HASH);
       rows.forEach((row, i) => {
         const hash = Buffer.from(row.hash, 'base64');
@@ -105,28 +113,29 @@ export class NodeCache implements TreeStore {
 
   async readNodes(ids: readonly NodeId[]): Promise<readonly Hash[]> {
     const result: (Hash | undefined)[] = new Array(ids.length);
-    const missing: number[] = [];
-    for (let i = 0; i < ids.length; i++) {
-      const { level, index } = ids[i];
+    const missing: { at: number; id: NodeId }[] = [];
+    for (const [i, id] of ids.entries()) {
+      const { level, index } = id;
       const tile = Math.floor((index * 2 ** level) / TILE_WIDTH);
       if (level >= TILE_HEIGHT || (tile + 1) * TILE_WIDTH > this.#storedLeaves) {
         result[i] = (level >= TILE_HEIGHT ? this.#nodes : this.#partial.get(tile))?.get(`${level}/${index}`);
-        if (!result[i]) missing.push(i);
+        if (!result[i]) missing.push({ at: i, id });
         continue;
       }
       // Synchronous when cached: a proof reads up to 8 nodes from one tile.
       const levels = this.#cached(tile) ?? (await this.#load(tile));
       const offset = (index - tile * (TILE_WIDTH >> level)) * HASH;
-      result[i] = levels[level].subarray(offset, offset + HASH);
+      result[i] = levelOf(levels, level).subarray(offset, offset + HASH);
     }
     if (missing.length > 0) {
-      const read = await this.#store.readNodes(missing.map((i) => ids[i]));
-      missing.forEach((i, k) => {
-        result[i] = read[k];
-        const { level, index } = ids[i];
+      const read = await this.#store.readNodes(missing.map(({ id }) => id));
+      missing.forEach(({ at, id: { level, index } }, k) => {
+        const hash = read[k];
+        if (!hash) throw new LogStoreError(`log store: node ${level}/${index} is missing`);
+        result[at] = hash;
         const singles = this.#singles(level, Math.floor((index * 2 ** level) / TILE_WIDTH));
         if (singles.size >= MAX_SINGLE_NODES) singles.clear();
-        singles.set(`${level}/${index}`, read[k]);
+        singles.set(`${level}/${index}`, hash);
       });
     }
     return result as Hash[];
@@ -156,7 +165,7 @@ export class NodeCache implements TreeStore {
     const offset = index - tile * TILE_WIDTH;
     for (let level = 0; level < TILE_HEIGHT; level++) {
       const sibling = ((offset >> level) ^ 1) * HASH;
-      proof.push(levels[level].subarray(sibling, sibling + HASH));
+      proof.push(levelOf(levels, level).subarray(sibling, sibling + HASH));
     }
     for (const hash of upper) proof.push(hash);
     return proof;

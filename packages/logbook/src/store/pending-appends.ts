@@ -4,7 +4,7 @@
 // sequences it and sets its `idx` in the very commit that stores the entry, so a row is sequenced
 // exactly once, also across a take-over; the forwarder reads its index and the first checkpoint
 // covering it, and removes the row.
-import type { Db } from '@ketenlog/storage';
+import { oneRow, type Db } from '@ketenlog/storage';
 import { decodeStored, encodeStored, LOG_SCHEMA, type StoredCheckpoint } from './log-store.ts';
 
 const PENDING_SCHEMA = `
@@ -64,7 +64,7 @@ export class PendingAppends {
 
   static async open(db: Db, logId: string): Promise<PendingAppends> {
     const rows = await db.all<{ schema: string }>('SELECT current_schema() AS schema');
-    return new PendingAppends(db, logId, `${rows[0].schema}/${logId}`);
+    return new PendingAppends(db, logId, `${oneRow(rows).schema}/${logId}`);
   }
 
   /** The notification a commit sends once it stored a checkpoint of `size`. */
@@ -79,7 +79,7 @@ export class PendingAppends {
        SELECT id, pg_notify(?, ?) FROM p`,
       [this.logId, encodeStored(entry), Date.now(), LOG_CHANNEL, `pending ${this.scope}`],
     );
-    return Number(rows[0].id);
+    return Number(oneRow(rows).id);
   }
 
   /** The integrator: the oldest appends not yet sequenced. */

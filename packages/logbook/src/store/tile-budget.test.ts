@@ -28,8 +28,8 @@ describe('TileBudget', () => {
     const logs = Array.from({ length: 10 }, () => budget.register());
     for (const log of logs) for (let t = 0; t < 4096; t++) budget.set(log, t, tile(t));
     expect(budget.bytes).toBe(100 * TILE_BYTES);
-    expect(budget.get(logs[9], 4095)).toEqual(tile(4095));
-    expect(budget.get(logs[0], 4095)).toBeUndefined();
+    expect(budget.get(logs[9]!, 4095)).toEqual(tile(4095));
+    expect(budget.get(logs[0]!, 4095)).toBeUndefined();
   });
 
   it('holds nothing with a budget smaller than a tile', () => {

@@ -41,8 +41,8 @@ export function parseAddCheckpoint(body: string): AddCheckpointRequest {
   if (!Number.isSafeInteger(oldSize)) throw new AddCheckpointFormatError('old size is too large');
   const proof: Hash[] = [];
   let at = 1;
-  for (; at < lines.length && lines[at] !== ''; at++) {
-    const hash = fromBase64(lines[at]);
+  for (let line = lines[at]; line !== undefined && line !== ''; line = lines[++at]) {
+    const hash = fromBase64(line);
     if (!hash || hash.length !== HASH_SIZE) {
       throw new AddCheckpointFormatError(`line ${at + 1} is not a base64 SHA-256 hash`);
     }

@@ -177,8 +177,8 @@ describe.each(testDatabases())('witnessing and finality over HTTP on $name', ({ 
     const { witnesses, finality, append, network } = await region(2);
     await append(entry(0));
     expect(await finality.waitFinal(1, 5000)).toBe(true);
-    network.down.add(witnesses[0].addCheckpoint);
-    network.down.add(witnesses[1].addCheckpoint);
+    network.down.add(witnesses[0]!.addCheckpoint);
+    network.down.add(witnesses[1]!.addCheckpoint);
     const { index } = await append(entry(1));
     expect(index).toBe(1);
     expect(await finality.waitFinal(2, 400)).toBe(false);
@@ -186,7 +186,7 @@ describe.each(testDatabases())('witnessing and finality over HTTP on $name', ({ 
     const status = finality.status();
     expect(status.filter((s) => s.lastError?.includes('unreachable'))).toHaveLength(2);
     // One witness back: the quorum of two is reached again without any new append.
-    network.down.delete(witnesses[1].addCheckpoint);
+    network.down.delete(witnesses[1]!.addCheckpoint);
     expect(await finality.waitFinal(2, 5000)).toBe(true);
   });
 

@@ -37,7 +37,7 @@ describe('Election on PostgreSQL', () => {
     );
     expect(elections.filter((e) => e.elected)).toHaveLength(1);
     const first = elections.findIndex((e) => e.elected);
-    await elections[first].close();
+    await elections[first]?.close();
     await until(() => holding.size === 1);
     expect(holding.has(first)).toBe(false);
     await Promise.all(elections.map((e) => e.close()));
@@ -51,10 +51,10 @@ describe('Election on PostgreSQL', () => {
     try {
       const start = (db: Db, role: string) =>
         Election.start(db, { role, onElected: async () => {}, onDeposed: async () => {} });
-      const a = await start(dbs[0], 'log:statements');
-      const b = await start(dbs[1], 'mirrors');
+      const a = await start(dbs[0]!, 'log:statements');
+      const b = await start(dbs[1]!, 'mirrors');
       const c = await start(elsewhere, 'log:statements');
-      const d = await start(dbs[2], 'log:statements');
+      const d = await start(dbs[2]!, 'log:statements');
       expect([a.elected, b.elected, c.elected, d.elected]).toEqual([true, true, true, false]);
       await Promise.all([a, b, c, d].map((e) => e.close()));
     } finally {
@@ -65,7 +65,7 @@ describe('Election on PostgreSQL', () => {
 
   it('a process that fails to take up the role gives it up and tries again', async () => {
     let attempts = 0;
-    const election = await Election.start(dbs[0], {
+    const election = await Election.start(dbs[0]!, {
       role: 'log:statements',
       retryMs: 20,
       onElected: async () => {

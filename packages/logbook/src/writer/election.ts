@@ -3,7 +3,7 @@
 // that connection ends — a clean close, the process dying (SIGKILL: the kernel closes the socket),
 // or, after the session's TCP keepalive gives up, a partition — and the next waiting process, blocked
 // in pg_advisory_lock, gets it at once. On SQLite there is one process, which always holds the role.
-import type { Db, DbSession } from '@ketenlog/storage';
+import { oneRow, type Db, type DbSession } from '@ketenlog/storage';
 import { LOCK_SPACE } from '../store/pending-appends.ts';
 
 export interface ElectionOptions {
@@ -87,11 +87,13 @@ export class Election {
         if (this.#closed) break;
         // The first attempt does not block, so `start` can tell its caller whether it holds the role.
         if (first) {
-          const [row] = await session.all<{ got: boolean }>(
-            `SELECT pg_try_advisory_lock(${LOCK_KEY}) AS got`,
-            [LOCK_SPACE, role],
+          const { got } = oneRow(
+            await session.all<{ got: boolean }>(`SELECT pg_try_advisory_lock(${LOCK_KEY}) AS got`, [
+              LOCK_SPACE,
+              role,
+            ]),
           );
-          if (!row.got) {
+          if (!got) {
             first = false;
             firstDecided();
             await session.all(`SELECT pg_advisory_lock(${LOCK_KEY})`, [LOCK_SPACE, role]);

@@ -66,9 +66,9 @@ describe('SharedLog: three processes on one PostgreSQL schema', () => {
     );
     const results = await Promise.all(appended.map((a) => a.log.append(a.bytes)));
     expect(results.map((r) => r.index).sort((a, b) => a - b)).toEqual(appended.map((_, i) => i));
-    for (const [i, a] of appended.entries()) await expectAnswer(dbs[a.p], a.bytes, results[i]);
+    for (const [i, a] of appended.entries()) await expectAnswer(dbs[a.p]!, a.bytes, results[i]!);
     // Every forwarded append was answered and its row removed.
-    expect(await dbs[0].all('SELECT id FROM log_pending')).toEqual([]);
+    expect(await dbs[0]?.all('SELECT id FROM log_pending')).toEqual([]);
     // Inclusion proofs from a follower's reader verify against the answered checkpoint.
     const follower = logs.find((l) => !l.integrating)!;
     const last = results.at(-1)!;
@@ -84,7 +84,7 @@ describe('SharedLog: three processes on one PostgreSQL schema', () => {
         checkpoint.root,
       ),
     ).toBe(true);
-    expect((await verifyData(dbs[1])).ok).toBe(true);
+    expect((await verifyData(dbs[1]!)).ok).toBe(true);
   });
 
   it('another process takes over when the integrator goes; nothing acknowledged is lost and no size is signed twice differently', async () => {
@@ -93,7 +93,7 @@ describe('SharedLog: three processes on one PostgreSQL schema', () => {
     const acknowledged: { bytes: Uint8Array; index: number }[] = [];
     const appendAt = async (p: number, n: number) => {
       const bytes = entry(p, n);
-      acknowledged.push({ bytes, index: (await logs[p].append(bytes)).index });
+      acknowledged.push({ bytes, index: (await logs[p]!.append(bytes)).index });
     };
     await Promise.all(logs.map((_, p) => appendAt(p, 0)));
     // The integrator goes away while the others keep appending.
@@ -101,38 +101,38 @@ describe('SharedLog: three processes on one PostgreSQL schema', () => {
     const during = Promise.all(
       followers.flatMap((p) => Array.from({ length: 20 }, (_, i) => appendAt(p, 100 + i))),
     );
-    await logs[first].close();
-    await until(() => followers.some((p) => logs[p].integrating));
+    await logs[first]?.close();
+    await until(() => followers.some((p) => logs[p]?.integrating));
     await during;
-    expect(followers.filter((p) => logs[p].integrating)).toHaveLength(1);
+    expect(followers.filter((p) => logs[p]?.integrating)).toHaveLength(1);
     await Promise.all(followers.map((p) => appendAt(p, 200)));
 
-    const store = new SqlLogStore(dbs[0], options.logId);
+    const store = new SqlLogStore(dbs[0]!, options.logId);
     for (const a of acknowledged) expect(await store.readEntry(a.index)).toEqual(a.bytes);
     expect(new Set(acknowledged.map((a) => a.index)).size).toBe(acknowledged.length);
-    const result = await verifyData(dbs[0]);
+    const result = await verifyData(dbs[0]!);
     expect(result.ok, JSON.stringify(result.logs)).toBe(true);
   });
 
   it('a forwarded append waits for an integrator and is sequenced once one is elected', async () => {
     // Only a follower is running: its integrator is held off by a foreign holder of the lock.
-    const holder = await dbs[2].session!();
+    const holder = await dbs[2]?.session!();
     await holder.all("SELECT pg_advisory_lock(?::int, hashtext(current_schema() || '/' || ?))", [
       0x6b6c6f67,
       `log:${options.logId}`,
     ]);
-    const follower = await SharedLog.open(dbs[0], options);
+    const follower = await SharedLog.open(dbs[0]!, options);
     logs.push(follower);
     expect(follower.integrating).toBe(false);
     const bytes = entry(0, 1);
     const answer = follower.append(bytes);
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(await dbs[1].all('SELECT idx FROM log_pending')).toEqual([{ idx: null }]);
+    expect(await dbs[1]?.all('SELECT idx FROM log_pending')).toEqual([{ idx: null }]);
     await holder.close();
     const result = await answer;
     expect(follower.integrating).toBe(true);
     expect(result.index).toBe(0);
-    await expectAnswer(dbs[0], bytes, result);
+    await expectAnswer(dbs[0]!, bytes, result);
   });
 
   it('an integrator that lost its lock but still writes is fenced: no two different checkpoints of one size', async () => {
@@ -142,7 +142,7 @@ describe('SharedLog: three processes on one PostgreSQL schema', () => {
     // Two integrators at once (a partition): both append; the database refuses the loser's batch.
     const other = logs.find((l) => !l.integrating)!;
     const { Sequencer } = await import('../sequencer.ts');
-    const rogue = await Sequencer.open(dbs[logs.indexOf(other)], options);
+    const rogue = await Sequencer.open(dbs[logs.indexOf(other)]!, options);
     const outcomes = await Promise.allSettled([
       ...Array.from({ length: 10 }, (_, i) => integrator.append(entry(7, i))),
       ...Array.from({ length: 10 }, (_, i) => rogue.append(entry(8, i))),
@@ -150,7 +150,7 @@ describe('SharedLog: three processes on one PostgreSQL schema', () => {
     await rogue.close();
     const ok = outcomes.filter((o) => o.status === 'fulfilled').map((o) => o.value);
     expect(new Set(ok.map((r) => r.index)).size).toBe(ok.length);
-    const result = await verifyData(dbs[0]);
+    const result = await verifyData(dbs[0]!);
     expect(result.ok, JSON.stringify(result.logs)).toBe(true);
   });
 });

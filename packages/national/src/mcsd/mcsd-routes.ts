@@ -4,7 +4,7 @@
 // `_history?_since=` per type and for the whole directory, read and instance history. No writes.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Bundle, CapabilityStatement, Resource } from '@medplum/fhirtypes';
-import { fhirScope, problem, requireCaller, type Authorize } from '../http.ts';
+import { fhirScope, requireCaller, type Authorize } from '../http.ts';
 import {
   DIRECTORY_TYPES,
   historyEntry,
@@ -12,7 +12,7 @@ import {
   type DirectoryStore,
   type DirectoryType,
 } from './directory-store.ts';
-import { FHIR_JSON } from '@ketenlog/problem';
+import { FHIR_JSON, problem } from '@ketenlog/problem';
 
 export interface McsdRoutesOptions {
   readonly store: DirectoryStore;

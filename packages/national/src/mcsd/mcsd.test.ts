@@ -10,6 +10,7 @@ import type { Bundle, Endpoint, Organization, OperationOutcome, Resource } from 
 import type { StatementOf } from '@ketenlog/logbook';
 import { applyKeyStatement, configuredKeys, type KeyRegister } from '@ketenlog/region';
 import { newTestKey, testRegion } from '@ketenlog/region/testing';
+import { fail, ok } from '@ketenlog/problem';
 import { openSqlite, testDatabases } from '@ketenlog/storage';
 import {
   DirectoryStore,
@@ -30,9 +31,9 @@ const REGION = 'region';
 
 const authorize: Authorize = async (request) => {
   const header = request.headers.authorization;
-  if (!header) return { ok: false, status: 401, text: 'authentication is required' };
-  if (header !== 'Bearer member') return { ok: false, status: 403, text: 'not a region member' };
-  return { ok: true, caller: { ura: wieg.ura, clientId: 'node', mayWrite: false } };
+  if (!header) return fail(401, 'login', 'authentication is required');
+  if (header !== 'Bearer member') return fail(403, 'forbidden', 'not a region member');
+  return ok({ ura: wieg.ura, clientId: 'node', mayWrite: false });
 };
 
 async function serve(store: DirectoryStore): Promise<{ app: FastifyInstance; url: string }> {

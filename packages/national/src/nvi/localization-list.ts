@@ -3,7 +3,7 @@
 // pseudonymised subject, the category, the registering system — with no entries, no dates and
 // `emptyReason` withheld. Parsed strictly: anything else in a submitted List is refused.
 import type { List } from '@medplum/fhirtypes';
-import { problem } from '../http.ts';
+import { problem } from '@ketenlog/problem';
 import { URA_SYSTEM } from '../mcsd/region-directory.ts';
 import { NVI_IDENTIFIER_SYSTEM } from '../pseudonym/prs-client.ts';
 import { DATA_CATEGORY_SYSTEM, isDataCategory, ZORGCONTEXT } from './data-categories.ts';

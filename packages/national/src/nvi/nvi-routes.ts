@@ -5,7 +5,7 @@
 // pseudonym; answers never carry a subject. A custodian registers and removes only its own records.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Bundle, BundleEntry, List } from '@medplum/fhirtypes';
-import { fhirScope, problem, requireCaller, type Authorize, type NationalCaller } from '../http.ts';
+import { fhirScope, requireCaller, type Authorize, type NationalCaller } from '../http.ts';
 import { NVI_IDENTIFIER_SYSTEM } from '../pseudonym/prs-client.ts';
 import { PseudonymError } from '../pseudonym/encoding.ts';
 import type { RecipientKey } from '../pseudonym/recipient.ts';
@@ -18,7 +18,7 @@ import {
   type SubmittedRecord,
 } from './localization-list.ts';
 import type { NviStore } from './nvi-store.ts';
-import { FHIR_JSON } from '@ketenlog/problem';
+import { FHIR_JSON, problem } from '@ketenlog/problem';
 
 export interface NviRoutesOptions {
   readonly store: NviStore;

@@ -2,7 +2,7 @@
 // pseudonym, category and registering system — nothing else, no dates. A record registered twice
 // is one record (registration is idempotent, as retries must be).
 import { randomUUID } from 'node:crypto';
-import type { Db, Queryable } from '@ketenlog/storage';
+import { oneRow, type Db, type Queryable } from '@ketenlog/storage';
 import type { LocalisationRecord } from './localization-list.ts';
 
 const SCHEMA = `
@@ -105,11 +105,12 @@ async function addRecord(db: Queryable, record: Omit<LocalisationRecord, 'id'>):
      ON CONFLICT (pseudonym, custodian, category, source) DO NOTHING`,
     [randomUUID(), custodian, pseudonym, category, source],
   );
-  const [row] = await db.all<Row>(
-    'SELECT * FROM nvi_records WHERE pseudonym = ? AND custodian = ? AND category = ? AND source = ?',
-    [pseudonym, custodian, category, source],
+  return oneRow(
+    await db.all<Row>(
+      'SELECT * FROM nvi_records WHERE pseudonym = ? AND custodian = ? AND category = ? AND source = ?',
+      [pseudonym, custodian, category, source],
+    ),
   );
-  return row!;
 }
 
 async function removeRecords(db: Queryable, ids: readonly string[], custodian: string): Promise<number> {

@@ -7,7 +7,8 @@ import { organisationRef, type MemberFetch } from '@ketenlog/region';
 import type { SessionStore } from '@ketenlog/auth';
 import { fail, ok } from '@ketenlog/problem';
 import { openAnalytics, type Analytics, type AnalyticsLogbook, type Logged } from '@ketenlog/analytics';
-import type { NodeLogbook, SubmitResult } from '../logbook/node-logbook.ts';
+import type { Result } from '@ketenlog/problem';
+import type { Appended, NodeLogbook, RefusalCode } from '../logbook/node-logbook.ts';
 import type { Membership } from '../region/membership.ts';
 import { storeStudyInputs } from './study-inputs.ts';
 
@@ -24,10 +25,15 @@ export interface NodeAnalyticsOptions {
   readonly sessions?: SessionStore;
 }
 
-const logged = (result: SubmitResult): Logged =>
+/** A malformed envelope is 'invalid' to the research routes (the logbook's own 'structure'). */
+const logged = (result: Result<Appended, RefusalCode>): Logged =>
   result.ok
-    ? ok({ index: result.index })
-    : fail(result.status, result.status === 400 ? 'invalid' : 'business-rule', result.reason);
+    ? ok({ index: result.value.index })
+    : fail(
+        result.problem.status,
+        result.problem.code === 'structure' ? 'invalid' : result.problem.code,
+        result.problem.text,
+      );
 
 /** The node's logbook as analytics asks for it. */
 function analyticsLogbook(logbook: NodeLogbook): AnalyticsLogbook {

@@ -293,8 +293,8 @@ export async function registerNodeAuth(app: FastifyInstance, options: NodeAuthOp
 
   const appendOrThrow = async (envelope: Parameters<NodeLogbook['append']>[0]) => {
     const result = await logbook.append(envelope);
-    if (!result.ok) throw new LogbookRefusal(result.reason);
-    return result;
+    if (!result.ok) throw new LogbookRefusal(result.problem.text);
+    return result.value;
   };
   let auth: PasskeyAuth | undefined;
   await app.register(async (scope) => {

@@ -74,7 +74,7 @@ async function append(
   envelope: Parameters<NonNullable<RunningNode['logbook']>['append']>[0],
 ) {
   const result = await node.logbook!.append(envelope);
-  if (!result.ok) throw new Error(`demo carelog: the logbook refused a statement: ${result.reason}`);
+  if (!result.ok) throw new Error(`demo carelog: the logbook refused a statement: ${result.problem.text}`);
 }
 
 /** A mother's passkey, registered at her maternity-care organisation and bound on its log. */
@@ -88,7 +88,7 @@ async function motherPasskey(node: RunningNode, holder: string) {
     enrollee,
     authenticator.create(await service.registrationOptions(enrollee)),
   );
-  if (!registered.ok) throw new Error(`demo carelog: passkey registration: ${registered.failure.message}`);
+  if (!registered.ok) throw new Error(`demo carelog: passkey registration: ${registered.problem.text}`);
   const credential: PasskeyCredential = registered.value;
   await append(
     node,

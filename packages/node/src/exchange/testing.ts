@@ -189,7 +189,7 @@ export async function clientAt(node: RunningNode, pseudonym: string): Promise<Te
       secretKey,
     ),
   );
-  if (!bound.ok) throw new Error(`key binding refused: ${bound.reason}`);
+  if (!bound.ok) throw new Error(`key binding refused: ${bound.problem.text}`);
   const session = await node.auth!.sessions.create(
     { kind: 'client', holder: pseudonym, credentialId: key.keyId },
     Date.now(),
@@ -205,7 +205,7 @@ export async function clientAt(node: RunningNode, pseudonym: string): Promise<Te
           key.secret,
         );
         const result = await node.logbook!.append(envelope);
-        if (!result.ok) throw new Error(`statement refused: ${result.reason}`);
+        if (!result.ok) throw new Error(`statement refused: ${result.problem.text}`);
       }
     },
     async consent(choice) {

@@ -26,6 +26,7 @@ import {
   type WitnessStatus,
 } from '@ketenlog/logbook';
 import { logOriginOf, memberFetch, RegionPolicy, type MemberFetch, type RegionState } from '@ketenlog/region';
+import { fail, ok, type Result } from '@ketenlog/problem';
 import type { Membership } from '../region/membership.ts';
 
 /** The node's own log of statements. */
@@ -61,9 +62,17 @@ export interface NodeLogbookOptions {
   readonly finalityRetryMs?: number;
 }
 
-export type SubmitResult =
-  | { readonly ok: true; readonly index: number; readonly checkpoint: StoredCheckpoint }
-  | { readonly ok: false; readonly status: 400 | 422; readonly reason: string };
+/** A statement on the own log: its index, under a signed checkpoint (final later). */
+export interface Appended {
+  readonly index: number;
+  readonly checkpoint: StoredCheckpoint;
+}
+
+/**
+ * Why a statement was not logged, as the FHIR issue type it answers with: 400 `structure` (not a
+ * well-formed signed statement), 422 `business-rule` (against the region's rules).
+ */
+export type RefusalCode = 'structure' | 'business-rule';
 
 export interface MirrorStatus {
   readonly origin: string;
@@ -225,13 +234,13 @@ export class NodeLogbook {
    * Logs one signed statement: malformed → 400; against the region's rules → 422 with the rule
    * it breaks; else appended (durable, under a signed checkpoint) and offered for finality.
    */
-  async submit(value: unknown): Promise<SubmitResult> {
+  async submit(value: unknown): Promise<Result<Appended, RefusalCode>> {
     const parsed = validateSignedStatement(value);
-    if (!parsed.ok) return { ok: false, status: 400, reason: parsed.problem.text };
+    if (!parsed.ok) return fail(400, 'structure', parsed.problem.text);
     return this.append(parsed.value);
   }
 
-  async append(envelope: SignedStatement): Promise<SubmitResult> {
+  async append(envelope: SignedStatement): Promise<Result<Appended, RefusalCode>> {
     const entry = entryBytes(envelope);
     // Entries other processes of the organisation appended are folded first, in log order.
     while ((await this.sequencer.refresh()) > this.#nextIndex) {
@@ -243,7 +252,7 @@ export class NodeLogbook {
     // Judge and fold before appending, in one synchronous step, so each statement is judged with
     // every earlier one (also those still being written) in the state, in log order.
     const verdict = this.#policy.check(this.#ref, this.#nextIndex, entry);
-    if (!verdict.ok) return { ok: false, status: 422, reason: verdict.reason };
+    if (!verdict.ok) return fail(422, 'business-rule', verdict.reason);
     const index = this.#nextIndex++;
     this.#policy.accept(this.#ref, index, entry);
     let result;
@@ -262,7 +271,7 @@ export class NodeLogbook {
       await this.#rebuild();
     }
     this.finality.offer(result.checkpoint);
-    return { ok: true, index: result.index, checkpoint: result.checkpoint };
+    return ok({ index: result.index, checkpoint: result.checkpoint });
   }
 
   /**

@@ -35,9 +35,16 @@ beforeAll(async () => {
       logbook: { mirrorIntervalMs: 200, finalityRetryMs: 100 },
     },
   });
-  config = region.nodes[0].membership!.region;
+  config = nodeAt(0).membership!.region;
 }, 60_000);
 afterAll(async () => region?.close());
+
+/** The region's node at `i` (five in this region). */
+function nodeAt(i: number): RunningNode {
+  const node = region.nodes[i];
+  if (!node) throw new Error(`the test region has no node ${i}`);
+  return node;
+}
 
 const baseOf = (node: RunningNode): string => node.fhirBase.replace(/\/fhir$/, '');
 
@@ -66,7 +73,7 @@ describe('the logbook in a five-node region', () => {
       const body = (await response.json()) as { index: number; final: boolean; receipt: string };
       expect(body.final).toBe(true);
       const entry = parseReceipt(body.receipt).extra!;
-      const verified = verifyReceipt(body.receipt, entry, receiptPolicy(region.nodes[i]));
+      const verified = verifyReceipt(body.receipt, entry, receiptPolicy(nodeAt(i)));
       expect(verified.ok, verified.ok ? '' : verified.reason).toBe(true);
       if (verified.ok)
         expect(verified.receipt.cosignatures.length).toBeGreaterThanOrEqual(config.witnesses.quorum);
@@ -83,7 +90,7 @@ describe('the logbook in a five-node region', () => {
   });
 
   it('serves the receipt later, and the tiles and status of the log', async () => {
-    const node = region.nodes[1];
+    const node = nodeAt(1);
     const response = await submit(node, indexStatement(node, 'pseudonym-demo-b2'));
     const { index } = (await response.json()) as { index: number };
     const receipt = await fetch(`${baseOf(node)}/logbook/receipts/${index}`);
@@ -103,7 +110,7 @@ describe('the logbook in a five-node region', () => {
   });
 
   it('refuses malformed, badly signed and rule-breaking statements with an OperationOutcome, storing nothing', async () => {
-    const node = region.nodes[2];
+    const node = nodeAt(2);
     const before = node.logbook!.sequencer.size;
     const malformed = await submit(node, '{"statement":');
     expect(malformed.status).toBe(400);
@@ -117,21 +124,21 @@ describe('the logbook in a five-node region', () => {
     // An organisation may index only its own records.
     const foreign = await submit(
       node,
-      indexStatement(node, 'pseudonym-demo-c3', region.nodes[0].membership!.organisation.ura),
+      indexStatement(node, 'pseudonym-demo-c3', nodeAt(0).membership!.organisation.ura),
     );
     expect(foreign.status).toBe(422);
     const outcome = (await foreign.json()) as { issue: { code: string; diagnostics: string }[] };
-    expect(outcome.issue[0].code).toBe('business-rule');
-    expect(outcome.issue[0].diagnostics).toContain('indexes only its own records');
+    expect(outcome.issue[0]?.code).toBe('business-rule');
+    expect(outcome.issue[0]?.diagnostics).toContain('indexes only its own records');
 
     // Signed by another organisation's key, on this node's log.
-    const other = await submit(node, indexStatement(region.nodes[0], 'pseudonym-demo-c3'));
+    const other = await submit(node, indexStatement(nodeAt(0), 'pseudonym-demo-c3'));
     expect(other.status).toBe(422);
     expect(node.logbook!.sequencer.size).toBe(before);
   });
 
   it('with a witness lost but the quorum still reachable, statements stay final', async () => {
-    const node = region.nodes[3];
+    const node = nodeAt(3);
     const others = region.nodes.filter((n) => n !== node);
     const spare = others.length - config.witnesses.quorum;
     for (const w of others.slice(0, spare)) partitioned.add(`${baseOf(w)}/witness/`);
@@ -144,7 +151,7 @@ describe('the logbook in a five-node region', () => {
   });
 
   it('below the witness quorum statements are logged but not final; finality resumes when witnesses return', async () => {
-    const node = region.nodes[3];
+    const node = nodeAt(3);
     const others = region.nodes.filter((n) => n !== node);
     // One witness fewer than the quorum left reachable.
     const unreachable = others.length - config.witnesses.quorum + 1;
@@ -164,7 +171,7 @@ describe('the logbook in a five-node region', () => {
   });
 
   it('ketenlog verify-receipt checks a receipt offline against the region file', async () => {
-    const node = region.nodes[4];
+    const node = nodeAt(4);
     const response = await submit(node, indexStatement(node, 'pseudonym-demo-e5'));
     const { receipt } = (await response.json()) as { receipt: string };
     const dir = mkdtempSync(join(tmpdir(), 'ketenlog-receipt-'));
@@ -181,7 +188,7 @@ describe('the logbook in a five-node region', () => {
     // One changed character in the proof: refused.
     const lines = receipt.split('\n');
     const proofLine = lines.findIndex((l) => l.startsWith('index ')) + 1;
-    lines[proofLine] = (lines[proofLine][0] === 'A' ? 'B' : 'A') + lines[proofLine].slice(1);
+    lines[proofLine] = (lines[proofLine][0] === 'A' ? 'B' : 'A') + lines[proofLine]?.slice(1);
     const tampered = join(dir, 'tampered.txt');
     writeFileSync(tampered, lines.join('\n'));
     const bad = cli(tampered);

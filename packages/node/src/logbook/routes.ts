@@ -44,19 +44,15 @@ export async function logbookRoutes(app: FastifyInstance, options: LogbookRoutes
       api.post<Query>('/statements', async (request, reply) => {
         const wait = waitOf(request.query);
         const result = await logbook.submit(request.body);
-        if (!result.ok) {
-          throw new ProblemError(
-            result.status,
-            outcome('error', result.status === 400 ? 'structure' : 'business-rule', result.reason),
-          );
-        }
-        const final = wait > 0 && (await logbook.waitFinal(result.index, wait));
-        const receipt = final ? await logbook.receipt(result.index) : undefined;
+        if (!result.ok) throw ProblemError.of(result.problem);
+        const { index } = result.value;
+        const final = wait > 0 && (await logbook.waitFinal(index, wait));
+        const receipt = final ? await logbook.receipt(index) : undefined;
         return reply
           .code(receipt ? 201 : 202)
-          .header('location', `/logbook/receipts/${result.index}`)
+          .header('location', `/logbook/receipts/${index}`)
           .send({
-            index: result.index,
+            index,
             origin: logbook.origin,
             final: !!receipt,
             ...(receipt ? { receipt } : {}),

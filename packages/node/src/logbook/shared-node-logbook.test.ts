@@ -21,7 +21,7 @@ describe('a node of two processes on one PostgreSQL', () => {
   let membership: Membership;
   beforeAll(async () => {
     const files = await demoRegionOnFreePorts({ members: 3 });
-    const ura = loadRegionConfig(files.regionFile).organisations[0].ura;
+    const ura = loadRegionConfig(files.regionFile).organisations[0]?.ura;
     membership = loadMembership(files.regionFile, files.secretsFile, ura);
     shared = await freshPostgresSchema();
     dbs = [await shared.open(), await shared.open()];
@@ -60,12 +60,12 @@ describe('a node of two processes on one PostgreSQL', () => {
     for (const logbook of [follower, integrating[0], follower, integrating[0]]) {
       const result = await at(logbook);
       expect(result.ok, JSON.stringify(result)).toBe(true);
-      if (result.ok) indices.push(result.index);
+      if (result.ok) indices.push(result.value.index);
     }
     expect(indices).toEqual([0, 1, 2, 3]);
     // Each process folded the other's statements in log order: none had to rebuild its state.
     expect(errors).toEqual([]);
-    expect(await logbooks[0].sequencer.store.entryCount()).toBe(4);
-    expect((await verifyData(dbs[1])).ok).toBe(true);
+    expect(await logbooks[0]?.sequencer.store.entryCount()).toBe(4);
+    expect((await verifyData(dbs[1]!)).ok).toBe(true);
   });
 });

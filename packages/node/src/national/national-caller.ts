@@ -8,7 +8,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Authorize, NationalCaller } from '@ketenlog/national';
 import { resolveFhirCaller, type CredentialResolvers } from '../access/fhir-caller.ts';
-import { replyOutcome } from '@ketenlog/problem';
+import { fail, ok, replyOutcome, replyProblem } from '@ketenlog/problem';
 
 const WRITE_SCOPE = /^system\/(\*|List)\.(write|\*|c[a-z]*)$/;
 
@@ -18,35 +18,29 @@ export function nationalAuthorize(
 ): Authorize {
   return async (request) => {
     const result = await resolveFhirCaller(request, credentials);
-    if (!result.ok) return { ok: false, status: result.status, text: result.text };
+    if (!result.ok) return fail(result.status, result.status === 401 ? 'login' : 'forbidden', result.text);
     const caller = result.caller;
     switch (caller.kind) {
       case 'node':
-        return {
-          ok: true,
-          caller: {
-            ura: caller.node.organisation.ura,
-            clientId: caller.node.organisation.node.id,
-            mayWrite: true,
-          },
-        };
+        return ok({
+          ura: caller.node.organisation.ura,
+          clientId: caller.node.organisation.node.id,
+          mayWrite: true,
+        });
       case 'system':
-        return {
-          ok: true,
-          caller: {
-            ura,
-            clientId: caller.access.clientId,
-            mayWrite: caller.access.scope.split(' ').some((s) => WRITE_SCOPE.test(s)),
-          },
-        };
+        return ok({
+          ura,
+          clientId: caller.access.clientId,
+          mayWrite: caller.access.scope.split(' ').some((s) => WRITE_SCOPE.test(s)),
+        });
       case 'professional':
-        return { ok: true, caller: { ura, clientId: `professional:${caller.id}`, mayWrite: false } };
+        return ok({ ura, clientId: `professional:${caller.id}`, mayWrite: false });
       default:
-        return {
-          ok: false,
-          status: 403,
-          text: 'Alleen knooppunten van de regio, systemen en professionals van deze organisatie.',
-        };
+        return fail(
+          403,
+          'forbidden',
+          'Alleen knooppunten van de regio, systemen en professionals van deze organisatie.',
+        );
     }
   };
 }
@@ -59,10 +53,10 @@ export function ownCaller(authorize: Authorize, ura: string) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<NationalCaller | undefined> => {
     const result = await authorize(request);
     if (!result.ok) {
-      await replyOutcome(reply, result.status, result.status === 401 ? 'login' : 'forbidden', result.text);
+      await replyProblem(reply, result.problem);
       return undefined;
     }
-    if (result.caller.ura === ura) return result.caller;
+    if (result.value.ura === ura) return result.value;
     await replyOutcome(reply, 403, 'forbidden', 'Alleen voor deze organisatie.');
     return undefined;
   };
