@@ -1,21 +1,35 @@
-export * from './mpc/field.ts';
-export * from './mpc/shamir.ts';
-export * from './mpc/transport.ts';
-export * from './mpc/codec.ts';
-export * from './mpc/engine.ts';
-export * from './mpc/http-transport.ts';
-export * from './mpc/compare.ts';
-export * from './stats/group-statistics.ts';
-export * from './stats/dominance.ts';
-export * from './agreement/run-authorization.ts';
-export * from './stats/disclosed-statistics.ts';
-export * from './study/ibd-coach.ts';
-export * from './linkage/psi.ts';
-export * from './mpc/rational.ts';
-export * from './stats/regression.ts';
-export * from './stats/cross-table.ts';
-export * from './stats/ols-plaintext.ts';
-export * from './stats/dominance-two.ts';
+export { M127, M61, M89, toSigned, type Field } from './mpc/field.ts';
+export type { PartyIndex } from './mpc/shamir.ts';
+export { inProcessTransports, type Transport } from './mpc/transport.ts';
+export { Party, type Shares } from './mpc/engine.ts';
+export {
+  createHttpTransport,
+  MPC_MESSAGE_PATH,
+  type HttpTransport,
+  type MpcPeer,
+} from './mpc/http-transport.ts';
+export { lessThan } from './mpc/compare.ts';
+export { digestOf } from './agreement/run-authorization.ts';
+export { disclosedGroupStatistics } from './stats/disclosed-statistics.ts';
+export {
+  appUseEffect,
+  hospitalColumns,
+  IBD_COACH_FIELD,
+  ibdCoachPlaintext,
+  ibdCoachSpec,
+  insurerColumns,
+  runIbdCoach,
+  statisticsColumns,
+  type AppUseEffect,
+  type HospitalRow,
+  type IbdCoachCellResult,
+  type IbdCoachParties,
+  type InsurerRow,
+  type StatisticsRow,
+} from './study/ibd-coach.ts';
+export { privateSetIntersection } from './linkage/psi.ts';
+export { linearRegression, regressionField, type RegressionBounds } from './stats/regression.ts';
+export { plaintextOls } from './stats/ols-plaintext.ts';
 export { cohortDomain } from './study/cohort-domain.ts';
 // The run lifecycle at a region member: one component over the interfaces the node implements.
 export { openAnalytics, type Analytics, type AnalyticsOptions } from './run/analytics.ts';

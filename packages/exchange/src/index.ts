@@ -1,22 +1,18 @@
 // Layer 3, exchange: who may see what of a client's data (the policy decision point) — the
 // localisation index, consent register and federated overview build on it.
-export * from './pdp.ts';
-export * from './consent-resource.ts';
-export * from './pseudonym/pseudonym.ts';
-export * from './pseudonym/pseudonym-service.ts';
-export * from './pseudonym/pseudonym-client.ts';
-export * from './localisation/categories.ts';
-export * from './localisation/index-publisher.ts';
-export * from './consent/consent-drafts.ts';
-export * from './enforcement/filter.ts';
-export * from './enforcement/access-record.ts';
-export * from './overview/federated-overview.ts';
-export * from './member/holder-guard.ts';
-export * from './overview/timeline.ts';
-export * from './consent/local-consents.ts';
-export * from './portability/portability.ts';
-export * from './pseudonym/subject-salts.ts';
-export * from './consent/assisted-consent.ts';
+export { decideAccess, type AccessRequest, type NationalAnswer, type NationalConsent } from './pdp.ts';
+export { PSEUDONYM_SYSTEM } from './consent-resource.ts';
+export { CATEGORIES, patientOf } from './localisation/categories.ts';
+export { categoryForConsent } from './enforcement/filter.ts';
+export { accessOutcomeOf } from './enforcement/access-record.ts';
+export { SOURCE_EXTENSION, type HolderQuery } from './overview/federated-overview.ts';
+export { ERASURE_CONFIRMATION } from './portability/portability.ts';
+export {
+  ASSISTED_EXTENSION,
+  assistedConsent,
+  PAPER_CONSENT_SYSTEM,
+  RECORDED_BY_EXTENSION,
+} from './consent/assisted-consent.ts';
 // Exchange at a region member: one component (its routes as a Fastify plugin, and close) over the
 // interfaces it asks of the node (member/exchange-member.ts).
 export {

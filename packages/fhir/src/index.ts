@@ -18,7 +18,7 @@ export { serializeFhirXml } from './xml/serialize-fhir-xml.ts';
 export { FhirSearchIndex } from './search/search-index.ts';
 export { SearchParameterRegistry } from './search/definitions.ts';
 export type { SearchParamDefinition, SearchParamType } from './search/definitions.ts';
-export * from './http/index.ts';
+export { capabilityStatement, classifyFhirRequest, fhirRoutes, installContentParsers } from './http/index.ts';
 export { importPaths } from './import/import-paths.ts';
 export type { ImportOptions, ImportSummary, Rejection } from './import/import-paths.ts';
 export { progressReporter } from './import/progress.ts';

@@ -2,7 +2,7 @@
 // sequencer (one writer per log), tlog-tiles routes, witnesses, mirrors and finality.
 // Test keys are at `@ketenlog/logbook/testing`.
 export * from './core.ts';
-export { type EntryPolicy, type LogRef, type PolicyVerdict } from './witness/policy.ts';
+export type { EntryPolicy, LogRef, PolicyVerdict } from './witness/policy.ts';
 export {
   decodeStored,
   encodeStored,
