@@ -1,7 +1,7 @@
 import { applyConsentStatement, type ConsentRegister } from '@ketenlog/region';
 import type { StatementOf } from '@ketenlog/logbook';
 import { FhirDefinitions, validateResource } from '@ketenlog/fhir';
-import { describe, expect, it } from 'vitest';
+import { assert, describe, expect, it } from 'vitest';
 import { consentResources, STATEMENT_SYSTEM } from './consent-resource.ts';
 
 const MARIA = 'pMaria-0000000000000001';
@@ -46,6 +46,7 @@ describe('consents as FHIR Consent resources', () => {
     expect(consents).toHaveLength(2);
     for (const consent of consents) validateResource(consent, definitions);
     const [grant, objection] = consents;
+    assert(grant && objection);
     expect(grant.provision).toMatchObject({
       type: 'permit',
       purpose: [{ code: 'TREAT' }],

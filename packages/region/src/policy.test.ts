@@ -575,7 +575,7 @@ describe('RegionPolicy with passkey (WebAuthn) client signatures', () => {
       `bad signature by ${passkeyId}`,
     );
     acceptOne(own, kz.log, good);
-    expect(own.state.consents.get(OTHER_CLIENT)?.records[0].hash).toBe(hashOfStatement(statement));
+    expect(own.state.consents.get(OTHER_CLIENT)?.records[0]?.hash).toBe(hashOfStatement(statement));
   });
 });
 

@@ -63,12 +63,16 @@ export function testRegion(): TestRegion {
   const config = parseRegionConfig(demo.yaml, 'demo-region.yaml');
   const member = (i: number): TestMember => {
     const organisation = config.organisations[i];
+    if (!organisation) throw new Error(`demo region has no organisation ${i}`);
     const secrets = demo.secrets.organisations[organisation.ura];
+    const [statementKey] = organisation.statementKeys;
+    if (!secrets || !statementKey)
+      throw new Error(`demo region has no statement key for ${organisation.ura}`);
     const secret = fromBase64(secrets.statementSecret) as Uint8Array;
     return {
       organisation,
       ref: `ura:${organisation.ura}`,
-      key: { secret, publicKey: organisation.statementKeys[0].publicKey, keyId: secrets.statementKeyId },
+      key: { secret, publicKey: statementKey.publicKey, keyId: secrets.statementKeyId },
       log: { logId: organisation.node.id, origin: logOriginOf(config, organisation) },
     };
   };
@@ -158,13 +162,14 @@ export function seededRandom(seed: number): () => number {
 
 /** One random interleaving of the logs that keeps each log's own order. */
 export function interleave<T>(logs: readonly (readonly T[])[], random: () => number): T[] {
-  const cursors = logs.map(() => 0);
+  const cursors = logs.map((entries) => ({ entries, next: 0 }));
   const out: T[] = [];
   for (;;) {
-    const open = logs.map((l, i) => i).filter((i) => cursors[i] < logs[i].length);
+    const open = cursors.filter((c) => c.next < c.entries.length);
     if (open.length === 0) return out;
-    const pick = open[Math.floor(random() * open.length)];
-    out.push(logs[pick][cursors[pick]++]);
+    // Both indexes are below the length checked just above.
+    const pick = open[Math.floor(random() * open.length)]!;
+    out.push(pick.entries[pick.next++]!);
   }
 }
 
@@ -181,7 +186,7 @@ export interface RegionHistory {
   readonly maria: TestKey;
   readonly partner: TestKey;
   /** Hashes (base64 statementHash) of the three care entries and the indication. */
-  readonly entries: readonly string[];
+  readonly entries: readonly [string, string, string];
   readonly indication: string;
   readonly delegation: string;
 }

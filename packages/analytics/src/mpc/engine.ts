@@ -299,12 +299,12 @@ export class Party {
     const round = this.stats.rounds + 1;
     const myDerived = derivedPeer(this.me);
     const sh = shareThrough(f, mine, myDerived, this.#keys.dealt(this.me, myDerived, round, mine.length));
-    const out = new Map<PartyIndex, bigint[]>(this.peers.map((p) => [p, p === myDerived ? [] : sh[p - 1]]));
+    const out = new Map<PartyIndex, bigint[]>(this.peers.map((p) => [p, p === myDerived ? [] : sh[p - 1]!]));
     const expect = new Map<PartyIndex, number>(
       this.peers.map((p) => [p, derivedPeer(p) === this.me ? 0 : counts.get(p)!]),
     );
     const got = await this.exchange(out, expect);
-    const result = new Map<PartyIndex, bigint[]>([[this.me, sh[this.me - 1]]]);
+    const result = new Map<PartyIndex, bigint[]>([[this.me, sh[this.me - 1]!]]);
     for (const p of this.peers)
       result.set(
         p,

@@ -29,7 +29,7 @@ describe.each([M61, M127])('Shamir (2,3) over $name', (f) => {
         reconstruct(
           f,
           ps,
-          ps.map((i) => sh[i - 1]),
+          ps.map((i) => sh[i - 1]!),
         ),
       ).toEqual(secrets);
     for (let k = 0; k < secrets.length; k++)
@@ -47,7 +47,7 @@ describe.each([M61, M127])('Shamir (2,3) over $name', (f) => {
           reconstruct(
             f,
             ps,
-            ps.map((i) => sh[i - 1]),
+            ps.map((i) => sh[i - 1]!),
           ),
         ).toEqual(secrets.map((x) => mod(f, x)));
       expect(() => shareThrough(f, [1n, 2n], at, [3n])).toThrow(ShamirError);

@@ -28,7 +28,7 @@ describe('assisted-mode consent', () => {
     });
     expect(isAssisted(consent)).toBe(true);
     expect(consent.sourceReference?.identifier?.value).toBe('ARCH-2026-0042');
-    expect(consent.meta?.extension?.[1].valueReference?.display).toBe('Anna Jansen');
+    expect(consent.meta?.extension?.[1]?.valueReference?.display).toBe('Anna Jansen');
     expect(decide(consent, 'vital-signs')).toMatchObject({ permit: true, basis: 'consent' });
     expect(decide(consent, 'medication').permit).toBe(false);
   });

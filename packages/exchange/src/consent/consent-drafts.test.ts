@@ -1,7 +1,7 @@
 import { applyConsentStatement, type ConsentRegister } from '@ketenlog/region';
 import { hashOfStatement } from '@ketenlog/region';
 import { validateStatement, type Statement, type StatementOf } from '@ketenlog/logbook';
-import { describe, expect, it } from 'vitest';
+import { assert, describe, expect, it } from 'vitest';
 import { decideAccess, type AccessRequest } from '../pdp.ts';
 import { consentDrafts, revocationDraft } from './consent-drafts.ts';
 
@@ -42,7 +42,7 @@ describe('consent drafts', () => {
     if (!grant.ok) return;
     expect(grant.statements).toHaveLength(2);
     for (const s of grant.statements) expect(validateStatement(s).ok).toBe(true);
-    expect(grant.statements[0].body).toEqual({
+    expect(grant.statements[0]!.body).toEqual({
       decision: 'grant',
       grantee: 'ura:11110003',
       category: 'medication',
@@ -51,6 +51,7 @@ describe('consent drafts', () => {
     const reg: ConsentRegister = new Map();
     expect(decideAccess(request, reg).permit).toBe(false);
     const [medicationGrant] = apply(reg, grant.statements, 0);
+    assert(medicationGrant);
     expect(decideAccess(request, reg)).toMatchObject({ permit: true, basis: 'consent' });
 
     const revoke = revocationDraft({ subject: MARIA, author: 'maria-key', revokes: medicationGrant, now });

@@ -32,7 +32,7 @@ export function localConsentRecords(consent: Consent, holder: string, now: numbe
   const ura = actors[0]?.reference?.identifier;
   if (actors.length > 1 || (actors.length === 1 && (ura?.system !== URA_SYSTEM || !ura.value))) return [];
   const purposes = provision.purpose ?? [];
-  const purpose = purposes.length === 1 ? PURPOSE_OF_CODE[purposes[0].code ?? ''] : undefined;
+  const purpose = purposes.length === 1 ? PURPOSE_OF_CODE[purposes[0]?.code ?? ''] : undefined;
   if (purposes.length > 1 || (purposes.length === 1 && !purpose)) return [];
   const classes = (provision.class ?? []).filter((c) => c.system === CATEGORY_SYSTEM && c.code);
   if (classes.length !== (provision.class ?? []).length) return [];

@@ -133,7 +133,7 @@ describe('enforcement', () => {
     });
     expect(JSON.stringify(audit)).toContain(MARIA);
     // The holder keeps the reason and its salt; they open the commitment on the log.
-    const details = audit.entity![1].detail!;
+    const details = audit.entity![1]!.detail!;
     expect(details.find((d) => d.type === REASON_DETAIL)?.valueString).toBe('bewusteloos op SEH');
     const salt = details.find((d) => d.type === SALT_DETAIL)!.valueBase64Binary!;
     const draft = accessDraft(event, 'hospital-node-key');

@@ -62,7 +62,8 @@ function requestedPatient(request: FastifyRequest): string | undefined {
   const names = [...PATIENT_PARAMETERS, ...(params?.type === 'Patient' ? ['_id'] : [])];
   const named = new Set<string>();
   for (const [name, value] of Object.entries(query)) {
-    const base = name.split(/[:.]/)[0];
+    // split always yields a first part (the whole name when there is no separator).
+    const [base = name] = name.split(/[:.]/);
     if (!names.includes(base)) continue;
     // A chained or modified patient parameter (subject:Patient.identifier=…) names no one.
     if (name !== base || typeof value !== 'string') return undefined;
@@ -216,8 +217,8 @@ export async function registerHolder(app: FastifyInstance, options: HolderOption
         const id = resource.resourceType === 'OperationOutcome' ? undefined : patientOf(resource);
         if (id) ids.add(id);
       }
-      if (ids.size !== 1) return undefined;
       const [patient] = ids;
+      if (ids.size !== 1 || patient === undefined) return undefined;
       patients.set(request, patient);
       // A named client unknown here (no such Patient, no BSN) is answered as an empty search.
       return (await directory.pseudonymOf(patient)) ?? UNKNOWN_CLIENT;

@@ -179,8 +179,9 @@ export async function overviewRoutes(app: FastifyInstance, options: OverviewRout
           throw new Error(`HTTP ${response.status}`);
         }
         const { patients } = (await response.json()) as { patients?: string[] };
-        if (!patients?.length) throw new Error('geen cliënt gevonden');
-        return set ? set.queriesFor(patients[0]!) : `Patient/${encodeURIComponent(patients[0])}/$everything`;
+        const [patient] = patients ?? [];
+        if (!patient) throw new Error('geen cliënt gevonden');
+        return set ? set.queriesFor(patient) : `Patient/${encodeURIComponent(patient)}/$everything`;
       },
     });
 

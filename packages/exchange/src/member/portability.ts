@@ -355,7 +355,7 @@ export async function portabilityRoutes(app: FastifyInstance, options: Portabili
         return ((await response.json()) as { deleted: number }).deleted;
       }),
     );
-    const failed = holders.filter((_, i) => results[i].status === 'rejected');
+    const failed = holders.filter((_, i) => results[i]?.status === 'rejected');
     // Her subject stays linkable until every holder has deleted: she can retry, and nothing
     // is left behind under a subject no one can find again.
     if (failed.length)

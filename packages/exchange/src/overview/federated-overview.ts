@@ -105,7 +105,8 @@ export async function federatedOverview(options: OverviewOptions): Promise<Overv
   const missing: { ura: string; reason: string }[] = [];
   results.forEach((result, i) => {
     if (result.status === 'fulfilled') entry.push(...result.value);
-    else missing.push({ ura: options.holders[i].ura, reason: reasonOf(result.reason) });
+    // allSettled keeps the order of options.holders, one result per holder.
+    else missing.push({ ura: options.holders[i]!.ura, reason: reasonOf(result.reason) });
   });
   if (missing.length) {
     const outcome: OperationOutcome = {

@@ -130,17 +130,17 @@ describe('overview over the real FHIR routes', () => {
 
   it('search with _revinclude and a direct read obey the same decision', async () => {
     const r = await fetch(
-      `${holders[0].fhirBase}/Patient?_id=p1&_revinclude=AllergyIntolerance:patient&_revinclude=MedicationStatement:subject`,
+      `${holders[0]!.fhirBase}/Patient?_id=p1&_revinclude=AllergyIntolerance:patient&_revinclude=MedicationStatement:subject`,
       { headers: { authorization: `Bearer ${ASKER}` } },
     );
     const page = (await r.json()) as { total?: number; entry?: { resource: { resourceType: string } }[] };
     expect(page.total).toBeUndefined();
     expect((page.entry ?? []).map((e) => e.resource.resourceType)).toEqual(['MedicationStatement']);
-    const read = await fetch(`${holders[0].fhirBase}/AllergyIntolerance/a1`, {
+    const read = await fetch(`${holders[0]!.fhirBase}/AllergyIntolerance/a1`, {
       headers: { authorization: `Bearer ${ASKER}` },
     });
     expect(read.status).toBe(403);
-    const own = await fetch(`${holders[0].fhirBase}/AllergyIntolerance/a1`, {
+    const own = await fetch(`${holders[0]!.fhirBase}/AllergyIntolerance/a1`, {
       headers: { authorization: 'Bearer 11110001' },
     });
     expect(own.status).toBe(200);

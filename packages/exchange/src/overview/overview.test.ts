@@ -4,7 +4,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { applyConsentStatement, type ConsentRegister } from '@ketenlog/region';
 import type { StatementOf } from '@ketenlog/logbook';
 import type { Bundle } from '@medplum/fhirtypes';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, assert, beforeAll, describe, expect, it } from 'vitest';
 import { federatedOverview, SOURCE_EXTENSION, type Holder } from './federated-overview.ts';
 import { registerHolderGuard } from '../member/holder-guard.ts';
 import { DEFAULT_REGION_RULES } from '../pdp.ts';
@@ -54,7 +54,7 @@ async function holderApp(ura: string, delayMs = 0): Promise<{ app: FastifyInstan
     rules: () => DEFAULT_REGION_RULES,
     caller: (request) => {
       const [org, role, purpose] = (request.headers.authorization ?? '').replace(/^Bearer /, '').split(':');
-      return org
+      return org && role
         ? {
             accessor: 'uzi-1',
             base: {
@@ -75,7 +75,7 @@ async function holderApp(ura: string, delayMs = 0): Promise<{ app: FastifyInstan
     if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
     return reply.type('application/fhir+json').send(everything(ura));
   });
-  app.get('/fhir/AllergyIntolerance/:id', async () => everything(ura).entry![2].resource);
+  app.get('/fhir/AllergyIntolerance/:id', async () => everything(ura).entry![2]!.resource);
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   return { app, holder: { ura, fhirBase: `${address}/fhir` } };
 }
@@ -128,6 +128,7 @@ describe('federated overview', () => {
 
   it('refuses a single read the client did not allow with 403, and lets the holder itself read', async () => {
     const [h] = holders;
+    assert(h);
     const denied = await fetch(`${h.fhirBase}/AllergyIntolerance/a1`, {
       headers: { authorization: `Bearer ${ASKER}:medisch-specialist:treatment` },
     });

@@ -45,6 +45,8 @@ export class SubjectSalts {
       'SELECT subject FROM exchange_subject_salts WHERE pseudonym = ?',
       [pseudonym],
     );
+    // The insert above (or an earlier one) left exactly this row.
+    if (!row) throw new Error(`subject salt for pseudonym missing after insert`);
     return row.subject;
   }
 

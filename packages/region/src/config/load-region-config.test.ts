@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { fromBase64, keyIdOf, signerFromKey, toBase64 } from '@ketenlog/logbook';
-import { describe, expect, it } from 'vitest';
+import { assert, describe, expect, it } from 'vitest';
 import { generateDemoRegion } from './demo-region.ts';
 import { RegionConfigError, loadRegionConfig, parseRegionConfig } from './load-region-config.ts';
 import { logOriginOf, mayAuthor, organisationOfLog } from './region-config.ts';
@@ -48,6 +48,7 @@ describe('region configuration', () => {
     expect(mayAuthor(config, 'client', 'carelog.approval')).toBe(true);
     expect(config.professionals).toHaveLength(39);
     const kraamzorg = config.organisations[0];
+    assert(kraamzorg);
     expect(organisationOfLog(config, logOriginOf(config, kraamzorg))).toBe(kraamzorg);
     expect(organisationOfLog(config, `${logOriginOf(config, kraamzorg)}/consent`)).toBe(kraamzorg);
     expect(organisationOfLog(config, `${logOriginOf(config, kraamzorg)}x`)).toBeUndefined();
@@ -57,9 +58,11 @@ describe('region configuration', () => {
     const config = parseRegionConfig(demo.yaml, 'demo.yaml');
     for (const org of config.organisations) {
       const secrets = demo.secrets.organisations[org.ura];
+      const [key] = org.statementKeys;
+      assert(secrets && key, `demo secrets and a statement key for ${org.ura}`);
       const secret = fromBase64(secrets.statementSecret) as Uint8Array;
-      expect(toBase64(ed25519.getPublicKey(secret))).toBe(org.statementKeys[0].publicKey);
-      expect(keyIdOf('Ed25519', ed25519.getPublicKey(secret))).toBe(org.statementKeys[0].keyId);
+      expect(toBase64(ed25519.getPublicKey(secret))).toBe(key.publicKey);
+      expect(keyIdOf('Ed25519', ed25519.getPublicKey(secret))).toBe(key.keyId);
       expect(signerFromKey(secrets.logSigner).name).toBe(logOriginOf(config, org));
     }
   });

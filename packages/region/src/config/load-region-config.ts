@@ -268,13 +268,13 @@ function checkUnique<T>(
   r: Reader,
   list: readonly T[],
   key: (item: T) => string,
-  path: (i: number) => Path,
+  path: (item: T, i: number) => Path,
   what: string,
 ) {
   const seen = new Set<string>();
   list.forEach((item, i) => {
     const k = key(item);
-    if (seen.has(k)) r.fail(path(i), `duplicate ${what} ${k}`);
+    if (seen.has(k)) r.fail(path(item, i), `duplicate ${what} ${k}`);
     seen.add(k);
   });
 }
@@ -283,8 +283,8 @@ function checkUnique<T>(
 export function parseRegionConfig(text: string, file: string): RegionConfig {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    const error = doc.errors[0];
+  const [error] = doc.errors;
+  if (error) {
     throw new RegionConfigError(
       file,
       lines.linePos(error.pos[0]).line,
@@ -311,14 +311,14 @@ export function parseRegionConfig(text: string, file: string): RegionConfig {
     r,
     organisations,
     (o) => o.ura,
-    (i) => ['organisations', i, 'ura'],
+    (_, i) => ['organisations', i, 'ura'],
     'URA',
   );
   checkUnique(
     r,
     organisations,
     (o) => o.node.id,
-    (i) => ['organisations', i, 'node', 'id'],
+    (_, i) => ['organisations', i, 'node', 'id'],
     'node id',
   );
   const keyIds = organisations.flatMap((o, i) =>
@@ -328,7 +328,7 @@ export function parseRegionConfig(text: string, file: string): RegionConfig {
     r,
     keyIds,
     (x) => x.k.keyId,
-    (i) => keyIds[i].path,
+    (x) => x.path,
     'statement key',
   );
 
@@ -371,7 +371,7 @@ export function parseRegionConfig(text: string, file: string): RegionConfig {
     r,
     professionals,
     (p) => p.id,
-    (i) => ['professionals', i, 'id'],
+    (_, i) => ['professionals', i, 'id'],
     'professional id',
   );
 

@@ -10,6 +10,8 @@ export type CareEntryStatement = StatementOf<typeof KIND_CARELOG_ENTRY>;
 
 function minutesOf(time: string): number {
   const [hours, minutes] = time.split(':').map(Number);
+  // The statement schema admits only HH:MM times.
+  if (hours === undefined || minutes === undefined) throw new Error(`care entry time ${time} is not HH:MM`);
   return hours * 60 + minutes;
 }
 

@@ -62,7 +62,10 @@ export function termsKey(terms: AgreementTerms): string {
 }
 
 function firstAt(version: AgreementVersion): EntryPosition {
-  return [...version.signings.values()].map((s) => s.at).sort(comparePositions)[0];
+  const [first] = [...version.signings.values()].map((s) => s.at).sort(comparePositions);
+  // A version exists only once a signing of its terms has been recorded (kinds/agreement.ts).
+  if (!first) throw new Error('agreement version without a signing');
+  return first;
 }
 
 /** The version whose first statement came earliest; later conflicting terms are ignored. */

@@ -46,15 +46,17 @@ export function setEarliest<K, V extends { readonly at: EntryPosition }>(
  */
 export function insertByPosition<T extends Positioned>(list: T[], record: T): void {
   const same = list.findIndex((r) => r.hash === record.hash);
-  if (same >= 0) {
-    if (comparePositions(record.at, list[same].at) >= 0) return;
+  const existing = list[same];
+  if (existing) {
+    if (comparePositions(record.at, existing.at) >= 0) return;
     list.splice(same, 1);
   }
   let low = 0;
   let high = list.length;
   while (low < high) {
     const mid = (low + high) >>> 1;
-    if (comparePositions(list[mid].at, record.at) < 0) low = mid + 1;
+    // 0 ≤ low ≤ mid < high ≤ list.length.
+    if (comparePositions(list[mid]!.at, record.at) < 0) low = mid + 1;
     else high = mid;
   }
   list.splice(low, 0, record);

@@ -121,7 +121,7 @@ describe('the region state folded from the logs', () => {
   });
 
   it('counts how far each log was folded', () => {
-    expect(state.logSizes.get(kz.log.origin)).toBe(history.logs.perLog()[0].length);
+    expect(state.logSizes.get(kz.log.origin)).toBe(history.logs.perLog()[0]!.length);
   });
 
   it('refuses to fold an entry that is not a statement', () => {

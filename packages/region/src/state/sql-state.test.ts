@@ -1,7 +1,7 @@
 import { Sequencer, entryBytes, parseEntry, type LogRef, type SignedStatement } from '@ketenlog/logbook';
 import { testLogOptions } from '@ketenlog/logbook/testing';
 import { openPostgres, openSqlite, testDatabases, type Db } from '@ketenlog/storage';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, assert, beforeEach, describe, expect, it } from 'vitest';
 import { RegionPolicy } from '../policy.ts';
 import {
   MARIA,
@@ -55,8 +55,9 @@ function witnessInto(policy: RegionPolicy, sql: SqlRegionState) {
 /** A second handle on the same database, as another process would open it. */
 async function openAgain(db: Db): Promise<Db> {
   if (db.dialect === 'postgres') {
-    const [{ schema }] = await db.all<{ schema: string }>('SELECT current_schema() AS schema');
-    return openPostgres(process.env.KETENLOG_TEST_PG as string, { searchPath: schema });
+    const [row] = await db.all<{ schema: string }>('SELECT current_schema() AS schema');
+    assert(row);
+    return openPostgres(process.env.KETENLOG_TEST_PG as string, { searchPath: row.schema });
   }
   const files = await db.all<{ name: string; file: string }>('PRAGMA database_list');
   return openSqlite(files.find((f) => f.name === 'main')!.file);
@@ -65,7 +66,7 @@ async function openAgain(db: Db): Promise<Db> {
 /** A log that counts what it hands out, to show a resume reads only the tail. */
 function countingLog(entries: readonly AppendedEntry[], counter: { read: number }): ResumableLog {
   return {
-    log: entries[0].log,
+    log: entries[0]!.log,
     async *entriesFrom(start) {
       for (const e of entries.slice(start)) {
         counter.read++;
@@ -218,8 +219,9 @@ describe.each(testDatabases())('the region state in SQL on $name', ({ open }) =>
         );
       expect(snapshotState(await sql.load())).toEqual(snapshotState(rebuilt));
     }
-    const [{ n }] = await db.all<{ n: number }>('SELECT COUNT(*) AS n FROM region_facts');
-    expect(Number(n)).toBe(all.length);
+    const [count] = await db.all<{ n: number }>('SELECT COUNT(*) AS n FROM region_facts');
+    assert(count);
+    expect(Number(count.n)).toBe(all.length);
   });
 
   it('resumes after a restart from the stored position, reading only the entries after it', async () => {
@@ -236,7 +238,7 @@ describe.each(testDatabases())('the region state in SQL on $name', ({ open }) =>
     others.push(again);
     const restarted = await SqlRegionState.open(again, region.config);
     expect(await restarted.positions()).toEqual(
-      new Map(perLog.map((l) => [l[0].log.origin, Math.min(3, l.length)])),
+      new Map(perLog.map((l) => [l[0]!.log.origin, Math.min(3, l.length)])),
     );
     const counter = { read: 0 };
     const report = await restarted.resume(perLog.map((l) => countingLog(l, counter)));
@@ -257,8 +259,10 @@ describe.each(testDatabases())('the region state in SQL on $name', ({ open }) =>
     const perLog = h.logs.perLog();
     // One after another: concurrent CREATE TABLE IF NOT EXISTS races on PostgreSQL.
     const sequencers: Sequencer[] = [];
-    for (const [{ log }] of perLog)
+    for (const entries of perLog) {
+      const { log } = entries[0]!;
       sequencers.push(await Sequencer.open(db, testLogOptions(log.logId, log.origin)));
+    }
     const counted = sequencers.map((sequencer) => {
       const store = {
         reads: 0,
@@ -271,14 +275,14 @@ describe.each(testDatabases())('the region state in SQL on $name', ({ open }) =>
       };
       return store;
     });
-    const logs = perLog.map((entries, i) => storedLog(entries[0].log, counted[i], 2));
+    const logs = perLog.map((entries, i) => storedLog(entries[0]!.log, counted[i]!, 2));
     const sql = await SqlRegionState.open(db, region.config);
     // The first half of every log, then the rest: each entry is read from its store once.
     for (const [i, entries] of perLog.entries())
-      for (const e of entries.slice(0, entries.length >> 1)) await sequencers[i].append(e.bytes);
+      for (const e of entries.slice(0, entries.length >> 1)) await sequencers[i]!.append(e.bytes);
     await sql.resume(logs);
     for (const [i, entries] of perLog.entries())
-      for (const e of entries.slice(entries.length >> 1)) await sequencers[i].append(e.bytes);
+      for (const e of entries.slice(entries.length >> 1)) await sequencers[i]!.append(e.bytes);
     expect((await sql.resume(logs)).read).toBe(
       perLog.flat().length - perLog.reduce((n, l) => n + (l.length >> 1), 0),
     );
@@ -347,6 +351,7 @@ describe.each(testDatabases())('the region state in SQL on $name', ({ open }) =>
     };
     const sql = await SqlRegionState.open(flaky, region.config);
     const [first, ...rest] = history.logs.history;
+    assert(first);
     sql.enqueue(first.log, first.index, first.envelope);
     await expect(sql.flush()).rejects.toThrow('connection lost');
     for (const e of rest) sql.enqueue(e.log, e.index, e.envelope);
@@ -385,7 +390,7 @@ describe.each(testDatabases())('the region state in SQL on $name', ({ open }) =>
     expect(await sql.positions()).toEqual(before.positions);
 
     // Another statement at a position the tables hold (a fork) is refused with all of its batch.
-    const first = history.logs.history[0];
+    const first = history.logs.history[0]!;
     await expect(
       sql.record([
         { log: kz.log, index: next, entry: honest },

@@ -166,18 +166,19 @@ export async function insertFacts(q: Queryable, rows: readonly SqlValue[][]): Pr
 
 /** Checks that rows already present hold the same statements (by hash) as `rows`. */
 async function sameFacts(q: Queryable, rows: readonly SqlValue[][]): Promise<void> {
-  const [origin, idx, hash] = ['origin', 'idx', 'hash'].map((c) =>
-    FACT_COLUMNS.indexOf(c as (typeof FACT_COLUMNS)[number]),
-  );
+  const origin = FACT_COLUMNS.indexOf('origin');
+  const idx = FACT_COLUMNS.indexOf('idx');
+  const hash = FACT_COLUMNS.indexOf('hash');
   for (const row of rows) {
+    const [o, i] = [row[origin], row[idx]];
+    // Every row is built column by column from FACT_COLUMNS.
+    if (o === undefined || i === undefined) throw new Error('region fact row lacks origin or idx');
     const [stored] = await q.all<{ hash: string }>(
       'SELECT hash FROM region_facts WHERE origin = ? AND idx = ?',
-      [row[origin], row[idx]],
+      [o, i],
     );
     if (stored && stored.hash !== row[hash])
-      throw new RegionStateConflict(
-        `${String(row[origin])} entry ${String(row[idx])} is already another statement`,
-      );
+      throw new RegionStateConflict(`${String(o)} entry ${String(i)} is already another statement`);
   }
 }
 
