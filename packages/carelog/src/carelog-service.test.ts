@@ -331,17 +331,17 @@ describe('insurer and declarations', () => {
     expect(seen.map((e) => e.entry.hash)).toEqual([approved]);
     const policy = receiptPolicyFor(s.region.config, s.region.kraamzorg.log.origin);
     if (!policy) throw new Error('no receipt policy');
-    const { entryReceipt, approvalReceipt } = seen[0];
-    const entryBytesAt = (i: number) => s.logbook.entries[i];
-    expect(verifyReceipt(entryReceipt as string, entryBytesAt(seen[0]?.entry.at.index), policy).ok).toBe(
-      true,
-    );
+    const [first] = seen;
+    assert(first);
+    const { entryReceipt, approvalReceipt } = first;
+    const entryBytesAt = (i: number | undefined) => {
+      const bytes = i === undefined ? undefined : s.logbook.entries[i];
+      assert(bytes, `no logbook entry at ${i}`);
+      return bytes;
+    };
+    expect(verifyReceipt(entryReceipt as string, entryBytesAt(first.entry.at.index), policy).ok).toBe(true);
     expect(
-      verifyReceipt(
-        approvalReceipt as string,
-        entryBytesAt(seen[0]!.entry.approval?.at.index as number),
-        policy,
-      ).ok,
+      verifyReceipt(approvalReceipt as string, entryBytesAt(first.entry.approval?.at.index), policy).ok,
     ).toBe(true);
     expect(
       verifyReceipt(

@@ -162,6 +162,7 @@ describe('FHIR', () => {
     const approval = JSON.parse(Buffer.from(provenance.signature[1]!.data, 'base64').toString());
     expect(approval.signatures[0].alg).toBe('webauthn-es256');
     const [declaration] = value(await s.service.declare(s.region.insurer.ref));
+    assert(declaration);
     const claim = claimOf(
       declaration,
       s.service.entries('ind-maria-1'),

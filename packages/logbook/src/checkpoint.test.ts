@@ -116,14 +116,16 @@ describe('consistent successors', () => {
   });
 
   it('two roots for one size are a split view, and a shrinking log is refused', () => {
-    expect(isConsistentSuccessor(heads[4]!, { ...heads[4], root: heads[5]?.root }, [])).toBe(false);
+    expect(isConsistentSuccessor(heads[4]!, { ...heads[4]!, root: heads[5]!.root }, [])).toBe(false);
     expect(isConsistentSuccessor(heads[9]!, heads[3]!, consistencyProof(3, 9, store.read))).toBe(false);
   });
 
   it('a wrong proof, another origin or a rewritten history is refused', () => {
     const proof = consistencyProof(3, 9, store.read);
     expect(isConsistentSuccessor(heads[3]!, heads[9]!, proof.slice(1))).toBe(false);
-    expect(isConsistentSuccessor(heads[3]!, { ...heads[9], origin: 'other.example/log' }, proof)).toBe(false);
-    expect(isConsistentSuccessor({ ...heads[3], root: heads[2]?.root }, heads[9], proof)).toBe(false);
+    expect(isConsistentSuccessor(heads[3]!, { ...heads[9]!, origin: 'other.example/log' }, proof)).toBe(
+      false,
+    );
+    expect(isConsistentSuccessor({ ...heads[3]!, root: heads[2]!.root }, heads[9]!, proof)).toBe(false);
   });
 });

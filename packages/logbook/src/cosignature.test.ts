@@ -100,7 +100,7 @@ describe('cosignature/v1', () => {
     const cosig = parsed.signatures[1];
     assert(cosig);
     const bumped = cosig.signature.slice();
-    bumped[7] ^= 1;
+    bumped[7]! ^= 1;
     const tampered = note.replace(
       toBase64(new Uint8Array([...cosig.keyId, ...cosig.signature])),
       toBase64(new Uint8Array([...cosig.keyId, ...bumped])),

@@ -17,7 +17,7 @@ describe('Ed25519 on node:crypto, interchangeable with the browser path (@noble)
   it('refuses a changed message, signature or key, and malformed input, without throwing', () => {
     const signature = ed25519Sign(message, secret);
     const flipped = signature.slice();
-    flipped[10] ^= 1;
+    flipped[10]! ^= 1;
     expect(ed25519Verify(flipped, message, publicKey)).toBe(false);
     expect(ed25519Verify(signature, new TextEncoder().encode('ketenlog statemenT'), publicKey)).toBe(false);
     expect(ed25519Verify(signature, message, ed25519PublicKey(ed25519.utils.randomSecretKey()))).toBe(false);

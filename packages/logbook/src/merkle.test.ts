@@ -39,14 +39,16 @@ function leaves(n: number): Hash[] {
 
 function flipBit(bytes: Uint8Array, bit: number): Uint8Array {
   const copy = bytes.slice();
-  copy[bit >> 3] ^= 1 << (bit & 7);
+  const byte = copy[bit >> 3];
+  if (byte === undefined) throw new Error(`flipBit: bit ${bit} is beyond the ${bytes.length} bytes`);
+  copy[bit >> 3] = byte ^ (1 << (bit & 7));
   return copy;
 }
 
 /** Reference MTH straight from RFC 9162 §2.1.1's recursive definition. */
 function referenceRoot(hashes: Hash[]): Hash {
   if (hashes.length === 0) return emptyRoot();
-  if (hashes.length === 1) return hashes[0];
+  if (hashes.length === 1) return hashes[0]!;
   let k = 1;
   while (k * 2 < hashes.length) k *= 2;
   return nodeHashRef(referenceRoot(hashes.slice(0, k)), referenceRoot(hashes.slice(k)));
@@ -149,14 +151,15 @@ describe('honest proofs', () => {
     const all = leaves(21);
     const read = leafListReader(all);
     const root = rootFromLeafHashes(all);
-    for (const [start, end] of [
+    const ranges: [start: number, end: number][] = [
       [0, 3],
       [4, 7],
       [8, 16],
       [16, 21],
       [20, 21],
       [12, 14],
-    ]) {
+    ];
+    for (const [start, end] of ranges) {
       const proof = subtreeConsistencyProof({ start, end }, 21, read);
       const subtreeRoot = rootFromLeafHashes(all.slice(start, end));
       expect(verifySubtreeConsistency({ start, end }, 21, proof, subtreeRoot, root)).toBe(true);
@@ -228,7 +231,7 @@ describe('tampered proofs', () => {
     for (let trial = 0; trial < 60; trial++) {
       const size2 = 2 + random(299);
       const size1 = 1 + random(size2 - 1);
-      const [root1, root2] = [roots[size1 - 1], roots[size2 - 1]];
+      const [root1, root2] = [roots[size1 - 1]!, roots[size2 - 1]!];
       const proof = consistencyProof(size1, size2, store.read);
       expect(verifyConsistency(size1, size2, proof, root1, root2)).toBe(true);
       expect(verifyConsistency(size1, size2, proof, flipBit(root1, random(256)), root2)).toBe(false);

@@ -37,7 +37,10 @@ function crashRound(path: string, run: string): Promise<Round> {
       for (const line of lines) {
         const [word, index, entry] = line.split(' ');
         if (word === 'open') openedAt = Number(index);
-        if (word === 'ack') acks.set(Number(index), entry);
+        if (word === 'ack') {
+          if (entry === undefined) throw new Error(`crash child: an ack line without an entry: ${line}`);
+          acks.set(Number(index), entry);
+        }
       }
       // Kill at a random moment once appends are flowing: almost always inside a batch.
       if (acks.size > 0 && !killTimer) killTimer = setTimeout(() => child.kill('SIGKILL'), randomInt(5, 120));

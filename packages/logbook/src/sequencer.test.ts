@@ -65,9 +65,10 @@ describe.each(testDatabases())('Sequencer on $name', ({ open }) => {
     }
     const checkpoints = await log.reader.checkpoints();
     for (let i = 1; i < checkpoints.length; i++) {
-      expect(checkpoints[i]?.size).toBeGreaterThan(checkpoints[i - 1]?.size);
-      const older = checkpointOfNote(checkpoints[i - 1]!.note);
-      const newer = checkpointOfNote(checkpoints[i]!.note);
+      const [before, after] = [checkpoints[i - 1]!, checkpoints[i]!];
+      expect(after.size).toBeGreaterThan(before.size);
+      const older = checkpointOfNote(before.note);
+      const newer = checkpointOfNote(after.note);
       const { proof } = await log.reader.consistency(older.size, newer.size);
       expect(isConsistentSuccessor(older, newer, proof)).toBe(true);
     }

@@ -46,14 +46,15 @@ async function pickCell(db: Db, target: Target, random: (n: number) => number): 
       `SELECT ${target} FROM log_entries WHERE log_id = 'consent' AND idx = ?`,
       [idx],
     );
-    assert(row);
+    const value = row?.[target];
+    assert(value !== undefined, `no ${target} in entry ${idx}`);
     const where = "log_id = 'consent' AND idx = ?";
     return {
       table: 'log_entries',
       column: target,
       where,
       params: [idx],
-      value: row[target],
+      value,
       expect: { firstBadIndex: idx },
     };
   }
@@ -97,7 +98,7 @@ function mutate(cell: Cell, mutation: Mutation, random: (n: number) => number): 
     case 'flip-decoded': {
       if (decoded.length === 0) return `${cell.value}A`;
       const copy = Buffer.from(decoded);
-      copy[random(copy.length)] ^= 1 << random(8);
+      copy[random(copy.length)]! ^= 1 << random(8);
       return encode(copy);
     }
     case 'truncate-decoded':
@@ -141,8 +142,8 @@ describe('verify finds tampering with stored log data (SQLite)', () => {
     const mutations: Mutation[] = ['flip-decoded', 'flip-stored', 'truncate-decoded', 'truncate-stored'];
     let tried = 0;
     for (let i = 0; i < ITERATIONS; i++) {
-      const target = targets[i % targets.length];
-      const mutation = mutations[Math.floor(i / targets.length) % mutations.length];
+      const target = targets[i % targets.length]!;
+      const mutation = mutations[Math.floor(i / targets.length) % mutations.length]!;
       const cell = await pickCell(db, target, random);
       const changed = mutate(cell, mutation, random);
       if (changed === cell.value) continue;
@@ -180,10 +181,10 @@ describe('verify finds tampering with stored log data (SQLite)', () => {
       } else {
         expect(result.ok, table).toBe(false);
       }
-      const columns = Object.keys(rows[0]!);
+      const cells = Object.entries(rows[0]!);
       await db.run(
-        `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,
-        columns.map((c) => rows[0][c]),
+        `INSERT INTO ${table} (${cells.map(([column]) => column).join(', ')}) VALUES (${cells.map(() => '?').join(', ')})`,
+        cells.map(([, value]) => value),
       );
     }
     expect((await verifyData(db)).ok).toBe(true);

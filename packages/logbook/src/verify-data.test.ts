@@ -62,6 +62,7 @@ describe.each(testDatabases())('verifyData on $name', ({ open }) => {
     await fill(registry, 20);
     await db.run('DELETE FROM log_checkpoints WHERE size = 20');
     const [result] = (await verifyData(db)).logs;
+    assert(result);
     expect(result).toMatchObject({ ok: true, size: 20 });
     expect(result.ok && result.uncovered).toBeGreaterThan(0);
   });

@@ -1,5 +1,5 @@
 import { DatabaseSync } from 'node:sqlite';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { assert, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { oneRow, type Db } from './db.ts';
 import { openDatabase } from './open.ts';
 import { toNumberedPlaceholders } from './placeholders.ts';
@@ -190,15 +190,20 @@ describe('PostgreSQL losing a connection in the middle of a transaction', () => 
     const db = await schema.open();
     try {
       await db.exec('CREATE TABLE t (k TEXT PRIMARY KEY)');
+      // Set once the backend is ended, so a failure before that cannot pass as the expected rejection.
+      let terminated: number | undefined;
       const attempt = db.transaction(async (tx) => {
         await tx.run('INSERT INTO t (k) VALUES (?)', ['lost']);
-        const [{ pid }] = await tx.all<{ pid: number }>('SELECT pg_backend_pid() AS pid');
-        await db.all('SELECT pg_terminate_backend(?::int)', [pid]);
+        const [backend] = await tx.all<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+        assert(backend, 'pg_backend_pid() returned no row');
+        terminated = backend.pid;
+        await db.all('SELECT pg_terminate_backend(?::int)', [backend.pid]);
         // The server ends the connection while no statement of this transaction is running.
         await new Promise((r) => setTimeout(r, 300));
         await tx.run('INSERT INTO t (k) VALUES (?)', ['after']);
       });
       await expect(attempt).rejects.toThrow();
+      expect(terminated).toBeTypeOf('number');
       await db.transaction((tx) => tx.run('INSERT INTO t (k) VALUES (?)', ['next']));
       expect(await db.all('SELECT k FROM t ORDER BY k')).toEqual([{ k: 'next' }]);
     } finally {

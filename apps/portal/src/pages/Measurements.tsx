@@ -2,14 +2,14 @@ import { lazy, Suspense, useEffect, useState, type ReactNode } from 'react';
 import type { MessageKey, Translate } from '../i18n.ts';
 import { fhirApi, resourcesOf, type FhirResource } from '../api/fhir.ts';
 import type { ApiResult } from '../api/http.ts';
-import { MEASURES, pointsOf } from '../measurements.ts';
+import { MEASURES, pointsOf, type MeasureKind } from '../measurements.ts';
 import { ResultState } from './State.tsx';
 import { formatDateTime, formatNumber } from '../format.ts';
 
 // uPlot loads with the first chart; the heading and the table (the same data) render at once.
 const Chart = lazy(() => import('./Chart.tsx').then((m) => ({ default: m.Chart })));
 
-const NAMES: Record<string, MessageKey> = {
+const NAMES: Record<MeasureKind['id'], MessageKey> = {
   bp: 'measureBp',
   glucose: 'measureGlucose',
   weight: 'measureWeight',

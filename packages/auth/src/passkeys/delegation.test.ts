@@ -59,7 +59,7 @@ describe('delegation rules', () => {
     expect(delegationOfGrant([d], signed[1]!)).toBe(d);
     expect(delegationOfGrant([{ ...d, revokedAt: T0 }], signed[1]!)).toBeUndefined();
     expect(delegationOfGrant([{ ...d, kinds: ['carelog.approval'] }], signed[1]!)).toBeUndefined();
-    expect(delegationOfGrant([d], { ...signed[1], body: { decision: 'objection' } })).toBeUndefined();
+    expect(delegationOfGrant([d], { ...signed[1]!, body: { decision: 'objection' } })).toBeUndefined();
 
     const hash = Buffer.alloc(32).toString('base64');
     expect(delegationRevocationDrafts(d)).toEqual([]);

@@ -33,7 +33,9 @@ const approval = (author: string, iat = 1_790_000_000): Statement => ({
 function flipByte(b64: string, at: number): string {
   const bytes = Buffer.from(b64, 'base64');
   const i = at < 0 ? bytes.length + at : at;
-  bytes[i] ^= 0x01;
+  const byte = bytes[i];
+  if (byte === undefined) throw new Error(`flipByte: byte ${at} is outside the ${bytes.length} bytes`);
+  bytes[i] = byte ^ 0x01;
   return bytes.toString('base64');
 }
 

@@ -42,7 +42,10 @@ async function freePort(): Promise<number> {
 
 function flipByte(b64: string, at: number): string {
   const bytes = Buffer.from(b64, 'base64');
-  bytes[at < 0 ? bytes.length + at : at] ^= 0x01;
+  const i = at < 0 ? bytes.length + at : at;
+  const byte = bytes[i];
+  if (byte === undefined) throw new Error(`flipByte: byte ${at} is outside the ${bytes.length} bytes`);
+  bytes[i] = byte ^ 0x01;
   return bytes.toString('base64');
 }
 

@@ -205,7 +205,7 @@ describe.each(testDatabases())('passkey routes on $name', ({ open }) => {
     expect(noCheck.statusCode).toBe(401);
     const maria = await enrolAndLogIn(0);
     expect(bound.map((c) => [c.holder, c.role, c.keyId])).toEqual([[MARIA, 'client', maria.keyId]]);
-    expect(keyIdOf('webauthn-es256', bound[0]?.publicKey)).toBe(maria.keyId);
+    expect(keyIdOf('webauthn-es256', bound[0]!.publicKey)).toBe(maria.keyId);
     expect((await maria.get('/auth/session')).json().principal).toMatchObject({
       kind: 'client',
       holder: MARIA,
@@ -237,7 +237,7 @@ describe.each(testDatabases())('passkey routes on $name', ({ open }) => {
     expect(signed.statusCode).toBe(200);
     expect(signed.json().receipt).toEqual({ ok: false, reason: expect.stringMatching(/unknown entry/) });
     const { envelope } = signed.json() as { envelope: SignedStatement };
-    const keys = () => ({ alg: 'webauthn-es256' as const, publicKey: bound[0]?.publicKey });
+    const keys = () => ({ alg: 'webauthn-es256' as const, publicKey: bound[0]!.publicKey });
     expect(verifySignedStatement(envelope, keys, createWebAuthnVerify([RP])).ok).toBe(true);
     expect(submitted[0]?.actingFor).toBeUndefined();
     const foreign = await sign(maria, { ...APPROVAL, subject: 'pOther-000000000000001' });

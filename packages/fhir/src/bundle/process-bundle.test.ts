@@ -106,8 +106,8 @@ describe.each(testDatabases())('bundles on $name', ({ open }) => {
       '201 Created',
       '200 OK',
     ]);
-    const patientId = response.entry?.[1].resource?.id;
-    const stored = await repo.read<Observation>('Observation', response.entry?.[0].resource?.id as string);
+    const patientId = response.entry?.[1]?.resource?.id;
+    const stored = await repo.read<Observation>('Observation', response.entry?.[0]?.resource?.id as string);
     expect(stored.subject?.reference).toBe(`Patient/${patientId}`);
     expect(stored.hasMember?.[0]?.reference).toBe(`Patient/${patientId}`);
     expect(response.entry?.[0]?.response?.location).toMatch(/^Observation\/[0-9a-f-]{36}\/_history\/1$/);

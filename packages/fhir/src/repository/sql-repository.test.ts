@@ -1,7 +1,7 @@
 import type { Observation, Patient } from '@medplum/fhirtypes';
 import type { Db } from '@ketenlog/storage';
 import { testDatabases } from '@ketenlog/storage';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { assert, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ProblemError } from '../outcome.ts';
 import { fixtureSearchIndex } from './search-index.fixture.ts';
 import { SqlFhirRepository } from './sql-repository.ts';
@@ -110,8 +110,9 @@ describe.each(testDatabases())('SqlFhirRepository on $name', ({ open }) => {
     expect(await find('B')).toHaveLength(1);
     await repo.delete('Patient', resource.id as string);
     expect(await find('B')).toHaveLength(0);
-    const [{ n }] = await db.all<{ n: number }>('SELECT count(*) AS n FROM sp_token');
-    expect(Number(n)).toBe(0);
+    const [count] = await db.all<{ n: number }>('SELECT count(*) AS n FROM sp_token');
+    assert(count);
+    expect(Number(count.n)).toBe(0);
   });
 
   it('expunges a resource with every version and index row, and leaves others alone', async () => {
@@ -122,10 +123,11 @@ describe.each(testDatabases())('SqlFhirRepository on $name', ({ open }) => {
     expect(await statusOf(repo.read('Patient', resource.id as string))).toBe(404);
     expect(await statusOf(repo.vread('Patient', resource.id as string, '1'))).toBe(404);
     expect(await statusOf(repo.history('Patient', resource.id, [], BASE))).toBe(404);
-    const [{ n }] = await db.all<{ n: number }>('SELECT count(*) AS n FROM sp_token WHERE resource_id = ?', [
+    const [count] = await db.all<{ n: number }>('SELECT count(*) AS n FROM sp_token WHERE resource_id = ?', [
       resource.id as string,
     ]);
-    expect(Number(n)).toBe(0);
+    assert(count);
+    expect(Number(count.n)).toBe(0);
     expect((await repo.read('Patient', other.resource.id as string)).id).toBe(other.resource.id);
     await repo.expunge('Patient', 'never-there');
   });

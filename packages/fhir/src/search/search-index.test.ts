@@ -365,7 +365,7 @@ describe.each(testDatabases())('FHIR search on $name', ({ open }) => {
 
     it('returns only the asked elements, tagged SUBSETTED, with _elements', async () => {
       const bundle = await search('Patient', '_id=jan&_elements=gender,birthDate');
-      const resource = bundle.entry?.[0].resource as Resource & Record<string, unknown>;
+      const resource = bundle.entry?.[0]?.resource as Resource & Record<string, unknown>;
       expect(Object.keys(resource).sort()).toEqual(['birthDate', 'gender', 'id', 'meta', 'resourceType']);
       expect(resource.meta?.tag?.map((t) => t.code)).toEqual(['SUBSETTED']);
     });

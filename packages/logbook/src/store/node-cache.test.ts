@@ -71,6 +71,6 @@ describe.each(testDatabases())('NodeCache on $name', ({ open }) => {
     }
     // At most the incomplete tile's 511 nodes and the few at level 8 and up; kept, they grow with the log.
     expect(Math.max(...held)).toBeLessThan(511 + 16);
-    expect(cache.singleNodes).toBeLessThan(held[4] + 16);
+    expect(cache.singleNodes).toBeLessThan(held[4]! + 16);
   });
 });

@@ -33,7 +33,10 @@ export class AppendProcess {
 
   #read(line: string): void {
     const [word, a, b] = line.split(' ');
-    if (word === 'ack') this.acks.set(Number(a), b);
+    if (word === 'ack') {
+      if (b === undefined) throw new Error(`append child: an ack line without an entry: ${line}`);
+      this.acks.set(Number(a), b);
+    }
     if (word === 'role') {
       this.role = a as 'integrating' | 'forwarding';
       this.integratingSince = a === 'integrating' ? performance.now() : undefined;

@@ -265,7 +265,7 @@ describe.each(testDatabases())('witnessing and finality over HTTP on $name', ({ 
     await append(entry(0));
     await append(entry(1));
     expect(await finality.waitFinal(2, 5000)).toBe(true);
-    const w = witnesses[0];
+    const w = witnesses[0]!;
     const note = a.sequencer.latestCheckpoint()!.note;
     expect((await post(w.addCheckpoint, 'hello')).status).toBe(400);
     expect(

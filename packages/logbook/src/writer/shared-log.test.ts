@@ -116,7 +116,7 @@ describe('SharedLog: three processes on one PostgreSQL schema', () => {
 
   it('a forwarded append waits for an integrator and is sequenced once one is elected', async () => {
     // Only a follower is running: its integrator is held off by a foreign holder of the lock.
-    const holder = await dbs[2]?.session!();
+    const holder = await dbs[2]!.session!();
     await holder.all("SELECT pg_advisory_lock(?::int, hashtext(current_schema() || '/' || ?))", [
       0x6b6c6f67,
       `log:${options.logId}`,
