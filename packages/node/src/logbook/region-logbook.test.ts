@@ -85,7 +85,7 @@ describe('the logbook in a five-node region', () => {
       })
       .toEqual(region.nodes.map(() => region.nodes.length));
     // The state rebuilt from storage equals the live one (folded as entries arrived, in any order).
-    // A mirror folds a verified entry as it stores it, so the two agree once its write has landed.
+    // Under load the live state was once a moment ahead of a mirror's stored entries: wait for them.
     for (const node of region.nodes)
       await expect
         .poll(async () => node.logbook!.foldFromStorage(), { timeout: 5_000 })
