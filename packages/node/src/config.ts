@@ -137,8 +137,8 @@ export function loadConfig(file: string): NodeConfig {
 
 export function parseConfig(text: string, file: string): NodeConfig {
   const doc = parseDocument(text, { keepSourceTokens: false });
-  if (doc.errors.length) {
-    const e = doc.errors[0];
+  const [e] = doc.errors;
+  if (e) {
     throw new ConfigError(`${file}:${e.linePos?.[0].line ?? '?'}: ${e.message.split('\n')[0]}`);
   }
   const lineOf = (path: string[]): string => {

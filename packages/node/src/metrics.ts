@@ -17,8 +17,9 @@ export class Metrics {
     const lkey = `method="${method}",route="${route}"`;
     let h = this.#latency.get(lkey);
     if (!h) this.#latency.set(lkey, (h = { buckets: BUCKETS.map(() => 0), sum: 0, count: 0 }));
+    const { buckets } = h;
     BUCKETS.forEach((b, i) => {
-      if (seconds <= b) h.buckets[i]++;
+      if (seconds <= b) buckets[i] = (buckets[i] ?? 0) + 1;
     });
     h.sum += seconds;
     h.count++;

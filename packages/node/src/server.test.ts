@@ -144,7 +144,7 @@ describe.each(databases)('a node on $name', ({ spec }) => {
     for (const [res, status, diagnostics] of cases) {
       expect(res.status).toBe(status);
       const oo = await outcomeOf(res);
-      expect(oo.issue?.[0].diagnostics).toMatch(diagnostics);
+      expect(oo.issue?.[0]?.diagnostics).toMatch(diagnostics);
     }
     expect(await count()).toBe(before);
   });
@@ -177,13 +177,13 @@ describe.each(databases)('a node on $name', ({ spec }) => {
     const res = await send('POST', '/', tx);
     expect(res.status).toBe(200);
     const out = (await res.json()) as Bundle;
-    const pid = out.entry![0].response!.location!.split('/')[1];
+    const pid = out.entry![0]!.response!.location!.split('/')[1];
     const all = (await (await send('GET', `/Patient/${pid}/$everything`)).json()) as Bundle;
     expect(all.entry?.map((e) => e.resource?.resourceType).sort()).toEqual(['Observation', 'Patient']);
 
     const before = await count();
     const failing = structuredClone(tx);
-    failing.entry![1].request = { method: 'PUT', url: 'Observation/other-id' };
+    failing.entry![1]!.request = { method: 'PUT', url: 'Observation/other-id' };
     const bad = await send('POST', '/', failing);
     expect(bad.status).toBeGreaterThanOrEqual(400);
     expect(bad.status).toBeLessThan(500);
@@ -247,14 +247,14 @@ describe('a node whose source of truth is another Ketenlog node (the adapter)', 
       headers: { authorization: adapterAuthorization },
     });
     expect(read.status).toBe(200);
-    expect(((await read.json()) as Patient).name?.[0].family).toBe('Meijer');
+    expect(((await read.json()) as Patient).name?.[0]?.family).toBe('Meijer');
 
     const search = await fetch(`${adapter.fhirBase}/Patient?family=meijer`, {
       headers: { authorization: adapterAuthorization },
     });
     const bundle = (await search.json()) as Bundle;
     expect(bundle.total).toBe(1);
-    expect(bundle.entry?.[0].fullUrl).toBe(`${adapter.fhirBase}/Patient/${stored.id}`);
+    expect(bundle.entry?.[0]?.fullUrl).toBe(`${adapter.fhirBase}/Patient/${stored.id}`);
   });
 
   it('writes through to the existing server, and its errors come back as OperationOutcome', async () => {

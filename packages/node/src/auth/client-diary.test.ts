@@ -3,7 +3,7 @@
 // anything else, too long a text, and a client who is not known at this organisation; her diary
 // search answers with her own entries only.
 import type { Bundle, Condition, Observation, Patient } from '@medplum/fhirtypes';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, assert, beforeAll, describe, expect, it } from 'vitest';
 import {
   DIARY_CODE,
   DIARY_MAX_LENGTH,
@@ -115,6 +115,7 @@ describe("a client session on the node's FHIR API (client-fhir-scope.ts)", () =>
 
   it('searches and reads only her own records, whatever the request names', async () => {
     const [mine] = ((await (await get('Patient')).json()) as Bundle<Patient>).entry!.map((e) => e.resource!);
+    assert(mine, 'her Patient resource');
     expect(mine.identifier?.[0]?.value).toBe('999990019');
     const other = await kraamzorg.repository.create<Patient>({
       resourceType: 'Patient',

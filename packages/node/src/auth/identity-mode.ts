@@ -31,7 +31,7 @@ export class IdentityModeRefusal extends ConfigError {
 function demoKeyMaterial(): Set<string> {
   const keys = new Set<string>();
   const secrets = JSON.parse(readFileSync(DEMO_SECRETS_FILE, 'utf8')) as {
-    organisations: Record<string, Record<string, string>>;
+    organisations: Record<string, { statementSecret: string; cosignerSecret: string; logSigner: string }>;
   };
   for (const entry of Object.values(secrets.organisations)) {
     keys.add(entry.statementSecret);

@@ -24,7 +24,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => region?.close());
 
-const cookieOf = (response: LightMyRequestResponse) => String(response.headers['set-cookie']).split(';')[0];
+const cookieOf = (response: LightMyRequestResponse) => String(response.headers['set-cookie']).split(';')[0]!;
 
 async function professional(node: RunningNode, id: string): Promise<string> {
   const { password, totpSecret } = demoCredentialsOf(id);

@@ -45,6 +45,7 @@ store is empty. Prints each node's portal, FHIR base and logbook status. DEMO KE
     });
     stopOnSignals(region);
     const [first] = region.nodes;
+    if (!first) throw new Error('the demo region started without any organisation');
     await seedDemoRegion(region);
     const config = first.membership!.region;
     console.log(

@@ -31,7 +31,8 @@ receipt carries (its "extra" line), or --entry <file>. Exit code 0 only when the
       allowPositionals: true,
       options: { region: { type: 'string' }, entry: { type: 'string' } },
     });
-    if (positionals.length !== 1)
+    const [file] = positionals;
+    if (file === undefined || positionals.length !== 1)
       throw new UsageError('ketenlog verify-receipt: give exactly one receipt file');
     if (!values.region) throw new UsageError('ketenlog verify-receipt: --region <region.yaml> is required');
     let config;
@@ -41,7 +42,7 @@ receipt carries (its "extra" line), or --entry <file>. Exit code 0 only when the
       if (error instanceof RegionConfigError) throw new UsageError(error.message);
       throw error;
     }
-    const text = read(positionals[0], 'receipt').toString('utf8');
+    const text = read(file, 'receipt').toString('utf8');
     let origin: string;
     let carried: Uint8Array | undefined;
     try {

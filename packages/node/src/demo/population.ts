@@ -65,6 +65,13 @@ const GIVEN_F = [
 ];
 const GIVEN_M = ['Daan', 'Sem', 'Milan', 'Luuk', 'Bram', 'Mohammed'];
 
+/** The name at position `i`, wrapping round the (non-empty) list. */
+function cycle(list: readonly string[], i: number): string {
+  const name = list[i % list.length];
+  if (name === undefined) throw new Error('demo population: an empty name list');
+  return name;
+}
+
 const pad = (n: number): string => String(n).padStart(2, '0');
 
 /** Test BSNs from the 999 range that pass the 11-proef, from `from` on (Maria's first by default). */
@@ -86,12 +93,12 @@ export function demoPopulation(count = 40): DemoClient[] {
     const mother = n % 3 !== 2;
     const ibd = n % 4 === 1 ? 'crohn' : n % 8 === 3 ? 'colitis' : undefined;
     const gender = mother || n % 2 === 0 ? 'female' : 'male';
-    const given = gender === 'female' ? GIVEN_F[n % GIVEN_F.length] : GIVEN_M[n % GIVEN_M.length];
+    const given = gender === 'female' ? cycle(GIVEN_F, n) : cycle(GIVEN_M, n);
     return {
       n,
       bsn,
       given: n === 0 ? 'Maria' : given,
-      family: FAMILY[n % FAMILY.length],
+      family: cycle(FAMILY, n),
       birthDate: `${1986 + (n % 14)}-${pad(1 + (n % 12))}-${pad(1 + (n % 27))}`,
       gender,
       mother,
@@ -121,8 +128,8 @@ export function researchCohort(count = DEMO_COHORT): DemoClient[] {
     return {
       n,
       bsn,
-      given: gender === 'female' ? GIVEN_F[(k * 5) % GIVEN_F.length] : GIVEN_M[(k * 5) % GIVEN_M.length],
-      family: FAMILY[(k * 3) % FAMILY.length],
+      given: gender === 'female' ? cycle(GIVEN_F, k * 5) : cycle(GIVEN_M, k * 5),
+      family: cycle(FAMILY, k * 3),
       birthDate: `${1960 + (k % 40)}-${pad(1 + (k % 12))}-${pad(1 + (k % 27))}`,
       gender,
       mother: false,

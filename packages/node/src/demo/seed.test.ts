@@ -13,7 +13,7 @@ const bundles = new Map(config.organisations.map((o) => [o.ura, seedBundle(confi
 const resources = (bundle: Bundle | undefined) => (bundle?.entry ?? []).map((e) => e.resource!);
 const patients = (ura: string) =>
   resources(bundles.get(ura)).filter((r): r is Patient => r.resourceType === 'Patient');
-const holdsMaria = (ura: string) => patients(ura).some((p) => p.identifier?.[0].value === MARIA_BSN);
+const holdsMaria = (ura: string) => patients(ura).some((p) => p.identifier?.[0]?.value === MARIA_BSN);
 
 describe('the demo region seed', () => {
   it('gives every client a valid test BSN, Maria (the Demo-DigiD client) first', () => {
@@ -42,7 +42,7 @@ describe('the demo region seed', () => {
     expect(bundles.get('11110010')).toBeUndefined();
     // Every mother is cared for by exactly one of the three maternity-care organisations.
     const kraamzorg = ['11110001', '11110006', '11110007'].flatMap((ura) =>
-      patients(ura).map((p) => p.identifier![0].value),
+      patients(ura).map((p) => p.identifier![0]!.value),
     );
     expect(kraamzorg.sort()).toEqual(
       population
@@ -54,10 +54,10 @@ describe('the demo region seed', () => {
 
   it('gives the hospital IBD patients lab results with reference ranges', () => {
     const labs = resources(bundles.get('11110003')).filter(
-      (r): r is Observation => r.resourceType === 'Observation' && r.code?.coding?.[0].code === '38445-3',
+      (r): r is Observation => r.resourceType === 'Observation' && r.code?.coding?.[0]?.code === '38445-3',
     );
     expect(labs.length).toBeGreaterThanOrEqual(10 * 3);
-    for (const lab of labs) expect(lab.referenceRange?.[0].high?.value).toBe(50);
+    for (const lab of labs) expect(lab.referenceRange?.[0]?.high?.value).toBe(50);
     const ibd = resources(bundles.get('11110003')).filter((r) => r.resourceType === 'Condition');
     expect(ibd.length).toBe(population.filter((c) => c.ibd).length);
   });

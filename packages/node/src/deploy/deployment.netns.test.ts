@@ -15,7 +15,7 @@ import { randomBytes } from 'node:crypto';
 import { fromBase64, parseReceipt, verifyReceipt } from '@ketenlog/logbook';
 import { signedIndexStatement } from '../logbook/testing.ts';
 import { parseRegionConfig, receiptPolicyFor, type RegionConfig } from '@ketenlog/region';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, assert, beforeAll, describe, expect, it } from 'vitest';
 import { loadNodeSecrets, type NodeSecrets } from '../region/membership.ts';
 import { DEMO_SECRETS_FILE, demoRegionYaml } from '../region/testing.ts';
 import { playCarelogStory, type StoryResult } from '../carelog/story.ts';
@@ -42,7 +42,8 @@ interface Org {
 }
 
 let lab: Lab;
-let orgs: Org[];
+/** Kraamzorg De Wieg, the insurer and the RSO, in the region file's order. */
+let orgs: [Org, Org, Org];
 let region: RegionConfig;
 let story: StoryResult | undefined;
 /** Each organisation's own system (its EHR), registered at its node: SMART Backend Services. */
@@ -114,8 +115,9 @@ beforeAll(async () => {
   ehr = await testSystem('epd');
   const jwksFile = join(root, 'epd.jwks.json');
   writeFileSync(jwksFile, JSON.stringify(ehr.client.jwks));
-  orgs = region.organisations.map((o, i) => {
-    const host = lab.hosts[i];
+  const started = region.organisations.map((o, i): Org => {
+    const [host, base, origin] = [lab.hosts[i], bases[i], origins[i]];
+    assert(host && base && origin, `the lab has a host for ${o.ura}`);
     const dir = join(root, o.node.id);
     const postgres = startPostgresIn(host, mkdtempSync(join(root, `${o.node.id}-pg-`)));
     const secrets = loadNodeSecrets(DEMO_SECRETS_FILE, o.ura);
@@ -138,8 +140,11 @@ beforeAll(async () => {
       ].join('\n'),
     );
     mkdirSync(dir, { recursive: true });
-    return { host, ura: o.ura, base: bases[i], origin: origins[i], dir, configFile, secrets, postgres };
+    return { host, ura: o.ura, base, origin, dir, configFile, secrets, postgres };
   });
+  const [kraamzorg, insurer, rso] = started;
+  assert(kraamzorg && insurer && rso && started.length === 3, 'the region file has three organisations');
+  orgs = [kraamzorg, insurer, rso];
   for (const o of orgs) startNodeProcess(o);
   await Promise.all(orgs.map((o) => waitReady(o)));
 }, 120_000);

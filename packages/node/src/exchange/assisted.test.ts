@@ -34,7 +34,8 @@ let carla: string;
 
 beforeAll(async () => {
   region = await startExchangeRegion([KRAAMZORG, ZIEKENHUIS]);
-  [kraamzorg, ziekenhuis] = [KRAAMZORG, ZIEKENHUIS].map((u) => region.node(u));
+  kraamzorg = region.node(KRAAMZORG);
+  ziekenhuis = region.node(ZIEKENHUIS);
   await seed(kraamzorg, clientRecords('maria-kz', MARIA_BSN, 'vital-signs', 2));
   await seed(ziekenhuis, clientRecords('maria-zh', MARIA_BSN, 'medication', 1));
   const pseudonym = await kraamzorg.exchange!.pseudonyms!.pseudonymOf(MARIA_BSN);

@@ -74,7 +74,7 @@ function allowed(requester: Requester, state: State, category: string): boolean 
   return false;
 }
 
-const ROUTES: Record<string, (patient: string) => string> = {
+const ROUTES = {
   read: (p) => `/fhir/Observation/${p}-vital-signs-0`,
   'read Patient': (p) => `/fhir/Patient/${p}`,
   search: (p) => `/fhir/Observation?patient=${p}`,
@@ -83,7 +83,7 @@ const ROUTES: Record<string, (patient: string) => string> = {
     `/fhir/Patient?_id=${p}&_revinclude=Observation:subject&_revinclude=MedicationStatement:subject`,
   history: (p) => `/fhir/Observation/${p}-vital-signs-0/_history`,
   $everything: (p) => `/fhir/Patient/${p}/$everything`,
-};
+} satisfies Record<string, (patient: string) => string>;
 
 let region: RunningRegion;
 let kraamzorg: RunningNode;
@@ -103,12 +103,13 @@ beforeAll(async () => {
   const numbers = bsns(STATES.length);
   for (const [i, state] of STATES.entries()) {
     const patient = `matrix-${state}`;
+    const bsn = numbers[i]!; // bsns(STATES.length) gives one per state
     await seed(kraamzorg, [
-      ...clientRecords(patient, numbers[i], 'vital-signs', 2),
-      ...clientRecords(patient, numbers[i], 'medication', 1).slice(1),
+      ...clientRecords(patient, bsn, 'vital-signs', 2),
+      ...clientRecords(patient, bsn, 'medication', 1).slice(1),
     ]);
-    const pseudonym = await kraamzorg.exchange!.pseudonyms!.pseudonymOf(numbers[i]);
-    clients.set(state, { patient, bsn: numbers[i], pseudonym });
+    const pseudonym = await kraamzorg.exchange!.pseudonyms!.pseudonymOf(bsn);
+    clients.set(state, { patient, bsn, pseudonym });
   }
   const draftsOf = async (cookie: string, body: object) => {
     const response = await fetch(`${baseOf(kraamzorg)}/exchange/consent-drafts`, {

@@ -39,7 +39,9 @@ let carla: string;
 
 beforeAll(async () => {
   region = await startExchangeRegion([KRAAMZORG, VERLOSKUNDE, ZIEKENHUIS]);
-  [kraamzorg, verloskunde, ziekenhuis] = [KRAAMZORG, VERLOSKUNDE, ZIEKENHUIS].map((u) => region.node(u));
+  kraamzorg = region.node(KRAAMZORG);
+  verloskunde = region.node(VERLOSKUNDE);
+  ziekenhuis = region.node(ZIEKENHUIS);
   await seed(kraamzorg, [
     ...clientRecords('maria-kz', MARIA_BSN, 'vital-signs', 3),
     ...clientRecords('maria-kz', MARIA_BSN, 'encounters', 2).slice(1),
@@ -206,7 +208,7 @@ describe('the federated overview between region members over HTTP', () => {
       expect(response.status).toBe(200);
       const bundle = (await response.json()) as Bundle;
       expect(bundle.entry).toHaveLength(4);
-      expect(bundle.entry![0].resource).toMatchObject({
+      expect(bundle.entry?.[0]?.resource).toMatchObject({
         resourceType: 'Consent',
         provision: { type: 'permit' },
       });
@@ -385,7 +387,7 @@ describe('the federated overview between region members over HTTP', () => {
     });
     const refused = trail.find((a) => a.outcome === 'refused')!;
     expect(refused.reason).toMatch(/toestemming/);
-    expect(Date.parse(trail[0].at)).toBeGreaterThanOrEqual(Date.parse(trail[trail.length - 1].at));
+    expect(Date.parse(trail[0]!.at)).toBeGreaterThanOrEqual(Date.parse(trail.at(-1)!.at));
     // Each holder also keeps the BALP AuditEvents in its own store.
     await expect
       .poll(async () => {
@@ -479,7 +481,7 @@ describe('the federated overview between region members over HTTP', () => {
       const entries = await sequencer.store.readEntries(from, sequencer.size);
       return entries.flatMap((e) => {
         const text = new TextDecoder().decode(e.entry);
-        return text.includes('"kind":"access"') ? [/"category":"([a-z-]+)"/.exec(text)![1]] : [];
+        return text.includes('"kind":"access"') ? [/"category":"([a-z-]+)"/.exec(text)![1]!] : [];
       });
     };
     const before = ziekenhuis.logbook!.sequencer.size;

@@ -47,7 +47,9 @@ const refs = (resources: readonly { resourceType: string; id: string }[]) =>
 
 beforeAll(async () => {
   region = await startExchangeRegion([KRAAMZORG, VERLOSKUNDE, ZIEKENHUIS]);
-  [kraamzorg, verloskunde, ziekenhuis] = [KRAAMZORG, VERLOSKUNDE, ZIEKENHUIS].map((u) => region.node(u));
+  kraamzorg = region.node(KRAAMZORG);
+  verloskunde = region.node(VERLOSKUNDE);
+  ziekenhuis = region.node(ZIEKENHUIS);
   rso = region.node(RSO);
   const atKraamzorg = [
     ...clientRecords('maria-kz', MARIA_BSN, 'vital-signs', 3),
@@ -61,9 +63,8 @@ beforeAll(async () => {
   await seed(kraamzorg, [...atKraamzorg, ...clientRecords('anna-kz', ANNA_BSN, 'vital-signs', 2)]);
   await seed(verloskunde, [...atVerloskunde, ...clientRecords('anna-vk', ANNA_BSN, 'pregnancy', 1)]);
   await seed(ziekenhuis, atZiekenhuis);
-  const [mariaSubject, annaSubject] = await Promise.all(
-    [MARIA_BSN, ANNA_BSN].map((bsn) => kraamzorg.exchange!.pseudonyms!.pseudonymOf(bsn)),
-  );
+  const pseudonymOf = (bsn: string) => kraamzorg.exchange!.pseudonyms!.pseudonymOf(bsn);
+  const [mariaSubject, annaSubject] = await Promise.all([pseudonymOf(MARIA_BSN), pseudonymOf(ANNA_BSN)]);
   await indexed(kraamzorg, mariaSubject, [KRAAMZORG, VERLOSKUNDE, ZIEKENHUIS]);
   await indexed(kraamzorg, annaSubject, [KRAAMZORG, VERLOSKUNDE]);
   maria = await clientAt(kraamzorg, mariaSubject);
@@ -135,7 +136,7 @@ describe('portability: her export across the region', () => {
     expect(text).not.toContain(anna.pseudonym);
     const consents = bundle.entry!.filter((e) => e.resource?.resourceType === 'Consent');
     expect(consents).toHaveLength(1);
-    expect(consents[0].resource).toMatchObject({ provision: { type: 'permit' } });
+    expect(consents[0]?.resource).toMatchObject({ provision: { type: 'permit' } });
     expect(bundle.entry!.some((e) => e.resource?.resourceType === 'OperationOutcome')).toBe(false);
     // Her portal's timeline: the same records from every holder, without consents and trail.
     const records = await fetch(`${baseOf(kraamzorg)}/exchange/records`, {
@@ -280,8 +281,8 @@ describe('erasure: deleted at the source, unlinked on the logbook', () => {
     expect(holdersOf(kraamzorg.logbook!.state.index, now)).toEqual([]);
     const after = await Promise.all(nodes.map(logEntries));
     nodes.forEach((_, i) => {
-      expect(after[i].slice(0, before[i].length)).toEqual(before[i]);
-      expect(after[i].join('')).not.toContain(Buffer.from(now).toString('hex'));
+      expect(after[i]!.slice(0, before[i]!.length)).toEqual(before[i]);
+      expect(after[i]!.join('')).not.toContain(Buffer.from(now).toString('hex'));
     });
     // Every member's mirror of every log still verifies (consistent checkpoints, valid entries),
     // no evidence of a rewrite anywhere, and each log's new head is co-signed by the quorum.
@@ -327,7 +328,7 @@ describe('a holder that is down', () => {
       .resource as OperationOutcome;
     expect(missing.issue).toHaveLength(1);
     expect(missing.issue[0]).toMatchObject({ severity: 'warning', code: 'incomplete' });
-    expect(missing.issue[0].diagnostics).toContain(VERLOSKUNDE);
+    expect(missing.issue[0]?.diagnostics).toContain(VERLOSKUNDE);
 
     const erasure = await fetch(`${baseOf(kraamzorg)}${ERASURE_PATH}`, {
       method: 'POST',

@@ -2,7 +2,7 @@
 // organisation; the hospital stores the ServiceRequest and sends only a node token and its id; the
 // maternity-care node pulls it with its own token, and the hospital's guard decides on Maria's
 // consent — withheld without it, received once she grants it — and records the access.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, assert, beforeAll, describe, expect, it } from 'vitest';
 import { MARIA_BSN } from '../demo/population.ts';
 import type { RunningRegion } from '../region/run-region.ts';
 import type { RunningNode } from '../server.ts';
@@ -27,7 +27,8 @@ let anna: string;
 
 beforeAll(async () => {
   region = await startExchangeRegion([KRAAMZORG, ZIEKENHUIS]);
-  [kraamzorg, ziekenhuis] = [KRAAMZORG, ZIEKENHUIS].map((u) => region.node(u));
+  kraamzorg = region.node(KRAAMZORG);
+  ziekenhuis = region.node(ZIEKENHUIS);
   await seed(ziekenhuis, clientRecords('maria-zh', MARIA_BSN, 'medication', 1));
   maria = await clientAt(kraamzorg, await kraamzorg.exchange!.pseudonyms!.pseudonymOf(MARIA_BSN));
   carla = await loginProfessional(ziekenhuis, 'pro:carla-bakker');
@@ -60,6 +61,7 @@ describe('a referral by notified pull', () => {
     expect(notified).toBe(true);
     await expect.poll(async () => (await inbox()).length, { timeout: 10_000 }).toBe(1);
     const [item] = await inbox();
+    assert(item, 'the withheld referral in her inbox');
     expect(item).toMatchObject({ from: { ura: ZIEKENHUIS }, status: 'withheld' });
     expect(item.detail).toMatch(/toestemming/i);
     expect(item.referral).toBeUndefined();
@@ -83,7 +85,8 @@ describe('a referral by notified pull', () => {
         { timeout: 15_000, interval: 300 },
       )
       .toBe('received');
-    const received = (await inbox())[0];
+    const [received] = await inbox();
+    assert(received, 'the received referral in her inbox');
     expect(received.referral).toMatchObject({
       id: referral.id,
       resourceType: 'ServiceRequest',

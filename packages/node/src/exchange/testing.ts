@@ -9,6 +9,7 @@ import { newTestKey, type TestKey } from '@ketenlog/region/testing';
 import { SESSION_COOKIE } from '@ketenlog/auth';
 import { BSN_SYSTEM } from '@ketenlog/fhir';
 import { demoCredentialsOf } from '../auth/node-auth.ts';
+import { cookieOf } from '../auth/testing.ts';
 import { startRegion, type RegionRunOptions, type RunningRegion } from '../region/run-region.ts';
 import { demoRegionOnFreePorts } from '../region/testing.ts';
 import { systemAuthorization } from '../region/demo-system.ts';
@@ -147,7 +148,7 @@ export async function loginProfessional(node: RunningNode, id: string): Promise<
     body: JSON.stringify({ id, password, totp: await generate({ secret: totpSecret }) }),
   });
   if (response.status !== 200) throw new Error(`login ${id}: ${response.status} ${await response.text()}`);
-  return String(response.headers.get('set-cookie')).split(';')[0];
+  return cookieOf(response);
 }
 
 export interface TestClient {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { parseReceipt, verifyReceipt } from '@ketenlog/logbook';
 import { signedIndexStatement } from './testing.ts';
 import { holdersOf, logOriginOf, receiptPolicyFor, type RegionConfig } from '@ketenlog/region';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, assert, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningNode } from '../server.ts';
 import { startRegion, type RunningRegion } from '../region/run-region.ts';
 import { demoRegionOnFreePorts } from '../region/testing.ts';
@@ -191,7 +191,9 @@ describe('the logbook in a five-node region', () => {
     // One changed character in the proof: refused.
     const lines = receipt.split('\n');
     const proofLine = lines.findIndex((l) => l.startsWith('index ')) + 1;
-    lines[proofLine] = (lines[proofLine][0] === 'A' ? 'B' : 'A') + lines[proofLine]?.slice(1);
+    const proof = lines[proofLine];
+    assert(proof, 'a proof line after the index line');
+    lines[proofLine] = (proof[0] === 'A' ? 'B' : 'A') + proof.slice(1);
     const tampered = join(dir, 'tampered.txt');
     writeFileSync(tampered, lines.join('\n'));
     const bad = cli(tampered);

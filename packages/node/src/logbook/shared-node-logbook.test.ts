@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { verifyData } from '@ketenlog/logbook';
 import { loadRegionConfig } from '@ketenlog/region';
 import { freshPostgresSchema, type Db, type PostgresSchema } from '@ketenlog/storage';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, assert, beforeAll, describe, expect, it } from 'vitest';
 import { loadMembership, type Membership } from '../region/membership.ts';
 import { demoRegionOnFreePorts } from '../region/testing.ts';
 import { NodeLogbook, type Logger } from './node-logbook.ts';
@@ -22,6 +22,7 @@ describe('a node of two processes on one PostgreSQL', () => {
   beforeAll(async () => {
     const files = await demoRegionOnFreePorts({ members: 3 });
     const ura = loadRegionConfig(files.regionFile).organisations[0]?.ura;
+    assert(ura, 'the demo region has a first organisation');
     membership = loadMembership(files.regionFile, files.secretsFile, ura);
     shared = await freshPostgresSchema();
     dbs = [await shared.open(), await shared.open()];
@@ -48,6 +49,8 @@ describe('a node of two processes on one PostgreSQL', () => {
     const integrating = logbooks.filter((l) => l.sequencer.integrating);
     expect(integrating).toHaveLength(1);
     const [follower] = logbooks.filter((l) => !l.sequencer.integrating);
+    const [integrator] = integrating;
+    assert(follower && integrator, 'one follower and one integrator');
     const at = (logbook: NodeLogbook) =>
       logbook.submit(
         signedIndexStatement(
@@ -57,7 +60,7 @@ describe('a node of two processes on one PostgreSQL', () => {
         ),
       );
     const indices = [];
-    for (const logbook of [follower, integrating[0], follower, integrating[0]]) {
+    for (const logbook of [follower, integrator, follower, integrator]) {
       const result = await at(logbook);
       expect(result.ok, JSON.stringify(result)).toBe(true);
       if (result.ok) indices.push(result.value.index);

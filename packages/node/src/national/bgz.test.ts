@@ -47,7 +47,8 @@ const LAB = [
 
 beforeAll(async () => {
   region = await startExchangeRegion([KRAAMZORG, ZIEKENHUIS]);
-  [kraamzorg, ziekenhuis] = [KRAAMZORG, ZIEKENHUIS].map((u) => region.node(u));
+  kraamzorg = region.node(KRAAMZORG);
+  ziekenhuis = region.node(ZIEKENHUIS);
   await seed(kraamzorg, [
     { resourceType: 'Patient', id: 'maria-kz', identifier: [{ system: BSN_SYSTEM, value: MARIA_BSN }] },
     { resourceType: 'Condition', id: 'c1', subject, code: { text: 'Hypertensie' } },

@@ -38,7 +38,8 @@ beforeAll(async () => {
   region = await startExchangeRegion([KRAAMZORG, ZIEKENHUIS], {
     national: () => ({ mitz: { url: mitz.url, cacheSeconds: 300 } }),
   });
-  [kraamzorg, ziekenhuis] = [KRAAMZORG, ZIEKENHUIS].map((u) => region.node(u));
+  kraamzorg = region.node(KRAAMZORG);
+  ziekenhuis = region.node(ZIEKENHUIS);
   await seed(kraamzorg, clientRecords('maria-kz', MARIA_BSN, 'vital-signs', 2));
   await seed(ziekenhuis, clientRecords('maria-zh', MARIA_BSN, 'medication', 1));
   await seed(kraamzorg, clientRecords('anna-kz', ANNA_BSN, 'vital-signs', 1));
