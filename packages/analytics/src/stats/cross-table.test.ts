@@ -47,7 +47,12 @@ describe('cross-tables and chi-square from secure counts', () => {
   it('suppresses cells under 10 and then the chi-square as well', async () => {
     // row 1 × column 1 holds 9 members
     const a = [...Array<number>(40).fill(0), ...Array<number>(30).fill(1)];
-    const b = [...Array<number>(20).fill(0), ...Array<number>(20).fill(1), ...Array<number>(21).fill(0), ...Array<number>(9).fill(1)];
+    const b = [
+      ...Array<number>(20).fill(0),
+      ...Array<number>(20).fill(1),
+      ...Array<number>(21).fill(0),
+      ...Array<number>(9).fill(1),
+    ];
     const r = await table(a, b, 2, 2);
     expect(r.cells).toEqual([
       [
@@ -61,6 +66,11 @@ describe('cross-tables and chi-square from secure counts', () => {
 
   it('computes Pearson chi-square like the textbook', () => {
     // 2×2 example: [[10, 20], [30, 40]] → χ² ≈ 0.7937
-    expect(pearsonChiSquare([[10, 20], [30, 40]]).statistic).toBeCloseTo(0.79365, 4);
+    expect(
+      pearsonChiSquare([
+        [10, 20],
+        [30, 40],
+      ]).statistic,
+    ).toBeCloseTo(0.79365, 4);
   });
 });

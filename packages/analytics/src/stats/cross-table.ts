@@ -8,7 +8,8 @@
 import type { Party, Shares } from '../mpc/engine.ts';
 import { cellSizeOk } from './group-statistics.ts';
 
-export type CountCell = { readonly suppressed: true } | { readonly suppressed: false; readonly count: number };
+export type CountCell =
+  { readonly suppressed: true } | { readonly suppressed: false; readonly count: number };
 
 export type CrossTableResult = {
   /** cells[i][j]: row category i, column category j */

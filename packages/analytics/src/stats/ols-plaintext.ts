@@ -5,7 +5,9 @@
 export function plaintextOls(X: number[][], y: number[]): { beta: number[]; se: number[] } {
   const n = y.length;
   const k = X[0]!.length;
-  const A = Array.from({ length: k }, (_, i) => Array.from({ length: k }, (_, j) => X.reduce((s, r) => s + r[i]! * r[j]!, 0)));
+  const A = Array.from({ length: k }, (_, i) =>
+    Array.from({ length: k }, (_, j) => X.reduce((s, r) => s + r[i]! * r[j]!, 0)),
+  );
   const b = Array.from({ length: k }, (_, i) => X.reduce((s, r, t) => s + r[i]! * y[t]!, 0));
   const aug = A.map((row, i) => [...row, ...Array.from({ length: k }, (_, j) => (i === j ? 1 : 0))]);
   for (let c = 0; c < k; c++) {

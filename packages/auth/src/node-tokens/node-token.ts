@@ -161,8 +161,13 @@ export class NodeTokenVerifier {
     // The calling node vouches for its professional's role, but only with a role the region knows
     // at an organisation of its type (or `node` for the node itself).
     const known = state.config.roles.get(role);
-    if (role !== NODE_ROLE && (!known || (known.organisationTypes && !known.organisationTypes.includes(party.organisation.type))))
-      throw new NodeTokenError(`role ${role} is not a role of a ${party.organisation.type} organisation in this region`);
+    if (
+      role !== NODE_ROLE &&
+      (!known || (known.organisationTypes && !known.organisationTypes.includes(party.organisation.type)))
+    )
+      throw new NodeTokenError(
+        `role ${role} is not a role of a ${party.organisation.type} organisation in this region`,
+      );
     const professional = typeof payload.professional === 'string' ? payload.professional : undefined;
     const breakTheGlass = payload.break_the_glass;
     if (breakTheGlass !== undefined && typeof breakTheGlass !== 'string')

@@ -120,7 +120,10 @@ export async function runTestIdp(config: TestIdpConfig): Promise<string> {
     }
     await callback(request, response);
   };
-  server.on('request', (request: IncomingMessage, response: ServerResponse) => void handle(request, response));
+  server.on(
+    'request',
+    (request: IncomingMessage, response: ServerResponse) => void handle(request, response),
+  );
   return issuer;
 }
 

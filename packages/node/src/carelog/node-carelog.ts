@@ -50,9 +50,7 @@ export function carelogAccess(
     const here = acting?.organisation === own ? careRoleOf(acting.role) : undefined;
     switch (action.action) {
       case 'indication.write':
-        return here === 'administration'
-          ? undefined
-          : 'Alleen de zorgadministratie legt indicaties vast.';
+        return here === 'administration' ? undefined : 'Alleen de zorgadministratie legt indicaties vast.';
       case 'entry.write':
         return here === 'carer'
           ? undefined
@@ -75,7 +73,9 @@ export function carelogAccess(
         return subject !== undefined && subject === client ? undefined : 'Geen toegang tot deze indicatie.';
       }
       case 'carer.read':
-        return (principal.kind === 'professional' && principal.id === action.carer && acting?.organisation === own) ||
+        return (principal.kind === 'professional' &&
+          principal.id === action.carer &&
+          acting?.organisation === own) ||
           here === 'administration'
           ? undefined
           : 'Alleen de kraamverzorgende zelf of de zorgadministratie ziet deze uren.';
