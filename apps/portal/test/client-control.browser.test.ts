@@ -8,7 +8,7 @@
 // screenshots in docs/screenshots/ with KETENLOG_SCREENSHOTS=1.
 import { mkdirSync, readFileSync } from 'node:fs';
 import type { Patient } from '@medplum/fhirtypes';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { holdersOf } from '@ketenlog/region';
 import type { RunningRegion } from '../../../packages/node/src/region/run-region.ts';
@@ -83,6 +83,10 @@ async function previewOf(page: Page, who: string, purpose = 'behandeling'): Prom
   await preview.getByLabel('Met welk doel').selectOption({ label: purpose });
   await preview.getByRole('button', { name: 'Toon wat zij ziet' }).click();
   await preview.getByRole('heading', { name: `Voorbeeld voor ${who} · ${purpose}` }).waitFor();
+  // The form still names the party the preview is for (it once jumped to the first organisation).
+  const chosen = (select: Locator) => select.evaluate((s: HTMLSelectElement) => s.selectedOptions[0]?.label);
+  expect(await chosen(preview.getByLabel('Welke organisatie'))).toBe(`alle ${who}`);
+  expect(await chosen(preview.getByLabel('Met welk doel'))).toBe(purpose);
 }
 const category = (page: Page, code: string) => page.locator(`li[data-category="${code}"]`);
 

@@ -38,6 +38,8 @@ export function PartyFields({
   const names = useOrganisations();
   const id = useId();
   const organisations = [...names].sort((a, b) => a[1].localeCompare(b[1], 'nl'));
+  // Controlled: a select's defaultValue is not applied by Preact, and the options arrive later.
+  const [value, setValue] = useState(defaultValue ?? first?.value ?? `type:${ORGANISATION_TYPES[0]}`);
   return (
     <>
       <label htmlFor={id}>{t(whoLabel)}</label>
@@ -45,8 +47,8 @@ export function PartyFields({
         id={id}
         name="who"
         required={first?.value === ''}
-        defaultValue={defaultValue ?? first?.value ?? `type:${ORGANISATION_TYPES[0]}`}
-        key={organisations.length}
+        value={value}
+        onChange={(event) => setValue(event.currentTarget.value)}
       >
         {first && <option value={first.value}>{t(first.label)}</option>}
         {organisations.length > 0 && (
@@ -92,10 +94,11 @@ export function PurposeSelect({
   defaultValue?: string;
 }): ReactNode {
   const id = useId();
+  const [value, setValue] = useState(defaultValue);
   return (
     <>
       <label htmlFor={id}>{t(label)}</label>
-      <select id={id} name="purpose" defaultValue={defaultValue}>
+      <select id={id} name="purpose" value={value} onChange={(event) => setValue(event.currentTarget.value)}>
         {PURPOSES.map((p) => (
           <option key={p} value={p}>
             {t(`purpose-${p}` as MessageKey)}
