@@ -15,6 +15,7 @@ import { PARTY_INDICES, type PartyIndex } from './shamir.ts';
 import type { RandomBytes } from './field.ts';
 import { MpcProtocolError } from './transport.ts';
 import { Q26_WASM } from './q26-wasm.ts';
+import { wasmKernels } from './wasm-kernels.ts';
 
 /** The small prime: q < 2^26, so a·b < 2^52 is exact in a double. */
 export const Q = 67_108_859;
@@ -78,16 +79,8 @@ type Kernels = {
   max(a: number, n: number): number;
 };
 
-/** Compiled when the module loads (a few hundred bytes), so a run's first comparison finds it ready. */
-const compiled = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(Q26_WASM, 'base64')))
-  .exports as unknown as Kernels;
-
-/** The kernels with at least `bytes` of memory. */
-function kernels(bytes: number): Kernels {
-  const have = compiled.memory.buffer.byteLength;
-  if (have < bytes) compiled.memory.grow(Math.ceil((bytes - have) / 65_536));
-  return compiled;
-}
+/** The kernels, with at least `bytes` of memory (compiled when this module loads). */
+const kernels = wasmKernels<Kernels>(Q26_WASM);
 
 /** Elements into kernel memory at byte `at` (a native conversion from doubles or words). */
 const put = (k: Kernels, at: number, xs: Float64Array | Uint32Array): void =>

@@ -10,27 +10,21 @@
 import type { Field } from './field.ts';
 import { WORDS_NATIVE, type Words, wordsOf } from './m61.ts';
 import { DOT_WASM } from './dot-wasm.ts';
+import { wasmKernels } from './wasm-kernels.ts';
 
 type Kernel = {
   readonly memory: WebAssembly.Memory;
   readonly dot: (pa: number, pb: number, n: number) => bigint;
 };
 
-/**
- * Compiled when the module loads (once per thread), as the node starts: a run's first inner
- * product finds it ready instead of compiling it inside the run.
- */
-const kernel = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(DOT_WASM, 'base64')))
-  .exports as unknown as Kernel;
+/** The kernel, compiled when this module loads: a run's first inner product finds it ready. */
+const kernelWith = wasmKernels<Kernel>(DOT_WASM);
 
 /** Σ a_k·b_k mod p over two vectors of words of one length. */
 export function dotWords(a: Words, b: Words): bigint {
-  const k = kernel;
   const n = a.length >> 1;
   const even = n + (n & 1); // the kernel takes two elements at a time: a zero pads an odd count
-  const bytes = even * 16;
-  const have = k.memory.buffer.byteLength;
-  if (have < bytes) k.memory.grow(Math.ceil((bytes - have) / 65_536));
+  const k = kernelWith(even * 16);
   const m = new Uint32Array(k.memory.buffer, 0, even * 4);
   m.set(a, 0);
   m.set(b, even * 2);

@@ -10,6 +10,7 @@
 import type { RandomBytes } from './field.ts';
 import { MpcProtocolError } from './transport.ts';
 import { M61_WASM } from './m61-wasm.ts';
+import { wasmKernels } from './wasm-kernels.ts';
 
 export type Words = Uint32Array;
 
@@ -49,16 +50,8 @@ type Kernels = {
   low61(w: number, n: number): void;
 };
 
-/** Compiled when the module loads (once per thread): a run's first sharing finds it ready. */
-const compiled = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(M61_WASM, 'base64')))
-  .exports as unknown as Kernels;
-
-/** The kernels, with at least `bytes` of memory. */
-function kernels(bytes: number): Kernels {
-  const have = compiled.memory.buffer.byteLength;
-  if (have < bytes) compiled.memory.grow(Math.ceil((bytes - have) / 65_536));
-  return compiled;
-}
+/** The kernels, with at least `bytes` of memory (compiled when this module loads). */
+const kernels = wasmKernels<Kernels>(M61_WASM);
 
 /** Bytes of one vector of n elements in kernel memory (rounded up to two elements for the SIMD swap). */
 const slot = (n: number): number => ((n + 1) & ~1) * 8;
